@@ -1,0 +1,25 @@
+"""The Celery app: `celery -A config worker` and `celery -A config beat`."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("kyodo")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def register_schedules(sender: Celery, **kwargs) -> None:
+    """Each app may declare BEAT_SCHEDULE in <app>/schedules.py; beat runs the union."""
+    from core.schedules import collect_beat_schedule
+
+    sender.conf.beat_schedule = collect_beat_schedule()
+
+
+@app.task(name="core.ping")
+def ping(value: str = "pong") -> str:
+    """A task that proves the broker and a worker answer (tests and /healthz tooling)."""
+    return value

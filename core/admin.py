@@ -1,0 +1,55 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Area, DemoDataset, Department, Person, Theme, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "full_name", "full_name_kana"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("個人情報"), {"fields": ("full_name", "full_name_kana")}),
+        (_("権限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("日時"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "is_npo_act_field", "priority_fiscal_year", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    list_filter = ["is_npo_act_field", "is_active", "priority_fiscal_year"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_kana", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "name_kana"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "division", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "name_kana", "division"]
+    filter_horizontal = ["themes", "areas", "officials"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_kana", "email", "user", "merged_into", "created_at"]
+    search_fields = ["name", "name_kana", "email"]
+    raw_id_fields = ["user", "merged_into"]
+
+
+@admin.register(DemoDataset)
+class DemoDatasetAdmin(admin.ModelAdmin):
+    list_display = ["app_label", "scale", "created_at"]

@@ -1,0 +1,56 @@
+"""One way for apps to contribute to shared features without editing each other's code.
+
+An app may have a module `<app>/hooks.py` defining any of:
+
+    BEAT_SCHEDULE: dict                    periodic tasks for celery beat
+    seed_demo(*, scale, rng, out) -> None  demo data (core.management.commands.seed_demo)
+    bench_pages(*, scale) -> dict[str, str]    pages for `make bench`: name → path
+    bench_tasks() -> dict[str, Callable]   tasks for `make bench`: name → callable to time
+    mypage_panels(request) -> list[Panel]  sections of the signed-in person's page
+    staff_links(request) -> list[Link]     entries on the staff dashboard (/staff/)
+
+Apps are visited in settings.PROJECT_APPS order (dependency order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import import_module
+from types import ModuleType
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    description: str = ""
+    count: int | None = None
+
+
+def app_hook_modules() -> Iterator[tuple[str, ModuleType]]:
+    for app_label in settings.PROJECT_APPS:
+        try:
+            module = import_module(f"{app_label}.hooks")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_label}.hooks":
+                raise
+            continue
+        yield app_label, module
+
+
+def collect(name: str) -> Iterator[tuple[str, object]]:
+    """(app_label, attribute) for every app hooks module that defines `name`."""
+    for app_label, module in app_hook_modules():
+        value = getattr(module, name, None)
+        if value is not None:
+            yield app_label, value

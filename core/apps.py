@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("基本設定")
+    role_permissions = {
+        Role.STAFF: [
+            "core.view_theme", "core.add_theme", "core.change_theme",
+            "core.view_area", "core.add_area", "core.change_area",
+            "core.view_department", "core.add_department", "core.change_department",
+            "core.view_person", "core.add_person", "core.change_person",
+        ],
+        Role.OFFICIAL: ["core.view_theme", "core.view_area", "core.view_department"],
+    }
+
+    def ready(self) -> None:
+        from core import roles, signals  # noqa: F401
+
+        post_migrate.connect(roles.sync_role_permissions, dispatch_uid="core.sync_role_permissions")

@@ -1,0 +1,99 @@
+"""Fiscal years (年度) and Japanese eras.
+
+A fiscal year runs from 1 April to 31 March and is named by the year it starts in: the fiscal
+year 2025 is April 2025 to March 2026, shown as 令和7年度. A *date's* era turns on the day the
+era began (平成31年4月30日 → 令和元年5月1日), but the fiscal year that began in April 2019 is
+called 令和元年度 throughout, as the government and municipalities do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+FISCAL_YEAR_START_MONTH = 4
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    start: dt.date
+
+
+# Newest first. Dates before Meiji are out of scope for a portal.
+ERAS: tuple[Era, ...] = (
+    Era("令和", dt.date(2019, 5, 1)),
+    Era("平成", dt.date(1989, 1, 8)),
+    Era("昭和", dt.date(1926, 12, 25)),
+    Era("大正", dt.date(1912, 7, 30)),
+    Era("明治", dt.date(1868, 10, 23)),
+)
+
+
+def _era_year_label(era: Era, gregorian_year: int) -> str:
+    number = gregorian_year - era.start.year + 1
+    return f"{era.name}{'元' if number == 1 else number}"
+
+
+def fiscal_year_of(day: dt.date | dt.datetime) -> int:
+    """The fiscal year (starting year) that a date falls in."""
+    if isinstance(day, dt.datetime):
+        from django.utils import timezone
+
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+
+
+def fiscal_year_start(fiscal_year: int) -> dt.date:
+    return dt.date(fiscal_year, FISCAL_YEAR_START_MONTH, 1)
+
+
+def fiscal_year_end(fiscal_year: int) -> dt.date:
+    """The last day (31 March of the next calendar year)."""
+    return dt.date(fiscal_year + 1, FISCAL_YEAR_START_MONTH, 1) - dt.timedelta(days=1)
+
+
+def fiscal_year_range(fiscal_year: int) -> tuple[dt.date, dt.date]:
+    return fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+
+
+def current_fiscal_year() -> int:
+    from django.utils import timezone
+
+    return fiscal_year_of(timezone.localdate())
+
+
+def era_of_date(day: dt.date) -> Era:
+    for era in ERAS:
+        if day >= era.start:
+            return era
+    raise ValueError(f"{day} is before the Meiji era")
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    """令和7年度 for 2025; 令和元年度 for 2019; 平成30年度 for 2018.
+
+    A fiscal year takes the era in force on its last day, so the year that began in April 2019
+    (under Heisei for its first month) is 令和元年度.
+    """
+    era = era_of_date(fiscal_year_end(fiscal_year))
+    return f"{_era_year_label(era, fiscal_year)}年度"
+
+
+def fiscal_year_short_code(fiscal_year: int) -> str:
+    """R7 for 2025, H30 for 2018: the prefix of registration numbers."""
+    era = era_of_date(fiscal_year_end(fiscal_year))
+    initials = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
+    return f"{initials[era.name]}{fiscal_year - era.start.year + 1}"
+
+
+def wareki_date(day: dt.date) -> str:
+    """A date in the Japanese calendar: 令和8年4月1日, 令和元年5月1日, 平成31年4月30日."""
+    era = era_of_date(day)
+    return f"{_era_year_label(era, day.year)}年{day.month}月{day.day}日"
+
+
+def fiscal_year_choices(*, back: int = 5, forward: int = 1) -> list[tuple[int, str]]:
+    """Recent fiscal years for a select, newest first."""
+    current = current_fiscal_year()
+    return [(fy, fiscal_year_label(fy)) for fy in range(current + forward, current - back - 1, -1)]

@@ -1,0 +1,63 @@
+"""Session rules for people who handle personal data: staff and city officials."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+SESSION_STARTED = "kyodo_session_started"
+SESSION_LAST_SEEN = "kyodo_session_last_seen"
+
+
+def handles_personal_data(user) -> bool:
+    return user.is_authenticated and (user.is_staff or user.is_center_staff or user.is_official)
+
+
+class StaffSessionLifetimeMiddleware:
+    """Ends a staff or official session after an idle period and after an absolute lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and handles_personal_data(user):
+            now = int(time.time())
+            started = request.session.get(SESSION_STARTED, now)
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            idle_too_long = now - last_seen > settings.STAFF_SESSION_IDLE_SECONDS
+            too_old = now - started > settings.STAFF_SESSION_ABSOLUTE_SECONDS
+            if idle_too_long or too_old:
+                logout(request)
+                messages.info(request, _("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"))
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session[SESSION_STARTED] = started
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class RequireStaffMfaMiddleware:
+    """When REQUIRE_MFA_FOR_STAFF is on, staff and officials must set up TOTP before anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.KYODO_REQUIRE_MFA_FOR_STAFF and not request.path.startswith(self.ALLOWED_PREFIXES):
+            user = getattr(request, "user", None)
+            if user is not None and handles_personal_data(user) and not user_has_totp(user):
+                messages.warning(request, _("職員・市職員のアカウントは二段階認証の設定が必要です。"))
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def user_has_totp(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,223 @@
+"""What every app shares: accounts, activity fields, districts, departments and people."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.text import normalize_for_search, reading_sort_key
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person with an account. Signs in with an e-mail address; there is no username."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("メールアドレス"), unique=True)
+    full_name = models.CharField(_("氏名"), max_length=100, blank=True)
+    full_name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("利用者")
+        verbose_name_plural = _("利用者")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    def has_role(self, role: str) -> bool:
+        """True when the user belongs to the Django group of that role (see core.roles)."""
+        from core.roles import user_has_role
+
+        return user_has_role(self, role)
+
+    @property
+    def is_center_staff(self) -> bool:
+        from core.roles import Role
+
+        return self.is_active and (self.is_superuser or self.has_role(Role.STAFF))
+
+    @property
+    def is_official(self) -> bool:
+        from core.roles import Role
+
+        return self.is_active and self.has_role(Role.OFFICIAL)
+
+    @property
+    def is_committee(self) -> bool:
+        from core.roles import Role
+
+        return self.is_active and self.has_role(Role.COMMITTEE)
+
+
+class ThemeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Theme(models.Model):
+    """活動分野: the 20 fields of the NPO Act, and local priority themes (重点テーマ) per fiscal year."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("略称"), max_length=30, blank=True)
+    is_npo_act_field = models.BooleanField(_("NPO法の活動分野"), default=False)
+    priority_fiscal_year = models.PositiveIntegerField(
+        _("重点テーマの年度"), null=True, blank=True, help_text=_("重点テーマのときだけ、その年度（開始年、例: 2025）。")
+    )
+    order = models.PositiveIntegerField(_("並び順"), default=100)
+    is_active = models.BooleanField(_("使用中"), default=True)
+
+    objects = ThemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("テーマ")
+        verbose_name_plural = _("テーマ（活動分野）")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Area(models.Model):
+    """地域・地区: a district of the municipality."""
+
+    name = models.CharField(_("地区名"), max_length=50, unique=True)
+    name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
+    order = models.PositiveIntegerField(_("並び順"), default=100)
+
+    class Meta:
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """市の担当課, and other public partners such as the 社会福祉協議会."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", _("市の部署")
+        SOCIAL_WELFARE_COUNCIL = "swc", _("社会福祉協議会")
+        OTHER_PUBLIC = "public", _("その他の公的機関")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    name_kana = models.CharField(_("ふりがな"), max_length=200, blank=True)
+    kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.CITY)
+    division = models.CharField(_("部局"), max_length=100, blank=True, help_text=_("例: 市民生活部"))
+    description = models.TextField(_("所管・概要"), blank=True)
+    themes = models.ManyToManyField(Theme, verbose_name=_("担当テーマ"), blank=True, related_name="departments")
+    areas = models.ManyToManyField(Area, verbose_name=_("担当地区"), blank=True, related_name="departments")
+    email = models.EmailField(_("連絡先メール"), blank=True)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("所属職員"), blank=True, related_name="departments"
+    )
+    is_active = models.BooleanField(_("使用中"), default=True)
+
+    class Meta:
+        verbose_name = _("担当課・公的機関")
+        verbose_name_plural = _("担当課・公的機関")
+        ordering = ["name_kana", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Someone the center deals with: a participant, a person who asks for advice.
+
+    Linked to an account when there is one, so that the same person is recognised across
+    programs and years; a guest record (phoned in, walked in) has no account and staff may
+    merge duplicates into one record (`merged_into`).
+    """
+
+    name = models.CharField(_("氏名"), max_length=100)
+    name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("アカウント"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("統合先"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+    sort_key = models.CharField(max_length=200, editable=False, blank=True, default="")
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("個人")
+        verbose_name_plural = _("個人")
+        ordering = ["sort_key", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = normalize_for_search(" ".join(filter(None, [self.name, self.name_kana, self.email])))
+        self.sort_key = reading_sort_key(self.name_kana or self.name)
+        super().save(*args, **kwargs)
+
+
+class DemoDataset(models.Model):
+    """Which app's demo data is loaded: `seed_demo` loads each app's once."""
+
+    app_label = models.CharField(max_length=50, unique=True)
+    scale = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("デモデータ")
+        verbose_name_plural = _("デモデータ")
+
+    def __str__(self) -> str:
+        return f"{self.app_label} ×{self.scale}"
+
+
+def absolute_url(path: str) -> str:
+    """An address for e-mails: SITE_URL + path."""
+    return f"{settings.SITE_URL}{path}"
+

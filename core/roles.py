@@ -1,0 +1,58 @@
+"""Roles are Django groups. The data migration creates them; their permissions are declared by
+each app (AppConfig.role_permissions) and granted after every migrate.
+
+    class GroupsConfig(AppConfig):
+        role_permissions = {Role.STAFF: ["groups.view_group", "groups.change_group"]}
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class Role:
+    STAFF = "センター職員"
+    OFFICIAL = "市職員"
+    COMMITTEE = "委員"
+
+    ALL = (STAFF, OFFICIAL, COMMITTEE)
+    LABELS = {
+        STAFF: _("センター職員"),
+        OFFICIAL: _("市職員"),
+        COMMITTEE: _("委員"),
+    }
+
+
+def user_has_role(user, role: str) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    # Cache the names on the user object: templates ask several times per page.
+    cached = getattr(user, "_kyodo_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._kyodo_role_names = cached
+    return role in cached
+
+
+def declared_role_permissions() -> dict[str, set[str]]:
+    declared: dict[str, set[str]] = {role: set() for role in Role.ALL}
+    for config in global_apps.get_app_configs():
+        for role, perms in getattr(config, "role_permissions", {}).items():
+            declared.setdefault(role, set()).update(perms)
+    return declared
+
+
+def sync_role_permissions(**kwargs) -> None:
+    """post_migrate: make each role group hold exactly the permissions the apps declare."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perm_names in declared_role_permissions().items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in sorted(perm_names):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)

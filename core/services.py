@@ -1,0 +1,48 @@
+"""Writes for accounts and reference data."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group as RoleGroup
+from django.db import transaction
+
+from core.models import Department, User
+from core.roles import Role
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None = None,
+    full_name: str = "",
+    full_name_kana: str = "",
+    roles: tuple[str, ...] = (),
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    email_verified: bool = True,
+) -> User:
+    """An account with its e-mail address recorded for allauth (verified unless told otherwise)."""
+    user = User(
+        email=User.objects.normalize_email(email),
+        full_name=full_name,
+        full_name_kana=full_name_kana,
+        is_staff=is_staff or Role.STAFF in roles,
+        is_superuser=is_superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
+    if roles:
+        user.groups.set(RoleGroup.objects.filter(name__in=roles))
+    return user
+
+
+def official_assign(*, user: User, department: Department) -> None:
+    """Makes the user a city official (市職員) of the department."""
+    user.groups.add(RoleGroup.objects.get(name=Role.OFFICIAL))
+    department.officials.add(user)

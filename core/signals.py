@@ -1,0 +1,27 @@
+"""Security events go to the log with who, when and where (never a password)."""
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from core.logging import client_ip
+
+security_log = logging.getLogger("kyodo.security")
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs) -> None:
+    security_log.info("login user_id=%s ip=%s", user.pk, client_ip(request))
+
+
+@receiver(user_logged_out)
+def log_logout(sender, request, user, **kwargs) -> None:
+    security_log.info("logout user_id=%s ip=%s", getattr(user, "pk", None), client_ip(request))
+
+
+@receiver(user_login_failed)
+def log_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    # Only the address tried, never the password.
+    tried = credentials.get("email") or credentials.get("username") or ""
+    security_log.warning("login_failed email=%s ip=%s", tried, client_ip(request))

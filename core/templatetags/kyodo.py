@@ -1,0 +1,45 @@
+"""Template filters every page may use (loaded as a builtin): dates and fiscal years."""
+
+import datetime as dt
+
+from django import template
+
+from core import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def fiscal_year(value: dt.date | dt.datetime | None) -> int | str:
+    """{{ some_date|fiscal_year }} → 2025"""
+    if not value:
+        return ""
+    return fiscal.fiscal_year_of(value)
+
+
+@register.filter
+def fiscal_label(value: int | dt.date | dt.datetime | None) -> str:
+    """{{ 2025|fiscal_label }} or {{ some_date|fiscal_label }} → 令和7年度"""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, dt.date):
+        value = fiscal.fiscal_year_of(value)
+    return fiscal.fiscal_year_label(int(value))
+
+
+@register.filter
+def wareki(value: dt.date | dt.datetime | None) -> str:
+    """{{ some_date|wareki }} → 令和8年4月1日"""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return fiscal.wareki_date(value)
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current page, with … where pages are left out."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

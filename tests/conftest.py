@@ -1,0 +1,238 @@
+"""Fixtures every app's tests share: role accounts, the cache, a real Celery worker, Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests import services
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in a
+# thread with a running loop unless told that this is deliberate.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    # allauth counts rate limits in the cache: every test starts with none used.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Accounts by role ---------------------------------------------------------------------------
+
+PASSWORD = "correct-horse-battery-42"
+
+
+@pytest.fixture
+def make_user(db):
+    from core.services import user_create
+
+    counter = {"n": 0}
+
+    def make(*, roles: tuple[str, ...] = (), email: str | None = None, **extra):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}-{'-'.join(roles) or 'member'}@example.jp"
+        return user_create(email=email, password=PASSWORD, full_name=extra.pop("full_name", "試験 利用者"),
+                           roles=roles, **extra)
+
+    return make
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user(email="member@example.jp")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    from core.roles import Role
+
+    return make_user(roles=(Role.STAFF,), email="staff@example.jp")
+
+
+@pytest.fixture
+def official_user(make_user):
+    from core.models import Department
+    from core.roles import Role
+    from core.services import official_assign
+
+    user = make_user(roles=(Role.OFFICIAL,), email="official@example.jp")
+    department = Department.objects.create(name="子ども家庭支援課", name_kana="こどもかていしえんか")
+    official_assign(user=user, department=department)
+    return user
+
+
+@pytest.fixture
+def committee_user(make_user):
+    from core.roles import Role
+
+    return make_user(roles=(Role.COMMITTEE,), email="committee@example.jp")
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → the test client signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+# --- A real Celery worker on the local Redis -------------------------------------------------------
+
+
+@pytest.fixture
+def celery_redis_worker(transactional_db):
+    """Starts a worker thread of the project's Celery app against REDIS_URL.
+
+    Tasks sent while it runs go through Redis to this worker, not in-process.
+    """
+    redis_url = services.require_redis()
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
+    app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=20) as worker:
+            yield worker
+    finally:
+        app.conf.update(previous)
+
+
+# --- Chromium through Playwright ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    path = services.require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser context (no cookies) with a Japanese locale, at a desktop size."""
+    context = chromium_browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(chromium_browser, live_server):
+    """A browser context the size of a small phone (360 × 740)."""
+    context = chromium_browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url,
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class AxeRecorder:
+    """Runs axe-core on a page and remembers the results for the accessibility page."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, dict] = {}
+        self.axe_version = ""
+
+    def check(self, page, name: str) -> list[dict]:
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                           "resultTypes": ["violations", "passes"]})
+        response = results.response
+        self.axe_version = response.get("testEngine", {}).get("version", "")
+        violations = response.get("violations", [])
+        serious = [v for v in violations if v.get("impact") in {"serious", "critical"}]
+        path = page.url.split("//", 1)[-1].split("/", 1)[-1]
+        self.pages[name] = {
+            "name": name,
+            "path": "/" + path.split("?", 1)[0],
+            "serious": len(serious),
+            "other": len(violations) - len(serious),
+            "passes": len(response.get("passes", [])),
+            "violations": [
+                {"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
+                 "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
+                for v in violations
+            ],
+        }
+        return serious
+
+    def write(self, path: Path) -> None:
+        if not self.pages:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        existing = {}
+        if path.exists():
+            try:
+                existing = {p["name"]: p for p in json.loads(path.read_text(encoding="utf-8")).get("pages", [])}
+            except ValueError:
+                existing = {}
+        existing.update(self.pages)
+        path.write_text(json.dumps({
+            "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "axe_version": self.axe_version,
+            "tags": AXE_TAGS,
+            "pages": sorted(existing.values(), key=lambda p: p["path"]),
+        }, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def axe_recorder() -> Iterator[AxeRecorder]:
+    recorder = AxeRecorder()
+    yield recorder
+    recorder.write(Path(settings.A11Y_RESULTS_PATH))
+
+
+@pytest.fixture
+def assert_accessible(axe_recorder):
+    """assert_accessible(page, "団体一覧"): no serious or critical axe violation on the page."""
+
+    def check(page, name: str) -> None:
+        serious = axe_recorder.check(page, name)
+        details = "\n".join(
+            f"- {v['id']} ({v.get('impact')}): {v.get('help')} → {[n.get('target') for n in v.get('nodes', [])][:3]}"
+            for v in serious
+        )
+        assert not serious, f"axe found serious or critical violations on {name} ({page.url}):\n{details}"
+
+    return check
