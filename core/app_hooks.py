@@ -8,6 +8,11 @@ An app may have a module `<app>/hooks.py` defining any of:
     bench_tasks() -> dict[str, Callable]   tasks for `make bench`: name → callable to time
     mypage_panels(request) -> list[Panel]  sections of the signed-in person's page
     staff_links(request) -> list[Link]     entries on the staff dashboard (/staff/)
+    report_figures(*, program_code, fiscal_year) -> list[Figure]
+                                           key figures for the annual outcome report of one
+                                           program (program_code None: all programs together)
+    report_series(*, program_code, fiscal_year) -> dict[str, Series]
+                                           data for report charts, by chart name
 
 Apps are visited in settings.PROJECT_APPS order (dependency order).
 """
@@ -35,6 +40,29 @@ class Link:
     url: str
     description: str = ""
     count: int | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One key figure of an outcome report: 参加者数 1,234人, with how it was counted."""
+
+    key: str  # stable, e.g. "events.participants"
+    label: str  # 参加者数（延べ）
+    value: int | float
+    unit: str = ""  # 人, 件, 回
+    note: str = ""  # how it was counted, printed in the report's notes
+    axis: str = ""  # evaluation axis it speaks to, e.g. "資源連結" (optional)
+
+
+@dataclass(frozen=True)
+class Series:
+    """Data for one chart: labels and values in order (e.g. months 4月..3月)."""
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[int | float, ...]
+    unit: str = ""
+    note: str = ""
 
 
 def app_hook_modules() -> Iterator[tuple[str, ModuleType]]:
