@@ -71,18 +71,22 @@ def era_of_date(day: dt.date) -> Era:
 
 
 def fiscal_year_label(fiscal_year: int) -> str:
-    """令和7年度 for 2025; 令和元年度 for 2019; 平成30年度 for 2018.
+    """令和7年度 for 2025; 令和元年度 for 2019; 平成30年度 for 2018; 昭和63年度 for 1988.
 
-    A fiscal year takes the era in force on its last day, so the year that began in April 2019
-    (under Heisei for its first month) is 令和元年度.
+    A fiscal year is named by its starting calendar year, in the era that held at the end of that
+    calendar year: the year that began in April 2019 (under Heisei for its first month) is
+    令和元年度, while the one that began in April 1988 (Showa until January 1989) is 昭和63年度.
     """
-    era = era_of_date(fiscal_year_end(fiscal_year))
-    return f"{_era_year_label(era, fiscal_year)}年度"
+    return f"{_era_year_label(_fiscal_year_era(fiscal_year), fiscal_year)}年度"
+
+
+def _fiscal_year_era(fiscal_year: int) -> Era:
+    return era_of_date(dt.date(fiscal_year, 12, 31))
 
 
 def fiscal_year_short_code(fiscal_year: int) -> str:
     """R7 for 2025, H30 for 2018: the prefix of registration numbers."""
-    era = era_of_date(fiscal_year_end(fiscal_year))
+    era = _fiscal_year_era(fiscal_year)
     initials = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
     return f"{initials[era.name]}{fiscal_year - era.start.year + 1}"
 

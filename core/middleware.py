@@ -61,3 +61,21 @@ def user_has_totp(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz before host validation and the HTTPS redirect.
+
+    The load balancer and docker compose probe the container by its internal address over plain
+    HTTP, which ALLOWED_HOSTS and SECURE_SSL_REDIRECT would otherwise refuse.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            from core.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

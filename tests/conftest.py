@@ -116,6 +116,7 @@ def celery_redis_worker(transactional_db):
     Tasks sent while it runs go through Redis to this worker, not in-process.
     """
     redis_url = services.require_redis()
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the start-up check)
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app

@@ -5,3 +5,6 @@ from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 INTERNAL_IPS = ["127.0.0.1"]
+
+# WhiteNoise looks for STATIC_ROOT at start-up even when runserver serves static files itself.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

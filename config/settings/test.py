@@ -23,3 +23,5 @@ STORAGES = {
 # runs tasks in-process so that a test sees their effect.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
+STATIC_ROOT = _TMP / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,45 @@
+# Kyodo Portal: one image for web (gunicorn), worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+# WeasyPrint needs Pango (and through it HarfBuzz, fontconfig). The Japanese font ships in the
+# Python dependencies (matplotlib-fontja: IPAexGothic), so no font package is needed.
+# libharfbuzz-subset0 is left out on purpose: Debian 12's subsetter gives up on large kanji sets.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+      shared-mime-info curl procps \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY core ./core
+COPY groups ./groups
+COPY projects ./projects
+COPY consultations ./consultations
+COPY events ./events
+COPY matching ./matching
+COPY reports ./reports
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+RUN pip install .
+
+# collectstatic needs settings but no database or real secret.
+RUN SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+    ALLOWED_HOSTS=build.invalid STATIC_ROOT=/app/staticfiles \
+    python manage.py collectstatic --noinput
+
+RUN useradd --create-home --uid 1000 kyodo && mkdir -p /data/media /data/private \
+ && chown -R kyodo:kyodo /data
+USER kyodo
+
+ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--error-logfile", "-", "--forwarded-allow-ips", "*"]

@@ -1,0 +1,82 @@
+# Kyodo Portal. `make run` serves the portal with demo data; `make test` runs the whole suite.
+# Both create .venv and install what they need on the first run.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast bench faults worker beat lint format migrations-check check-deploy \
+        install check-python check-pango clean
+
+help: ## この一覧を表示する
+	@awk 'BEGIN {FS = ":.*?## "} /^[a-zA-Z_-]+:.*?## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "Python 3.11 以上が必要です（$(PYTHON) は $$($(PYTHON) --version 2>&1)）。PYTHON=python3.12 make run のように指定できます。"; exit 1; }
+
+$(STAMP): pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP) ## 仮想環境 .venv を作り、依存パッケージを入れる
+
+check-pango: $(STAMP)
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+	  echo ""; \
+	  echo "PDF 作成に使う WeasyPrint が Pango ライブラリを見つけられません。次のどれかで入れてください:"; \
+	  echo "  Debian / Ubuntu : sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; \
+	  echo "  RHEL / Fedora   : sudo dnf install pango"; \
+	  echo "  macOS (Homebrew): brew install pango"; \
+	  echo ""; exit 1; }
+
+run: check-pango ## デモデータ入りのポータルを http://127.0.0.1:8000 で起動する（SQLite）
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  ポータル: http://$(HOST):$(PORT)/   管理画面: http://$(HOST):$(PORT)/admin/"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: check-pango ## テストをすべて実行する（DATABASE_URL / REDIS_URL があればそれを使う）
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/pytest
+
+test-fast: $(STAMP) ## ブラウザを使わないテストだけを実行する
+	$(BIN)/pytest -m "not browser"
+
+bench: check-pango ## ベンチマーク（専用データベースを作り、gunicorn に負荷をかけて計測する）
+	$(PY) manage.py bench
+
+faults: check-pango ## 障害注入テスト（PostgreSQL・Redis を使う）
+	$(BIN)/pytest -m faults
+
+worker: $(STAMP) ## Celery ワーカーを起動する（REDIS_URL が必要）
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: $(STAMP) ## Celery beat（定期実行）を起動する（REDIS_URL が必要）
+	$(BIN)/celery -A config beat --loglevel=INFO
+
+lint: $(STAMP) ## ruff で静的検査する
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## ruff で整形する
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-deploy: $(STAMP) ## 本番設定で manage.py check --deploy を実行する
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-portal.example.jp} \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+clean: ## 仮想環境と開発用データベースを消す
+	rm -rf $(VENV) db.sqlite3 var

@@ -1,0 +1,87 @@
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+
+from core import fiscal
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (dt.date(2025, 3, 31), 2024),
+        (dt.date(2025, 4, 1), 2025),
+        (dt.date(2025, 12, 31), 2025),
+        (dt.date(2026, 1, 1), 2025),
+        (dt.date(2026, 3, 31), 2025),
+        (dt.date(2026, 4, 1), 2026),
+    ],
+)
+def test_fiscal_year_turns_on_the_first_of_april(day, expected):
+    """A date belongs to the fiscal year that started on the last 1 April."""
+    assert fiscal.fiscal_year_of(day) == expected
+
+
+def test_fiscal_year_of_an_aware_datetime_uses_japan_time():
+    """23:30 UTC on 31 March is already 1 April in Japan, so the new fiscal year."""
+    moment = dt.datetime(2025, 3, 31, 23, 30, tzinfo=dt.UTC)
+    assert fiscal.fiscal_year_of(moment) == 2025
+
+
+def test_fiscal_year_range():
+    """令和7年度 runs from 1 April 2025 to 31 March 2026."""
+    assert fiscal.fiscal_year_range(2025) == (dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    assert fiscal.fiscal_year_end(2023) == dt.date(2024, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("fy", "label"),
+    [
+        (2025, "令和7年度"),
+        (2026, "令和8年度"),
+        (2020, "令和2年度"),
+        (2019, "令和元年度"),  # began in April 2019 under Heisei, but is called 令和元年度
+        (2018, "平成30年度"),
+        (1989, "平成元年度"),
+        (1988, "昭和63年度"),
+    ],
+)
+def test_fiscal_year_label_with_era(fy, label):
+    """Fiscal years are named with the era in force at their end."""
+    assert fiscal.fiscal_year_label(fy) == label
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (dt.date(2019, 4, 30), "平成31年4月30日"),
+        (dt.date(2019, 5, 1), "令和元年5月1日"),
+        (dt.date(2020, 1, 1), "令和2年1月1日"),
+        (dt.date(2026, 4, 1), "令和8年4月1日"),
+        (dt.date(1989, 1, 7), "昭和64年1月7日"),
+        (dt.date(1989, 1, 8), "平成元年1月8日"),
+    ],
+)
+def test_a_dates_era_turns_on_the_day(day, label):
+    """A date's own era changes on the day the new era began (1 May 2019 for 令和)."""
+    assert fiscal.wareki_date(day) == label
+
+
+def test_short_code_for_registration_numbers():
+    """Registration numbers start with the era initial and year: R7 for 令和7年度, H30 for 平成30年度."""
+    assert fiscal.fiscal_year_short_code(2025) == "R7"
+    assert fiscal.fiscal_year_short_code(2019) == "R1"
+    assert fiscal.fiscal_year_short_code(2018) == "H30"
+
+
+def test_template_filters():
+    """Templates show fiscal years and Japanese dates with builtin filters."""
+    rendered = Template("{{ d|fiscal_year }} {{ d|fiscal_label }} {{ 2019|fiscal_label }} {{ d|wareki }}").render(
+        Context({"d": dt.date(2026, 2, 11)})
+    )
+    assert rendered == "2025 令和7年度 令和元年度 令和8年2月11日"
+
+
+def test_template_filters_leave_empty_values_empty():
+    """A missing date renders as nothing rather than an error."""
+    assert Template("[{{ d|fiscal_label }}{{ d|wareki }}]").render(Context({"d": None})) == "[]"
