@@ -48,3 +48,7 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
 
 def staff_links(request) -> list[Link]:
     return [Link(title="テーマ・地区・担当課", url=reverse("admin:core_theme_changelist"), description="参照データの編集")]
+
+
+def bench_pages(*, scale: int) -> dict[str, str]:
+    return {"home": "/"}

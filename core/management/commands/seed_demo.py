@@ -6,7 +6,7 @@ app's own services. Each app's data is loaded once: running the command again ch
 
 import random
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.app_hooks import collect
@@ -21,19 +21,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="データ量の倍率（ベンチマーク用）")
         parser.add_argument("--seed", type=int, default=2025, help="乱数の種（同じ値なら同じデータ）")
+        parser.add_argument(
+            "--app-scale", action="append", default=[], metavar="APP=N",
+            help="アプリごとの倍率（例: --app-scale groups=34）。--scale より優先します。",
+        )
 
-    def handle(self, *args, scale: int, seed: int, **options):
-        if scale < 1:
-            self.stderr.write("--scale は1以上を指定してください。")
-            return
+    def handle(self, *args, scale: int, seed: int, app_scale: list[str], **options):
+        scales = self.parse_app_scales(app_scale)
+        if scale < 1 or any(value < 1 for value in scales.values()):
+            raise CommandError("倍率は1以上を指定してください。")
         for app_label, seed_app in collect("seed_demo"):
+            app_scale_value = scales.get(app_label, scale)
             if DemoDataset.objects.filter(app_label=app_label).exists():
                 self.stdout.write(f"  {app_label}: 作成済みのため変更なし")
                 continue
             # Each app gets its own random stream, so adding an app does not change the others' data.
             rng = random.Random(f"{seed}:{app_label}")
             with transaction.atomic():
-                seed_app(scale=scale, rng=rng, out=self.stdout)
-                DemoDataset.objects.create(app_label=app_label, scale=scale)
+                seed_app(scale=app_scale_value, rng=rng, out=self.stdout)
+                DemoDataset.objects.create(app_label=app_label, scale=app_scale_value)
         self.stdout.write(self.style.SUCCESS("デモデータの準備ができました。"))
         self.stdout.write(f"  職員のデモアカウント: {DEMO_STAFF_EMAIL} ／ パスワード: {DEMO_PASSWORD}")
+
+    @staticmethod
+    def parse_app_scales(pairs: list[str]) -> dict[str, int]:
+        scales = {}
+        for pair in pairs:
+            app_label, _, value = pair.partition("=")
+            if not value.isdigit():
+                raise CommandError(f"--app-scale は APP=N の形で指定してください: {pair}")
+            scales[app_label.strip()] = int(value)
+        return scales
