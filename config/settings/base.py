@@ -289,6 +289,8 @@ LOGGING = {
 
 # --- Application settings -------------------------------------------------------------------------
 PAGINATE_BY = 20
+# URLs typed without a scheme become https:// (the Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 # Consultations older than this many years have their personal fields anonymised.
 CONSULTATION_RETENTION_YEARS = env_int("CONSULTATION_RETENTION_YEARS", 5)
 # Where the browser tests write axe-core's results; the accessibility page reads them.
