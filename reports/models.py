@@ -1,1 +1,227 @@
-"""成果報告."""
+"""成果 (outcome episodes) and 成果報告書 (annual outcome reports rendered to PDF by a worker)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.fiscal import fiscal_year_label
+
+
+class OutcomeAxis(models.TextChoices):
+    """評価の軸, in the order of the report (seed 000)."""
+
+    GOVERNANCE = "governance", _("協働のガバナンス")
+    TRANSFORMATION = "transformation", _("変革促進")
+    PROCESS = "process", _("プロセス支援")
+    RESOURCES = "resources", _("資源連結")
+    SOLUTION = "solution", _("問題解決提示")
+    LEARNING = "learning", _("社会的学習")
+    COMMUNITY = "community", _("地域へのアウトカム")
+
+    @classmethod
+    def intermediary(cls) -> tuple[OutcomeAxis, ...]:
+        """The four axes of 中間支援機能."""
+        return (cls.TRANSFORMATION, cls.PROCESS, cls.RESOURCES, cls.SOLUTION)
+
+    @classmethod
+    def order(cls, value: str) -> int:
+        return list(cls.values).index(value)
+
+
+OUTCOME_AXIS_DESCRIPTIONS = {
+    OutcomeAxis.GOVERNANCE: _("市は協働の取り組みを推進するための仕組みをつくり、運営してきたか"),
+    OutcomeAxis.TRANSFORMATION: _("事業構築のために、変革を促す場や機会を提供できたか"),
+    OutcomeAxis.PROCESS: _("事業を進める過程に寄り添い、支援できたか"),
+    OutcomeAxis.RESOURCES: _("人・団体・企業・行政などの資源をつなげることができたか"),
+    OutcomeAxis.SOLUTION: _("課題の再設定や解決の道筋を示すことができたか"),
+    OutcomeAxis.LEARNING: _("市・担い手・市民の間で学びあい、育みあいができ、それが定着しているか"),
+    OutcomeAxis.COMMUNITY: _("地域にどのような変化が生まれたか"),
+}
+
+
+class OutcomeSource(models.TextChoices):
+    INTERVIEW = "interview", _("インタビュー")
+    SURVEY = "survey", _("アンケート")
+    OBSERVATION = "observation", _("職員の観察")
+
+
+class OutcomeRecordQuerySet(models.QuerySet):
+    def for_report(self, *, program_code: str | None, fiscal_year: int):
+        qs = self.filter(fiscal_year=fiscal_year)
+        if program_code:
+            qs = qs.filter(program__code=program_code)
+        return qs
+
+
+class OutcomeRecord(models.Model):
+    """成果: one episode (・) under a category heading (○), on one evaluation axis."""
+
+    program = models.ForeignKey(
+        "events.Program",
+        verbose_name=_("事業"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outcome_records",
+        help_text=_("事業全体を通じた成果のときは空欄"),
+    )
+    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+    axis = models.CharField(_("評価の軸"), max_length=20, choices=OutcomeAxis.choices)
+    category = models.CharField(
+        _("見出し（○）"), max_length=200, help_text=_("例: 担い手育成の入口（流入導線入口）")
+    )
+    episode = models.TextField(
+        _("エピソード（・）"),
+        help_text=_("例: ALP講座を受講する前に、プロジェクト参加者の様子等を知る場として機能"),
+    )
+    source = models.CharField(_("把握の方法"), max_length=20, choices=OutcomeSource.choices)
+    groups = models.ManyToManyField(
+        "groups.Group", verbose_name=_("関係する団体"), blank=True, related_name="outcome_records"
+    )
+    events = models.ManyToManyField(
+        "events.Event", verbose_name=_("関係する催し"), blank=True, related_name="outcome_records"
+    )
+    order = models.PositiveIntegerField(_("並び順"), default=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = OutcomeRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成果")
+        verbose_name_plural = _("成果")
+        ordering = ["fiscal_year", "program__order", "axis", "category", "order", "id"]
+        indexes = [models.Index(fields=["fiscal_year", "program", "axis"])]
+
+    def __str__(self) -> str:
+        return f"○{self.category} ・{self.episode[:30]}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("待機中")
+    RUNNING = "running", _("作成中")
+    DONE = "done", _("完了")
+    FAILED = "failed", _("失敗")
+
+
+ACTIVE_REPORT_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class ReportQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_REPORT_STATUSES)
+
+    def for_scope(self, *, program, fiscal_year: int):
+        return self.filter(program=program, fiscal_year=fiscal_year)
+
+
+class Report(models.Model):
+    """成果報告書: one request for the PDF of one program (or all programs) and fiscal year.
+
+    The row is the source of truth: the worker reads it, moves it through 待機中 → 作成中 →
+    完了/失敗, and the sweeper re-queues rows left waiting or running too long.
+    """
+
+    program = models.ForeignKey(
+        "events.Program",
+        verbose_name=_("事業"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        help_text=_("空欄は全事業"),
+    )
+    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+    status = models.CharField(
+        _("状態"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("進み具合（%）"), default=0)
+    pdf = models.FileField(
+        _("PDF"), storage=private_storage, upload_to="reports/", blank=True, max_length=200
+    )
+    pdf_size = models.PositiveIntegerField(_("PDFのサイズ（バイト）"), null=True, blank=True)
+    error = models.TextField(_("エラー"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("依頼者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("依頼日時"))
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    task_id = models.CharField(_("タスクID"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("依頼回数"), default=0)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成果報告書")
+        verbose_name_plural = _("成果報告書")
+        ordering = ["-fiscal_year", "program__order", "-requested_at", "-id"]
+        constraints = [
+            # Only one request per program (NULL = all programs) and year may be waiting or running.
+            models.UniqueConstraint(
+                Coalesce("program", 0),
+                "fiscal_year",
+                condition=models.Q(status__in=["queued", "running"]),
+                name="report_one_active_per_program_year",
+                violation_error_message=_(
+                    "同じ事業・年度の報告書を作成中です。完了してから依頼してください。"
+                ),
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(year)s %(program)s 成果報告書") % {
+            "year": self.fiscal_year_label,
+            "program": self.program_name,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:index") + f"?year={self.fiscal_year}"
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+    @property
+    def program_name(self) -> str:
+        return self.program.name if self.program_id else str(_("全事業"))
+
+    @property
+    def program_code(self) -> str | None:
+        return self.program.code if self.program_id else None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_REPORT_STATUSES
+
+    @property
+    def download_filename(self) -> str:
+        code = self.program.code if self.program_id else "all"
+        return f"outcome-report-{self.fiscal_year}-{code}.pdf"
+
+    def pdf_storage_name(self) -> str:
+        """Where the PDF of this request lives in the private storage: one file per request."""
+        return f"reports/{self.fiscal_year}/report-{self.pk}.pdf"

@@ -48,7 +48,11 @@ def pdf_context(extra: dict | None = None) -> dict:
     return {
         "pdf_font_url": japanese_font_path().as_uri(),
         "pdf_font_family": FONT_FAMILY,
-        "CENTER": {"name": settings.CENTER_NAME, "address": settings.CENTER_ADDRESS, "phone": settings.CENTER_PHONE},
+        "CENTER": {
+            "name": settings.CENTER_NAME,
+            "address": settings.CENTER_ADDRESS,
+            "phone": settings.CENTER_PHONE,
+        },
         **(extra or {}),
     }
 

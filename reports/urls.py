@@ -6,4 +6,10 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("request/", views.report_request, name="request"),
+    path("<int:pk>/retry/", views.report_retry, name="retry"),
+    path("<int:pk>/download/", views.report_download, name="download"),
+    path("staff/outcomes/", views.outcome_list, name="outcome_list"),
+    path("staff/outcomes/new/", views.outcome_create, name="outcome_create"),
+    path("staff/outcomes/<int:pk>/edit/", views.outcome_update, name="outcome_update"),
 ]

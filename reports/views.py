@@ -1,6 +1,182 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the reports: the list per year (staff and committee), downloads, and the staff page
+for recording outcome episodes. Every write goes through reports.services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.fiscal import current_fiscal_year, fiscal_year_label
+from events.models import Program
+from reports import selectors, services
+from reports.forms import OutcomeRecordForm, ReportRequestForm
+from reports.models import OutcomeAxis, OutcomeRecord, Report, ReportStatus
 
 
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _year_from(request: HttpRequest, default: int) -> int:
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 1989 <= int(value) <= 2100 else default
+
+
+def _index_url(year: int) -> str:
+    return f"{reverse('reports:index')}?year={year}"
+
+
+@login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/index.html")
+    _require(request, "reports.access_reports")
+    year = _year_from(request, current_fiscal_year() - 1)
+    lines = selectors.report_lines(fiscal_year=year)
+    context = {
+        "year": year,
+        "year_label": fiscal_year_label(year),
+        "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
+        "lines": lines,
+        "any_active": any(line.report and line.report.is_active for line in lines),
+        "can_request": request.user.has_perm("reports.request_report"),
+    }
+    template = "reports/_report_table.html" if request.htmx else "reports/index.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def report_request(request: HttpRequest) -> HttpResponse:
+    _require(request, "reports.request_report")
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("報告書を依頼できませんでした。事業と年度を確認してください。"))
+        return redirect("reports:index")
+    program, year = form.cleaned_data["program"], form.cleaned_data["fiscal_year"]
+    report, created = services.report_request(program=program, fiscal_year=year, requested_by=request.user)
+    if created:
+        messages.success(request, _("%(report)sの作成を依頼しました。") % {"report": report})
+    else:
+        messages.info(
+            request,
+            _("%(report)sは作成中です。新しい依頼はせず、この依頼の完了を待ちます。") % {"report": report},
+        )
+    return redirect(_index_url(year))
+
+
+@login_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "reports.request_report")
+    report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
+    try:
+        services.report_retry(report=report, requested_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(report)sをもう一度依頼しました。") % {"report": report})
+    return redirect(_index_url(report.fiscal_year))
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    _require(request, "reports.download_report")
+    report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
+    if report.status != ReportStatus.DONE or not report.pdf:
+        raise Http404(_("この報告書のPDFはまだありません。"))
+    try:
+        handle = report.pdf.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("PDFファイルが見つかりません。作成し直してください。")) from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=report.download_filename, content_type="application/pdf"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Staff: outcome episodes --------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def outcome_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "reports.record_outcomes")
+    year = _year_from(request, current_fiscal_year())
+    program_code = request.GET.get("program") or None
+    records = selectors.outcome_records_for_staff(fiscal_year=year, program_code=program_code)
+    page = Paginator(records, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/outcome_list.html",
+        {
+            "year": year,
+            "year_label": fiscal_year_label(year),
+            "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
+            "programs": Program.objects.order_by("order", "id"),
+            "program_code": program_code or "",
+            "page_obj": page,
+            "axes": OutcomeAxis.choices,
+        },
+    )
+
+
+def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) -> HttpResponse:
+    _require(request, "reports.record_outcomes")
+    initial = {}
+    if record is None:
+        initial = {"fiscal_year": _year_from(request, current_fiscal_year())}
+        if code := request.GET.get("program"):
+            initial["program"] = Program.objects.filter(code=code).first()
+    form = OutcomeRecordForm(request.POST or None, instance=record, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            name: form.cleaned_data[name]
+            for name in ("program", "fiscal_year", "axis", "category", "episode", "source", "order")
+        }
+        try:
+            if record is None:
+                record = services.outcome_record_create(
+                    **data,
+                    recorded_by=request.user,
+                    groups=form.cleaned_data["groups"],
+                    events=form.cleaned_data["events"],
+                )
+                messages.success(request, _("成果を記録しました。"))
+            else:
+                services.outcome_record_update(
+                    record=record,
+                    **data,
+                    groups=form.cleaned_data["groups"],
+                    events=form.cleaned_data["events"],
+                )
+                messages.success(request, _("成果を更新しました。"))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            url = f"{reverse('reports:outcome_list')}?year={record.fiscal_year}"
+            if record.program_id:
+                url += f"&program={record.program.code}"
+            return redirect(url)
+    return render(request, "reports/outcome_form.html", {"form": form, "record": record})
+
+
+@login_required
+def outcome_create(request: HttpRequest) -> HttpResponse:
+    return _outcome_form_page(request, record=None)
+
+
+@login_required
+def outcome_update(request: HttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(OutcomeRecord.objects.select_related("program"), pk=pk)
+    return _outcome_form_page(request, record=record)

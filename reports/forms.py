@@ -1,0 +1,86 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.fiscal import current_fiscal_year, fiscal_year_label
+from events.models import Event, Program
+from reports.models import OutcomeRecord
+
+
+def year_choices(*, back: int = 6, forward: int = 0) -> list[tuple[int, str]]:
+    current = current_fiscal_year()
+    return [(year, fiscal_year_label(year)) for year in range(current + forward, current - back - 1, -1)]
+
+
+class ReportRequestForm(forms.Form):
+    """Which report to make: a program code or "all", and a fiscal year."""
+
+    program = forms.CharField(max_length=40)
+    fiscal_year = forms.TypedChoiceField(coerce=int, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = year_choices(back=10, forward=1)
+
+    def clean_program(self):
+        code = self.cleaned_data["program"]
+        if code == "all":
+            return None
+        program = Program.objects.filter(code=code).first()
+        if program is None:
+            raise forms.ValidationError(_("事業が見つかりません。"))
+        return program
+
+
+class OutcomeRecordForm(forms.ModelForm):
+    fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
+
+    class Meta:
+        model = OutcomeRecord
+        fields = [
+            "program",
+            "fiscal_year",
+            "axis",
+            "category",
+            "episode",
+            "source",
+            "groups",
+            "events",
+            "order",
+        ]
+        widgets = {
+            "episode": forms.Textarea(attrs={"rows": 4}),
+            "groups": forms.SelectMultiple(attrs={"size": 6}),
+            "events": forms.SelectMultiple(attrs={"size": 6}),
+        }
+        help_texts = {
+            "groups": _("複数選ぶときは Ctrl（Mac は ⌘）を押しながら選びます。"),
+            "events": _("その年度の催しから選びます。複数選ぶときは Ctrl（Mac は ⌘）を押しながら選びます。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = year_choices(back=6, forward=1)
+        self.fields["program"].empty_label = _("（事業全体を通じて）")
+        self.fields["program"].queryset = Program.objects.order_by("order", "id")
+        from groups.models import Group
+
+        self.fields["groups"].queryset = Group.objects.only("id", "name").order_by("sort_key", "id")
+        year = (
+            (self.data.get("fiscal_year") if self.is_bound else None)
+            or self.initial.get("fiscal_year")
+            or (self.instance.fiscal_year if self.instance.pk else None)
+        )
+        if not str(year or "").isdigit():
+            year = None
+        events = Event.objects.only("id", "title").order_by("-id")
+        if year:
+            from reports.selectors import fiscal_year_datetimes
+
+            start, end = fiscal_year_datetimes(int(year))
+            events = events.filter(sessions__starts_at__gte=start, sessions__starts_at__lt=end).distinct()
+        # Keep the events already linked selectable even outside the year.
+        linked = self.instance.events.all() if self.instance.pk else Event.objects.none()
+        event_ids = [*events.values_list("pk", flat=True)[:300], *linked.values_list("pk", flat=True)]
+        self.fields["events"].queryset = (
+            Event.objects.filter(pk__in=event_ids).only("id", "title").order_by("-id")
+        )

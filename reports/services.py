@@ -1,0 +1,332 @@
+"""Writes for the reports: outcome episodes, and the life of a report request.
+
+A report request (Report row) is the source of truth. Its life:
+
+    report_request  → 待機中 (queued; the task is sent after the transaction commits)
+    report_claim    → 作成中 (a worker took it; attempts are counted per dispatch)
+    report_complete → 完了  (the PDF was moved into place atomically, then the row points at it)
+    report_fail     → 失敗  (with a Japanese error; staff may retry)
+
+`report_sweep` (periodic) re-queues requests left 待機中 or 作成中 too long (a lost Redis queue,
+a killed worker) and fails them after REPORT_MAX_ATTEMPTS dispatches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import User
+from events.models import Program
+from reports.models import ACTIVE_REPORT_STATUSES, OutcomeRecord, Report, ReportStatus, private_storage
+
+logger = logging.getLogger("kyodo")
+
+# Longer than the longest report (the task's hard time limit), so a running report is never
+# re-queued while its worker is still on it.
+REPORT_TIME_LIMIT = getattr(settings, "REPORT_TIME_LIMIT", 20 * 60)
+REPORT_SOFT_TIME_LIMIT = REPORT_TIME_LIMIT - 60
+REPORT_RUNNING_STALE_AFTER = dt.timedelta(seconds=REPORT_TIME_LIMIT + 5 * 60)
+# A queued request whose message was lost (Redis restarted without persistence).
+REPORT_QUEUED_STALE_AFTER = dt.timedelta(minutes=10)
+REPORT_MAX_ATTEMPTS = 3
+
+
+# --- Outcome episodes ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def outcome_record_create(
+    *,
+    fiscal_year: int,
+    axis: str,
+    category: str,
+    episode: str,
+    source: str,
+    program: Program | None = None,
+    recorded_by: User | None = None,
+    groups=(),
+    events=(),
+    order: int = 100,
+) -> OutcomeRecord:
+    record = OutcomeRecord(
+        program=program,
+        fiscal_year=fiscal_year,
+        axis=axis,
+        category=_strip_marker(category, "○"),
+        episode=_strip_marker(episode, "・"),
+        source=source,
+        recorded_by=recorded_by,
+        order=order,
+    )
+    record.full_clean()
+    record.save()
+    if groups:
+        record.groups.set(groups)
+    if events:
+        record.events.set(events)
+    return record
+
+
+@transaction.atomic
+def outcome_record_update(*, record: OutcomeRecord, groups=None, events=None, **fields) -> OutcomeRecord:
+    for name, value in fields.items():
+        if name == "category":
+            value = _strip_marker(value, "○")
+        elif name == "episode":
+            value = _strip_marker(value, "・")
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    if groups is not None:
+        record.groups.set(groups)
+    if events is not None:
+        record.events.set(events)
+    return record
+
+
+def _strip_marker(text: str, marker: str) -> str:
+    """The report prints ○ and ・ itself: staff who type them do not get them twice."""
+    text = (text or "").strip()
+    while text.startswith(marker):
+        text = text[len(marker) :].strip()
+    return text
+
+
+# --- Report requests ------------------------------------------------------------------------------
+
+
+def _dispatch(report: Report) -> None:
+    """Sends the task once the transaction that queued the row has committed."""
+    from reports.tasks import render_report
+
+    report_id = report.pk
+
+    def send() -> None:
+        try:
+            result = render_report.delay(report_id)
+        except Exception:
+            logger.exception("reports: could not queue report %s; the sweeper will retry", report_id)
+            return
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(task_id=result.id or "")
+
+    transaction.on_commit(send)
+
+
+def report_request(
+    *, program: Program | None, fiscal_year: int, requested_by: User | None = None
+) -> tuple[Report, bool]:
+    """Asks for a report. While one for the same program and year is waiting or running, that one
+    is returned (created False) and nothing new starts."""
+    existing = Report.objects.active().for_scope(program=program, fiscal_year=fiscal_year).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = Report(
+                program=program,
+                fiscal_year=fiscal_year,
+                requested_by=requested_by,
+                requested_at=timezone.now(),
+                status=ReportStatus.QUEUED,
+                attempts=1,
+            )
+            report.full_clean(validate_constraints=False)
+            report.save()
+            _dispatch(report)
+    except IntegrityError:
+        # Another request for the same program and year won the race (the DB constraint).
+        existing = Report.objects.active().for_scope(program=program, fiscal_year=fiscal_year).first()
+        if existing is None:
+            raise
+        return existing, False
+    return report, True
+
+
+@transaction.atomic
+def report_retry(*, report: Report, requested_by: User | None = None) -> Report:
+    """Queues a failed request again (the error is cleared when it starts)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.FAILED:
+        raise ValidationError(_("再試行できるのは「失敗」の報告書だけです。"))
+    if Report.objects.active().for_scope(program=report.program, fiscal_year=report.fiscal_year).exists():
+        raise ValidationError(_("同じ事業・年度の報告書を作成中です。終わるまでお待ちください。"))
+    report.status = ReportStatus.QUEUED
+    report.progress = 0
+    report.attempts = 1
+    report.requested_at = timezone.now()
+    report.requested_by = requested_by or report.requested_by
+    report.started_at = report.finished_at = None
+    report.task_id = ""
+    report.save()
+    _dispatch(report)
+    return report
+
+
+def report_claim(*, report_id: int, task_id: str) -> Report | None:
+    """The worker takes the request: 作成中. None when there is nothing to do (already 完了 or
+    失敗, gone, or another live worker is on it) — running a task twice makes one PDF."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        if report is None or report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+            return None
+        if (
+            report.status == ReportStatus.RUNNING
+            and report.task_id != task_id
+            and report.started_at
+            and report.started_at > timezone.now() - REPORT_RUNNING_STALE_AFTER
+        ):
+            return None
+        report.status = ReportStatus.RUNNING
+        report.started_at = timezone.now()
+        report.progress = 0
+        report.task_id = task_id
+        report.save(update_fields=["status", "started_at", "progress", "task_id"])
+    return report
+
+
+def report_progress(*, report_id: int, percent: int) -> None:
+    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(progress=max(0, min(99, percent)))
+
+
+def report_render_pdf(*, program_code: str | None, fiscal_year: int, progress=None) -> bytes:
+    """The PDF of one report (the same function for the worker, the command and the bench)."""
+    from reports.pdf import render_pdf
+    from reports.selectors import report_content
+
+    content = report_content(program_code=program_code, fiscal_year=fiscal_year, progress=progress)
+    pdf = render_pdf(
+        template_name="reports/pdf/report.html", context={"report": content}, title=content.title
+    )
+    if progress is not None:
+        progress(90)
+    return pdf
+
+
+def report_write_pdf(*, path: Path, pdf: bytes) -> None:
+    from reports.pdf import write_file_atomically
+
+    write_file_atomically(path, pdf)
+
+
+def report_generate(*, report_id: int, task_id: str = "") -> Report | None:
+    """Renders a claimed request and records the outcome. Called by the task only."""
+    report = report_claim(report_id=report_id, task_id=task_id)
+    if report is None:
+        return None
+    try:
+        pdf = report_render_pdf(
+            program_code=report.program_code,
+            fiscal_year=report.fiscal_year,
+            progress=lambda percent: report_progress(report_id=report_id, percent=percent),
+        )
+        name = report.pdf_storage_name()
+        report_write_pdf(path=Path(private_storage().path(name)), pdf=pdf)
+    except Exception as exc:
+        logger.exception("reports: report %s failed", report_id)
+        return report_fail(report_id=report_id, error=describe_error(exc))
+    return report_complete(report_id=report_id, name=name, size=len(pdf))
+
+
+def describe_error(exc: BaseException) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return _(
+            "保存先のディスクに空きがないため、PDFを保存できませんでした。空き容量を確保してから再試行してください。"
+        )
+    if isinstance(exc, OSError):
+        return _("PDFを保存できませんでした（%(error)s）。保存先を確認してから再試行してください。") % {
+            "error": exc
+        }
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return _("制限時間内に作成が終わりませんでした。再試行してください。")
+    return _("作成中にエラーが発生しました（%(kind)s: %(error)s）。再試行してください。") % {
+        "kind": type(exc).__name__,
+        "error": exc,
+    }
+
+
+@transaction.atomic
+def report_complete(*, report_id: int, name: str, size: int) -> Report:
+    report = Report.objects.select_for_update().get(pk=report_id)
+    report.status = ReportStatus.DONE
+    report.progress = 100
+    report.pdf.name = name
+    report.pdf_size = size
+    report.error = ""
+    report.finished_at = timezone.now()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_fail(*, report_id: int, error: str) -> Report:
+    report = Report.objects.select_for_update().get(pk=report_id)
+    if report.status == ReportStatus.DONE:
+        return report
+    report.status = ReportStatus.FAILED
+    report.error = error
+    report.finished_at = timezone.now()
+    report.save()
+    return report
+
+
+def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Re-queues requests left 待機中 or 作成中 too long; fails them after REPORT_MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    requeued = failed = 0
+    stale_ids = list(
+        Report.objects.filter(
+            status=ReportStatus.QUEUED, requested_at__lt=now - REPORT_QUEUED_STALE_AFTER
+        ).values_list("pk", flat=True)
+    ) + list(
+        Report.objects.filter(
+            status=ReportStatus.RUNNING, started_at__lt=now - REPORT_RUNNING_STALE_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for report_id in stale_ids:
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report_id)
+            if report.status not in ACTIVE_REPORT_STATUSES:
+                continue
+            if report.attempts >= REPORT_MAX_ATTEMPTS:
+                report.status = ReportStatus.FAILED
+                report.finished_at = now
+                report.error = _(
+                    "%(attempts)s回依頼しましたが作成が終わりませんでした（ワーカーの停止やキューの消失）。"
+                    "再試行してください。"
+                ) % {"attempts": report.attempts}
+                report.save()
+                failed += 1
+                continue
+            report.status = ReportStatus.QUEUED
+            report.attempts += 1
+            report.progress = 0
+            report.requested_at = now
+            report.save()
+            _dispatch(report)
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}
+
+
+def reports_request_annual(*, fiscal_year: int | None = None) -> list[Report]:
+    """Every active program's report and the all-programs report for a year (by default: the
+    fiscal year that has just ended). Called each April by beat."""
+    from core.fiscal import current_fiscal_year
+
+    year = fiscal_year if fiscal_year is not None else current_fiscal_year() - 1
+    reports = []
+    for program in [None, *Program.objects.filter(is_active=True).order_by("order", "id")]:
+        report, _created = report_request(program=program, fiscal_year=year)
+        reports.append(report)
+    return reports
