@@ -1,5 +1,6 @@
 """Session rules for people who handle personal data: staff and city officials."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -79,3 +80,29 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+security_log = logging.getLogger("kyodo.security")
+
+
+class RefusedAccessLogMiddleware:
+    """Logs every refused access (401/403) with who, what and from where."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            from core.logging import client_ip
+
+            user = getattr(request, "user", None)
+            security_log.warning(
+                "access_refused status=%s user_id=%s method=%s path=%s ip=%s",
+                response.status_code,
+                getattr(user, "pk", None),
+                request.method,
+                request.path,
+                client_ip(request),
+            )
+        return response

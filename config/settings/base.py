@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_filters",
     "django_celery_beat",
     "simple_history",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.StaffSessionLifetimeMiddleware",
     "core.middleware.RequireStaffMfaMiddleware",
+    "core.middleware.RefusedAccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,6 +160,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
 # The admin's own login page is replaced by allauth's, so rate limits and MFA apply to it too.
 ACCOUNT_SECURE_ADMIN_LOGIN = True  # read by core.admin_site (see config/urls.py)
+# Sessions are listed per person (allauth.usersessions), so logout and deactivation can end all.
+USERSESSIONS_TRACK_ACTIVITY = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = CENTER_NAME
 # In production, staff and city officials must have TOTP (they handle citizens' personal data).
