@@ -1,9 +1,39 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role
+
+# Role groups of this app (created and kept in sync after every migrate by core.roles).
+CONSULTATION_HANDLER_ROLE = "相談記録担当"
+CONSULTATION_AUDITOR_ROLE = "相談記録監査"
+
+ACCESS_PERMISSION = "consultations.access_consultation"
+AUDIT_PERMISSION = "consultations.view_accesslog"
+
+_HANDLER_PERMISSIONS = [
+    ACCESS_PERMISSION,
+    "consultations.view_consultation",
+    "consultations.add_consultation",
+    "consultations.change_consultation",
+    "consultations.view_referral",
+    "consultations.add_referral",
+    "consultations.change_referral",
+    "consultations.view_followup",
+    "consultations.add_followup",
+    "consultations.change_followup",
+    "consultations.view_topic",
+]
+
 
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("相談記録")
-    # Permissions each role holds for this app (granted after migrate; see core.roles).
-    role_permissions: dict[str, list[str]] = {}
+    # Centre staff may see and record consultations by default. The model permissions alone
+    # open nothing: every page, the admin and the exports also ask for ACCESS_PERMISSION, so
+    # taking that one permission away from the role (or moving it to 相談記録担当 only) closes
+    # everything. The access log is for the auditors' role.
+    role_permissions: dict[str, list[str]] = {
+        Role.STAFF: _HANDLER_PERMISSIONS,
+        CONSULTATION_HANDLER_ROLE: _HANDLER_PERMISSIONS,
+        CONSULTATION_AUDITOR_ROLE: [AUDIT_PERMISSION],
+    }

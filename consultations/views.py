@@ -1,6 +1,486 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Staff pages for consultations. Every page asks consultations.rules first and logs what it shows."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from io import StringIO
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from consultations import selectors, services
+from consultations.charts import stacked_bar_svg
+from consultations.forms import (
+    ConsultationForm,
+    FollowUpForm,
+    ReferralForm,
+    ReferralResultForm,
+    RelatedEventsForm,
+)
+from consultations.models import AccessAction, Consultation, FollowUp, Referral
+from consultations.rules import user_can_access, user_can_audit
+from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_label, fiscal_year_of
 
 
+def consultation_access_required(view):
+    """Signed-in staff holding the consultation permission; anyone else gets 403 (or the login page)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not user_can_access(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _paginate(request: HttpRequest, queryset):
+    return Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+
+
+def _log_view(request: HttpRequest, records) -> None:
+    services.access_log_write(
+        user=request.user, action=AccessAction.VIEW, consultations=records, path=request.get_full_path()
+    )
+
+
+@require_GET
+@consultation_access_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/index.html")
+    filterset, queryset = selectors.consultation_list(data=request.GET)
+    page_obj = _paginate(request, queryset)
+    _log_view(request, page_obj.object_list)
+    return render(
+        request,
+        "consultations/index.html",
+        {
+            "filter": filterset,
+            "page_obj": page_obj,
+            "consultations": page_obj.object_list,
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+CSV_HEADER = [
+    "ID",
+    "相談日",
+    "年度",
+    "相談方法",
+    "所要時間（分）",
+    "対応職員",
+    "団体",
+    "相談者",
+    "匿名",
+    "相談の分野",
+    "活動分野",
+    "相談内容",
+    "対応内容",
+    "状況",
+    "つなぎ先",
+    "匿名化日",
+]
+
+
+def _csv_response(rows: list[list], filename: str) -> HttpResponse:
+    buffer = StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(rows)
+    # UTF-8 with a byte order mark: Excel in Japan opens it without garbling.
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@consultation_access_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    consultations = list(selectors.consultation_export_rows(data=request.GET))
+    rows: list[list] = [CSV_HEADER]
+    for c in consultations:
+        rows.append(
+            [
+                c.pk,
+                c.consulted_on.isoformat(),
+                fiscal_year_label(fiscal_year_of(c.consulted_on)),
+                c.get_channel_display(),
+                c.duration_minutes,
+                c.staff.get_full_name(),
+                c.group.name if c.group else "",
+                c.person.name if c.person else "",
+                "はい" if c.is_anonymous else "",
+                "、".join(t.name for t in c.topics.all()),
+                "、".join(str(t) for t in c.themes.all()),
+                c.question,
+                c.answer,
+                c.get_status_display(),
+                "、".join(f"{r.target}（{r.get_result_display()}）" for r in c.referrals.all()),
+                timezone.localtime(c.anonymised_at).date().isoformat() if c.anonymised_at else "",
+            ]
+        )
+    services.access_log_write(
+        user=request.user,
+        action=AccessAction.EXPORT,
+        consultations=consultations,
+        path=request.get_full_path(),
+    )
+    return _csv_response(rows, f"consultations-{timezone.localdate():%Y%m%d}.csv")
+
+
+def _client_search_results(form: ConsultationForm) -> list:
+    q = form.data.get("party_q", "") if form.is_bound else ""
+    return selectors.party_search(q=q, kinds=("group", "person")) if q.strip() else []
+
+
+@consultation_access_required
+def create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    for name in ("group", "person"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = request.GET[name]
+    form = ConsultationForm(request.POST or None, user=request.user, initial=initial)
+    searching = "_search" in request.POST
+    if request.method == "POST" and not searching and form.is_valid():
+        try:
+            consultation = _save_new(request, form)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("相談記録を保存しました。"))
+            if "_another" in request.POST:
+                return redirect("consultations:create")
+            return redirect(consultation)
+    return render(
+        request,
+        "consultations/form.html",
+        {
+            "form": form,
+            "results": _client_search_results(form),
+            "searching": searching,
+            "title": _("相談を記録する"),
+        },
+    )
+
+
+def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
+    data = form.cleaned_data
+    person = data["person"]
+    if person is None and data["new_person_name"].strip():
+        person = services.person_create(
+            name=data["new_person_name"], name_kana=data["new_person_kana"], phone=data["new_person_phone"]
+        )
+    return services.consultation_create(
+        actor=request.user,
+        staff=data["staff"],
+        consulted_on=data["consulted_on"],
+        channel=data["channel"],
+        duration_minutes=data["duration_minutes"],
+        group=data["group"],
+        person=person,
+        is_anonymous=data["is_anonymous"],
+        topics=data["topics"],
+        themes=data["themes"],
+        question=data["question"],
+        answer=data["answer"],
+        status=data["status"],
+        follow_up_due_on=data.get("follow_up_due_on"),
+        follow_up_description=data.get("follow_up_description", ""),
+        path=request.path,
+    )
+
+
+@consultation_access_required
+def update(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(Consultation.objects.prefetch_related("topics", "themes"), pk=pk)
+    if consultation.is_anonymised:
+        messages.error(request, _("匿名化した相談記録は変更できません。"))
+        return redirect(consultation)
+    form = ConsultationForm(request.POST or None, user=request.user, instance=consultation)
+    searching = "_search" in request.POST
+    if request.method == "POST" and not searching and form.is_valid():
+        data = form.cleaned_data
+        person = data["person"]
+        if person is None and data["new_person_name"].strip():
+            person = services.person_create(
+                name=data["new_person_name"],
+                name_kana=data["new_person_kana"],
+                phone=data["new_person_phone"],
+            )
+        try:
+            services.consultation_update(
+                consultation=consultation,
+                actor=request.user,
+                topics=data["topics"],
+                themes=data["themes"],
+                path=request.path,
+                consulted_on=data["consulted_on"],
+                channel=data["channel"],
+                duration_minutes=data["duration_minutes"],
+                staff=data["staff"],
+                group=data["group"],
+                person=person,
+                is_anonymous=data["is_anonymous"],
+                question=data["question"],
+                answer=data["answer"],
+                status=data["status"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("相談記録を更新しました。"))
+            return redirect(consultation)
+    elif request.method == "GET":
+        _log_view(request, [consultation])
+    return render(
+        request,
+        "consultations/form.html",
+        {
+            "form": form,
+            "results": _client_search_results(form),
+            "searching": searching,
+            "consultation": consultation,
+            "title": _("相談記録を編集する"),
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -> dict:
+    return {
+        "consultation": consultation,
+        "referral_form": forms.get("referral_form") or ReferralForm(),
+        "referral_results": forms.get("referral_results", []),
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(user=request.user),
+        "events_form": RelatedEventsForm(consultation=consultation),
+        "result_choices": ReferralResultForm.base_fields["result"].choices,
+        "today": timezone.localdate(),
+        "retention_years": settings.CONSULTATION_RETENTION_YEARS,
+    }
+
+
+@require_GET
+@consultation_access_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        consultation = selectors.consultation_detail(pk=pk)
+    except Consultation.DoesNotExist as missing:
+        raise Http404 from missing
+    _log_view(request, [consultation])
+    return render(request, "consultations/detail.html", _detail_context(request, consultation))
+
+
+def _editable(consultation: Consultation) -> None:
+    if consultation.is_anonymised:
+        raise PermissionDenied
+
+
+@require_POST
+@consultation_access_required
+def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(Consultation, pk=pk)
+    _editable(consultation)
+    form = ReferralForm(request.POST)
+    if "_search" not in request.POST and form.is_valid():
+        target = form.cleaned_data["target_object"]
+        services.referral_create(
+            consultation=consultation,
+            actor=request.user,
+            department=form.cleaned_data["department"],
+            group=target if target and target._meta.model_name == "group" else None,
+            business=target if target and target._meta.model_name == "business" else None,
+            note=form.cleaned_data["note"],
+            path=request.path,
+        )
+        messages.success(request, _("つなぎ先を追加しました。"))
+        return redirect(f"{consultation.get_absolute_url()}#referrals")
+    q = request.POST.get("target_q", "")
+    results = selectors.party_search(q=q, kinds=("group", "business")) if q.strip() else []
+    consultation = selectors.consultation_detail(pk=pk)
+    _log_view(request, [consultation])
+    if "_search" in request.POST:
+        form = ReferralForm(request.POST)  # unvalidated: no error messages while searching
+        form._errors = {}
+    return render(
+        request,
+        "consultations/detail.html",
+        _detail_context(request, consultation, referral_form=form, referral_results=results),
+    )
+
+
+@require_POST
+@consultation_access_required
+def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.select_related("consultation"), pk=pk)
+    _editable(referral.consultation)
+    form = ReferralResultForm(request.POST)
+    if form.is_valid():
+        services.referral_record_result(
+            referral=referral,
+            actor=request.user,
+            result=form.cleaned_data["result"],
+            result_note=form.cleaned_data["result_note"],
+            path=request.path,
+        )
+        messages.success(request, _("つなぎ先の結果を記録しました。"))
+    else:
+        messages.error(request, _("結果を選んでください。"))
+    return redirect(f"{referral.consultation.get_absolute_url()}#referrals")
+
+
+@require_POST
+@consultation_access_required
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(Consultation, pk=pk)
+    _editable(consultation)
+    form = FollowUpForm(request.POST, user=request.user)
+    if form.is_valid():
+        services.follow_up_create(
+            consultation=consultation, actor=request.user, path=request.path, **form.cleaned_data
+        )
+        messages.success(request, _("フォローアップを追加しました。"))
+        return redirect(f"{consultation.get_absolute_url()}#follow-ups")
+    consultation = selectors.consultation_detail(pk=pk)
+    _log_view(request, [consultation])
+    return render(
+        request, "consultations/detail.html", _detail_context(request, consultation, follow_up_form=form)
+    )
+
+
+@require_POST
+@consultation_access_required
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = get_object_or_404(FollowUp.objects.select_related("consultation"), pk=pk)
+    services.follow_up_complete(follow_up=follow_up, actor=request.user, path=request.path)
+    messages.success(request, _("フォローアップを完了にしました。"))
+    next_url = request.POST.get("next", "")
+    if next_url == "dashboard":
+        return redirect("consultations:follow_ups")
+    return redirect(f"{follow_up.consultation.get_absolute_url()}#follow-ups")
+
+
+@require_POST
+@consultation_access_required
+def related_events_set(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(Consultation, pk=pk)
+    _editable(consultation)
+    form = RelatedEventsForm(request.POST, consultation=consultation)
+    if form.is_valid():
+        services.consultation_update(
+            consultation=consultation,
+            actor=request.user,
+            related_events=form.cleaned_data["related_events"],
+            path=request.path,
+        )
+        messages.success(request, _("関連する催しを更新しました。"))
+    else:
+        messages.error(request, _("催しを選び直してください。"))
+    return redirect(f"{consultation.get_absolute_url()}#links")
+
+
+@require_GET
+@consultation_access_required
+def party_search(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type for the record screen (htmx fragment); a plain page without JavaScript."""
+    q = request.GET.get("q", "") or request.GET.get("party_q", "") or request.GET.get("target_q", "")
+    mode = "referral" if request.GET.get("mode") == "referral" else "client"
+    kinds = ("group", "business") if mode == "referral" else ("group", "person")
+    results = selectors.party_search(q=q, kinds=kinds) if q.strip() else []
+    template = "consultations/_party_results.html" if request.htmx else "consultations/party_search.html"
+    return render(request, template, {"results": results, "q": q, "mode": mode})
+
+
+@require_GET
+@consultation_access_required
+def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
+    from groups.models import Group
+
+    group = get_object_or_404(Group, pk=group_id)
+    page_obj = _paginate(request, selectors.group_consultations(group=group))
+    _log_view(request, page_obj.object_list)
+    return render(request, "consultations/group_history.html", {"group": group, "page_obj": page_obj})
+
+
+@require_GET
+@consultation_access_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    mine = request.GET.get("mine") == "1"
+    due = selectors.follow_ups_due(owner=request.user if mine else None)
+    _log_view(request, [f.consultation_id for f in due["overdue"] + due["this_week"]])
+    return render(request, "consultations/follow_ups.html", {**due, "mine": mine})
+
+
+def _statistics_year(request: HttpRequest) -> int:
+    raw = request.GET.get("fiscal_year", "")
+    valid = {fy for fy, _label in fiscal_year_choices(back=10, forward=0)}
+    return int(raw) if raw.isdigit() and int(raw) in valid else current_fiscal_year()
+
+
+@require_GET
+@consultation_access_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    fiscal_year = _statistics_year(request)
+    monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
+    first, last = selectors.default_statistics_years()
+    yearly = selectors.fiscal_year_counts(first=first, last=last)
+    label = fiscal_year_label(fiscal_year)
+    chart = stacked_bar_svg(
+        monthly["channel"],
+        title=_("%(fy)s 月別の相談件数（相談方法別）") % {"fy": label},
+        description=_("%(fy)s の相談件数を月ごとに、相談方法で積み上げた棒グラフ。数値は下の表にもあります。")
+        % {"fy": label},
+    )
+    return render(
+        request,
+        "consultations/statistics.html",
+        {
+            "fiscal_year": fiscal_year,
+            "fiscal_year_label": label,
+            "monthly": monthly,
+            "yearly": yearly,
+            "chart": chart,
+            "year_choices": fiscal_year_choices(back=6, forward=0),
+            "summary": selectors.fiscal_year_summary(fiscal_year=fiscal_year),
+        },
+    )
+
+
+@require_GET
+@consultation_access_required
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    fiscal_year = _statistics_year(request)
+    monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
+    first, last = selectors.default_statistics_years()
+    yearly = selectors.fiscal_year_counts(first=first, last=last)
+    rows: list[list] = []
+    for table in (monthly["channel"], monthly["topic"], yearly["channel"], yearly["topic"]):
+        rows.append([table.caption])
+        rows.append(["", *table.column_labels, "合計"])
+        for label, cells, total in table.rows:
+            rows.append([label, *cells, total])
+        rows.append(["合計", *table.column_totals, table.total])
+        rows.append([])
+    # Counts only, no personal data; the export is still logged.
+    services.access_log_write(
+        user=request.user, action=AccessAction.EXPORT, consultations=[], path=request.get_full_path()
+    )
+    return _csv_response(rows, f"consultation-statistics-{fiscal_year}.csv")
+
+
+@require_GET
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    if not user_can_audit(request.user):
+        raise PermissionDenied
+    filterset, queryset = selectors.access_log_list(data=request.GET)
+    page_obj = _paginate(request, queryset)
+    return render(request, "consultations/access_log.html", {"filter": filterset, "page_obj": page_obj})

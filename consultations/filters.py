@@ -1,0 +1,130 @@
+"""Search and filters of the consultation list (and of the CSV export, which uses the same)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import (
+    AccessAction,
+    Channel,
+    Consultation,
+    ConsultationAccessLog,
+    ConsultationStatus,
+    Topic,
+)
+from core.fiscal import fiscal_year_choices, fiscal_year_range
+from core.models import User
+from core.roles import Role
+from core.text import normalize_for_search
+
+
+def staff_users():
+    return (
+        User.objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("full_name_kana", "email")
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ConsultationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("キーワード"),
+        method="filter_q",
+        help_text=_("相談内容・対応内容・相談者名・団体名から探します。例: 助成金"),
+    )
+    fiscal_year = django_filters.ChoiceFilter(label=_("年度"), method="filter_fiscal_year", choices=[])
+    date_from = django_filters.DateFilter(
+        label=_("期間（から）"), field_name="consulted_on", lookup_expr="gte", widget=DateInput
+    )
+    date_to = django_filters.DateFilter(
+        label=_("期間（まで）"), field_name="consulted_on", lookup_expr="lte", widget=DateInput
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label=_("相談の分野"), field_name="topics", queryset=Topic.objects.all(), empty_label=_("すべて")
+    )
+    channel = django_filters.ChoiceFilter(
+        label=_("相談方法"), choices=Channel.choices, empty_label=_("すべて")
+    )
+    staff = django_filters.ModelChoiceFilter(
+        label=_("対応職員"), queryset=staff_users(), empty_label=_("すべて")
+    )
+    group_name = django_filters.CharFilter(
+        label=_("団体名"), method="filter_group_name", help_text=_("例: こども食堂")
+    )
+    group = django_filters.NumberFilter(label=_("団体ID"), field_name="group_id", widget=forms.HiddenInput)
+    status = django_filters.ChoiceFilter(
+        label=_("状況"), choices=ConsultationStatus.choices, empty_label=_("すべて")
+    )
+
+    class Meta:
+        model = Consultation
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["fiscal_year"].extra["choices"] = fiscal_year_choices(back=6, forward=0)
+        self.filters["staff"].queryset = staff_users()
+
+    def filter_q(self, queryset, name, value):
+        for word in normalize_for_search(value).split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def filter_fiscal_year(self, queryset, name, value):
+        start, end = fiscal_year_range(int(value))
+        return queryset.filter(consulted_on__range=(start, end))
+
+    def filter_group_name(self, queryset, name, value):
+        for word in normalize_for_search(value).split():
+            queryset = queryset.filter(group__search_text__contains=word)
+        return queryset
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(
+        label=_("操作"), choices=AccessAction.choices, empty_label=_("すべて")
+    )
+    user = django_filters.ModelChoiceFilter(
+        label=_("利用者"), queryset=staff_users(), empty_label=_("すべて")
+    )
+    date_from = django_filters.DateFilter(
+        label=_("期間（から）"), field_name="at", lookup_expr="date__gte", widget=DateInput
+    )
+    date_to = django_filters.DateFilter(
+        label=_("期間（まで）"), field_name="at", lookup_expr="date__lte", widget=DateInput
+    )
+    consultation = django_filters.NumberFilter(
+        label=_("相談記録ID"),
+        method="filter_consultation",
+        help_text=_("その相談記録に触れた操作だけを表示します。"),
+    )
+
+    class Meta:
+        model = ConsultationAccessLog
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["user"].queryset = staff_users()
+
+    def filter_consultation(self, queryset, name, value):
+        # JSON containment is not portable to SQLite: match the id inside the stored list text.
+        value = int(value)
+        return queryset.filter(
+            Q(consultation_ids__contains=[value])
+            if _json_contains_supported()
+            else Q(consultation_ids__regex=rf"(^|[\[ ,]){value}([\], ]|$)")
+        )
+
+
+def _json_contains_supported() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains

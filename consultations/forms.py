@@ -1,0 +1,260 @@
+"""Input for the consultation screens. Every form works without JavaScript."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.filters import staff_users
+from consultations.models import Channel, Consultation, ConsultationStatus, ReferralResult, Topic
+from consultations.selectors import party_resolve
+from core.models import Department, Theme
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ConsultationForm(forms.Form):
+    """One screen for one consultation: defaults are today, the signed-in staff member and 来所."""
+
+    consulted_on = forms.DateField(label=_("相談日"), widget=DateInput, help_text=_("例: 2026-04-01"))
+    channel = forms.ChoiceField(label=_("相談方法"), choices=Channel.choices, widget=forms.RadioSelect)
+    duration_minutes = forms.IntegerField(
+        label=_("所要時間（分）"),
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("例: 30"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "5"}),
+    )
+    staff = forms.ModelChoiceField(label=_("対応職員"), queryset=staff_users(), empty_label=None)
+    # The client: chosen from search results (radio buttons named group / person), a new person, or 匿名.
+    party_q = forms.CharField(
+        label=_("団体・相談者をさがす"),
+        required=False,
+        help_text=_("名前かふりがなの一部を入力すると候補が出ます。例: こども食堂、さとう"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    group = forms.CharField(required=False)
+    person = forms.CharField(required=False)
+    new_person_name = forms.CharField(
+        label=_("新しい相談者の氏名"),
+        max_length=100,
+        required=False,
+        help_text=_("候補にいない人のときだけ。例: 佐藤 陽子"),
+    )
+    new_person_kana = forms.CharField(
+        label=_("ふりがな"), max_length=100, required=False, help_text=_("例: さとう ようこ")
+    )
+    new_person_phone = forms.CharField(
+        label=_("電話番号"),
+        max_length=20,
+        required=False,
+        help_text=_("例: 000-123-4567"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    is_anonymous = forms.BooleanField(label=_("匿名の相談（名前を記録しない）"), required=False)
+    topics = forms.ModelMultipleChoiceField(
+        label=_("相談の分野"),
+        queryset=Topic.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("あてはまるものをすべて選んでください。"),
+    )
+    question = forms.CharField(
+        label=_("相談内容"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("例: 子ども食堂を始めたいが、場所と資金の当てがない。"),
+    )
+    answer = forms.CharField(
+        label=_("対応内容"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("例: 市の助成金を案内し、社協の場所貸しを紹介した。"),
+    )
+    status = forms.ChoiceField(label=_("状況"), choices=ConsultationStatus.choices, widget=forms.RadioSelect)
+    follow_up_due_on = forms.DateField(
+        label=_("フォローアップの期限"),
+        required=False,
+        widget=DateInput,
+        help_text=_("後で連絡・確認するときだけ。入れると状況は「対応中」になります。"),
+    )
+    follow_up_description = forms.CharField(
+        label=_("フォローアップでやること"),
+        max_length=200,
+        required=False,
+        help_text=_("例: 助成金の申請書が書けたか電話で確認する"),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("活動分野"),
+        queryset=Theme.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user=None, instance: Consultation | None = None, **kwargs) -> None:
+        self.instance = instance
+        initial = kwargs.setdefault("initial", {})
+        if instance is None:
+            initial.setdefault("consulted_on", timezone.localdate())
+            initial.setdefault("channel", Channel.VISIT)
+            initial.setdefault("duration_minutes", 30)
+            initial.setdefault("status", ConsultationStatus.CLOSED)
+            if user is not None:
+                initial.setdefault("staff", user.pk)
+        else:
+            initial.update(
+                consulted_on=instance.consulted_on,
+                channel=instance.channel,
+                duration_minutes=instance.duration_minutes,
+                staff=instance.staff_id,
+                group=instance.group_id or "",
+                person=instance.person_id or "",
+                is_anonymous=instance.is_anonymous,
+                topics=[t.pk for t in instance.topics.all()],
+                themes=[t.pk for t in instance.themes.all()],
+                question=instance.question,
+                answer=instance.answer,
+                status=instance.status,
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = staff_users()
+        if instance is not None:
+            del self.fields["follow_up_due_on"]
+            del self.fields["follow_up_description"]
+
+    # The currently chosen group and person (objects), for the template.
+    def chosen(self, name: str):
+        value = self.data.get(name) if self.is_bound else self.initial.get(name)
+        if not value:
+            return None
+        return party_resolve(f"{name}:{value}", kinds=(name,))
+
+    def chosen_group(self):
+        return self.chosen("group")
+
+    def chosen_person(self):
+        return self.chosen("person")
+
+    def clean_group(self):
+        value = self.cleaned_data.get("group")
+        if not value:
+            return None
+        group = party_resolve(f"group:{value}", kinds=("group",))
+        if group is None:
+            raise ValidationError(_("団体が見つかりません。もう一度さがしてください。"))
+        return group
+
+    def clean_person(self):
+        value = self.cleaned_data.get("person")
+        if not value:
+            return None
+        person = party_resolve(f"person:{value}", kinds=("person",))
+        if person is None:
+            raise ValidationError(_("相談者が見つかりません。もう一度さがしてください。"))
+        return person
+
+    def clean(self):
+        cleaned = super().clean()
+        anonymous = cleaned.get("is_anonymous")
+        person = cleaned.get("person")
+        new_name = (cleaned.get("new_person_name") or "").strip()
+        if anonymous and (person or new_name):
+            raise ValidationError(
+                _("匿名の相談にするときは、相談者を選ばず、新しい相談者も入力しないでください。")
+            )
+        if person and new_name:
+            self.add_error(
+                "new_person_name", _("相談者を候補から選んだときは、新しい相談者の氏名は空にしてください。")
+            )
+        if not (anonymous or person or new_name or cleaned.get("group")):
+            raise ValidationError(
+                _(
+                    "団体か相談者を候補から選ぶか、新しい相談者の氏名を入力するか、「匿名の相談」にしてください。"
+                )
+            )
+        return cleaned
+
+
+class ReferralForm(forms.Form):
+    """つなぎ先: a department from the list, or a group or business found by search."""
+
+    department = forms.ModelChoiceField(
+        label=_("担当課・公的機関"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("（選ばない）"),
+    )
+    target_q = forms.CharField(
+        label=_("団体・企業をさがす"),
+        required=False,
+        help_text=_("例: みらいデザイン"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    target = forms.CharField(required=False)
+    note = forms.CharField(
+        label=_("つないだ内容"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例: 助成金の窓口として担当者を紹介"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        target = party_resolve(cleaned.get("target") or "", kinds=("group", "business"))
+        if cleaned.get("target") and target is None:
+            self.add_error("target_q", _("選んだ団体・企業が見つかりません。もう一度さがしてください。"))
+        department = cleaned.get("department")
+        if bool(department) == bool(target):
+            raise ValidationError(_("つなぎ先を1つ選んでください（担当課、または団体・企業のどちらか）。"))
+        cleaned["target_object"] = target
+        return cleaned
+
+
+class ReferralResultForm(forms.Form):
+    result = forms.ChoiceField(label=_("結果"), choices=ReferralResult.choices, widget=forms.RadioSelect)
+    result_note = forms.CharField(
+        label=_("結果のメモ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("例: 5月に助成金を申請した"),
+    )
+
+
+class FollowUpForm(forms.Form):
+    due_on = forms.DateField(label=_("期限"), widget=DateInput, help_text=_("例: 2026-05-15"))
+    owner = forms.ModelChoiceField(label=_("担当職員"), queryset=staff_users(), empty_label=None)
+    description = forms.CharField(
+        label=_("やること"), max_length=200, required=False, help_text=_("例: 申請書が書けたか電話で確認する")
+    )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        kwargs.setdefault("initial", {})
+        if user is not None:
+            kwargs["initial"].setdefault("owner", user.pk)
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_users()
+
+
+class RelatedEventsForm(forms.Form):
+    related_events = forms.ModelMultipleChoiceField(
+        label=_("この相談から生まれた催し"),
+        queryset=None,
+        required=False,
+        help_text=_("Ctrl（Macは⌘）を押しながら選ぶと複数選べます。"),
+    )
+
+    def __init__(self, *args, consultation: Consultation, **kwargs) -> None:
+        from events.models import Event
+
+        super().__init__(*args, **kwargs)
+        recent = list(Event.objects.order_by("-id").values_list("pk", flat=True)[:200])
+        linked = [e.pk for e in consultation.related_events.all()]
+        self.fields["related_events"].queryset = Event.objects.filter(
+            pk__in=set(recent) | set(linked)
+        ).order_by("-id")
+        self.initial.setdefault("related_events", linked)

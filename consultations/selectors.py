@@ -1,0 +1,319 @@
+"""Reads for consultations: lists with a fixed number of queries, the dashboard, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations.filters import AccessLogFilter, ConsultationFilter
+from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
+from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
+from core.models import Department, Person
+from core.text import normalize_for_search
+
+
+def _with_list_relations(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    return queryset.select_related("staff", "group", "person").prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("order", "id"))
+    )
+
+
+def consultation_list(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consultation]]:
+    """The filter set (for the form) and the filtered consultations, newest first."""
+    filterset = ConsultationFilter(data=data or None, queryset=Consultation.objects.all())
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else Consultation.objects.all()
+    return filterset, _with_list_relations(queryset.order_by("-consulted_on", "-id").distinct())
+
+
+def consultation_export_rows(*, data=None) -> QuerySet[Consultation]:
+    _filterset, queryset = consultation_list(data=data)
+    return queryset.prefetch_related(
+        "themes",
+        Prefetch("referrals", queryset=Referral.objects.select_related("department", "group", "business")),
+    )
+
+
+def consultation_detail(*, pk: int) -> Consultation:
+    return (
+        Consultation.objects.select_related("staff", "group", "person", "created_by")
+        .prefetch_related(
+            "topics",
+            "themes",
+            "related_events",
+            Prefetch(
+                "referrals", queryset=Referral.objects.select_related("department", "group", "business")
+            ),
+            Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner")),
+        )
+        .get(pk=pk)
+    )
+
+
+def group_consultations(*, group) -> QuerySet[Consultation]:
+    return _with_list_relations(Consultation.objects.filter(group=group).order_by("-consulted_on", "-id"))
+
+
+def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict[str, list[FollowUp]]:
+    """Pending follow-ups: overdue (before today) and due this week (today to Sunday)."""
+    today = today or timezone.localdate()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    queryset = (
+        FollowUp.objects.pending()
+        .filter(due_on__lte=week_end)
+        .select_related("owner", "consultation", "consultation__group", "consultation__person")
+        .order_by("due_on", "id")
+    )
+    if owner is not None:
+        queryset = queryset.filter(owner=owner)
+    overdue, this_week = [], []
+    for follow_up in queryset:
+        (overdue if follow_up.due_on < today else this_week).append(follow_up)
+    return {"overdue": overdue, "this_week": this_week, "today": today, "week_end": week_end}
+
+
+def follow_ups_due_count(*, today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    return FollowUp.objects.pending().filter(due_on__lte=week_end).count()
+
+
+@dataclass
+class PartyHit:
+    kind: str  # group, person, business, department
+    pk: int
+    label: str
+    note: str = ""
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.pk}"
+
+
+KIND_LABELS = {
+    "group": "団体",
+    "person": "個人",
+    "business": "企業・事業者",
+    "department": "担当課・公的機関",
+}
+
+
+def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit: int = 8) -> list[PartyHit]:
+    """Groups, people, businesses or departments whose name or reading contains every word of q."""
+    from groups.models import Group
+    from matching.models import Business
+
+    words = normalize_for_search(q).split()
+    if not words:
+        return []
+    hits: list[PartyHit] = []
+
+    def narrowed(queryset, field_name="search_text"):
+        for word in words:
+            queryset = queryset.filter(**{f"{field_name}__contains": word})
+        return queryset[:limit]
+
+    if "group" in kinds:
+        for group in narrowed(Group.objects.only("pk", "name", "status")):
+            hits.append(PartyHit("group", group.pk, group.name, group.get_status_display()))
+    if "person" in kinds:
+        for person in narrowed(
+            Person.objects.filter(merged_into__isnull=True).only("pk", "name", "name_kana", "phone")
+        ):
+            hits.append(PartyHit("person", person.pk, person.name, person.name_kana))
+    if "business" in kinds:
+        for business in narrowed(Business.objects.only("pk", "name", "industry")):
+            hits.append(PartyHit("business", business.pk, business.name, business.industry))
+    if "department" in kinds:
+        departments = Department.objects.filter(is_active=True).only("pk", "name", "name_kana", "division")
+        for department in departments:
+            text = normalize_for_search(f"{department.name} {department.name_kana} {department.division}")
+            if all(word in text for word in words):
+                hits.append(PartyHit("department", department.pk, department.name, department.division))
+    return hits
+
+
+def party_resolve(value: str, *, kinds: tuple[str, ...]):
+    """'group:12' → the Group (or None when the value is empty, malformed or of another kind)."""
+    from groups.models import Group
+    from matching.models import Business
+
+    kind, _sep, raw_pk = (value or "").partition(":")
+    if kind not in kinds or not raw_pk.isdigit():
+        return None
+    model = {"group": Group, "person": Person, "business": Business, "department": Department}[kind]
+    return model.objects.filter(pk=int(raw_pk)).first()
+
+
+# --- Statistics ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CountTable:
+    """Counts with labelled rows and columns, and totals: one table on the statistics page."""
+
+    title: str
+    caption: str
+    row_labels: list[str]
+    column_labels: list[str]
+    cells: list[list[int]]
+    note: str = ""
+    row_totals: list[int] = field(init=False)
+    column_totals: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.row_totals = [sum(row) for row in self.cells]
+        self.column_totals = [sum(col) for col in zip(*self.cells, strict=True)] if self.cells else []
+
+    @property
+    def rows(self):
+        return list(zip(self.row_labels, self.cells, self.row_totals, strict=True))
+
+    @property
+    def total(self) -> int:
+        return sum(self.row_totals)
+
+
+def fiscal_months(fiscal_year: int) -> list[tuple[int, int]]:
+    """(year, month) from April to March."""
+    return [(fiscal_year, m) for m in range(4, 13)] + [(fiscal_year + 1, m) for m in range(1, 4)]
+
+
+def _channel_rows(queryset):
+    return (
+        queryset.annotate(y=ExtractYear("consulted_on"), m=ExtractMonth("consulted_on"))
+        .values("y", "m", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def _topic_rows(start: dt.date, end: dt.date):
+    through = Consultation.topics.through
+    return (
+        through.objects.filter(consultation__consulted_on__range=(start, end))
+        .annotate(y=ExtractYear("consultation__consulted_on"), m=ExtractMonth("consultation__consulted_on"))
+        .values("y", "m", "topic_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+TOPIC_NOTE = (
+    "1件の相談に複数の分野があるときは、それぞれの分野に数えます（分野別の合計は相談件数より多くなります）。"
+)
+
+
+def monthly_counts(*, fiscal_year: int) -> dict[str, CountTable]:
+    """Counts per month of one fiscal year, by channel and by topic."""
+    start, end = fiscal_year_range(fiscal_year)
+    months = fiscal_months(fiscal_year)
+    month_index = {ym: i for i, ym in enumerate(months)}
+    month_labels = [_("%(month)d月") % {"month": m} for _y, m in months]
+    channels = list(Channel)
+    by_channel = [[0] * len(months) for _c in channels]
+    channel_index = {c.value: i for i, c in enumerate(channels)}
+    for row in _channel_rows(Consultation.objects.filter(consulted_on__range=(start, end))):
+        by_channel[channel_index[row["channel"]]][month_index[(row["y"], row["m"])]] += row["n"]
+    topics = list(Topic.objects.order_by("order", "id"))
+    topic_index = {t.pk: i for i, t in enumerate(topics)}
+    by_topic = [[0] * len(months) for _t in topics]
+    for row in _topic_rows(start, end):
+        by_topic[topic_index[row["topic_id"]]][month_index[(row["y"], row["m"])]] += row["n"]
+    label = fiscal_year_label(fiscal_year)
+    return {
+        "channel": CountTable(
+            title=_("相談方法別・月別の件数"),
+            caption=_("%(fy)s 相談方法別・月別の相談件数") % {"fy": label},
+            row_labels=[str(c.label) for c in channels],
+            column_labels=month_labels,
+            cells=by_channel,
+        ),
+        "topic": CountTable(
+            title=_("分野別・月別の件数"),
+            caption=_("%(fy)s 分野別・月別の相談件数（延べ）") % {"fy": label},
+            row_labels=[t.name for t in topics],
+            column_labels=month_labels,
+            cells=by_topic,
+            note=TOPIC_NOTE,
+        ),
+    }
+
+
+def fiscal_year_counts(*, first: int, last: int) -> dict[str, CountTable]:
+    """Counts per fiscal year from `first` to `last`, by channel and by topic."""
+    start, end = fiscal_year_range(first)[0], fiscal_year_range(last)[1]
+    years = list(range(first, last + 1))
+    year_index = {fy: i for i, fy in enumerate(years)}
+    channels = list(Channel)
+    channel_index = {c.value: i for i, c in enumerate(channels)}
+    by_channel = [[0] * len(years) for _c in channels]
+    for row in _channel_rows(Consultation.objects.filter(consulted_on__range=(start, end))):
+        fy = fiscal_year_of(dt.date(row["y"], row["m"], 1))
+        by_channel[channel_index[row["channel"]]][year_index[fy]] += row["n"]
+    topics = list(Topic.objects.order_by("order", "id"))
+    topic_index = {t.pk: i for i, t in enumerate(topics)}
+    by_topic = [[0] * len(years) for _t in topics]
+    for row in _topic_rows(start, end):
+        fy = fiscal_year_of(dt.date(row["y"], row["m"], 1))
+        by_topic[topic_index[row["topic_id"]]][year_index[fy]] += row["n"]
+    year_labels = [fiscal_year_label(fy) for fy in years]
+    return {
+        "channel": CountTable(
+            title=_("相談方法別・年度別の件数"),
+            caption=_("相談方法別・年度別の相談件数"),
+            row_labels=[str(c.label) for c in channels],
+            column_labels=year_labels,
+            cells=by_channel,
+        ),
+        "topic": CountTable(
+            title=_("分野別・年度別の件数"),
+            caption=_("分野別・年度別の相談件数（延べ）"),
+            row_labels=[t.name for t in topics],
+            column_labels=year_labels,
+            cells=by_topic,
+            note=TOPIC_NOTE,
+        ),
+    }
+
+
+def fiscal_year_summary(*, fiscal_year: int) -> dict:
+    """The figures of one fiscal year for the outcome report."""
+    start, end = fiscal_year_range(fiscal_year)
+    consultations = Consultation.objects.filter(consulted_on__range=(start, end))
+    totals = consultations.aggregate(n=Count("id"), minutes=Sum("duration_minutes"))
+    by_channel = dict(consultations.values_list("channel").annotate(n=Count("id")).order_by())
+    topic_counts = dict(
+        Consultation.topics.through.objects.filter(consultation__consulted_on__range=(start, end))
+        .values_list("topic_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    referrals = Referral.objects.filter(consultation__consulted_on__range=(start, end))
+    referral_counts = dict(referrals.values_list("result").annotate(n=Count("id")).order_by())
+    return {
+        "total": totals["n"] or 0,
+        "minutes": totals["minutes"] or 0,
+        "by_channel": {c: by_channel.get(c.value, 0) for c in Channel},
+        "by_topic": [(t, topic_counts.get(t.pk, 0)) for t in Topic.objects.order_by("order", "id")],
+        "referrals": sum(referral_counts.values()),
+        "referrals_by_result": referral_counts,
+        "groups": consultations.exclude(group=None).values("group").distinct().count(),
+    }
+
+
+def default_statistics_years() -> tuple[int, int]:
+    last = current_fiscal_year()
+    return last - 5, last
+
+
+def access_log_list(*, data=None) -> tuple[AccessLogFilter, QuerySet[ConsultationAccessLog]]:
+    filterset = AccessLogFilter(data=data or None, queryset=ConsultationAccessLog.objects.all())
+    queryset = (
+        filterset.qs if filterset.is_bound and filterset.is_valid() else ConsultationAccessLog.objects.all()
+    )
+    return filterset, queryset.select_related("user").order_by("-at", "-id")

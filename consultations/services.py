@@ -1,0 +1,288 @@
+"""Writes for consultations. Every write that touches a consultation also writes the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations.models import (
+    AccessAction,
+    Channel,
+    Consultation,
+    ConsultationAccessLog,
+    ConsultationStatus,
+    FollowUp,
+    Referral,
+    ReferralResult,
+    Topic,
+)
+from core.models import Person, Theme, User
+
+ANONYMISED_TEXT = "（保存期間を過ぎたため匿名化しました）"
+
+
+def _ids(records: Iterable[Consultation | int]) -> list[int]:
+    ids = [r if isinstance(r, int) else r.pk for r in records]
+    return sorted(set(ids))
+
+
+def access_log_write(
+    *, user: User | None, action: str, consultations: Iterable[Consultation | int], path: str = ""
+) -> ConsultationAccessLog:
+    """Appends one line to the access log: who, when, what, and which consultations."""
+    ids = _ids(consultations)
+    label = ""
+    if user is not None and getattr(user, "is_authenticated", False):
+        label = f"{user.get_full_name()} <{user.email}>"
+    else:
+        user = None
+        label = _("システム（自動処理）")
+    entry = ConsultationAccessLog(
+        user=user,
+        user_label=label[:254],
+        action=action,
+        consultation_ids=ids,
+        record_count=len(ids),
+        path=path[:300],
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def person_create(*, name: str, name_kana: str = "", phone: str = "", email: str = "") -> Person:
+    """A guest record for someone who asked for advice (no account)."""
+    person = Person(name=name.strip(), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
+    person.full_clean(exclude=["user", "merged_into"])
+    person.save()
+    return person
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: User,
+    staff: User,
+    consulted_on: dt.date,
+    channel: str = Channel.VISIT,
+    duration_minutes: int = 30,
+    group=None,
+    person: Person | None = None,
+    is_anonymous: bool = False,
+    topics: Iterable[Topic],
+    themes: Iterable[Theme] = (),
+    question: str,
+    answer: str = "",
+    status: str = ConsultationStatus.CLOSED,
+    follow_up_due_on: dt.date | None = None,
+    follow_up_description: str = "",
+    path: str = "",
+) -> Consultation:
+    topics = list(topics)
+    if not topics:
+        raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
+    consultation = Consultation(
+        consulted_on=consulted_on,
+        channel=channel,
+        duration_minutes=duration_minutes,
+        staff=staff,
+        group=group,
+        person=person,
+        is_anonymous=is_anonymous,
+        question=question,
+        answer=answer,
+        status=ConsultationStatus.OPEN if follow_up_due_on else status,
+        created_by=actor,
+    )
+    consultation.full_clean()
+    consultation.save()
+    consultation.topics.set(topics)
+    consultation.themes.set(list(themes))
+    if follow_up_due_on:
+        _follow_up_add(
+            consultation=consultation, due_on=follow_up_due_on, owner=staff, description=follow_up_description
+        )
+    access_log_write(user=actor, action=AccessAction.CREATE, consultations=[consultation], path=path)
+    return consultation
+
+
+CHANGEABLE_FIELDS = (
+    "consulted_on",
+    "channel",
+    "duration_minutes",
+    "staff",
+    "group",
+    "person",
+    "is_anonymous",
+    "question",
+    "answer",
+    "status",
+)
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    consultation: Consultation,
+    actor: User,
+    topics: Iterable[Topic] | None = None,
+    themes: Iterable[Theme] | None = None,
+    related_events: Iterable | None = None,
+    path: str = "",
+    **fields,
+) -> Consultation:
+    if consultation.is_anonymised:
+        raise ValidationError(_("匿名化した相談記録は変更できません。"))
+    unknown = set(fields) - set(CHANGEABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"consultation_update: unknown fields {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    consultation.full_clean()
+    consultation.save()
+    if topics is not None:
+        topics = list(topics)
+        if not topics:
+            raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
+        consultation.topics.set(topics)
+    if themes is not None:
+        consultation.themes.set(list(themes))
+    if related_events is not None:
+        consultation.related_events.set(list(related_events))
+    access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
+    return consultation
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    consultation: Consultation,
+    actor: User,
+    department=None,
+    group=None,
+    business=None,
+    note: str = "",
+    path: str = "",
+) -> Referral:
+    referral = Referral(
+        consultation=consultation, department=department, group=group, business=business, note=note
+    )
+    referral.full_clean()
+    referral.save()
+    access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
+    return referral
+
+
+@transaction.atomic
+def referral_record_result(
+    *,
+    referral: Referral,
+    actor: User,
+    result: str,
+    result_note: str = "",
+    recorded_on: dt.date | None = None,
+    path: str = "",
+) -> Referral:
+    referral.result = result
+    referral.result_note = result_note
+    referral.result_recorded_on = (
+        None if result == ReferralResult.PENDING else (recorded_on or timezone.localdate())
+    )
+    referral.full_clean()
+    referral.save()
+    access_log_write(
+        user=actor, action=AccessAction.CHANGE, consultations=[referral.consultation_id], path=path
+    )
+    return referral
+
+
+def _follow_up_add(*, consultation: Consultation, due_on: dt.date, owner: User, description: str) -> FollowUp:
+    follow_up = FollowUp(consultation=consultation, due_on=due_on, owner=owner, description=description)
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_create(
+    *,
+    consultation: Consultation,
+    actor: User,
+    due_on: dt.date,
+    owner: User,
+    description: str = "",
+    path: str = "",
+) -> FollowUp:
+    follow_up = _follow_up_add(consultation=consultation, due_on=due_on, owner=owner, description=description)
+    if consultation.status != ConsultationStatus.OPEN:
+        consultation.status = ConsultationStatus.OPEN
+        consultation.save(update_fields=["status", "updated_at"])
+    access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_complete(
+    *, follow_up: FollowUp, actor: User, done_on: dt.date | None = None, path: str = ""
+) -> FollowUp:
+    """Marks the follow-up done; the consultation is closed when nothing is left to follow up."""
+    follow_up.done = True
+    follow_up.done_on = done_on or timezone.localdate()
+    follow_up.full_clean()
+    follow_up.save()
+    consultation = follow_up.consultation
+    if (
+        not consultation.follow_ups.filter(done=False).exists()
+        and consultation.status == ConsultationStatus.OPEN
+    ):
+        consultation.status = ConsultationStatus.CLOSED
+        consultation.save(update_fields=["status", "updated_at"])
+    access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
+    return follow_up
+
+
+def retention_cutoff(*, today: dt.date | None = None, years: int | None = None) -> dt.date:
+    """Consultations dated before this day are past the retention period."""
+    today = today or timezone.localdate()
+    years = settings.CONSULTATION_RETENTION_YEARS if years is None else years
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+@transaction.atomic
+def consultations_anonymise_expired(
+    *, today: dt.date | None = None, years: int | None = None, actor: User | None = None, path: str = ""
+) -> int:
+    """Removes the personal fields of consultations older than the retention period.
+
+    What identifies or describes a person goes: the person, what was asked and answered, the
+    notes of referrals and follow-ups. What the statistics count stays: date, duration,
+    channel, topics, themes, staff, the group (an organisation), referral targets and results.
+    Idempotent: records already anonymised are left alone. Returns how many were anonymised.
+    """
+    cutoff = retention_cutoff(today=today, years=years)
+    expired = Consultation.objects.expired(before=cutoff)
+    ids = list(expired.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    now = timezone.now()
+    # Plain UPDATEs: the statistics fields are untouched and save() is not needed per row.
+    expired.update(
+        person=None, is_anonymous=True, question=ANONYMISED_TEXT, answer="", search_text="", anonymised_at=now
+    )
+    done = Consultation.objects.filter(anonymised_at=now)
+    Referral.objects.filter(consultation__in=done).update(note="", result_note="")
+    FollowUp.objects.filter(consultation__in=done).update(description="")
+    access_log_write(
+        user=actor, action=AccessAction.ANONYMISE, consultations=ids, path=path or "anonymise_consultations"
+    )
+    return len(ids)
