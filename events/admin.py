@@ -1,1 +1,146 @@
-from django.contrib import admin  # noqa: F401
+"""Admin for programs and events. Status changes of registrations go through events.services
+(the admin actions call the same functions as the staff pages)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from events import services
+from events.models import Event, EventSession, Notification, Program, Registration, SurveyResponse
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "journey_step", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is what reports and URLs rely on: fixed once created.
+        return ["code"] if obj else []
+
+
+class EventSessionInline(admin.TabularInline):
+    model = EventSession
+    extra = 1
+    fields = ["starts_at", "ends_at", "title", "venue"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "program", "capacity", "is_public", "updated_at"]
+    list_filter = ["program", "is_public", "area"]
+    search_fields = ["title", "description", "venue"]
+    filter_horizontal = ["themes"]
+    inlines = [EventSessionInline]
+    fieldsets = (
+        (None, {"fields": ("program", "title", "description", "themes", "is_public")}),
+        (_("会場・定員"), {"fields": ("venue", "area", "capacity")}),
+        (_("申込受付"), {"fields": ("registration_opens_at", "registration_closes_at")}),
+        (_("修了"), {"fields": ("completion_min_sessions",)}),
+        (
+            _("参加しやすくするための配慮"),
+            {
+                "fields": (
+                    "wheelchair_accessible",
+                    "childcare",
+                    "sign_language",
+                    "captioning",
+                    "online",
+                    "accessibility_note",
+                )
+            },
+        ),
+    )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and "capacity" in form.changed_data:
+            # A larger capacity gives the new seats to the waitlist, in order.
+            promoted = services.waitlist_promote(event=form.instance)
+            if promoted:
+                self.message_user(
+                    request, _("キャンセル待ちの %(n)d 人を参加確定にしました。") % {"n": len(promoted)}
+                )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["person", "event", "status", "channel", "created_at", "completed_at"]
+    list_filter = ["status", "channel", "event__program"]
+    search_fields = ["person__name", "person__name_kana", "person__email", "event__title"]
+    list_select_related = ["person", "event"]
+    raw_id_fields = ["event", "person"]
+    readonly_fields = [
+        "event",
+        "person",
+        "status",
+        "channel",
+        "registered_by",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "completed_at",
+    ]
+    actions = ["cancel_registrations"]
+
+    def has_add_permission(self, request):
+        # Registrations are made on the event pages (capacity and waitlist rules), not here.
+        return False
+
+    @admin.action(description=_("選択した申込を取り消す（キャンセル待ちを繰り上げ）"))
+    def cancel_registrations(self, request, queryset):
+        done = 0
+        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
+            try:
+                services.registration_cancel(registration=registration, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{registration}: {exc}", level=messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, _("%(n)d 件を取り消しました。") % {"n": done})
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ["registration", "satisfaction", "submitted_at"]
+    list_filter = ["satisfaction", "registration__event__program"]
+    list_select_related = ["registration__person", "registration__event"]
+    readonly_fields = ["registration", "satisfaction", "comment", "submitted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "registration", "session", "status", "attempts", "sent_at", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["registration__person", "registration__event", "session"]
+    readonly_fields = [
+        "registration",
+        "session",
+        "kind",
+        "status",
+        "attempts",
+        "error",
+        "sent_at",
+        "created_at",
+    ]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("選択したメールを再送する（送信失敗・送信待ちのみ）"))
+    def resend(self, request, queryset):
+        results = [
+            services.notification_send(notification=n)
+            for n in queryset.filter(status__in=[Notification.Status.FAILED, Notification.Status.PENDING])
+        ]
+        sent = sum(1 for n in results if n.status == Notification.Status.SENT)
+        self.message_user(
+            request, _("%(sent)d / %(total)d 件を送信しました。") % {"sent": sent, "total": len(results)}
+        )

@@ -1,6 +1,394 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Thin views: check access, parse input, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.models import Person
+from core.text import normalize_for_search
+from events import ical, selectors, services
+from events.filters import EventFilter
+from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
+from events.models import Event, EventSession, Program, Registration
 
 
+def staff_required(view):
+    """Signed-in center staff only: others get 403 (members, officials, committee)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.has_perm("events.manage_events"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- Public calendar -----------------------------------------------------------------------------------
+
+
+def _month_param(value: str | None) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in (value or "").split("-", 1))
+        dt.date(year, month, 1)
+    except (TypeError, ValueError):
+        return today.year, today.month
+    return year, month
+
+
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "events/index.html")
+    month_view = request.GET.get("view") == "month"
+    filterset = EventFilter(request.GET, queryset=selectors.public_events(), month_view=month_view)
+    context: dict = {"filter": filterset, "month_view": month_view}
+    if not filterset.is_valid():
+        context["page_obj"] = None
+    elif month_view:
+        year, month = _month_param(request.GET.get("month"))
+        first = dt.date(year, month, 1)
+        previous = (first - dt.timedelta(days=1)).replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        context.update(
+            month=first,
+            weeks=selectors.month_calendar(filterset.qs, year=year, month=month),
+            previous_month=f"{previous:%Y-%m}",
+            next_month=f"{following:%Y-%m}",
+            weekday_names=["日", "月", "火", "水", "木", "金", "土"],
+        )
+    else:
+        paginator = Paginator(selectors.calendar_events(filterset), settings.PAGINATE_BY)
+        context["page_obj"] = paginator.get_page(request.GET.get("page"))
+    return render(request, "events/index.html", context)
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        event, registration = selectors.event_detail(pk=pk, user=request.user)
+    except Event.DoesNotExist as exc:
+        raise Http404 from exc
+    now = timezone.now()
+    seats_left = None if event.capacity is None else max(event.capacity - event.confirmed_count, 0)
+    context = {
+        "event": event,
+        "sessions": list(event.sessions.all()),
+        "registration": registration,
+        "phase": event.registration_phase(first_starts_at=event.first_starts_at, now=now),
+        "ended": event.last_ends_at is not None and event.last_ends_at <= now,
+        "seats_left": seats_left,
+        "may_cancel": registration is not None
+        and request.user.has_perm("events.cancel_registration", registration),
+    }
+    return render(request, "events/detail.html", context)
+
+
+@require_GET
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(
+        Event.objects.filter(is_public=True)
+        .select_related("program")
+        .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("starts_at", "pk"))),
+        pk=pk,
+    )
+    response = HttpResponse(ical.event_calendar(event), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+@require_GET
+def feed_ics(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - dt.timedelta(days=365)
+    events = (
+        selectors.public_events()
+        .filter(last_ends_at__gte=since)
+        .prefetch_related(Prefetch("sessions", queryset=EventSession.objects.order_by("starts_at", "pk")))
+        .order_by("first_starts_at", "pk")
+    )
+    response = HttpResponse(ical.events_feed(events), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="events.ics"'
+    return response
+
+
+# --- Registration by the participant -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        event, registration = selectors.event_detail(pk=pk, user=request.user)
+    except Event.DoesNotExist as exc:
+        raise Http404 from exc
+    if registration is not None:
+        messages.info(request, _("この催しにはすでに申し込んでいます。"))
+        return redirect(event)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_for_user(user=request.user)
+        try:
+            registration = services.registration_create(
+                event=event, person=person, needs=form.cleaned_data["needs"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if registration.status == Registration.Status.CONFIRMED:
+                messages.success(
+                    request, _("申し込みました。参加が確定しています。確認のメールを送りました。")
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "定員に達しているため、キャンセル待ちで受け付けました。繰り上がったらメールでお知らせします。"
+                    ),
+                )
+            return redirect(event)
+    seats_left = None if event.capacity is None else max(event.capacity - event.confirmed_count, 0)
+    context = {"event": event, "form": form, "sessions": list(event.sessions.all()), "seats_left": seats_left}
+    return render(request, "events/register.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(
+        Registration.objects.select_related("event", "event__program", "person"), pk=pk
+    )
+    if not request.user.has_perm("events.cancel_registration", registration):
+        raise PermissionDenied
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = registration.event.get_absolute_url()
+    if request.method == "POST":
+        try:
+            services.registration_cancel(registration=registration, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("申し込みを取り消しました。"))
+        return redirect(next_url)
+    return render(request, "events/cancel.html", {"registration": registration, "next": next_url})
+
+
+@login_required
+@require_GET
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(Registration.objects.select_related("event__program", "person"), pk=pk)
+    if not request.user.has_perm("events.view_certificate", registration):
+        raise PermissionDenied
+    pdf = services.certificate_pdf(registration=registration)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="certificate-{registration.pk}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey behind the e-mailed signed link: no sign-in needed."""
+    try:
+        registration = services.registration_from_survey_token(token)
+    except (ValidationError, Registration.DoesNotExist):
+        return render(request, "events/survey_invalid.html", status=404)
+    existing = getattr(registration, "survey_response", None)
+    form = SurveyForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_submit(
+                registration=registration,
+                satisfaction=form.cleaned_data["satisfaction"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return render(request, "events/survey_thanks.html", {"event": registration.event})
+    return render(
+        request, "events/survey.html", {"form": form, "registration": registration, "answered": existing}
+    )
+
+
+# --- Staff -----------------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def staff_index(request: HttpRequest) -> HttpResponse:
+    program_code = request.GET.get("program", "")
+    try:
+        fiscal_year = int(request.GET.get("fy", "")) if request.GET.get("fy") else None
+    except ValueError:
+        fiscal_year = None
+    events = selectors.staff_events(program_code=program_code, fiscal_year=fiscal_year)
+    page_obj = Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    from core.fiscal import fiscal_year_choices
+
+    context = {
+        "page_obj": page_obj,
+        "programs": list(Program.objects.all()),
+        "program_code": program_code,
+        "fiscal_year": fiscal_year,
+        "fiscal_years": fiscal_year_choices(back=6),
+    }
+    return render(request, "events/staff/index.html", context)
+
+
+@staff_required
+@require_GET
+def staff_event(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        event = selectors.staff_event(pk)
+    except Event.DoesNotExist as exc:
+        raise Http404 from exc
+    registrations = list(selectors.event_registrations(event))
+    context = {
+        "event": event,
+        "sessions": list(event.sessions.all()),
+        "registrations": registrations,
+        "counts": {
+            status: sum(1 for r in registrations if r.status == status)
+            for status in Registration.Status.values
+        },
+    }
+    return render(request, "events/staff/event.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """Registration on behalf of someone who phoned: pick a known person or record a new guest."""
+    event = get_object_or_404(selectors.events_with_dates().select_related("program"), pk=pk)
+    search = PersonSearchForm(request.GET or None)
+    form = (
+        GuestRegistrationForm(request.POST or None)
+        if "person" not in request.POST
+        else GuestRegistrationForm()
+    )
+    matches: list[Person] = []
+    if search.is_valid() and search.cleaned_data["q"]:
+        query = search.cleaned_data["q"].strip()
+        matches = list(
+            Person.objects.filter(merged_into__isnull=True)
+            .filter(Q(search_text__contains=normalize_for_search(query)) | Q(phone__contains=query))
+            .select_related("user")
+            .order_by("sort_key", "pk")[:20]
+        )
+    if request.method == "POST":
+        person = None
+        channel = request.POST.get("channel") or Registration.Channel.PHONE
+        needs = ""
+        if "person" in request.POST:
+            person = get_object_or_404(Person, pk=request.POST["person"], merged_into__isnull=True)
+            if channel not in Registration.Channel.values:
+                channel = Registration.Channel.PHONE
+        elif form.is_valid():
+            data = form.cleaned_data
+            person = services.guest_person_create(
+                name=data["name"], name_kana=data["name_kana"], phone=data["phone"], email=data["email"]
+            )
+            channel, needs = data["channel"], data["needs"]
+        if person is not None:
+            try:
+                registration = services.registration_create(
+                    event=event, person=person, registered_by=request.user, channel=channel, needs=needs
+                )
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s さんを「%(status)s」で受け付けました。")
+                    % {"name": person.name, "status": registration.get_status_display()},
+                )
+                return redirect("events:staff_event", pk=event.pk)
+    context = {"event": event, "search": search, "matches": matches, "form": form}
+    return render(request, "events/staff/register.html", context)
+
+
+@staff_required
+@require_GET
+def staff_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(EventSession.objects.select_related("event", "event__program"), pk=pk)
+    rows = list(selectors.checkin_rows(session))
+    sessions = list(session.event.sessions.order_by("starts_at", "pk"))
+    context = {
+        "session": session,
+        "event": session.event,
+        "rows": rows,
+        "present_count": sum(1 for row in rows if row.present),
+        "sessions": sessions,
+        "number": sessions.index(session) + 1,
+    }
+    return render(request, "events/staff/checkin.html", context)
+
+
+@staff_required
+@require_POST
+def staff_checkin_mark(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
+    """One tap: marks a person present (or not). Works as a plain form POST; with htmx, only the
+    row is replaced."""
+    session = get_object_or_404(EventSession, pk=pk)
+    registration = get_object_or_404(
+        Registration.objects.select_related("person", "event"), pk=registration_pk
+    )
+    present = request.POST.get("present") == "1"
+    try:
+        services.attendance_set(registration=registration, session=session, present=present, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    if request.htmx:
+        registration.present = present
+        return render(request, "events/staff/_checkin_row.html", {"row": registration, "session": session})
+    return redirect(f"{reverse('events:staff_checkin', args=[session.pk])}#r-{registration.pk}")
+
+
+@staff_required
+@require_GET
+def staff_survey(request: HttpRequest, pk: int) -> HttpResponse:
+    event = get_object_or_404(Event.objects.select_related("program"), pk=pk)
+    return render(
+        request, "events/staff/survey.html", {"event": event, "summary": selectors.survey_summary(event)}
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_merge(request: HttpRequest) -> HttpResponse:
+    """Duplicate guest records: staff merge them into one person (registrations and attendance move)."""
+    if request.method == "POST":
+        form = MergeForm(request.POST)
+        if form.is_valid():
+            keep = get_object_or_404(Person, pk=form.cleaned_data["keep"])
+            duplicate = get_object_or_404(Person, pk=form.cleaned_data["duplicate"])
+            try:
+                services.person_merge(keep=keep, duplicate=duplicate)
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(dup)s（No.%(dup_id)s）を No.%(keep_id)s に統合しました。")
+                    % {"dup": duplicate.name, "dup_id": duplicate.pk, "keep_id": keep.pk},
+                )
+        return redirect("events:staff_merge")
+    return render(request, "events/staff/merge.html", {"groups": selectors.duplicate_person_candidates()})

@@ -1,0 +1,61 @@
+"""Filters of the public calendar: all of them live in the query string, so a filtered calendar
+can be bookmarked and shared."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Area, Theme
+from events.models import Event, Program
+
+
+class EventFilter(django_filters.FilterSet):
+    WHEN_CHOICES = [("upcoming", _("これから")), ("past", _("終了した催し")), ("all", _("すべて"))]
+
+    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword", help_text=_("例: 子育て"))
+    program = django_filters.ModelChoiceFilter(
+        label=_("事業"),
+        queryset=Program.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=_("すべて"),
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("テーマ"), queryset=Theme.objects.active(), field_name="themes", empty_label=_("すべて")
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("地区"), queryset=Area.objects.all(), empty_label=_("すべて")
+    )
+    when = django_filters.ChoiceFilter(
+        label=_("時期"), choices=WHEN_CHOICES, method="filter_when", empty_label=None
+    )
+
+    class Meta:
+        model = Event
+        fields = ["q", "program", "theme", "area", "when"]
+
+    def __init__(self, data=None, *args, month_view: bool = False, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("when"):
+            data["when"] = "upcoming"
+        super().__init__(data, *args, **kwargs)
+        if month_view:
+            # The month chosen decides the dates; "when" does not apply.
+            del self.filters["when"]
+
+    def filter_keyword(self, queryset, name, value):
+        for word in unicodedata.normalize("NFKC", value).split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+    def filter_when(self, queryset, name, value):
+        now = timezone.now()
+        if value == "upcoming":
+            return queryset.filter(last_ends_at__gte=now)
+        if value == "past":
+            return queryset.filter(last_ends_at__lt=now)
+        return queryset

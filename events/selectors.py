@@ -1,0 +1,371 @@
+"""Reads for events. Every list here runs a fixed number of queries, whatever the data size."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+import jpholiday
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.fiscal import fiscal_year_end, fiscal_year_start
+from core.models import Person, User
+from events.models import Attendance, Event, EventSession, Program, Registration, SurveyResponse
+
+Status = Registration.Status
+
+
+def _count(grouped: QuerySet) -> Coalesce:
+    """COUNT of a correlated subquery grouped by its outer key (`.values("event")`), 0 when empty.
+    A subquery, not a join: counting several relations never multiplies rows."""
+    counted = grouped.order_by().annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _sessions_of(ref: str = "pk") -> QuerySet:
+    return EventSession.objects.filter(event=OuterRef(ref))
+
+
+def events_with_dates(queryset: QuerySet[Event] | None = None) -> QuerySet[Event]:
+    """Events annotated with first_starts_at, last_ends_at, session_count and confirmed_count."""
+    queryset = Event.objects.all() if queryset is None else queryset
+    return queryset.annotate(
+        first_starts_at=Subquery(_sessions_of().order_by("starts_at").values("starts_at")[:1]),
+        last_ends_at=Subquery(_sessions_of().order_by("-ends_at").values("ends_at")[:1]),
+        session_count=_count(EventSession.objects.filter(event=OuterRef("pk")).values("event")),
+        confirmed_count=_count(
+            Registration.objects.filter(event=OuterRef("pk"), status=Status.CONFIRMED).values("event")
+        ),
+    )
+
+
+def public_events() -> QuerySet[Event]:
+    return (
+        events_with_dates(Event.objects.filter(is_public=True))
+        .filter(first_starts_at__isnull=False)
+        .select_related("program", "area")
+        .prefetch_related("themes")
+    )
+
+
+def upcoming_public_events(limit: int = 5) -> list[Event]:
+    """The next public events (home page): each exposes first_starts_at; two queries in all."""
+    return list(
+        public_events().filter(last_ends_at__gte=timezone.now()).order_by("first_starts_at", "pk")[:limit]
+    )
+
+
+def calendar_events(filterset) -> QuerySet[Event]:
+    """The filtered list view, soonest first for coming events, latest first for past ones."""
+    queryset = filterset.qs
+    if filterset.form.cleaned_data.get("when") == "past":
+        return queryset.order_by("-first_starts_at", "-pk")
+    return queryset.order_by("first_starts_at", "pk")
+
+
+@dataclass
+class CalendarDay:
+    date: dt.date
+    in_month: bool
+    holiday: str
+    sessions: list[EventSession]
+
+    @property
+    def weekday(self) -> int:  # 0 = Sunday
+        return (self.date.weekday() + 1) % 7
+
+
+def month_calendar(events: QuerySet[Event], *, year: int, month: int) -> list[list[CalendarDay]]:
+    """Weeks (Sunday first) of the month with the sessions of the given events on each day."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    sessions = (
+        EventSession.objects.filter(event__in=events.values("pk"), starts_at__gte=start, starts_at__lt=end)
+        .select_related("event", "event__program")
+        .order_by("starts_at", "pk")
+    )
+    by_day: dict[dt.date, list[EventSession]] = defaultdict(list)
+    for session in sessions:
+        by_day[timezone.localtime(session.starts_at).date()].append(session)
+    weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(year, month)
+    return [
+        [
+            CalendarDay(
+                date=day,
+                in_month=day.month == month,
+                holiday=jpholiday.is_holiday_name(day) or "",
+                sessions=by_day.get(day, []) if day.month == month else [],
+            )
+            for day in week
+        ]
+        for week in weeks
+    ]
+
+
+def event_detail(*, pk: int, user: User | None) -> tuple[Event, Registration | None]:
+    """An event with its sessions and themes, and the viewer's own active registration."""
+    queryset = (
+        events_with_dates()
+        .select_related("program", "area")
+        .prefetch_related(
+            "themes", Prefetch("sessions", queryset=EventSession.objects.order_by("starts_at", "pk"))
+        )
+    )
+    if not (user and user.is_authenticated and user.is_center_staff):
+        queryset = queryset.filter(is_public=True)
+    event = queryset.get(pk=pk)
+    registration = None
+    if user is not None and user.is_authenticated:
+        registration = (
+            Registration.objects.filter(event=event, person__user=user)
+            .exclude(status=Status.CANCELLED)
+            .select_related("person")
+            .first()
+        )
+    return event, registration
+
+
+def registrations_of_user(user: User) -> QuerySet[Registration]:
+    """My registrations, newest event first (mypage)."""
+    return (
+        Registration.objects.filter(person__user=user)
+        .select_related("event", "event__program")
+        .annotate(
+            first_starts_at=Subquery(_sessions_of("event").order_by("starts_at").values("starts_at")[:1]),
+            last_ends_at=Subquery(_sessions_of("event").order_by("-ends_at").values("ends_at")[:1]),
+        )
+        .order_by("-first_starts_at", "-pk")
+    )
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+def staff_events(*, program_code: str = "", fiscal_year: int | None = None) -> QuerySet[Event]:
+    queryset = (
+        events_with_dates()
+        .select_related("program")
+        .annotate(
+            waitlisted_count=_count(
+                Registration.objects.filter(event=OuterRef("pk"), status=Status.WAITLISTED).values("event")
+            )
+        )
+    )
+    if program_code:
+        queryset = queryset.filter(program__code=program_code)
+    if fiscal_year:
+        start, end = fiscal_year_bounds(fiscal_year)
+        queryset = queryset.filter(first_starts_at__gte=start, first_starts_at__lt=end)
+    return queryset.order_by("-first_starts_at", "-pk")
+
+
+def staff_event(pk: int) -> Event:
+    return (
+        events_with_dates()
+        .select_related("program", "area")
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=EventSession.objects.order_by("starts_at", "pk").annotate(
+                    attendance_count=_count(
+                        Attendance.objects.filter(session=OuterRef("pk")).values("session")
+                    )
+                ),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def event_registrations(event: Event) -> QuerySet[Registration]:
+    """Everyone registered for an event: confirmed, then the waitlist in order, then cancelled."""
+    order = {Status.CONFIRMED: 0, Status.WAITLISTED: 1, Status.CANCELLED: 2}
+    return (
+        event.registrations.select_related("person", "registered_by")
+        .annotate(
+            attended_count=_count(
+                Attendance.objects.filter(registration=OuterRef("pk")).values("registration")
+            ),
+            status_order=Case(
+                *[When(status=s, then=Value(n)) for s, n in order.items()], output_field=IntegerField()
+            ),
+            has_survey=Exists(SurveyResponse.objects.filter(registration=OuterRef("pk"))),
+        )
+        .order_by("status_order", "created_at", "pk")
+    )
+
+
+def checkin_rows(session: EventSession) -> QuerySet[Registration]:
+    """The check-in list of one session: confirmed participants by reading, with presence."""
+    return (
+        Registration.objects.filter(event_id=session.event_id, status=Status.CONFIRMED)
+        .select_related("person")
+        .annotate(present=Exists(Attendance.objects.filter(session=session, registration=OuterRef("pk"))))
+        .order_by("person__sort_key", "pk")
+    )
+
+
+@dataclass
+class SurveySummary:
+    count: int
+    average: float | None
+    distribution: list[tuple[int, int]]  # (score, answers), 5 down to 1
+    attended: int
+    comments: list[SurveyResponse]
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.count / self.attended, 1) if self.attended else None
+
+
+def survey_summary(event: Event) -> SurveySummary:
+    responses = SurveyResponse.objects.filter(registration__event=event)
+    totals = responses.aggregate(
+        count=Count("pk"),
+        average=Avg("satisfaction"),
+        **{f"s{n}": Count("pk", filter=Q(satisfaction=n)) for n in range(1, 6)},
+    )
+    attended = Registration.objects.filter(event=event, attendances__isnull=False).distinct().count()
+    comments = list(
+        responses.exclude(comment="").select_related("registration__person").order_by("-submitted_at")
+    )
+    average = round(totals["average"], 2) if totals["average"] is not None else None
+    return SurveySummary(
+        count=totals["count"],
+        average=average,
+        distribution=[(n, totals[f"s{n}"]) for n in range(5, 0, -1)],
+        attended=attended,
+        comments=comments,
+    )
+
+
+def duplicate_person_candidates(limit: int = 50) -> list[list[Person]]:
+    """Groups of unmerged people with the same reading (or name) where at least one has no account:
+    likely the same person recorded twice (a phone registration and an account, say)."""
+    keys = (
+        Person.objects.filter(merged_into__isnull=True)
+        .values("sort_key")
+        .annotate(n=Count("pk"), guests=Count("pk", filter=Q(user__isnull=True)))
+        .filter(n__gt=1, guests__gt=0)
+        .order_by("sort_key")
+        .values_list("sort_key", flat=True)[:limit]
+    )
+    people = (
+        Person.objects.filter(merged_into__isnull=True, sort_key__in=list(keys))
+        .select_related("user")
+        .annotate(
+            registration_count=_count(Registration.objects.filter(person=OuterRef("pk")).values("person"))
+        )
+        .order_by("sort_key", F("user").asc(nulls_last=True), "pk")
+    )
+    groups: dict[str, list[Person]] = defaultdict(list)
+    for person in people:
+        groups[person.sort_key].append(person)
+    return list(groups.values())
+
+
+# --- Participation, journeys and report figures -------------------------------------------------
+
+
+def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a fiscal year as aware datetimes in the local time zone."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(fiscal_year_start(fiscal_year), dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(fiscal_year_end(fiscal_year) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def attendances(*, program_code: str | None = None, fiscal_year: int | None = None) -> QuerySet[Attendance]:
+    queryset = Attendance.objects.filter(registration__status=Status.CONFIRMED)
+    if program_code:
+        queryset = queryset.filter(session__event__program__code=program_code)
+    if fiscal_year is not None:
+        start, end = fiscal_year_bounds(fiscal_year)
+        queryset = queryset.filter(session__starts_at__gte=start, session__starts_at__lt=end)
+    return queryset
+
+
+def participants(*, program_code: str | None = None, fiscal_year: int | None = None) -> QuerySet[Person]:
+    """People who attended at least one session (of the program, in the fiscal year)."""
+    return Person.objects.filter(
+        pk__in=attendances(program_code=program_code, fiscal_year=fiscal_year).values("registration__person")
+    )
+
+
+def first_time_participants(*, program_code: str | None, fiscal_year: int) -> QuerySet[Person]:
+    """Participants of the fiscal year who had never attended before it: in this program, or in
+    any program when program_code is None. The same person is recognised across years through the
+    account (and merged guest records)."""
+    start, _end = fiscal_year_bounds(fiscal_year)
+    earlier = attendances(program_code=program_code).filter(session__starts_at__lt=start)
+    return participants(program_code=program_code, fiscal_year=fiscal_year).exclude(
+        pk__in=earlier.values("registration__person")
+    )
+
+
+def _first_attendance_at(step: int):
+    return Subquery(
+        Attendance.objects.filter(
+            registration__person=OuterRef("pk"),
+            registration__status=Status.CONFIRMED,
+            session__event__program__journey_step=step,
+        )
+        .order_by("session__starts_at")
+        .values("session__starts_at")[:1]
+    )
+
+
+def journey_path(*, from_step: int = 1, to_step: int = 2, fiscal_year: int | None = None) -> QuerySet[Person]:
+    """People who took part in a program of `from_step` (ミライ対話 = 1) and later in one of
+    `to_step` (ALP = 2). With a fiscal year: those whose first `to_step` participation was in it."""
+    queryset = Person.objects.annotate(
+        first_from=_first_attendance_at(from_step), first_to=_first_attendance_at(to_step)
+    ).filter(first_from__isnull=False, first_to__isnull=False, first_from__lt=F("first_to"))
+    if fiscal_year is not None:
+        start, end = fiscal_year_bounds(fiscal_year)
+        queryset = queryset.filter(first_to__gte=start, first_to__lt=end)
+    return queryset
+
+
+def events_in_fiscal_year(*, program_code: str | None, fiscal_year: int) -> QuerySet[Event]:
+    """Events counted in a fiscal year: those whose first session falls in it."""
+    start, end = fiscal_year_bounds(fiscal_year)
+    queryset = events_with_dates().filter(first_starts_at__gte=start, first_starts_at__lt=end)
+    if program_code:
+        queryset = queryset.filter(program__code=program_code)
+    return queryset
+
+
+def held_sessions(*, program_code: str | None, fiscal_year: int) -> QuerySet[EventSession]:
+    start, end = fiscal_year_bounds(fiscal_year)
+    queryset = EventSession.objects.filter(
+        starts_at__gte=start, starts_at__lt=end, starts_at__lte=timezone.now()
+    )
+    if program_code:
+        queryset = queryset.filter(event__program__code=program_code)
+    return queryset
+
+
+def programs() -> QuerySet[Program]:
+    return Program.objects.all()
