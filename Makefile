@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench faults worker beat lint format migrations-check check-deploy \
+.PHONY: help run test test-fast bench faults worker beat lint format migrations-check check-deploy backup restore \
         install check-python check-pango clean
 
 help: ## この一覧を表示する
@@ -77,6 +77,13 @@ check-deploy: $(STAMP) ## 本番設定で manage.py check --deploy を実行す�
 	SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')} \
 	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-portal.example.jp} \
 	$(PY) manage.py check --deploy --fail-level WARNING
+
+backup: $(STAMP) ## データベースとアップロードファイルを BACKUP_ROOT の日付フォルダーに保存する
+	$(PY) manage.py backup
+
+restore: $(STAMP) ## 空のデータベースへ復元する: make restore FROM=var/backups/20260401-030000
+	@test -n "$(FROM)" || { echo "FROM=バックアップのフォルダー を指定してください"; exit 1; }
+	$(PY) manage.py restore "$(FROM)"
 
 clean: ## 仮想環境と開発用データベースを消す
 	rm -rf $(VENV) db.sqlite3 var
