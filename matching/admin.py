@@ -1,1 +1,111 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from matching import services
+from matching.models import Business, Match, MatchStatus, MatchStatusChange, Need, Offer
+
+
+@admin.register(Business)
+class BusinessAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "status", "created_at"]
+    list_filter = ["status", "themes"]
+    search_fields = ["name", "name_kana", "industry", "email"]
+    filter_horizontal = ["themes", "areas", "members"]
+    actions = ["approve", "send_back"]
+
+    @admin.action(description=_("選んだ企業・事業者を承認する"))
+    def approve(self, request, queryset):
+        for business in queryset:
+            services.business_approve(business=business, by=request.user)
+        self.message_user(request, _("%(n)d件を承認しました。") % {"n": queryset.count()}, messages.SUCCESS)
+
+    @admin.action(description=_("選んだ企業・事業者を差し戻す"))
+    def send_back(self, request, queryset):
+        for business in queryset:
+            services.business_return(business=business, by=request.user)
+        self.message_user(request, _("%(n)d件を差し戻しました。") % {"n": queryset.count()}, messages.SUCCESS)
+
+
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "party", "kind", "deliverable", "is_open", "created_at"]
+    list_filter = ["is_open", "kind", "deliverable"]
+    search_fields = ["title", "description"]
+    raw_id_fields = ["group", "business", "department"]
+    filter_horizontal = ["themes", "areas"]
+
+    @admin.display(description=_("登録者"))
+    def party(self, obj):
+        return obj.party
+
+
+admin.site.register(Need, ItemAdmin)
+admin.site.register(Offer, ItemAdmin)
+
+
+class MatchStatusChangeInline(admin.TabularInline):
+    model = MatchStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "changed_by", "changed_at", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    """Status changes go through the pipeline (services.match_transition); here only the record."""
+
+    list_display = ["__str__", "status", "score", "program", "status_changed_at"]
+    list_filter = ["status", "program"]
+    raw_id_fields = [
+        "group_a",
+        "business_a",
+        "department_a",
+        "group_b",
+        "business_b",
+        "department_b",
+        "need",
+        "offer",
+        "origin_event",
+        "created_by",
+    ]
+    readonly_fields = [
+        "status",
+        "status_changed_at",
+        "score",
+        "reasons",
+        "mail_sent_at",
+        "mail_error",
+        "created_at",
+    ]
+    inlines = [MatchStatusChangeInline]
+    actions = ["move_to_negotiating", "move_to_concluded", "move_to_declined"]
+
+    def has_add_permission(self, request):
+        # New matches come from suggestions (紹介する), so that score, reasons and history are kept.
+        return False
+
+    def _move(self, request, queryset, to_status):
+        done = 0
+        for match in queryset:
+            try:
+                services.match_transition(match=match, to_status=to_status, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{match}: {' '.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, _("%(n)d件を変更しました。") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("協議中にする"))
+    def move_to_negotiating(self, request, queryset):
+        self._move(request, queryset, MatchStatus.NEGOTIATING)
+
+    @admin.action(description=_("成立にする"))
+    def move_to_concluded(self, request, queryset):
+        self._move(request, queryset, MatchStatus.CONCLUDED)
+
+    @admin.action(description=_("不成立にする"))
+    def move_to_declined(self, request, queryset):
+        self._move(request, queryset, MatchStatus.DECLINED)

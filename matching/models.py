@@ -1,14 +1,19 @@
-"""マッチング: businesses, needs and offers of any party (group, business, department).
+"""マッチング: businesses, needs and offers of any party (group, business, department), and the
+matches the center brokers between two parties (提案 → 紹介済 → 協議中 → 成立 / 不成立).
 
-The matching helper extends this module (scoring, Match, pipeline).
+The scoring that suggests partners lives in matching.scoring (pure functions); the reads that
+feed it in matching.selectors; every write in matching.services.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
@@ -29,13 +34,17 @@ class Business(models.Model):
     name_kana = models.CharField(_("事業者名ふりがな"), max_length=300)
     industry = models.CharField(_("業種"), max_length=100, blank=True, help_text=_("例: デザイン・印刷"))
     description = models.TextField(_("事業内容・地域貢献への思い"), blank=True)
-    themes = models.ManyToManyField(Theme, verbose_name=_("関心のあるテーマ"), related_name="businesses", blank=True)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("関心のあるテーマ"), related_name="businesses", blank=True
+    )
     areas = models.ManyToManyField(Area, verbose_name=_("活動地域"), related_name="businesses", blank=True)
     website = models.URLField(_("ウェブサイト"), blank=True)
     contact_name = models.CharField(_("担当者名"), max_length=100, blank=True)
     email = models.EmailField(_("メールアドレス"), blank=True)
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
-    status = models.CharField(_("状態"), max_length=20, choices=BusinessStatus.choices, default=BusinessStatus.PENDING)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=BusinessStatus.choices, default=BusinessStatus.PENDING
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("担当アカウント"), related_name="businesses", blank=True
     )
@@ -52,13 +61,15 @@ class Business(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("matching:business_detail", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         self.sort_key = reading_sort_key(self.name_kana or self.name)
-        self.search_text = normalize_for_search(" ".join(filter(None, [self.name, self.name_kana, self.description])))
+        self.search_text = normalize_for_search(
+            " ".join(filter(None, [self.name, self.name_kana, self.description]))
+        )
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:business_detail", args=[self.pk])
 
 
 class ExchangeKind(models.TextChoices):
@@ -98,13 +109,28 @@ class PartyOwned(models.Model):
     """Something that belongs to exactly one party: a group, a business or a department."""
 
     group = models.ForeignKey(
-        "groups.Group", verbose_name=_("団体"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "groups.Group",
+        verbose_name=_("団体"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     business = models.ForeignKey(
-        Business, verbose_name=_("企業・事業者"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Business,
+        verbose_name=_("企業・事業者"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("担当課"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Department,
+        verbose_name=_("担当課"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
 
     class Meta:
@@ -125,7 +151,9 @@ def exactly_one_party(name: str) -> models.CheckConstraint:
 class Need(PartyOwned):
     """ニーズ: what a party is looking for."""
 
-    title = models.CharField(_("タイトル"), max_length=200, help_text=_("例: 子ども食堂のチラシを作ってほしい"))
+    title = models.CharField(
+        _("タイトル"), max_length=200, help_text=_("例: 子ども食堂のチラシを作ってほしい")
+    )
     kind = models.CharField(_("種類"), max_length=20, choices=ExchangeKind.choices)
     deliverable = models.CharField(
         _("プロボノの成果物"), max_length=30, choices=ProBonoDeliverable.choices, blank=True
@@ -144,6 +172,7 @@ class Need(PartyOwned):
         verbose_name_plural = _("ニーズ")
         ordering = ["-created_at", "-id"]
         constraints = [exactly_one_party("need_exactly_one_party")]
+        indexes = [models.Index(fields=["is_open", "kind", "deliverable"], name="need_open_kind_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -171,6 +200,300 @@ class Offer(PartyOwned):
         verbose_name_plural = _("提供")
         ordering = ["-created_at", "-id"]
         constraints = [exactly_one_party("offer_exactly_one_party")]
+        indexes = [models.Index(fields=["is_open", "kind", "deliverable"], name="offer_open_kind_idx")]
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Parties -------------------------------------------------------------------------------------
+
+
+class PartyKind(models.TextChoices):
+    GROUP = "group", _("団体")
+    BUSINESS = "business", _("企業・事業者")
+    DEPARTMENT = "department", _("担当課")
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """A party named by kind and id, e.g. PartyRef("group", 12), written "group-12" in URLs and forms."""
+
+    kind: str
+    id: int
+
+    @classmethod
+    def parse(cls, key: str) -> PartyRef:
+        kind, _sep, number = (key or "").partition("-")
+        if kind not in PartyKind.values or not number.isdigit():
+            raise ValueError(f"not a party key: {key!r}")
+        return cls(kind, int(number))
+
+    @classmethod
+    def of(cls, party) -> PartyRef:
+        from groups.models import Group
+
+        if isinstance(party, Group):
+            return cls(PartyKind.GROUP, party.pk)
+        if isinstance(party, Business):
+            return cls(PartyKind.BUSINESS, party.pk)
+        if isinstance(party, Department):
+            return cls(PartyKind.DEPARTMENT, party.pk)
+        raise TypeError(f"not a party: {party!r}")
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.id}"
+
+    @property
+    def kind_label(self) -> str:
+        return PartyKind(self.kind).label
+
+    def model(self) -> type[models.Model]:
+        from groups.models import Group
+
+        return {PartyKind.GROUP: Group, PartyKind.BUSINESS: Business, PartyKind.DEPARTMENT: Department}[
+            self.kind
+        ]
+
+    def get(self):
+        return self.model().objects.get(pk=self.id)
+
+    def owner_filter(self, prefix: str = "") -> Q:
+        """Q(group_id=12) for things owned by this party (Need, Offer), or with a prefix (Match sides)."""
+        return Q(**{f"{self.kind}{prefix}_id": self.id})
+
+
+# --- Matches -------------------------------------------------------------------------------------
+
+
+class MatchStatus(models.TextChoices):
+    PROPOSED = "proposed", _("提案")
+    INTRODUCED = "introduced", _("紹介済")
+    NEGOTIATING = "negotiating", _("協議中")
+    CONCLUDED = "concluded", _("成立")
+    DECLINED = "declined", _("不成立")
+
+
+# The only moves staff may make. Everything else is refused by services.match_transition.
+MATCH_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    MatchStatus.PROPOSED: (MatchStatus.INTRODUCED, MatchStatus.DECLINED),
+    MatchStatus.INTRODUCED: (MatchStatus.NEGOTIATING, MatchStatus.DECLINED),
+    MatchStatus.NEGOTIATING: (MatchStatus.CONCLUDED, MatchStatus.DECLINED),
+    MatchStatus.CONCLUDED: (),
+    MatchStatus.DECLINED: (),
+}
+CLOSED_MATCH_STATUSES = (MatchStatus.CONCLUDED, MatchStatus.DECLINED)
+
+
+def exactly_one_side(side: str) -> models.CheckConstraint:
+    g, b, d = f"group_{side}__isnull", f"business_{side}__isnull", f"department_{side}__isnull"
+    one = Q(**{g: False, b: True, d: True})
+    two = Q(**{g: True, b: False, d: True})
+    three = Q(**{g: True, b: True, d: False})
+    return models.CheckConstraint(condition=one | two | three, name=f"match_exactly_one_party_{side}")
+
+
+class MatchQuerySet(models.QuerySet):
+    def involving(self, ref: PartyRef):
+        return self.filter(ref.owner_filter("_a") | ref.owner_filter("_b"))
+
+    def with_parties(self):
+        return self.select_related(
+            "group_a",
+            "business_a",
+            "department_a",
+            "group_b",
+            "business_b",
+            "department_b",
+            "need",
+            "offer",
+            "program",
+        )
+
+
+class Match(models.Model):
+    """マッチング: two parties the center connects, with the score and reasons of the suggestion.
+
+    Side A is the party the suggestion was made for (the one with the need, when there is a
+    need/offer pair); side B is the partner.
+    """
+
+    group_a = models.ForeignKey(
+        "groups.Group",
+        verbose_name=_("団体（A）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    business_a = models.ForeignKey(
+        Business,
+        verbose_name=_("企業・事業者（A）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department_a = models.ForeignKey(
+        Department,
+        verbose_name=_("担当課（A）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    group_b = models.ForeignKey(
+        "groups.Group",
+        verbose_name=_("団体（B）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    business_b = models.ForeignKey(
+        Business,
+        verbose_name=_("企業・事業者（B）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department_b = models.ForeignKey(
+        Department,
+        verbose_name=_("担当課（B）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    need = models.ForeignKey(
+        Need,
+        verbose_name=_("ニーズ"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
+    )
+    offer = models.ForeignKey(
+        Offer,
+        verbose_name=_("提供"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
+    )
+    score = models.PositiveSmallIntegerField(_("スコア"), default=0)
+    reasons = models.JSONField(_("理由"), default=list, blank=True)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=MatchStatus.choices, default=MatchStatus.PROPOSED, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("状態の変更日時"), default=timezone.now)
+    note = models.TextField(
+        _("職員メモ"), blank=True, help_text=_("例: 3月の交流会で名刺交換。チラシの件で紹介。")
+    )
+    program = models.ForeignKey(
+        "events.Program",
+        verbose_name=_("事業"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matches",
+        help_text=_("どの事業の成果として数えるか（任意）"),
+    )
+    origin_event = models.ForeignKey(
+        "events.Event",
+        verbose_name=_("きっかけの催し"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
+    )
+    origin_consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("きっかけの相談"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
+    )
+    mail_sent_at = models.DateTimeField(_("紹介メール送信日時"), null=True, blank=True)
+    mail_error = models.TextField(_("紹介メールのエラー"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作成者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
+
+    objects = MatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("マッチング")
+        verbose_name_plural = _("マッチング")
+        ordering = ["-status_changed_at", "-id"]
+        constraints = [exactly_one_side("a"), exactly_one_side("b")]
+
+    def __str__(self) -> str:
+        return f"{self.party_a} ↔ {self.party_b}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:match_detail", args=[self.pk])
+
+    @property
+    def party_a(self):
+        return self.group_a or self.business_a or self.department_a
+
+    @property
+    def party_b(self):
+        return self.group_b or self.business_b or self.department_b
+
+    @property
+    def ref_a(self) -> PartyRef:
+        return PartyRef.of(self.party_a)
+
+    @property
+    def ref_b(self) -> PartyRef:
+        return PartyRef.of(self.party_b)
+
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return MATCH_TRANSITIONS[self.status]
+
+    def allowed_transition_choices(self) -> list[tuple[str, str]]:
+        return [(s, MatchStatus(s).label) for s in self.allowed_transitions()]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_MATCH_STATUSES
+
+
+class MatchStatusChange(models.Model):
+    """One step of a match's life: who moved it, when, from which state to which."""
+
+    match = models.ForeignKey(
+        Match, on_delete=models.CASCADE, related_name="history", verbose_name=_("マッチング")
+    )
+    from_status = models.CharField(_("変更前"), max_length=20, choices=MatchStatus.choices, blank=True)
+    to_status = models.CharField(_("変更後"), max_length=20, choices=MatchStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("変更者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("変更日時"), default=timezone.now)
+    note = models.TextField(_("メモ"), blank=True)
+
+    class Meta:
+        verbose_name = _("マッチングの状態履歴")
+        verbose_name_plural = _("マッチングの状態履歴")
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["to_status", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.match_id}: {self.from_status or '-'} → {self.to_status}"

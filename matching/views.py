@@ -1,6 +1,489 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Matching pages: thin views that check access, parse input and call a selector or a service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core.fiscal import current_fiscal_year
+from core.models import Department
+from matching import selectors, services
+from matching.filters import ItemFilter
+from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
+from matching.models import Business, BusinessStatus, Match, MatchStatus, Need, Offer, PartyRef
+
+ITEMS = {
+    "need": {
+        "model": Need,
+        "perm": "matching.change_need",
+        "create": services.need_create,
+        "update": lambda item, **data: services.need_update(need=item, **data),
+        "label": _("ニーズ"),
+        "title_help": _("例: 子ども食堂のチラシを作ってほしい"),
+    },
+    "offer": {
+        "model": Offer,
+        "perm": "matching.change_offer",
+        "create": services.offer_create,
+        "update": lambda item, **data: services.offer_update(offer=item, **data),
+        "label": _("提供"),
+        "title_help": _("例: チラシ制作/デザイン"),
+    },
+}
+INDEX_PARTIES_WITH_SUGGESTIONS = 3
+INDEX_SUGGESTIONS_PER_PARTY = 3
 
 
+def _party_or_404(key: str):
+    try:
+        ref = PartyRef.parse(key)
+        return ref, ref.get()
+    except (ValueError, ObjectDoesNotExist):
+        raise Http404 from None
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+# --- Index ---------------------------------------------------------------------------------------
+
+
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "matching/index.html")
+    """Open needs (or offers, ?type=offer) with filters; for a signed-in person, their suggestions."""
+    item_type = "offer" if request.GET.get("type") == "offer" else "need"
+    model = ITEMS[item_type]["model"]
+    filterset = ItemFilter(
+        request.GET or None,
+        queryset=model.objects.open()
+        .filter(selectors.eligible_owner_q())
+        .select_related("group", "business", "department")
+        .prefetch_related("themes", "areas"),
+    )
+    page_obj = Paginator(filterset.qs, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    my_parties = selectors.user_parties(request.user)
+    my_suggestions = []
+    for choice in my_parties[:INDEX_PARTIES_WITH_SUGGESTIONS]:
+        _party, rows = selectors.suggestions_for(
+            choice.ref, party=choice.party, limit=INDEX_SUGGESTIONS_PER_PARTY
+        )
+        my_suggestions.append((choice, rows))
+    return render(
+        request,
+        "matching/index.html",
+        {
+            "item_type": item_type,
+            "item_label": ITEMS[item_type]["label"],
+            "filter": filterset,
+            "page_obj": page_obj,
+            "my_parties": my_parties,
+            "my_suggestions": my_suggestions,
+        },
+    )
+
+
+# --- Needs and offers ----------------------------------------------------------------------------
+
+
+def _item_or_404(item_type: str, pk: int):
+    model = ITEMS[item_type]["model"]
+    return get_object_or_404(
+        model.objects.select_related("group", "business", "department").prefetch_related("themes", "areas"),
+        pk=pk,
+    )
+
+
+@require_GET
+def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
+    item = _item_or_404(item_type, pk)
+    can_edit = request.user.has_perm(ITEMS[item_type]["perm"], item)
+    # Closed items and those of parties that are not (or no longer) taking part are for their own people.
+    if not can_edit and not (item.is_open and selectors.party_is_eligible(item.party)):
+        raise Http404
+    return render(
+        request,
+        "matching/item_detail.html",
+        {
+            "item": item,
+            "item_type": item_type,
+            "item_label": ITEMS[item_type]["label"],
+            "can_edit": can_edit,
+            "party_url": selectors.party_url(item.party),
+            "can_view_suggestions": request.user.has_perm("matching.view_suggestions", item.party),
+            "party_key": PartyRef.of(item.party).key,
+        },
+    )
+
+
+@login_required
+def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
+    config = ITEMS[item_type]
+    parties = selectors.user_parties(request.user)
+    if not parties:
+        messages.info(
+            request,
+            _(
+                "ニーズや提供を登録するには、団体の編集者か、承認された企業・事業者のメンバーである必要があります。"
+            ),
+        )
+        return redirect("matching:business_create")
+    choices = [(c.ref.key, c.label) for c in parties]
+    initial = {"party": request.GET.get("party")} if request.GET.get("party") else {}
+    form = ItemForm(
+        request.POST or None, party_choices=choices, title_help=config["title_help"], initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        party = next(c.party for c in parties if c.ref.key == data.pop("party"))
+        try:
+            item = config["create"](party=party, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(label)s「%(title)s」を登録しました。") % {"label": config["label"], "title": item.title},
+            )
+            return redirect(f"matching:{item_type}_detail", pk=item.pk)
+    return render(
+        request,
+        "matching/item_form.html",
+        {"form": form, "item_type": item_type, "item_label": config["label"]},
+    )
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
+    config = ITEMS[item_type]
+    item = _item_or_404(item_type, pk)
+    if not request.user.has_perm(config["perm"], item):
+        raise PermissionDenied
+    initial = {
+        "title": item.title,
+        "kind": item.kind,
+        "deliverable": item.deliverable,
+        "description": item.description,
+        "themes": list(item.themes.all()),
+        "areas": list(item.areas.all()),
+    }
+    form = ItemForm(request.POST or None, initial=initial, title_help=config["title_help"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            config["update"](item, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(label)s「%(title)s」を更新しました。") % {"label": config["label"], "title": item.title},
+            )
+            return redirect(f"matching:{item_type}_detail", pk=item.pk)
+    return render(
+        request,
+        "matching/item_form.html",
+        {"form": form, "item": item, "item_type": item_type, "item_label": config["label"]},
+    )
+
+
+@login_required
+@require_POST
+def item_close(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
+    """POST is_open=0 closes (締め切る), is_open=1 reopens."""
+    config = ITEMS[item_type]
+    item = _item_or_404(item_type, pk)
+    if not request.user.has_perm(config["perm"], item):
+        raise PermissionDenied
+    is_open = request.POST.get("is_open") == "1"
+    services.item_set_open(item=item, is_open=is_open)
+    if is_open:
+        messages.success(request, _("「%(title)s」の募集を再開しました。") % {"title": item.title})
+    else:
+        messages.success(
+            request, _("「%(title)s」を締め切りました。今後は提案に表示されません。") % {"title": item.title}
+        )
+    return redirect(f"matching:{item_type}_detail", pk=item.pk)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Businesses and departments ------------------------------------------------------------------
+
+
+@require_GET
+def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    business = get_object_or_404(Business.objects.prefetch_related("themes", "areas"), pk=pk)
+    can_edit = request.user.has_perm("matching.change_business", business)
+    if business.status != BusinessStatus.APPROVED and not can_edit:
+        raise Http404
+    ref = PartyRef.of(business)
+    needs, offers = selectors.items_of(ref)
+    if not can_edit:
+        needs, offers = [n for n in needs if n.is_open], [o for o in offers if o.is_open]
+    return render(
+        request,
+        "matching/business_detail.html",
+        {"business": business, "can_edit": can_edit, "needs": needs, "offers": offers, "party_key": ref.key},
+    )
+
+
+@login_required
+def business_create(request: HttpRequest) -> HttpResponse:
+    form = BusinessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        business = services.business_create(created_by=request.user, **data)
+        messages.success(
+            request, _("企業・事業者のプロフィールを登録しました。センター職員の承認をお待ちください。")
+        )
+        return redirect(business)
+    return render(request, "matching/business_form.html", {"form": form})
+
+
+@login_required
+def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    business = get_object_or_404(Business, pk=pk)
+    if not request.user.has_perm("matching.change_business", business):
+        raise PermissionDenied
+    form = BusinessForm(request.POST or None, instance=business)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        services.business_update(business=Business.objects.get(pk=pk), **data)
+        messages.success(request, _("プロフィールを更新しました。"))
+        return redirect(business)
+    return render(request, "matching/business_form.html", {"form": form, "business": business})
+
+
+@require_GET
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    department = get_object_or_404(
+        Department.objects.filter(is_active=True).prefetch_related("themes", "areas"), pk=pk
+    )
+    ref = PartyRef.of(department)
+    needs, offers = selectors.items_of(ref)
+    return render(
+        request,
+        "matching/department_detail.html",
+        {
+            "department": department,
+            "needs": [n for n in needs if n.is_open],
+            "offers": [o for o in offers if o.is_open],
+            "party_key": ref.key,
+            "can_view_suggestions": request.user.has_perm("matching.view_suggestions", department),
+        },
+    )
+
+
+# --- Suggestions ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def suggestions(request: HttpRequest, party: str) -> HttpResponse:
+    ref, obj = _party_or_404(party)
+    if not request.user.has_perm("matching.view_suggestions", obj):
+        raise PermissionDenied
+    obj, rows = selectors.suggestions_for(ref, party=obj)
+    return render(
+        request,
+        "matching/suggestions.html",
+        {
+            "party": obj,
+            "ref": ref,
+            "rows": rows,
+            "eligible": selectors.party_is_eligible(obj),
+            "party_url": selectors.party_url(obj),
+            "is_staff": request.user.is_center_staff,
+        },
+    )
+
+
+# --- Staff: businesses ---------------------------------------------------------------------------
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not request.user.has_perm("matching.manage_matches"):
+        raise PermissionDenied
+
+
+@login_required
+def staff_business_queue(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    return render(
+        request, "matching/staff_business_queue.html", {"businesses": list(selectors.pending_businesses())}
+    )
+
+
+@login_required
+@require_POST
+def staff_business_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    business = get_object_or_404(Business, pk=pk)
+    if request.POST.get("decision") == "approve":
+        services.business_approve(business=business, by=request.user)
+        messages.success(request, _("「%(name)s」を承認しました。") % {"name": business.name})
+    elif request.POST.get("decision") == "return":
+        services.business_return(business=business, by=request.user)
+        messages.success(request, _("「%(name)s」を差し戻しました。") % {"name": business.name})
+    return redirect("matching:staff_business_queue")
+
+
+# --- Staff: introductions and the pipeline -------------------------------------------------------
+
+
+@login_required
+def introduce(request: HttpRequest, a: str, b: str) -> HttpResponse:
+    """Staff turn a suggestion (party a ↔ party b) into a match: 提案 only, or 紹介 with e-mails."""
+    _require_staff(request)
+    ref_a, party_a = _party_or_404(a)
+    ref_b, party_b = _party_or_404(b)
+    suggestion = selectors.suggestion_between(ref_a, ref_b)
+    pairing = suggestion.best_pairing if suggestion else None
+    initial = {"origin_consultation": request.GET.get("consultation") or None}
+    if pairing:
+        initial.update(need=pairing.need.id, offer=pairing.offer.id)
+    form = IntroductionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        need = Need.objects.filter(pk=data["need"]).first() if data.get("need") else None
+        offer = Offer.objects.filter(pk=data["offer"]).first() if data.get("offer") else None
+        # The need's party is side A when there is a need.
+        if need is not None and PartyRef.of(need.party) == ref_b:
+            party_a, party_b = party_b, party_a
+        try:
+            match = services.match_create(
+                party_a=party_a,
+                party_b=party_b,
+                created_by=request.user,
+                need=need,
+                offer=offer,
+                note=data["note"],
+                program=data["program"],
+                origin_event=data["origin_event"],
+                origin_consultation=data["origin_consultation"],
+            )
+            if request.POST.get("action") == "introduce":
+                services.match_introduce(match=match, by=request.user, note=data["note"])
+                messages.success(request, _("紹介しました。両者にメールでお知らせします。"))
+            else:
+                messages.success(request, _("提案として保存しました。"))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect(match)
+    return render(
+        request,
+        "matching/introduce.html",
+        {
+            "form": form,
+            "party_a": party_a,
+            "party_b": party_b,
+            "suggestion": suggestion,
+            "pairing": pairing,
+            "ref_a": ref_a,
+        },
+    )
+
+
+@login_required
+@require_GET
+def pipeline(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    data = request.GET.copy()
+    data.setdefault("fiscal_year", str(current_fiscal_year()))
+    form = PipelineFilterForm(data)
+    fiscal_year = program = None
+    if form.is_valid():
+        fiscal_year = form.cleaned_data["fiscal_year"] or None
+        program = form.cleaned_data["program"]
+    columns = selectors.pipeline(fiscal_year=fiscal_year, program=program)
+    column_list = [
+        {"status": status, "label": MatchStatus(status).label, "matches": matches}
+        for status, matches in columns.items()
+    ]
+    return render(request, "matching/pipeline.html", {"form": form, "columns": column_list})
+
+
+@login_required
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    try:
+        match = selectors.match_detail(pk)
+    except Match.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "matching/match_detail.html",
+        {
+            "match": match,
+            "history": selectors.match_history(match),
+            "form": TransitionForm(match=match) if match.allowed_transitions() else None,
+            "url_a": selectors.party_url(match.party_a),
+            "url_b": selectors.party_url(match.party_b),
+        },
+    )
+
+
+@login_required
+@require_POST
+def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_staff(request)
+    match = get_object_or_404(Match, pk=pk)
+    form = TransitionForm(request.POST, match=match)
+    if not form.is_valid():
+        # Not one of the allowed next states: say so in words, change nothing.
+        wanted = request.POST.get("to_status", "")
+        label = MatchStatus(wanted).label if wanted in MatchStatus.values else wanted
+        messages.error(
+            request,
+            _("「%(from)s」から「%(to)s」へは変更できません。")
+            % {"from": match.get_status_display(), "to": label},
+        )
+        return redirect(_safe_next(request, match.get_absolute_url()))
+    try:
+        services.match_transition(
+            match=match,
+            to_status=form.cleaned_data["to_status"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("「%(match)s」を「%(to)s」にしました。")
+            % {"match": match, "to": MatchStatus(form.cleaned_data["to_status"]).label},
+        )
+    return redirect(_safe_next(request, match.get_absolute_url()))
+
+
+@login_required
+@require_POST
+def match_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sends the introduction e-mails again after a failure."""
+    _require_staff(request)
+    match = get_object_or_404(Match, pk=pk)
+    match = services.match_send_introduction_mail(match=match)
+    if match.mail_error:
+        messages.error(request, _("メールを送れませんでした: %(error)s") % {"error": match.mail_error})
+    else:
+        messages.success(request, _("紹介メールを送りました。"))
+    return redirect(match)

@@ -1,0 +1,36 @@
+"""Filters of the needs and offers list (/matching/?kind=pro_bono&theme=13&area=1&q=チラシ)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Area, Theme
+from matching.models import ExchangeKind, PartyKind, ProBonoDeliverable
+
+
+class ItemFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword")
+    kind = django_filters.ChoiceFilter(label=_("種類"), choices=ExchangeKind.choices, empty_label=_("すべて"))
+    deliverable = django_filters.ChoiceFilter(
+        label=_("プロボノの成果物"), choices=ProBonoDeliverable.choices, empty_label=_("すべて")
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("テーマ"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("地域"), field_name="areas", queryset=Area.objects.all(), empty_label=_("すべて")
+    )
+    party = django_filters.ChoiceFilter(
+        label=_("登録者の種類"), choices=PartyKind.choices, empty_label=_("すべて"), method="filter_party"
+    )
+
+    def filter_keyword(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+    def filter_party(self, queryset, name, value):
+        return queryset.filter(**{f"{value}__isnull": False})

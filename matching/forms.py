@@ -1,0 +1,155 @@
+"""Forms of the matching pages. One column; the field template marks 必須 / 任意."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Area, Theme
+from events.models import Event, Program
+from matching.models import Business, ExchangeKind, MatchStatus, ProBonoDeliverable
+
+
+class BusinessForm(forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(
+        label=_("関心のあるテーマ"),
+        queryset=Theme.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("活動地域"), queryset=Area.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Business
+        fields = [
+            "name",
+            "name_kana",
+            "industry",
+            "description",
+            "themes",
+            "areas",
+            "website",
+            "contact_name",
+            "email",
+            "phone",
+        ]
+        help_texts = {
+            "name": _("例: みらいデザイン工房株式会社"),
+            "name_kana": _("ひらがなで入力してください。例: みらいでざいんこうぼう"),
+            "description": _(
+                "例: 印刷物のデザインが本業です。地域の子育て団体のチラシづくりをお手伝いしたいです。"
+            ),
+            "website": _("例: https://example.jp/"),
+            "contact_name": _("例: 山田 太郎"),
+            "email": _("紹介のお知らせが届きます。例: info@example.jp"),
+            "phone": _("例: 000-123-4567"),
+        }
+
+
+class ItemForm(forms.Form):
+    """A need or an offer. ``party`` is asked only when the person acts for several parties."""
+
+    party = forms.ChoiceField(label=_("登録する団体・事業者・担当課"))
+    title = forms.CharField(label=_("タイトル"), max_length=200)
+    kind = forms.ChoiceField(label=_("種類"), choices=[("", _("選んでください")), *ExchangeKind.choices])
+    deliverable = forms.ChoiceField(
+        label=_("プロボノの成果物"),
+        required=False,
+        choices=[("", _("なし・プロボノ以外")), *ProBonoDeliverable.choices],
+        help_text=_("種類が「プロボノ」のときだけ選びます。例: チラシ制作"),
+    )
+    description = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    themes = forms.ModelMultipleChoiceField(
+        label=_("テーマ"),
+        queryset=Theme.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("地域"), queryset=Area.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, party_choices=None, title_help="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if title_help:
+            self.fields["title"].help_text = title_help
+        if party_choices is None:
+            del self.fields["party"]
+        else:
+            self.fields["party"].choices = party_choices
+            if len(party_choices) == 1:
+                self.fields["party"].widget = forms.HiddenInput()
+                self.fields["party"].initial = party_choices[0][0]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("deliverable") and data.get("kind") and data["kind"] != ExchangeKind.PRO_BONO:
+            self.add_error("deliverable", _("成果物は、種類が「プロボノ」のときだけ選べます。"))
+        return data
+
+
+class IntroductionForm(forms.Form):
+    note = forms.CharField(
+        label=_("紹介のひとこと"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("両者へのメールに入ります。例: チラシ制作の件で、ぜひ一度お話しください。"),
+    )
+    program = forms.ModelChoiceField(
+        label=_("事業"),
+        queryset=Program.objects.filter(is_active=True),
+        required=False,
+        help_text=_("どの事業の成果として数えるか。例: 交流会"),
+        empty_label=_("なし"),
+    )
+    origin_event = forms.ModelChoiceField(
+        label=_("きっかけの催し"),
+        queryset=Event.objects.select_related("program").order_by("-id"),
+        required=False,
+        empty_label=_("なし"),
+    )
+    origin_consultation = forms.IntegerField(
+        label=_("きっかけの相談記録の番号"),
+        required=False,
+        min_value=1,
+        help_text=_("相談から紹介につないだときに入力します。例: 1234"),
+    )
+    need = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    offer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_origin_consultation(self):
+        from consultations.models import Consultation
+
+        number = self.cleaned_data.get("origin_consultation")
+        if not number:
+            return None
+        consultation = Consultation.objects.filter(pk=number).first()
+        if consultation is None:
+            raise forms.ValidationError(_("番号 %(number)s の相談記録はありません。") % {"number": number})
+        return consultation
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("次の状態"))
+    note = forms.CharField(label=_("メモ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, match, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = match.allowed_transition_choices()
+
+
+class PipelineFilterForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
+    program = forms.ModelChoiceField(
+        label=_("事業"), queryset=Program.objects.all(), required=False, empty_label=_("すべて")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from core.fiscal import fiscal_year_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [("", _("すべて")), *fiscal_year_choices()]
+
+
+STATUS_ORDER = list(MatchStatus.values)

@@ -1,0 +1,560 @@
+"""matching's contributions to shared features (see core.app_hooks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.urls import reverse
+from django.utils import timezone
+
+from core.app_hooks import Figure, Link, Panel
+from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_start
+from core.models import Area, Department, Theme, User
+from core.text import normalize_for_search, reading_sort_key
+from groups.models import Group, GroupMembership, GroupStatus
+from matching import selectors, services
+from matching.models import (
+    Business,
+    BusinessStatus,
+    ExchangeKind,
+    Match,
+    MatchStatus,
+    Need,
+    Offer,
+    PartyRef,
+    ProBonoDeliverable,
+)
+
+BUSINESSES_PER_SCALE = 60
+DESIGN_COMPANY = "みらいデザイン工房"
+
+# --- Demo data -----------------------------------------------------------------------------------
+
+# Hand-made businesses: (name, kana, industry, description, themes, areas, status, offers)
+# offers: (title, kind, deliverable)
+HANDMADE_BUSINESSES = [
+    (
+        DESIGN_COMPANY,
+        "みらいでざいんこうぼう",
+        "デザイン・印刷",
+        "チラシやポスターのデザインが本業です。子育てやまちづくりの団体の広報を、プロボノでお手伝いします。",
+        ["子どもの健全育成", "まちづくり", "保健・医療・福祉"],
+        ["本町", "中央"],
+        BusinessStatus.APPROVED,
+        [
+            ("チラシ制作/デザイン", ExchangeKind.PRO_BONO, ProBonoDeliverable.FLYER),
+            ("ウェブサイト制作（小規模）", ExchangeKind.PRO_BONO, ProBonoDeliverable.WEBSITE),
+        ],
+    ),
+    (
+        "さくら印刷株式会社",
+        "さくらいんさつ",
+        "印刷",
+        "創業50年の印刷会社です。地域のイベントのチラシ印刷を割引でお引き受けします。",
+        ["まちづくり"],
+        ["桜川"],
+        BusinessStatus.APPROVED,
+        [
+            ("チラシ制作（印刷込み）", ExchangeKind.PRO_BONO, ProBonoDeliverable.FLYER),
+            ("会報などの印刷物制作", ExchangeKind.PRO_BONO, ProBonoDeliverable.PRINTED),
+        ],
+    ),
+    (
+        "みらい信用金庫",
+        "みらいしんようきんこ",
+        "金融",
+        "地域貢献基金で、市民活動への小口の助成を行っています。",
+        ["経済活動の活性化", "まちづくり"],
+        ["本町", "中央", "東町"],
+        BusinessStatus.APPROVED,
+        [
+            ("地域貢献基金（上限10万円）", ExchangeKind.FUNDS, ""),
+            ("事業計画づくりの相談", ExchangeKind.PRO_BONO, ProBonoDeliverable.BUSINESS_PLAN),
+        ],
+    ),
+    (
+        "あおばスーパー",
+        "あおばすーぱー",
+        "小売",
+        "店舗の2階の集会室を、地域の団体に無料でお貸しします。食品の寄付もご相談ください。",
+        ["子どもの健全育成", "保健・医療・福祉"],
+        ["青葉"],
+        BusinessStatus.APPROVED,
+        [("集会室の無料貸出", ExchangeKind.VENUE, ""), ("食品の寄付", ExchangeKind.GOODS, "")],
+    ),
+    (
+        "株式会社みなとシステムズ",
+        "みなとしすてむず",
+        "IT",
+        "社員のプロボノで、団体のクラウドツール導入やSNSの使い方をお手伝いします。",
+        ["情報化社会", "団体の運営・活動の支援"],
+        ["港町"],
+        BusinessStatus.APPROVED,
+        [
+            ("クラウドツールの導入支援", ExchangeKind.PRO_BONO, ProBonoDeliverable.CLOUD_TOOLS),
+            ("SNS活用法の提案", ExchangeKind.PRO_BONO, ProBonoDeliverable.SNS),
+        ],
+    ),
+    (
+        "やまて映像舎",
+        "やまてえいぞうしゃ",
+        "映像制作",
+        "活動紹介の動画を制作します（承認待ちのデモ）。",
+        ["学術・文化・芸術・スポーツ"],
+        ["山手"],
+        BusinessStatus.PENDING,
+        [("活動紹介動画の制作", ExchangeKind.PRO_BONO, ProBonoDeliverable.VIDEO)],
+    ),
+    (
+        "北野コンサルティング",
+        "きたのこんさるてぃんぐ",
+        "経営コンサルティング",
+        "事業評価や業務フローの見直しを支援します（承認待ちのデモ）。",
+        ["団体の運営・活動の支援"],
+        ["北野"],
+        BusinessStatus.PENDING,
+        [("事業評価の伴走", ExchangeKind.PRO_BONO, ProBonoDeliverable.EVALUATION)],
+    ),
+]
+
+BULK_PREFIXES = [
+    ("みらい", "みらい"),
+    ("ひかり", "ひかり"),
+    ("さくら", "さくら"),
+    ("あおば", "あおば"),
+    ("みなと", "みなと"),
+    ("やまて", "やまて"),
+    ("かわべ", "かわべ"),
+    ("ほんまち", "ほんまち"),
+    ("みどり", "みどり"),
+    ("ひがし", "ひがし"),
+    ("にしがおか", "にしがおか"),
+    ("みなみ", "みなみ"),
+    ("きたの", "きたの"),
+    ("つばさ", "つばさ"),
+    ("こもれび", "こもれび"),
+]
+BULK_INDUSTRIES = [
+    ("工務店", "こうむてん", "建設"),
+    ("商店", "しょうてん", "小売"),
+    ("薬局", "やっきょく", "医療・薬局"),
+    ("不動産", "ふどうさん", "不動産"),
+    ("会計事務所", "かいけいじむしょ", "士業"),
+    ("食品", "しょくひん", "食品"),
+    ("システム", "しすてむ", "IT"),
+    ("保険サービス", "ほけんさーびす", "保険"),
+    ("ホテル", "ほてる", "宿泊"),
+    ("法律事務所", "ほうりつじむしょ", "士業"),
+    ("自動車", "じどうしゃ", "自動車"),
+    ("電機", "でんき", "製造"),
+]
+BULK_FORMS = [
+    ("株式会社", "かぶしきがいしゃ"),
+    ("有限会社", "ゆうげんがいしゃ"),
+    ("合同会社", "ごうどうがいしゃ"),
+]
+# Bulk businesses never offer flyers, so the design company stays the clear first answer in the demo.
+BULK_DELIVERABLES = [d for d in ProBonoDeliverable.values if d not in (ProBonoDeliverable.FLYER,)]
+OFFER_TITLES = {
+    ExchangeKind.PEOPLE: "社員ボランティアの派遣",
+    ExchangeKind.FUNDS: "活動資金の寄付",
+    ExchangeKind.VENUE: "会議室の貸出",
+    ExchangeKind.GOODS: "備品・物品の提供",
+    ExchangeKind.PUBLICITY: "店頭でのチラシ掲示",
+    ExchangeKind.PARTNER: "共催イベントの相手探し",
+}
+NEED_TITLES = {
+    ExchangeKind.PEOPLE: "イベント当日のボランティア募集",
+    ExchangeKind.FUNDS: "活動資金の支援",
+    ExchangeKind.VENUE: "定例会の会場",
+    ExchangeKind.GOODS: "備品（机・いす）の提供",
+    ExchangeKind.PUBLICITY: "活動を広く知らせたい",
+    ExchangeKind.PARTNER: "一緒に取り組む企業・団体",
+}
+GROUP_OFFER_TITLES = {
+    ExchangeKind.PEOPLE: "地域行事への人手の協力",
+    ExchangeKind.PUBLICITY: "会報での情報発信",
+    ExchangeKind.PARTNER: "共同企画の相手",
+}
+DEPARTMENT_ITEMS = {
+    "子ども家庭支援課": (
+        [("子ども食堂の運営団体との連携", ExchangeKind.PARTNER, "")],
+        [("子育てひろばの会議室", ExchangeKind.VENUE, "")],
+        "子育て家庭の支援、子ども食堂・学習支援の取り組みとの連携を担当しています。",
+    ),
+    "環境政策課": (
+        [("川辺の清掃活動の参加者", ExchangeKind.PEOPLE, "")],
+        [("環境イベントの共催", ExchangeKind.PARTNER, "")],
+        "ごみ減量、緑化、河川の美化などを市民・企業と進めています。",
+    ),
+    "市民協働推進課": (
+        [("協働事業の広報", ExchangeKind.PUBLICITY, "")],
+        [("市の広報紙での活動紹介", ExchangeKind.PUBLICITY, "")],
+        "市民協働の推進、市民活動団体の支援、協働事業提案制度を担当しています。",
+    ),
+    "高齢福祉課": (
+        [("見守り活動の担い手", ExchangeKind.PEOPLE, "")],
+        [("介護予防講座の講師派遣", ExchangeKind.PEOPLE, "")],
+        "高齢者の見守り、介護予防、地域の居場所づくりを担当しています。",
+    ),
+}
+
+
+def _choose(rng: random.Random, items: list, low: int, high: int) -> list:
+    return rng.sample(items, k=min(len(items), rng.randint(low, high)))
+
+
+def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def seed_demo(*, scale: int, rng: random.Random, out) -> None:
+    themes = {t.short_name: t for t in Theme.objects.filter(is_npo_act_field=True)}
+    theme_list = list(themes.values())
+    areas = {a.name: a for a in Area.objects.all()}
+    area_list = list(areas.values())
+    business_user = User.objects.filter(email="business@example.jp").first()
+
+    # Hand-made businesses, through the services, as a person would make them.
+    for name, kana, industry, description, t_names, a_names, status, offers in HANDMADE_BUSINESSES:
+        business = services.business_create(
+            created_by=business_user if name == DESIGN_COMPANY else None,
+            name=name,
+            name_kana=kana,
+            industry=industry,
+            description=description,
+            themes=[themes[t] for t in t_names if t in themes],
+            areas=[areas[a] for a in a_names if a in areas],
+            email="business@example.jp",
+            contact_name="企業 健",
+        )
+        if status == BusinessStatus.APPROVED:
+            services.business_approve(business=business)
+        for title, kind, deliverable in offers:
+            services.offer_create(
+                party=business,
+                title=title,
+                kind=kind,
+                deliverable=deliverable,
+                themes=business.themes.all(),
+                areas=business.areas.all(),
+            )
+
+    # Many more businesses, in bulk (2,000 at the benchmark's scale).
+    bulk = []
+    for n in range(BUSINESSES_PER_SCALE * scale - len(HANDMADE_BUSINESSES)):
+        prefix, prefix_kana = rng.choice(BULK_PREFIXES)
+        suffix, suffix_kana, industry = rng.choice(BULK_INDUSTRIES)
+        form, _form_kana = rng.choice(BULK_FORMS)
+        name, kana = f"{prefix}{suffix}{form}", f"{prefix_kana}{suffix_kana}"
+        roll = rng.random()
+        status = (
+            BusinessStatus.APPROVED
+            if roll < 0.9
+            else BusinessStatus.PENDING
+            if roll < 0.95
+            else BusinessStatus.INACTIVE
+        )
+        bulk.append(
+            Business(
+                name=name,
+                name_kana=kana,
+                industry=industry,
+                status=status,
+                email=f"biz{n}@example.jp",
+                description=f"{industry}の事業者です。地域の活動を応援しています。",
+                sort_key=reading_sort_key(kana),
+                search_text=normalize_for_search(f"{name} {kana}"),
+            )
+        )
+    bulk = Business.objects.bulk_create(bulk, batch_size=500)
+    through_t, through_a = Business.themes.through, Business.areas.through
+    through_t.objects.bulk_create(
+        [through_t(business_id=b.pk, theme_id=t.pk) for b in bulk for t in _choose(rng, theme_list, 1, 3)],
+        batch_size=1000,
+    )
+    through_a.objects.bulk_create(
+        [through_a(business_id=b.pk, area_id=a.pk) for b in bulk for a in _choose(rng, area_list, 1, 2)],
+        batch_size=1000,
+    )
+    offers = []
+    for b in bulk:
+        for _i in range(rng.randint(1, 2)):
+            if rng.random() < 0.5:
+                deliverable = rng.choice(BULK_DELIVERABLES)
+                offers.append(
+                    Offer(
+                        business=b,
+                        title=f"{ProBonoDeliverable(deliverable).label}のプロボノ",
+                        kind=ExchangeKind.PRO_BONO,
+                        deliverable=deliverable,
+                        is_open=rng.random() < 0.9,
+                    )
+                )
+            else:
+                kind = rng.choice(list(OFFER_TITLES))
+                offers.append(
+                    Offer(business=b, title=OFFER_TITLES[kind], kind=kind, is_open=rng.random() < 0.9)
+                )
+    Offer.objects.bulk_create(offers, batch_size=1000)
+
+    # Needs (and a few offers) of the registered groups.
+    group_ids = list(
+        Group.objects.filter(status=GroupStatus.APPROVED).order_by("pk").values_list("pk", flat=True)
+    )
+    needs, group_offers = [], []
+    for gid in group_ids:
+        if rng.random() < 0.3:
+            if rng.random() < 0.5:
+                deliverable = rng.choice(ProBonoDeliverable.values)
+                needs.append(
+                    Need(
+                        group_id=gid,
+                        title=f"{ProBonoDeliverable(deliverable).label}をお願いしたい",
+                        kind=ExchangeKind.PRO_BONO,
+                        deliverable=deliverable,
+                        is_open=rng.random() < 0.85,
+                    )
+                )
+            else:
+                kind = rng.choice(list(NEED_TITLES))
+                needs.append(
+                    Need(group_id=gid, title=NEED_TITLES[kind], kind=kind, is_open=rng.random() < 0.85)
+                )
+        if rng.random() < 0.08:
+            kind = rng.choice(list(GROUP_OFFER_TITLES))
+            group_offers.append(Offer(group_id=gid, title=GROUP_OFFER_TITLES[kind], kind=kind))
+    Need.objects.bulk_create(needs, batch_size=1000)
+    Offer.objects.bulk_create(group_offers, batch_size=1000)
+
+    # The demo member's group asks for a flyer: the design company should come first.
+    membership = (
+        GroupMembership.objects.filter(user__email="member@example.jp", group__status=GroupStatus.APPROVED)
+        .select_related("group")
+        .first()
+    )
+    flyer_group = (
+        membership.group
+        if membership
+        else (
+            Group.objects.filter(status=GroupStatus.APPROVED, themes=themes.get("子どもの健全育成"))
+            .order_by("pk")
+            .first()
+        )
+    )
+    if flyer_group is not None:
+        services.need_create(
+            party=flyer_group,
+            title="子ども食堂のチラシ制作",
+            kind=ExchangeKind.PRO_BONO,
+            deliverable=ProBonoDeliverable.FLYER,
+            description="毎月の子ども食堂の案内チラシを、見やすくデザインしてくださる方を探しています。",
+            themes=[themes["子どもの健全育成"]],
+            areas=[areas["本町"]] if "本町" in areas else [],
+        )
+
+    # Departments: a description where there is none, and their own needs and offers.
+    for department in Department.objects.filter(name__in=DEPARTMENT_ITEMS):
+        dept_needs, dept_offers, description = DEPARTMENT_ITEMS[department.name]
+        if not department.description:
+            department.description = description
+            department.save(update_fields=["description"])
+        for title, kind, deliverable in dept_needs:
+            services.need_create(
+                party=department,
+                title=title,
+                kind=kind,
+                deliverable=deliverable,
+                themes=department.themes.all(),
+            )
+        for title, kind, deliverable in dept_offers:
+            services.offer_create(
+                party=department,
+                title=title,
+                kind=kind,
+                deliverable=deliverable,
+                themes=department.themes.all(),
+            )
+
+    matches = _seed_matches(rng=rng, scale=scale)
+    out.write(
+        f"  matching: 企業・事業者 {Business.objects.count()}, ニーズ {Need.objects.count()}, "
+        f"提供 {Offer.objects.count()}, マッチング {matches}"
+    )
+
+
+def _seed_matches(*, rng: random.Random, scale: int) -> int:
+    """Matches in every state over the last five fiscal years, with their history."""
+    from events.models import Program
+
+    staff = User.objects.filter(is_superuser=True).order_by("pk").first()
+    programs = list(Program.objects.filter(code__in=["networking", "pr_fair", "project_support", "festa"]))
+    fitting = {}
+    for offer in Offer.objects.filter(is_open=True, business__status=BusinessStatus.APPROVED).order_by("pk"):
+        fitting.setdefault((offer.kind, offer.deliverable), []).append(offer)
+    needs = list(
+        Need.objects.filter(group__status=GroupStatus.APPROVED)
+        .select_related("group")
+        .order_by("pk")[: 400 * scale]
+    )
+    rng.shuffle(needs)
+    current = current_fiscal_year()
+    per_year = 8 + 2 * scale
+    used: set[tuple[int, int]] = set()
+    created = 0
+    for fiscal_year in range(current - 4, current + 1):
+        start = fiscal_year_start(fiscal_year)
+        last_day = min(start + dt.timedelta(days=364), timezone.localdate())
+        span = max((last_day - start).days, 1)
+        for n in range(per_year):
+            if not needs:
+                return created
+            need = needs.pop()
+            offers = fitting.get((need.kind, need.deliverable)) or fitting.get((need.kind, ""))
+            if not offers:
+                continue
+            offer = rng.choice(offers)
+            if (need.group_id, offer.business_id) in used:
+                continue
+            used.add((need.group_id, offer.business_id))
+            proposed_on = start + dt.timedelta(days=rng.randint(0, max(span - 60, 0)))
+            match = services.match_create(
+                party_a=need.group,
+                party_b=offer.business,
+                created_by=staff,
+                need=need,
+                offer=offer,
+                program=rng.choice(programs) if programs and rng.random() < 0.7 else None,
+                note="交流会で話題になり、センターから提案。",
+                created_at=_aware(proposed_on),
+            )
+            created += 1
+            # Every state appears: the current year keeps all five, older years are mostly settled.
+            path = [MatchStatus.INTRODUCED, MatchStatus.NEGOTIATING, MatchStatus.CONCLUDED]
+            if fiscal_year == current:
+                steps = n % 5  # 0 提案, 1 紹介済, 2 協議中, 3 成立, 4 不成立
+            else:
+                steps = 3 if rng.random() < 0.6 else 4
+            moves = path[: min(steps, 3)] if steps < 4 else [*path[: rng.randint(0, 2)], MatchStatus.DECLINED]
+            day = proposed_on
+            for to_status in moves:
+                day = min(day + dt.timedelta(days=rng.randint(3, 20)), timezone.localdate())
+                match = services.match_transition(
+                    match=match,
+                    to_status=to_status,
+                    by=staff,
+                    at=_aware(day, 15),
+                    notify=False,
+                    note="紹介メールを送付。" if to_status == MatchStatus.INTRODUCED else "",
+                )
+            if match.status != MatchStatus.PROPOSED:
+                Match.objects.filter(pk=match.pk).update(mail_sent_at=match.created_at)
+    return created
+
+
+# --- Benchmark -----------------------------------------------------------------------------------
+
+
+def bench_pages(*, scale: int) -> dict[str, str]:
+    """The suggestions page of the registered group with the flyer need (staff session needed)."""
+    pages = {"matching_index": reverse("matching:index")}
+    need = (
+        Need.objects.filter(
+            is_open=True, group__status=GroupStatus.APPROVED, deliverable=ProBonoDeliverable.FLYER
+        )
+        .order_by("-pk")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    if need is not None:
+        pages["matching_suggestions"] = reverse("matching:suggestions", args=[PartyRef("group", need).key])
+    return pages
+
+
+# --- My page and the staff dashboard -------------------------------------------------------------
+
+
+def mypage_panels(request) -> list[Panel]:
+    user = request.user
+    businesses = list(Business.objects.filter(members=user))
+    parties = selectors.user_parties(user)
+    needs, offers = selectors.items_of_user(user)
+    panels = [
+        Panel(
+            title="企業・事業者のプロフィール",
+            template="matching/panels/business.html",
+            context={"businesses": businesses},
+        ),
+    ]
+    if parties or needs or offers:
+        panels.append(
+            Panel(
+                title="ニーズと提供",
+                template="matching/panels/items.html",
+                context={"needs": needs, "offers": offers},
+            )
+        )
+        panels.append(
+            Panel(
+                title="マッチングの提案",
+                template="matching/panels/suggestions.html",
+                context={"parties": parties},
+            )
+        )
+    return panels
+
+
+def staff_links(request) -> list[Link]:
+    if not request.user.has_perm("matching.manage_matches"):
+        return []
+    open_matches = Match.objects.exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED]).count()
+    return [
+        Link(
+            title="企業・事業者の承認",
+            url=reverse("matching:staff_business_queue"),
+            description="登録された企業・事業者のプロフィールを確認して承認します。",
+            count=Business.objects.filter(status=BusinessStatus.PENDING).count(),
+        ),
+        Link(
+            title="マッチングのパイプライン",
+            url=reverse("matching:pipeline"),
+            description="提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。",
+            count=open_matches,
+        ),
+    ]
+
+
+# --- Reports -------------------------------------------------------------------------------------
+
+
+def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
+    counts = selectors.match_counts(program_code=program_code, fiscal_year=fiscal_year)
+    label = fiscal_year_label(fiscal_year)
+    note = f"{label}中に状態が変わったマッチングの件数（状態の履歴から集計）。"
+    return [
+        Figure(
+            key="matching.proposed",
+            label="マッチングの提案",
+            value=counts[MatchStatus.PROPOSED],
+            unit="件",
+            note=note,
+            axis="資源連結",
+        ),
+        Figure(
+            key="matching.introduced",
+            label="紹介（つなぎ）",
+            value=counts[MatchStatus.INTRODUCED],
+            unit="件",
+            note=note,
+            axis="資源連結",
+        ),
+        Figure(
+            key="matching.concluded",
+            label="連携の成立",
+            value=counts[MatchStatus.CONCLUDED],
+            unit="件",
+            note=note,
+            axis="資源連結",
+        ),
+    ]

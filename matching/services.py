@@ -1,0 +1,412 @@
+"""Writes for matching: business profiles, needs and offers, and the match pipeline."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Area, Department, Theme, User, absolute_url
+from groups.models import Group
+from matching.models import (
+    MATCH_TRANSITIONS,
+    Business,
+    BusinessStatus,
+    ExchangeKind,
+    Match,
+    MatchStatus,
+    MatchStatusChange,
+    Need,
+    Offer,
+    PartyRef,
+)
+
+logger = logging.getLogger("kyodo")
+
+# --- Business profiles ---------------------------------------------------------------------------
+
+BUSINESS_FIELDS = (
+    "name",
+    "name_kana",
+    "industry",
+    "description",
+    "website",
+    "contact_name",
+    "email",
+    "phone",
+)
+
+
+@transaction.atomic
+def business_create(
+    *,
+    created_by: User | None,
+    name: str,
+    name_kana: str,
+    themes: Iterable[Theme] = (),
+    areas: Iterable[Area] = (),
+    **fields,
+) -> Business:
+    """A business profile waiting for staff approval; its creator (if any) becomes its first member."""
+    business = Business(name=name, name_kana=name_kana, status=BusinessStatus.PENDING, **fields)
+    business.full_clean()
+    business.save()
+    business.themes.set(themes)
+    business.areas.set(areas)
+    if created_by is not None:
+        business.members.add(created_by)
+    return business
+
+
+@transaction.atomic
+def business_update(
+    *,
+    business: Business,
+    themes: Iterable[Theme] | None = None,
+    areas: Iterable[Area] | None = None,
+    **fields,
+) -> Business:
+    unknown = set(fields) - set(BUSINESS_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown business fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(business, name, value)
+    business.full_clean()
+    business.save()
+    if themes is not None:
+        business.themes.set(themes)
+    if areas is not None:
+        business.areas.set(areas)
+    return business
+
+
+@transaction.atomic
+def business_approve(*, business: Business, by: User | None = None) -> Business:
+    """Staff approve a business: from now on it can be suggested to others."""
+    business.status = BusinessStatus.APPROVED
+    business.full_clean()
+    business.save(update_fields=["status", "updated_at", "sort_key", "search_text"])
+    logger.info("business %s approved by %s", business.pk, getattr(by, "pk", None))
+    return business
+
+
+@transaction.atomic
+def business_return(*, business: Business, by: User | None = None) -> Business:
+    """Staff send a business profile back (差戻し); it is not suggested until approved."""
+    business.status = BusinessStatus.REJECTED
+    business.save(update_fields=["status", "updated_at", "sort_key", "search_text"])
+    logger.info("business %s returned by %s", business.pk, getattr(by, "pk", None))
+    return business
+
+
+# --- Needs and offers ----------------------------------------------------------------------------
+
+
+def _owner_fields(party) -> dict:
+    ref = PartyRef.of(party)
+    return {"group": None, "business": None, "department": None, ref.kind: party}
+
+
+def _clean_deliverable(kind: str, deliverable: str) -> None:
+    if deliverable and kind != ExchangeKind.PRO_BONO:
+        raise ValidationError({"deliverable": _("成果物は、種類が「プロボノ」のときだけ選べます。")})
+
+
+@transaction.atomic
+def _item_create(model, *, party, title, kind, deliverable, description, themes, areas):
+    _clean_deliverable(kind, deliverable)
+    item = model(
+        title=title, kind=kind, deliverable=deliverable, description=description, **_owner_fields(party)
+    )
+    item.full_clean()
+    item.save()
+    item.themes.set(themes)
+    item.areas.set(areas)
+    return item
+
+
+@transaction.atomic
+def _item_update(item, *, title, kind, deliverable, description, themes, areas):
+    _clean_deliverable(kind, deliverable)
+    item.title, item.kind, item.deliverable, item.description = title, kind, deliverable, description
+    item.full_clean()
+    item.save()
+    item.themes.set(themes)
+    item.areas.set(areas)
+    return item
+
+
+def need_create(
+    *,
+    party: Group | Business | Department,
+    title: str,
+    kind: str,
+    deliverable: str = "",
+    description: str = "",
+    themes: Iterable[Theme] = (),
+    areas: Iterable[Area] = (),
+) -> Need:
+    """ニーズ of a group, a business or a department, open from the start."""
+    return _item_create(
+        Need,
+        party=party,
+        title=title,
+        kind=kind,
+        deliverable=deliverable,
+        description=description,
+        themes=themes,
+        areas=areas,
+    )
+
+
+def need_update(
+    *,
+    need: Need,
+    title: str,
+    kind: str,
+    deliverable: str = "",
+    description: str = "",
+    themes: Iterable[Theme] = (),
+    areas: Iterable[Area] = (),
+) -> Need:
+    return _item_update(
+        need,
+        title=title,
+        kind=kind,
+        deliverable=deliverable,
+        description=description,
+        themes=themes,
+        areas=areas,
+    )
+
+
+def offer_create(
+    *,
+    party: Group | Business | Department,
+    title: str,
+    kind: str,
+    deliverable: str = "",
+    description: str = "",
+    themes: Iterable[Theme] = (),
+    areas: Iterable[Area] = (),
+) -> Offer:
+    """提供 of a group, a business or a department, open from the start."""
+    return _item_create(
+        Offer,
+        party=party,
+        title=title,
+        kind=kind,
+        deliverable=deliverable,
+        description=description,
+        themes=themes,
+        areas=areas,
+    )
+
+
+def offer_update(
+    *,
+    offer: Offer,
+    title: str,
+    kind: str,
+    deliverable: str = "",
+    description: str = "",
+    themes: Iterable[Theme] = (),
+    areas: Iterable[Area] = (),
+) -> Offer:
+    return _item_update(
+        offer,
+        title=title,
+        kind=kind,
+        deliverable=deliverable,
+        description=description,
+        themes=themes,
+        areas=areas,
+    )
+
+
+@transaction.atomic
+def item_set_open(*, item: Need | Offer, is_open: bool) -> Need | Offer:
+    """Closes (締め切る) or reopens a need or an offer. Closed ones are never suggested."""
+    item.is_open = is_open
+    item.save(update_fields=["is_open", "updated_at"])
+    return item
+
+
+# --- Matches -------------------------------------------------------------------------------------
+
+
+def _side_fields(party, side: str) -> dict:
+    ref = PartyRef.of(party)
+    fields = {f"group_{side}": None, f"business_{side}": None, f"department_{side}": None}
+    fields[f"{ref.kind}_{side}"] = party
+    return fields
+
+
+@transaction.atomic
+def match_create(
+    *,
+    party_a,
+    party_b,
+    created_by: User | None,
+    need: Need | None = None,
+    offer: Offer | None = None,
+    note: str = "",
+    program=None,
+    origin_event=None,
+    origin_consultation=None,
+    created_at=None,
+) -> Match:
+    """A match in state 提案 between two parties, scored now by matching.scoring.
+
+    Refused when the two are the same party, when the need or offer belongs to neither, or when
+    the two already have a match in progress.
+    """
+    from matching.selectors import suggestion_between
+
+    ref_a, ref_b = PartyRef.of(party_a), PartyRef.of(party_b)
+    if ref_a == ref_b:
+        raise ValidationError(_("同じ相手どうしはマッチングできません。"))
+    for item in (need, offer):
+        if item is not None and PartyRef.of(item.party) not in (ref_a, ref_b):
+            raise ValidationError(_("ニーズ・提供は、マッチングする相手のものを選んでください。"))
+    in_progress = (
+        Match.objects.involving(ref_a)
+        .filter(ref_b.owner_filter("_a") | ref_b.owner_filter("_b"))
+        .exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED])
+    )
+    if in_progress.exists():
+        raise ValidationError(_("この2者のマッチングはすでに進行中です。"))
+    suggestion = suggestion_between(ref_a, ref_b)
+    now = created_at or timezone.now()
+    match = Match(
+        **_side_fields(party_a, "a"),
+        **_side_fields(party_b, "b"),
+        need=need,
+        offer=offer,
+        score=suggestion.score if suggestion else 0,
+        reasons=list(suggestion.reasons) if suggestion else [],
+        status=MatchStatus.PROPOSED,
+        status_changed_at=now,
+        note=note,
+        program=program,
+        origin_event=origin_event,
+        origin_consultation=origin_consultation,
+        created_by=created_by,
+        created_at=now,
+    )
+    match.full_clean()
+    match.save()
+    MatchStatusChange.objects.create(
+        match=match,
+        from_status="",
+        to_status=MatchStatus.PROPOSED,
+        changed_by=created_by,
+        changed_at=now,
+        note=note,
+    )
+    return match
+
+
+@transaction.atomic
+def match_transition(
+    *, match: Match, to_status: str, by: User | None, note: str = "", at=None, notify: bool = True
+) -> Match:
+    """Moves a match one step along 提案 → 紹介済 → 協議中 → 成立 / 不成立, or refuses.
+
+    Moving to 紹介済 e-mails both parties after the transaction commits (unless ``notify`` is
+    False: demo data and imports of past matches). ``at`` records a past date for the change.
+    """
+    match = Match.objects.select_for_update().get(pk=match.pk)
+    if to_status not in MATCH_TRANSITIONS[match.status]:
+        raise ValidationError(
+            _("「%(from)s」から「%(to)s」へは変更できません。")
+            % {"from": MatchStatus(match.status).label, "to": MatchStatus(to_status).label}
+        )
+    now = at or timezone.now()
+    MatchStatusChange.objects.create(
+        match=match, from_status=match.status, to_status=to_status, changed_by=by, changed_at=now, note=note
+    )
+    match.status = to_status
+    match.status_changed_at = now
+    if note:
+        match.note = f"{match.note}\n{note}".strip() if match.note else note
+    match.save(update_fields=["status", "status_changed_at", "note"])
+    if to_status == MatchStatus.INTRODUCED and notify:
+        from matching.tasks import send_introduction_mail
+
+        match_id = match.pk
+        transaction.on_commit(lambda: send_introduction_mail.delay(match_id))
+    return match
+
+
+def match_introduce(*, match: Match, by: User | None, note: str = "") -> Match:
+    """紹介: staff introduce the two parties to each other, with a note for both."""
+    return match_transition(match=match, to_status=MatchStatus.INTRODUCED, by=by, note=note)
+
+
+def party_recipients(party) -> list[str]:
+    """Who hears about an introduction: the party's contact address and its members' accounts."""
+    if isinstance(party, Group):
+        accounts = list(party.memberships.select_related("user").values_list("user__email", flat=True))
+    elif isinstance(party, Business):
+        accounts = list(party.members.values_list("email", flat=True))
+    else:
+        accounts = list(party.officials.values_list("email", flat=True))
+    found: list[str] = []
+    for address in [getattr(party, "email", ""), *accounts]:
+        if address and address not in found:
+            found.append(address)
+    return found
+
+
+def match_send_introduction_mail(*, match: Match) -> Match:
+    """E-mails both parties of an introduction. Records success or the error, so staff can resend."""
+    match = Match.objects.with_parties().get(pk=match.pk)
+    intro_note = (
+        match.history.filter(to_status=MatchStatus.INTRODUCED)
+        .order_by("-changed_at")
+        .values_list("note", flat=True)
+    ).first() or ""
+    try:
+        for party, partner in ((match.party_a, match.party_b), (match.party_b, match.party_a)):
+            recipients = party_recipients(party)
+            if not recipients:
+                raise ValueError(_("%(party)s にメールアドレスがありません。") % {"party": party})
+            context = {
+                "party": party,
+                "partner": partner,
+                "partner_kind": PartyRef.of(partner).kind_label,
+                "partner_url": absolute_url(_partner_path(partner)),
+                "match": match,
+                "note": intro_note,
+                "center": settings.CENTER_NAME,
+                "center_email": settings.CENTER_EMAIL,
+                "center_phone": settings.CENTER_PHONE,
+            }
+            subject = _("[%(center)s] %(partner)s をご紹介します") % {
+                "center": settings.CENTER_NAME,
+                "partner": partner,
+            }
+            body = render_to_string("matching/email/introduction.txt", context)
+            send_mail(subject, body, None, recipients)
+    except Exception as exc:
+        logger.exception("introduction mail for match %s failed", match.pk)
+        Match.objects.filter(pk=match.pk).update(mail_error=str(exc) or exc.__class__.__name__)
+        match.refresh_from_db()
+        return match
+    Match.objects.filter(pk=match.pk).update(mail_sent_at=timezone.now(), mail_error="")
+    match.refresh_from_db()
+    return match
+
+
+def _partner_path(party) -> str:
+    from matching.selectors import party_url
+
+    return party_url(party) or "/matching/"

@@ -1,0 +1,123 @@
+"""Factories for matching tests: parties (groups, businesses, departments), needs, offers."""
+
+from __future__ import annotations
+
+import factory
+
+from core.models import Area, Department, Theme
+from groups.models import Group, GroupMembership, GroupStatus, LegalForm
+from matching.models import Business, BusinessStatus, ExchangeKind, Need, Offer, ProBonoDeliverable
+
+
+def theme(short_name: str) -> Theme:
+    """A seeded NPO Act theme by its short name (e.g. 子どもの健全育成)."""
+    return Theme.objects.get(short_name=short_name)
+
+
+def area(name: str) -> Area:
+    return Area.objects.get_or_create(name=name, defaults={"name_kana": name})[0]
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"試験団体{n}")
+    name_kana = factory.Sequence(lambda n: f"しけんだんたい{n}")
+    legal_form = LegalForm.VOLUNTARY
+    status = GroupStatus.APPROVED
+    email = factory.Sequence(lambda n: f"group{n}@example.jp")
+
+    class Params:
+        withdrawn = factory.Trait(status=GroupStatus.WITHDRAWN)
+        paused = factory.Trait(status=GroupStatus.PAUSED)
+        pending = factory.Trait(status=GroupStatus.PENDING)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+    @factory.post_generation
+    def editors(self, create, extracted, **kwargs):
+        for user in extracted or ():
+            GroupMembership.objects.create(group=self, user=user, role=GroupMembership.Role.OWNER)
+
+
+class BusinessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Business
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"試験商事{n}")
+    name_kana = factory.Sequence(lambda n: f"しけんしょうじ{n}")
+    status = BusinessStatus.APPROVED
+    email = factory.Sequence(lambda n: f"biz{n}@example.jp")
+
+    class Params:
+        pending = factory.Trait(status=BusinessStatus.PENDING)
+        rejected = factory.Trait(status=BusinessStatus.REJECTED)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.set(extracted)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"試験課{n}")
+    name_kana = factory.Sequence(lambda n: f"しけんか{n}")
+    email = factory.Sequence(lambda n: f"dept{n}@example.jp")
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def officials(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.officials.set(extracted)
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    title = factory.Sequence(lambda n: f"項目{n}")
+    kind = ExchangeKind.PRO_BONO
+    deliverable = ProBonoDeliverable.FLYER
+    is_open = True
+
+    class Params:
+        closed = factory.Trait(is_open=False)
+
+
+class NeedFactory(ItemFactory):
+    class Meta:
+        model = Need
+
+
+class OfferFactory(ItemFactory):
+    class Meta:
+        model = Offer
