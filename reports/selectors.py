@@ -8,6 +8,7 @@ every part degrades to an explained gap when an app has no data or no model for 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -115,6 +116,18 @@ def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGa
     return list(rows.values())
 
 
+def svg_data_uri(svg: str) -> str:
+    """The SVG as an image address: WeasyPrint draws it as vector, its text in the PDF's font."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def chart_alt(title: str, rows, unit: str) -> str:
+    """The chart in words, for the tagged PDF's alternative text."""
+    from reports.templatetags.report_tags import format_figure
+
+    return f"{title}: " + "、".join(f"{label} {format_figure(value)}{unit}" for label, value in rows)
+
+
 # --- Charts ---------------------------------------------------------------------------------------------
 
 
@@ -136,6 +149,14 @@ class Chart:
     @property
     def rows(self) -> list[tuple[str, int | float]]:
         return list(zip(self.labels, self.values, strict=False))
+
+    @property
+    def image_uri(self) -> str:
+        return svg_data_uri(self.svg)
+
+    @property
+    def alt(self) -> str:
+        return chart_alt(self.title, self.rows, self.unit)
 
 
 def report_series(*, program_code: str | None, fiscal_year: int, gaps: list[HookGap]) -> dict[str, Series]:
@@ -193,6 +214,14 @@ class Funnel:
     @property
     def rows(self) -> list[tuple[str, int]]:
         return list(zip(self.labels, self.values, strict=True))
+
+    @property
+    def image_uri(self) -> str:
+        return svg_data_uri(self.svg)
+
+    @property
+    def alt(self) -> str:
+        return chart_alt(_("担い手育成の流れ"), self.rows, "")
 
 
 def _model(app_label: str, name: str):

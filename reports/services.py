@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from events.models import Program
-from reports.models import ACTIVE_REPORT_STATUSES, OutcomeRecord, Report, ReportStatus, private_storage
+from reports.models import ACTIVE_REPORT_STATUSES, OutcomeRecord, Report, ReportStatus
 
 logger = logging.getLogger("kyodo")
 
@@ -230,7 +230,7 @@ def report_generate(*, report_id: int, task_id: str = "") -> Report | None:
             progress=lambda percent: report_progress(report_id=report_id, percent=percent),
         )
         name = report.pdf_storage_name()
-        report_write_pdf(path=Path(private_storage().path(name)), pdf=pdf)
+        report_write_pdf(path=Path(report.pdf.storage.path(name)), pdf=pdf)
     except Exception as exc:
         logger.exception("reports: report %s failed", report_id)
         return report_fail(report_id=report_id, error=describe_error(exc))

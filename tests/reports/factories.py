@@ -1,0 +1,78 @@
+"""Factories for the reports' tests (and small helpers to build events with registrations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from reports.models import OutcomeAxis, OutcomeRecord, OutcomeSource, Report, ReportStatus
+
+
+def program(code: str = "mirai_taiwa"):
+    from events.models import Program
+
+    return Program.objects.get(code=code)
+
+
+class OutcomeRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutcomeRecord
+
+    program = factory.LazyFunction(program)
+    fiscal_year = 2025
+    axis = OutcomeAxis.RESOURCES
+    category = "活動の共感者や仲間を集める場"
+    episode = factory.Sequence(lambda n: f"ミライ対話での出会いからネットワークが構築された（その{n}）")
+    source = OutcomeSource.INTERVIEW
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    program = factory.LazyFunction(program)
+    fiscal_year = 2025
+    status = ReportStatus.QUEUED
+    requested_at = factory.LazyFunction(timezone.now)
+    attempts = 1
+
+    class Params:
+        running = factory.Trait(
+            status=ReportStatus.RUNNING,
+            started_at=factory.LazyFunction(timezone.now),
+            progress=40,
+            task_id="task-running",
+        )
+        done = factory.Trait(
+            status=ReportStatus.DONE,
+            progress=100,
+            pdf="reports/2025/done.pdf",
+            finished_at=factory.LazyFunction(timezone.now),
+        )
+        failed = factory.Trait(
+            status=ReportStatus.FAILED,
+            error="作成中にエラーが発生しました（テスト）。",
+            finished_at=factory.LazyFunction(timezone.now),
+        )
+
+
+def make_event(*, program_code: str, starts: dt.datetime, title: str = "催し", people=(), sessions: int = 1):
+    """An event of the program with `sessions` sessions from `starts`, and confirmed registrations."""
+    from core.models import Person
+    from events.models import Event, EventSession, Registration
+
+    event = Event.objects.create(program=program(program_code), title=title)
+    for n in range(sessions):
+        begins = starts + dt.timedelta(days=7 * n)
+        EventSession.objects.create(event=event, starts_at=begins, ends_at=begins + dt.timedelta(hours=2))
+    for person in people:
+        if isinstance(person, str):
+            person = Person.objects.create(name=person)
+        Registration.objects.create(event=event, person=person, status="confirmed")
+    return event
+
+
+def local(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(year, month, day, hour))

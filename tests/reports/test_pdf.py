@@ -1,0 +1,211 @@
+"""The outcome report PDF: what it prints equals the database, the same data gives the same text,
+the Japanese font is embedded as a subset with real glyphs, and a kanji-rich report stays small."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+
+from core.app_hooks import Figure, Series
+from reports import selectors
+from reports.services import report_render_pdf
+from reports.templatetags.report_tags import format_figure
+from tests.reports.factories import OutcomeRecordFactory, local, make_event, program
+from tests.reports.pdfcheck import glyph_problems, is_japanese, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+MONTHS = tuple(f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
+
+
+def fake_app(values: dict[int, int]):
+    """Another app's hooks: one key figure per year (none for years not given) and one series."""
+
+    def report_figures(*, program_code, fiscal_year):
+        if fiscal_year not in values:
+            return []
+        return [
+            Figure(
+                key="fake.participants",
+                label="参加者数（延べ）",
+                value=values[fiscal_year],
+                unit="人",
+                note="参加が確定した申込の延べ数です。",
+            )
+        ]
+
+    def report_series(*, program_code, fiscal_year):
+        return {
+            "participants_by_month": Series(
+                title="月別の参加者数",
+                labels=MONTHS,
+                values=(5, 8, 0, 12, 3, 0, 7, 9, 4, 2, 6, 11),
+                unit="人",
+                note="初回の開催月で数えています。",
+            )
+        }
+
+    return SimpleNamespace(report_figures=report_figures, report_series=report_series)
+
+
+def silent_app():
+    return SimpleNamespace(report_figures=lambda **kw: None, report_series=lambda **kw: {})
+
+
+def broken_app():
+    def fail(**kwargs):
+        raise RuntimeError("集計できません")
+
+    return SimpleNamespace(report_figures=fail, report_series=fail)
+
+
+@pytest.fixture
+def hooks(monkeypatch):
+    """The reports app's own hooks plus fake apps: one with figures, one with nothing, one broken."""
+    from core import app_hooks
+    from reports import hooks as reports_hooks
+
+    modules = [
+        ("fake", fake_app({2024: 1000, 2025: 1234})),
+        ("silent", silent_app()),
+        ("broken", broken_app()),
+        ("reports", reports_hooks),
+    ]
+    monkeypatch.setattr(app_hooks, "app_hook_modules", lambda: iter(modules))
+
+
+@pytest.fixture
+def known_data(db):
+    """FY2025 (令和7年度): two ミライ対話 events (4 distinct people), one ALP course (2 people), one
+    ミライ対話 event in FY2024; outcome episodes 1 / 2 / 3 in FY2023 / 2024 / 2025."""
+    from core.models import Person
+
+    a, b, c, d, e = (
+        Person.objects.create(name=n) for n in ("青木 一郎", "井上 花子", "上田 健", "江藤 恵", "大野 翔")
+    )
+    make_event(
+        program_code="mirai_taiwa", starts=local(2025, 5, 10), title="ミライ対話 みどり地区", people=[a, b, c]
+    )
+    make_event(
+        program_code="mirai_taiwa", starts=local(2026, 3, 20), title="ミライ対話 さくら地区", people=[a, d]
+    )
+    make_event(program_code="alp", starts=local(2025, 9, 6), title="ALP 第12期", people=[a, e], sessions=5)
+    make_event(
+        program_code="mirai_taiwa", starts=local(2025, 3, 15), title="ミライ対話 前年度", people=[b, e]
+    )
+    for year, count in ((2023, 1), (2024, 2), (2025, 3)):
+        OutcomeRecordFactory.create_batch(count, fiscal_year=year)
+    OutcomeRecordFactory(
+        fiscal_year=2025,
+        axis="governance",
+        category="重点テーマの設定",
+        episode="協働の重点テーマを定め、関心のある層へ案内を届けた",
+        source="survey",
+    )
+    OutcomeRecordFactory(
+        fiscal_year=2025,
+        program=program("alp"),
+        category="受講生同士の出会いの場",
+        episode="一緒に活動を進める仲間を得た",
+    )
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_figure_printed_equals_the_database(known_data, hooks):
+    """Generated from known data: the key figures with the two previous years, the funnel, the
+    events held and the outcome episodes in the PDF's text are the values the database gives."""
+    pdf = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    text = one_line(pdf_text(pdf))
+
+    assert "令和7年度" in text and "ミライ対話" in text and "成果報告書" in text
+    assert settings.CENTER_NAME in text
+    assert "令和5年度 令和6年度 令和7年度" in text
+
+    # Key figures: this app's count from the database, and another app's figures with a gap year.
+    counts = [
+        selectors.OutcomeRecord.objects.filter(program__code="mirai_taiwa", fiscal_year=y).count()
+        for y in (2023, 2024, 2025)
+    ]
+    assert counts == [1, 2, 4]
+    assert f"記録した成果のエピソード（件） {' '.join(format_figure(c) for c in counts)}" in text
+    assert "参加者数（延べ）（人） — 1,000 1,234" in text
+
+    # The funnel: distinct people of journey steps 1 and 2 in the year (青木 counted once).
+    funnel = selectors.journey_funnel(fiscal_year=2025)
+    assert funnel.values[:2] == (4, 2)
+    assert "ミライ対話" in text and "2（前段の50%）" in text
+
+    # Events held this year, with their confirmed registrations, and not last year's.
+    assert "2025年5月10日 ミライ対話 みどり地区 1 3" in text
+    assert "2026年3月20日 ミライ対話 さくら地区 1 2" in text
+    assert "ミライ対話 前年度" not in text
+    assert "実施した催し（2件）" in text
+
+    # The chart from another app's series: its values are text in the PDF.
+    assert "図1 月別の参加者数（人）" in text
+    assert "12" in text and "11" in text
+
+    # Outcome episodes in seed 000's style, under their axis.
+    assert "①協働のガバナンス" in text
+    assert "○重点テーマの設定" in text
+    assert "・協働の重点テーマを定め、関心のある層へ案内を届けた （アンケート）" in text
+    assert "○活動の共感者や仲間を集める場" in text
+    assert "一緒に活動を進める仲間を得た" not in text  # ALP's episode is not in ミライ対話's report
+
+    # Robustness: an app that answers nothing is silent, a broken one is named in the notes.
+    assert "「broken」の集計（report_figures）を取得できなかった" in text
+    assert "silent" not in text
+
+
+def test_the_same_data_gives_the_same_text_twice(known_data, hooks):
+    first = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    second = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    assert pdf_text(first) == pdf_text(second)
+
+
+def test_the_all_programs_report_groups_episodes_by_program(known_data, hooks):
+    text = one_line(pdf_text(report_render_pdf(program_code=None, fiscal_year=2025)))
+    assert "令和7年度 全事業 成果報告書" in text
+    assert "・一緒に活動を進める仲間を得た" in text
+    assert "アクション・ラーニング講座" in text
+    assert "実施した催し（3件）" in text
+
+
+def test_every_japanese_character_has_a_real_glyph_in_the_embedded_font(known_data, hooks):
+    """Text extraction would succeed with tofu boxes too: the embedded font must draw each character."""
+    pdf = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    checked, problems = glyph_problems(pdf)
+    assert len(checked) > 100
+    assert problems == []
+
+
+def test_a_report_with_1500_distinct_kanji_stays_under_1_5_mb(db, no_other_hooks):
+    """The font is embedded as a subset even when HarfBuzz cannot subset it (reports.pdf)."""
+    from fontTools.ttLib import TTFont
+
+    from reports.pdf import japanese_font_path
+
+    cmap = TTFont(japanese_font_path()).getBestCmap()
+    kanji = [chr(code) for code in range(0x4E00, 0x9FA0) if code in cmap][::4][:1600]
+    for n in range(0, len(kanji), 40):
+        OutcomeRecordFactory(fiscal_year=2025, category=f"見出し{n}", episode="".join(kanji[n : n + 40]))
+    pdf = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    text = pdf_text(pdf)
+    distinct = {c for c in text if is_japanese(c) and "CJK UNIFIED" in __import__("unicodedata").name(c, "")}
+    assert len(distinct) >= 1500
+    assert len(pdf) < 1_500_000, f"{len(pdf):,} bytes"
+    _checked, problems = glyph_problems(pdf)
+    assert problems == []
+
+
+def test_a_report_with_no_data_at_all_still_renders(db, no_other_hooks):
+    text = one_line(pdf_text(report_render_pdf(program_code="festa", fiscal_year=2019)))
+    assert "令和元年度 社会起業フェスタ 成果報告書" in text
+    assert "この年度のデータはありません" in text
+    assert "この年度に実施した催しはありません" in text
