@@ -1,0 +1,326 @@
+"""Registration, waitlist, cancellation, attendance, completion, merging and e-mails."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from core.roles import Role
+from events import services
+from events.models import Attendance, Notification, Registration, SurveyResponse
+from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+
+
+def register(event, person=None, **kwargs):
+    return services.registration_create(event=event, person=person or PersonFactory(), **kwargs)
+
+
+def test_confirmed_while_seats_remain_then_waitlisted(event):
+    """With 2 seats, the first two are confirmed and the third is waitlisted."""
+    statuses = [register(event).status for _ in range(3)]
+    assert statuses == [Status.CONFIRMED, Status.CONFIRMED, Status.WAITLISTED]
+
+
+def test_no_capacity_means_everyone_is_confirmed():
+    """An event without a capacity never waitlists."""
+    event = EventFactory(capacity=None)
+    assert {register(event).status for _ in range(5)} == {Status.CONFIRMED}
+
+
+def test_same_person_cannot_register_twice(event, person):
+    """A second active registration of the same person is refused; after cancelling, allowed again."""
+    registration = register(event, person)
+    with pytest.raises(ValidationError):
+        register(event, person)
+    registration.status = Status.CANCELLED
+    registration.save()
+    assert register(event, person).status == Status.CONFIRMED
+
+
+def test_registration_window_applies_to_participants_not_to_staff(event, staff_user):
+    """Before the window opens and after it closes, participants are refused; staff may still register."""
+    event.registration_opens_at = timezone.now() + dt.timedelta(days=1)
+    event.save()
+    with pytest.raises(ValidationError, match="まだ始まっていません"):
+        register(event)
+    event.registration_opens_at = timezone.now() - dt.timedelta(days=3)
+    event.registration_closes_at = timezone.now() - dt.timedelta(days=1)
+    event.save()
+    with pytest.raises(ValidationError, match="終了しました"):
+        register(event)
+    assert register(event, registered_by=staff_user).status == Status.CONFIRMED
+
+
+def test_registration_closes_when_the_first_session_starts():
+    """Without a deadline, self-registration closes at the first session's start."""
+    event = EventFactory(starts_at=timezone.now() - dt.timedelta(minutes=5))
+    with pytest.raises(ValidationError):
+        register(event)
+
+
+def test_staff_cannot_register_for_an_ended_event(staff_user):
+    event = EventFactory(past=True)
+    with pytest.raises(ValidationError, match="終了した"):
+        register(event, registered_by=staff_user)
+
+
+def test_cancellation_promotes_first_waitlisted_and_mails_them(event, member, django_capture_on_commit_callbacks):
+    """Cancelling a confirmed seat confirms the earliest waitlisted person and e-mails them."""
+    owner = services.person_for_user(user=member)
+    first = register(event, owner)
+    register(event)
+    waiting_first = register(event, PersonFactory(email="first-waiting@example.jp"))
+    waiting_second = register(event)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(registration=first, by=member)
+
+    waiting_first.refresh_from_db()
+    waiting_second.refresh_from_db()
+    assert waiting_first.status == Status.CONFIRMED
+    assert waiting_second.status == Status.WAITLISTED
+    promoted_mail = [m for m in mail.outbox if m.to == ["first-waiting@example.jp"]]
+    assert len(promoted_mail) == 1
+    assert "参加が確定しました" in promoted_mail[0].subject
+    assert promoted_mail[0].subject.startswith("[")
+    assert event.registrations.filter(status=Status.CONFIRMED).count() == event.capacity
+
+
+def test_cancelling_a_waitlisted_registration_promotes_nobody(event, staff_user):
+    register(event)
+    register(event)
+    waiting = register(event)
+    later = register(event)
+    services.registration_cancel(registration=waiting, by=staff_user)
+    later.refresh_from_db()
+    assert later.status == Status.WAITLISTED
+
+
+def test_raising_capacity_promotes_the_waitlist_in_order(event):
+    regs = [register(event) for _ in range(4)]
+    event.capacity = 3
+    event.save()
+    promoted = services.waitlist_promote(event=event)
+    assert [r.pk for r in promoted] == [regs[2].pk]
+
+
+class TestCancellationRules:
+    """Who may cancel, and until when: the participant until the first session starts; staff always."""
+
+    @pytest.fixture
+    def own(self, event, member):
+        return register(event, services.person_for_user(user=member))
+
+    def test_owner_may_cancel_before_the_start(self, own, member):
+        assert services.registration_cancel(registration=own, by=member).status == Status.CANCELLED
+
+    def test_owner_may_not_cancel_after_the_start(self, own, member, staff_user):
+        later = own.event.sessions.first().starts_at + dt.timedelta(minutes=1)
+        with pytest.raises(PermissionDenied):
+            services.registration_cancel(registration=own, by=member, now=later)
+        assert services.registration_cancel(registration=own, by=staff_user, now=later).status == Status.CANCELLED
+
+    @pytest.mark.parametrize("role", [(), (Role.OFFICIAL,), (Role.COMMITTEE,)])
+    def test_others_may_not_cancel(self, own, make_user, role):
+        with pytest.raises(PermissionDenied):
+            services.registration_cancel(registration=own, by=make_user(roles=role, email="other@example.jp"))
+
+    def test_cancelling_twice_is_refused(self, own, member):
+        services.registration_cancel(registration=own, by=member)
+        with pytest.raises(ValidationError):
+            services.registration_cancel(registration=own, by=member)
+
+    def test_rules_permission_matches_the_service(self, own, member, make_user):
+        assert member.has_perm("events.cancel_registration", own)
+        assert not make_user().has_perm("events.cancel_registration", own)
+
+
+def test_completion_follows_the_rule_4_of_5(course):
+    """Attending 4 of 5 sessions completes the course (修了 on the 4th session's end); removing one undoes it."""
+    registration = RegistrationFactory(event=course)
+    sessions = list(course.sessions.order_by("starts_at"))
+    for session in sessions[:3]:
+        services.attendance_set(registration=registration, session=session, present=True)
+    assert registration.completed_at is None
+    services.attendance_set(registration=registration, session=sessions[4], present=True)
+    assert registration.completed_at == sessions[4].ends_at
+    services.attendance_set(registration=registration, session=sessions[1], present=False)
+    assert registration.completed_at is None
+
+
+def test_attendance_is_recorded_once_and_only_for_confirmed(course):
+    registration = RegistrationFactory(event=course)
+    session = course.sessions.first()
+    services.attendance_set(registration=registration, session=session, present=True)
+    services.attendance_set(registration=registration, session=session, present=True)
+    assert Attendance.objects.filter(registration=registration).count() == 1
+    waiting = RegistrationFactory(event=course, waitlisted=True)
+    with pytest.raises(ValidationError):
+        services.attendance_set(registration=waiting, session=session, present=True)
+    other_event_session = EventFactory().sessions.first()
+    with pytest.raises(ValidationError):
+        services.attendance_set(registration=registration, session=other_event_session, present=True)
+
+
+def test_person_for_user_is_the_same_person_every_time(member):
+    """The account's person is created once and found again (across programs and years)."""
+    first = services.person_for_user(user=member)
+    assert services.person_for_user(user=member).pk == first.pk
+    assert first.email == member.email
+
+
+def test_merge_moves_registrations_and_attendance(course, member):
+    """Merging a phoned-in guest into the account's person moves registrations, attendance and answers."""
+    keep = services.person_for_user(user=member)
+    guest = PersonFactory(name=keep.name, email="", phone="000-111-2222")
+    other_event = EventFactory()
+    reg_guest_course = RegistrationFactory(event=course, person=guest)
+    reg_keep_course = RegistrationFactory(event=course, person=keep)
+    reg_guest_other = RegistrationFactory(event=other_event, person=guest)
+    sessions = list(course.sessions.order_by("starts_at"))
+    for s in sessions[:2]:
+        services.attendance_set(registration=reg_keep_course, session=s, present=True)
+    for s in sessions[1:4]:
+        services.attendance_set(registration=reg_guest_course, session=s, present=True)
+    SurveyResponse.objects.create(registration=reg_guest_course, satisfaction=5)
+
+    services.person_merge(keep=keep, duplicate=guest)
+
+    guest.refresh_from_db()
+    keep.refresh_from_db()
+    reg_keep_course.refresh_from_db()
+    reg_guest_course.refresh_from_db()
+    assert guest.merged_into_id == keep.pk
+    assert keep.phone == "000-111-2222"
+    assert Registration.objects.filter(person=guest).count() == 0
+    assert reg_guest_other.__class__.objects.get(pk=reg_guest_other.pk).person_id == keep.pk
+    assert reg_guest_course.status == Status.CANCELLED
+    assert reg_keep_course.attendances.count() == 4
+    assert reg_keep_course.completed_at is not None
+    assert SurveyResponse.objects.get().registration_id == reg_keep_course.pk
+    # A merged person registering again lands on the kept record.
+    assert register(EventFactory(), guest).person_id == keep.pk
+
+
+def test_merge_refuses_to_drop_an_account(member, person):
+    with_account = services.person_for_user(user=member)
+    with pytest.raises(ValidationError):
+        services.person_merge(keep=person, duplicate=with_account)
+    with pytest.raises(ValidationError):
+        services.person_merge(keep=person, duplicate=person)
+
+
+class TestReminders:
+    """Reminder e-mails before each session: once per session and person, confirmed people only."""
+
+    def test_sent_once_per_session_and_person(self, event):
+        confirmed = [register(event) for _ in range(2)]
+        register(event)  # waitlisted: no reminder
+        now = event.sessions.first().starts_at - dt.timedelta(hours=20)
+        mail.outbox.clear()
+        assert services.reminders_send_due(now=now) == 2
+        assert services.reminders_send_due(now=now) == 0
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(r.person.email for r in confirmed)
+        assert all("開催のお知らせ" in m.subject for m in mail.outbox)
+        assert Notification.objects.filter(kind="reminder").count() == 2
+
+    def test_not_sent_too_early(self, event):
+        register(event)
+        now = event.sessions.first().starts_at - dt.timedelta(days=5)
+        assert services.reminders_send_due(now=now) == 0
+
+    def test_each_session_of_a_course_gets_its_reminder(self):
+        course = EventFactory(course=True)
+        register(course)
+        sessions = list(course.sessions.order_by("starts_at"))
+        for session in sessions[:2]:
+            services.reminders_send_due(now=session.starts_at - dt.timedelta(hours=1))
+        assert Notification.objects.filter(kind="reminder").count() == 2
+
+    def test_a_failed_send_stays_visible_and_is_retried(self, event, monkeypatch):
+        register(event)
+        now = event.sessions.first().starts_at - dt.timedelta(hours=1)
+
+        def broken(*args, **kwargs):
+            raise OSError("SMTP down")
+
+        monkeypatch.setattr(services, "send_mail", broken)
+        assert services.reminders_send_due(now=now) == 0
+        failed = Notification.objects.get(kind="reminder")
+        assert failed.status == Notification.Status.FAILED and "SMTP down" in failed.error
+        monkeypatch.undo()
+        Notification.objects.filter(pk=failed.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+        assert services.notifications_retry_failed() == 1
+        failed.refresh_from_db()
+        assert failed.status == Notification.Status.SENT
+        assert services.reminders_send_due(now=now) == 0
+
+    def test_guest_without_email_is_marked_skipped(self, event):
+        register(event, PersonFactory(email="", phone="000-1234-5678"))
+        services.reminders_send_due(now=event.sessions.first().starts_at - dt.timedelta(hours=1))
+        assert Notification.objects.get(kind="reminder").status == Notification.Status.SKIPPED
+
+
+class TestSurveys:
+    def test_survey_mail_once_to_attendees_after_the_event(self):
+        event = EventFactory(starts_at=timezone.now() - dt.timedelta(days=2), capacity=None)
+        came = RegistrationFactory(event=event)
+        RegistrationFactory(event=event)  # did not come
+        services.attendance_set(registration=came, session=event.sessions.first(), present=True)
+        mail.outbox.clear()
+        assert services.surveys_send_due() == 1
+        assert services.surveys_send_due() == 0
+        assert mail.outbox[0].to == [came.person.email]
+        token = mail.outbox[0].body.split("/events/survey/")[1].split("/")[0]
+        assert services.registration_from_survey_token(token).pk == came.pk
+
+    def test_old_events_are_not_surveyed(self):
+        event = EventFactory(starts_at=timezone.now() - dt.timedelta(days=40))
+        came = RegistrationFactory(event=event)
+        services.attendance_set(registration=came, session=event.sessions.first(), present=True)
+        assert services.surveys_send_due() == 0
+
+    def test_forged_token_is_refused(self):
+        with pytest.raises(ValidationError):
+            services.registration_from_survey_token("1:forged")
+
+    def test_submit_replaces_the_previous_answer(self):
+        registration = RegistrationFactory()
+        services.survey_submit(registration=registration, satisfaction=3, comment="ふつう")
+        services.survey_submit(registration=registration, satisfaction=5, comment="とてもよかった")
+        response = SurveyResponse.objects.get()
+        assert (response.satisfaction, response.comment) == (5, "とてもよかった")
+        with pytest.raises(ValidationError):
+            services.survey_submit(registration=registration, satisfaction=6)
+
+
+def test_certificate_pdf_names_the_person_with_an_embedded_japanese_font(course):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    registration = RegistrationFactory(event=course, person=PersonFactory(name="高橋 美咲"))
+    for session in course.sessions.all():
+        services.attendance_set(registration=registration, session=session, present=True)
+    pdf = services.certificate_pdf(registration=registration)
+    reader = PdfReader(BytesIO(pdf))
+    text = reader.pages[0].extract_text()
+    assert "修了証" in text and "高橋 美咲" in text and registration.certificate_number in text
+    fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    japanese = [f for f in fonts if "KyodoGothic" in str(f["/BaseFont"])]
+    assert japanese, [str(f["/BaseFont"]) for f in fonts]
+    descriptor = japanese[0]["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    assert "/FontFile2" in descriptor or "/FontFile3" in descriptor  # embedded, not a system font
+
+
+def test_certificate_refused_before_completion(course):
+    with pytest.raises(ValidationError):
+        services.certificate_pdf(registration=RegistrationFactory(event=course))
