@@ -144,7 +144,7 @@ class ConsultationAdmin(ConsultationAccessMixin, admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ConsultationAccessMixin, admin.ModelAdmin):
     list_display = ["name", "code", "order", "is_active"]
     list_editable = ["order", "is_active"]
 

@@ -29,9 +29,11 @@ document.addEventListener("DOMContentLoaded", () => {
       const area = document.querySelector(`[data-selected-for="${input.dataset.partyChoice}"]`);
       const label = input.closest("label");
       if (!area || !label) return;
-      area.querySelectorAll("[data-chosen]").forEach((old) => old.remove());
+      area.querySelectorAll("[data-chosen], [data-empty]").forEach((old) => old.remove());
       label.setAttribute("data-chosen", "");
-      area.appendChild(label);
+      const heading = area.querySelector(".field__label");
+      if (heading) heading.after(label);
+      else area.prepend(label);
       input.checked = true;
     });
   });

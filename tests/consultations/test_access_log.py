@@ -1,0 +1,158 @@
+"""Every view, change and export of a consultation is written to the access log, which nobody can edit."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import AccessAction, Consultation, ConsultationAccessLog, Topic
+
+from .factories import ConsultationFactory, FollowUpFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def last_entry() -> ConsultationAccessLog:
+    return ConsultationAccessLog.objects.order_by("-id").first()
+
+
+def test_viewing_a_consultation_is_logged(client_for, staff_user, consultation):
+    """Opening the detail page writes one 閲覧 entry naming the user and the record."""
+    client_for(staff_user).get(reverse("consultations:detail", args=[consultation.pk]))
+    entry = last_entry()
+    assert entry.action == AccessAction.VIEW
+    assert entry.user == staff_user
+    assert staff_user.email in entry.user_label
+    assert entry.consultation_ids == [consultation.pk]
+    assert entry.path == reverse("consultations:detail", args=[consultation.pk])
+
+
+def test_the_list_logs_exactly_the_records_it_shows(client_for, staff_user, settings):
+    """A list page logs the ids of the rows on that page, not the whole table."""
+    settings.PAGINATE_BY = 3
+    records = ConsultationFactory.create_batch(5)
+    client_for(staff_user).get(reverse("consultations:index"))
+    newest_first = sorted(records, key=lambda c: (c.consulted_on, c.pk), reverse=True)[:3]
+    assert last_entry().consultation_ids == sorted(c.pk for c in newest_first)
+    assert last_entry().record_count == 3
+
+
+def test_a_search_logs_only_the_matching_records(client_for, staff_user):
+    """Searching shows and logs only what matched."""
+    hit = ConsultationFactory(question="NPO法人の設立について")
+    ConsultationFactory(question="チラシの作り方")
+    client_for(staff_user).get(reverse("consultations:index"), {"q": "ｎｐｏ法人"})
+    assert last_entry().consultation_ids == [hit.pk]
+
+
+def test_export_is_logged_with_every_exported_record(client_for, staff_user):
+    """The CSV export writes a 書き出し entry listing all the records in the file."""
+    records = ConsultationFactory.create_batch(3)
+    response = client_for(staff_user).get(reverse("consultations:export"))
+    assert response.status_code == 200
+    entry = last_entry()
+    assert entry.action == AccessAction.EXPORT
+    assert entry.consultation_ids == sorted(c.pk for c in records)
+
+
+def test_recording_a_consultation_is_logged_as_create(client_for, staff_user):
+    """Saving the record screen writes a 登録 entry for the new record."""
+    client = client_for(staff_user)
+    response = client.post(
+        reverse("consultations:create"),
+        {
+            "consulted_on": timezone.localdate().isoformat(),
+            "channel": "phone",
+            "duration_minutes": "20",
+            "staff": staff_user.pk,
+            "is_anonymous": "on",
+            "topics": [Topic.objects.get(code="venue").pk],
+            "question": "会議室を借りたい",
+            "status": "closed",
+            "_save": "1",
+        },
+    )
+    consultation = Consultation.objects.get()
+    assert response.status_code == 302
+    entry = last_entry()
+    assert entry.action == AccessAction.CREATE
+    assert entry.consultation_ids == [consultation.pk]
+
+
+def test_changes_are_logged(client_for, staff_user, consultation):
+    """Editing, adding a referral or follow-up, recording a result and finishing a follow-up: each a 変更 entry."""
+    client = client_for(staff_user)
+    referral = ReferralFactory(consultation=consultation)
+    follow_up = FollowUpFactory(consultation=consultation)
+    before = ConsultationAccessLog.objects.count()
+    client.post(reverse("consultations:referral_result", args=[referral.pk]), {"result": "connected"})
+    client.post(reverse("consultations:follow_up_done", args=[follow_up.pk]))
+    client.post(
+        reverse("consultations:follow_up_add", args=[consultation.pk]),
+        {"due_on": timezone.localdate().isoformat(), "owner": staff_user.pk, "description": "電話する"},
+    )
+    changes = ConsultationAccessLog.objects.filter(action=AccessAction.CHANGE).order_by("id")
+    assert ConsultationAccessLog.objects.count() == before + 3
+    assert [e.consultation_ids for e in changes] == [[consultation.pk]] * 3
+
+
+def test_admin_views_and_changes_are_logged(client_for, staff_user, consultation):
+    """The admin logs its list (records shown), its change page (view) and a save (change)."""
+    client = client_for(staff_user)
+    client.get(reverse("admin:consultations_consultation_changelist"))
+    assert last_entry().action == AccessAction.VIEW
+    assert consultation.pk in last_entry().consultation_ids
+    client.get(reverse("admin:consultations_consultation_change", args=[consultation.pk]))
+    assert last_entry().consultation_ids == [consultation.pk]
+    assert "/admin/" in last_entry().path
+
+
+def test_the_log_is_append_only():
+    """No update or delete through the ORM, a model instance or the admin."""
+    entry = services.access_log_write(user=None, action=AccessAction.VIEW, consultations=[1, 2])
+    assert entry.user_label == "システム（自動処理）"
+    entry.path = "changed"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    with pytest.raises(PermissionError):
+        ConsultationAccessLog.objects.all().update(path="x")
+    with pytest.raises(PermissionError):
+        ConsultationAccessLog.objects.all().delete()
+    assert ConsultationAccessLog.objects.get().path == ""
+
+
+def test_even_a_superuser_cannot_edit_the_log_in_the_admin(client_for, make_user):
+    """The admin shows the log read-only: change, delete and add are refused for everyone."""
+    superuser = make_user(email="root@example.jp", is_superuser=True, is_staff=True)
+    entry = services.access_log_write(user=superuser, action=AccessAction.EXPORT, consultations=[7])
+    client = client_for(superuser)
+    assert client.get(reverse("admin:consultations_consultationaccesslog_changelist")).status_code == 200
+    assert (
+        client.post(
+            reverse("admin:consultations_consultationaccesslog_change", args=[entry.pk]), {"path": "x"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:consultations_consultationaccesslog_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("admin:consultations_consultationaccesslog_add")).status_code == 403
+    entry.refresh_from_db()
+    assert entry.path == ""
+
+
+def test_auditor_filters_the_log_by_record(client_for, auditor):
+    """The audit page finds the entries that touched one consultation."""
+    services.access_log_write(user=auditor, action=AccessAction.VIEW, consultations=[12, 3])
+    services.access_log_write(user=auditor, action=AccessAction.VIEW, consultations=[1, 23])
+    response = client_for(auditor).get(reverse("consultations:access_log"), {"consultation": "3"})
+    assert list(response.context["page_obj"].object_list.values_list("consultation_ids", flat=True)) == [
+        [3, 12]
+    ]
