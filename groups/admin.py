@@ -1,1 +1,140 @@
-from django.contrib import admin  # noqa: F401
+"""Admin for the registry. Approve and return call the same services as the staff queue."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from groups import services
+from groups.models import (
+    Group,
+    GroupInvitation,
+    GroupMembership,
+    GroupRenewal,
+    GroupStatus,
+    RegistrationCounter,
+    RenewalReminder,
+)
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class ReturnReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("差し戻す理由"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("申請者にそのままメールで伝わります。"),
+    )
+
+
+@admin.register(Group)
+class GroupAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "legal_form",
+        "status",
+        "registration_number",
+        "registered_on",
+        "submitted_at",
+        "last_renewed_fiscal_year",
+    ]
+    list_filter = ["status", "legal_form", "themes", "areas", "last_renewed_fiscal_year"]
+    search_fields = ["name", "name_kana", "registration_number", "email", "corporate_number"]
+    readonly_fields = [
+        "status",
+        "status_reason",
+        "registration_number",
+        "registered_on",
+        "submitted_at",
+        "last_renewed_fiscal_year",
+        "created_at",
+        "updated_at",
+    ]
+    filter_horizontal = ["themes", "areas"]
+    inlines = [GroupMembershipInline]
+    actions = ["approve_selected", "return_selected"]
+    list_per_page = 50
+
+    @admin.action(description=_("選んだ申請を承認する（登録番号を付与）"))
+    def approve_selected(self, request, queryset):
+        done = 0
+        for group in queryset.filter(status=GroupStatus.PENDING).order_by("submitted_at", "pk"):
+            try:
+                services.group_approve(group=group, staff=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{group}: {' '.join(exc.messages)}", messages.ERROR)
+        skipped = queryset.exclude(status=GroupStatus.APPROVED).count()
+        self.message_user(request, _("%(count)s件を承認しました。") % {"count": done}, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                _("申請中でない団体は承認できません（%(count)s件）。") % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("選んだ申請を差し戻す（理由を入力）"))
+    def return_selected(self, request, queryset):
+        pending = queryset.filter(status=GroupStatus.PENDING)
+        if "apply" in request.POST:
+            form = ReturnReasonForm(request.POST)
+            if form.is_valid():
+                for group in pending:
+                    services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
+                self.message_user(
+                    request, _("%(count)s件を差し戻しました。") % {"count": pending.count()}, messages.SUCCESS
+                )
+                return None
+        else:
+            form = ReturnReasonForm()
+        return render(
+            request,
+            "admin/groups/return_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("申請を差し戻す"),
+                "form": form,
+                "groups": pending,
+                "queryset": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(GroupInvitation)
+class GroupInvitationAdmin(admin.ModelAdmin):
+    list_display = ["group", "email", "role", "created_at", "accepted_at", "cancelled_at"]
+    search_fields = ["group__name", "email"]
+    readonly_fields = ["token", "created_at", "accepted_at", "accepted_by"]
+    autocomplete_fields = ["group"]
+
+
+@admin.register(GroupRenewal)
+class GroupRenewalAdmin(admin.ModelAdmin):
+    list_display = ["group", "fiscal_year", "confirmed_by", "confirmed_at"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["group__name"]
+    autocomplete_fields = ["group"]
+
+
+@admin.register(RenewalReminder)
+class RenewalReminderAdmin(admin.ModelAdmin):
+    list_display = ["group", "fiscal_year", "sent_at", "recipients"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["group__name"]
+    readonly_fields = ["group", "fiscal_year", "sent_at", "recipients"]
+
+
+@admin.register(RegistrationCounter)
+class RegistrationCounterAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "last_number"]
+    readonly_fields = ["fiscal_year", "last_number"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -40,6 +44,45 @@ class GroupStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("退会")
 
 
+class GroupAction(models.TextChoices):
+    """What can happen to a group's registration, and from which states (the one place for it)."""
+
+    SUBMIT = "submit", _("申請する")
+    APPROVE = "approve", _("承認する")
+    RETURN = "return", _("差し戻す")
+    PAUSE = "pause", _("休止する")
+    RESUME = "resume", _("活動を再開する")
+    WITHDRAW = "withdraw", _("退会する")
+    RENEW = "renew", _("年次更新を確認する")
+
+
+# action → (states it may start from, state it leads to; None = unchanged)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    GroupAction.SUBMIT: (frozenset({GroupStatus.DRAFT, GroupStatus.RETURNED}), GroupStatus.PENDING),
+    GroupAction.APPROVE: (frozenset({GroupStatus.PENDING}), GroupStatus.APPROVED),
+    GroupAction.RETURN: (frozenset({GroupStatus.PENDING}), GroupStatus.RETURNED),
+    GroupAction.PAUSE: (frozenset({GroupStatus.APPROVED}), GroupStatus.PAUSED),
+    GroupAction.RESUME: (frozenset({GroupStatus.PAUSED}), GroupStatus.APPROVED),
+    GroupAction.WITHDRAW: (
+        frozenset(
+            {
+                GroupStatus.DRAFT,
+                GroupStatus.PENDING,
+                GroupStatus.RETURNED,
+                GroupStatus.APPROVED,
+                GroupStatus.PAUSED,
+            }
+        ),
+        GroupStatus.WITHDRAWN,
+    ),
+    GroupAction.RENEW: (frozenset({GroupStatus.APPROVED, GroupStatus.PAUSED}), None),
+}
+# States in which the group's own editors may change its details (not while staff review it).
+EDITABLE_STATUSES = frozenset(
+    {GroupStatus.DRAFT, GroupStatus.RETURNED, GroupStatus.APPROVED, GroupStatus.PAUSED}
+)
+
+
 class GroupQuerySet(models.QuerySet):
     def public(self):
         """Groups the public directory shows: approved ones."""
@@ -53,7 +96,9 @@ class GroupQuerySet(models.QuerySet):
 
 class Group(models.Model):
     name = models.CharField(_("団体名"), max_length=200)
-    name_kana = models.CharField(_("団体名ふりがな"), max_length=300, help_text=_("例: みらいこどもしょくどう"))
+    name_kana = models.CharField(
+        _("団体名ふりがな"), max_length=300, help_text=_("例: みらいこどもしょくどう")
+    )
     legal_form = models.CharField(_("法人格・団体の種類"), max_length=20, choices=LegalForm.choices)
     corporate_number = models.CharField(
         _("法人番号"), max_length=13, blank=True, help_text=_("法人の場合は13桁の法人番号（半角数字）。")
@@ -62,7 +107,9 @@ class Group(models.Model):
     areas = models.ManyToManyField(Area, verbose_name=_("活動地域"), related_name="groups", blank=True)
     purpose = models.TextField(_("活動の目的"), blank=True)
     activities = models.TextField(_("主な活動内容"), blank=True)
-    founded_year = models.PositiveSmallIntegerField(_("設立年"), null=True, blank=True, help_text=_("西暦（例: 2015）"))
+    founded_year = models.PositiveSmallIntegerField(
+        _("設立年"), null=True, blank=True, help_text=_("西暦（例: 2015）")
+    )
     member_count = models.PositiveIntegerField(_("会員数"), null=True, blank=True)
 
     # Contact details: each one public or private, as the group chooses.
@@ -80,7 +127,9 @@ class Group(models.Model):
     website = models.URLField(_("ウェブサイト"), blank=True)
     sns = models.TextField(_("SNS"), blank=True, help_text=_("1行に1つ、URLを入力してください。"))
 
-    status = models.CharField(_("登録状況"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.DRAFT)
+    status = models.CharField(
+        _("登録状況"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.DRAFT
+    )
     status_reason = models.TextField(_("差戻し・状態変更の理由"), blank=True)
     registration_number = models.CharField(_("登録番号"), max_length=20, blank=True)
     registered_on = models.DateField(_("登録日"), null=True, blank=True)
@@ -88,7 +137,10 @@ class Group(models.Model):
     last_renewed_fiscal_year = models.PositiveIntegerField(_("最終更新年度"), null=True, blank=True)
 
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="GroupMembership", related_name="kyodo_groups", verbose_name=_("編集者")
+        settings.AUTH_USER_MODEL,
+        through="GroupMembership",
+        related_name="kyodo_groups",
+        verbose_name=_("編集者"),
     )
     # Normalised copies for search (NFKC, hiragana, lower case) and あいうえお order.
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -98,7 +150,9 @@ class Group(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_text", "sort_key", "kana_row"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "sort_key", "kana_row"], m2m_fields=[themes, areas]
+    )
     objects = GroupQuerySet.as_manager()
 
     class Meta:
@@ -117,8 +171,48 @@ class Group(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_search_fields()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", args=[self.pk])
+
+    def can(self, action: str) -> bool:
+        """Whether the registration status allows the action (who may do it is in groups.rules)."""
+        allowed_from, _target = TRANSITIONS[action]
+        return self.status in allowed_from
+
+    @property
+    def is_editable_status(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_corporation(self) -> bool:
+        return self.legal_form in CORPORATE_LEGAL_FORMS
+
+    @property
+    def is_listed(self) -> bool:
+        """Shown in the public directory."""
+        return self.status == GroupStatus.APPROVED
+
+    def public_contact(self) -> list[tuple[str, str]]:
+        """(label, value) of the contact details the group chose to publish."""
+        pairs = [
+            (_("代表者名"), self.representative_name, self.representative_name_public),
+            (_("連絡担当者名"), self.contact_name, self.contact_name_public),
+            (_("メールアドレス"), self.email, self.email_public),
+            (_("電話番号"), self.phone, self.phone_public),
+            (
+                _("所在地"),
+                " ".join(filter(None, [f"〒{self.postal_code}" if self.postal_code else "", self.address])),
+                self.address_public,
+            ),
+        ]
+        return [(label, value) for label, value, public in pairs if public and value]
+
+    def sns_links(self) -> list[str]:
+        return [line.strip() for line in self.sns.splitlines() if line.strip()]
 
     def refresh_search_fields(self) -> None:
         self.search_text = normalize_for_search(
@@ -127,19 +221,20 @@ class Group(models.Model):
         self.sort_key = reading_sort_key(self.name_kana or self.name)
         self.kana_row = kana_row(self.name_kana or self.name)
 
-    def save(self, *args, **kwargs) -> None:
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
-
 
 class GroupMembership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", _("代表編集者")
         EDITOR = "editor", _("共同編集者")
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("団体"))
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("団体")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships", verbose_name=_("利用者")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="group_memberships",
+        verbose_name=_("利用者"),
     )
     role = models.CharField(_("役割"), max_length=10, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(_("追加日時"), auto_now_add=True)
@@ -151,3 +246,123 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} / {self.user} ({self.get_role_display()})"
+
+
+class GroupInvitation(models.Model):
+    """共同編集者の招待: an owner invites someone by e-mail; the link in the e-mail makes them an editor."""
+
+    VALID_DAYS = 14
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("団体")
+    )
+    email = models.EmailField(_("招待するメールアドレス"))
+    role = models.CharField(
+        _("役割"), max_length=10, choices=GroupMembership.Role.choices, default=GroupMembership.Role.EDITOR
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("招待した人"),
+    )
+    created_at = models.DateTimeField(_("招待日時"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("承諾日時"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承諾した利用者"),
+    )
+    cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("共同編集者の招待")
+        verbose_name_plural = _("共同編集者の招待")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.email}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.token:
+            self.token = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    @property
+    def expires_at(self):
+        return (self.created_at or timezone.now()) + timedelta(days=self.VALID_DAYS)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None and timezone.now() < self.expires_at
+
+
+class GroupRenewal(models.Model):
+    """更新: a group confirmed its details for a fiscal year."""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="renewals", verbose_name=_("団体")
+    )
+    fiscal_year = models.PositiveIntegerField(_("年度"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("確認した人"),
+    )
+    confirmed_at = models.DateTimeField(_("確認日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("年次更新")
+        verbose_name_plural = _("年次更新")
+        ordering = ["-fiscal_year", "-confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "fiscal_year"], name="group_renewal_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} ({self.fiscal_year})"
+
+
+class RenewalReminder(models.Model):
+    """A renewal reminder e-mail sent to a group (so the scheduled task does not repeat itself)."""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="renewal_reminders", verbose_name=_("団体")
+    )
+    fiscal_year = models.PositiveIntegerField(_("年度"))
+    sent_at = models.DateTimeField(_("送信日時"), auto_now_add=True)
+    recipients = models.TextField(_("送信先"), blank=True)
+
+    class Meta:
+        verbose_name = _("更新のお知らせ")
+        verbose_name_plural = _("更新のお知らせ")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["fiscal_year", "group"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} ({self.fiscal_year})"
+
+
+class RegistrationCounter(models.Model):
+    """The last registration number given in a fiscal year (R7-0001, R7-0002, ...).
+
+    Locked with SELECT ... FOR UPDATE while a number is taken, so two approvals at the same time
+    never get the same number (groups.services.group_approve).
+    """
+
+    fiscal_year = models.PositiveIntegerField(_("年度"), unique=True)
+    last_number = models.PositiveIntegerField(_("最後の番号"), default=0)
+
+    class Meta:
+        verbose_name = _("登録番号の採番")
+        verbose_name_plural = _("登録番号の採番")
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}: {self.last_number}"

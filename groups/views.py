@@ -1,6 +1,647 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the group registry: public directory and group pages, the applicant's screens, staff pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.app_hooks import collect
+from core.fiscal import current_fiscal_year
+from groups import csv_io, selectors, services
+from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
+from groups.models import Group, GroupAction, GroupInvitation, GroupMembership, GroupStatus
+
+# Contact form limits (counted in Django's cache: Redis in production, shared by all workers).
+CONTACT_LIMIT_PER_IP = (5, 60 * 60)  # 5 messages an hour from one address
+CONTACT_LIMIT_PER_GROUP = (20, 24 * 60 * 60)  # 20 messages a day to one group
 
 
+def _group_or_404(request: HttpRequest, pk: int, perm: str = "groups.view_group") -> Group:
+    group = get_object_or_404(Group, pk=pk)
+    if not request.user.has_perm(perm, group):
+        if request.user.has_perm("groups.view_group", group):
+            raise PermissionDenied
+        raise Http404
+    return group
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not request.user.has_perm("groups.review_groups"):
+        raise PermissionDenied
+
+
+# --- public -------------------------------------------------------------------------------------------
+
+
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "groups/index.html")
+    """団体をさがす: filters in the query string, あいうえお order, an index by row, pages of 20."""
+    directory = selectors.group_directory(params=request.GET)
+    queryset = directory.qs if directory.is_valid() else Group.objects.none()
+    page_obj = Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    # The row index counts the current search without the row filter itself.
+    without_row = request.GET.copy()
+    without_row.pop("row", None)
+    without_row.pop("page", None)
+    base = selectors.group_directory(params=without_row)
+    rows_present = selectors.kana_rows_present(base.qs) if base.is_valid() else set()
+    active_filters = {k: v for k, v in request.GET.items() if k not in ("page", "row") and v}
+    return render(
+        request,
+        "groups/index.html",
+        {
+            "filter": directory,
+            "page_obj": page_obj,
+            "groups": page_obj.object_list,
+            "kana_rows": [(row, row in rows_present) for row in selectors.KANA_ROW_NAMES],
+            "current_row": request.GET.get("row", ""),
+            "row_query": without_row,
+            "is_filtered": bool(active_filters),
+        },
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group_or_404_for_page(request, pk)
+    return _render_detail(request, group, ContactForm())
+
+
+def _group_or_404_for_page(request: HttpRequest, pk: int) -> Group:
+    try:
+        group = selectors.group_for_page(pk=pk)
+    except Group.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("groups.view_group", group):
+        raise Http404
+    return group
+
+
+def _render_detail(
+    request: HttpRequest, group: Group, contact_form: ContactForm, status: int = 200
+) -> HttpResponse:
+    can_see_private = request.user.has_perm("groups.view_group_private", group)
+    return render(
+        request,
+        "groups/detail.html",
+        {
+            "group": group,
+            "contact_form": contact_form,
+            "public_contact": group.public_contact(),
+            "can_see_private": can_see_private,
+            "can_edit": request.user.has_perm("groups.change_group", group),
+            "can_contact": group.status == GroupStatus.APPROVED and bool(group.email),
+            "related_sections": _related_sections(request, group),
+        },
+        status=status,
+    )
+
+
+def _related_sections(request: HttpRequest, group: Group) -> list:
+    """Sections other apps add to a group page (events, projects): hooks.group_page_sections(request, group)
+    returning core.app_hooks.Panel objects; each template gets `group` and `panel` (the context)."""
+    return [panel for _app, hook in collect("group_page_sections") for panel in hook(request, group)]
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind the load balancer the first X-Forwarded-For address is the visitor's.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+
+
+def _over_limit(key: str, limit: tuple[int, int]) -> bool:
+    count, seconds = limit
+    cache.add(key, 0, seconds)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        used = 1
+    return used > count
+
+
+@require_POST
+def contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forwards a message to the group without showing its address; rate limited; honeypot."""
+    group = _group_or_404_for_page(request, pk)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, group, form, status=400)
+    if form.is_spam:
+        # Bots get the same answer as people, so they learn nothing.
+        messages.success(request, _("メッセージを送信しました。団体からの返信をお待ちください。"))
+        return redirect(group)
+    if _over_limit(f"groups:contact:ip:{_client_ip(request)}", CONTACT_LIMIT_PER_IP) or _over_limit(
+        f"groups:contact:group:{group.pk}", CONTACT_LIMIT_PER_GROUP
+    ):
+        form.add_error(
+            None,
+            _(
+                "短い時間に多くのメッセージが送られたため、受け付けを一時停止しています。"
+                "時間をおいてもう一度お試しいただくか、センターへお問い合わせください。"
+            ),
+        )
+        return _render_detail(request, group, form, status=429)
+    try:
+        services.group_contact_send(
+            group=group,
+            sender_name=form.cleaned_data["name"],
+            sender_email=form.cleaned_data["email"],
+            body=form.cleaned_data["body"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _render_detail(request, group, form, status=400)
+    messages.success(request, _("メッセージを送信しました。団体からの返信をお待ちください。"))
+    return redirect(group)
+
+
+@require_GET
+def open_data_csv(request: HttpRequest) -> HttpResponse:
+    groups = csv_io.iter_for_export(Group.objects.public().order_by("sort_key", "id"))
+    response = HttpResponse(csv_io.open_data_csv(groups), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="groups-opendata.csv"'
+    return response
+
+
+@require_GET
+def open_data_json(request: HttpRequest) -> JsonResponse:
+    groups = csv_io.iter_for_export(Group.objects.public().order_by("sort_key", "id"))
+    data = {
+        "title": _("%(center)s 登録団体一覧") % {"center": settings.CENTER_NAME},
+        "generated_at": timezone.now().isoformat(),
+        "license": "CC BY 4.0",
+        "groups": [csv_io.open_data_record(group) for group in groups],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+# --- applying and editing -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    """団体登録申請: save a draft or submit for review; the applicant becomes the owner."""
+    if not request.user.has_perm("groups.apply_group"):
+        raise PermissionDenied
+    form = GroupForm()
+    if request.method == "POST":
+        submit = request.POST.get("action") != "draft"
+        form = GroupForm(request.POST, draft=not submit)
+        if form.is_valid():
+            try:
+                group = services.group_create(
+                    owner=request.user,
+                    fields=form.group_fields(),
+                    themes=form.cleaned_data["themes"] or [],
+                    areas=form.cleaned_data["areas"] or [],
+                    submit=submit,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if submit:
+                    messages.success(
+                        request,
+                        _("団体登録を申請しました。センター職員が確認し、結果をメールでお知らせします。"),
+                    )
+                else:
+                    messages.success(
+                        request, _("下書きを保存しました。続きはマイページからいつでも入力できます。")
+                    )
+                return redirect("groups:manage", pk=group.pk)
+    return render(request, "groups/form.html", {"form": form, "is_new": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group_or_404(request, pk, "groups.change_group")
+    is_application = group.status in (GroupStatus.DRAFT, GroupStatus.RETURNED)
+    form = GroupForm(instance=group, initial={})
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        draft = is_application and action == "draft"
+        form = GroupForm(request.POST, instance=Group.objects.get(pk=group.pk), draft=draft)
+        if form.is_valid():
+            try:
+                group = services.group_update(
+                    group=group,
+                    user=request.user,
+                    fields=form.group_fields(),
+                    themes=form.cleaned_data["themes"] or [],
+                    areas=form.cleaned_data["areas"] or [],
+                )
+                if is_application and action == "submit":
+                    group = services.group_submit(group=group, user=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if group.status == GroupStatus.PENDING:
+                    messages.success(
+                        request,
+                        _("団体登録を申請しました。センター職員が確認し、結果をメールでお知らせします。"),
+                    )
+                elif group.status == GroupStatus.APPROVED:
+                    messages.success(request, _("団体の情報を更新しました。団体のページに反映されています。"))
+                else:
+                    messages.success(request, _("保存しました。"))
+                return redirect("groups:manage", pk=group.pk)
+    return render(
+        request,
+        "groups/form.html",
+        {"form": form, "group": group, "is_new": False, "is_application": is_application},
+    )
+
+
+@login_required
+@require_GET
+def manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editors' page of one group: status, what to do next, co-editors, renewal."""
+    group = _group_or_404(request, pk, "groups.view_group_private")
+    user = request.user
+    return render(
+        request,
+        "groups/manage.html",
+        {
+            "group": group,
+            "members": selectors.group_members(group),
+            "invitations": selectors.pending_invitations(group),
+            "invitation_form": InvitationForm(),
+            "current_fiscal_year": current_fiscal_year(),
+            "needs_renewal": group.can(GroupAction.RENEW)
+            and (group.last_renewed_fiscal_year or 0) < current_fiscal_year(),
+            "perms_for_group": {
+                "change": user.has_perm("groups.change_group", group),
+                "submit": user.has_perm("groups.submit_group", group),
+                "pause": user.has_perm("groups.pause_group", group),
+                "resume": user.has_perm("groups.resume_group", group),
+                "withdraw": user.has_perm("groups.withdraw_group", group),
+                "renew": user.has_perm("groups.renew_group", group),
+                "manage_members": user.has_perm("groups.manage_members", group),
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group_or_404(request, pk, "groups.submit_group")
+    try:
+        services.group_submit(group=group, user=request.user)
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("申請に必要な項目が入力されていません。「編集する」から入力してください: %(errors)s")
+            % {"errors": " ".join(exc.messages)},
+        )
+    else:
+        messages.success(
+            request, _("団体登録を申請しました。センター職員が確認し、結果をメールでお知らせします。")
+        )
+    return redirect("groups:manage", pk=group.pk)
+
+
+STATUS_ACTIONS = {
+    GroupAction.PAUSE: {
+        "title": _("活動を休止する"),
+        "button": _("休止する"),
+        "explain": _("休止中は団体一覧と団体のページに表示されません。再開はいつでもできます。"),
+        "done": _("休止にしました。"),
+    },
+    GroupAction.RESUME: {
+        "title": _("活動を再開する"),
+        "button": _("再開する"),
+        "explain": _("再開すると、団体一覧と団体のページに再び表示されます。"),
+        "done": _("活動を再開しました。"),
+    },
+    GroupAction.WITHDRAW: {
+        "title": _("退会する"),
+        "button": _("退会する"),
+        "explain": _(
+            "退会すると団体のページは公開されなくなり、元に戻せません。再び登録するには新しく申請が必要です。"
+        ),
+        "done": _("退会の手続きをしました。"),
+    },
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """休止 / 再開 / 退会, with an optional reason, after a confirmation page."""
+    if action not in STATUS_ACTIONS:
+        raise Http404
+    group = _group_or_404(request, pk, f"groups.{action}_group")
+    texts = STATUS_ACTIONS[action]
+    form = ReasonForm(
+        request.POST or None, help_text=_("任意です。センターへの連絡事項があれば書いてください。")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_change_status(
+                group=group, user=request.user, action=action, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, texts["done"])
+            return redirect("groups:manage", pk=group.pk)
+    return render(
+        request,
+        "groups/confirm_status.html",
+        {"group": group, "form": form, "texts": texts, "action": action},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def renew(request: HttpRequest, pk: int) -> HttpResponse:
+    """更新: the group looks over its details and confirms them for this fiscal year."""
+    group = _group_or_404(request, pk, "groups.renew_group")
+    if request.method == "POST":
+        services.group_renew(group=group, user=request.user)
+        messages.success(
+            request,
+            _("%(year)sの更新を確認しました。ありがとうございました。")
+            % {"year": _fiscal_label(current_fiscal_year())},
+        )
+        return redirect("groups:manage", pk=group.pk)
+    group = selectors.group_for_page(pk=group.pk)
+    return render(request, "groups/renew.html", {"group": group, "fiscal_year": current_fiscal_year()})
+
+
+def _fiscal_label(fiscal_year: int) -> str:
+    from core.fiscal import fiscal_year_label
+
+    return fiscal_year_label(fiscal_year)
+
+
+# --- co-editors ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group_or_404(request, pk, "groups.manage_members")
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitation_create(group=group, email=form.cleaned_data["email"], invited_by=request.user)
+        except ValidationError as exc:
+            form.add_error(
+                "email",
+                exc.message_dict.get("email", exc.messages) if hasattr(exc, "error_dict") else exc.messages,
+            )
+        else:
+            messages.success(
+                request, _("%(email)s に招待のメールを送りました。") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("groups:manage", pk=group.pk)
+    return render(
+        request,
+        "groups/manage.html",
+        {
+            "group": group,
+            "members": selectors.group_members(group),
+            "invitations": selectors.pending_invitations(group),
+            "invitation_form": form,
+            "current_fiscal_year": current_fiscal_year(),
+            "perms_for_group": {
+                "manage_members": True,
+                "change": request.user.has_perm("groups.change_group", group),
+            },
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    group = _group_or_404(request, pk, "groups.manage_members")
+    invitation = get_object_or_404(GroupInvitation, pk=invitation_pk, group=group)
+    services.invitation_cancel(invitation=invitation, user=request.user)
+    messages.success(request, _("招待を取り消しました。"))
+    return redirect("groups:manage", pk=group.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    group = _group_or_404(request, pk, "groups.view_group_private")
+    membership = get_object_or_404(
+        GroupMembership.objects.select_related("user", "group"), pk=membership_pk, group=group
+    )
+    try:
+        services.membership_remove(membership=membership, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("groups:manage", pk=group.pk)
+    messages.success(request, _("%(name)s さんを編集者から外しました。") % {"name": membership.user})
+    if membership.user_id == request.user.pk:
+        return redirect("core:mypage")
+    return redirect("groups:manage", pk=group.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = GroupInvitation.objects.select_related("group", "invited_by").filter(token=token).first()
+    if invitation is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("core:mypage")
+        messages.success(request, _("「%(group)s」の編集者になりました。") % {"group": membership.group})
+        return redirect("groups:manage", pk=membership.group_id)
+    return render(request, "groups/invitation_accept.html", {"invitation": invitation})
+
+
+# --- staff ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def staff_queue(request: HttpRequest) -> HttpResponse:
+    """申請の確認: applications waiting for a decision, oldest first."""
+    _require_staff(request)
+    page_obj = Paginator(selectors.review_queue(), settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    return render(request, "groups/staff/queue.html", {"page_obj": page_obj, "groups": page_obj.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application: every field (private ones too), approve, or return with a reason."""
+    _require_staff(request)
+    group = get_object_or_404(Group.objects.prefetch_related("themes", "areas"), pk=pk)
+    form = ReasonForm(
+        label=_("差し戻す理由"),
+        help_text=_("申請者にそのままメールで伝わります。直してほしい点を具体的に書いてください。"),
+    )
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve":
+                group = services.group_approve(group=group, staff=request.user)
+                messages.success(
+                    request,
+                    _("「%(name)s」を登録しました（登録番号 %(number)s）。申請者にメールでお知らせしました。")
+                    % {"name": group.name, "number": group.registration_number},
+                )
+                return redirect("groups:staff_queue")
+            if decision == "return":
+                form = ReasonForm(request.POST, required=True, label=_("差し戻す理由"))
+                if form.is_valid():
+                    services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
+                    messages.success(
+                        request,
+                        _("「%(name)s」を差し戻しました。申請者にメールでお知らせしました。")
+                        % {"name": group.name},
+                    )
+                    return redirect("groups:staff_queue")
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+                form.add_error("reason", exc.error_dict["reason"])
+            else:
+                messages.error(request, " ".join(exc.messages))
+    return render(
+        request,
+        "groups/staff/review.html",
+        {
+            "group": group,
+            "form": form,
+            "members": selectors.group_members(group),
+            "missing": services.completeness_errors(group, themes=group.themes.all()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def staff_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """変更履歴: who changed what and when, with old and new values."""
+    group = _group_or_404(request, pk, "groups.view_group_history")
+    return render(
+        request, "groups/staff/history.html", {"group": group, "entries": selectors.group_history(group)}
+    )
+
+
+@login_required
+@require_GET
+def staff_changes(request: HttpRequest) -> HttpResponse:
+    """Recent edits of approved groups by their own editors (they go live at once)."""
+    _require_staff(request)
+    return render(request, "groups/staff/changes.html", {"records": selectors.recent_changes()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_renewal(request: HttpRequest) -> HttpResponse:
+    """年次更新の状況: who has not confirmed this fiscal year; send reminders now."""
+    _require_staff(request)
+    if request.method == "POST":
+        from groups.tasks import send_renewal_reminders
+
+        send_renewal_reminders.delay()
+        messages.success(
+            request,
+            _("未更新の団体へのお知らせメールの送信を始めました（前回から28日以内の団体には送りません）。"),
+        )
+        return redirect("groups:staff_renewal")
+    fiscal_year = current_fiscal_year()
+    page_obj = Paginator(selectors.renewal_status(fiscal_year=fiscal_year), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "groups/staff/renewal.html",
+        {
+            "page_obj": page_obj,
+            "groups": page_obj.object_list,
+            "fiscal_year": fiscal_year,
+            "counts": selectors.renewal_counts(fiscal_year=fiscal_year),
+        },
+    )
+
+
+IMPORT_DIR = "group-imports"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_import(request: HttpRequest) -> HttpResponse:
+    """CSV import, step 1: upload and preview. Nothing is saved here."""
+    _require_staff(request)
+    form = ImportUploadForm()
+    preview = None
+    token = ""
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            preview = csv_io.parse(data)
+            if preview.is_valid:
+                token = uuid.uuid4().hex
+                storages["private"].save(f"{IMPORT_DIR}/{token}.csv", ContentFile(data))
+                request.session[f"groups_import_{token}"] = True
+    return render(
+        request,
+        "groups/staff/import.html",
+        {"form": form, "preview": preview, "token": token, "columns": csv_io.COLUMNS},
+    )
+
+
+@login_required
+@require_POST
+def staff_import_confirm(request: HttpRequest) -> HttpResponse:
+    """CSV import, step 2: the same file is checked again and saved in one transaction."""
+    _require_staff(request)
+    token = request.POST.get("token", "")
+    if not token.isalnum() or not request.session.pop(f"groups_import_{token}", False):
+        messages.error(request, _("取り込むファイルが見つかりません。もう一度アップロードしてください。"))
+        return redirect("groups:staff_import")
+    storage = storages["private"]
+    name = f"{IMPORT_DIR}/{token}.csv"
+    with storage.open(name, "rb") as handle:
+        data = handle.read()
+    storage.delete(name)
+    preview = csv_io.parse(data)
+    try:
+        saved = csv_io.import_rows(preview=preview, staff=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("groups:staff_import")
+    messages.success(request, _("%(count)s件の団体を取り込みました。") % {"count": len(saved)})
+    return redirect("groups:staff_queue")
+
+
+@login_required
+@require_GET
+def staff_export(request: HttpRequest) -> HttpResponse:
+    """All groups with every field, UTF-8 with BOM (Excel opens it as Japanese)."""
+    _require_staff(request)
+    groups = csv_io.iter_for_export(Group.objects.order_by("sort_key", "id"))
+    response = HttpResponse(csv_io.export_csv(groups), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="groups-{stamp}.csv"'
+    return response

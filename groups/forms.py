@@ -1,0 +1,290 @@
+"""Input for the group registry's screens. Japanese messages next to each field."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import jaconv
+from django import forms
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from localflavor.jp.forms import JPPostalCodeField
+
+from core.models import Area, Theme
+from groups.models import CORPORATE_LEGAL_FORMS, Group
+from groups.validators import normalize_digits, normalize_postal_code, validate_corporate_number
+
+# Allowed in a reading: hiragana, the long vowel mark, spaces, latin letters, digits, ・ and &.
+_READING = re.compile(r"^[\u3041-\u3096ー\s a-zA-Z0-9・&'\-]+$")
+_PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+
+
+class PostalCodeField(JPPostalCodeField):
+    """localflavor's JP postal code check, accepting full-width digits and 〒; stored as 100-0001."""
+
+    default_error_messages = {"invalid": _("郵便番号は7桁の数字で入力してください（例: 100-0001）。")}
+
+    def to_python(self, value):
+        return normalize_postal_code(super().to_python(value))
+
+    def clean(self, value):
+        digits = super().clean(value)
+        return f"{digits[:3]}-{digits[3:]}" if digits else ""
+
+
+class CorporateNumberField(forms.CharField):
+    def to_python(self, value):
+        return normalize_digits(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            validate_corporate_number(value)
+
+
+GROUP_FIELDS = [
+    "name",
+    "name_kana",
+    "legal_form",
+    "corporate_number",
+    "themes",
+    "areas",
+    "purpose",
+    "activities",
+    "founded_year",
+    "member_count",
+    "representative_name",
+    "representative_name_public",
+    "contact_name",
+    "contact_name_public",
+    "email",
+    "email_public",
+    "phone",
+    "phone_public",
+    "postal_code",
+    "address",
+    "address_public",
+    "website",
+    "sns",
+]
+CONTACT_FIELDS = GROUP_FIELDS[10:21]
+
+
+class GroupForm(forms.ModelForm):
+    """団体登録申請・編集. With draft=True only the name is required (下書き保存)."""
+
+    corporate_number = CorporateNumberField(
+        label=_("法人番号"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "NPO法人・一般社団法人・社会福祉法人・企業は必須。13桁の数字（例: 7000012050002）。"
+            "国税庁の法人番号公表サイトで確認できます。"
+        ),
+    )
+    postal_code = PostalCodeField(label=_("郵便番号"), required=False, help_text=_("例: 100-0001"))
+    themes = forms.ModelMultipleChoiceField(
+        label=_("活動分野"),
+        queryset=Theme.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("当てはまるものをすべて選んでください。"),
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("活動地域"),
+        queryset=Area.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("主に活動している地区を選んでください（市内全域の場合はすべて）。"),
+    )
+
+    class Meta:
+        model = Group
+        fields = GROUP_FIELDS
+        help_texts = {
+            "name": _("例: みらい子ども食堂ネットワーク"),
+            "name_kana": _(
+                "ひらがなで入力してください。あいうえお順の並べ替えに使います"
+                "（例: みらいこどもしょくどうねっとわーく）。"
+            ),
+            "purpose": _("例: 地域の子どもたちが安心して過ごせる居場所をつくる。"),
+            "activities": _("例: 毎月第2・第4土曜日に本町地区センターで子ども食堂を開いています。"),
+            "founded_year": _("西暦で入力してください（例: 2015）。"),
+            "member_count": _("おおよその人数で構いません（例: 25）。"),
+            "email": _(
+                "センターからの連絡先です。公開しない場合も、ページのお問い合わせフォームからのメールはここに届きます。"
+            ),
+            "phone": _("例: 000-123-4567"),
+            "address": _("例: みらい市本町1-2-3 市民活動プラザ内"),
+            "website": _("例: https://example.jp/"),
+            "sns": _("1行に1つ、URLを入力してください（例: https://www.instagram.com/example/）。"),
+        }
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "activities": forms.Textarea(attrs={"rows": 6}),
+            "sns": forms.Textarea(attrs={"rows": 3}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "founded_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "member_count": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, draft: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.draft = draft
+        self.fields["name_kana"].label = _("団体名のふりがな")
+        legal_forms = list(self.fields["legal_form"].choices)[1:]
+        self.fields["legal_form"].choices = [("", _("選んでください")), *legal_forms]
+        self.fields["founded_year"].min_value = 1868
+        if draft:
+            for name, field in self.fields.items():
+                if name != "name":
+                    field.required = False
+
+    @property
+    def basic_fields(self):
+        return [self[name] for name in GROUP_FIELDS[:10]]
+
+    @property
+    def contact_fields(self):
+        return [self[name] for name in CONTACT_FIELDS]
+
+    @property
+    def web_fields(self):
+        return [self[name] for name in GROUP_FIELDS[21:]]
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean_name_kana(self) -> str:
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get("name_kana") or "").strip()
+        value = jaconv.kata2hira(value)
+        if value and not _READING.match(value):
+            raise forms.ValidationError(
+                _("ふりがなは、ひらがなで入力してください（例: みらいこどもしょくどう）。")
+            )
+        return value
+
+    def clean_phone(self) -> str:
+        value = unicodedata.normalize("NFKC", self.cleaned_data.get("phone") or "")
+        value = re.sub(r"[ー−‐]", "-", value).replace(" ", "")
+        if value and not _PHONE.match(value):
+            raise forms.ValidationError(_("電話番号は数字とハイフンで入力してください（例: 000-123-4567）。"))
+        return value
+
+    def clean_founded_year(self):
+        year = self.cleaned_data.get("founded_year")
+        if year and year > timezone.localdate().year:
+            raise forms.ValidationError(_("設立年は今年以前の西暦で入力してください。"))
+        return year
+
+    def clean_sns(self) -> str:
+        lines = [line.strip() for line in (self.cleaned_data.get("sns") or "").splitlines() if line.strip()]
+        validate = URLValidator(schemes=["http", "https"])
+        for line in lines:
+            try:
+                validate(line)
+            except forms.ValidationError:
+                raise forms.ValidationError(
+                    _(
+                        "「%(line)s」はURLとして正しくありません。"
+                        "https:// から始まるURLを1行に1つ入力してください。"
+                    )
+                    % {"line": line}
+                ) from None
+        return "\n".join(lines)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not self.draft
+            and cleaned.get("legal_form") in CORPORATE_LEGAL_FORMS
+            and not cleaned.get("corporate_number")
+        ):
+            self.add_error("corporate_number", _("法人の場合は法人番号（13桁）を入力してください。"))
+        if (
+            not self.draft
+            and not cleaned.get("email")
+            and not cleaned.get("phone")
+            and "email" not in self.errors
+        ):
+            self.add_error(
+                "email", _("センターから連絡できるよう、メールアドレスか電話番号を入力してください。")
+            )
+        return cleaned
+
+    def group_fields(self) -> dict:
+        """The model fields for the service (themes and areas are passed separately)."""
+        return {
+            name: self.cleaned_data[name] if self.cleaned_data.get(name) is not None else _empty(name)
+            for name in GROUP_FIELDS
+            if name not in ("themes", "areas")
+        }
+
+
+def _empty(name: str):
+    field = Group._meta.get_field(name)
+    return None if field.null else ("" if not isinstance(field.default, bool) else field.default)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, required: bool = False, label=None, help_text=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        if label:
+            self.fields["reason"].label = label
+        if help_text:
+            self.fields["reason"].help_text = help_text
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("招待する方のメールアドレス"),
+        help_text=_("例: tanaka@example.jp　招待のリンクをメールでお送りします。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class ContactForm(forms.Form):
+    """A visitor's message to a group. `homepage` is a honeypot: people never see it, bots fill it."""
+
+    name = forms.CharField(label=_("お名前"), max_length=100, help_text=_("例: 協働 太郎"))
+    email = forms.EmailField(
+        label=_("返信先のメールアドレス"),
+        help_text=_("団体からの返信はこのアドレスに届きます（例: taro@example.jp）。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = forms.CharField(
+        label=_("お問い合わせ内容"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("2,000文字まで。例: 活動に参加してみたいので、見学できる日を教えてください。"),
+    )
+    homepage = forms.CharField(
+        label=_("この欄は空のままにしてください"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.cleaned_data.get("homepage"))
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSVファイル"),
+        help_text=_("Excelで保存したCSV（UTF-8またはShift_JIS）を選んでください。1行目は見出し行です。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("ファイルが大きすぎます（5MBまで）。"))
+        return upload

@@ -1,0 +1,84 @@
+"""The group registry's contributions to shared features (see core.app_hooks)."""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+from django.urls import reverse
+
+from core.app_hooks import Link, Panel
+
+# 毎月1日 9:00: remind groups that have not confirmed this fiscal year's details.
+BEAT_SCHEDULE = {
+    "groups-renewal-reminders": {
+        "task": "groups.send_renewal_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_month=1),
+    },
+}
+
+
+def seed_demo(*, scale: int, rng, out) -> None:
+    from groups.demo import seed
+
+    seed(scale=scale, rng=rng, out=out)
+
+
+def bench_pages(*, scale: int) -> dict[str, str]:
+    from core.models import Area, Theme
+    from groups.models import Group, GroupStatus
+
+    theme = Theme.objects.filter(short_name="子どもの健全育成").first() or Theme.objects.first()
+    area = Area.objects.order_by("order").first()
+    group = Group.objects.filter(status=GroupStatus.APPROVED).order_by("pk").first()
+    pages = {}
+    if theme and area:
+        # A keyword and two filters over the whole directory (trigram index on PostgreSQL).
+        pages["group_directory_search"] = (
+            f"{reverse('groups:index')}?q=%E3%81%93%E3%81%A9%E3%82%82&theme={theme.pk}&area={area.pk}"
+        )
+    if group:
+        pages["group_detail"] = group.get_absolute_url()
+    return pages
+
+
+def mypage_panels(request) -> list[Panel]:
+    from core.fiscal import current_fiscal_year
+    from groups.selectors import groups_of_user
+
+    groups = list(groups_of_user(request.user))
+    return [
+        Panel(
+            title="わたしの団体",
+            template="groups/panels/my_groups.html",
+            context={"groups": groups, "fiscal_year": current_fiscal_year()},
+        )
+    ]
+
+
+def staff_links(request) -> list[Link]:
+    from groups.selectors import pending_count, renewal_counts
+
+    counts = renewal_counts()
+    return [
+        Link(
+            title="団体登録の申請（確認待ち）",
+            url=reverse("groups:staff_queue"),
+            description="申請を確認して、承認または差戻しをします。",
+            count=pending_count(),
+        ),
+        Link(
+            title="団体の年次更新の状況",
+            url=reverse("groups:staff_renewal"),
+            description=f"今年度の更新が済んでいない団体: {counts['total'] - counts['renewed']}団体",
+            count=counts["total"] - counts["renewed"],
+        ),
+        Link(
+            title="団体情報の最近の変更",
+            url=reverse("groups:staff_changes"),
+            description="登録団体が自分で編集した内容（すぐ公開されます）を確認します。",
+        ),
+        Link(
+            title="団体のCSV取り込み・書き出し",
+            url=reverse("groups:staff_import"),
+            description="Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。",
+        ),
+    ]

@@ -1,0 +1,227 @@
+"""Reads for the group registry: a fixed number of queries whatever the number of groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from core.fiscal import current_fiscal_year
+from core.text import KANA_ROWS
+from groups.filters import GroupDirectoryFilter
+from groups.models import Group, GroupInvitation, GroupMembership, GroupStatus, RenewalReminder
+
+
+def group_directory(*, params) -> GroupDirectoryFilter:
+    """The public directory: approved groups in あいうえお order, filtered by the query string."""
+    queryset = Group.objects.public().prefetch_related("themes", "areas").order_by("sort_key", "id")
+    return GroupDirectoryFilter(params, queryset=queryset)
+
+
+def kana_rows_present(queryset: QuerySet) -> set[str]:
+    """The rows (あ, か, ...) that have at least one group in the current search (one query)."""
+    return set(queryset.order_by().values_list("kana_row", flat=True).distinct())
+
+
+KANA_ROW_NAMES = [row for row, _letters in KANA_ROWS] + ["その他"]
+
+
+def group_for_page(*, pk: int) -> Group:
+    """One group with what its page shows (themes, areas); raises Group.DoesNotExist."""
+    return Group.objects.prefetch_related("themes", "areas").get(pk=pk)
+
+
+def recently_registered_groups(limit: int = 6) -> QuerySet:
+    """Approved groups, newest registration first (home page)."""
+    return (
+        Group.objects.public()
+        .exclude(registered_on=None)
+        .prefetch_related("themes")
+        .order_by("-registered_on", "-id")[:limit]
+    )
+
+
+def groups_of_user(user) -> QuerySet:
+    """The groups a person edits (mypage), with their role."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    return (
+        Group.objects.filter(memberships__user=user)
+        .annotate(my_role=Max("memberships__role", filter=Q(memberships__user=user)))
+        .order_by("sort_key", "id")
+    )
+
+
+def group_members(group: Group) -> QuerySet:
+    return GroupMembership.objects.filter(group=group).select_related("user").order_by("-role", "created_at")
+
+
+def pending_invitations(group: Group) -> list[GroupInvitation]:
+    invitations = GroupInvitation.objects.filter(
+        group=group, accepted_at=None, cancelled_at=None
+    ).select_related("invited_by")
+    return [invitation for invitation in invitations if invitation.is_pending]
+
+
+# --- staff -------------------------------------------------------------------------------------------
+
+
+def review_queue() -> QuerySet:
+    """Applications waiting for staff, oldest first."""
+    return (
+        Group.objects.filter(status=GroupStatus.PENDING)
+        .prefetch_related(
+            "themes",
+            "areas",
+            Prefetch("memberships", queryset=GroupMembership.objects.select_related("user")),
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def pending_count() -> int:
+    return Group.objects.filter(status=GroupStatus.PENDING).count()
+
+
+def renewal_status(*, fiscal_year: int | None = None) -> QuerySet:
+    """Approved (and paused) groups that have not confirmed their details this fiscal year."""
+    fiscal_year = fiscal_year or current_fiscal_year()
+    return (
+        Group.objects.filter(status__in=[GroupStatus.APPROVED, GroupStatus.PAUSED])
+        .filter(Q(last_renewed_fiscal_year__lt=fiscal_year) | Q(last_renewed_fiscal_year=None))
+        .annotate(
+            reminders=Count("renewal_reminders", filter=Q(renewal_reminders__fiscal_year=fiscal_year)),
+            last_reminded_at=Max(
+                "renewal_reminders__sent_at", filter=Q(renewal_reminders__fiscal_year=fiscal_year)
+            ),
+        )
+        .order_by("sort_key", "id")
+    )
+
+
+def renewal_counts(*, fiscal_year: int | None = None) -> dict[str, int]:
+    fiscal_year = fiscal_year or current_fiscal_year()
+    return Group.objects.filter(status__in=[GroupStatus.APPROVED, GroupStatus.PAUSED]).aggregate(
+        total=Count("id"),
+        renewed=Count("id", filter=Q(last_renewed_fiscal_year__gte=fiscal_year)),
+    )
+
+
+def groups_needing_renewal_reminder(*, interval: timedelta, fiscal_year: int | None = None) -> QuerySet:
+    fiscal_year = fiscal_year or current_fiscal_year()
+    recently = RenewalReminder.objects.filter(fiscal_year=fiscal_year, sent_at__gte=timezone.now() - interval)
+    return (
+        Group.objects.filter(status=GroupStatus.APPROVED)
+        .filter(Q(last_renewed_fiscal_year__lt=fiscal_year) | Q(last_renewed_fiscal_year=None))
+        .exclude(pk__in=recently.values("group_id"))
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    kind: str
+    reason: str
+    changes: list[FieldChange]
+
+
+def _display(record, field_name: str, value) -> str:
+    field = Group._meta.get_field(field_name)
+    if field.many_to_many:
+        return "、".join(sorted(str(v) for v in value)) if value else "（なし）"
+    if getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value or "（なし）"))
+    if isinstance(value, bool):
+        return "公開" if value else "非公開"
+    if value in (None, ""):
+        return "（なし）"
+    return str(value)
+
+
+def group_history(group: Group) -> list[HistoryEntry]:
+    """Every recorded change of a group, newest first: who, when, and each field's old and new value."""
+    from core.models import Area, Theme
+
+    records = list(group.history.select_related("history_user").order_by("history_date", "history_id"))
+    # Theme and Area names for the m2m snapshots, in two queries.
+    names = {
+        "themes": {t.pk: str(t) for t in Theme.objects.all()},
+        "areas": {a.pk: str(a) for a in Area.objects.all()},
+    }
+    themes_by_record = _m2m_snapshots(records, "themes", names["themes"])
+    areas_by_record = _m2m_snapshots(records, "areas", names["areas"])
+    entries: list[HistoryEntry] = []
+    previous = None
+    for record in records:
+        changes: list[FieldChange] = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["updated_at", "themes", "areas"])
+            for change in delta.changes:
+                changes.append(
+                    FieldChange(
+                        label=str(Group._meta.get_field(change.field).verbose_name),
+                        old=_display(record, change.field, change.old),
+                        new=_display(record, change.field, change.new),
+                    )
+                )
+        for label, snapshots in (("活動分野", themes_by_record), ("活動地域", areas_by_record)):
+            old = snapshots.get(previous.history_id) if previous is not None else set()
+            new = snapshots.get(record.history_id, set())
+            if old != new:
+                changes.append(
+                    FieldChange(
+                        label=label,
+                        old="、".join(sorted(old)) or "（なし）",
+                        new="、".join(sorted(new)) or "（なし）",
+                    )
+                )
+        if previous is None or changes:
+            entries.append(
+                HistoryEntry(
+                    when=record.history_date,
+                    who=str(record.history_user) if record.history_user else "（システム）",
+                    kind="作成" if previous is None else "変更",
+                    reason=record.history_change_reason or "",
+                    changes=changes,
+                )
+            )
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def _m2m_snapshots(records, attr: str, names: dict[int, str]) -> dict[int, set[str]]:
+    if not records:
+        return {}
+    from django.apps import apps
+
+    history_m2m = apps.get_model("groups", f"HistoricalGroup_{attr}")
+    target = "theme_id" if attr == "themes" else "area_id"
+    rows = history_m2m.objects.filter(history__in=[r.history_id for r in records]).values_list(
+        "history_id", target
+    )
+    snapshots: dict[int, set[str]] = {}
+    for history_id, target_id in rows:
+        snapshots.setdefault(history_id, set()).add(names.get(target_id, str(target_id)))
+    return snapshots
+
+
+def recent_changes(*, limit: int = 50) -> QuerySet:
+    """Recent changes to approved groups by their own editors (not staff), for staff to review."""
+    return (
+        Group.history.filter(history_type="~", status=GroupStatus.APPROVED)
+        .exclude(history_user__is_staff=True)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )

@@ -1,0 +1,60 @@
+"""法人番号 (corporate number) and 郵便番号 (postal code) checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_CORPORATE_NUMBER = re.compile(r"^\d{13}$")
+_POSTAL_CODE = re.compile(r"^(\d{3})-?(\d{4})$")
+
+
+def normalize_digits(value: str) -> str:
+    """Full-width digits and hyphens to half-width, spaces and hyphens in numbers removed."""
+    value = unicodedata.normalize("NFKC", value or "").strip()
+    return re.sub(r"[\s\-‐－ー−]", "", value)
+
+
+def corporate_number_check_digit(base12: str) -> int:
+    """The check digit of a 法人番号 from its 12-digit base number.
+
+    National Tax Agency (国税庁) spec: counting the 12 digits from the right (n = 1..12), weight
+    1 for odd n and 2 for even n; check digit = 9 - (sum of digit × weight) mod 9. The check
+    digit is the FIRST of the 13 digits.
+    """
+    total = sum(
+        int(digit) * (1 if position % 2 == 1 else 2) for position, digit in enumerate(reversed(base12), 1)
+    )
+    return 9 - total % 9
+
+
+def is_valid_corporate_number(value: str) -> bool:
+    return bool(_CORPORATE_NUMBER.match(value)) and int(value[0]) == corporate_number_check_digit(value[1:])
+
+
+def validate_corporate_number(value: str) -> None:
+    if not _CORPORATE_NUMBER.match(value or ""):
+        raise ValidationError(_("法人番号は13桁の数字で入力してください。"), code="format")
+    if not is_valid_corporate_number(value):
+        raise ValidationError(
+            _("法人番号が正しくありません（確認用の数字が一致しません）。番号をもう一度お確かめください。"),
+            code="check_digit",
+        )
+
+
+def normalize_postal_code(value: str) -> str:
+    """ "１００－０００１" or "1000001" → "100-0001"; anything else is returned as typed (NFKC)."""
+    folded = unicodedata.normalize("NFKC", value or "").strip().replace("〒", "").strip()
+    folded = re.sub(r"[‐－ー−]", "-", folded)
+    match = _POSTAL_CODE.match(folded)
+    return f"{match.group(1)}-{match.group(2)}" if match else folded
+
+
+def validate_postal_code(value: str) -> None:
+    if value and not re.match(r"^\d{3}-\d{4}$", value):
+        raise ValidationError(
+            _("郵便番号は7桁の数字で入力してください（例: 100-0001）。"), code="postal_code"
+        )
