@@ -103,6 +103,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 class ItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         abstract = True
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"項目{n}")
     kind = ExchangeKind.PRO_BONO
@@ -111,6 +112,16 @@ class ItemFactory(factory.django.DjangoModelFactory):
 
     class Params:
         closed = factory.Trait(is_open=False)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
 
 
 class NeedFactory(ItemFactory):

@@ -1,0 +1,282 @@
+"""Pages: who may see and do what, the forms, and a fixed number of queries at two data sizes."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from matching import services
+from matching.models import Match, MatchStatus, Need, PartyRef, ProBonoDeliverable
+from tests.matching.factories import (
+    BusinessFactory,
+    DepartmentFactory,
+    GroupFactory,
+    NeedFactory,
+    OfferFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def suggestions_url(party) -> str:
+    return reverse("matching:suggestions", args=[PartyRef.of(party).key])
+
+
+@pytest.fixture
+def department(official_user, kodomo):
+    from core.models import Department
+
+    department = Department.objects.get(name="子ども家庭支援課")
+    department.themes.set([kodomo])
+    return department
+
+
+@pytest.fixture
+def actors(make_user, member, editor, business_member, official_user, staff_user):
+    return {
+        "anonymous": None,
+        "stranger": member,
+        "group editor": editor,
+        "business member": business_member,
+        "official": official_user,
+        "staff": staff_user,
+    }
+
+
+# --- Permissions matrix -------------------------------------------------------------------------
+
+SUGGESTIONS_MATRIX = {
+    # party → who may see its suggestions
+    "group": {"group editor", "staff"},
+    "business": {"business member", "staff"},
+    "department": {"official", "staff"},
+    "other department": {"staff"},
+}
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "stranger", "group editor", "business member", "official", "staff"])
+@pytest.mark.parametrize("party_name", list(SUGGESTIONS_MATRIX))
+def test_who_sees_which_suggestions(actor, party_name, actors, client, group, design_company, department):
+    """Members see their own group's suggestions, officials their department's, staff all; others are refused."""
+    party = {
+        "group": group,
+        "business": design_company,
+        "department": department,
+        "other department": DepartmentFactory(name="環境政策課"),
+    }[party_name]
+    if actors[actor]:
+        client.force_login(actors[actor])
+    response = client.get(suggestions_url(party))
+    if actor == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    elif actor in SUGGESTIONS_MATRIX[party_name]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [("stranger", False), ("business member", False), ("official", False), ("group editor", True), ("staff", True)],
+)
+def test_only_the_partys_people_and_staff_edit_or_close_a_need(actor, allowed, actors, client, group):
+    """Strangers cannot edit or close someone else's need; the group's editors and staff can."""
+    need = NeedFactory(group=group, title="元のタイトル")
+    client.force_login(actors[actor])
+    edit = client.get(reverse("matching:need_edit", args=[need.pk]))
+    close = client.post(reverse("matching:need_close", args=[need.pk]), {"is_open": "0"})
+    need.refresh_from_db()
+    if allowed:
+        assert edit.status_code == 200 and close.status_code == 302
+        assert need.is_open is False
+    else:
+        assert edit.status_code == 403 and close.status_code == 403
+        assert need.is_open is True
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["matching:pipeline", "matching:staff_business_queue"],
+)
+@pytest.mark.parametrize("actor", ["stranger", "group editor", "business member", "official"])
+def test_staff_pages_refuse_everyone_else(url_name, actor, actors, client):
+    client.force_login(actors[actor])
+    assert client.get(reverse(url_name)).status_code == 403
+
+
+def test_introducing_is_for_staff_only(actors, client, group, design_company):
+    url = reverse("matching:introduce", args=[PartyRef.of(group).key, PartyRef.of(design_company).key])
+    client.force_login(actors["group editor"])
+    assert client.post(url, {"note": "x", "action": "introduce"}).status_code == 403
+    assert not Match.objects.exists()
+
+
+def test_an_unapproved_business_is_shown_only_to_its_members_and_staff(client, actors, business_member):
+    business = BusinessFactory(pending=True, members=[business_member])
+    url = reverse("matching:business_detail", args=[business.pk])
+    assert client.get(url).status_code == 404
+    client.force_login(actors["business member"])
+    assert "承認すると" in client.get(url).content.decode()
+
+
+def test_a_closed_need_is_hidden_from_the_public(client, group):
+    need = NeedFactory(group=group, closed=True)
+    assert client.get(reverse("matching:need_detail", args=[need.pk])).status_code == 404
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+def test_a_group_editor_posts_a_need(client, editor, group, kodomo):
+    """The editor posts a need for their group; it is open and theirs."""
+    client.force_login(editor)
+    response = client.post(
+        reverse("matching:need_create"),
+        {
+            "party": PartyRef.of(group).key,
+            "title": "子ども食堂のチラシ制作",
+            "kind": "pro_bono",
+            "deliverable": "flyer",
+            "themes": [kodomo.pk],
+        },
+    )
+    need = Need.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("matching:need_detail", args=[need.pk])
+    assert (need.group, need.is_open, need.deliverable) == (group, True, ProBonoDeliverable.FLYER)
+
+
+def test_bad_input_is_explained_in_japanese_and_nothing_typed_is_lost(client, editor, group):
+    client.force_login(editor)
+    response = client.post(
+        reverse("matching:need_create"),
+        {"party": PartyRef.of(group).key, "title": "会場をさがしています", "kind": "venue", "deliverable": "flyer"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "成果物は、種類が「プロボノ」のときだけ選べます。" in page
+    assert 'value="会場をさがしています"' in page
+    assert not Need.objects.exists()
+
+
+def test_nobody_posts_for_a_party_they_do_not_act_for(client, editor, group):
+    """The party field only offers the person's own parties."""
+    other = GroupFactory()
+    client.force_login(editor)
+    response = client.post(
+        reverse("matching:need_create"),
+        {"party": PartyRef.of(other).key, "title": "なりすまし", "kind": "venue"},
+    )
+    assert response.status_code == 200
+    assert not Need.objects.exists()
+
+
+def test_a_person_creates_a_business_profile_and_staff_approve_it(client, member, staff_user):
+    client.force_login(member)
+    client.post(
+        reverse("matching:business_create"),
+        {"name": "あおば工務店", "name_kana": "あおばこうむてん", "email": "aoba@example.jp"},
+    )
+    from matching.models import Business
+
+    business = Business.objects.get(name="あおば工務店")
+    assert business.status == "pending" and list(business.members.all()) == [member]
+    client.force_login(staff_user)
+    queue = client.get(reverse("matching:staff_business_queue")).content.decode()
+    assert "あおば工務店" in queue
+    client.post(reverse("matching:staff_business_decide", args=[business.pk]), {"decision": "approve"})
+    business.refresh_from_db()
+    assert business.status == "approved"
+
+
+def test_staff_introduce_a_suggestion_and_both_are_emailed(
+    client, staff_user, group, design_company, django_capture_on_commit_callbacks
+):
+    need = NeedFactory(group=group, title="チラシ制作")
+    offer = OfferFactory(business=design_company, title="チラシ制作/デザイン")
+    client.force_login(staff_user)
+    url = reverse("matching:introduce", args=[PartyRef.of(design_company).key, PartyRef.of(group).key])
+    form = client.get(url).content.decode()
+    assert "ニーズ「チラシ制作」↔ 提供「チラシ制作/デザイン」" in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"note": "ぜひ一度お話しください。", "need": need.pk, "offer": offer.pk, "action": "introduce"}
+        )
+    match = Match.objects.get()
+    assert response["Location"] == match.get_absolute_url()
+    # The party with the need is side A, whichever way round the page was opened.
+    assert (match.party_a, match.party_b, match.status) == (group, design_company, MatchStatus.INTRODUCED)
+    assert len(mail.outbox) == 2
+
+
+def test_an_illegal_transition_is_refused_with_a_message(client, staff_user, group, design_company):
+    match = services.match_create(party_a=group, party_b=design_company, created_by=staff_user)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("matching:match_transition", args=[match.pk]), {"to_status": "concluded"}, follow=True
+    )
+    assert "「提案」から「成立」へは変更できません。" in response.content.decode()
+    match.refresh_from_db()
+    assert match.status == MatchStatus.PROPOSED
+
+
+def test_the_pipeline_moves_a_match_and_records_who(client, staff_user, group, design_company):
+    match = services.match_create(party_a=group, party_b=design_company, created_by=staff_user)
+    services.match_transition(match=match, to_status="introduced", by=staff_user, notify=False)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("matching:match_transition", args=[match.pk]),
+        {"to_status": "negotiating", "next": reverse("matching:pipeline")},
+    )
+    assert response["Location"] == reverse("matching:pipeline")
+    match.refresh_from_db()
+    assert match.status == MatchStatus.NEGOTIATING
+    assert match.history.last().changed_by == staff_user
+
+
+# --- Query counts at two sizes ------------------------------------------------------------------
+
+
+def populate(n, kodomo, honmachi, staff_user):
+    for _i in range(n):
+        business = BusinessFactory(themes=[kodomo], areas=[honmachi])
+        offer = OfferFactory(business=business, themes=[kodomo], areas=[honmachi])
+        group = GroupFactory(themes=[kodomo], areas=[honmachi])
+        need = NeedFactory(group=group, themes=[kodomo], areas=[honmachi])
+        BusinessFactory(pending=True, themes=[kodomo], areas=[honmachi])
+        match = services.match_create(
+            party_a=group, party_b=business, created_by=staff_user, need=need, offer=offer
+        )
+        services.match_transition(match=match, to_status="introduced", by=staff_user, notify=False)
+        DepartmentFactory(themes=[kodomo])
+
+
+@pytest.fixture
+def page_of(client, django_assert_num_queries):
+    def get(url, user, queries):
+        if user:
+            client.force_login(user)
+        with django_assert_num_queries(queries):
+            response = client.get(url)
+        assert response.status_code == 200
+        return response
+
+    return get
+
+
+@pytest.mark.parametrize("size", [2, 7])
+def test_list_and_detail_pages_use_a_fixed_number_of_queries(
+    size, page_of, group, editor, design_company, staff_user, kodomo, honmachi
+):
+    """Every matching page takes the same number of queries with a few or more rows."""
+    populate(size, kodomo, honmachi, staff_user)
+    need = NeedFactory(group=group, themes=[kodomo])
+    match = Match.objects.first()
+    page_of(reverse("matching:index"), None, 6)
+    page_of(reverse("matching:index") + "?type=offer&theme=" + str(kodomo.pk), None, 7)
+    page_of(reverse("matching:need_detail", args=[need.pk]), None, 3)
+    page_of(reverse("matching:business_detail", args=[design_company.pk]), None, 5)
+    # Signed in: session and user (2), the person's parties and their suggestions (one party here).
+    page_of(suggestions_url(group), editor, 20)
+    page_of(reverse("matching:index"), editor, 27)
+    page_of(reverse("matching:pipeline"), staff_user, 8)
+    page_of(reverse("matching:match_detail", args=[match.pk]), staff_user, 8)
+    page_of(reverse("matching:staff_business_queue"), staff_user, 10)
