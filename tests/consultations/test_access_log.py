@@ -82,7 +82,7 @@ def test_recording_a_consultation_is_logged_as_create(client_for, staff_user):
 
 
 def test_changes_are_logged(client_for, staff_user, consultation):
-    """Editing, adding a referral or follow-up, recording a result and finishing a follow-up: each a 変更 entry."""
+    """A referral result, a finished follow-up and a new follow-up: each one 変更 entry."""
     client = client_for(staff_user)
     referral = ReferralFactory(consultation=consultation)
     follow_up = FollowUpFactory(consultation=consultation)

@@ -65,8 +65,9 @@ ALLOWED = {"staff"}
 def test_every_consultation_page_is_open_only_to_staff_with_the_permission(
     role, user_for, client, consultation
 ):
-    """Staff holding the permission get 200 everywhere; staff without it, officials, committee members and
-    members get 403 (or the login page, for the admin and for visitors), and nothing personal is in the body."""
+    """Staff holding the permission get 200 everywhere; staff without it, officials, committee members
+    and members get 403 (or the login page, for the admin and for visitors), and nothing personal is
+    in the body."""
     user = user_for(role)
     pages = staff_pages(consultation)
     pages.pop("_follow_up")
@@ -112,8 +113,8 @@ def test_writes_are_refused_without_the_permission(role, user_for, client, consu
 
 
 def test_staff_without_access_sees_no_consultation_in_the_admin(staff_without_access, rf):
-    """The admin's permission checks ask the access rule too, so the module is hidden and every action refused,
-    even though the staff role still holds view_consultation and change_consultation."""
+    """The admin's permission checks ask the access rule too, so the module is hidden and every action
+    refused, even though the staff role still holds view_consultation and change_consultation."""
     from django.contrib import admin
 
     from consultations.models import Consultation, ConsultationAccessLog, FollowUp, Referral
@@ -172,7 +173,7 @@ def test_the_consultation_role_gives_access_back(make_user, handler_role_name, c
     assert client.get(reverse("consultations:detail", args=[consultation.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("role", ROLES + ["auditor"])
+@pytest.mark.parametrize("role", [*ROLES, "auditor"])
 def test_only_auditors_read_the_access_log(role, user_for, request, client):
     """The access log page and its admin: staff with the audit permission only."""
     user = request.getfixturevalue("auditor") if role == "auditor" else user_for(role)

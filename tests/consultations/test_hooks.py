@@ -1,0 +1,63 @@
+"""What the app contributes to shared features: demo data, report figures and series, bench pages."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from django.urls import resolve
+
+from consultations import hooks
+from consultations.models import Consultation, FollowUp, Referral
+from core.fiscal import fiscal_year_of
+
+from .factories import ConsultationFactory, DepartmentFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_spreads_consultations_over_five_fiscal_years(staff_user, monkeypatch):
+    """Thousands of consultations × scale from FY2021 on, with referrals and follow-ups (scaled down here)."""
+    monkeypatch.setattr(hooks, "SEED_PER_SCALE", 300)
+    DepartmentFactory()
+    out = io.StringIO()
+    hooks.seed_demo(scale=1, rng=random.Random(1), out=out)
+    assert Consultation.objects.count() == 300
+    years = {fiscal_year_of(day) for day in Consultation.objects.values_list("consulted_on", flat=True)}
+    assert {2021, 2022, 2023, 2024, 2025} <= years
+    assert Referral.objects.exists() and FollowUp.objects.exists()
+    assert all(c.topics.exists() for c in Consultation.objects.all()[:20])
+    assert "300 件の相談" in out.getvalue()
+
+
+def test_report_figures_and_series_count_the_fiscal_year():
+    """The outcome report gets consultations by channel and topic and referrals made, for the year asked."""
+    import datetime as dt
+
+    ConsultationFactory(
+        consulted_on=dt.date(2025, 6, 1), channel="phone", topics=["funding", "collaboration"]
+    )
+    referred = ConsultationFactory(consulted_on=dt.date(2025, 7, 1))
+    ReferralFactory(consultation=referred, result="connected")
+    ConsultationFactory(consulted_on=dt.date(2024, 6, 1))
+    figures = {f.key: f.value for f in hooks.report_figures(program_code=None, fiscal_year=2025)}
+    assert figures["consultations.total"] == 2
+    assert figures["consultations.channel.phone"] == 1
+    assert figures["consultations.topic.funding"] == 2
+    assert figures["consultations.referrals"] == 1
+    assert figures["consultations.referrals_connected"] == 1
+    assert hooks.report_figures(program_code="festa", fiscal_year=2025) == []
+    support = hooks.report_figures(program_code="project_support", fiscal_year=2025)
+    assert [(f.key, f.value) for f in support] == [("consultations.collaboration", 1)]
+    series = hooks.report_series(program_code=None, fiscal_year=2025)["consultations_by_topic"]
+    assert dict(zip(series.labels, series.values, strict=True))["資金調達・助成金"] == 2
+    assert (
+        len(hooks.report_series(program_code=None, fiscal_year=2025)["consultations_by_month"].values) == 12
+    )
+
+
+def test_bench_pages_resolve_to_consultation_views():
+    """The paths given to the bench are real pages of this app."""
+    for path in hooks.bench_pages(scale=1).values():
+        assert resolve(path).namespace == "consultations"

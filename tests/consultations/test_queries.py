@@ -1,0 +1,59 @@
+"""Every list and detail page runs a fixed number of queries, whatever the amount of data."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from consultations import services
+from consultations.models import AccessAction
+
+from .factories import ConsultationFactory, FollowUpFactory, GroupFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def build(size: int, group) -> list:
+    records = []
+    for i in range(size):
+        consultation = ConsultationFactory(group=group if i % 2 else None, topics=["funding", "venue"])
+        ReferralFactory(consultation=consultation)
+        FollowUpFactory(consultation=consultation)
+        consultation.themes.set([1, 2])
+        records.append(consultation)
+    services.access_log_write(user=None, action=AccessAction.VIEW, consultations=records)
+    return records
+
+
+# Sign-in (session, user, role names, permissions), the page's own queries, and the access-log insert.
+PAGES = {
+    "list": (lambda ctx: reverse("consultations:index"), 15),
+    "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 16),
+    "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 14),
+    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 11),
+    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 20),
+    "statistics": (lambda ctx: reverse("consultations:statistics"), 20),
+    "access_log": (lambda ctx: reverse("consultations:access_log"), 11),
+    "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 17),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("size", [3, 25])
+def test_query_count_does_not_grow_with_the_data(
+    page, size, client_for, make_user, django_assert_num_queries
+):
+    """The same number of queries with 3 and with 25 consultations (more than one page)."""
+    from consultations.apps import CONSULTATION_AUDITOR_ROLE
+    from core.roles import Role
+
+    user = make_user(roles=(Role.STAFF, CONSULTATION_AUDITOR_ROLE), email="q@example.jp")
+    group = GroupFactory()
+    records = build(size, group)
+    client = client_for(user)
+    url_for, expected = PAGES[page]
+    url = url_for({"group": group, "records": records})
+    client.get(url)  # warm caches (content types, sessions)
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -1,0 +1,126 @@
+"""Retention: personal fields of old consultations are anonymised, the statistics stay the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from consultations import hooks, selectors, services
+from consultations.models import AccessAction, Consultation, ConsultationAccessLog, FollowUp, Referral
+from consultations.tasks import anonymise_expired_consultations
+from core.fiscal import fiscal_year_of
+
+from .factories import ConsultationFactory, FollowUpFactory, ReferralFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def old_and_new(settings):
+    settings.CONSULTATION_RETENTION_YEARS = 5
+    today = timezone.localdate()
+    old_day = today.replace(year=today.year - 6)
+    old = [
+        ConsultationFactory(consulted_on=old_day, channel="phone", topics=["funding", "venue"]),
+        ConsultationFactory(consulted_on=old_day - dt.timedelta(days=40), channel="visit", with_group=True),
+        ConsultationFactory(consulted_on=old_day, channel="email", anonymous=True, topics=["other"]),
+    ]
+    for consultation in old:
+        ReferralFactory(consultation=consultation, note="田中さんに紹介", result_note="電話でつながった")
+        FollowUpFactory(consultation=consultation, description="佐藤さんに電話", done=True)
+    recent = ConsultationFactory(consulted_on=today - dt.timedelta(days=30))
+    return old, recent
+
+
+def statistics_snapshot(days) -> dict:
+    years = sorted({fiscal_year_of(d) for d in days})
+    snapshot = {}
+    for fy in years:
+        monthly = selectors.monthly_counts(fiscal_year=fy)
+        summary = selectors.fiscal_year_summary(fiscal_year=fy)
+        snapshot[fy] = {
+            "channel": monthly["channel"].cells,
+            "topic": monthly["topic"].cells,
+            "total": summary["total"],
+            "minutes": summary["minutes"],
+            "referrals": summary["referrals"],
+            "groups": summary["groups"],
+        }
+    yearly = selectors.fiscal_year_counts(first=min(years), last=max(years))
+    snapshot["yearly"] = (yearly["channel"].cells, yearly["topic"].cells)
+    return snapshot
+
+
+def test_command_anonymises_old_consultations_and_keeps_the_statistics(old_and_new):
+    """Older than the retention period: person, asked, answered and notes gone; counts unchanged."""
+    old, recent = old_and_new
+    days = [c.consulted_on for c in [*old, recent]]
+    before = statistics_snapshot(days)
+    persons = [c.person_id for c in old if c.person_id]
+    assert persons
+
+    out = StringIO()
+    call_command("anonymise_consultations", stdout=out)
+
+    assert "3件を匿名化しました" in out.getvalue()
+    assert statistics_snapshot(days) == before
+    for consultation in Consultation.objects.filter(pk__in=[c.pk for c in old]):
+        assert consultation.person_id is None
+        assert consultation.is_anonymous
+        assert consultation.question == services.ANONYMISED_TEXT
+        assert consultation.answer == ""
+        assert consultation.search_text == ""
+        assert consultation.anonymised_at is not None
+    assert not Referral.objects.filter(consultation__in=old).exclude(note="", result_note="").exists()
+    assert not FollowUp.objects.filter(consultation__in=old).exclude(description="").exists()
+    # The group (an organisation) and the referral targets stay for the group's history.
+    assert Consultation.objects.filter(pk=old[1].pk, group__isnull=False).exists()
+    recent.refresh_from_db()
+    assert recent.anonymised_at is None
+    assert recent.person_id is not None
+    assert recent.question == "子ども食堂の助成金を探している。"
+
+
+def test_anonymisation_is_logged_and_idempotent(old_and_new):
+    """The run is one 匿名化 entry listing the records; a second run changes nothing and logs nothing."""
+    old, _recent = old_and_new
+    assert services.consultations_anonymise_expired() == 3
+    entry = ConsultationAccessLog.objects.get(action=AccessAction.ANONYMISE)
+    assert entry.consultation_ids == sorted(c.pk for c in old)
+    assert entry.user is None
+    assert services.consultations_anonymise_expired() == 0
+    assert ConsultationAccessLog.objects.filter(action=AccessAction.ANONYMISE).count() == 1
+
+
+def test_retention_years_come_from_settings(old_and_new, settings):
+    """With a longer retention period nothing is old enough yet."""
+    settings.CONSULTATION_RETENTION_YEARS = 10
+    assert services.consultations_anonymise_expired() == 0
+    out = StringIO()
+    call_command("anonymise_consultations", "--dry-run", "--years", "5", stdout=out)
+    assert "3件" in out.getvalue()
+    assert not Consultation.objects.filter(anonymised_at__isnull=False).exists()
+
+
+def test_the_yearly_task_is_scheduled_and_anonymises(old_and_new):
+    """BEAT_SCHEDULE runs the task every 1 April; the task calls the same service."""
+    entry = hooks.BEAT_SCHEDULE["consultations-anonymise-expired-yearly"]
+    assert entry["task"] == anonymise_expired_consultations.name
+    schedule = entry["schedule"]
+    assert schedule.month_of_year == {4} and schedule.day_of_month == {1}
+    assert anonymise_expired_consultations.delay().get() == 3
+    assert Consultation.objects.filter(anonymised_at__isnull=False).count() == 3
+
+
+def test_an_anonymised_record_cannot_be_edited(old_and_new, client_for, staff_user):
+    """After anonymisation the record is read-only: the edit page sends back to the record."""
+    old, _recent = old_and_new
+    services.consultations_anonymise_expired()
+    response = client_for(staff_user).get(f"/consultations/{old[0].pk}/edit/")
+    assert response.status_code == 302
+    detail = client_for(staff_user).get(f"/consultations/{old[0].pk}/")
+    assert "匿名化しました" in detail.content.decode()

@@ -1,0 +1,280 @@
+"""The record screen, search, filters, statistics and exports, as staff use them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations.models import Consultation, ConsultationStatus, FollowUp, Referral, Topic
+from core.models import Person
+
+from .factories import ConsultationFactory, DepartmentFactory, FollowUpFactory, GroupFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def record(client, **overrides):
+    data = {
+        "consulted_on": timezone.localdate().isoformat(),
+        "channel": "visit",
+        "duration_minutes": "30",
+        "topics": [Topic.objects.get(code="funding").pk],
+        "question": "助成金を探している",
+        "answer": "",
+        "status": "closed",
+        "_another": "1",
+    }
+    data.update(overrides)
+    data = {key: value for key, value in data.items() if value is not None}
+    return client.post(reverse("consultations:create"), data)
+
+
+def test_the_record_screen_starts_with_today_me_and_walk_in(client_for, staff_user):
+    """Defaults: today's date, the signed-in staff member, 来所, 30 minutes, 完了; the search box has focus."""
+    response = client_for(staff_user).get(reverse("consultations:create"))
+    form = response.context["form"]
+    assert form["consulted_on"].value() == timezone.localdate()
+    assert form["staff"].value() == staff_user.pk
+    assert form["channel"].value() == "visit"
+    assert form["status"].value() == "closed"
+    body = response.content.decode()
+    assert 'name="party_q"' in body and "autofocus" in body
+    assert 'hx-get="/consultations/search/"' in body
+
+
+def test_recording_with_a_new_person_and_a_follow_up(client_for, staff_user):
+    """A new person is created, the follow-up is owned by the staff member and the record is 対応中."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        new_person_name="山田 太郎",
+        new_person_kana="やまだ たろう",
+        follow_up_due_on=(timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+        follow_up_description="電話する",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consultations:create")
+    consultation = Consultation.objects.get()
+    assert consultation.person.name == "山田 太郎"
+    assert consultation.staff == staff_user
+    assert consultation.created_by == staff_user
+    assert consultation.status == ConsultationStatus.OPEN
+    assert FollowUp.objects.get().owner == staff_user
+
+
+def test_recording_for_a_group_and_a_known_person(client_for, staff_user):
+    """Picking a group and a person from the search results links both."""
+    group, person = GroupFactory(), PersonFactory()
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        group=str(group.pk),
+        person=str(person.pk),
+        _save="1",
+        _another=None,
+    )
+    consultation = Consultation.objects.get()
+    assert response["Location"] == consultation.get_absolute_url()
+    assert (consultation.group, consultation.person) == (group, person)
+
+
+def test_a_client_is_required_and_nothing_typed_is_lost(client_for, staff_user):
+    """Without a group, a person or 匿名 the form says so in Japanese and keeps what was typed."""
+    response = record(client_for(staff_user), staff=staff_user.pk, question="活動場所を探している")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "匿名の相談" in body and "入力内容を確認してください" in body
+    assert "活動場所を探している" in body
+    assert not Consultation.objects.exists()
+
+
+def test_anonymous_with_a_person_is_refused(client_for, staff_user):
+    """匿名 and a named person contradict each other."""
+    response = record(
+        client_for(staff_user), staff=staff_user.pk, is_anonymous="on", new_person_name="山田 太郎"
+    )
+    assert response.status_code == 200
+    assert not Consultation.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_search_as_you_type_returns_radio_buttons(client_for, staff_user):
+    """The htmx endpoint answers with a fragment of groups and people whose name or reading matches."""
+    GroupFactory(name="みらい子ども食堂", name_kana="みらいこどもしょくどう")
+    PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
+    PersonFactory(name="鈴木 誠", name_kana="すずき まこと")
+    client = client_for(staff_user)
+    fragment = client.get(reverse("consultations:search"), {"party_q": "サトウ"}, HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert "<html" not in body
+    assert 'name="person"' in body and "佐藤 陽子" in body and "鈴木" not in body
+    fragment = client.get(reverse("consultations:search"), {"party_q": "こども"}, HTTP_HX_REQUEST="true")
+    assert 'name="group"' in fragment.content.decode()
+    page = client.get(reverse("consultations:search"), {"q": "さとう"})
+    assert "<html" in page.content.decode()
+    assert f"{reverse('consultations:create')}?person=" in page.content.decode()
+
+
+def test_search_works_without_javascript(client_for, staff_user):
+    """さがす re-renders the form with candidates and everything typed, without validating or saving."""
+    PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
+    response = client_for(staff_user).post(
+        reverse("consultations:create"),
+        {"party_q": "さとう", "_search": "1", "question": "書きかけの相談内容", "channel": "phone"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "佐藤 陽子" in body and "書きかけの相談内容" in body
+    assert "入力内容を確認してください" not in body
+    assert not Consultation.objects.exists()
+
+
+def test_filters(client_for, staff_user, make_user):
+    """Period, topic, channel, staff, group and status each narrow the list."""
+    from core.roles import Role
+
+    other_staff = make_user(roles=(Role.STAFF,), email="other@example.jp")
+    group = GroupFactory(name="青葉防災会", name_kana="あおばぼうさいかい")
+    today = timezone.localdate()
+    a = ConsultationFactory(consulted_on=today - dt.timedelta(days=400), channel="phone", topics=["venue"])
+    b = ConsultationFactory(consulted_on=today, channel="email", staff=other_staff, group=group, open=True)
+    c = ConsultationFactory(consulted_on=today, channel="visit", topics=["accounting"])
+    client = client_for(staff_user)
+
+    def shown(**params):
+        return {
+            x.pk for x in client.get(reverse("consultations:index"), params).context["page_obj"].object_list
+        }
+
+    assert shown() == {a.pk, b.pk, c.pk}
+    assert shown(date_from=(today - dt.timedelta(days=10)).isoformat()) == {b.pk, c.pk}
+    assert shown(date_to=(today - dt.timedelta(days=10)).isoformat()) == {a.pk}
+    assert shown(topic=Topic.objects.get(code="venue").pk) == {a.pk}
+    assert shown(channel="email") == {b.pk}
+    assert shown(staff=other_staff.pk) == {b.pk}
+    assert shown(group_name="アオバ") == {b.pk}
+    assert shown(group=group.pk) == {b.pk}
+    assert shown(status="open") == {b.pk}
+    assert shown(q="助成金", channel="visit") == {c.pk}
+
+
+def test_csv_export_opens_in_excel(client_for, staff_user):
+    """UTF-8 with a BOM, a Japanese header row, one row per record, filters applied."""
+    ConsultationFactory(channel="phone", question="電話での相談")
+    ConsultationFactory(channel="visit")
+    response = client_for(staff_user).get(reverse("consultations:export"), {"channel": "phone"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["ID", "相談日", "年度", "相談方法"]
+    assert len(rows) == 2
+    assert rows[1][3] == "電話" and "電話での相談" in rows[1]
+
+
+def test_statistics_count_by_month_and_fiscal_year(client_for, staff_user):
+    """Counts per channel and topic by month of the fiscal year and by fiscal year, with an SVG chart."""
+    ConsultationFactory(consulted_on=dt.date(2025, 4, 10), channel="phone", topics=["funding", "venue"])
+    ConsultationFactory(consulted_on=dt.date(2025, 4, 20), channel="phone")
+    ConsultationFactory(consulted_on=dt.date(2026, 3, 31), channel="online")
+    ConsultationFactory(consulted_on=dt.date(2026, 4, 1), channel="online")  # next fiscal year
+    response = client_for(staff_user).get(reverse("consultations:statistics"), {"fiscal_year": "2025"})
+    monthly = response.context["monthly"]
+    channel = monthly["channel"]
+    phone = channel.rows[channel.row_labels.index("電話")]
+    assert phone[1][0] == 2 and phone[2] == 2  # April, total
+    online = channel.rows[channel.row_labels.index("オンライン")]
+    assert online[1][11] == 1 and online[2] == 1  # March only
+    topic = monthly["topic"]
+    assert topic.rows[topic.row_labels.index("資金調達・助成金")][2] == 3
+    assert topic.rows[topic.row_labels.index("活動場所")][2] == 1
+    body = response.content.decode()
+    assert (
+        "<svg" in body
+        and 'role="img"' in body
+        and "style=" not in body.split("<svg", 1)[1].split("</svg>")[0]
+    )
+    yearly = response.context["yearly"]["channel"]
+    assert yearly.column_totals[yearly.column_labels.index("令和7年度")] == 3
+    csv_response = client_for(staff_user).get(
+        reverse("consultations:statistics_export"), {"fiscal_year": "2025"}
+    )
+    assert csv_response.content.startswith("\ufeff".encode())
+    assert "令和7年度 相談方法別・月別の相談件数" in csv_response.content.decode("utf-8-sig")
+
+
+def test_referral_and_result(client_for, staff_user, consultation):
+    """A department referral is added from the record, and its result recorded later."""
+    department = DepartmentFactory()
+    client = client_for(staff_user)
+    response = client.post(
+        reverse("consultations:referral_add", args=[consultation.pk]),
+        {"department": department.pk, "note": "窓口を紹介"},
+    )
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.department == department and referral.result == "pending"
+    client.post(reverse("consultations:referral_result", args=[referral.pk]), {"result": "connected"})
+    referral.refresh_from_db()
+    assert referral.result == "connected" and referral.result_recorded_on == timezone.localdate()
+
+
+def test_referral_to_a_group_found_by_search(client_for, staff_user, consultation):
+    """A group or business is picked from search results; choosing none and a department is refused."""
+    target = GroupFactory(name="みなと環境ネット", name_kana="みなとかんきょうねっと")
+    client = client_for(staff_user)
+    searched = client.post(
+        reverse("consultations:referral_add", args=[consultation.pk]), {"target_q": "みなと", "_search": "1"}
+    )
+    assert f'value="group:{target.pk}"' in searched.content.decode()
+    client.post(
+        reverse("consultations:referral_add", args=[consultation.pk]), {"target": f"group:{target.pk}"}
+    )
+    assert Referral.objects.get().group == target
+    refused = client.post(reverse("consultations:referral_add", args=[consultation.pk]), {"note": "x"})
+    assert refused.status_code == 200 and Referral.objects.count() == 1
+
+
+def test_follow_up_dashboard_shows_overdue_and_this_week(client_for, staff_user, time_machine):
+    """Overdue and due-this-week follow-ups are listed; later and finished ones are not."""
+    time_machine.move_to(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC))  # a Wednesday
+    overdue = FollowUpFactory(due_on=dt.date(2026, 11, 20))
+    this_week = FollowUpFactory(due_on=dt.date(2026, 11, 29))
+    FollowUpFactory(due_on=dt.date(2026, 11, 30))
+    FollowUpFactory(due_on=dt.date(2026, 11, 1), done=True)
+    response = client_for(staff_user).get(reverse("consultations:follow_ups"))
+    assert [f.pk for f in response.context["overdue"]] == [overdue.pk]
+    assert [f.pk for f in response.context["this_week"]] == [this_week.pk]
+    client_for(staff_user).post(
+        reverse("consultations:follow_up_done", args=[overdue.pk]), {"next": "dashboard"}
+    )
+    overdue.refresh_from_db()
+    assert overdue.done and overdue.done_on == dt.date(2026, 11, 25)
+
+
+def test_group_history_lists_only_that_group(client_for, staff_user):
+    """The group's consultation page shows its consultations, newest first."""
+    group = GroupFactory()
+    mine = [ConsultationFactory(group=group, consulted_on=dt.date(2025, 5, d)) for d in (1, 20)]
+    ConsultationFactory(with_group=True)
+    response = client_for(staff_user).get(reverse("consultations:group_history", args=[group.pk]))
+    assert [c.pk for c in response.context["page_obj"].object_list] == [mine[1].pk, mine[0].pk]
+
+
+def test_related_events(client_for, staff_user, consultation):
+    """A consultation links to the events that came from it."""
+    from events.models import Event, Program
+
+    event = Event.objects.create(program=Program.objects.first(), title="子ども食堂の立ち上げ講座")
+    client_for(staff_user).post(
+        reverse("consultations:related_events", args=[consultation.pk]), {"related_events": [event.pk]}
+    )
+    assert list(consultation.related_events.all()) == [event]
+    assert (
+        "子ども食堂の立ち上げ講座"
+        in client_for(staff_user).get(consultation.get_absolute_url()).content.decode()
+    )
