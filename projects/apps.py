@@ -1,9 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import Role
+
+_MODELS = [
+    "proposalcall", "reviewstage", "criterion", "proposal", "budgetline", "partner", "attachment", "review",
+    "score", "decision", "project", "statuschange", "agreement", "progressreport", "staffnote",
+    "midtermreview", "mutualevaluation", "resultspresentation", "supportlog",
+]
+
 
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("協働事業")
-    # Permissions each role holds for this app (granted after migrate; see core.roles).
-    role_permissions: dict[str, list[str]] = {}
+    # Model permissions for the admin. Object access on the site is decided by projects/rules.py.
+    role_permissions: dict[str, list[str]] = {
+        Role.STAFF: [f"projects.{verb}_{model}" for model in _MODELS for verb in ("view", "change", "add")],
+    }

@@ -1,6 +1,734 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Pages of the projects app. Thin: check access, parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from projects import forms, selectors, services, workflow
+from projects.filters import FiscalYearForm
+from projects.models import (
+    UNCALLED_KINDS,
+    Attachment,
+    Project,
+    ProjectStatus,
+    Proposal,
+    ProposalCall,
+    ProposalStatus,
+    ReviewStage,
+)
+from projects.rules import member_group_ids
 
 
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_center_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _paginate(request, queryset):
+    return Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+
+
+def _errors(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _flash_errors(request, error: ValidationError) -> None:
+    for message in _errors(error):
+        messages.error(request, message)
+
+
+def _add_form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Public ------------------------------------------------------------------------------------
+
+
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/index.html")
+    filterset, projects = selectors.public_project_list(data=request.GET)
+    return render(request, "projects/index.html", {
+        "filter": filterset,
+        "page_obj": _paginate(request, projects),
+        "open_calls": selectors.open_calls(),
+    })
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        project = selectors.project_detail(pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    if not request.user.has_perm("projects.view_project", project):
+        raise Http404
+    decisions = getattr(project.proposal, "adopted_decisions", []) if project.proposal_id else []
+    return render(request, "projects/detail.html", {
+        "project": project,
+        "adoption": decisions[0] if decisions else None,
+        "can_open_workspace": request.user.has_perm("projects.view_project_workspace", project),
+    })
+
+
+@require_GET
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(ProposalCall.objects.published(), pk=pk)
+    if not call.is_published and not request.user.is_center_staff:
+        raise Http404
+    stages = call.stages.prefetch_related("criteria")
+    return render(request, "projects/call_detail.html", {
+        "call": call,
+        "stages": stages,
+        "can_propose": call.is_open() and request.user.has_perm("projects.add_proposal"),
+    })
+
+
+# --- Proposals (group members) ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_proposals(request: HttpRequest) -> HttpResponse:
+    return render(request, "projects/my_proposals.html", {
+        "page_obj": _paginate(request, selectors.proposal_list_for_member(request.user)),
+        "open_calls": selectors.open_calls(),
+    })
+
+
+@login_required
+def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(ProposalCall.objects.published(), pk=pk)
+    groups = forms.approved_groups().filter(pk__in=member_group_ids(request.user))
+    if not groups.exists():
+        messages.error(request, _("提案できるのは、登録済みの団体の編集者です。先に団体を登録してください。"))
+        return redirect(call.get_absolute_url())
+    if not call.is_open():
+        messages.error(request, _("この募集は現在受け付けていません。"))
+        return redirect(call.get_absolute_url())
+    form = forms.ProposalForm(request.POST or None, call=call, groups=groups)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        group = data.pop("group")
+        try:
+            proposal = services.proposal_create(call=call, group=group, created_by=request.user, **data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("下書きを保存しました。協働の相手・予算・添付資料を入力して提出してください。"))
+            return redirect("projects:proposal_edit", pk=proposal.pk)
+    return render(request, "projects/proposal_create.html", {"call": call, "form": form})
+
+
+def _visible_proposal(request, pk: int) -> Proposal:
+    try:
+        return selectors.proposal_detail(pk=pk, user=request.user)
+    except Proposal.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    user = request.user
+    context = {
+        "proposal": proposal,
+        "decision": selectors.latest_decision(proposal),
+        "totals": proposal.budget_totals(),
+        "can_edit": user.has_perm("projects.change_proposal", proposal),
+        "can_review": user.has_perm("projects.review_proposal", proposal),
+        "is_member": proposal.group_id in member_group_ids(user),
+        "missing": services.proposal_missing_items(proposal) if proposal.is_editable else [],
+        "deadline_passed": proposal.status == ProposalStatus.DRAFT and not proposal.call.is_open(),
+    }
+    if user.is_center_staff:
+        context.update({
+            "stage_results": selectors.proposal_stage_results(proposal),
+            "decision_form": forms.DecisionForm(initial={"department": proposal.desired_department_id}),
+            "has_next_stage": proposal.current_stage_id is not None
+            and proposal.call.stages.filter(order__gt=proposal.current_stage.order).exists(),
+            "project": Project.objects.filter(proposal=proposal).first(),
+        })
+    return render(request, "projects/proposal_detail.html", context)
+
+
+@login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if not request.user.has_perm("projects.change_proposal", proposal):
+        raise PermissionDenied
+    data = request.POST or None
+    form = forms.ProposalForm(data, instance=proposal, call=proposal.call)
+    partners = forms.PartnerFormSet(data, instance=proposal, prefix="partners")
+    budget = forms.BudgetFormSet(data, instance=proposal, prefix="budget")
+    if request.method == "POST" and form.is_valid() and partners.is_valid() and budget.is_valid():
+        try:
+            with transaction.atomic():
+                fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+                services.proposal_update(proposal=proposal, **fields)
+                _save_partners(partners)
+                for line_form in budget.forms:
+                    if line_form in budget.deleted_forms:
+                        if line_form.instance.pk:
+                            line_form.instance.delete()
+                    elif line_form.has_changed() and line_form.cleaned_data:
+                        line = line_form.save(commit=False)
+                        line.proposal = proposal
+                        services.budget_line_save(line=line)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("提案を保存しました。"))
+            if "save_and_submit" in request.POST:
+                return redirect(f"{reverse('projects:proposal_detail', args=[proposal.pk])}#submit")
+            return redirect("projects:proposal_edit", pk=proposal.pk)
+    return render(request, "projects/proposal_edit.html", {
+        "proposal": proposal, "form": form, "partners": partners, "budget": budget,
+        "attachment_form": forms.AttachmentForm(), "totals": proposal.budget_totals(),
+        "upload_limit": settings.UPLOAD_MAX_BYTES,
+    })
+
+
+def _save_partners(formset) -> None:
+    for partner_form in formset.forms:
+        if partner_form in formset.deleted_forms:
+            if partner_form.instance.pk:
+                partner_form.instance.delete()
+        elif partner_form.has_changed() and partner_form.cleaned_data:
+            partner = partner_form.save(commit=False)
+            setattr(partner, formset.fk.name, formset.instance)
+            services.partner_save(partner=partner)
+
+
+@login_required
+@require_POST
+def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if not request.user.has_perm("projects.change_proposal", proposal):
+        raise PermissionDenied
+    try:
+        services.proposal_submit(proposal=proposal, by=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("提案を提出しました。受付のメールをお送りしました。"))
+    return redirect("projects:proposal_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if not request.user.has_perm("projects.change_proposal", proposal):
+        raise PermissionDenied
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(proposal=proposal, upload=form.cleaned_data["file"], by=request.user)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("添付資料を追加しました。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(f"{reverse('projects:proposal_edit', args=[pk])}#attachments")
+
+
+def _visible_attachment(request, pk: int) -> Attachment:
+    attachment = get_object_or_404(Attachment.objects.select_related("proposal"), pk=pk)
+    if not request.user.has_perm("projects.view_proposal", attachment.proposal):
+        raise Http404
+    return attachment
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Served only to those who may see the proposal, always as a download."""
+    attachment = _visible_attachment(request, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = _visible_attachment(request, pk)
+    if not request.user.has_perm("projects.change_proposal", attachment.proposal):
+        raise PermissionDenied
+    services.attachment_delete(attachment=attachment)
+    messages.success(request, _("添付資料を削除しました。"))
+    return redirect(f"{reverse('projects:proposal_edit', args=[attachment.proposal_id])}#attachments")
+
+
+# --- Reviews (officials and staff) ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    return render(request, "projects/my_reviews.html", {"assignments": selectors.review_assignments(request.user)})
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if not request.user.has_perm("projects.review_proposal", proposal):
+        raise PermissionDenied
+    if request.user.pk not in selectors.call_reviewer_sides(proposal.call):
+        raise PermissionDenied
+    current = selectors.review_for(proposal=proposal, reviewer=request.user)
+    criteria = selectors.stage_criteria(proposal.current_stage)
+    form = forms.ReviewForm(request.POST or None, criteria=criteria, review=current)
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            services.review_save(
+                proposal=proposal, reviewer=request.user, scores=form.scores(),
+                recommendation=form.cleaned_data["recommendation"], comment=form.cleaned_data["comment"],
+                submit=submit,
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            if submit:
+                messages.success(request, _("審査を完了しました。ありがとうございました。"))
+                return redirect("projects:my_reviews")
+            messages.success(request, _("途中まで保存しました。"))
+            return redirect("projects:review", pk=pk)
+    return render(request, "projects/review.html", {
+        "proposal": proposal, "review": current, "form": form, "conflict_form": forms.ConflictForm(),
+        "totals": proposal.budget_totals(),
+    })
+
+
+@login_required
+@require_POST
+def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _visible_proposal(request, pk)
+    if not request.user.has_perm("projects.review_proposal", proposal):
+        raise PermissionDenied
+    form = forms.ConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_declare_conflict(
+                proposal=proposal, reviewer=request.user, reason=form.cleaned_data["conflict_reason"]
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+            return redirect("projects:review", pk=pk)
+        messages.success(request, _("利害関係を申告しました。この提案の採点には加わりません。"))
+        return redirect("projects:my_reviews")
+    messages.error(request, _("利害関係の内容を入力してください。"))
+    return redirect("projects:review", pk=pk)
+
+
+# --- Staff: calls, ranking, decisions ------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def staff_calls(request: HttpRequest) -> HttpResponse:
+    return render(request, "projects/staff/calls.html", {
+        "page_obj": _paginate(request, selectors.call_list_for_staff()),
+    })
+
+
+def _call_form_save(request, form, call=None):
+    data = dict(form.cleaned_data)
+    with_presentation = data.pop("with_presentation")
+    departments = data.pop("reviewer_departments")
+    staff = data.pop("reviewer_staff")
+    if call is None:
+        return services.call_create(
+            **data, with_presentation=with_presentation, reviewer_departments=departments,
+            reviewer_staff=staff, created_by=request.user,
+        )
+    return services.call_update(
+        call=call, **data, with_presentation=with_presentation, reviewer_departments=departments,
+        reviewer_staff=staff,
+    )
+
+
+@staff_required
+def call_create(request: HttpRequest) -> HttpResponse:
+    from core.fiscal import current_fiscal_year
+
+    form = forms.CallForm(request.POST or None, initial={"fiscal_year": current_fiscal_year() + 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = _call_form_save(request, form)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("募集を作成しました。評価項目を確認してください。"))
+            return redirect("projects:staff_call_detail", pk=call.pk)
+    return render(request, "projects/staff/call_form.html", {"form": form})
+
+
+@staff_required
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    call = get_object_or_404(ProposalCall, pk=pk)
+    form = forms.CallForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _call_form_save(request, form, call=call)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("募集を更新しました。"))
+            return redirect("projects:staff_call_detail", pk=call.pk)
+    return render(request, "projects/staff/call_form.html", {"form": form, "call": call})
+
+
+@staff_required
+@require_GET
+def staff_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        call = selectors.call_detail(pk)
+    except ProposalCall.DoesNotExist as exc:
+        raise Http404 from exc
+    rankings = []
+    for stage in call.stages.all():
+        results, all_done = selectors.call_ranking(call=call, stage=stage)
+        rankings.append({"stage": stage, "results": results, "all_done": all_done,
+                         "max_points": sum(c.weight for c in stage.criteria.all())})
+    return render(request, "projects/staff/call_detail.html", {
+        "call": call,
+        "proposals": selectors.proposal_list_for_call(call),
+        "rankings": rankings,
+        "reviewers": selectors.call_reviewers(call),
+    })
+
+
+@staff_required
+def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = get_object_or_404(ReviewStage.objects.select_related("call"), pk=pk)
+    editable = services.criteria_editable(stage)
+    formset = forms.CriterionFormSet(request.POST or None, queryset=stage.criteria.all())
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if formset.is_valid():
+            with transaction.atomic():
+                for criterion in formset.save(commit=False):
+                    criterion.stage = stage
+                    criterion.full_clean()
+                    criterion.save()
+                for criterion in formset.deleted_objects:
+                    criterion.delete()
+            messages.success(request, _("評価項目を保存しました。"))
+            return redirect("projects:staff_call_detail", pk=stage.call_id)
+    return render(request, "projects/staff/criteria_form.html", {
+        "stage": stage, "formset": formset, "editable": editable,
+        "total_weight": sum(c.weight for c in stage.criteria.all()),
+    })
+
+
+def _staff_proposal(pk: int) -> Proposal:
+    return get_object_or_404(Proposal.objects.select_related("call", "current_stage"), pk=pk)
+
+
+@staff_required
+@require_POST
+def proposal_start_review(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _staff_proposal(pk)
+    try:
+        services.proposal_review_start(proposal=proposal, by=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("審査を開始しました。審査員の「審査する提案」に表示されます。"))
+    return redirect("projects:proposal_detail", pk=pk)
+
+
+@staff_required
+@require_POST
+def proposal_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _staff_proposal(pk)
+    try:
+        services.proposal_advance_stage(proposal=proposal, by=request.user)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, _("次の審査段階に進めました。"))
+    return redirect("projects:proposal_detail", pk=pk)
+
+
+@staff_required
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _staff_proposal(pk)
+    form = forms.DecisionForm(request.POST or None, initial={"department": proposal.desired_department_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_decide(proposal=proposal, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("決定を記録し、提案者に知らせました。"))
+            if form.cleaned_data["outcome"] == ProposalStatus.ADOPTED:
+                return redirect("projects:workspace", pk=proposal.project.pk)
+            return redirect("projects:proposal_detail", pk=pk)
+    return render(request, "projects/staff/decide.html", {"proposal": proposal, "form": form})
+
+
+# --- Projects: workspace, life cycle, agreement, records ---------------------------------------------
+
+
+def _workspace_project(request, pk: int, perm: str = "projects.view_project_workspace") -> Project:
+    try:
+        project = selectors.project_workspace(pk)
+    except Project.DoesNotExist as exc:
+        raise Http404 from exc
+    if not request.user.has_perm(perm, project):
+        raise Http404 if not request.user.has_perm("projects.view_project", project) else PermissionDenied
+    return project
+
+
+@login_required
+@require_GET
+def workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _workspace_project(request, pk)
+    user = request.user
+    transitions = [
+        {"status": status, "label": ProjectStatus(status).label,
+         "problems": services.project_transition_problems(project, status)}
+        for status in workflow.project_next_statuses(project)
+    ] if user.has_perm("projects.change_project", project) else []
+    evaluations = {evaluation.side: evaluation for evaluation in project.evaluations.all()}
+    lifecycle = [ProjectStatus.PREPARING, ProjectStatus.AGREED, ProjectStatus.RUNNING, ProjectStatus.EVALUATING,
+                 ProjectStatus.DONE]
+    if not project.needs_agreement:
+        lifecycle = lifecycle[2:]
+    if project.status == ProjectStatus.CANCELLED:
+        lifecycle.append(ProjectStatus.CANCELLED)
+    return render(request, "projects/workspace.html", {
+        "project": project,
+        "agreement": selectors.agreement_of(project),
+        "transitions": transitions,
+        "lifecycle": [(status.value, status.label) for status in lifecycle],
+        "evaluation_sides": [
+            (_("団体"), evaluations.get("group"), "group", _may_evaluate(user, project, "group")),
+            (_("担当課"), evaluations.get("department"), "department", _may_evaluate(user, project, "department")),
+        ],
+        "is_staff": user.is_center_staff,
+        "can_report": user.has_perm("projects.add_progressreport", project),
+        "is_support_kind": project.kind in UNCALLED_KINDS,
+    })
+
+
+def _may_evaluate(user, project: Project, side: str) -> bool:
+    """Staff write either side; a group member the group's; an official of the department the department's."""
+    if project.status not in (ProjectStatus.RUNNING, ProjectStatus.EVALUATING):
+        return False
+    if user.is_center_staff:
+        return True
+    is_member = project.lead_group_id in member_group_ids(user)
+    if side == "group":
+        return is_member
+    return not is_member and user.has_perm("projects.add_mutualevaluation", project)
+
+
+@staff_required
+@require_POST
+def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project, pk=pk)
+    form = forms.TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            project = services.project_transition(
+                project=project, to_status=form.cleaned_data["to_status"], by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("状態を「%(status)s」にしました。") % {"status": project.get_status_display()})
+    return redirect("projects:workspace", pk=pk)
+
+
+@staff_required
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk)
+    agreement = selectors.agreement_of(project)
+    initial = services.agreement_defaults(project) if agreement is None else None
+    form = forms.AgreementForm(request.POST or None, instance=agreement, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_save(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("協働協定書を保存しました。PDFで確認できます。"))
+            return redirect("projects:workspace", pk=pk)
+    return render(request, "projects/staff/agreement_form.html", {"project": project, "form": form})
+
+
+@login_required
+@require_GET
+def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project, pk=pk)
+    if not request.user.has_perm("projects.view_agreement", project):
+        raise Http404
+    agreement = selectors.agreement_of(project)
+    if agreement is None:
+        raise Http404
+    pdf = services.agreement_pdf(agreement)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = _("協働協定書_%(title)s.pdf") % {"title": project.title}
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    title: str
+    form_class: type
+    service: object
+    perm: str
+
+
+RECORD_KINDS = {
+    "progress": RecordKind(_("進捗報告"), forms.ProgressReportForm, services.progress_report_create,
+                           "projects.add_progressreport"),
+    "note": RecordKind(_("職員メモ"), forms.StaffNoteForm, services.staff_note_create, "projects.add_staffnote"),
+    "midterm": RecordKind(_("中間ふりかえり"), forms.MidtermReviewForm, services.midterm_review_create,
+                          "projects.change_project"),
+    "presentation": RecordKind(_("成果発表"), forms.ResultsPresentationForm, services.results_presentation_create,
+                               "projects.change_project"),
+    "support": RecordKind(_("支援記録"), forms.SupportLogForm, services.support_log_create, "projects.add_supportlog"),
+}
+
+
+@login_required
+def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    config = RECORD_KINDS.get(kind)
+    if config is None:
+        raise Http404
+    project = get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk)
+    if not request.user.has_perm(config.perm, project):
+        raise PermissionDenied
+    form = config.form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            config.service(project=project, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("%(title)sを記録しました。") % {"title": config.title})
+            return redirect("projects:workspace", pk=pk)
+    return render(request, "projects/record_form.html", {"project": project, "form": form, "title": config.title})
+
+
+@login_required
+def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+    if side not in ("group", "department"):
+        raise Http404
+    project = get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk)
+    user = request.user
+    if not _may_evaluate(user, project, side):
+        raise PermissionDenied
+    existing = project.evaluations.filter(side=side).first()
+    form = forms.MutualEvaluationForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mutual_evaluation_save(project=project, side=side, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("相互評価を保存しました。"))
+            return redirect("projects:workspace", pk=pk)
+    side_label = _("団体") if side == "group" else _("担当課")
+    return render(request, "projects/evaluation_form.html", {"project": project, "form": form, "side_label": side_label})
+
+
+# --- Staff: project list, registration, support logs -------------------------------------------------
+
+
+@staff_required
+@require_GET
+def staff_projects(request: HttpRequest) -> HttpResponse:
+    filterset, projects = selectors.staff_project_list(data=request.GET)
+    return render(request, "projects/staff/projects.html", {
+        "filter": filterset, "page_obj": _paginate(request, projects),
+    })
+
+
+@staff_required
+def project_register(request: HttpRequest) -> HttpResponse:
+    from core.fiscal import current_fiscal_year
+
+    form = forms.ProjectRegisterForm(request.POST or None, initial={"fiscal_year": current_fiscal_year()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_register(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("プロジェクトを登録しました。支援記録をつけられます。"))
+            return redirect("projects:workspace", pk=project.pk)
+    return render(request, "projects/staff/project_register.html", {"form": form})
+
+
+@staff_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project, pk=pk)
+    data = request.POST or None
+    form = forms.ProjectEditForm(data, instance=project)
+    partners = forms.ProjectPartnerFormSet(data, instance=project, prefix="partners")
+    if request.method == "POST" and form.is_valid() and partners.is_valid():
+        try:
+            with transaction.atomic():
+                services.project_update(project=project, **form.cleaned_data)
+                _save_partners(partners)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, _("協働事業を更新しました。"))
+            return redirect("projects:workspace", pk=pk)
+    return render(request, "projects/staff/project_edit.html", {"project": project, "form": form, "partners": partners})
+
+
+@staff_required
+@require_GET
+def support_logs(request: HttpRequest) -> HttpResponse:
+    year_form = FiscalYearForm(request.GET or None)
+    fiscal_year = year_form.cleaned_data.get("fiscal_year") if year_form.is_valid() else None
+    return render(request, "projects/staff/support_logs.html", {
+        "year_form": year_form,
+        "page_obj": _paginate(request, selectors.support_log_list(fiscal_year=fiscal_year)),
+    })

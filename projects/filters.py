@@ -1,0 +1,80 @@
+"""Filters of the project lists (query string: theme, kind, department, fiscal_year, status, q)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.fiscal import current_fiscal_year, fiscal_year_label
+from core.models import Department, Theme
+from projects.models import ProjectKind, ProjectStatus
+
+FIRST_FISCAL_YEAR = 2019
+
+
+def fiscal_year_filter_choices() -> list[tuple[int, str]]:
+    return [(fy, fiscal_year_label(fy)) for fy in range(current_fiscal_year() + 1, FIRST_FISCAL_YEAR - 1, -1)]
+
+
+class PublicStatus:
+    """The public groups the statuses in three: 採択（準備中）, 実施中, 完了."""
+
+    CHOICES = [("adopted", _("採択・準備中")), ("running", _("実施中")), ("done", _("完了"))]
+    STATUSES = {
+        "adopted": [ProjectStatus.PREPARING, ProjectStatus.AGREED],
+        "running": [ProjectStatus.RUNNING, ProjectStatus.EVALUATING],
+        "done": [ProjectStatus.DONE],
+    }
+
+
+class ProjectFilterBase(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword",
+                                  help_text=_("例: 子育て"))
+    theme = django_filters.ModelChoiceFilter(
+        label=_("テーマ"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
+    )
+    kind = django_filters.ChoiceFilter(label=_("事業の種類"), choices=ProjectKind.choices, empty_label=_("すべて"))
+    department = django_filters.ModelChoiceFilter(
+        label=_("担当課"), queryset=Department.objects.filter(is_active=True), empty_label=_("すべて")
+    )
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("年度"), choices=fiscal_year_filter_choices, empty_label=_("すべて")
+    )
+
+    def filter_keyword(self, queryset, name, value):
+        words = unicodedata.normalize("NFKC", value).split()
+        for word in words[:5]:
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(summary__icontains=word) | Q(lead_group__name__icontains=word)
+            )
+        return queryset
+
+
+class PublicProjectFilter(ProjectFilterBase):
+    status = django_filters.ChoiceFilter(
+        label=_("状況"), choices=PublicStatus.CHOICES, method="filter_status", empty_label=_("すべて")
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=PublicStatus.STATUSES.get(value, []))
+
+
+class StaffProjectFilter(ProjectFilterBase):
+    status = django_filters.ChoiceFilter(label=_("状態"), choices=ProjectStatus.choices, empty_label=_("すべて"))
+
+    class Meta:
+        fields: list[str] = []
+
+
+class FiscalYearForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(
+        label=_("年度"), required=False, coerce=int, empty_value=None,
+        choices=lambda: [("", _("すべて")), *fiscal_year_filter_choices()],
+    )

@@ -1,0 +1,384 @@
+"""Input validation for each screen of the projects app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import inlineformset_factory, modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Department, Theme, User
+from core.roles import Role
+from projects.models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    UNCALLED_KINDS,
+    Agreement,
+    BudgetLine,
+    Criterion,
+    DecisionOutcome,
+    MidtermReview,
+    MutualEvaluation,
+    Partner,
+    ProgressReport,
+    Project,
+    ProjectForm,
+    ProjectKind,
+    Proposal,
+    ProposalCall,
+    Recommendation,
+    ResultsPresentation,
+    StaffNote,
+    SupportLog,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes in a fieldset (the global field template renders the legend)."""
+
+
+def textareas(names, rows: int = 3) -> dict:
+    return {name: forms.Textarea(attrs={"rows": rows}) for name in names}
+
+
+def approved_groups():
+    from groups.models import Group
+
+    return Group.objects.public()
+
+
+# --- Calls (staff) -------------------------------------------------------------------------------
+
+
+class CallForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=_("募集する事業の種類"), choices=ProjectKind.choices, widget=CheckboxList,
+        initial=[ProjectKind.CITIZEN_PROPOSAL],
+    )
+    with_presentation = forms.BooleanField(
+        label=_("書類審査のあとに公開プレゼンテーション審査を行う"), required=False,
+        help_text=_("それぞれの審査段階に評価項目と配点を設定できます。"),
+    )
+
+    class Meta:
+        model = ProposalCall
+        fields = [
+            "title", "fiscal_year", "description", "opens_on", "closes_on", "kinds", "split_weights",
+            "department_share", "reviewer_departments", "reviewer_staff", "is_published",
+        ]
+        widgets = {
+            "opens_on": DateInput, "closes_on": DateInput,
+            "reviewer_departments": CheckboxList, "reviewer_staff": CheckboxList,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer_departments"].queryset = Department.objects.filter(is_active=True)
+        self.fields["reviewer_staff"].queryset = User.objects.filter(
+            groups__name=Role.STAFF, is_active=True
+        ).order_by("full_name_kana", "email")
+        if self.instance.pk:
+            self.fields["with_presentation"].initial = self.instance.stages.filter(kind="presentation").exists()
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("締切日は受付開始日より後の日にしてください。"))
+        return data
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["name", "description", "weight", "order"]
+
+
+CriterionFormSet = modelformset_factory(Criterion, form=CriterionForm, extra=1, can_delete=True)
+
+
+# --- Proposals -------------------------------------------------------------------------------------
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "title", "kind", "summary", "desired_department", "themes",
+            *Proposal.PLAN_FIELDS,
+        ]
+        widgets = {"themes": CheckboxList, **textareas(("summary", *Proposal.PLAN_FIELDS), rows=4)}
+
+    def __init__(self, *args, call: ProposalCall, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["kind"].choices = [(k, ProjectKind(k).label) for k in call.kinds]
+        self.fields["themes"].queryset = Theme.objects.active()
+        self.fields["desired_department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["desired_department"].empty_label = _("（未定・センターに相談したい）")
+        if groups is not None:
+            self.fields["group"] = forms.ModelChoiceField(
+                label=_("提案する団体"), queryset=groups, empty_label=None,
+                help_text=_("あなたが編集者になっている登録団体です。"),
+            )
+            self.order_fields(["group"])
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["group", "business", "department", "name", "role"]
+
+    def __init__(self, *args, **kwargs):
+        from matching.models import Business, BusinessStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = approved_groups()
+        self.fields["group"].empty_label = _("（選ばない）")
+        self.fields["business"].queryset = Business.objects.filter(status=BusinessStatus.APPROVED)
+        self.fields["business"].empty_label = _("（選ばない）")
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].empty_label = _("（選ばない）")
+
+    def clean(self):
+        data = super().clean()
+        chosen = [name for name in ("group", "business", "department") if data.get(name)]
+        if len(chosen) > 1:
+            raise forms.ValidationError(_("協働の相手は1行に1つだけ選んでください。"))
+        if not chosen and not (data.get("name") or "").strip() and self.has_changed():
+            raise forms.ValidationError(_("協働の相手を選ぶか、名称を入力してください。"))
+        return data
+
+
+PartnerFormSet = inlineformset_factory(
+    Proposal, Partner, form=PartnerForm, fk_name="proposal", extra=2, can_delete=True, max_num=20
+)
+ProjectPartnerFormSet = inlineformset_factory(
+    Project, Partner, form=PartnerForm, fk_name="project", extra=2, can_delete=True, max_num=20
+)
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["item", "description", "amount", "payer"]
+        widgets = {"amount": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"})}
+
+
+BudgetFormSet = inlineformset_factory(
+    Proposal, BudgetLine, form=BudgetLineForm, extra=3, can_delete=True, max_num=50
+)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("添付資料"),
+        help_text=_("PDF、Word・Excel・PowerPoint、画像（JPEG・PNG）。例: 団体の活動報告書.pdf"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.jpg,.jpeg,.png,.gif,.webp"}
+        ),
+    )
+
+
+# --- Reviews ----------------------------------------------------------------------------------------
+
+
+class ConflictForm(forms.Form):
+    conflict_reason = forms.CharField(
+        label=_("利害関係の内容"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例: 提案団体の役員を務めている／家族が提案団体の職員である。申告するとこの提案は採点できません。"),
+    )
+
+
+SCORE_CHOICES = [(n, str(n)) for n in range(SCORE_MAX, SCORE_MIN - 1, -1)]
+
+
+class ReviewForm(forms.Form):
+    """One score (1-5) and a comment per criterion of the stage, a recommendation and a comment."""
+
+    recommendation = forms.ChoiceField(
+        label=_("総合所見"), choices=Recommendation.choices, widget=forms.RadioSelect, required=False
+    )
+    comment = forms.CharField(
+        label=_("総評"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("提案者への助言にもなります。例: 地域のニーズは明確。広報の役割分担を具体的に。"),
+    )
+
+    def __init__(self, *args, criteria, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        existing = {s.criterion_id: s for s in review.scores.all()} if review else {}
+        for criterion in self.criteria:
+            score = existing.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=_("%(name)s（配点 %(weight)s点）") % {"name": criterion.name, "weight": criterion.weight},
+                choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect, required=False,
+                help_text=_("%(hint)s 5: とても優れている 〜 1: 不十分") % {"hint": criterion.description},
+                initial=score.score if score else None,
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("%(name)sについてのコメント") % {"name": criterion.name}, required=False,
+                widget=forms.Textarea(attrs={"rows": 2}), initial=score.comment if score else "",
+            )
+        if review:
+            self.fields["recommendation"].initial = review.recommendation
+            self.fields["comment"].initial = review.comment
+        self.order_fields([*(name for c in self.criteria for name in (f"score_{c.pk}", f"comment_{c.pk}")),
+                           "recommendation", "comment"])
+
+    def criterion_fields(self):
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self) -> dict[int, tuple[int, str]]:
+        out = {}
+        for criterion in self.criteria:
+            value = self.cleaned_data.get(f"score_{criterion.pk}")
+            if value not in (None, ""):
+                out[criterion.pk] = (int(value), self.cleaned_data.get(f"comment_{criterion.pk}", ""))
+        return out
+
+
+# --- Decisions and projects (staff) ------------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("決定"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("理由"), widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("提案者に伝わります。採択の場合は公開ページにも載ります。例: 地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("担当課（採択の場合）"), queryset=Department.objects.filter(is_active=True), required=False,
+        help_text=_("空欄の場合は、提案で希望された担当課になります。"),
+    )
+    form = forms.ChoiceField(
+        label=_("協働の形態（採択の場合）"), choices=[("", _("（あとで決める）")), *ProjectForm.choices], required=False
+    )
+
+
+class ProjectRegisterForm(forms.ModelForm):
+    """プロジェクト登録 / プロジェクト支援 registered by staff."""
+
+    class Meta:
+        model = Project
+        fields = [
+            "title", "kind", "form", "lead_group", "department", "themes", "summary", "fiscal_year",
+            "starts_on", "ends_on", *Project.PLAN_FIELDS,
+        ]
+        widgets = {"themes": CheckboxList, "starts_on": DateInput, "ends_on": DateInput,
+                   **textareas(("summary", *Project.PLAN_FIELDS))}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.value, k.label) for k in UNCALLED_KINDS]
+        self.fields["lead_group"].queryset = approved_groups()
+        self.fields["lead_group"].required = True
+        self.fields["themes"].queryset = Theme.objects.active()
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["fiscal_year"].help_text = _("開始年（例: 2026 → 令和8年度）")
+
+
+class ProjectEditForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["title", "form", "department", "themes", "summary", "starts_on", "ends_on", "results", "is_public"]
+        widgets = {
+            "themes": CheckboxList, "starts_on": DateInput, "ends_on": DateInput,
+            "summary": forms.Textarea(attrs={"rows": 4}), "results": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.active()
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.CharField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("メモ"), required=False, help_text=_("例: 協定書に双方が押印"))
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "purpose", "group_role", "department_role", "center_role", "method", "responsibility",
+            "cost_sharing", "period_start", "period_end", "other_terms", "city_signatory", "group_signatory",
+            "signed_on",
+        ]
+        widgets = {
+            "period_start": DateInput, "period_end": DateInput, "signed_on": DateInput,
+            **textareas(("purpose", "group_role", "department_role", "center_role", "method", "responsibility",
+                         "cost_sharing", "other_terms")),
+        }
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("協定期間の終了日は開始日より後の日にしてください。"))
+        return data
+
+
+class ProgressReportForm(forms.ModelForm):
+    class Meta:
+        model = ProgressReport
+        fields = ["reported_on", "activities", "achievements", "issues"]
+        widgets = {"reported_on": DateInput, "activities": forms.Textarea(attrs={"rows": 4}),
+                   "achievements": forms.Textarea(attrs={"rows": 3}), "issues": forms.Textarea(attrs={"rows": 3})}
+
+
+class StaffNoteForm(forms.ModelForm):
+    class Meta:
+        model = StaffNote
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+
+class MidtermReviewForm(forms.ModelForm):
+    class Meta:
+        model = MidtermReview
+        fields = ["held_on", "participants", "progress", "issues", "adjustments"]
+        widgets = {"held_on": DateInput, "progress": forms.Textarea(attrs={"rows": 3}),
+                   "issues": forms.Textarea(attrs={"rows": 3}), "adjustments": forms.Textarea(attrs={"rows": 3})}
+
+
+PRINCIPLE_FIELDS = ["equality", "autonomy", "independence", "mutual_understanding", "shared_purpose", "openness"]
+
+
+class MutualEvaluationForm(forms.ModelForm):
+    class Meta:
+        model = MutualEvaluation
+        fields = ["results", "lessons", "next_steps", *PRINCIPLE_FIELDS, "principles_comment"]
+        widgets = {**dict.fromkeys(PRINCIPLE_FIELDS, forms.RadioSelect),
+                   **textareas(("results", "lessons", "next_steps", "principles_comment"))}
+
+    def __init__(self, *args, **kwargs):
+        from projects.models import PRINCIPLE_QUESTIONS, SixPrinciples
+
+        super().__init__(*args, **kwargs)
+        for name in PRINCIPLE_FIELDS:
+            field = self.fields[name]
+            field.choices = [c for c in field.choices if c[0] != ""]
+            field.help_text = PRINCIPLE_QUESTIONS[SixPrinciples(name)]
+
+
+class ResultsPresentationForm(forms.ModelForm):
+    class Meta:
+        model = ResultsPresentation
+        fields = ["held_on", "venue", "audience", "summary"]
+        widgets = {"held_on": DateInput, "summary": forms.Textarea(attrs={"rows": 3})}
+
+
+class SupportLogForm(forms.ModelForm):
+    class Meta:
+        model = SupportLog
+        fields = ["held_on", "kind", "supporters", "attendees", "content", "next_action", "minutes"]
+        widgets = {"held_on": DateInput, "content": forms.Textarea(attrs={"rows": 3}),
+                   "next_action": forms.Textarea(attrs={"rows": 2})}

@@ -1,0 +1,120 @@
+"""Object permissions for calls, proposals and projects.
+
+- Staff see and manage everything.
+- A group member sees and edits their own group's proposals (editing only while 下書き / 差戻し).
+- A reviewer (a named staff member, or an official of a named department) sees the submitted
+  proposals of the calls they review, and nothing of the others. An official of a department
+  that does not review a call sees none of its proposals.
+- The public sees adopted, running and finished projects (公開の原則), never proposals.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from projects.models import ProposalCall, ProposalStatus
+
+
+def member_group_ids(user) -> set[int]:
+    """The groups the user edits (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_projects_group_ids", None)
+    if cached is None:
+        cached = set(user.group_memberships.values_list("group_id", flat=True))
+        user._projects_group_ids = cached
+    return cached
+
+
+def reviewed_call_ids(user) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_projects_call_ids", None)
+    if cached is None:
+        cached = set(ProposalCall.objects.reviewed_by(user).values_list("id", flat=True))
+        user._projects_call_ids = cached
+    return cached
+
+
+def department_ids(user) -> set[int]:
+    if not getattr(user, "is_authenticated", False) or not user.is_official:
+        return set()
+    cached = getattr(user, "_projects_department_ids", None)
+    if cached is None:
+        cached = set(user.departments.values_list("id", flat=True))
+        user._projects_department_ids = cached
+    return cached
+
+
+@rules.predicate
+def is_staff(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_center_staff)
+
+
+@rules.predicate
+def is_official(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_official)
+
+
+@rules.predicate
+def is_proposal_group_member(user, proposal) -> bool:
+    return proposal is not None and proposal.group_id in member_group_ids(user)
+
+
+@rules.predicate
+def is_proposal_editable(user, proposal) -> bool:
+    return proposal is not None and proposal.is_editable
+
+
+@rules.predicate
+def is_call_reviewer(user, proposal) -> bool:
+    return (
+        proposal is not None
+        and proposal.status != ProposalStatus.DRAFT
+        and proposal.call_id in reviewed_call_ids(user)
+    )
+
+
+@rules.predicate
+def is_under_review(user, proposal) -> bool:
+    return proposal is not None and proposal.status == ProposalStatus.UNDER_REVIEW and proposal.current_stage_id
+
+
+@rules.predicate
+def is_public_project(user, project) -> bool:
+    return project is not None and project.is_publicly_visible
+
+
+@rules.predicate
+def is_project_group_member(user, project) -> bool:
+    return project is not None and project.lead_group_id in member_group_ids(user)
+
+
+@rules.predicate
+def is_project_department_official(user, project) -> bool:
+    return project is not None and project.department_id in department_ids(user)
+
+
+@rules.predicate
+def is_group_member(user) -> bool:
+    return bool(member_group_ids(user))
+
+
+rules.add_perm("projects.view_proposal", is_staff | is_proposal_group_member | is_call_reviewer)
+rules.add_perm("projects.change_proposal", is_proposal_group_member & is_proposal_editable)
+rules.add_perm("projects.review_proposal", is_call_reviewer & is_under_review)
+rules.add_perm("projects.decide_proposal", is_staff)
+rules.add_perm("projects.add_proposal", is_group_member)
+
+rules.add_perm("projects.view_project", is_public_project | is_staff | is_project_group_member
+               | is_project_department_official)
+rules.add_perm("projects.view_project_workspace", is_staff | is_project_group_member | is_project_department_official)
+rules.add_perm("projects.change_project", is_staff)
+rules.add_perm("projects.view_agreement", is_staff | is_project_group_member | is_project_department_official)
+rules.add_perm("projects.change_agreement", is_staff)
+rules.add_perm("projects.add_progressreport", is_staff | is_project_group_member)
+rules.add_perm("projects.add_mutualevaluation", is_staff | is_project_group_member | is_project_department_official)
+rules.add_perm("projects.view_staffnote", is_staff)
+rules.add_perm("projects.add_staffnote", is_staff)
+rules.add_perm("projects.add_supportlog", is_staff)
+rules.add_perm("projects.manage_calls", is_staff)

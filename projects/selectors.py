@@ -1,0 +1,430 @@
+"""Reads for the projects app. List pages use a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from core.fiscal import fiscal_year_range
+from core.models import User
+from core.roles import Role
+from projects import scoring
+from projects.filters import PublicProjectFilter, StaffProjectFilter
+from projects.models import (
+    Criterion,
+    Decision,
+    DecisionOutcome,
+    Partner,
+    Project,
+    ProjectKind,
+    ProjectStatus,
+    Proposal,
+    ProposalCall,
+    ProposalStatus,
+    Review,
+    ReviewerSide,
+    ReviewStage,
+    Score,
+    SupportLog,
+)
+from projects.rules import member_group_ids, reviewed_call_ids
+
+# --- Calls ------------------------------------------------------------------------------------
+
+
+def open_calls() -> list[ProposalCall]:
+    """Published calls whose period includes now (a few; the public index shows them)."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return list(
+        ProposalCall.objects.published().filter(opens_on__lte=today, closes_on__gte=today).order_by("closes_on")
+    )
+
+
+def call_list_for_staff() -> QuerySet[ProposalCall]:
+    return ProposalCall.objects.annotate(
+        proposal_count=Count("proposals", filter=~Q(proposals__status=ProposalStatus.DRAFT), distinct=True),
+        adopted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.ADOPTED), distinct=True),
+    ).prefetch_related("reviewer_departments", "stages")
+
+
+def call_detail(pk: int) -> ProposalCall:
+    return (
+        ProposalCall.objects.prefetch_related(
+            "reviewer_departments", "reviewer_staff",
+            Prefetch("stages", queryset=ReviewStage.objects.prefetch_related("criteria")),
+        ).get(pk=pk)
+    )
+
+
+def reviewer_sides_for_calls(call_ids) -> dict[int, dict[int, str]]:
+    """call id → {reviewer user id → side}. Two queries for any number of calls.
+
+    Officials of the call's departments review for the department side, named staff for the
+    center. Someone who is both counts on the department side.
+    """
+    sides: dict[int, dict[int, str]] = defaultdict(dict)
+    staff_rows = ProposalCall.reviewer_staff.through.objects.filter(
+        proposalcall_id__in=call_ids, user__is_active=True
+    ).values_list("proposalcall_id", "user_id")
+    for call_id, user_id in staff_rows:
+        sides[call_id][user_id] = ReviewerSide.CENTER
+    official_rows = (
+        User.objects.filter(
+            departments__review_calls__in=call_ids, groups__name=Role.OFFICIAL, is_active=True
+        )
+        .values_list("departments__review_calls", "id")
+        .distinct()
+    )
+    for call_id, user_id in official_rows:
+        sides[call_id][user_id] = ReviewerSide.DEPARTMENT
+    return sides
+
+
+def call_reviewer_sides(call: ProposalCall) -> dict[int, str]:
+    return reviewer_sides_for_calls([call.pk]).get(call.pk, {})
+
+
+def call_reviewers(call: ProposalCall) -> list[tuple[User, str]]:
+    sides = call_reviewer_sides(call)
+    users = User.objects.filter(pk__in=sides).order_by("full_name", "email")
+    return [(user, ReviewerSide(sides[user.pk]).label) for user in users]
+
+
+# --- Proposals --------------------------------------------------------------------------------
+
+
+def proposals_visible_to(user) -> QuerySet[Proposal]:
+    """Staff: all. Others: their groups' proposals, and the submitted ones of calls they review."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    if user.is_center_staff:
+        return Proposal.objects.all()
+    condition = Q(group_id__in=member_group_ids(user))
+    call_ids = reviewed_call_ids(user)
+    if call_ids:
+        condition |= Q(call_id__in=call_ids) & ~Q(status=ProposalStatus.DRAFT)
+    return Proposal.objects.filter(condition)
+
+
+def proposal_list_for_member(user) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(group_id__in=member_group_ids(user))
+        .select_related("call", "group")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def proposal_list_for_call(call: ProposalCall) -> QuerySet[Proposal]:
+    return (
+        call.proposals.select_related("group", "desired_department", "current_stage")
+        .exclude(status=ProposalStatus.DRAFT)
+        .order_by("submitted_at", "id")
+    )
+
+
+def proposal_detail(*, pk: int, user) -> Proposal:
+    """A proposal the user may see, with everything its page shows; DoesNotExist otherwise."""
+    return (
+        proposals_visible_to(user)
+        .select_related("call", "group", "created_by", "desired_department", "current_stage")
+        .prefetch_related(
+            "themes", "budget_lines", "attachments",
+            Prefetch("partners", queryset=Partner.objects.select_related("group", "business", "department")),
+            Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
+            "status_changes__changed_by",
+        )
+        .get(pk=pk)
+    )
+
+
+def latest_decision(proposal: Proposal) -> Decision | None:
+    decisions = list(proposal.decisions.all())
+    return decisions[0] if decisions else None
+
+
+# --- Reviews and ranking --------------------------------------------------------------------------
+
+
+def _stage_reviews(stage: ReviewStage, proposal_ids) -> dict[int, list[Review]]:
+    reviews = (
+        Review.objects.filter(stage=stage, proposal_id__in=proposal_ids)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+    )
+    by_proposal: dict[int, list[Review]] = defaultdict(list)
+    for review in reviews:
+        by_proposal[review.proposal_id].append(review)
+    return by_proposal
+
+
+def call_ranking(*, call: ProposalCall, stage: ReviewStage) -> tuple[list[scoring.StageResult], bool]:
+    """The proposals that reached this stage, ranked; and whether every reviewer has finished.
+
+    Ranks are shown only when all have finished (the second value).
+    """
+    proposals = list(
+        call.proposals.filter(
+            Q(current_stage=stage) | Q(reviews__stage=stage)
+        ).exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED]).select_related("group").distinct()
+    )
+    criteria = list(stage.criteria.all())
+    sides = call_reviewer_sides(call)
+    reviews = _stage_reviews(stage, [p.pk for p in proposals])
+    results = [
+        scoring.stage_result(
+            proposal=proposal, call=call, criteria=criteria, reviews=reviews.get(proposal.pk, []), reviewer_sides=sides
+        )
+        for proposal in proposals
+    ]
+    all_done = bool(results) and all(result.complete for result in results)
+    if all_done:
+        results = scoring.rank_results(results)
+    else:
+        results.sort(key=lambda r: (r.proposal.submitted_at or r.proposal.created_at, r.proposal.pk))
+    return results, all_done
+
+
+def proposal_stage_results(proposal: Proposal) -> list[tuple[ReviewStage, scoring.StageResult]]:
+    """For the staff view of one proposal: each stage it went through, with its result."""
+    call = proposal.call
+    stages = list(call.stages.prefetch_related("criteria"))
+    sides = call_reviewer_sides(call)
+    reviews = (
+        Review.objects.filter(proposal=proposal)
+        .select_related("reviewer")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+    )
+    by_stage: dict[int, list[Review]] = defaultdict(list)
+    for review in reviews:
+        by_stage[review.stage_id].append(review)
+    out = []
+    for stage in stages:
+        if stage.pk not in by_stage and proposal.current_stage_id != stage.pk:
+            continue
+        out.append((stage, scoring.stage_result(
+            proposal=proposal, call=call, criteria=list(stage.criteria.all()),
+            reviews=by_stage.get(stage.pk, []), reviewer_sides=sides,
+        )))
+    return out
+
+
+@dataclass
+class Assignment:
+    proposal: Proposal
+    stage: ReviewStage
+    review: Review | None
+
+    @property
+    def state_label(self) -> str:
+        from django.utils.translation import gettext as _
+
+        if self.review is None:
+            return _("未着手")
+        if self.review.conflict_of_interest:
+            return _("利害関係のため審査しない")
+        if self.review.submitted_at:
+            return _("審査済み")
+        return _("入力中")
+
+
+def review_assignments(user) -> list[Assignment]:
+    """Proposals under review at their current stage in the calls the user reviews (fixed queries)."""
+    call_ids = reviewed_call_ids(user)
+    if not call_ids:
+        return []
+    sides = reviewer_sides_for_calls(call_ids)
+    proposals = list(
+        Proposal.objects.filter(
+            call_id__in=call_ids, status=ProposalStatus.UNDER_REVIEW, current_stage__isnull=False
+        )
+        .select_related("call", "group", "current_stage")
+        .order_by("call__closes_on", "submitted_at", "id")
+    )
+    proposals = [p for p in proposals if user.pk in sides.get(p.call_id, {})]
+    reviews = {
+        (review.proposal_id, review.stage_id): review
+        for review in Review.objects.filter(reviewer=user, proposal__in=proposals)
+    }
+    return [
+        Assignment(proposal=p, stage=p.current_stage, review=reviews.get((p.pk, p.current_stage_id)))
+        for p in proposals
+    ]
+
+
+def review_for(*, proposal: Proposal, reviewer) -> Review | None:
+    return (
+        Review.objects.filter(proposal=proposal, stage_id=proposal.current_stage_id, reviewer=reviewer)
+        .prefetch_related("scores")
+        .first()
+    )
+
+
+def stage_criteria(stage: ReviewStage) -> list[Criterion]:
+    return list(stage.criteria.all())
+
+
+# --- Projects -----------------------------------------------------------------------------------
+
+_LIST_PREFETCH = (
+    "themes",
+    Prefetch("partners", queryset=Partner.objects.select_related("group", "business", "department")),
+)
+
+
+def _project_list_queryset() -> QuerySet[Project]:
+    return Project.objects.select_related("lead_group", "department").prefetch_related(*_LIST_PREFETCH)
+
+
+def public_project_list(*, data=None) -> tuple[PublicProjectFilter, QuerySet[Project]]:
+    filterset = PublicProjectFilter(data=data or None, queryset=_project_list_queryset().public())
+    return filterset, filterset.qs.order_by("-fiscal_year", "title", "id")
+
+
+def staff_project_list(*, data=None) -> tuple[StaffProjectFilter, QuerySet[Project]]:
+    queryset = _project_list_queryset().annotate(support_count=Count("support_logs", distinct=True))
+    filterset = StaffProjectFilter(data=data or None, queryset=queryset)
+    return filterset, filterset.qs.order_by("-fiscal_year", "status", "title", "id")
+
+
+def projects_for_group(group) -> QuerySet[Project]:
+    """A group's public projects (as lead or as a partner), for the group's page."""
+    return (
+        _project_list_queryset().public()
+        .filter(Q(lead_group=group) | Q(partners__group=group))
+        .distinct()
+        .order_by("-fiscal_year", "title", "id")
+    )
+
+
+def projects_for_department(department) -> QuerySet[Project]:
+    """A department's public projects (responsible or partner), for the department's page."""
+    return (
+        _project_list_queryset().public()
+        .filter(Q(department=department) | Q(partners__department=department))
+        .distinct()
+        .order_by("-fiscal_year", "title", "id")
+    )
+
+
+def project_detail(pk: int) -> Project:
+    return (
+        Project.objects.select_related(
+            "lead_group", "department", "proposal", "proposal__call", "registered_by"
+        )
+        .prefetch_related(
+            "themes",
+            Prefetch("partners", queryset=Partner.objects.select_related("group", "business", "department")),
+            Prefetch(
+                "proposal__decisions",
+                queryset=Decision.objects.filter(outcome=DecisionOutcome.ADOPTED),
+                to_attr="adopted_decisions",
+            ),
+            "presentations",
+            "evaluations",
+        )
+        .get(pk=pk)
+    )
+
+
+def project_workspace(pk: int) -> Project:
+    return (
+        Project.objects.select_related("lead_group", "department", "proposal", "proposal__call")
+        .prefetch_related(
+            "themes",
+            Prefetch("partners", queryset=Partner.objects.select_related("group", "business", "department")),
+            Prefetch("progress_reports", queryset=project_records("progress_reports")),
+            Prefetch("staff_notes", queryset=project_records("staff_notes")),
+            Prefetch("midterm_reviews", queryset=project_records("midterm_reviews")),
+            Prefetch("evaluations", queryset=project_records("evaluations")),
+            Prefetch("presentations", queryset=project_records("presentations")),
+            Prefetch("support_logs", queryset=project_records("support_logs")),
+            "status_changes__changed_by",
+        )
+        .get(pk=pk)
+    )
+
+
+def project_records(related_name: str):
+    model = Project._meta.get_field(related_name).related_model
+    return model.objects.select_related("author")
+
+
+def agreement_of(project: Project):
+    from projects.models import Agreement
+
+    return Agreement.objects.filter(project=project).first()
+
+
+def support_log_list(*, fiscal_year: int | None = None) -> QuerySet[SupportLog]:
+    logs = SupportLog.objects.select_related("project", "project__lead_group", "author")
+    if fiscal_year:
+        start, end = fiscal_year_range(fiscal_year)
+        logs = logs.filter(held_on__range=(start, end))
+    return logs.order_by("-held_on", "-id")
+
+
+# --- For other apps: the journey funnel (seed 000: ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援) ---
+
+
+def groups_with_project_kind(*, kind: str, fiscal_year: int):
+    """Groups leading a project of that kind in that fiscal year (not cancelled)."""
+    from groups.models import Group
+
+    projects = Project.objects.filter(kind=kind, fiscal_year=fiscal_year).exclude(status=ProjectStatus.CANCELLED)
+    return Group.objects.filter(pk__in=projects.values("lead_group_id"))
+
+
+def groups_with_registered_project(fiscal_year: int):
+    """Journey step 3: groups with a プロジェクト登録 project in the fiscal year."""
+    return groups_with_project_kind(kind=ProjectKind.REGISTRATION, fiscal_year=fiscal_year)
+
+
+def groups_with_supported_project(fiscal_year: int):
+    """Journey step 4: groups with a プロジェクト支援 project in the fiscal year."""
+    return groups_with_project_kind(kind=ProjectKind.SUPPORT, fiscal_year=fiscal_year)
+
+
+# --- For the annual outcome report (hooks.report_figures) -----------------------------------------
+
+
+def _aware_range(fiscal_year: int):
+    import datetime as dt
+
+    from projects.models import JST
+
+    start, end = fiscal_year_range(fiscal_year)
+    return (dt.datetime.combine(start, dt.time.min, tzinfo=JST),
+            dt.datetime.combine(end, dt.time.max, tzinfo=JST))
+
+
+def project_support_figures(fiscal_year: int) -> list:
+    from core.app_hooks import Figure
+    from projects.models import Agreement
+
+    start, end = fiscal_year_range(fiscal_year)
+    moments = _aware_range(fiscal_year)
+    received = Proposal.objects.filter(submitted_at__range=moments).count()
+    adopted = Decision.objects.filter(outcome=DecisionOutcome.ADOPTED, decided_at__range=moments).count()
+    signed = Agreement.objects.filter(signed_on__range=(start, end)).count()
+    live = Project.objects.filter(fiscal_year=fiscal_year).exclude(status=ProjectStatus.CANCELLED)
+    registered = live.filter(kind=ProjectKind.REGISTRATION).count()
+    supported = live.filter(kind=ProjectKind.SUPPORT).count()
+    sessions = SupportLog.objects.filter(held_on__range=(start, end)).count()
+    return [
+        Figure(key="projects.proposals_received", label="協働事業の提案数", value=received, unit="件",
+               note="その年度に提出された提案（差戻し後の再提出は1件として数える）", axis="資源連結"),
+        Figure(key="projects.proposals_adopted", label="採択した提案数", value=adopted, unit="件",
+               note="その年度に採択を決定した提案", axis="協働のガバナンス"),
+        Figure(key="projects.agreements_signed", label="協働協定の締結数", value=signed, unit="件",
+               note="締結日がその年度にある協働協定書", axis="協働のガバナンス"),
+        Figure(key="projects.registered", label="プロジェクト登録の件数", value=registered, unit="件",
+               note="その年度に始まったプロジェクト登録（中止を除く）", axis="プロセス支援"),
+        Figure(key="projects.supported", label="プロジェクト支援の件数", value=supported, unit="件",
+               note="その年度に始まったプロジェクト支援（中止を除く）", axis="プロセス支援"),
+        Figure(key="projects.support_sessions", label="伴走支援の回数", value=sessions, unit="回",
+               note="メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）", axis="プロセス支援"),
+    ]
