@@ -17,7 +17,13 @@ class ProgramFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
     code = "mirai_taiwa"
-    name = "ミライ対話"
+    name = factory.LazyAttribute(lambda o: NAMES.get(o.code, o.code))
+    journey_step = factory.LazyAttribute(lambda o: STEPS.get(o.code))
+
+
+# As seeded by events/migrations/0002 (transactional tests flush that data away).
+NAMES = {"mirai_taiwa": "ミライ対話", "alp": "アクション・ラーニング講座", "project_support": "プロジェクト支援"}
+STEPS = {"mirai_taiwa": 1, "alp": 2, "project_support": 4}
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -27,7 +33,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Event
 
-    program = factory.LazyFunction(lambda: Program.objects.get(code="mirai_taiwa"))
+    program = factory.SubFactory(ProgramFactory)
     title = factory.Sequence(lambda n: f"ミライ対話 第{n}回「まちのこれから」")
     description = "地域の未来について話し合います。"
     venue = "市民活動プラザ 2階 会議室A"
@@ -41,7 +47,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     class Params:
         past = factory.Trait(starts_at=factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=60)))
         course = factory.Trait(
-            program=factory.LazyFunction(lambda: Program.objects.get(code="alp")),
+            program=factory.SubFactory(ProgramFactory, code="alp"),
             title=factory.Sequence(lambda n: f"アクション・ラーニング講座 {n}期"),
             sessions=5,
             completion_min_sessions=4,

@@ -1,0 +1,447 @@
+"""Pages: calendar, event page, iCalendar, registration, cancellation, certificate, survey, staff pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from core.models import Area, Theme
+from core.roles import Role
+from events import services
+from events.models import Attendance, Notification, Program, Registration, SurveyResponse
+from tests.events.factories import EventFactory, PersonFactory, ProgramFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+Status = Registration.Status
+
+
+def make_events(n: int, **kwargs) -> list:
+    """n public events with themes, an area, sessions and registrations (data that could cause N+1)."""
+    theme = Theme.objects.first()
+    area, _ = Area.objects.get_or_create(name="本町")
+    events = []
+    for i in range(n):
+        event = EventFactory(
+            area=area, sessions=1 + i % 3, wheelchair_accessible=True, childcare=bool(i % 2),
+            starts_at=timezone.now() + dt.timedelta(days=1 + i), **kwargs,
+        )
+        event.themes.set([theme])
+        for _ in range(i % 3 + 1):
+            RegistrationFactory(event=event)
+        events.append(event)
+    return events
+
+
+# --- Query counts: the same at two data sizes ------------------------------------------------------
+
+
+def assert_fixed_queries(django_assert_num_queries, client, url, expected, grow):
+    """The page runs `expected` queries with little data, and again after `grow()` adds more.
+    For staff pages the count includes the session, the user, their roles and the session
+    update of the staff idle timeout."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for step in (None, grow):
+        if step:
+            step()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    assert counts == [expected, expected], counts
+
+
+def test_calendar_list_queries_are_fixed(client, django_assert_num_queries):
+    make_events(3)
+    # count, page of events, themes prefetch, filter choices (program, theme, area)
+    assert_fixed_queries(django_assert_num_queries, client, reverse("events:index"), 6, lambda: make_events(15))
+
+
+def test_calendar_month_queries_are_fixed(client, django_assert_num_queries):
+    make_events(2)
+    month = f"{timezone.localdate() + dt.timedelta(days=3):%Y-%m}"
+    url = reverse("events:index") + f"?view=month&month={month}"
+    # sessions of the month, filter choices (program, theme, area)
+    assert_fixed_queries(django_assert_num_queries, client, url, 4, lambda: make_events(12))
+
+
+def test_event_page_queries_are_fixed(client, member, django_assert_num_queries):
+    event = EventFactory(sessions=2)
+    RegistrationFactory(event=event)
+    client.force_login(member)
+
+    def grow():
+        for _ in range(10):
+            RegistrationFactory(event=event)
+        for days in (30, 37, 44):
+            event.sessions.create(starts_at=timezone.now() + dt.timedelta(days=days),
+                                  ends_at=timezone.now() + dt.timedelta(days=days, hours=2))
+        event.themes.set(Theme.objects.all()[:4])
+
+    # session, user, groups; event, themes, sessions; own registration
+    assert_fixed_queries(django_assert_num_queries, client, event.get_absolute_url(), 7, grow)
+
+
+def test_home_upcoming_events_expose_first_start_without_n_plus_one(django_assert_num_queries):
+    from events.selectors import upcoming_public_events
+
+    make_events(2)
+    with django_assert_num_queries(2):
+        events = upcoming_public_events(limit=5)
+        assert all(e.first_starts_at for e in events)
+    make_events(6)
+    with django_assert_num_queries(2):
+        events = upcoming_public_events(limit=5)
+        assert [e.first_starts_at for e in events] == sorted(e.first_starts_at for e in events)
+        assert len(events) == 5
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def test_staff_event_list_queries_are_fixed(staff_client, django_assert_num_queries):
+    make_events(2)
+    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_index"), 9,
+                         lambda: make_events(10))
+
+
+def test_staff_event_page_queries_are_fixed(staff_client, staff_user, django_assert_num_queries):
+    event = EventFactory(course=True, capacity=5)
+    RegistrationFactory(event=event, registered_by=staff_user)
+
+    def grow():
+        for i in range(8):
+            r = services.registration_create(event=event, person=PersonFactory(), notify=False)
+            if r.status == Status.CONFIRMED:
+                services.attendance_set(registration=r, session=event.sessions.first(), present=True)
+            if i == 0:
+                SurveyResponse.objects.create(registration=r, satisfaction=4)
+
+    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_event", args=[event.pk]),
+                         9, grow)
+
+
+def test_checkin_list_queries_are_fixed(staff_client, django_assert_num_queries):
+    event = EventFactory(capacity=None)
+    session = event.sessions.first()
+    RegistrationFactory(event=event)
+
+    def grow():
+        for _ in range(12):
+            r = RegistrationFactory(event=event)
+            Attendance.objects.create(session=session, registration=r)
+
+    assert_fixed_queries(django_assert_num_queries, staff_client,
+                         reverse("events:staff_checkin", args=[session.pk]), 9, grow)
+
+
+def test_survey_summary_queries_are_fixed(staff_client, django_assert_num_queries):
+    event = EventFactory(past=True, capacity=None)
+
+    def answer(n):
+        for i in range(n):
+            r = RegistrationFactory(event=event)
+            Attendance.objects.create(session=event.sessions.first(), registration=r)
+            SurveyResponse.objects.create(registration=r, satisfaction=1 + i % 5, comment=f"感想{i}")
+
+    answer(2)
+    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_survey", args=[event.pk]),
+                         10, lambda: answer(10))
+
+
+def test_merge_candidates_queries_are_fixed(staff_client, django_assert_num_queries):
+    def duplicates(n):
+        for i in range(n):
+            PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}")
+            PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}", email="")
+
+    duplicates(1)
+    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_merge"), 8,
+                         lambda: duplicates(6))
+
+
+def test_mypage_panel_queries_are_fixed(client, member, django_assert_num_queries):
+    from events.hooks import mypage_panels
+
+    person = services.person_for_user(user=member)
+    RegistrationFactory(person=person)
+    request = type("R", (), {"user": member})()
+    with django_assert_num_queries(1):
+        assert len(mypage_panels(request)[0].context["registrations"]) == 1
+    for _ in range(5):
+        RegistrationFactory(person=person)
+    with django_assert_num_queries(1):
+        assert len(mypage_panels(request)[0].context["registrations"]) == 6
+
+
+# --- Calendar filters and content ------------------------------------------------------------------------
+
+
+def test_filters_live_in_the_url(client):
+    """program (by its stable code), theme and area narrow the calendar; past events are apart."""
+    theme = Theme.objects.get(short_name="環境の保全")
+    area = Area.objects.create(name="港町")
+    alp = EventFactory(course=True, title="ALPの講座")
+    mirai = EventFactory(title="ミライ対話 港町")
+    mirai.themes.set([theme])
+    mirai.area = area
+    mirai.save()
+    EventFactory(past=True, title="終わった対話")
+
+    def titles(query):
+        return {e.title for e in client.get(reverse("events:index") + query).context["page_obj"]}
+
+    assert titles("") == {"ALPの講座", "ミライ対話 港町"}
+    assert titles("?program=alp") == {"ALPの講座"}
+    assert titles(f"?theme={theme.pk}") == {"ミライ対話 港町"}
+    assert titles(f"?area={area.pk}") == {"ミライ対話 港町"}
+    assert titles("?when=past") == {"終わった対話"}
+    assert titles("?q=講座") == {"ALPの講座"}
+
+
+def test_month_view_shows_sessions_on_their_days_with_japanese_weekdays(client):
+    start = timezone.make_aware(dt.datetime(2030, 5, 11, 14, 0))  # a Saturday
+    EventFactory(title="五月の対話", starts_at=start)
+    response = client.get(reverse("events:index") + "?view=month&month=2030-05")
+    html = response.content.decode()
+    assert "2030年5月" in html and "五月の対話" in html
+    assert "5月11日（土）" in html
+    assert "こどもの日" in html  # holidays named in words
+
+
+def test_event_page_shows_dates_in_japanese_and_accessibility_in_words(client):
+    start = timezone.make_aware(dt.datetime(2030, 4, 6, 13, 30))
+    event = EventFactory(course=True, starts_at=start, sign_language=True, captioning=True, online=True)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "2030年4月6日（土）13:30" in html
+    assert "第5回" in html and "全5回のうち4回以上" in html
+    for label in ("手話通訳あり", "要約筆記あり", "オンライン参加可"):
+        assert label in html
+    assert "車いす対応" not in html.split("参加しやすくするための配慮")[1].split("</ul>")[0]
+
+
+def test_private_events_are_hidden_from_the_public(client, staff_user):
+    event = EventFactory(is_public=False)
+    assert client.get(event.get_absolute_url()).status_code == 404
+    assert client.get(reverse("events:ics", args=[event.pk])).status_code == 404
+    client.force_login(staff_user)
+    assert client.get(event.get_absolute_url()).status_code == 200
+
+
+# --- iCalendar ----------------------------------------------------------------------------------------
+
+
+def test_event_ics_is_a_valid_calendar_with_stable_uids(client):
+    """One VEVENT per session, UTC times, DTSTAMP, and the same UIDs on every download."""
+    event = EventFactory(course=True, venue="中央公民館")
+    url = reverse("events:ics", args=[event.pk])
+    response = client.get(url)
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    assert cal.name == "VCALENDAR"
+    assert str(cal["VERSION"]) == "2.0" and cal["PRODID"]
+    vevents = [c for c in cal.walk("VEVENT")]
+    assert len(vevents) == 5
+    sessions = list(event.sessions.order_by("starts_at"))
+    for vevent, session in zip(vevents, sessions, strict=True):
+        assert vevent["DTSTART"].dt == session.starts_at.replace(microsecond=0)
+        assert vevent["DTSTART"].dt.utcoffset() == dt.timedelta(0)
+        assert vevent["DTEND"].dt == session.ends_at.replace(microsecond=0)
+        assert vevent["DTSTAMP"].dt.tzinfo is not None
+        assert str(vevent["LOCATION"]) == "中央公民館"
+        assert "（第" in str(vevent["SUMMARY"])
+    again = Calendar.from_ical(client.get(url).content)
+    assert [str(v["UID"]) for v in again.walk("VEVENT")] == [str(v["UID"]) for v in vevents]
+    assert len({str(v["UID"]) for v in vevents}) == 5
+
+
+def test_feed_lists_public_events_only(client, django_assert_num_queries):
+    make_events(2)
+    EventFactory(is_public=False, title="非公開の会議")
+    with django_assert_num_queries(3):
+        response = client.get(reverse("events:feed"))
+    cal = Calendar.from_ical(response.content)
+    summaries = [str(v["SUMMARY"]) for v in cal.walk("VEVENT")]
+    assert summaries and not any("非公開" in s for s in summaries)
+    make_events(5)
+    with django_assert_num_queries(3):
+        client.get(reverse("events:feed"))
+
+
+# --- Registration and cancellation through the pages ----------------------------------------------------
+
+
+def test_member_registers_and_sees_the_status(client, member):
+    event = EventFactory(capacity=1)
+    client.force_login(member)
+    response = client.post(reverse("events:register", args=[event.pk]), {"needs": "車いすで参加します"}, follow=True)
+    assert "参加が確定" in response.content.decode()
+    registration = Registration.objects.get(event=event)
+    assert registration.person.user == member and registration.needs == "車いすで参加します"
+
+
+def test_anonymous_visitors_are_sent_to_login_to_register(client, event):
+    response = client.get(reverse("events:register", args=[event.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_cancel_page_refuses_other_people(client, event, member, make_user):
+    registration = services.registration_create(event=event, person=services.person_for_user(user=member))
+    client.force_login(make_user(email="someone@example.jp"))
+    assert client.get(reverse("events:cancel", args=[registration.pk])).status_code == 403
+    assert client.post(reverse("events:cancel", args=[registration.pk])).status_code == 403
+    client.force_login(member)
+    client.post(reverse("events:cancel", args=[registration.pk]))
+    registration.refresh_from_db()
+    assert registration.status == Status.CANCELLED
+
+
+def test_certificate_for_the_participant_and_staff_only(client, member, staff_user, make_user):
+    course = EventFactory(course=True, past=True)
+    registration = RegistrationFactory(event=course, person=services.person_for_user(user=member))
+    url = reverse("events:certificate", args=[registration.pk])
+    client.force_login(member)
+    assert client.get(url).status_code == 403  # not completed yet
+    for session in course.sessions.all():
+        services.attendance_set(registration=registration, session=session, present=True)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    client.force_login(make_user(email="other@example.jp"))
+    assert client.get(url).status_code == 403
+    client.force_login(staff_user)
+    assert client.get(url).status_code == 200
+
+
+def test_survey_link_works_without_signing_in(client):
+    registration = RegistrationFactory(event=EventFactory(past=True))
+    url = reverse("events:survey", args=[services.survey_token(registration)])
+    assert "満足度" in client.get(url).content.decode()
+    response = client.post(url, {"satisfaction": "4", "comment": "参考になりました"})
+    assert "ありがとうございました" in response.content.decode()
+    assert SurveyResponse.objects.get(registration=registration).satisfaction == 4
+    bad = client.post(url, {"satisfaction": "9"})
+    assert "満足度" in bad.content.decode() and bad.status_code == 200
+    assert client.get(reverse("events:survey", args=["forged"])).status_code == 404
+
+
+# --- Staff pages ----------------------------------------------------------------------------------------
+
+
+STAFF_PAGES = [
+    ("events:staff_index", lambda ctx: []),
+    ("events:staff_event", lambda ctx: [ctx["event"].pk]),
+    ("events:staff_register", lambda ctx: [ctx["event"].pk]),
+    ("events:staff_survey", lambda ctx: [ctx["event"].pk]),
+    ("events:staff_checkin", lambda ctx: [ctx["event"].sessions.first().pk]),
+    ("events:staff_merge", lambda ctx: []),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), STAFF_PAGES)
+@pytest.mark.parametrize("role", ["anonymous", "member", "official", "committee", "staff"])
+def test_staff_pages_are_for_staff_only(client, make_user, event, name, args, role):
+    """Every staff page: anonymous → login; member, official, committee → 403; staff → 200."""
+    url = reverse(name, args=args({"event": event}))
+    roles = {"member": (), "official": (Role.OFFICIAL,), "committee": (Role.COMMITTEE,), "staff": (Role.STAFF,)}
+    if role != "anonymous":
+        client.force_login(make_user(roles=roles[role], email=f"{role}@example.jp"))
+    response = client.get(url)
+    expected = {"anonymous": 302, "staff": 200}.get(role, 403)
+    assert response.status_code == expected
+
+
+def test_checkin_mark_requires_staff(client, member, event):
+    registration = RegistrationFactory(event=event)
+    url = reverse("events:staff_checkin_mark", args=[event.sessions.first().pk, registration.pk])
+    client.force_login(member)
+    assert client.post(url, {"present": "1"}).status_code == 403
+    assert not Attendance.objects.exists()
+
+
+def test_checkin_one_tap_without_and_with_htmx(staff_client, event):
+    registration = RegistrationFactory(event=event)
+    session = event.sessions.first()
+    url = reverse("events:staff_checkin_mark", args=[session.pk, registration.pk])
+    response = staff_client.post(url, {"present": "1"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#r-{registration.pk}")
+    assert Attendance.objects.filter(session=session, registration=registration).exists()
+    response = staff_client.post(url, {"present": "0"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert 'aria-pressed="false"' in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_staff_register_a_caller_as_a_new_guest(staff_client, staff_user, event):
+    response = staff_client.post(
+        reverse("events:staff_register", args=[event.pk]),
+        {"name": "山田 和夫", "name_kana": "やまだ かずお", "phone": "000-222-3333", "email": "", "channel": "phone",
+         "needs": "手話通訳を希望"},
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get(event=event)
+    assert registration.person.name == "山田 和夫" and registration.person.user is None
+    assert registration.channel == "phone" and registration.registered_by == staff_user
+    assert registration.needs == "手話通訳を希望"
+
+
+def test_staff_register_requires_a_way_to_contact(staff_client, event):
+    response = staff_client.post(reverse("events:staff_register", args=[event.pk]),
+                                 {"name": "山田 和夫", "channel": "phone"})
+    assert response.status_code == 200
+    assert "電話番号かメールアドレス" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_staff_register_finds_a_known_person(staff_client, event):
+    known = PersonFactory(name="木村 彩", name_kana="きむら あや", phone="000-555-6666")
+    response = staff_client.get(reverse("events:staff_register", args=[event.pk]) + "?q=キムラ")
+    assert "木村 彩" in response.content.decode()
+    staff_client.post(reverse("events:staff_register", args=[event.pk]), {"person": known.pk, "channel": "phone"})
+    assert Registration.objects.get(event=event).person == known
+
+
+def test_staff_merge_page_merges_a_guest(staff_client, member):
+    keep = services.person_for_user(user=member)
+    guest = PersonFactory(name=keep.name, name_kana=keep.name_kana, email="")
+    keep.name_kana = guest.name_kana
+    keep.save()
+    page = staff_client.get(reverse("events:staff_merge")).content.decode()
+    assert f'name="duplicate" value="{guest.pk}"' in page
+    staff_client.post(reverse("events:staff_merge"), {"keep": keep.pk, "duplicate": guest.pk})
+    guest.refresh_from_db()
+    assert guest.merged_into == keep
+
+
+def test_admin_cancel_action_uses_the_service(client, event, django_capture_on_commit_callbacks):
+    from core.services import user_create
+
+    admin_user = user_create(email="admin@example.jp", password="x-long-password-1", is_superuser=True,
+                             roles=(Role.STAFF,))
+    client.force_login(admin_user)
+    first = RegistrationFactory(event=event)
+    RegistrationFactory(event=event)
+    waiting = services.registration_create(event=event, person=PersonFactory(), notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:events_registration_changelist"),
+                    {"action": "cancel_registrations", "_selected_action": [first.pk]})
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
+    assert Notification.objects.filter(registration=waiting, kind="promoted").exists()
+
+
+def test_programs_keep_their_stable_codes():
+    codes = set(Program.objects.values_list("code", flat=True))
+    assert {"mirai_taiwa", "alp", "social_startup", "festa", "project_support", "pr_fair", "networking",
+            "roundtable"} <= codes
+    assert Program.objects.get(code="mirai_taiwa").journey_step == 1
+    assert Program.objects.get(code="alp").journey_step == 2
+    assert ProgramFactory(code="alp").pk == Program.objects.get(code="alp").pk
