@@ -22,7 +22,11 @@ class ProgramFactory(factory.django.DjangoModelFactory):
 
 
 # As seeded by events/migrations/0002 (transactional tests flush that data away).
-NAMES = {"mirai_taiwa": "ミライ対話", "alp": "アクション・ラーニング講座", "project_support": "プロジェクト支援"}
+NAMES = {
+    "mirai_taiwa": "ミライ対話",
+    "alp": "アクション・ラーニング講座",
+    "project_support": "プロジェクト支援",
+}
 STEPS = {"mirai_taiwa": 1, "alp": 2, "project_support": 4}
 
 

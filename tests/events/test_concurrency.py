@@ -28,7 +28,7 @@ def test_capacity_is_never_exceeded_by_simultaneous_registrations():
         try:
             barrier.wait(timeout=30)
             services.registration_create(event=event, person=person, notify=False)
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -40,7 +40,9 @@ def test_capacity_is_never_exceeded_by_simultaneous_registrations():
         thread.join(timeout=60)
 
     assert not errors, errors
-    counts = {status: event.registrations.filter(status=status).count() for status in Registration.Status.values}
+    counts = {
+        status: event.registrations.filter(status=status).count() for status in Registration.Status.values
+    }
     assert counts == {"confirmed": 7, "waitlisted": 23, "cancelled": 0}
 
 
@@ -51,8 +53,12 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once():
 
     staff = user_create(email="staff-c@example.jp", password="x-very-long-pw", roles=("センター職員",))
     event = EventFactory(capacity=3)
-    confirmed = [services.registration_create(event=event, person=PersonFactory(), notify=False) for _ in range(3)]
-    waiting = [services.registration_create(event=event, person=PersonFactory(), notify=False) for _ in range(5)]
+    confirmed = [
+        services.registration_create(event=event, person=PersonFactory(), notify=False) for _ in range(3)
+    ]
+    waiting = [
+        services.registration_create(event=event, person=PersonFactory(), notify=False) for _ in range(5)
+    ]
     barrier = threading.Barrier(3)
     errors: list[BaseException] = []
 
@@ -60,7 +66,7 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once():
         try:
             barrier.wait(timeout=30)
             services.registration_cancel(registration=registration, by=staff)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -71,7 +71,9 @@ def test_staff_cannot_register_for_an_ended_event(staff_user):
         register(event, registered_by=staff_user)
 
 
-def test_cancellation_promotes_first_waitlisted_and_mails_them(event, member, django_capture_on_commit_callbacks):
+def test_cancellation_promotes_first_waitlisted_and_mails_them(
+    event, member, django_capture_on_commit_callbacks
+):
     """Cancelling a confirmed seat confirms the earliest waitlisted person and e-mails them."""
     owner = services.person_for_user(user=member)
     first = register(event, owner)
@@ -126,7 +128,10 @@ class TestCancellationRules:
         later = own.event.sessions.first().starts_at + dt.timedelta(minutes=1)
         with pytest.raises(PermissionDenied):
             services.registration_cancel(registration=own, by=member, now=later)
-        assert services.registration_cancel(registration=own, by=staff_user, now=later).status == Status.CANCELLED
+        assert (
+            services.registration_cancel(registration=own, by=staff_user, now=later).status
+            == Status.CANCELLED
+        )
 
     @pytest.mark.parametrize("role", [(), (Role.OFFICIAL,), (Role.COMMITTEE,)])
     def test_others_may_not_cancel(self, own, make_user, role):
@@ -144,7 +149,8 @@ class TestCancellationRules:
 
 
 def test_completion_follows_the_rule_4_of_5(course):
-    """Attending 4 of 5 sessions completes the course (修了 on the 4th session's end); removing one undoes it."""
+    """Attending 4 of 5 sessions completes the course (修了 at the 4th attended session's end);
+    removing one undoes it."""
     registration = RegistrationFactory(event=course)
     sessions = list(course.sessions.order_by("starts_at"))
     for session in sessions[:3]:

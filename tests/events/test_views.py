@@ -26,8 +26,12 @@ def make_events(n: int, **kwargs) -> list:
     events = []
     for i in range(n):
         event = EventFactory(
-            area=area, sessions=1 + i % 3, wheelchair_accessible=True, childcare=bool(i % 2),
-            starts_at=timezone.now() + dt.timedelta(days=1 + i), **kwargs,
+            area=area,
+            sessions=1 + i % 3,
+            wheelchair_accessible=True,
+            childcare=bool(i % 2),
+            starts_at=timezone.now() + dt.timedelta(days=1 + i),
+            **kwargs,
         )
         event.themes.set([theme])
         for _ in range(i % 3 + 1):
@@ -59,7 +63,9 @@ def assert_fixed_queries(django_assert_num_queries, client, url, expected, grow)
 def test_calendar_list_queries_are_fixed(client, django_assert_num_queries):
     make_events(3)
     # count, page of events, themes prefetch, filter choices (program, theme, area)
-    assert_fixed_queries(django_assert_num_queries, client, reverse("events:index"), 6, lambda: make_events(15))
+    assert_fixed_queries(
+        django_assert_num_queries, client, reverse("events:index"), 6, lambda: make_events(15)
+    )
 
 
 def test_calendar_month_queries_are_fixed(client, django_assert_num_queries):
@@ -79,8 +85,10 @@ def test_event_page_queries_are_fixed(client, member, django_assert_num_queries)
         for _ in range(10):
             RegistrationFactory(event=event)
         for days in (30, 37, 44):
-            event.sessions.create(starts_at=timezone.now() + dt.timedelta(days=days),
-                                  ends_at=timezone.now() + dt.timedelta(days=days, hours=2))
+            event.sessions.create(
+                starts_at=timezone.now() + dt.timedelta(days=days),
+                ends_at=timezone.now() + dt.timedelta(days=days, hours=2),
+            )
         event.themes.set(Theme.objects.all()[:4])
 
     # session, user, groups; event, themes, sessions; own registration
@@ -109,8 +117,9 @@ def staff_client(client, staff_user):
 
 def test_staff_event_list_queries_are_fixed(staff_client, django_assert_num_queries):
     make_events(2)
-    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_index"), 9,
-                         lambda: make_events(10))
+    assert_fixed_queries(
+        django_assert_num_queries, staff_client, reverse("events:staff_index"), 9, lambda: make_events(10)
+    )
 
 
 def test_staff_event_page_queries_are_fixed(staff_client, staff_user, django_assert_num_queries):
@@ -125,8 +134,9 @@ def test_staff_event_page_queries_are_fixed(staff_client, staff_user, django_ass
             if i == 0:
                 SurveyResponse.objects.create(registration=r, satisfaction=4)
 
-    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_event", args=[event.pk]),
-                         9, grow)
+    assert_fixed_queries(
+        django_assert_num_queries, staff_client, reverse("events:staff_event", args=[event.pk]), 9, grow
+    )
 
 
 def test_checkin_list_queries_are_fixed(staff_client, django_assert_num_queries):
@@ -139,8 +149,9 @@ def test_checkin_list_queries_are_fixed(staff_client, django_assert_num_queries)
             r = RegistrationFactory(event=event)
             Attendance.objects.create(session=session, registration=r)
 
-    assert_fixed_queries(django_assert_num_queries, staff_client,
-                         reverse("events:staff_checkin", args=[session.pk]), 9, grow)
+    assert_fixed_queries(
+        django_assert_num_queries, staff_client, reverse("events:staff_checkin", args=[session.pk]), 9, grow
+    )
 
 
 def test_survey_summary_queries_are_fixed(staff_client, django_assert_num_queries):
@@ -153,8 +164,13 @@ def test_survey_summary_queries_are_fixed(staff_client, django_assert_num_querie
             SurveyResponse.objects.create(registration=r, satisfaction=1 + i % 5, comment=f"感想{i}")
 
     answer(2)
-    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_survey", args=[event.pk]),
-                         10, lambda: answer(10))
+    assert_fixed_queries(
+        django_assert_num_queries,
+        staff_client,
+        reverse("events:staff_survey", args=[event.pk]),
+        10,
+        lambda: answer(10),
+    )
 
 
 def test_merge_candidates_queries_are_fixed(staff_client, django_assert_num_queries):
@@ -164,8 +180,9 @@ def test_merge_candidates_queries_are_fixed(staff_client, django_assert_num_quer
             PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}", email="")
 
     duplicates(1)
-    assert_fixed_queries(django_assert_num_queries, staff_client, reverse("events:staff_merge"), 8,
-                         lambda: duplicates(6))
+    assert_fixed_queries(
+        django_assert_num_queries, staff_client, reverse("events:staff_merge"), 8, lambda: duplicates(6)
+    )
 
 
 def test_mypage_panel_queries_are_fixed(client, member, django_assert_num_queries):
@@ -189,7 +206,7 @@ def test_filters_live_in_the_url(client):
     """program (by its stable code), theme and area narrow the calendar; past events are apart."""
     theme = Theme.objects.get(short_name="環境の保全")
     area = Area.objects.create(name="港町")
-    alp = EventFactory(course=True, title="ALPの講座")
+    EventFactory(course=True, title="ALPの講座")
     mirai = EventFactory(title="ミライ対話 港町")
     mirai.themes.set([theme])
     mirai.area = area
@@ -282,7 +299,9 @@ def test_feed_lists_public_events_only(client, django_assert_num_queries):
 def test_member_registers_and_sees_the_status(client, member):
     event = EventFactory(capacity=1)
     client.force_login(member)
-    response = client.post(reverse("events:register", args=[event.pk]), {"needs": "車いすで参加します"}, follow=True)
+    response = client.post(
+        reverse("events:register", args=[event.pk]), {"needs": "車いすで参加します"}, follow=True
+    )
     assert "参加が確定" in response.content.decode()
     registration = Registration.objects.get(event=event)
     assert registration.person.user == member and registration.needs == "車いすで参加します"
@@ -351,7 +370,12 @@ STAFF_PAGES = [
 def test_staff_pages_are_for_staff_only(client, make_user, event, name, args, role):
     """Every staff page: anonymous → login; member, official, committee → 403; staff → 200."""
     url = reverse(name, args=args({"event": event}))
-    roles = {"member": (), "official": (Role.OFFICIAL,), "committee": (Role.COMMITTEE,), "staff": (Role.STAFF,)}
+    roles = {
+        "member": (),
+        "official": (Role.OFFICIAL,),
+        "committee": (Role.COMMITTEE,),
+        "staff": (Role.STAFF,),
+    }
     if role != "anonymous":
         client.force_login(make_user(roles=roles[role], email=f"{role}@example.jp"))
     response = client.get(url)
@@ -383,8 +407,14 @@ def test_checkin_one_tap_without_and_with_htmx(staff_client, event):
 def test_staff_register_a_caller_as_a_new_guest(staff_client, staff_user, event):
     response = staff_client.post(
         reverse("events:staff_register", args=[event.pk]),
-        {"name": "山田 和夫", "name_kana": "やまだ かずお", "phone": "000-222-3333", "email": "", "channel": "phone",
-         "needs": "手話通訳を希望"},
+        {
+            "name": "山田 和夫",
+            "name_kana": "やまだ かずお",
+            "phone": "000-222-3333",
+            "email": "",
+            "channel": "phone",
+            "needs": "手話通訳を希望",
+        },
     )
     assert response.status_code == 302
     registration = Registration.objects.get(event=event)
@@ -394,8 +424,9 @@ def test_staff_register_a_caller_as_a_new_guest(staff_client, staff_user, event)
 
 
 def test_staff_register_requires_a_way_to_contact(staff_client, event):
-    response = staff_client.post(reverse("events:staff_register", args=[event.pk]),
-                                 {"name": "山田 和夫", "channel": "phone"})
+    response = staff_client.post(
+        reverse("events:staff_register", args=[event.pk]), {"name": "山田 和夫", "channel": "phone"}
+    )
     assert response.status_code == 200
     assert "電話番号かメールアドレス" in response.content.decode()
     assert not Registration.objects.exists()
@@ -405,7 +436,9 @@ def test_staff_register_finds_a_known_person(staff_client, event):
     known = PersonFactory(name="木村 彩", name_kana="きむら あや", phone="000-555-6666")
     response = staff_client.get(reverse("events:staff_register", args=[event.pk]) + "?q=キムラ")
     assert "木村 彩" in response.content.decode()
-    staff_client.post(reverse("events:staff_register", args=[event.pk]), {"person": known.pk, "channel": "phone"})
+    staff_client.post(
+        reverse("events:staff_register", args=[event.pk]), {"person": known.pk, "channel": "phone"}
+    )
     assert Registration.objects.get(event=event).person == known
 
 
@@ -424,15 +457,18 @@ def test_staff_merge_page_merges_a_guest(staff_client, member):
 def test_admin_cancel_action_uses_the_service(client, event, django_capture_on_commit_callbacks):
     from core.services import user_create
 
-    admin_user = user_create(email="admin@example.jp", password="x-long-password-1", is_superuser=True,
-                             roles=(Role.STAFF,))
+    admin_user = user_create(
+        email="admin@example.jp", password="x-long-password-1", is_superuser=True, roles=(Role.STAFF,)
+    )
     client.force_login(admin_user)
     first = RegistrationFactory(event=event)
     RegistrationFactory(event=event)
     waiting = services.registration_create(event=event, person=PersonFactory(), notify=False)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:events_registration_changelist"),
-                    {"action": "cancel_registrations", "_selected_action": [first.pk]})
+        client.post(
+            reverse("admin:events_registration_changelist"),
+            {"action": "cancel_registrations", "_selected_action": [first.pk]},
+        )
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
     assert Notification.objects.filter(registration=waiting, kind="promoted").exists()
@@ -440,8 +476,16 @@ def test_admin_cancel_action_uses_the_service(client, event, django_capture_on_c
 
 def test_programs_keep_their_stable_codes():
     codes = set(Program.objects.values_list("code", flat=True))
-    assert {"mirai_taiwa", "alp", "social_startup", "festa", "project_support", "pr_fair", "networking",
-            "roundtable"} <= codes
+    assert {
+        "mirai_taiwa",
+        "alp",
+        "social_startup",
+        "festa",
+        "project_support",
+        "pr_fair",
+        "networking",
+        "roundtable",
+    } <= codes
     assert Program.objects.get(code="mirai_taiwa").journey_step == 1
     assert Program.objects.get(code="alp").journey_step == 2
     assert ProgramFactory(code="alp").pk == Program.objects.get(code="alp").pk
