@@ -39,7 +39,9 @@ class ConsultationFilter(django_filters.FilterSet):
         method="filter_q",
         help_text=_("相談内容・対応内容・相談者名・団体名から探します。例: 助成金"),
     )
-    fiscal_year = django_filters.ChoiceFilter(label=_("年度"), method="filter_fiscal_year", choices=[])
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("年度"), method="filter_fiscal_year", choices=[], empty_label=_("すべて")
+    )
     date_from = django_filters.DateFilter(
         label=_("期間（から）"), field_name="consulted_on", lookup_expr="gte", widget=DateInput
     )

@@ -13,8 +13,11 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
-  // Enter in a search box searches (htmx) instead of submitting the whole form.
+  // Enter in a search box searches (htmx) instead of submitting the whole form, so the
+  // さがす button (for browsers without JavaScript) leaves the tab order.
   document.querySelectorAll('input[type="search"][hx-get]').forEach((input) => {
+    const button = input.closest(".party-search")?.querySelector('button[name="_search"]');
+    if (button && window.htmx) button.tabIndex = -1;
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.ctrlKey && !event.metaKey && window.htmx) {
         event.preventDefault();

@@ -35,7 +35,7 @@ def record(client, **overrides):
 
 
 def test_the_record_screen_starts_with_today_me_and_walk_in(client_for, staff_user):
-    """Defaults: today's date, the signed-in staff member, 来所, 30 minutes, 完了; the search box has focus."""
+    """Defaults: today, the signed-in staff member, 来所, 30 minutes, 完了; the search box has focus."""
     response = client_for(staff_user).get(reverse("consultations:create"))
     form = response.context["form"]
     assert form["consulted_on"].value() == timezone.localdate()
