@@ -48,7 +48,7 @@ def call_list_for_staff() -> QuerySet[ProposalCall]:
     return ProposalCall.objects.annotate(
         proposal_count=Count("proposals", filter=~Q(proposals__status=ProposalStatus.DRAFT), distinct=True),
         adopted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.ADOPTED), distinct=True),
-    ).prefetch_related("reviewer_departments", "stages")
+    ).prefetch_related("reviewer_departments", "stages").order_by("-opens_on", "-id")
 
 
 def call_detail(pk: int) -> ProposalCall:

@@ -1,0 +1,180 @@
+"""Factories for the projects app, with the states of proposals and projects as traits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from core.models import Department
+from groups.models import Group, GroupMembership, GroupStatus
+from projects import services
+from projects.models import (
+    BudgetLine,
+    Project,
+    ProjectKind,
+    ProjectStatus,
+    Proposal,
+    ProposalCall,
+    ProposalStatus,
+    StageKind,
+)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"協働テスト課{n}")
+    name_kana = factory.Sequence(lambda n: f"きょうどうてすとか{n}")
+
+
+class ProjectGroupFactory(factory.django.DjangoModelFactory):
+    """An approved group; `owner=user` makes that user its editor."""
+
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"協働テストの会{n}")
+    name_kana = factory.Sequence(lambda n: f"きょうどうてすとのかい{n}")
+    legal_form = "voluntary"
+    status = GroupStatus.APPROVED
+    address = "みらい市本町1-2-3"
+    representative_name = "佐藤 陽子"
+
+    @factory.post_generation
+    def owner(self, create, extracted, **kwargs):
+        if create and extracted:
+            GroupMembership.objects.create(group=self, user=extracted, role=GroupMembership.Role.OWNER)
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    """A call open from 1 to 30 November 2026 with 書類審査 and the default rubric."""
+
+    class Meta:
+        model = ProposalCall
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"令和9年度 市民提案型協働事業 {n}")
+    fiscal_year = 2027
+    opens_on = dt.date(2026, 11, 1)
+    closes_on = dt.date(2026, 11, 30)
+    kinds = factory.LazyFunction(lambda: [ProjectKind.CITIZEN_PROPOSAL])
+
+    class Params:
+        split = factory.Trait(split_weights=True, department_share=50)
+
+    @factory.post_generation
+    def stages(self, create, extracted, **kwargs):
+        if not create:
+            return
+        kinds = extracted or [StageKind.DOCUMENT]
+        for order, kind in enumerate(kinds, start=1):
+            services.stage_create(call=self, kind=kind, order=order)
+
+    @factory.post_generation
+    def departments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.reviewer_departments.set(extracted)
+
+    @factory.post_generation
+    def staff(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.reviewer_staff.set(extracted)
+
+
+COMPLETE_PLAN = {
+    "summary": "転入して間もない親子が気軽に立ち寄れるひろばを開きます。",
+    "plan_who": "子育て経験のある会員10名",
+    "plan_whom": "0〜3歳の子を育てる親子",
+    "plan_where": "本町地区センター",
+    "plan_what": "毎週水曜のひろばと子育て相談",
+    "plan_why": "身近に相談相手がいない親が孤立しがちなため",
+    "plan_until": "2027年5月から2028年2月まで",
+    "plan_how_much": "会場費を市、消耗品を団体が負担",
+    "plan_how": "団体が運営し、市は広報を担う",
+}
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A complete draft (6W2H filled, one budget line); traits set the other states directly."""
+
+    class Meta:
+        model = Proposal
+        skip_postgeneration_save = True
+
+    call = factory.SubFactory(CallFactory)
+    group = factory.SubFactory(ProjectGroupFactory)
+    created_by = factory.LazyAttribute(lambda o: o.group.memberships.first().user if o.group.memberships.exists()
+                                       else _make_user())
+    title = factory.Sequence(lambda n: f"親子のひろば{n}")
+    kind = ProjectKind.CITIZEN_PROPOSAL
+    summary = COMPLETE_PLAN["summary"]
+    plan_who = COMPLETE_PLAN["plan_who"]
+    plan_whom = COMPLETE_PLAN["plan_whom"]
+    plan_where = COMPLETE_PLAN["plan_where"]
+    plan_what = COMPLETE_PLAN["plan_what"]
+    plan_why = COMPLETE_PLAN["plan_why"]
+    plan_until = COMPLETE_PLAN["plan_until"]
+    plan_how_much = COMPLETE_PLAN["plan_how_much"]
+    plan_how = COMPLETE_PLAN["plan_how"]
+
+    class Params:
+        submitted = factory.Trait(
+            status=ProposalStatus.SUBMITTED,
+            submitted_at=factory.LazyFunction(lambda: dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)),
+        )
+        under_review = factory.Trait(
+            status=ProposalStatus.UNDER_REVIEW,
+            submitted_at=factory.LazyFunction(lambda: dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)),
+            current_stage=factory.LazyAttribute(lambda o: o.call.stages.order_by("order").first()),
+        )
+        adopted = factory.Trait(status=ProposalStatus.ADOPTED)
+        rejected = factory.Trait(status=ProposalStatus.REJECTED)
+        returned = factory.Trait(status=ProposalStatus.RETURNED)
+
+    @factory.post_generation
+    def budget(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            BudgetLine.objects.create(proposal=self, item="会場使用料", amount=48000, payer="city")
+
+
+def _make_user():
+    from core.services import user_create
+
+    Counter.n += 1
+    return user_create(email=f"proposer{Counter.n}@example.jp", password="correct-horse-battery-42")
+
+
+class Counter:
+    n = 0
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"協働事業{n}")
+    kind = ProjectKind.CITIZEN_PROPOSAL
+    lead_group = factory.SubFactory(ProjectGroupFactory)
+    department = factory.SubFactory(DepartmentFactory)
+    fiscal_year = 2026
+    status = ProjectStatus.RUNNING
+    summary = "地域の子育て世帯の孤立を防ぐ協働事業です。"
+
+    class Params:
+        preparing = factory.Trait(status=ProjectStatus.PREPARING)
+        agreed = factory.Trait(status=ProjectStatus.AGREED)
+        evaluating = factory.Trait(status=ProjectStatus.EVALUATING)
+        done = factory.Trait(status=ProjectStatus.DONE, results="延べ640組が参加しました。")
+        cancelled = factory.Trait(status=ProjectStatus.CANCELLED)
+        registration = factory.Trait(kind=ProjectKind.REGISTRATION)
+        support = factory.Trait(kind=ProjectKind.SUPPORT)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
