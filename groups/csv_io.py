@@ -234,7 +234,7 @@ def parse(data: bytes) -> ImportPreview:
         return preview
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        headers = [unicodedata.normalize("NFKC", h).strip() for h in next(reader)]
+        headers = [unicodedata.normalize("NFKC", h).strip().lstrip(BOM) for h in next(reader)]
     except StopIteration:
         preview.file_errors.append(_("ファイルが空です。"))
         return preview

@@ -90,6 +90,7 @@ class GroupForm(forms.ModelForm):
         queryset=Theme.objects.active(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("当てはまるものをすべて選んでください。"),
+        error_messages={"required": _("活動分野を1つ以上選んでください。")},
     )
     areas = forms.ModelMultipleChoiceField(
         label=_("活動地域"),

@@ -20,6 +20,15 @@ def group_directory(*, params) -> GroupDirectoryFilter:
     return GroupDirectoryFilter(params, queryset=queryset)
 
 
+def filter_except(filterset: GroupDirectoryFilter, skip: str) -> QuerySet:
+    """The filterset's queryset with every filter applied but one (already validated: no new queries)."""
+    queryset = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name != skip:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
+
+
 def kana_rows_present(queryset: QuerySet) -> set[str]:
     """The rows (あ, か, ...) that have at least one group in the current search (one query)."""
     return set(queryset.order_by().values_list("kana_row", flat=True).distinct())
@@ -176,7 +185,7 @@ def group_history(group: Group) -> list[HistoryEntry]:
                     )
                 )
         for label, snapshots in (("活動分野", themes_by_record), ("活動地域", areas_by_record)):
-            old = snapshots.get(previous.history_id) if previous is not None else set()
+            old = snapshots.get(previous.history_id, set()) if previous is not None else set()
             new = snapshots.get(record.history_id, set())
             if old != new:
                 changes.append(

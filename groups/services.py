@@ -74,25 +74,25 @@ def completeness_errors(group: Group, *, themes: Iterable | None = None) -> dict
 
 
 def _validate(group: Group, *, complete: bool, themes: Iterable | None = None) -> None:
-    exclude = [] if complete else [f for f in DRAFT_OPTIONAL_FIELDS if not getattr(group, f)]
-    errors: dict[str, list[str]] = {}
+    """Field checks always; completeness (with specific Japanese messages) unless it is a draft."""
+    errors: dict[str, list[str]] = completeness_errors(group, themes=themes) if complete else {}
+    exclude = [f for f in DRAFT_OPTIONAL_FIELDS if not getattr(group, f)]
     try:
         group.full_clean(exclude=exclude)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if group.corporate_number:
+        for field, messages in exc.message_dict.items():
+            if field not in errors:
+                errors[field] = messages
+    if group.corporate_number and "corporate_number" not in errors:
         try:
             validate_corporate_number(group.corporate_number)
         except ValidationError as exc:
-            errors.setdefault("corporate_number", []).extend(exc.messages)
-    if group.postal_code:
+            errors["corporate_number"] = exc.messages
+    if group.postal_code and "postal_code" not in errors:
         try:
             validate_postal_code(group.postal_code)
         except ValidationError as exc:
-            errors.setdefault("postal_code", []).extend(exc.messages)
-    if complete:
-        for field, messages in completeness_errors(group, themes=themes).items():
-            errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+            errors["postal_code"] = exc.messages
     if errors:
         raise ValidationError(errors)
 

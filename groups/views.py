@@ -52,12 +52,15 @@ def index(request: HttpRequest) -> HttpResponse:
     directory = selectors.group_directory(params=request.GET)
     queryset = directory.qs if directory.is_valid() else Group.objects.none()
     page_obj = Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
-    # The row index counts the current search without the row filter itself.
+    # The row index counts the current search without the row filter itself (same validated input).
     without_row = request.GET.copy()
     without_row.pop("row", None)
     without_row.pop("page", None)
-    base = selectors.group_directory(params=without_row)
-    rows_present = selectors.kana_rows_present(base.qs) if base.is_valid() else set()
+    rows_present = (
+        selectors.kana_rows_present(selectors.filter_except(directory, "row"))
+        if directory.is_valid()
+        else set()
+    )
     active_filters = {k: v for k, v in request.GET.items() if k not in ("page", "row") and v}
     return render(
         request,

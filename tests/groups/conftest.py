@@ -1,0 +1,42 @@
+import pytest
+
+from tests.groups.factories import AreaFactory, GroupFactory
+
+
+@pytest.fixture
+def area(db):
+    return AreaFactory(name="本町", name_kana="ほんまち")
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(email="owner@example.jp", full_name="代表 花子")
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user(email="editor@example.jp", full_name="共同 次郎")
+
+
+@pytest.fixture
+def stranger(make_user):
+    return make_user(email="stranger@example.jp", full_name="他人 三郎")
+
+
+@pytest.fixture
+def group(owner, editor, area):
+    """An approved group with an owner and a co-editor; contact details all private."""
+    return GroupFactory(
+        owner=owner,
+        editors=[editor],
+        areas=[area],
+        email="secret-group@example.jp",
+        phone="000-999-8888",
+        representative_name="非公開 太郎",
+        address="みらい市秘密町1-1",
+    )
+
+
+@pytest.fixture
+def group_factory(db):
+    return GroupFactory

@@ -1,0 +1,132 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from groups import csv_io
+from groups.models import Group, GroupStatus
+from tests.groups.factories import AreaFactory, GroupFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "団体名,ふりがな,法人格,法人番号,活動分野,活動地域,メールアドレス,メールアドレスの公開,登録番号,登録日\r\n"
+GOOD_ROWS = (
+    "みらい子ども食堂,みらいこどもしょくどう,任意団体,,子どもの健全育成;まちづくり,本町,a@example.jp,公開,R6-0007,2024/5/1\r\n"
+    "ＮＰＯ法人あおば,あおば,NPO法人,7000012050002,環境の保全,,,非公開,,\r\n"
+)
+BAD_ROWS = (
+    ",なまえなし,任意団体,,,,,,,\r\n"  # 2: no name
+    "番号ちがいの会,ばんごうちがいのかい,NPO法人,7000012050003,,,,,,\r\n"  # 3: bad check digit
+    "分野ちがいの会,ぶんやちがいのかい,任意団体,,宇宙開発,火星,,,,\r\n"  # 4: unknown theme and area
+    "形式ちがいの会,けいしきちがいのかい,株式会社,,,,not-an-email,たぶん,R6-0007,2024/13/1\r\n"  # 5: many
+)
+
+
+@pytest.fixture(autouse=True)
+def honmachi():
+    return AreaFactory(name="本町")
+
+
+def test_utf8_with_and_without_bom_and_shift_jis_all_read_the_same():
+    text = HEADER + GOOD_ROWS
+    for data, encoding in (
+        (text.encode("utf-8"), "UTF-8"),
+        (("\ufeff" + text).encode("utf-8"), "UTF-8"),
+        (text.encode("cp932"), "Shift_JIS"),
+    ):
+        preview = csv_io.parse(data)
+        assert preview.encoding == encoding
+        assert preview.is_valid, [r.errors for r in preview.rows] + preview.file_errors
+        assert [r.values["name"] for r in preview.rows] == ["みらい子ども食堂", "ＮＰＯ法人あおば"]
+
+
+def test_import_saves_normalised_groups_with_themes_areas_and_numbers(staff_user):
+    preview = csv_io.parse((HEADER + GOOD_ROWS).encode("cp932"))
+    saved = csv_io.import_rows(preview=preview, staff=staff_user)
+    kodomo = Group.objects.get(name="みらい子ども食堂")
+    assert kodomo.status == GroupStatus.APPROVED and kodomo.registration_number == "R6-0007"
+    assert sorted(str(t) for t in kodomo.themes.all()) == ["まちづくり", "子どもの健全育成"]
+    assert [a.name for a in kodomo.areas.all()] == ["本町"]
+    assert kodomo.email_public is True
+    assert kodomo.search_text and kodomo.kana_row == "ま"
+    aoba = Group.objects.get(name="ＮＰＯ法人あおば")
+    assert aoba.status == GroupStatus.PENDING and aoba.corporate_number == "7000012050002"
+    assert len(saved) == 2
+    # The next approval in FY2024 continues after the imported number.
+    from groups.services import registration_number_allocate
+
+    assert registration_number_allocate(fiscal_year=2024) == "R6-0008"
+
+
+def test_every_bad_row_is_listed_with_japanese_reasons_and_nothing_is_saved(staff_user):
+    preview = csv_io.parse((HEADER + GOOD_ROWS + BAD_ROWS).encode("cp932"))
+    assert not preview.is_valid
+    bad = {row.line: " / ".join(row.errors) for row in preview.bad_rows}
+    assert sorted(bad) == [4, 5, 6, 7]
+    assert "団体名が空です" in bad[4]
+    assert "法人番号" in bad[5] and "確認用の数字" in bad[5]
+    assert "活動分野「宇宙開発」が見つかりません" in bad[6] and "活動地域「火星」が見つかりません" in bad[6]
+    assert "法人格「株式会社」" in bad[7] and "メールアドレス" in bad[7] and "公開・非公開" in bad[7]
+    assert "登録日" in bad[7] and "2行目と重複" in bad[7]
+    with pytest.raises(Exception):  # noqa: B017
+        csv_io.import_rows(preview=preview, staff=staff_user)
+    assert not Group.objects.exists()
+
+
+def test_unknown_or_missing_headers_are_file_errors():
+    preview = csv_io.parse("団体名,好きな色\r\nあの会,赤\r\n".encode())
+    assert not preview.is_valid
+    text = " ".join(preview.file_errors)
+    assert "好きな色" in text and "ふりがな" in text
+
+
+def test_undecodable_bytes_are_a_file_error():
+    preview = csv_io.parse(b"\xff\xfe\x00\x81\x00bad")
+    assert preview.file_errors and "文字コード" in preview.file_errors[0]
+
+
+def test_export_is_utf8_with_bom_and_round_trips(staff_user):
+    """Excel opens the export (BOM); importing it again updates the same groups (by ID)."""
+    group = GroupFactory(
+        name="往復の会", name_kana="おうふくのかい", areas=[AreaFactory(name="本町")], email_public=True
+    )
+    data = csv_io.export_csv(csv_io.iter_for_export(Group.objects.all()))
+    assert data.startswith("\ufeffID,登録番号,登録日,登録状況,団体名")
+    rows = list(csv.DictReader(io.StringIO(data.lstrip("\ufeff"))))
+    assert rows[0]["団体名"] == "往復の会" and rows[0]["メールアドレスの公開"] == "公開"
+    edited = data.replace("往復の会", "往復の会（改）")
+    preview = csv_io.parse(edited.encode("utf-8"))
+    assert preview.is_valid, [r.errors for r in preview.rows]
+    assert preview.rows[0].group == group
+    csv_io.import_rows(preview=preview, staff=staff_user)
+    group.refresh_from_db()
+    assert group.name == "往復の会（改）" and Group.objects.count() == 1
+
+
+def test_import_pages_preview_then_confirm(client_for, staff_user):
+    c = client_for(staff_user)
+    bad = SimpleUploadedFile("bad.csv", (HEADER + GOOD_ROWS + BAD_ROWS).encode("cp932"), "text/csv")
+    html = c.post(reverse("groups:staff_import"), {"file": bad}).content.decode()
+    assert "エラーのある行が4行あります。何も保存していません。" in html
+    assert "7行目" in html and "確認用の数字" in html
+    assert not Group.objects.exists()
+    good = SimpleUploadedFile("good.csv", ("\ufeff" + HEADER + GOOD_ROWS).encode("utf-8"), "text/csv")
+    response = c.post(reverse("groups:staff_import"), {"file": good})
+    token = response.context["token"]
+    assert token and not Group.objects.exists()  # the preview saves nothing
+    c.post(reverse("groups:staff_import_confirm"), {"token": token})
+    assert Group.objects.count() == 2
+    # The same token cannot be used twice.
+    c.post(reverse("groups:staff_import_confirm"), {"token": token})
+    assert Group.objects.count() == 2
+
+
+def test_staff_export_download(client_for, staff_user):
+    GroupFactory(name="書き出しの会")
+    response = client_for(staff_user).get(reverse("groups:staff_export"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith("\ufeff".encode())
+    assert "書き出しの会" in response.content.decode("utf-8-sig")

@@ -1,0 +1,372 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from core.models import Theme
+from groups.models import Group, GroupStatus, LegalForm
+from matching.models import ExchangeKind, Need
+from tests.groups.factories import AreaFactory, GroupFactory
+
+pytestmark = pytest.mark.django_db
+
+INDEX = reverse("groups:index")
+
+
+def names(response) -> list[str]:
+    return [g.name for g in response.context["groups"]]
+
+
+# --- directory ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["ＮＰＯ", "NPO", "npo", "ｎｐｏ"])
+def test_keyword_matches_full_and_half_width_latin(client, query):
+    GroupFactory(name="みらいＮＰＯサポートセンター", name_kana="みらいえぬぴーおーさぽーとせんたー")
+    GroupFactory(name="ひまわり子ども食堂", name_kana="ひまわりこどもしょくどう")
+    assert names(client.get(INDEX, {"q": query})) == ["みらいＮＰＯサポートセンター"]
+
+
+@pytest.mark.parametrize("query", ["こども", "コドモ", "ｺﾄﾞﾓ", "子ども"])
+def test_keyword_matches_hiragana_katakana_and_half_width_kana(client, query):
+    """こども/コドモ/ｺﾄﾞﾓ find the group through its reading; 子ども through its name."""
+    GroupFactory(name="ひまわり子ども食堂", name_kana="ひまわりこどもしょくどう")
+    GroupFactory(
+        name="みどり環境の会", name_kana="みどりかんきょうのかい", purpose="川の清掃", activities="清掃"
+    )
+    assert names(client.get(INDEX, {"q": query})) == ["ひまわり子ども食堂"]
+
+
+@pytest.mark.parametrize("query", ["３丁目", "3丁目"])
+def test_keyword_matches_full_and_half_width_digits(client, query):
+    GroupFactory(name="本町3丁目見守り隊", name_kana="ほんまちさんちょうめみまもりたい")
+    GroupFactory(name="本町4丁目見守り隊", name_kana="ほんまちよんちょうめみまもりたい")
+    assert names(client.get(INDEX, {"q": query})) == ["本町3丁目見守り隊"]
+
+
+def test_keyword_searches_the_description_too(client):
+    GroupFactory(name="あおぞらの会", name_kana="あおぞらのかい", activities="毎月プレーパークを開いています")
+    assert names(client.get(INDEX, {"q": "ぷれーぱーく"})) == ["あおぞらの会"]
+
+
+def test_only_approved_groups_are_listed(client):
+    GroupFactory(name="公開の会", name_kana="こうかいのかい")
+    for trait in ("draft", "pending", "returned", "paused", "withdrawn"):
+        GroupFactory(name=f"{trait}の会", name_kana=f"{trait}", **{trait: True})
+    assert names(client.get(INDEX)) == ["公開の会"]
+
+
+def test_filters_theme_area_legal_form_and_need(client):
+    """Each filter narrows the list, and the filters combine (all kept in the query string)."""
+    kids = Theme.objects.get(short_name="子どもの健全育成")
+    env = Theme.objects.get(short_name="環境の保全")
+    honmachi, higashi = AreaFactory(name="本町"), AreaFactory(name="東町")
+    a = GroupFactory(
+        name="あの会",
+        name_kana="あのかい",
+        themes=[kids],
+        areas=[honmachi],
+        legal_form=LegalForm.NPO,
+        corporate_number="7000012050002",
+    )
+    b = GroupFactory(name="いの会", name_kana="いのかい", themes=[kids], areas=[higashi])
+    GroupFactory(name="うの会", name_kana="うのかい", themes=[env], areas=[honmachi])
+    Need.objects.create(group=a, title="ボランティア募集", kind=ExchangeKind.PEOPLE, is_open=True)
+    Need.objects.create(group=b, title="会場募集（終了）", kind=ExchangeKind.VENUE, is_open=False)
+    assert names(client.get(INDEX, {"theme": kids.pk})) == ["あの会", "いの会"]
+    assert names(client.get(INDEX, {"theme": kids.pk, "area": honmachi.pk})) == ["あの会"]
+    assert names(client.get(INDEX, {"legal_form": "npo"})) == ["あの会"]
+    assert names(client.get(INDEX, {"need": "people"})) == ["あの会"]
+    assert names(client.get(INDEX, {"need": "venue"})) == []
+
+
+def test_aiueo_order_and_row_index(client):
+    """Sorted by reading (not by kanji); the row index links only rows that have groups."""
+    GroupFactory(name="湊の会", name_kana="みなとのかい")
+    GroupFactory(name="赤坂の会", name_kana="あかさかのかい")
+    GroupFactory(name="北野の会", name_kana="キタノノカイ")  # katakana reading sorts with hiragana
+    response = client.get(INDEX)
+    assert names(response) == ["赤坂の会", "北野の会", "湊の会"]
+    rows = dict(response.context["kana_rows"])
+    assert rows["あ"] and rows["か"] and rows["ま"] and not rows["さ"]
+    assert names(client.get(INDEX, {"row": "か"})) == ["北野の会"]
+    html = response.content.decode()
+    assert 'href="?row=%E3%81%8B"' in html  # か行 link keeps the query string
+
+
+def test_directory_is_paginated_and_keeps_the_filters(client):
+    GroupFactory.create_batch(25, name_kana="さくら")
+    response = client.get(INDEX, {"q": "会", "page": 2})
+    assert len(response.context["groups"]) == 5
+    assert "q=%E4%BC%9A&amp;page=1" in response.content.decode() or "page=1" in response.content.decode()
+
+
+def _count_queries(client, django_assert_num_queries, url, expected):
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_directory_query_count_does_not_grow(client, django_assert_num_queries, size):
+    """Same number of queries for 10 and 200 groups (count, page, prefetches, row index, choices)."""
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    area = AreaFactory(name="本町")
+    GroupFactory.create_batch(size, themes=[theme], areas=[area], purpose="こどもの居場所")
+    response = _count_queries(
+        client, django_assert_num_queries, f"{INDEX}?q=こども&theme={theme.pk}&area={area.pk}", 9
+    )
+    assert len(response.context["groups"]) == min(size, 20)
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_group_page_query_count_does_not_grow(client, django_assert_num_queries, size):
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    groups = GroupFactory.create_batch(size, themes=[theme], areas=[AreaFactory(name="本町")])
+    _count_queries(client, django_assert_num_queries, groups[-1].get_absolute_url(), 3)
+
+
+# --- group page and privacy --------------------------------------------------------------------------
+
+
+def test_stranger_sees_no_private_field(client_for, stranger, group):
+    """Private contact details (the default) never appear on the page for strangers or visitors."""
+    for c in (client_for(stranger),):
+        html = c.get(group.get_absolute_url()).content.decode()
+        for secret in ("secret-group@example.jp", "000-999-8888", "非公開 太郎", "秘密町"):
+            assert secret not in html
+        assert group.name in html
+
+
+def test_anonymous_sees_only_published_contact(client, group):
+    group.phone_public = True
+    group.save()
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "000-999-8888" in html
+    assert "secret-group@example.jp" not in html
+
+
+def test_editor_sees_private_fields(client_for, editor, group):
+    html = client_for(editor).get(group.get_absolute_url()).content.decode()
+    assert "secret-group@example.jp" in html
+
+
+def test_unapproved_group_pages_are_hidden_from_strangers(client_for, client, stranger, owner):
+    draft = GroupFactory(draft=True, owner=owner)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client_for(stranger).get(draft.get_absolute_url()).status_code == 404
+
+
+def test_stranger_edits_nothing(client_for, stranger, group):
+    """A signed-in stranger cannot open or post any editing page of someone else's group."""
+    c = client_for(stranger)
+    for name in ("groups:edit", "groups:manage", "groups:renew"):
+        assert c.get(reverse(name, args=[group.pk])).status_code in (403, 404), name
+    response = c.post(reverse("groups:edit", args=[group.pk]), {"name": "乗っ取り", "action": "save"})
+    assert response.status_code in (403, 404)
+    assert c.post(reverse("groups:invite", args=[group.pk]), {"email": "x@example.jp"}).status_code in (
+        403,
+        404,
+    )
+    assert c.post(reverse("groups:change_status", args=[group.pk, "withdraw"])).status_code in (403, 404)
+    group.refresh_from_db()
+    assert group.name != "乗っ取り" and group.status == GroupStatus.APPROVED
+
+
+def test_editor_of_group_a_cannot_touch_group_b(client_for, editor, group, make_user):
+    other = GroupFactory(name="別の団体", owner=make_user(email="other-owner@example.jp"))
+    c = client_for(editor)
+    assert c.get(reverse("groups:edit", args=[group.pk])).status_code == 200
+    assert c.get(reverse("groups:edit", args=[other.pk])).status_code == 403
+    c.post(reverse("groups:edit", args=[other.pk]), {"name": "書き換え", "action": "save"})
+    other.refresh_from_db()
+    assert other.name == "別の団体"
+
+
+def test_staff_pages_are_closed_to_members(client_for, owner, group):
+    c = client_for(owner)
+    for name in (
+        "groups:staff_queue",
+        "groups:staff_renewal",
+        "groups:staff_import",
+        "groups:staff_export",
+        "groups:staff_changes",
+    ):
+        assert c.get(reverse(name)).status_code == 403, name
+    assert c.get(reverse("groups:staff_history", args=[group.pk])).status_code == 403
+
+
+# --- applying ----------------------------------------------------------------------------------------
+
+APPLICATION = {
+    "name": "みらい子ども食堂",
+    "name_kana": "ミライコドモショクドウ",
+    "legal_form": "npo",
+    "corporate_number": "７０００－０１２０－５０００２",
+    "purpose": "子どもの居場所",
+    "email": "kodomo@example.jp",
+    "phone": "０００－１２３－４５６７",
+    "postal_code": "１０００００１",
+}
+
+
+def test_apply_form_keeps_everything_typed_and_shows_japanese_errors(client_for, stranger):
+    c = client_for(stranger)
+    data = {**APPLICATION, "corporate_number": "7000012050003", "action": "submit"}
+    response = c.post(reverse("groups:apply"), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "確認用の数字が一致しません" in html
+    assert "活動分野を1つ以上" in html or "この項目は必須です" in html
+    assert 'value="みらい子ども食堂"' in html and "子どもの居場所" in html
+    assert not Group.objects.exists()
+
+
+def test_apply_normalises_and_submits(client_for, stranger):
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    c = client_for(stranger)
+    response = c.post(reverse("groups:apply"), {**APPLICATION, "themes": [theme.pk], "action": "submit"})
+    group = Group.objects.get()
+    assert response.status_code == 302
+    assert group.status == GroupStatus.PENDING
+    assert group.name_kana == "みらいこどもしょくどう"
+    assert group.corporate_number == "7000012050002"
+    assert group.postal_code == "100-0001"
+    assert group.phone == "000-123-4567"
+    assert group.memberships.get().user == stranger
+
+
+def test_a_draft_can_be_saved_and_finished_later(client_for, stranger):
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    c = client_for(stranger)
+    c.post(reverse("groups:apply"), {"name": "途中の会", "action": "draft"})
+    group = Group.objects.get()
+    assert group.status == GroupStatus.DRAFT
+    c.post(
+        reverse("groups:edit", args=[group.pk]),
+        {**APPLICATION, "name": "途中の会", "themes": [theme.pk], "action": "submit"},
+    )
+    group.refresh_from_db()
+    assert group.status == GroupStatus.PENDING
+
+
+def test_staff_approve_and_return_through_the_queue(
+    client_for, staff_user, owner, django_capture_on_commit_callbacks
+):
+    pending = GroupFactory(pending=True, owner=owner, name="審査待ちの会")
+    other = GroupFactory(pending=True, owner=owner, name="差戻しの会")
+    c = client_for(staff_user)
+    assert "審査待ちの会" in c.get(reverse("groups:staff_queue")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("groups:staff_review", args=[pending.pk]), {"decision": "approve"})
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.APPROVED and pending.registration_number
+    response = c.post(reverse("groups:staff_review", args=[other.pk]), {"decision": "return", "reason": ""})
+    assert "この項目は必須です" in response.content.decode() or "理由" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(
+            reverse("groups:staff_review", args=[other.pk]), {"decision": "return", "reason": "写真を添えて"}
+        )
+    other.refresh_from_db()
+    assert other.status == GroupStatus.RETURNED and other.status_reason == "写真を添えて"
+    assert "写真を添えて" in mail.outbox[-1].body
+
+
+def test_admin_actions_call_the_same_services(client_for, make_user, owner):
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-staff@example.jp", is_superuser=True)
+    pending = GroupFactory(pending=True, owner=owner)
+    c = client_for(admin_user)
+    c.post(
+        reverse("admin:groups_group_changelist"),
+        {"action": "approve_selected", "_selected_action": [pending.pk]},
+    )
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.APPROVED and pending.registration_number
+
+
+def test_history_page_shows_who_and_what(client_for, staff_user, owner, group):
+    from groups.services import group_update
+
+    group_update(group=group, user=owner, fields={"purpose": "新しい目的です"})
+    html = client_for(staff_user).get(reverse("groups:staff_history", args=[group.pk])).content.decode()
+    assert "新しい目的です" in html and "地域の子どもたちの居場所をつくります。" in html
+    assert owner.full_name in html
+
+
+# --- contact form ------------------------------------------------------------------------------------
+
+MESSAGE = {"name": "協働 太郎", "email": "taro@example.jp", "body": "見学できますか", "homepage": ""}
+
+
+def test_contact_form_emails_the_group_without_showing_its_address(
+    client, group, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("groups:contact", args=[group.pk]), MESSAGE, follow=True)
+    assert "メッセージを送信しました" in response.content.decode()
+    assert "secret-group@example.jp" not in response.content.decode()
+    sent = mail.outbox[-1]
+    assert sent.to == ["secret-group@example.jp"] and sent.reply_to == ["taro@example.jp"]
+    assert "見学できますか" in sent.body
+
+
+def test_contact_honeypot_sends_nothing(client, group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("groups:contact", args=[group.pk]), {**MESSAGE, "homepage": "http://spam.example"}
+        )
+    assert mail.outbox == []
+
+
+def test_contact_is_rate_limited_per_ip(client, group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            assert client.post(reverse("groups:contact", args=[group.pk]), MESSAGE).status_code == 302
+        response = client.post(reverse("groups:contact", args=[group.pk]), MESSAGE)
+    assert response.status_code == 429
+    assert "一時停止" in response.content.decode()
+    assert len(mail.outbox) == 5
+
+
+def test_contact_is_rate_limited_per_group(client, group, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(20):
+            client.post(reverse("groups:contact", args=[group.pk]), MESSAGE, REMOTE_ADDR=f"10.0.0.{i}")
+        response = client.post(reverse("groups:contact", args=[group.pk]), MESSAGE, REMOTE_ADDR="10.0.1.1")
+    assert response.status_code == 429
+    assert len(mail.outbox) == 20
+
+
+# --- open data, mypage, staff links --------------------------------------------------------------------
+
+
+def test_open_data_has_public_fields_only(client, group):
+    group.representative_name_public = True
+    group.save()
+    GroupFactory(pending=True, name="未公開の会")
+    data = client.get(reverse("groups:open_data_json")).json()
+    assert [g["name"] for g in data["groups"]] == [group.name]
+    record = data["groups"][0]
+    assert record["representative_name"] == "非公開 太郎"
+    assert record["email"] == "" and record["phone"] == "" and record["address"] == ""
+    csv_text = client.get(reverse("groups:open_data_csv")).content.decode("utf-8")
+    assert csv_text.startswith("\ufeff登録番号,団体名")
+    assert "secret-group@example.jp" not in csv_text and "未公開の会" not in csv_text
+
+
+def test_mypage_lists_my_groups(client_for, owner, group):
+    html = client_for(owner).get(reverse("core:mypage")).content.decode()
+    assert group.name in html and reverse("groups:manage", args=[group.pk]) in html
+
+
+def test_staff_dashboard_shows_the_queue_count(client_for, staff_user):
+    GroupFactory.create_batch(2, pending=True)
+    html = client_for(staff_user).get(reverse("core:staff_dashboard")).content.decode()
+    assert "団体登録の申請（確認待ち）" in html and "2件" in html
+
+
+def test_home_page_lists_recent_groups(client):
+    GroupFactory(name="最近登録の会")
+    assert "最近登録の会" in client.get("/").content.decode()
