@@ -128,6 +128,10 @@ class ReportQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_REPORT_STATUSES)
 
+    def locked(self):
+        """Rows locked for update (the report only: no join of the default ordering is locked)."""
+        return self.order_by().select_for_update(of=("self",))
+
     def for_scope(self, *, program, fiscal_year: int):
         return self.filter(program=program, fiscal_year=fiscal_year)
 

@@ -628,7 +628,7 @@ def report_years() -> list[int]:
 
     current = current_fiscal_year()
     years = set(range(current - 5, current + 1))
-    years.update(Report.objects.values_list("fiscal_year", flat=True).distinct())
+    years.update(Report.objects.order_by().values_list("fiscal_year", flat=True).distinct())
     return sorted(years, reverse=True)
 
 

@@ -116,7 +116,7 @@ def _dispatch(report: Report) -> None:
         except Exception:
             logger.exception("reports: could not queue report %s; the sweeper will retry", report_id)
             return
-        if not settings.CELERY_TASK_ALWAYS_EAGER:
+        if not render_report.app.conf.task_always_eager:
             Report.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(task_id=result.id or "")
 
     transaction.on_commit(send)
@@ -155,7 +155,7 @@ def report_request(
 @transaction.atomic
 def report_retry(*, report: Report, requested_by: User | None = None) -> Report:
     """Queues a failed request again (the error is cleared when it starts)."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = Report.objects.locked().get(pk=report.pk)
     if report.status != ReportStatus.FAILED:
         raise ValidationError(_("再試行できるのは「失敗」の報告書だけです。"))
     if Report.objects.active().for_scope(program=report.program, fiscal_year=report.fiscal_year).exists():
@@ -176,7 +176,7 @@ def report_claim(*, report_id: int, task_id: str) -> Report | None:
     """The worker takes the request: 作成中. None when there is nothing to do (already 完了 or
     失敗, gone, or another live worker is on it) — running a task twice makes one PDF."""
     with transaction.atomic():
-        report = Report.objects.select_for_update().filter(pk=report_id).first()
+        report = Report.objects.locked().filter(pk=report_id).first()
         if report is None or report.status in (ReportStatus.DONE, ReportStatus.FAILED):
             return None
         if (
@@ -258,7 +258,7 @@ def describe_error(exc: BaseException) -> str:
 
 @transaction.atomic
 def report_complete(*, report_id: int, name: str, size: int) -> Report:
-    report = Report.objects.select_for_update().get(pk=report_id)
+    report = Report.objects.locked().get(pk=report_id)
     report.status = ReportStatus.DONE
     report.progress = 100
     report.pdf.name = name
@@ -271,7 +271,7 @@ def report_complete(*, report_id: int, name: str, size: int) -> Report:
 
 @transaction.atomic
 def report_fail(*, report_id: int, error: str) -> Report:
-    report = Report.objects.select_for_update().get(pk=report_id)
+    report = Report.objects.locked().get(pk=report_id)
     if report.status == ReportStatus.DONE:
         return report
     report.status = ReportStatus.FAILED
@@ -296,7 +296,7 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     for report_id in stale_ids:
         with transaction.atomic():
-            report = Report.objects.select_for_update().get(pk=report_id)
+            report = Report.objects.locked().get(pk=report_id)
             if report.status not in ACTIVE_REPORT_STATUSES:
                 continue
             if report.attempts >= REPORT_MAX_ATTEMPTS:

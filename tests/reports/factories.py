@@ -10,9 +10,24 @@ from django.utils import timezone
 from reports.models import OutcomeAxis, OutcomeRecord, OutcomeSource, Report, ReportStatus
 
 
+def ensure_programs() -> None:
+    """The programs of events' data migration (a transactional test's flush removes them)."""
+    from importlib import import_module
+
+    from events.models import Program
+
+    if Program.objects.exists():
+        return
+    for order, (code, name, step, description) in enumerate(
+        import_module("events.migrations.0002_programs").PROGRAMS, start=1
+    ):
+        Program.objects.create(code=code, name=name, journey_step=step, order=order, description=description)
+
+
 def program(code: str = "mirai_taiwa"):
     from events.models import Program
 
+    ensure_programs()
     return Program.objects.get(code=code)
 
 

@@ -1,0 +1,243 @@
+"""The reports page, downloads and the staff page for outcome episodes: who may do what."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from reports.models import OutcomeRecord, Report, ReportStatus
+from tests.reports.factories import OutcomeRecordFactory, ReportFactory, program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def done_report(db):
+    from reports.pdf import write_file_atomically
+
+    report = ReportFactory(done=True)
+    report.pdf.name = report.pdf_storage_name()
+    report.save()
+    write_file_atomically(__import__("pathlib").Path(report.pdf.path), b"%PDF-1.7 test")
+    return report
+
+
+@pytest.fixture
+def users(member, staff_user, official_user, committee_user):
+    return {"member": member, "staff": staff_user, "official": official_user, "committee": committee_user}
+
+
+@pytest.mark.parametrize(
+    ("role", "index_status", "download_status"),
+    [("staff", 200, 200), ("committee", 200, 200), ("official", 403, 403), ("member", 403, 403)],
+)
+def test_only_staff_and_committee_see_and_download_reports(
+    client, users, done_report, role, index_status, download_status
+):
+    client.force_login(users[role])
+    assert client.get(reverse("reports:index")).status_code == index_status
+    response = client.get(reverse("reports:download", args=[done_report.pk]))
+    assert response.status_code == download_status
+    if download_status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == 'attachment; filename="outcome-report-2025-mirai_taiwa.pdf"'
+        assert b"".join(response.streaming_content) == b"%PDF-1.7 test"
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, done_report):
+    for url in (
+        reverse("reports:index"),
+        reverse("reports:download", args=[done_report.pk]),
+        reverse("reports:outcome_list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_pdf_is_kept_in_private_storage_not_under_media(done_report, settings):
+    """The file lives under PRIVATE_MEDIA_ROOT (never served as /media/): only the view hands it out."""
+    path = str(done_report.pdf.path)
+    assert path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    assert not path.startswith(str(settings.MEDIA_ROOT))
+
+
+def test_an_unfinished_report_has_nothing_to_download(client_for, staff_user):
+    report = ReportFactory(running=True)
+    assert client_for(staff_user).get(reverse("reports:download", args=[report.pk])).status_code == 404
+
+
+def test_staff_request_a_report_and_a_second_request_returns_the_running_one(
+    client_for, staff_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    from reports import services
+
+    monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: b"%PDF-1.7 rendered")
+    client = client_for(staff_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("reports:request"), {"program": "mirai_taiwa", "fiscal_year": 2025})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:index") + "?year=2025"
+    report = Report.objects.get()
+    assert report.status == ReportStatus.QUEUED and report.requested_by == staff_user
+    assert len(callbacks) == 1  # queued after the commit
+
+    page = client.get(reverse("reports:index") + "?year=2025")
+    assert "待機中" in page.content.decode()
+    assert 'hx-trigger="every 3s"' in page.content.decode()
+
+    client.post(reverse("reports:request"), {"program": "mirai_taiwa", "fiscal_year": 2025})
+    assert Report.objects.count() == 1
+
+    callbacks[0]()  # the worker runs
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+    html = client.get(reverse("reports:index") + "?year=2025").content.decode()
+    assert reverse("reports:download", args=[report.pk]) in html
+    assert "every 3s" not in html
+
+
+def test_committee_members_may_not_request_or_retry(client_for, committee_user):
+    failed = ReportFactory(failed=True)
+    client = client_for(committee_user)
+    assert client.post(reverse("reports:request"), {"program": "all", "fiscal_year": 2025}).status_code == 403
+    assert client.post(reverse("reports:retry", args=[failed.pk])).status_code == 403
+    html = client.get(reverse("reports:index") + "?year=2025").content.decode()
+    assert "作成を依頼" not in html and "再試行" not in html
+    assert failed.error in html
+
+
+def test_a_failed_report_shows_its_error_and_staff_retry_it(
+    client_for, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import services
+
+    monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: b"%PDF-1.7 rendered")
+    failed = ReportFactory(failed=True)
+    client = client_for(staff_user)
+    html = client.get(reverse("reports:index") + "?year=2025").content.decode()
+    assert "失敗" in html and failed.error in html and "再試行" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:retry", args=[failed.pk]))
+    failed.refresh_from_db()
+    assert failed.status == ReportStatus.DONE
+
+
+def test_the_htmx_poll_gets_only_the_table(client_for, staff_user):
+    ReportFactory(running=True)
+    response = client_for(staff_user).get(reverse("reports:index") + "?year=2025", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="report-table"')
+    assert "<html" not in html
+    assert "<progress" in html and "40%" in html
+
+
+def _bulk_reports(n: int) -> None:
+    from events.models import Program
+
+    programs = list(Program.objects.all())
+    for year in range(2025 - n, 2026):
+        for p in programs:
+            ReportFactory(program=p, fiscal_year=year, done=True)
+            ReportFactory(program=p, fiscal_year=year, failed=True)
+            ReportFactory(program=p, fiscal_year=year)
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_reports_page_uses_a_fixed_number_of_queries(
+    client_for, staff_user, django_assert_num_queries, size
+):
+    _bulk_reports(size)
+    client = client_for(staff_user)
+    client.get(reverse("reports:index") + "?year=2025")  # session and permissions warmed up
+    with django_assert_num_queries(9):
+        response = client.get(reverse("reports:index") + "?year=2025")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 15])
+def test_the_outcome_list_uses_a_fixed_number_of_queries(
+    client_for, staff_user, django_assert_num_queries, size
+):
+    OutcomeRecordFactory.create_batch(size, fiscal_year=2025)
+    client = client_for(staff_user)
+    client.get(reverse("reports:outcome_list") + "?year=2025")
+    with django_assert_num_queries(12):
+        response = client.get(reverse("reports:outcome_list") + "?year=2025")
+    assert response.status_code == 200
+
+
+def test_staff_record_an_outcome_episode_from_the_staff_page(client_for, staff_user):
+    client = client_for(staff_user)
+    url = reverse("reports:outcome_create") + "?year=2025&program=mirai_taiwa"
+    form = client.get(url)
+    assert form.status_code == 200
+    assert "見出し（○）" in form.content.decode()
+    response = client.post(
+        url,
+        {
+            "program": program().pk,
+            "fiscal_year": 2025,
+            "axis": "resources",
+            "category": "地域のリソースと出会う場",
+            "episode": "地元のNPOのスタッフとの出会いから、事業が具体化した",
+            "source": "interview",
+            "order": 100,
+        },
+    )
+    assert response.status_code == 302
+    record = OutcomeRecord.objects.get()
+    assert record.recorded_by == staff_user and record.program == program()
+
+    bad = client.post(
+        reverse("reports:outcome_update", args=[record.pk]),
+        {
+            "program": program().pk,
+            "fiscal_year": 2025,
+            "axis": "resources",
+            "category": "",
+            "episode": "書きかけのエピソード",
+            "source": "interview",
+            "order": 100,
+        },
+    )
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "書きかけのエピソード" in html  # nothing typed is lost
+    assert "入力内容を確認してください" in html
+
+
+@pytest.mark.parametrize("role", ["committee", "official", "member"])
+def test_only_staff_record_outcomes(client, users, role):
+    client.force_login(users[role])
+    assert client.get(reverse("reports:outcome_list")).status_code == 403
+    assert client.get(reverse("reports:outcome_create")).status_code == 403
+
+
+def test_the_admin_generates_a_report_through_the_same_service(
+    client_for, staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from reports import services
+
+    staff_user.is_superuser = True
+    staff_user.save()
+    monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: b"%PDF-1.7 admin")
+    client = client_for(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:reports_report_add"), {"program": program().pk, "fiscal_year": 2025}
+        )
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.status == ReportStatus.DONE and report.requested_by == staff_user
+
+    failed = ReportFactory(program=program("alp"), failed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:reports_report_changelist"),
+            {"action": "retry_failed", "_selected_action": [failed.pk]},
+        )
+    failed.refresh_from_db()
+    assert failed.status == ReportStatus.DONE
+    assert client.get(reverse("admin:reports_report_changelist")).status_code == 200
+    assert client.get(reverse("admin:reports_outcomerecord_changelist")).status_code == 200
