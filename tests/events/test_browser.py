@@ -22,13 +22,17 @@ def sign_in(page, user, live_server):
 def test_waitlisted_person_is_confirmed_when_the_first_cancels(
     chromium_browser, live_server, make_user, assert_accessible
 ):
-    event = EventFactory(capacity=1, title="ミライ対話「子育てしやすいまち」", childcare=True, sign_language=True)
+    event = EventFactory(
+        capacity=1, title="ミライ対話「子育てしやすいまち」", childcare=True, sign_language=True
+    )
     first = make_user(email="first@example.jp", full_name="佐藤 陽子")
     second = make_user(email="second@example.jp", full_name="鈴木 健太")
     contexts = []
 
     def browser_for(user):
-        context = chromium_browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url)
+        context = chromium_browser.new_context(
+            locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

@@ -110,9 +110,8 @@ def test_participants_by_month_runs_april_to_march(history):
 
 
 def test_beat_schedule_names_registered_tasks():
-    from config.celery import app
-
     import events.tasks  # noqa: F401
+    from config.celery import app
 
     for entry in BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
@@ -141,5 +140,7 @@ def test_seed_demo_builds_years_of_journeys(settings):
     for event in selectors.events_with_dates().filter(capacity__isnull=False):
         assert event.confirmed_count <= event.capacity
     # The demo member's journey: a certificate to download.
-    assert Registration.objects.filter(person__user__email="member@example.jp", completed_at__isnull=False).exists()
+    assert Registration.objects.filter(
+        person__user__email="member@example.jp", completed_at__isnull=False
+    ).exists()
     assert Event.objects.count() > 80
