@@ -1,0 +1,105 @@
+"""seed_demo, the beat schedule, the staff dashboard links, the bench tasks and generate_report."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from reports import hooks
+from reports.models import OutcomeAxis, OutcomeRecord
+from tests.reports.factories import ensure_programs
+from tests.reports.pdfcheck import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_writes_episodes_for_every_program_axis_and_year_in_seed_000_style():
+    from events.models import Program
+
+    ensure_programs()
+    out = io.StringIO()
+    hooks.seed_demo(scale=1, rng=random.Random("2025:reports"), out=out)
+    years = set(OutcomeRecord.objects.values_list("fiscal_year", flat=True))
+    assert years == set(range(2021, 2027))
+    for program in Program.objects.all():
+        for year in years:
+            axes = set(
+                OutcomeRecord.objects.filter(program=program, fiscal_year=year).values_list("axis", flat=True)
+            )
+            assert axes == set(OutcomeAxis.values), (program, year)
+    record = OutcomeRecord.objects.order_by("pk").first()
+    assert not record.category.startswith("○") and not record.episode.startswith("・")
+    assert "{program}" not in "".join(OutcomeRecord.objects.values_list("episode", flat=True))
+    assert "成果のエピソード" in out.getvalue()
+
+
+def test_the_same_seed_gives_the_same_episodes():
+    ensure_programs()
+    hooks.seed_demo(scale=1, rng=random.Random("x"), out=io.StringIO())
+    first = list(
+        OutcomeRecord.objects.order_by("pk").values_list("program_id", "fiscal_year", "axis", "episode")
+    )
+    OutcomeRecord.objects.all().delete()
+    hooks.seed_demo(scale=1, rng=random.Random("x"), out=io.StringIO())
+    assert (
+        list(OutcomeRecord.objects.order_by("pk").values_list("program_id", "fiscal_year", "axis", "episode"))
+        == first
+    )
+
+
+def test_beat_runs_the_sweeper_and_the_april_reports_in_japan_time():
+    from django.conf import settings
+
+    assert hooks.BEAT_SCHEDULE["reports-sweep"]["task"] == "reports.sweep_reports"
+    annual = hooks.BEAT_SCHEDULE["reports-annual"]
+    assert annual["task"] == "reports.request_annual_reports"
+    schedule = annual["schedule"]
+    assert schedule.month_of_year == {4} and schedule.day_of_month == {1}
+    assert settings.CELERY_TIMEZONE == "Asia/Tokyo"
+    import reports.tasks  # noqa: F401  (what the worker's autodiscovery imports)
+    from config.celery import app
+
+    assert {"reports.render_report", "reports.sweep_reports", "reports.request_annual_reports"} <= set(
+        app.tasks
+    )
+    task = app.tasks["reports.render_report"]
+    assert task.acks_late and task.reject_on_worker_lost and task.time_limit and task.soft_time_limit
+
+
+def test_staff_links_point_at_the_reports_pages(rf, staff_user):
+    request = rf.get("/staff/")
+    request.user = staff_user
+    urls = [link.url for link in hooks.staff_links(request)]
+    assert urls == ["/reports/", "/reports/staff/outcomes/"]
+
+
+def test_bench_top_up_gives_200_events_5000_registrations_and_300_episodes():
+    from events.models import Registration
+
+    ensure_programs()
+    sizes = hooks.bench_top_up(fiscal_year=2025)
+    assert sizes == {"events": 200, "registrations": 5000, "outcomes": 300}
+    assert Registration.objects.filter(event__program__code="mirai_taiwa", status="confirmed").count() == 5000
+    assert hooks.bench_top_up(fiscal_year=2025) == sizes  # idempotent
+    assert OutcomeRecord.objects.filter(program__code="mirai_taiwa", fiscal_year=2025).count() == 300
+
+
+def test_generate_report_writes_the_same_pdf_as_the_service(tmp_path, no_other_hooks):
+    from reports.services import report_render_pdf
+
+    ensure_programs()
+    output = tmp_path / "mirai.pdf"
+    out = io.StringIO()
+    call_command("generate_report", "mirai_taiwa", "2025", "--output", str(output), stdout=out)
+    assert "令和7年度の成果報告書を書き出しました" in out.getvalue()
+    assert pdf_text(output.read_bytes()) == pdf_text(
+        report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    )
+    call_command("generate_report", "all", "2025", "-o", str(tmp_path / "all.pdf"), stdout=io.StringIO())
+    assert "全事業 成果報告書" in pdf_text((tmp_path / "all.pdf").read_bytes())
+    with pytest.raises(CommandError, match="使えるコード"):
+        call_command("generate_report", "nope", "2025", "-o", str(tmp_path / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()
