@@ -398,7 +398,7 @@ def _registrations(
     result = []
     confirmed = 0
     for order, person in enumerate(chosen):
-        created = first_start - dt.timedelta(days=30 - order * 0.1)
+        created = first_start - dt.timedelta(days=30) + dt.timedelta(minutes=47 * order)
         has_seat = capacity is None or confirmed < capacity
         status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
         cancelled = has_seat and rng.random() < 0.04

@@ -318,6 +318,7 @@ def test_certificate_pdf_names_the_person_with_an_embedded_japanese_font(course)
         services.attendance_set(registration=registration, session=session, present=True)
     pdf = services.certificate_pdf(registration=registration)
     reader = PdfReader(BytesIO(pdf))
+    assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
     assert "修了証" in text and "高橋 美咲" in text and registration.certificate_number in text
     fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].values()]
