@@ -240,9 +240,25 @@ class FollowUpForm(forms.Form):
         self.fields["owner"].queryset = staff_users()
 
 
-class RelatedEventsForm(forms.Form):
+def _recent_and_linked(model, linked_ids: list[int], *, order: str = "-id", limit: int = 200):
+    recent = list(model.objects.order_by(order).values_list("pk", flat=True)[:limit])
+    return model.objects.filter(pk__in=set(recent) | set(linked_ids)).order_by(order)
+
+
+class RelatedLinksForm(forms.Form):
+    """What came from the consultation: events and collaboration projects (the 200 newest of each).
+
+    Matches point at their consultation themselves (matching.Match.origin_consultation).
+    """
+
     related_events = forms.ModelMultipleChoiceField(
         label=_("この相談から生まれた催し"),
+        queryset=None,
+        required=False,
+        help_text=_("Ctrl（Macは⌘）を押しながら選ぶと複数選べます。"),
+    )
+    related_projects = forms.ModelMultipleChoiceField(
+        label=_("この相談から生まれた協働事業"),
         queryset=None,
         required=False,
         help_text=_("Ctrl（Macは⌘）を押しながら選ぶと複数選べます。"),
@@ -250,11 +266,14 @@ class RelatedEventsForm(forms.Form):
 
     def __init__(self, *args, consultation: Consultation, **kwargs) -> None:
         from events.models import Event
+        from projects.models import Project
 
         super().__init__(*args, **kwargs)
-        recent = list(Event.objects.order_by("-id").values_list("pk", flat=True)[:200])
-        linked = [e.pk for e in consultation.related_events.all()]
-        self.fields["related_events"].queryset = Event.objects.filter(
-            pk__in=set(recent) | set(linked)
-        ).order_by("-id")
-        self.initial.setdefault("related_events", linked)
+        linked = {
+            "related_events": [e.pk for e in consultation.related_events.all()],
+            "related_projects": [p.pk for p in consultation.related_projects.all()],
+        }
+        self.fields["related_events"].queryset = _recent_and_linked(Event, linked["related_events"])
+        self.fields["related_projects"].queryset = _recent_and_linked(Project, linked["related_projects"])
+        for name, ids in linked.items():
+            self.initial.setdefault(name, ids)

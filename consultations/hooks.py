@@ -146,6 +146,7 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     groups = _optional_list("groups.models", "Group", rng=rng, limit=400)
     businesses = _optional_list("matching.models", "Business", rng=rng, limit=200)
     events = _optional_list("events.models", "Event", rng=rng, limit=200)
+    projects = _optional_list("projects.models", "Project", rng=rng, limit=100)
     departments = list(Department.objects.all())
     themes = list(Theme.objects.filter(is_npo_act_field=True))
     topics = {t.code: t for t in Topic.objects.all()}
@@ -177,14 +178,8 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
         days.append(day)
     days.sort()
 
-    consultations, topic_links, theme_links, event_links, referral_rows, follow_up_rows = (
-        [],
-        [],
-        [],
-        [],
-        [],
-        [],
-    )
+    consultations, topic_links, theme_links, referral_rows, follow_up_rows = [], [], [], [], []
+    event_links, project_links = [], []
     for day in days:
         fy = fiscal_year_of(day)
         channel_weights = _channel_weights(fy)
@@ -220,6 +215,7 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     through_topic = Consultation.topics.through
     through_theme = Consultation.themes.through
     through_event = Consultation.related_events.through
+    through_project = Consultation.related_projects.through
     for consultation, (_c, codes) in zip(created, consultations, strict=True):
         for code in codes:
             topic_links.append(through_topic(consultation_id=consultation.pk, topic_id=topics[code].pk))
@@ -227,6 +223,10 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
             theme_links.append(through_theme(consultation_id=consultation.pk, theme_id=rng.choice(themes).pk))
         if events and rng.random() < 0.03:
             event_links.append(through_event(consultation_id=consultation.pk, event_id=rng.choice(events).pk))
+        if projects and rng.random() < 0.02:
+            project_links.append(
+                through_project(consultation_id=consultation.pk, project_id=rng.choice(projects).pk)
+            )
         age = (today - consultation.consulted_on).days
         if rng.random() < 0.28:
             kind = rng.choices(["department", "group", "business"], weights=[60, 28, 12])[0]
@@ -279,6 +279,7 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     through_topic.objects.bulk_create(topic_links, batch_size=1000)
     through_theme.objects.bulk_create(theme_links, batch_size=1000)
     through_event.objects.bulk_create(event_links, batch_size=1000)
+    through_project.objects.bulk_create(project_links, batch_size=1000, ignore_conflicts=True)
     Referral.objects.bulk_create(referral_rows, batch_size=500)
     FollowUp.objects.bulk_create(follow_up_rows, batch_size=500)
     open_ids = {f.consultation_id for f in follow_up_rows if not f.done}

@@ -108,6 +108,12 @@ class Consultation(models.Model):
     related_events = models.ManyToManyField(
         "events.Event", verbose_name=_("この相談から生まれた催し"), related_name="consultations", blank=True
     )
+    related_projects = models.ManyToManyField(
+        "projects.Project",
+        verbose_name=_("この相談から生まれた協働事業"),
+        related_name="consultations",
+        blank=True,
+    )
     anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, blank=True, default="")
     created_by = models.ForeignKey(
@@ -140,7 +146,8 @@ class Consultation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(date)s の相談（%(who)s）") % {"date": self.consulted_on, "who": self.client_label}
+        # No personal data here: other apps (matching's origin_consultation) may print it.
+        return _("相談記録 No.%(id)s（%(date)s）") % {"id": self.pk, "date": self.consulted_on}
 
     def save(self, *args, **kwargs) -> None:
         self.refresh_search_text()

@@ -45,12 +45,22 @@ def consultation_detail(*, pk: int) -> Consultation:
             "topics",
             "themes",
             "related_events",
+            "related_projects",
+            Prefetch("matches", queryset=_matches_with_parties()),
             Prefetch(
                 "referrals", queryset=Referral.objects.select_related("department", "group", "business")
             ),
             Prefetch("follow_ups", queryset=FollowUp.objects.select_related("owner")),
         )
         .get(pk=pk)
+    )
+
+
+def _matches_with_parties():
+    from matching.models import Match
+
+    return Match.objects.select_related(
+        "group_a", "business_a", "department_a", "group_b", "business_b", "department_b"
     )
 
 

@@ -135,6 +135,7 @@ def consultation_update(
     topics: Iterable[Topic] | None = None,
     themes: Iterable[Theme] | None = None,
     related_events: Iterable | None = None,
+    related_projects: Iterable | None = None,
     path: str = "",
     **fields,
 ) -> Consultation:
@@ -156,6 +157,9 @@ def consultation_update(
         consultation.themes.set(list(themes))
     if related_events is not None:
         consultation.related_events.set(list(related_events))
+    if related_projects is not None:
+        consultation.related_projects.set(list(related_projects))
+
     access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
     return consultation
 

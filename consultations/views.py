@@ -24,7 +24,7 @@ from consultations.forms import (
     FollowUpForm,
     ReferralForm,
     ReferralResultForm,
-    RelatedEventsForm,
+    RelatedLinksForm,
 )
 from consultations.models import AccessAction, Consultation, FollowUp, Referral
 from consultations.rules import user_can_access, user_can_audit
@@ -261,7 +261,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
         "referral_form": forms.get("referral_form") or ReferralForm(),
         "referral_results": forms.get("referral_results", []),
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(user=request.user),
-        "events_form": RelatedEventsForm(consultation=consultation),
+        "links_form": RelatedLinksForm(consultation=consultation),
         "result_choices": ReferralResultForm.base_fields["result"].choices,
         "today": timezone.localdate(),
         "retention_years": settings.CONSULTATION_RETENTION_YEARS,
@@ -370,20 +370,21 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @consultation_access_required
-def related_events_set(request: HttpRequest, pk: int) -> HttpResponse:
+def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
     _editable(consultation)
-    form = RelatedEventsForm(request.POST, consultation=consultation)
+    form = RelatedLinksForm(request.POST, consultation=consultation)
     if form.is_valid():
         services.consultation_update(
             consultation=consultation,
             actor=request.user,
             related_events=form.cleaned_data["related_events"],
+            related_projects=form.cleaned_data["related_projects"],
             path=request.path,
         )
-        messages.success(request, _("関連する催しを更新しました。"))
+        messages.success(request, _("この相談から生まれた催し・協働事業を更新しました。"))
     else:
-        messages.error(request, _("催しを選び直してください。"))
+        messages.error(request, _("催し・協働事業を選び直してください。"))
     return redirect(f"{consultation.get_absolute_url()}#links")
 
 

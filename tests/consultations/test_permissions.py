@@ -101,7 +101,7 @@ def test_writes_are_refused_without_the_permission(role, user_for, client, consu
         reverse("consultations:referral_result", args=[referral.pk]),
         reverse("consultations:follow_up_add", args=[consultation.pk]),
         reverse("consultations:follow_up_done", args=[follow_up.pk]),
-        reverse("consultations:related_events", args=[consultation.pk]),
+        reverse("consultations:related_links", args=[consultation.pk]),
     ]
     for url in posts:
         assert client.post(url, {"result": "connected", "question": "x"}).status_code == 403, url

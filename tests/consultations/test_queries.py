@@ -31,7 +31,7 @@ PAGES = {
     "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 16),
     "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 14),
     "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 11),
-    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 20),
+    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 23),
     "statistics": (lambda ctx: reverse("consultations:statistics"), 20),
     "access_log": (lambda ctx: reverse("consultations:access_log"), 11),
     "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 17),

@@ -271,10 +271,37 @@ def test_related_events(client_for, staff_user, consultation):
 
     event = Event.objects.create(program=Program.objects.first(), title="子ども食堂の立ち上げ講座")
     client_for(staff_user).post(
-        reverse("consultations:related_events", args=[consultation.pk]), {"related_events": [event.pk]}
+        reverse("consultations:related_links", args=[consultation.pk]), {"related_events": [event.pk]}
     )
     assert list(consultation.related_events.all()) == [event]
     assert (
         "子ども食堂の立ち上げ講座"
         in client_for(staff_user).get(consultation.get_absolute_url()).content.decode()
     )
+
+
+def test_projects_and_matches_that_came_from_a_consultation(client_for, staff_user, consultation):
+    """Projects are linked from the record; matches that name it as their origin are listed too."""
+    from matching.models import Match
+    from projects.models import Project
+
+    from .factories import GroupFactory as Groups
+
+    project = Project.objects.create(
+        title="こども食堂ネットワーク事業", kind="registration", fiscal_year=2026
+    )
+    match = Match.objects.create(group_a=Groups(), group_b=Groups(), origin_consultation=consultation)
+    client = client_for(staff_user)
+    client.post(
+        reverse("consultations:related_links", args=[consultation.pk]), {"related_projects": [project.pk]}
+    )
+    assert list(consultation.related_projects.all()) == [project]
+    body = client.get(consultation.get_absolute_url()).content.decode()
+    assert "こども食堂ネットワーク事業" in body
+    assert match.get_absolute_url() in body
+
+
+def test_the_string_of_a_consultation_names_no_one(consultation):
+    """Other apps may print a consultation (a match's origin): its string holds no personal data."""
+    assert consultation.person.name not in str(consultation)
+    assert consultation.group.name not in str(consultation)
