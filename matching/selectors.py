@@ -12,8 +12,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Least
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 
 from core.fiscal import fiscal_year_range
@@ -35,6 +35,9 @@ from matching.models import (
 # How many parties of each kind the theme/district pre-ranking keeps, and how many fitting
 # offers or needs are considered. Both are far above the number of suggestions shown.
 THEME_CANDIDATES_PER_KIND = 60
+# Parties ranked on the theme/area link tables before those not taking part are dropped: with at
+# least 1 in 5 of them taking part, the best THEME_CANDIDATES_PER_KIND are among them.
+PRE_RANKED_PER_KIND = 5 * THEME_CANDIDATES_PER_KIND
 FULFIL_CANDIDATES = 300
 SUGGESTIONS_SHOWN = 20
 
@@ -188,24 +191,28 @@ def _fitting_q(items: tuple[scoring.Item, ...]) -> Q:
 
 
 def _fitting_rows(model, items: tuple[scoring.Item, ...], ref: PartyRef) -> list[dict]:
-    """Open offers (or needs) of eligible parties that may fulfil (or be fulfilled by) ``items``."""
+    """Open offers (or needs) that may fulfil (or be fulfilled by) ``items``, the very deliverable first.
+
+    Whether their party takes part is checked afterwards by primary key (``_eligible_names``):
+    joining the party tables here made PostgreSQL scan every group.
+    """
     if not items:
         return []
     deliverables = sorted({i.deliverable for i in items if i.deliverable})
-    return list(
-        model.objects.open()
-        .filter(_fitting_q(items))
-        .filter(eligible_owner_q())
-        .exclude(ref.owner_filter())
-        .annotate(
+    queryset = model.objects.open().filter(_fitting_q(items)).exclude(ref.owner_filter())
+    order = ["-created_at", "-id"]
+    if deliverables:
+        # The very deliverable first (a constant CASE would be read as a column number by PostgreSQL).
+        queryset = queryset.annotate(
             exact=Case(
                 When(deliverable__in=deliverables, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             )
         )
-        .order_by("-exact", "-created_at", "-id")
-        .values(
+        order.insert(0, "-exact")
+    return list(
+        queryset.order_by(*order).values(
             "id",
             "title",
             "kind",
@@ -213,86 +220,150 @@ def _fitting_rows(model, items: tuple[scoring.Item, ...], ref: PartyRef) -> list
             "group_id",
             "business_id",
             "department_id",
-            "group__name",
-            "business__name",
-            "department__name",
         )[:FULFIL_CANDIDATES]
     )
 
 
-def _owner(row: dict) -> tuple[PartyRef, str]:
+def _owner(row: dict) -> PartyRef:
     for kind in PartyKind.values:
         if row[f"{kind}_id"]:
-            return PartyRef(kind, row[f"{kind}_id"]), row[f"{kind}__name"]
+            return PartyRef(kind, row[f"{kind}_id"])
     raise ValueError("row without a party")
+
+
+def _eligible_names(refs) -> dict[PartyRef, str]:
+    """Names of the listed parties that take part (one query, by primary key)."""
+    parts, params = [], []
+    for kind in PartyKind.values:
+        ids = sorted({r.id for r in refs if r.kind == kind})
+        if not ids:
+            continue
+        t = _party_tables(kind)
+        column, value = t["eligible"]
+        parts.append(
+            f"SELECT %s, id, name FROM {t['party']} WHERE id IN ({_placeholders(ids)}) AND {column} = %s"
+        )
+        params += [kind, *ids, value]
+    if not parts:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {PartyRef(kind, pk): name for kind, pk, name in cursor.fetchall()}
 
 
 PARTY_MODELS = {PartyKind.GROUP: Group, PartyKind.BUSINESS: Business, PartyKind.DEPARTMENT: Department}
 
 
-def _theme_area_candidates(
-    kind: str, theme_ids: list[int], area_ids: list[int], exclude: PartyRef
-) -> list[dict]:
-    """The parties of one kind sharing the most themes and districts with the subject (one query).
+# The party tables and their theme/area link tables, and what makes a party eligible.
+def _party_tables(kind: str) -> dict:
+    model = PARTY_MODELS[kind]
+    if model is Group:
+        eligible = ("status", GroupStatus.APPROVED)
+    elif model is Business:
+        eligible = ("status", BusinessStatus.APPROVED)
+    else:
+        eligible = ("is_active", True)
+    return {
+        "party": model._meta.db_table,
+        "themes": model.themes.through._meta.db_table,
+        "areas": model.areas.through._meta.db_table,
+        "owner": f"{kind}_id",
+        "eligible": eligible,
+    }
 
-    The database counts the shared themes and districts and keeps the best; the ranking uses the
-    same capped points as scoring.prefilter_points, so nobody outside the list could rank higher.
+
+def _placeholders(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _theme_area_candidates(theme_ids: list[int], area_ids: list[int], exclude: PartyRef) -> list[tuple]:
+    """The parties of each kind sharing the most themes and districts with the subject (one query).
+
+    The database counts the shared themes and districts on the link tables (no party is loaded
+    or scored in Python), ranks them by the same capped points as scoring.prefilter_points, and
+    keeps the best THEME_CANDIDATES_PER_KIND of each kind that take part (looked up among the
+    best PRE_RANKED_PER_KIND), so nobody left out could rank higher unless more than four in
+    five of the best-sharing parties of a kind were not taking part.
+    Rows: (kind, party id, name). Plain SQL because the ORM cannot aggregate over a UNION; it
+    runs on SQLite and PostgreSQL alike.
     """
     if not theme_ids and not area_ids:
         return []
-    model = PARTY_MODELS[kind]
-    themes_through, areas_through = model.themes.through, model.areas.through
-    owner = f"{kind}_id"
-    sharing = Q()
-    annotations = {}
-    if theme_ids:
-        sharing |= Q(pk__in=themes_through.objects.filter(theme_id__in=theme_ids).values(owner))
-        annotations["nt"] = Count("themes", filter=Q(themes__in=theme_ids), distinct=True)
-    else:
-        annotations["nt"] = Value(0, output_field=IntegerField())
-    if area_ids:
-        sharing |= Q(pk__in=areas_through.objects.filter(area_id__in=area_ids).values(owner))
-        annotations["na"] = Count("areas", filter=Q(areas__in=area_ids), distinct=True)
-    else:
-        annotations["na"] = Value(0, output_field=IntegerField())
-    queryset = model.objects.filter(eligible_party_q(model)).filter(sharing)
-    if exclude.kind == kind:
-        queryset = queryset.exclude(pk=exclude.id)
-    return list(
-        queryset.order_by()
-        .annotate(**annotations)
-        .annotate(
-            pre=Least(F("nt"), Value(scoring.THEME_MAX // scoring.THEME_POINTS)) * Value(scoring.THEME_POINTS)
-            + Least(F("na"), Value(scoring.AREA_MAX // scoring.AREA_POINTS)) * Value(scoring.AREA_POINTS)
-        )
-        .order_by("-pre", "pk")
-        .values("pk", "name", "pre")[:THEME_CANDIDATES_PER_KIND]
+    theme_cap = scoring.THEME_MAX // scoring.THEME_POINTS
+    area_cap = scoring.AREA_MAX // scoring.AREA_POINTS
+    pre_points = (
+        f"(CASE WHEN SUM(s.nt) > {theme_cap} THEN {theme_cap} ELSE SUM(s.nt) END) * {scoring.THEME_POINTS}"
+        f" + (CASE WHEN SUM(s.na) > {area_cap} THEN {area_cap} ELSE SUM(s.na) END) * {scoring.AREA_POINTS}"
     )
+    parts, params = [], []
+    for kind in PartyKind.values:
+        t = _party_tables(kind)
+        links, link_params = [], []
+        if theme_ids:
+            links.append(
+                f"SELECT {t['owner']} AS owner_id, 1 AS nt, 0 AS na FROM {t['themes']} "
+                f"WHERE theme_id IN ({_placeholders(theme_ids)})"
+            )
+            link_params += theme_ids
+        if area_ids:
+            links.append(
+                f"SELECT {t['owner']} AS owner_id, 0 AS nt, 1 AS na FROM {t['areas']} "
+                f"WHERE area_id IN ({_placeholders(area_ids)})"
+            )
+            link_params += area_ids
+        column, value = t["eligible"]
+        excluded = exclude.id if exclude.kind == kind else 0
+        # Rank on the link tables alone (small), keep the best few hundred, and only then read
+        # those parties' rows (by primary key) to drop the ones not taking part.
+        parts.append(
+            f"SELECT * FROM (SELECT %s AS kind, agg.owner_id, p.name FROM ("
+            f"SELECT s.owner_id, {pre_points} AS pre FROM ({' UNION ALL '.join(links)}) s "
+            f"GROUP BY s.owner_id ORDER BY pre DESC, s.owner_id LIMIT {int(PRE_RANKED_PER_KIND)}) agg "
+            f"INNER JOIN {t['party']} p ON p.id = agg.owner_id "
+            f"WHERE p.{column} = %s AND p.id <> %s "
+            f"ORDER BY agg.pre DESC, agg.owner_id "
+            f"LIMIT {int(THEME_CANDIDATES_PER_KIND)}) AS {kind}_candidates"
+        )
+        params += [kind, *link_params, value, excluded]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
-def _shared(kind: str, ids: list[int], theme_ids: list[int], area_ids: list[int]) -> tuple[dict, dict]:
-    """Which of the subject's themes and districts each listed party has (two queries)."""
-    model = PARTY_MODELS[kind]
-    owner = f"{kind}_id"
-    themes: dict[int, dict[int, str]] = defaultdict(dict)
-    areas: dict[int, dict[int, str]] = defaultdict(dict)
-    if ids and theme_ids:
-        for owner_id, theme_id in model.themes.through.objects.filter(
-            **{f"{owner}__in": ids}, theme_id__in=theme_ids
-        ).values_list(owner, "theme_id"):
-            themes[owner_id][theme_id] = ""
-    if ids and area_ids:
-        for owner_id, area_id in model.areas.through.objects.filter(
-            **{f"{owner}__in": ids}, area_id__in=area_ids
-        ).values_list(owner, "area_id"):
-            areas[owner_id][area_id] = ""
-    return themes, areas
+def _shared(
+    refs: list[PartyRef], theme_ids: list[int], area_ids: list[int]
+) -> dict[PartyRef, tuple[set, set]]:
+    """Which of the subject's themes and districts each listed party has (one query)."""
+    found: dict[PartyRef, tuple[set, set]] = {ref: (set(), set()) for ref in refs}
+    parts, params = [], []
+    for kind in PartyKind.values:
+        ids = [r.id for r in refs if r.kind == kind]
+        if not ids:
+            continue
+        t = _party_tables(kind)
+        for table, column, wanted, index in (
+            ("themes", "theme_id", theme_ids, 0),
+            ("areas", "area_id", area_ids, 1),
+        ):
+            if wanted:
+                parts.append(
+                    f"SELECT %s, {t['owner']}, {index}, {column} FROM {t[table]} "
+                    f"WHERE {t['owner']} IN ({_placeholders(ids)}) AND {column} IN ({_placeholders(wanted)})"
+                )
+                params += [kind, *ids, *wanted]
+    if not parts:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, owner_id, index, tag_id in cursor.fetchall():
+            found[PartyRef(kind, owner_id)][index].add(tag_id)
+    return found
 
 
 def suggestions_for(
     ref: PartyRef, *, party=None, limit: int = SUGGESTIONS_SHOWN
 ) -> tuple[object, list[SuggestionRow]]:
-    """Ranked partner suggestions for one party. A fixed number of queries (at most 17)."""
+    """Ranked partner suggestions for one party. A fixed number of queries (at most 11)."""
     party, subject = subject_profile(ref, party)
     theme_ids, area_ids = list(subject.themes), list(subject.areas)
 
@@ -300,33 +371,25 @@ def suggestions_for(
     offers_of: dict[PartyRef, list[scoring.Item]] = defaultdict(list)
     needs_of: dict[PartyRef, list[scoring.Item]] = defaultdict(list)
     for row in _fitting_rows(Offer, subject.needs, ref):
-        owner, name = _owner(row)
-        names[owner] = name
-        offers_of[owner].append(_items([row])[0])
+        offers_of[_owner(row)].append(_items([row])[0])
     for row in _fitting_rows(Need, subject.offers, ref):
-        owner, name = _owner(row)
-        names[owner] = name
-        needs_of[owner].append(_items([row])[0])
-    for kind in PartyKind.values:
-        for row in _theme_area_candidates(kind, theme_ids, area_ids, ref):
-            names.setdefault(PartyRef(kind, row["pk"]), row["name"])
+        needs_of[_owner(row)].append(_items([row])[0])
+    names.update(_eligible_names([*offers_of, *needs_of]))
+    for kind, party_id, name in _theme_area_candidates(theme_ids, area_ids, ref):
+        names.setdefault(PartyRef(kind, party_id), name)
 
-    candidates = []
-    for kind in PartyKind.values:
-        ids = [r.id for r in names if r.kind == kind]
-        themes, areas = _shared(kind, ids, theme_ids, area_ids)
-        for party_id in ids:
-            cref = PartyRef(kind, party_id)
-            candidates.append(
-                scoring.Profile(
-                    key=cref.key,
-                    name=names[cref],
-                    themes=themes.get(party_id, {}),
-                    areas=areas.get(party_id, {}),
-                    needs=tuple(needs_of.get(cref, ())),
-                    offers=tuple(offers_of.get(cref, ())),
-                )
-            )
+    shared = _shared(list(names), theme_ids, area_ids)
+    candidates = [
+        scoring.Profile(
+            key=cref.key,
+            name=name,
+            themes=dict.fromkeys(shared[cref][0], ""),
+            areas=dict.fromkeys(shared[cref][1], ""),
+            needs=tuple(needs_of.get(cref, ())),
+            offers=tuple(offers_of.get(cref, ())),
+        )
+        for cref, name in names.items()
+    ]
     ranked = scoring.rank(subject, candidates, limit=limit)
 
     latest_match: dict[str, tuple[int, str]] = {}

@@ -28,7 +28,11 @@ def group(**kwargs) -> Profile:
 def test_reasons_are_written_in_japanese_in_the_documented_form():
     """A flyer offer with a shared theme and district gives the three kinds of reasons, in order."""
     design = Profile(
-        key="business-1", name="みらいデザイン工房", themes={KODOMO: ""}, areas={HONMACHI: ""}, offers=(FLYER_OFFER,)
+        key="business-1",
+        name="みらいデザイン工房",
+        themes={KODOMO: ""},
+        areas={HONMACHI: ""},
+        offers=(FLYER_OFFER,),
     )
     suggestion = scoring.score(group(), design)
     assert suggestion.reasons == (
@@ -58,7 +62,7 @@ def test_a_need_is_matched_first_to_the_offer_that_fulfils_it():
 
 
 def test_the_same_deliverable_beats_the_same_kind():
-    """An offer of the very deliverable ranks above a general pro bono offer; another deliverable does not fit."""
+    """The very deliverable ranks above a general pro bono offer; another deliverable does not fit."""
     exact = Profile(key="business-1", name="ん（後の名前）", offers=(FLYER_OFFER,))
     general = Profile(key="business-2", name="あ（先の名前）", offers=(ANY_PRO_BONO_OFFER,))
     other = Profile(key="business-3", name="ウェブの会社", offers=(WEBSITE_OFFER,))
@@ -89,7 +93,9 @@ def test_closed_needs_and_offers_never_count():
 
 def test_ineligible_parties_and_the_subject_itself_are_never_suggested():
     """Withdrawn groups, unapproved businesses (eligible=False) and the subject itself get no suggestion."""
-    withdrawn = Profile(key="group-9", name="退会した団体", themes={KODOMO: ""}, offers=(FLYER_OFFER,), eligible=False)
+    withdrawn = Profile(
+        key="group-9", name="退会した団体", themes={KODOMO: ""}, offers=(FLYER_OFFER,), eligible=False
+    )
     itself = group(offers=(FLYER_OFFER,))
     assert scoring.score(group(), withdrawn) is None
     assert scoring.score(group(), itself) is None

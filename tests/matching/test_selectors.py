@@ -31,7 +31,9 @@ def test_the_business_offering_the_flyer_comes_first(group, flyer_need, design_c
     """A group needing a flyer sees the design company offering flyers first, with its reasons."""
     OfferFactory(business=design_company, title="チラシ制作/デザイン", deliverable=ProBonoDeliverable.FLYER)
     # A party sharing more themes and districts but offering nothing that fits.
-    BusinessFactory(name="同じテーマの会社", themes=[kodomo, theme("まちづくり")], areas=[honmachi, area("中央")])
+    BusinessFactory(
+        name="同じテーマの会社", themes=[kodomo, theme("まちづくり")], areas=[honmachi, area("中央")]
+    )
     _party, rows = selectors.suggestions_for(PartyRef.of(group))
     assert names(rows) == ["みらいデザイン工房", "同じテーマの会社"]
     assert rows[0].suggestion.reasons == (
@@ -55,7 +57,7 @@ def test_the_business_offering_the_flyer_comes_first(group, flyer_need, design_c
     ],
 )
 def test_parties_not_taking_part_are_never_suggested(make_candidate, group, flyer_need, kodomo, honmachi):
-    """Whatever they share and offer, withdrawn/paused/unregistered groups and unapproved businesses never appear."""
+    """Withdrawn, paused or unregistered groups and unapproved businesses never appear."""
     candidate = make_candidate()
     candidate.themes.set([kodomo])
     candidate.areas.set([honmachi])
@@ -76,7 +78,7 @@ def test_closed_offers_are_never_suggested(group, flyer_need):
 
 
 def test_closed_needs_are_never_matched(group, design_company):
-    """A closed need of the subject fits no offer: the business comes only for the shared theme and district."""
+    """A closed need fits no offer: the business comes only for the shared theme and district."""
     NeedFactory(group=group, title="チラシ制作", closed=True)
     OfferFactory(business=design_company, deliverable=ProBonoDeliverable.FLYER)
     _party, rows = selectors.suggestions_for(PartyRef.of(group))
@@ -111,8 +113,10 @@ def test_the_existing_match_is_shown_with_the_suggestion(group, flyer_need, desi
     assert (rows[0].match_id, rows[0].match_status_label) == (match.pk, "提案")
 
 
-def test_theme_candidates_beyond_the_short_list_cannot_outrank_it(group, kodomo, honmachi, settings, monkeypatch):
-    """The SQL pre-ranking keeps the best: with a list of 2 per kind, the two best-sharing businesses remain."""
+def test_theme_candidates_beyond_the_short_list_cannot_outrank_it(
+    group, kodomo, honmachi, settings, monkeypatch
+):
+    """The SQL pre-ranking keeps the best: with 2 per kind, the two best-sharing businesses remain."""
     monkeypatch.setattr(selectors, "THEME_CANDIDATES_PER_KIND", 2)
     BusinessFactory(name="テーマだけ1", themes=[kodomo])
     BusinessFactory(name="テーマと地域", themes=[kodomo], areas=[honmachi])
@@ -124,7 +128,7 @@ def test_theme_candidates_beyond_the_short_list_cannot_outrank_it(group, kodomo,
 
 def populate(n: int, kodomo, honmachi) -> None:
     """n parties of each kind sharing themes and districts, with flyer offers and needs."""
-    for i in range(n):
+    for _i in range(n):
         business = BusinessFactory(themes=[kodomo], areas=[honmachi])
         OfferFactory(business=business, deliverable=ProBonoDeliverable.FLYER)
         other = GroupFactory(themes=[kodomo], areas=[honmachi])
@@ -136,11 +140,13 @@ def populate(n: int, kodomo, honmachi) -> None:
 
 
 @pytest.mark.parametrize("size", [2, 12])
-def test_suggestions_take_a_fixed_number_of_queries(size, group, flyer_need, kodomo, honmachi, django_assert_num_queries):
+def test_suggestions_take_a_fixed_number_of_queries(
+    size, group, flyer_need, kodomo, honmachi, django_assert_num_queries
+):
     """Suggestions for one party take the same number of queries with few or many parties."""
     OfferFactory(group=group, kind=ExchangeKind.VENUE, deliverable="")
     populate(size, kodomo, honmachi)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(10):
         _party, rows = selectors.suggestions_for(PartyRef.of(group), party=group)
     assert len(rows) == min(3 * size, selectors.SUGGESTIONS_SHOWN)
 
@@ -160,12 +166,26 @@ def test_match_counts_come_from_the_history_per_fiscal_year_and_program(group, d
 
     networking = Program.objects.get(code="networking")
     match = services.match_create(
-        party_a=group, party_b=design_company, created_by=staff_user, program=networking, created_at=at(2025, 3, 20)
+        party_a=group,
+        party_b=design_company,
+        created_by=staff_user,
+        program=networking,
+        created_at=at(2025, 3, 20),
     )
     services.match_transition(match=match, to_status=MatchStatus.INTRODUCED, by=staff_user, at=at(2025, 4, 2))
-    services.match_transition(match=match, to_status=MatchStatus.NEGOTIATING, by=staff_user, at=at(2025, 5, 1))
+    services.match_transition(
+        match=match, to_status=MatchStatus.NEGOTIATING, by=staff_user, at=at(2025, 5, 1)
+    )
     services.match_transition(match=match, to_status=MatchStatus.CONCLUDED, by=staff_user, at=at(2026, 3, 31))
-    assert selectors.match_counts(program_code=None, fiscal_year=2024) == {"proposed": 1, "introduced": 0, "concluded": 0}
-    assert selectors.match_counts(program_code=None, fiscal_year=2025) == {"proposed": 0, "introduced": 1, "concluded": 1}
+    assert selectors.match_counts(program_code=None, fiscal_year=2024) == {
+        "proposed": 1,
+        "introduced": 0,
+        "concluded": 0,
+    }
+    assert selectors.match_counts(program_code=None, fiscal_year=2025) == {
+        "proposed": 0,
+        "introduced": 1,
+        "concluded": 1,
+    }
     assert selectors.match_counts(program_code="networking", fiscal_year=2025)["concluded"] == 1
     assert selectors.match_counts(program_code="alp", fiscal_year=2025)["concluded"] == 0

@@ -32,7 +32,9 @@ PATH_TO = {
 def match(group, design_company, staff_user):
     need = NeedFactory(group=group, title="チラシ制作")
     offer = OfferFactory(business=design_company, title="チラシ制作/デザイン")
-    return services.match_create(party_a=group, party_b=design_company, created_by=staff_user, need=need, offer=offer)
+    return services.match_create(
+        party_a=group, party_b=design_company, created_by=staff_user, need=need, offer=offer
+    )
 
 
 def move(match, statuses, by):
@@ -43,7 +45,9 @@ def move(match, statuses, by):
 
 def test_business_create_waits_for_approval_and_approval_lets_it_be_suggested(member, kodomo):
     """A new business is pending with its creator as member; business_approve approves it."""
-    business = services.business_create(created_by=member, name="新しい会社", name_kana="あたらしいかいしゃ", themes=[kodomo])
+    business = services.business_create(
+        created_by=member, name="新しい会社", name_kana="あたらしいかいしゃ", themes=[kodomo]
+    )
     assert business.status == BusinessStatus.PENDING
     assert list(business.members.all()) == [member]
     services.business_approve(business=business)
@@ -54,7 +58,9 @@ def test_business_create_waits_for_approval_and_approval_lets_it_be_suggested(me
 def test_a_deliverable_needs_the_pro_bono_kind(group):
     """Choosing a deliverable for a venue need is refused with a Japanese message."""
     with pytest.raises(ValidationError) as excinfo:
-        services.need_create(party=group, title="会場", kind=ExchangeKind.VENUE, deliverable=ProBonoDeliverable.FLYER)
+        services.need_create(
+            party=group, title="会場", kind=ExchangeKind.VENUE, deliverable=ProBonoDeliverable.FLYER
+        )
     assert "プロボノ" in str(excinfo.value)
 
 
@@ -67,7 +73,9 @@ def test_match_create_scores_and_records_the_proposal(match, staff_user):
     assert (entry.from_status, entry.to_status, entry.changed_by) == ("", MatchStatus.PROPOSED, staff_user)
 
 
-def test_two_matches_in_progress_between_the_same_parties_are_refused(match, group, design_company, staff_user):
+def test_two_matches_in_progress_between_the_same_parties_are_refused(
+    match, group, design_company, staff_user
+):
     """While a match is in progress, the same two parties cannot be matched again (in either order)."""
     with pytest.raises(ValidationError):
         services.match_create(party_a=design_company, party_b=group, created_by=staff_user)
@@ -98,7 +106,9 @@ def test_only_the_allowed_transitions_happen(start, target, match, staff_user):
         assert match.history.count() == before
 
 
-def test_introducing_emails_both_parties(match, staff_user, editor, business_member, django_capture_on_commit_callbacks):
+def test_introducing_emails_both_parties(
+    match, staff_user, editor, business_member, django_capture_on_commit_callbacks
+):
     """紹介 sends one Japanese e-mail to each party (contact address and members), with the note."""
     with django_capture_on_commit_callbacks(execute=True):
         services.match_introduce(match=match, by=staff_user, note="チラシの件でぜひお話しください。")
@@ -114,7 +124,9 @@ def test_introducing_emails_both_parties(match, staff_user, editor, business_mem
     assert match.mail_sent_at is not None and match.mail_error == ""
 
 
-def test_a_failed_email_is_recorded_and_can_be_sent_again(match, staff_user, django_capture_on_commit_callbacks):
+def test_a_failed_email_is_recorded_and_can_be_sent_again(
+    match, staff_user, django_capture_on_commit_callbacks
+):
     """A party without any address: the error is kept on the match; after fixing it, resending works."""
     group = match.group_a
     group.email = ""
