@@ -498,7 +498,9 @@ def _demo_member_journey(programs, now) -> None:
 
 
 def _duplicate_guests(rng: random.Random) -> None:
-    """A few people recorded twice (a phone registration, later an account-less web record)."""
+    """A few people recorded twice: an account-less web record and, later, a phone call."""
     for person in Person.objects.filter(user__isnull=True, email__gt="").order_by("pk")[:3]:
-        duplicate = Person(name=person.name, name_kana=person.name_kana, phone=demo.phone_number(rng))
-        duplicate.save()
+        if not person.phone:
+            person.phone = demo.phone_number(rng)
+            person.save()
+        Person(name=person.name, name_kana=person.name_kana, phone=person.phone).save()

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core.fiscal import fiscal_year_end, fiscal_year_start
 from core.models import Person, User
+from core.text import normalize_for_search
 from events.models import Attendance, Event, EventSession, Program, Registration, SurveyResponse
 
 Status = Registration.Status
@@ -260,19 +261,35 @@ def survey_summary(event: Event) -> SurveySummary:
     )
 
 
-def duplicate_person_candidates(limit: int = 50) -> list[list[Person]]:
-    """Groups of unmerged people with the same reading (or name) where at least one has no account:
-    likely the same person recorded twice (a phone registration and an account, say)."""
-    keys = (
-        Person.objects.filter(merged_into__isnull=True)
-        .values("sort_key")
-        .annotate(n=Count("pk"), guests=Count("pk", filter=Q(user__isnull=True)))
-        .filter(n__gt=1, guests__gt=0)
-        .order_by("sort_key")
-        .values_list("sort_key", flat=True)[:limit]
-    )
-    people = (
-        Person.objects.filter(merged_into__isnull=True, sort_key__in=list(keys))
+def duplicate_person_candidates(*, query: str = "", limit: int = 50) -> list[list[Person]]:
+    """Groups of unmerged records with the same reading (or name), the account holder first.
+
+    Without a query: only groups where two records also share a phone number or an e-mail
+    address (likely the same person, e.g. phoned in and later signed up). With a query: every
+    group of namesakes whose name, reading or e-mail contains it, for staff to judge."""
+    people = Person.objects.filter(merged_into__isnull=True)
+    if query:
+        keys = (
+            people.filter(search_text__contains=normalize_for_search(query))
+            .values("sort_key")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values_list("sort_key", flat=True)
+        )
+    else:
+        shared = [
+            people.exclude(**{field: ""})
+            .values("sort_key", field)
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .order_by()
+            .values_list("sort_key", flat=True)
+            for field in ("phone", "email")
+        ]
+        keys = shared[0].union(shared[1])
+    keys = sorted(set(keys))[:limit]
+    rows = (
+        people.filter(sort_key__in=keys)
         .select_related("user")
         .annotate(
             registration_count=_count(Registration.objects.filter(person=OuterRef("pk")).values("person"))
@@ -280,7 +297,7 @@ def duplicate_person_candidates(limit: int = 50) -> list[list[Person]]:
         .order_by("sort_key", F("user").asc(nulls_last=True), "pk")
     )
     groups: dict[str, list[Person]] = defaultdict(list)
-    for person in people:
+    for person in rows:
         groups[person.sort_key].append(person)
     return list(groups.values())
 

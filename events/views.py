@@ -391,4 +391,6 @@ def staff_merge(request: HttpRequest) -> HttpResponse:
                     % {"dup": duplicate.name, "dup_id": duplicate.pk, "keep_id": keep.pk},
                 )
         return redirect("events:staff_merge")
-    return render(request, "events/staff/merge.html", {"groups": selectors.duplicate_person_candidates()})
+    query = request.GET.get("q", "").strip()[:100]
+    groups = selectors.duplicate_person_candidates(query=query)
+    return render(request, "events/staff/merge.html", {"groups": groups, "query": query})

@@ -176,8 +176,9 @@ def test_survey_summary_queries_are_fixed(staff_client, django_assert_num_querie
 def test_merge_candidates_queries_are_fixed(staff_client, django_assert_num_queries):
     def duplicates(n):
         for i in range(n):
-            PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}")
-            PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}", email="")
+            phone = f"000-100-{i:04d}"
+            PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}", phone=phone)
+            PersonFactory(name=f"重複 太郎{i}", name_kana=f"ちょうふく たろう{i}", email="", phone=phone)
 
     duplicates(1)
     assert_fixed_queries(
@@ -444,11 +445,17 @@ def test_staff_register_finds_a_known_person(staff_client, event):
 
 def test_staff_merge_page_merges_a_guest(staff_client, member):
     keep = services.person_for_user(user=member)
-    guest = PersonFactory(name=keep.name, name_kana=keep.name_kana, email="")
+    namesake = PersonFactory(name="別人 花子", name_kana="べつじん はなこ", email="", phone="000-9")
+    PersonFactory(name="別人 花子", name_kana="べつじん はなこ", email="", phone="000-8")
+    guest = PersonFactory(name=keep.name, name_kana="しけん りようしゃ", email=keep.email)
     keep.name_kana = guest.name_kana
     keep.save()
     page = staff_client.get(reverse("events:staff_merge")).content.decode()
     assert f'name="duplicate" value="{guest.pk}"' in page
+    # Namesakes without a shared phone or e-mail are listed only when staff search for them.
+    assert f'name="duplicate" value="{namesake.pk}"' not in page
+    page = staff_client.get(reverse("events:staff_merge") + "?q=べつじん").content.decode()
+    assert "別人 花子" in page
     staff_client.post(reverse("events:staff_merge"), {"keep": keep.pk, "duplicate": guest.pk})
     guest.refresh_from_db()
     assert guest.merged_into == keep
