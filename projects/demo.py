@@ -187,6 +187,7 @@ class Seeder:
         from matching.models import Business
 
         self.businesses = list(Business.objects.filter(status="approved").order_by("pk")[:50])
+        self.adopted_in: dict[int, int] = {}
         self.counts = {"calls": 0, "proposals": 0, "projects": 0, "support_logs": 0}
 
     def next_pair(self):
@@ -456,7 +457,6 @@ class Seeder:
     def _past_call(self, call: ProposalCall, count: int, presentation: bool) -> None:
         fy = call.fiscal_year
         current = current_fiscal_year()
-        adopted = 0
         ideas = self.rng.sample(IDEAS, k=min(count, len(IDEAS))) + [self.rng.choice(IDEAS) for _ in range(count - len(IDEAS))]
         for index, idea in enumerate(ideas):
             pair = self.pairs[0] if (fy == current and index == 0) else None
@@ -474,8 +474,8 @@ class Seeder:
                 project = self.decide(proposal, ProposalStatus.ADOPTED, decided,
                                       "地域の課題とその原因が明確で、担当課との役割分担も具体的であり、協働による相乗効果が期待できるため。")
                 if project:
-                    adopted += 1
-                    self.run_project(project, until=self._stage_for(fy, adopted))
+                    self.adopted_in[fy] = self.adopted_in.get(fy, 0) + 1
+                    self.run_project(project, until=self._stage_for(fy, self.adopted_in[fy]))
                     self.counts["projects"] += 1
             elif quality >= 2.9 and index % 3 == 0:
                 self.decide(proposal, ProposalStatus.RETURNED, decided,
@@ -492,7 +492,7 @@ class Seeder:
             return ProjectStatus.DONE
         if fiscal_year == current - 1:
             return ProjectStatus.EVALUATING if nth_adopted == 2 else ProjectStatus.DONE
-        return {2: ProjectStatus.AGREED, 3: ProjectStatus.PREPARING}.get(nth_adopted, ProjectStatus.RUNNING)
+        return {2: ProjectStatus.PREPARING, 3: ProjectStatus.AGREED}.get(nth_adopted, ProjectStatus.RUNNING)
 
     def _open_call(self, call: ProposalCall) -> None:
         """The call open now: proposals in draft, submitted, under review (part scored) and returned."""
