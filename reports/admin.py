@@ -13,8 +13,19 @@ class OutcomeRecordAdmin(admin.ModelAdmin):
     list_filter = ["fiscal_year", "program", "axis", "source"]
     search_fields = ["category", "episode"]
     list_select_related = ["program"]
-    raw_id_fields = ["groups", "events"]
-    fields = ["program", "fiscal_year", "axis", "category", "episode", "source", "groups", "events", "order"]
+    raw_id_fields = ["groups", "events", "projects"]
+    fields = [
+        "program",
+        "fiscal_year",
+        "axis",
+        "category",
+        "episode",
+        "source",
+        "groups",
+        "events",
+        "projects",
+        "order",
+    ]
 
     @admin.display(description=_("エピソード（・）"))
     def short_episode(self, obj: OutcomeRecord) -> str:

@@ -80,11 +80,9 @@ def bar_chart(
             bars = axes.barh(positions, values, color=KEY_COLOUR, height=0.6)
             axes.set_yticks(positions, labels)
             axes.invert_yaxis()
-            axes.set_xlabel(unit)
         else:
             bars = axes.bar(positions, values, color=KEY_COLOUR, width=0.6)
             axes.set_xticks(positions, labels)
-            axes.set_ylabel(unit)
         axes.bar_label(bars, labels=[_format(v) for v in values], padding=2, fontsize=8.5)
         axes.margins(x=0.02 if not horizontal else 0.12, y=0.12 if not horizontal else 0.02)
         if title:

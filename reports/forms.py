@@ -45,14 +45,19 @@ class OutcomeRecordForm(forms.ModelForm):
             "source",
             "groups",
             "events",
+            "projects",
             "order",
         ]
         widgets = {
             "episode": forms.Textarea(attrs={"rows": 4}),
             "groups": forms.SelectMultiple(attrs={"size": 6}),
             "events": forms.SelectMultiple(attrs={"size": 6}),
+            "projects": forms.SelectMultiple(attrs={"size": 6}),
         }
         help_texts = {
+            "projects": _(
+                "その年度の協働事業から選びます。複数選ぶときは Ctrl（Mac は ⌘）を押しながら選びます。"
+            ),
             "groups": _("複数選ぶときは Ctrl（Mac は ⌘）を押しながら選びます。"),
             "events": _("その年度の催しから選びます。複数選ぶときは Ctrl（Mac は ⌘）を押しながら選びます。"),
         }
@@ -80,6 +85,17 @@ class OutcomeRecordForm(forms.ModelForm):
             events = events.filter(sessions__starts_at__gte=start, sessions__starts_at__lt=end).distinct()
         # Keep the events already linked selectable even outside the year.
         linked = self.instance.events.all() if self.instance.pk else Event.objects.none()
+        from projects.models import Project
+
+        projects = Project.objects.only("id", "title").order_by("-fiscal_year", "title")
+        if year:
+            projects = projects.filter(fiscal_year__in=(int(year), int(year) - 1))
+        linked_projects = self.instance.projects.all() if self.instance.pk else Project.objects.none()
+        project_ids = [
+            *projects.values_list("pk", flat=True)[:300],
+            *linked_projects.values_list("pk", flat=True),
+        ]
+        self.fields["projects"].queryset = Project.objects.filter(pk__in=project_ids).only("id", "title")
         event_ids = [*events.values_list("pk", flat=True)[:300], *linked.values_list("pk", flat=True)]
         self.fields["events"].queryset = (
             Event.objects.filter(pk__in=event_ids).only("id", "title").order_by("-id")

@@ -31,42 +31,45 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     """Outcome episodes for FY2021–FY2026, for every program and axis, in seed 000's style.
 
     Per program, year and axis: 1–2 ○ headings with 1–2 ・ episodes each, times `scale`
-    (about 16 × scale episodes per program and year). Episodes link to the program's events of
-    that year and to registered groups when those apps have demo data.
+    (about 16 × scale episodes per program and year). It runs after the other apps, so episodes
+    link to the program's events of that year, to registered groups and, for プロジェクト支援,
+    to that year's registered and supported projects (and their lead groups).
     """
-    from events.models import Program
+    from events.models import Event, Program
+    from projects.models import Project, ProjectKind
     from reports.demo import OUTCOME_BANK
     from reports.models import OutcomeRecord, OutcomeSource
     from reports.selectors import fiscal_year_datetimes
 
-    group_model = apps.get_model("groups", "Group")
-    group_ids = list(group_model.objects.order_by("pk").values_list("pk", flat=True)[:200])
-    event_model = apps.get_model("events", "Event")
+    group_ids = list(
+        apps.get_model("groups", "Group").objects.order_by("pk").values_list("pk", flat=True)[:200]
+    )
     sources = [
         OutcomeSource.INTERVIEW,
         OutcomeSource.INTERVIEW,
         OutcomeSource.SURVEY,
         OutcomeSource.OBSERVATION,
     ]
-    through_groups = OutcomeRecord.groups.through
-    through_events = OutcomeRecord.events.through
-    programs = list(Program.objects.order_by("order", "id"))
     created = 0
     for fiscal_year in range(DEMO_FIRST_YEAR, DEMO_LAST_YEAR + 1):
         start, end = fiscal_year_datetimes(fiscal_year)
-        for program in programs:
-            event_ids = (
-                list(
-                    event_model.objects.filter(
-                        program=program, sessions__starts_at__gte=start, sessions__starts_at__lt=end
-                    )
-                    .order_by("pk")
-                    .values_list("pk", flat=True)
-                    .distinct()[:50]
-                )
-                if hasattr(event_model, "sessions")
-                else []
+        projects = list(
+            Project.objects.filter(
+                fiscal_year=fiscal_year, kind__in=(ProjectKind.REGISTRATION, ProjectKind.SUPPORT)
             )
+            .order_by("pk")
+            .values_list("pk", "lead_group_id")
+        )
+        for program in Program.objects.order_by("order", "id"):
+            event_ids = list(
+                Event.objects.filter(
+                    program=program, sessions__starts_at__gte=start, sessions__starts_at__lt=end
+                )
+                .order_by("pk")
+                .values_list("pk", flat=True)
+                .distinct()[:50]
+            )
+            program_projects = projects if program.code == "project_support" else []
             records, links = [], []
             for axis, bank in OUTCOME_BANK.items():
                 for _round in range(scale):
@@ -82,29 +85,30 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
                                     source=rng.choice(sources),
                                 )
                             )
-                            links.append(
-                                (
-                                    rng.choice(group_ids) if group_ids and rng.random() < 0.5 else None,
-                                    rng.choice(event_ids) if event_ids and rng.random() < 0.6 else None,
-                                )
+                            project = rng.choice(program_projects) if program_projects else None
+                            group_id = (
+                                project[1]
+                                if project
+                                else (rng.choice(group_ids) if group_ids and rng.random() < 0.5 else None)
                             )
+                            event_id = rng.choice(event_ids) if event_ids and rng.random() < 0.6 else None
+                            links.append((group_id, event_id, project[0] if project else None))
             OutcomeRecord.objects.bulk_create(records)
-            through_groups.objects.bulk_create(
-                [
-                    through_groups(outcomerecord_id=record.pk, group_id=group_id)
-                    for record, (group_id, _event) in zip(records, links, strict=True)
-                    if group_id
-                ]
-            )
-            through_events.objects.bulk_create(
-                [
-                    through_events(outcomerecord_id=record.pk, event_id=event_id)
-                    for record, (_group, event_id) in zip(records, links, strict=True)
-                    if event_id
-                ]
-            )
+            _link(OutcomeRecord.groups.through, "group_id", records, [link[0] for link in links])
+            _link(OutcomeRecord.events.through, "event_id", records, [link[1] for link in links])
+            _link(OutcomeRecord.projects.through, "project_id", records, [link[2] for link in links])
             created += len(records)
     out.write(f"  reports: 成果のエピソード {created}件（{DEMO_FIRST_YEAR}〜{DEMO_LAST_YEAR}年度）")
+
+
+def _link(through, column: str, records, targets) -> None:
+    through.objects.bulk_create(
+        [
+            through(outcomerecord_id=record.pk, **{column: target})
+            for record, target in zip(records, targets, strict=True)
+            if target
+        ]
+    )
 
 
 def staff_links(request) -> list[Link]:

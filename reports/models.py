@@ -86,6 +86,9 @@ class OutcomeRecord(models.Model):
     events = models.ManyToManyField(
         "events.Event", verbose_name=_("関係する催し"), blank=True, related_name="outcome_records"
     )
+    projects = models.ManyToManyField(
+        "projects.Project", verbose_name=_("関係する協働事業"), blank=True, related_name="outcome_records"
+    )
     order = models.PositiveIntegerField(_("並び順"), default=100)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -90,15 +90,24 @@ def _call_hooks(name: str, gaps: list[HookGap], **kwargs) -> list[tuple[str, obj
     return answers
 
 
+# Key figures are printed app by app in this order (the others after them).
+FIGURE_APP_ORDER = ("events", "projects", "consultations", "matching", "groups", "reports")
+
+
+def _figure_app_order(app_label: str) -> int:
+    return FIGURE_APP_ORDER.index(app_label) if app_label in FIGURE_APP_ORDER else len(FIGURE_APP_ORDER)
+
+
 def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGap]) -> list[FigureRow]:
-    """Every app's key figures for the year and the two years before, in the apps' order."""
+    """Every app's key figures for the year and the two years before, app by app
+    (FIGURE_APP_ORDER), each app's figures in the order it gives them."""
     years = (fiscal_year - 2, fiscal_year - 1, fiscal_year)
     rows: dict[str, FigureRow] = {}
+    position: dict[str, tuple[int, int, int]] = {}
     for index, year in enumerate(years):
-        for _app_label, figures in _call_hooks(
-            "report_figures", gaps, program_code=program_code, fiscal_year=year
-        ):
-            for figure in figures or ():
+        answers = _call_hooks("report_figures", gaps, program_code=program_code, fiscal_year=year)
+        for app_label, figures in answers:
+            for rank, figure in enumerate(figures or ()):
                 if not isinstance(figure, Figure):
                     continue
                 row = rows.get(figure.key)
@@ -110,10 +119,12 @@ def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGa
                         note=figure.note,
                         values=[None] * 3,
                     )
-                if year == fiscal_year:  # the current year's wording wins
+                if year == fiscal_year:  # the current year's wording and place win
                     row.label, row.unit, row.note = figure.label, figure.unit, figure.note or row.note
+                    position[figure.key] = (_figure_app_order(app_label), -1, rank)
+                position.setdefault(figure.key, (_figure_app_order(app_label), index, rank))
                 row.values[index] = figure.value
-    return list(rows.values())
+    return sorted(rows.values(), key=lambda row: position[row.key])
 
 
 def svg_data_uri(svg: str) -> str:
@@ -579,7 +590,7 @@ def report_content(
             if program_code in PROJECT_LISTING_PROGRAMS
             else []
         ),
-        gaps=gaps,
+        gaps=list({(gap.app_label, gap.hook): gap for gap in gaps}.values()),
         programs=list(program_model.objects.filter(is_active=True)) if program is None else [],
     )
 
@@ -636,7 +647,7 @@ def outcome_records_for_staff(*, fiscal_year: int, program_code: str | None = No
     qs = (
         OutcomeRecord.objects.filter(fiscal_year=fiscal_year)
         .select_related("program")
-        .prefetch_related(Prefetch("groups"), Prefetch("events"))
+        .prefetch_related(Prefetch("groups"), Prefetch("events"), Prefetch("projects"))
     )
     if program_code:
         qs = qs.filter(program__code=program_code)

@@ -55,6 +55,7 @@ def outcome_record_create(
     recorded_by: User | None = None,
     groups=(),
     events=(),
+    projects=(),
     order: int = 100,
 ) -> OutcomeRecord:
     record = OutcomeRecord(
@@ -73,11 +74,15 @@ def outcome_record_create(
         record.groups.set(groups)
     if events:
         record.events.set(events)
+    if projects:
+        record.projects.set(projects)
     return record
 
 
 @transaction.atomic
-def outcome_record_update(*, record: OutcomeRecord, groups=None, events=None, **fields) -> OutcomeRecord:
+def outcome_record_update(
+    *, record: OutcomeRecord, groups=None, events=None, projects=None, **fields
+) -> OutcomeRecord:
     for name, value in fields.items():
         if name == "category":
             value = _strip_marker(value, "○")
@@ -90,6 +95,8 @@ def outcome_record_update(*, record: OutcomeRecord, groups=None, events=None, **
         record.groups.set(groups)
     if events is not None:
         record.events.set(events)
+    if projects is not None:
+        record.projects.set(projects)
     return record
 
 

@@ -151,6 +151,7 @@ def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) ->
                     recorded_by=request.user,
                     groups=form.cleaned_data["groups"],
                     events=form.cleaned_data["events"],
+                    projects=form.cleaned_data["projects"],
                 )
                 messages.success(request, _("成果を記録しました。"))
             else:
@@ -159,6 +160,7 @@ def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) ->
                     **data,
                     groups=form.cleaned_data["groups"],
                     events=form.cleaned_data["events"],
+                    projects=form.cleaned_data["projects"],
                 )
                 messages.success(request, _("成果を更新しました。"))
         except ValidationError as error:

@@ -207,5 +207,5 @@ def test_a_report_with_1500_distinct_kanji_stays_under_1_5_mb(db, no_other_hooks
 def test_a_report_with_no_data_at_all_still_renders(db, no_other_hooks):
     text = one_line(pdf_text(report_render_pdf(program_code="festa", fiscal_year=2019)))
     assert "令和元年度 社会起業フェスタ 成果報告書" in text
-    assert "この年度のデータはありません" in text
+    assert "この事業についてのデータはありません" in text
     assert "この年度に実施した催しはありません" in text
