@@ -192,6 +192,16 @@ class ImportRow:
     def action(self) -> str:
         return _("更新") if self.group else _("新規")
 
+    @property
+    def legal_form_label(self) -> str:
+        value = self.values.get("legal_form")
+        return str(LegalForm(value).label) if value in LegalForm.values else ""
+
+    @property
+    def status_label(self) -> str:
+        value = self.values.get("status")
+        return str(GroupStatus(value).label) if value in GroupStatus.values else ""
+
 
 @dataclass
 class ImportPreview:

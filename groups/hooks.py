@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.app_hooks import Link, Panel
 
@@ -47,7 +48,7 @@ def mypage_panels(request) -> list[Panel]:
     groups = list(groups_of_user(request.user))
     return [
         Panel(
-            title="わたしの団体",
+            title=_("わたしの団体"),
             template="groups/panels/my_groups.html",
             context={"groups": groups, "fiscal_year": current_fiscal_year()},
         )
@@ -60,25 +61,25 @@ def staff_links(request) -> list[Link]:
     counts = renewal_counts()
     return [
         Link(
-            title="団体登録の申請（確認待ち）",
+            title=_("団体登録の申請（確認待ち）"),
             url=reverse("groups:staff_queue"),
-            description="申請を確認して、承認または差戻しをします。",
+            description=_("申請を確認して、承認または差戻しをします。"),
             count=pending_count(),
         ),
         Link(
-            title="団体の年次更新の状況",
+            title=_("団体の年次更新の状況"),
             url=reverse("groups:staff_renewal"),
-            description=f"今年度の更新が済んでいない団体: {counts['total'] - counts['renewed']}団体",
+            description=_("今年度の更新が済んでいない団体の一覧と、お知らせメールの送信。"),
             count=counts["total"] - counts["renewed"],
         ),
         Link(
-            title="団体情報の最近の変更",
+            title=_("団体情報の最近の変更"),
             url=reverse("groups:staff_changes"),
-            description="登録団体が自分で編集した内容（すぐ公開されます）を確認します。",
+            description=_("登録団体が自分で編集した内容（すぐ公開されます）を確認します。"),
         ),
         Link(
-            title="団体のCSV取り込み・書き出し",
+            title=_("団体のCSV取り込み・書き出し"),
             url=reverse("groups:staff_import"),
-            description="Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。",
+            description=_("Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。"),
         ),
     ]

@@ -53,9 +53,6 @@ def index(request: HttpRequest) -> HttpResponse:
     queryset = directory.qs if directory.is_valid() else Group.objects.none()
     page_obj = Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
     # The row index counts the current search without the row filter itself (same validated input).
-    without_row = request.GET.copy()
-    without_row.pop("row", None)
-    without_row.pop("page", None)
     rows_present = (
         selectors.kana_rows_present(selectors.filter_except(directory, "row"))
         if directory.is_valid()
@@ -71,7 +68,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "groups": page_obj.object_list,
             "kana_rows": [(row, row in rows_present) for row in selectors.KANA_ROW_NAMES],
             "current_row": request.GET.get("row", ""),
-            "row_query": without_row,
             "is_filtered": bool(active_filters),
         },
     )

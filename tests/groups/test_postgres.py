@@ -55,3 +55,37 @@ def test_keyword_search_uses_the_index_on_a_large_table():
     assert [g.name for g in directory.qs] == ["かもめ子ども食堂"]
     plan = directory.qs.explain()
     assert "groups_group_search_trgm" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_approvals_never_share_a_registration_number(make_user):
+    """Six staff approve six applications at the same moment: six different, consecutive numbers."""
+    import threading
+
+    from core.roles import Role
+    from groups.services import group_approve
+    from tests.groups.factories import GroupFactory
+
+    staff = make_user(roles=(Role.STAFF,), email="concurrent-staff@example.jp")
+    pending = [GroupFactory(pending=True).pk for _ in range(6)]
+    barrier = threading.Barrier(len(pending))
+    errors: list[BaseException] = []
+
+    def approve(pk: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            group_approve(group=Group.objects.get(pk=pk), staff=staff)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(pk,)) for pk in pending]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    numbers = sorted(Group.objects.filter(pk__in=pending).values_list("registration_number", flat=True))
+    assert len(set(numbers)) == 6
+    assert [n.split("-")[1] for n in numbers] == [f"{i:04d}" for i in range(1, 7)]
