@@ -269,7 +269,8 @@ def consultations_anonymise_expired(
     """Removes the personal fields of consultations older than the retention period.
 
     What identifies or describes a person goes: the person, what was asked and answered, the
-    notes of referrals and follow-ups. What the statistics count stays: date, duration,
+    notes of referrals and follow-ups, and the person's own record when it was a guest record
+    (no account) that nothing else refers to any more. What the statistics count stays: date, duration,
     channel, topics, themes, staff, the group (an organisation), referral targets and results.
     Idempotent: records already anonymised are left alone. Returns how many were anonymised.
     """
@@ -278,6 +279,7 @@ def consultations_anonymise_expired(
     ids = list(expired.values_list("pk", flat=True))
     if not ids:
         return 0
+    person_ids = set(expired.exclude(person=None).values_list("person_id", flat=True))
     now = timezone.now()
     # Plain UPDATEs: the statistics fields are untouched and save() is not needed per row.
     expired.update(
@@ -286,7 +288,26 @@ def consultations_anonymise_expired(
     done = Consultation.objects.filter(anonymised_at=now)
     Referral.objects.filter(consultation__in=done).update(note="", result_note="")
     FollowUp.objects.filter(consultation__in=done).update(description="")
+    _delete_unreferenced_guests(person_ids)
     access_log_write(
         user=actor, action=AccessAction.ANONYMISE, consultations=ids, path=path or "anonymise_consultations"
     )
     return len(ids)
+
+
+def _delete_unreferenced_guests(person_ids: set[int]) -> int:
+    """Deletes guest Person records (no account) that no row of any app refers to any more.
+
+    One query per relation pointing at Person, whatever the number of people; a person still
+    linked to anything (a recent consultation, an event registration, a merge) is kept.
+    """
+    if not person_ids:
+        return 0
+    referenced: set[int] = set()
+    for relation in Person._meta.related_objects:
+        field_name = relation.field.name
+        rows = relation.related_model._base_manager.filter(**{f"{field_name}__in": person_ids})
+        referenced.update(rows.values_list(field_name, flat=True))
+    orphans = Person.objects.filter(pk__in=person_ids - referenced, user__isnull=True)
+    deleted, _per_model = orphans.delete()
+    return deleted

@@ -124,3 +124,25 @@ def test_an_anonymised_record_cannot_be_edited(old_and_new, client_for, staff_us
     assert response.status_code == 302
     detail = client_for(staff_user).get(f"/consultations/{old[0].pk}/")
     assert "匿名化しました" in detail.content.decode()
+
+
+def test_guest_records_used_only_by_anonymised_consultations_are_deleted(settings, make_user):
+    """A guest (no account) known only from old consultations disappears; anyone still referred to stays."""
+    from core.models import Person
+
+    from .factories import PersonFactory
+
+    settings.CONSULTATION_RETENTION_YEARS = 5
+    today = timezone.localdate()
+    old_day = today.replace(year=today.year - 6)
+    only_old = PersonFactory(name="古川 一郎")
+    also_recent = PersonFactory(name="新井 花子")
+    with_account = PersonFactory(name="口座 持子", user=make_user(email="has-account@example.jp"))
+    for person in (only_old, also_recent, with_account):
+        ConsultationFactory(consulted_on=old_day, person=person)
+    ConsultationFactory(consulted_on=today, person=also_recent)
+
+    assert services.consultations_anonymise_expired() == 3
+
+    assert not Person.objects.filter(pk=only_old.pk).exists()
+    assert Person.objects.filter(pk__in=[also_recent.pk, with_account.pk]).count() == 2

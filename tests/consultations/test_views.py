@@ -305,3 +305,16 @@ def test_the_string_of_a_consultation_names_no_one(consultation):
     """Other apps may print a consultation (a match's origin): its string holds no personal data."""
     assert consultation.person.name not in str(consultation)
     assert consultation.group.name not in str(consultation)
+
+
+def test_group_history_link_for_other_apps_templates(rf, staff_user, official_user, consultation):
+    """{% consultation_history_link group %} renders the link for permitted staff and nothing for others."""
+    from django.template import Context, Template
+
+    template = Template("{% load consultations %}{% consultation_history_link group %}")
+    url = reverse("consultations:group_history", args=[consultation.group_id])
+    for user, shown in ((staff_user, True), (official_user, False)):
+        request = rf.get("/")
+        request.user = user
+        html = template.render(Context({"request": request, "group": consultation.group}))
+        assert (url in html) is shown
