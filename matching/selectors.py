@@ -143,6 +143,13 @@ class SuggestionRow:
     def match_status_label(self) -> str:
         return MatchStatus(self.match_status).label if self.match_status else ""
 
+    @property
+    def match_in_progress(self) -> bool:
+        return bool(self.match_status) and self.match_status not in (
+            MatchStatus.CONCLUDED,
+            MatchStatus.DECLINED,
+        )
+
 
 def _items(rows) -> tuple[scoring.Item, ...]:
     return tuple(

@@ -335,7 +335,7 @@ def match_transition(
     )
     match.status = to_status
     match.status_changed_at = now
-    if note:
+    if note and note not in match.note:
         match.note = f"{match.note}\n{note}".strip() if match.note else note
     match.save(update_fields=["status", "status_changed_at", "note"])
     if to_status == MatchStatus.INTRODUCED and notify:
