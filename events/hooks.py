@@ -370,6 +370,11 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
                     program.journey_step,
                     rng,
                 )
+    upcoming, upcoming_registrations = _upcoming_course(programs, pool, rng)
+    if upcoming is not None:
+        events.append(upcoming)
+        registrations += upcoming_registrations
+        sessions_of[upcoming.pk] = list(upcoming.sessions.all())
     Registration.objects.bulk_create(registrations)
     _attendance_and_surveys(registrations, sessions_of, now, rng)
     _demo_member_journey(programs, now)
@@ -378,6 +383,45 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
         f"  events: {len(events)} 催し, {len(registrations)} 申込, {Attendance.objects.count()} 出席, "
         f"{SurveyResponse.objects.count()} アンケート ({SEED_FISCAL_YEARS[0]}〜{SEED_FISCAL_YEARS[-1]}年度)"
     )
+
+
+def _upcoming_course(programs, pool, rng) -> tuple[Event | None, list[Registration]]:
+    """An ALP winter course starting in about three weeks, with seats left: to try registering."""
+    program = programs.get("alp")
+    if program is None:
+        return None, []
+    tz = timezone.get_current_timezone()
+    day = timezone.localdate() + dt.timedelta(days=21)
+    day += dt.timedelta(days=(5 - day.weekday()) % 7)  # the next Saturday
+    event = Event.objects.create(
+        program=program,
+        title=f"アクション・ラーニング講座 冬期（{fiscal_year_label(current_fiscal_year())}）",
+        description=(
+            "地域の課題を題材に、仲間と小さな行動を試しながら学ぶ全5回の講座です。"
+            "ミライ対話に参加した方も、初めての方も歓迎します。\n\n参加費は無料です。"
+        ),
+        venue=VENUES[0],
+        area=Area.objects.order_by("order").first(),
+        capacity=20,
+        completion_min_sessions=4,
+        wheelchair_accessible=True,
+        childcare=True,
+        sign_language=True,
+        online=True,
+        accessibility_note="託児は1歳以上・各回の5日前までに電話でお申し込みください。",
+    )
+    event.themes.set(Theme.objects.filter(short_name__in=["まちづくり", "子どもの健全育成"]))
+    for number, title in enumerate(ALP_SESSIONS):
+        start = dt.datetime.combine(day + dt.timedelta(days=7 * number), dt.time(13), tzinfo=tz)
+        EventSession.objects.create(
+            event=event, starts_at=start, ends_at=start + dt.timedelta(hours=3), title=title
+        )
+    created = timezone.now() - dt.timedelta(days=5)
+    registrations = [
+        Registration(event=event, person=person, created_at=created, confirmed_at=created)
+        for person in rng.sample(pool, k=min(12, len(pool)))
+    ]
+    return event, registrations
 
 
 def _registrations(

@@ -147,6 +147,17 @@ def event_detail(*, pk: int, user: User | None) -> tuple[Event, Registration | N
     return event, registration
 
 
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person on the waitlist; None when not waitlisted."""
+    if registration.status != Status.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(event_id=registration.event_id, status=Status.WAITLISTED).filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
 def registrations_of_user(user: User) -> QuerySet[Registration]:
     """My registrations, newest event first (mypage)."""
     return (

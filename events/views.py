@@ -98,6 +98,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seats_left": seats_left,
         "may_cancel": registration is not None
         and request.user.has_perm("events.cancel_registration", registration),
+        "waitlist_position": selectors.waitlist_position(registration) if registration else None,
     }
     return render(request, "events/detail.html", context)
 

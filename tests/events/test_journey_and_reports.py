@@ -144,3 +144,6 @@ def test_seed_demo_builds_years_of_journeys(settings):
         person__user__email="member@example.jp", completed_at__isnull=False
     ).exists()
     assert Event.objects.count() > 80
+    # A course to try signing up for: upcoming, with seats left.
+    upcoming = [e for e in selectors.upcoming_public_events(limit=20) if e.program.code == "alp"]
+    assert upcoming and upcoming[0].confirmed_count < upcoming[0].capacity

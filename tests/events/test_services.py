@@ -331,3 +331,13 @@ def test_certificate_pdf_names_the_person_with_an_embedded_japanese_font(course)
 def test_certificate_refused_before_completion(course):
     with pytest.raises(ValidationError):
         services.certificate_pdf(registration=RegistrationFactory(event=course))
+
+
+def test_waitlist_position_counts_from_one(event):
+    from events.selectors import waitlist_position
+
+    register(event)
+    register(event)
+    waiting = [register(event) for _ in range(3)]
+    assert [waitlist_position(r) for r in waiting] == [1, 2, 3]
+    assert waitlist_position(event.registrations.first()) is None
