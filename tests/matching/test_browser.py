@@ -1,4 +1,4 @@
-"""In Chromium: a group posts a need, staff see the matching business first, introduce it, both are e-mailed."""
+"""In Chromium: a group posts a need, staff see the fitting business first and introduce it."""
 
 import re
 
