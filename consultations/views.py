@@ -92,10 +92,17 @@ CSV_HEADER = [
 ]
 
 
+def _csv_cell(value):
+    """Text that Excel would run as a formula (=, +, -, @ first) is prefixed with an apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv_response(rows: list[list], filename: str) -> HttpResponse:
     buffer = StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([[_csv_cell(cell) for cell in row] for row in rows])
     # UTF-8 with a byte order mark: Excel in Japan opens it without garbling.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -176,6 +176,15 @@ def test_csv_export_opens_in_excel(client_for, staff_user):
     assert rows[1][3] == "電話" and "電話での相談" in rows[1]
 
 
+def test_csv_export_defuses_formulas(client_for, staff_user):
+    """A question typed as =HYPERLINK(...) is written as text, not as an Excel formula."""
+    ConsultationFactory(question='=HYPERLINK("http://example.com","x")', answer="-1+1")
+    response = client_for(staff_user).get(reverse("consultations:export"))
+    row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1]
+    assert "'=HYPERLINK(\"http://example.com\",\"x\")" in row
+    assert "'-1+1" in row
+
+
 def test_statistics_count_by_month_and_fiscal_year(client_for, staff_user):
     """Counts per channel and topic by month of the fiscal year and by fiscal year, with an SVG chart."""
     ConsultationFactory(consulted_on=dt.date(2025, 4, 10), channel="phone", topics=["funding", "venue"])
