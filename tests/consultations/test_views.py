@@ -181,7 +181,7 @@ def test_csv_export_defuses_formulas(client_for, staff_user):
     ConsultationFactory(question='=HYPERLINK("http://example.com","x")', answer="-1+1")
     response = client_for(staff_user).get(reverse("consultations:export"))
     row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1]
-    assert "'=HYPERLINK(\"http://example.com\",\"x\")" in row
+    assert '\'=HYPERLINK("http://example.com","x")' in row
     assert "'-1+1" in row
 
 
