@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.reports.test_worker import broker  # noqa: F401  (the real-worker fixture of the reports app)
+# Fixtures borrowed from the apps' tests: a proposal's call and group, the reports' real worker.
+from tests.projects.conftest import call, department, group, proposer, reviewer_staff  # noqa: F401
+from tests.reports.test_worker import broker  # noqa: F401
 
 LOST_LINES: list[str] = []
 

@@ -20,8 +20,22 @@ from django.conf import settings
 PG_CLUSTER = ("15", "main")
 PG_CTL = ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER]
 REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
-    "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
 ]
 LOOPBACK = "127.0.0.1"
 
@@ -97,8 +111,12 @@ def restart_redis() -> float:
     starts it again. Redis answers when this returns, even if something failed."""
     started = time.monotonic()
     try:
-        subprocess.run(["redis-cli", "-h", LOOPBACK, "-p", "6379", "shutdown", "nosave"],
-                       check=False, capture_output=True, timeout=20)
+        subprocess.run(
+            ["redis-cli", "-h", LOOPBACK, "-p", "6379", "shutdown", "nosave"],
+            check=False,
+            capture_output=True,
+            timeout=20,
+        )
         wait_for(lambda: not redis_answers(), timeout=20, what="Redis to stop")
     finally:
         ensure_redis_running()
@@ -146,11 +164,28 @@ class Gunicorn:
         )
         self.log = log
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi:application",
-             "--bind", f"{LOOPBACK}:{self.port}", "--workers", str(workers),
-             "--worker-class", "gthread", "--threads", "2", "--keep-alive", "5",
-             "--timeout", "60", "--log-level", "warning"],
-            cwd=settings.BASE_DIR, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "config.wsgi:application",
+                "--bind",
+                f"{LOOPBACK}:{self.port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "2",
+                "--keep-alive",
+                "5",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -169,8 +204,12 @@ class Gunicorn:
     def wait_healthy(self, timeout: float = 60) -> None:
         if self.process.poll() is not None:
             raise AssertionError(f"gunicorn exited: {self.log.read_text(errors='replace')[-2000:]}")
-        wait_for(lambda: self.get_status("/healthz") == 200, timeout=timeout, what="gunicorn /healthz",
-                 interval=0.2)
+        wait_for(
+            lambda: self.get_status("/healthz") == 200,
+            timeout=timeout,
+            what="gunicorn /healthz",
+            interval=0.2,
+        )
 
     def stop(self) -> None:
         if self.process.poll() is not None:

@@ -21,7 +21,6 @@ from django.urls import reverse
 
 from tests import services as test_services
 from tests.faults.helpers import files_under
-from tests.projects.conftest import call, department, group, proposer, reviewer_staff  # noqa: F401
 from tests.projects.factories import ProposalFactory
 from tests.reports.factories import OutcomeRecordFactory, program
 
@@ -38,8 +37,12 @@ def small_disk(tmp_path):
     test_services.require_redis()
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True, check=False)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", str(mount_point)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     test_services.require(mounted.returncode == 0, f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
     try:
         yield mount_point
@@ -63,8 +66,10 @@ def point_private_storage_at(disk: Path, settings, monkeypatch, *fields) -> None
     settings.PRIVATE_MEDIA_ROOT = disk
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": disk, "base_url": None}},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": disk, "base_url": None},
+        },
     }
     storage = storages["private"]
     assert Path(storage.location) == disk
@@ -81,7 +86,14 @@ def has_japanese(text: str) -> bool:
 
 
 def test_an_upload_to_a_full_disk_shows_a_japanese_error_and_leaves_nothing_behind(
-    small_disk, settings, monkeypatch, client_for, call, group, proposer, lost  # noqa: F811
+    small_disk,
+    settings,
+    monkeypatch,
+    client_for,
+    call,
+    group,
+    proposer,
+    lost,
 ):
     """A proposal attachment larger than the space left: the proposer is sent back to the form
     with a Japanese error (not a 500), no Attachment row is created, no partial file stays on the
@@ -102,9 +114,15 @@ def test_an_upload_to_a_full_disk_shows_a_japanese_error_and_leaves_nothing_behi
     rows = list(Attachment.objects.filter(proposal=proposal))
     partial = [p for p in files_under(small_disk) if p != filler]
     dangling = [a.pk for a in Attachment.objects.all() if not a.file.storage.exists(a.file.name)]
-    lost("(d) upload to a full disk", lost=len(rows) + len(partial) + len(dangling),
-         status=response.status_code, error_shown=len(errors), rows=len(rows), partial_files=len(partial),
-         rows_without_file=len(dangling))
+    lost(
+        "(d) upload to a full disk",
+        lost=len(rows) + len(partial) + len(dangling),
+        status=response.status_code,
+        error_shown=len(errors),
+        rows=len(rows),
+        partial_files=len(partial),
+        rows_without_file=len(dangling),
+    )
     assert response.status_code == 200, "a full disk must not end in a server error"
     assert errors and all(has_japanese(e) for e in errors), f"a Japanese error is shown: {errors}"
     assert rows == []
@@ -144,9 +162,15 @@ def test_a_report_written_to_a_full_disk_ends_failed_with_its_error_and_no_parti
     partial = [p for p in files_under(small_disk) if p != filler]
     stuck = Report.objects.filter(status__in=[ReportStatus.QUEUED, ReportStatus.RUNNING]).count()
     dangling = [r.pk for r in Report.objects.exclude(pdf="") if not r.pdf.storage.exists(r.pdf.name)]
-    lost("(d) report PDF to a full disk", lost=len(partial) + len(dangling) + stuck,
-         status=report.status, error_shown=int(report.error in page.content.decode()),
-         partial_files=len(partial), rows_without_file=len(dangling), stuck=stuck)
+    lost(
+        "(d) report PDF to a full disk",
+        lost=len(partial) + len(dangling) + stuck,
+        status=report.status,
+        error_shown=int(report.error in page.content.decode()),
+        partial_files=len(partial),
+        rows_without_file=len(dangling),
+        stuck=stuck,
+    )
     assert report.status == ReportStatus.FAILED
     assert "ディスク" in report.error and has_japanese(report.error)
     assert not report.pdf

@@ -131,8 +131,13 @@ def prepare_members(make_user, gunicorn: Gunicorn, register_path: str) -> list[d
         token = TOKEN.search(html)
         assert csrf and token, "the form carries a CSRF token"
         connection.close()
-        members.append({"user_id": user.pk, "token": token.group(1).decode(),
-                        "cookie": f"{session}; {settings.CSRF_COOKIE_NAME}={csrf.group(1)}"})
+        members.append(
+            {
+                "user_id": user.pk,
+                "token": token.group(1).decode(),
+                "cookie": f"{session}; {settings.CSRF_COOKIE_NAME}={csrf.group(1)}",
+            }
+        )
     return members
 
 
@@ -143,8 +148,15 @@ def test_no_5xx_once_postgres_is_back_and_no_post_is_lost(transactional_db, make
     event = EventFactory(capacity=None, title="障害注入 説明会")
     group = ProjectGroupFactory(name="障害注入の会")
     register_path = f"/events/{event.pk}/register/"
-    public = ["/", "/groups/", "/groups/?q=%E3%81%BE%E3%81%A1", group.get_absolute_url(),
-              "/events/", event.get_absolute_url(), "/projects/"]
+    public = [
+        "/",
+        "/groups/",
+        "/groups/?q=%E3%81%BE%E3%81%A1",
+        group.get_absolute_url(),
+        "/events/",
+        event.get_absolute_url(),
+        "/projects/",
+    ]
 
     gunicorn = Gunicorn(log=tmp_path / "gunicorn.log")
     restart_took = back_after = None
@@ -154,10 +166,13 @@ def test_no_5xx_once_postgres_is_back_and_no_post_is_lost(transactional_db, make
             assert gunicorn.get_status(path) == 200, f"{path} answers before the fault"
         members = prepare_members(make_user, gunicorn, register_path)
         load = Load(gunicorn.port)
-        threads = [threading.Thread(target=load.pages, args=(public,), daemon=True)
-                   for _ in range(GET_THREADS)]
-        threads += [threading.Thread(target=load.posts, args=(members, register_path), daemon=True)
-                    for _ in range(POST_THREADS)]
+        threads = [
+            threading.Thread(target=load.pages, args=(public,), daemon=True) for _ in range(GET_THREADS)
+        ]
+        threads += [
+            threading.Thread(target=load.posts, args=(members, register_path), daemon=True)
+            for _ in range(POST_THREADS)
+        ]
         for thread in threads:
             thread.start()
         time.sleep(BEFORE_RESTART_S)
@@ -167,8 +182,12 @@ def test_no_5xx_once_postgres_is_back_and_no_post_is_lost(transactional_db, make
         finally:
             ensure_postgres_running()
             connections.close_all()  # this process's own connection was cut too
-        wait_for(lambda: gunicorn.get_status("/healthz") == 200, timeout=60,
-                 what="/healthz after the restart", interval=0.1)
+        wait_for(
+            lambda: gunicorn.get_status("/healthz") == 200,
+            timeout=60,
+            what="/healthz after the restart",
+            interval=0.1,
+        )
         back_at = time.monotonic()
         back_after = back_at - fault_at
         time.sleep(AFTER_BACK_S)
@@ -196,11 +215,17 @@ def test_no_5xx_once_postgres_is_back_and_no_post_is_lost(transactional_db, make
     lost(
         "(c) PostgreSQL restart under load",
         lost=len(errors_after_back) + len(ok_not_saved) + len(failed_but_saved),
-        GET=sum(s.kind == "GET" for s in sent), POST=len(posts), POST_saved=len(ok_posts),
-        POST_failed=len(failed_posts), errors_during_outage=errors_total - len(errors_after_back),
-        requests_after_back=len(after_back), errors_after_back=len(errors_after_back),
-        saved_but_reported_failed=len(failed_but_saved), reported_saved_but_missing=len(ok_not_saved),
-        restart_s=round(restart_took or 0, 1), healthz_back_after_s=round(back_after or 0, 1),
+        GET=sum(s.kind == "GET" for s in sent),
+        POST=len(posts),
+        POST_saved=len(ok_posts),
+        POST_failed=len(failed_posts),
+        errors_during_outage=errors_total - len(errors_after_back),
+        requests_after_back=len(after_back),
+        errors_after_back=len(errors_after_back),
+        saved_but_reported_failed=len(failed_but_saved),
+        reported_saved_but_missing=len(ok_not_saved),
+        restart_s=round(restart_took or 0, 1),
+        healthz_back_after_s=round(back_after or 0, 1),
     )
     assert len(after_back) > 50, "the load went on after the database came back"
     assert any(p.started >= back_at for p in posts) and any(p.started < fault_at for p in posts)

@@ -56,8 +56,12 @@ def outcome(reports: list[Report], root) -> dict[str, int]:
 
 
 def lost_count(counts: dict[str, int]) -> int:
-    return (counts["requests"] - counts["done"] - counts["failed_visibly"]) + counts["stuck"] + \
-        counts["extra_or_partial_files"] + counts["rows_without_file"]
+    return (
+        (counts["requests"] - counts["done"] - counts["failed_visibly"])
+        + counts["stuck"]
+        + counts["extra_or_partial_files"]
+        + counts["rows_without_file"]
+    )
 
 
 def test_a_pool_child_killed_mid_report_gives_the_message_back_and_one_pdf_is_made(
@@ -74,8 +78,9 @@ def test_a_pool_child_killed_mid_report_gives_the_message_back_and_one_pdf_is_ma
     children = children_of(worker.process.pid)
     assert len(children) == 1, f"one pool child expected, found {children}"
     os.kill(children[0], signal.SIGKILL)
-    wait_for(lambda: set(children_of(worker.process.pid)) - set(children), timeout=30,
-             what="a new pool child")
+    wait_for(
+        lambda: set(children_of(worker.process.pid)) - set(children), timeout=30, what="a new pool child"
+    )
     assert worker.process.poll() is None, "the main process survives its child"
 
     wait_for(lambda: status_of(report) in FINISHED, timeout=180, what="完了 or 失敗", interval=0.3)
@@ -118,9 +123,14 @@ def test_redis_restarted_under_a_live_worker_loses_no_request(broker, tmp_path, 
     for report in reports:
         wait_for(lambda r=report: status_of(r) in FINISHED, timeout=180, what="完了", interval=0.3)
     counts = outcome(reports, private_reports_root)
-    lost("(b) Redis restart under a live worker", lost=lost_count(counts), **counts,
-         queued_when_redis_came_back=queued_after_restart, requeued_by_sweeper=swept["requeued"],
-         redis_outage_s=round(outage, 1))
+    lost(
+        "(b) Redis restart under a live worker",
+        lost=lost_count(counts),
+        **counts,
+        queued_when_redis_came_back=queued_after_restart,
+        requeued_by_sweeper=swept["requeued"],
+        redis_outage_s=round(outage, 1),
+    )
     assert worker.process.poll() is None, "the worker survived the broker restart"
     assert counts["done"] == 3, [(r.pk, status_of(r)) for r in reports]
     assert counts["pdf_files"] == 3 and lost_count(counts) == 0
