@@ -66,6 +66,7 @@ class FigureRow:
     unit: str
     note: str
     values: list[int | float | None]  # oldest year first: [fy-2, fy-1, fy]
+    section: str = ""  # the app's name (催し・講座, 相談記録, ...): rows are grouped under it
 
     @property
     def current(self) -> int | float | None:
@@ -98,6 +99,28 @@ def _figure_app_order(app_label: str) -> int:
     return FIGURE_APP_ORDER.index(app_label) if app_label in FIGURE_APP_ORDER else len(FIGURE_APP_ORDER)
 
 
+def _app_name(app_label: str) -> str:
+    try:
+        return str(apps.get_app_config(app_label).verbose_name)
+    except LookupError:
+        return app_label
+
+
+@dataclass
+class Note:
+    labels: list[str]
+    text: str
+
+
+def figure_notes(rows: list[FigureRow]) -> list[Note]:
+    """How each figure was counted; figures counted the same way share one note."""
+    notes: dict[str, Note] = {}
+    for row in rows:
+        if row.note:
+            notes.setdefault(row.note, Note(labels=[], text=row.note)).labels.append(row.label)
+    return list(notes.values())
+
+
 def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGap]) -> list[FigureRow]:
     """Every app's key figures for the year and the two years before, app by app
     (FIGURE_APP_ORDER), each app's figures in the order it gives them."""
@@ -118,6 +141,7 @@ def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGa
                         unit=figure.unit,
                         note=figure.note,
                         values=[None] * 3,
+                        section=_app_name(app_label),
                     )
                 if year == fiscal_year:  # the current year's wording and place win
                     row.label, row.unit, row.note = figure.label, figure.unit, figure.note or row.note
@@ -206,7 +230,7 @@ def charts_from_series(series: dict[str, Series]) -> list[Chart]:
                 values=tuple(item.values),
                 unit=item.unit,
                 note=item.note,
-                horizontal=name != "participants_by_month" and len(item.labels) > 6,
+                horizontal=any(len(str(label)) > 3 for label in item.labels),
             )
         )
     return charts
@@ -538,6 +562,10 @@ class ReportContent:
     @property
     def is_all_programs(self) -> bool:
         return self.program_code is None
+
+    @property
+    def figure_notes(self) -> list[Note]:
+        return figure_notes(self.figures)
 
     @property
     def lists_projects(self) -> bool:
