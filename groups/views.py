@@ -50,6 +50,12 @@ def _require_staff(request: HttpRequest) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     """団体をさがす: filters in the query string, あいうえお order, an index by row, pages of 20."""
     directory = selectors.group_directory(params=request.GET)
+    if not directory.is_valid():
+        # A shared link may name a theme or row that no longer exists: drop what is invalid.
+        params = request.GET.copy()
+        for name in directory.form.errors:
+            params.pop(name, None)
+        directory = selectors.group_directory(params=params)
     queryset = directory.qs if directory.is_valid() else Group.objects.none()
     page_obj = Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
     # The row index counts the current search without the row filter itself (same validated input).

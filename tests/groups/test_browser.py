@@ -30,14 +30,17 @@ def sign_out(page) -> None:
 def reference_data(db):
     # Transactional tests flush the tables, so the seeded themes may be gone: make sure they exist.
     theme, _ = Theme.objects.get_or_create(
-        name="子どもの健全育成を図る活動", defaults={"short_name": "子どもの健全育成", "is_npo_act_field": True}
+        name="子どもの健全育成を図る活動",
+        defaults={"short_name": "子どもの健全育成", "is_npo_act_field": True},
     )
     Theme.objects.get_or_create(name="まちづくりの推進を図る活動", defaults={"short_name": "まちづくり"})
     area, _ = Area.objects.get_or_create(name="本町", defaults={"name_kana": "ほんまち"})
     return theme, area
 
 
-def test_apply_approve_and_find_by_half_width_katakana(page, member, staff_user, reference_data, assert_accessible):
+def test_apply_approve_and_find_by_half_width_katakana(
+    page, member, staff_user, reference_data, assert_accessible
+):
     """A citizen applies (a failed submit keeps what was typed), staff approve it in the queue, and
     the directory finds it when the name is typed as ｶﾓﾒｺﾄﾞﾓ; no serious axe violation on the way."""
     theme, area = reference_data
@@ -101,3 +104,33 @@ def test_directory_on_a_phone_does_not_scroll_sideways(phone_page, reference_dat
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360
     phone_page.screenshot(path="/tmp/groups-phone.png", full_page=True)
+
+
+def test_owner_and_staff_pages_are_accessible(page, member, staff_user, reference_data, assert_accessible):
+    """The manage page, the change history, the renewal status and the import preview pass axe."""
+    from groups.services import group_update
+    from tests.groups.factories import GroupFactory
+
+    theme, area = reference_data
+    group = GroupFactory(owner=member, themes=[theme], areas=[area], last_renewed_fiscal_year=2020)
+    group_update(group=group, user=member, fields={"purpose": "新しい目的です"})
+    sign_in(page, member.email)
+    page.goto(f"/groups/{group.pk}/manage/")
+    assert page.get_by_role("link", name="内容を確認して更新する").is_visible()
+    assert_accessible(page, "団体の管理")
+    sign_out(page)
+
+    sign_in(page, staff_user.email)
+    page.goto(f"/groups/staff/{group.pk}/history/")
+    assert "新しい目的です" in page.content()
+    assert_accessible(page, "団体の変更履歴")
+    page.goto("/groups/staff/renewal/")
+    assert group.name in page.content()
+    assert_accessible(page, "団体の年次更新の状況")
+    page.goto("/groups/staff/import/")
+    bad = "団体名,ふりがな,法人格\r\n,なし,株式会社\r\n".encode("cp932")
+    page.set_input_files("#id_file", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad}])
+    page.get_by_role("button", name="内容を確認する").click()
+    page.wait_for_load_state()
+    assert "団体名が空です" in page.content() and "法人格「株式会社」" in page.content()
+    assert_accessible(page, "団体のCSV取り込み（エラー表示）")

@@ -25,9 +25,14 @@ def test_seed_demo_makes_a_few_hundred_believable_groups(seeded):
     assert 250 <= Group.objects.count() <= 300
     statuses = set(Group.objects.values_list("status", flat=True))
     assert statuses == set(GroupStatus.values)
-    assert Group.objects.filter(memberships__role=GroupMembership.Role.OWNER).distinct().count() == Group.objects.count()
-    prefixes = {n.split("-")[0] for n in Group.objects.exclude(registration_number="").values_list(
-        "registration_number", flat=True)}
+    assert (
+        Group.objects.filter(memberships__role=GroupMembership.Role.OWNER).distinct().count()
+        == Group.objects.count()
+    )
+    prefixes = {
+        n.split("-")[0]
+        for n in Group.objects.exclude(registration_number="").values_list("registration_number", flat=True)
+    }
     assert {"R3", "R4", "R5", "R6", "R7"} <= prefixes
     assert RegistrationCounter.objects.filter(fiscal_year=2021).exists()
     group = Group.objects.public().first()
@@ -57,8 +62,9 @@ def test_beat_schedule_runs_the_renewal_reminder_task():
 
 
 def test_staff_links_and_mypage_panel(staff_user, member):
-    Group.objects.create(name="申請中の会", name_kana="しんせいちゅう", legal_form="voluntary",
-                         status=GroupStatus.PENDING)
+    Group.objects.create(
+        name="申請中の会", name_kana="しんせいちゅう", legal_form="voluntary", status=GroupStatus.PENDING
+    )
     request = RequestFactory().get("/staff/")
     request.user = staff_user
     links = {link.title: link for link in hooks.staff_links(request)}

@@ -24,7 +24,9 @@ def test_database_can_make_japanese_trigrams():
         (ctype,) = cursor.fetchone()
         cursor.execute("SELECT show_trgm('市民協働')")
         (trigrams,) = cursor.fetchone()
-    assert ctype not in ("C", "POSIX"), f"LC_CTYPE is {ctype}: create the database with C.UTF-8 or ja_JP.UTF-8"
+    assert ctype not in ("C", "POSIX"), (
+        f"LC_CTYPE is {ctype}: create the database with C.UTF-8 or ja_JP.UTF-8"
+    )
     assert trigrams, "show_trgm('市民協働') is empty"
 
 
@@ -40,13 +42,22 @@ def test_keyword_search_uses_the_index_on_a_large_table():
     """With thousands of groups, a 3+ character keyword is answered through the trigram index."""
     groups = []
     for i in range(5000):
-        group = Group(name=f"市民活動団体{i:05d}", name_kana=f"しみんかつどうだんたい{i:05d}",
-                      legal_form=LegalForm.VOLUNTARY, status=GroupStatus.APPROVED,
-                      purpose="地域の清掃と見守り", activities="毎月活動しています")
+        group = Group(
+            name=f"市民活動団体{i:05d}",
+            name_kana=f"しみんかつどうだんたい{i:05d}",
+            legal_form=LegalForm.VOLUNTARY,
+            status=GroupStatus.APPROVED,
+            purpose="地域の清掃と見守り",
+            activities="毎月活動しています",
+        )
         group.refresh_search_fields()
         groups.append(group)
-    rare = Group(name="かもめ子ども食堂", name_kana="かもめこどもしょくどう", legal_form=LegalForm.VOLUNTARY,
-                 status=GroupStatus.APPROVED)
+    rare = Group(
+        name="かもめ子ども食堂",
+        name_kana="かもめこどもしょくどう",
+        legal_form=LegalForm.VOLUNTARY,
+        status=GroupStatus.APPROVED,
+    )
     rare.refresh_search_fields()
     Group.objects.bulk_create([*groups, rare], batch_size=1000)
     with connection.cursor() as cursor:
