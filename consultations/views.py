@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -145,6 +146,13 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return _csv_response(rows, f"consultations-{timezone.localdate():%Y%m%d}.csv")
 
 
+def _without_errors(form):
+    """A bound form shown again while searching: keeps what was typed, shows no error yet."""
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
+    return form
+
+
 def _client_search_results(form: ConsultationForm) -> list:
     q = form.data.get("party_q", "") if form.is_bound else ""
     return selectors.party_search(q=q, kinds=("group", "person")) if q.strip() else []
@@ -158,7 +166,9 @@ def create(request: HttpRequest) -> HttpResponse:
             initial[name] = request.GET[name]
     form = ConsultationForm(request.POST or None, user=request.user, initial=initial)
     searching = "_search" in request.POST
-    if request.method == "POST" and not searching and form.is_valid():
+    if searching:
+        _without_errors(form)
+    elif request.method == "POST" and form.is_valid():
         try:
             consultation = _save_new(request, form)
         except ValidationError as error:
@@ -215,7 +225,9 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(consultation)
     form = ConsultationForm(request.POST or None, user=request.user, instance=consultation)
     searching = "_search" in request.POST
-    if request.method == "POST" and not searching and form.is_valid():
+    if searching:
+        _without_errors(form)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person = data["person"]
         if person is None and data["new_person_name"].strip():
@@ -315,8 +327,7 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_detail(pk=pk)
     _log_view(request, [consultation])
     if "_search" in request.POST:
-        form = ReferralForm(request.POST)  # unvalidated: no error messages while searching
-        form._errors = {}
+        form = _without_errors(ReferralForm(request.POST))
     return render(
         request,
         "consultations/detail.html",

@@ -131,6 +131,7 @@ def test_search_works_without_javascript(client_for, staff_user):
     assert response.status_code == 200
     assert "佐藤 陽子" in body and "書きかけの相談内容" in body
     assert "入力内容を確認してください" not in body
+    assert "errorlist" not in body
     assert not Consultation.objects.exists()
 
 
