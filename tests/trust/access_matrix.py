@@ -1,0 +1,298 @@
+"""The declared access matrix: for every URL pattern of the project, who may use it.
+
+One row per URL name (``namespace:name``); a row holds one or more cases (the same page asked
+for different objects: one's own and someone else's). Each case names the roles that are
+ALLOWED; every other role is denied. tests/trust/test_access_matrix.py checks every cell and
+fails when a URL pattern of the project has no row here, so a new page cannot be forgotten.
+
+Roles (see tests/trust/world.py):
+    anonymous         not signed in
+    member            signed in, edits no group
+    other_editor      owner of group B (asks for group A's things: someone else's)
+    owner             owner of group A (the owner of most objects here)
+    official          市職員 of 子ども家庭支援課 (own department); call A / project P are another department's
+    committee         委員
+    staff             センター職員 with the consultation permission (相談記録担当 + 監査)
+    staff_no_consult  センター職員 after the consultation permission was taken from the staff role
+
+Allowed: 200, or a redirect that is not to the login page; for POST-only endpoints GET answers
+405 and the POST is judged (200, 400 for an invalid form, or a redirect not to the login page).
+Denied: anonymous → a redirect to the login page, 403 or 404; signed-in roles → 403 or 404.
+A case may declare `refusal_redirect`: the url name a page sends denied signed-in roles to with a
+message (a friendly refusal that shows nothing); it is checked as precisely as a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.trust.world import ROLES, World
+
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+STAFF = frozenset({"staff", "staff_no_consult"})
+CONSULT = frozenset({"staff"})
+OWNER_OR_STAFF = STAFF | {"owner"}
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Case:
+    allowed: frozenset[str]
+    args: Callable[[World], list] = lambda w: []
+    label: str = ""
+    post: bool = False  # a POST-only endpoint: GET must answer 405, the POST is judged
+    query: str = ""
+    data: Callable[[World], dict] = lambda w: {}
+    refusal_redirect: str | None = None  # url name denied signed-in roles are sent to (with a message)
+    denied_redirect_prefix: str | None = None  # for the admin: its own login page
+    why: str = ""
+
+
+def row(*cases: Case) -> tuple[Case, ...]:
+    return cases
+
+
+def pk(name: str) -> Callable[[World], list]:
+    return lambda w: [getattr(w, name).pk]
+
+
+MATRIX: dict[str, tuple[Case, ...]] = {
+    # --- core ---------------------------------------------------------------------------------
+    "core:home": row(Case(EVERYONE)),
+    "core:mypage": row(Case(SIGNED_IN)),
+    "core:staff_dashboard": row(Case(STAFF)),
+    "core:accessibility": row(Case(EVERYONE)),
+    "core:privacy": row(Case(EVERYONE)),
+    "core:healthz": row(Case(EVERYONE)),
+    "admin:index": row(Case(STAFF, denied_redirect_prefix="/admin/login/")),
+    # --- groups -------------------------------------------------------------------------------
+    "groups:index": row(Case(EVERYONE), Case(EVERYONE, label="keyword", query="?q=さくら")),
+    "groups:open_data_csv": row(Case(EVERYONE)),
+    "groups:open_data_json": row(Case(EVERYONE)),
+    "groups:apply": row(Case(SIGNED_IN)),
+    "groups:invitation_accept": row(
+        Case(SIGNED_IN, args=lambda w: [w.invitation.token], why="the e-mailed token is the capability")
+    ),
+    "groups:detail": row(
+        Case(EVERYONE, args=pk("group_a"), label="approved"),
+        Case(OWNER_OR_STAFF, args=pk("group_draft"), label="draft of the owner"),
+    ),
+    "groups:contact": row(
+        Case(EVERYONE, args=pk("group_a"), post=True, label="approved"),
+        Case(OWNER_OR_STAFF, args=pk("group_draft"), post=True, label="draft of the owner"),
+    ),
+    "groups:manage": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
+    "groups:edit": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
+    "groups:submit": row(Case(frozenset({"owner"}), args=pk("group_draft"), post=True)),
+    "groups:renew": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
+    "groups:change_status": row(Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, "pause"])),
+    "groups:invite": row(
+        Case(
+            OWNER_OR_STAFF, args=pk("group_a"), post=True, data=lambda w: {"email": "someone-new@example.jp"}
+        )
+    ),
+    "groups:invitation_cancel": row(
+        Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, w.invitation.pk], post=True),
+        Case(
+            NOBODY,
+            args=lambda w: [w.group_b.pk, w.invitation.pk],
+            post=True,
+            label="group B's url, A's invitation",
+            why="an editor of B cannot reach A's invitation through B's address",
+        ),
+    ),
+    "groups:member_remove": row(
+        Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, w.coeditor_membership.pk], post=True),
+        Case(
+            NOBODY,
+            args=lambda w: [w.group_b.pk, w.coeditor_membership.pk],
+            post=True,
+            label="group B's url, A's membership",
+        ),
+    ),
+    "groups:staff_queue": row(Case(STAFF)),
+    "groups:staff_changes": row(Case(STAFF)),
+    "groups:staff_renewal": row(Case(STAFF)),
+    "groups:staff_import": row(Case(STAFF)),
+    "groups:staff_import_confirm": row(Case(STAFF, post=True)),
+    "groups:staff_export": row(Case(STAFF)),
+    "groups:staff_review": row(Case(STAFF, args=pk("group_a"))),
+    "groups:staff_history": row(Case(STAFF, args=pk("group_a"))),
+    # --- events -------------------------------------------------------------------------------
+    "events:index": row(Case(EVERYONE), Case(EVERYONE, label="month", query="?view=month")),
+    "events:feed": row(Case(EVERYONE)),
+    "events:detail": row(Case(EVERYONE, args=pk("event"))),
+    "events:ics": row(Case(EVERYONE, args=pk("event"))),
+    "events:register": row(Case(SIGNED_IN, args=pk("event"))),
+    "events:cancel": row(Case(OWNER_OR_STAFF, args=pk("registration"), why="the owner's registration")),
+    "events:certificate": row(Case(OWNER_OR_STAFF, args=pk("done_registration"))),
+    "events:survey": row(Case(EVERYONE, args=lambda w: [w.survey_token], why="signed link")),
+    "events:staff_index": row(Case(STAFF)),
+    "events:staff_event": row(Case(STAFF, args=pk("event"))),
+    "events:staff_register": row(Case(STAFF, args=pk("event"))),
+    "events:staff_survey": row(Case(STAFF, args=pk("course"))),
+    "events:staff_checkin": row(Case(STAFF, args=pk("session"))),
+    "events:staff_checkin_mark": row(
+        Case(STAFF, args=lambda w: [w.session.pk, w.registration.pk], post=True)
+    ),
+    "events:staff_merge": row(Case(STAFF)),
+    # --- projects -----------------------------------------------------------------------------
+    "projects:index": row(Case(EVERYONE)),
+    "projects:detail": row(
+        Case(EVERYONE, args=pk("project"), label="running"),
+        Case(OWNER_OR_STAFF, args=pk("hidden_project"), label="not public"),
+    ),
+    "projects:call_detail": row(Case(EVERYONE, args=pk("call_a"))),
+    "projects:proposal_create": row(
+        Case(
+            frozenset({"owner", "other_editor"}),
+            args=pk("call_a"),
+            refusal_redirect="projects:call_detail",
+            why="only editors of a registered group propose; others are sent back to the call with a message",
+        )
+    ),
+    "projects:my_proposals": row(Case(SIGNED_IN)),
+    "projects:proposal_detail": row(
+        Case(OWNER_OR_STAFF, args=pk("submitted_proposal"), label="call reviewed by another department"),
+        Case(
+            STAFF | {"other_editor", "official"},
+            args=pk("own_review_proposal"),
+            label="call reviewed by the official's department",
+        ),
+    ),
+    "projects:proposal_edit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"))),
+    "projects:proposal_submit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"), post=True)),
+    "projects:attachment_upload": row(Case(frozenset({"owner"}), args=pk("draft_proposal"), post=True)),
+    "projects:attachment_download": row(Case(OWNER_OR_STAFF, args=pk("attachment"))),
+    "projects:attachment_delete": row(Case(frozenset({"owner"}), args=pk("draft_attachment"), post=True)),
+    "projects:my_reviews": row(Case(SIGNED_IN)),
+    "projects:review": row(
+        Case(frozenset({"staff"}), args=pk("review_proposal"), label="call A (staff is its named reviewer)"),
+        Case(
+            frozenset({"official"}),
+            args=pk("own_review_proposal"),
+            label="call C (the official's department)",
+        ),
+    ),
+    "projects:review_conflict": row(
+        Case(frozenset({"staff"}), args=pk("review_proposal"), post=True, label="call A"),
+        Case(frozenset({"official"}), args=pk("own_review_proposal"), post=True, label="call C"),
+    ),
+    "projects:workspace": row(
+        Case(OWNER_OR_STAFF, args=pk("project"), label="group A, another department"),
+        Case(STAFF | {"other_editor", "official"}, args=pk("own_project"), label="group B, own department"),
+    ),
+    "projects:agreement_pdf": row(Case(OWNER_OR_STAFF, args=pk("project"))),
+    "projects:record_add": row(
+        Case(OWNER_OR_STAFF, args=lambda w: [w.project.pk, "progress"], label="progress"),
+        Case(STAFF, args=lambda w: [w.project.pk, "note"], label="staff note"),
+    ),
+    "projects:evaluation_edit": row(
+        Case(OWNER_OR_STAFF, args=lambda w: [w.project.pk, "group"], label="group side"),
+        Case(STAFF | {"official"}, args=lambda w: [w.own_project.pk, "department"], label="department side"),
+    ),
+    "projects:staff_calls": row(Case(STAFF)),
+    "projects:call_create": row(Case(STAFF)),
+    "projects:staff_call_detail": row(Case(STAFF, args=pk("call_a"))),
+    "projects:call_edit": row(Case(STAFF, args=pk("call_a"))),
+    "projects:criteria_edit": row(Case(STAFF, args=pk("stage"))),
+    "projects:proposal_start_review": row(Case(STAFF, args=pk("submitted_proposal"), post=True)),
+    "projects:proposal_advance": row(Case(STAFF, args=pk("review_proposal"), post=True)),
+    "projects:proposal_decide": row(Case(STAFF, args=pk("review_proposal"))),
+    "projects:staff_projects": row(Case(STAFF)),
+    "projects:project_register": row(Case(STAFF)),
+    "projects:project_edit": row(Case(STAFF, args=pk("project"))),
+    "projects:project_transition": row(Case(STAFF, args=pk("project"), post=True)),
+    "projects:agreement_edit": row(Case(STAFF, args=pk("project"))),
+    "projects:support_logs": row(Case(STAFF)),
+    # --- matching -----------------------------------------------------------------------------
+    "matching:index": row(Case(EVERYONE)),
+    "matching:need_create": row(
+        Case(
+            frozenset({"owner", "other_editor", "official"}),
+            refusal_redirect="matching:business_create",
+            why="only those acting for a party post; others are offered a business profile",
+        )
+    ),
+    "matching:need_detail": row(
+        Case(EVERYONE, args=pk("need"), label="open"),
+        Case(OWNER_OR_STAFF, args=pk("closed_need"), label="closed"),
+    ),
+    "matching:need_edit": row(Case(OWNER_OR_STAFF, args=pk("need"))),
+    "matching:need_close": row(Case(OWNER_OR_STAFF, args=pk("need"), post=True)),
+    "matching:offer_create": row(
+        Case(
+            frozenset({"owner", "other_editor", "official"}),
+            refusal_redirect="matching:business_create",
+        )
+    ),
+    "matching:offer_detail": row(
+        Case(EVERYONE, args=pk("offer"), label="open"),
+        Case(OWNER_OR_STAFF, args=pk("closed_offer"), label="closed"),
+    ),
+    "matching:offer_edit": row(Case(OWNER_OR_STAFF, args=pk("offer"))),
+    "matching:offer_close": row(Case(OWNER_OR_STAFF, args=pk("offer"), post=True)),
+    "matching:business_create": row(Case(SIGNED_IN)),
+    "matching:business_detail": row(
+        Case(EVERYONE, args=pk("business"), label="approved"),
+        Case(STAFF, args=pk("pending_business"), label="pending (its member is none of the roles)"),
+    ),
+    "matching:business_edit": row(Case(STAFF, args=pk("business"))),
+    "matching:department_detail": row(Case(EVERYONE, args=pk("own_department"))),
+    "matching:suggestions": row(
+        Case(OWNER_OR_STAFF, args=lambda w: [f"group-{w.group_a.pk}"], label="group A"),
+        Case(
+            STAFF | {"official"}, args=lambda w: [f"department-{w.own_department.pk}"], label="own department"
+        ),
+    ),
+    "matching:staff_business_queue": row(Case(STAFF)),
+    "matching:staff_business_decide": row(Case(STAFF, args=pk("pending_business"), post=True)),
+    "matching:introduce": row(
+        Case(STAFF, args=lambda w: [f"group-{w.group_b.pk}", f"business-{w.business.pk}"])
+    ),
+    "matching:pipeline": row(Case(STAFF)),
+    "matching:match_detail": row(Case(STAFF, args=pk("match"))),
+    "matching:match_transition": row(Case(STAFF, args=pk("match"), post=True)),
+    "matching:match_resend": row(Case(STAFF, args=pk("match"), post=True)),
+    # --- consultations (personal information: staff holding the permission only) ----------------
+    "consultations:index": row(Case(CONSULT)),
+    "consultations:create": row(Case(CONSULT)),
+    "consultations:export": row(Case(CONSULT)),
+    "consultations:search": row(Case(CONSULT, query="?q=さくら")),
+    "consultations:statistics": row(Case(CONSULT)),
+    "consultations:statistics_export": row(Case(CONSULT)),
+    "consultations:group_history": row(Case(CONSULT, args=pk("group_a"))),
+    "consultations:detail": row(Case(CONSULT, args=pk("consultation"))),
+    "consultations:update": row(Case(CONSULT, args=pk("consultation"))),
+    "consultations:referral_add": row(Case(CONSULT, args=pk("consultation"), post=True)),
+    "consultations:follow_up_add": row(Case(CONSULT, args=pk("consultation"), post=True)),
+    "consultations:related_links": row(Case(CONSULT, args=pk("consultation"), post=True)),
+    "consultations:referral_result": row(Case(CONSULT, args=pk("referral"), post=True)),
+    "consultations:follow_up_done": row(Case(CONSULT, args=pk("follow_up"), post=True)),
+    "consultations:follow_ups": row(Case(CONSULT)),
+    "consultations:access_log": row(Case(CONSULT, why="staff holds the auditors' role too")),
+    # --- reports ------------------------------------------------------------------------------
+    "reports:index": row(Case(STAFF | {"committee"})),
+    "reports:request": row(
+        Case(STAFF, post=True, data=lambda w: {"program": "mirai_taiwa", "fiscal_year": "2025"})
+    ),
+    "reports:retry": row(Case(STAFF, args=pk("failed_report"), post=True)),
+    "reports:download": row(Case(STAFF | {"committee"}, args=pk("done_report"))),
+    "reports:outcome_list": row(Case(STAFF)),
+    "reports:outcome_create": row(Case(STAFF)),
+    "reports:outcome_update": row(Case(STAFF, args=pk("outcome"))),
+}
+
+
+def cells() -> list[tuple[str, int, str]]:
+    """(url name, case index, role) for every cell of the matrix."""
+    return [
+        (name, index, role) for name, cases in MATRIX.items() for index in range(len(cases)) for role in ROLES
+    ]
+
+
+def cell_id(name: str, index: int, role: str) -> str:
+    label = MATRIX[name][index].label
+    return f"{name}{'[' + label + ']' if label else ''}-{role}"

@@ -1,0 +1,263 @@
+"""One small world for the trust tests: every role, and objects that belong to someone.
+
+Group A is the owner's group; group B belongs to the editor of another group. The official works
+in 子ども家庭支援課 (own department), which reviews call C and runs project P-own; call A and project
+P are another department's. Every object id a role asks for in the matrix is either its own or
+clearly someone else's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group as RoleGroup
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+PASSWORD = "correct-horse-battery-42"
+
+ROLES = (
+    "anonymous",
+    "member",
+    "other_editor",
+    "owner",
+    "official",
+    "committee",
+    "staff",
+    "staff_no_consult",
+)
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def user(self, role: str):
+        return self.users.get(role)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+
+def take_consultation_access_from_staff_role() -> None:
+    """The centre decides that not every staff member may see consultations (as in consultations' tests)."""
+    permission = Permission.objects.get(
+        content_type__app_label="consultations", codename="access_consultation"
+    )
+    RoleGroup.objects.get(name="センター職員").permissions.remove(permission)
+
+
+def build_world() -> World:
+    from consultations.apps import CONSULTATION_AUDITOR_ROLE, CONSULTATION_HANDLER_ROLE
+    from core.models import Department
+    from core.roles import Role
+    from core.services import official_assign, user_create
+    from events import services as event_services
+    from events.models import Attendance
+    from groups.models import GroupInvitation, GroupMembership
+    from matching import services as matching_services
+    from projects import services as project_services
+    from projects.models import Agreement, Attachment, ProposalStatus
+    from reports.models import ReportStatus
+    from tests.consultations.factories import ConsultationFactory, FollowUpFactory, ReferralFactory
+    from tests.events.factories import EventFactory, RegistrationFactory
+    from tests.groups.factories import GroupFactory
+    from tests.matching.factories import BusinessFactory, NeedFactory, OfferFactory
+    from tests.projects.factories import CallFactory, ProjectFactory, ProposalFactory
+    from tests.reports.factories import OutcomeRecordFactory, ReportFactory, ensure_programs
+
+    ensure_programs()
+    take_consultation_access_from_staff_role()
+
+    w = World()
+    u = w.users
+    u["anonymous"] = None
+    u["member"] = user_create(email="trust-member@example.jp", password=PASSWORD, full_name="会員 一郎")
+    u["other_editor"] = user_create(
+        email="trust-other@example.jp", password=PASSWORD, full_name="他団体 二郎"
+    )
+    u["owner"] = user_create(email="trust-owner@example.jp", password=PASSWORD, full_name="代表 花子")
+    u["official"] = user_create(
+        email="trust-official@example.jp", password=PASSWORD, full_name="市役所 三郎", roles=(Role.OFFICIAL,)
+    )
+    u["committee"] = user_create(
+        email="trust-committee@example.jp", password=PASSWORD, full_name="委員 四郎", roles=(Role.COMMITTEE,)
+    )
+    u["staff"] = user_create(
+        email="trust-staff@example.jp",
+        password=PASSWORD,
+        full_name="職員 五郎",
+        roles=(Role.STAFF, CONSULTATION_HANDLER_ROLE, CONSULTATION_AUDITOR_ROLE),
+    )
+    u["staff_no_consult"] = user_create(
+        email="trust-staff2@example.jp", password=PASSWORD, full_name="職員 六郎", roles=(Role.STAFF,)
+    )
+    coeditor = user_create(email="trust-coeditor@example.jp", password=PASSWORD, full_name="共同 七子")
+    business_person = user_create(email="trust-business@example.jp", password=PASSWORD, full_name="企業 八郎")
+    o = w.objects
+
+    # --- departments -------------------------------------------------------------------------
+    own_department = Department.objects.create(name="子ども家庭支援課", name_kana="こどもかていしえんか")
+    other_department = Department.objects.create(name="都市計画課", name_kana="としけいかくか")
+    official_assign(user=u["official"], department=own_department)
+    o.update(own_department=own_department, other_department=other_department)
+
+    # --- groups ------------------------------------------------------------------------------
+    group_a = GroupFactory(name="さくらの会", name_kana="さくらのかい", owner=u["owner"], editors=[coeditor])
+    group_b = GroupFactory(name="もみじの会", name_kana="もみじのかい", owner=u["other_editor"])
+    group_draft = GroupFactory(draft=True, name="つぼみの会", name_kana="つぼみのかい", owner=u["owner"])
+    invitation = GroupInvitation.objects.create(
+        group=group_a, email="invitee@example.jp", invited_by=u["owner"]
+    )
+    o.update(
+        group_a=group_a,
+        group_b=group_b,
+        group_draft=group_draft,
+        invitation=invitation,
+        coeditor_membership=GroupMembership.objects.get(group=group_a, user=coeditor),
+    )
+
+    # --- events ------------------------------------------------------------------------------
+    event = EventFactory(title="ミライ対話「まちのこれから」")
+    owner_person = event_services.person_for_user(user=u["owner"])
+    registration = RegistrationFactory(event=event, person=owner_person)
+    course = EventFactory(course=True, past=True)
+    done_registration = RegistrationFactory(event=course, person=owner_person)
+    for session in course.sessions.all():
+        Attendance.objects.create(registration=done_registration, session=session)
+    event_services.registration_update_completion(registration=done_registration)
+    o.update(
+        event=event,
+        registration=registration,
+        course=course,
+        done_registration=done_registration,
+        session=event.sessions.first(),
+        survey_token=event_services.survey_token(done_registration),
+    )
+
+    # --- projects ----------------------------------------------------------------------------
+    today = timezone.localdate()
+    call_a = CallFactory(
+        title="他課の募集",
+        opens_on=today - dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=20),
+        departments=[other_department],
+        staff=[u["staff"]],
+    )
+    call_c = CallFactory(
+        title="自課の募集",
+        opens_on=today - dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=20),
+        departments=[own_department],
+    )
+    draft_proposal = ProposalFactory(call=call_a, group=group_a, created_by=u["owner"], title="下書きの提案")
+    submitted_proposal = ProposalFactory(
+        call=call_a, group=group_a, created_by=u["owner"], submitted=True, title="提出した提案"
+    )
+    review_proposal = ProposalFactory(
+        call=call_a, group=group_a, created_by=u["owner"], under_review=True, title="審査中の提案"
+    )
+    own_review_proposal = ProposalFactory(
+        call=call_c,
+        group=group_b,
+        created_by=u["other_editor"],
+        under_review=True,
+        title="自課が審査する提案",
+    )
+    assert review_proposal.status == ProposalStatus.UNDER_REVIEW
+    attachment = Attachment(
+        proposal=submitted_proposal,
+        original_name="計画書.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=u["owner"],
+    )
+    attachment.file.save("計画書.pdf", ContentFile(PDF_BYTES), save=False)
+    attachment.save()
+    draft_attachment = Attachment(
+        proposal=draft_proposal,
+        original_name="予算書.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=u["owner"],
+    )
+    draft_attachment.file.save("予算書.pdf", ContentFile(PDF_BYTES), save=False)
+    draft_attachment.save()
+    project = ProjectFactory(title="親子のひろば", lead_group=group_a, department=other_department)
+    hidden_project = ProjectFactory(
+        title="非公開の事業", lead_group=group_a, department=other_department, is_public=False
+    )
+    own_project = ProjectFactory(title="自課の協働事業", lead_group=group_b, department=own_department)
+    defaults = project_services.agreement_defaults(project)
+    Agreement.objects.create(
+        project=project,
+        **{key: value for key, value in defaults.items() if key in {f.name for f in Agreement._meta.fields}}
+        | {
+            "purpose": "目的",
+            "group_role": "団体",
+            "department_role": "市",
+            "method": "方法",
+            "cost_sharing": "費用",
+            "responsibility": "責任",
+            "period_start": today,
+            "period_end": today + dt.timedelta(days=300),
+        },
+    )
+    o.update(
+        call_a=call_a,
+        call_c=call_c,
+        stage=call_a.stages.first(),
+        draft_proposal=draft_proposal,
+        submitted_proposal=submitted_proposal,
+        review_proposal=review_proposal,
+        own_review_proposal=own_review_proposal,
+        attachment=attachment,
+        draft_attachment=draft_attachment,
+        project=project,
+        hidden_project=hidden_project,
+        own_project=own_project,
+    )
+
+    # --- matching ----------------------------------------------------------------------------
+    business = BusinessFactory(name="みらい印刷", name_kana="みらいいんさつ", members=[business_person])
+    pending_business = BusinessFactory(
+        pending=True, name="審査待ち商事", name_kana="しんさまちしょうじ", members=[business_person]
+    )
+    need = NeedFactory(group=group_a, title="チラシを作りたい")
+    closed_need = NeedFactory(group=group_a, title="終わったニーズ", closed=True)
+    offer = OfferFactory(group=group_a, title="会場を貸せます")
+    closed_offer = OfferFactory(group=group_a, title="終わった提供", closed=True)
+    match = matching_services.match_create(party_a=group_a, party_b=business, created_by=u["staff"])
+    o.update(
+        business=business,
+        pending_business=pending_business,
+        need=need,
+        closed_need=closed_need,
+        offer=offer,
+        closed_offer=closed_offer,
+        match=match,
+    )
+
+    # --- consultations -----------------------------------------------------------------------
+    consultation = ConsultationFactory(group=group_a, staff=u["staff"])
+    o.update(
+        consultation=consultation,
+        referral=ReferralFactory(consultation=consultation, department=own_department),
+        follow_up=FollowUpFactory(consultation=consultation, owner=u["staff"]),
+    )
+
+    # --- reports -----------------------------------------------------------------------------
+    done_report = ReportFactory(done=True, pdf="")
+    done_report.pdf.save(f"reports/trust-{done_report.pk}.pdf", ContentFile(PDF_BYTES), save=True)
+    failed_report = ReportFactory(failed=True, fiscal_year=2024)
+    assert done_report.status == ReportStatus.DONE
+    o.update(done_report=done_report, failed_report=failed_report, outcome=OutcomeRecordFactory())
+    return w
