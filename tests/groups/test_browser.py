@@ -43,7 +43,6 @@ def test_apply_approve_and_find_by_half_width_katakana(
 ):
     """A citizen applies (a failed submit keeps what was typed), staff approve it in the queue, and
     the directory finds it when the name is typed as ｶﾓﾒｺﾄﾞﾓ; no serious axe violation on the way."""
-    theme, area = reference_data
     sign_in(page, member.email)
     page.goto("/groups/apply/")
     assert_accessible(page, "団体登録の申請")

@@ -11,7 +11,10 @@ from tests.groups.factories import AreaFactory, GroupFactory
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "団体名,ふりがな,法人格,法人番号,活動分野,活動地域,メールアドレス,メールアドレスの公開,登録番号,登録日\r\n"
+HEADER = (
+    "団体名,ふりがな,法人格,法人番号,活動分野,活動地域,"
+    "メールアドレス,メールアドレスの公開,登録番号,登録日\r\n"
+)
 GOOD_ROWS = (
     "みらい子ども食堂,みらいこどもしょくどう,任意団体,,子どもの健全育成;まちづくり,本町,a@example.jp,公開,R6-0007,2024/5/1\r\n"
     "ＮＰＯ法人あおば,あおば,NPO法人,7000012050002,環境の保全,,,非公開,,\r\n"

@@ -86,7 +86,7 @@ def test_concurrent_approvals_never_share_a_registration_number(make_user):
         try:
             barrier.wait(timeout=10)
             group_approve(group=Group.objects.get(pk=pk), staff=staff)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
