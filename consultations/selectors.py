@@ -134,7 +134,8 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
         for person in narrowed(
             Person.objects.filter(merged_into__isnull=True).only("pk", "name", "name_kana", "phone")
         ):
-            hits.append(PartyHit("person", person.pk, person.name, person.name_kana))
+            note = "・".join(filter(None, [person.name_kana, person.phone]))
+            hits.append(PartyHit("person", person.pk, person.name, note))
     if "business" in kinds:
         for business in narrowed(Business.objects.only("pk", "name", "industry")):
             hits.append(PartyHit("business", business.pk, business.name, business.industry))

@@ -83,11 +83,16 @@ def consultation_create(
     status: str = ConsultationStatus.CLOSED,
     follow_up_due_on: dt.date | None = None,
     follow_up_description: str = "",
+    new_person: dict[str, str] | None = None,
     path: str = "",
 ) -> Consultation:
+    """Records a consultation. `new_person` (name, name_kana, phone) creates the guest record in
+    the same transaction, so a refused consultation leaves no stray person behind."""
     topics = list(topics)
     if not topics:
         raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
+    if person is None and new_person and new_person.get("name", "").strip():
+        person = person_create(**new_person)
     consultation = Consultation(
         consulted_on=consulted_on,
         channel=channel,
@@ -136,6 +141,7 @@ def consultation_update(
     themes: Iterable[Theme] | None = None,
     related_events: Iterable | None = None,
     related_projects: Iterable | None = None,
+    new_person: dict[str, str] | None = None,
     path: str = "",
     **fields,
 ) -> Consultation:
@@ -144,6 +150,8 @@ def consultation_update(
     unknown = set(fields) - set(CHANGEABLE_FIELDS)
     if unknown:
         raise TypeError(f"consultation_update: unknown fields {sorted(unknown)}")
+    if fields.get("person") is None and new_person and new_person.get("name", "").strip():
+        fields["person"] = person_create(**new_person)
     for name, value in fields.items():
         setattr(consultation, name, value)
     consultation.full_clean()

@@ -190,13 +190,16 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _new_person(data: dict) -> dict[str, str]:
+    return {
+        "name": data["new_person_name"],
+        "name_kana": data["new_person_kana"],
+        "phone": data["new_person_phone"],
+    }
+
+
 def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
     data = form.cleaned_data
-    person = data["person"]
-    if person is None and data["new_person_name"].strip():
-        person = services.person_create(
-            name=data["new_person_name"], name_kana=data["new_person_kana"], phone=data["new_person_phone"]
-        )
     return services.consultation_create(
         actor=request.user,
         staff=data["staff"],
@@ -204,7 +207,8 @@ def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
         channel=data["channel"],
         duration_minutes=data["duration_minutes"],
         group=data["group"],
-        person=person,
+        person=data["person"],
+        new_person=_new_person(data),
         is_anonymous=data["is_anonymous"],
         topics=data["topics"],
         themes=data["themes"],
@@ -229,13 +233,6 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         _without_errors(form)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = data["person"]
-        if person is None and data["new_person_name"].strip():
-            person = services.person_create(
-                name=data["new_person_name"],
-                name_kana=data["new_person_kana"],
-                phone=data["new_person_phone"],
-            )
         try:
             services.consultation_update(
                 consultation=consultation,
@@ -248,7 +245,8 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
                 duration_minutes=data["duration_minutes"],
                 staff=data["staff"],
                 group=data["group"],
-                person=person,
+                person=data["person"],
+                new_person=_new_person(data),
                 is_anonymous=data["is_anonymous"],
                 question=data["question"],
                 answer=data["answer"],
