@@ -403,13 +403,13 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
     per_year = 8 + 2 * scale
     used: set[tuple[int, int]] = set()
     created = 0
-    for fiscal_year in range(current - 4, current + 1):
+    # The current year first, so that it always holds all five states.
+    for fiscal_year in range(current, current - 5, -1):
         start = fiscal_year_start(fiscal_year)
-        last_day = min(start + dt.timedelta(days=364), timezone.localdate())
+        last_day = min(start + dt.timedelta(days=364), timezone.localdate() - dt.timedelta(days=1))
         span = max((last_day - start).days, 1)
-        for n in range(per_year):
-            if not needs:
-                return created
+        made = 0
+        while made < per_year and needs:
             need = needs.pop()
             offers = fitting.get((need.kind, need.deliverable)) or fitting.get((need.kind, ""))
             if not offers:
@@ -418,6 +418,8 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
             if (need.group_id, offer.business_id) in used:
                 continue
             used.add((need.group_id, offer.business_id))
+            n = made
+            made += 1
             proposed_on = start + dt.timedelta(days=rng.randint(0, max(span - 60, 0)))
             match = services.match_create(
                 party_a=need.group,
@@ -439,7 +441,7 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
             moves = path[: min(steps, 3)] if steps < 4 else [*path[: rng.randint(0, 2)], MatchStatus.DECLINED]
             day = proposed_on
             for to_status in moves:
-                day = min(day + dt.timedelta(days=rng.randint(3, 20)), timezone.localdate())
+                day = min(day + dt.timedelta(days=rng.randint(3, 20)), last_day)
                 match = services.match_transition(
                     match=match,
                     to_status=to_status,
