@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -239,7 +240,7 @@ def test_event_page_shows_dates_in_japanese_and_accessibility_in_words(client):
     start = timezone.make_aware(dt.datetime(2030, 4, 6, 13, 30))
     event = EventFactory(course=True, starts_at=start, sign_language=True, captioning=True, online=True)
     html = client.get(event.get_absolute_url()).content.decode()
-    assert "2030年4月6日（土）13:30" in html
+    assert "2030年4月6日（土）13:30〜15:30" in re.sub(r"<[^>]+>", "", html)
     assert "第5回" in html and "全5回のうち4回以上" in html
     for label in ("手話通訳あり", "要約筆記あり", "オンライン参加可"):
         assert label in html
