@@ -321,6 +321,9 @@ class AppendOnlyQuerySet(models.QuerySet):
     """The access log is append-only: no bulk update or delete through the ORM."""
 
     def update(self, **kwargs):
+        # The one update allowed: an account is deleted (on_delete=SET_NULL); user_label keeps the name.
+        if set(kwargs) == {"user"} and kwargs["user"] is None:
+            return super().update(**kwargs)
         raise PermissionError("ConsultationAccessLog is append-only")
 
     def delete(self):

@@ -156,3 +156,13 @@ def test_auditor_filters_the_log_by_record(client_for, auditor):
     assert list(response.context["page_obj"].object_list.values_list("consultation_ids", flat=True)) == [
         [3, 12]
     ]
+
+
+def test_deleting_an_account_keeps_its_log_entries(make_user):
+    """The entries stay, with the name and e-mail recorded at the time."""
+    user = make_user(email="leaving@example.jp", full_name="退職 一郎")
+    entry = services.access_log_write(user=user, action=AccessAction.VIEW, consultations=[5])
+    user.delete()
+    entry.refresh_from_db()
+    assert entry.user is None
+    assert "leaving@example.jp" in entry.user_label and entry.consultation_ids == [5]
