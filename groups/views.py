@@ -122,9 +122,10 @@ def _related_sections(request: HttpRequest, group: Group) -> list:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # Behind the load balancer the first X-Forwarded-For address is the visitor's.
+    """The visitor's address. Behind the load balancer, the LAST X-Forwarded-For entry is the one the
+    balancer added (earlier entries come from the client and could be forged to dodge the limit)."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    return forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
 
 
 def _over_limit(key: str, limit: tuple[int, int]) -> bool:

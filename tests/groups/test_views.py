@@ -370,3 +370,46 @@ def test_staff_dashboard_shows_the_queue_count(client_for, staff_user):
 def test_home_page_lists_recent_groups(client):
     GroupFactory(name="最近登録の会")
     assert "最近登録の会" in client.get("/").content.decode()
+
+
+def test_admin_return_action_asks_for_a_reason(
+    client_for, make_user, owner, django_capture_on_commit_callbacks
+):
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-return@example.jp", is_superuser=True)
+    pending = GroupFactory(pending=True, owner=owner)
+    c = client_for(admin_user)
+    url = reverse("admin:groups_group_changelist")
+    response = c.post(url, {"action": "return_selected", "_selected_action": [pending.pk]})
+    assert "差し戻す理由" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(
+            url,
+            {
+                "action": "return_selected",
+                "_selected_action": [pending.pk],
+                "apply": "1",
+                "reason": "連絡先を確認できませんでした",
+            },
+        )
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.RETURNED and pending.status_reason == "連絡先を確認できませんでした"
+    assert "連絡先を確認できませんでした" in mail.outbox[-1].body
+
+
+def test_forged_forwarded_for_does_not_escape_the_ip_limit(client, group, django_capture_on_commit_callbacks):
+    """Only the address added by our own proxy (the last one) counts."""
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(5):
+            client.post(
+                reverse("groups:contact", args=[group.pk]),
+                MESSAGE,
+                HTTP_X_FORWARDED_FOR=f"1.2.3.{i}, 203.0.113.9",
+            )
+        response = client.post(
+            reverse("groups:contact", args=[group.pk]), MESSAGE, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9"
+        )
+    assert response.status_code == 429
