@@ -120,5 +120,13 @@ class StatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-for model in (Agreement, ProgressReport, StaffNote, MidtermReview, MutualEvaluation, ResultsPresentation, SupportLog):
+for model in (
+    Agreement,
+    ProgressReport,
+    StaffNote,
+    MidtermReview,
+    MutualEvaluation,
+    ResultsPresentation,
+    SupportLog,
+):
     admin.site.register(model)

@@ -4,9 +4,25 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Role
 
 _MODELS = [
-    "proposalcall", "reviewstage", "criterion", "proposal", "budgetline", "partner", "attachment", "review",
-    "score", "decision", "project", "statuschange", "agreement", "progressreport", "staffnote",
-    "midtermreview", "mutualevaluation", "resultspresentation", "supportlog",
+    "proposalcall",
+    "reviewstage",
+    "criterion",
+    "proposal",
+    "budgetline",
+    "partner",
+    "attachment",
+    "review",
+    "score",
+    "decision",
+    "project",
+    "statuschange",
+    "agreement",
+    "progressreport",
+    "staffnote",
+    "midtermreview",
+    "mutualevaluation",
+    "resultspresentation",
+    "supportlog",
 ]
 
 

@@ -47,56 +47,126 @@ DEMO_OFFICIALS = [
 
 # (title, theme short names, department, summary, who, whom, where, what, why, how)
 IDEAS = [
-    ("親子のたまり場「さくらんぼひろば」", ["子どもの健全育成"], "子ども家庭支援課",
-     "転入して間もない親子が気軽に立ち寄り、子育ての悩みを話せる常設のひろばを開きます。",
-     "子育て経験のある会員12名と保健師", "0〜3歳の子を育てる親子（年間延べ600組）", "{area}地区センター 和室",
-     "毎週水曜のひろば開設、月1回の子育て相談会", "転入世帯が多く、身近に相談相手がいない親が孤立しがちなため",
-     "団体がひろばを運営し、市は広報と保健師の派遣を担う。月1回の運営会議で三者がふりかえる"),
-    ("ひとり暮らし高齢者の見守りサロン「ふれあい茶屋」", ["保健・医療・福祉"], "高齢福祉課",
-     "空き店舗を使った茶話会で、ひとり暮らしの高齢者の見守りと介護予防を進めます。",
-     "自治会の有志と民生委員、地域包括支援センター", "{area}地区の65歳以上のひとり暮らしの方", "{area}商店街の空き店舗",
-     "週2回の茶話会、体操教室、買い物支援", "高齢化率が35%を超え、閉じこもりがちな高齢者が増えているため",
-     "団体が運営し、市は専門職の派遣と関係機関との連絡調整を行う"),
-    ("川辺の生き物しらべと清掃活動", ["環境の保全"], "環境政策課",
-     "子どもと一緒に川の生き物を調べ、清掃と外来種の駆除で水辺の環境を守ります。",
-     "会員20名と地元の小学校", "市内の小学生とその家族", "{area}川の河川敷",
-     "年6回の生き物調査会と毎月の清掃活動、調査結果の展示", "川のごみと外来種が増え、子どもが水辺で遊ぶ機会が減っているため",
-     "団体が企画・運営し、市は調査機材の貸出と学校への周知を担う"),
-    ("外国人住民のための暮らしのガイドづくり", ["国際協力", "人権・平和"], "国際交流課",
-     "やさしい日本語を含む6言語の暮らしのガイドを、外国人住民と一緒につくります。",
-     "国際交流ボランティア15名と通訳者", "市内に住む外国人住民（約3,200人）", "市民活動プラザ、市役所市民課窓口",
-     "聞き取り調査、ガイドの作成・翻訳、転入時の配布", "転入手続きのときに必要な情報が届いていないため",
-     "団体がニーズ把握と翻訳を、市は関係部署との調整と配布を担う"),
-    ("地域防災マップと避難所運営ゲーム体験会", ["災害救援", "地域安全"], "防災危機管理課",
-     "住民が歩いてつくる防災マップと、避難所運営ゲーム（HUG）で、災害に備える地域をつくります。",
-     "防災会の役員と地域の消防団", "{area}地区の住民と要支援者の家族", "{area}小学校 体育館",
-     "まち歩きと防災マップ作成、HUG体験会を年3回", "避難行動要支援者の支援の仕組みが地域にないため",
-     "団体が住民への呼びかけと運営を、市は資料提供と講師派遣を担う"),
-    ("障害のある人の就労体験カフェ", ["保健・医療・福祉", "職業能力・雇用機会"], "障害福祉課",
-     "市役所ロビーでカフェを開き、障害のある人が接客と調理を体験できる場をつくります。",
-     "福祉作業所の職員と利用者、ボランティア", "市内の障害のある人（年間20名）", "市役所1階ロビー",
-     "週3日のカフェ営業と就労体験プログラム", "一般就労の前に、人と接する経験を積める場が少ないため",
-     "団体がカフェを運営し、市は場所の提供と企業への紹介を担う"),
-    ("商店街の空き店舗を使った多世代交流スペース", ["まちづくり", "経済活動の活性化"], "商工観光課",
-     "空き店舗を改装し、学生と高齢者が集う交流スペースと地域の情報発信の場にします。",
-     "商店会と大学のサークル", "商店街の利用者、学生、地域の高齢者", "{area}商店街",
-     "交流スペースの運営、月例マルシェ、地域情報の掲示", "空き店舗が増え、商店街の人通りが減っているため",
-     "団体が運営し、市は改装費の一部と広報を担う"),
-    ("父親の育児参加を応援する講座「パパカフェ」", ["男女共同参画", "子どもの健全育成"], "男女共同参画課",
-     "父親同士が育児の悩みを話し、家事・育児の分担を考える講座を開きます。",
-     "子育て中の父親グループ", "乳幼児の父親（年間延べ150人）", "男女共同参画センター",
-     "月1回の講座と、親子で参加する外遊びイベント", "父親の育児参加が進まず、母親に負担が偏っているため",
-     "団体が企画・進行し、市は会場提供と講師の謝礼を負担する"),
-    ("地域の歴史を語り継ぐ「まちの語り部」", ["社会教育", "学術・文化・芸術・スポーツ"], "生涯学習課",
-     "地域の歴史を高齢者から聞き取り、小中学生向けの語り部の会と冊子にします。",
-     "郷土史研究会の会員10名", "市内の小中学生と住民", "公民館と市内の小学校",
-     "聞き取りと冊子づくり、学校での語り部の会", "地域の歴史を知る世代が少なくなっているため",
-     "団体が聞き取りと編集を、市は学校との調整と印刷を担う"),
-    ("子ども食堂ネットワークづくり", ["子どもの健全育成", "団体の運営・活動の支援"], "子ども家庭支援課",
-     "市内の子ども食堂をつなぎ、食材の融通とボランティアの研修を一緒に行います。",
-     "市内の子ども食堂の代表者", "子ども食堂の運営者と利用する子ども", "市民活動プラザ",
-     "連絡会の開催、食材の共同受け取り、衛生研修", "食材やボランティアの確保が、それぞれの食堂だけでは難しいため",
-     "団体がネットワークを運営し、市と社会福祉協議会が情報提供と研修を担う"),
+    (
+        "親子のたまり場「さくらんぼひろば」",
+        ["子どもの健全育成"],
+        "子ども家庭支援課",
+        "転入して間もない親子が気軽に立ち寄り、子育ての悩みを話せる常設のひろばを開きます。",
+        "子育て経験のある会員12名と保健師",
+        "0〜3歳の子を育てる親子（年間延べ600組）",
+        "{area}地区センター 和室",
+        "毎週水曜のひろば開設、月1回の子育て相談会",
+        "転入世帯が多く、身近に相談相手がいない親が孤立しがちなため",
+        "団体がひろばを運営し、市は広報と保健師の派遣を担う。月1回の運営会議で三者がふりかえる",
+    ),
+    (
+        "ひとり暮らし高齢者の見守りサロン「ふれあい茶屋」",
+        ["保健・医療・福祉"],
+        "高齢福祉課",
+        "空き店舗を使った茶話会で、ひとり暮らしの高齢者の見守りと介護予防を進めます。",
+        "自治会の有志と民生委員、地域包括支援センター",
+        "{area}地区の65歳以上のひとり暮らしの方",
+        "{area}商店街の空き店舗",
+        "週2回の茶話会、体操教室、買い物支援",
+        "高齢化率が35%を超え、閉じこもりがちな高齢者が増えているため",
+        "団体が運営し、市は専門職の派遣と関係機関との連絡調整を行う",
+    ),
+    (
+        "川辺の生き物しらべと清掃活動",
+        ["環境の保全"],
+        "環境政策課",
+        "子どもと一緒に川の生き物を調べ、清掃と外来種の駆除で水辺の環境を守ります。",
+        "会員20名と地元の小学校",
+        "市内の小学生とその家族",
+        "{area}川の河川敷",
+        "年6回の生き物調査会と毎月の清掃活動、調査結果の展示",
+        "川のごみと外来種が増え、子どもが水辺で遊ぶ機会が減っているため",
+        "団体が企画・運営し、市は調査機材の貸出と学校への周知を担う",
+    ),
+    (
+        "外国人住民のための暮らしのガイドづくり",
+        ["国際協力", "人権・平和"],
+        "国際交流課",
+        "やさしい日本語を含む6言語の暮らしのガイドを、外国人住民と一緒につくります。",
+        "国際交流ボランティア15名と通訳者",
+        "市内に住む外国人住民（約3,200人）",
+        "市民活動プラザ、市役所市民課窓口",
+        "聞き取り調査、ガイドの作成・翻訳、転入時の配布",
+        "転入手続きのときに必要な情報が届いていないため",
+        "団体がニーズ把握と翻訳を、市は関係部署との調整と配布を担う",
+    ),
+    (
+        "地域防災マップと避難所運営ゲーム体験会",
+        ["災害救援", "地域安全"],
+        "防災危機管理課",
+        "住民が歩いてつくる防災マップと、避難所運営ゲーム（HUG）で、災害に備える地域をつくります。",
+        "防災会の役員と地域の消防団",
+        "{area}地区の住民と要支援者の家族",
+        "{area}小学校 体育館",
+        "まち歩きと防災マップ作成、HUG体験会を年3回",
+        "避難行動要支援者の支援の仕組みが地域にないため",
+        "団体が住民への呼びかけと運営を、市は資料提供と講師派遣を担う",
+    ),
+    (
+        "障害のある人の就労体験カフェ",
+        ["保健・医療・福祉", "職業能力・雇用機会"],
+        "障害福祉課",
+        "市役所ロビーでカフェを開き、障害のある人が接客と調理を体験できる場をつくります。",
+        "福祉作業所の職員と利用者、ボランティア",
+        "市内の障害のある人（年間20名）",
+        "市役所1階ロビー",
+        "週3日のカフェ営業と就労体験プログラム",
+        "一般就労の前に、人と接する経験を積める場が少ないため",
+        "団体がカフェを運営し、市は場所の提供と企業への紹介を担う",
+    ),
+    (
+        "商店街の空き店舗を使った多世代交流スペース",
+        ["まちづくり", "経済活動の活性化"],
+        "商工観光課",
+        "空き店舗を改装し、学生と高齢者が集う交流スペースと地域の情報発信の場にします。",
+        "商店会と大学のサークル",
+        "商店街の利用者、学生、地域の高齢者",
+        "{area}商店街",
+        "交流スペースの運営、月例マルシェ、地域情報の掲示",
+        "空き店舗が増え、商店街の人通りが減っているため",
+        "団体が運営し、市は改装費の一部と広報を担う",
+    ),
+    (
+        "父親の育児参加を応援する講座「パパカフェ」",
+        ["男女共同参画", "子どもの健全育成"],
+        "男女共同参画課",
+        "父親同士が育児の悩みを話し、家事・育児の分担を考える講座を開きます。",
+        "子育て中の父親グループ",
+        "乳幼児の父親（年間延べ150人）",
+        "男女共同参画センター",
+        "月1回の講座と、親子で参加する外遊びイベント",
+        "父親の育児参加が進まず、母親に負担が偏っているため",
+        "団体が企画・進行し、市は会場提供と講師の謝礼を負担する",
+    ),
+    (
+        "地域の歴史を語り継ぐ「まちの語り部」",
+        ["社会教育", "学術・文化・芸術・スポーツ"],
+        "生涯学習課",
+        "地域の歴史を高齢者から聞き取り、小中学生向けの語り部の会と冊子にします。",
+        "郷土史研究会の会員10名",
+        "市内の小中学生と住民",
+        "公民館と市内の小学校",
+        "聞き取りと冊子づくり、学校での語り部の会",
+        "地域の歴史を知る世代が少なくなっているため",
+        "団体が聞き取りと編集を、市は学校との調整と印刷を担う",
+    ),
+    (
+        "子ども食堂ネットワークづくり",
+        ["子どもの健全育成", "団体の運営・活動の支援"],
+        "子ども家庭支援課",
+        "市内の子ども食堂をつなぎ、食材の融通とボランティアの研修を一緒に行います。",
+        "市内の子ども食堂の代表者",
+        "子ども食堂の運営者と利用する子ども",
+        "市民活動プラザ",
+        "連絡会の開催、食材の共同受け取り、衛生研修",
+        "食材やボランティアの確保が、それぞれの食堂だけでは難しいため",
+        "団体がネットワークを運営し、市と社会福祉協議会が情報提供と研修を担う",
+    ),
 ]
 
 SUPPORT_CONTENTS = [
@@ -109,7 +179,12 @@ SUPPORT_CONTENTS = [
     "ボランティア募集の文章を一緒に書き、ポータルに掲載した。",
     "行政との協議に向けて、説明資料をまとめた。",
 ]
-MENTORS = ["山田（中小企業診断士）", "佐々木（NPO支援コーディネーター）", "中村（デザイナー）", "井上（社会保険労務士）"]
+MENTORS = [
+    "山田（中小企業診断士）",
+    "佐々木（NPO支援コーディネーター）",
+    "中村（デザイナー）",
+    "井上（社会保険労務士）",
+]
 
 
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -122,7 +197,11 @@ def _reviewers(rng: random.Random) -> tuple[list[User], list[Department]]:
         if department is None:
             continue
         user = User.objects.filter(email=email).first() or user_create(
-            email=email, password=demo.DEMO_PASSWORD, full_name=name, full_name_kana=kana, roles=(Role.OFFICIAL,)
+            email=email,
+            password=demo.DEMO_PASSWORD,
+            full_name=name,
+            full_name_kana=kana,
+            roles=(Role.OFFICIAL,),
         )
         official_assign(user=user, department=department)
     staff = list(User.objects.filter(email__in=["staff@example.jp", "staff2@example.jp"]).order_by("email"))
@@ -137,7 +216,9 @@ def _proposers(rng: random.Random):
     from groups.models import Group, GroupMembership
 
     memberships = list(
-        GroupMembership.objects.filter(group__status="approved").select_related("group", "user").order_by("group_id")
+        GroupMembership.objects.filter(group__status="approved")
+        .select_related("group", "user")
+        .order_by("group_id")
     )
     member_first = sorted(memberships, key=lambda m: (m.user.email != "member@example.jp", m.group_id))
     seen, pairs = set(), []
@@ -149,8 +230,11 @@ def _proposers(rng: random.Random):
         owner = User.objects.filter(email="member@example.jp").first()
         for i in range(6):
             group = Group.objects.create(
-                name=f"みらい協働デモ団体{i + 1}", name_kana=f"みらいきょうどうでもだんたい{i + 1}", legal_form="voluntary",
-                status="approved", registered_on=dt.date(FIRST_FISCAL_YEAR, 5, 1),
+                name=f"みらい協働デモ団体{i + 1}",
+                name_kana=f"みらいきょうどうでもだんたい{i + 1}",
+                legal_form="voluntary",
+                status="approved",
+                registered_on=dt.date(FIRST_FISCAL_YEAR, 5, 1),
             )
             if owner:
                 GroupMembership.objects.create(group=group, user=owner, role="owner")
@@ -204,11 +288,19 @@ class Seeder:
         call = services.call_create(
             title=f"{fiscal_year_label(fiscal_year)} {label}協働事業の提案募集",
             fiscal_year=fiscal_year,
-            description=("地域の課題を、市民活動団体と市が協働して解決する事業を募集します。"
-                         "採択された事業には、協働事業負担金（上限50万円）と担当課の協力があります。"),
-            opens_on=dt.date(fiscal_year - 1, 10, 1), closes_on=dt.date(fiscal_year - 1, 11, 30),
-            kinds=[kind], with_presentation=presentation, split_weights=split, department_share=50,
-            reviewer_departments=self.departments, reviewer_staff=self.staff, created_by=self.lead_staff,
+            description=(
+                "地域の課題を、市民活動団体と市が協働して解決する事業を募集します。"
+                "採択された事業には、協働事業負担金（上限50万円）と担当課の協力があります。"
+            ),
+            opens_on=dt.date(fiscal_year - 1, 10, 1),
+            closes_on=dt.date(fiscal_year - 1, 11, 30),
+            kinds=[kind],
+            with_presentation=presentation,
+            split_weights=split,
+            department_share=50,
+            reviewer_departments=self.departments,
+            reviewer_staff=self.staff,
+            created_by=self.lead_staff,
         )
         ProposalCall.objects.filter(pk=call.pk).update(created_at=_aware(dt.date(fiscal_year - 1, 9, 1)))
         self.counts["calls"] += 1
@@ -219,34 +311,59 @@ class Seeder:
         area = group.areas.first() if hasattr(group, "areas") else None
         department = self.departments_by_name.get(idea[2])
         proposal = services.proposal_create(
-            call=call, group=group, created_by=user, title=idea[0], kind=call.kinds[0],
-            desired_department=department, themes=[self.themes[s] for s in idea[1] if s in self.themes],
+            call=call,
+            group=group,
+            created_by=user,
+            title=idea[0],
+            kind=call.kinds[0],
+            desired_department=department,
+            themes=[self.themes[s] for s in idea[1] if s in self.themes],
             **_plan(idea, area.name if area else "本町"),
         )
-        lines = [("会場使用料", "2,000円×24回", 48000, "city"), ("講師謝礼", "10,000円×6回", 60000, "city"),
-                 ("チラシ印刷費", "A4 2,000部", 30000, "city"), ("消耗品費", "文具・材料", 25000, "proposer"),
-                 ("ボランティア保険料", "20名分", 7000, "proposer")]
+        lines = [
+            ("会場使用料", "2,000円×24回", 48000, "city"),
+            ("講師謝礼", "10,000円×6回", 60000, "city"),
+            ("チラシ印刷費", "A4 2,000部", 30000, "city"),
+            ("消耗品費", "文具・材料", 25000, "proposer"),
+            ("ボランティア保険料", "20名分", 7000, "proposer"),
+        ]
         if self.businesses and self.rng.random() < 0.5:
             lines.append(("協賛（物品）", "地元企業からの提供", 20000, "partner"))
         from projects.models import BudgetLine, Partner
 
         for order, (item, description, amount, payer) in enumerate(lines):
-            services.budget_line_save(line=BudgetLine(
-                proposal=proposal, item=item, description=description,
-                amount=amount + self.rng.randint(0, 10) * 1000, payer=payer, order=order,
-            ))
+            services.budget_line_save(
+                line=BudgetLine(
+                    proposal=proposal,
+                    item=item,
+                    description=description,
+                    amount=amount + self.rng.randint(0, 10) * 1000,
+                    payer=payer,
+                    order=order,
+                )
+            )
         if department:
-            services.partner_save(partner=Partner(proposal=proposal, department=department,
-                                                  role="広報、関係機関との連絡調整"))
+            services.partner_save(
+                partner=Partner(proposal=proposal, department=department, role="広報、関係機関との連絡調整")
+            )
         if self.businesses and self.rng.random() < 0.6:
-            services.partner_save(partner=Partner(proposal=proposal, business=self.rng.choice(self.businesses),
-                                                  role="物品の提供、社員ボランティアの参加"))
+            services.partner_save(
+                partner=Partner(
+                    proposal=proposal,
+                    business=self.rng.choice(self.businesses),
+                    role="物品の提供、社員ボランティアの参加",
+                )
+            )
         if self.rng.random() < 0.5:
             other_group, _user = self.rng.choice(self.pairs)
             if other_group.pk != group.pk:
-                services.partner_save(partner=Partner(proposal=proposal, group=other_group, role="当日の運営協力"))
+                services.partner_save(
+                    partner=Partner(proposal=proposal, group=other_group, role="当日の運営協力")
+                )
         if self.rng.random() < 0.4:
-            services.partner_save(partner=Partner(proposal=proposal, name="地元の小学校PTA", role="参加者への周知"))
+            services.partner_save(
+                partner=Partner(proposal=proposal, name="地元の小学校PTA", role="参加者への周知")
+            )
         self.counts["proposals"] += 1
         return proposal
 
@@ -265,23 +382,37 @@ class Seeder:
             if not complete and index % 2 == 1:
                 continue
             if self.rng.random() < 0.04:
-                services.review_declare_conflict(proposal=proposal, reviewer=reviewer,
-                                                 reason="提案団体の会員として活動しているため")
+                services.review_declare_conflict(
+                    proposal=proposal, reviewer=reviewer, reason="提案団体の会員として活動しているため"
+                )
                 continue
             scores = {}
             for criterion in criteria:
                 value = max(1, min(5, round(quality + self.rng.uniform(-1.2, 1.2))))
-                scores[criterion.pk] = (value, self.rng.choice(["", "具体的でよい。", "もう少し具体的に。", "地域の声が反映されている。"]))
-            recommendation = (Recommendation.ADOPT if quality >= 3.6 else
-                              Recommendation.CONDITIONAL if quality >= 2.8 else Recommendation.REJECT)
+                scores[criterion.pk] = (
+                    value,
+                    self.rng.choice(
+                        ["", "具体的でよい。", "もう少し具体的に。", "地域の声が反映されている。"]
+                    ),
+                )
+            recommendation = (
+                Recommendation.ADOPT
+                if quality >= 3.6
+                else Recommendation.CONDITIONAL
+                if quality >= 2.8
+                else Recommendation.REJECT
+            )
             services.review_save(
-                proposal=proposal, reviewer=reviewer, scores=scores, recommendation=recommendation,
+                proposal=proposal,
+                reviewer=reviewer,
+                scores=scores,
+                recommendation=recommendation,
                 comment="地域の課題がよく捉えられています。役割分担をさらに具体的にしてください。",
                 submit=not (not complete and index == 0),
             )
-        Review.objects.filter(proposal=proposal, stage=proposal.current_stage, submitted_at__isnull=False).update(
-            submitted_at=_aware(day, 17)
-        )
+        Review.objects.filter(
+            proposal=proposal, stage=proposal.current_stage, submitted_at__isnull=False
+        ).update(submitted_at=_aware(day, 17))
 
     def _backdate(self, proposal: Proposal, day: dt.date) -> None:
         moment = _aware(day, 15)
@@ -290,9 +421,19 @@ class Seeder:
 
     def decide(self, proposal: Proposal, outcome: str, day: dt.date, reason: str) -> Project | None:
         services.proposal_decide(
-            proposal=proposal, by=self.lead_staff, outcome=outcome, reason=reason,
-            form=self.rng.choice([ProjectForm.CO_HOSTING, ProjectForm.CONSIGNMENT, ProjectForm.SUBSIDY,
-                                  ProjectForm.COOPERATION, ProjectForm.COMMITTEE]),
+            proposal=proposal,
+            by=self.lead_staff,
+            outcome=outcome,
+            reason=reason,
+            form=self.rng.choice(
+                [
+                    ProjectForm.CO_HOSTING,
+                    ProjectForm.CONSIGNMENT,
+                    ProjectForm.SUBSIDY,
+                    ProjectForm.COOPERATION,
+                    ProjectForm.COMMITTEE,
+                ]
+            ),
         )
         moment = _aware(day, 11)
         Decision.objects.filter(proposal=proposal).update(decided_at=moment)
@@ -317,18 +458,27 @@ class Seeder:
         start, end = dt.date(fy, 5, 1), dt.date(fy + 1, 2, 28)
         Project.objects.filter(pk=project.pk).update(starts_on=start, ends_on=end)
         project.refresh_from_db()
-        order = [ProjectStatus.AGREED, ProjectStatus.RUNNING, ProjectStatus.EVALUATING, ProjectStatus.DONE]
         group_name = project.lead_group.name if project.lead_group else ""
         signatory = project.lead_group.representative_name if project.lead_group else ""
         defaults = services.agreement_defaults(project)
-        defaults.update({
-            "department_role": "事業の広報（広報紙・ウェブサイト）、関係機関との連絡調整、会場の確保への協力",
-            "group_role": f"{group_name}は、事業の企画・運営、参加者の募集、記録の作成を行う。",
-            "responsibility": "事業の実施中に生じた事故については、乙が加入するボランティア保険で対応し、甲乙協議のうえ誠意をもって対処する。",
-            "cost_sharing": "甲は協働事業負担金として会場費・講師謝礼・印刷費（上限50万円）を負担し、乙は消耗品費と保険料を負担する。",
-            "city_signatory": "みらい市長　未来 太郎",
-            "group_signatory": f"代表　{signatory}" if signatory else "",
-        })
+        defaults.update(
+            {
+                "department_role": (
+                    "事業の広報（広報紙・ウェブサイト）、関係機関との連絡調整、会場の確保への協力"
+                ),
+                "group_role": f"{group_name}は、事業の企画・運営、参加者の募集、記録の作成を行う。",
+                "responsibility": (
+                    "事業の実施中に生じた事故については、乙が加入するボランティア保険で対応し、"
+                    "甲乙協議のうえ誠意をもって対処する。"
+                ),
+                "cost_sharing": (
+                    "甲は協働事業負担金として会場費・講師謝礼・印刷費（上限50万円）を負担し、"
+                    "乙は消耗品費と保険料を負担する。"
+                ),
+                "city_signatory": "みらい市長　未来 太郎",
+                "group_signatory": f"代表　{signatory}" if signatory else "",
+            }
+        )
         if until == ProjectStatus.PREPARING:
             defaults["signed_on"] = None
             services.agreement_save(project=project, by=self.lead_staff, **defaults)
@@ -343,45 +493,66 @@ class Seeder:
             if dt.date(fy, month, 28) > timezone.localdate():
                 break
             services.progress_report_create(
-                project=project, by=self.lead_staff, reported_on=dt.date(fy, month, 28),
-                activities=f"{month}月は計画どおり{self.rng.randint(3, 6)}回実施し、延べ{self.rng.randint(30, 120)}人が参加した。",
+                project=project,
+                by=self.lead_staff,
+                reported_on=dt.date(fy, month, 28),
+                activities=(
+                    f"{month}月は計画どおり{self.rng.randint(3, 6)}回実施し、"
+                    f"延べ{self.rng.randint(30, 120)}人が参加した。"
+                ),
                 achievements="参加者から「また来たい」という声が多く、新しいボランティアが2名加わった。",
                 issues="会場の予約が取りにくい時期がある。" if self.rng.random() < 0.5 else "",
             )
         if dt.date(fy, 9, 15) <= timezone.localdate():
             services.midterm_review_create(
-                project=project, by=self.lead_staff, held_on=dt.date(fy, 9, 15),
+                project=project,
+                by=self.lead_staff,
+                held_on=dt.date(fy, 9, 15),
                 participants=f"{group_name} 3名、{project.department or '担当課'} 2名、センター 1名",
                 progress="参加者数は目標の8割。広報の効果が出てきている。",
                 issues="平日の参加者が少ない。",
                 adjustments="土曜日の回を増やし、学校を通じた周知を担当課が行う。",
             )
-        services.staff_note_create(project=project, by=self.lead_staff,
-                                   body="担当課との打合せに同席。役割分担は良好。次回は広報の分担を確認する。")
+        services.staff_note_create(
+            project=project,
+            by=self.lead_staff,
+            body="担当課との打合せに同席。役割分担は良好。次回は広報の分担を確認する。",
+        )
         if until == ProjectStatus.RUNNING:
             return
         for side in ("group", "department"):
             services.mutual_evaluation_save(
-                project=project, side=side, by=self.lead_staff,
+                project=project,
+                side=side,
+                by=self.lead_staff,
                 results="目標としていた参加者数をおおむね達成し、参加者の中から運営を手伝う人が生まれた。",
                 lessons="最初に役割分担を文書で確認したことで、担当者が異動しても事業が続いた。",
                 next_steps="来年度は団体の自主事業として続け、市は広報で後押しする。",
-                equality=self.rng.choice([3, 4]), autonomy=self.rng.choice([3, 4]),
-                independence=self.rng.choice([2, 3, 4]), mutual_understanding=self.rng.choice([3, 4]),
-                shared_purpose=4, openness=self.rng.choice([3, 4]),
+                equality=self.rng.choice([3, 4]),
+                autonomy=self.rng.choice([3, 4]),
+                independence=self.rng.choice([2, 3, 4]),
+                mutual_understanding=self.rng.choice([3, 4]),
+                shared_purpose=4,
+                openness=self.rng.choice([3, 4]),
                 principles_comment="月1回の運営会議で、対等に話し合えた。",
             )
         project = self._move(project, ProjectStatus.EVALUATING, end)
         if until == ProjectStatus.EVALUATING:
             return
         services.results_presentation_create(
-            project=project, by=self.lead_staff, held_on=dt.date(fy + 1, 3, 10),
-            venue="協働事業成果発表会（市民活動プラザ ホール）", audience=self.rng.randint(40, 120),
+            project=project,
+            by=self.lead_staff,
+            held_on=dt.date(fy + 1, 3, 10),
+            venue="協働事業成果発表会（市民活動プラザ ホール）",
+            audience=self.rng.randint(40, 120),
             summary="事業の経過と成果を発表し、参加者と意見交換を行った。",
         )
         Project.objects.filter(pk=project.pk).update(
-            results=("年間を通じて計画どおり実施し、延べ{}人が参加した。参加者の中から運営の担い手が生まれ、"
-                     "事業終了後も団体の自主事業として続いている。").format(self.rng.randint(300, 900))
+            results=(
+                f"年間を通じて計画どおり実施し、延べ{self.rng.randint(300, 900)}人が参加した。"
+                "参加者の中から運営の担い手が生まれ、"
+                "事業終了後も団体の自主事業として続いている。"
+            )
         )
         project.refresh_from_db()
         self._move(project, ProjectStatus.DONE, dt.date(fy + 1, 3, 20))
@@ -396,9 +567,14 @@ class Seeder:
             return
         project = services.project_register(
             title=idea[0],
-            kind=kind, lead_group=group, fiscal_year=fiscal_year, by=self.lead_staff,
-            summary=idea[3], department=self.departments_by_name.get(idea[2]),
-            themes=[self.themes[s] for s in idea[1] if s in self.themes], starts_on=start,
+            kind=kind,
+            lead_group=group,
+            fiscal_year=fiscal_year,
+            by=self.lead_staff,
+            summary=idea[3],
+            department=self.departments_by_name.get(idea[2]),
+            themes=[self.themes[s] for s in idea[1] if s in self.themes],
+            starts_on=start,
             form=ProjectForm.INFORMATION if kind == ProjectKind.REGISTRATION else ProjectForm.COOPERATION,
             **{k: v for k, v in _plan(idea, "本町").items() if k != "summary"},
         )
@@ -411,14 +587,23 @@ class Seeder:
             mentor = self.rng.choice(MENTORS)
             support_kind = SupportKind.MENTOR if i % 2 == 0 else SupportKind.HANDS_ON
             services.support_log_create(
-                project=project, by=self.lead_staff, held_on=day, kind=support_kind,
-                supporters=f"センター職員 {self.lead_staff}、メンター {mentor}" if self.lead_staff else mentor,
-                attendees="団体の代表と事務局担当", content=self.rng.choice(SUPPORT_CONTENTS),
-                next_action="次回までに修正案を団体がつくる。", minutes=self.rng.choice([60, 90, 120]),
+                project=project,
+                by=self.lead_staff,
+                held_on=day,
+                kind=support_kind,
+                supporters=f"センター職員 {self.lead_staff}、メンター {mentor}"
+                if self.lead_staff
+                else mentor,
+                attendees="団体の代表と事務局担当",
+                content=self.rng.choice(SUPPORT_CONTENTS),
+                next_action="次回までに修正案を団体がつくる。",
+                minutes=self.rng.choice([60, 90, 120]),
             )
             self.counts["support_logs"] += 1
         if fiscal_year < current_fiscal_year():
-            services.project_transition(project=project, to_status=ProjectStatus.EVALUATING, by=self.lead_staff)
+            services.project_transition(
+                project=project, to_status=ProjectStatus.EVALUATING, by=self.lead_staff
+            )
             Project.objects.filter(pk=project.pk).update(
                 ends_on=dt.date(fiscal_year + 1, 3, 15),
                 results="センターの伴走支援を受けて事業計画を固め、地域の協力者が増えた。",
@@ -438,15 +623,21 @@ class Seeder:
         per_call = 3 + 2 * self.scale
         for fiscal_year in range(FIRST_FISCAL_YEAR, current + 2):
             presentation = fiscal_year % 2 == 0
-            call = self.call(fiscal_year, kind=ProjectKind.CITIZEN_PROPOSAL, presentation=presentation,
-                             split=fiscal_year >= 2024)
+            call = self.call(
+                fiscal_year,
+                kind=ProjectKind.CITIZEN_PROPOSAL,
+                presentation=presentation,
+                split=fiscal_year >= 2024,
+            )
             deadline = call.closes_on
             if deadline < today:
                 self._past_call(call, per_call, presentation)
             else:
                 self._open_call(call)
             if fiscal_year in (2023, current):
-                city_call = self.call(fiscal_year, kind=ProjectKind.CITY_PROPOSAL, presentation=False, split=False)
+                city_call = self.call(
+                    fiscal_year, kind=ProjectKind.CITY_PROPOSAL, presentation=False, split=False
+                )
                 if city_call.closes_on < today:
                     self._past_call(city_call, 2 + self.scale, False)
             for _i in range(2 * self.scale):
@@ -457,7 +648,9 @@ class Seeder:
     def _past_call(self, call: ProposalCall, count: int, presentation: bool) -> None:
         fy = call.fiscal_year
         current = current_fiscal_year()
-        ideas = self.rng.sample(IDEAS, k=min(count, len(IDEAS))) + [self.rng.choice(IDEAS) for _ in range(count - len(IDEAS))]
+        ideas = self.rng.sample(IDEAS, k=min(count, len(IDEAS))) + [
+            self.rng.choice(IDEAS) for _ in range(count - len(IDEAS))
+        ]
         for index, idea in enumerate(ideas):
             pair = self.pairs[0] if (fy == current and index == 0) else None
             proposal = self.proposal(call, idea, pair=pair)
@@ -471,18 +664,30 @@ class Seeder:
                 self.review_all(proposal, quality=quality, day=call.closes_on + dt.timedelta(days=45))
             decided = call.closes_on + dt.timedelta(days=60)
             if quality >= 3.4:
-                project = self.decide(proposal, ProposalStatus.ADOPTED, decided,
-                                      "地域の課題とその原因が明確で、担当課との役割分担も具体的であり、協働による相乗効果が期待できるため。")
+                project = self.decide(
+                    proposal,
+                    ProposalStatus.ADOPTED,
+                    decided,
+                    "地域の課題とその原因が明確で、担当課との役割分担も具体的であり、協働による相乗効果が期待できるため。",
+                )
                 if project:
                     self.adopted_in[fy] = self.adopted_in.get(fy, 0) + 1
                     self.run_project(project, until=self._stage_for(fy, self.adopted_in[fy]))
                     self.counts["projects"] += 1
             elif quality >= 2.9 and index % 3 == 0:
-                self.decide(proposal, ProposalStatus.RETURNED, decided,
-                            "目的はよいが、予算の負担区分と実施体制が不明確です。担当課と相談のうえ再提出してください。")
+                self.decide(
+                    proposal,
+                    ProposalStatus.RETURNED,
+                    decided,
+                    "目的はよいが、予算の負担区分と実施体制が不明確です。担当課と相談のうえ再提出してください。",
+                )
             else:
-                self.decide(proposal, ProposalStatus.REJECTED, decided,
-                            "提案の趣旨は理解できるが、市と協働する必要性と事業終了後の継続の見通しが十分に示されていないため。")
+                self.decide(
+                    proposal,
+                    ProposalStatus.REJECTED,
+                    decided,
+                    "提案の趣旨は理解できるが、市と協働する必要性と事業終了後の継続の見通しが十分に示されていないため。",
+                )
 
     @staticmethod
     def _stage_for(fiscal_year: int, nth_adopted: int) -> str:
@@ -513,13 +718,19 @@ class Seeder:
             self.review_all(proposal, quality=3.8, complete=complete, day=today)
         returned = self.proposal(call, self.rng.choice(IDEAS))
         self.submit(returned, min(today, call.closes_on))
-        services.proposal_decide(proposal=returned, by=self.lead_staff, outcome=ProposalStatus.RETURNED,
-                                 reason="予算表に負担者が書かれていない項目があります。修正して再提出してください。")
+        services.proposal_decide(
+            proposal=returned,
+            by=self.lead_staff,
+            outcome=ProposalStatus.RETURNED,
+            reason="予算表に負担者が書かれていない項目があります。修正して再提出してください。",
+        )
 
     def report(self) -> str:
         c = self.counts
-        return (f"  projects: 募集 {c['calls']}件, 提案 {c['proposals']}件, 協働事業 {c['projects']}件, "
-                f"支援記録 {c['support_logs']}件")
+        return (
+            f"  projects: 募集 {c['calls']}件, 提案 {c['proposals']}件, 協働事業 {c['projects']}件, "
+            f"支援記録 {c['support_logs']}件"
+        )
 
 
 def seed(*, scale: int, rng: random.Random, out) -> None:

@@ -32,12 +32,13 @@ class PublicStatus:
 
 
 class ProjectFilterBase(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword",
-                                  help_text=_("例: 子育て"))
+    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword", help_text=_("例: 子育て"))
     theme = django_filters.ModelChoiceFilter(
         label=_("テーマ"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
     )
-    kind = django_filters.ChoiceFilter(label=_("事業の種類"), choices=ProjectKind.choices, empty_label=_("すべて"))
+    kind = django_filters.ChoiceFilter(
+        label=_("事業の種類"), choices=ProjectKind.choices, empty_label=_("すべて")
+    )
     department = django_filters.ModelChoiceFilter(
         label=_("担当課"), queryset=Department.objects.filter(is_active=True), empty_label=_("すべて")
     )
@@ -67,7 +68,9 @@ class PublicProjectFilter(ProjectFilterBase):
 
 
 class StaffProjectFilter(ProjectFilterBase):
-    status = django_filters.ChoiceFilter(label=_("状態"), choices=ProjectStatus.choices, empty_label=_("すべて"))
+    status = django_filters.ChoiceFilter(
+        label=_("状態"), choices=ProjectStatus.choices, empty_label=_("すべて")
+    )
 
     class Meta:
         fields: list[str] = []
@@ -75,6 +78,9 @@ class StaffProjectFilter(ProjectFilterBase):
 
 class FiscalYearForm(forms.Form):
     fiscal_year = forms.TypedChoiceField(
-        label=_("年度"), required=False, coerce=int, empty_value=None,
+        label=_("年度"),
+        required=False,
+        coerce=int,
+        empty_value=None,
         choices=lambda: [("", _("すべて")), *fiscal_year_filter_choices()],
     )

@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from core.models import Department, Theme, User
 from core.roles import Role
 from projects.models import (
-    SCORE_MAX,
-    SCORE_MIN,
     UNCALLED_KINDS,
     Agreement,
     BudgetLine,
@@ -58,23 +56,37 @@ def approved_groups():
 
 class CallForm(forms.ModelForm):
     kinds = forms.MultipleChoiceField(
-        label=_("募集する事業の種類"), choices=ProjectKind.choices, widget=CheckboxList,
+        label=_("募集する事業の種類"),
+        choices=ProjectKind.choices,
+        widget=CheckboxList,
         initial=[ProjectKind.CITIZEN_PROPOSAL],
     )
     with_presentation = forms.BooleanField(
-        label=_("書類審査のあとに公開プレゼンテーション審査を行う"), required=False,
+        label=_("書類審査のあとに公開プレゼンテーション審査を行う"),
+        required=False,
         help_text=_("それぞれの審査段階に評価項目と配点を設定できます。"),
     )
 
     class Meta:
         model = ProposalCall
         fields = [
-            "title", "fiscal_year", "description", "opens_on", "closes_on", "kinds", "split_weights",
-            "department_share", "reviewer_departments", "reviewer_staff", "is_published",
+            "title",
+            "fiscal_year",
+            "description",
+            "opens_on",
+            "closes_on",
+            "kinds",
+            "split_weights",
+            "department_share",
+            "reviewer_departments",
+            "reviewer_staff",
+            "is_published",
         ]
         widgets = {
-            "opens_on": DateInput, "closes_on": DateInput,
-            "reviewer_departments": CheckboxList, "reviewer_staff": CheckboxList,
+            "opens_on": DateInput,
+            "closes_on": DateInput,
+            "reviewer_departments": CheckboxList,
+            "reviewer_staff": CheckboxList,
         }
 
     def __init__(self, *args, **kwargs):
@@ -84,7 +96,9 @@ class CallForm(forms.ModelForm):
             groups__name=Role.STAFF, is_active=True
         ).order_by("full_name_kana", "email")
         if self.instance.pk:
-            self.fields["with_presentation"].initial = self.instance.stages.filter(kind="presentation").exists()
+            self.fields["with_presentation"].initial = self.instance.stages.filter(
+                kind="presentation"
+            ).exists()
 
     def clean(self):
         data = super().clean()
@@ -110,7 +124,11 @@ class ProposalForm(forms.ModelForm):
     class Meta:
         model = Proposal
         fields = [
-            "title", "kind", "summary", "desired_department", "themes",
+            "title",
+            "kind",
+            "summary",
+            "desired_department",
+            "themes",
             *Proposal.PLAN_FIELDS,
         ]
         widgets = {"themes": CheckboxList, **textareas(("summary", *Proposal.PLAN_FIELDS), rows=4)}
@@ -124,7 +142,9 @@ class ProposalForm(forms.ModelForm):
         self.fields["desired_department"].empty_label = _("（未定・センターに相談したい）")
         if groups is not None:
             self.fields["group"] = forms.ModelChoiceField(
-                label=_("提案する団体"), queryset=groups, empty_label=None,
+                label=_("提案する団体"),
+                queryset=groups,
+                empty_label=None,
                 help_text=_("あなたが編集者になっている登録団体です。"),
             )
             self.order_fields(["group"])
@@ -191,46 +211,70 @@ class AttachmentForm(forms.Form):
 
 class ConflictForm(forms.Form):
     conflict_reason = forms.CharField(
-        label=_("利害関係の内容"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("例: 提案団体の役員を務めている／家族が提案団体の職員である。申告するとこの提案は採点できません。"),
+        label=_("利害関係の内容"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "例: 提案団体の役員を務めている／家族が提案団体の職員である。申告するとこの提案は採点できません。"
+        ),
     )
 
 
-SCORE_CHOICES = [(n, str(n)) for n in range(SCORE_MAX, SCORE_MIN - 1, -1)]
+SCORE_CHOICES = [
+    (5, _("5 とても優れている")),
+    (4, _("4 優れている")),
+    (3, _("3 ふつう")),
+    (2, _("2 やや不十分")),
+    (1, _("1 不十分")),
+]
 
 
 class ReviewForm(forms.Form):
     """One score (1-5) and a comment per criterion of the stage, a recommendation and a comment."""
 
     recommendation = forms.ChoiceField(
-        label=_("総合所見"), choices=Recommendation.choices, widget=forms.RadioSelect, required=False
+        label=_("総合所見"), choices=Recommendation.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("総評"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("総評"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("提案者への助言にもなります。例: 地域のニーズは明確。広報の役割分担を具体的に。"),
     )
 
-    def __init__(self, *args, criteria, review=None, **kwargs):
+    def __init__(self, *args, criteria, review=None, partial: bool = False, **kwargs):
+        """`partial`: saving part-way, so scores may still be missing (finishing needs them all)."""
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
         existing = {s.criterion_id: s for s in review.scores.all()} if review else {}
         for criterion in self.criteria:
             score = existing.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=_("%(name)s（配点 %(weight)s点）") % {"name": criterion.name, "weight": criterion.weight},
-                choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect, required=False,
-                help_text=_("%(hint)s 5: とても優れている 〜 1: 不十分") % {"hint": criterion.description},
+                label=_("%(name)s（配点 %(weight)s点）")
+                % {"name": criterion.name, "weight": criterion.weight},
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                required=not partial,
+                help_text=criterion.description,
                 initial=score.score if score else None,
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("%(name)sについてのコメント") % {"name": criterion.name}, required=False,
-                widget=forms.Textarea(attrs={"rows": 2}), initial=score.comment if score else "",
+                label=_("%(name)sについてのコメント") % {"name": criterion.name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=score.comment if score else "",
             )
+        self.fields["recommendation"].required = not partial
         if review:
             self.fields["recommendation"].initial = review.recommendation
             self.fields["comment"].initial = review.comment
-        self.order_fields([*(name for c in self.criteria for name in (f"score_{c.pk}", f"comment_{c.pk}")),
-                           "recommendation", "comment"])
+        self.order_fields(
+            [
+                *(name for c in self.criteria for name in (f"score_{c.pk}", f"comment_{c.pk}")),
+                "recommendation",
+                "comment",
+            ]
+        )
 
     def criterion_fields(self):
         return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
@@ -250,15 +294,23 @@ class ReviewForm(forms.Form):
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("決定"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
-        label=_("理由"), widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("提案者に伝わります。採択の場合は公開ページにも載ります。例: 地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"),
+        label=_("理由"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "提案者に伝わります。採択の場合は公開ページにも載ります。"
+            "例: 地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"
+        ),
     )
     department = forms.ModelChoiceField(
-        label=_("担当課（採択の場合）"), queryset=Department.objects.filter(is_active=True), required=False,
+        label=_("担当課（採択の場合）"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
         help_text=_("空欄の場合は、提案で希望された担当課になります。"),
     )
     form = forms.ChoiceField(
-        label=_("協働の形態（採択の場合）"), choices=[("", _("（あとで決める）")), *ProjectForm.choices], required=False
+        label=_("協働の形態（採択の場合）"),
+        choices=[("", _("（あとで決める）")), *ProjectForm.choices],
+        required=False,
     )
 
 
@@ -268,11 +320,24 @@ class ProjectRegisterForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "title", "kind", "form", "lead_group", "department", "themes", "summary", "fiscal_year",
-            "starts_on", "ends_on", *Project.PLAN_FIELDS,
+            "title",
+            "kind",
+            "form",
+            "lead_group",
+            "department",
+            "themes",
+            "summary",
+            "fiscal_year",
+            "starts_on",
+            "ends_on",
+            *Project.PLAN_FIELDS,
         ]
-        widgets = {"themes": CheckboxList, "starts_on": DateInput, "ends_on": DateInput,
-                   **textareas(("summary", *Project.PLAN_FIELDS))}
+        widgets = {
+            "themes": CheckboxList,
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+            **textareas(("summary", *Project.PLAN_FIELDS)),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,10 +352,23 @@ class ProjectRegisterForm(forms.ModelForm):
 class ProjectEditForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = ["title", "form", "department", "themes", "summary", "starts_on", "ends_on", "results", "is_public"]
+        fields = [
+            "title",
+            "form",
+            "department",
+            "themes",
+            "summary",
+            "starts_on",
+            "ends_on",
+            "results",
+            "is_public",
+        ]
         widgets = {
-            "themes": CheckboxList, "starts_on": DateInput, "ends_on": DateInput,
-            "summary": forms.Textarea(attrs={"rows": 4}), "results": forms.Textarea(attrs={"rows": 5}),
+            "themes": CheckboxList,
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "results": forms.Textarea(attrs={"rows": 5}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -308,14 +386,36 @@ class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = [
-            "purpose", "group_role", "department_role", "center_role", "method", "responsibility",
-            "cost_sharing", "period_start", "period_end", "other_terms", "city_signatory", "group_signatory",
+            "purpose",
+            "group_role",
+            "department_role",
+            "center_role",
+            "method",
+            "responsibility",
+            "cost_sharing",
+            "period_start",
+            "period_end",
+            "other_terms",
+            "city_signatory",
+            "group_signatory",
             "signed_on",
         ]
         widgets = {
-            "period_start": DateInput, "period_end": DateInput, "signed_on": DateInput,
-            **textareas(("purpose", "group_role", "department_role", "center_role", "method", "responsibility",
-                         "cost_sharing", "other_terms")),
+            "period_start": DateInput,
+            "period_end": DateInput,
+            "signed_on": DateInput,
+            **textareas(
+                (
+                    "purpose",
+                    "group_role",
+                    "department_role",
+                    "center_role",
+                    "method",
+                    "responsibility",
+                    "cost_sharing",
+                    "other_terms",
+                )
+            ),
         }
 
     def clean(self):
@@ -330,8 +430,12 @@ class ProgressReportForm(forms.ModelForm):
     class Meta:
         model = ProgressReport
         fields = ["reported_on", "activities", "achievements", "issues"]
-        widgets = {"reported_on": DateInput, "activities": forms.Textarea(attrs={"rows": 4}),
-                   "achievements": forms.Textarea(attrs={"rows": 3}), "issues": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "reported_on": DateInput,
+            "activities": forms.Textarea(attrs={"rows": 4}),
+            "achievements": forms.Textarea(attrs={"rows": 3}),
+            "issues": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class StaffNoteForm(forms.ModelForm):
@@ -345,19 +449,32 @@ class MidtermReviewForm(forms.ModelForm):
     class Meta:
         model = MidtermReview
         fields = ["held_on", "participants", "progress", "issues", "adjustments"]
-        widgets = {"held_on": DateInput, "progress": forms.Textarea(attrs={"rows": 3}),
-                   "issues": forms.Textarea(attrs={"rows": 3}), "adjustments": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "held_on": DateInput,
+            "progress": forms.Textarea(attrs={"rows": 3}),
+            "issues": forms.Textarea(attrs={"rows": 3}),
+            "adjustments": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
-PRINCIPLE_FIELDS = ["equality", "autonomy", "independence", "mutual_understanding", "shared_purpose", "openness"]
+PRINCIPLE_FIELDS = [
+    "equality",
+    "autonomy",
+    "independence",
+    "mutual_understanding",
+    "shared_purpose",
+    "openness",
+]
 
 
 class MutualEvaluationForm(forms.ModelForm):
     class Meta:
         model = MutualEvaluation
         fields = ["results", "lessons", "next_steps", *PRINCIPLE_FIELDS, "principles_comment"]
-        widgets = {**dict.fromkeys(PRINCIPLE_FIELDS, forms.RadioSelect),
-                   **textareas(("results", "lessons", "next_steps", "principles_comment"))}
+        widgets = {
+            **dict.fromkeys(PRINCIPLE_FIELDS, forms.RadioSelect),
+            **textareas(("results", "lessons", "next_steps", "principles_comment")),
+        }
 
     def __init__(self, *args, **kwargs):
         from projects.models import PRINCIPLE_QUESTIONS, SixPrinciples
@@ -380,5 +497,8 @@ class SupportLogForm(forms.ModelForm):
     class Meta:
         model = SupportLog
         fields = ["held_on", "kind", "supporters", "attendees", "content", "next_action", "minutes"]
-        widgets = {"held_on": DateInput, "content": forms.Textarea(attrs={"rows": 3}),
-                   "next_action": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "held_on": DateInput,
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "next_action": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -19,7 +19,10 @@ def bench_pages(*, scale: int) -> dict[str, str]:
     from projects.models import Project
 
     pages = {"project_list": reverse("projects:index")}
-    project = Project.objects.public().filter(status="done").order_by("pk").first() or Project.objects.public().first()
+    project = (
+        Project.objects.public().filter(status="done").order_by("pk").first()
+        or Project.objects.public().first()
+    )
     if project:
         pages["project_detail"] = project.get_absolute_url()
     return pages
@@ -34,22 +37,40 @@ def mypage_panels(request) -> list[Panel]:
     panels = []
     group_ids = member_group_ids(user)
     if group_ids:
-        panels.append(Panel(title="団体の協働事業の提案", template="projects/panels/my_proposals.html", context={
-            "proposals": list(selectors.proposal_list_for_member(user)[:5]),
-            "projects": list(Project.objects.filter(lead_group_id__in=group_ids)
-                             .exclude(status__in=["done", "cancelled"]).order_by("-fiscal_year", "pk")[:5]),
-            "open_calls": selectors.open_calls(),
-        }))
+        panels.append(
+            Panel(
+                title="団体の協働事業の提案",
+                template="projects/panels/my_proposals.html",
+                context={
+                    "proposals": list(selectors.proposal_list_for_member(user)[:5]),
+                    "projects": list(
+                        Project.objects.filter(lead_group_id__in=group_ids)
+                        .exclude(status__in=["done", "cancelled"])
+                        .order_by("-fiscal_year", "pk")[:5]
+                    ),
+                    "open_calls": selectors.open_calls(),
+                },
+            )
+        )
     assignments = selectors.review_assignments(user)
     departments = department_ids(user)
     if assignments or user.is_official or user.is_center_staff:
         projects = (
-            list(Project.objects.filter(department_id__in=departments).exclude(status__in=["done", "cancelled"])
-                 .order_by("-fiscal_year", "pk")[:5])
-            if departments else []
+            list(
+                Project.objects.filter(department_id__in=departments)
+                .exclude(status__in=["done", "cancelled"])
+                .order_by("-fiscal_year", "pk")[:5]
+            )
+            if departments
+            else []
         )
-        panels.append(Panel(title="審査する提案", template="projects/panels/my_reviews.html",
-                            context={"assignments": assignments[:10], "projects": projects}))
+        panels.append(
+            Panel(
+                title="審査する提案",
+                template="projects/panels/my_reviews.html",
+                context={"assignments": assignments[:10], "projects": projects},
+            )
+        )
     return panels
 
 
@@ -58,12 +79,22 @@ def staff_links(request) -> list[Link]:
 
     waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
     return [
-        Link(title="協働事業の募集と審査", url=reverse("projects:staff_calls"),
-             description="募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。", count=waiting),
-        Link(title="協働事業の管理", url=reverse("projects:staff_projects"),
-             description="協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"),
-        Link(title="プロジェクト支援の記録", url=reverse("projects:support_logs"),
-             description="メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
+        Link(
+            title="協働事業の募集と審査",
+            url=reverse("projects:staff_calls"),
+            description="募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。",
+            count=waiting,
+        ),
+        Link(
+            title="協働事業の管理",
+            url=reverse("projects:staff_projects"),
+            description="協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。",
+        ),
+        Link(
+            title="プロジェクト支援の記録",
+            url=reverse("projects:support_logs"),
+            description="メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。",
+        ),
     ]
 
 

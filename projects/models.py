@@ -134,7 +134,11 @@ class PartnerSector(models.TextChoices):
 # The default rubric of a stage (issue 4): name, what the reviewer asks, weight.
 DEFAULT_CRITERIA: tuple[tuple[str, str, int], ...] = (
     ("公益性", "地域や社会の課題の解決につながり、広く市民の利益になるか。", 20),
-    ("協働の必要性・相乗効果", "市と協働することで、単独で行うより高い効果が見込めるか。役割分担は適切か。", 20),
+    (
+        "協働の必要性・相乗効果",
+        "市と協働することで、単独で行うより高い効果が見込めるか。役割分担は適切か。",
+        20,
+    ),
     ("実現可能性", "実施体制・スケジュール・予算は現実的か。", 20),
     ("継続性・自立性", "事業終了後も活動が続く見通しがあるか。市に頼りきりにならないか。", 20),
     ("地域性", "みらい市の地域の実情やニーズをふまえているか。", 20),
@@ -171,23 +175,60 @@ class SelfCheck(models.IntegerChoices):
     NOT_AT_ALL = 1, _("できなかった")
 
 
-# --- The 6W2H plan (seed 003: 誰が、誰を対象に、何処で、何を、なぜ、いつまでに、いくらぐらいで、どのように) ---
+# --- The 6W2H plan (seed 003: 誰が、誰を対象に、何処で、何を、なぜ、いつまでに、いくらぐらいで、どのように)
 
 
 class SixWTwoHPlan(models.Model):
-    plan_who = models.TextField(_("誰が（実施体制）"), blank=True, help_text=_("例: 当団体の子育て経験者10名と、子ども家庭支援課の担当職員2名"))
-    plan_whom = models.TextField(_("誰に（対象）"), blank=True, help_text=_("例: 市内で0〜3歳の子を育てる親子、年間延べ600組"))
-    plan_where = models.TextField(_("どこで（場所）"), blank=True, help_text=_("例: 桜川地区センター 和室（毎週水曜）"))
-    plan_what = models.TextField(_("何を（事業内容）"), blank=True, help_text=_("例: 親子が気軽に立ち寄れるひろばを開き、子育て相談と交流の場をつくる"))
-    plan_why = models.TextField(_("なぜ（課題と目的）"), blank=True, help_text=_("例: 転入世帯が多く、身近に相談できる人がいない親が孤立しがちなため"))
-    plan_until = models.TextField(_("いつまでに（期間・スケジュール）"), blank=True, help_text=_("例: 2026年5月開始、2027年3月まで。9月に中間ふりかえり"))
-    plan_how_much = models.TextField(_("いくらで（費用の考え方）"), blank=True, help_text=_("例: 会場費と講師謝礼を市が負担し、運営は団体のボランティアで行う。詳しくは予算表に記入"))
-    plan_how = models.TextField(_("どのように（進め方・役割分担）"), blank=True, help_text=_("例: 団体がひろばを運営し、市は広報と専門職の派遣を担う。毎月1回、運営会議で振り返る"))
+    plan_who = models.TextField(
+        _("誰が（実施体制）"),
+        blank=True,
+        help_text=_("例: 当団体の子育て経験者10名と、子ども家庭支援課の担当職員2名"),
+    )
+    plan_whom = models.TextField(
+        _("誰に（対象）"), blank=True, help_text=_("例: 市内で0〜3歳の子を育てる親子、年間延べ600組")
+    )
+    plan_where = models.TextField(
+        _("どこで（場所）"), blank=True, help_text=_("例: 桜川地区センター 和室（毎週水曜）")
+    )
+    plan_what = models.TextField(
+        _("何を（事業内容）"),
+        blank=True,
+        help_text=_("例: 親子が気軽に立ち寄れるひろばを開き、子育て相談と交流の場をつくる"),
+    )
+    plan_why = models.TextField(
+        _("なぜ（課題と目的）"),
+        blank=True,
+        help_text=_("例: 転入世帯が多く、身近に相談できる人がいない親が孤立しがちなため"),
+    )
+    plan_until = models.TextField(
+        _("いつまでに（期間・スケジュール）"),
+        blank=True,
+        help_text=_("例: 2026年5月開始、2027年3月まで。9月に中間ふりかえり"),
+    )
+    plan_how_much = models.TextField(
+        _("いくらで（費用の考え方）"),
+        blank=True,
+        help_text=_("例: 会場費と講師謝礼を市が負担し、運営は団体のボランティアで行う。詳しくは予算表に記入"),
+    )
+    plan_how = models.TextField(
+        _("どのように（進め方・役割分担）"),
+        blank=True,
+        help_text=_("例: 団体がひろばを運営し、市は広報と専門職の派遣を担う。毎月1回、運営会議で振り返る"),
+    )
 
     class Meta:
         abstract = True
 
-    PLAN_FIELDS = ("plan_who", "plan_whom", "plan_where", "plan_what", "plan_why", "plan_until", "plan_how_much", "plan_how")
+    PLAN_FIELDS = (
+        "plan_who",
+        "plan_whom",
+        "plan_where",
+        "plan_what",
+        "plan_why",
+        "plan_until",
+        "plan_how_much",
+        "plan_how",
+    )
 
     def plan_items(self) -> list[tuple[str, str]]:
         """(label, text) for each of the eight items, in order."""
@@ -215,10 +256,18 @@ class ProposalCall(models.Model):
     """募集: a call for proposals with its period, kinds, stages and reviewers."""
 
     title = models.CharField(_("募集名"), max_length=200, help_text=_("例: 令和8年度 市民提案型協働事業"))
-    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("事業を実施する年度の開始年（例: 2026）"))
-    description = models.TextField(_("募集の概要"), blank=True, help_text=_("例: 子育て・防災など、地域の課題を市と協働で解決する事業を募集します。"))
+    fiscal_year = models.PositiveIntegerField(
+        _("年度"), help_text=_("事業を実施する年度の開始年（例: 2026）")
+    )
+    description = models.TextField(
+        _("募集の概要"),
+        blank=True,
+        help_text=_("例: 子育て・防災など、地域の課題を市と協働で解決する事業を募集します。"),
+    )
     opens_on = models.DateField(_("受付開始日"))
-    closes_on = models.DateField(_("締切日"), help_text=_("この日の23時59分59秒（日本時間）まで受け付けます。"))
+    closes_on = models.DateField(
+        _("締切日"), help_text=_("この日の23時59分59秒（日本時間）まで受け付けます。")
+    )
     kinds = models.JSONField(_("募集する事業の種類"), default=list)
     split_weights = models.BooleanField(
         _("担当課とセンターで配点を分ける"),
@@ -232,15 +281,25 @@ class ProposalCall(models.Model):
         help_text=_("配点を分けるときの担当課の点数。残りがセンターの点数です（例: 50）。"),
     )
     reviewer_departments = models.ManyToManyField(
-        Department, verbose_name=_("審査する担当課"), blank=True, related_name="review_calls",
+        Department,
+        verbose_name=_("審査する担当課"),
+        blank=True,
+        related_name="review_calls",
         help_text=_("この課の職員が審査員になります。"),
     )
     reviewer_staff = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("審査するセンター職員"), blank=True, related_name="review_calls"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("審査するセンター職員"),
+        blank=True,
+        related_name="review_calls",
     )
     is_published = models.BooleanField(_("公開する"), default=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("作成者"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作成者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
@@ -252,7 +311,9 @@ class ProposalCall(models.Model):
         verbose_name_plural = _("募集")
         ordering = ["-opens_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="call_period_order"),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="call_period_order"
+            ),
             models.CheckConstraint(condition=Q(department_share__lte=100), name="call_department_share_max"),
         ]
 
@@ -296,7 +357,9 @@ class ProposalCall(models.Model):
 class ReviewStage(models.Model):
     """書類審査 or 公開プレゼンテーション審査, with its own rubric."""
 
-    call = models.ForeignKey(ProposalCall, on_delete=models.CASCADE, related_name="stages", verbose_name=_("募集"))
+    call = models.ForeignKey(
+        ProposalCall, on_delete=models.CASCADE, related_name="stages", verbose_name=_("募集")
+    )
     kind = models.CharField(_("審査の種類"), max_length=20, choices=StageKind.choices)
     order = models.PositiveSmallIntegerField(_("順番"), default=1)
     held_on = models.DateField(_("審査日"), null=True, blank=True)
@@ -314,11 +377,15 @@ class ReviewStage(models.Model):
 class Criterion(models.Model):
     """評価項目: scored 1-5 by each reviewer; worth `weight` points at 5."""
 
-    stage = models.ForeignKey(ReviewStage, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("審査段階"))
+    stage = models.ForeignKey(
+        ReviewStage, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("審査段階")
+    )
     name = models.CharField(_("評価項目"), max_length=100, help_text=_("例: 公益性"))
     description = models.CharField(_("着眼点"), max_length=300, blank=True)
     weight = models.PositiveSmallIntegerField(
-        _("配点"), default=20, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        _("配点"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("5段階の5のときの点数（例: 20）。"),
     )
     order = models.PositiveSmallIntegerField(_("並び順"), default=1)
@@ -338,24 +405,41 @@ class Criterion(models.Model):
 class Proposal(SixWTwoHPlan):
     """提案: a group's proposal to a call."""
 
-    call = models.ForeignKey(ProposalCall, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("募集"))
+    call = models.ForeignKey(
+        ProposalCall, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("募集")
+    )
     group = models.ForeignKey(
         "groups.Group", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("提案団体")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("提案者")
     )
-    title = models.CharField(_("事業名"), max_length=200, help_text=_("例: 親子のたまり場「さくらんぼひろば」"))
+    title = models.CharField(
+        _("事業名"), max_length=200, help_text=_("例: 親子のたまり場「さくらんぼひろば」")
+    )
     kind = models.CharField(_("事業の種類"), max_length=20, choices=ProjectKind.choices)
-    summary = models.TextField(_("事業の概要"), blank=True, help_text=_("200字程度で。例: 転入して間もない親子が…"))
+    summary = models.TextField(
+        _("事業の概要"), blank=True, help_text=_("200字程度で。例: 転入して間もない親子が…")
+    )
     desired_department = models.ForeignKey(
-        Department, verbose_name=_("協働を希望する担当課"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("協働を希望する担当課"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="desired_proposals",
     )
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="proposals")
-    status = models.CharField(_("状態"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
     current_stage = models.ForeignKey(
-        ReviewStage, verbose_name=_("審査段階"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ReviewStage,
+        verbose_name=_("審査段階"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
@@ -395,7 +479,9 @@ def budget_totals(lines) -> dict:
 class BudgetLine(models.Model):
     """予算: one line of the budget, with who pays it."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("提案"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("提案")
+    )
     item = models.CharField(_("費目"), max_length=100, help_text=_("例: 会場使用料"))
     description = models.CharField(_("内訳"), max_length=200, blank=True, help_text=_("例: 2,000円×24回"))
     amount = models.PositiveIntegerField(_("金額（円）"))
@@ -415,21 +501,44 @@ class Partner(models.Model):
     """協働の相手: a party of any sector, on a proposal or on a project."""
 
     proposal = models.ForeignKey(
-        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="partners", verbose_name=_("提案")
+        Proposal,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="partners",
+        verbose_name=_("提案"),
     )
     project = models.ForeignKey(
-        "Project", null=True, blank=True, on_delete=models.CASCADE, related_name="partners", verbose_name=_("協働事業")
+        "Project",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="partners",
+        verbose_name=_("協働事業"),
     )
     sector = models.CharField(_("区分"), max_length=20, choices=PartnerSector.choices)
     group = models.ForeignKey(
-        "groups.Group", verbose_name=_("登録団体"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "groups.Group",
+        verbose_name=_("登録団体"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     business = models.ForeignKey(
-        "matching.Business", verbose_name=_("企業・事業者"), null=True, blank=True, on_delete=models.SET_NULL,
+        "matching.Business",
+        verbose_name=_("企業・事業者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("担当課・公的機関"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("担当課・公的機関"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     name = models.CharField(
@@ -467,13 +576,21 @@ class Partner(models.Model):
 class Attachment(models.Model):
     """添付資料: PDF, Office files and images, checked by content."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("提案"))
-    file = models.FileField(_("ファイル"), upload_to=attachment_upload_to, storage=private_storage, max_length=200)
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("提案")
+    )
+    file = models.FileField(
+        _("ファイル"), upload_to=attachment_upload_to, storage=private_storage, max_length=200
+    )
     original_name = models.CharField(_("ファイル名"), max_length=255)
     content_type = models.CharField(_("種類"), max_length=100)
     size = models.PositiveIntegerField(_("大きさ（バイト）"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登録者")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登録者"),
     )
     uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
@@ -495,15 +612,26 @@ class Attachment(models.Model):
 class Review(models.Model):
     """審査: one reviewer's assessment of one proposal at one stage."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("提案"))
-    stage = models.ForeignKey(ReviewStage, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("審査段階"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("提案")
+    )
+    stage = models.ForeignKey(
+        ReviewStage, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("審査段階")
+    )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_reviews", verbose_name=_("審査員")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="project_reviews",
+        verbose_name=_("審査員"),
     )
     side = models.CharField(_("審査の立場"), max_length=20, choices=ReviewerSide.choices)
     conflict_of_interest = models.BooleanField(_("利害関係あり"), default=False)
-    conflict_reason = models.TextField(_("利害関係の内容"), blank=True, help_text=_("例: 提案団体の役員を務めているため"))
-    recommendation = models.CharField(_("総合所見"), max_length=20, choices=Recommendation.choices, blank=True)
+    conflict_reason = models.TextField(
+        _("利害関係の内容"), blank=True, help_text=_("例: 提案団体の役員を務めているため")
+    )
+    recommendation = models.CharField(
+        _("総合所見"), max_length=20, choices=Recommendation.choices, blank=True
+    )
     comment = models.TextField(_("総評"), blank=True)
     submitted_at = models.DateTimeField(_("審査完了日時"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
@@ -526,8 +654,12 @@ class Review(models.Model):
 
 
 class Score(models.Model):
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("審査"))
-    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("評価項目"))
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="scores", verbose_name=_("審査")
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="scores", verbose_name=_("評価項目")
+    )
     score = models.PositiveSmallIntegerField(
         _("評点"), validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
     )
@@ -539,7 +671,9 @@ class Score(models.Model):
         ordering = ["criterion__order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="score_once_per_criterion"),
-            models.CheckConstraint(condition=Q(score__gte=SCORE_MIN, score__lte=SCORE_MAX), name="score_range"),
+            models.CheckConstraint(
+                condition=Q(score__gte=SCORE_MIN, score__lte=SCORE_MAX), name="score_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -555,11 +689,17 @@ class DecisionOutcome(models.TextChoices):
 class Decision(models.Model):
     """決定: the outcome and its reason. The proposer sees it; the public sees adopted ones."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("提案"))
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("提案")
+    )
     outcome = models.CharField(_("決定"), max_length=20, choices=DecisionOutcome.choices)
     reason = models.TextField(_("理由"), help_text=_("提案者に伝わります。採択の場合は公開されます。"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("決定者")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("決定者"),
     )
     decided_at = models.DateTimeField(_("決定日時"), default=timezone.now)
 
@@ -588,25 +728,45 @@ class Project(SixWTwoHPlan):
     kind = models.CharField(_("事業の種類"), max_length=20, choices=ProjectKind.choices)
     form = models.CharField(_("協働の形態"), max_length=20, choices=ProjectForm.choices, blank=True)
     proposal = models.OneToOneField(
-        Proposal, verbose_name=_("もとの提案"), null=True, blank=True, on_delete=models.PROTECT, related_name="project"
+        Proposal,
+        verbose_name=_("もとの提案"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="project",
     )
     lead_group = models.ForeignKey(
-        "groups.Group", verbose_name=_("実施団体"), null=True, blank=True, on_delete=models.PROTECT,
+        "groups.Group",
+        verbose_name=_("実施団体"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="led_projects",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("担当課"), null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
+        Department,
+        verbose_name=_("担当課"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
     )
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="projects")
     summary = models.TextField(_("事業の概要"), blank=True)
     fiscal_year = models.PositiveIntegerField(_("年度"), db_index=True)
     starts_on = models.DateField(_("開始日"), null=True, blank=True)
     ends_on = models.DateField(_("終了日"), null=True, blank=True)
-    status = models.CharField(_("状態"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PREPARING)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PREPARING
+    )
     results = models.TextField(_("成果（公開）"), blank=True, help_text=_("完了後に公開ページに載ります。"))
     is_public = models.BooleanField(_("公開する"), default=True)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登録者"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
@@ -621,13 +781,20 @@ class Project(SixWTwoHPlan):
         indexes = [models.Index(fields=["status", "fiscal_year"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
                 name="project_period_order",
             )
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.fiscal_year and self.starts_on:
+            self.fiscal_year = fiscal_year_of(self.starts_on)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("projects:detail", args=[self.pk])
@@ -640,26 +807,34 @@ class Project(SixWTwoHPlan):
     def needs_agreement(self) -> bool:
         return self.kind not in UNCALLED_KINDS
 
-    def save(self, *args, **kwargs) -> None:
-        if not self.fiscal_year and self.starts_on:
-            self.fiscal_year = fiscal_year_of(self.starts_on)
-        super().save(*args, **kwargs)
-
 
 class StatusChange(models.Model):
     """Who changed the status of a proposal or a project, when, from what to what."""
 
     proposal = models.ForeignKey(
-        Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("提案")
+        Proposal,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("提案"),
     )
     project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="status_changes",
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
         verbose_name=_("協働事業"),
     )
     from_status = models.CharField(_("変更前"), max_length=20, blank=True)
     to_status = models.CharField(_("変更後"), max_length=20)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("変更者")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("変更者"),
     )
     changed_at = models.DateTimeField(_("変更日時"), default=timezone.now)
     note = models.TextField(_("メモ"), blank=True)
@@ -695,24 +870,48 @@ class StatusChange(models.Model):
 class Agreement(models.Model):
     """協働協定書 (seed 002): purpose, each party's role, method, responsibility, cost sharing, period."""
 
-    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("協働事業"))
-    purpose = models.TextField(_("目的"), help_text=_("例: 子育て中の親子が地域で孤立しないよう、身近な交流と相談の場をつくる。"))
-    group_role = models.TextField(_("団体の役割"), help_text=_("例: ひろばの企画・運営、ボランティアの募集と研修"))
-    department_role = models.TextField(_("市（担当課）の役割"), help_text=_("例: 広報紙での周知、保健師の派遣、関係機関との調整"))
-    center_role = models.TextField(_("センターの役割"), blank=True, help_text=_("例: 進行管理と中間ふりかえりの進行"))
-    method = models.TextField(_("実施方法"), help_text=_("例: 毎週水曜10時〜12時に開設。月1回、三者で運営会議を開く。"))
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("協働事業")
+    )
+    purpose = models.TextField(
+        _("目的"), help_text=_("例: 子育て中の親子が地域で孤立しないよう、身近な交流と相談の場をつくる。")
+    )
+    group_role = models.TextField(
+        _("団体の役割"), help_text=_("例: ひろばの企画・運営、ボランティアの募集と研修")
+    )
+    department_role = models.TextField(
+        _("市（担当課）の役割"), help_text=_("例: 広報紙での周知、保健師の派遣、関係機関との調整")
+    )
+    center_role = models.TextField(
+        _("センターの役割"), blank=True, help_text=_("例: 進行管理と中間ふりかえりの進行")
+    )
+    method = models.TextField(
+        _("実施方法"), help_text=_("例: 毎週水曜10時〜12時に開設。月1回、三者で運営会議を開く。")
+    )
     responsibility = models.TextField(
         _("責任の所在"), help_text=_("例: ひろばの運営中の事故は団体が加入する保険で対応し、市と協議する。")
     )
-    cost_sharing = models.TextField(_("費用の負担"), help_text=_("例: 会場費・講師謝礼は市、消耗品費は団体が負担する。"))
+    cost_sharing = models.TextField(
+        _("費用の負担"), help_text=_("例: 会場費・講師謝礼は市、消耗品費は団体が負担する。")
+    )
     period_start = models.DateField(_("協定期間（開始）"))
     period_end = models.DateField(_("協定期間（終了）"))
-    other_terms = models.TextField(_("その他の取り決め"), blank=True, help_text=_("例: 個人情報の取り扱い、成果物の著作権"))
-    city_signatory = models.CharField(_("市の署名者"), max_length=100, blank=True, help_text=_("例: みらい市長 未来 太郎"))
-    group_signatory = models.CharField(_("団体の署名者"), max_length=100, blank=True, help_text=_("例: 代表 佐藤 陽子"))
+    other_terms = models.TextField(
+        _("その他の取り決め"), blank=True, help_text=_("例: 個人情報の取り扱い、成果物の著作権")
+    )
+    city_signatory = models.CharField(
+        _("市の署名者"), max_length=100, blank=True, help_text=_("例: みらい市長 未来 太郎")
+    )
+    group_signatory = models.CharField(
+        _("団体の署名者"), max_length=100, blank=True, help_text=_("例: 代表 佐藤 陽子")
+    )
     signed_on = models.DateField(_("締結日"), null=True, blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("更新者")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("更新者"),
     )
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -720,7 +919,9 @@ class Agreement(models.Model):
         verbose_name = _("協働協定書")
         verbose_name_plural = _("協働協定書")
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="agreement_period_order")
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="agreement_period_order"
+            )
         ]
 
     def __str__(self) -> str:
@@ -728,9 +929,15 @@ class Agreement(models.Model):
 
 
 class ProjectRecord(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("協働事業"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("協働事業")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("記録者")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("記録者"),
     )
     created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
 
@@ -741,9 +948,13 @@ class ProjectRecord(models.Model):
 class ProgressReport(ProjectRecord):
     """進捗報告 by the group."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_reports", verbose_name=_("協働事業"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="progress_reports", verbose_name=_("協働事業")
+    )
     reported_on = models.DateField(_("報告日"), default=timezone.localdate)
-    activities = models.TextField(_("実施したこと"), help_text=_("例: 6月はひろばを4回開き、延べ52組が参加した。"))
+    activities = models.TextField(
+        _("実施したこと"), help_text=_("例: 6月はひろばを4回開き、延べ52組が参加した。")
+    )
     achievements = models.TextField(_("見えてきた成果"), blank=True)
     issues = models.TextField(_("課題・相談したいこと"), blank=True)
 
@@ -759,7 +970,9 @@ class ProgressReport(ProjectRecord):
 class StaffNote(ProjectRecord):
     """職員メモ: only staff read these."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="staff_notes", verbose_name=_("協働事業"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="staff_notes", verbose_name=_("協働事業")
+    )
     body = models.TextField(_("メモ"))
 
     class Meta:
@@ -774,9 +987,13 @@ class StaffNote(ProjectRecord):
 class MidtermReview(ProjectRecord):
     """中間ふりかえり: the parties look back together halfway."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="midterm_reviews", verbose_name=_("協働事業"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="midterm_reviews", verbose_name=_("協働事業")
+    )
     held_on = models.DateField(_("実施日"))
-    participants = models.CharField(_("参加者"), max_length=300, help_text=_("例: 団体3名、子ども家庭支援課2名、センター1名"))
+    participants = models.CharField(
+        _("参加者"), max_length=300, help_text=_("例: 団体3名、子ども家庭支援課2名、センター1名")
+    )
     progress = models.TextField(_("進み具合"))
     issues = models.TextField(_("課題"), blank=True)
     adjustments = models.TextField(_("これからの見直し"), blank=True)
@@ -793,18 +1010,30 @@ class MidtermReview(ProjectRecord):
 class MutualEvaluation(ProjectRecord):
     """相互評価: the group and the department each assess the project, against the six principles."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("協働事業"))
-    side = models.CharField(_("評価する側"), max_length=20, choices=[("group", _("団体")), ("department", _("担当課"))])
-    results = models.TextField(_("成果"), help_text=_("例: 延べ640組の親子が利用し、常連の親が運営ボランティアになった。"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("協働事業")
+    )
+    side = models.CharField(
+        _("評価する側"), max_length=20, choices=[("group", _("団体")), ("department", _("担当課"))]
+    )
+    results = models.TextField(
+        _("成果"), help_text=_("例: 延べ640組の親子が利用し、常連の親が運営ボランティアになった。")
+    )
     lessons = models.TextField(_("学び・課題"), help_text=_("例: 広報の役割分担を早めに決めるべきだった。"))
-    next_steps = models.TextField(_("これから"), help_text=_("例: 来年度は自主事業として続け、他地区にも広げる。"))
+    next_steps = models.TextField(
+        _("これから"), help_text=_("例: 来年度は自主事業として続け、他地区にも広げる。")
+    )
     equality = models.PositiveSmallIntegerField(SixPrinciples.EQUALITY.label, choices=SelfCheck.choices)
     autonomy = models.PositiveSmallIntegerField(SixPrinciples.AUTONOMY.label, choices=SelfCheck.choices)
-    independence = models.PositiveSmallIntegerField(SixPrinciples.INDEPENDENCE.label, choices=SelfCheck.choices)
+    independence = models.PositiveSmallIntegerField(
+        SixPrinciples.INDEPENDENCE.label, choices=SelfCheck.choices
+    )
     mutual_understanding = models.PositiveSmallIntegerField(
         SixPrinciples.MUTUAL_UNDERSTANDING.label, choices=SelfCheck.choices
     )
-    shared_purpose = models.PositiveSmallIntegerField(SixPrinciples.SHARED_PURPOSE.label, choices=SelfCheck.choices)
+    shared_purpose = models.PositiveSmallIntegerField(
+        SixPrinciples.SHARED_PURPOSE.label, choices=SelfCheck.choices
+    )
     openness = models.PositiveSmallIntegerField(SixPrinciples.OPENNESS.label, choices=SelfCheck.choices)
     principles_comment = models.TextField(_("6原則についてのふりかえり"), blank=True)
 
@@ -828,9 +1057,13 @@ class MutualEvaluation(ProjectRecord):
 class ResultsPresentation(ProjectRecord):
     """成果発表: when and where the results were presented, and to how many."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="presentations", verbose_name=_("協働事業"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="presentations", verbose_name=_("協働事業")
+    )
     held_on = models.DateField(_("発表日"))
-    venue = models.CharField(_("会場・場"), max_length=200, help_text=_("例: 協働事業成果発表会（市民活動プラザ ホール）"))
+    venue = models.CharField(
+        _("会場・場"), max_length=200, help_text=_("例: 協働事業成果発表会（市民活動プラザ ホール）")
+    )
     audience = models.PositiveIntegerField(_("参加者数"), null=True, blank=True)
     summary = models.TextField(_("発表の内容・反響"), blank=True)
 
@@ -854,11 +1087,17 @@ class SupportKind(models.TextChoices):
 class SupportLog(ProjectRecord):
     """支援記録: mentor meetings and hands-on sessions for プロジェクト登録 / プロジェクト支援."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="support_logs", verbose_name=_("協働事業"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="support_logs", verbose_name=_("協働事業")
+    )
     held_on = models.DateField(_("実施日"))
     kind = models.CharField(_("支援の種類"), max_length=20, choices=SupportKind.choices)
-    supporters = models.CharField(_("支援した人"), max_length=200, help_text=_("例: センター職員 協働、メンター 山田（中小企業診断士）"))
-    attendees = models.CharField(_("参加した人"), max_length=200, blank=True, help_text=_("例: 団体の代表と会計担当"))
+    supporters = models.CharField(
+        _("支援した人"), max_length=200, help_text=_("例: センター職員 協働、メンター 山田（中小企業診断士）")
+    )
+    attendees = models.CharField(
+        _("参加した人"), max_length=200, blank=True, help_text=_("例: 団体の代表と会計担当")
+    )
     content = models.TextField(_("内容"), help_text=_("例: 事業計画書の収支計画を一緒に見直した。"))
     next_action = models.TextField(_("次にすること"), blank=True)
     minutes = models.PositiveIntegerField(_("時間（分）"), null=True, blank=True)

@@ -77,7 +77,9 @@ def is_call_reviewer(user, proposal) -> bool:
 
 @rules.predicate
 def is_under_review(user, proposal) -> bool:
-    return proposal is not None and proposal.status == ProposalStatus.UNDER_REVIEW and proposal.current_stage_id
+    return (
+        proposal is not None and proposal.status == ProposalStatus.UNDER_REVIEW and proposal.current_stage_id
+    )
 
 
 @rules.predicate
@@ -106,14 +108,20 @@ rules.add_perm("projects.review_proposal", is_call_reviewer & is_under_review)
 rules.add_perm("projects.decide_proposal", is_staff)
 rules.add_perm("projects.add_proposal", is_group_member)
 
-rules.add_perm("projects.view_project", is_public_project | is_staff | is_project_group_member
-               | is_project_department_official)
-rules.add_perm("projects.view_project_workspace", is_staff | is_project_group_member | is_project_department_official)
+rules.add_perm(
+    "projects.view_project",
+    is_public_project | is_staff | is_project_group_member | is_project_department_official,
+)
+rules.add_perm(
+    "projects.view_project_workspace", is_staff | is_project_group_member | is_project_department_official
+)
 rules.add_perm("projects.change_project", is_staff)
 rules.add_perm("projects.view_agreement", is_staff | is_project_group_member | is_project_department_official)
 rules.add_perm("projects.change_agreement", is_staff)
 rules.add_perm("projects.add_progressreport", is_staff | is_project_group_member)
-rules.add_perm("projects.add_mutualevaluation", is_staff | is_project_group_member | is_project_department_official)
+rules.add_perm(
+    "projects.add_mutualevaluation", is_staff | is_project_group_member | is_project_department_official
+)
 rules.add_perm("projects.view_staffnote", is_staff)
 rules.add_perm("projects.add_staffnote", is_staff)
 rules.add_perm("projects.add_supportlog", is_staff)

@@ -71,19 +71,26 @@ def stage_result(*, proposal, call, criteria, reviews, reviewer_sides: dict[int,
     result.reviewer_points = [(review, review_points(review, weights)) for review in counted]
     if not result.complete or not max_weight:
         return result
-    scored = [(reviewer_sides[review.reviewer_id], points) for review, points in result.reviewer_points
-              if points is not None]
+    scored = [
+        (reviewer_sides[review.reviewer_id], points)
+        for review, points in result.reviewer_points
+        if points is not None
+    ]
     if not scored:
         return result
     if call.split_weights:
         result.max_points = 100
-        department = _mean([points / max_weight for side, points in scored if side == ReviewerSide.DEPARTMENT])
+        department = _mean(
+            [points / max_weight for side, points in scored if side == ReviewerSide.DEPARTMENT]
+        )
         center = _mean([points / max_weight for side, points in scored if side == ReviewerSide.CENTER])
         if department is None and call.department_share:
             return result
         if center is None and call.center_share:
             return result
-        result.department_part = ((department or 0) * call.department_share).quantize(TWO_PLACES, ROUND_HALF_UP)
+        result.department_part = ((department or 0) * call.department_share).quantize(
+            TWO_PLACES, ROUND_HALF_UP
+        )
         result.center_part = ((center or 0) * call.center_share).quantize(TWO_PLACES, ROUND_HALF_UP)
         result.total = result.department_part + result.center_part
     else:

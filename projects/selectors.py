@@ -40,24 +40,33 @@ def open_calls() -> list[ProposalCall]:
 
     today = timezone.localdate()
     return list(
-        ProposalCall.objects.published().filter(opens_on__lte=today, closes_on__gte=today).order_by("closes_on")
+        ProposalCall.objects.published()
+        .filter(opens_on__lte=today, closes_on__gte=today)
+        .order_by("closes_on")
     )
 
 
 def call_list_for_staff() -> QuerySet[ProposalCall]:
-    return ProposalCall.objects.annotate(
-        proposal_count=Count("proposals", filter=~Q(proposals__status=ProposalStatus.DRAFT), distinct=True),
-        adopted_count=Count("proposals", filter=Q(proposals__status=ProposalStatus.ADOPTED), distinct=True),
-    ).prefetch_related("reviewer_departments", "stages").order_by("-opens_on", "-id")
+    return (
+        ProposalCall.objects.annotate(
+            proposal_count=Count(
+                "proposals", filter=~Q(proposals__status=ProposalStatus.DRAFT), distinct=True
+            ),
+            adopted_count=Count(
+                "proposals", filter=Q(proposals__status=ProposalStatus.ADOPTED), distinct=True
+            ),
+        )
+        .prefetch_related("reviewer_departments", "stages")
+        .order_by("-opens_on", "-id")
+    )
 
 
 def call_detail(pk: int) -> ProposalCall:
-    return (
-        ProposalCall.objects.prefetch_related(
-            "reviewer_departments", "reviewer_staff",
-            Prefetch("stages", queryset=ReviewStage.objects.prefetch_related("criteria")),
-        ).get(pk=pk)
-    )
+    return ProposalCall.objects.prefetch_related(
+        "reviewer_departments",
+        "reviewer_staff",
+        Prefetch("stages", queryset=ReviewStage.objects.prefetch_related("criteria")),
+    ).get(pk=pk)
 
 
 def reviewer_sides_for_calls(call_ids) -> dict[int, dict[int, str]]:
@@ -132,7 +141,9 @@ def proposal_detail(*, pk: int, user) -> Proposal:
         proposals_visible_to(user)
         .select_related("call", "group", "created_by", "desired_department", "current_stage")
         .prefetch_related(
-            "themes", "budget_lines", "attachments",
+            "themes",
+            "budget_lines",
+            "attachments",
             Prefetch("partners", queryset=Partner.objects.select_related("group", "business", "department")),
             Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")),
             "status_changes__changed_by",
@@ -167,16 +178,21 @@ def call_ranking(*, call: ProposalCall, stage: ReviewStage) -> tuple[list[scorin
     Ranks are shown only when all have finished (the second value).
     """
     proposals = list(
-        call.proposals.filter(
-            Q(current_stage=stage) | Q(reviews__stage=stage)
-        ).exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED]).select_related("group").distinct()
+        call.proposals.filter(Q(current_stage=stage) | Q(reviews__stage=stage))
+        .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED])
+        .select_related("group")
+        .distinct()
     )
     criteria = list(stage.criteria.all())
     sides = call_reviewer_sides(call)
     reviews = _stage_reviews(stage, [p.pk for p in proposals])
     results = [
         scoring.stage_result(
-            proposal=proposal, call=call, criteria=criteria, reviews=reviews.get(proposal.pk, []), reviewer_sides=sides
+            proposal=proposal,
+            call=call,
+            criteria=criteria,
+            reviews=reviews.get(proposal.pk, []),
+            reviewer_sides=sides,
         )
         for proposal in proposals
     ]
@@ -205,10 +221,18 @@ def proposal_stage_results(proposal: Proposal) -> list[tuple[ReviewStage, scorin
     for stage in stages:
         if stage.pk not in by_stage and proposal.current_stage_id != stage.pk:
             continue
-        out.append((stage, scoring.stage_result(
-            proposal=proposal, call=call, criteria=list(stage.criteria.all()),
-            reviews=by_stage.get(stage.pk, []), reviewer_sides=sides,
-        )))
+        out.append(
+            (
+                stage,
+                scoring.stage_result(
+                    proposal=proposal,
+                    call=call,
+                    criteria=list(stage.criteria.all()),
+                    reviews=by_stage.get(stage.pk, []),
+                    reviewer_sides=sides,
+                ),
+            )
+        )
     return out
 
 
@@ -293,7 +317,8 @@ def staff_project_list(*, data=None) -> tuple[StaffProjectFilter, QuerySet[Proje
 def projects_for_group(group) -> QuerySet[Project]:
     """A group's public projects (as lead or as a partner), for the group's page."""
     return (
-        _project_list_queryset().public()
+        _project_list_queryset()
+        .public()
         .filter(Q(lead_group=group) | Q(partners__group=group))
         .distinct()
         .order_by("-fiscal_year", "title", "id")
@@ -303,7 +328,8 @@ def projects_for_group(group) -> QuerySet[Project]:
 def projects_for_department(department) -> QuerySet[Project]:
     """A department's public projects (responsible or partner), for the department's page."""
     return (
-        _project_list_queryset().public()
+        _project_list_queryset()
+        .public()
         .filter(Q(department=department) | Q(partners__department=department))
         .distinct()
         .order_by("-fiscal_year", "title", "id")
@@ -367,14 +393,16 @@ def support_log_list(*, fiscal_year: int | None = None) -> QuerySet[SupportLog]:
     return logs.order_by("-held_on", "-id")
 
 
-# --- For other apps: the journey funnel (seed 000: ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援) ---
+# --- For other apps: the journey funnel (seed 000: ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援)
 
 
 def groups_with_project_kind(*, kind: str, fiscal_year: int):
     """Groups leading a project of that kind in that fiscal year (not cancelled)."""
     from groups.models import Group
 
-    projects = Project.objects.filter(kind=kind, fiscal_year=fiscal_year).exclude(status=ProjectStatus.CANCELLED)
+    projects = Project.objects.filter(kind=kind, fiscal_year=fiscal_year).exclude(
+        status=ProjectStatus.CANCELLED
+    )
     return Group.objects.filter(pk__in=projects.values("lead_group_id"))
 
 
@@ -397,8 +425,10 @@ def _aware_range(fiscal_year: int):
     from projects.models import JST
 
     start, end = fiscal_year_range(fiscal_year)
-    return (dt.datetime.combine(start, dt.time.min, tzinfo=JST),
-            dt.datetime.combine(end, dt.time.max, tzinfo=JST))
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=JST),
+        dt.datetime.combine(end, dt.time.max, tzinfo=JST),
+    )
 
 
 def project_support_figures(fiscal_year: int) -> list:
@@ -415,16 +445,52 @@ def project_support_figures(fiscal_year: int) -> list:
     supported = live.filter(kind=ProjectKind.SUPPORT).count()
     sessions = SupportLog.objects.filter(held_on__range=(start, end)).count()
     return [
-        Figure(key="projects.proposals_received", label="協働事業の提案数", value=received, unit="件",
-               note="その年度に提出された提案（差戻し後の再提出は1件として数える）", axis="資源連結"),
-        Figure(key="projects.proposals_adopted", label="採択した提案数", value=adopted, unit="件",
-               note="その年度に採択を決定した提案", axis="協働のガバナンス"),
-        Figure(key="projects.agreements_signed", label="協働協定の締結数", value=signed, unit="件",
-               note="締結日がその年度にある協働協定書", axis="協働のガバナンス"),
-        Figure(key="projects.registered", label="プロジェクト登録の件数", value=registered, unit="件",
-               note="その年度に始まったプロジェクト登録（中止を除く）", axis="プロセス支援"),
-        Figure(key="projects.supported", label="プロジェクト支援の件数", value=supported, unit="件",
-               note="その年度に始まったプロジェクト支援（中止を除く）", axis="プロセス支援"),
-        Figure(key="projects.support_sessions", label="伴走支援の回数", value=sessions, unit="回",
-               note="メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）", axis="プロセス支援"),
+        Figure(
+            key="projects.proposals_received",
+            label="協働事業の提案数",
+            value=received,
+            unit="件",
+            note="その年度に提出された提案（差戻し後の再提出は1件として数える）",
+            axis="資源連結",
+        ),
+        Figure(
+            key="projects.proposals_adopted",
+            label="採択した提案数",
+            value=adopted,
+            unit="件",
+            note="その年度に採択を決定した提案",
+            axis="協働のガバナンス",
+        ),
+        Figure(
+            key="projects.agreements_signed",
+            label="協働協定の締結数",
+            value=signed,
+            unit="件",
+            note="締結日がその年度にある協働協定書",
+            axis="協働のガバナンス",
+        ),
+        Figure(
+            key="projects.registered",
+            label="プロジェクト登録の件数",
+            value=registered,
+            unit="件",
+            note="その年度に始まったプロジェクト登録（中止を除く）",
+            axis="プロセス支援",
+        ),
+        Figure(
+            key="projects.supported",
+            label="プロジェクト支援の件数",
+            value=supported,
+            unit="件",
+            note="その年度に始まったプロジェクト支援（中止を除く）",
+            axis="プロセス支援",
+        ),
+        Figure(
+            key="projects.support_sessions",
+            label="伴走支援の回数",
+            value=sessions,
+            unit="回",
+            note="メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）",
+            axis="プロセス支援",
+        ),
     ]

@@ -64,11 +64,18 @@ def call_create(
     is_published: bool = True,
     created_by=None,
 ) -> ProposalCall:
-    """A call with its stages (書類審査, and 公開プレゼンテーション審査 if asked), each with the default rubric."""
+    """A call with its stages (書類審査, and 公開プレゼンテーション審査 if asked), each with the default rubric."""  # noqa: E501
     call = ProposalCall(
-        title=title, fiscal_year=fiscal_year, description=description, opens_on=opens_on, closes_on=closes_on,
-        kinds=list(kinds), split_weights=split_weights, department_share=department_share,
-        is_published=is_published, created_by=created_by,
+        title=title,
+        fiscal_year=fiscal_year,
+        description=description,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        kinds=list(kinds),
+        split_weights=split_weights,
+        department_share=department_share,
+        is_published=is_published,
+        created_by=created_by,
     )
     _validate_kinds(call.kinds)
     call.full_clean()
@@ -90,8 +97,14 @@ def _validate_kinds(kinds: list[str]) -> None:
 
 
 @transaction.atomic
-def call_update(*, call: ProposalCall, with_presentation: bool | None = None, reviewer_departments=None,
-                reviewer_staff=None, **fields) -> ProposalCall:
+def call_update(
+    *,
+    call: ProposalCall,
+    with_presentation: bool | None = None,
+    reviewer_departments=None,
+    reviewer_staff=None,
+    **fields,
+) -> ProposalCall:
     for name, value in fields.items():
         setattr(call, name, value)
     if "kinds" in fields:
@@ -115,7 +128,9 @@ def call_update(*, call: ProposalCall, with_presentation: bool | None = None, re
     return call
 
 
-def stage_create(*, call: ProposalCall, kind: str, order: int, with_default_criteria: bool = True) -> ReviewStage:
+def stage_create(
+    *, call: ProposalCall, kind: str, order: int, with_default_criteria: bool = True
+) -> ReviewStage:
     stage = ReviewStage(call=call, kind=kind, order=order)
     stage.full_clean()
     stage.save()
@@ -137,7 +152,9 @@ def criteria_editable(stage: ReviewStage) -> bool:
 
 def _record_status(*, obj, from_status: str, to_status: str, by, note: str = "") -> StatusChange:
     kwargs = {"proposal": obj} if isinstance(obj, Proposal) else {"project": obj}
-    return StatusChange.objects.create(from_status=from_status, to_status=to_status, changed_by=by, note=note, **kwargs)
+    return StatusChange.objects.create(
+        from_status=from_status, to_status=to_status, changed_by=by, note=note, **kwargs
+    )
 
 
 def _move_proposal(proposal: Proposal, to_status: str, *, by, note: str = "") -> None:
@@ -171,7 +188,9 @@ def _notify(kind: str, proposal_id: int | None = None, project_id: int | None = 
         return
     from projects.tasks import send_notification
 
-    transaction.on_commit(lambda: send_notification.delay(kind, proposal_id=proposal_id, project_id=project_id))
+    transaction.on_commit(
+        lambda: send_notification.delay(kind, proposal_id=proposal_id, project_id=project_id)
+    )
 
 
 @transaction.atomic
@@ -180,7 +199,9 @@ def proposal_create(*, call: ProposalCall, group, created_by, title: str, kind: 
     from groups.models import GroupStatus
 
     if group.status != GroupStatus.APPROVED:
-        raise ValidationError(_("登録済みの団体だけが提案できます。団体の登録が承認されてから提案してください。"))
+        raise ValidationError(
+            _("登録済みの団体だけが提案できます。団体の登録が承認されてから提案してください。")
+        )
     if not group.memberships.filter(user=created_by).exists():
         raise PermissionDenied
     if kind not in call.kinds:
@@ -237,8 +258,10 @@ def proposal_submit(*, proposal: Proposal, by, now: dt.datetime | None = None) -
     call = proposal.call
     if proposal.status == ProposalStatus.DRAFT:
         if now < call.opens_at:
-            raise ValidationError(_("この募集はまだ受付を始めていません（受付開始: %(date)s）。")
-                                  % {"date": _japanese_date(call.opens_on)})
+            raise ValidationError(
+                _("この募集はまだ受付を始めていません（受付開始: %(date)s）。")
+                % {"date": _japanese_date(call.opens_on)}
+            )
         if now > call.deadline:
             raise ValidationError(
                 _("締切（%(date)s 23時59分）を過ぎたため、提出できません。センターにご相談ください。")
@@ -246,7 +269,9 @@ def proposal_submit(*, proposal: Proposal, by, now: dt.datetime | None = None) -
             )
     missing = proposal_missing_items(proposal)
     if missing:
-        raise ValidationError(_("次の項目を入力してから提出してください: %(items)s") % {"items": "、".join(missing)})
+        raise ValidationError(
+            _("次の項目を入力してから提出してください: %(items)s") % {"items": "、".join(missing)}
+        )
     _move_proposal(proposal, ProposalStatus.SUBMITTED, by=by)
     proposal.submitted_at = now
     proposal.current_stage = None
@@ -280,8 +305,13 @@ def proposal_advance_stage(*, proposal: Proposal, by) -> Proposal:
         raise ValidationError(_("次の審査段階はありません。"))
     proposal.current_stage = next_stage
     proposal.save(update_fields=["current_stage", "updated_at"])
-    _record_status(obj=proposal, from_status=proposal.status, to_status=proposal.status, by=by,
-                   note=next_stage.get_kind_display())
+    _record_status(
+        obj=proposal,
+        from_status=proposal.status,
+        to_status=proposal.status,
+        by=by,
+        note=next_stage.get_kind_display(),
+    )
     _notify("proposal_stage_advanced", proposal_id=proposal.pk)
     return proposal
 
@@ -327,7 +357,10 @@ def attachment_add(*, proposal: Proposal, upload, by) -> Attachment:
     _ensure_editable(proposal)
     content_type = validate_attachment(upload)
     attachment = Attachment(
-        proposal=proposal, original_name=upload.name[:255], content_type=content_type, size=upload.size,
+        proposal=proposal,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
         uploaded_by=by,
     )
     attachment.file.save(upload.name, upload, save=False)
@@ -374,7 +407,9 @@ def _review_for(*, proposal: Proposal, reviewer) -> Review:
     if reviewer.pk not in sides:
         raise PermissionDenied
     review, _created = Review.objects.select_for_update().get_or_create(
-        proposal=proposal, stage_id=proposal.current_stage_id, reviewer=reviewer,
+        proposal=proposal,
+        stage_id=proposal.current_stage_id,
+        reviewer=reviewer,
         defaults={"side": sides[reviewer.pk]},
     )
     return review
@@ -384,7 +419,9 @@ def _review_for(*, proposal: Proposal, reviewer) -> Review:
 def review_declare_conflict(*, proposal: Proposal, reviewer, reason: str) -> Review:
     """利害関係の申告: the reviewer then cannot score this proposal (at this stage)."""
     if not reason.strip():
-        raise ValidationError({"conflict_reason": _("利害関係の内容を入力してください（例: 提案団体の役員を務めている）。")})
+        raise ValidationError(
+            {"conflict_reason": _("利害関係の内容を入力してください（例: 提案団体の役員を務めている）。")}
+        )
     review = _review_for(proposal=proposal, reviewer=reviewer)
     if review.submitted_at:
         raise ValidationError(_("審査を終えた後は利害関係を申告できません。センターにご連絡ください。"))
@@ -423,8 +460,9 @@ def review_save(
     if submit:
         missing = [criteria[pk].name for pk in criteria if pk not in scores]
         if missing:
-            raise ValidationError(_("すべての評価項目を採点してください（未採点: %(items)s）。")
-                                  % {"items": "、".join(missing)})
+            raise ValidationError(
+                _("すべての評価項目を採点してください（未採点: %(items)s）。") % {"items": "、".join(missing)}
+            )
         if not recommendation:
             raise ValidationError({"recommendation": _("総合所見を選んでください。")})
     existing = {score.criterion_id: score for score in review.scores.all()}
@@ -459,20 +497,36 @@ def project_create_from_proposal(*, proposal: Proposal, by, department=None, for
     if Project.objects.filter(proposal=proposal).exists():
         return proposal.project
     project = Project(
-        title=proposal.title, kind=proposal.kind, form=form, proposal=proposal, lead_group=proposal.group,
-        department=department or proposal.desired_department, summary=proposal.summary,
-        fiscal_year=proposal.call.fiscal_year, registered_by=by, status=ProjectStatus.PREPARING,
+        title=proposal.title,
+        kind=proposal.kind,
+        form=form,
+        proposal=proposal,
+        lead_group=proposal.group,
+        department=department or proposal.desired_department,
+        summary=proposal.summary,
+        fiscal_year=proposal.call.fiscal_year,
+        registered_by=by,
+        status=ProjectStatus.PREPARING,
     )
     _copy_plan(proposal, project)
     project.full_clean()
     project.save()
     project.themes.set(proposal.themes.all())
     Partner.objects.bulk_create(
-        Partner(project=project, sector=p.sector, group_id=p.group_id, business_id=p.business_id,
-                department_id=p.department_id, name=p.name, role=p.role)
+        Partner(
+            project=project,
+            sector=p.sector,
+            group_id=p.group_id,
+            business_id=p.business_id,
+            department_id=p.department_id,
+            name=p.name,
+            role=p.role,
+        )
         for p in proposal.partners.all()
     )
-    _record_status(obj=project, from_status="", to_status=project.status, by=by, note=_("提案の採択により登録"))
+    _record_status(
+        obj=project, from_status="", to_status=project.status, by=by, note=_("提案の採択により登録")
+    )
     return project
 
 
@@ -494,11 +548,22 @@ def project_register(
 ) -> Project:
     """プロジェクト登録 / プロジェクト支援: registered by staff without a call, running from the start."""
     if kind not in UNCALLED_KINDS:
-        raise ValidationError({"kind": _("募集を通さずに登録できるのは、プロジェクト登録とプロジェクト支援です。")})
+        raise ValidationError(
+            {"kind": _("募集を通さずに登録できるのは、プロジェクト登録とプロジェクト支援です。")}
+        )
     project = Project(
-        title=title, kind=kind, form=form, lead_group=lead_group, department=department, summary=summary,
-        fiscal_year=fiscal_year, starts_on=starts_on, ends_on=ends_on, registered_by=by,
-        status=ProjectStatus.RUNNING, **plan,
+        title=title,
+        kind=kind,
+        form=form,
+        lead_group=lead_group,
+        department=department,
+        summary=summary,
+        fiscal_year=fiscal_year,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        registered_by=by,
+        status=ProjectStatus.RUNNING,
+        **plan,
     )
     project.full_clean()
     project.save()
@@ -526,7 +591,11 @@ def project_transition_problems(project: Project, to_status: str) -> list[str]:
         agreement = Agreement.objects.filter(project=project).first()
         if agreement is None or agreement.signed_on is None:
             problems.append(_("協働協定書を作成し、締結日を入力してください。"))
-    if to_status == ProjectStatus.RUNNING and project.status == ProjectStatus.PREPARING and project.needs_agreement:
+    if (
+        to_status == ProjectStatus.RUNNING
+        and project.status == ProjectStatus.PREPARING
+        and project.needs_agreement
+    ):
         problems.append(_("提案から生まれた協働事業は、協定を締結してから実施に移ります。"))
     if to_status == ProjectStatus.DONE and project.needs_agreement:
         sides = set(project.evaluations.values_list("side", flat=True))
@@ -543,8 +612,10 @@ def project_transition(*, project: Project, to_status: str, by, note: str = "") 
     if to_status not in ProjectStatus.values or not workflow.project_can_move(project.status, to_status):
         raise ValidationError(
             _("「%(from)s」の協働事業を「%(to)s」にすることはできません。")
-            % {"from": ProjectStatus(project.status).label,
-               "to": ProjectStatus(to_status).label if to_status in ProjectStatus.values else to_status}
+            % {
+                "from": ProjectStatus(project.status).label,
+                "to": ProjectStatus(to_status).label if to_status in ProjectStatus.values else to_status,
+            }
         )
     problems = project_transition_problems(project, to_status)
     if problems:
@@ -586,7 +657,9 @@ def agreement_defaults(project: Project) -> dict:
         "department_role": "",
         "center_role": _("事業の進行管理、中間ふりかえりと相互評価の進行、関係者のつなぎ役"),
         "method": project.plan_how,
-        "responsibility": _("本事業の実施に伴う事故等については、乙が加入する保険で対応するとともに、甲乙協議のうえ誠意をもって対応する。"),
+        "responsibility": _(
+            "本事業の実施に伴う事故等については、乙が加入する保険で対応するとともに、甲乙協議のうえ誠意をもって対応する。"
+        ),
         "cost_sharing": project.plan_how_much,
         "period_start": start,
         "period_end": end,
@@ -601,49 +674,95 @@ def agreement_articles(agreement: Agreement, project: Project, partners: list[Pa
     """The articles of the agreement in order: (heading, paragraphs, numbered items)."""
     from core.fiscal import wareki_date
 
-    roles = [_("甲の役割: %(text)s") % {"text": " ".join(_lines(agreement.department_role))},
-             _("乙の役割: %(text)s") % {"text": " ".join(_lines(agreement.group_role))}]
+    roles = [
+        _("甲の役割: %(text)s") % {"text": " ".join(_lines(agreement.department_role))},
+        _("乙の役割: %(text)s") % {"text": " ".join(_lines(agreement.group_role))},
+    ]
     if agreement.center_role.strip():
-        roles.append(_("甲及び乙は、%(center)sの支援を受けるものとし、その役割は次のとおりとする。%(text)s")
-                     % {"center": settings.CENTER_NAME, "text": " ".join(_lines(agreement.center_role))})
+        roles.append(
+            _("甲及び乙は、%(center)sの支援を受けるものとし、その役割は次のとおりとする。%(text)s")
+            % {"center": settings.CENTER_NAME, "text": " ".join(_lines(agreement.center_role))}
+        )
     articles = [
-        (_("目的"), [_("本協定は、本事業を甲乙の協働により実施するにあたり、必要な事項を定めることを目的とする。"),
-                    *_lines(agreement.purpose)], []),
+        (
+            _("目的"),
+            [
+                _("本協定は、本事業を甲乙の協働により実施するにあたり、必要な事項を定めることを目的とする。"),
+                *_lines(agreement.purpose),
+            ],
+            [],
+        ),
         (_("役割分担"), [_("甲及び乙は、対等な立場で互いの特性をいかし、次のとおり役割を分担する。")], roles),
         (_("実施方法"), _lines(agreement.method), []),
     ]
     if partners:
-        articles.append((
-            _("協力者"),
-            [_("本事業は、次の者の協力を得て実施する。")],
-            [f"{p.display_name}{'（' + p.role + '）' if p.role else ''}" for p in partners],
-        ))
+        articles.append(
+            (
+                _("協力者"),
+                [_("本事業は、次の者の協力を得て実施する。")],
+                [f"{p.display_name}{'（' + p.role + '）' if p.role else ''}" for p in partners],
+            )
+        )
     articles += [
         (_("責任の所在"), _lines(agreement.responsibility), []),
         (_("費用の負担"), _lines(agreement.cost_sharing), []),
-        (_("協定期間"), [_("本協定の期間は、%(start)sから%(end)sまでとする。")
-                        % {"start": wareki_date(agreement.period_start), "end": wareki_date(agreement.period_end)}], []),
-        (_("情報の公開"), [_("甲及び乙は、本事業の内容、経過及び成果を、協働の6原則のうち公開の原則に基づき、市民に公開する。ただし、個人情報その他公開に適さない情報はこの限りでない。")], []),
-        (_("評価"), [_("甲及び乙は、本事業の実施期間の中間にふりかえりを行い、事業終了後に相互評価を行って、その結果を次の取組にいかす。")], []),
+        (
+            _("協定期間"),
+            [
+                _("本協定の期間は、%(start)sから%(end)sまでとする。")
+                % {"start": wareki_date(agreement.period_start), "end": wareki_date(agreement.period_end)}
+            ],
+            [],
+        ),
+        (
+            _("情報の公開"),
+            [
+                _(
+                    "甲及び乙は、本事業の内容、経過及び成果を、協働の6原則のうち公開の原則に基づき、市民に公開する。ただし、個人情報その他公開に適さない情報はこの限りでない。"
+                )
+            ],
+            [],
+        ),
+        (
+            _("評価"),
+            [
+                _(
+                    "甲及び乙は、本事業の実施期間の中間にふりかえりを行い、事業終了後に相互評価を行って、その結果を次の取組にいかす。"
+                )
+            ],
+            [],
+        ),
     ]
     if agreement.other_terms.strip():
         articles.append((_("その他の取り決め"), _lines(agreement.other_terms), []))
-    articles.append((_("協議"), [_("本協定に定めのない事項又は本協定の解釈について疑義が生じたときは、甲乙協議の上、誠意をもって解決するものとする。")], []))
+    articles.append(
+        (
+            _("協議"),
+            [
+                _(
+                    "本協定に定めのない事項又は本協定の解釈について疑義が生じたときは、甲乙協議の上、誠意をもって解決するものとする。"
+                )
+            ],
+            [],
+        )
+    )
     return articles
 
 
 def agreement_pdf(agreement: Agreement) -> bytes:
     """The agreement as a PDF, in the form of a Japanese agreement (第1条（目的）..., signatures)."""
-    from reports.pdf import render_pdf
-
     from projects.selectors import project_detail
+    from reports.pdf import render_pdf
 
     project = project_detail(agreement.project_id)
     partners = list(project.partners.all())
     return render_pdf(
         template_name="projects/pdf/agreement.html",
-        context={"agreement": agreement, "project": project,
-                 "articles": agreement_articles(agreement, project, partners)},
+        context={
+            "agreement": agreement,
+            "project": project,
+            "articles": agreement_articles(agreement, project, partners),
+        },
         title=str(agreement),
     )
 

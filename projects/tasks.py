@@ -61,7 +61,9 @@ def notification_message(kind: str, *, proposal_id: int | None = None, project_i
 @shared_task(
     bind=True, autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=5, acks_late=True
 )
-def send_notification(self, kind: str, *, proposal_id: int | None = None, project_id: int | None = None) -> bool:
+def send_notification(
+    self, kind: str, *, proposal_id: int | None = None, project_id: int | None = None
+) -> bool:
     with translation.override("ja"):
         message = notification_message(kind, proposal_id=proposal_id, project_id=project_id)
         if message is None:

@@ -43,13 +43,18 @@ def validate_attachment(upload) -> str:
     if extension not in ALLOWED_TYPES:
         raise ValidationError(
             _("「%(name)s」は受け付けられない種類のファイルです。受け付けるのは %(allowed)s です。"),
-            code="extension", params={"name": name, "allowed": ALLOWED_LABEL},
+            code="extension",
+            params={"name": name, "allowed": ALLOWED_LABEL},
         )
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
             _("「%(name)s」は大きすぎます（%(size)s）。%(limit)s 以下のファイルにしてください。"),
             code="size",
-            params={"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+            params={
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
+            },
         )
     upload.seek(0)
     head = upload.read(8192)
@@ -62,6 +67,7 @@ def validate_attachment(upload) -> str:
     if detected not in expected:
         raise ValidationError(
             _("「%(name)s」の中身がファイル名（%(ext)s）と一致しません。正しいファイルを選んでください。"),
-            code="content", params={"name": name, "ext": extension},
+            code="content",
+            params={"name": name, "ext": extension},
         )
     return content_type

@@ -70,11 +70,15 @@ def _add_form_errors(form, error: ValidationError) -> None:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     filterset, projects = selectors.public_project_list(data=request.GET)
-    return render(request, "projects/index.html", {
-        "filter": filterset,
-        "page_obj": _paginate(request, projects),
-        "open_calls": selectors.open_calls(),
-    })
+    return render(
+        request,
+        "projects/index.html",
+        {
+            "filter": filterset,
+            "page_obj": _paginate(request, projects),
+            "open_calls": selectors.open_calls(),
+        },
+    )
 
 
 @require_GET
@@ -86,11 +90,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("projects.view_project", project):
         raise Http404
     decisions = getattr(project.proposal, "adopted_decisions", []) if project.proposal_id else []
-    return render(request, "projects/detail.html", {
-        "project": project,
-        "adoption": decisions[0] if decisions else None,
-        "can_open_workspace": request.user.has_perm("projects.view_project_workspace", project),
-    })
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "adoption": decisions[0] if decisions else None,
+            "can_open_workspace": request.user.has_perm("projects.view_project_workspace", project),
+        },
+    )
 
 
 @require_GET
@@ -99,11 +107,15 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not call.is_published and not request.user.is_center_staff:
         raise Http404
     stages = call.stages.prefetch_related("criteria")
-    return render(request, "projects/call_detail.html", {
-        "call": call,
-        "stages": stages,
-        "can_propose": call.is_open() and request.user.has_perm("projects.add_proposal"),
-    })
+    return render(
+        request,
+        "projects/call_detail.html",
+        {
+            "call": call,
+            "stages": stages,
+            "can_propose": call.is_open() and request.user.has_perm("projects.add_proposal"),
+        },
+    )
 
 
 # --- Proposals (group members) ---------------------------------------------------------------------
@@ -112,10 +124,14 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_proposals(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/my_proposals.html", {
-        "page_obj": _paginate(request, selectors.proposal_list_for_member(request.user)),
-        "open_calls": selectors.open_calls(),
-    })
+    return render(
+        request,
+        "projects/my_proposals.html",
+        {
+            "page_obj": _paginate(request, selectors.proposal_list_for_member(request.user)),
+            "open_calls": selectors.open_calls(),
+        },
+    )
 
 
 @login_required
@@ -137,7 +153,9 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_form_errors(form, error)
         else:
-            messages.success(request, _("下書きを保存しました。協働の相手・予算・添付資料を入力して提出してください。"))
+            messages.success(
+                request, _("下書きを保存しました。協働の相手・予算・添付資料を入力して提出してください。")
+            )
             return redirect("projects:proposal_edit", pk=proposal.pk)
     return render(request, "projects/proposal_create.html", {"call": call, "form": form})
 
@@ -165,13 +183,15 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deadline_passed": proposal.status == ProposalStatus.DRAFT and not proposal.call.is_open(),
     }
     if user.is_center_staff:
-        context.update({
-            "stage_results": selectors.proposal_stage_results(proposal),
-            "decision_form": forms.DecisionForm(initial={"department": proposal.desired_department_id}),
-            "has_next_stage": proposal.current_stage_id is not None
-            and proposal.call.stages.filter(order__gt=proposal.current_stage.order).exists(),
-            "project": Project.objects.filter(proposal=proposal).first(),
-        })
+        context.update(
+            {
+                "stage_results": selectors.proposal_stage_results(proposal),
+                "decision_form": forms.DecisionForm(initial={"department": proposal.desired_department_id}),
+                "has_next_stage": proposal.current_stage_id is not None
+                and proposal.call.stages.filter(order__gt=proposal.current_stage.order).exists(),
+                "project": Project.objects.filter(proposal=proposal).first(),
+            }
+        )
     return render(request, "projects/proposal_detail.html", context)
 
 
@@ -205,11 +225,19 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if "save_and_submit" in request.POST:
                 return redirect(f"{reverse('projects:proposal_detail', args=[proposal.pk])}#submit")
             return redirect("projects:proposal_edit", pk=proposal.pk)
-    return render(request, "projects/proposal_edit.html", {
-        "proposal": proposal, "form": form, "partners": partners, "budget": budget,
-        "attachment_form": forms.AttachmentForm(), "totals": proposal.budget_totals(),
-        "upload_limit": settings.UPLOAD_MAX_BYTES,
-    })
+    return render(
+        request,
+        "projects/proposal_edit.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "partners": partners,
+            "budget": budget,
+            "attachment_form": forms.AttachmentForm(),
+            "totals": proposal.budget_totals(),
+            "upload_limit": settings.UPLOAD_MAX_BYTES,
+        },
+    )
 
 
 def _save_partners(formset) -> None:
@@ -275,8 +303,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -298,7 +327,9 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_reviews(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/my_reviews.html", {"assignments": selectors.review_assignments(request.user)})
+    return render(
+        request, "projects/my_reviews.html", {"assignments": selectors.review_assignments(request.user)}
+    )
 
 
 @login_required
@@ -310,13 +341,21 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     current = selectors.review_for(proposal=proposal, reviewer=request.user)
     criteria = selectors.stage_criteria(proposal.current_stage)
-    form = forms.ReviewForm(request.POST or None, criteria=criteria, review=current)
+    submit = "submit" in request.POST
+    form = forms.ReviewForm(
+        request.POST or None,
+        criteria=criteria,
+        review=current,
+        partial=request.method == "POST" and not submit,
+    )
     if request.method == "POST" and form.is_valid():
-        submit = "submit" in request.POST
         try:
             services.review_save(
-                proposal=proposal, reviewer=request.user, scores=form.scores(),
-                recommendation=form.cleaned_data["recommendation"], comment=form.cleaned_data["comment"],
+                proposal=proposal,
+                reviewer=request.user,
+                scores=form.scores(),
+                recommendation=form.cleaned_data["recommendation"],
+                comment=form.cleaned_data["comment"],
                 submit=submit,
             )
         except ValidationError as error:
@@ -327,10 +366,17 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("projects:my_reviews")
             messages.success(request, _("途中まで保存しました。"))
             return redirect("projects:review", pk=pk)
-    return render(request, "projects/review.html", {
-        "proposal": proposal, "review": current, "form": form, "conflict_form": forms.ConflictForm(),
-        "totals": proposal.budget_totals(),
-    })
+    return render(
+        request,
+        "projects/review.html",
+        {
+            "proposal": proposal,
+            "review": current,
+            "form": form,
+            "conflict_form": forms.ConflictForm(),
+            "totals": proposal.budget_totals(),
+        },
+    )
 
 
 @login_required
@@ -360,9 +406,13 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def staff_calls(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/staff/calls.html", {
-        "page_obj": _paginate(request, selectors.call_list_for_staff()),
-    })
+    return render(
+        request,
+        "projects/staff/calls.html",
+        {
+            "page_obj": _paginate(request, selectors.call_list_for_staff()),
+        },
+    )
 
 
 def _call_form_save(request, form, call=None):
@@ -372,11 +422,17 @@ def _call_form_save(request, form, call=None):
     staff = data.pop("reviewer_staff")
     if call is None:
         return services.call_create(
-            **data, with_presentation=with_presentation, reviewer_departments=departments,
-            reviewer_staff=staff, created_by=request.user,
+            **data,
+            with_presentation=with_presentation,
+            reviewer_departments=departments,
+            reviewer_staff=staff,
+            created_by=request.user,
         )
     return services.call_update(
-        call=call, **data, with_presentation=with_presentation, reviewer_departments=departments,
+        call=call,
+        **data,
+        with_presentation=with_presentation,
+        reviewer_departments=departments,
         reviewer_staff=staff,
     )
 
@@ -422,14 +478,24 @@ def staff_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rankings = []
     for stage in call.stages.all():
         results, all_done = selectors.call_ranking(call=call, stage=stage)
-        rankings.append({"stage": stage, "results": results, "all_done": all_done,
-                         "max_points": sum(c.weight for c in stage.criteria.all())})
-    return render(request, "projects/staff/call_detail.html", {
-        "call": call,
-        "proposals": selectors.proposal_list_for_call(call),
-        "rankings": rankings,
-        "reviewers": selectors.call_reviewers(call),
-    })
+        rankings.append(
+            {
+                "stage": stage,
+                "results": results,
+                "all_done": all_done,
+                "max_points": sum(c.weight for c in stage.criteria.all()),
+            }
+        )
+    return render(
+        request,
+        "projects/staff/call_detail.html",
+        {
+            "call": call,
+            "proposals": selectors.proposal_list_for_call(call),
+            "rankings": rankings,
+            "reviewers": selectors.call_reviewers(call),
+        },
+    )
 
 
 @staff_required
@@ -450,10 +516,16 @@ def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     criterion.delete()
             messages.success(request, _("評価項目を保存しました。"))
             return redirect("projects:staff_call_detail", pk=stage.call_id)
-    return render(request, "projects/staff/criteria_form.html", {
-        "stage": stage, "formset": formset, "editable": editable,
-        "total_weight": sum(c.weight for c in stage.criteria.all()),
-    })
+    return render(
+        request,
+        "projects/staff/criteria_form.html",
+        {
+            "stage": stage,
+            "formset": formset,
+            "editable": editable,
+            "total_weight": sum(c.weight for c in stage.criteria.all()),
+        },
+    )
 
 
 def _staff_proposal(pk: int) -> Proposal:
@@ -521,31 +593,52 @@ def _workspace_project(request, pk: int, perm: str = "projects.view_project_work
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     project = _workspace_project(request, pk)
     user = request.user
-    transitions = [
-        {"status": status, "label": ProjectStatus(status).label,
-         "problems": services.project_transition_problems(project, status)}
-        for status in workflow.project_next_statuses(project)
-    ] if user.has_perm("projects.change_project", project) else []
+    transitions = (
+        [
+            {
+                "status": status,
+                "label": ProjectStatus(status).label,
+                "problems": services.project_transition_problems(project, status),
+            }
+            for status in workflow.project_next_statuses(project)
+        ]
+        if user.has_perm("projects.change_project", project)
+        else []
+    )
     evaluations = {evaluation.side: evaluation for evaluation in project.evaluations.all()}
-    lifecycle = [ProjectStatus.PREPARING, ProjectStatus.AGREED, ProjectStatus.RUNNING, ProjectStatus.EVALUATING,
-                 ProjectStatus.DONE]
+    lifecycle = [
+        ProjectStatus.PREPARING,
+        ProjectStatus.AGREED,
+        ProjectStatus.RUNNING,
+        ProjectStatus.EVALUATING,
+        ProjectStatus.DONE,
+    ]
     if not project.needs_agreement:
         lifecycle = lifecycle[2:]
     if project.status == ProjectStatus.CANCELLED:
         lifecycle.append(ProjectStatus.CANCELLED)
-    return render(request, "projects/workspace.html", {
-        "project": project,
-        "agreement": selectors.agreement_of(project),
-        "transitions": transitions,
-        "lifecycle": [(status.value, status.label) for status in lifecycle],
-        "evaluation_sides": [
-            (_("団体"), evaluations.get("group"), "group", _may_evaluate(user, project, "group")),
-            (_("担当課"), evaluations.get("department"), "department", _may_evaluate(user, project, "department")),
-        ],
-        "is_staff": user.is_center_staff,
-        "can_report": user.has_perm("projects.add_progressreport", project),
-        "is_support_kind": project.kind in UNCALLED_KINDS,
-    })
+    return render(
+        request,
+        "projects/workspace.html",
+        {
+            "project": project,
+            "agreement": selectors.agreement_of(project),
+            "transitions": transitions,
+            "lifecycle": [(status.value, status.label) for status in lifecycle],
+            "evaluation_sides": [
+                (_("団体"), evaluations.get("group"), "group", _may_evaluate(user, project, "group")),
+                (
+                    _("担当課"),
+                    evaluations.get("department"),
+                    "department",
+                    _may_evaluate(user, project, "department"),
+                ),
+            ],
+            "is_staff": user.is_center_staff,
+            "can_report": user.has_perm("projects.add_progressreport", project),
+            "is_support_kind": project.kind in UNCALLED_KINDS,
+        },
+    )
 
 
 def _may_evaluate(user, project: Project, side: str) -> bool:
@@ -568,13 +661,17 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             project = services.project_transition(
-                project=project, to_status=form.cleaned_data["to_status"], by=request.user,
+                project=project,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
             _flash_errors(request, error)
         else:
-            messages.success(request, _("状態を「%(status)s」にしました。") % {"status": project.get_status_display()})
+            messages.success(
+                request, _("状態を「%(status)s」にしました。") % {"status": project.get_status_display()}
+            )
     return redirect("projects:workspace", pk=pk)
 
 
@@ -623,14 +720,30 @@ class RecordKind:
 
 
 RECORD_KINDS = {
-    "progress": RecordKind(_("進捗報告"), forms.ProgressReportForm, services.progress_report_create,
-                           "projects.add_progressreport"),
-    "note": RecordKind(_("職員メモ"), forms.StaffNoteForm, services.staff_note_create, "projects.add_staffnote"),
-    "midterm": RecordKind(_("中間ふりかえり"), forms.MidtermReviewForm, services.midterm_review_create,
-                          "projects.change_project"),
-    "presentation": RecordKind(_("成果発表"), forms.ResultsPresentationForm, services.results_presentation_create,
-                               "projects.change_project"),
-    "support": RecordKind(_("支援記録"), forms.SupportLogForm, services.support_log_create, "projects.add_supportlog"),
+    "progress": RecordKind(
+        _("進捗報告"),
+        forms.ProgressReportForm,
+        services.progress_report_create,
+        "projects.add_progressreport",
+    ),
+    "note": RecordKind(
+        _("職員メモ"), forms.StaffNoteForm, services.staff_note_create, "projects.add_staffnote"
+    ),
+    "midterm": RecordKind(
+        _("中間ふりかえり"),
+        forms.MidtermReviewForm,
+        services.midterm_review_create,
+        "projects.change_project",
+    ),
+    "presentation": RecordKind(
+        _("成果発表"),
+        forms.ResultsPresentationForm,
+        services.results_presentation_create,
+        "projects.change_project",
+    ),
+    "support": RecordKind(
+        _("支援記録"), forms.SupportLogForm, services.support_log_create, "projects.add_supportlog"
+    ),
 }
 
 
@@ -651,7 +764,9 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         else:
             messages.success(request, _("%(title)sを記録しました。") % {"title": config.title})
             return redirect("projects:workspace", pk=pk)
-    return render(request, "projects/record_form.html", {"project": project, "form": form, "title": config.title})
+    return render(
+        request, "projects/record_form.html", {"project": project, "form": form, "title": config.title}
+    )
 
 
 @login_required
@@ -673,7 +788,9 @@ def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
             messages.success(request, _("相互評価を保存しました。"))
             return redirect("projects:workspace", pk=pk)
     side_label = _("団体") if side == "group" else _("担当課")
-    return render(request, "projects/evaluation_form.html", {"project": project, "form": form, "side_label": side_label})
+    return render(
+        request, "projects/evaluation_form.html", {"project": project, "form": form, "side_label": side_label}
+    )
 
 
 # --- Staff: project list, registration, support logs -------------------------------------------------
@@ -683,9 +800,14 @@ def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
 @require_GET
 def staff_projects(request: HttpRequest) -> HttpResponse:
     filterset, projects = selectors.staff_project_list(data=request.GET)
-    return render(request, "projects/staff/projects.html", {
-        "filter": filterset, "page_obj": _paginate(request, projects),
-    })
+    return render(
+        request,
+        "projects/staff/projects.html",
+        {
+            "filter": filterset,
+            "page_obj": _paginate(request, projects),
+        },
+    )
 
 
 @staff_required
@@ -720,7 +842,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("協働事業を更新しました。"))
             return redirect("projects:workspace", pk=pk)
-    return render(request, "projects/staff/project_edit.html", {"project": project, "form": form, "partners": partners})
+    return render(
+        request, "projects/staff/project_edit.html", {"project": project, "form": form, "partners": partners}
+    )
 
 
 @staff_required
@@ -728,7 +852,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def support_logs(request: HttpRequest) -> HttpResponse:
     year_form = FiscalYearForm(request.GET or None)
     fiscal_year = year_form.cleaned_data.get("fiscal_year") if year_form.is_valid() else None
-    return render(request, "projects/staff/support_logs.html", {
-        "year_form": year_form,
-        "page_obj": _paginate(request, selectors.support_log_list(fiscal_year=fiscal_year)),
-    })
+    return render(
+        request,
+        "projects/staff/support_logs.html",
+        {
+            "year_form": year_form,
+            "page_obj": _paginate(request, selectors.support_log_list(fiscal_year=fiscal_year)),
+        },
+    )

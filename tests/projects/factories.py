@@ -107,8 +107,9 @@ class ProposalFactory(factory.django.DjangoModelFactory):
 
     call = factory.SubFactory(CallFactory)
     group = factory.SubFactory(ProjectGroupFactory)
-    created_by = factory.LazyAttribute(lambda o: o.group.memberships.first().user if o.group.memberships.exists()
-                                       else _make_user())
+    created_by = factory.LazyAttribute(
+        lambda o: o.group.memberships.first().user if o.group.memberships.exists() else _make_user()
+    )
     title = factory.Sequence(lambda n: f"親子のひろば{n}")
     kind = ProjectKind.CITIZEN_PROPOSAL
     summary = COMPLETE_PLAN["summary"]

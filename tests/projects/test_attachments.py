@@ -1,4 +1,4 @@
-"""Attachments: PDF, Office and images only, checked by content and name, stored privately, served with permission."""
+"""Attachments: PDF, Office, images only; checked by content and name; private; served with permission."""
 
 from __future__ import annotations
 
@@ -35,23 +35,32 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("事業計画.pdf", PDF), ("写真.png", PNG), ("予算書.docx", docx_bytes()), ("写真.PNG", PNG),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("事業計画.pdf", PDF),
+        ("写真.png", PNG),
+        ("予算書.docx", docx_bytes()),
+        ("写真.PNG", PNG),
+    ],
+)
 def test_real_files_are_accepted(name, content):
     assert validate_attachment(upload(name, content))
 
 
-@pytest.mark.parametrize(("name", "content", "code"), [
-    ("計画書.pdf", PNG, "content"),          # a PNG renamed .pdf
-    ("計画書.pdf", EXE, "content"),          # a program renamed .pdf
-    ("計画書.pdf", b"just some text", "content"),
-    ("写真.png", PDF, "content"),
-    ("予算書.docx", PDF, "content"),
-    ("setup.exe", EXE, "extension"),
-    ("メモ.txt", b"hello", "extension"),
-    ("計画書", PDF, "extension"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("計画書.pdf", PNG, "content"),  # a PNG renamed .pdf
+        ("計画書.pdf", EXE, "content"),  # a program renamed .pdf
+        ("計画書.pdf", b"just some text", "content"),
+        ("写真.png", PDF, "content"),
+        ("予算書.docx", PDF, "content"),
+        ("setup.exe", EXE, "extension"),
+        ("メモ.txt", b"hello", "extension"),
+        ("計画書", PDF, "extension"),
+    ],
+)
 def test_files_whose_name_or_content_is_not_allowed_are_refused(name, content, code):
     with pytest.raises(ValidationError) as error:
         validate_attachment(upload(name, content))
@@ -81,8 +90,9 @@ def test_attachments_are_stored_privately_under_a_generated_name(call, group, pr
 def test_the_upload_page_refuses_a_disguised_file_with_a_message(call, group, proposer, client_for):
     proposal = ProposalFactory(call=call, group=group)
     client = client_for(proposer)
-    response = client.post(f"/projects/proposals/{proposal.pk}/attachments/",
-                           {"file": upload("計画書.pdf", PNG)}, follow=True)
+    response = client.post(
+        f"/projects/proposals/{proposal.pk}/attachments/", {"file": upload("計画書.pdf", PNG)}, follow=True
+    )
     assert "中身がファイル名（.pdf）と一致しません" in response.content.decode()
     assert not Attachment.objects.exists()
 

@@ -22,17 +22,32 @@ def signed_in_context(chromium_browser, live_server, user):
     client.force_login(user)
     context = chromium_browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url)
     context.set_default_timeout(15_000)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
     return context, page
 
 
-def test_submit_review_adopt_and_publish(chromium_browser, live_server, page, assert_accessible, group, proposer,
-                                         official_user, department, staff_user):
+def test_submit_review_adopt_and_publish(
+    chromium_browser,
+    live_server,
+    page,
+    assert_accessible,
+    group,
+    proposer,
+    official_user,
+    department,
+    staff_user,
+):
     today = timezone.localdate()
-    call = CallFactory(opens_on=today - dt.timedelta(days=10), closes_on=today + dt.timedelta(days=10),
-                       departments=[department], title="令和9年度 市民提案型協働事業の提案募集")
+    call = CallFactory(
+        opens_on=today - dt.timedelta(days=10),
+        closes_on=today + dt.timedelta(days=10),
+        departments=[department],
+        title="令和9年度 市民提案型協働事業の提案募集",
+    )
 
     # 1. The member writes and submits the proposal.
     member_context, member = signed_in_context(chromium_browser, live_server, proposer)
@@ -42,10 +57,16 @@ def test_submit_review_adopt_and_publish(chromium_browser, live_server, page, as
     member.get_by_label("事業名").fill("親子のたまり場「さくらんぼひろば」")
     member.get_by_label("事業の概要").fill("転入して間もない親子が気軽に立ち寄れるひろばを開きます。")
     member.get_by_label("協働を希望する担当課").select_option(label=department.name)
-    for label, text in [("誰が（実施体制）", "会員10名と保健師"), ("誰に（対象）", "0〜3歳の子の親子"),
-                        ("どこで（場所）", "本町地区センター"), ("何を（事業内容）", "毎週水曜のひろば"),
-                        ("なぜ（課題と目的）", "孤立しがちな親を支えるため"), ("いつまでに（期間・スケジュール）", "2028年2月まで"),
-                        ("いくらで（費用の考え方）", "会場費は市、消耗品は団体"), ("どのように（進め方・役割分担）", "団体が運営し市が広報")]:
+    for label, text in [
+        ("誰が（実施体制）", "会員10名と保健師"),
+        ("誰に（対象）", "0〜3歳の子の親子"),
+        ("どこで（場所）", "本町地区センター"),
+        ("何を（事業内容）", "毎週水曜のひろば"),
+        ("なぜ（課題と目的）", "孤立しがちな親を支えるため"),
+        ("いつまでに（期間・スケジュール）", "2028年2月まで"),
+        ("いくらで（費用の考え方）", "会場費は市、消耗品は団体"),
+        ("どのように（進め方・役割分担）", "団体が運営し市が広報"),
+    ]:
         member.get_by_label(label).fill(text)
     assert_accessible(member, "提案書を書く")
     member.get_by_role("button", name="下書きを保存する").click()
@@ -92,7 +113,9 @@ def test_submit_review_adopt_and_publish(chromium_browser, live_server, page, as
     assert_accessible(staff, "募集の審査状況と順位")
     staff.goto(f"/projects/staff/proposals/{proposal.pk}/decide/")
     staff.get_by_label("採択", exact=True).check()
-    staff.get_by_label("理由").fill("地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。")
+    staff.get_by_label("理由").fill(
+        "地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"
+    )
     assert_accessible(staff, "決定の記録")
     staff.get_by_role("button", name="決定を記録する").click()
     expect(staff.get_by_text("決定を記録し、提案者に知らせました。")).to_be_visible()

@@ -27,8 +27,10 @@ def test_submission_at_235959_jst_on_the_last_day_is_accepted(call, group, propo
 
 def test_submission_at_midnight_after_the_last_day_is_refused_with_a_clear_message(call, group, proposer):
     proposal = ProposalFactory(call=call, group=group)
-    with time_machine.travel(dt.datetime(2026, 12, 1, 0, 0, 0, tzinfo=JST), tick=False), \
-            pytest.raises(ValidationError) as error:
+    with (
+        time_machine.travel(dt.datetime(2026, 12, 1, 0, 0, 0, tzinfo=JST), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
         services.proposal_submit(proposal=proposal, by=proposer)
     assert "締切（2026年11月30日 23時59分）を過ぎた" in error.value.messages[0]
     proposal.refresh_from_db()
@@ -38,15 +40,19 @@ def test_submission_at_midnight_after_the_last_day_is_refused_with_a_clear_messa
 def test_the_deadline_is_japan_time_not_utc(call, group, proposer):
     """15:00 UTC on the last day is already 00:00 JST the next day."""
     proposal = ProposalFactory(call=call, group=group)
-    with time_machine.travel(dt.datetime(2026, 11, 30, 15, 0, 0, tzinfo=dt.UTC), tick=False), \
-            pytest.raises(ValidationError):
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 30, 15, 0, 0, tzinfo=dt.UTC), tick=False),
+        pytest.raises(ValidationError),
+    ):
         services.proposal_submit(proposal=proposal, by=proposer)
 
 
 def test_submission_before_the_call_opens_is_refused(call, group, proposer):
     proposal = ProposalFactory(call=call, group=group)
-    with time_machine.travel(dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=JST), tick=False), \
-            pytest.raises(ValidationError, match="受付を始めていません"):
+    with (
+        time_machine.travel(dt.datetime(2026, 10, 31, 23, 59, 59, tzinfo=JST), tick=False),
+        pytest.raises(ValidationError, match="受付を始めていません"),
+    ):
         services.proposal_submit(proposal=proposal, by=proposer)
 
 

@@ -19,11 +19,20 @@ pytestmark = pytest.mark.django_db
 def signed_project(staff_user, group, department):
     project = ProjectFactory(preparing=True, lead_group=group, department=department, title="親子のたまり場")
     services.agreement_save(
-        project=project, by=staff_user, purpose="子育て中の親子の孤立を防ぐ。", group_role="ひろばの運営",
-        department_role="広報と保健師の派遣", center_role="進行管理", method="毎週水曜に開く。",
-        responsibility="事故は団体の保険で対応する。", cost_sharing="会場費は市、消耗品は団体が負担する。",
-        period_start=dt.date(2026, 5, 1), period_end=dt.date(2027, 2, 28), signed_on=dt.date(2026, 4, 20),
-        city_signatory="みらい市長 未来 太郎", group_signatory="代表 佐藤 陽子",
+        project=project,
+        by=staff_user,
+        purpose="子育て中の親子の孤立を防ぐ。",
+        group_role="ひろばの運営",
+        department_role="広報と保健師の派遣",
+        center_role="進行管理",
+        method="毎週水曜に開く。",
+        responsibility="事故は団体の保険で対応する。",
+        cost_sharing="会場費は市、消耗品は団体が負担する。",
+        period_start=dt.date(2026, 5, 1),
+        period_end=dt.date(2027, 2, 28),
+        signed_on=dt.date(2026, 4, 20),
+        city_signatory="みらい市長 未来 太郎",
+        group_signatory="代表 佐藤 陽子",
     )
     return project
 
@@ -38,12 +47,27 @@ def test_the_agreement_pdf_reads_like_an_agreement_with_an_embedded_japanese_fon
     assert "inline" in response["Content-Disposition"] and "filename*=" in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.content))
     text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
-    for expected in ("協働協定書", "第1条（目的）", "第2条（役割分担）", "第3条（実施方法）", "（責任の所在）",
-                     "（費用の負担）", "令和8年5月1日から令和9年2月28日まで", "（協議）", "甲", "乙",
-                     "さくらんぼの会", "子ども家庭支援課", "令和8年4月20日", "代表佐藤陽子"):
+    for expected in (
+        "協働協定書",
+        "第1条（目的）",
+        "第2条（役割分担）",
+        "第3条（実施方法）",
+        "（責任の所在）",
+        "（費用の負担）",
+        "令和8年5月1日から令和9年2月28日まで",
+        "（協議）",
+        "甲",
+        "乙",
+        "さくらんぼの会",
+        "子ども家庭支援課",
+        "令和8年4月20日",
+        "代表佐藤陽子",
+    ):
         assert expected in text, expected
     fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
-    assert fonts and all(str(font["/BaseFont"]).endswith("+KyodoGothic") for font in fonts)  # the @font-face font
+    assert fonts and all(
+        str(font["/BaseFont"]).endswith("+KyodoGothic") for font in fonts
+    )  # the @font-face font
     descriptor = fonts[0]["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
     assert "/FontFile2" in descriptor  # embedded, so the glyphs are real and not tofu boxes
     assert client_for(official_user).get(url).status_code == 200
@@ -57,20 +81,30 @@ def test_report_figures_count_the_fiscal_year(staff_user, group, call, proposer)
         services.proposal_submit(proposal=proposal, by=proposer, now=dt.datetime(2026, 11, 15, tzinfo=dt.UTC))
         services.proposal_review_start(proposal=proposal, by=staff_user)
         services.proposal_decide(proposal=proposal, by=staff_user, outcome="adopted", reason="よい")
-    ProposalFactory(call=call, group=group, submitted=True, submitted_at=dt.datetime(2025, 11, 15, tzinfo=dt.UTC))
-    support = services.project_register(title="支援", kind=ProjectKind.SUPPORT, lead_group=group, fiscal_year=2026,
-                                        by=staff_user)
-    services.project_register(title="登録", kind=ProjectKind.REGISTRATION, lead_group=group, fiscal_year=2026,
-                              by=staff_user)
-    services.project_register(title="昨年度", kind=ProjectKind.REGISTRATION, lead_group=group, fiscal_year=2025,
-                              by=staff_user)
+    ProposalFactory(
+        call=call, group=group, submitted=True, submitted_at=dt.datetime(2025, 11, 15, tzinfo=dt.UTC)
+    )
+    support = services.project_register(
+        title="支援", kind=ProjectKind.SUPPORT, lead_group=group, fiscal_year=2026, by=staff_user
+    )
+    services.project_register(
+        title="登録", kind=ProjectKind.REGISTRATION, lead_group=group, fiscal_year=2026, by=staff_user
+    )
+    services.project_register(
+        title="昨年度", kind=ProjectKind.REGISTRATION, lead_group=group, fiscal_year=2025, by=staff_user
+    )
     for day in (dt.date(2026, 6, 1), dt.date(2026, 7, 1), dt.date(2027, 4, 1)):
-        services.support_log_create(project=support, by=staff_user, held_on=day, kind="mentor", supporters="職員",
-                                    content="面談")
+        services.support_log_create(
+            project=support, by=staff_user, held_on=day, kind="mentor", supporters="職員", content="面談"
+        )
     figures = {f.key: f.value for f in hooks.report_figures(program_code="project_support", fiscal_year=2026)}
     assert figures == {
-        "projects.proposals_received": 1, "projects.proposals_adopted": 1, "projects.agreements_signed": 0,
-        "projects.registered": 1, "projects.supported": 1, "projects.support_sessions": 2,
+        "projects.proposals_received": 1,
+        "projects.proposals_adopted": 1,
+        "projects.agreements_signed": 0,
+        "projects.registered": 1,
+        "projects.supported": 1,
+        "projects.support_sessions": 2,
     }
     assert hooks.report_figures(program_code=None, fiscal_year=2026)
     assert hooks.report_figures(program_code="alp", fiscal_year=2026) == []
@@ -92,7 +126,7 @@ def test_staff_links_and_mypage_panels(rf, staff_user, proposer, group, call, of
     request = rf.get("/")
     request.user = staff_user
     links = hooks.staff_links(request)
-    assert [link.title for link in links][0] == "協働事業の募集と審査" and links[0].count == 1
+    assert links[0].title == "協働事業の募集と審査" and links[0].count == 1
     request.user = proposer
     assert [p.title for p in hooks.mypage_panels(request)] == ["団体の協働事業の提案"]
     request.user = official_user
@@ -124,7 +158,8 @@ def test_seed_demo_makes_calls_proposals_in_every_state_and_projects_over_the_ye
     assert {2021, 2022, 2023, 2024, 2025, 2026} <= years
     assert set(Project.objects.values_list("kind", flat=True)) >= {"citizen", "registration", "support"}
     assert {ProjectStatus.DONE, ProjectStatus.RUNNING, ProjectStatus.PREPARING} <= set(
-        Project.objects.values_list("status", flat=True))
+        Project.objects.values_list("status", flat=True)
+    )
     assert ProposalCall.objects.filter(split_weights=True).exists()
     assert ProposalCall.objects.filter(stages__kind="presentation").exists()
     from projects.models import SupportLog

@@ -81,8 +81,11 @@ def test_proposers_see_only_their_own_groups_proposals_by_direct_url(
     theirs = ProposalFactory(call=call, group=other_group, submitted=True)
     client = client_for(proposer)
     assert client.get(f"/projects/proposals/{mine.pk}/").status_code == 200
-    for url in (f"/projects/proposals/{theirs.pk}/", f"/projects/proposals/{theirs.pk}/edit/",
-                f"/projects/proposals/{theirs.pk}/review/"):
+    for url in (
+        f"/projects/proposals/{theirs.pk}/",
+        f"/projects/proposals/{theirs.pk}/edit/",
+        f"/projects/proposals/{theirs.pk}/review/",
+    ):
         assert client.get(url).status_code == 404
     assert client.post(f"/projects/proposals/{theirs.pk}/submit/").status_code == 404
     page = client.get("/projects/proposals/").content.decode()
@@ -115,12 +118,18 @@ def test_proposals_are_never_public(client, call, group):
     assert response.status_code == 302  # to the login page
 
 
-@pytest.mark.parametrize(("who", "status_code"), [("proposer", 403), ("reviewer_official", 403), ("citizen", 403),
-                                                  ("staff", 200)])
+@pytest.mark.parametrize(
+    ("who", "status_code"), [("proposer", 403), ("reviewer_official", 403), ("citizen", 403), ("staff", 200)]
+)
 def test_staff_pages_are_for_staff(people, client_for, who, status_code, call):
     client = client_for(people[who])
-    for url in ("/projects/staff/calls/", f"/projects/staff/calls/{call.pk}/", "/projects/staff/projects/",
-                "/projects/staff/support-logs/", "/projects/staff/projects/new/"):
+    for url in (
+        "/projects/staff/calls/",
+        f"/projects/staff/calls/{call.pk}/",
+        "/projects/staff/projects/",
+        "/projects/staff/support-logs/",
+        "/projects/staff/projects/new/",
+    ):
         assert client.get(url).status_code == status_code
 
 
@@ -142,6 +151,11 @@ def test_staff_notes_are_for_staff_only(proposer, group, staff_user, client_for)
 
     project = ProjectFactory(lead_group=group)
     services.staff_note_create(project=project, by=staff_user, body="内部の申し送り事項")
-    assert "内部の申し送り事項" in client_for(staff_user).get(f"/projects/manage/{project.pk}/").content.decode()
-    assert "内部の申し送り事項" not in client_for(proposer).get(f"/projects/manage/{project.pk}/").content.decode()
+    assert (
+        "内部の申し送り事項" in client_for(staff_user).get(f"/projects/manage/{project.pk}/").content.decode()
+    )
+    assert (
+        "内部の申し送り事項"
+        not in client_for(proposer).get(f"/projects/manage/{project.pk}/").content.decode()
+    )
     assert client_for(proposer).get(f"/projects/manage/{project.pk}/add/note/").status_code == 403

@@ -21,8 +21,9 @@ def score_all(proposal, reviewer, values, recommendation="adopt"):
     """values: one score per criterion, in criterion order."""
     criteria = list(proposal.current_stage.criteria.all())
     scores = {c.pk: (v, "") for c, v in zip(criteria, values, strict=True)}
-    return services.review_save(proposal=proposal, reviewer=reviewer, scores=scores,
-                                recommendation=recommendation, submit=True)
+    return services.review_save(
+        proposal=proposal, reviewer=reviewer, scores=scores, recommendation=recommendation, submit=True
+    )
 
 
 @pytest.fixture
@@ -39,7 +40,12 @@ def officials(make_user, department):
 def test_the_default_rubric_has_five_criteria_worth_100_points(call):
     stage = call.stages.get()
     assert [c.name for c in stage.criteria.all()] == [
-        "公益性", "協働の必要性・相乗効果", "実現可能性", "継続性・自立性", "地域性"]
+        "公益性",
+        "協働の必要性・相乗効果",
+        "実現可能性",
+        "継続性・自立性",
+        "地域性",
+    ]
     assert sum(c.weight for c in stage.criteria.all()) == 100
 
 
@@ -48,7 +54,7 @@ def test_weighted_total_is_the_mean_of_reviewers_points(call, group, official_us
     proposal = ProposalFactory(call=call, group=group, under_review=True)
     score_all(proposal, official_user, [5, 5, 5, 5, 5])
     score_all(proposal, reviewer_staff, [3, 3, 3, 3, 3])
-    [(stage, result)] = proposal_stage_results(proposal)
+    [(_stage, result)] = proposal_stage_results(proposal)
     assert result.complete
     assert result.total == Decimal("80.00")
     assert result.max_points == 100
@@ -73,11 +79,11 @@ def test_split_weights_give_the_department_and_the_center_50_points_each(
     """Department reviewers average 90% → 45 points; the center's reviewer 40% → 20 points; total 65."""
     call = CallFactory(split=True, departments=[department], staff=[reviewer_staff])
     proposal = ProposalFactory(call=call, group=group, under_review=True)
-    score_all(proposal, officials[0], [5, 5, 5, 5, 5])                 # 100%
-    score_all(proposal, officials[1], [4, 4, 4, 4, 4])                 # 80%
+    score_all(proposal, officials[0], [5, 5, 5, 5, 5])  # 100%
+    score_all(proposal, officials[1], [4, 4, 4, 4, 4])  # 80%
     # the fixture's official_user is also in the department: they declare a conflict
     services.review_declare_conflict(proposal=proposal, reviewer=official_user, reason="団体の会員のため")
-    score_all(proposal, reviewer_staff, [2, 2, 2, 2, 2])               # 40%
+    score_all(proposal, reviewer_staff, [2, 2, 2, 2, 2])  # 40%
     [(_stage, result)] = proposal_stage_results(proposal)
     assert result.department_part == Decimal("45.00")
     assert result.center_part == Decimal("20.00")
@@ -118,11 +124,17 @@ def test_finishing_a_review_needs_every_criterion_and_a_recommendation(call, gro
     proposal = ProposalFactory(call=call, group=group, under_review=True)
     criteria = list(proposal.current_stage.criteria.all())
     with pytest.raises(ValidationError, match="すべての評価項目"):
-        services.review_save(proposal=proposal, reviewer=official_user, scores={criteria[0].pk: (4, "")}, submit=True,
-                             recommendation="adopt")
+        services.review_save(
+            proposal=proposal,
+            reviewer=official_user,
+            scores={criteria[0].pk: (4, "")},
+            submit=True,
+            recommendation="adopt",
+        )
     with pytest.raises(ValidationError):
-        services.review_save(proposal=proposal, reviewer=official_user,
-                             scores={c.pk: (4, "") for c in criteria}, submit=True)
+        services.review_save(
+            proposal=proposal, reviewer=official_user, scores={c.pk: (4, "") for c in criteria}, submit=True
+        )
 
 
 @pytest.mark.parametrize("value", [0, 6])
@@ -165,14 +177,18 @@ def test_totals_and_ranking_appear_only_when_all_reviewers_have_finished(
     results, all_done = call_ranking(call=call, stage=stage)
     assert all_done
     assert [(r.proposal.pk, r.rank, r.total) for r in results] == [
-        (first.pk, 1, Decimal("100.00")), (second.pk, 2, Decimal("70.00"))]
+        (first.pk, 1, Decimal("100.00")),
+        (second.pk, 2, Decimal("70.00")),
+    ]
 
 
 def test_equal_totals_share_a_rank(call, group, other_group, official_user, reviewer_staff, make_user):
     from tests.projects.factories import ProjectGroupFactory
 
     third_group = ProjectGroupFactory(owner=make_user())
-    proposals = [ProposalFactory(call=call, group=g, under_review=True) for g in (group, other_group, third_group)]
+    proposals = [
+        ProposalFactory(call=call, group=g, under_review=True) for g in (group, other_group, third_group)
+    ]
     for proposal, value in zip(proposals, [4, 4, 2], strict=True):
         score_all(proposal, official_user, [value] * 5)
         score_all(proposal, reviewer_staff, [value] * 5)
@@ -190,7 +206,7 @@ def test_the_staff_ranking_page_shows_the_split_and_the_order(
         for reviewer in [*officials, official_user, reviewer_staff]:
             score_all(proposal, reviewer, [value] * 5)
     page = client_for(staff_user).get(f"/projects/staff/calls/{call.pk}/").content.decode()
-    ranking = page[page.index("書類審査の順位"):]
+    ranking = page[page.index("書類審査の順位") :]
     assert ranking.index("高い提案") < ranking.index("低い提案")
     assert "担当課（50点）" in ranking and "センター（50点）" in ranking
     assert "100.00" in ranking and "40.00" in ranking

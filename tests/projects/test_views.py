@@ -58,6 +58,7 @@ def test_public_index_queries(client, django_assert_num_queries, call):
         for _ in range(n):
             rich_project()
             rich_project(done=True)
+
     assert_fixed_queries(client, "/projects/", grow, django_assert_num_queries)
 
 
@@ -67,8 +68,13 @@ def test_public_index_with_filters_queries(client, django_assert_num_queries):
     def grow(n):
         for _ in range(n):
             rich_project(done=True, fiscal_year=2024)
-    assert_fixed_queries(client, f"/projects/?theme={theme.pk}&fiscal_year=2024&status=done&q=協働", grow,
-                         django_assert_num_queries)
+
+    assert_fixed_queries(
+        client,
+        f"/projects/?theme={theme.pk}&fiscal_year=2024&status=done&q=協働",
+        grow,
+        django_assert_num_queries,
+    )
 
 
 def test_public_detail_queries(client, django_assert_num_queries, staff_user):
@@ -77,8 +83,10 @@ def test_public_detail_queries(client, django_assert_num_queries, staff_user):
     def grow(n):
         for i in range(n):
             Partner.objects.create(project=project, sector="other", name=f"協力者{i}")
-            services.results_presentation_create(project=project, by=staff_user, held_on=dt.date(2027, 3, 1),
-                                                 venue="成果発表会")
+            services.results_presentation_create(
+                project=project, by=staff_user, held_on=dt.date(2027, 3, 1), venue="成果発表会"
+            )
+
     assert_fixed_queries(client, f"/projects/{project.pk}/", grow, django_assert_num_queries)
 
 
@@ -94,8 +102,10 @@ def test_group_and_department_includes_use_fixed_queries(django_assert_num_queri
         for _ in range(n):
             rich_project(lead_group=group, department=department)
         with CaptureQueriesContext(connection) as context:
-            html = render_to_string("projects/_project_list.html", {
-                "projects": projects_for_group(group), "heading": "この団体の協働事業"})
+            html = render_to_string(
+                "projects/_project_list.html",
+                {"projects": projects_for_group(group), "heading": "この団体の協働事業"},
+            )
             render_to_string("projects/_project_list.html", {"projects": projects_for_department(department)})
         return len(context), html
 
@@ -113,6 +123,7 @@ def test_my_proposals_queries(client_for, proposer, group, django_assert_num_que
     def grow(n):
         for _ in range(n):
             ProposalFactory(group=group)
+
     assert_fixed_queries(client, "/projects/proposals/", grow, django_assert_num_queries)
 
 
@@ -124,6 +135,7 @@ def test_my_reviews_queries(client_for, official_user, call, django_assert_num_q
             proposal = ProposalFactory(call=call, under_review=True)
             criterion = proposal.current_stage.criteria.first()
             services.review_save(proposal=proposal, reviewer=official_user, scores={criterion.pk: (4, "")})
+
     assert_fixed_queries(client, "/projects/reviews/", grow, django_assert_num_queries)
 
 
@@ -134,6 +146,7 @@ def test_mypage_panels_queries(client_for, official_user, call, django_assert_nu
         for _ in range(n):
             ProposalFactory(call=call, under_review=True)
             ProjectFactory(department=official_user.departments.get())
+
     assert_fixed_queries(client, "/mypage/", grow, django_assert_num_queries, limit=60)
 
 
@@ -144,11 +157,13 @@ def test_staff_call_list_queries(client_for, staff_user, department, django_asse
         for _ in range(n):
             call = CallFactory(departments=[department], stages=["document", "presentation"])
             ProposalFactory(call=call, submitted=True)
+
     assert_fixed_queries(client, "/projects/staff/calls/", grow, django_assert_num_queries)
 
 
-def test_staff_call_detail_with_ranking_queries(client_for, staff_user, call, official_user, reviewer_staff,
-                                                django_assert_num_queries):
+def test_staff_call_detail_with_ranking_queries(
+    client_for, staff_user, call, official_user, reviewer_staff, django_assert_num_queries
+):
     """The ranking page: proposals, reviews and scores of every stage in a fixed number of queries."""
     client = client_for(staff_user)
 
@@ -157,9 +172,13 @@ def test_staff_call_detail_with_ranking_queries(client_for, staff_user, call, of
             proposal = ProposalFactory(call=call, under_review=True)
             for reviewer in (official_user, reviewer_staff):
                 services.review_save(
-                    proposal=proposal, reviewer=reviewer, recommendation="adopt", submit=True,
+                    proposal=proposal,
+                    reviewer=reviewer,
+                    recommendation="adopt",
+                    submit=True,
                     scores={c.pk: (4, "よい") for c in proposal.current_stage.criteria.all()},
                 )
+
     assert_fixed_queries(client, f"/projects/staff/calls/{call.pk}/", grow, django_assert_num_queries)
 
 
@@ -170,6 +189,7 @@ def test_staff_project_list_queries(client_for, staff_user, django_assert_num_qu
         for _ in range(n):
             rich_project(support=True)
             rich_project(cancelled=True)
+
     assert_fixed_queries(client, "/projects/staff/projects/?kind=support", grow, django_assert_num_queries)
 
 
@@ -179,9 +199,18 @@ def test_support_log_list_queries(client_for, staff_user, django_assert_num_quer
     def grow(n):
         for _ in range(n):
             project = ProjectFactory(support=True)
-            services.support_log_create(project=project, by=staff_user, held_on=dt.date(2026, 6, 1), kind="mentor",
-                                        supporters="メンター", content="助言した")
-    assert_fixed_queries(client, "/projects/staff/support-logs/?fiscal_year=2026", grow, django_assert_num_queries)
+            services.support_log_create(
+                project=project,
+                by=staff_user,
+                held_on=dt.date(2026, 6, 1),
+                kind="mentor",
+                supporters="メンター",
+                content="助言した",
+            )
+
+    assert_fixed_queries(
+        client, "/projects/staff/support-logs/?fiscal_year=2026", grow, django_assert_num_queries
+    )
 
 
 def test_workspace_queries(client_for, staff_user, django_assert_num_queries):
@@ -190,24 +219,43 @@ def test_workspace_queries(client_for, staff_user, django_assert_num_queries):
 
     def grow(n):
         for i in range(n):
-            services.support_log_create(project=project, by=staff_user, held_on=dt.date(2026, 6, 1), kind="hands_on",
-                                        supporters="職員", content="一緒に作業した")
+            services.support_log_create(
+                project=project,
+                by=staff_user,
+                held_on=dt.date(2026, 6, 1),
+                kind="hands_on",
+                supporters="職員",
+                content="一緒に作業した",
+            )
             services.progress_report_create(project=project, by=staff_user, activities=f"{i}回目")
             services.staff_note_create(project=project, by=staff_user, body="メモ")
-            services.midterm_review_create(project=project, by=staff_user, held_on=dt.date(2026, 9, 1),
-                                           participants="三者", progress="順調")
-            StatusChange.objects.create(project=project, from_status="running", to_status="running",
-                                        changed_by=staff_user)
+            services.midterm_review_create(
+                project=project,
+                by=staff_user,
+                held_on=dt.date(2026, 9, 1),
+                participants="三者",
+                progress="順調",
+            )
+            StatusChange.objects.create(
+                project=project, from_status="running", to_status="running", changed_by=staff_user
+            )
+
     assert_fixed_queries(client, f"/projects/manage/{project.pk}/", grow, django_assert_num_queries, limit=50)
 
 
-def test_proposal_detail_queries(client_for, staff_user, call, group, official_user, reviewer_staff,
-                                 django_assert_num_queries):
+def test_proposal_detail_queries(
+    client_for, staff_user, call, group, official_user, reviewer_staff, django_assert_num_queries
+):
     client = client_for(staff_user)
     proposal = ProposalFactory(call=call, group=group, under_review=True)
     for reviewer in (official_user, reviewer_staff):
-        services.review_save(proposal=proposal, reviewer=reviewer, recommendation="adopt", submit=True,
-                             scores={c.pk: (4, "") for c in proposal.current_stage.criteria.all()})
+        services.review_save(
+            proposal=proposal,
+            reviewer=reviewer,
+            recommendation="adopt",
+            submit=True,
+            scores={c.pk: (4, "") for c in proposal.current_stage.criteria.all()},
+        )
 
     def grow(n):
         from projects.models import BudgetLine
@@ -215,7 +263,10 @@ def test_proposal_detail_queries(client_for, staff_user, call, group, official_u
         for i in range(n):
             BudgetLine.objects.create(proposal=proposal, item=f"費目{i}", amount=1000, payer="proposer")
             Partner.objects.create(proposal=proposal, sector="group", group=ProjectGroupFactory())
-    assert_fixed_queries(client, f"/projects/proposals/{proposal.pk}/", grow, django_assert_num_queries, limit=50)
+
+    assert_fixed_queries(
+        client, f"/projects/proposals/{proposal.pk}/", grow, django_assert_num_queries, limit=50
+    )
 
 
 # --- Forms, end to end ----------------------------------------------------------------------------
@@ -227,30 +278,61 @@ def test_a_member_writes_a_proposal_with_partners_and_budget_and_submits_it(
     client = client_for(proposer)
     theme = Theme.objects.first()
     with time_machine.travel(IN_PERIOD, tick=False):
-        response = client.post(f"/projects/calls/{call.pk}/propose/", {
-            "group": group.pk, "title": "親子のたまり場", "kind": "citizen", "summary": "親子の居場所をつくる",
-            "desired_department": department.pk, "themes": [theme.pk],
-        })
+        response = client.post(
+            f"/projects/calls/{call.pk}/propose/",
+            {
+                "group": group.pk,
+                "title": "親子のたまり場",
+                "kind": "citizen",
+                "summary": "親子の居場所をつくる",
+                "desired_department": department.pk,
+                "themes": [theme.pk],
+            },
+        )
     proposal = Proposal.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/projects/proposals/{proposal.pk}/edit/"
     assert proposal.status == ProposalStatus.DRAFT and proposal.created_by == proposer
 
     data = {
-        "title": "親子のたまり場", "kind": "citizen", "summary": "親子の居場所をつくる",
-        "desired_department": department.pk, "themes": [theme.pk],
-        "plan_who": "会員10名", "plan_whom": "親子", "plan_where": "地区センター", "plan_what": "ひろば",
-        "plan_why": "孤立を防ぐため", "plan_until": "2028年2月まで", "plan_how_much": "市と団体で分担",
+        "title": "親子のたまり場",
+        "kind": "citizen",
+        "summary": "親子の居場所をつくる",
+        "desired_department": department.pk,
+        "themes": [theme.pk],
+        "plan_who": "会員10名",
+        "plan_whom": "親子",
+        "plan_where": "地区センター",
+        "plan_what": "ひろば",
+        "plan_why": "孤立を防ぐため",
+        "plan_until": "2028年2月まで",
+        "plan_how_much": "市と団体で分担",
         "plan_how": "毎週開く",
-        "partners-TOTAL_FORMS": 2, "partners-INITIAL_FORMS": 0, "partners-MIN_NUM_FORMS": 0,
+        "partners-TOTAL_FORMS": 2,
+        "partners-INITIAL_FORMS": 0,
+        "partners-MIN_NUM_FORMS": 0,
         "partners-MAX_NUM_FORMS": 20,
-        "partners-0-group": other_group.pk, "partners-0-role": "会場の提供",
-        "partners-1-name": "桜川小学校PTA", "partners-1-role": "周知",
-        "budget-TOTAL_FORMS": 2, "budget-INITIAL_FORMS": 0, "budget-MIN_NUM_FORMS": 0, "budget-MAX_NUM_FORMS": 50,
-        "budget-0-item": "会場使用料", "budget-0-amount": "48000", "budget-0-payer": "city",
-        "budget-1-item": "消耗品費", "budget-1-amount": "12000", "budget-1-payer": "proposer",
+        "partners-0-group": other_group.pk,
+        "partners-0-role": "会場の提供",
+        "partners-1-name": "桜川小学校PTA",
+        "partners-1-role": "周知",
+        "budget-TOTAL_FORMS": 2,
+        "budget-INITIAL_FORMS": 0,
+        "budget-MIN_NUM_FORMS": 0,
+        "budget-MAX_NUM_FORMS": 50,
+        "budget-0-item": "会場使用料",
+        "budget-0-amount": "48000",
+        "budget-0-payer": "city",
+        "budget-1-item": "消耗品費",
+        "budget-1-amount": "12000",
+        "budget-1-payer": "proposer",
     }
     response = client.post(f"/projects/proposals/{proposal.pk}/edit/", data)
-    assert response.status_code == 302, (response.context["form"].errors, response.context["partners"].errors, response.context["budget"].errors, response.context["partners"].non_form_errors())
+    assert response.status_code == 302, (
+        response.context["form"].errors,
+        response.context["partners"].errors,
+        response.context["budget"].errors,
+        response.context["partners"].non_form_errors(),
+    )
     proposal.refresh_from_db()
     assert proposal.budget_totals()["total"] == 60000
     assert sorted(p.sector for p in proposal.partners.all()) == ["group", "other"]
@@ -266,33 +348,62 @@ def test_a_member_writes_a_proposal_with_partners_and_budget_and_submits_it(
 def test_bad_input_keeps_what_was_typed(client_for, proposer, group, call):
     client = client_for(proposer)
     proposal = ProposalFactory(call=call, group=group)
-    response = client.post(f"/projects/proposals/{proposal.pk}/edit/", {
-        "title": "", "kind": "citizen", "plan_why": "ここは残る",
-        "partners-TOTAL_FORMS": 0, "partners-INITIAL_FORMS": 0, "budget-TOTAL_FORMS": 1, "budget-INITIAL_FORMS": 0,
-        "budget-0-item": "会場費", "budget-0-amount": "abc", "budget-0-payer": "city",
-    })
+    response = client.post(
+        f"/projects/proposals/{proposal.pk}/edit/",
+        {
+            "title": "",
+            "kind": "citizen",
+            "plan_why": "ここは残る",
+            "partners-TOTAL_FORMS": 0,
+            "partners-INITIAL_FORMS": 0,
+            "budget-TOTAL_FORMS": 1,
+            "budget-INITIAL_FORMS": 0,
+            "budget-0-item": "会場費",
+            "budget-0-amount": "abc",
+            "budget-0-payer": "city",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "入力内容を確認してください" in page and "ここは残る" in page and "会場費" in page
 
 
-def test_staff_create_a_call_with_two_stages_and_split_weights(client_for, staff_user, department, reviewer_staff):
+def test_staff_create_a_call_with_two_stages_and_split_weights(
+    client_for, staff_user, department, reviewer_staff
+):
     client = client_for(staff_user)
-    response = client.post("/projects/staff/calls/new/", {
-        "title": "令和9年度 市民提案型協働事業", "fiscal_year": 2027, "opens_on": "2026-10-01",
-        "closes_on": "2026-11-30", "kinds": ["citizen", "city"], "with_presentation": "on", "split_weights": "on",
-        "department_share": 50, "reviewer_departments": [department.pk], "reviewer_staff": [reviewer_staff.pk],
-        "is_published": "on",
-    })
+    response = client.post(
+        "/projects/staff/calls/new/",
+        {
+            "title": "令和9年度 市民提案型協働事業",
+            "fiscal_year": 2027,
+            "opens_on": "2026-10-01",
+            "closes_on": "2026-11-30",
+            "kinds": ["citizen", "city"],
+            "with_presentation": "on",
+            "split_weights": "on",
+            "department_share": 50,
+            "reviewer_departments": [department.pk],
+            "reviewer_staff": [reviewer_staff.pk],
+            "is_published": "on",
+        },
+    )
     call = ProposalCall.objects.get()
     assert response.status_code == 302
     assert [s.kind for s in call.stages.all()] == ["document", "presentation"]
     assert all(s.criteria.count() == 5 for s in call.stages.all())
     assert call.split_weights and call.center_share == 50
-    response = client.post("/projects/staff/calls/new/", {
-        "title": "逆の期間", "fiscal_year": 2027, "opens_on": "2026-11-30", "closes_on": "2026-10-01",
-        "kinds": ["citizen"], "department_share": 50,
-    })
+    response = client.post(
+        "/projects/staff/calls/new/",
+        {
+            "title": "逆の期間",
+            "fiscal_year": 2027,
+            "opens_on": "2026-11-30",
+            "closes_on": "2026-10-01",
+            "kinds": ["citizen"],
+            "department_share": 50,
+        },
+    )
     assert "締切日は受付開始日より後の日にしてください" in response.content.decode()
 
 
@@ -300,7 +411,12 @@ def test_staff_edit_the_rubric_until_scoring_starts(client_for, staff_user, call
     client = client_for(staff_user)
     stage = call.stages.get()
     criteria = list(stage.criteria.all())
-    data = {"form-TOTAL_FORMS": 6, "form-INITIAL_FORMS": 5, "form-MIN_NUM_FORMS": 0, "form-MAX_NUM_FORMS": 1000}
+    data = {
+        "form-TOTAL_FORMS": 6,
+        "form-INITIAL_FORMS": 5,
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+    }
     for i, c in enumerate(criteria):
         data |= {f"form-{i}-id": c.pk, f"form-{i}-name": c.name, f"form-{i}-weight": 15, f"form-{i}-order": i}
     data |= {"form-5-name": "先進性", "form-5-weight": 25, "form-5-order": 6}
@@ -309,14 +425,24 @@ def test_staff_edit_the_rubric_until_scoring_starts(client_for, staff_user, call
     proposal = ProposalFactory(call=call, group=group, under_review=True)
     services.review_save(proposal=proposal, reviewer=official_user, scores={criteria[0].pk: (3, "")})
     assert client.post(f"/projects/staff/stages/{stage.pk}/criteria/", data).status_code == 403
-    assert "すでに採点が始まっている" in client.get(f"/projects/staff/stages/{stage.pk}/criteria/").content.decode()
+    assert (
+        "すでに採点が始まっている"
+        in client.get(f"/projects/staff/stages/{stage.pk}/criteria/").content.decode()
+    )
 
 
-def test_staff_adopt_through_the_page_and_the_public_sees_the_reason(client_for, staff_user, call, group, client):
+def test_staff_adopt_through_the_page_and_the_public_sees_the_reason(
+    client_for, staff_user, call, group, client
+):
     proposal = ProposalFactory(call=call, group=group, under_review=True)
-    response = client_for(staff_user).post(f"/projects/staff/proposals/{proposal.pk}/decide/", {
-        "outcome": "adopted", "reason": "地域の課題が明確で、協働の効果が高いため。", "form": "co_hosting",
-    })
+    response = client_for(staff_user).post(
+        f"/projects/staff/proposals/{proposal.pk}/decide/",
+        {
+            "outcome": "adopted",
+            "reason": "地域の課題が明確で、協働の効果が高いため。",
+            "form": "co_hosting",
+        },
+    )
     project = Project.objects.get(proposal=proposal)
     assert response["Location"] == f"/projects/manage/{project.pk}/"
     client.logout()
@@ -328,7 +454,9 @@ def test_a_rejection_reason_is_shown_to_the_proposer_but_nothing_is_public(
     client_for, staff_user, call, group, proposer, client
 ):
     proposal = ProposalFactory(call=call, group=group, under_review=True)
-    services.proposal_decide(proposal=proposal, by=staff_user, outcome="rejected", reason="継続性の見通しが不十分なため。")
+    services.proposal_decide(
+        proposal=proposal, by=staff_user, outcome="rejected", reason="継続性の見通しが不十分なため。"
+    )
     page = client_for(proposer).get(f"/projects/proposals/{proposal.pk}/").content.decode()
     assert "審査結果: 不採択" in page and "継続性の見通しが不十分なため。" in page
     client.logout()
@@ -339,8 +467,12 @@ def test_reviewer_scores_through_the_page(client_for, official_user, call, group
     proposal = ProposalFactory(call=call, group=group, under_review=True)
     criteria = list(proposal.current_stage.criteria.all())
     client = client_for(official_user)
-    data = {f"score_{c.pk}": 4 for c in criteria} | {f"comment_{criteria[0].pk}": "地域性が高い",
-                                                     "recommendation": "adopt", "comment": "よい提案", "submit": "1"}
+    data = {f"score_{c.pk}": 4 for c in criteria} | {
+        f"comment_{criteria[0].pk}": "地域性が高い",
+        "recommendation": "adopt",
+        "comment": "よい提案",
+        "submit": "1",
+    }
     response = client.post(f"/projects/proposals/{proposal.pk}/review/", data)
     assert response.status_code == 302
     review = proposal.reviews.get()
@@ -361,26 +493,52 @@ def test_staff_write_the_agreement_sign_it_and_start(client_for, staff_user, gro
     client = client_for(staff_user)
     page = client.get(f"/projects/staff/projects/{project.pk}/agreement/").content.decode()
     assert "協働協定書" in page
-    response = client.post(f"/projects/staff/projects/{project.pk}/agreement/", {
-        "purpose": "孤立を防ぐ", "group_role": "運営", "department_role": "広報", "method": "毎週開く",
-        "responsibility": "協議する", "cost_sharing": "市が会場費", "period_start": "2026-05-01",
-        "period_end": "2027-02-28", "signed_on": "2026-04-20",
-    })
+    response = client.post(
+        f"/projects/staff/projects/{project.pk}/agreement/",
+        {
+            "purpose": "孤立を防ぐ",
+            "group_role": "運営",
+            "department_role": "広報",
+            "method": "毎週開く",
+            "responsibility": "協議する",
+            "cost_sharing": "市が会場費",
+            "period_start": "2026-05-01",
+            "period_end": "2027-02-28",
+            "signed_on": "2026-04-20",
+        },
+    )
     assert response.status_code == 302
     client.post(f"/projects/staff/projects/{project.pk}/transition/", {"to_status": "agreed", "note": "押印"})
     project.refresh_from_db()
     assert project.status == ProjectStatus.AGREED
-    response = client.post(f"/projects/staff/projects/{project.pk}/transition/", {"to_status": "done"}, follow=True)
+    response = client.post(
+        f"/projects/staff/projects/{project.pk}/transition/", {"to_status": "done"}, follow=True
+    )
     assert "にすることはできません" in response.content.decode()
 
 
-def test_group_and_department_each_write_their_evaluation(client_for, proposer, group, official_user, department):
+def test_group_and_department_each_write_their_evaluation(
+    client_for, proposer, group, official_user, department
+):
     project = ProjectFactory(evaluating=True, lead_group=group, department=department)
-    answers = {name: 4 for name in ("equality", "autonomy", "independence", "mutual_understanding",
-                                    "shared_purpose", "openness")}
+    answers = {
+        name: 4
+        for name in (
+            "equality",
+            "autonomy",
+            "independence",
+            "mutual_understanding",
+            "shared_purpose",
+            "openness",
+        )
+    }
     body = {"results": "成果", "lessons": "学び", "next_steps": "次", **answers}
-    assert client_for(proposer).post(f"/projects/manage/{project.pk}/evaluation/group/", body).status_code == 302
-    assert client_for(proposer).get(f"/projects/manage/{project.pk}/evaluation/department/").status_code == 403
+    assert (
+        client_for(proposer).post(f"/projects/manage/{project.pk}/evaluation/group/", body).status_code == 302
+    )
+    assert (
+        client_for(proposer).get(f"/projects/manage/{project.pk}/evaluation/department/").status_code == 403
+    )
     official = client_for(official_user)
     assert official.post(f"/projects/manage/{project.pk}/evaluation/department/", body).status_code == 302
     assert sorted(project.evaluations.values_list("side", flat=True)) == ["department", "group"]
@@ -390,22 +548,37 @@ def test_group_and_department_each_write_their_evaluation(client_for, proposer, 
 
 def test_a_member_reports_progress(client_for, proposer, group):
     project = ProjectFactory(lead_group=group)
-    response = client_for(proposer).post(f"/projects/manage/{project.pk}/add/progress/", {
-        "reported_on": "2026-06-30", "activities": "4回開催し延べ52組が参加"})
+    response = client_for(proposer).post(
+        f"/projects/manage/{project.pk}/add/progress/",
+        {"reported_on": "2026-06-30", "activities": "4回開催し延べ52組が参加"},
+    )
     assert response.status_code == 302
     assert project.progress_reports.get().author == proposer
 
 
 def test_staff_register_a_support_project_and_log_sessions(client_for, staff_user, group):
     client = client_for(staff_user)
-    response = client.post("/projects/staff/projects/new/", {
-        "title": "居場所づくり支援", "kind": "support", "lead_group": group.pk, "fiscal_year": 2026,
-        "starts_on": "2026-06-01",
-    })
+    response = client.post(
+        "/projects/staff/projects/new/",
+        {
+            "title": "居場所づくり支援",
+            "kind": "support",
+            "lead_group": group.pk,
+            "fiscal_year": 2026,
+            "starts_on": "2026-06-01",
+        },
+    )
     project = Project.objects.get()
     assert response.status_code == 302 and project.status == ProjectStatus.RUNNING
-    client.post(f"/projects/manage/{project.pk}/add/support/", {
-        "held_on": "2026-06-10", "kind": "mentor", "supporters": "メンター 山田", "content": "計画を見直した"})
+    client.post(
+        f"/projects/manage/{project.pk}/add/support/",
+        {
+            "held_on": "2026-06-10",
+            "kind": "mentor",
+            "supporters": "メンター 山田",
+            "content": "計画を見直した",
+        },
+    )
     log = project.support_logs.get()
     assert (log.kind, log.author) == ("mentor", staff_user)
     assert "計画を見直した" in client.get("/projects/staff/support-logs/").content.decode()

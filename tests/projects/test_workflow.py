@@ -31,7 +31,9 @@ def draft(call, group):
     return ProposalFactory(call=call, group=group)
 
 
-def test_submit_moves_draft_to_submitted_and_emails_the_proposer(draft, proposer, django_capture_on_commit_callbacks):
+def test_submit_moves_draft_to_submitted_and_emails_the_proposer(
+    draft, proposer, django_capture_on_commit_callbacks
+):
     """提出 records who and when, and the proposer gets a Japanese e-mail with the center's name."""
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_submit(proposal=draft, by=proposer, now=IN_PERIOD)
@@ -62,8 +64,10 @@ def test_submit_refuses_without_budget(call, group, proposer):
         services.proposal_submit(proposal=proposal, by=proposer, now=IN_PERIOD)
 
 
-@pytest.mark.parametrize("status", [ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW, ProposalStatus.ADOPTED,
-                                    ProposalStatus.REJECTED])
+@pytest.mark.parametrize(
+    "status",
+    [ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW, ProposalStatus.ADOPTED, ProposalStatus.REJECTED],
+)
 def test_submit_is_refused_from_other_states(call, group, proposer, status):
     """Only drafts and returned proposals can be submitted."""
     proposal = ProposalFactory(call=call, group=group, status=status)
@@ -96,7 +100,9 @@ def test_review_start_is_refused_for_a_draft(draft, staff_user):
 def test_decision_needs_a_reason(call, group, staff_user):
     proposal = ProposalFactory(call=call, group=group, under_review=True)
     with pytest.raises(ValidationError):
-        services.proposal_decide(proposal=proposal, by=staff_user, outcome=DecisionOutcome.ADOPTED, reason=" ")
+        services.proposal_decide(
+            proposal=proposal, by=staff_user, outcome=DecisionOutcome.ADOPTED, reason=" "
+        )
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.UNDER_REVIEW
 
@@ -104,14 +110,19 @@ def test_decision_needs_a_reason(call, group, staff_user):
 def test_adoption_creates_the_project_with_partners_and_department(
     call, group, staff_user, department, other_group, django_capture_on_commit_callbacks
 ):
-    """採択 makes a Project (協定準備中) carrying the plan, themes, partners and department; the proposer is told."""
+    """採択 makes a Project (協定準備中) with the plan, themes, partners, department; the proposer is told."""
     from projects.models import Partner
 
     proposal = ProposalFactory(call=call, group=group, under_review=True, desired_department=department)
     Partner.objects.create(proposal=proposal, sector="group", group=other_group, role="会場の提供")
     with django_capture_on_commit_callbacks(execute=True):
-        services.proposal_decide(proposal=proposal, by=staff_user, outcome="adopted", reason="協働の効果が高いため。",
-                                 form="co_hosting")
+        services.proposal_decide(
+            proposal=proposal,
+            by=staff_user,
+            outcome="adopted",
+            reason="協働の効果が高いため。",
+            form="co_hosting",
+        )
     project = Project.objects.get(proposal=proposal)
     assert project.status == ProjectStatus.PREPARING
     assert project.lead_group == group and project.department == department
@@ -124,7 +135,9 @@ def test_adoption_creates_the_project_with_partners_and_department(
 
 def test_returned_proposal_can_be_edited_and_resubmitted(call, group, proposer, staff_user):
     proposal = ProposalFactory(call=call, group=group, under_review=True)
-    services.proposal_decide(proposal=proposal, by=staff_user, outcome="returned", reason="予算を見直してください。")
+    services.proposal_decide(
+        proposal=proposal, by=staff_user, outcome="returned", reason="予算を見直してください。"
+    )
     proposal.refresh_from_db()
     assert proposal.is_editable and proposal.current_stage is None
     services.proposal_update(proposal=proposal, title="見直した提案")
@@ -153,7 +166,12 @@ def test_only_members_of_an_approved_group_create_proposals(call, make_user):
 
 @pytest.mark.parametrize(
     ("start", "target"),
-    [(s, t) for s, targets in PROJECT_TRANSITIONS.items() for t in ProjectStatus.values if t not in targets and t != s],
+    [
+        (s, t)
+        for s, targets in PROJECT_TRANSITIONS.items()
+        for t in ProjectStatus.values
+        if t not in targets and t != s
+    ],
 )
 def test_project_transitions_the_life_cycle_does_not_allow_are_refused(staff_user, start, target):
     """e.g. 協定準備中 → 完了, 完了 → 実施中: refused, and nothing is recorded."""
@@ -167,8 +185,16 @@ def test_project_transitions_the_life_cycle_does_not_allow_are_refused(staff_use
 
 def _agreement(project, staff_user, signed=True):
     return services.agreement_save(
-        project=project, by=staff_user, purpose="目的", group_role="運営", department_role="広報", method="毎週",
-        responsibility="協議", cost_sharing="折半", period_start=dt.date(2026, 5, 1), period_end=dt.date(2027, 2, 28),
+        project=project,
+        by=staff_user,
+        purpose="目的",
+        group_role="運営",
+        department_role="広報",
+        method="毎週",
+        responsibility="協議",
+        cost_sharing="折半",
+        period_start=dt.date(2026, 5, 1),
+        period_end=dt.date(2027, 2, 28),
         signed_on=dt.date(2026, 4, 20) if signed else None,
     )
 
@@ -189,9 +215,18 @@ def test_a_called_project_runs_through_its_whole_life_cycle(staff_user, proposer
         ["equality", "autonomy", "independence", "mutual_understanding", "shared_purpose", "openness"], 4
     )
     for side in ("group", "department"):
-        services.mutual_evaluation_save(project=project, side=side, by=staff_user, results="成果", lessons="学び",
-                                        next_steps="次", **answers)
-    services.project_transition(project=project, to_status=ProjectStatus.DONE, by=staff_user, note="成果発表会を終えて")
+        services.mutual_evaluation_save(
+            project=project,
+            side=side,
+            by=staff_user,
+            results="成果",
+            lessons="学び",
+            next_steps="次",
+            **answers,
+        )
+    services.project_transition(
+        project=project, to_status=ProjectStatus.DONE, by=staff_user, note="成果発表会を終えて"
+    )
     changes = list(StatusChange.objects.filter(project=project).values_list("to_status", "changed_by"))
     assert changes == [(s, staff_user.pk) for s in ("agreed", "running", "evaluating", "done")]
     first = StatusChange.objects.filter(project=project).first()
@@ -206,19 +241,33 @@ def test_a_called_project_cannot_start_without_an_agreement(staff_user):
 
 def test_staff_register_support_projects_without_a_call(staff_user, group):
     """プロジェクト支援 starts running at once and takes support logs; 市民提案型 cannot be registered so."""
-    project = services.project_register(title="居場所づくり", kind=ProjectKind.SUPPORT, lead_group=group,
-                                        fiscal_year=2026, by=staff_user)
+    project = services.project_register(
+        title="居場所づくり", kind=ProjectKind.SUPPORT, lead_group=group, fiscal_year=2026, by=staff_user
+    )
     assert project.status == ProjectStatus.RUNNING and project.proposal is None
-    log = services.support_log_create(project=project, by=staff_user, held_on=dt.date(2026, 6, 1), kind="mentor",
-                                      supporters="メンター 山田", content="事業計画を見直した。")
+    log = services.support_log_create(
+        project=project,
+        by=staff_user,
+        held_on=dt.date(2026, 6, 1),
+        kind="mentor",
+        supporters="メンター 山田",
+        content="事業計画を見直した。",
+    )
     assert log.author == staff_user
     with pytest.raises(ValidationError):
-        services.project_register(title="x", kind=ProjectKind.CITIZEN_PROPOSAL, lead_group=group, fiscal_year=2026,
-                                  by=staff_user)
+        services.project_register(
+            title="x", kind=ProjectKind.CITIZEN_PROPOSAL, lead_group=group, fiscal_year=2026, by=staff_user
+        )
     called = ProjectFactory()
     with pytest.raises(ValidationError, match="支援記録"):
-        services.support_log_create(project=called, by=staff_user, held_on=dt.date(2026, 6, 1), kind="mentor",
-                                    supporters="x", content="y")
+        services.support_log_create(
+            project=called,
+            by=staff_user,
+            held_on=dt.date(2026, 6, 1),
+            kind="mentor",
+            supporters="x",
+            content="y",
+        )
 
 
 def test_registered_projects_finish_without_mutual_evaluation(staff_user, group):
