@@ -451,8 +451,8 @@ def item_list(model, *, filters: dict | None = None) -> QuerySet:
 
 
 def items_of(ref: PartyRef) -> tuple[list[Need], list[Offer]]:
-    needs = list(Need.objects.filter(ref.owner_filter()).prefetch_related("themes", "areas"))
-    offers = list(Offer.objects.filter(ref.owner_filter()).prefetch_related("themes", "areas"))
+    needs = list(Need.objects.filter(ref.owner_filter()))
+    offers = list(Offer.objects.filter(ref.owner_filter()))
     return needs, offers
 
 

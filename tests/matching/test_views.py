@@ -280,19 +280,32 @@ def page_of(client, django_assert_num_queries):
 
 @pytest.mark.parametrize("size", [2, 7])
 def test_list_and_detail_pages_use_a_fixed_number_of_queries(
-    size, page_of, group, editor, design_company, staff_user, kodomo, honmachi
+    size, page_of, group, editor, design_company, department, staff_user, kodomo, honmachi
 ):
     """Every matching page takes the same number of queries with a few or more rows."""
     populate(size, kodomo, honmachi, staff_user)
     need = NeedFactory(group=group, themes=[kodomo])
+    for _i in range(size):
+        NeedFactory(department=department, kind="venue", deliverable="", themes=[kodomo])
     match = Match.objects.first()
     page_of(reverse("matching:index"), None, 6)
     page_of(reverse("matching:index") + "?type=offer&theme=" + str(kodomo.pk), None, 7)
     page_of(reverse("matching:need_detail", args=[need.pk]), None, 3)
     page_of(reverse("matching:business_detail", args=[design_company.pk]), None, 5)
+    page_of(reverse("matching:department_detail", args=[department.pk]), None, 5)
     # Signed in: session and user (2), the person's parties and their suggestions (one party here).
     page_of(suggestions_url(group), editor, 14)
     page_of(reverse("matching:index"), editor, 21)
     page_of(reverse("matching:pipeline"), staff_user, 8)
     page_of(reverse("matching:match_detail", args=[match.pk]), staff_user, 8)
     page_of(reverse("matching:staff_business_queue"), staff_user, 10)
+
+
+def test_an_official_sees_the_partners_for_the_departments_themes(client, official_user, department, group):
+    """The official's department page links to its suggestions, which list the group sharing its theme."""
+    client.force_login(official_user)
+    page = client.get(reverse("matching:department_detail", args=[department.pk])).content.decode()
+    assert suggestions_url(department) in page
+    suggestions = client.get(suggestions_url(department)).content.decode()
+    assert group.name in suggestions
+    assert "共通テーマ: 子どもの健全育成" in suggestions
