@@ -5,7 +5,9 @@
 2. Counts each page's queries in-process.
 3. Serves the app with gunicorn on loopback and loads the bare view and every page from the apps'
    hooks (`bench_pages`) with a bounded number of keep-alive clients.
-4. Times the apps' `bench_tasks` (report rendering).
+4. Soaks the same server for a few minutes with mixed traffic (core/soak.py): 5xx count and the
+   memory growth of each worker, reported as the tasks `soak_errors` and `soak_rss_growth_mb`.
+5. Times the apps' `bench_tasks` (report rendering).
 The last line printed is one JSON object. Nothing here passes or fails: it measures.
 """
 
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core import soak
 from core.bench import BenchPage, load
 
 # Per-app scales of the bench dataset: groups seeds ~300 × scale groups (10,000 at 34), matching
@@ -44,6 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--fresh", action="store_true", help="データベースを作り直す")
         parser.add_argument("--app-scale", action="append", default=[], metavar="APP=N", help="アプリごとの倍率")
         parser.add_argument("--only", default="", help="計測するページ名（カンマ区切り）")
+        parser.add_argument("--soak-seconds", type=float, default=300.0, help="ソークの秒数（既定 300、0 で省略）")
 
     def handle(self, *args, phase: str, **options):
         if phase == "inspect":
@@ -56,7 +60,7 @@ class Command(BaseCommand):
 
     # --- The whole run -----------------------------------------------------------------------
 
-    def run(self, *, clients, requests, seconds, workers, fresh, app_scale, only, **_options):
+    def run(self, *, clients, requests, seconds, workers, fresh, app_scale, only, soak_seconds, **_options):
         started = time.monotonic()
         scales = {**DEFAULT_APP_SCALES, **parse_scales(app_scale)}
         env = bench_environment()
@@ -72,6 +76,7 @@ class Command(BaseCommand):
         port = free_port()
         server = start_gunicorn(env, port=port, workers=workers)
         results: dict[str, dict] = {}
+        soaked: dict[str, dict] = {}
         try:
             wait_until_healthy(port)
             bare = self.measure(port, "/_bench/bare", "", clients, requests, seconds)
@@ -83,6 +88,9 @@ class Command(BaseCommand):
                 summary["status"] = page["status"]
                 results[name] = summary
                 self.say(format_row(name, summary, page["queries"]))
+            if soak_seconds > 0:
+                soaked = soak.run(env=env, base_dir=Path(settings.BASE_DIR), port=port, master_pid=server.pid,
+                                  seconds=soak_seconds, out=self.say)
         finally:
             stop(server)
 
@@ -96,7 +104,7 @@ class Command(BaseCommand):
             "pages": {
                 name: {k: summary[k] for k in ("rps", "p50_ms", "p95_ms", "queries")} for name, summary in results.items()
             },
-            "tasks": tasks,
+            "tasks": {**tasks, **soaked},
         }
         self.stdout.write(json.dumps(report, ensure_ascii=False))
 
