@@ -494,7 +494,7 @@ class Seeder:
                 break
             services.progress_report_create(
                 project=project,
-                by=self.lead_staff,
+                by=project.proposal.created_by if project.proposal else self.lead_staff,
                 reported_on=dt.date(fy, month, 28),
                 activities=(
                     f"{month}月は計画どおり{self.rng.randint(3, 6)}回実施し、"

@@ -140,6 +140,11 @@ class ProposalForm(forms.ModelForm):
         self.fields["themes"].queryset = Theme.objects.active()
         self.fields["desired_department"].queryset = Department.objects.filter(is_active=True)
         self.fields["desired_department"].empty_label = _("（未定・センターに相談したい）")
+        # Drafts may be incomplete; the summary and the eight items are needed to submit.
+        for name in ("summary", *Proposal.PLAN_FIELDS):
+            self.fields[name].help_text = _("提出までに入力してください。%(example)s") % {
+                "example": self.fields[name].help_text
+            }
         if groups is not None:
             self.fields["group"] = forms.ModelChoiceField(
                 label=_("提案する団体"),

@@ -483,6 +483,20 @@ def review_save(
 
 # --- Projects ------------------------------------------------------------------------------------
 
+# In which states each record of a project may be written (the pages offer the links accordingly).
+OPEN_FOR: dict[str, tuple[str, ...]] = {
+    "agreement": (ProjectStatus.PREPARING, ProjectStatus.AGREED),
+    "progress": (ProjectStatus.AGREED, ProjectStatus.RUNNING, ProjectStatus.EVALUATING),
+    "midterm": (ProjectStatus.RUNNING, ProjectStatus.EVALUATING),
+    "evaluation": (ProjectStatus.RUNNING, ProjectStatus.EVALUATING),
+    "presentation": (ProjectStatus.RUNNING, ProjectStatus.EVALUATING, ProjectStatus.DONE),
+}
+
+
+def open_records(project: Project) -> set[str]:
+    """The records that can be written now, e.g. {"progress", "midterm"}."""
+    return {name for name, statuses in OPEN_FOR.items() if project.status in statuses}
+
 
 def _copy_plan(source, target) -> None:
     for name in source.PLAN_FIELDS:
@@ -636,7 +650,7 @@ def project_transition(*, project: Project, to_status: str, by, note: str = "") 
 @transaction.atomic
 def agreement_save(*, project: Project, by, **fields) -> Agreement:
     """協働協定書: staff write and revise it; once the project has moved past 協定締結 it is fixed."""
-    if project.status not in (ProjectStatus.PREPARING, ProjectStatus.AGREED):
+    if project.status not in OPEN_FOR["agreement"]:
         raise ValidationError(_("実施が始まった後は協定書を変更できません。"))
     agreement = Agreement.objects.filter(project=project).first() or Agreement(project=project)
     for name, value in fields.items():
@@ -775,7 +789,7 @@ def _record(model, *, project: Project, by, **fields):
 
 
 def progress_report_create(*, project: Project, by, **fields) -> ProgressReport:
-    if project.status not in (ProjectStatus.AGREED, ProjectStatus.RUNNING, ProjectStatus.EVALUATING):
+    if project.status not in OPEN_FOR["progress"]:
         raise ValidationError(_("進捗報告は、協定締結から評価までの間に記録できます。"))
     return _record(ProgressReport, project=project, by=by, **fields)
 
@@ -785,7 +799,7 @@ def staff_note_create(*, project: Project, by, body: str) -> StaffNote:
 
 
 def midterm_review_create(*, project: Project, by, **fields) -> MidtermReview:
-    if project.status not in (ProjectStatus.RUNNING, ProjectStatus.EVALUATING):
+    if project.status not in OPEN_FOR["midterm"]:
         raise ValidationError(_("中間ふりかえりは、実施中の協働事業について記録できます。"))
     return _record(MidtermReview, project=project, by=by, **fields)
 
@@ -793,7 +807,7 @@ def midterm_review_create(*, project: Project, by, **fields) -> MidtermReview:
 @transaction.atomic
 def mutual_evaluation_save(*, project: Project, side: str, by, **fields) -> MutualEvaluation:
     """相互評価: one per side (group, department); saving again revises it."""
-    if project.status not in (ProjectStatus.EVALUATING, ProjectStatus.RUNNING):
+    if project.status not in OPEN_FOR["evaluation"]:
         raise ValidationError(_("相互評価は、実施中または評価中の協働事業について記録できます。"))
     evaluation = MutualEvaluation.objects.filter(project=project, side=side).first() or MutualEvaluation(
         project=project, side=side
@@ -807,7 +821,7 @@ def mutual_evaluation_save(*, project: Project, side: str, by, **fields) -> Mutu
 
 
 def results_presentation_create(*, project: Project, by, **fields) -> ResultsPresentation:
-    if project.status not in (ProjectStatus.RUNNING, ProjectStatus.EVALUATING, ProjectStatus.DONE):
+    if project.status not in OPEN_FOR["presentation"]:
         raise ValidationError(_("成果発表は、実施中・評価・完了の協働事業について記録できます。"))
     return _record(ResultsPresentation, project=project, by=by, **fields)
 

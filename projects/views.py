@@ -635,6 +635,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             ],
             "is_staff": user.is_center_staff,
+            "open": services.open_records(project),
             "can_report": user.has_perm("projects.add_progressreport", project),
             "is_support_kind": project.kind in UNCALLED_KINDS,
         },
@@ -643,7 +644,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _may_evaluate(user, project: Project, side: str) -> bool:
     """Staff write either side; a group member the group's; an official of the department the department's."""
-    if project.status not in (ProjectStatus.RUNNING, ProjectStatus.EVALUATING):
+    if project.status not in services.OPEN_FOR["evaluation"]:
         return False
     if user.is_center_staff:
         return True
