@@ -309,3 +309,45 @@ def test_an_official_sees_the_partners_for_the_departments_themes(client, offici
     suggestions = client.get(suggestions_url(department)).content.decode()
     assert group.name in suggestions
     assert "共通テーマ: 子どもの健全育成" in suggestions
+
+
+def test_an_event_or_a_consultation_can_be_the_origin_of_a_match(client, staff_user, group, design_company):
+    """The introduction form records the event and the consultation the match came from."""
+    import datetime as dt
+
+    from consultations.models import Consultation
+    from events.models import Event, Program
+
+    program = Program.objects.get(code="networking")
+    event = Event.objects.create(program=program, title="企業と団体の交流会")
+    consultation = Consultation.objects.create(
+        consulted_on=dt.date(2026, 5, 1), staff=staff_user, group=group
+    )
+    client.force_login(staff_user)
+    url = reverse("matching:introduce", args=[PartyRef.of(group).key, PartyRef.of(design_company).key])
+    form = client.get(url + f"?consultation={consultation.pk}").content.decode()
+    assert f'value="{consultation.pk}"' in form
+    client.post(
+        url,
+        {
+            "note": "交流会で出会いました。",
+            "program": program.pk,
+            "origin_event": event.pk,
+            "origin_consultation": consultation.pk,
+            "action": "propose",
+        },
+    )
+    match = Match.objects.get()
+    assert (match.program, match.origin_event, match.origin_consultation) == (program, event, consultation)
+    assert match.status == MatchStatus.PROPOSED
+    assert not mail.outbox
+    page = client.get(match.get_absolute_url()).content.decode()
+    assert "企業と団体の交流会" in page and f"相談記録 No.{consultation.pk}" in page
+
+
+def test_an_unknown_consultation_number_is_explained(client, staff_user, group, design_company):
+    client.force_login(staff_user)
+    url = reverse("matching:introduce", args=[PartyRef.of(group).key, PartyRef.of(design_company).key])
+    response = client.post(url, {"note": "x", "origin_consultation": 999999, "action": "propose"})
+    assert "番号 999999 の相談記録はありません。" in response.content.decode()
+    assert not Match.objects.exists()
