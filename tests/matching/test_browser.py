@@ -86,3 +86,36 @@ def test_the_matching_pages_read_well_on_a_phone(phone_page, assert_accessible, 
     phone_page.goto("/matching/?type=offer")
     assert phone_page.get_by_role("link", name="チラシ制作/デザイン").is_visible()
     assert_accessible(phone_page, "マッチング（提供の一覧）")
+
+
+def test_business_pages_and_the_staff_queue_pass_axe(
+    page, live_server, assert_accessible, member, staff_user, official_user, kodomo
+):
+    """A person registers a business (errors in words), staff approve it, officials see their department."""
+    sign_in(page, live_server, member)
+    page.goto("/matching/businesses/new/")
+    page.get_by_role("button", name="登録して承認を申請する").click()
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page, "企業・事業者の登録（入力エラー）")
+    page.locator("#id_name").fill("あおば工務店")
+    page.locator("#id_name_kana").fill("あおばこうむてん")
+    page.get_by_label("子どもの健全育成").check()
+    page.get_by_role("button", name="登録して承認を申請する").click()
+    page.get_by_text("センター職員の承認をお待ちください").wait_for()
+    assert_accessible(page, "企業・事業者のプロフィール")
+
+    sign_in(page, live_server, staff_user)
+    page.goto("/matching/staff/businesses/")
+    assert_accessible(page, "企業・事業者の承認待ち")
+    page.get_by_role("button", name="承認する").click()
+    page.get_by_text("「あおば工務店」を承認しました。").wait_for()
+
+    from core.models import Department
+
+    department = Department.objects.get(name="子ども家庭支援課")
+    department.themes.set([kodomo])
+    sign_in(page, live_server, official_user)
+    page.goto(f"/matching/departments/{department.pk}/")
+    assert_accessible(page, "担当課のページ")
+    page.get_by_role("link", name="この担当課への提案を見る").click()
+    assert "あおば工務店" in page.locator(".suggestion-list").inner_text()
