@@ -14,6 +14,7 @@ from collections import defaultdict
 from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -505,6 +506,17 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     for invitation in invitations:
         invitation.token = f"demo-{invitation.group_id}-{rng.getrandbits(64):016x}"
     GroupInvitation.objects.bulk_create(invitations)
+
+    # Bulk loads leave PostgreSQL's planner statistics empty (rows=1 estimates, bad plans): refresh them.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in (
+                "groups_group",
+                "groups_group_themes",
+                "groups_group_areas",
+                "groups_groupmembership",
+            ):
+                cursor.execute(f"ANALYZE {table}")
 
     approved = sum(1 for g in created if g.status == GroupStatus.APPROVED)
     pending = sum(1 for g in created if g.status == GroupStatus.PENDING)

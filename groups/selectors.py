@@ -29,9 +29,11 @@ def filter_except(filterset: GroupDirectoryFilter, skip: str) -> QuerySet:
     return queryset
 
 
-def kana_rows_present(queryset: QuerySet) -> set[str]:
-    """The rows (あ, か, ...) that have at least one group in the current search (one query)."""
-    return set(queryset.order_by().values_list("kana_row", flat=True).distinct())
+def kana_row_counts(queryset: QuerySet) -> dict[str, int]:
+    """How many groups of the current search fall in each row (あ, か, ...): one query that also gives
+    the total, so the page needs no separate COUNT."""
+    rows = queryset.order_by().values_list("kana_row").annotate(n=Count("id"))
+    return dict(rows)
 
 
 KANA_ROW_NAMES = [row for row, _letters in KANA_ROWS] + ["その他"]

@@ -56,14 +56,14 @@ def index(request: HttpRequest) -> HttpResponse:
         for name in directory.form.errors:
             params.pop(name, None)
         directory = selectors.group_directory(params=params)
-    queryset = directory.qs if directory.is_valid() else Group.objects.none()
-    page_obj = Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
-    # The row index counts the current search without the row filter itself (same validated input).
-    rows_present = (
-        selectors.kana_rows_present(selectors.filter_except(directory, "row"))
-        if directory.is_valid()
-        else set()
-    )
+    if not directory.is_valid():
+        directory = selectors.group_directory(params={})
+    # One aggregate by row gives the row index and the total (no separate COUNT query).
+    row_counts = selectors.kana_row_counts(selectors.filter_except(directory, "row"))
+    current_row = directory.form.cleaned_data.get("row") or ""
+    paginator = Paginator(directory.qs, settings.PAGINATE_BY)
+    paginator.count = row_counts.get(current_row, 0) if current_row else sum(row_counts.values())
+    page_obj = paginator.get_page(request.GET.get("page"))
     active_filters = {k: v for k, v in request.GET.items() if k not in ("page", "row") and v}
     return render(
         request,
@@ -72,8 +72,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "filter": directory,
             "page_obj": page_obj,
             "groups": page_obj.object_list,
-            "kana_rows": [(row, row in rows_present) for row in selectors.KANA_ROW_NAMES],
-            "current_row": request.GET.get("row", ""),
+            "kana_rows": [(row, row_counts.get(row, 0)) for row in selectors.KANA_ROW_NAMES],
+            "current_row": current_row,
             "is_filtered": bool(active_filters),
         },
     )
