@@ -29,6 +29,7 @@ class BusinessAdmin(admin.ModelAdmin):
 
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["title", "party", "kind", "deliverable", "is_open", "created_at"]
+    list_select_related = ["group", "business", "department"]
     list_filter = ["is_open", "kind", "deliverable"]
     search_fields = ["title", "description"]
     raw_id_fields = ["group", "business", "department"]
@@ -58,6 +59,15 @@ class MatchAdmin(admin.ModelAdmin):
     """Status changes go through the pipeline (services.match_transition); here only the record."""
 
     list_display = ["__str__", "status", "score", "program", "status_changed_at"]
+    list_select_related = [
+        "group_a",
+        "business_a",
+        "department_a",
+        "group_b",
+        "business_b",
+        "department_b",
+        "program",
+    ]
     list_filter = ["status", "program"]
     raw_id_fields = [
         "group_a",
@@ -69,6 +79,7 @@ class MatchAdmin(admin.ModelAdmin):
         "need",
         "offer",
         "origin_event",
+        "origin_consultation",
         "created_by",
     ]
     readonly_fields = [

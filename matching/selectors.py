@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -32,6 +33,9 @@ from matching.models import (
     PartyRef,
 )
 
+if TYPE_CHECKING:
+    from matching.filters import ItemFilter
+
 # How many parties of each kind the theme/district pre-ranking keeps, and how many fitting
 # offers or needs are considered. Both are far above the number of suggestions shown.
 THEME_CANDIDATES_PER_KIND = 60
@@ -42,15 +46,6 @@ FULFIL_CANDIDATES = 300
 SUGGESTIONS_SHOWN = 20
 
 # --- Parties -------------------------------------------------------------------------------------
-
-
-def eligible_party_q(model) -> Q:
-    """Parties that may be suggested: registered groups, approved businesses, departments in use."""
-    if model is Group:
-        return Q(status=GroupStatus.APPROVED)
-    if model is Business:
-        return Q(status=BusinessStatus.APPROVED)
-    return Q(is_active=True)
 
 
 def eligible_owner_q() -> Q:
@@ -437,8 +432,11 @@ def suggestion_between(a: PartyRef, b: PartyRef) -> scoring.Suggestion | None:
 # --- Needs and offers ----------------------------------------------------------------------------
 
 
-def item_list(model, *, filters: dict | None = None) -> QuerySet:
-    """Open needs (or offers) of eligible parties, newest first, ready for a list page."""
+def item_filter(model, *, data) -> ItemFilter:
+    """Open needs (or offers) of parties taking part, newest first, filtered by ``data`` (the query string).
+
+    The FilterSet is returned so that the page can render its form; ``.qs`` is the list.
+    """
     from matching.filters import ItemFilter
 
     queryset = (
@@ -447,7 +445,7 @@ def item_list(model, *, filters: dict | None = None) -> QuerySet:
         .select_related("group", "business", "department")
         .prefetch_related("themes", "areas")
     )
-    return ItemFilter(filters or {}, queryset=queryset).qs
+    return ItemFilter(data or None, queryset=queryset)
 
 
 def items_of(ref: PartyRef) -> tuple[list[Need], list[Offer]]:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 from core.fiscal import current_fiscal_year
 from core.models import Department
 from matching import selectors, services
-from matching.filters import ItemFilter
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
 from matching.models import Business, BusinessStatus, Match, MatchStatus, Need, Offer, PartyRef
 
@@ -65,13 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Open needs (or offers, ?type=offer) with filters; for a signed-in person, their suggestions."""
     item_type = "offer" if request.GET.get("type") == "offer" else "need"
     model = ITEMS[item_type]["model"]
-    filterset = ItemFilter(
-        request.GET or None,
-        queryset=model.objects.open()
-        .filter(selectors.eligible_owner_q())
-        .select_related("group", "business", "department")
-        .prefetch_related("themes", "areas"),
-    )
+    filterset = selectors.item_filter(model, data=request.GET)
     page_obj = Paginator(filterset.qs, settings.PAGINATE_BY).get_page(request.GET.get("page"))
     my_parties = selectors.user_parties(request.user)
     my_suggestions = []

@@ -351,3 +351,18 @@ def test_an_unknown_consultation_number_is_explained(client, staff_user, group, 
     response = client.post(url, {"note": "x", "origin_consultation": 999999, "action": "propose"})
     assert "番号 999999 の相談記録はありません。" in response.content.decode()
     assert not Match.objects.exists()
+
+
+def test_staff_approve_businesses_from_the_admin_through_the_same_service(client, staff_user):
+    """The admin action approves like the staff queue does; the admin lists open without errors."""
+    business = BusinessFactory(pending=True)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("admin:matching_business_changelist"),
+        {"action": "approve", "_selected_action": [business.pk]},
+    )
+    assert response.status_code == 302
+    business.refresh_from_db()
+    assert business.status == "approved"
+    for name in ("matching_match", "matching_need", "matching_offer"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
