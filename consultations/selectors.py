@@ -328,3 +328,21 @@ def access_log_list(*, data=None) -> tuple[AccessLogFilter, QuerySet[Consultatio
         filterset.qs if filterset.is_bound and filterset.is_valid() else ConsultationAccessLog.objects.all()
     )
     return filterset, queryset.select_related("user").order_by("-at", "-id")
+
+
+def retention_status() -> dict:
+    """For the audit page: the retention period, what is waiting, and the last anonymisation run."""
+    from django.conf import settings
+
+    from consultations.models import AccessAction
+    from consultations.services import retention_cutoff
+
+    cutoff = retention_cutoff()
+    return {
+        "years": settings.CONSULTATION_RETENTION_YEARS,
+        "cutoff": cutoff,
+        "waiting": Consultation.objects.expired(before=cutoff).count(),
+        "last_run": ConsultationAccessLog.objects.filter(action=AccessAction.ANONYMISE)
+        .order_by("-at", "-id")
+        .first(),
+    }

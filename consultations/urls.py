@@ -21,4 +21,5 @@ urlpatterns = [
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow_up_done"),
     path("staff/follow-ups/", views.follow_ups, name="follow_ups"),
     path("staff/access-log/", views.access_log, name="access_log"),
+    path("staff/anonymise/", views.anonymise_now, name="anonymise_now"),
 ]

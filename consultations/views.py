@@ -500,4 +500,19 @@ def access_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     filterset, queryset = selectors.access_log_list(data=request.GET)
     page_obj = _paginate(request, queryset)
-    return render(request, "consultations/access_log.html", {"filter": filterset, "page_obj": page_obj})
+    return render(
+        request,
+        "consultations/access_log.html",
+        {"filter": filterset, "page_obj": page_obj, "retention": selectors.retention_status()},
+    )
+
+
+@require_POST
+@login_required
+def anonymise_now(request: HttpRequest) -> HttpResponse:
+    """Runs the yearly anonymisation now (e.g. after the scheduled run failed): auditors only."""
+    if not (user_can_audit(request.user) and user_can_access(request.user)):
+        raise PermissionDenied
+    count = services.consultations_anonymise_expired(actor=request.user, path=request.path)
+    messages.success(request, _("保存期間を過ぎた相談記録 %(count)d件を匿名化しました。") % {"count": count})
+    return redirect("consultations:access_log")

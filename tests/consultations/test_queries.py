@@ -33,7 +33,7 @@ PAGES = {
     "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 11),
     "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 23),
     "statistics": (lambda ctx: reverse("consultations:statistics"), 20),
-    "access_log": (lambda ctx: reverse("consultations:access_log"), 11),
+    "access_log": (lambda ctx: reverse("consultations:access_log"), 13),
     "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 17),
 }
 

@@ -146,3 +146,18 @@ def test_guest_records_used_only_by_anonymised_consultations_are_deleted(setting
 
     assert not Person.objects.filter(pk=only_old.pk).exists()
     assert Person.objects.filter(pk__in=[also_recent.pk, with_account.pk]).count() == 2
+
+
+def test_auditors_see_what_waits_and_can_run_it_again(old_and_new, client_for, auditor, staff_user):
+    """The audit page shows how many records wait (a failed yearly run is visible) and runs it on request."""
+    client = client_for(auditor)
+    page = client.get("/consultations/staff/access-log/")
+    assert page.context["retention"]["waiting"] == 3
+    assert "今すぐ匿名化する" in page.content.decode()
+    assert client_for(staff_user).post("/consultations/staff/anonymise/").status_code == 403
+    response = client_for(auditor).post("/consultations/staff/anonymise/")
+    assert response.status_code == 302
+    assert Consultation.objects.filter(anonymised_at__isnull=False).count() == 3
+    entry = ConsultationAccessLog.objects.get(action=AccessAction.ANONYMISE)
+    assert entry.user == auditor
+    assert client.get("/consultations/staff/access-log/").context["retention"]["waiting"] == 0
