@@ -155,12 +155,24 @@ class ProposalForm(forms.ModelForm):
             self.order_fields(["group"])
 
 
+class ChoiceCache:
+    """Choices of a select read once for all the rows of a formset (not once per row)."""
+
+    def __init__(self) -> None:
+        self.choices: dict[str, list] = {}
+
+    def apply(self, field_name: str, field: forms.ModelChoiceField) -> None:
+        if field_name not in self.choices:
+            self.choices[field_name] = [("", field.empty_label), *((o.pk, str(o)) for o in field.queryset)]
+        field.choices = self.choices[field_name]
+
+
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
         fields = ["group", "business", "department", "name", "role"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choice_cache: ChoiceCache | None = None, **kwargs):
         from matching.models import Business, BusinessStatus
 
         super().__init__(*args, **kwargs)
@@ -170,6 +182,9 @@ class PartnerForm(forms.ModelForm):
         self.fields["business"].empty_label = _("（選ばない）")
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
         self.fields["department"].empty_label = _("（選ばない）")
+        if choice_cache is not None:
+            for name in ("group", "business", "department"):
+                choice_cache.apply(name, self.fields[name])
 
     def clean(self):
         data = super().clean()

@@ -202,7 +202,9 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     data = request.POST or None
     form = forms.ProposalForm(data, instance=proposal, call=proposal.call)
-    partners = forms.PartnerFormSet(data, instance=proposal, prefix="partners")
+    partners = forms.PartnerFormSet(
+        data, instance=proposal, prefix="partners", form_kwargs={"choice_cache": forms.ChoiceCache()}
+    )
     budget = forms.BudgetFormSet(data, instance=proposal, prefix="budget")
     if request.method == "POST" and form.is_valid() and partners.is_valid() and budget.is_valid():
         try:
@@ -832,7 +834,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project, pk=pk)
     data = request.POST or None
     form = forms.ProjectEditForm(data, instance=project)
-    partners = forms.ProjectPartnerFormSet(data, instance=project, prefix="partners")
+    partners = forms.ProjectPartnerFormSet(
+        data, instance=project, prefix="partners", form_kwargs={"choice_cache": forms.ChoiceCache()}
+    )
     if request.method == "POST" and form.is_valid() and partners.is_valid():
         try:
             with transaction.atomic():

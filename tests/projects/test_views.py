@@ -582,3 +582,66 @@ def test_staff_register_a_support_project_and_log_sessions(client_for, staff_use
     log = project.support_logs.get()
     assert (log.kind, log.author) == ("mentor", staff_user)
     assert "計画を見直した" in client.get("/projects/staff/support-logs/").content.decode()
+
+
+def test_public_call_page_queries(client, django_assert_num_queries):
+    call = CallFactory(stages=["document", "presentation"])
+
+    def grow(n):
+        from projects.models import Criterion
+
+        for stage in call.stages.all():
+            for i in range(n):
+                Criterion.objects.create(stage=stage, name=f"追加項目{i}", weight=5, order=10 + i)
+
+    assert_fixed_queries(client, f"/projects/calls/{call.pk}/", grow, django_assert_num_queries)
+
+
+def test_review_page_queries(client_for, official_user, call, group, django_assert_num_queries):
+    proposal = ProposalFactory(call=call, group=group, under_review=True)
+    client = client_for(official_user)
+
+    def grow(n):
+        from projects.models import BudgetLine, Criterion
+
+        for i in range(n):
+            Criterion.objects.create(
+                stage=proposal.current_stage, name=f"追加項目{i}", weight=5, order=10 + i
+            )
+            BudgetLine.objects.create(proposal=proposal, item=f"費目{i}", amount=1000, payer="proposer")
+            Partner.objects.create(proposal=proposal, sector="other", name=f"協力者{i}")
+
+    assert_fixed_queries(
+        client, f"/projects/proposals/{proposal.pk}/review/", grow, django_assert_num_queries
+    )
+
+
+def test_proposal_edit_page_queries(client_for, proposer, call, group, django_assert_num_queries):
+    proposal = ProposalFactory(call=call, group=group)
+    client = client_for(proposer)
+
+    def grow(n):
+        from projects.models import BudgetLine
+
+        for i in range(n):
+            BudgetLine.objects.create(proposal=proposal, item=f"費目{i}", amount=1000, payer="proposer")
+            Partner.objects.create(proposal=proposal, sector="group", group=ProjectGroupFactory())
+
+    assert_fixed_queries(
+        client, f"/projects/proposals/{proposal.pk}/edit/", grow, django_assert_num_queries, limit=60
+    )
+
+
+def test_project_edit_page_queries(client_for, staff_user, django_assert_num_queries):
+    project = rich_project()
+    client = client_for(staff_user)
+
+    def grow(n):
+        for i in range(n):
+            Partner.objects.create(
+                project=project, sector="group", group=ProjectGroupFactory(), role=f"役割{i}"
+            )
+
+    assert_fixed_queries(
+        client, f"/projects/staff/projects/{project.pk}/edit/", grow, django_assert_num_queries, limit=60
+    )
