@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.apps import apps
-from django.db.models import Count, Min, Prefetch, Q
+from django.db.models import Case, Count, Min, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -679,4 +679,7 @@ def outcome_records_for_staff(*, fiscal_year: int, program_code: str | None = No
     )
     if program_code:
         qs = qs.filter(program__code=program_code)
-    return qs.order_by("program__order", "axis", "category", "order", "id")
+    axis_order = Case(
+        *[When(axis=value, then=Value(index)) for index, value in enumerate(OutcomeAxis.values)]
+    )
+    return qs.order_by("program__order", axis_order, "category", "order", "id")

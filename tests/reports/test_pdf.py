@@ -14,7 +14,7 @@ from reports import selectors
 from reports.services import report_render_pdf
 from reports.templatetags.report_tags import format_figure
 from tests.reports.factories import OutcomeRecordFactory, local, make_event, program
-from tests.reports.pdfcheck import glyph_problems, is_japanese, pdf_text
+from tests.reports.pdfcheck import embedded_fonts, glyph_problems, is_japanese, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +183,8 @@ def test_every_japanese_character_has_a_real_glyph_in_the_embedded_font(known_da
     checked, problems = glyph_problems(pdf)
     assert len(checked) > 100
     assert problems == []
+    # One subset of one font: no second (synthetic bold) copy, no fallback system font.
+    assert [font["name"].split("+", 1)[1] for font in embedded_fonts(pdf)] == ["KyodoGothic"]
 
 
 def test_a_report_with_1500_distinct_kanji_stays_under_1_5_mb(db, no_other_hooks):
