@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -390,12 +390,13 @@ def match_send_introduction_mail(*, match: Match) -> Match:
                 "center_email": settings.CENTER_EMAIL,
                 "center_phone": settings.CENTER_PHONE,
             }
-            subject = _("[%(center)s] %(partner)s をご紹介します") % {
+            subject = _("[%(center)s] 「%(partner)s」をご紹介します") % {
                 "center": settings.CENTER_NAME,
                 "partner": partner,
             }
             body = render_to_string("matching/email/introduction.txt", context)
-            send_mail(subject, body, None, recipients)
+            # Replies go to the center, which connects the two parties.
+            EmailMessage(subject, body, to=recipients, reply_to=[settings.CENTER_EMAIL]).send()
     except Exception as exc:
         logger.exception("introduction mail for match %s failed", match.pk)
         Match.objects.filter(pk=match.pk).update(mail_error=str(exc) or exc.__class__.__name__)

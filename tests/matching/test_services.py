@@ -116,8 +116,9 @@ def test_introducing_emails_both_parties(
     to_group, to_business = mail.outbox
     assert set(to_group.to) == {match.group_a.email, editor.email}
     assert set(to_business.to) == {match.business_b.email, business_member.email}
-    assert "みらいデザイン工房 をご紹介します" in to_group.subject
+    assert "「みらいデザイン工房」をご紹介します" in to_group.subject
     assert to_group.subject.startswith("[みらい市 市民協働支援センター]")
+    assert to_group.reply_to == ["center@example.jp"]
     assert "チラシの件でぜひお話しください。" in to_group.body
     assert "ニーズ「チラシ制作」↔ 提供「チラシ制作/デザイン」" in to_business.body
     match.refresh_from_db()
