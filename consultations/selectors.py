@@ -338,7 +338,10 @@ def retention_status() -> dict:
     from consultations.services import retention_cutoff
 
     cutoff = retention_cutoff()
+    today = timezone.localdate()
+    next_run = dt.date(today.year if today < dt.date(today.year, 4, 1) else today.year + 1, 4, 1)
     return {
+        "next_run": next_run,
         "years": settings.CONSULTATION_RETENTION_YEARS,
         "cutoff": cutoff,
         "waiting": Consultation.objects.expired(before=cutoff).count(),
