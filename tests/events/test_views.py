@@ -497,3 +497,10 @@ def test_programs_keep_their_stable_codes():
     assert Program.objects.get(code="mirai_taiwa").journey_step == 1
     assert Program.objects.get(code="alp").journey_step == 2
     assert ProgramFactory(code="alp").pk == Program.objects.get(code="alp").pk
+
+
+def test_unknown_filter_values_show_an_error_not_a_crash(client):
+    response = client.get(reverse("events:index") + "?program=nope")
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert client.get(reverse("events:index") + "?view=month&month=abc").status_code == 200
