@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.app_hooks import Figure, Link, Series
+from core.app_hooks import Figure, Link, Panel, Series
 
 # Yearly, on 1 April at 03:30 (the start of the fiscal year): anonymise what is past retention.
 BEAT_SCHEDULE = {
@@ -353,6 +353,25 @@ def staff_links(request) -> list[Link]:
             )
         )
     return links
+
+
+def mypage_panels(request) -> list[Panel]:
+    """Staff who may see consultations: how many of their follow-ups are overdue or due this week."""
+    from consultations.models import FollowUp
+    from consultations.rules import user_can_access
+
+    if not user_can_access(request.user):
+        return []
+    today = timezone.localdate()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    mine = FollowUp.objects.pending().filter(owner=request.user, due_on__lte=week_end)
+    counts = {
+        "overdue": mine.filter(due_on__lt=today).count(),
+        "this_week": mine.filter(due_on__gte=today).count(),
+    }
+    return [
+        Panel(title="相談のフォローアップ", template="consultations/panels/follow_ups.html", context=counts)
+    ]
 
 
 def bench_pages(*, scale: int) -> dict[str, str]:

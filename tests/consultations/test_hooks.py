@@ -61,3 +61,21 @@ def test_bench_pages_resolve_to_consultation_views():
     """The paths given to the bench are real pages of this app."""
     for path in hooks.bench_pages(scale=1).values():
         assert resolve(path).namespace == "consultations"
+
+
+def test_my_page_panel_counts_my_follow_ups(rf, staff_user, official_user, time_machine):
+    """Permitted staff see how many of their follow-ups are overdue or due this week; others see no panel."""
+    import datetime as dt
+
+    from .factories import FollowUpFactory
+
+    time_machine.move_to(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC))
+    FollowUpFactory(owner=staff_user, due_on=dt.date(2026, 11, 20))
+    FollowUpFactory(owner=staff_user, due_on=dt.date(2026, 11, 27))
+    FollowUpFactory(due_on=dt.date(2026, 11, 27))  # someone else's
+    request = rf.get("/mypage/")
+    request.user = staff_user
+    [panel] = hooks.mypage_panels(request)
+    assert panel.context == {"overdue": 1, "this_week": 1}
+    request.user = official_user
+    assert hooks.mypage_panels(request) == []
