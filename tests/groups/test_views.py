@@ -120,10 +120,27 @@ def test_directory_query_count_does_not_grow(client, django_assert_num_queries, 
 
 
 @pytest.mark.parametrize("size", [10, 200])
-def test_group_page_query_count_does_not_grow(client, django_assert_num_queries, size):
+def test_group_page_query_count_does_not_grow(client, django_assert_num_queries, monkeypatch, size):
+    """The group page itself: the group, its themes, its areas (sections of other apps left out here)."""
+    monkeypatch.setattr("groups.views._related_sections", lambda request, group: [])
     theme = Theme.objects.get(short_name="子どもの健全育成")
     groups = GroupFactory.create_batch(size, themes=[theme], areas=[AreaFactory(name="本町")])
     _count_queries(client, django_assert_num_queries, groups[-1].get_absolute_url(), 3)
+
+
+def test_group_page_with_other_apps_sections_is_fixed_too(client):
+    """With whatever sections events and projects add, 10 or 200 groups make no difference."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    counts = []
+    for size in (10, 190):
+        group = GroupFactory.create_batch(size, themes=[theme])[-1]
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(group.get_absolute_url()).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
 
 
 # --- group page and privacy --------------------------------------------------------------------------
