@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("groups/<int:pk>/", views.group_projects, name="group_projects"),
+    path("departments/<int:pk>/", views.department_projects, name="department_projects"),
     # Proposals (group members)
     path("calls/<int:pk>/propose/", views.proposal_create, name="proposal_create"),
     path("proposals/", views.my_proposals, name="my_proposals"),

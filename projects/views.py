@@ -102,6 +102,45 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+def group_projects(request: HttpRequest, pk: int) -> HttpResponse:
+    """A group's public projects (as lead or partner)."""
+    from groups.models import Group
+
+    group = get_object_or_404(Group.objects.public(), pk=pk)
+    return render(
+        request,
+        "projects/party_projects.html",
+        {
+            "party": group,
+            "party_url": group.get_absolute_url(),
+            "page_obj": _paginate(request, selectors.projects_for_group(group)),
+        },
+    )
+
+
+@require_GET
+def department_projects(request: HttpRequest, pk: int) -> HttpResponse:
+    """A department's public projects (responsible or partner)."""
+    from core.models import Department
+
+    department = get_object_or_404(Department, pk=pk, is_active=True)
+    party_url = ""
+    try:
+        party_url = reverse("matching:department_detail", args=[department.pk])
+    except Exception:  # noqa: BLE001 (the matching app may not offer the page)
+        party_url = ""
+    return render(
+        request,
+        "projects/party_projects.html",
+        {
+            "party": department,
+            "party_url": party_url,
+            "page_obj": _paginate(request, selectors.projects_for_department(department)),
+        },
+    )
+
+
+@require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(ProposalCall.objects.published(), pk=pk)
     if not call.is_published and not request.user.is_center_staff:

@@ -645,3 +645,19 @@ def test_project_edit_page_queries(client_for, staff_user, django_assert_num_que
     assert_fixed_queries(
         client, f"/projects/staff/projects/{project.pk}/edit/", grow, django_assert_num_queries, limit=60
     )
+
+
+def test_group_and_department_project_pages(client, django_assert_num_queries, department):
+    """Public pages of a group's and a department's projects: public ones only, fixed queries."""
+    group = ProjectGroupFactory()
+    hidden = ProjectFactory(lead_group=group, department=department, cancelled=True, title="中止した事業")
+
+    def grow(n):
+        for _ in range(n):
+            rich_project(lead_group=group, department=department)
+
+    for url in (f"/projects/groups/{group.pk}/", f"/projects/departments/{department.pk}/"):
+        assert_fixed_queries(client, url, grow, django_assert_num_queries)
+        assert hidden.title not in client.get(url).content.decode()
+    pending = ProjectGroupFactory(status="pending")
+    assert client.get(f"/projects/groups/{pending.pk}/").status_code == 404
