@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -124,10 +124,9 @@ def department_projects(request: HttpRequest, pk: int) -> HttpResponse:
     from core.models import Department
 
     department = get_object_or_404(Department, pk=pk, is_active=True)
-    party_url = ""
     try:
         party_url = reverse("matching:department_detail", args=[department.pk])
-    except Exception:  # noqa: BLE001 (the matching app may not offer the page)
+    except NoReverseMatch:  # the matching app may not offer the page
         party_url = ""
     return render(
         request,
