@@ -30,6 +30,7 @@ from urllib.parse import quote, urlencode
 
 SOAK_CLIENTS = 8
 SOAK_MEMBERS = 16
+REGISTRATION_SHARE = 0.06  # of the clients' turns: a register → event page → cancel cycle
 WARM_UP_FRACTION = 0.1
 WARM_UP_MAX_SECONDS = 30.0
 MAX_REQUESTS_PER_SECOND = 3000  # a ceiling on the count as well as on the time
@@ -276,7 +277,8 @@ class SoakClient:
 
     def run(self) -> None:
         while self.soak.may_send():
-            if self.members and self.soak.plan["register_events"] and self.rng.random() < 0.06:
+            share = self.soak.registration_share
+            if self.members and self.soak.plan["register_events"] and self.rng.random() < share:
                 self.registration_cycle()
             else:
                 self.public_page()
@@ -284,10 +286,13 @@ class SoakClient:
 
 
 class Soak:
-    def __init__(self, *, host: str, port: int, plan: dict, clients: int, seconds: float):
+    def __init__(
+        self, *, host: str, port: int, plan: dict, clients: int, seconds: float, registration_share: float
+    ):
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the soak only loads servers on this machine's loopback")
         self.host, self.port, self.plan, self.clients = host, port, plan, clients
+        self.registration_share = registration_share
         self.result = SoakResult()
         self.lock = threading.Lock()
         self.deadline = time.monotonic() + seconds
@@ -325,10 +330,18 @@ def soak(
     plan: dict,
     seconds: float,
     clients: int = SOAK_CLIENTS,
+    registration_share: float = REGISTRATION_SHARE,
     host: str = "127.0.0.1",
 ) -> SoakResult:
     """Runs the soak; samples each worker's memory after the warm-up and at the end."""
-    load = Soak(host=host, port=port, plan=plan, clients=clients, seconds=seconds)
+    load = Soak(
+        host=host,
+        port=port,
+        plan=plan,
+        clients=clients,
+        seconds=seconds,
+        registration_share=registration_share,
+    )
     warm_up = min(seconds * WARM_UP_FRACTION, WARM_UP_MAX_SECONDS)
     threads = [threading.Thread(target=SoakClient(load, n).run, daemon=True) for n in range(clients)]
     began = time.perf_counter()

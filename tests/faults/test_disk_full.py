@@ -34,7 +34,6 @@ LEFT_FREE = 8 * 1024
 def small_disk(tmp_path):
     """A tmpfs mounted for this test only (unmounted in a finally, whatever happens)."""
     test_services.require_postgres()
-    test_services.require_redis()
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
     mounted = subprocess.run(
