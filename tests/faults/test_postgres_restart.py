@@ -227,7 +227,7 @@ def test_no_5xx_once_postgres_is_back_and_no_post_is_lost(transactional_db, make
         restart_s=round(restart_took or 0, 1),
         healthz_back_after_s=round(back_after or 0, 1),
     )
-    assert len(after_back) > 50, "the load went on after the database came back"
+    assert len(after_back) > 20, "the load went on after the database came back"
     assert any(p.started >= back_at for p in posts) and any(p.started < fault_at for p in posts)
     assert errors_after_back == [], [(s.kind, s.path, s.status) for s in errors_after_back[:10]]
     assert ok_not_saved == [], "a POST answered with success did not save its row"
