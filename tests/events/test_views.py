@@ -504,3 +504,19 @@ def test_unknown_filter_values_show_an_error_not_a_crash(client):
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert client.get(reverse("events:index") + "?view=month&month=abc").status_code == 200
+
+
+def test_staff_register_search_queries_are_fixed(staff_client):
+    event = EventFactory()
+    url = reverse("events:staff_register", args=[event.pk]) + "?q=さとう"
+    PersonFactory()
+    assert_fixed_queries(None, staff_client, url, 8, lambda: [PersonFactory() for _ in range(8)])
+
+
+def test_staff_edit_programs_and_events_in_the_admin(staff_client):
+    """Programs are editable by staff (their stable code is read-only once created)."""
+    program = Program.objects.get(code="alp")
+    response = staff_client.get(reverse("admin:events_program_change", args=[program.pk]))
+    assert response.status_code == 200
+    assert 'name="code"' not in response.content.decode()
+    assert staff_client.get(reverse("admin:events_event_add")).status_code == 200
