@@ -37,6 +37,9 @@ from projects.models import (
 
 JST = ZoneInfo("Asia/Tokyo")
 FIRST_FISCAL_YEAR = 2021
+# A city's program handles tens of proposals and registered projects a year, whatever the --scale.
+MAX_PROPOSALS_PER_CALL = 24
+MAX_REGISTERED_PER_YEAR = 30
 
 # Extra reviewers: officials of three more departments (demo password).
 DEMO_OFFICIALS = [
@@ -620,7 +623,7 @@ class Seeder:
     def run(self) -> None:
         current = current_fiscal_year()
         today = timezone.localdate()
-        per_call = 3 + 2 * self.scale
+        per_call = min(3 + 2 * self.scale, MAX_PROPOSALS_PER_CALL)
         for fiscal_year in range(FIRST_FISCAL_YEAR, current + 2):
             presentation = fiscal_year % 2 == 0
             call = self.call(
@@ -639,10 +642,10 @@ class Seeder:
                     fiscal_year, kind=ProjectKind.CITY_PROPOSAL, presentation=False, split=False
                 )
                 if city_call.closes_on < today:
-                    self._past_call(city_call, 2 + self.scale, False)
-            for _i in range(2 * self.scale):
+                    self._past_call(city_call, min(2 + self.scale, MAX_PROPOSALS_PER_CALL), False)
+            for _i in range(min(2 * self.scale, MAX_REGISTERED_PER_YEAR)):
                 self.registered_project(fiscal_year, ProjectKind.REGISTRATION, self.rng.choice(IDEAS))
-            for _i in range(self.scale):
+            for _i in range(min(self.scale, MAX_REGISTERED_PER_YEAR // 2)):
                 self.registered_project(fiscal_year, ProjectKind.SUPPORT, self.rng.choice(IDEAS))
 
     def _past_call(self, call: ProposalCall, count: int, presentation: bool) -> None:
