@@ -143,6 +143,9 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     if registration is not None:
         messages.info(request, _("この催しにはすでに申し込んでいます。"))
         return redirect(event)
+    if event.registration_phase(first_starts_at=event.first_starts_at, now=timezone.now()) != "open":
+        messages.info(request, _("この催しは、いまは申し込みを受け付けていません。"))
+        return redirect(event)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = services.person_for_user(user=request.user)

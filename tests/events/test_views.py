@@ -520,3 +520,12 @@ def test_staff_edit_programs_and_events_in_the_admin(staff_client):
     assert response.status_code == 200
     assert 'name="code"' not in response.content.decode()
     assert staff_client.get(reverse("admin:events_event_add")).status_code == 200
+
+
+def test_register_page_of_a_closed_event_sends_back_to_the_event(client, member):
+    event = EventFactory(past=True)
+    client.force_login(member)
+    response = client.get(reverse("events:register", args=[event.pk]))
+    assert response.status_code == 302 and response["Location"] == event.get_absolute_url()
+    client.post(reverse("events:register", args=[event.pk]))
+    assert not Registration.objects.exists()
