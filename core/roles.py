@@ -47,6 +47,10 @@ def sync_role_permissions(**kwargs) -> None:
     """post_migrate: make each role group hold exactly the permissions the apps declare."""
     from django.contrib.auth.models import Group, Permission
 
+    from core.reference import ensure_reference_data
+
+    ensure_reference_data()
+
     for role, perm_names in declared_role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +43,12 @@ def _clear_cache() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Private files (attachments, reports) live where the model fields' storage was bound at
+    # import: empty that folder so every test starts with no files left by another.
+    private = Path(settings.PRIVATE_MEDIA_ROOT)
+    if private.exists():
+        for child in private.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
 
 
 # --- Accounts by role ---------------------------------------------------------------------------
