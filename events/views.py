@@ -23,7 +23,7 @@ from core.text import normalize_for_search
 from events import ical, selectors, services
 from events.filters import EventFilter
 from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
-from events.models import Event, EventSession, Program, Registration
+from events.models import Attendance, Event, EventSession, Program, Registration
 
 
 def staff_required(view):
@@ -361,8 +361,15 @@ def staff_checkin_mark(request: HttpRequest, pk: int, registration_pk: int) -> H
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     if request.htmx:
-        registration.present = present
-        return render(request, "events/staff/_checkin_row.html", {"row": registration, "session": session})
+        registration.present = Attendance.objects.filter(session=session, registration=registration).exists()
+        context = {
+            "row": registration,
+            "session": session,
+            "present_count": Attendance.objects.filter(
+                session=session, registration__status="confirmed"
+            ).count(),
+        }
+        return render(request, "events/staff/_checkin_mark.html", context)
     return redirect(f"{reverse('events:staff_checkin', args=[session.pk])}#r-{registration.pk}")
 
 

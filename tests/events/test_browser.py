@@ -115,6 +115,7 @@ def test_staff_check_in_on_a_tablet(chromium_browser, live_server, make_user, as
         button.tap()
         page.get_by_role("button", name="青木 誠").filter(has_text="出席").wait_for()
         assert page.get_by_role("button", name="青木 誠").get_attribute("aria-pressed") == "true"
+        assert page.locator("#present-count").inner_text() == "1"
         assert_accessible(page, "受付名簿（タブレット）")
         page.reload()
         assert page.locator("#present-count").inner_text() == "1"

@@ -403,6 +403,7 @@ def test_checkin_one_tap_without_and_with_htmx(staff_client, event):
     response = staff_client.post(url, {"present": "0"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert 'aria-pressed="false"' in response.content.decode()
+    assert '<span id="present-count" hx-swap-oob="true">0</span>' in response.content.decode()
     assert not Attendance.objects.exists()
 
 
