@@ -75,9 +75,10 @@ def mypage_panels(request) -> list[Panel]:
 
 
 def staff_links(request) -> list[Link]:
-    from projects.models import Proposal, ProposalStatus
+    from projects.models import Notification, NotificationStatus, Proposal, ProposalStatus
 
     waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
+    failed = Notification.objects.filter(status=NotificationStatus.FAILED).count()
     return [
         Link(
             title="協働事業の募集と審査",
@@ -89,6 +90,12 @@ def staff_links(request) -> list[Link]:
             title="協働事業の管理",
             url=reverse("projects:staff_projects"),
             description="協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。",
+        ),
+        Link(
+            title="通知メールの送信状況",
+            url=reverse("projects:staff_notifications"),
+            description="提案者へのメール。送信に失敗したものは、ここから再送信できます。",
+            count=failed,
         ),
         Link(
             title="プロジェクト支援の記録",

@@ -1109,3 +1109,53 @@ class SupportLog(ProjectRecord):
 
     def __str__(self) -> str:
         return f"{self.project}｜{self.held_on}｜{self.get_kind_display()}"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("送信待ち")
+    SENT = "sent", _("送信済み")
+    FAILED = "failed", _("送信失敗")
+
+
+class Notification(models.Model):
+    """An e-mail to the proposer at one step. A failed one stays visible to staff, who can resend it."""
+
+    kind = models.CharField(_("種類"), max_length=40)
+    proposal = models.ForeignKey(
+        Proposal,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("提案"),
+    )
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("協働事業"),
+    )
+    status = models.CharField(
+        _("状態"), max_length=20, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("送信回数"), default=0)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知メール")
+        verbose_name_plural = _("通知メール")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind_label} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        from projects.tasks import SUBJECTS
+
+        return SUBJECTS.get(self.kind, self.kind)

@@ -494,3 +494,22 @@ def project_support_figures(fiscal_year: int) -> list:
             axis="プロセス支援",
         ),
     ]
+
+
+def notification_list():
+    """Failed first, then the newest."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from projects.models import Notification, NotificationStatus
+
+    return (
+        Notification.objects.select_related("proposal", "proposal__created_by", "project")
+        .annotate(
+            failed_first=Case(
+                When(status=NotificationStatus.FAILED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("failed_first", "-created_at", "-id")
+    )

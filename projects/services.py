@@ -25,6 +25,8 @@ from projects.models import (
     DecisionOutcome,
     MidtermReview,
     MutualEvaluation,
+    Notification,
+    NotificationStatus,
     Partner,
     ProgressReport,
     Project,
@@ -183,14 +185,31 @@ def notifications_muted():
 
 
 def _notify(kind: str, proposal_id: int | None = None, project_id: int | None = None) -> None:
-    """E-mails the proposer once the transaction commits (a Celery task, retried on SMTP errors)."""
+    """E-mails the proposer once the transaction commits (a Celery task, retried on SMTP errors).
+
+    Each e-mail is a Notification row: staff see the failed ones and can send them again.
+    """
     if _notifications_muted.get():
         return
+    notification = Notification.objects.create(kind=kind, proposal_id=proposal_id, project_id=project_id)
+    _queue_notification(notification)
+
+
+def _queue_notification(notification: Notification) -> None:
     from projects.tasks import send_notification
 
-    transaction.on_commit(
-        lambda: send_notification.delay(kind, proposal_id=proposal_id, project_id=project_id)
-    )
+    transaction.on_commit(lambda: send_notification.delay(notification.pk))
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification) -> Notification:
+    """Sends a failed notification again."""
+    if notification.status == NotificationStatus.SENT:
+        raise ValidationError(_("このメールは送信済みです。"))
+    notification.status = NotificationStatus.PENDING
+    notification.save(update_fields=["status"])
+    _queue_notification(notification)
+    return notification
 
 
 @transaction.atomic

@@ -58,17 +58,38 @@ def notification_message(kind: str, *, proposal_id: int | None = None, project_i
     return subject, body, [proposal.created_by.email]
 
 
-@shared_task(
-    bind=True, autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=60, max_retries=5, acks_late=True
-)
-def send_notification(
-    self, kind: str, *, proposal_id: int | None = None, project_id: int | None = None
-) -> bool:
-    with translation.override("ja"):
-        message = notification_message(kind, proposal_id=proposal_id, project_id=project_id)
-        if message is None:
-            return False
-        subject, body, recipients = message
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    logger.info("projects: sent %s for proposal=%s project=%s", kind, proposal_id, project_id)
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def send_notification(self, notification_id: int) -> bool:
+    """Idempotent: a notification already sent is not sent again. Failures are recorded and retried."""
+    from django.utils import timezone
+
+    from projects.models import Notification, NotificationStatus
+
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None or notification.status == NotificationStatus.SENT:
+        return False
+    notification.attempts += 1
+    try:
+        with translation.override("ja"):
+            message = notification_message(
+                notification.kind, proposal_id=notification.proposal_id, project_id=notification.project_id
+            )
+            if message is not None:
+                subject, body, recipients = message
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except (smtplib.SMTPException, OSError) as exc:
+        notification.status = NotificationStatus.FAILED
+        notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        notification.save(update_fields=["status", "attempts", "last_error"])
+        logger.warning(
+            "projects: notification %s failed (attempt %s): %s", notification_id, notification.attempts, exc
+        )
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return False  # in-process: staff resend it from the notifications page
+        raise self.retry(exc=exc, countdown=60 * 2 ** min(notification.attempts, 5)) from exc
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = timezone.now()
+    notification.last_error = ""
+    notification.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+    logger.info("projects: sent %s (notification %s)", notification.kind, notification_id)
     return True

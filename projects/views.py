@@ -903,3 +903,35 @@ def support_logs(request: HttpRequest) -> HttpResponse:
             "page_obj": _paginate(request, selectors.support_log_list(fiscal_year=fiscal_year)),
         },
     )
+
+
+@staff_required
+@require_GET
+def staff_notifications(request: HttpRequest) -> HttpResponse:
+    """E-mails to proposers: the failed ones first, with a button to send again."""
+    return render(
+        request,
+        "projects/staff/notifications.html",
+        {
+            "page_obj": _paginate(request, selectors.notification_list()),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def notification_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    from projects.models import Notification
+
+    notification = get_object_or_404(Notification, pk=pk)
+    try:
+        notification = services.notification_retry(notification=notification)
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        notification.refresh_from_db()
+        if notification.status == "sent":
+            messages.success(request, _("メールを送信しました。"))
+        else:
+            messages.info(request, _("メールの再送信を受け付けました。"))
+    return redirect("projects:staff_notifications")

@@ -291,3 +291,37 @@ def test_progress_reports_only_while_the_project_is_under_way(staff_user):
     running = ProjectFactory()
     report = services.progress_report_create(project=running, by=staff_user, activities="4回開催")
     assert report.pk
+
+
+def test_a_failed_e_mail_stays_visible_and_staff_can_send_it_again(
+    draft, proposer, staff_user, client_for, django_capture_on_commit_callbacks, monkeypatch
+):
+    """SMTP down: the notification is recorded as failed with the error; once it is back, staff resend it."""
+    import smtplib
+
+    from projects import tasks
+    from projects.models import Notification, NotificationStatus
+
+    def broken(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("接続が切れました")
+
+    monkeypatch.setattr(tasks, "send_mail", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(proposal=draft, by=proposer, now=IN_PERIOD)
+    notification = Notification.objects.get()
+    assert notification.status == NotificationStatus.FAILED
+    assert "SMTPServerDisconnected" in notification.last_error and notification.attempts == 1
+    assert len(mail.outbox) == 0
+    client = client_for(staff_user)
+    page = client.get("/projects/staff/notifications/").content.decode()
+    assert "送信失敗" in page and "再送信する" in page
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/projects/staff/notifications/{notification.pk}/retry/")
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SENT and notification.attempts == 2
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [proposer.email]
+    # Idempotent: sending again does nothing.
+    assert tasks.send_notification(notification.pk) is False
+    assert len(mail.outbox) == 1
