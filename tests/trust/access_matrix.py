@@ -273,6 +273,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "consultations:follow_up_done": row(Case(CONSULT, args=pk("follow_up"), post=True)),
     "consultations:follow_ups": row(Case(CONSULT)),
     "consultations:access_log": row(Case(CONSULT, why="staff holds the auditors' role too")),
+    "consultations:anonymise_now": row(
+        Case(CONSULT, post=True, why="auditors who may also see consultations")
+    ),
     # --- reports ------------------------------------------------------------------------------
     "reports:index": row(Case(STAFF | {"committee"})),
     "reports:request": row(

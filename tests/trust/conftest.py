@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connections, transaction
 
 
 @pytest.fixture(scope="module")
-def private_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("private")
+def private_media() -> Path:
+    """Where private files really go: the storage the file fields were built with (settings.test's)."""
+    from django.conf import settings
+
+    from projects.models import Attachment
+
+    location = Path(Attachment._meta.get_field("file").storage.location)
+    assert location == Path(settings.PRIVATE_MEDIA_ROOT)
+    return location
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, private_media):
+def world(django_db_setup, django_db_blocker):
     """Every role and objects that belong to someone (tests/trust/world.py), for the whole module.
 
     Built inside a transaction that is rolled back after the module's last test; each test runs in a
     savepoint of it (pytest-django's `db`), so what a test changes is undone before the next.
     """
-    from django.conf import settings
-    from django.test.utils import override_settings
-
     from tests.trust.world import build_world
 
-    storages = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": private_media, "base_url": None},
-        },
-    }
-    with override_settings(STORAGES=storages, PRIVATE_MEDIA_ROOT=private_media), django_db_blocker.unblock():
+    with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

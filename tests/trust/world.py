@@ -238,6 +238,7 @@ def build_world() -> World:
     match = matching_services.match_create(party_a=group_a, party_b=business, created_by=u["staff"])
     o.update(
         business=business,
+        business_person=business_person,
         pending_business=pending_business,
         need=need,
         closed_need=closed_need,
