@@ -135,6 +135,9 @@ class GroupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.draft = draft
         self.fields["name_kana"].label = _("団体名のふりがな")
+        self.fields["name"].error_messages["required"] = _("団体名を入力してください。")
+        self.fields["name_kana"].error_messages["required"] = _("団体名のふりがなを入力してください。")
+        self.fields["legal_form"].error_messages["required"] = _("法人格・団体の種類を選んでください。")
         legal_forms = list(self.fields["legal_form"].choices)[1:]
         self.fields["legal_form"].choices = [("", _("選んでください")), *legal_forms]
         self.fields["founded_year"].min_value = 1868
