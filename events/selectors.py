@@ -272,6 +272,16 @@ def survey_summary(event: Event) -> SurveySummary:
     )
 
 
+def person_search(query: str, *, limit: int = 20) -> list[Person]:
+    """Known people (not merged away) by name, reading, e-mail or phone number, for staff."""
+    return list(
+        Person.objects.filter(merged_into__isnull=True)
+        .filter(Q(search_text__contains=normalize_for_search(query)) | Q(phone__contains=query))
+        .select_related("user")
+        .order_by("sort_key", "pk")[:limit]
+    )
+
+
 def duplicate_person_candidates(*, query: str = "", limit: int = 50) -> list[list[Person]]:
     """Groups of unmerged records with the same reading (or name), the account holder first.
 

@@ -186,6 +186,26 @@ def registration_create(
     return registration
 
 
+@transaction.atomic
+def guest_registration_create(
+    *,
+    event: Event,
+    registered_by: User,
+    name: str,
+    name_kana: str = "",
+    phone: str = "",
+    email: str = "",
+    channel: str = Registration.Channel.PHONE,
+    needs: str = "",
+) -> Registration:
+    """Staff register someone without an account (a phone call, the counter): the guest record
+    and the registration are made together, or neither is."""
+    person = guest_person_create(name=name, name_kana=name_kana, phone=phone, email=email)
+    return registration_create(
+        event=event, person=person, registered_by=registered_by, channel=channel, needs=needs
+    )
+
+
 def cancellation_deadline(registration: Registration) -> dt.datetime | None:
     """Participants may cancel themselves until the first session starts; staff at any time."""
     return event_first_starts_at(registration.event)

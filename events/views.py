@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.models import Person
-from core.text import normalize_for_search
 from events import ical, selectors, services
 from events.filters import EventFilter
 from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
@@ -283,48 +282,30 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
     """Registration on behalf of someone who phoned: pick a known person or record a new guest."""
     event = get_object_or_404(selectors.events_with_dates().select_related("program"), pk=pk)
     search = PersonSearchForm(request.GET or None)
-    form = (
-        GuestRegistrationForm(request.POST or None)
-        if "person" not in request.POST
-        else GuestRegistrationForm()
-    )
-    matches: list[Person] = []
-    if search.is_valid() and search.cleaned_data["q"]:
-        query = search.cleaned_data["q"].strip()
-        matches = list(
-            Person.objects.filter(merged_into__isnull=True)
-            .filter(Q(search_text__contains=normalize_for_search(query)) | Q(phone__contains=query))
-            .select_related("user")
-            .order_by("sort_key", "pk")[:20]
-        )
-    if request.method == "POST":
-        person = None
-        channel = request.POST.get("channel") or Registration.Channel.PHONE
-        needs = ""
-        if "person" in request.POST:
-            person = get_object_or_404(Person, pk=request.POST["person"], merged_into__isnull=True)
-            if channel not in Registration.Channel.values:
-                channel = Registration.Channel.PHONE
-        elif form.is_valid():
-            data = form.cleaned_data
-            person = services.guest_person_create(
-                name=data["name"], name_kana=data["name_kana"], phone=data["phone"], email=data["email"]
-            )
-            channel, needs = data["channel"], data["needs"]
-        if person is not None:
-            try:
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    matches = selectors.person_search(query) if query else []
+    picked = request.method == "POST" and "person" in request.POST
+    form = GuestRegistrationForm(request.POST if request.method == "POST" and not picked else None)
+    if picked or form.is_valid():
+        try:
+            if picked:
+                person = get_object_or_404(Person, pk=request.POST["person"], merged_into__isnull=True)
                 registration = services.registration_create(
-                    event=event, person=person, registered_by=request.user, channel=channel, needs=needs
+                    event=event, person=person, registered_by=request.user, channel=Registration.Channel.PHONE
                 )
-            except ValidationError as exc:
-                messages.error(request, _error_text(exc))
             else:
-                messages.success(
-                    request,
-                    _("%(name)s さんを「%(status)s」で受け付けました。")
-                    % {"name": person.name, "status": registration.get_status_display()},
+                registration = services.guest_registration_create(
+                    event=event, registered_by=request.user, **form.cleaned_data
                 )
-                return redirect("events:staff_event", pk=event.pk)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("%(name)s さんを「%(status)s」で受け付けました。")
+                % {"name": registration.person.name, "status": registration.get_status_display()},
+            )
+            return redirect("events:staff_event", pk=event.pk)
     context = {"event": event, "search": search, "matches": matches, "form": form}
     return render(request, "events/staff/register.html", context)
 

@@ -530,3 +530,18 @@ def test_register_page_of_a_closed_event_sends_back_to_the_event(client, member)
     assert response.status_code == 302 and response["Location"] == event.get_absolute_url()
     client.post(reverse("events:register", args=[event.pk]))
     assert not Registration.objects.exists()
+
+
+def test_a_refused_guest_registration_leaves_no_guest_record(staff_client):
+    """For an ended event the registration is refused, and no stray guest Person is left behind."""
+    from core.models import Person
+
+    event = EventFactory(past=True)
+    before = Person.objects.count()
+    response = staff_client.post(
+        reverse("events:staff_register", args=[event.pk]),
+        {"name": "山田 和夫", "phone": "000-222-3333", "channel": "phone"},
+        follow=True,
+    )
+    assert "終了した催しには申し込めません" in response.content.decode()
+    assert Person.objects.count() == before
