@@ -172,6 +172,22 @@ IDEAS = [
     ),
 ]
 
+# Small, early-stage projects that staff register (プロジェクト登録) and accompany (プロジェクト支援).
+REGISTERED_TITLES = [
+    "空き家を使った子どもの学習支援教室",
+    "地元野菜でつくる親子料理教室",
+    "視覚障害のある人と歩くまち歩きマップ",
+    "シニアのためのスマホ相談会",
+    "古着の交換会で広げるリユース",
+    "多文化キッチン（外国出身の住民と料理）",
+    "子ども向けプログラミング教室",
+    "川辺のベンチづくりワークショップ",
+    "商店街の昔の写真展",
+    "認知症カフェの立ち上げ",
+    "中高生の居場所「夜のたまり場」",
+    "防災リュックの点検会",
+]
+
 SUPPORT_CONTENTS = [
     "事業計画書の目的と対象を一緒に整理した。",
     "収支計画を見直し、参加費と助成金の組み合わせを検討した。",
@@ -317,7 +333,7 @@ class Seeder:
             call=call,
             group=group,
             created_by=user,
-            title=idea[0],
+            title=self.rng.choice(REGISTERED_TITLES),
             kind=call.kinds[0],
             desired_department=department,
             themes=[self.themes[s] for s in idea[1] if s in self.themes],

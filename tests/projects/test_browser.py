@@ -137,3 +137,76 @@ def test_submit_review_adopt_and_publish(
     expect(member.get_by_role("heading", name="審査結果: 採択")).to_be_visible()
     for context in (member_context, staff_context, official_context):
         context.close()
+
+
+def test_staff_and_partner_pages_are_accessible(
+    chromium_browser,
+    live_server,
+    phone_page,
+    assert_accessible,
+    group,
+    proposer,
+    official_user,
+    department,
+    staff_user,
+):
+    """The life-cycle pages (workspace, records, evaluation, agreement, support logs, lists) pass axe."""
+    from projects import services
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(preparing=True, lead_group=group, department=department, title="親子のたまり場")
+    support = services.project_register(
+        title="認知症カフェの立ち上げ", kind="support", lead_group=group, fiscal_year=2026, by=staff_user
+    )
+    services.support_log_create(
+        project=support,
+        by=staff_user,
+        held_on=dt.date(2026, 6, 1),
+        kind="mentor",
+        supporters="メンター 山田",
+        content="事業計画を見直した。",
+    )
+    staff_context, staff = signed_in_context(chromium_browser, live_server, staff_user)
+    for url, name in [
+        ("/projects/staff/projects/", "協働事業の管理"),
+        ("/projects/staff/projects/new/", "プロジェクトの登録"),
+        (f"/projects/staff/projects/{project.pk}/agreement/", "協働協定書の編集"),
+        (f"/projects/manage/{support.pk}/", "管理ページ（プロジェクト支援）"),
+        (f"/projects/manage/{support.pk}/add/support/", "支援記録の追加"),
+        (f"/projects/manage/{support.pk}/evaluation/group/", "相互評価"),
+        ("/projects/staff/support-logs/", "支援記録の一覧"),
+        ("/projects/staff/calls/", "募集の一覧"),
+        ("/projects/staff/calls/new/", "募集の作成"),
+        ("/projects/staff/notifications/", "通知メールの送信状況"),
+    ]:
+        staff.goto(url)
+        assert_accessible(staff, name)
+    # The agreement is written, signed and the project moves on, through the pages.
+    staff.goto(f"/projects/staff/projects/{project.pk}/agreement/")
+    for field, text in [
+        ("purpose", "子育て中の親子の孤立を防ぐ。"),
+        ("group_role", "ひろばの運営"),
+        ("department_role", "広報と保健師の派遣"),
+        ("method", "毎週水曜に開く。"),
+        ("cost_sharing", "会場費は市、消耗品は団体が負担する。"),
+    ]:
+        staff.locator(f"#id_{field}").fill(text)
+    staff.locator("#id_signed_on").fill("2026-04-20")
+    staff.get_by_role("button", name="保存する").click()
+    expect(staff.get_by_text("協働協定書を保存しました。")).to_be_visible()
+    staff.get_by_role("button", name="「協定締結」にする").click()
+    expect(staff.get_by_text("状態を「協定締結」にしました。")).to_be_visible()
+    assert_accessible(staff, "管理ページ（協定締結）")
+    staff_context.close()
+
+    member_context, member = signed_in_context(chromium_browser, live_server, proposer)
+    member.goto("/projects/proposals/")
+    assert_accessible(member, "団体の提案")
+    member.goto(f"/projects/manage/{project.pk}/add/progress/")
+    assert_accessible(member, "進捗報告")
+    member_context.close()
+
+    phone_page.goto("/projects/")
+    assert_accessible(phone_page, "協働事業の一覧（スマートフォン）")
+    phone_page.goto(f"/projects/{project.pk}/")
+    assert_accessible(phone_page, "協働事業（スマートフォン）")
