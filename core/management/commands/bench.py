@@ -47,7 +47,9 @@ class Command(BaseCommand):
         parser.add_argument("--fresh", action="store_true", help="データベースを作り直す")
         parser.add_argument("--app-scale", action="append", default=[], metavar="APP=N", help="アプリごとの倍率")
         parser.add_argument("--only", default="", help="計測するページ名（カンマ区切り）")
-        parser.add_argument("--soak-seconds", type=float, default=300.0, help="ソークの秒数（既定 300、0 で省略）")
+        parser.add_argument(
+            "--soak-seconds", type=float, default=300.0, help="ソークの秒数（既定 300、0 で省略）"
+        )
 
     def handle(self, *args, phase: str, **options):
         if phase == "inspect":
