@@ -129,7 +129,7 @@ def test_redis_restarted_under_a_live_worker_loses_no_request(broker, tmp_path, 
         **counts,
         queued_when_redis_came_back=queued_after_restart,
         requeued_by_sweeper=swept["requeued"],
-        redis_outage_s=round(outage, 1),
+        redis_outage_s=round(outage, 2),
     )
     assert worker.process.poll() is None, "the worker survived the broker restart"
     assert counts["done"] == 3, [(r.pk, status_of(r)) for r in reports]
