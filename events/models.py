@@ -119,10 +119,6 @@ class Event(models.Model):
             if getattr(self, name)
         ]
 
-    @property
-    def has_completion(self) -> bool:
-        return bool(self.completion_min_sessions)
-
     def registration_phase(self, *, first_starts_at: dt.datetime | None, now: dt.datetime) -> str:
         """ "before", "open" or "closed": whether people may register themselves right now.
 
@@ -224,10 +220,6 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} / {self.event}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status != self.Status.CANCELLED
 
     @property
     def certificate_number(self) -> str:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from core.fiscal import fiscal_year_end, fiscal_year_start
 from core.models import Person, User
 from core.text import normalize_for_search
-from events.models import Attendance, Event, EventSession, Program, Registration, SurveyResponse
+from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 Status = Registration.Status
 
@@ -403,7 +403,3 @@ def held_sessions(*, program_code: str | None, fiscal_year: int) -> QuerySet[Eve
     if program_code:
         queryset = queryset.filter(event__program__code=program_code)
     return queryset
-
-
-def programs() -> QuerySet[Program]:
-    return Program.objects.all()
