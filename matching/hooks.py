@@ -458,10 +458,14 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
 # --- Benchmark -----------------------------------------------------------------------------------
 
 
-def bench_pages(*, scale: int) -> dict[str, str]:
-    """The suggestions page of the registered group with the flyer need (staff session needed)."""
-    pages = {"matching_index": reverse("matching:index")}
-    need = (
+def bench_pages(*, scale: int) -> dict:
+    """The suggestions page of a registered group with an open flyer need, seen by center staff,
+    and the public needs list."""
+    from core.bench import BenchPage
+    from core.hooks import DEMO_STAFF_EMAIL
+
+    pages: dict = {"matching_index": reverse("matching:index")}
+    group_id = (
         Need.objects.filter(
             is_open=True, group__status=GroupStatus.APPROVED, deliverable=ProBonoDeliverable.FLYER
         )
@@ -469,8 +473,9 @@ def bench_pages(*, scale: int) -> dict[str, str]:
         .values_list("group_id", flat=True)
         .first()
     )
-    if need is not None:
-        pages["matching_suggestions"] = reverse("matching:suggestions", args=[PartyRef("group", need).key])
+    if group_id is not None:
+        path = reverse("matching:suggestions", args=[PartyRef("group", group_id).key])
+        pages["matching_suggestions"] = BenchPage(path=path, as_user=DEMO_STAFF_EMAIL)
     return pages
 
 

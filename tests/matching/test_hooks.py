@@ -61,7 +61,8 @@ def test_seed_demo_makes_businesses_needs_offers_and_matches_in_every_state(seed
 def test_bench_pages_name_the_suggestions_page_of_a_group_with_a_flyer_need(group):
     NeedFactory(group=group, deliverable="flyer")
     pages = hooks.bench_pages(scale=1)
-    assert pages["matching_suggestions"] == f"/matching/suggestions/group-{group.pk}/"
+    assert pages["matching_suggestions"].path == f"/matching/suggestions/group-{group.pk}/"
+    assert pages["matching_suggestions"].as_user == "staff@example.jp"
     assert pages["matching_index"] == "/matching/"
 
 
