@@ -333,7 +333,7 @@ class Seeder:
             call=call,
             group=group,
             created_by=user,
-            title=self.rng.choice(REGISTERED_TITLES),
+            title=idea[0],
             kind=call.kinds[0],
             desired_department=department,
             themes=[self.themes[s] for s in idea[1] if s in self.themes],
@@ -585,7 +585,7 @@ class Seeder:
         if start > today:
             return
         project = services.project_register(
-            title=idea[0],
+            title=self.rng.choice(REGISTERED_TITLES),
             kind=kind,
             lead_group=group,
             fiscal_year=fiscal_year,

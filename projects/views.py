@@ -141,9 +141,8 @@ def department_projects(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    call = get_object_or_404(ProposalCall.objects.published(), pk=pk)
-    if not call.is_published and not request.user.is_center_staff:
-        raise Http404
+    calls = ProposalCall.objects.all() if request.user.is_center_staff else ProposalCall.objects.published()
+    call = get_object_or_404(calls, pk=pk)
     stages = call.stages.prefetch_related("criteria")
     return render(
         request,
