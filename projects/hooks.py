@@ -95,7 +95,7 @@ def staff_links(request) -> list[Link]:
             title="通知メールの送信状況",
             url=reverse("projects:staff_notifications"),
             description="提案者へのメール。送信に失敗したものは、ここから再送信できます。",
-            count=failed,
+            count=failed or None,
         ),
         Link(
             title="プロジェクト支援の記録",
