@@ -1,4 +1,13 @@
-"""The group registry's contributions to shared features (see core.app_hooks)."""
+"""The group registry's contributions to shared features (see core.app_hooks).
+
+The group page (/groups/<id>/) also COLLECTS from other apps: an app's hooks.py may define
+
+    group_page_sections(request, group) -> list[core.app_hooks.Panel]
+
+and each Panel is shown as a section of the group page (its title as an h2), rendering
+Panel.template with `group` and `panel` (= Panel.context) in the context: events and projects
+put "this group's events / projects" there. Keep it to a fixed number of queries.
+"""
 
 from __future__ import annotations
 
