@@ -69,6 +69,12 @@ def pdf_files() -> list[Path]:
 @pytest.mark.redis
 def test_a_report_requested_through_redis_is_rendered_by_the_worker(celery_redis_worker):
     """With a real worker, a request goes 待機中 → 作成中 → 完了 and the worker writes the PDF."""
+    from config.celery import app
+
+    task = app.tasks["reports.render_report"]
+    assert task.acks_late and task.reject_on_worker_lost
+    assert task.soft_time_limit < task.time_limit < services.REPORT_RUNNING_STALE_AFTER.total_seconds()
+    assert {"reports.sweep_reports", "reports.request_annual_reports"} <= set(app.tasks)
     OutcomeRecordFactory(fiscal_year=2025)
     report, created = services.report_request(program=program(), fiscal_year=2025)
     assert created
