@@ -145,6 +145,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(OWNER_OR_STAFF, args=pk("hidden_project"), label="not public"),
     ),
     "projects:call_detail": row(Case(EVERYONE, args=pk("call_a"))),
+    "projects:group_projects": row(
+        Case(EVERYONE, args=pk("group_a"), label="registered group"),
+        Case(NOBODY, args=pk("group_draft"), label="draft group: no public page"),
+    ),
+    "projects:department_projects": row(Case(EVERYONE, args=pk("own_department"))),
     "projects:proposal_create": row(
         Case(
             frozenset({"owner", "other_editor"}),
@@ -207,6 +212,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "projects:project_transition": row(Case(STAFF, args=pk("project"), post=True)),
     "projects:agreement_edit": row(Case(STAFF, args=pk("project"))),
     "projects:support_logs": row(Case(STAFF)),
+    "projects:staff_notifications": row(Case(STAFF)),
+    "projects:notification_retry": row(Case(STAFF, args=pk("failed_notification"), post=True)),
     # --- matching -----------------------------------------------------------------------------
     "matching:index": row(Case(EVERYONE)),
     "matching:need_create": row(

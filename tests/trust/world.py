@@ -111,7 +111,18 @@ def build_world() -> World:
     o.update(own_department=own_department, other_department=other_department)
 
     # --- groups ------------------------------------------------------------------------------
-    group_a = GroupFactory(name="さくらの会", name_kana="さくらのかい", owner=u["owner"], editors=[coeditor])
+    # Group A's contact details are private (the default): the leak tests look for them on public pages.
+    group_a = GroupFactory(
+        name="さくらの会",
+        name_kana="さくらのかい",
+        owner=u["owner"],
+        editors=[coeditor],
+        email="sakura-private@example.jp",
+        phone="000-987-6543",
+        representative_name="非公開 代表子",
+        contact_name="非公開 担当男",
+        address="みらい市秘密町9-8-7",
+    )
     group_b = GroupFactory(name="もみじの会", name_kana="もみじのかい", owner=u["other_editor"])
     group_draft = GroupFactory(draft=True, name="つぼみの会", name_kana="つぼみのかい", owner=u["owner"])
     invitation = GroupInvitation.objects.create(
@@ -211,7 +222,17 @@ def build_world() -> World:
             "period_end": today + dt.timedelta(days=300),
         },
     )
+    from projects.models import Notification
+
+    failed_notification = Notification.objects.create(
+        kind="proposal_submitted",
+        proposal=submitted_proposal,
+        status="failed",
+        attempts=3,
+        last_error="テスト",
+    )
     o.update(
+        failed_notification=failed_notification,
         call_a=call_a,
         call_c=call_c,
         stage=call_a.stages.first(),
