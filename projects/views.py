@@ -141,7 +141,8 @@ def department_projects(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    calls = ProposalCall.objects.all() if request.user.is_center_staff else ProposalCall.objects.published()
+    is_staff = getattr(request.user, "is_center_staff", False)
+    calls = ProposalCall.objects.all() if is_staff else ProposalCall.objects.published()
     call = get_object_or_404(calls, pk=pk)
     stages = call.stages.prefetch_related("criteria")
     return render(
