@@ -211,3 +211,36 @@ def test_a_report_with_no_data_at_all_still_renders(db, no_other_hooks):
     assert "令和元年度 社会起業フェスタ 成果報告書" in text
     assert "この事業についてのデータはありません" in text
     assert "この年度に実施した催しはありません" in text
+
+
+def test_the_glyph_check_catches_a_character_drawn_as_an_empty_box(db, no_other_hooks):
+    """The check is not vacuous: blank one glyph of the embedded font and it is reported."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables._g_l_y_f import Glyph
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    from tests.reports.pdfcheck import _to_unicode_map
+
+    pdf = report_render_pdf(program_code="festa", fiscal_year=2025)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    font = writer.pages[0]["/Resources"]["/Font"]
+    type0 = next(ref.get_object() for ref in font.values() if ref.get_object()["/Subtype"] == "/Type0")
+    cid = next(
+        c for c, text in _to_unicode_map(type0["/ToUnicode"].get_object().get_data()).items() if text == "報"
+    )
+    descriptor = type0["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    tt = TTFont(io.BytesIO(descriptor["/FontFile2"].get_object().get_data()))
+    tt["glyf"][tt.getGlyphOrder()[cid]] = Glyph()  # an empty glyph: a blank where 報 should be
+    program = io.BytesIO()
+    tt.save(program)
+    stream = StreamObject()
+    stream.set_data(program.getvalue())
+    descriptor[NameObject("/FontFile2")] = writer._add_object(stream)
+    broken = io.BytesIO()
+    writer.write(broken)
+
+    _checked, problems = glyph_problems(broken.getvalue())
+    assert any(problem.startswith("報:") for problem in problems), problems
