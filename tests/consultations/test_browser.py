@@ -94,3 +94,15 @@ def test_an_official_is_refused_in_the_browser(page, official_user):
     response = page.goto(f"/consultations/{consultation.pk}/")
     assert response.status == 403
     assert consultation.question not in page.content()
+
+
+def test_the_record_screen_on_a_phone(phone_page, staff_user, assert_accessible):
+    """On a 360 px screen the record screen fits (no sideways scrolling) and passes axe."""
+    PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
+    sign_in(phone_page, staff_user.email)
+    phone_page.goto("/consultations/new/")
+    phone_page.fill("input[name=party_q]", "さとう")
+    phone_page.wait_for_selector("#party-results input[name=person]")
+    width = phone_page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360
+    assert_accessible(phone_page, "相談の記録（スマートフォン）")
