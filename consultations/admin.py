@@ -57,7 +57,7 @@ class ConsultationAdmin(ConsultationAccessMixin, admin.ModelAdmin):
     list_select_related = ["group", "person", "staff"]
     search_fields = ["search_text"]
     date_hierarchy = "consulted_on"
-    raw_id_fields = ["group", "person", "related_events"]
+    raw_id_fields = ["group", "person", "related_events", "related_projects"]
     filter_horizontal = ["topics", "themes"]
     readonly_fields = ["anonymised_at", "created_by", "created_at", "updated_at"]
     inlines = [ReferralInline, FollowUpInline]
@@ -75,6 +75,7 @@ class ConsultationAdmin(ConsultationAccessMixin, admin.ModelAdmin):
         "answer",
         "status",
         "related_events",
+        "related_projects",
         "anonymised_at",
         "created_by",
         "created_at",
