@@ -270,3 +270,22 @@ def test_outcome_markers_typed_by_staff_are_not_doubled(staff_user):
             program=None, fiscal_year=2025, axis="nope", category="x", episode="y", source="interview"
         )
     assert OutcomeRecord.objects.count() == 1
+
+
+def test_a_broker_that_is_down_leaves_the_request_waiting_for_the_sweeper(
+    staff_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Queueing fails (Redis down): the person still gets their request, 待機中, and the sweeper
+    re-queues it later from the database."""
+    from reports import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.render_report, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        report, created = services.report_request(
+            program=program(), fiscal_year=2025, requested_by=staff_user
+        )
+    report.refresh_from_db()
+    assert created and report.status == ReportStatus.QUEUED and report.attempts == 1
