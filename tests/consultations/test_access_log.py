@@ -166,3 +166,30 @@ def test_deleting_an_account_keeps_its_log_entries(make_user):
     entry.refresh_from_db()
     assert entry.user is None
     assert "leaving@example.jp" in entry.user_label and entry.consultation_ids == [5]
+
+
+def test_saving_in_the_admin_is_logged_as_change(client_for, staff_user, consultation):
+    """A save on the admin's change form writes one 変更 entry for that record."""
+    url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    data = {
+        "consulted_on": consultation.consulted_on.isoformat(),
+        "channel": "phone",
+        "duration_minutes": "45",
+        "staff": consultation.staff_id,
+        "group": consultation.group_id,
+        "person": consultation.person_id,
+        "topics": [t.pk for t in consultation.topics.all()],
+        "question": "変更した相談内容",
+        "answer": "",
+        "status": "closed",
+        "referrals-TOTAL_FORMS": "0",
+        "referrals-INITIAL_FORMS": "0",
+        "follow_ups-TOTAL_FORMS": "0",
+        "follow_ups-INITIAL_FORMS": "0",
+    }
+    response = client_for(staff_user).post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    consultation.refresh_from_db()
+    assert consultation.channel == "phone"
+    assert last_entry().action == AccessAction.CHANGE
+    assert last_entry().consultation_ids == [consultation.pk]
