@@ -244,3 +244,16 @@ def test_the_glyph_check_catches_a_character_drawn_as_an_empty_box(db, no_other_
 
     _checked, problems = glyph_problems(broken.getvalue())
     assert any(problem.startswith("報:") for problem in problems), problems
+
+
+def test_every_apps_figures_are_printed_as_their_hooks_count_them(known_data):
+    """With every app's real hooks: each key figure row of the PDF shows the three values the
+    apps compute from the database for the year and the two before."""
+    pdf = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
+    text = one_line(pdf_text(pdf))
+    rows = selectors.key_figures(program_code="mirai_taiwa", fiscal_year=2025, gaps=[])
+    assert rows, "the apps report key figures"
+    for row in rows:
+        unit = f"（{row.unit}）" if row.unit else ""
+        printed = f"{row.label}{unit} {' '.join(format_figure(v) for v in row.values)}"
+        assert printed in text, printed
