@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
@@ -42,6 +43,8 @@ THEME_CANDIDATES_PER_KIND = 60
 # Parties ranked on the theme/area link tables before those not taking part are dropped: with at
 # least 1 in 5 of them taking part, the best THEME_CANDIDATES_PER_KIND are among them.
 PRE_RANKED_PER_KIND = 5 * THEME_CANDIDATES_PER_KIND
+# How long a theme/district pre-ranking is reused (see _theme_area_candidates).
+CANDIDATES_CACHE_SECONDS = 300
 FULFIL_CANDIDATES = 300
 SUGGESTIONS_SHOWN = 20
 
@@ -278,19 +281,31 @@ def _placeholders(values: list) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _theme_area_candidates(theme_ids: list[int], area_ids: list[int], exclude: PartyRef) -> list[tuple]:
-    """The parties of each kind sharing the most themes and districts with the subject (one query).
+def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tuple[str, int]]:
+    """The parties of each kind sharing the most themes and districts (one query; cached).
 
     The database counts the shared themes and districts on the link tables (no party is loaded
     or scored in Python), ranks them by the same capped points as scoring.prefilter_points, and
     keeps the best THEME_CANDIDATES_PER_KIND of each kind that take part (looked up among the
     best PRE_RANKED_PER_KIND), so nobody left out could rank higher unless more than four in
     five of the best-sharing parties of a kind were not taking part.
-    Rows: (kind, party id, name). Plain SQL because the ORM cannot aggregate over a UNION; it
-    runs on SQLite and PostgreSQL alike.
+
+    The ranking depends only on the set of themes and districts, which many parties share, so
+    it is kept in the cache for CANDIDATES_CACHE_SECONDS. Whether each party still takes part is
+    checked again on every request (``_eligible_names``), so a withdrawn group or a suspended
+    business never appears; a party that has just joined appears once the entry expires.
+
+    Rows: (kind, party id). Plain SQL because the ORM cannot aggregate over a UNION; it runs on
+    SQLite and PostgreSQL alike.
     """
     if not theme_ids and not area_ids:
         return []
+    key = "matching:candidates:v1:{}:{}".format(
+        ",".join(map(str, sorted(theme_ids))), ",".join(map(str, sorted(area_ids)))
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     theme_cap = scoring.THEME_MAX // scoring.THEME_POINTS
     area_cap = scoring.AREA_MAX // scoring.AREA_POINTS
     pre_points = (
@@ -314,22 +329,24 @@ def _theme_area_candidates(theme_ids: list[int], area_ids: list[int], exclude: P
             )
             link_params += area_ids
         column, value = t["eligible"]
-        excluded = exclude.id if exclude.kind == kind else 0
         # Rank on the link tables alone (small), keep the best few hundred, and only then read
-        # those parties' rows (by primary key) to drop the ones not taking part.
+        # those parties' rows (by primary key) to drop the ones not taking part. One more than
+        # needed: the subject itself may be among them.
         parts.append(
-            f"SELECT * FROM (SELECT %s AS kind, agg.owner_id, p.name FROM ("
+            f"SELECT * FROM (SELECT %s AS kind, agg.owner_id FROM ("
             f"SELECT s.owner_id, {pre_points} AS pre FROM ({' UNION ALL '.join(links)}) s "
             f"GROUP BY s.owner_id ORDER BY pre DESC, s.owner_id LIMIT {int(PRE_RANKED_PER_KIND)}) agg "
             f"INNER JOIN {t['party']} p ON p.id = agg.owner_id "
-            f"WHERE p.{column} = %s AND p.id <> %s "
+            f"WHERE p.{column} = %s "
             f"ORDER BY agg.pre DESC, agg.owner_id "
-            f"LIMIT {int(THEME_CANDIDATES_PER_KIND)}) AS {kind}_candidates"
+            f"LIMIT {int(THEME_CANDIDATES_PER_KIND) + 1}) AS {kind}_candidates"
         )
-        params += [kind, *link_params, value, excluded]
+        params += [kind, *link_params, value]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return cursor.fetchall()
+        rows = [(kind, owner_id) for kind, owner_id in cursor.fetchall()]
+    cache.set(key, rows, CANDIDATES_CACHE_SECONDS)
+    return rows
 
 
 def _shared(
@@ -365,7 +382,7 @@ def _shared(
 def suggestions_for(
     ref: PartyRef, *, party=None, limit: int = SUGGESTIONS_SHOWN
 ) -> tuple[object, list[SuggestionRow]]:
-    """Ranked partner suggestions for one party. A fixed number of queries (at most 11)."""
+    """Ranked partner suggestions for one party. A fixed number of queries (at most 10)."""
     party, subject = subject_profile(ref, party)
     theme_ids, area_ids = list(subject.themes), list(subject.areas)
 
@@ -376,9 +393,9 @@ def suggestions_for(
         offers_of[_owner(row)].append(_items([row])[0])
     for row in _fitting_rows(Need, subject.offers, ref):
         needs_of[_owner(row)].append(_items([row])[0])
-    names.update(_eligible_names([*offers_of, *needs_of]))
-    for kind, party_id, name in _theme_area_candidates(theme_ids, area_ids, ref):
-        names.setdefault(PartyRef(kind, party_id), name)
+    sharing = [PartyRef(kind, pk) for kind, pk in _theme_area_candidates(theme_ids, area_ids)]
+    # Names of the parties that take part, checked now for every candidate (one query).
+    names.update(_eligible_names([r for r in [*offers_of, *needs_of, *sharing] if r != ref]))
 
     shared = _shared(list(names), theme_ids, area_ids)
     candidates = [
@@ -443,6 +460,10 @@ def item_filter(model, *, data) -> ItemFilter:
         model.objects.open()
         .filter(eligible_owner_q())
         .select_related("group", "business", "department")
+        # Only what the list shows: the parties' rows are wide, and sorting them was most of the cost.
+        .only(
+            "title", "kind", "deliverable", "created_at", "group__name", "business__name", "department__name"
+        )
         .prefetch_related("themes", "areas")
     )
     return ItemFilter(data or None, queryset=queryset)

@@ -117,7 +117,8 @@ def test_theme_candidates_beyond_the_short_list_cannot_outrank_it(
     group, kodomo, honmachi, settings, monkeypatch
 ):
     """The SQL pre-ranking keeps the best: with 2 per kind, the two best-sharing businesses remain."""
-    monkeypatch.setattr(selectors, "THEME_CANDIDATES_PER_KIND", 2)
+    # 1 per kind, plus one in case the subject itself is among them: 2 businesses are kept.
+    monkeypatch.setattr(selectors, "THEME_CANDIDATES_PER_KIND", 1)
     BusinessFactory(name="テーマだけ1", themes=[kodomo])
     BusinessFactory(name="テーマと地域", themes=[kodomo], areas=[honmachi])
     BusinessFactory(name="地域だけ", areas=[honmachi])
@@ -189,3 +190,15 @@ def test_match_counts_come_from_the_history_per_fiscal_year_and_program(group, d
     }
     assert selectors.match_counts(program_code="networking", fiscal_year=2025)["concluded"] == 1
     assert selectors.match_counts(program_code="alp", fiscal_year=2025)["concluded"] == 0
+
+
+def test_a_cached_ranking_never_brings_back_a_party_that_left(group, kodomo, honmachi):
+    """The theme/district ranking is cached, but a business suspended since then is not suggested."""
+    from matching.models import Business
+
+    business = BusinessFactory(name="あとで休止", themes=[kodomo], areas=[honmachi])
+    _party, rows = selectors.suggestions_for(PartyRef.of(group))
+    assert names(rows) == ["あとで休止"]
+    Business.objects.filter(pk=business.pk).update(status=BusinessStatus.INACTIVE)
+    _party, rows = selectors.suggestions_for(PartyRef.of(group))
+    assert rows == []
