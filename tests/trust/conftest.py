@@ -21,7 +21,7 @@ def private_media() -> Path:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def _world(django_db_setup, django_db_blocker):
     """Every role and objects that belong to someone (tests/trust/world.py), for the whole module.
 
     Built inside a transaction that is rolled back after the module's last test; each test runs in a
@@ -39,3 +39,12 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
             for connection in connections.all():
                 connection.close()
+
+
+@pytest.fixture
+def world(_world, _media_root):
+    """The module's world, with its private files written again (every test starts with none)."""
+    from tests.trust.world import restore_private_files
+
+    restore_private_files(_world)
+    return _world

@@ -283,3 +283,13 @@ def build_world() -> World:
     assert done_report.status == ReportStatus.DONE
     o.update(done_report=done_report, failed_report=failed_report, outcome=OutcomeRecordFactory())
     return w
+
+
+def restore_private_files(world: World) -> None:
+    """Writes the world's attachments and report PDF again where their rows say they are."""
+    from pathlib import Path
+
+    for field_file in (world.attachment.file, world.draft_attachment.file, world.done_report.pdf):
+        path = Path(field_file.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(PDF_BYTES)
