@@ -25,3 +25,17 @@ class GroupsConfig(AppConfig):
             "groups.view_registrationcounter",
         ],
     }
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from core.models import Area, Theme
+        from groups.filters import clear_choices_cache
+
+        for model in (Theme, Area):
+            post_save.connect(
+                clear_choices_cache, sender=model, dispatch_uid=f"groups-choices-{model.__name__}-save"
+            )
+            post_delete.connect(
+                clear_choices_cache, sender=model, dispatch_uid=f"groups-choices-{model.__name__}-delete"
+            )

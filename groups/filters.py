@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,32 @@ from core.models import Area, Theme
 from core.text import KANA_ROWS, normalize_for_search
 from groups.models import LegalForm
 from matching.models import ExchangeKind, Need
+
+# Themes and districts change a few times a year: their choices are kept in the cache (cleared
+# when staff edit them, see groups.apps), which saves the directory four queries per request.
+CHOICES_CACHE_KEYS = ("groups:directory:themes", "groups:directory:areas")
+CHOICES_CACHE_SECONDS = 10 * 60
+
+
+def _cached(key: str, build) -> list[tuple[str, str]]:
+    choices = cache.get(key)
+    if choices is None:
+        choices = build()
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    return _cached(CHOICES_CACHE_KEYS[0], lambda: [(str(t.pk), str(t)) for t in Theme.objects.active()])
+
+
+def area_choices() -> list[tuple[str, str]]:
+    return _cached(CHOICES_CACHE_KEYS[1], lambda: [(str(a.pk), a.name) for a in Area.objects.all()])
+
+
+def clear_choices_cache(**kwargs) -> None:
+    cache.delete_many(CHOICES_CACHE_KEYS)
+
 
 KANA_ROW_CHOICES = [(row, _("%(row)s行") % {"row": row}) for row, _letters in KANA_ROWS] + [
     ("その他", _("英数字・その他"))
@@ -22,19 +49,15 @@ class GroupDirectoryFilter(django_filters.FilterSet):
         method="filter_keyword",
         help_text=_("団体名・ふりがな・活動内容から探します（例: こども食堂）"),
     )
-    theme = django_filters.ModelChoiceFilter(
+    theme = django_filters.ChoiceFilter(
         label=_("活動分野"),
         field_name="themes",
-        queryset=Theme.objects.active(),
+        choices=theme_choices,
         empty_label=_("すべて"),
         distinct=False,
     )
-    area = django_filters.ModelChoiceFilter(
-        label=_("活動地域"),
-        field_name="areas",
-        queryset=Area.objects.all(),
-        empty_label=_("すべて"),
-        distinct=False,
+    area = django_filters.ChoiceFilter(
+        label=_("活動地域"), field_name="areas", choices=area_choices, empty_label=_("すべて"), distinct=False
     )
     legal_form = django_filters.ChoiceFilter(
         label=_("法人格・団体の種類"), choices=LegalForm.choices, empty_label=_("すべて")
