@@ -155,23 +155,47 @@ def _items(rows) -> tuple[scoring.Item, ...]:
     )
 
 
-def _names(qs) -> dict[int, str]:
-    return {pk: short or name for pk, short, name in qs}
-
-
 def subject_profile(ref: PartyRef, party=None) -> tuple[object, scoring.Profile]:
-    """The party and its profile: themes, districts, open needs and offers (4-5 queries)."""
+    """The party and its profile: themes, districts, open needs and offers (2 queries; 3 with the party)."""
     party = party or ref.get()
     reverse_name = {
         PartyKind.GROUP: "groups",
         PartyKind.BUSINESS: "businesses",
         PartyKind.DEPARTMENT: "departments",
     }[ref.kind]
-    themes = _names(Theme.objects.filter(**{reverse_name: party}).values_list("id", "short_name", "name"))
-    areas = {pk: name for pk, name in Area.objects.filter(**{reverse_name: party}).values_list("id", "name")}
+    # Themes and districts in one query, open needs and offers in another.
+    themes: dict[int, str] = {}
+    areas: dict[int, str] = {}
+    tags = (
+        Theme.objects.filter(**{reverse_name: party})
+        .order_by()
+        .values_list(Value(0, output_field=IntegerField()), "id", "short_name", "name")
+        .union(
+            Area.objects.filter(**{reverse_name: party})
+            .order_by()
+            .values_list(Value(1, output_field=IntegerField()), "id", "name", "name"),
+            all=True,
+        )
+    )
+    for is_area, pk, short, name in sorted(tags, key=lambda r: (r[0], r[1])):
+        (areas if is_area else themes)[pk] = short or name
     fields = ("id", "title", "kind", "deliverable")
-    needs = _items(Need.objects.open().filter(ref.owner_filter()).order_by("id").values(*fields))
-    offers = _items(Offer.objects.open().filter(ref.owner_filter()).order_by("id").values(*fields))
+    items = (
+        Need.objects.open()
+        .filter(ref.owner_filter())
+        .order_by()
+        .values_list(Value(0, output_field=IntegerField()), *fields)
+        .union(
+            Offer.objects.open()
+            .filter(ref.owner_filter())
+            .order_by()
+            .values_list(Value(1, output_field=IntegerField()), *fields),
+            all=True,
+        )
+    )
+    rows = sorted(items, key=lambda r: (r[0], r[1]))
+    needs = tuple(scoring.Item(id=r[1], title=r[2], kind=r[3], deliverable=r[4]) for r in rows if r[0] == 0)
+    offers = tuple(scoring.Item(id=r[1], title=r[2], kind=r[3], deliverable=r[4]) for r in rows if r[0] == 1)
     profile = scoring.Profile(
         key=ref.key,
         name=str(party),
@@ -198,7 +222,7 @@ def _fitting_q(items: tuple[scoring.Item, ...]) -> Q:
 def _fitting_rows(model, items: tuple[scoring.Item, ...], ref: PartyRef) -> list[dict]:
     """Open offers (or needs) that may fulfil (or be fulfilled by) ``items``, the very deliverable first.
 
-    Whether their party takes part is checked afterwards by primary key (``_eligible_names``):
+    Whether their party takes part is checked afterwards by primary key (``_candidate_details``):
     joining the party tables here made PostgreSQL scan every group.
     """
     if not items:
@@ -236,8 +260,17 @@ def _owner(row: dict) -> PartyRef:
     raise ValueError("row without a party")
 
 
-def _eligible_names(refs) -> dict[PartyRef, str]:
-    """Names of the listed parties that take part (one query, by primary key)."""
+def _candidate_details(
+    refs, theme_ids: list[int], area_ids: list[int]
+) -> tuple[dict[PartyRef, str], dict[PartyRef, tuple[set, set]]]:
+    """For the listed parties, in one query by primary key: the names of those that take part,
+    and which of the subject's themes and districts each has.
+
+    Rows are (kind, id, what, tag, name): what 2 is a name row, 0 a shared theme, 1 a shared
+    district.
+    """
+    names: dict[PartyRef, str] = {}
+    shared: dict[PartyRef, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     parts, params = [], []
     for kind in PartyKind.values:
         ids = sorted({r.id for r in refs if r.kind == kind})
@@ -246,14 +279,31 @@ def _eligible_names(refs) -> dict[PartyRef, str]:
         t = _party_tables(kind)
         column, value = t["eligible"]
         parts.append(
-            f"SELECT %s, id, name FROM {t['party']} WHERE id IN ({_placeholders(ids)}) AND {column} = %s"
+            f"SELECT %s, id, 2, 0, name FROM {t['party']} "
+            f"WHERE id IN ({_placeholders(ids)}) AND {column} = %s"
         )
         params += [kind, *ids, value]
+        for table, tag_column, wanted, what in (
+            ("themes", "theme_id", theme_ids, 0),
+            ("areas", "area_id", area_ids, 1),
+        ):
+            if wanted:
+                parts.append(
+                    f"SELECT %s, {t['owner']}, {what}, {tag_column}, '' FROM {t[table]} "
+                    f"WHERE {t['owner']} IN ({_placeholders(ids)}) "
+                    f"AND {tag_column} IN ({_placeholders(wanted)})"
+                )
+                params += [kind, *ids, *wanted]
     if not parts:
-        return {}
+        return names, shared
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return {PartyRef(kind, pk): name for kind, pk, name in cursor.fetchall()}
+        for kind, pk, what, tag, name in cursor.fetchall():
+            if what == 2:
+                names[PartyRef(kind, pk)] = name
+            else:
+                shared[PartyRef(kind, pk)][what].add(tag)
+    return names, shared
 
 
 PARTY_MODELS = {PartyKind.GROUP: Group, PartyKind.BUSINESS: Business, PartyKind.DEPARTMENT: Department}
@@ -292,7 +342,7 @@ def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tu
 
     The ranking depends only on the set of themes and districts, which many parties share, so
     it is kept in the cache for CANDIDATES_CACHE_SECONDS. Whether each party still takes part is
-    checked again on every request (``_eligible_names``), so a withdrawn group or a suspended
+    checked again on every request (``_candidate_details``), so a withdrawn group or a suspended
     business never appears; a party that has just joined appears once the entry expires.
 
     Rows: (kind, party id). Plain SQL because the ORM cannot aggregate over a UNION; it runs on
@@ -349,44 +399,13 @@ def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tu
     return rows
 
 
-def _shared(
-    refs: list[PartyRef], theme_ids: list[int], area_ids: list[int]
-) -> dict[PartyRef, tuple[set, set]]:
-    """Which of the subject's themes and districts each listed party has (one query)."""
-    found: dict[PartyRef, tuple[set, set]] = {ref: (set(), set()) for ref in refs}
-    parts, params = [], []
-    for kind in PartyKind.values:
-        ids = [r.id for r in refs if r.kind == kind]
-        if not ids:
-            continue
-        t = _party_tables(kind)
-        for table, column, wanted, index in (
-            ("themes", "theme_id", theme_ids, 0),
-            ("areas", "area_id", area_ids, 1),
-        ):
-            if wanted:
-                parts.append(
-                    f"SELECT %s, {t['owner']}, {index}, {column} FROM {t[table]} "
-                    f"WHERE {t['owner']} IN ({_placeholders(ids)}) AND {column} IN ({_placeholders(wanted)})"
-                )
-                params += [kind, *ids, *wanted]
-    if not parts:
-        return found
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, owner_id, index, tag_id in cursor.fetchall():
-            found[PartyRef(kind, owner_id)][index].add(tag_id)
-    return found
-
-
 def suggestions_for(
     ref: PartyRef, *, party=None, limit: int = SUGGESTIONS_SHOWN
 ) -> tuple[object, list[SuggestionRow]]:
-    """Ranked partner suggestions for one party. A fixed number of queries (at most 10)."""
+    """Ranked partner suggestions for one party. A fixed number of queries (at most 8)."""
     party, subject = subject_profile(ref, party)
     theme_ids, area_ids = list(subject.themes), list(subject.areas)
 
-    names: dict[PartyRef, str] = {}
     offers_of: dict[PartyRef, list[scoring.Item]] = defaultdict(list)
     needs_of: dict[PartyRef, list[scoring.Item]] = defaultdict(list)
     for row in _fitting_rows(Offer, subject.needs, ref):
@@ -394,10 +413,10 @@ def suggestions_for(
     for row in _fitting_rows(Need, subject.offers, ref):
         needs_of[_owner(row)].append(_items([row])[0])
     sharing = [PartyRef(kind, pk) for kind, pk in _theme_area_candidates(theme_ids, area_ids)]
-    # Names of the parties that take part, checked now for every candidate (one query).
-    names.update(_eligible_names([r for r in [*offers_of, *needs_of, *sharing] if r != ref]))
-
-    shared = _shared(list(names), theme_ids, area_ids)
+    # Which candidates take part (checked now, for every one), their names and what they share.
+    names, shared = _candidate_details(
+        [r for r in [*offers_of, *needs_of, *sharing] if r != ref], theme_ids, area_ids
+    )
     candidates = [
         scoring.Profile(
             key=cref.key,

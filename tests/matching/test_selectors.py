@@ -147,7 +147,7 @@ def test_suggestions_take_a_fixed_number_of_queries(
     """Suggestions for one party take the same number of queries with few or many parties."""
     OfferFactory(group=group, kind=ExchangeKind.VENUE, deliverable="")
     populate(size, kodomo, honmachi)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         _party, rows = selectors.suggestions_for(PartyRef.of(group), party=group)
     assert len(rows) == min(3 * size, selectors.SUGGESTIONS_SHOWN)
 

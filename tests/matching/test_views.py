@@ -294,9 +294,9 @@ def test_list_and_detail_pages_use_a_fixed_number_of_queries(
     page_of(reverse("matching:business_detail", args=[design_company.pk]), None, 5)
     page_of(reverse("matching:department_detail", args=[department.pk]), None, 5)
     # Signed in: session and user (2), the person's parties and their suggestions (one party here).
-    page_of(suggestions_url(group), editor, 14)
+    page_of(suggestions_url(group), editor, 11)
     # The same group's suggestions again: its theme/district ranking now comes from the cache.
-    page_of(reverse("matching:index"), editor, 20)
+    page_of(reverse("matching:index"), editor, 17)
     page_of(reverse("matching:pipeline"), staff_user, 8)
     page_of(reverse("matching:match_detail", args=[match.pk]), staff_user, 8)
     page_of(reverse("matching:staff_business_queue"), staff_user, 10)
