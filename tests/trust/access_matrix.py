@@ -123,14 +123,26 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # --- events -------------------------------------------------------------------------------
     "events:index": row(Case(EVERYONE), Case(EVERYONE, label="month", query="?view=month")),
     "events:feed": row(Case(EVERYONE)),
-    "events:detail": row(Case(EVERYONE, args=pk("event"))),
-    "events:ics": row(Case(EVERYONE, args=pk("event"))),
-    "events:register": row(Case(SIGNED_IN, args=pk("event"))),
+    "events:detail": row(
+        Case(EVERYONE, args=pk("event"), label="public"),
+        Case(STAFF, args=pk("private_event"), label="not public: staff only"),
+    ),
+    "events:ics": row(
+        Case(EVERYONE, args=pk("event"), label="public"),
+        Case(NOBODY, args=pk("private_event"), label="not public"),
+    ),
+    "events:register": row(
+        Case(SIGNED_IN, args=pk("event"), label="public"),
+        Case(STAFF, args=pk("private_event"), label="not public: staff only"),
+    ),
     "events:cancel": row(Case(OWNER_OR_STAFF, args=pk("registration"), why="the owner's registration")),
     "events:certificate": row(Case(OWNER_OR_STAFF, args=pk("done_registration"))),
     "events:survey": row(Case(EVERYONE, args=lambda w: [w.survey_token], why="signed link")),
     "events:staff_index": row(Case(STAFF)),
-    "events:staff_event": row(Case(STAFF, args=pk("event"))),
+    "events:staff_event": row(
+        Case(STAFF, args=pk("event"), label="public"),
+        Case(STAFF, args=pk("private_event"), label="not public"),
+    ),
     "events:staff_register": row(Case(STAFF, args=pk("event"))),
     "events:staff_survey": row(Case(STAFF, args=pk("course"))),
     "events:staff_checkin": row(Case(STAFF, args=pk("session"))),
@@ -250,6 +262,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "matching:department_detail": row(Case(EVERYONE, args=pk("own_department"))),
     "matching:suggestions": row(
         Case(OWNER_OR_STAFF, args=lambda w: [f"group-{w.group_a.pk}"], label="group A"),
+        Case(
+            STAFF, args=lambda w: [f"business-{w.business.pk}"], label="a business (its member has no role)"
+        ),
         Case(
             STAFF | {"official"}, args=lambda w: [f"department-{w.own_department.pk}"], label="own department"
         ),

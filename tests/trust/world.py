@@ -138,6 +138,7 @@ def build_world() -> World:
 
     # --- events ------------------------------------------------------------------------------
     event = EventFactory(title="ミライ対話「まちのこれから」")
+    private_event = EventFactory(title="関係者だけの打合せ", is_public=False)
     owner_person = event_services.person_for_user(user=u["owner"])
     registration = RegistrationFactory(event=event, person=owner_person)
     course = EventFactory(course=True, past=True)
@@ -147,6 +148,7 @@ def build_world() -> World:
     event_services.registration_update_completion(registration=done_registration)
     o.update(
         event=event,
+        private_event=private_event,
         registration=registration,
         course=course,
         done_registration=done_registration,
