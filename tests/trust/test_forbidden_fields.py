@@ -132,6 +132,45 @@ def test_group_edit_ignores_status_and_registration(world):
     assert not GroupMembership.objects.filter(group=group, user=world.user("other_editor")).exists()
 
 
+def test_invitations_make_co_editors_whatever_role_or_group_is_posted(world):
+    """共同編集者の招待と承諾: a co-editor of group A, never an owner, never of another group."""
+    from groups.models import GroupInvitation, GroupMembership
+
+    owner, member = world.user("owner"), world.user("member")
+    client = client_for(owner)
+    data = fill(
+        client,
+        reverse("groups:manage", args=[world.group_a.pk]),
+        containing="email",
+        email="new-editor@example.jp",
+        role=GroupMembership.Role.OWNER,
+        group=str(world.group_b.pk),
+        invited_by=str(world.user("staff").pk),
+    )
+    post(client, reverse("groups:invite", args=[world.group_a.pk]), data)
+    invitation = GroupInvitation.objects.get(email="new-editor@example.jp")
+    assert (invitation.group_id, invitation.role, invitation.invited_by_id) == (
+        world.group_a.pk,
+        GroupMembership.Role.EDITOR,
+        owner.pk,
+    )
+
+    client = client_for(member)
+    url = reverse("groups:invitation_accept", args=[invitation.token])
+    post(
+        client,
+        url,
+        {
+            "role": GroupMembership.Role.OWNER,
+            "group": str(world.group_b.pk),
+            "user": str(world.user("other_editor").pk),
+        },
+    )
+    membership = GroupMembership.objects.get(user=member)
+    assert (membership.group_id, membership.role) == (world.group_a.pk, GroupMembership.Role.EDITOR)
+    assert not GroupMembership.objects.filter(group=world.group_b, user=member).exists()
+
+
 def test_contact_form_cannot_choose_the_recipient(world, django_capture_on_commit_callbacks):
     """The contact form forwards to the group's own address whatever recipient a visitor adds."""
     group = world.group_a
@@ -390,6 +429,18 @@ def test_need_edit_cannot_move_the_item_to_another_party(world):
     client.post(url, data)
     after = Need.objects.get(pk=need.pk)
     assert (after.group_id, after.business_id, after.department_id) == (world.group_a.pk, None, None)
+
+
+def test_need_edit_does_not_open_or_close_the_need(world):
+    """Opening and closing is the 締め切る/再開 button's job, not a field of the edit form."""
+    from matching.models import Need
+
+    client = client_for(world.user("owner"))
+    for need, posted in ((world.need, ""), (world.closed_need, "on")):
+        url = reverse("matching:need_edit", args=[need.pk])
+        data = fill(client, url, containing="title", is_open=posted)
+        client.post(url, data)
+        assert Need.objects.get(pk=need.pk).is_open == need.is_open
 
 
 def test_business_profile_create_and_edit_ignore_status_and_members(world):

@@ -79,7 +79,7 @@ def offsite(location: str) -> bool:
 
 CANCEL_HOLE = pytest.mark.xfail(
     strict=True,
-    reason="events:cancel trusts any `next` starting with one slash (/\\host, /<tab>/host): events owner",
+    reason="events:cancel renders a `next` of /\\host or /<tab>/host as its 戻る link (events owner)",
 )
 OFFSITE_CANCEL = [
     pytest.param(t, marks=CANCEL_HOLE) if t.startswith("/") and not t.startswith("//") else t for t in OFFSITE
