@@ -287,6 +287,24 @@ def test_proposal_edit_ignores_status_group_and_call(world):
     )
 
 
+def test_proposal_edit_cannot_reach_another_proposals_budget_lines(world):
+    """The budget formset only holds this proposal's lines: another proposal's line id changes nothing."""
+    from projects.models import BudgetLine
+
+    foreign = BudgetLine.objects.filter(proposal=world.own_review_proposal).first()
+    assert foreign is not None
+    before = (foreign.item, foreign.amount, foreign.proposal_id)
+    client = client_for(world.user("owner"))
+    url = reverse("projects:proposal_edit", args=[world.draft_proposal.pk])
+    data = fill(client, url, containing="title")
+    data["budget-0-id"] = [str(foreign.pk)]
+    data["budget-0-item"] = ["書き換えた費目"]
+    data["budget-0-amount"] = ["1"]
+    client.post(url, data)
+    foreign.refresh_from_db()
+    assert (foreign.item, foreign.amount, foreign.proposal_id) == before
+
+
 def test_review_ignores_posted_totals_reviewer_and_side(world):
     """審査: the reviewer, the side and the scores' total are the server's; only criterion scores count."""
     from projects.models import Review
