@@ -429,36 +429,43 @@ def test_need_and_offer_create_stay_with_a_party_the_user_acts_for(world, item_t
     assert not model.objects.filter(title="他団体名義の項目").exists()
 
 
-def test_need_edit_cannot_move_the_item_to_another_party(world):
-    from matching.models import Need
+@pytest.mark.parametrize("item_type", ["need", "offer"])
+def test_need_and_offer_edit_cannot_move_the_item_to_another_party(world, item_type):
+    """ニーズ・提供の編集: the item stays group A's whatever party or ids are posted, and is saved."""
+    from matching.models import Need, Offer
 
-    need = world.need
+    model = Need if item_type == "need" else Offer
+    item = getattr(world, item_type)
     client = client_for(world.user("owner"))
-    url = reverse("matching:need_edit", args=[need.pk])
+    url = reverse(f"matching:{item_type}_edit", args=[item.pk])
     data = fill(
         client,
         url,
         containing="title",
-        title="書き直したニーズ",
+        title="書き直した項目",
         party=f"group-{world.group_b.pk}",
         group=str(world.group_b.pk),
         business=str(world.business.pk),
+        department=str(world.own_department.pk),
     )
     client.post(url, data)
-    after = Need.objects.get(pk=need.pk)
+    after = model.objects.get(pk=item.pk)
+    assert after.title == "書き直した項目"
     assert (after.group_id, after.business_id, after.department_id) == (world.group_a.pk, None, None)
 
 
-def test_need_edit_does_not_open_or_close_the_need(world):
+@pytest.mark.parametrize("item_type", ["need", "offer"])
+def test_need_and_offer_edit_do_not_open_or_close_the_item(world, item_type):
     """Opening and closing is the 締め切る/再開 button's job, not a field of the edit form."""
-    from matching.models import Need
+    from matching.models import Need, Offer
 
+    model = Need if item_type == "need" else Offer
     client = client_for(world.user("owner"))
-    for need, posted in ((world.need, ""), (world.closed_need, "on")):
-        url = reverse("matching:need_edit", args=[need.pk])
+    for item, posted in ((getattr(world, item_type), ""), (getattr(world, f"closed_{item_type}"), "on")):
+        url = reverse(f"matching:{item_type}_edit", args=[item.pk])
         data = fill(client, url, containing="title", is_open=posted)
         client.post(url, data)
-        assert Need.objects.get(pk=need.pk).is_open == need.is_open
+        assert model.objects.get(pk=item.pk).is_open == item.is_open
 
 
 def test_business_profile_create_and_edit_ignore_status_and_members(world):
