@@ -156,7 +156,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(EVERYONE, args=pk("project"), label="running"),
         Case(OWNER_OR_STAFF, args=pk("hidden_project"), label="not public"),
     ),
-    "projects:call_detail": row(Case(EVERYONE, args=pk("call_a"))),
+    "projects:call_detail": row(
+        Case(EVERYONE, args=pk("call_a"), label="published"),
+        Case(STAFF, args=pk("unpublished_call"), label="not published"),
+    ),
     "projects:group_projects": row(
         Case(EVERYONE, args=pk("group_a"), label="registered group"),
         Case(NOBODY, args=pk("group_draft"), label="draft group: no public page"),
@@ -168,7 +171,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             args=pk("call_a"),
             refusal_redirect="projects:call_detail",
             why="only editors of a registered group propose; others are sent back to the call with a message",
-        )
+        ),
+        Case(NOBODY, args=pk("unpublished_call"), label="not published"),
     ),
     "projects:my_proposals": row(Case(SIGNED_IN)),
     "projects:proposal_detail": row(

@@ -171,6 +171,7 @@ def build_world() -> World:
         closes_on=today + dt.timedelta(days=20),
         departments=[own_department],
     )
+    unpublished_call = CallFactory(title="準備中の募集", is_published=False)
     draft_proposal = ProposalFactory(call=call_a, group=group_a, created_by=u["owner"], title="下書きの提案")
     submitted_proposal = ProposalFactory(
         call=call_a, group=group_a, created_by=u["owner"], submitted=True, title="提出した提案"
@@ -236,6 +237,7 @@ def build_world() -> World:
     o.update(
         failed_notification=failed_notification,
         call_a=call_a,
+        unpublished_call=unpublished_call,
         call_c=call_c,
         stage=call_a.stages.first(),
         draft_proposal=draft_proposal,
