@@ -18,8 +18,8 @@ Roles (see tests/trust/world.py):
 Allowed: 200, or a redirect that is not to the login page; for POST-only endpoints GET answers
 405 and the POST is judged (200, 400 for an invalid form, or a redirect not to the login page).
 Denied: anonymous → a redirect to the login page, 403 or 404; signed-in roles → 403 or 404.
-A case may declare `refusal_redirect`: the url name a page sends denied signed-in roles to with a
-message (a friendly refusal that shows nothing); it is checked as precisely as a 403.
+A case may declare `refusal_redirect`: the page (url name, arguments) a view sends denied signed-in
+roles to with a message (a friendly refusal that shows nothing); it is checked as precisely as a 403.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ class Case:
     post: bool = False  # a POST-only endpoint: GET must answer 405, the POST is judged
     query: str = ""
     data: Callable[[World], dict] = lambda w: {}
-    refusal_redirect: str | None = None  # url name denied signed-in roles are sent to (with a message)
+    # (url name, arguments from the world) of the page denied signed-in roles are sent to, with a message
+    refusal_redirect: tuple[str, Callable[[World], list]] | None = None
     denied_redirect_prefix: str | None = None  # for the admin: its own login page
     why: str = ""
 
@@ -169,7 +170,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(
             frozenset({"owner", "other_editor"}),
             args=pk("call_a"),
-            refusal_redirect="projects:call_detail",
+            refusal_redirect=("projects:call_detail", pk("call_a")),
             why="only editors of a registered group propose; others are sent back to the call with a message",
         ),
         Case(NOBODY, args=pk("unpublished_call"), label="not published"),
@@ -235,7 +236,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "matching:need_create": row(
         Case(
             frozenset({"owner", "other_editor", "official"}),
-            refusal_redirect="matching:business_create",
+            refusal_redirect=("matching:business_create", lambda w: []),
             why="only those acting for a party post; others are offered a business profile",
         )
     ),
@@ -248,7 +249,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "matching:offer_create": row(
         Case(
             frozenset({"owner", "other_editor", "official"}),
-            refusal_redirect="matching:business_create",
+            refusal_redirect=("matching:business_create", lambda w: []),
         )
     ),
     "matching:offer_detail": row(

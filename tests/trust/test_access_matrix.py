@@ -115,9 +115,8 @@ def test_access_matrix_cell(name, index, role, world, db):
         )
         return
     if case.refusal_redirect and status == 302:
-        target = reverse(
-            case.refusal_redirect, args=case.args(world) if "detail" in case.refusal_redirect else []
-        )
+        refusal_name, refusal_args = case.refusal_redirect
+        target = reverse(refusal_name, args=refusal_args(world))
         assert response["Location"].split("?", 1)[0] == target, (
             f"{where}: denied, but redirected to {response['Location']} (expected the refusal to {target})"
         )
