@@ -10,10 +10,18 @@ class CoreConfig(AppConfig):
     verbose_name = _("基本設定")
     role_permissions = {
         Role.STAFF: [
-            "core.view_theme", "core.add_theme", "core.change_theme",
-            "core.view_area", "core.add_area", "core.change_area",
-            "core.view_department", "core.add_department", "core.change_department",
-            "core.view_person", "core.add_person", "core.change_person",
+            "core.view_theme",
+            "core.add_theme",
+            "core.change_theme",
+            "core.view_area",
+            "core.add_area",
+            "core.change_area",
+            "core.view_department",
+            "core.add_department",
+            "core.change_department",
+            "core.view_person",
+            "core.add_person",
+            "core.change_person",
         ],
         Role.OFFICIAL: ["core.view_theme", "core.view_area", "core.view_department"],
     }

@@ -23,15 +23,25 @@ from django.db import connection
 
 def database_url_parts() -> dict:
     db = settings.DATABASES["default"]
-    return {"vendor": connection.vendor, "name": str(db["NAME"]), "user": db.get("USER") or "",
-            "password": db.get("PASSWORD") or "", "host": db.get("HOST") or "", "port": str(db.get("PORT") or "")}
+    return {
+        "vendor": connection.vendor,
+        "name": str(db["NAME"]),
+        "user": db.get("USER") or "",
+        "password": db.get("PASSWORD") or "",
+        "host": db.get("HOST") or "",
+        "port": str(db.get("PORT") or ""),
+    }
 
 
 def pg_environment(parts: dict) -> dict:
     import os
 
     env = dict(os.environ)
-    env.update(PGHOST=parts["host"] or "127.0.0.1", PGPORT=parts["port"] or "5432", PGUSER=parts["user"] or "postgres")
+    env.update(
+        PGHOST=parts["host"] or "127.0.0.1",
+        PGPORT=parts["port"] or "5432",
+        PGUSER=parts["user"] or "postgres",
+    )
     if parts["password"]:
         env["PGPASSWORD"] = parts["password"]
     return env
@@ -60,9 +70,18 @@ def backup_create(*, target_root: Path, now: dt.datetime | None = None) -> Path:
     parts = database_url_parts()
     if parts["vendor"] == "postgresql":
         subprocess.run(
-            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={folder / 'database.dump'}",
-             parts["name"]],
-            env=pg_environment(parts), check=True, capture_output=True, text=True,
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={folder / 'database.dump'}",
+                parts["name"],
+            ],
+            env=pg_environment(parts),
+            check=True,
+            capture_output=True,
+            text=True,
         )
     elif parts["vendor"] == "sqlite":
         source = sqlite3.connect(parts["name"])
@@ -82,7 +101,9 @@ def backup_create(*, target_root: Path, now: dt.datetime | None = None) -> Path:
         "media": file_checksums(Path(settings.MEDIA_ROOT)),
         "private": file_checksums(Path(settings.PRIVATE_MEDIA_ROOT)),
     }
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return folder
 
 
@@ -99,15 +120,26 @@ def backup_restore(*, folder: Path) -> dict:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     parts = database_url_parts()
     if manifest["database"] != parts["vendor"]:
-        raise RestoreError(f"バックアップは {manifest['database']} のものです（復元先は {parts['vendor']}）。")
+        raise RestoreError(
+            f"バックアップは {manifest['database']} のものです（復元先は {parts['vendor']}）。"
+        )
     if not database_is_empty():
         raise RestoreError("復元先のデータベースが空ではありません。空のデータベースを指定してください。")
     connection.close()
     if parts["vendor"] == "postgresql":
         subprocess.run(
-            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={parts['name']}",
-             str(folder / "database.dump")],
-            env=pg_environment(parts), check=True, capture_output=True, text=True,
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--dbname={parts['name']}",
+                str(folder / "database.dump"),
+            ],
+            env=pg_environment(parts),
+            check=True,
+            capture_output=True,
+            text=True,
         )
     else:
         shutil.copyfile(folder / "database.sqlite3", parts["name"])
@@ -115,8 +147,11 @@ def backup_restore(*, folder: Path) -> dict:
         root.mkdir(parents=True, exist_ok=True)
         with tarfile.open(folder / f"{name}.tar.gz", "r:gz") as archive:
             archive.extractall(root, filter="data")  # refuses absolute paths and ../
-    found = {"counts": model_counts(), "media": file_checksums(Path(settings.MEDIA_ROOT)),
-             "private": file_checksums(Path(settings.PRIVATE_MEDIA_ROOT))}
+    found = {
+        "counts": model_counts(),
+        "media": file_checksums(Path(settings.MEDIA_ROOT)),
+        "private": file_checksums(Path(settings.PRIVATE_MEDIA_ROOT)),
+    }
     differences = [key for key in ("counts", "media", "private") if found[key] != manifest[key]]
     if differences:
         raise RestoreError(f"復元後の内容がバックアップと一致しません: {', '.join(differences)}")

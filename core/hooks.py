@@ -37,17 +37,30 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     for email, name, kana, roles, superuser in accounts:
         if not User.objects.filter(email=email).exists():
             user_create(
-                email=email, password=demo.DEMO_PASSWORD, full_name=name, full_name_kana=kana,
-                roles=roles, is_superuser=superuser,
+                email=email,
+                password=demo.DEMO_PASSWORD,
+                full_name=name,
+                full_name_kana=kana,
+                roles=roles,
+                is_superuser=superuser,
             )
     official_assign(
-        user=User.objects.get(email="official@example.jp"), department=Department.objects.get(name="子ども家庭支援課")
+        user=User.objects.get(email="official@example.jp"),
+        department=Department.objects.get(name="子ども家庭支援課"),
     )
-    out.write(f"  core: {Area.objects.count()} 地区, {Department.objects.count()} 担当課, {len(accounts)} アカウント")
+    out.write(
+        f"  core: {Area.objects.count()} 地区, {Department.objects.count()} 担当課, {len(accounts)} アカウント"
+    )
 
 
 def staff_links(request) -> list[Link]:
-    return [Link(title="テーマ・地区・担当課", url=reverse("admin:core_theme_changelist"), description="参照データの編集")]
+    return [
+        Link(
+            title="テーマ・地区・担当課",
+            url=reverse("admin:core_theme_changelist"),
+            description="参照データの編集",
+        )
+    ]
 
 
 def bench_pages(*, scale: int) -> dict[str, str]:

@@ -34,7 +34,12 @@ class StaffSessionLifetimeMiddleware:
             too_old = now - started > settings.STAFF_SESSION_ABSOLUTE_SECONDS
             if idle_too_long or too_old:
                 logout(request)
-                messages.info(request, _("一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"))
+                messages.info(
+                    request,
+                    _(
+                        "一定時間操作がなかったため、安全のためログアウトしました。もう一度ログインしてください。"
+                    ),
+                )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
             request.session[SESSION_STARTED] = started
             request.session[SESSION_LAST_SEEN] = now

@@ -98,7 +98,10 @@ class Theme(models.Model):
     short_name = models.CharField(_("略称"), max_length=30, blank=True)
     is_npo_act_field = models.BooleanField(_("NPO法の活動分野"), default=False)
     priority_fiscal_year = models.PositiveIntegerField(
-        _("重点テーマの年度"), null=True, blank=True, help_text=_("重点テーマのときだけ、その年度（開始年、例: 2025）。")
+        _("重点テーマの年度"),
+        null=True,
+        blank=True,
+        help_text=_("重点テーマのときだけ、その年度（開始年、例: 2025）。"),
     )
     order = models.PositiveIntegerField(_("並び順"), default=100)
     is_active = models.BooleanField(_("使用中"), default=True)
@@ -143,7 +146,9 @@ class Department(models.Model):
     kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.CITY)
     division = models.CharField(_("部局"), max_length=100, blank=True, help_text=_("例: 市民生活部"))
     description = models.TextField(_("所管・概要"), blank=True)
-    themes = models.ManyToManyField(Theme, verbose_name=_("担当テーマ"), blank=True, related_name="departments")
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("担当テーマ"), blank=True, related_name="departments"
+    )
     areas = models.ManyToManyField(Area, verbose_name=_("担当地区"), blank=True, related_name="departments")
     email = models.EmailField(_("連絡先メール"), blank=True)
     phone = models.CharField(_("電話番号"), max_length=20, blank=True)
@@ -182,7 +187,12 @@ class Person(models.Model):
         related_name="person",
     )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("統合先"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged"
+        "self",
+        verbose_name=_("統合先"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
     )
     search_text = models.TextField(editable=False, blank=True, default="")
     sort_key = models.CharField(max_length=200, editable=False, blank=True, default="")
@@ -197,7 +207,9 @@ class Person(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = normalize_for_search(" ".join(filter(None, [self.name, self.name_kana, self.email])))
+        self.search_text = normalize_for_search(
+            " ".join(filter(None, [self.name, self.name_kana, self.email]))
+        )
         self.sort_key = reading_sort_key(self.name_kana or self.name)
         super().save(*args, **kwargs)
 
@@ -220,4 +232,3 @@ class DemoDataset(models.Model):
 def absolute_url(path: str) -> str:
     """An address for e-mails: SITE_URL + path."""
     return f"{settings.SITE_URL}{path}"
-

@@ -54,7 +54,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception:  # noqa: BLE001  (any failure means unhealthy)
+    except Exception:
         logger.exception("healthz: database check failed")
         checks["database"] = "error"
         healthy = False
@@ -64,8 +64,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
             checks["redis"] = "ok"
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.exception("healthz: redis check failed")
             checks["redis"] = "error"
             healthy = False
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -181,7 +182,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("events.cancel_registration", registration):
         raise PermissionDenied
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not next_url.startswith("/") or next_url.startswith("//"):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=False
+    ) or (not next_url.startswith("/")):
         next_url = registration.event.get_absolute_url()
     if request.method == "POST":
         try:
@@ -202,7 +205,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     pdf = services.certificate_pdf(registration=registration)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{registration.pk}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="certificate-{registration.pk}.pdf"'
     return response
 
 

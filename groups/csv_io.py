@@ -26,6 +26,7 @@ from core.models import Area, Theme, User, absolute_url
 from core.text import normalize_for_search
 from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupStatus, LegalForm
 from groups.validators import (
+    clean_sns_lines,
     is_valid_corporate_number,
     normalize_digits,
     normalize_postal_code,
@@ -386,6 +387,10 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
 
     for key in ("purpose", "activities", "representative_name", "contact_name", "address", "sns"):
         values[key] = (raw.get(key, "") or "").strip()
+    try:
+        values["sns"] = clean_sns_lines(values["sns"])
+    except ValidationError as error:
+        errors.extend(error.messages)
 
     for key, label, low, high in (
         ("founded_year", _("設立年"), 1868, dt.date.today().year),

@@ -7,14 +7,18 @@ import unicodedata
 
 import jaconv
 from django import forms
-from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from localflavor.jp.forms import JPPostalCodeField
 
 from core.models import Area, Theme
 from groups.models import CORPORATE_LEGAL_FORMS, Group
-from groups.validators import normalize_digits, normalize_postal_code, validate_corporate_number
+from groups.validators import (
+    clean_sns_lines,
+    normalize_digits,
+    normalize_postal_code,
+    validate_corporate_number,
+)
 
 # Allowed in a reading: hiragana, the long vowel mark, spaces, latin letters, digits, ・ and &.
 _READING = re.compile(r"^[\u3041-\u3096ー\s a-zA-Z0-9・&'\-]+$")
@@ -184,20 +188,7 @@ class GroupForm(forms.ModelForm):
         return year
 
     def clean_sns(self) -> str:
-        lines = [line.strip() for line in (self.cleaned_data.get("sns") or "").splitlines() if line.strip()]
-        validate = URLValidator(schemes=["http", "https"])
-        for line in lines:
-            try:
-                validate(line)
-            except forms.ValidationError:
-                raise forms.ValidationError(
-                    _(
-                        "「%(line)s」はURLとして正しくありません。"
-                        "https:// から始まるURLを1行に1つ入力してください。"
-                    )
-                    % {"line": line}
-                ) from None
-        return "\n".join(lines)
+        return clean_sns_lines(self.cleaned_data.get("sns") or "")
 
     def clean(self):
         cleaned = super().clean()

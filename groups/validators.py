@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 _CORPORATE_NUMBER = re.compile(r"^\d{13}$")
@@ -58,3 +59,20 @@ def validate_postal_code(value: str) -> None:
         raise ValidationError(
             _("郵便番号は7桁の数字で入力してください（例: 100-0001）。"), code="postal_code"
         )
+
+
+def clean_sns_lines(text: str) -> str:
+    """SNS addresses, one per line: only http(s) URLs (no javascript: links on public pages)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    validate = URLValidator(schemes=["http", "https"])
+    for line in lines:
+        try:
+            validate(line)
+        except ValidationError:
+            raise ValidationError(
+                _(
+                    "「%(line)s」はURLとして正しくありません。https:// から始まるURLを1行に1つ入力してください。"
+                )
+                % {"line": line}
+            ) from None
+    return "\n".join(lines)

@@ -382,8 +382,27 @@ def attachment_add(*, proposal: Proposal, upload, by) -> Attachment:
         size=upload.size,
         uploaded_by=by,
     )
-    attachment.file.save(upload.name, upload, save=False)
-    attachment.save()
+    field = attachment.file.field
+    storage = attachment.file.storage
+    name = storage.get_available_name(
+        field.generate_filename(attachment, upload.name), max_length=field.max_length
+    )
+    try:
+        attachment.file.name = storage.save(name, upload, max_length=field.max_length)
+    except OSError as exc:
+        # A full disk leaves a partly written file: remove it and say so plainly.
+        storage.delete(name)
+        raise ValidationError(
+            _(
+                "ファイルを保存できませんでした（保存先の空き容量が足りません）。時間をおいてもう一度お試しください。"
+            ),
+            code="disk_full",
+        ) from exc
+    try:
+        attachment.save()
+    except Exception:
+        storage.delete(attachment.file.name)
+        raise
     return attachment
 
 

@@ -747,7 +747,7 @@ def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     filename = _("協働協定書_%(title)s.pdf") % {"title": project.title}
     from django.utils.http import content_disposition_header
 
-    response["Content-Disposition"] = content_disposition_header(False, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -8,3 +8,4 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 ROOT_URLCONF = "config.urls_bench"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["loggers"]["django.request"]["level"] = "ERROR"  # noqa: F405
+LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405

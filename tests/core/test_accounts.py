@@ -68,7 +68,9 @@ def test_failed_logins_are_rate_limited(client, member):
     """After repeated wrong passwords for one address, even the right one is refused for a while."""
     for _ in range(6):
         client.post("/accounts/login/", {"login": member.email, "password": "wrong-password"})
-    response = client.post("/accounts/login/", {"login": member.email, "password": "correct-horse-battery-42"})
+    response = client.post(
+        "/accounts/login/", {"login": member.email, "password": "correct-horse-battery-42"}
+    )
     assert response.status_code in (200, 429)
     assert "_auth_user_id" not in client.session
 
@@ -140,7 +142,9 @@ def test_member_sessions_are_not_cut_by_the_staff_idle_limit(client_for, member,
     assert client.get("/mypage/").status_code == 200
 
 
-def test_mfa_is_required_for_staff_when_the_setting_is_on(client_for, staff_user, official_user, member, settings):
+def test_mfa_is_required_for_staff_when_the_setting_is_on(
+    client_for, staff_user, official_user, member, settings
+):
     """With REQUIRE_MFA_FOR_STAFF, staff and officials are sent to set up TOTP; members are not."""
     settings.KYODO_REQUIRE_MFA_FOR_STAFF = True
     for user in (staff_user, official_user):

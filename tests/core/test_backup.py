@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
@@ -24,7 +23,9 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     make_user(email="backup-check@example.jp", full_name="控え 確認")
     call_command("seed_demo")
-    private = storages.create_storage({**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private"}})
+    private = storages.create_storage(
+        {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private"}}
+    )
     private.save("reports/2025/mirai_taiwa.pdf", ContentFile(b"%PDF-1.7 demo report"))
     (tmp_path / "media" / "logos").mkdir(parents=True)
     (tmp_path / "media" / "logos" / "group.png").write_bytes(b"\x89PNG demo")
@@ -37,8 +38,12 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
 
     database = settings.DATABASES["default"]
     restored_name = f"{database['NAME']}_restore"
-    env = {**os.environ, "PGHOST": database.get("HOST") or "127.0.0.1", "PGPORT": str(database.get("PORT") or 5432),
-           "PGUSER": database.get("USER") or "postgres"}
+    env = {
+        **os.environ,
+        "PGHOST": database.get("HOST") or "127.0.0.1",
+        "PGPORT": str(database.get("PORT") or 5432),
+        "PGUSER": database.get("USER") or "postgres",
+    }
     subprocess.run(["dropdb", "--if-exists", restored_name], env=env, check=True)
     subprocess.run(["createdb", "-T", "template0", "-E", "UTF8", restored_name], env=env, check=True)
     try:
@@ -52,21 +57,39 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
             "MEDIA_ROOT": str(tmp_path / "restored-media"),
             "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored-private"),
         }
-        result = subprocess.run([sys.executable, "manage.py", "restore", str(folder)], cwd=settings.BASE_DIR,
-                                env=restore_env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "restore", str(folder)],
+            cwd=settings.BASE_DIR,
+            env=restore_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         assert "一致" in result.stdout
 
         restored_pdf = tmp_path / "restored-private" / "reports" / "2025" / "mirai_taiwa.pdf"
-        assert hashlib.sha256(restored_pdf.read_bytes()).hexdigest() == expected_private["reports/2025/mirai_taiwa.pdf"]
+        assert (
+            hashlib.sha256(restored_pdf.read_bytes()).hexdigest()
+            == expected_private["reports/2025/mirai_taiwa.pdf"]
+        )
         counted = subprocess.run(
-            ["psql", "-At", "-d", restored_name, "-c", "select count(*) from core_user"], env=env,
-            capture_output=True, text=True, check=True,
+            ["psql", "-At", "-d", restored_name, "-c", "select count(*) from core_user"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         assert int(counted) == expected_counts["core.User"]
 
-        again = subprocess.run([sys.executable, "manage.py", "restore", str(folder)], cwd=settings.BASE_DIR,
-                               env=restore_env, capture_output=True, text=True, timeout=300)
+        again = subprocess.run(
+            [sys.executable, "manage.py", "restore", str(folder)],
+            cwd=settings.BASE_DIR,
+            env=restore_env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert again.returncode != 0
         assert "空ではありません" in again.stderr
     finally:

@@ -17,14 +17,22 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_reports_nothing_in_production():
     """With DEBUG off, a real SECRET_KEY and ALLOWED_HOSTS, `check --deploy` has no warning."""
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="portal.example.jp",
@@ -36,7 +44,9 @@ def test_check_deploy_reports_nothing_in_production():
 def test_production_refuses_the_development_secret_key():
     """Production does not start with the development SECRET_KEY."""
     result = run_manage(
-        "check", DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="portal.example.jp",
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ALLOWED_HOSTS="portal.example.jp",
         SECRET_KEY="django-insecure-development-only-change-me",
     )
     assert result.returncode != 0
@@ -51,8 +61,13 @@ def test_production_logs_json_and_requires_mfa_for_staff():
         " s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT)"
     )
     result = run_manage(
-        "shell", "--no-imports", "-c", code, DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS="portal.example.jp",
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="portal.example.jp",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["json", "True", "True", "True"]

@@ -76,9 +76,9 @@ def test_short_code_for_registration_numbers():
 
 def test_template_filters():
     """Templates show fiscal years and Japanese dates with builtin filters."""
-    rendered = Template("{{ d|fiscal_year }} {{ d|fiscal_label }} {{ 2019|fiscal_label }} {{ d|wareki }}").render(
-        Context({"d": dt.date(2026, 2, 11)})
-    )
+    rendered = Template(
+        "{{ d|fiscal_year }} {{ d|fiscal_label }} {{ 2019|fiscal_label }} {{ d|wareki }}"
+    ).render(Context({"d": dt.date(2026, 2, 11)}))
     assert rendered == "2025 令和7年度 令和元年度 令和8年2月11日"
 
 

@@ -31,7 +31,14 @@ def test_reading_sort_key_orders_in_gojuon():
 
 @pytest.mark.parametrize(
     ("reading", "row"),
-    [("あおば", "あ"), ("ガクドウ", "か"), ("ぱんや", "は"), ("わかば", "わ"), ("NPO", "その他"), ("", "その他")],
+    [
+        ("あおば", "あ"),
+        ("ガクドウ", "か"),
+        ("ぱんや", "は"),
+        ("わかば", "わ"),
+        ("NPO", "その他"),
+        ("", "その他"),
+    ],
 )
 def test_kana_row(reading, row):
     """Each reading belongs to one row of the kana index (voiced sounds with their row)."""

@@ -77,13 +77,7 @@ def offsite(location: str) -> bool:
     return not url_has_allowed_host_and_scheme(location, allowed_hosts={"testserver"}, require_https=False)
 
 
-CANCEL_HOLE = pytest.mark.xfail(
-    strict=True,
-    reason="events:cancel renders a `next` of /\\host or /<tab>/host as its 戻る link (events owner)",
-)
-OFFSITE_CANCEL = [
-    pytest.param(t, marks=CANCEL_HOLE) if t.startswith("/") and not t.startswith("//") else t for t in OFFSITE
-]
+OFFSITE_CANCEL = OFFSITE
 
 
 @pytest.mark.parametrize("target", OFFSITE_CANCEL)
@@ -131,10 +125,6 @@ def test_signing_in_never_redirects_off_the_site(world, target):
 SCRIPT = '<script>alert("x")</script>'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="groups CSV import keeps SNS lines unchecked: the group page links javascript: URLs",
-)
 def test_a_csv_import_cannot_put_a_script_link_on_a_group_page(world):
     """The CSV import checks SNS addresses as the form does: no javascript: link reaches the group page."""
     from groups import csv_io

@@ -171,9 +171,6 @@ def test_a_generated_report_pdf_is_private_and_downloaded_through_the_view(world
     assert routed.status_code == 404 and served is None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="events:certificate answers Content-Disposition: inline (events owner)"
-)
 def test_a_certificate_is_served_to_its_participant_as_a_download(world):
     """修了証: built on request for the participant, served as a download with nosniff, not kept in media."""
     url = reverse("events:certificate", args=[world.done_registration.pk])
@@ -185,9 +182,6 @@ def test_a_certificate_is_served_to_its_participant_as_a_download(world):
     assert not any(Path(settings.MEDIA_ROOT).rglob("*.pdf")) if Path(settings.MEDIA_ROOT).exists() else True
 
 
-@pytest.mark.xfail(
-    strict=True, reason="projects:agreement_pdf answers Content-Disposition: inline (projects owner)"
-)
 def test_the_agreement_pdf_is_a_private_download(world):
     """協働協定書: for the group, the department and staff, as a download with nosniff and no caching."""
     url = reverse("projects:agreement_pdf", args=[world.project.pk])

@@ -39,13 +39,19 @@ class Command(BaseCommand):
     help = "ベンチマーク: 専用データベースに大きなデモデータを作り、gunicorn に負荷をかけて計測します。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--phase", choices=["run", "inspect", "tasks"], default="run", help=ARGPARSE_HIDDEN)
+        parser.add_argument(
+            "--phase", choices=["run", "inspect", "tasks"], default="run", help=ARGPARSE_HIDDEN
+        )
         parser.add_argument("--clients", type=int, default=4, help="同時接続数（既定 4）")
-        parser.add_argument("--requests", type=int, default=400, help="1ページあたりの要求数の上限（既定 400）")
-        parser.add_argument("--seconds", type=float, default=20.0, help="1ページあたりの時間の上限（秒）")
+        parser.add_argument(
+            "--requests", type=int, default=400, help="1ページあたりの要求数の上限（既定 400）"
+        )
+        parser.add_argument("--seconds", type=float, default=10.0, help="1ページあたりの時間の上限（秒）")
         parser.add_argument("--workers", type=int, default=2, help="gunicorn のワーカー数（既定 2）")
         parser.add_argument("--fresh", action="store_true", help="データベースを作り直す")
-        parser.add_argument("--app-scale", action="append", default=[], metavar="APP=N", help="アプリごとの倍率")
+        parser.add_argument(
+            "--app-scale", action="append", default=[], metavar="APP=N", help="アプリごとの倍率"
+        )
         parser.add_argument("--only", default="", help="計測するページ名（カンマ区切り）")
         parser.add_argument(
             "--soak-seconds", type=float, default=300.0, help="ソークの秒数（既定 300、0 で省略）"
@@ -91,8 +97,14 @@ class Command(BaseCommand):
                 results[name] = summary
                 self.say(format_row(name, summary, page["queries"]))
             if soak_seconds > 0:
-                soaked = soak.run(env=env, base_dir=Path(settings.BASE_DIR), port=port, master_pid=server.pid,
-                                  seconds=soak_seconds, out=self.say)
+                soaked = soak.run(
+                    env=env,
+                    base_dir=Path(settings.BASE_DIR),
+                    port=port,
+                    master_pid=server.pid,
+                    seconds=soak_seconds,
+                    out=self.say,
+                )
         finally:
             stop(server)
 
@@ -104,7 +116,8 @@ class Command(BaseCommand):
         report = {
             "bare": {k: bare[k] for k in ("rps", "p50_ms", "p95_ms")},
             "pages": {
-                name: {k: summary[k] for k in ("rps", "p50_ms", "p95_ms", "queries")} for name, summary in results.items()
+                name: {k: summary[k] for k in ("rps", "p50_ms", "p95_ms", "queries")}
+                for name, summary in results.items()
             },
             "tasks": {**tasks, **soaked},
         }
@@ -112,15 +125,33 @@ class Command(BaseCommand):
 
     def measure(self, port, path, cookie, clients, requests, seconds) -> dict:
         # Warm up: imports, template loading and the connection pool of each worker.
-        load(host="127.0.0.1", port=port, path=path, clients=clients, requests=clients * 4, max_seconds=10, cookie=cookie)
+        load(
+            host="127.0.0.1",
+            port=port,
+            path=path,
+            clients=clients,
+            requests=clients * 4,
+            max_seconds=10,
+            cookie=cookie,
+        )
         result = load(
-            host="127.0.0.1", port=port, path=path, clients=clients, requests=requests, max_seconds=seconds, cookie=cookie
+            host="127.0.0.1",
+            port=port,
+            path=path,
+            clients=clients,
+            requests=requests,
+            max_seconds=seconds,
+            cookie=cookie,
         )
         return result.summary()
 
     def manage(self, env: dict, *args: str) -> str:
         completed = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if completed.returncode != 0:
             raise CommandError(f"manage.py {' '.join(args)} failed:\n{completed.stdout}\n{completed.stderr}")
@@ -184,7 +215,12 @@ def prepare_database(env: dict, scales: dict[str, int], *, fresh: bool, out) -> 
         recreate_postgres_database(url)
     started = time.monotonic()
     run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     run("migrate", "--noinput")
     scale_args = [arg for app, value in scales.items() for arg in ("--app-scale", f"{app}={value}")]
@@ -203,7 +239,9 @@ def recreate_postgres_database(url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         # A UTF-8 LC_CTYPE so that pg_trgm makes trigrams from Japanese.
-        connection.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+        connection.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )
 
 
 def free_port() -> int:
@@ -215,9 +253,25 @@ def free_port() -> int:
 def start_gunicorn(env: dict, *, port: int, workers: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", "2", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=settings.BASE_DIR, env=env, start_new_session=True,
+        [
+            str(gunicorn),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        start_new_session=True,
     )
 
 
@@ -282,14 +336,21 @@ def inspect_pages() -> dict:
             client = Client()
             client.force_login(User.objects.get(email=page.as_user))
             clients[page.as_user] = client
-            cookies[page.as_user] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            cookies[page.as_user] = (
+                f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            )
     found = {}
     for name, page in pages.items():
         client = clients[page.as_user]
         client.get(page.path)  # warm caches, as the load's warm-up does
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page.path)
-        found[name] = {"path": page.path, "as_user": page.as_user, "queries": len(queries), "status": response.status_code}
+        found[name] = {
+            "path": page.path,
+            "as_user": page.as_user,
+            "queries": len(queries),
+            "status": response.status_code,
+        }
     return {"pages": found, "cookies": cookies}
 
 

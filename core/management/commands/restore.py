@@ -21,4 +21,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         total = sum(found["counts"].values())
         files = len(found["media"]) + len(found["private"])
-        self.stdout.write(self.style.SUCCESS(f"復元しました: {total}行、{files}ファイル（件数とチェックサムは一致）"))
+        self.stdout.write(
+            self.style.SUCCESS(f"復元しました: {total}行、{files}ファイル（件数とチェックサムは一致）")
+        )

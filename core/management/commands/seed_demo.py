@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.app_hooks import collect
-from core.hooks import DEMO_STAFF_EMAIL
 from core.demo import DEMO_PASSWORD
+from core.hooks import DEMO_STAFF_EMAIL
 from core.models import DemoDataset
 
 
@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=int, default=1, help="データ量の倍率（ベンチマーク用）")
         parser.add_argument("--seed", type=int, default=2025, help="乱数の種（同じ値なら同じデータ）")
         parser.add_argument(
-            "--app-scale", action="append", default=[], metavar="APP=N",
+            "--app-scale",
+            action="append",
+            default=[],
+            metavar="APP=N",
             help="アプリごとの倍率（例: --app-scale groups=34）。--scale より優先します。",
         )
 
