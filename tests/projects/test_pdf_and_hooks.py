@@ -44,7 +44,7 @@ def test_the_agreement_pdf_reads_like_an_agreement_with_an_embedded_japanese_fon
     url = f"/projects/manage/{signed_project.pk}/agreement.pdf"
     response = client_for(proposer).get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert "inline" in response["Content-Disposition"] and "filename*=" in response["Content-Disposition"]
+    assert "attachment" in response["Content-Disposition"] and "filename*=" in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.content))
     text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
     for expected in (
