@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 
 SESSION_STARTED = "kyodo_session_started"
 SESSION_LAST_SEEN = "kyodo_session_last_seen"
+# The last-seen time is rewritten at most this often: writing the session on every request costs
+# a database write per page; an idle limit of minutes does not need second precision.
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 def handles_personal_data(user) -> bool:
@@ -41,8 +44,10 @@ class StaffSessionLifetimeMiddleware:
                     ),
                 )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session[SESSION_STARTED] = started
-            request.session[SESSION_LAST_SEEN] = now
+            if SESSION_STARTED not in request.session:
+                request.session[SESSION_STARTED] = started
+            if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or SESSION_LAST_SEEN not in request.session:
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 

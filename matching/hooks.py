@@ -27,6 +27,7 @@ from matching.models import (
 )
 
 BUSINESSES_PER_SCALE = 60
+DEPARTMENTS_PER_SCALE = 3
 DESIGN_COMPANY = "みらいデザイン工房"
 
 # --- Demo data -----------------------------------------------------------------------------------
@@ -354,6 +355,9 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
             areas=[areas["本町"]] if "本町" in areas else [],
         )
 
+    # A real city has about a hundred sections and public offices (100 at the benchmark's scale).
+    _seed_more_departments(count=DEPARTMENTS_PER_SCALE * scale, themes=themes, rng=rng)
+
     # Departments: a description where there is none, and their own needs and offers.
     for department in Department.objects.filter(name__in=DEPARTMENT_ITEMS):
         dept_needs, dept_offers, description = DEPARTMENT_ITEMS[department.name]
@@ -456,6 +460,90 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
 
 
 # --- Benchmark -----------------------------------------------------------------------------------
+
+
+# More sections and public offices, for a city-sized list at larger scales:
+# (name, kana, division, kind, theme short names).
+MORE_SECTIONS = [
+    ("地域福祉課", "ちいきふくしか", "福祉部", "city", ["保健・医療・福祉"]),
+    ("生活支援課", "せいかつしえんか", "福祉部", "city", ["保健・医療・福祉", "人権・平和"]),
+    ("介護保険課", "かいごほけんか", "福祉部", "city", ["保健・医療・福祉"]),
+    ("健康づくり課", "けんこうづくりか", "健康部", "city", ["保健・医療・福祉"]),
+    ("保健予防課", "ほけんよぼうか", "健康部", "city", ["保健・医療・福祉"]),
+    ("保育課", "ほいくか", "子ども未来部", "city", ["子どもの健全育成"]),
+    ("青少年課", "せいしょうねんか", "子ども未来部", "city", ["子どもの健全育成", "社会教育"]),
+    ("子育て支援課", "こそだてしえんか", "子ども未来部", "city", ["子どもの健全育成"]),
+    ("学校教育課", "がっこうきょういくか", "教育委員会事務局", "city", ["子どもの健全育成", "社会教育"]),
+    ("文化振興課", "ぶんかしんこうか", "市民生活部", "city", ["学術・文化・芸術・スポーツ"]),
+    ("スポーツ推進課", "すぽーつすいしんか", "市民生活部", "city", ["学術・文化・芸術・スポーツ"]),
+    ("地域振興課", "ちいきしんこうか", "市民生活部", "city", ["まちづくり"]),
+    ("人権推進課", "じんけんすいしんか", "市民生活部", "city", ["人権・平和"]),
+    ("消費生活課", "しょうひせいかつか", "市民生活部", "city", ["消費者の保護"]),
+    ("ごみ減量推進課", "ごみげんりょうすいしんか", "環境部", "city", ["環境の保全"]),
+    ("みどり公園課", "みどりこうえんか", "都市整備部", "city", ["環境の保全", "まちづくり"]),
+    ("交通政策課", "こうつうせいさくか", "都市整備部", "city", ["まちづくり"]),
+    ("住宅政策課", "じゅうたくせいさくか", "都市整備部", "city", ["まちづくり"]),
+    ("農政課", "のうせいか", "経済部", "city", ["農山漁村・中山間地域", "経済活動の活性化"]),
+    ("雇用労政課", "こようろうせいか", "経済部", "city", ["職業能力・雇用機会"]),
+    ("企業立地課", "きぎょうりっちか", "経済部", "city", ["経済活動の活性化"]),
+    ("情報政策課", "じょうほうせいさくか", "総務部", "city", ["情報化社会"]),
+    ("広報課", "こうほうか", "総合政策部", "city", ["団体の運営・活動の支援"]),
+    ("企画政策課", "きかくせいさくか", "総合政策部", "city", ["まちづくり"]),
+    ("危機管理室", "ききかんりしつ", "総務部", "city", ["災害救援", "地域安全"]),
+    ("交通安全課", "こうつうあんぜんか", "市民生活部", "city", ["地域安全"]),
+    ("図書館", "としょかん", "教育委員会事務局", "public", ["社会教育"]),
+    ("男女共同参画センター", "だんじょきょうどうさんかくせんたー", "市民生活部", "public", ["男女共同参画"]),
+    ("国際交流協会", "こくさいこうりゅうきょうかい", "", "public", ["国際協力"]),
+    ("シルバー人材センター", "しるばーじんざいせんたー", "", "public", ["職業能力・雇用機会"]),
+    ("ボランティアセンター", "ぼらんてぃあせんたー", "", "swc", ["団体の運営・活動の支援"]),
+    ("消防本部 予防課", "しょうぼうほんぶ よぼうか", "消防局", "city", ["災害救援", "地域安全"]),
+    ("観光協会", "かんこうきょうかい", "", "public", ["観光"]),
+    ("商工会議所", "しょうこうかいぎしょ", "", "public", ["経済活動の活性化"]),
+]
+# Offices in each district: (suffix, kana suffix, division, kind, theme short names).
+DISTRICT_OFFICES = [
+    ("地域包括支援センター", "ちいきほうかつしえんせんたー", "", "swc", ["保健・医療・福祉"]),
+    ("公民館", "こうみんかん", "教育委員会事務局", "public", ["社会教育"]),
+    ("地区センター", "ちくせんたー", "市民生活部", "city", ["まちづくり"]),
+    ("児童館", "じどうかん", "子ども未来部", "public", ["子どもの健全育成"]),
+    ("出張所", "しゅっちょうじょ", "市民生活部", "city", ["まちづくり", "地域安全"]),
+]
+
+
+def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> None:
+    """Adds sections and district offices until there are ``count`` departments (none at scale 1)."""
+    missing = count - Department.objects.count()
+    if missing <= 0:
+        return
+    rows = [(name, kana, division, kind, None, tags) for name, kana, division, kind, tags in MORE_SECTIONS]
+    for suffix, kana_suffix, division, kind, tags in DISTRICT_OFFICES:
+        for area in Area.objects.order_by("order"):
+            name, kana = f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}"
+            rows.append((name, kana, division, kind, area, tags))
+    existing = set(Department.objects.values_list("name", flat=True))
+    for name, kana, division, kind, area, tags in [r for r in rows if r[0] not in existing][:missing]:
+        department = Department.objects.create(
+            name=name,
+            name_kana=kana,
+            division=division,
+            kind=kind,
+            email="city@example.jp",
+            description=f"{name}です。市民活動団体との協働の窓口になります。",
+        )
+        department.themes.set([themes[t] for t in tags if t in themes])
+        if area is not None:
+            department.areas.set([area])
+            if kind == "public":
+                # District halls lend their rooms to local groups.
+                services.offer_create(
+                    party=department,
+                    title="集会室の貸し出し",
+                    kind=ExchangeKind.VENUE,
+                    themes=department.themes.all(),
+                    areas=[area],
+                )
+        elif rng.random() < 0.3:
+            department.areas.set(rng.sample(list(Area.objects.all()), 2))
 
 
 def bench_pages(*, scale: int) -> dict:

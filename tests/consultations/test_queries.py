@@ -27,14 +27,14 @@ def build(size: int, group) -> list:
 
 # Sign-in (session, user, role names, permissions), the page's own queries, and the access-log insert.
 PAGES = {
-    "list": (lambda ctx: reverse("consultations:index"), 15),
-    "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 16),
-    "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 14),
-    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 11),
-    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 23),
-    "statistics": (lambda ctx: reverse("consultations:statistics"), 20),
-    "access_log": (lambda ctx: reverse("consultations:access_log"), 13),
-    "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 17),
+    "list": (lambda ctx: reverse("consultations:index"), 12),
+    "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 13),
+    "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 11),
+    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 8),
+    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 20),
+    "statistics": (lambda ctx: reverse("consultations:statistics"), 17),
+    "access_log": (lambda ctx: reverse("consultations:access_log"), 10),
+    "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 14),
 }
 
 

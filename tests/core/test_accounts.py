@@ -122,6 +122,22 @@ def test_staff_session_ends_when_idle(client_for, staff_user, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_staff_activity_keeps_the_session_alive(client_for, staff_user, settings):
+    """A page seen after most of the idle period restarts the idle clock; within a minute of the
+    last recorded activity, the session is not rewritten."""
+    client = client_for(staff_user)
+    client.get("/staff/")
+    almost_idle = int(time.time()) - settings.STAFF_SESSION_IDLE_SECONDS + 30
+    session = client.session
+    session[SESSION_LAST_SEEN] = almost_idle
+    session.save()
+    assert client.get("/staff/").status_code == 200
+    refreshed = client.session[SESSION_LAST_SEEN]
+    assert refreshed >= int(time.time()) - 5
+    assert client.get("/staff/").status_code == 200
+    assert client.session[SESSION_LAST_SEEN] == refreshed
+
+
 def test_staff_session_has_an_absolute_lifetime(client_for, staff_user, settings):
     """Even an active staff session ends after the absolute lifetime."""
     client = client_for(staff_user)

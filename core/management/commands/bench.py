@@ -29,9 +29,10 @@ from django.core.management.base import BaseCommand, CommandError
 from core import soak
 from core.bench import BenchPage, load
 
-# Per-app scales of the bench dataset: groups seeds ~300 × scale groups (10,000 at 34), matching
-# ~60 × scale businesses (2,000 at 34). Other apps stay at their demo size unless listed.
-DEFAULT_APP_SCALES = {"groups": 34, "matching": 34}
+# Per-app scales of the bench dataset: groups seeds ~290 × scale groups (over 10,000 at 35),
+# matching 60 × scale businesses and 3 × scale departments (2,100 and 105 at 35). Other apps
+# stay at their demo size unless listed.
+DEFAULT_APP_SCALES = {"groups": 35, "matching": 35}
 BENCH_SETTINGS = "config.settings.bench"
 
 
