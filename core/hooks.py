@@ -48,9 +48,8 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
         user=User.objects.get(email="official@example.jp"),
         department=Department.objects.get(name="子ども家庭支援課"),
     )
-    out.write(
-        f"  core: {Area.objects.count()} 地区, {Department.objects.count()} 担当課, {len(accounts)} アカウント"
-    )
+    areas, departments = Area.objects.count(), Department.objects.count()
+    out.write(f"  core: {areas} 地区, {departments} 担当課, {len(accounts)} アカウント")
 
 
 def staff_links(request) -> list[Link]:

@@ -71,7 +71,8 @@ def clean_sns_lines(text: str) -> str:
         except ValidationError:
             raise ValidationError(
                 _(
-                    "「%(line)s」はURLとして正しくありません。https:// から始まるURLを1行に1つ入力してください。"
+                    "「%(line)s」はURLとして正しくありません。"
+                    "https:// から始まるURLを1行に1つ入力してください。"
                 )
                 % {"line": line}
             ) from None

@@ -65,8 +65,13 @@ def make_user(db):
     def make(*, roles: tuple[str, ...] = (), email: str | None = None, **extra):
         counter["n"] += 1
         email = email or f"user{counter['n']}-{'-'.join(roles) or 'member'}@example.jp"
-        return user_create(email=email, password=PASSWORD, full_name=extra.pop("full_name", "試験 利用者"),
-                           roles=roles, **extra)
+        return user_create(
+            email=email,
+            password=PASSWORD,
+            full_name=extra.pop("full_name", "試験 利用者"),
+            roles=roles,
+            **extra,
+        )
 
     return make
 
@@ -165,8 +170,12 @@ def page(chromium_browser, live_server):
 def phone_page(chromium_browser, live_server):
     """A browser context the size of a small phone (360 × 740)."""
     context = chromium_browser.new_context(
-        locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url,
-        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True,
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        base_url=live_server.url,
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -184,8 +193,10 @@ class AxeRecorder:
     def check(self, page, name: str) -> list[dict]:
         from axe_playwright_python.sync_playwright import Axe
 
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                           "resultTypes": ["violations", "passes"]})
+        results = Axe().run(
+            page,
+            options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations", "passes"]},
+        )
         response = results.response
         self.axe_version = response.get("testEngine", {}).get("version", "")
         violations = response.get("violations", [])
@@ -198,8 +209,12 @@ class AxeRecorder:
             "other": len(violations) - len(serious),
             "passes": len(response.get("passes", [])),
             "violations": [
-                {"id": v["id"], "impact": v.get("impact"), "help": v.get("help"),
-                 "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
+                {
+                    "id": v["id"],
+                    "impact": v.get("impact"),
+                    "help": v.get("help"),
+                    "nodes": [n.get("target") for n in v.get("nodes", [])][:5],
+                }
                 for v in violations
             ],
         }
@@ -212,16 +227,24 @@ class AxeRecorder:
         existing = {}
         if path.exists():
             try:
-                existing = {p["name"]: p for p in json.loads(path.read_text(encoding="utf-8")).get("pages", [])}
+                recorded = json.loads(path.read_text(encoding="utf-8")).get("pages", [])
+                existing = {p["name"]: p for p in recorded}
             except ValueError:
                 existing = {}
         existing.update(self.pages)
-        path.write_text(json.dumps({
-            "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
-            "axe_version": self.axe_version,
-            "tags": AXE_TAGS,
-            "pages": sorted(existing.values(), key=lambda p: p["path"]),
-        }, ensure_ascii=False, indent=2), encoding="utf-8")
+        path.write_text(
+            json.dumps(
+                {
+                    "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
+                    "axe_version": self.axe_version,
+                    "tags": AXE_TAGS,
+                    "pages": sorted(existing.values(), key=lambda p: p["path"]),
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
 
 
 @pytest.fixture(scope="session")
@@ -238,7 +261,8 @@ def assert_accessible(axe_recorder):
     def check(page, name: str) -> None:
         serious = axe_recorder.check(page, name)
         details = "\n".join(
-            f"- {v['id']} ({v.get('impact')}): {v.get('help')} → {[n.get('target') for n in v.get('nodes', [])][:3]}"
+            f"- {v['id']} ({v.get('impact')}): {v.get('help')} → "
+            f"{[n.get('target') for n in v.get('nodes', [])][:3]}"
             for v in serious
         )
         assert not serious, f"axe found serious or critical violations on {name} ({page.url}):\n{details}"

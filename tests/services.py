@@ -36,7 +36,7 @@ def redis_answers(url: str | None = None) -> bool:
         import redis
 
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2).ping())
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

@@ -6,7 +6,10 @@ from core.backup import RestoreError, backup_restore
 
 
 class Command(BaseCommand):
-    help = "backup で作ったフォルダーから、空のデータベースへ復元し、件数とファイルを照合します（make restore）。"
+    help = (
+        "backup で作ったフォルダーから、空のデータベースへ復元し、"
+        "件数とファイルを照合します（make restore）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("folder", help="バックアップのフォルダー（例: var/backups/20260401-030000）")
