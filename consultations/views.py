@@ -68,7 +68,6 @@ def index(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": page_obj,
             "consultations": page_obj.object_list,
-            "query_string": request.GET.urlencode(),
         },
     )
 

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django import template
-from django.http import QueryDict
 
 from core import fiscal
 
@@ -44,19 +43,3 @@ def wareki(value: dt.date | dt.datetime | None) -> str:
 def elided_pages(page_obj):
     """Page numbers around the current page, with … where pages are left out."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
-
-
-@register.simple_tag(takes_context=True)
-def query_string(context, **changes) -> str:
-    """The current query string with some keys changed (None removes a key), without the "?".
-
-    <a href="?{% query_string page=2 %}"> keeps the filters while paging.
-    """
-    request = context.get("request")
-    params = request.GET.copy() if request is not None else QueryDict(mutable=True)
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params.urlencode()

@@ -97,7 +97,10 @@ def test_directory_is_paginated_and_keeps_the_filters(client):
     GroupFactory.create_batch(25, name_kana="さくら")
     response = client.get(INDEX, {"q": "会", "page": 2})
     assert len(response.context["groups"]) == 5
-    assert "q=%E4%BC%9A&amp;page=1" in response.content.decode() or "page=1" in response.content.decode()
+    html = response.content.decode()
+    # The previous page link keeps the keyword; the kana-row links keep it and drop the page.
+    assert 'href="?q=%E4%BC%9A&amp;page=1" rel="prev"' in html
+    assert 'href="?q=%E4%BC%9A&amp;row=%E3%81%95"' in html
 
 
 def _count_queries(client, django_assert_num_queries, url, expected):
