@@ -374,12 +374,18 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
-def bench_pages(*, scale: int) -> dict[str, str]:
-    # Staff pages: the bench signs in as staff@example.jp.
+def bench_pages(*, scale: int) -> dict:
+    """Staff pages: the bench signs in as staff@example.jp."""
+    from core.bench import BenchPage
+    from core.hooks import DEMO_STAFF_EMAIL
+
     return {
-        "consultation_list": "/consultations/",
-        "consultation_statistics": "/consultations/stats/",
-        "consultation_follow_ups": "/consultations/staff/follow-ups/",
+        name: BenchPage(path=reverse(url_name), as_user=DEMO_STAFF_EMAIL)
+        for name, url_name in (
+            ("consultation_list", "consultations:index"),
+            ("consultation_statistics", "consultations:statistics"),
+            ("consultation_follow_ups", "consultations:follow_ups"),
+        )
     }
 
 

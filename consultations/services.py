@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +33,24 @@ def _ids(records: Iterable[Consultation | int]) -> list[int]:
     return sorted(set(ids))
 
 
+# Query parameters whose values are typed by staff and may name a person ("山田さん"): the log keeps
+# that a keyword was used, not the keyword, because its lines can never be deleted.
+FREE_TEXT_PARAMETERS = frozenset({"q", "group_name", "name"})
+MASKED_VALUE = "***"
+
+
+def without_free_text(path: str) -> str:
+    """The path with the values of free-text search parameters masked; filters and pages kept."""
+    prefix, question, query = path.partition("?")
+    if not question:
+        return path
+    pairs = [
+        (key, MASKED_VALUE if key in FREE_TEXT_PARAMETERS and value else value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+    ]
+    return f"{prefix}?{urlencode(pairs, safe='*')}" if pairs else prefix
+
+
 def access_log_write(
     *, user: User | None, action: str, consultations: Iterable[Consultation | int], path: str = ""
 ) -> ConsultationAccessLog:
@@ -49,7 +68,7 @@ def access_log_write(
         action=action,
         consultation_ids=ids,
         record_count=len(ids),
-        path=path[:300],
+        path=without_free_text(path)[:300],
     )
     entry.full_clean()
     entry.save()

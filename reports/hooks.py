@@ -144,8 +144,12 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     ]
 
 
-def bench_pages(*, scale: int) -> dict[str, str]:
-    return {"reports_index": reverse("reports:index")}
+def bench_pages(*, scale: int) -> dict:
+    """The reports page, seen by center staff."""
+    from core.bench import BenchPage
+    from core.hooks import DEMO_STAFF_EMAIL
+
+    return {"reports_index": BenchPage(path=reverse("reports:index"), as_user=DEMO_STAFF_EMAIL)}
 
 
 # --- Bench: a program report with 200 events, 5,000 registrations and 300 episodes ---------------

@@ -47,6 +47,26 @@ def test_a_search_logs_only_the_matching_records(client_for, staff_user):
     assert last_entry().consultation_ids == [hit.pk]
 
 
+def test_the_log_keeps_the_filters_but_not_the_typed_keywords(client_for, staff_user):
+    """A keyword may name a citizen and the log can never be deleted: it records that a keyword
+    was used, and keeps the filters, for the list, the export and the admin search alike."""
+    ConsultationFactory(question="山田さんの相談")
+    client = client_for(staff_user)
+    client.get(reverse("consultations:index"), {"q": "山田", "channel": "visit", "group_name": "山田"})
+    assert last_entry().path == "/consultations/?q=***&channel=visit&group_name=***"
+    client.get(reverse("consultations:export"), {"q": "山田"})
+    assert last_entry().action == AccessAction.EXPORT
+    assert last_entry().path == reverse("consultations:export") + "?q=***"
+    client.get(reverse("admin:consultations_consultation_changelist"), {"q": "山田"})
+    assert last_entry().path == reverse("admin:consultations_consultation_changelist") + "?q=***"
+    assert not ConsultationAccessLog.objects.filter(path__contains="%E5%B1%B1").exists()
+
+
+def test_masking_leaves_paths_without_keywords_alone():
+    assert services.without_free_text("/consultations/12/") == "/consultations/12/"
+    assert services.without_free_text("/consultations/?page=2&q=") == "/consultations/?page=2&q="
+
+
 def test_export_is_logged_with_every_exported_record(client_for, staff_user):
     """The CSV export writes a 書き出し entry listing all the records in the file."""
     records = ConsultationFactory.create_batch(3)

@@ -57,10 +57,18 @@ def test_report_figures_and_series_count_the_fiscal_year():
     )
 
 
-def test_bench_pages_resolve_to_consultation_views():
-    """The paths given to the bench are real pages of this app."""
-    for path in hooks.bench_pages(scale=1).values():
-        assert resolve(path).namespace == "consultations"
+def test_bench_pages_are_consultation_views_seen_by_staff(client_for, staff_user):
+    """The pages given to the bench are real pages of this app, loaded signed in as staff
+    (anonymous, they would only measure the redirect to the login page)."""
+    from core.hooks import DEMO_STAFF_EMAIL
+
+    staff_user.email = DEMO_STAFF_EMAIL
+    staff_user.save()
+    client = client_for(staff_user)
+    for page in hooks.bench_pages(scale=1).values():
+        assert resolve(page.path).namespace == "consultations"
+        assert page.as_user == DEMO_STAFF_EMAIL
+        assert client.get(page.path).status_code == 200
 
 
 def test_my_page_panel_counts_my_follow_ups(rf, staff_user, official_user, time_machine):

@@ -81,6 +81,9 @@ class Command(BaseCommand):
         if only:
             wanted = {name.strip() for name in only.split(",")}
             pages = {name: page for name, page in pages.items() if name in wanted}
+        not_ok = {name: page["status"] for name, page in pages.items() if page["status"] != 200}
+        if not_ok:
+            raise CommandError(f"ベンチのページが 200 を返しません（ステータス）: {not_ok}")
 
         port = free_port()
         server = start_gunicorn(env, port=port, workers=workers)
