@@ -405,6 +405,15 @@ def invitation_create(
 
 
 @transaction.atomic
+def invitation_is_for(invitation: GroupInvitation, user: User) -> bool:
+    """Whether ``user`` owns the invited address: their login address or another verified one."""
+    from allauth.account.models import EmailAddress
+
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
 def invitation_accept(*, token: str, user: User) -> GroupMembership:
     try:
         invitation = GroupInvitation.objects.select_for_update().select_related("group").get(token=token)
@@ -416,6 +425,16 @@ def invitation_accept(*, token: str, user: User) -> GroupMembership:
                 "この招待は使用済みか、期限（%(days)s日）が切れています。団体の代表編集者に再度招待を依頼してください。"
             )
             % {"days": GroupInvitation.VALID_DAYS}
+        )
+    if not invitation_is_for(invitation, user):
+        # A forwarded or leaked link must not make someone else an editor of the group.
+        raise ValidationError(
+            _(
+                "この招待は %(invited)s あてです。ログイン中のアカウント（%(current)s）では承諾できません。"
+                "そのアドレスのアカウントでログインするか、アカウントにそのアドレスを追加して確認してから、"
+                "もう一度招待のリンクを開いてください。"
+            )
+            % {"invited": invitation.email, "current": user.email}
         )
     membership, created = GroupMembership.objects.get_or_create(
         group=invitation.group, user=user, defaults={"role": invitation.role}

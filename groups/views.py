@@ -479,7 +479,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("core:mypage")
         messages.success(request, _("「%(group)s」の編集者になりました。") % {"group": membership.group})
         return redirect("groups:manage", pk=membership.group_id)
-    return render(request, "groups/invitation_accept.html", {"invitation": invitation})
+    return render(
+        request,
+        "groups/invitation_accept.html",
+        {"invitation": invitation, "is_for_user": services.invitation_is_for(invitation, request.user)},
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------------------

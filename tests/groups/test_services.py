@@ -192,6 +192,29 @@ def test_invitation_by_email_makes_a_co_editor(owner, group, make_user, editor):
         services.invitation_create(group=group, email="x@example.jp", invited_by=editor)
 
 
+def test_an_invitation_is_accepted_only_by_the_invited_address(owner, group, make_user, client_for):
+    """A forwarded link does not make someone else an editor; a second verified address does."""
+    from allauth.account.models import EmailAddress
+
+    invitation = services.invitation_create(group=group, email="kana@example.jp", invited_by=owner)
+    stranger = make_user(email="other@example.jp")
+    with pytest.raises(ValidationError) as exc:
+        services.invitation_accept(token=invitation.token, user=stranger)
+    assert "kana@example.jp あて" in exc.value.messages[0]
+    assert not group.memberships.filter(user=stranger).exists()
+
+    url = f"/groups/invitations/{invitation.token}/"
+    page = client_for(stranger).get(url).content.decode()
+    assert "kana@example.jp あてです" in page and "招待を承諾する" not in page
+    client_for(stranger).post(url)
+    assert not group.memberships.filter(user=stranger).exists()
+
+    EmailAddress.objects.create(user=stranger, email="Kana@example.jp", verified=True)
+    assert "招待を承諾する" in client_for(stranger).get(url).content.decode()
+    membership = services.invitation_accept(token=invitation.token, user=stranger)
+    assert membership.user == stranger and membership.group == group
+
+
 def test_invitations_expire(owner, group, make_user):
     invitation = services.invitation_create(group=group, email="late@example.jp", invited_by=owner)
     GroupInvitation.objects.filter(pk=invitation.pk).update(

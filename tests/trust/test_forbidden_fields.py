@@ -142,13 +142,13 @@ def test_invitations_make_co_editors_whatever_role_or_group_is_posted(world):
         client,
         reverse("groups:manage", args=[world.group_a.pk]),
         containing="email",
-        email="new-editor@example.jp",
+        email=member.email,
         role=GroupMembership.Role.OWNER,
         group=str(world.group_b.pk),
         invited_by=str(world.user("staff").pk),
     )
     post(client, reverse("groups:invite", args=[world.group_a.pk]), data)
-    invitation = GroupInvitation.objects.get(email="new-editor@example.jp")
+    invitation = GroupInvitation.objects.get(email=member.email)
     assert (invitation.group_id, invitation.role, invitation.invited_by_id) == (
         world.group_a.pk,
         GroupMembership.Role.EDITOR,
