@@ -28,6 +28,10 @@ COPY reports ./reports
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./
+# The accessibility page shows the axe-core results of the browser tests: `make test` before
+# `docker compose build` writes them, and the image carries those of its own code. The README
+# in the pattern makes COPY succeed when there are none yet (the page then says so).
+COPY README.md var/a11y/axe-results.jso[n] ./a11y/
 RUN pip install .
 
 # collectstatic needs settings but no database or real secret.
@@ -39,7 +43,8 @@ RUN useradd --create-home --uid 1000 kyodo && mkdir -p /data/media /data/private
  && chown -R kyodo:kyodo /data
 USER kyodo
 
-ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private
+ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private \
+    A11Y_RESULTS_PATH=/app/a11y/axe-results.json
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
      "--access-logfile", "-", "--error-logfile", "-", "--forwarded-allow-ips", "*"]

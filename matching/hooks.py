@@ -627,6 +627,8 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     counts = selectors.match_counts(program_code=program_code, fiscal_year=fiscal_year)
     label = fiscal_year_label(fiscal_year)
     note = f"{label}中に状態が変わったマッチングの件数（状態の履歴から集計）。"
+    if program_code:
+        note += "この事業に結び付けたマッチングだけを数えています。"
     return [
         Figure(
             key="matching.proposed",

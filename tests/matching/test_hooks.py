@@ -75,7 +75,9 @@ def test_report_figures_count_proposed_introduced_and_concluded(group, design_co
     keys = ("matching.proposed", "matching.introduced", "matching.concluded")
     assert [figures[k].value for k in keys] == [1, 1, 1]
     assert {f.axis for f in figures.values()} == {"資源連結"}
-    assert hooks.report_figures(program_code="alp", fiscal_year=current_fiscal_year())[0].value == 0
+    alp = hooks.report_figures(program_code="alp", fiscal_year=current_fiscal_year())
+    assert alp[0].value == 0
+    assert "この事業に結び付けた" in alp[0].note and "この事業" not in figures["matching.proposed"].note
 
 
 def test_my_page_and_staff_links(rf: RequestFactory, business_member, design_company, staff_user, group):
