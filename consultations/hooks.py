@@ -511,3 +511,10 @@ def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Se
             unit="件",
         ),
     }
+
+
+def person_merged(*, keep, duplicate, by=None) -> None:
+    """When staff merge duplicate person records, the consultations follow the kept one."""
+    from consultations import services
+
+    services.consultations_move_person(keep=keep, duplicate=duplicate, by=by)

@@ -76,6 +76,22 @@ def access_log_write(
 
 
 @transaction.atomic
+def consultations_move_person(*, keep: Person, duplicate: Person, by: User | None) -> int:
+    """Relinks the duplicate's consultations to the kept person; the access log records it."""
+    ids = list(Consultation.objects.filter(person=duplicate).values_list("pk", flat=True))
+    if ids:
+        Consultation.objects.filter(pk__in=ids).update(person=keep)
+        access_log_write(
+            user=by,
+            action=AccessAction.CHANGE,
+            consultations=ids,
+            path=_("相談者の統合: No.%(duplicate)s → No.%(keep)s")
+            % {"duplicate": duplicate.pk, "keep": keep.pk},
+        )
+    return len(ids)
+
+
+@transaction.atomic
 def person_create(*, name: str, name_kana: str = "", phone: str = "", email: str = "") -> Person:
     """A guest record for someone who asked for advice (no account)."""
     person = Person(name=name.strip(), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())

@@ -13,6 +13,9 @@ An app may have a module `<app>/hooks.py` defining any of:
                                            program (program_code None: all programs together)
     report_series(*, program_code, fiscal_year) -> dict[str, Series]
                                            data for report charts, by chart name
+    person_merged(*, keep, duplicate, by) -> None
+                                           move the app's links from a duplicate Person to the
+                                           kept one (called inside the merge's transaction)
 
 Apps are visited in settings.PROJECT_APPS order (dependency order).
 """

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.app_hooks import collect
 from core.models import Person, User, absolute_url
 from events.models import Attendance, Event, EventSession, Notification, Registration, SurveyResponse
 
@@ -74,11 +75,12 @@ def guest_person_create(*, name: str, name_kana: str = "", phone: str = "", emai
 
 
 @transaction.atomic
-def person_merge(*, keep: Person, duplicate: Person) -> Person:
+def person_merge(*, keep: Person, duplicate: Person, by: User | None = None) -> Person:
     """Moves the duplicate's registrations and attendance to `keep` and marks the duplicate merged.
 
     When both were registered for the same event, the duplicate's attendance and survey answer
-    are added to the kept registration and the duplicate's registration is cancelled.
+    are added to the kept registration and the duplicate's registration is cancelled. Other
+    apps move their own links (consultations, for one) through their `person_merged` hook.
     """
     keep = Person.objects.select_for_update().get(pk=keep.pk)
     duplicate = Person.objects.select_for_update().get(pk=duplicate.pk)
@@ -104,6 +106,8 @@ def person_merge(*, keep: Person, duplicate: Person) -> Person:
         registration.save(update_fields=["status", "cancelled_at"])
         registration_update_completion(registration=kept)
     Registration.objects.filter(person=duplicate).update(person=keep)
+    for _app, move_links in collect("person_merged"):
+        move_links(keep=keep, duplicate=duplicate, by=by)
     for field in ("name_kana", "email", "phone"):
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))

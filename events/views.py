@@ -369,14 +369,15 @@ def staff_survey(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def staff_merge(request: HttpRequest) -> HttpResponse:
-    """Duplicate guest records: staff merge them into one person (registrations and attendance move)."""
+    """Duplicate guest records: staff merge them into one person (registrations, attendance and
+    consultations move)."""
     if request.method == "POST":
         form = MergeForm(request.POST)
         if form.is_valid():
             keep = get_object_or_404(Person, pk=form.cleaned_data["keep"])
             duplicate = get_object_or_404(Person, pk=form.cleaned_data["duplicate"])
             try:
-                services.person_merge(keep=keep, duplicate=duplicate)
+                services.person_merge(keep=keep, duplicate=duplicate, by=request.user)
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
             else:

@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from matching.filters import ItemFilter
 
 # How many parties of each kind the theme/district pre-ranking keeps, and how many fitting
-# offers or needs are considered. Both are far above the number of suggestions shown.
-THEME_CANDIDATES_PER_KIND = 60
+# offers or needs are considered. Both are above the number of suggestions shown: a party that
+# only shares themes and districts scores exactly its pre-ranking points, so the best shown are
+# among the best SUGGESTIONS_SHOWN + a few of each kind.
+THEME_CANDIDATES_PER_KIND = 25
 # Parties ranked on the theme/area link tables before those not taking part are dropped: with at
 # least 1 in 5 of them taking part, the best THEME_CANDIDATES_PER_KIND are among them.
 PRE_RANKED_PER_KIND = 5 * THEME_CANDIDATES_PER_KIND
@@ -78,15 +80,39 @@ def party_url(party) -> str | None:
         return None
 
 
-def party_ref_url(ref: PartyRef) -> str | None:
-    if ref.kind == PartyKind.DEPARTMENT:
-        return reverse("matching:department_detail", args=[ref.id])
-    if ref.kind == PartyKind.BUSINESS:
-        return reverse("matching:business_detail", args=[ref.id])
-    try:
-        return reverse("groups:detail", args=[ref.id])
-    except NoReverseMatch:
-        return None
+PARTY_PAGES = {
+    PartyKind.GROUP: "groups:detail",
+    PartyKind.BUSINESS: "matching:business_detail",
+    PartyKind.DEPARTMENT: "matching:department_detail",
+}
+# A number no real id has, reversed in place of the id(s) and then replaced: one reverse() per
+# URL pattern and request instead of one per row (a page lists 20 parties, each with 2 links).
+_ID_SLOT = "987654321"
+
+
+class UrlsById:
+    """URLs of one pattern for many ids, from a single reverse()."""
+
+    def __init__(self) -> None:
+        self._patterns: dict[tuple, str | None] = {}
+
+    def url(self, name: str, *args) -> str | None:
+        key = (name, len(args))
+        if key not in self._patterns:
+            try:
+                self._patterns[key] = reverse(name, args=[f"{_ID_SLOT}{i}" for i in range(len(args))])
+            except NoReverseMatch:
+                self._patterns[key] = None
+        pattern = self._patterns[key]
+        if pattern is None:
+            return None
+        for i, arg in enumerate(args):
+            pattern = pattern.replace(f"{_ID_SLOT}{i}", str(arg), 1)
+        return pattern
+
+
+def party_ref_url(ref: PartyRef, urls: UrlsById | None = None) -> str | None:
+    return (urls or UrlsById()).url(PARTY_PAGES[ref.kind], ref.id)
 
 
 def user_can_act_for(user, party) -> bool:
@@ -136,6 +162,7 @@ class SuggestionRow:
     url: str | None
     match_id: int | None = None
     match_status: str = ""
+    introduce_url: str | None = None
 
     @property
     def match_status_label(self) -> str:
@@ -279,10 +306,9 @@ def _candidate_details(
         t = _party_tables(kind)
         column, value = t["eligible"]
         parts.append(
-            f"SELECT %s, id, 2, 0, name FROM {t['party']} "
-            f"WHERE id IN ({_placeholders(ids)}) AND {column} = %s"
+            f"SELECT %s, id, 2, 0, name FROM {t['party']} WHERE id IN ({_id_list(ids)}) AND {column} = %s"
         )
-        params += [kind, *ids, value]
+        params += [kind, value]
         for table, tag_column, wanted, what in (
             ("themes", "theme_id", theme_ids, 0),
             ("areas", "area_id", area_ids, 1),
@@ -290,10 +316,10 @@ def _candidate_details(
             if wanted:
                 parts.append(
                     f"SELECT %s, {t['owner']}, {what}, {tag_column}, '' FROM {t[table]} "
-                    f"WHERE {t['owner']} IN ({_placeholders(ids)}) "
-                    f"AND {tag_column} IN ({_placeholders(wanted)})"
+                    f"WHERE {t['owner']} IN ({_id_list(ids)}) "
+                    f"AND {tag_column} IN ({_id_list(wanted)})"
                 )
-                params += [kind, *ids, *wanted]
+                params += [kind]
     if not parts:
         return names, shared
     with connection.cursor() as cursor:
@@ -327,8 +353,12 @@ def _party_tables(kind: str) -> dict:
     }
 
 
-def _placeholders(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
+def _id_list(values) -> str:
+    """Primary keys written into the SQL, each forced to an int (so nothing else can get in).
+
+    Hundreds of %s placeholders cost more to bind than the query takes to run (psycopg splits
+    the query text at each of them on every call)."""
+    return ", ".join(str(int(value)) for value in values)
 
 
 def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tuple[str, int]]:
@@ -365,19 +395,17 @@ def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tu
     parts, params = [], []
     for kind in PartyKind.values:
         t = _party_tables(kind)
-        links, link_params = [], []
+        links = []
         if theme_ids:
             links.append(
                 f"SELECT {t['owner']} AS owner_id, 1 AS nt, 0 AS na FROM {t['themes']} "
-                f"WHERE theme_id IN ({_placeholders(theme_ids)})"
+                f"WHERE theme_id IN ({_id_list(theme_ids)})"
             )
-            link_params += theme_ids
         if area_ids:
             links.append(
                 f"SELECT {t['owner']} AS owner_id, 0 AS nt, 1 AS na FROM {t['areas']} "
-                f"WHERE area_id IN ({_placeholders(area_ids)})"
+                f"WHERE area_id IN ({_id_list(area_ids)})"
             )
-            link_params += area_ids
         column, value = t["eligible"]
         # Rank on the link tables alone (small), keep the best few hundred, and only then read
         # those parties' rows (by primary key) to drop the ones not taking part. One more than
@@ -391,7 +419,7 @@ def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tu
             f"ORDER BY agg.pre DESC, agg.owner_id "
             f"LIMIT {int(THEME_CANDIDATES_PER_KIND) + 1}) AS {kind}_candidates"
         )
-        params += [kind, *link_params, value]
+        params += [kind, value]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = [(kind, owner_id) for kind, owner_id in cursor.fetchall()]
@@ -451,10 +479,20 @@ def suggestions_for(
                 if other and PartyRef(kind, other) != ref:
                     latest_match[PartyRef(kind, other).key] = (match["id"], match["status"])
     rows = []
+    urls = UrlsById()
     for suggestion in ranked:
         cref = PartyRef.parse(suggestion.candidate.key)
         match_id, status = latest_match.get(cref.key, (None, ""))
-        rows.append(SuggestionRow(suggestion, cref, party_ref_url(cref), match_id, status))
+        rows.append(
+            SuggestionRow(
+                suggestion,
+                cref,
+                party_ref_url(cref, urls),
+                match_id,
+                status,
+                introduce_url=urls.url("matching:introduce", ref.key, cref.key),
+            )
+        )
     return party, rows
 
 

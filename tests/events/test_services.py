@@ -216,6 +216,28 @@ def test_merge_moves_registrations_and_attendance(course, member):
     assert register(EventFactory(), guest).person_id == keep.pk
 
 
+def test_merge_moves_the_duplicates_consultations_and_logs_it(client_for, staff_user):
+    """Merging through the staff page relinks the guest's consultations; the access log says who."""
+    from consultations.models import AccessAction, ConsultationAccessLog
+    from tests.consultations.factories import ConsultationFactory
+
+    keep = PersonFactory(name="山本 花子")
+    guest = PersonFactory(name="山本 花子")
+    asked = ConsultationFactory(person=guest)
+    unrelated = ConsultationFactory(person=PersonFactory())
+    response = client_for(staff_user).post(
+        "/events/staff/people/merge/", {"keep": keep.pk, "duplicate": guest.pk}
+    )
+    assert response.status_code == 302
+    asked.refresh_from_db()
+    unrelated.refresh_from_db()
+    assert asked.person_id == keep.pk
+    assert unrelated.person_id != keep.pk
+    entry = ConsultationAccessLog.objects.order_by("-id").first()
+    assert (entry.action, entry.consultation_ids, entry.user) == (AccessAction.CHANGE, [asked.pk], staff_user)
+    assert f"No.{guest.pk} → No.{keep.pk}" in entry.path
+
+
 def test_merge_refuses_to_drop_an_account(member, person):
     with_account = services.person_for_user(user=member)
     with pytest.raises(ValidationError):
