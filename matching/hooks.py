@@ -329,21 +329,20 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     Need.objects.bulk_create(needs, batch_size=1000)
     Offer.objects.bulk_create(group_offers, batch_size=1000)
 
-    # The demo member's group asks for a flyer: the design company should come first.
-    membership = (
-        GroupMembership.objects.filter(user__email="member@example.jp", group__status=GroupStatus.APPROVED)
-        .select_related("group")
-        .first()
-    )
+    # A children's group asks for a flyer: the design company should come first.
+    approved_kodomo = Group.objects.filter(
+        status=GroupStatus.APPROVED, themes=themes.get("子どもの健全育成")
+    ).order_by("pk")
     flyer_group = (
-        membership.group
-        if membership
-        else (
-            Group.objects.filter(status=GroupStatus.APPROVED, themes=themes.get("子どもの健全育成"))
-            .order_by("pk")
-            .first()
-        )
+        approved_kodomo.filter(memberships__user__email="member@example.jp").first()
+        or approved_kodomo.first()
     )
+    member = User.objects.filter(email="member@example.jp").first()
+    if flyer_group is not None and member is not None:
+        # The demo member edits it, so that they can post a need and see the suggestions.
+        GroupMembership.objects.get_or_create(
+            group=flyer_group, user=member, defaults={"role": GroupMembership.Role.EDITOR}
+        )
     if flyer_group is not None:
         services.need_create(
             party=flyer_group,
