@@ -8,6 +8,7 @@ import factory
 
 from core.models import Area, Theme
 from groups.models import Group, GroupMembership, GroupStatus, LegalForm
+from tests.factory_helpers import related_set
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -71,10 +72,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
             return
         self.themes.set(extracted if extracted is not None else Theme.objects.order_by("order")[:1])
 
-    @factory.post_generation
-    def areas(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.areas.set(extracted)
+    areas = related_set("areas")
 
     @factory.post_generation
     def owner(self, create, extracted, **kwargs):

@@ -7,6 +7,7 @@ import factory
 from core.models import Area, Department, Theme
 from groups.models import Group, GroupMembership, GroupStatus, LegalForm
 from matching.models import Business, BusinessStatus, ExchangeKind, Need, Offer, ProBonoDeliverable
+from tests.factory_helpers import related_set
 
 
 def theme(short_name: str) -> Theme:
@@ -37,15 +38,9 @@ class GroupFactory(factory.django.DjangoModelFactory):
         paused = factory.Trait(status=GroupStatus.PAUSED)
         pending = factory.Trait(status=GroupStatus.PENDING)
 
-    @factory.post_generation
-    def themes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.themes.set(extracted)
+    themes = related_set("themes")
 
-    @factory.post_generation
-    def areas(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.areas.set(extracted)
+    areas = related_set("areas")
 
     @factory.post_generation
     def editors(self, create, extracted, **kwargs):
@@ -67,20 +62,11 @@ class BusinessFactory(factory.django.DjangoModelFactory):
         pending = factory.Trait(status=BusinessStatus.PENDING)
         rejected = factory.Trait(status=BusinessStatus.REJECTED)
 
-    @factory.post_generation
-    def themes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.themes.set(extracted)
+    themes = related_set("themes")
 
-    @factory.post_generation
-    def areas(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.areas.set(extracted)
+    areas = related_set("areas")
 
-    @factory.post_generation
-    def members(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.members.set(extracted)
+    members = related_set("members")
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -92,15 +78,9 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name_kana = factory.Sequence(lambda n: f"しけんか{n}")
     email = factory.Sequence(lambda n: f"dept{n}@example.jp")
 
-    @factory.post_generation
-    def themes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.themes.set(extracted)
+    themes = related_set("themes")
 
-    @factory.post_generation
-    def officials(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.officials.set(extracted)
+    officials = related_set("officials")
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
@@ -116,15 +96,9 @@ class ItemFactory(factory.django.DjangoModelFactory):
     class Params:
         closed = factory.Trait(is_open=False)
 
-    @factory.post_generation
-    def themes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.themes.set(extracted)
+    themes = related_set("themes")
 
-    @factory.post_generation
-    def areas(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.areas.set(extracted)
+    areas = related_set("areas")
 
 
 class NeedFactory(ItemFactory):

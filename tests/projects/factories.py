@@ -19,6 +19,7 @@ from projects.models import (
     ProposalStatus,
     StageKind,
 )
+from tests.factory_helpers import related_set
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -175,7 +176,4 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         registration = factory.Trait(kind=ProjectKind.REGISTRATION)
         support = factory.Trait(kind=ProjectKind.SUPPORT)
 
-    @factory.post_generation
-    def themes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.themes.set(extracted)
+    themes = related_set("themes")
