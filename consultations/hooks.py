@@ -518,3 +518,12 @@ def person_merged(*, keep, duplicate, by=None) -> None:
     from consultations import services
 
     services.consultations_move_person(keep=keep, duplicate=duplicate, by=by)
+
+
+def group_page_sections(request, group) -> list[Panel]:
+    """For staff allowed to read consultations: the link to the group's consultation history."""
+    from consultations.rules import user_can_access
+
+    if not user_can_access(request.user):
+        return []
+    return [Panel(title="相談の記録（職員のみ）", template="consultations/panels/group_history.html")]

@@ -654,3 +654,19 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
             axis="資源連結",
         ),
     ]
+
+
+def group_page_sections(request, group) -> list[Panel]:
+    """The group's open needs and offers on its page (none while it is not registered)."""
+    if not selectors.party_is_eligible(group):
+        return []
+    needs, offers = selectors.open_items_of(PartyRef.of(group))
+    if not needs and not offers:
+        return []
+    return [
+        Panel(
+            title="ニーズと提供",
+            template="matching/panels/group_items.html",
+            context={"needs": needs, "offers": offers},
+        )
+    ]

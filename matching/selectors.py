@@ -182,6 +182,10 @@ def _items(rows) -> tuple[scoring.Item, ...]:
     )
 
 
+def _as_scoring_item(item: Need | Offer) -> scoring.Item:
+    return scoring.Item(id=item.id, title=item.title, kind=item.kind, deliverable=item.deliverable)
+
+
 def subject_profile(ref: PartyRef, party=None) -> tuple[object, scoring.Profile]:
     """The party and its profile: themes, districts, open needs and offers (2 queries; 3 with the party)."""
     party = party or ref.get()
@@ -206,23 +210,9 @@ def subject_profile(ref: PartyRef, party=None) -> tuple[object, scoring.Profile]
     )
     for is_area, pk, short, name in sorted(tags, key=lambda r: (r[0], r[1])):
         (areas if is_area else themes)[pk] = short or name
-    fields = ("id", "title", "kind", "deliverable")
-    items = (
-        Need.objects.open()
-        .filter(ref.owner_filter())
-        .order_by()
-        .values_list(Value(0, output_field=IntegerField()), *fields)
-        .union(
-            Offer.objects.open()
-            .filter(ref.owner_filter())
-            .order_by()
-            .values_list(Value(1, output_field=IntegerField()), *fields),
-            all=True,
-        )
-    )
-    rows = sorted(items, key=lambda r: (r[0], r[1]))
-    needs = tuple(scoring.Item(id=r[1], title=r[2], kind=r[3], deliverable=r[4]) for r in rows if r[0] == 0)
-    offers = tuple(scoring.Item(id=r[1], title=r[2], kind=r[3], deliverable=r[4]) for r in rows if r[0] == 1)
+    open_needs, open_offers = open_items_of(ref)
+    needs = tuple(_as_scoring_item(n) for n in sorted(open_needs, key=lambda n: n.id))
+    offers = tuple(_as_scoring_item(o) for o in sorted(open_offers, key=lambda o: o.id))
     profile = scoring.Profile(
         key=ref.key,
         name=str(party),
@@ -529,6 +519,30 @@ def item_filter(model, *, data) -> ItemFilter:
 def items_of(ref: PartyRef) -> tuple[list[Need], list[Offer]]:
     needs = list(Need.objects.filter(ref.owner_filter()))
     offers = list(Offer.objects.filter(ref.owner_filter()))
+    return needs, offers
+
+
+def open_items_of(ref: PartyRef) -> tuple[list[Need], list[Offer]]:
+    """The party's open needs and offers, newest first (one query)."""
+    fields = ("id", "title", "kind", "deliverable", "created_at")
+    rows = (
+        Need.objects.open()
+        .filter(ref.owner_filter())
+        .order_by()
+        .values_list(Value(0, output_field=IntegerField()), *fields)
+        .union(
+            Offer.objects.open()
+            .filter(ref.owner_filter())
+            .order_by()
+            .values_list(Value(1, output_field=IntegerField()), *fields),
+            all=True,
+        )
+    )
+    needs, offers = [], []
+    for is_offer, pk, title, kind, deliverable, created_at in sorted(rows, key=lambda r: r[5], reverse=True):
+        model = Offer if is_offer else Need
+        item = model(id=pk, title=title, kind=kind, deliverable=deliverable, created_at=created_at)
+        (offers if is_offer else needs).append(item)
     return needs, offers
 
 

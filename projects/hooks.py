@@ -112,3 +112,26 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     from projects.selectors import project_support_figures
 
     return project_support_figures(fiscal_year)
+
+
+GROUP_PAGE_PROJECTS = 5
+
+
+def group_page_sections(request, group) -> list[Panel]:
+    """The group's public projects (as lead or partner) on its page, newest first."""
+    from projects.selectors import projects_for_group
+
+    projects = list(projects_for_group(group)[: GROUP_PAGE_PROJECTS + 1])
+    if not projects:
+        return []
+    return [
+        Panel(
+            title="協働事業",
+            template="projects/panels/group_projects.html",
+            context={
+                "projects": projects[:GROUP_PAGE_PROJECTS],
+                "more": len(projects) > GROUP_PAGE_PROJECTS,
+                "all_url": reverse("projects:group_projects", args=[group.pk]),
+            },
+        )
+    ]

@@ -155,6 +155,60 @@ def test_group_page_with_other_apps_sections_is_fixed_too(client):
     assert counts[0] == counts[1]
 
 
+def test_group_page_shows_its_projects_needs_and_offers_and_staff_see_the_history_link(
+    client, client_for, staff_user, member
+):
+    """Other apps' sections: public projects (5, then a link to all), open needs and offers only,
+    and the consultation history link for staff alone."""
+    from matching.models import ExchangeKind, ProBonoDeliverable
+    from tests.matching.factories import NeedFactory, OfferFactory
+    from tests.projects.factories import ProjectFactory
+
+    group = GroupFactory(name="みなと子ども食堂")
+    for n in range(6):
+        ProjectFactory(lead_group=group, title=f"みなと協働事業{n}")
+    ProjectFactory(lead_group=group, title="中止した事業", cancelled=True)
+    NeedFactory(group=group, title="夏まつりのチラシ制作", deliverable=ProBonoDeliverable.FLYER)
+    NeedFactory(group=group, title="締め切ったニーズ", closed=True)
+    OfferFactory(group=group, title="調理室の貸し出し", kind=ExchangeKind.VENUE, deliverable="")
+
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert html.count("みなと協働事業") == 5 and "中止した事業" not in html
+    assert f"/projects/groups/{group.pk}/" in html
+    assert "夏まつりのチラシ制作" in html and "調理室の貸し出し" in html and "締め切ったニーズ" not in html
+    assert "相談履歴" not in html
+    assert "相談履歴" not in client_for(member).get(group.get_absolute_url()).content.decode()
+    assert (
+        f"/consultations/group/{group.pk}/"
+        in client_for(staff_user).get(group.get_absolute_url()).content.decode()
+    )
+
+
+def test_group_page_sections_take_a_fixed_number_of_queries(
+    client_for, staff_user, django_assert_num_queries
+):
+    """More projects, needs and offers add no query (seen by staff, with every section)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.matching.factories import NeedFactory, OfferFactory
+    from tests.projects.factories import ProjectFactory
+
+    group = GroupFactory()
+    client = client_for(staff_user)
+    counts = []
+    for more in (1, 6):
+        for _ in range(more):
+            ProjectFactory(lead_group=group)
+            NeedFactory(group=group)
+            OfferFactory(group=group)
+        client.get(group.get_absolute_url())
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(group.get_absolute_url()).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
+
+
 # --- group page and privacy --------------------------------------------------------------------------
 
 

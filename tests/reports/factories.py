@@ -11,17 +11,10 @@ from reports.models import OutcomeAxis, OutcomeRecord, OutcomeSource, Report, Re
 
 
 def ensure_programs() -> None:
-    """The programs of events' data migration (a transactional test's flush removes them)."""
-    from importlib import import_module
+    """The programs of events' reference data (a transactional test's flush removes them)."""
+    from events.reference import ensure_programs as ensure
 
-    from events.models import Program
-
-    if Program.objects.exists():
-        return
-    for order, (code, name, step, description) in enumerate(
-        import_module("events.migrations.0002_programs").PROGRAMS, start=1
-    ):
-        Program.objects.create(code=code, name=name, journey_step=step, order=order, description=description)
+    ensure()
 
 
 def program(code: str = "mirai_taiwa"):

@@ -27,9 +27,17 @@ def _world(django_db_setup, django_db_blocker):
     Built inside a transaction that is rolled back after the module's last test; each test runs in a
     savepoint of it (pytest-django's `db`), so what a test changes is undone before the next.
     """
+    from django.db import connection
+
     from tests.trust.world import build_world
 
     with django_db_blocker.unblock():
+        # pytest-django creates the test database only for sessions with a django_db test: a
+        # module without the mark would build this world in the development database.
+        name = str(connection.settings_dict["NAME"])
+        assert name.startswith(("test_", "file:memorydb")), (
+            f"not a test database ({name}): mark the module with pytestmark = pytest.mark.django_db"
+        )
         atomic = transaction.atomic()
         atomic.__enter__()
         try:

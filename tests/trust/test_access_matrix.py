@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.trust.access_matrix import MATRIX, cell_id, cells
 from tests.trust.world import ROLES
 
+pytestmark = pytest.mark.django_db
+
 # Namespaces of the project's own apps; allauth's /accounts/ pages and the DEBUG media route are
 # other people's code, and the admin is one row (its index).
 PROJECT_NAMESPACES = {"core", "groups", "events", "projects", "matching", "consultations", "reports"}
