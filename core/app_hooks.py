@@ -13,6 +13,9 @@ An app may have a module `<app>/hooks.py` defining any of:
                                            program (program_code None: all programs together)
     report_series(*, program_code, fiscal_year) -> dict[str, Series]
                                            data for report charts, by chart name
+    group_page_sections(request, group) -> list[Panel]
+                                           sections of a group's public page (projects, needs
+                                           and offers, the consultation history link for staff)
     person_merged(*, keep, duplicate, by) -> None
                                            move the app's links from a duplicate Person to the
                                            kept one (called inside the merge's transaction)
