@@ -49,7 +49,7 @@ class ConsultationFilter(django_filters.FilterSet):
         label=_("期間（まで）"), field_name="consulted_on", lookup_expr="lte", widget=DateInput
     )
     topic = django_filters.ModelChoiceFilter(
-        label=_("相談の分野"), field_name="topics", queryset=Topic.objects.all(), empty_label=_("すべて")
+        label=_("相談の分野"), method="filter_topic", queryset=Topic.objects.all(), empty_label=_("すべて")
     )
     channel = django_filters.ChoiceFilter(
         label=_("相談方法"), choices=Channel.choices, empty_label=_("すべて")
@@ -78,6 +78,12 @@ class ConsultationFilter(django_filters.FilterSet):
         for word in normalize_for_search(value).split():
             queryset = queryset.filter(search_text__contains=word)
         return queryset
+
+    def filter_topic(self, queryset, name, value):
+        # A subquery, not a join: each consultation appears once, so the list needs no DISTINCT
+        # (which made PostgreSQL sort whole rows, question and answer included).
+        tagged = Consultation.topics.through.objects.filter(topic=value).values("consultation_id")
+        return queryset.filter(pk__in=tagged)
 
     def filter_fiscal_year(self, queryset, name, value):
         start, end = fiscal_year_range(int(value))

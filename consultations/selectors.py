@@ -27,7 +27,7 @@ def consultation_list(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consul
     """The filter set (for the form) and the filtered consultations, newest first."""
     filterset = ConsultationFilter(data=data or None, queryset=Consultation.objects.all())
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else Consultation.objects.all()
-    return filterset, _with_list_relations(queryset.order_by("-consulted_on", "-id").distinct())
+    return filterset, _with_list_relations(queryset.order_by("-consulted_on", "-id"))
 
 
 def consultation_export_rows(*, data=None) -> QuerySet[Consultation]:

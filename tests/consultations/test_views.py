@@ -164,6 +164,24 @@ def test_filters(client_for, staff_user, make_user):
     assert shown(q="助成金", channel="visit") == {c.pk}
 
 
+def test_a_consultation_with_several_topics_is_listed_once(client_for, staff_user):
+    """Filtering by a topic, or by none, lists a consultation with several topics exactly once."""
+    both = ConsultationFactory(topics=["venue", "funding"])
+    ConsultationFactory(topics=["funding"])
+    client = client_for(staff_user)
+
+    def listed(**params):
+        page = client.get(reverse("consultations:index"), params).context["page_obj"]
+        return [x.pk for x in page.object_list], page.paginator.count
+
+    ids, count = listed()
+    assert ids.count(both.pk) == 1 and count == 2
+    funding = Topic.objects.get(code="funding").pk
+    ids, count = listed(topic=funding)
+    assert ids.count(both.pk) == 1 and count == 2
+    assert listed(topic=Topic.objects.get(code="venue").pk) == ([both.pk], 1)
+
+
 def test_csv_export_opens_in_excel(client_for, staff_user):
     """UTF-8 with a BOM, a Japanese header row, one row per record, filters applied."""
     ConsultationFactory(channel="phone", question="電話での相談")
