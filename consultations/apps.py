@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
@@ -38,13 +37,3 @@ class ConsultationsConfig(AppConfig):
         CONSULTATION_HANDLER_ROLE: _HANDLER_PERMISSIONS,
         CONSULTATION_AUDITOR_ROLE: [AUDIT_PERMISSION],
     }
-
-    def ready(self) -> None:
-        # After migrate and after a flush (which empties the tables the data migration filled).
-        post_migrate.connect(_ensure_reference_data, sender=self, dispatch_uid="consultations.reference")
-
-
-def _ensure_reference_data(**kwargs) -> None:
-    from consultations.reference import ensure_topics
-
-    ensure_topics()

@@ -527,3 +527,10 @@ def group_page_sections(request, group) -> list[Panel]:
     if not user_can_access(request.user):
         return []
     return [Panel(title="相談の記録（職員のみ）", template="consultations/panels/group_history.html")]
+
+
+def ensure_reference_data() -> None:
+    """The consultation topics (after migrate, and again after a flush empties the table)."""
+    from consultations.reference import ensure_topics
+
+    ensure_topics()

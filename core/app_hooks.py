@@ -16,6 +16,8 @@ An app may have a module `<app>/hooks.py` defining any of:
     group_page_sections(request, group) -> list[Panel]
                                            sections of a group's public page (projects, needs
                                            and offers, the consultation history link for staff)
+    ensure_reference_data() -> None        create the rows a data migration made (topics, programs)
+                                           when a flush has emptied them; after every migrate
     person_merged(*, keep, duplicate, by) -> None
                                            move the app's links from a duplicate Person to the
                                            kept one (called inside the merge's transaction)

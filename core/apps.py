@@ -30,3 +30,12 @@ class CoreConfig(AppConfig):
         from core import roles, signals  # noqa: F401
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="core.sync_role_permissions")
+        post_migrate.connect(ensure_apps_reference_data, sender=self, dispatch_uid="core.reference_data")
+
+
+def ensure_apps_reference_data(**kwargs) -> None:
+    """post_migrate (also sent by a flush): each app's hooks.ensure_reference_data()."""
+    from core.app_hooks import collect
+
+    for _app, ensure in collect("ensure_reference_data"):
+        ensure()

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import Role
@@ -29,13 +28,3 @@ class EventsConfig(AppConfig):
             "events.view_notification",
         ],
     }
-
-    def ready(self) -> None:
-        # After migrate and after a flush (which empties the tables the data migration filled).
-        post_migrate.connect(_ensure_reference_data, sender=self, dispatch_uid="events.reference")
-
-
-def _ensure_reference_data(**kwargs) -> None:
-    from events.reference import ensure_programs
-
-    ensure_programs()

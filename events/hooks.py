@@ -550,3 +550,10 @@ def _duplicate_guests(rng: random.Random) -> None:
             person.phone = demo.phone_number(rng)
             person.save()
         Person(name=person.name, name_kana=person.name_kana, phone=person.phone).save()
+
+
+def ensure_reference_data() -> None:
+    """The center's programs (after migrate, and again after a flush empties the table)."""
+    from events.reference import ensure_programs
+
+    ensure_programs()

@@ -404,7 +404,6 @@ def invitation_create(
     return invitation
 
 
-@transaction.atomic
 def invitation_is_for(invitation: GroupInvitation, user: User) -> bool:
     """Whether ``user`` owns the invited address: their login address or another verified one."""
     from allauth.account.models import EmailAddress
@@ -414,6 +413,7 @@ def invitation_is_for(invitation: GroupInvitation, user: User) -> bool:
     return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
 
 
+@transaction.atomic
 def invitation_accept(*, token: str, user: User) -> GroupMembership:
     try:
         invitation = GroupInvitation.objects.select_for_update().select_related("group").get(token=token)

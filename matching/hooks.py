@@ -514,9 +514,10 @@ def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> N
     missing = count - Department.objects.count()
     if missing <= 0:
         return
+    areas = list(Area.objects.order_by("order"))
     rows = [(name, kana, division, kind, None, tags) for name, kana, division, kind, tags in MORE_SECTIONS]
     for suffix, kana_suffix, division, kind, tags in DISTRICT_OFFICES:
-        for area in Area.objects.order_by("order"):
+        for area in areas:
             name, kana = f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}"
             rows.append((name, kana, division, kind, area, tags))
     existing = set(Department.objects.values_list("name", flat=True))
@@ -542,7 +543,7 @@ def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> N
                     areas=[area],
                 )
         elif rng.random() < 0.3:
-            department.areas.set(rng.sample(list(Area.objects.all()), 2))
+            department.areas.set(rng.sample(areas, 2))
 
 
 def bench_pages(*, scale: int) -> dict:
