@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-from io import StringIO
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +27,7 @@ from consultations.forms import (
 )
 from consultations.models import AccessAction, Consultation, FollowUp, Referral
 from consultations.rules import user_can_access, user_can_audit
+from core.csv import csv_response
 from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_label, fiscal_year_of
 
 
@@ -92,22 +91,8 @@ CSV_HEADER = [
 ]
 
 
-def _csv_cell(value):
-    """Text that Excel would run as a formula (=, +, -, @ first) is prefixed with an apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _csv_response(rows: list[list], filename: str) -> HttpResponse:
-    buffer = StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([[_csv_cell(cell) for cell in row] for row in rows])
-    # UTF-8 with a byte order mark: Excel in Japan opens it without garbling.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_response(rows, filename)
 
 
 @require_GET

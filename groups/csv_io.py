@@ -21,6 +21,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.csv import BOM, CsvWriter
 from core.fiscal import fiscal_year_of
 from core.models import Area, Theme, User, absolute_url
 from core.text import normalize_for_search
@@ -32,7 +33,6 @@ from groups.validators import (
     normalize_postal_code,
 )
 
-BOM = "\ufeff"
 LIST_SEPARATOR = ";"
 
 # (CSV header, model field or special key). Export and import use the same columns, so a file
@@ -97,14 +97,12 @@ def _row_values(group: Group) -> dict[str, str]:
 
 def export_csv(groups: Iterable[Group]) -> str:
     """Every field (private ones too): for staff only."""
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter()
     writer.writerow([header for header, _key in COLUMNS])
     for group in groups:
         values = _row_values(group)
         writer.writerow([values[key] for _header, key in COLUMNS])
-    return buffer.getvalue()
+    return writer.getvalue()
 
 
 OPEN_DATA_COLUMNS = [
@@ -160,9 +158,7 @@ def open_data_record(group: Group) -> dict:
 
 
 def open_data_csv(groups: Iterable[Group]) -> str:
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvWriter()
     writer.writerow([label for _key, label in OPEN_DATA_COLUMNS])
     for group in groups:
         record = open_data_record(group)
@@ -174,7 +170,7 @@ def open_data_csv(groups: Iterable[Group]) -> str:
                 for key, _label in OPEN_DATA_COLUMNS
             ]
         )
-    return buffer.getvalue()
+    return writer.getvalue()
 
 
 # --- import -------------------------------------------------------------------------------------------

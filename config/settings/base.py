@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
-    "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "csp",
