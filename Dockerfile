@@ -46,5 +46,7 @@ USER kyodo
 ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/data/media PRIVATE_MEDIA_ROOT=/data/private \
     A11Y_RESULTS_PATH=/app/a11y/axe-results.json
 EXPOSE 8000
+# gunicorn believes X-Forwarded-Proto only from FORWARDED_ALLOW_IPS (its own environment variable,
+# set by docker-compose.yml to the proxy's network; gunicorn's default is loopback only).
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--error-logfile", "-", "--forwarded-allow-ips", "*"]
+     "--access-logfile", "-", "--error-logfile", "-"]

@@ -2,15 +2,7 @@
 
 import logging
 
-
-def client_ip(request) -> str:
-    if request is None:
-        return "-"
-    # The proxy in front (docker compose, a load balancer) appends the client's address.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "-")
+from core.net import client_ip  # noqa: F401  (kept for old imports)
 
 
 class RequestContextFilter(logging.Filter):

@@ -10,6 +10,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.adapters import RATE_LIMITED_ATTR
+from core.net import client_ip
+
 SESSION_STARTED = "kyodo_session_started"
 SESSION_LAST_SEEN = "kyodo_session_last_seen"
 # The last-seen time is rewritten at most this often: writing the session on every request costs
@@ -96,19 +99,25 @@ security_log = logging.getLogger("kyodo.security")
 
 
 class RefusedAccessLogMiddleware:
-    """Logs every refused access (401/403) with who, what and from where."""
+    """Logs every refused (401/403) or rate-limited (429) access in one line: who, what, from where.
+
+    allauth answers a rate-limited login form with 200 and an error on the form; such a page is
+    turned into a 429 here so that clients and the logs see the refusal.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code in (401, 403):
-            from core.logging import client_ip
-
+        if getattr(request, RATE_LIMITED_ATTR, False) and response.status_code == 200:
+            response.status_code = 429
+            response.reason_phrase = "Too Many Requests"
+        if response.status_code in (401, 403, 429):
             user = getattr(request, "user", None)
             security_log.warning(
-                "access_refused status=%s user_id=%s method=%s path=%s ip=%s",
+                "%s status=%s user_id=%s method=%s path=%s ip=%s",
+                "rate_limited" if response.status_code == 429 else "access_refused",
                 response.status_code,
                 getattr(user, "pk", None),
                 request.method,

@@ -7,7 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from core.logging import client_ip
+from core.net import client_ip
 
 security_log = logging.getLogger("kyodo.security")
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.app_hooks import collect
 from core.fiscal import current_fiscal_year
+from core.net import client_ip
 from groups import csv_io, selectors, services
 from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
 from groups.models import Group, GroupAction, GroupInvitation, GroupMembership, GroupStatus
@@ -121,13 +122,6 @@ def _related_sections(request: HttpRequest, group: Group) -> list:
     return [panel for _app, hook in collect("group_page_sections") for panel in hook(request, group)]
 
 
-def _client_ip(request: HttpRequest) -> str:
-    """The visitor's address. Behind the load balancer, the LAST X-Forwarded-For entry is the one the
-    balancer added (earlier entries come from the client and could be forged to dodge the limit)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-
-
 def _over_limit(key: str, limit: tuple[int, int]) -> bool:
     count, seconds = limit
     cache.add(key, 0, seconds)
@@ -150,7 +144,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
         # Bots get the same answer as people, so they learn nothing.
         messages.success(request, _("メッセージを送信しました。団体からの返信をお待ちください。"))
         return redirect(group)
-    if _over_limit(f"groups:contact:ip:{_client_ip(request)}", CONTACT_LIMIT_PER_IP) or _over_limit(
+    if _over_limit(f"groups:contact:ip:{client_ip(request)}", CONTACT_LIMIT_PER_IP) or _over_limit(
         f"groups:contact:group:{group.pk}", CONTACT_LIMIT_PER_GROUP
     ):
         form.add_error(

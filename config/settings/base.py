@@ -1,8 +1,10 @@
 """Settings shared by every environment. Everything a deployment changes comes from the environment."""
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -21,6 +23,18 @@ CENTER_PHONE = env_str("CENTER_PHONE", "000-123-4567")
 CENTER_EMAIL = env_str("CENTER_EMAIL", "center@example.jp")
 CENTER_HOURS = env_str("CENTER_HOURS", "9時〜21時（月曜・年末年始休館）")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Reverse proxies in front of the app (core/net.py): how many append to X-Forwarded-For, and
+# optionally the networks they send from. 0 (the default) means REMOTE_ADDR is the client, so a
+# forged header changes nothing. docker compose with one nginx in front: 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXY_NETWORKS = env_list("TRUSTED_PROXY_NETWORKS", [])
+try:
+    [ipaddress.ip_network(network, strict=False) for network in TRUSTED_PROXY_NETWORKS]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {exc}") from exc
+# allauth's rate limits count per client with the same rule (the adapter also asks core.net).
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Project apps, in dependency order: seed_demo and bench walk them in this order.
 PROJECT_APPS = [
