@@ -376,7 +376,7 @@ def mypage_panels(request) -> list[Panel]:
 
 def bench_pages(*, scale: int) -> dict:
     """Staff pages: the bench signs in as staff@example.jp."""
-    from core.bench import BenchPage
+    from core.app_hooks import BenchPage
     from core.hooks import DEMO_STAFF_EMAIL
 
     return {

@@ -63,6 +63,14 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class BenchPage:
+    """A page for `make bench` to load. `as_user` signs the load in as that account (staff pages)."""
+
+    path: str
+    as_user: str | None = None
+
+
+@dataclass(frozen=True)
 class Series:
     """Data for one chart: labels and values in order (e.g. months 4月..3月)."""
 

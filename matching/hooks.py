@@ -549,7 +549,7 @@ def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> N
 def bench_pages(*, scale: int) -> dict:
     """The suggestions page of a registered group with an open flyer need, seen by center staff,
     and the public needs list."""
-    from core.bench import BenchPage
+    from core.app_hooks import BenchPage
     from core.hooks import DEMO_STAFF_EMAIL
 
     pages: dict = {"matching_index": reverse("matching:index")}

@@ -146,7 +146,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
 
 def bench_pages(*, scale: int) -> dict:
     """The reports page, seen by center staff."""
-    from core.bench import BenchPage
+    from core.app_hooks import BenchPage
     from core.hooks import DEMO_STAFF_EMAIL
 
     return {"reports_index": BenchPage(path=reverse("reports:index"), as_user=DEMO_STAFF_EMAIL)}

@@ -45,6 +45,7 @@ PROJECT_APPS = [
     "projects",
     "consultations",
     "reports",
+    "ops",
 ]
 
 INSTALLED_APPS = [

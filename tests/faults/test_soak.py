@@ -1,4 +1,4 @@
-"""The soak of `make bench` (core/soak.py), run briefly against gunicorn on the test database:
+"""The soak of `make bench` (ops/soak.py), run briefly against gunicorn on the test database:
 its members really register and cancel, its pages really answer, and it counts what it sees,
 so the figures `soak_errors` and `soak_rss_growth_mb` of the bench mean something."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import soak
 from events.models import Registration
+from ops import soak
 from tests import services as test_services
 from tests.events.factories import EventFactory
 from tests.faults.helpers import Gunicorn

@@ -1,4 +1,4 @@
-"""The machinery of `make bench` (see core/management/commands/bench.py)."""
+"""The machinery of `make bench` (see ops/management/commands/bench.py)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,6 @@ import statistics
 import threading
 import time
 from dataclasses import dataclass, field
-
-
-@dataclass(frozen=True)
-class BenchPage:
-    """A page to load. `as_user` signs the load in as that account (staff pages)."""
-
-    path: str
-    as_user: str | None = None
 
 
 @dataclass

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from core.bench import load
+from ops.bench import load
 
 
 @pytest.fixture

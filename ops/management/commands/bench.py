@@ -5,7 +5,7 @@
 2. Counts each page's queries in-process.
 3. Serves the app with gunicorn on loopback and loads the bare view and every page from the apps'
    hooks (`bench_pages`) with a bounded number of keep-alive clients.
-4. Soaks the same server for a few minutes with mixed traffic (core/soak.py): 5xx count and the
+4. Soaks the same server for a few minutes with mixed traffic (ops/soak.py): 5xx count and the
    memory growth of each worker, reported as the tasks `soak_errors` and `soak_rss_growth_mb`.
 5. Times the apps' `bench_tasks` (report rendering).
 The last line printed is one JSON object. Nothing here passes or fails: it measures.
@@ -26,8 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core import soak
-from core.bench import BenchPage, load
+from core.app_hooks import BenchPage
+from ops import soak
+from ops.bench import load
 
 # Per-app scales of the bench dataset: groups seeds ~290 × scale groups (over 10,000 at 35),
 # matching 60 × scale businesses and 3 × scale departments (2,100 and 105 at 35). Other apps

@@ -103,7 +103,7 @@ def prepare(*, members: int = SOAK_MEMBERS) -> dict:
 
 
 def prepare_in(env: dict, base_dir: Path) -> dict:
-    code = "import django, json; django.setup(); from core.soak import prepare; print(json.dumps(prepare()))"
+    code = "import django, json; django.setup(); from ops.soak import prepare; print(json.dumps(prepare()))"
     completed = subprocess.run(
         [sys.executable, "-c", code], cwd=base_dir, env=env, capture_output=True, text=True, check=False
     )

@@ -40,7 +40,7 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
     (tmp_path / "media" / "logos").mkdir(parents=True)
     (tmp_path / "media" / "logos" / "group.png").write_bytes(b"\x89PNG demo")
 
-    from core.backup import backup_create, file_checksums, model_counts
+    from ops.backup import backup_create, file_checksums, model_counts
 
     folder = backup_create(target_root=tmp_path / "backups")
     expected_counts = model_counts()
