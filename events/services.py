@@ -314,7 +314,7 @@ def registration_update_completion(*, registration: Registration) -> Registratio
 
 def certificate_pdf(*, registration: Registration) -> bytes:
     """修了証 as PDF bytes."""
-    from reports.pdf import render_pdf
+    from core.pdf import render_pdf
 
     if not registration.completed_at:
         raise ValidationError(_("修了していない申込には修了証を出せません。"))

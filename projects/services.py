@@ -803,8 +803,8 @@ def agreement_articles(agreement: Agreement, project: Project, partners: list[Pa
 
 def agreement_pdf(agreement: Agreement) -> bytes:
     """The agreement as a PDF, in the form of a Japanese agreement (第1条（目的）..., signatures)."""
+    from core.pdf import render_pdf
     from projects.selectors import project_detail
-    from reports.pdf import render_pdf
 
     project = project_detail(agreement.project_id)
     partners = list(project.partners.all())

@@ -11,7 +11,7 @@ import re
 import threading
 from functools import cache
 
-from reports.pdf import FONT_FAMILY, japanese_font_path
+from core.pdf import FONT_FAMILY, japanese_font_path
 
 KEY_COLOUR = "#0017c1"
 LABEL_COLOUR = "#1a1a1a"

@@ -207,7 +207,7 @@ def report_progress(*, report_id: int, percent: int) -> None:
 
 def report_render_pdf(*, program_code: str | None, fiscal_year: int, progress=None) -> bytes:
     """The PDF of one report (the same function for the worker, the command and the bench)."""
-    from reports.pdf import render_pdf
+    from core.pdf import render_pdf
     from reports.selectors import report_content
 
     content = report_content(program_code=program_code, fiscal_year=fiscal_year, progress=progress)
@@ -220,7 +220,7 @@ def report_render_pdf(*, program_code: str | None, fiscal_year: int, progress=No
 
 
 def report_write_pdf(*, path: Path, pdf: bytes) -> None:
-    from reports.pdf import write_file_atomically
+    from core.pdf import write_file_atomically
 
     write_file_atomically(path, pdf)
 

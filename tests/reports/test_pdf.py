@@ -188,10 +188,10 @@ def test_every_japanese_character_has_a_real_glyph_in_the_embedded_font(known_da
 
 
 def test_a_report_with_1500_distinct_kanji_stays_under_1_5_mb(db, no_other_hooks):
-    """The font is embedded as a subset even when HarfBuzz cannot subset it (reports.pdf)."""
+    """The font is embedded as a subset even when HarfBuzz cannot subset it (core.pdf)."""
     from fontTools.ttLib import TTFont
 
-    from reports.pdf import japanese_font_path
+    from core.pdf import japanese_font_path
 
     cmap = TTFont(japanese_font_path()).getBestCmap()
     kanji = [chr(code) for code in range(0x4E00, 0x9FA0) if code in cmap][::4][:1600]

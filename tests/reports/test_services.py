@@ -154,7 +154,7 @@ def test_a_full_disk_leaves_no_partial_file_and_no_row_pointing_at_one(
     """ENOSPC while writing: the temporary file is removed, the PDF path never appears, the row says 失敗."""
     import os as os_module
 
-    from reports import pdf as pdf_module
+    from core import pdf as pdf_module
 
     real_fdopen = os_module.fdopen
 
@@ -185,7 +185,7 @@ def test_a_full_disk_leaves_no_partial_file_and_no_row_pointing_at_one(
 
 def test_a_full_disk_keeps_the_previous_pdf_intact(tmp_path, monkeypatch):
     """write_file_atomically replaces a file whole or not at all."""
-    from reports import pdf as pdf_module
+    from core import pdf as pdf_module
 
     target = tmp_path / "report.pdf"
     target.write_bytes(b"old")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def done_report(db):
-    from reports.pdf import write_file_atomically
+    from core.pdf import write_file_atomically
 
     report = ReportFactory(done=True)
     report.pdf.name = report.pdf_storage_name()
