@@ -27,7 +27,12 @@ class CoreConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from core import roles, signals  # noqa: F401
+        from core.validators import install_text_validators
+
+        install_text_validators(settings.PROJECT_APPS)
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="core.sync_role_permissions")
         post_migrate.connect(ensure_apps_reference_data, sender=self, dispatch_uid="core.reference_data")

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from core.models import absolute_url
+from core.validators import single_line
 from events.models import Event, EventSession
 
 PRODID = "-//Kyodo Portal//events//JA"
@@ -36,7 +37,9 @@ def _calendar(name: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # icalendar does not escape this non-standard property: a line break in a stored title
+    # would make the whole file fail to serialise.
+    cal.add("x-wr-calname", single_line(name))
     cal.add("x-wr-timezone", settings.TIME_ZONE)
     return cal
 

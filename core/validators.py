@@ -1,0 +1,107 @@
+"""Text that people type is stored only if it can be shown, mailed and exported safely.
+
+A single-line field (every CharField: names, titles, subjects, addresses) takes no control
+character at all: a CR or LF in a group name breaks the mail headers it goes into and the .ics
+lines it is written to, and a NUL breaks PostgreSQL. Multi-line fields (TextField) keep line breaks
+and tabs but no other control character. Neither takes the bidirectional embedding, override and
+isolate characters (U+202A-U+202E, U+2066-U+2069): U+202E makes "gpj.exe" read as "exe.jpg".
+
+The validators are attached to the fields of every project model in one place
+(`install_text_validators`, called from CoreConfig.ready) instead of a field subclass in every
+app: the rule changes no column, so it needs no migration in any app.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# C0 and C1 controls, DEL, the line and paragraph separators, the bidi controls.
+SINGLE_LINE_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
+MULTI_LINE_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+
+NAMES = {
+    "\r": "改行（CR）",
+    "\n": "改行（LF）",
+    "\t": "タブ",
+    "\x00": "NUL 文字",
+    "\u2028": "改行（行区切り）",
+    "\u2029": "改行（段落区切り）",
+}
+
+
+def _describe(char: str) -> str:
+    if char in NAMES:
+        return NAMES[char]
+    if re.match(f"[{BIDI_CONTROLS}]", char):
+        return f"文字の向きを変える制御文字（U+{ord(char):04X}）"
+    return f"制御文字（U+{ord(char):04X}）"
+
+
+@deconstructible
+class NoControlCharacters:
+    """Refuses control characters; `multiline` allows line breaks and tabs."""
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, str):
+            return
+        pattern = MULTI_LINE_FORBIDDEN if self.multiline else SINGLE_LINE_FORBIDDEN
+        found = pattern.search(value)
+        if found:
+            raise ValidationError(
+                _("%(what)s は使えません。1行の文字だけで入力してください。")
+                if not self.multiline
+                else _("%(what)s は使えません。取り除いてからもう一度入力してください。"),
+                code="control_character",
+                params={"what": _describe(found.group())},
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, NoControlCharacters) and other.multiline == self.multiline
+
+
+no_control_characters = NoControlCharacters()
+no_control_characters_multiline = NoControlCharacters(multiline=True)
+
+
+def single_line(text: str | None) -> str:
+    """For output that must be one line whatever is stored (mail subjects, .ics names, filenames):
+    control characters become spaces, runs of spaces one."""
+    if not text:
+        return ""
+    return " ".join(SINGLE_LINE_FORBIDDEN.sub(" ", str(text)).split())
+
+
+def install_text_validators(app_labels) -> None:
+    """Adds the validator to every CharField and TextField of the given apps' models.
+
+    `field.validators` is the list that full_clean() (and so every ModelForm, the admin and the
+    services) runs; it is built once per field from default_validators and the declared ones.
+    Appending there, not to the declared `_validators`, keeps the field's deconstruction (and so
+    its migrations) unchanged.
+    """
+    from django.apps import apps
+
+    for label in app_labels:
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in config.get_models():
+            for field in model._meta.local_fields:
+                if isinstance(field, models.TextField):
+                    validator = no_control_characters_multiline
+                elif isinstance(field, models.CharField):
+                    validator = no_control_characters
+                else:
+                    continue
+                if validator not in field.validators:
+                    field.validators.append(validator)
