@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.app_hooks import collect
 from core.models import Area, Theme
 from core.text import KANA_ROWS, normalize_for_search
 from groups.models import LegalForm
-from matching.models import ExchangeKind, Need
 
 # Themes and districts change a few times a year: their choices are kept in the cache (cleared
 # when staff edit them, see groups.apps), which saves the directory four queries per request.
@@ -62,16 +62,22 @@ class GroupDirectoryFilter(django_filters.FilterSet):
     legal_form = django_filters.ChoiceFilter(
         label=_("法人格・団体の種類"), choices=LegalForm.choices, empty_label=_("すべて")
     )
-    need = django_filters.ChoiceFilter(
-        label=_("募集中のニーズ"),
-        choices=ExchangeKind.choices,
-        method="filter_need",
-        empty_label=_("すべて"),
-        help_text=_("人材・場所などを募集している団体"),
-    )
     row = django_filters.ChoiceFilter(
         label=_("五十音"), field_name="kana_row", choices=KANA_ROW_CHOICES, empty_label=_("すべて")
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filters of other apps (matching: groups with an open need of a kind) come through the
+        # group_directory_filters hook, so the directory imports no app. They go before the
+        # 五十音 row, in the order of the apps.
+        row = self.filters.pop("row")
+        for _app, contribute in collect("group_directory_filters"):
+            for name, filter_ in contribute().items():
+                filter_.model = self.queryset.model
+                filter_.parent = self
+                self.filters[name] = filter_
+        self.filters["row"] = row
 
     def filter_keyword(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         # search_text is normalised the same way (NFKC, katakana → hiragana, lower case), so
@@ -79,7 +85,3 @@ class GroupDirectoryFilter(django_filters.FilterSet):
         for word in normalize_for_search(value).split():
             queryset = queryset.filter(search_text__contains=word)
         return queryset
-
-    def filter_need(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        open_needs = Need.objects.filter(group=OuterRef("pk"), kind=value, is_open=True)
-        return queryset.filter(Exists(open_needs))

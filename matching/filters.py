@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Theme
-from matching.models import ExchangeKind, PartyKind, ProBonoDeliverable
+from matching.models import ExchangeKind, Need, PartyKind, ProBonoDeliverable
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -34,3 +34,19 @@ class ItemFilter(django_filters.FilterSet):
 
     def filter_party(self, queryset, name, value):
         return queryset.filter(**{f"{value}__isnull": False})
+
+
+def groups_with_open_need(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """The groups of `queryset` that have an open need of kind `value` (the group directory's filter)."""
+    open_needs = Need.objects.filter(group=OuterRef("pk"), kind=value, is_open=True)
+    return queryset.filter(Exists(open_needs))
+
+
+def group_directory_need_filter() -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        label=_("募集中のニーズ"),
+        choices=ExchangeKind.choices,
+        method=groups_with_open_need,
+        empty_label=_("すべて"),
+        help_text=_("人材・場所などを募集している団体"),
+    )

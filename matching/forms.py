@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Theme
 from events.models import Event, Program
-from matching.models import Business, ExchangeKind, MatchStatus, ProBonoDeliverable
+from matching.models import Business, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
 
 
 class BusinessForm(forms.ModelForm):
@@ -119,7 +119,9 @@ class IntroductionForm(forms.Form):
     offer = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_origin_consultation(self):
-        from consultations.models import Consultation
+        # The model's own foreign key names the consultation model: matching imports no
+        # consultations code (consultations link to matches, not the reverse).
+        Consultation = Match._meta.get_field("origin_consultation").related_model
 
         number = self.cleaned_data.get("origin_consultation")
         if not number:

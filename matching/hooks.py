@@ -13,7 +13,7 @@ from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_star
 from core.models import Area, Department, Theme, User
 from core.text import normalize_for_search, reading_sort_key
 from groups.models import Group, GroupMembership, GroupStatus
-from matching import selectors, services
+from matching import filters, selectors, services
 from matching.models import (
     Business,
     BusinessStatus,
@@ -671,3 +671,8 @@ def group_page_sections(request, group) -> list[Panel]:
             context={"needs": needs, "offers": offers},
         )
     ]
+
+
+def group_directory_filters() -> dict:
+    """The group directory's filter by open need (人材, 場所...)."""
+    return {"need": filters.group_directory_need_filter()}
