@@ -64,9 +64,10 @@ worker: $(STAMP) ## Celery ワーカーを起動する（REDIS_URL が必要）
 beat: $(STAMP) ## Celery beat（定期実行）を起動する（REDIS_URL が必要）
 	$(BIN)/celery -A config beat --loglevel=INFO
 
-lint: $(STAMP) ## ruff で静的検査する
+lint: $(STAMP) ## ruff で静的検査し、アプリ間の依存の約束（pyproject.toml の importlinter）を確かめる
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## ruff で整形する
 	$(BIN)/ruff format .
