@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from core import demo
-from core.fiscal import current_fiscal_year
+from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of
 from core.models import Department, Theme, User
 from core.roles import Role
 from core.services import official_assign, user_create
@@ -40,6 +40,8 @@ FIRST_FISCAL_YEAR = 2021
 # A city's program handles tens of proposals and registered projects a year, whatever the --scale.
 MAX_PROPOSALS_PER_CALL = 24
 MAX_REGISTERED_PER_YEAR = 30
+# Reviews 20 and 45 days after a call closes, the decision 60 days after (late January).
+DECISION_AFTER_CLOSE = 60
 
 # Extra reviewers: officials of three more departments (demo password).
 DEMO_OFFICIALS = [
@@ -207,7 +209,8 @@ MENTORS = [
 
 
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, 0), tzinfo=JST)
+    """That hour of the day, or now if the hour is still to come (something done today is done by now)."""
+    return min(dt.datetime.combine(day, dt.time(hour, 0), tzinfo=JST), timezone.now())
 
 
 def _reviewers(rng: random.Random) -> tuple[list[User], list[Department]]:
@@ -300,19 +303,28 @@ class Seeder:
 
     # --- calls and proposals ------------------------------------------------------------------
 
-    def call(self, fiscal_year: int, *, kind: str, presentation: bool, split: bool) -> ProposalCall:
+    def call(
+        self,
+        fiscal_year: int,
+        *,
+        kind: str,
+        presentation: bool,
+        split: bool,
+        opens_on: dt.date,
+        closes_on: dt.date,
+        second_round: bool = False,
+    ) -> ProposalCall:
         label = "市民提案型" if kind == ProjectKind.CITIZEN_PROPOSAL else "行政提案型"
-        from core.fiscal import fiscal_year_label
-
+        suffix = "（二次募集）" if second_round else ""
         call = services.call_create(
-            title=f"{fiscal_year_label(fiscal_year)} {label}協働事業の提案募集",
+            title=f"{fiscal_year_label(fiscal_year)} {label}協働事業の提案募集{suffix}",
             fiscal_year=fiscal_year,
             description=(
                 "地域の課題を、市民活動団体と市が協働して解決する事業を募集します。"
                 "採択された事業には、協働事業負担金（上限50万円）と担当課の協力があります。"
             ),
-            opens_on=dt.date(fiscal_year - 1, 10, 1),
-            closes_on=dt.date(fiscal_year - 1, 11, 30),
+            opens_on=opens_on,
+            closes_on=closes_on,
             kinds=[kind],
             with_presentation=presentation,
             split_weights=split,
@@ -321,7 +333,8 @@ class Seeder:
             reviewer_staff=self.staff,
             created_by=self.lead_staff,
         )
-        ProposalCall.objects.filter(pk=call.pk).update(created_at=_aware(dt.date(fiscal_year - 1, 9, 1)))
+        announced = min(opens_on - dt.timedelta(days=30), timezone.localdate())
+        ProposalCall.objects.filter(pk=call.pk).update(created_at=_aware(announced))
         self.counts["calls"] += 1
         return call
 
@@ -435,7 +448,9 @@ class Seeder:
 
     def _backdate(self, proposal: Proposal, day: dt.date) -> None:
         moment = _aware(day, 15)
-        Proposal.objects.filter(pk=proposal.pk).update(submitted_at=moment, updated_at=moment)
+        Proposal.objects.filter(pk=proposal.pk).update(
+            created_at=moment - dt.timedelta(days=7), submitted_at=moment, updated_at=moment
+        )
         StatusChange.objects.filter(proposal=proposal, changed_at__gt=moment).update(changed_at=moment)
 
     def decide(self, proposal: Proposal, outcome: str, day: dt.date, reason: str) -> Project | None:
@@ -474,7 +489,8 @@ class Seeder:
     def run_project(self, project: Project, *, until: str) -> None:
         """Moves a project from 協定準備中 as far as `until`, recording what each step needs."""
         fy = project.fiscal_year
-        start, end = dt.date(fy, 5, 1), dt.date(fy + 1, 2, 28)
+        years = 2 if until == ProjectStatus.RUNNING and fy < current_fiscal_year() else 1
+        start, end = dt.date(fy, 5, 1), dt.date(fy + years, 2, 28)
         Project.objects.filter(pk=project.pk).update(starts_on=start, ends_on=end)
         project.refresh_from_db()
         group_name = project.lead_group.name if project.lead_group else ""
@@ -640,29 +656,60 @@ class Seeder:
         current = current_fiscal_year()
         today = timezone.localdate()
         per_call = min(3 + 2 * self.scale, MAX_PROPOSALS_PER_CALL)
+        live = False
         for fiscal_year in range(FIRST_FISCAL_YEAR, current + 2):
             presentation = fiscal_year % 2 == 0
-            call = self.call(
-                fiscal_year,
-                kind=ProjectKind.CITIZEN_PROPOSAL,
-                presentation=presentation,
-                split=fiscal_year >= 2024,
-            )
-            deadline = call.closes_on
-            if deadline < today:
-                self._past_call(call, per_call, presentation)
-            else:
-                self._open_call(call)
+            opens_on, closes_on = dt.date(fiscal_year - 1, 10, 1), dt.date(fiscal_year - 1, 11, 30)
+            if opens_on <= today:  # next year's call is announced in October, not before
+                call = self.call(
+                    fiscal_year,
+                    kind=ProjectKind.CITIZEN_PROPOSAL,
+                    presentation=presentation,
+                    split=fiscal_year >= 2024,
+                    opens_on=opens_on,
+                    closes_on=closes_on,
+                )
+                live = self._call_by_phase(call, per_call, presentation) or live
             if fiscal_year in (2023, current):
                 city_call = self.call(
-                    fiscal_year, kind=ProjectKind.CITY_PROPOSAL, presentation=False, split=False
+                    fiscal_year,
+                    kind=ProjectKind.CITY_PROPOSAL,
+                    presentation=False,
+                    split=False,
+                    opens_on=opens_on,
+                    closes_on=closes_on,
                 )
-                if city_call.closes_on < today:
-                    self._past_call(city_call, min(2 + self.scale, MAX_PROPOSALS_PER_CALL), False)
+                self._call_by_phase(city_call, min(2 + self.scale, MAX_PROPOSALS_PER_CALL), False)
             for _i in range(min(2 * self.scale, MAX_REGISTERED_PER_YEAR)):
                 self.registered_project(fiscal_year, ProjectKind.REGISTRATION, self.rng.choice(IDEAS))
             for _i in range(min(self.scale, MAX_REGISTERED_PER_YEAR // 2)):
                 self.registered_project(fiscal_year, ProjectKind.SUPPORT, self.rng.choice(IDEAS))
+        if not live:
+            # Outside the regular call's October-January cycle, a second round is open around
+            # today, so the demo shows drafts, submissions and reviews under way on any day.
+            closes_on = today + dt.timedelta(days=16)
+            second = self.call(
+                fiscal_year_of(closes_on + dt.timedelta(days=DECISION_AFTER_CLOSE)),
+                kind=ProjectKind.CITIZEN_PROPOSAL,
+                presentation=False,
+                split=False,
+                opens_on=today - dt.timedelta(days=14),
+                closes_on=closes_on,
+                second_round=True,
+            )
+            self._open_call(second)
+
+    def _call_by_phase(self, call: ProposalCall, count: int, presentation: bool) -> bool:
+        """Builds a call as far as today has come; True when it is open or under review today."""
+        today = timezone.localdate()
+        if call.closes_on + dt.timedelta(days=DECISION_AFTER_CLOSE) <= today:
+            self._past_call(call, count, presentation)
+            return False
+        if call.closes_on < today:
+            self._reviewing_call(call)
+        else:
+            self._open_call(call)
+        return True
 
     def _past_call(self, call: ProposalCall, count: int, presentation: bool) -> None:
         fy = call.fiscal_year
@@ -681,7 +728,7 @@ class Seeder:
             if presentation and quality >= 3.0:
                 services.proposal_advance_stage(proposal=proposal, by=self.lead_staff)
                 self.review_all(proposal, quality=quality, day=call.closes_on + dt.timedelta(days=45))
-            decided = call.closes_on + dt.timedelta(days=60)
+            decided = call.closes_on + dt.timedelta(days=DECISION_AFTER_CLOSE)
             if quality >= 3.4:
                 project = self.decide(
                     proposal,
@@ -710,13 +757,26 @@ class Seeder:
 
     @staticmethod
     def _stage_for(fiscal_year: int, nth_adopted: int) -> str:
-        """How far an adopted project has come: old ones are done, this year's at every step."""
+        """How far an adopted project has come by today: old ones are done, recent ones at every step.
+
+        A project is agreed on 20 April, runs from 1 May, is evaluated from the end of February
+        and done on 20 March; it never reaches a step whose day is still to come. The third
+        project adopted last year has a two-year agreement, so something is running on any day.
+        """
         current = current_fiscal_year()
+        today = timezone.localdate()
         if fiscal_year < current - 1:
             return ProjectStatus.DONE
         if fiscal_year == current - 1:
-            return ProjectStatus.EVALUATING if nth_adopted == 2 else ProjectStatus.DONE
-        return {2: ProjectStatus.PREPARING, 3: ProjectStatus.AGREED}.get(nth_adopted, ProjectStatus.RUNNING)
+            return {2: ProjectStatus.EVALUATING, 3: ProjectStatus.RUNNING}.get(
+                nth_adopted, ProjectStatus.DONE
+            )
+        wanted = {2: ProjectStatus.PREPARING, 3: ProjectStatus.AGREED}.get(nth_adopted, ProjectStatus.RUNNING)
+        if wanted == ProjectStatus.RUNNING and today < dt.date(fiscal_year, 5, 1):
+            wanted = ProjectStatus.AGREED
+        if wanted == ProjectStatus.AGREED and today < dt.date(fiscal_year, 4, 20):
+            wanted = ProjectStatus.PREPARING
+        return wanted
 
     def _open_call(self, call: ProposalCall) -> None:
         """The call open now: proposals in draft, submitted, under review (part scored) and returned."""
@@ -743,6 +803,32 @@ class Seeder:
             outcome=ProposalStatus.RETURNED,
             reason="予算表に負担者が書かれていない項目があります。修正して再提出してください。",
         )
+
+    def _reviewing_call(self, call: ProposalCall) -> None:
+        """A call closed but not yet decided: some proposals wait, some are scored, one is returned.
+
+        One draft was never submitted before the deadline, as happens.
+        """
+        today = timezone.localdate()
+        first_review = min(call.closes_on + dt.timedelta(days=20), today)
+        self.proposal(call, self.rng.choice(IDEAS))
+        for index, idea in enumerate(self.rng.sample(IDEAS, k=5)):
+            proposal = self.proposal(call, idea)
+            self.submit(proposal, call.closes_on - dt.timedelta(days=self.rng.randint(0, 20)))
+            if index == 0:
+                continue  # submitted, review not started yet
+            services.proposal_review_start(proposal=proposal, by=self.lead_staff)
+            if index == 1:
+                self.decide(
+                    proposal,
+                    ProposalStatus.RETURNED,
+                    first_review,
+                    "予算表に負担者が書かれていない項目があります。修正して再提出してください。",
+                )
+                continue
+            self.review_all(
+                proposal, quality=self.rng.uniform(3.0, 4.4), complete=index != 2, day=first_review
+            )
 
     def report(self) -> str:
         c = self.counts

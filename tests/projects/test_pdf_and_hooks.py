@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from pypdf import PdfReader
 
+from core.fiscal import fiscal_year_of
 from projects import hooks, selectors, services
 from projects.models import ProjectKind, ProjectStatus, Proposal, ProposalCall, ProposalStatus
 from tests.projects.factories import ProjectFactory, ProjectGroupFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
+JST = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
@@ -141,27 +145,47 @@ def test_bench_pages_point_at_public_pages(client):
         assert client.get(path).status_code == 200
 
 
-def test_seed_demo_makes_calls_proposals_in_every_state_and_projects_over_the_years():
-    """With core's accounts and no groups app data, the seed makes its own groups and the whole story."""
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2027, 4, 1, 0, 0, tzinfo=JST),  # the first minute of a fiscal year
+        dt.datetime(2027, 3, 31, 23, 59, tzinfo=JST),  # the last minute of one
+        dt.datetime(2027, 1, 1, 9, 0, tzinfo=JST),  # calls under review, none open
+        dt.datetime(2026, 6, 15, 12, 0, tzinfo=JST),  # no regular call: the second round is open
+        dt.datetime(2026, 10, 15, 12, 0, tzinfo=JST),  # the regular call is open
+        dt.datetime(2026, 12, 3, 12, 0, tzinfo=JST),  # closed, under review (the day this was found)
+    ],
+    ids=str,
+)
+def test_seed_demo_makes_calls_proposals_in_every_state_and_projects_over_the_years(now):
+    """On any day, the seed makes its own groups and the whole story, none of it dated after today."""
     import random
 
     from core.hooks import seed_demo as core_seed
+    from projects.models import Decision, Project, StatusChange, SupportLog
 
-    out = io.StringIO()
-    core_seed(scale=1, rng=random.Random(1), out=out)
-    hooks.seed_demo(scale=1, rng=random.Random(2), out=out)
+    with time_machine.travel(now, tick=False):
+        out = io.StringIO()
+        core_seed(scale=1, rng=random.Random(1), out=out)
+        hooks.seed_demo(scale=1, rng=random.Random(2), out=out)
     assert "募集" in out.getvalue()
     assert set(Proposal.objects.values_list("status", flat=True)) == set(ProposalStatus.values)
-    from projects.models import Project
-
+    current = fiscal_year_of(now)
     years = set(Project.objects.values_list("fiscal_year", flat=True))
-    assert {2021, 2022, 2023, 2024, 2025, 2026} <= years
+    assert set(range(2021, current + 1)) <= years
     assert set(Project.objects.values_list("kind", flat=True)) >= {"citizen", "registration", "support"}
     assert {ProjectStatus.DONE, ProjectStatus.RUNNING, ProjectStatus.PREPARING} <= set(
         Project.objects.values_list("status", flat=True)
     )
     assert ProposalCall.objects.filter(split_weights=True).exists()
     assert ProposalCall.objects.filter(stages__kind="presentation").exists()
-    from projects.models import SupportLog
-
     assert SupportLog.objects.exists()
+    # Nothing that has happened is dated after today.
+    assert not Decision.objects.filter(decided_at__gt=now).exists()
+    assert not StatusChange.objects.filter(changed_at__gt=now).exists()
+    assert not Proposal.objects.filter(submitted_at__gt=now).exists()
+    assert not ProposalCall.objects.filter(created_at__gt=now).exists()
+    assert not SupportLog.objects.filter(held_on__gt=now.date()).exists()
+    assert not Project.objects.filter(agreement__signed_on__gt=now.date()).exists()
+    running = Project.objects.filter(status__in=[ProjectStatus.RUNNING, ProjectStatus.EVALUATING])
+    assert not running.filter(starts_on__gt=now.date()).exists()
