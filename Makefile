@@ -59,7 +59,7 @@ faults: check-pango ## 障害注入テスト（PostgreSQL・Redis を使う）
 	$(BIN)/pytest -m faults
 
 worker: $(STAMP) ## Celery ワーカーを起動する（REDIS_URL が必要）
-	$(BIN)/celery -A config worker --loglevel=INFO
+	$(BIN)/celery -A config worker -Q celery,mail --loglevel=INFO
 
 beat: $(STAMP) ## Celery beat（定期実行）を起動する（REDIS_URL が必要）
 	$(BIN)/celery -A config beat --loglevel=INFO

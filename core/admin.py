@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Area, DemoDataset, Department, Person, Theme, User
+from core.models import Area, DemoDataset, Department, OutboxMessage, Person, Theme, User
 
 
 @admin.register(User)
@@ -53,3 +53,22 @@ class PersonAdmin(admin.ModelAdmin):
 @admin.register(DemoDataset)
 class DemoDatasetAdmin(admin.ModelAdmin):
     list_display = ["app_label", "scale", "created_at"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Read only: messages are written by core.outbox and resent from the staff page."""
+
+    list_display = ["created_at", "subject", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

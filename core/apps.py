@@ -22,6 +22,7 @@ class CoreConfig(AppConfig):
             "core.view_person",
             "core.add_person",
             "core.change_person",
+            "core.view_outboxmessage",
         ],
         Role.OFFICIAL: ["core.view_theme", "core.view_area", "core.view_department"],
     }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -227,6 +229,56 @@ class DemoDataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.app_label} ×{self.scale}"
+
+
+class OutboxMessage(models.Model):
+    """One e-mail the portal sends: written in the transaction of the change that causes it and
+    sent after commit by one retrying task (core.tasks.outbox_send). Staff see every message
+    with its state and resend a failed one; nothing leaves the portal any other way."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待機中")
+        SENT = "sent", _("送信済み")
+        FAILED = "failed", _("失敗")
+
+    kind = models.CharField(_("種類"), max_length=60, help_text=_("例: groups.approved"))
+    to = models.JSONField(_("宛先"), default=list)
+    reply_to = models.JSONField(_("返信先"), default=list, blank=True)
+    subject = models.CharField(_("件名"), max_length=300)
+    body = models.TextField(_("本文"))
+    headers = models.JSONField(_("ヘッダー"), default=dict, blank=True)
+    # [{"filename": ..., "content": base64, "mimetype": ...}]
+    attachments = models.JSONField(_("添付ファイル"), default=list, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("関連するデータの種類")
+    )
+    object_id = models.PositiveBigIntegerField(_("関連するデータのID"), null=True, blank=True)
+    related = GenericForeignKey("content_type", "object_id")
+    # Set by outbox_enqueue_once: the same key is never enqueued twice (reminders, surveys).
+    once_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("送信回数"), default=0)
+    last_error = models.CharField(_("エラー"), max_length=300, blank=True)
+    error_detail = models.TextField(_("エラーの詳細"), blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("送信メール")
+        verbose_name_plural = _("送信メール")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["kind", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}（{self.get_status_display()}）"
+
+    @property
+    def recipients_display(self) -> str:
+        return "、".join(self.to)
 
 
 def absolute_url(path: str) -> str:

@@ -31,3 +31,31 @@ def accessibility_report() -> dict:
     except (OSError, ValueError):
         data = None
     return {"axe_report": data}
+
+
+def outbox_list(*, status: str = ""):
+    """The outbox, newest first; the failed ones first of all (they need someone)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from core.models import OutboxMessage
+
+    messages = OutboxMessage.objects.select_related("content_type").defer("body", "attachments", "headers")
+    if status:
+        messages = messages.filter(status=status)
+    return messages.annotate(
+        failed_first=Case(
+            When(status=OutboxMessage.Status.FAILED, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("failed_first", "-created_at", "-id")
+
+
+def outbox_status_counts() -> list[tuple[str, str, int]]:
+    """(status, label, how many) for the filter links."""
+    from django.db.models import Count
+
+    from core.models import OutboxMessage
+
+    counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")).order_by())
+    return [(value, label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices]

@@ -1,16 +1,22 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
+from rules.contrib.views import objectgetter
 
-from core import selectors
+from core import outbox, selectors
 from core.app_hooks import collect
+from core.models import OutboxMessage
+from core.permissions import permission_required
 
 logger = logging.getLogger("kyodo")
 
@@ -26,10 +32,8 @@ def mypage(request: HttpRequest) -> HttpResponse:
     return render(request, "core/mypage.html", {"panels": panels})
 
 
-@login_required
+@permission_required("core.view_staff_pages")
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_center_staff:
-        raise PermissionDenied
     links = [link for _app, hook in collect("staff_links") for link in hook(request)]
     return render(request, "core/staff_dashboard.html", {"links": links})
 
@@ -71,3 +75,62 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
     )
+
+
+# --- The outbox: every e-mail the portal sends -------------------------------------------------------
+
+
+@permission_required("core.view_outbox")
+@require_GET
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    """Every e-mail with its state; a failed one can be sent again."""
+    status = request.GET.get("status", "")
+    if status and status not in OutboxMessage.Status.values:
+        return render(
+            request,
+            "core/staff/outbox_list.html",
+            {
+                "status_error": _("状態の指定が正しくありません。一覧から選んでください。"),
+                "statuses": [(value, label, None) for value, label in OutboxMessage.Status.choices],
+            },
+            status=400,
+        )
+    page_obj = Paginator(selectors.outbox_list(status=status), settings.PAGINATE_BY).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/staff/outbox_list.html",
+        {
+            "page_obj": page_obj,
+            "status": status,
+            "statuses": selectors.outbox_status_counts(),
+        },
+    )
+
+
+@permission_required("core.view_outbox")
+@require_GET
+def outbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    return render(request, "core/staff/outbox_detail.html", {"message": message})
+
+
+@permission_required("core.resend_outboxmessage", fn=objectgetter(OutboxMessage, "pk"))
+@require_POST
+def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    try:
+        message = outbox.outbox_resend(message=message)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        message.refresh_from_db()
+        if message.status == OutboxMessage.Status.SENT:
+            messages.success(request, _("メールを送信しました。"))
+        elif message.status == OutboxMessage.Status.FAILED:
+            messages.error(request, _("再送信できませんでした: %(error)s") % {"error": message.last_error})
+        else:
+            messages.info(request, _("メールの再送信を受け付けました。"))
+    return redirect("core:outbox_detail", pk=message.pk)

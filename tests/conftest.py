@@ -152,7 +152,9 @@ def celery_redis_worker(transactional_db):
     previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
     try:
-        with start_worker(app, pool="solo", perform_ping_check=True, shutdown_timeout=20) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=True, shutdown_timeout=20, queues=["celery", "mail"]
+        ) as worker:
             yield worker
     finally:
         app.conf.update(previous)

@@ -251,6 +251,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# E-mail has a queue of its own, so a long report never holds up a registration mail.
+CELERY_TASK_ROUTES = {"core.outbox_send": {"queue": "mail"}}
 
 # --- Content Security Policy: no inline script, no third party --------------------------------
 CONTENT_SECURITY_POLICY = {

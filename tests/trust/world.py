@@ -286,6 +286,19 @@ def build_world() -> World:
     failed_report = ReportFactory(failed=True, fiscal_year=2024)
     assert done_report.status == ReportStatus.DONE
     o.update(done_report=done_report, failed_report=failed_report, outcome=OutcomeRecordFactory())
+
+    # --- the outbox ----------------------------------------------------------------------------
+    from core.models import OutboxMessage
+
+    o["failed_outbox_message"] = OutboxMessage.objects.create(
+        kind="groups.approved",
+        to=[u["owner"].email],
+        subject="[テスト] 団体登録のお知らせ",
+        body="本文",
+        status=OutboxMessage.Status.FAILED,
+        attempts=3,
+        last_error="メールサーバーにつながりませんでした。",
+    )
     return w
 
 

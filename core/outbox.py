@@ -1,0 +1,250 @@
+"""The outbox: the one way the portal sends e-mail.
+
+    from core.outbox import outbox_enqueue_template
+
+    outbox_enqueue_template(
+        to=[group.email], template="groups/email/approved", context={"group": group},
+        kind="groups.approved", related=group,
+    )
+
+Call it inside the transaction of the change that causes the mail. The message is a row of
+OutboxMessage written in that transaction; one Celery task (core.tasks.outbox_send, queue
+"mail") sends it after commit and retries while the mail server does not answer. When the
+transaction rolls back, the row and the mail are gone with it. Staff see every message on
+/staff/outbox/ and resend a failed one there.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import smtplib
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import OutboxMessage
+
+logger = logging.getLogger("kyodo")
+
+
+def _subject(subject: str) -> str:
+    # One line, with the center's name in front (as every mail of the portal has had).
+    subject = " ".join(subject.split())
+    prefix = f"[{settings.CENTER_NAME}]"
+    return subject if subject.startswith(prefix) else f"{prefix} {subject}"
+
+
+def outbox_enqueue(
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    kind: str,
+    reply_to: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    related: models.Model | None = None,
+) -> OutboxMessage:
+    """Records one e-mail and sends it after the current transaction commits."""
+    return _enqueue(
+        to=to,
+        subject=subject,
+        body=body,
+        kind=kind,
+        reply_to=reply_to,
+        headers=headers,
+        attachments=attachments,
+        related=related,
+    )
+
+
+def outbox_enqueue_template(
+    *,
+    to: Sequence[str],
+    template: str,
+    context: dict,
+    kind: str,
+    reply_to: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    related: models.Model | None = None,
+) -> OutboxMessage:
+    """outbox_enqueue with the subject and body rendered from `<template>_subject.txt` and
+    `<template>_body.txt` (the center's name, e-mail and phone are in the context)."""
+    subject, body = render_message(template, context)
+    return outbox_enqueue(
+        to=to,
+        subject=subject,
+        body=body,
+        kind=kind,
+        reply_to=reply_to,
+        headers=headers,
+        attachments=attachments,
+        related=related,
+    )
+
+
+def outbox_enqueue_once(*, once_key: str, **message) -> OutboxMessage | None:
+    """outbox_enqueue, unless a message with this key was ever enqueued: then None.
+
+    The key is unique in the table, so two workers running the same reminder at once still
+    send it once."""
+    try:
+        with transaction.atomic():
+            return _enqueue(once_key=once_key, **message)
+    except IntegrityError:
+        return None
+
+
+def render_message(template: str, context: dict) -> tuple[str, str]:
+    full_context = {
+        "center_name": settings.CENTER_NAME,
+        "center_email": settings.CENTER_EMAIL,
+        "center_phone": settings.CENTER_PHONE,
+        **context,
+    }
+    subject = render_to_string(f"{template}_subject.txt", full_context)
+    body = render_to_string(f"{template}_body.txt", full_context)
+    return subject, body
+
+
+def _enqueue(
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    kind: str,
+    reply_to: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    related: models.Model | None = None,
+    once_key: str | None = None,
+) -> OutboxMessage:
+    recipients = [address for address in to if address]
+    if not recipients:
+        raise ValueError("an outbox message needs at least one recipient")
+    message = OutboxMessage(
+        kind=kind,
+        to=recipients,
+        reply_to=[address for address in reply_to if address],
+        subject=_subject(subject),
+        body=body,
+        headers=dict(headers or {}),
+        attachments=[
+            {"filename": name, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
+            for name, content, mimetype in attachments
+        ],
+        once_key=once_key,
+    )
+    if related is not None:
+        message.content_type = ContentType.objects.get_for_model(related)
+        message.object_id = related.pk
+    message.save()
+    _send_after_commit(message)
+    return message
+
+
+def _send_after_commit(message: OutboxMessage) -> None:
+    from core.tasks import outbox_send
+
+    pk = message.pk
+    transaction.on_commit(lambda: outbox_send.delay(pk))
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+# Failures that trying again will not mend: the address or the account is wrong.
+PERMANENT_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPAuthenticationError,
+)
+
+
+def worth_retrying(exc: BaseException) -> bool:
+    # smtplib's errors are OSErrors too: a server that did not answer, or answered "not now".
+    return isinstance(exc, OSError) and not isinstance(exc, PERMANENT_ERRORS)
+
+
+def explain_error(exc: BaseException) -> str:
+    """What went wrong, in words staff can act on."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _("宛先のメールアドレスをメールサーバーが受け付けませんでした。アドレスを確かめてください。")
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return _(
+            "送信元のメールアドレスをメールサーバーが受け付けませんでした。メールの設定を確かめてください。"
+        )
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return _("メールサーバーへのログインに失敗しました。メールの設定を確かめてください。")
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return _("メールサーバーにつながりませんでした。")
+    if isinstance(exc, smtplib.SMTPException):
+        return _("メールサーバーが送信を受け付けませんでした。")
+    if isinstance(exc, OSError):
+        return _("メールサーバーにつながりませんでした。")
+    return _("メールを送信できませんでした。")
+
+
+def _email(message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        to=list(message.to),
+        reply_to=list(message.reply_to) or None,
+        headers=dict(message.headers) or None,
+    )
+    for attachment in message.attachments:
+        email.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
+    return email
+
+
+def outbox_deliver(*, message_id: int) -> tuple[OutboxMessage | None, bool]:
+    """Sends one message unless it was sent already: (message, worth retrying).
+
+    The row is locked while it is sent, so a task delivered twice (acks_late) sends once."""
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == OutboxMessage.Status.SENT:
+            return message, False
+        message.attempts += 1
+        try:
+            _email(message).send()
+        except Exception as exc:
+            logger.warning(
+                "outbox: message %s (%s) failed, attempt %s: %r",
+                message.pk,
+                message.kind,
+                message.attempts,
+                exc,
+            )
+            message.status = OutboxMessage.Status.FAILED
+            message.last_error = explain_error(exc)
+            message.error_detail = f"{type(exc).__name__}: {exc}"[:2000]
+            message.save(update_fields=["status", "attempts", "last_error", "error_detail"])
+            return message, worth_retrying(exc)
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["status", "attempts", "sent_at", "last_error"])
+        logger.info("outbox: sent message %s (%s)", message.pk, message.kind)
+        return message, False
+
+
+@transaction.atomic
+def outbox_resend(*, message: OutboxMessage) -> OutboxMessage:
+    """Staff send a failed (or stuck) message again."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
+    if message.status == OutboxMessage.Status.SENT:
+        raise ValidationError(_("このメールは送信済みです。"))
+    message.status = OutboxMessage.Status.PENDING
+    message.save(update_fields=["status"])
+    _send_after_commit(message)
+    return message

@@ -1,0 +1,33 @@
+"""How a view asks the rules: `@permission_required("app.verb_model", fn=...)`.
+
+rules' own decorator sends a signed-in person without the permission back to the login page;
+here an anonymous visitor goes to the login page and a signed-in one gets 403, as Django's
+PermissionRequiredMixin does. `fn(request, *args, **kwargs)` returns the object the rule is
+asked about (rules.contrib.views.objectgetter builds one from a model and a URL argument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+
+def permission_required(perm: str | tuple[str, ...], fn: Callable | None = None):
+    perms = (perm,) if isinstance(perm, str) else tuple(perm)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            obj = fn(request, *args, **kwargs) if fn is not None else None
+            if not request.user.has_perms(perms, obj):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,49 @@
+"""The predicates every app's rules.py builds its permissions from: who someone is.
+
+Each app's rules.py adds what depends on its own objects (a group's editors, a proposal's
+reviewers) and declares its permissions; whether a person is center staff, a city official or a
+committee member is decided here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from core.roles import Role
+
+
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+@rules.predicate
+def is_center_staff(user) -> bool:
+    """センター職員: the staff role, or a superuser."""
+    return _signed_in(user) and (user.is_superuser or user.has_role(Role.STAFF))
+
+
+@rules.predicate
+def is_official(user) -> bool:
+    """市職員: a member of the official role (which departments is the app's question)."""
+    return _signed_in(user) and user.has_role(Role.OFFICIAL)
+
+
+@rules.predicate
+def is_committee_member(user) -> bool:
+    """委員: reads the annual outcome reports."""
+    return _signed_in(user) and user.has_role(Role.COMMITTEE)
+
+
+@rules.predicate
+def is_group_editor(user) -> bool:
+    """Edits at least one group (owner or co-editor), whatever its status."""
+    if not _signed_in(user):
+        return False
+    cached = getattr(user, "_kyodo_is_group_editor", None)
+    if cached is None:
+        from django.apps import apps
+
+        membership = apps.get_model("groups", "GroupMembership")
+        cached = membership.objects.filter(user=user).exists()
+        user._kyodo_is_group_editor = cached
+    return cached
