@@ -15,10 +15,10 @@ from consultations.models import (
     ConsultationStatus,
     Topic,
 )
+from core.filters import KeywordFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.models import User
 from core.roles import Role
-from core.text import normalize_for_search
 
 
 def staff_users():
@@ -34,9 +34,8 @@ class DateInput(forms.DateInput):
 
 
 class ConsultationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("キーワード"),
-        method="filter_q",
+    q = KeywordFilter(
+        lookups=["search_text__contains"],
         help_text=_("相談内容・対応内容・相談者名・団体名から探します。例: 助成金"),
     )
     fiscal_year = django_filters.ChoiceFilter(
@@ -57,8 +56,8 @@ class ConsultationFilter(django_filters.FilterSet):
     staff = django_filters.ModelChoiceFilter(
         label=_("対応職員"), queryset=staff_users(), empty_label=_("すべて")
     )
-    group_name = django_filters.CharFilter(
-        label=_("団体名"), method="filter_group_name", help_text=_("例: こども食堂")
+    group_name = KeywordFilter(
+        lookups=["group__search_text__contains"], label=_("団体名"), help_text=_("例: こども食堂")
     )
     group = django_filters.NumberFilter(label=_("団体ID"), field_name="group_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
@@ -74,11 +73,6 @@ class ConsultationFilter(django_filters.FilterSet):
         self.filters["fiscal_year"].extra["choices"] = fiscal_year_choices(back=6, forward=0)
         self.filters["staff"].queryset = staff_users()
 
-    def filter_q(self, queryset, name, value):
-        for word in normalize_for_search(value).split():
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset
-
     def filter_topic(self, queryset, name, value):
         # A subquery, not a join: each consultation appears once, so the list needs no DISTINCT
         # (which made PostgreSQL sort whole rows, question and answer included).
@@ -88,11 +82,6 @@ class ConsultationFilter(django_filters.FilterSet):
     def filter_fiscal_year(self, queryset, name, value):
         start, end = fiscal_year_range(int(value))
         return queryset.filter(consulted_on__range=(start, end))
-
-    def filter_group_name(self, queryset, name, value):
-        for word in normalize_for_search(value).split():
-            queryset = queryset.filter(group__search_text__contains=word)
-        return queryset
 
 
 class AccessLogFilter(django_filters.FilterSet):

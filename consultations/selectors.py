@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from consultations.filters import AccessLogFilter, ConsultationFilter
 from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
+from core.filters import keyword_q
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
 from core.models import Department, Person
-from core.text import normalize_for_search
+from core.text import normalize_for_search, search_terms
 
 
 def _with_list_relations(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
@@ -117,15 +118,13 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
     from groups.models import Group
     from matching.models import Business
 
-    words = normalize_for_search(q).split()
+    words = search_terms(q).words
     if not words:
         return []
     hits: list[PartyHit] = []
 
     def narrowed(queryset, field_name="search_text"):
-        for word in words:
-            queryset = queryset.filter(**{f"{field_name}__contains": word})
-        return queryset[:limit]
+        return queryset.filter(keyword_q(words, [f"{field_name}__contains"]))[:limit]
 
     if "group" in kinds:
         for group in narrowed(Group.objects.only("pk", "name", "status")):

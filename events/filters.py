@@ -3,13 +3,11 @@ can be bookmarked and shared."""
 
 from __future__ import annotations
 
-import unicodedata
-
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import KeywordFilter, nfkc
 from core.models import Area, Theme
 from events.models import Event, Program
 
@@ -17,7 +15,9 @@ from events.models import Event, Program
 class EventFilter(django_filters.FilterSet):
     WHEN_CHOICES = [("upcoming", _("これから")), ("past", _("終了した催し")), ("all", _("すべて"))]
 
-    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword", help_text=_("例: 子育て"))
+    q = KeywordFilter(
+        lookups=["title__icontains", "description__icontains"], normalize=nfkc, help_text=_("例: 子育て")
+    )
     program = django_filters.ModelChoiceFilter(
         label=_("事業"),
         queryset=Program.objects.filter(is_active=True),
@@ -46,11 +46,6 @@ class EventFilter(django_filters.FilterSet):
         if month_view:
             # The month chosen decides the dates; "when" does not apply.
             del self.filters["when"]
-
-    def filter_keyword(self, queryset, name, value):
-        for word in unicodedata.normalize("NFKC", value).split():
-            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-        return queryset
 
     def filter_when(self, queryset, name, value):
         now = timezone.now()

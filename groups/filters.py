@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.app_hooks import collect
+from core.filters import KeywordFilter
 from core.models import Area, Theme
-from core.text import KANA_ROWS, normalize_for_search
+from core.text import KANA_ROWS
 from groups.models import LegalForm
 
 # Themes and districts change a few times a year: their choices are kept in the cache (cleared
@@ -44,9 +44,8 @@ KANA_ROW_CHOICES = [(row, _("%(row)s行") % {"row": row}) for row, _letters in K
 
 
 class GroupDirectoryFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("キーワード"),
-        method="filter_keyword",
+    q = KeywordFilter(
+        lookups=["search_text__contains"],
         help_text=_("団体名・ふりがな・活動内容から探します（例: こども食堂）"),
     )
     theme = django_filters.ChoiceFilter(
@@ -78,10 +77,3 @@ class GroupDirectoryFilter(django_filters.FilterSet):
                 filter_.parent = self
                 self.filters[name] = filter_
         self.filters["row"] = row
-
-    def filter_keyword(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # search_text is normalised the same way (NFKC, katakana → hiragana, lower case), so
-        # ＮＰＯ/NPO, ３/3 and こども/コドモ/ｺﾄﾞﾓ all match. Each word must appear.
-        for word in normalize_for_search(value).split():
-            queryset = queryset.filter(search_text__contains=word)
-        return queryset

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import KeywordFilter
 from core.models import Area, Theme
 from matching.models import ExchangeKind, Need, PartyKind, ProBonoDeliverable
 
 
 class ItemFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword")
+    q = KeywordFilter(lookups=["title__icontains", "description__icontains"], normalize=str)
     kind = django_filters.ChoiceFilter(label=_("種類"), choices=ExchangeKind.choices, empty_label=_("すべて"))
     deliverable = django_filters.ChoiceFilter(
         label=_("プロボノの成果物"), choices=ProBonoDeliverable.choices, empty_label=_("すべて")
@@ -25,12 +26,6 @@ class ItemFilter(django_filters.FilterSet):
     party = django_filters.ChoiceFilter(
         label=_("登録者の種類"), choices=PartyKind.choices, empty_label=_("すべて"), method="filter_party"
     )
-
-    def filter_keyword(self, queryset, name, value):
-        words = value.split()
-        for word in words:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-        return queryset
 
     def filter_party(self, queryset, name, value):
         return queryset.filter(**{f"{value}__isnull": False})

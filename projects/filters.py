@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import KeywordFilter, nfkc
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import Department, Theme
 from projects.models import ProjectKind, ProjectStatus
@@ -32,7 +30,11 @@ class PublicStatus:
 
 
 class ProjectFilterBase(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("キーワード"), method="filter_keyword", help_text=_("例: 子育て"))
+    q = KeywordFilter(
+        lookups=["title__icontains", "summary__icontains", "lead_group__name__icontains"],
+        normalize=nfkc,
+        help_text=_("例: 子育て"),
+    )
     theme = django_filters.ModelChoiceFilter(
         label=_("テーマ"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
     )
@@ -45,14 +47,6 @@ class ProjectFilterBase(django_filters.FilterSet):
     fiscal_year = django_filters.ChoiceFilter(
         label=_("年度"), choices=fiscal_year_filter_choices, empty_label=_("すべて")
     )
-
-    def filter_keyword(self, queryset, name, value):
-        words = unicodedata.normalize("NFKC", value).split()
-        for word in words[:5]:
-            queryset = queryset.filter(
-                Q(title__icontains=word) | Q(summary__icontains=word) | Q(lead_group__name__icontains=word)
-            )
-        return queryset
 
 
 class PublicProjectFilter(ProjectFilterBase):
