@@ -13,7 +13,7 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def register_schedules(sender: Celery, **kwargs) -> None:
-    """Each app may declare BEAT_SCHEDULE in <app>/schedules.py; beat runs the union."""
+    """Each app may register a beat schedule (hook "beat_schedule"); beat runs the union."""
     from core.schedules import collect_beat_schedule
 
     sender.conf.beat_schedule = collect_beat_schedule()

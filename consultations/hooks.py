@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.app_hooks import Figure, Link, Panel, Series
+from core.app_hooks import Figure, Link, Panel, Series, hook, register
 
 # Yearly, on 1 April at 03:30 (the start of the fiscal year): anonymise what is past retention.
 BEAT_SCHEDULE = {
@@ -19,6 +19,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=3, day_of_month=1, month_of_year=4),
     }
 }
+register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 SEED_FIRST_FISCAL_YEAR = 2021
 SEED_LAST_FISCAL_YEAR = 2026
@@ -129,6 +130,7 @@ def _channel_weights(fiscal_year: int) -> dict[str, int]:
     return {"visit": 42, "phone": 24, "email": 14, "online": online, "outreach": 7}
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     from consultations.models import Consultation, FollowUp, Referral, ReferralResult, Topic
     from core import demo
@@ -310,6 +312,7 @@ def _optional_list(module_path: str, model_name: str, *, rng: random.Random, lim
     return list(model.objects.filter(pk__in=chosen).order_by("pk"))
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     from consultations.rules import user_can_access, user_can_audit
     from consultations.selectors import follow_ups_due_count
@@ -355,6 +358,7 @@ def staff_links(request) -> list[Link]:
     return links
 
 
+@hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     """Staff who may see consultations: how many of their follow-ups are overdue or due this week."""
     from consultations.models import FollowUp
@@ -374,6 +378,7 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict:
     """Staff pages: the bench signs in as staff@example.jp."""
     from core.app_hooks import BenchPage
@@ -395,6 +400,7 @@ REFERRAL_NOTE = (
 )
 
 
+@hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """All programs: consultations by channel and topic, referrals.
 
@@ -483,6 +489,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     return figures
 
 
+@hook("report_series")
 def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Series]:
     from consultations.selectors import fiscal_year_summary, monthly_counts
 
@@ -513,6 +520,7 @@ def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Se
     }
 
 
+@hook("person_merged")
 def person_merged(*, keep, duplicate, by=None) -> None:
     """When staff merge duplicate person records, the consultations follow the kept one."""
     from consultations import services
@@ -520,6 +528,7 @@ def person_merged(*, keep, duplicate, by=None) -> None:
     services.consultations_move_person(keep=keep, duplicate=duplicate, by=by)
 
 
+@hook("group_page_sections")
 def group_page_sections(request, group) -> list[Panel]:
     """For staff allowed to read consultations: the link to the group's consultation history."""
     from consultations.rules import user_can_access
@@ -529,6 +538,7 @@ def group_page_sections(request, group) -> list[Panel]:
     return [Panel(title="相談の記録（職員のみ）", template="consultations/panels/group_history.html")]
 
 
+@hook("ensure_reference_data")
 def ensure_reference_data() -> None:
     """The consultation topics (after migrate, and again after a flush empties the table)."""
     from consultations.reference import ensure_topics

@@ -1,36 +1,28 @@
 """One way for apps to contribute to shared features without editing each other's code.
 
-An app may have a module `<app>/hooks.py` defining any of:
+An app registers a function for a hook by the hook's name, in `<app>/hooks.py` (demo and bench
+data: in `<app>/demo.py`):
 
-    BEAT_SCHEDULE: dict                    periodic tasks for celery beat
-    seed_demo(*, scale, rng, out) -> None  demo data (core.management.commands.seed_demo)
-    bench_pages(*, scale) -> dict[str, str]    pages for `make bench`: name → path
-    bench_tasks() -> dict[str, Callable]   tasks for `make bench`: name → callable to time
-    mypage_panels(request) -> list[Panel]  sections of the signed-in person's page
-    staff_links(request) -> list[Link]     entries on the staff dashboard (/staff/)
-    report_figures(*, program_code, fiscal_year) -> list[Figure]
-                                           key figures for the annual outcome report of one
-                                           program (program_code None: all programs together)
-    report_series(*, program_code, fiscal_year) -> dict[str, Series]
-                                           data for report charts, by chart name
-    group_page_sections(request, group) -> list[Panel]
-                                           sections of a group's public page (projects, needs
-                                           and offers, the consultation history link for staff)
-    ensure_reference_data() -> None        create the rows a data migration made (topics, programs)
-                                           when a flush has emptied them; after every migrate
-    person_merged(*, keep, duplicate, by) -> None
-                                           move the app's links from a duplicate Person to the
-                                           kept one (called inside the merge's transaction)
+    from core.app_hooks import hook
 
-Apps are visited in settings.PROJECT_APPS order (dependency order).
+    @hook("staff_links")
+    def staff_links(request) -> list[Link]: ...
+
+HOOKS below is the list of hooks and what each is called with. `collect(name)` gives the
+registered functions of every app in settings.PROJECT_APPS order (dependency order), and refuses
+a name that is not in HOOKS. The system check `check_app_hooks` (kyodo.E001-E002) refuses a
+registration under an unknown name and a public function of a hooks.py that is registered for
+no hook, so a misspelt hook fails `manage.py check` instead of being silently never called.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import import_module
 from types import ModuleType
+from typing import Any
 
 from django.conf import settings
 
@@ -81,20 +73,118 @@ class Series:
     note: str = ""
 
 
-def app_hook_modules() -> Iterator[tuple[str, ModuleType]]:
+@dataclass(frozen=True)
+class HookSpec:
+    call: str  # how the hook is called and what it returns
+    purpose: str
+
+
+HOOKS: dict[str, HookSpec] = {
+    "beat_schedule": HookSpec("beat_schedule() -> dict", "periodic tasks for celery beat, by entry name"),
+    "home_context": HookSpec(
+        "home_context() -> dict", "context of the home page (upcoming events, new groups)"
+    ),
+    "mypage_panels": HookSpec(
+        "mypage_panels(request) -> list[Panel]", "sections of the signed-in person's page"
+    ),
+    "staff_links": HookSpec("staff_links(request) -> list[Link]", "entries on the staff dashboard (/staff/)"),
+    "group_page_sections": HookSpec(
+        "group_page_sections(request, group) -> list[Panel]",
+        "sections of a group's public page (projects, needs and offers, the consultation history for staff)",
+    ),
+    "group_directory_filters": HookSpec(
+        "group_directory_filters() -> dict[str, django_filters.Filter]",
+        "filters of the public group directory that need another app's data (open needs)",
+    ),
+    "report_figures": HookSpec(
+        "report_figures(*, program_code, fiscal_year) -> list[Figure]",
+        "key figures of the annual outcome report of one program (program_code None: all programs)",
+    ),
+    "report_series": HookSpec(
+        "report_series(*, program_code, fiscal_year) -> dict[str, Series]",
+        "data for the report's charts, by chart name",
+    ),
+    "person_merged": HookSpec(
+        "person_merged(*, keep, duplicate, by) -> None",
+        "move the app's links from a duplicate Person to the kept one (inside the merge's transaction)",
+    ),
+    "ensure_reference_data": HookSpec(
+        "ensure_reference_data() -> None",
+        "create the rows a data migration made (topics, programs) when a flush has emptied them",
+    ),
+    "seed_demo": HookSpec("seed_demo(*, scale, rng, out) -> None", "demo data (manage.py seed_demo)"),
+    "bench_pages": HookSpec(
+        "bench_pages(*, scale) -> dict[str, str | BenchPage]", "pages for `make bench`: name → path"
+    ),
+    "bench_tasks": HookSpec("bench_tasks() -> dict[str, Callable]", "tasks for `make bench` to time"),
+}
+
+# The modules of an app that may register hooks, imported on first use.
+HOOK_MODULES = ("hooks", "demo")
+
+
+@dataclass(frozen=True)
+class Registration:
+    hook: str
+    app_label: str
+    value: Any
+    where: str  # "groups.hooks.staff_links", for messages
+
+
+_registered: dict[tuple[str, str], Registration] = {}
+
+
+def register(name: str, value: Any, *, module: str | None = None) -> None:
+    """Registers `value` (a function, or the beat schedule's dict with module=__name__) for hook `name`.
+
+    An unknown name is kept, so that the system check can name it; collect() never returns it.
+    """
+    module = module or value.__module__
+    where = f"{module}.{getattr(value, '__qualname__', name)}"
+    _registered[(name, where)] = Registration(
+        hook=name, app_label=module.split(".")[0], value=value, where=where
+    )
+
+
+def hook(name: str) -> Callable[[Callable], Callable]:
+    """Decorator: registers the function for the hook `name` (a key of HOOKS)."""
+
+    def decorator(func: Callable) -> Callable:
+        register(name, func)
+        return func
+
+    return decorator
+
+
+@cache
+def hook_modules() -> tuple[tuple[str, ModuleType], ...]:
+    """Each app's hooks and demo modules, imported once (importing registers their hooks)."""
+    return tuple(_import_hook_modules())
+
+
+def _import_hook_modules() -> Iterator[tuple[str, ModuleType]]:
     for app_label in settings.PROJECT_APPS:
-        try:
-            module = import_module(f"{app_label}.hooks")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app_label}.hooks":
-                raise
-            continue
-        yield app_label, module
+        for name in HOOK_MODULES:
+            try:
+                module = import_module(f"{app_label}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app_label}.{name}":
+                    raise
+                continue
+            yield app_label, module
 
 
-def collect(name: str) -> Iterator[tuple[str, object]]:
-    """(app_label, attribute) for every app hooks module that defines `name`."""
-    for app_label, module in app_hook_modules():
-        value = getattr(module, name, None)
-        if value is not None:
-            yield app_label, value
+def registrations() -> list[Registration]:
+    """Every registration, apps in settings.PROJECT_APPS order (tests replace this function)."""
+    hook_modules()
+    order = {app_label: index for index, app_label in enumerate(settings.PROJECT_APPS)}
+    return sorted(_registered.values(), key=lambda r: order.get(r.app_label, len(order)))
+
+
+def collect(name: str) -> Iterator[tuple[str, Any]]:
+    """(app_label, registered value) of every app that registered for hook `name`."""
+    if name not in HOOKS:
+        raise LookupError(f"Unknown hook {name!r}: add it to core.app_hooks.HOOKS first.")
+    for registration in registrations():
+        if registration.hook == name:
+            yield registration.app_label, registration.value

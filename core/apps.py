@@ -30,7 +30,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from core import roles, signals  # noqa: F401
+        from core import checks, roles, signals  # noqa: F401
         from core.validators import install_text_validators
 
         install_text_validators(settings.PROJECT_APPS)

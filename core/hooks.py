@@ -7,7 +7,7 @@ import random
 from django.urls import reverse
 
 from core import demo
-from core.app_hooks import Link
+from core.app_hooks import Link, hook
 from core.models import Area, Department, Theme, User
 from core.roles import Role
 from core.services import official_assign, user_create
@@ -15,6 +15,7 @@ from core.services import official_assign, user_create
 DEMO_STAFF_EMAIL = "staff@example.jp"
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     for order, (name, kana) in enumerate(demo.AREAS, start=1):
         Area.objects.get_or_create(name=name, defaults={"name_kana": kana, "order": order})
@@ -52,6 +53,7 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     out.write(f"  core: {areas} 地区, {departments} 担当課, {len(accounts)} アカウント")
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     from core.models import OutboxMessage
 
@@ -71,5 +73,6 @@ def staff_links(request) -> list[Link]:
     ]
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict[str, str]:
     return {"home": "/"}

@@ -1,26 +1,18 @@
 """Reads for the shared pages."""
 
 import json
-from importlib import import_module
 
 from django.conf import settings
 
-
-def _optional(module_path: str, name: str):
-    """A selector of another app, or None while that app does not provide it yet."""
-    try:
-        return getattr(import_module(module_path), name)
-    except (ModuleNotFoundError, AttributeError):
-        return None
+from core.app_hooks import collect
 
 
 def home_context() -> dict:
-    upcoming = _optional("events.selectors", "upcoming_public_events")
-    new_groups = _optional("groups.selectors", "recently_registered_groups")
-    return {
-        "upcoming_events": list(upcoming(limit=5)) if upcoming else [],
-        "new_groups": list(new_groups(limit=6)) if new_groups else [],
-    }
+    """The home page's sections, from the apps (hook "home_context": upcoming events, new groups)."""
+    context = {"upcoming_events": [], "new_groups": []}
+    for _app_label, contribute in collect("home_context"):
+        context.update(contribute())
+    return context
 
 
 def accessibility_report() -> dict:

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import demo
-from core.app_hooks import Figure, Link, Panel, Series
+from core.app_hooks import Figure, Link, Panel, Series, hook, register
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import Area, Person, Theme, User
 from core.text import normalize_for_search, reading_sort_key
@@ -29,11 +29,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
 }
+register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 
 # --- Pages for the signed-in person and for staff ------------------------------------------------------
 
 
+@hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     registrations = list(selectors.registrations_of_user(request.user)[:30])
     now = timezone.now()
@@ -51,6 +53,7 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED).count()
     failed = Notification.objects.filter(status=Notification.Status.FAILED).count()
@@ -87,6 +90,7 @@ def staff_links(request) -> list[Link]:
 # --- Report figures -----------------------------------------------------------------------------------------
 
 
+@hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     events = selectors.events_in_fiscal_year(program_code=program_code, fiscal_year=fiscal_year)
     sessions = selectors.held_sessions(program_code=program_code, fiscal_year=fiscal_year)
@@ -178,6 +182,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
 MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 
 
+@hook("report_series")
 def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Series]:
     counts = dict(
         selectors.attendances(program_code=program_code, fiscal_year=fiscal_year)
@@ -200,6 +205,7 @@ def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Se
 # --- Benchmark pages ---------------------------------------------------------------------------------------
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict[str, str]:
     pages = {"event_calendar": reverse("events:index"), "event_feed": reverse("events:feed")}
     today = timezone.localdate()
@@ -300,6 +306,7 @@ def _people(count: int, rng: random.Random, start: int) -> list[Person]:
     return Person.objects.bulk_create(people)
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     tz = timezone.get_current_timezone()
     now = timezone.now()
@@ -552,8 +559,15 @@ def _duplicate_guests(rng: random.Random) -> None:
         Person(name=person.name, name_kana=person.name_kana, phone=person.phone).save()
 
 
+@hook("ensure_reference_data")
 def ensure_reference_data() -> None:
     """The center's programs (after migrate, and again after a flush empties the table)."""
     from events.reference import ensure_programs
 
     ensure_programs()
+
+
+@hook("home_context")
+def home_context() -> dict:
+    """The home page's upcoming public events."""
+    return {"upcoming_events": list(selectors.upcoming_public_events(limit=5))}

@@ -1,8 +1,9 @@
 """The group registry's contributions to shared features (see core.app_hooks).
 
-The group page (/groups/<id>/) also COLLECTS from other apps: an app's hooks.py may define
+The group page (/groups/<id>/) also COLLECTS from other apps: an app's hooks.py may register
 
-    group_page_sections(request, group) -> list[core.app_hooks.Panel]
+    @hook("group_page_sections")
+    def group_page_sections(request, group) -> list[core.app_hooks.Panel]
 
 and each Panel is shown as a section of the group page (its title as an h2), rendering
 Panel.template with `group` and `panel` (= Panel.context) in the context: events and projects
@@ -15,7 +16,8 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import Link, Panel
+from core.app_hooks import Link, Panel, hook, register
+from groups.selectors import recently_registered_groups
 
 # 毎月1日 9:00: remind groups that have not confirmed this fiscal year's details.
 BEAT_SCHEDULE = {
@@ -24,14 +26,17 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=9, day_of_month=1),
     },
 }
+register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng, out) -> None:
     from groups.demo import seed
 
     seed(scale=scale, rng=rng, out=out)
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict[str, str]:
     from core.models import Area, Theme
     from groups.models import Group, GroupStatus
@@ -50,6 +55,7 @@ def bench_pages(*, scale: int) -> dict[str, str]:
     return pages
 
 
+@hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     from core.fiscal import current_fiscal_year
     from groups.selectors import groups_of_user
@@ -64,6 +70,7 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     from groups.selectors import pending_count, renewal_counts
 
@@ -92,3 +99,9 @@ def staff_links(request) -> list[Link]:
             description=_("Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。"),
         ),
     ]
+
+
+@hook("home_context")
+def home_context() -> dict:
+    """The home page's newly registered groups."""
+    return {"new_groups": list(recently_registered_groups(limit=6))}

@@ -8,7 +8,7 @@ import random
 from django.urls import reverse
 from django.utils import timezone
 
-from core.app_hooks import Figure, Link, Panel
+from core.app_hooks import Figure, Link, Panel, hook
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_start
 from core.models import Area, Department, Theme, User
 from core.text import normalize_for_search, reading_sort_key
@@ -210,6 +210,7 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     themes = {t.short_name: t for t in Theme.objects.filter(is_npo_act_field=True)}
     theme_list = list(themes.values())
@@ -546,6 +547,7 @@ def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> N
             department.areas.set(rng.sample(areas, 2))
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict:
     """The suggestions page of a registered group with an open flyer need, seen by center staff,
     and the public needs list."""
@@ -570,6 +572,7 @@ def bench_pages(*, scale: int) -> dict:
 # --- My page and the staff dashboard -------------------------------------------------------------
 
 
+@hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     user = request.user
     businesses = list(Business.objects.filter(members=user))
@@ -600,6 +603,7 @@ def mypage_panels(request) -> list[Panel]:
     return panels
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     if not request.user.has_perm("matching.manage_matches"):
         return []
@@ -623,6 +627,7 @@ def staff_links(request) -> list[Link]:
 # --- Reports -------------------------------------------------------------------------------------
 
 
+@hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     counts = selectors.match_counts(program_code=program_code, fiscal_year=fiscal_year)
     label = fiscal_year_label(fiscal_year)
@@ -657,6 +662,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     ]
 
 
+@hook("group_page_sections")
 def group_page_sections(request, group) -> list[Panel]:
     """The group's open needs and offers on its page (none while it is not registered)."""
     if not selectors.party_is_eligible(group):
@@ -673,6 +679,7 @@ def group_page_sections(request, group) -> list[Panel]:
     ]
 
 
+@hook("group_directory_filters")
 def group_directory_filters() -> dict:
     """The group directory's filter by open need (人材, 場所...)."""
     return {"need": filters.group_directory_need_filter()}

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from core.app_hooks import Figure, Link, Panel
+from core.app_hooks import Figure, Link, Panel, hook
 
 PROGRAM_CODE = "project_support"
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng, out) -> None:
     from projects.demo import seed
 
     seed(scale=scale, rng=rng, out=out)
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict[str, str]:
     from projects.models import Project
 
@@ -28,6 +30,7 @@ def bench_pages(*, scale: int) -> dict[str, str]:
     return pages
 
 
+@hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     from projects import selectors
     from projects.models import Project
@@ -74,6 +77,7 @@ def mypage_panels(request) -> list[Panel]:
     return panels
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     from projects.models import Notification, NotificationStatus, Proposal, ProposalStatus
 
@@ -105,6 +109,7 @@ def staff_links(request) -> list[Link]:
     ]
 
 
+@hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """Proposals received and adopted, agreements signed, projects registered and supported, sessions."""
     if program_code not in (None, PROGRAM_CODE):
@@ -117,6 +122,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
 GROUP_PAGE_PROJECTS = 5
 
 
+@hook("group_page_sections")
 def group_page_sections(request, group) -> list[Panel]:
     """The group's public projects (as lead or partner) on its page, newest first."""
     from projects.selectors import projects_for_group

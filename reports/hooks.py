@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import Figure, Link
+from core.app_hooks import Figure, Link, hook, register
 from core.fiscal import current_fiscal_year
 
 # Celery beat (CELERY_TIMEZONE is Asia/Tokyo, so these are JST).
@@ -22,11 +22,13 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_month=1, month_of_year=4),
     },
 }
+register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 DEMO_FIRST_YEAR = 2021
 DEMO_LAST_YEAR = 2026
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     """Outcome episodes for FY2021–FY2026, for every program and axis, in seed 000's style.
 
@@ -111,6 +113,7 @@ def _link(through, column: str, records, targets) -> None:
     )
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     from reports.models import Report, ReportStatus
 
@@ -129,6 +132,7 @@ def staff_links(request) -> list[Link]:
     ]
 
 
+@hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     from reports.models import OutcomeRecord
 
@@ -144,6 +148,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     ]
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict:
     """The reports page, seen by center staff."""
     from core.app_hooks import BenchPage
@@ -232,6 +237,7 @@ def bench_top_up(*, program_code: str = BENCH_PROGRAM, fiscal_year: int | None =
     }
 
 
+@hook("bench_tasks")
 def bench_tasks() -> dict:
     """report_program: the ミライ対話 report of last year topped up to 200 events, 5,000
     registrations and 300 episodes; report_all: the all-programs report of the same year."""

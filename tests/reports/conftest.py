@@ -18,14 +18,12 @@ def no_other_hooks(monkeypatch):
     """Only the reports app's own hooks answer: the figures are exactly the ones the test knows."""
     from core import app_hooks
 
-    original = app_hooks.app_hook_modules
+    original = app_hooks.registrations
 
     def only_reports():
-        for app_label, module in original():
-            if app_label == "reports":
-                yield app_label, module
+        return [registration for registration in original() if registration.app_label == "reports"]
 
-    monkeypatch.setattr(app_hooks, "app_hook_modules", only_reports)
+    monkeypatch.setattr(app_hooks, "registrations", only_reports)
 
 
 @pytest.fixture(autouse=True)

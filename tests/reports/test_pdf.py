@@ -66,15 +66,18 @@ def broken_app():
 def hooks(monkeypatch):
     """The reports app's own hooks plus fake apps: one with figures, one with nothing, one broken."""
     from core import app_hooks
-    from reports import hooks as reports_hooks
 
-    modules = [
+    fakes = [
         ("fake", fake_app({2024: 1000, 2025: 1234})),
         ("silent", silent_app()),
         ("broken", broken_app()),
-        ("reports", reports_hooks),
     ]
-    monkeypatch.setattr(app_hooks, "app_hook_modules", lambda: iter(modules))
+    registrations = [
+        app_hooks.Registration(hook=name, app_label=app_label, value=getattr(app, name), where=app_label)
+        for app_label, app in fakes
+        for name in ("report_figures", "report_series")
+    ] + [registration for registration in app_hooks.registrations() if registration.app_label == "reports"]
+    monkeypatch.setattr(app_hooks, "registrations", lambda: registrations)
 
 
 @pytest.fixture
