@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Department, Person, Theme
-from core.text import normalize_for_search
+from core.text import search_document
 
 
 class Channel(models.TextChoices):
@@ -175,20 +175,13 @@ class Consultation(models.Model):
             raise ValidationError(_("団体か相談者を選ぶか、「匿名の相談」にしてください。"))
 
     def refresh_search_text(self) -> None:
-        self.search_text = normalize_for_search(
-            " ".join(
-                filter(
-                    None,
-                    [
-                        self.question,
-                        self.answer,
-                        self.person.name if self.person_id else "",
-                        self.person.name_kana if self.person_id else "",
-                        self.group.name if self.group_id else "",
-                        self.group.name_kana if self.group_id else "",
-                    ],
-                )
-            )
+        self.search_text = search_document(
+            self.question,
+            self.answer,
+            self.person.name if self.person_id else "",
+            self.person.name_kana if self.person_id else "",
+            self.group.name if self.group_id else "",
+            self.group.name_kana if self.group_id else "",
         )
 
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from consultations.filters import AccessLogFilter, ConsultationFilter
 from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
-from core.filters import keyword_q
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
 from core.models import Department, Person
-from core.text import normalize_for_search, search_terms
+from core.search import keyword_search
+from core.text import search_document
 
 
 def _with_list_relations(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
@@ -118,13 +118,13 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
     from groups.models import Group
     from matching.models import Business
 
-    words = search_terms(q).words
-    if not words:
+    search = keyword_search(q)
+    if not search:
         return []
     hits: list[PartyHit] = []
 
     def narrowed(queryset, field_name="search_text"):
-        return queryset.filter(keyword_q(words, [f"{field_name}__contains"]))[:limit]
+        return search.filter(queryset, field_name)[:limit]
 
     if "group" in kinds:
         for group in narrowed(Group.objects.only("pk", "name", "status")):
@@ -141,8 +141,7 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
     if "department" in kinds:
         departments = Department.objects.filter(is_active=True).only("pk", "name", "name_kana", "division")
         for department in departments:
-            text = normalize_for_search(f"{department.name} {department.name_kana} {department.division}")
-            if all(word in text for word in words):
+            if search.matches(search_document(department.name, department.name_kana, department.division)):
                 hits.append(PartyHit("department", department.pk, department.name, department.division))
     return hits
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Area, DemoDataset, Department, OutboxMessage, Person, Theme, User
+from core.models import Area, DemoDataset, Department, OutboxMessage, Person, SearchSynonym, Theme, User
 
 
 @admin.register(User)
@@ -72,3 +72,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    list_display = ["variants", "note"]
+    search_fields = ["variants", "note"]

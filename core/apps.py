@@ -23,6 +23,10 @@ class CoreConfig(AppConfig):
             "core.add_person",
             "core.change_person",
             "core.view_outboxmessage",
+            "core.view_searchsynonym",
+            "core.add_searchsynonym",
+            "core.change_searchsynonym",
+            "core.delete_searchsynonym",
         ],
         Role.OFFICIAL: ["core.view_theme", "core.view_area", "core.view_department"],
     }

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
+from core.search import keyword_search
 from core.text import normalize_for_search, search_terms
 
 
@@ -62,6 +63,10 @@ class KeywordFilter(django_filters.CharFilter):
         self.normalize = normalize
 
     def filter(self, qs, value):
+        if self.normalize is normalize_for_search:
+            # Stored search columns (core.text.search_document): 法人格 and synonyms too.
+            search = keyword_search(value)
+            return qs.filter(search.q(self.lookups)) if search else qs
         words = search_terms(value, normalize=self.normalize).words
         if not words:
             return qs

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.text import normalize_for_search, reading_sort_key
+from core.text import reading_sort_key, search_document
 
 
 class UserManager(BaseUserManager):
@@ -209,9 +209,7 @@ class Person(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = normalize_for_search(
-            " ".join(filter(None, [self.name, self.name_kana, self.email]))
-        )
+        self.search_text = search_document(self.name, self.name_kana, self.email)
         self.sort_key = reading_sort_key(self.name_kana or self.name)
         super().save(*args, **kwargs)
 
@@ -279,6 +277,51 @@ class OutboxMessage(models.Model):
     @property
     def recipients_display(self) -> str:
         return "、".join(self.to)
+
+
+class SearchSynonym(models.Model):
+    """Spellings that search treats as one word (子ども/こども/子供): one set per row, staff-editable.
+
+    The first rows come from core.text.DEFAULT_SYNONYMS. A keyword containing any spelling is
+    searched with every spelling of its set, and the search page says which it added.
+    """
+
+    variants = models.CharField(
+        _("同じ意味の書き方"),
+        max_length=200,
+        unique=True,
+        help_text=_("「/」で区切って2つ以上。例: 子ども/こども/子供"),
+    )
+    note = models.CharField(_("メモ"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("検索の同義語")
+        verbose_name_plural = _("検索の同義語")
+        ordering = ["variants"]
+
+    def __str__(self) -> str:
+        return self.variants
+
+    def spellings(self) -> list[str]:
+        return [part.strip() for part in self.variants.replace("／", "/").split("/") if part.strip()]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if len(self.spellings()) < 2:
+            raise ValidationError({"variants": _("書き方を「/」で区切って2つ以上入力してください。")})
+
+
+def _forget_synonyms(**kwargs) -> None:
+    from core.search import forget_synonyms
+
+    forget_synonyms()
+
+
+models.signals.post_save.connect(_forget_synonyms, sender=SearchSynonym, dispatch_uid="search_synonym_saved")
+models.signals.post_delete.connect(
+    _forget_synonyms, sender=SearchSynonym, dispatch_uid="search_synonym_deleted"
+)
 
 
 def absolute_url(path: str) -> str:

@@ -38,6 +38,8 @@ def ensure_reference_data(theme_model=None, group_model=None) -> None:
         from django.contrib.auth.models import Group as group_model
 
         from core.models import Theme as theme_model
+
+        ensure_search_synonyms()
     if not theme_model.objects.filter(is_npo_act_field=True).exists():
         for order, (name, short_name) in enumerate(NPO_ACT_FIELDS, start=1):
             theme_model.objects.update_or_create(
@@ -45,3 +47,13 @@ def ensure_reference_data(theme_model=None, group_model=None) -> None:
             )
     for role in ROLES:
         group_model.objects.get_or_create(name=role)
+
+
+def ensure_search_synonyms(synonym_model=None) -> None:
+    """The first rows of the synonym table (core.text.DEFAULT_SYNONYMS), when it is empty."""
+    from core.text import DEFAULT_SYNONYMS
+
+    if synonym_model is None:
+        from core.models import SearchSynonym as synonym_model
+    if not synonym_model.objects.exists():
+        synonym_model.objects.bulk_create(synonym_model(variants="/".join(row)) for row in DEFAULT_SYNONYMS)

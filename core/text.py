@@ -3,8 +3,9 @@
 ＮＰＯ and NPO, ３ and 3, こども and コドモ and ｺﾄﾞﾓ all normalise to the same key.
 """
 
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import jaconv
@@ -25,13 +26,154 @@ KANA_ROWS: tuple[tuple[str, str], ...] = (
 )
 
 
-def normalize_for_search(text: str | None) -> str:
-    """NFKC (full/half width), katakana → hiragana, lower case, single spaces."""
+# 法人格 (legal forms) as people write them → one spelling. Applied after NFKC and lower case,
+# so ＮＰＯ/NPO/npo, ㈱/（株）/(株) are already one. Each becomes a word of its own, so that
+# 「株式会社山田印刷」 finds 「山田印刷株式会社」 and a name is found without its 法人格.
+LEGAL_FORM_SPELLINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("npo法人", ("特定非営利活動法人", "npo法人", "(特非)", "(npo)")),
+    ("一般社団法人", ("一般社団法人", "(一社)", "(一般社団)")),
+    ("公益社団法人", ("公益社団法人", "(公社)")),
+    ("一般財団法人", ("一般財団法人", "(一財)")),
+    ("公益財団法人", ("公益財団法人", "(公財)")),
+    ("社会福祉法人", ("社会福祉法人", "(福)", "(社福)")),
+    ("株式会社", ("株式会社", "(株)")),
+    ("有限会社", ("有限会社", "(有)")),
+    ("合同会社", ("合同会社", "(同)", "(合)")),
+    ("合資会社", ("合資会社", "(資)")),
+    ("合名会社", ("合名会社", "(名)")),
+    ("医療法人", ("医療法人", "(医)")),
+    ("学校法人", ("学校法人", "(学)")),
+    ("宗教法人", ("宗教法人", "(宗)")),
+)
+LEGAL_FORM_WORDS = frozenset(canonical for canonical, _spellings in LEGAL_FORM_SPELLINGS)
+_LEGAL_FORM_RE = re.compile(
+    "|".join(
+        re.escape(spelling)
+        for spelling in sorted(
+            (s for _c, spellings in LEGAL_FORM_SPELLINGS for s in spellings), key=len, reverse=True
+        )
+    )
+)
+_LEGAL_FORM_OF = {s: canonical for canonical, spellings in LEGAL_FORM_SPELLINGS for s in spellings}
+
+_KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆"
+# ヶ in 西ヶ丘 and 霞ヶ関 is read ga/ka and written ケ, ヵ, カ or が as well: between two kanji
+# they are one letter for search. A small ヶ/ヵ anywhere (一ヵ所) is the same as ケ.
+_KE_BETWEEN_KANJI_RE = re.compile(f"(?<=[{_KANJI}])[ヶケヵカが](?=[{_KANJI}])")
+_SMALL_KE = str.maketrans({"ヶ": "ケ", "ヵ": "ケ", "ゖ": "け", "ゕ": "け"})
+# Punctuation that people type or leave out at will: middle dots, long-vowel marks and every
+# dash that looks like one, and the usual separators. Removed, so 「ミュージック・センター」,
+# 「ミュージックセンタ」 and 「ミュ－ジック センター」 are one key.
+_IGNORED_RE = re.compile(r"[・ー\-‐‑‒–—―−~〜～_.,、。!?'\"“”‘’「」『』()\[\]{}【】〈〉《》/:;]")
+
+
+def _fold(text: str | None) -> str:
+    """NFKC, lower case, 法人格 as separate canonical words, ヶ folded, katakana → hiragana."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = jaconv.kata2hira(folded)
-    return " ".join(folded.lower().split())
+    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = _LEGAL_FORM_RE.sub(lambda m: f" {_LEGAL_FORM_OF[m.group(0)]} ", folded)
+    folded = _KE_BETWEEN_KANJI_RE.sub("ケ", folded).translate(_SMALL_KE)
+    return jaconv.kata2hira(folded)
+
+
+def normalize_for_search(text: str | None) -> str:
+    """The words of a search, each normalised; one space between words.
+
+    Full and half width (NFKC), katakana → hiragana, lower case; 法人格 spellings as one word
+    of their own (特定非営利活動法人 = NPO法人 = ＮＰＯ法人 → "npo法人", (株) → "株式会社" …);
+    ヶ/ケ/ヵ/カ/が between kanji as one; ・, ー, dashes and similar punctuation dropped.
+    Stored columns are made with ``search_document`` so that any word of a query is found
+    with ``contains`` whatever spaces either side had.
+    """
+    words = (_IGNORED_RE.sub("", word) for word in _fold(text).split())
+    return " ".join(word for word in words if word)
+
+
+def search_key(text: str | None) -> str:
+    """One text as one key, spaces of both widths ignored: 「NPO法人 みどりの風」 → 'npo法人みどりの風'."""
+    return normalize_for_search(text).replace(" ", "")
+
+
+def search_document(*parts: str | None) -> str:
+    """The stored search column of a record: each part as a key, the parts separated by a space.
+
+    A query word (``normalize_for_search(q).split()``) that is in a part is a substring of
+    this, so 「NPO法人みどりの風」, 「特定非営利活動法人 みどりの風」 and 「みどりの風」 all find
+    a group stored as 「NPO法人　みどりの風」.
+    """
+    return " ".join(key for key in (search_key(part) for part in parts) if key)
+
+
+def name_key(name: str | None) -> str:
+    """A name without its 法人格 and spaces, for telling whether two records are one group."""
+    return "".join(word for word in normalize_for_search(name).split() if word not in LEGAL_FORM_WORDS)
+
+
+def without_legal_forms(words: Sequence[str]) -> list[str]:
+    """The words of a keyword search less any 法人格, unless nothing else is left.
+
+    A caller may say 「NPO法人みどりの風」 for a group whose stored name is 「みどりの風」:
+    the other words decide, the 法人格 is left to the legal form filter.
+    """
+    rest = [word for word in words if word not in LEGAL_FORM_WORDS]
+    return rest or list(words)
+
+
+def query_words(q: str | None) -> list[str]:
+    """The words of a keyword search: bounded (search_terms), 法人格 only when alone."""
+    return without_legal_forms(search_terms(q).words)
+
+
+# Everyday words that groups spell in more than one way. Each set is one word for search: a
+# query with any of them also searches the others, and the search page says so. These are
+# the starting rows of the table core.SearchSynonym, which staff extend in the admin.
+DEFAULT_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("子ども", "こども", "子供"),
+    ("障害", "障がい", "障碍"),
+    ("高齢者", "シニア", "お年寄り"),
+    ("ボランティア", "ボランテア"),
+    ("まちづくり", "街づくり", "町づくり", "まち作り"),
+    ("ひとり親", "一人親", "ひとりおや"),
+    ("外国人", "外国籍", "外国ルーツ"),
+    ("防災", "災害対策"),
+)
+
+
+@dataclass(frozen=True)
+class SearchWord:
+    """One word of a query and the spellings searched for it (the word itself first)."""
+
+    word: str
+    variants: tuple[str, ...]
+
+    @property
+    def synonyms(self) -> tuple[str, ...]:
+        return self.variants[1:]
+
+
+def expand_synonyms(words: Sequence[str], synonym_sets: Sequence[Sequence[str]]) -> list[SearchWord]:
+    """Each query word with the spellings of every synonym set it contains.
+
+    ``synonym_sets`` are normalised with ``search_key`` here; a word containing 「こども」
+    (however typed: コドモ, ｺﾄﾞﾓ) is searched also with 「子ども」 and 「子供」 in its place.
+    At most 12 spellings per word, so a long word cannot multiply into hundreds of conditions.
+    """
+    sets = [
+        tuple(dict.fromkeys(filter(None, (search_key(v) for v in variants)))) for variants in synonym_sets
+    ]
+    expanded = []
+    for word in words:
+        variants = [word]
+        for spellings in sets:
+            for spelling in spellings:
+                if spelling in word:
+                    for other in spellings:
+                        if other != spelling:
+                            variants.extend(v.replace(spelling, other) for v in list(variants))
+                    break
+        expanded.append(SearchWord(word=word, variants=tuple(dict.fromkeys(variants))[:12]))
+    return expanded
 
 
 def reading_sort_key(reading: str | None) -> str:

@@ -17,7 +17,7 @@ from core import demo
 from core.app_hooks import Figure, Link, Panel, Series, hook, register
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import Area, Person, Theme, User
-from core.text import normalize_for_search, reading_sort_key
+from core.text import reading_sort_key, search_document
 from events import selectors, services
 from events.models import Attendance, Event, EventSession, Notification, Program, Registration, SurveyResponse
 
@@ -300,7 +300,7 @@ def _people(count: int, rng: random.Random, start: int) -> list[Person]:
             email=f"participant{n}@example.jp" if has_mail else "",
             phone=demo.phone_number(rng) if not has_mail or rng.random() < 0.4 else "",
         )
-        person.search_text = normalize_for_search(" ".join(filter(None, [name, kana, person.email])))
+        person.search_text = search_document(name, kana, person.email)
         person.sort_key = reading_sort_key(kana)
         people.append(person)
     return Person.objects.bulk_create(people)

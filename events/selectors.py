@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from core.fiscal import fiscal_year_end, fiscal_year_start
 from core.models import Person, User
-from core.text import normalize_for_search
+from core.text import search_key
 from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 Status = Registration.Status
@@ -276,7 +276,7 @@ def person_search(query: str, *, limit: int = 20) -> list[Person]:
     """Known people (not merged away) by name, reading, e-mail or phone number, for staff."""
     return list(
         Person.objects.filter(merged_into__isnull=True)
-        .filter(Q(search_text__contains=normalize_for_search(query)) | Q(phone__contains=query))
+        .filter(Q(search_text__contains=search_key(query)) | Q(phone__contains=query))
         .select_related("user")
         .order_by("sort_key", "pk")[:limit]
     )
@@ -291,7 +291,7 @@ def duplicate_person_candidates(*, query: str = "", limit: int = 50) -> list[lis
     people = Person.objects.filter(merged_into__isnull=True)
     if query:
         keys = (
-            people.filter(search_text__contains=normalize_for_search(query))
+            people.filter(search_text__contains=search_key(query))
             .values("sort_key")
             .annotate(n=Count("pk"))
             .filter(n__gt=1)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Area, Theme
-from core.text import kana_row, normalize_for_search, reading_sort_key
+from core.text import kana_row, name_key, reading_sort_key, search_document
 
 
 class LegalForm(models.TextChoices):
@@ -142,8 +142,11 @@ class Group(models.Model):
         related_name="kyodo_groups",
         verbose_name=_("編集者"),
     )
-    # Normalised copies for search (NFKC, hiragana, lower case) and あいうえお order.
+    # Normalised copies for search (core.text.search_document) and あいうえお order; name_key is
+    # the name without 法人格 and spaces, which tells an application or an import row that names
+    # a group already registered.
     search_text = models.TextField(editable=False, blank=True, default="")
+    name_key = models.CharField(max_length=200, editable=False, blank=True, default="", db_index=True)
     sort_key = models.CharField(max_length=300, editable=False, blank=True, default="", db_index=True)
     kana_row = models.CharField(max_length=10, editable=False, blank=True, default="")
 
@@ -151,7 +154,7 @@ class Group(models.Model):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_text", "sort_key", "kana_row"], m2m_fields=[themes, areas]
+        excluded_fields=["search_text", "name_key", "sort_key", "kana_row"], m2m_fields=[themes, areas]
     )
     objects = GroupQuerySet.as_manager()
 
@@ -215,9 +218,8 @@ class Group(models.Model):
         return [line.strip() for line in self.sns.splitlines() if line.strip()]
 
     def refresh_search_fields(self) -> None:
-        self.search_text = normalize_for_search(
-            " ".join(filter(None, [self.name, self.name_kana, self.purpose, self.activities]))
-        )
+        self.search_text = search_document(self.name, self.name_kana, self.purpose, self.activities)
+        self.name_key = name_key(self.name)[:200]
         self.sort_key = reading_sort_key(self.name_kana or self.name)
         self.kana_row = kana_row(self.name_kana or self.name)
 

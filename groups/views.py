@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.app_hooks import collect
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
+from core.search import keyword_search
 from groups import csv_io, selectors, services
 from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
 from groups.models import Group, GroupAction, GroupInvitation, GroupMembership, GroupStatus
@@ -76,6 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "kana_rows": [(row, row_counts.get(row, 0)) for row in selectors.KANA_ROW_NAMES],
             "current_row": current_row,
             "is_filtered": bool(active_filters),
+            "search_notes": keyword_search(directory.form.cleaned_data.get("q")).notes(),
         },
     )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.app_hooks import Figure, Link, Panel, hook
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_start
 from core.models import Area, Department, Theme, User
-from core.text import normalize_for_search, reading_sort_key
+from core.text import reading_sort_key, search_document
 from groups.models import Group, GroupMembership, GroupStatus
 from matching import filters, selectors, services
 from matching.models import (
@@ -267,7 +267,7 @@ def seed_demo(*, scale: int, rng: random.Random, out) -> None:
                 email=f"biz{n}@example.jp",
                 description=f"{industry}の事業者です。地域の活動を応援しています。",
                 sort_key=reading_sort_key(kana),
-                search_text=normalize_for_search(f"{name} {kana}"),
+                search_text=search_document(name, kana),
             )
         )
     bulk = Business.objects.bulk_create(bulk, batch_size=500)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
-from core.text import normalize_for_search, reading_sort_key
+from core.text import reading_sort_key, search_document
 
 
 class BusinessStatus(models.TextChoices):
@@ -63,9 +63,7 @@ class Business(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.sort_key = reading_sort_key(self.name_kana or self.name)
-        self.search_text = normalize_for_search(
-            " ".join(filter(None, [self.name, self.name_kana, self.description]))
-        )
+        self.search_text = search_document(self.name, self.name_kana, self.description)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -1,6 +1,15 @@
 import pytest
 
-from core.text import kana_row, normalize_for_search, reading_sort_key
+from core.text import (
+    DEFAULT_SYNONYMS,
+    expand_synonyms,
+    kana_row,
+    name_key,
+    normalize_for_search,
+    query_words,
+    reading_sort_key,
+    search_document,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +52,49 @@ def test_reading_sort_key_orders_in_gojuon():
 def test_kana_row(reading, row):
     """Each reading belongs to one row of the kana index (voiced sounds with their row)."""
     assert kana_row(reading) == row
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("NPO法人みどりの風", "NPO法人 みどりの風"),
+        ("NPO法人 みどりの風", "NPO法人　みどりの風"),
+        ("特定非営利活動法人 みどりの風", "NPO法人 みどりの風"),
+        ("ＮＰＯ法人みどりの風", "特定非営利活動法人みどりの風"),
+        ("みどりの風", "特定非営利活動法人 みどりの風"),
+        ("(一社)まちラボ", "一般社団法人まちラボ"),
+        ("社会福祉法人あおぞら会", "(福)あおぞら会"),
+        ("株式会社山田印刷", "山田印刷㈱"),
+        ("西ヶ丘", "西ケ丘自治会"),
+        ("西ケ丘", "西ヶ丘自治会"),
+        ("霞ヶ関", "霞が関の会"),
+        ("ミュージックセンター", "ミュージック・センター"),
+        ("ミュ－ジック", "ミュージック"),
+    ],
+)
+def test_every_word_of_a_query_is_in_the_stored_document(typed, stored):
+    """Spaces of both widths, 法人格 spellings (in either position), ヶ/ケ and ・/ー are ignored."""
+    document = search_document(stored)
+    assert query_words(typed)
+    assert all(word in document for word in query_words(typed)), (query_words(typed), document)
+
+
+def test_different_names_stay_different():
+    assert "かわ" not in search_document("山の会")
+    assert (
+        name_key("NPO法人みどりの風") == name_key("みどりの風") == name_key("特定非営利活動法人 みどりの 風")
+    )
+    assert name_key("みどりの風") != name_key("みどりの森")
+
+
+def test_a_legal_form_alone_is_still_a_query():
+    assert query_words("株式会社") == ["株式会社"]
+    assert query_words("NPO法人 みどり") == ["みどり"]
+
+
+def test_synonyms_expand_each_word_that_contains_one():
+    words = expand_synonyms(query_words("こども食堂 西区"), [("子ども", "こども", "子供")])
+    assert words[0].word == "こども食堂"
+    assert words[0].synonyms == ("子ども食堂", "子供食堂")
+    assert words[1].synonyms == ()
+    assert expand_synonyms(query_words("ｺﾄﾞﾓ"), DEFAULT_SYNONYMS)[0].synonyms == ("子ども", "子供")

@@ -43,6 +43,49 @@ def test_keyword_matches_full_and_half_width_digits(client, query):
     assert names(client.get(INDEX, {"q": query})) == ["本町3丁目見守り隊"]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "NPO法人みどりの風",
+        "ＮＰＯ法人　みどりの風",
+        "特定非営利活動法人 みどりの風",
+        "みどりの風",
+        "みどり の風",
+    ],
+)
+def test_keyword_ignores_spaces_and_legal_form_spellings(client, query):
+    """However a caller says the name and its 法人格, 「NPO法人 みどりの風」 is found."""
+    GroupFactory(name="NPO法人 みどりの風", name_kana="みどりのかぜ")
+    GroupFactory(name="NPO法人 みどりの森", name_kana="みどりのもり")
+    assert names(client.get(INDEX, {"q": query})) == ["NPO法人 みどりの風"]
+
+
+@pytest.mark.parametrize("query", ["西ヶ丘", "西ケ丘", "西ヵ丘"])
+def test_keyword_folds_small_ke(client, query):
+    GroupFactory(name="西ケ丘子ども会", name_kana="にしがおかこどもかい")
+    GroupFactory(name="東丘子ども会", name_kana="ひがしおかこどもかい")
+    assert names(client.get(INDEX, {"q": query})) == ["西ケ丘子ども会"]
+
+
+def test_keyword_with_a_synonym_finds_every_spelling_and_says_so(client):
+    """The search box's own example 「こども食堂」 finds 子ども食堂 and 子供食堂 and the page says so."""
+    GroupFactory(name="ひまわり子ども食堂", name_kana="ひまわりしょくどう")
+    GroupFactory(name="あさひ子供食堂", name_kana="あさひしょくどう")
+    GroupFactory(name="みどり環境の会", name_kana="みどりかんきょうのかい", purpose="清掃", activities="清掃")
+    response = client.get(INDEX, {"q": "こども食堂"})
+    assert names(response) == ["あさひ子供食堂", "ひまわり子ども食堂"]
+    assert "「こども食堂」は「子ども食堂」「子供食堂」でも検索しました。" in response.content.decode()
+
+
+def test_staff_extend_the_synonym_table(client):
+    from core.models import SearchSynonym
+
+    GroupFactory(name="ゆうやけキッズ", name_kana="ゆうやけきっず")
+    assert names(client.get(INDEX, {"q": "ゆうやけ児童"})) == []
+    SearchSynonym.objects.create(variants="児童/キッズ")
+    assert names(client.get(INDEX, {"q": "ゆうやけ児童"})) == ["ゆうやけキッズ"]
+
+
 def test_keyword_searches_the_description_too(client):
     GroupFactory(name="あおぞらの会", name_kana="あおぞらのかい", activities="毎月プレーパークを開いています")
     assert names(client.get(INDEX, {"q": "ぷれーぱーく"})) == ["あおぞらの会"]
