@@ -1,8 +1,14 @@
-"""Fictional Japanese names and places for demo data. Every app's seed_demo draws from here."""
+"""core's demo data (seed_demo, run by ops): fictional Japanese names and places that every app's
+demo draws from, the districts, the departments and one account per role."""
 
 from __future__ import annotations
 
 import random
+
+from core.app_hooks import hook
+from core.models import Area, Department, Theme, User
+from core.roles import Role
+from core.services import official_assign, user_create
 
 FAMILY_NAMES = [
     ("佐藤", "さとう"),
@@ -116,3 +122,49 @@ def person_name(rng: random.Random) -> tuple[str, str]:
 def phone_number(rng: random.Random) -> str:
     # 000 is never a real area code: demo numbers cannot ring anyone.
     return f"000-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"
+
+
+DEMO_STAFF_EMAIL = "staff@example.jp"
+
+
+@hook("seed_demo")
+def seed(*, scale: int, rng: random.Random, out) -> None:
+    for order, (name, kana) in enumerate(AREAS, start=1):
+        Area.objects.get_or_create(name=name, defaults={"name_kana": kana, "order": order})
+    themes_by_short = {theme.short_name: theme for theme in Theme.objects.all()}
+    for name, kana, division, kind in DEPARTMENTS:
+        department, _created = Department.objects.get_or_create(
+            name=name,
+            defaults={"name_kana": kana, "division": division, "kind": kind, "email": "city@example.jp"},
+        )
+        department.themes.set([themes_by_short[s] for s in DEPARTMENT_THEMES.get(name, [])])
+    # One account per role, all with the demo password.
+    accounts = [
+        (DEMO_STAFF_EMAIL, "協働 花子", "きょうどう はなこ", (Role.STAFF,), True),
+        ("staff2@example.jp", "支援 太郎", "しえん たろう", (Role.STAFF,), False),
+        ("official@example.jp", "市役 一郎", "しやく いちろう", (Role.OFFICIAL,), False),
+        ("committee@example.jp", "評価 京子", "ひょうか きょうこ", (Role.COMMITTEE,), False),
+        ("member@example.jp", "市民 さくら", "しみん さくら", (), False),
+        ("business@example.jp", "企業 健", "きぎょう けん", (), False),
+    ]
+    for email, name, kana, roles, superuser in accounts:
+        if not User.objects.filter(email=email).exists():
+            user_create(
+                email=email,
+                password=DEMO_PASSWORD,
+                full_name=name,
+                full_name_kana=kana,
+                roles=roles,
+                is_superuser=superuser,
+            )
+    official_assign(
+        user=User.objects.get(email="official@example.jp"),
+        department=Department.objects.get(name="子ども家庭支援課"),
+    )
+    areas, departments = Area.objects.count(), Department.objects.count()
+    out.write(f"  core: {areas} 地区, {departments} 担当課, {len(accounts)} アカウント")
+
+
+@hook("bench_pages")
+def bench_pages(*, scale: int) -> dict[str, str]:
+    return {"home": "/"}

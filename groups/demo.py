@@ -15,10 +15,12 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core import demo
+from core.app_hooks import hook
 from core.fiscal import current_fiscal_year, fiscal_year_of, fiscal_year_short_code
 from core.models import Area, Theme, User
 from groups.models import (
@@ -329,6 +331,7 @@ def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
+@hook("seed_demo")
 def seed(*, scale: int, rng: random.Random, out) -> None:
     areas = list(Area.objects.order_by("order", "pk"))
     themes = {t.short_name: t for t in Theme.objects.all()}
@@ -532,3 +535,22 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     out.write(
         f"  groups: {len(created)} 団体（登録 {approved}、申請中 {pending}）、{len(owners)} 団体アカウント"
     )
+
+
+@hook("bench_pages")
+def bench_pages(*, scale: int) -> dict[str, str]:
+    from core.models import Area, Theme
+    from groups.models import Group, GroupStatus
+
+    theme = Theme.objects.filter(short_name="子どもの健全育成").first() or Theme.objects.first()
+    area = Area.objects.order_by("order").first()
+    group = Group.objects.filter(status=GroupStatus.APPROVED).order_by("pk").first()
+    pages = {}
+    if theme and area:
+        # A keyword and two filters over the whole directory (trigram index on PostgreSQL).
+        pages["group_directory_search"] = (
+            f"{reverse('groups:index')}?q=%E3%81%93%E3%81%A9%E3%82%82&theme={theme.pk}&area={area.pk}"
+        )
+    if group:
+        pages["group_detail"] = group.get_absolute_url()
+    return pages

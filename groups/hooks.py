@@ -29,32 +29,6 @@ BEAT_SCHEDULE = {
 register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 
-@hook("seed_demo")
-def seed_demo(*, scale: int, rng, out) -> None:
-    from groups.demo import seed
-
-    seed(scale=scale, rng=rng, out=out)
-
-
-@hook("bench_pages")
-def bench_pages(*, scale: int) -> dict[str, str]:
-    from core.models import Area, Theme
-    from groups.models import Group, GroupStatus
-
-    theme = Theme.objects.filter(short_name="子どもの健全育成").first() or Theme.objects.first()
-    area = Area.objects.order_by("order").first()
-    group = Group.objects.filter(status=GroupStatus.APPROVED).order_by("pk").first()
-    pages = {}
-    if theme and area:
-        # A keyword and two filters over the whole directory (trigram index on PostgreSQL).
-        pages["group_directory_search"] = (
-            f"{reverse('groups:index')}?q=%E3%81%93%E3%81%A9%E3%82%82&theme={theme.pk}&area={area.pk}"
-        )
-    if group:
-        pages["group_detail"] = group.get_absolute_url()
-    return pages
-
-
 @hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     from core.fiscal import current_fiscal_year

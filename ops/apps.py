@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
-    """Operations: bench, soak and backup. It may import every app; no app imports it."""
+    """Operations: bench, soak, backup and the demo data. It may import every app; no app imports it."""
 
     name = "ops"
     verbose_name = _("運用")

@@ -12,9 +12,11 @@ import datetime as dt
 import random
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils import timezone
 
 from core import demo
+from core.app_hooks import hook
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of
 from core.models import Department, Theme, User
 from core.roles import Role
@@ -838,6 +840,7 @@ class Seeder:
         )
 
 
+@hook("seed_demo")
 def seed(*, scale: int, rng: random.Random, out) -> None:
     with services.notifications_muted():
         seeder = Seeder(scale=scale, rng=rng, out=out)
@@ -846,3 +849,17 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
             return
         seeder.run()
     out.write(seeder.report())
+
+
+@hook("bench_pages")
+def bench_pages(*, scale: int) -> dict[str, str]:
+    from projects.models import Project
+
+    pages = {"project_list": reverse("projects:index")}
+    project = (
+        Project.objects.public().filter(status="done").order_by("pk").first()
+        or Project.objects.public().first()
+    )
+    if project:
+        pages["project_detail"] = project.get_absolute_url()
+    return pages

@@ -9,27 +9,6 @@ from core.app_hooks import Figure, Link, Panel, hook
 PROGRAM_CODE = "project_support"
 
 
-@hook("seed_demo")
-def seed_demo(*, scale: int, rng, out) -> None:
-    from projects.demo import seed
-
-    seed(scale=scale, rng=rng, out=out)
-
-
-@hook("bench_pages")
-def bench_pages(*, scale: int) -> dict[str, str]:
-    from projects.models import Project
-
-    pages = {"project_list": reverse("projects:index")}
-    project = (
-        Project.objects.public().filter(status="done").order_by("pk").first()
-        or Project.objects.public().first()
-    )
-    if project:
-        pages["project_detail"] = project.get_absolute_url()
-    return pages
-
-
 @hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     from projects import selectors

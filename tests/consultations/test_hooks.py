@@ -8,7 +8,7 @@ import random
 import pytest
 from django.urls import resolve
 
-from consultations import hooks
+from consultations import demo, hooks
 from consultations.models import Consultation, FollowUp, Referral
 from core.fiscal import fiscal_year_of
 
@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 def test_seed_demo_spreads_consultations_over_five_fiscal_years(staff_user, monkeypatch):
     """Thousands of consultations × scale from FY2021 on, with referrals and follow-ups (scaled down here)."""
-    monkeypatch.setattr(hooks, "SEED_PER_SCALE", 300)
+    monkeypatch.setattr(demo, "SEED_PER_SCALE", 300)
     DepartmentFactory()
     out = io.StringIO()
-    hooks.seed_demo(scale=1, rng=random.Random(1), out=out)
+    demo.seed(scale=1, rng=random.Random(1), out=out)
     assert Consultation.objects.count() == 300
     years = {fiscal_year_of(day) for day in Consultation.objects.values_list("consulted_on", flat=True)}
     assert {2021, 2022, 2023, 2024, 2025} <= years
@@ -60,12 +60,12 @@ def test_report_figures_and_series_count_the_fiscal_year():
 def test_bench_pages_are_consultation_views_seen_by_staff(client_for, staff_user):
     """The pages given to the bench are real pages of this app, loaded signed in as staff
     (anonymous, they would only measure the redirect to the login page)."""
-    from core.hooks import DEMO_STAFF_EMAIL
+    from core.demo import DEMO_STAFF_EMAIL
 
     staff_user.email = DEMO_STAFF_EMAIL
     staff_user.save()
     client = client_for(staff_user)
-    for page in hooks.bench_pages(scale=1).values():
+    for page in demo.bench_pages(scale=1).values():
         assert resolve(page.path).namespace == "consultations"
         assert page.as_user == DEMO_STAFF_EMAIL
         assert client.get(page.path).status_code == 200

@@ -120,8 +120,9 @@ def test_beat_schedule_names_registered_tasks():
 def test_seed_demo_builds_years_of_journeys(settings):
     """Every program has events in each fiscal year FY2021–FY2026, with attendance and surveys, and
     people move from ミライ対話 to ALP over the years."""
-    from core.hooks import seed_demo as core_seed
-    from events.hooks import SEED_FISCAL_YEARS, seed_demo
+    from core.demo import seed as core_seed
+    from events.demo import SEED_FISCAL_YEARS
+    from events.demo import seed as seed_demo
 
     core_seed(scale=1, rng=random.Random(1), out=io.StringIO())
     seed_demo(scale=1, rng=random.Random(2), out=io.StringIO())

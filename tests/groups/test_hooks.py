@@ -4,7 +4,7 @@ import random
 import pytest
 from django.test import RequestFactory
 
-from groups import hooks
+from groups import demo, hooks
 from groups.models import Group, GroupMembership, GroupStatus, RegistrationCounter
 
 pytestmark = pytest.mark.django_db
@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded():
-    from core.hooks import seed_demo as core_seed
+    from core.demo import seed as core_seed
 
     out = io.StringIO()
     core_seed(scale=1, rng=random.Random(1), out=out)
-    hooks.seed_demo(scale=1, rng=random.Random(2), out=out)
+    demo.seed(scale=1, rng=random.Random(2), out=out)
     return out.getvalue()
 
 
@@ -44,7 +44,7 @@ def test_seed_demo_makes_a_few_hundred_believable_groups(seeded):
 
 
 def test_bench_pages_answer(seeded, client):
-    pages = hooks.bench_pages(scale=1)
+    pages = demo.bench_pages(scale=1)
     assert set(pages) == {"group_directory_search", "group_detail"}
     for path in pages.values():
         assert client.get(path).status_code == 200

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from core.fiscal import current_fiscal_year, fiscal_year_of
 from groups.models import Group
-from matching import hooks, services
+from matching import demo, hooks, services
 from matching.models import (
     Business,
     BusinessStatus,
@@ -27,21 +27,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seeded(db, kodomo, honmachi):
-    from core.hooks import seed_demo as core_seed
+    from core.demo import seed as core_seed
 
     core_seed(scale=1, rng=random.Random(1), out=io.StringIO())
     groups = Group.objects.bulk_create(GroupFactory.build_batch(250))
     Group.themes.through.objects.bulk_create([Group.themes.through(group=g, theme=kodomo) for g in groups])
     Group.areas.through.objects.bulk_create([Group.areas.through(group=g, area=honmachi) for g in groups])
     out = io.StringIO()
-    hooks.seed_demo(scale=1, rng=random.Random(2), out=out)
+    demo.seed(scale=1, rng=random.Random(2), out=out)
     return out.getvalue()
 
 
 def test_seed_demo_makes_businesses_needs_offers_and_matches_in_every_state(seeded):
     """60 businesses per scale, the design company offering flyers, and matches in all five states."""
-    assert Business.objects.count() == hooks.BUSINESSES_PER_SCALE
-    design = Business.objects.get(name=hooks.DESIGN_COMPANY)
+    assert Business.objects.count() == demo.BUSINESSES_PER_SCALE
+    design = Business.objects.get(name=demo.DESIGN_COMPANY)
     assert design.status == BusinessStatus.APPROVED
     assert Offer.objects.filter(business=design, deliverable="flyer", is_open=True).exists()
     assert Business.objects.filter(status=BusinessStatus.PENDING).exists()
@@ -55,12 +55,12 @@ def test_seed_demo_makes_businesses_needs_offers_and_matches_in_every_state(seed
     # The demo's flyer need: the design company comes first.
     need = Need.objects.get(title="子ども食堂のチラシ制作")
     _party, rows = suggestions_for(PartyRef.of(need.group))
-    assert rows[0].suggestion.candidate.name == hooks.DESIGN_COMPANY
+    assert rows[0].suggestion.candidate.name == demo.DESIGN_COMPANY
 
 
 def test_bench_pages_name_the_suggestions_page_of_a_group_with_a_flyer_need(group):
     NeedFactory(group=group, deliverable="flyer")
-    pages = hooks.bench_pages(scale=1)
+    pages = demo.bench_pages(scale=1)
     assert pages["matching_suggestions"].path == f"/matching/suggestions/group-{group.pk}/"
     assert pages["matching_suggestions"].as_user == "staff@example.jp"
     assert pages["matching_index"] == "/matching/"

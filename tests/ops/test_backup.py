@@ -27,12 +27,12 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
     # migration data may have been flushed by earlier transactional tests).
     import random
 
-    from core import hooks as core_hooks
-    from groups import hooks as groups_hooks
+    from core import demo as core_demo
+    from groups import demo as groups_demo
 
     out = io.StringIO()
-    core_hooks.seed_demo(scale=1, rng=random.Random(1), out=out)
-    groups_hooks.seed_demo(scale=1, rng=random.Random(2), out=out)
+    core_demo.seed(scale=1, rng=random.Random(1), out=out)
+    groups_demo.seed(scale=1, rng=random.Random(2), out=out)
     private = storages.create_storage(
         {**settings.STORAGES["private"], "OPTIONS": {"location": tmp_path / "private"}}
     )

@@ -11,7 +11,7 @@ import time_machine
 from pypdf import PdfReader
 
 from core.fiscal import fiscal_year_of
-from projects import hooks, selectors, services
+from projects import demo, hooks, selectors, services
 from projects.models import ProjectKind, ProjectStatus, Proposal, ProposalCall, ProposalStatus
 from tests.projects.factories import ProjectFactory, ProjectGroupFactory, ProposalFactory
 
@@ -139,7 +139,7 @@ def test_staff_links_and_mypage_panels(rf, staff_user, proposer, group, call, of
 
 def test_bench_pages_point_at_public_pages(client):
     ProjectFactory(done=True)
-    pages = hooks.bench_pages(scale=1)
+    pages = demo.bench_pages(scale=1)
     assert set(pages) == {"project_list", "project_detail"}
     for path in pages.values():
         assert client.get(path).status_code == 200
@@ -161,13 +161,13 @@ def test_seed_demo_makes_calls_proposals_in_every_state_and_projects_over_the_ye
     """On any day, the seed makes its own groups and the whole story, none of it dated after today."""
     import random
 
-    from core.hooks import seed_demo as core_seed
+    from core.demo import seed as core_seed
     from projects.models import Decision, Project, StatusChange, SupportLog
 
     with time_machine.travel(now, tick=False):
         out = io.StringIO()
         core_seed(scale=1, rng=random.Random(1), out=out)
-        hooks.seed_demo(scale=1, rng=random.Random(2), out=out)
+        demo.seed(scale=1, rng=random.Random(2), out=out)
     assert "募集" in out.getvalue()
     assert set(Proposal.objects.values_list("status", flat=True)) == set(ProposalStatus.values)
     current = fiscal_year_of(now)

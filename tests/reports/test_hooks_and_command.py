@@ -8,7 +8,7 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 
-from reports import hooks
+from reports import demo, hooks
 from reports.models import OutcomeAxis, OutcomeRecord
 from tests.reports.factories import ensure_programs
 from tests.reports.pdfcheck import pdf_text
@@ -21,7 +21,7 @@ def test_seed_demo_writes_episodes_for_every_program_axis_and_year_in_seed_000_s
 
     ensure_programs()
     out = io.StringIO()
-    hooks.seed_demo(scale=1, rng=random.Random("2025:reports"), out=out)
+    demo.seed(scale=1, rng=random.Random("2025:reports"), out=out)
     years = set(OutcomeRecord.objects.values_list("fiscal_year", flat=True))
     assert years == set(range(2021, 2027))
     for program in Program.objects.all():
@@ -38,12 +38,12 @@ def test_seed_demo_writes_episodes_for_every_program_axis_and_year_in_seed_000_s
 
 def test_the_same_seed_gives_the_same_episodes():
     ensure_programs()
-    hooks.seed_demo(scale=1, rng=random.Random("x"), out=io.StringIO())
+    demo.seed(scale=1, rng=random.Random("x"), out=io.StringIO())
     first = list(
         OutcomeRecord.objects.order_by("pk").values_list("program_id", "fiscal_year", "axis", "episode")
     )
     OutcomeRecord.objects.all().delete()
-    hooks.seed_demo(scale=1, rng=random.Random("x"), out=io.StringIO())
+    demo.seed(scale=1, rng=random.Random("x"), out=io.StringIO())
     assert (
         list(OutcomeRecord.objects.order_by("pk").values_list("program_id", "fiscal_year", "axis", "episode"))
         == first
@@ -72,10 +72,10 @@ def test_bench_top_up_gives_200_events_5000_registrations_and_300_episodes():
     from events.models import Registration
 
     ensure_programs()
-    sizes = hooks.bench_top_up(fiscal_year=2025)
+    sizes = demo.bench_top_up(fiscal_year=2025)
     assert sizes == {"events": 200, "registrations": 5000, "outcomes": 300}
     assert Registration.objects.filter(event__program__code="mirai_taiwa", status="confirmed").count() == 5000
-    assert hooks.bench_top_up(fiscal_year=2025) == sizes  # idempotent
+    assert demo.bench_top_up(fiscal_year=2025) == sizes  # idempotent
     assert OutcomeRecord.objects.filter(program__code="mirai_taiwa", fiscal_year=2025).count() == 300
 
 

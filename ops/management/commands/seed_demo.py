@@ -1,18 +1,13 @@
 """python manage.py seed_demo [--scale N]: a believable, fictional Japanese dataset.
 
-Each app contributes through `seed_demo` in its hooks module (core.app_hooks), which calls the
-app's own services. Each app's data is loaded once: running the command again changes nothing.
+Each app contributes through the seed_demo hook of its `<app>/demo.py` (see ops.demo), which calls
+the app's own services. Each app's data is loaded once: running the command again changes nothing.
 """
 
-import random
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from core.app_hooks import collect
-from core.demo import DEMO_PASSWORD
-from core.hooks import DEMO_STAFF_EMAIL
-from core.models import DemoDataset
+from core.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
+from ops.demo import seed_all
 
 
 class Command(BaseCommand):
@@ -33,16 +28,7 @@ class Command(BaseCommand):
         scales = self.parse_app_scales(app_scale)
         if scale < 1 or any(value < 1 for value in scales.values()):
             raise CommandError("倍率は1以上を指定してください。")
-        for app_label, seed_app in collect("seed_demo"):
-            app_scale_value = scales.get(app_label, scale)
-            if DemoDataset.objects.filter(app_label=app_label).exists():
-                self.stdout.write(f"  {app_label}: 作成済みのため変更なし")
-                continue
-            # Each app gets its own random stream, so adding an app does not change the others' data.
-            rng = random.Random(f"{seed}:{app_label}")
-            with transaction.atomic():
-                seed_app(scale=app_scale_value, rng=rng, out=self.stdout)
-                DemoDataset.objects.create(app_label=app_label, scale=app_scale_value)
+        seed_all(scale=scale, seed=seed, app_scales=scales, out=self.stdout)
         self.stdout.write(self.style.SUCCESS("デモデータの準備ができました。"))
         self.stdout.write(f"  職員のデモアカウント: {DEMO_STAFF_EMAIL} ／ パスワード: {DEMO_PASSWORD}")
 

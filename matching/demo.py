@@ -1,0 +1,589 @@
+"""Demo data for seed_demo (run by ops) and the pages `make bench` loads.
+
+Businesses, needs, offers and matches in every state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.urls import reverse
+from django.utils import timezone
+
+from core.app_hooks import hook
+from core.fiscal import current_fiscal_year, fiscal_year_start
+from core.models import Area, Department, Theme, User
+from core.text import reading_sort_key, search_document
+from groups.models import Group, GroupMembership, GroupStatus
+from matching import services
+from matching.models import (
+    Business,
+    BusinessStatus,
+    ExchangeKind,
+    Match,
+    MatchStatus,
+    Need,
+    Offer,
+    PartyRef,
+    ProBonoDeliverable,
+)
+
+BUSINESSES_PER_SCALE = 60
+
+
+DEPARTMENTS_PER_SCALE = 3
+
+
+DESIGN_COMPANY = "みらいデザイン工房"
+
+
+# Hand-made businesses: (name, kana, industry, description, themes, areas, status, offers)
+# offers: (title, kind, deliverable)
+HANDMADE_BUSINESSES = [
+    (
+        DESIGN_COMPANY,
+        "みらいでざいんこうぼう",
+        "デザイン・印刷",
+        "チラシやポスターのデザインが本業です。子育てやまちづくりの団体の広報を、プロボノでお手伝いします。",
+        ["子どもの健全育成", "まちづくり", "保健・医療・福祉"],
+        ["本町", "中央"],
+        BusinessStatus.APPROVED,
+        [
+            ("チラシ制作/デザイン", ExchangeKind.PRO_BONO, ProBonoDeliverable.FLYER),
+            ("ウェブサイト制作（小規模）", ExchangeKind.PRO_BONO, ProBonoDeliverable.WEBSITE),
+        ],
+    ),
+    (
+        "さくら印刷株式会社",
+        "さくらいんさつ",
+        "印刷",
+        "創業50年の印刷会社です。地域のイベントのチラシ印刷を割引でお引き受けします。",
+        ["まちづくり"],
+        ["桜川"],
+        BusinessStatus.APPROVED,
+        [
+            ("チラシ制作（印刷込み）", ExchangeKind.PRO_BONO, ProBonoDeliverable.FLYER),
+            ("会報などの印刷物制作", ExchangeKind.PRO_BONO, ProBonoDeliverable.PRINTED),
+        ],
+    ),
+    (
+        "みらい信用金庫",
+        "みらいしんようきんこ",
+        "金融",
+        "地域貢献基金で、市民活動への小口の助成を行っています。",
+        ["経済活動の活性化", "まちづくり"],
+        ["本町", "中央", "東町"],
+        BusinessStatus.APPROVED,
+        [
+            ("地域貢献基金（上限10万円）", ExchangeKind.FUNDS, ""),
+            ("事業計画づくりの相談", ExchangeKind.PRO_BONO, ProBonoDeliverable.BUSINESS_PLAN),
+        ],
+    ),
+    (
+        "あおばスーパー",
+        "あおばすーぱー",
+        "小売",
+        "店舗の2階の集会室を、地域の団体に無料でお貸しします。食品の寄付もご相談ください。",
+        ["子どもの健全育成", "保健・医療・福祉"],
+        ["青葉"],
+        BusinessStatus.APPROVED,
+        [("集会室の無料貸出", ExchangeKind.VENUE, ""), ("食品の寄付", ExchangeKind.GOODS, "")],
+    ),
+    (
+        "株式会社みなとシステムズ",
+        "みなとしすてむず",
+        "IT",
+        "社員のプロボノで、団体のクラウドツール導入やSNSの使い方をお手伝いします。",
+        ["情報化社会", "団体の運営・活動の支援"],
+        ["港町"],
+        BusinessStatus.APPROVED,
+        [
+            ("クラウドツールの導入支援", ExchangeKind.PRO_BONO, ProBonoDeliverable.CLOUD_TOOLS),
+            ("SNS活用法の提案", ExchangeKind.PRO_BONO, ProBonoDeliverable.SNS),
+        ],
+    ),
+    (
+        "やまて映像舎",
+        "やまてえいぞうしゃ",
+        "映像制作",
+        "活動紹介の動画を制作します（承認待ちのデモ）。",
+        ["学術・文化・芸術・スポーツ"],
+        ["山手"],
+        BusinessStatus.PENDING,
+        [("活動紹介動画の制作", ExchangeKind.PRO_BONO, ProBonoDeliverable.VIDEO)],
+    ),
+    (
+        "北野コンサルティング",
+        "きたのこんさるてぃんぐ",
+        "経営コンサルティング",
+        "事業評価や業務フローの見直しを支援します（承認待ちのデモ）。",
+        ["団体の運営・活動の支援"],
+        ["北野"],
+        BusinessStatus.PENDING,
+        [("事業評価の伴走", ExchangeKind.PRO_BONO, ProBonoDeliverable.EVALUATION)],
+    ),
+]
+
+
+BULK_PREFIXES = [
+    ("みらい", "みらい"),
+    ("ひかり", "ひかり"),
+    ("さくら", "さくら"),
+    ("あおば", "あおば"),
+    ("みなと", "みなと"),
+    ("やまて", "やまて"),
+    ("かわべ", "かわべ"),
+    ("ほんまち", "ほんまち"),
+    ("みどり", "みどり"),
+    ("ひがし", "ひがし"),
+    ("にしがおか", "にしがおか"),
+    ("みなみ", "みなみ"),
+    ("きたの", "きたの"),
+    ("つばさ", "つばさ"),
+    ("こもれび", "こもれび"),
+]
+
+
+BULK_INDUSTRIES = [
+    ("工務店", "こうむてん", "建設"),
+    ("商店", "しょうてん", "小売"),
+    ("薬局", "やっきょく", "医療・薬局"),
+    ("不動産", "ふどうさん", "不動産"),
+    ("会計事務所", "かいけいじむしょ", "士業"),
+    ("食品", "しょくひん", "食品"),
+    ("システム", "しすてむ", "IT"),
+    ("保険サービス", "ほけんさーびす", "保険"),
+    ("ホテル", "ほてる", "宿泊"),
+    ("法律事務所", "ほうりつじむしょ", "士業"),
+    ("自動車", "じどうしゃ", "自動車"),
+    ("電機", "でんき", "製造"),
+]
+
+
+BULK_FORMS = [
+    ("株式会社", "かぶしきがいしゃ"),
+    ("有限会社", "ゆうげんがいしゃ"),
+    ("合同会社", "ごうどうがいしゃ"),
+]
+
+
+# Bulk businesses never offer flyers, so the design company stays the clear first answer in the demo.
+BULK_DELIVERABLES = [d for d in ProBonoDeliverable.values if d not in (ProBonoDeliverable.FLYER,)]
+
+
+OFFER_TITLES = {
+    ExchangeKind.PEOPLE: "社員ボランティアの派遣",
+    ExchangeKind.FUNDS: "活動資金の寄付",
+    ExchangeKind.VENUE: "会議室の貸出",
+    ExchangeKind.GOODS: "備品・物品の提供",
+    ExchangeKind.PUBLICITY: "店頭でのチラシ掲示",
+    ExchangeKind.PARTNER: "共催イベントの相手探し",
+}
+
+
+NEED_TITLES = {
+    ExchangeKind.PEOPLE: "イベント当日のボランティア募集",
+    ExchangeKind.FUNDS: "活動資金の支援",
+    ExchangeKind.VENUE: "定例会の会場",
+    ExchangeKind.GOODS: "備品（机・いす）の提供",
+    ExchangeKind.PUBLICITY: "活動を広く知らせたい",
+    ExchangeKind.PARTNER: "一緒に取り組む企業・団体",
+}
+
+
+GROUP_OFFER_TITLES = {
+    ExchangeKind.PEOPLE: "地域行事への人手の協力",
+    ExchangeKind.PUBLICITY: "会報での情報発信",
+    ExchangeKind.PARTNER: "共同企画の相手",
+}
+
+
+DEPARTMENT_ITEMS = {
+    "子ども家庭支援課": (
+        [("子ども食堂の運営団体との連携", ExchangeKind.PARTNER, "")],
+        [("子育てひろばの会議室", ExchangeKind.VENUE, "")],
+        "子育て家庭の支援、子ども食堂・学習支援の取り組みとの連携を担当しています。",
+    ),
+    "環境政策課": (
+        [("川辺の清掃活動の参加者", ExchangeKind.PEOPLE, "")],
+        [("環境イベントの共催", ExchangeKind.PARTNER, "")],
+        "ごみ減量、緑化、河川の美化などを市民・企業と進めています。",
+    ),
+    "市民協働推進課": (
+        [("協働事業の広報", ExchangeKind.PUBLICITY, "")],
+        [("市の広報紙での活動紹介", ExchangeKind.PUBLICITY, "")],
+        "市民協働の推進、市民活動団体の支援、協働事業提案制度を担当しています。",
+    ),
+    "高齢福祉課": (
+        [("見守り活動の担い手", ExchangeKind.PEOPLE, "")],
+        [("介護予防講座の講師派遣", ExchangeKind.PEOPLE, "")],
+        "高齢者の見守り、介護予防、地域の居場所づくりを担当しています。",
+    ),
+}
+
+
+def _choose(rng: random.Random, items: list, low: int, high: int) -> list:
+    return rng.sample(items, k=min(len(items), rng.randint(low, high)))
+
+
+def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+@hook("seed_demo")
+def seed(*, scale: int, rng: random.Random, out) -> None:
+    themes = {t.short_name: t for t in Theme.objects.filter(is_npo_act_field=True)}
+    theme_list = list(themes.values())
+    areas = {a.name: a for a in Area.objects.all()}
+    area_list = list(areas.values())
+    business_user = User.objects.filter(email="business@example.jp").first()
+
+    # Hand-made businesses, through the services, as a person would make them.
+    for name, kana, industry, description, t_names, a_names, status, offers in HANDMADE_BUSINESSES:
+        business = services.business_create(
+            created_by=business_user if name == DESIGN_COMPANY else None,
+            name=name,
+            name_kana=kana,
+            industry=industry,
+            description=description,
+            themes=[themes[t] for t in t_names if t in themes],
+            areas=[areas[a] for a in a_names if a in areas],
+            email="business@example.jp",
+            contact_name="企業 健",
+        )
+        if status == BusinessStatus.APPROVED:
+            services.business_approve(business=business)
+        for title, kind, deliverable in offers:
+            services.offer_create(
+                party=business,
+                title=title,
+                kind=kind,
+                deliverable=deliverable,
+                themes=business.themes.all(),
+                areas=business.areas.all(),
+            )
+
+    # Many more businesses, in bulk (2,000 at the benchmark's scale).
+    bulk = []
+    for n in range(BUSINESSES_PER_SCALE * scale - len(HANDMADE_BUSINESSES)):
+        prefix, prefix_kana = rng.choice(BULK_PREFIXES)
+        suffix, suffix_kana, industry = rng.choice(BULK_INDUSTRIES)
+        form, _form_kana = rng.choice(BULK_FORMS)
+        name, kana = f"{prefix}{suffix}{form}", f"{prefix_kana}{suffix_kana}"
+        roll = rng.random()
+        status = (
+            BusinessStatus.APPROVED
+            if roll < 0.9
+            else BusinessStatus.PENDING
+            if roll < 0.95
+            else BusinessStatus.INACTIVE
+        )
+        bulk.append(
+            Business(
+                name=name,
+                name_kana=kana,
+                industry=industry,
+                status=status,
+                email=f"biz{n}@example.jp",
+                description=f"{industry}の事業者です。地域の活動を応援しています。",
+                sort_key=reading_sort_key(kana),
+                search_text=search_document(name, kana),
+            )
+        )
+    bulk = Business.objects.bulk_create(bulk, batch_size=500)
+    through_t, through_a = Business.themes.through, Business.areas.through
+    through_t.objects.bulk_create(
+        [through_t(business_id=b.pk, theme_id=t.pk) for b in bulk for t in _choose(rng, theme_list, 1, 3)],
+        batch_size=1000,
+    )
+    through_a.objects.bulk_create(
+        [through_a(business_id=b.pk, area_id=a.pk) for b in bulk for a in _choose(rng, area_list, 1, 2)],
+        batch_size=1000,
+    )
+    offers = []
+    for b in bulk:
+        for _i in range(rng.randint(1, 2)):
+            if rng.random() < 0.5:
+                deliverable = rng.choice(BULK_DELIVERABLES)
+                offers.append(
+                    Offer(
+                        business=b,
+                        title=f"{ProBonoDeliverable(deliverable).label}のプロボノ",
+                        kind=ExchangeKind.PRO_BONO,
+                        deliverable=deliverable,
+                        is_open=rng.random() < 0.9,
+                    )
+                )
+            else:
+                kind = rng.choice(list(OFFER_TITLES))
+                offers.append(
+                    Offer(business=b, title=OFFER_TITLES[kind], kind=kind, is_open=rng.random() < 0.9)
+                )
+    Offer.objects.bulk_create(offers, batch_size=1000)
+
+    # Needs (and a few offers) of the registered groups.
+    group_ids = list(
+        Group.objects.filter(status=GroupStatus.APPROVED).order_by("pk").values_list("pk", flat=True)
+    )
+    needs, group_offers = [], []
+    for gid in group_ids:
+        if rng.random() < 0.3:
+            if rng.random() < 0.5:
+                deliverable = rng.choice(ProBonoDeliverable.values)
+                needs.append(
+                    Need(
+                        group_id=gid,
+                        title=f"{ProBonoDeliverable(deliverable).label}をお願いしたい",
+                        kind=ExchangeKind.PRO_BONO,
+                        deliverable=deliverable,
+                        is_open=rng.random() < 0.85,
+                    )
+                )
+            else:
+                kind = rng.choice(list(NEED_TITLES))
+                needs.append(
+                    Need(group_id=gid, title=NEED_TITLES[kind], kind=kind, is_open=rng.random() < 0.85)
+                )
+        if rng.random() < 0.08:
+            kind = rng.choice(list(GROUP_OFFER_TITLES))
+            group_offers.append(Offer(group_id=gid, title=GROUP_OFFER_TITLES[kind], kind=kind))
+    Need.objects.bulk_create(needs, batch_size=1000)
+    Offer.objects.bulk_create(group_offers, batch_size=1000)
+
+    # A children's group asks for a flyer: the design company should come first.
+    approved_kodomo = Group.objects.filter(
+        status=GroupStatus.APPROVED, themes=themes.get("子どもの健全育成")
+    ).order_by("pk")
+    flyer_group = (
+        approved_kodomo.filter(memberships__user__email="member@example.jp").first()
+        or approved_kodomo.first()
+    )
+    member = User.objects.filter(email="member@example.jp").first()
+    if flyer_group is not None and member is not None:
+        # The demo member edits it, so that they can post a need and see the suggestions.
+        GroupMembership.objects.get_or_create(
+            group=flyer_group, user=member, defaults={"role": GroupMembership.Role.EDITOR}
+        )
+    if flyer_group is not None:
+        services.need_create(
+            party=flyer_group,
+            title="子ども食堂のチラシ制作",
+            kind=ExchangeKind.PRO_BONO,
+            deliverable=ProBonoDeliverable.FLYER,
+            description="毎月の子ども食堂の案内チラシを、見やすくデザインしてくださる方を探しています。",
+            themes=[themes["子どもの健全育成"]],
+            areas=[areas["本町"]] if "本町" in areas else [],
+        )
+
+    # A real city has about a hundred sections and public offices (100 at the benchmark's scale).
+    _seed_more_departments(count=DEPARTMENTS_PER_SCALE * scale, themes=themes, rng=rng)
+
+    # Departments: a description where there is none, and their own needs and offers.
+    for department in Department.objects.filter(name__in=DEPARTMENT_ITEMS):
+        dept_needs, dept_offers, description = DEPARTMENT_ITEMS[department.name]
+        if not department.description:
+            department.description = description
+            department.save(update_fields=["description"])
+        for title, kind, deliverable in dept_needs:
+            services.need_create(
+                party=department,
+                title=title,
+                kind=kind,
+                deliverable=deliverable,
+                themes=department.themes.all(),
+            )
+        for title, kind, deliverable in dept_offers:
+            services.offer_create(
+                party=department,
+                title=title,
+                kind=kind,
+                deliverable=deliverable,
+                themes=department.themes.all(),
+            )
+
+    matches = _seed_matches(rng=rng, scale=scale)
+    out.write(
+        f"  matching: 企業・事業者 {Business.objects.count()}, ニーズ {Need.objects.count()}, "
+        f"提供 {Offer.objects.count()}, マッチング {matches}"
+    )
+
+
+def _seed_matches(*, rng: random.Random, scale: int) -> int:
+    """Matches in every state over the last five fiscal years, with their history."""
+    from events.models import Program
+
+    staff = User.objects.filter(is_superuser=True).order_by("pk").first()
+    programs = list(Program.objects.filter(code__in=["networking", "pr_fair", "project_support", "festa"]))
+    fitting = {}
+    for offer in Offer.objects.filter(is_open=True, business__status=BusinessStatus.APPROVED).order_by("pk"):
+        fitting.setdefault((offer.kind, offer.deliverable), []).append(offer)
+    needs = list(
+        Need.objects.filter(group__status=GroupStatus.APPROVED)
+        .select_related("group")
+        .order_by("pk")[: 400 * scale]
+    )
+    rng.shuffle(needs)
+    current = current_fiscal_year()
+    per_year = 8 + 2 * scale
+    used: set[tuple[int, int]] = set()
+    created = 0
+    # The current year first, so that it always holds all five states.
+    for fiscal_year in range(current, current - 5, -1):
+        start = fiscal_year_start(fiscal_year)
+        last_day = min(start + dt.timedelta(days=364), timezone.localdate() - dt.timedelta(days=1))
+        span = max((last_day - start).days, 1)
+        made = 0
+        while made < per_year and needs:
+            need = needs.pop()
+            offers = fitting.get((need.kind, need.deliverable)) or fitting.get((need.kind, ""))
+            if not offers:
+                continue
+            offer = rng.choice(offers)
+            if (need.group_id, offer.business_id) in used:
+                continue
+            used.add((need.group_id, offer.business_id))
+            n = made
+            made += 1
+            proposed_on = start + dt.timedelta(days=rng.randint(0, max(span - 60, 0)))
+            match = services.match_create(
+                party_a=need.group,
+                party_b=offer.business,
+                created_by=staff,
+                need=need,
+                offer=offer,
+                program=rng.choice(programs) if programs and rng.random() < 0.7 else None,
+                note="交流会で話題になり、センターから提案。",
+                created_at=_aware(proposed_on),
+            )
+            created += 1
+            # Every state appears: the current year keeps all five, older years are mostly settled.
+            path = [MatchStatus.INTRODUCED, MatchStatus.NEGOTIATING, MatchStatus.CONCLUDED]
+            if fiscal_year == current:
+                steps = n % 5  # 0 提案, 1 紹介済, 2 協議中, 3 成立, 4 不成立
+            else:
+                steps = 3 if rng.random() < 0.6 else 4
+            moves = path[: min(steps, 3)] if steps < 4 else [*path[: rng.randint(0, 2)], MatchStatus.DECLINED]
+            day = proposed_on
+            for to_status in moves:
+                day = min(day + dt.timedelta(days=rng.randint(3, 20)), last_day)
+                match = services.match_transition(
+                    match=match,
+                    to_status=to_status,
+                    by=staff,
+                    at=_aware(day, 15),
+                    notify=False,
+                    note="紹介メールを送付。" if to_status == MatchStatus.INTRODUCED else "",
+                )
+            if match.status != MatchStatus.PROPOSED:
+                Match.objects.filter(pk=match.pk).update(mail_sent_at=match.created_at)
+    return created
+
+
+# More sections and public offices, for a city-sized list at larger scales:
+# (name, kana, division, kind, theme short names).
+MORE_SECTIONS = [
+    ("地域福祉課", "ちいきふくしか", "福祉部", "city", ["保健・医療・福祉"]),
+    ("生活支援課", "せいかつしえんか", "福祉部", "city", ["保健・医療・福祉", "人権・平和"]),
+    ("介護保険課", "かいごほけんか", "福祉部", "city", ["保健・医療・福祉"]),
+    ("健康づくり課", "けんこうづくりか", "健康部", "city", ["保健・医療・福祉"]),
+    ("保健予防課", "ほけんよぼうか", "健康部", "city", ["保健・医療・福祉"]),
+    ("保育課", "ほいくか", "子ども未来部", "city", ["子どもの健全育成"]),
+    ("青少年課", "せいしょうねんか", "子ども未来部", "city", ["子どもの健全育成", "社会教育"]),
+    ("子育て支援課", "こそだてしえんか", "子ども未来部", "city", ["子どもの健全育成"]),
+    ("学校教育課", "がっこうきょういくか", "教育委員会事務局", "city", ["子どもの健全育成", "社会教育"]),
+    ("文化振興課", "ぶんかしんこうか", "市民生活部", "city", ["学術・文化・芸術・スポーツ"]),
+    ("スポーツ推進課", "すぽーつすいしんか", "市民生活部", "city", ["学術・文化・芸術・スポーツ"]),
+    ("地域振興課", "ちいきしんこうか", "市民生活部", "city", ["まちづくり"]),
+    ("人権推進課", "じんけんすいしんか", "市民生活部", "city", ["人権・平和"]),
+    ("消費生活課", "しょうひせいかつか", "市民生活部", "city", ["消費者の保護"]),
+    ("ごみ減量推進課", "ごみげんりょうすいしんか", "環境部", "city", ["環境の保全"]),
+    ("みどり公園課", "みどりこうえんか", "都市整備部", "city", ["環境の保全", "まちづくり"]),
+    ("交通政策課", "こうつうせいさくか", "都市整備部", "city", ["まちづくり"]),
+    ("住宅政策課", "じゅうたくせいさくか", "都市整備部", "city", ["まちづくり"]),
+    ("農政課", "のうせいか", "経済部", "city", ["農山漁村・中山間地域", "経済活動の活性化"]),
+    ("雇用労政課", "こようろうせいか", "経済部", "city", ["職業能力・雇用機会"]),
+    ("企業立地課", "きぎょうりっちか", "経済部", "city", ["経済活動の活性化"]),
+    ("情報政策課", "じょうほうせいさくか", "総務部", "city", ["情報化社会"]),
+    ("広報課", "こうほうか", "総合政策部", "city", ["団体の運営・活動の支援"]),
+    ("企画政策課", "きかくせいさくか", "総合政策部", "city", ["まちづくり"]),
+    ("危機管理室", "ききかんりしつ", "総務部", "city", ["災害救援", "地域安全"]),
+    ("交通安全課", "こうつうあんぜんか", "市民生活部", "city", ["地域安全"]),
+    ("図書館", "としょかん", "教育委員会事務局", "public", ["社会教育"]),
+    ("男女共同参画センター", "だんじょきょうどうさんかくせんたー", "市民生活部", "public", ["男女共同参画"]),
+    ("国際交流協会", "こくさいこうりゅうきょうかい", "", "public", ["国際協力"]),
+    ("シルバー人材センター", "しるばーじんざいせんたー", "", "public", ["職業能力・雇用機会"]),
+    ("ボランティアセンター", "ぼらんてぃあせんたー", "", "swc", ["団体の運営・活動の支援"]),
+    ("消防本部 予防課", "しょうぼうほんぶ よぼうか", "消防局", "city", ["災害救援", "地域安全"]),
+    ("観光協会", "かんこうきょうかい", "", "public", ["観光"]),
+    ("商工会議所", "しょうこうかいぎしょ", "", "public", ["経済活動の活性化"]),
+]
+
+
+# Offices in each district: (suffix, kana suffix, division, kind, theme short names).
+DISTRICT_OFFICES = [
+    ("地域包括支援センター", "ちいきほうかつしえんせんたー", "", "swc", ["保健・医療・福祉"]),
+    ("公民館", "こうみんかん", "教育委員会事務局", "public", ["社会教育"]),
+    ("地区センター", "ちくせんたー", "市民生活部", "city", ["まちづくり"]),
+    ("児童館", "じどうかん", "子ども未来部", "public", ["子どもの健全育成"]),
+    ("出張所", "しゅっちょうじょ", "市民生活部", "city", ["まちづくり", "地域安全"]),
+]
+
+
+def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> None:
+    """Adds sections and district offices until there are ``count`` departments (none at scale 1)."""
+    missing = count - Department.objects.count()
+    if missing <= 0:
+        return
+    areas = list(Area.objects.order_by("order"))
+    rows = [(name, kana, division, kind, None, tags) for name, kana, division, kind, tags in MORE_SECTIONS]
+    for suffix, kana_suffix, division, kind, tags in DISTRICT_OFFICES:
+        for area in areas:
+            name, kana = f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}"
+            rows.append((name, kana, division, kind, area, tags))
+    existing = set(Department.objects.values_list("name", flat=True))
+    for name, kana, division, kind, area, tags in [r for r in rows if r[0] not in existing][:missing]:
+        department = Department.objects.create(
+            name=name,
+            name_kana=kana,
+            division=division,
+            kind=kind,
+            email="city@example.jp",
+            description=f"{name}です。市民活動団体との協働の窓口になります。",
+        )
+        department.themes.set([themes[t] for t in tags if t in themes])
+        if area is not None:
+            department.areas.set([area])
+            if kind == "public":
+                # District halls lend their rooms to local groups.
+                services.offer_create(
+                    party=department,
+                    title="集会室の貸し出し",
+                    kind=ExchangeKind.VENUE,
+                    themes=department.themes.all(),
+                    areas=[area],
+                )
+        elif rng.random() < 0.3:
+            department.areas.set(rng.sample(areas, 2))
+
+
+@hook("bench_pages")
+def bench_pages(*, scale: int) -> dict:
+    """The suggestions page of a registered group with an open flyer need, seen by center staff,
+    and the public needs list."""
+    from core.app_hooks import BenchPage
+    from core.demo import DEMO_STAFF_EMAIL
+
+    pages: dict = {"matching_index": reverse("matching:index")}
+    group_id = (
+        Need.objects.filter(
+            is_open=True, group__status=GroupStatus.APPROVED, deliverable=ProBonoDeliverable.FLYER
+        )
+        .order_by("-pk")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    if group_id is not None:
+        path = reverse("matching:suggestions", args=[PartyRef("group", group_id).key])
+        pages["matching_suggestions"] = BenchPage(path=path, as_user=DEMO_STAFF_EMAIL)
+    return pages

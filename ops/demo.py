@@ -1,0 +1,30 @@
+"""The demo framework: `manage.py seed_demo` loads every app's demo data, once per app.
+
+Each app keeps its demo data and the pages `make bench` loads in `<app>/demo.py`, registered for
+the hooks seed_demo, bench_pages and bench_tasks (core.app_hooks), apart from the hooks the live
+site runs. Apps are visited in settings.PROJECT_APPS order (dependency order), so an app's seed can
+use the data of the apps before it.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+
+from core.app_hooks import collect
+from core.models import DemoDataset
+
+
+def seed_all(*, scale: int, seed: int, app_scales: dict[str, int], out) -> None:
+    """Loads every app's demo data that is not loaded yet, each app in its own transaction."""
+    for app_label, seed_app in collect("seed_demo"):
+        app_scale = app_scales.get(app_label, scale)
+        if DemoDataset.objects.filter(app_label=app_label).exists():
+            out.write(f"  {app_label}: 作成済みのため変更なし")
+            continue
+        # Each app gets its own random stream, so adding an app does not change the others' data.
+        rng = random.Random(f"{seed}:{app_label}")
+        with transaction.atomic():
+            seed_app(scale=app_scale, rng=rng, out=out)
+            DemoDataset.objects.create(app_label=app_label, scale=app_scale)
