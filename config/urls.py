@@ -18,6 +18,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("consultations/", include("consultations.urls")),
     path("reports/", include("reports.urls")),
+    path("spaces/", include("spaces.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

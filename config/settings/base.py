@@ -44,6 +44,7 @@ PROJECT_APPS = [
     "events",
     "projects",
     "consultations",
+    "spaces",
     "reports",
     "ops",
 ]

@@ -154,6 +154,28 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(STAFF, args=lambda w: [w.session.pk, w.registration.pk], post=True)
     ),
     "events:staff_merge": row(Case(STAFF)),
+    # --- spaces -------------------------------------------------------------------------------
+    "spaces:index": row(Case(EVERYONE)),
+    "spaces:week": row(
+        Case(EVERYONE, args=pk("room")),
+        Case(EVERYONE, label="week", args=pk("room"), query="?week=2026-12-07"),
+    ),
+    "spaces:book": row(
+        Case(SIGNED_IN, args=pk("room"), why="who may book is the booking rules' (refusals named)")
+    ),
+    "spaces:my_bookings": row(Case(SIGNED_IN)),
+    "spaces:booking": row(Case(OWNER_OR_STAFF, args=pk("booking_a"))),
+    "spaces:booking_ics": row(Case(OWNER_OR_STAFF, args=pk("booking_a"))),
+    "spaces:cancel": row(Case(OWNER_OR_STAFF, args=pk("booking_a"), why="before the deadline")),
+    "spaces:statement_pdf": row(Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, 2026, 12])),
+    "spaces:statement_csv": row(Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, 2026, 12])),
+    "spaces:staff_index": row(Case(STAFF)),
+    "spaces:staff_book": row(Case(STAFF, args=pk("room"))),
+    "spaces:staff_block": row(Case(STAFF, args=pk("room"))),
+    "spaces:staff_approve": row(Case(STAFF, args=pk("pending_booking"), post=True)),
+    "spaces:staff_no_show": row(Case(STAFF, args=pk("started_booking"), post=True)),
+    "spaces:staff_machine_use": row(Case(STAFF)),
+    "spaces:staff_statements": row(Case(STAFF)),
     # --- projects -----------------------------------------------------------------------------
     "projects:index": row(Case(EVERYONE)),
     "projects:detail": row(

@@ -280,6 +280,33 @@ def build_world() -> World:
         follow_up=FollowUpFactory(consultation=consultation, owner=u["staff"]),
     )
 
+    # --- spaces ------------------------------------------------------------------------------
+    from spaces.models import Booking, Resource
+    from tests.spaces.factories import BookingFactory, MachineFactory, RoomFactory
+
+    room = RoomFactory(name="会議室T", venue_keyword="会議室T")
+    week_later = timezone.localdate() + dt.timedelta(days=10)
+    starts = timezone.make_aware(dt.datetime.combine(week_later, dt.time(18)))
+    booking_a = BookingFactory(resource=room, group=group_a, booked_by=u["owner"], starts_at=starts)
+    pending_booking = BookingFactory(
+        resource=room,
+        group=group_b,
+        starts_at=starts + dt.timedelta(hours=1),
+        status=Booking.Status.PENDING,
+    )
+    started_booking = BookingFactory(
+        resource=room, group=group_a, starts_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    printer = MachineFactory()
+    assert printer.kind == Resource.Kind.MACHINE
+    o.update(
+        room=room,
+        booking_a=booking_a,
+        pending_booking=pending_booking,
+        started_booking=started_booking,
+        printer=printer,
+    )
+
     # --- reports -----------------------------------------------------------------------------
     done_report = ReportFactory(done=True, pdf="")
     done_report.pdf.save(f"reports/trust-{done_report.pk}.pdf", ContentFile(PDF_BYTES), save=True)

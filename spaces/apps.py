@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+class SpacesConfig(AppConfig):
+    name = "spaces"
+    verbose_name = _("活動の場")
+    # Permissions each role holds for this app (granted after migrate; see core.roles).
+    role_permissions: dict[str, list[str]] = {
+        Role.STAFF: [
+            f"spaces.{verb}_{model}"
+            for model in ("resource", "closure", "allotment", "booking", "machineuse")
+            for verb in ("view", "add", "change", "delete")
+        ],
+    }
+
+    def ready(self) -> None:
+        # A session of a center event blocks its room: the link is made from this side so that
+        # events never imports spaces (see spaces.signals).
+        from spaces import signals  # noqa: F401

@@ -1,0 +1,90 @@
+"""spaces' contributions to shared features (see core.app_hooks)."""
+
+from __future__ import annotations
+
+import random
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from core.app_hooks import Figure, Link, Panel
+from spaces import selectors
+from spaces.models import Booking
+
+
+def mypage_panels(request) -> list[Panel]:
+    upcoming = list(
+        selectors.bookings_of_user(request.user)
+        .filter(ends_at__gt=timezone.now(), status__in=Booking.HOLDING)
+        .order_by("starts_at", "id")[:5]
+    )
+    if not upcoming and not request.user.group_memberships.exists():
+        return []
+    return [
+        Panel(
+            title="活動の場の予約",
+            template="spaces/includes/mypage_panel.html",
+            context={"bookings": upcoming},
+        )
+    ]
+
+
+def staff_links(request) -> list[Link]:
+    if not request.user.has_perm("spaces.manage_spaces"):
+        return []
+    counts = Booking.objects.aggregate(
+        pending=Count("pk", filter=Q(status=Booking.Status.PENDING)),
+    )
+    return [
+        Link(
+            title="活動の場の受付",
+            url=reverse("spaces:staff_index"),
+            description="電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料",
+            count=counts["pending"],
+        )
+    ]
+
+
+def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
+    """活動の場の提供: only in the report of all programs (the spaces belong to no program)."""
+    if program_code is not None:
+        return []
+    usage = selectors.usage_figures(fiscal_year=fiscal_year)
+    return [
+        Figure(
+            key="spaces.bookings",
+            label="活動の場の利用（件数）",
+            value=usage.bookings,
+            unit="件",
+            note="団体・個人の部屋の予約のうち、取消を除いたもの（無断不使用を含む）。センターの催しは除く。",
+            axis="資源連結",
+        ),
+        Figure(key="spaces.hours", label="活動の場の利用（時間）", value=round(usage.hours, 1), unit="時間"),
+        Figure(key="spaces.groups", label="活動の場を使った団体", value=usage.groups, unit="団体"),
+        Figure(
+            key="spaces.printed_sheets",
+            label="印刷・コピーの枚数",
+            value=usage.printed_sheets,
+            unit="枚",
+            note="窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。",
+        ),
+    ]
+
+
+def seed_demo(*, scale: int, rng: random.Random, out) -> None:
+    from spaces.demo import seed
+
+    seed(scale=scale, rng=rng, out=out)
+
+
+def bench_pages(*, scale: int) -> dict[str, str]:
+    from spaces.models import Resource
+
+    room = Resource.objects.filter(kind=Resource.Kind.ROOM, name="会議室A").first()
+    if room is None:
+        return {}
+    return {
+        "space_week": reverse("spaces:week", args=[room.pk]),
+        "space_index": reverse("spaces:index"),
+    }

@@ -1,0 +1,46 @@
+"""iCalendar (RFC 5545) files of bookings, attached to the confirmation e-mail and downloadable.
+
+Times are written in UTC (…Z) as events/ical.py does; each booking's UID never changes, so
+importing the file again updates the entry, and a cancelled booking is sent as STATUS:CANCELLED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from icalendar import Calendar
+from icalendar import Event as VEvent
+
+from core.models import absolute_url
+from spaces.models import Booking
+
+PRODID = "-//Kyodo Portal//spaces//JA"
+
+
+def _uid(booking: Booking) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "kyodo.example.jp"
+    return f"space-booking-{booking.pk}@{host}"
+
+
+def bookings_calendar(bookings: Iterable[Booking]) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{settings.CENTER_NAME} 活動の場の予約")
+    for booking in bookings:
+        vevent = VEvent()
+        vevent.add("uid", _uid(booking))
+        vevent.add("dtstamp", booking.created_at.astimezone(dt.UTC))
+        vevent.add("dtstart", booking.starts_at.astimezone(dt.UTC))
+        vevent.add("dtend", booking.ends_at.astimezone(dt.UTC))
+        vevent.add("summary", f"{booking.resource.name}：{booking.purpose}")
+        vevent.add("location", f"{settings.CENTER_NAME} {booking.resource.name}")
+        vevent.add("url", absolute_url(booking.get_absolute_url()))
+        vevent.add("status", "CANCELLED" if booking.status == Booking.Status.CANCELLED else "CONFIRMED")
+        cal.add_component(vevent)
+    return cal.to_ical()

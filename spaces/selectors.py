@@ -1,0 +1,292 @@
+"""Reads for spaces: the week view, a group's bookings, monthly statements and the usage figures
+that the outcome reports show as 活動の場の提供."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from core.fiscal import fiscal_year_label, fiscal_year_range
+from groups.models import Group
+from spaces import calendar
+from spaces.models import Booking, MachineUse, Resource
+
+WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
+
+
+def rooms() -> QuerySet[Resource]:
+    return Resource.objects.filter(kind=Resource.Kind.ROOM, is_active=True)
+
+
+def machines() -> QuerySet[Resource]:
+    return Resource.objects.filter(kind=Resource.Kind.MACHINE, is_active=True)
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the week that holds `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclass
+class Slot:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    booking: Booking | None = None
+    bookable: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{timezone.localtime(self.starts_at):%H:%M}〜{timezone.localtime(self.ends_at):%H:%M}"
+
+
+@dataclass
+class Day:
+    date: dt.date
+    weekday: str
+    closed_reason: str | None
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def free_count(self) -> int:
+        return sum(1 for slot in self.slots if slot.bookable)
+
+
+def _aware(day: dt.date, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+def room_week(*, room: Resource, start: dt.date) -> list[Day]:
+    """Seven days from `start` with the room's slots, each free or taken (and by whom). Two queries:
+    the bookings of the week and the staff's closures, whatever the number of bookings."""
+    end = start + dt.timedelta(days=6)
+    closed = calendar.closed_days(start, end)
+    bookings = list(
+        Booking.objects.filter(
+            resource=room,
+            status__in=Booking.HOLDING,
+            starts_at__lt=_aware(end + dt.timedelta(days=1), dt.time(0)),
+            ends_at__gt=_aware(start, dt.time(0)),
+        )
+        .select_related("group")
+        .only("starts_at", "ends_at", "status", "is_block", "event_session_id", "group__name", "resource_id")
+        .order_by("starts_at")
+    )
+    now = timezone.now()
+    last_day = timezone.localdate() + dt.timedelta(days=room.book_ahead_days)
+    slot_length = dt.timedelta(minutes=room.slot_minutes)
+    days = []
+    for offset in range(7):
+        day = start + dt.timedelta(days=offset)
+        entry = Day(date=day, weekday=WEEKDAYS[day.weekday()], closed_reason=closed.get(day))
+        if entry.closed_reason is None:
+            slot_start = _aware(day, room.opens_at)
+            closes = _aware(day, room.closes_at)
+            while slot_start + slot_length <= closes:
+                slot_end = slot_start + slot_length
+                taken = next((b for b in bookings if b.starts_at < slot_end and b.ends_at > slot_start), None)
+                entry.slots.append(
+                    Slot(
+                        starts_at=slot_start,
+                        ends_at=slot_end,
+                        booking=taken,
+                        bookable=taken is None and slot_start > now and day <= last_day,
+                    )
+                )
+                slot_start = slot_end
+        days.append(entry)
+    return days
+
+
+def bookings_of_user(user) -> QuerySet[Booking]:
+    """The bookings of the groups the person edits and their own, newest first."""
+    from django.db.models import Q
+
+    return (
+        Booking.objects.filter(Q(group__memberships__user=user) | Q(booked_by=user, group__isnull=True))
+        .select_related("resource", "group")
+        .distinct()
+        .order_by("-starts_at", "-id")
+    )
+
+
+def bookings_on(day: dt.date) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(
+            starts_at__gte=_aware(day, dt.time(0)),
+            starts_at__lt=_aware(day + dt.timedelta(days=1), dt.time(0)),
+        )
+        .exclude(status=Booking.Status.CANCELLED)
+        .select_related("resource", "group")
+        .order_by("resource__order", "resource_id", "starts_at")
+    )
+
+
+def pending_bookings() -> QuerySet[Booking]:
+    return Booking.objects.filter(status=Booking.Status.PENDING).select_related("resource", "group")
+
+
+# --- Monthly statement (利用料) --------------------------------------------------------------------------
+
+
+@dataclass
+class Statement:
+    group: Group
+    year: int
+    month: int
+    uses: list[MachineUse]
+    bookings: list[Booking]
+
+    @property
+    def total(self) -> int:
+        return sum(use.fee for use in self.uses)
+
+    @property
+    def room_hours(self) -> float:
+        return sum(b.hours for b in self.bookings)
+
+
+def statement(*, group: Group, year: int, month: int) -> Statement:
+    uses = list(
+        MachineUse.objects.filter(group=group, used_on__year=year, used_on__month=month)
+        .select_related("machine")
+        .order_by("used_on", "id")
+    )
+    first = dt.date(year, month, 1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    bookings = list(
+        Booking.objects.filter(
+            group=group,
+            status__in=(Booking.Status.CONFIRMED, Booking.Status.NO_SHOW),
+            starts_at__gte=_aware(first, dt.time(0)),
+            starts_at__lt=_aware(following, dt.time(0)),
+        )
+        .select_related("resource")
+        .order_by("starts_at")
+    )
+    return Statement(group=group, year=year, month=month, uses=uses, bookings=bookings)
+
+
+def groups_with_fees(*, year: int, month: int) -> QuerySet[Group]:
+    return (
+        Group.objects.filter(machine_uses__used_on__year=year, machine_uses__used_on__month=month)
+        .annotate(total=Sum("machine_uses__fee"), lines=Count("machine_uses"))
+        .order_by("name_kana", "pk")
+    )
+
+
+# --- Usage figures by fiscal year (活動の場の提供 in the outcome reports) ------------------------------
+
+# Time bands for the rate of use: the center's 午前・午後・夜間 (one room's hours within each band).
+TIME_BANDS: tuple[tuple[str, dt.time, dt.time], ...] = (
+    ("午前", dt.time(9, 0), dt.time(12, 0)),
+    ("午後", dt.time(13, 0), dt.time(17, 0)),
+    ("夜間", dt.time(18, 0), dt.time(21, 0)),
+)
+
+
+@dataclass(frozen=True)
+class RoomUsage:
+    room: str
+    bookings: int
+    hours: float
+    rate_by_band: dict[str, float]  # band → share of the band's open hours that were booked (0..1)
+
+
+@dataclass(frozen=True)
+class UsageFigures:
+    fiscal_year: int
+    label: str
+    bookings: int
+    hours: float
+    groups: int
+    no_shows: int
+    printed_sheets: int
+    machine_fees: int
+    rooms: tuple[RoomUsage, ...]
+
+
+def _overlap_hours(
+    start: dt.datetime, end: dt.datetime, day: dt.date, band_start: dt.time, band_end: dt.time
+) -> float:
+    lo = max(start, _aware(day, band_start))
+    hi = min(end, _aware(day, band_end))
+    return max((hi - lo).total_seconds() / 3600, 0.0)
+
+
+def usage_figures(*, fiscal_year: int) -> UsageFigures:
+    """Bookings, hours, groups and printed sheets of one fiscal year, and per room the rate of use
+    by time band: booked hours in the band ÷ the band's hours on the days the center was open.
+
+    Counted: group bookings that took place or were no-shows (not cancelled, not the center's own
+    blocks). Printed sheets: machine uses counted in 枚 (印刷機・コピー機)."""
+    first, last = fiscal_year_range(fiscal_year)
+    since, until = _aware(first, dt.time(0)), _aware(last + dt.timedelta(days=1), dt.time(0))
+    used = Booking.objects.filter(
+        is_block=False,
+        status__in=(Booking.Status.CONFIRMED, Booking.Status.NO_SHOW),
+        starts_at__gte=since,
+        starts_at__lt=until,
+    )
+    closed = calendar.closed_days(first, last)
+    open_days = [d for d in _days(first, last) if d not in closed]
+    band_hours = {
+        name: len(open_days)
+        * (dt.datetime.combine(first, end) - dt.datetime.combine(first, start)).total_seconds()
+        / 3600
+        for name, start, end in TIME_BANDS
+    }
+    per_room: dict[int, dict] = defaultdict(
+        lambda: {"bookings": 0, "hours": 0.0, "bands": defaultdict(float)}
+    )
+    total_hours = 0.0
+    for room_id, starts_at, ends_at in used.values_list("resource_id", "starts_at", "ends_at").iterator():
+        entry = per_room[room_id]
+        hours = (ends_at - starts_at).total_seconds() / 3600
+        entry["bookings"] += 1
+        entry["hours"] += hours
+        total_hours += hours
+        day = timezone.localtime(starts_at).date()
+        for name, band_start, band_end in TIME_BANDS:
+            entry["bands"][name] += _overlap_hours(starts_at, ends_at, day, band_start, band_end)
+    room_usage = tuple(
+        RoomUsage(
+            room=room.name,
+            bookings=per_room[room.pk]["bookings"],
+            hours=per_room[room.pk]["hours"],
+            rate_by_band={
+                name: (per_room[room.pk]["bands"][name] / band_hours[name]) if band_hours[name] else 0.0
+                for name, _start, _end in TIME_BANDS
+            },
+        )
+        for room in Resource.objects.filter(kind=Resource.Kind.ROOM).order_by("order", "pk")
+    )
+    machine_uses = MachineUse.objects.filter(used_on__range=(first, last))
+    sheets = machine_uses.filter(machine__unit="枚").aggregate(s=Sum("count"))["s"] or 0
+    fees = machine_uses.aggregate(s=Sum("fee"))["s"] or 0
+    return UsageFigures(
+        fiscal_year=fiscal_year,
+        label=fiscal_year_label(fiscal_year),
+        bookings=sum(r.bookings for r in room_usage),
+        hours=total_hours,
+        groups=used.exclude(group__isnull=True).values("group").distinct().count(),
+        no_shows=used.filter(status=Booking.Status.NO_SHOW).count(),
+        printed_sheets=sheets,
+        machine_fees=fees,
+        rooms=room_usage,
+    )
+
+
+def usage_three_years(*, fiscal_year: int) -> list[UsageFigures]:
+    """This fiscal year and the two before it, oldest first (the reports show them side by side)."""
+    return [usage_figures(fiscal_year=fy) for fy in (fiscal_year - 2, fiscal_year - 1, fiscal_year)]
+
+
+def _days(first: dt.date, last: dt.date):
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=1)

@@ -1,0 +1,606 @@
+"""Writes for spaces: the one place for the booking rules, cancellation, no-shows, the blocks of
+the center's events and the machine use fees. Views, the admin, the events signal and seed_demo
+call these functions.
+
+Every refusal is a ValidationError whose message starts with the rule's name in 【】, so a person
+who is refused reads which rule stopped them (【受付期間】, 【休館日】, 【重複】 ...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from core.models import User
+from groups.models import Group, GroupMembership, GroupStatus
+from spaces import calendar, mail
+from spaces.models import Booking, MachineUse, Resource
+
+logger = logging.getLogger("kyodo")
+
+OVERLAP_CONSTRAINT = "spaces_booking_no_overlap"
+MAX_REPEAT_WEEKS = 12
+
+Status = Booking.Status
+
+
+def _rule(name: str, message: str) -> str:
+    return f"【{name}】{message}"
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value)
+
+
+def _day_label(day: dt.date) -> str:
+    return date_format(day, "Y年n月j日（D）")
+
+
+def _lock(resource: Resource) -> None:
+    """Serialises the bookings of one resource until the transaction ends.
+
+    An UPDATE takes the row lock on PostgreSQL (like SELECT ... FOR UPDATE) and SQLite's write
+    lock as the first statement of the transaction, so the overlap check that follows sees every
+    booking committed before it, on both databases.
+    """
+    Resource.objects.filter(pk=resource.pk).update(order=F("order"))
+
+
+def user_edits_group(user, group: Group) -> bool:
+    if group is None or not getattr(user, "is_authenticated", False):
+        return False
+    return GroupMembership.objects.filter(group=group, user=user).exists()
+
+
+# --- The rules ------------------------------------------------------------------------------------------
+
+
+def booking_refusals(
+    *,
+    resource: Resource,
+    group: Group | None,
+    by: User | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    people: int,
+    at_counter: bool = False,
+    exclude: Booking | None = None,
+) -> list[str]:
+    """The reasons why this booking may not be made, each naming its rule (empty: it may).
+
+    At the counter (staff booking for a group by phone or in person) the same rules hold, except
+    that staff may book for any group: who may book is then the group's status, not the person.
+    """
+    reasons: list[str] = []
+    start, end = _local(starts_at), _local(ends_at)
+    if not resource.is_room or not resource.is_active:
+        return [_rule(_("予約できる施設"), _("この施設は予約を受け付けていません。"))]
+    # Who may book
+    if resource.eligibility == Resource.Eligibility.REGISTERED_GROUPS:
+        if group is None:
+            reasons.append(
+                _rule(
+                    _("予約できる人"),
+                    _("%(room)sを予約できるのは登録団体だけです。団体を選んでください。")
+                    % {"room": resource.name},
+                )
+            )
+        elif group.status != GroupStatus.APPROVED:
+            reasons.append(
+                _rule(
+                    _("予約できる人"),
+                    _("%(room)sを予約できるのは登録団体だけです（「%(group)s」は登録中ではありません）。")
+                    % {"room": resource.name, "group": group.name},
+                )
+            )
+        elif not at_counter and not user_edits_group(by, group):
+            reasons.append(
+                _rule(
+                    _("予約できる人"),
+                    _("「%(group)s」の編集者だけがこの団体として予約できます。") % {"group": group.name},
+                )
+            )
+    elif group is not None and not at_counter and not user_edits_group(by, group):
+        reasons.append(
+            _rule(
+                _("予約できる人"),
+                _("「%(group)s」の編集者だけがこの団体として予約できます。") % {"group": group.name},
+            )
+        )
+    # How far ahead
+    now = timezone.now()
+    last_day = timezone.localdate() + dt.timedelta(days=resource.book_ahead_days)
+    if starts_at <= now:
+        reasons.append(_rule(_("受付期間"), _("過ぎた時間は予約できません。")))
+    elif start.date() > last_day:
+        reasons.append(
+            _rule(
+                _("受付期間"),
+                _("%(room)sの予約は%(days)s日先（%(last)s）までです。")
+                % {"room": resource.name, "days": resource.book_ahead_days, "last": _day_label(last_day)},
+            )
+        )
+    # Open days and hours
+    reason = calendar.closed_reason(start.date())
+    if reason:
+        reasons.append(
+            _rule(
+                _("休館日"),
+                _("%(day)sは休館日です（%(reason)s）。")
+                % {"day": _day_label(start.date()), "reason": reason},
+            )
+        )
+    if end <= start:
+        reasons.append(_rule(_("利用時間"), _("終了時刻は開始時刻より後にしてください。")))
+        return reasons
+    if end.date() != start.date() and not (
+        end.date() == start.date() + dt.timedelta(days=1) and end.time() == dt.time(0)
+    ):
+        reasons.append(_rule(_("利用時間"), _("予約は1日の中で区切ってください。")))
+    elif start.time() < resource.opens_at or (end.time() > resource.closes_at or end.date() != start.date()):
+        reasons.append(
+            _rule(
+                _("利用時間"),
+                _("%(room)sの利用時間は%(open)s〜%(close)sです。")
+                % {
+                    "room": resource.name,
+                    "open": f"{resource.opens_at:%H:%M}",
+                    "close": f"{resource.closes_at:%H:%M}",
+                },
+            )
+        )
+    # Slot length
+    slot = dt.timedelta(minutes=resource.slot_minutes)
+    from_open = dt.datetime.combine(start.date(), start.time()) - dt.datetime.combine(
+        start.date(), resource.opens_at
+    )
+    if from_open % slot or (end - start) % slot:
+        reasons.append(
+            _rule(
+                _("予約の単位"),
+                _("%(room)sは%(open)sから%(minutes)s分単位で予約できます。")
+                % {
+                    "room": resource.name,
+                    "open": f"{resource.opens_at:%H:%M}",
+                    "minutes": resource.slot_minutes,
+                },
+            )
+        )
+    # Capacity
+    if resource.capacity and people > resource.capacity:
+        reasons.append(
+            _rule(
+                _("定員"),
+                _("%(room)sの定員は%(capacity)s人です。")
+                % {"room": resource.name, "capacity": resource.capacity},
+            )
+        )
+    # Hours per group per month
+    if group is not None and resource.max_hours_per_month:
+        month_start = timezone.make_aware(dt.datetime(start.year, start.month, 1))
+        next_month = timezone.make_aware(
+            dt.datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        )
+        taken = Booking.objects.filter(
+            resource=resource,
+            group=group,
+            status__in=Booking.HOLDING,
+            starts_at__gte=month_start,
+            starts_at__lt=next_month,
+        )
+        if exclude is not None:
+            taken = taken.exclude(pk=exclude.pk)
+        used = (
+            sum((b.ends_at - b.starts_at).total_seconds() for b in taken.only("starts_at", "ends_at")) / 3600
+        )
+        wanted = (end - start).total_seconds() / 3600
+        if used + wanted > resource.max_hours_per_month:
+            reasons.append(
+                _rule(
+                    _("月の上限"),
+                    _("%(room)sは1団体につき月%(max)s時間までです（%(month)s月はすでに%(used)s時間）。")
+                    % {
+                        "room": resource.name,
+                        "max": resource.max_hours_per_month,
+                        "month": start.month,
+                        "used": f"{used:g}",
+                    },
+                )
+            )
+    # No double booking
+    clash = (
+        Booking.objects.filter(
+            resource=resource, status__in=Booking.HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .select_related("event_session__event")
+        .order_by("starts_at")
+    )
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    clash = clash.first()
+    if clash is not None:
+        reasons.append(_overlap_reason(clash))
+    return reasons
+
+
+def _overlap_reason(clash: Booking | None) -> str:
+    if clash is not None and clash.event_session_id:
+        return _rule(
+            _("重複"),
+            _("この時間はセンターの催し「%(title)s」で使います。")
+            % {"title": clash.event_session.event.title},
+        )
+    if clash is not None and clash.is_block:
+        return _rule(
+            _("重複"), _("この時間はセンターが使います（%(purpose)s）。") % {"purpose": clash.purpose}
+        )
+    return _rule(_("重複"), _("この時間はすでに予約が入っています。"))
+
+
+def _save_booking(booking: Booking) -> Booking:
+    """Saves inside a savepoint; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule."""
+    booking.full_clean()
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT in str(exc):
+            raise ValidationError(_overlap_reason(None)) from exc
+        raise
+    return booking
+
+
+# --- Bookings -------------------------------------------------------------------------------------------
+
+
+def _booking_build(
+    *,
+    resource: Resource,
+    group: Group | None,
+    by: User | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    purpose: str,
+    people: int,
+    channel: str,
+    at_counter: bool,
+    series: uuid.UUID | None = None,
+) -> Booking:
+    reasons = booking_refusals(
+        resource=resource,
+        group=group,
+        by=by,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        people=people,
+        at_counter=at_counter,
+    )
+    if reasons:
+        raise ValidationError(reasons)
+    booking = Booking(
+        resource=resource,
+        group=group,
+        booked_by=by,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=purpose.strip(),
+        people=people,
+        channel=channel,
+        status=Status.PENDING if resource.requires_approval and not at_counter else Status.CONFIRMED,
+        series=series,
+    )
+    return _save_booking(booking)
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    resource: Resource,
+    group: Group | None,
+    by: User | None,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    purpose: str,
+    people: int,
+    channel: str = Booking.Channel.WEB,
+    notify: bool = True,
+) -> Booking:
+    """One booking. Staff at the counter (channel phone or counter) may book for any group."""
+    at_counter = channel != Booking.Channel.WEB
+    if at_counter and not getattr(by, "is_center_staff", False):
+        raise PermissionDenied
+    _lock(resource)
+    booking = _booking_build(
+        resource=resource,
+        group=group,
+        by=by,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=purpose,
+        people=people,
+        channel=channel,
+        at_counter=at_counter,
+    )
+    if notify:
+        mail.booking_made(bookings=[booking], refused=[])
+    return booking
+
+
+@dataclass
+class SeriesResult:
+    booked: list[Booking] = field(default_factory=list)
+    refused: list[tuple[dt.date, list[str]]] = field(default_factory=list)
+    all_or_nothing: bool = False
+
+
+def series_starts(*, first_start: dt.datetime, weeks: int) -> list[dt.datetime]:
+    """The same weekday and local time for `weeks` weeks (wall-clock time, whatever the offset)."""
+    local = _local(first_start)
+    return [
+        timezone.make_aware(dt.datetime.combine(local.date() + dt.timedelta(weeks=n), local.time()))
+        for n in range(weeks)
+    ]
+
+
+@transaction.atomic
+def booking_series_create(
+    *,
+    resource: Resource,
+    group: Group | None,
+    by: User | None,
+    first_start: dt.datetime,
+    duration: dt.timedelta,
+    weeks: int,
+    purpose: str,
+    people: int,
+    all_or_nothing: bool,
+    channel: str = Booking.Channel.WEB,
+    notify: bool = True,
+) -> SeriesResult:
+    """毎週 the same time for `weeks` weeks. Each date is judged by the same rules as one booking;
+    all_or_nothing makes none when any date is refused, otherwise the free dates are booked and
+    each refused date is listed with its reasons."""
+    if not 1 <= weeks <= MAX_REPEAT_WEEKS:
+        raise ValidationError(_("繰り返しは%(max)s週までです。") % {"max": MAX_REPEAT_WEEKS})
+    at_counter = channel != Booking.Channel.WEB
+    if at_counter and not getattr(by, "is_center_staff", False):
+        raise PermissionDenied
+    _lock(resource)
+    result = SeriesResult(all_or_nothing=all_or_nothing)
+    series = uuid.uuid4() if weeks > 1 else None
+    for start in series_starts(first_start=first_start, weeks=weeks):
+        try:
+            with transaction.atomic():
+                booking = _booking_build(
+                    resource=resource,
+                    group=group,
+                    by=by,
+                    starts_at=start,
+                    ends_at=start + duration,
+                    purpose=purpose,
+                    people=people,
+                    channel=channel,
+                    at_counter=at_counter,
+                    series=series,
+                )
+        except ValidationError as exc:
+            result.refused.append((_local(start).date(), exc.messages))
+        else:
+            result.booked.append(booking)
+    if all_or_nothing and result.refused:
+        transaction.set_rollback(True)
+        result.booked = []
+        return result
+    if notify and result.booked:
+        mail.booking_made(bookings=result.booked, refused=result.refused)
+    return result
+
+
+def cancel_deadline(booking: Booking) -> dt.datetime:
+    return booking.starts_at - dt.timedelta(hours=booking.resource.cancel_deadline_hours)
+
+
+def user_may_cancel(*, user, booking: Booking, now: dt.datetime | None = None) -> bool:
+    """Editors of the group (or the person who booked) until the deadline; staff while it holds time."""
+    if not booking.holds_time or booking.status == Status.NO_SHOW:
+        return False
+    if getattr(user, "is_center_staff", False):
+        return True
+    owns = booking.booked_by_id == getattr(user, "pk", None) or user_edits_group(user, booking.group)
+    return owns and (now or timezone.now()) < cancel_deadline(booking)
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, by: User, notify: bool = True) -> Booking:
+    booking = Booking.objects.select_for_update().select_related("resource", "group").get(pk=booking.pk)
+    if not booking.holds_time or booking.status == Status.NO_SHOW:
+        raise ValidationError(
+            _("この予約は取り消せません（%(status)s）。") % {"status": booking.get_status_display()}
+        )
+    if not user_may_cancel(user=by, booking=booking):
+        deadline = _local(cancel_deadline(booking))
+        raise ValidationError(
+            _rule(
+                _("取消期限"),
+                _(
+                    "ウェブでの取消は利用開始の%(hours)s時間前（%(deadline)s）までです。センターにお電話ください。"
+                )
+                % {
+                    "hours": booking.resource.cancel_deadline_hours,
+                    "deadline": date_format(deadline, "n月j日 G:i"),
+                },
+            )
+        )
+    booking.status = Status.CANCELLED
+    booking.cancelled_at = timezone.now()
+    booking.save(update_fields=["status", "cancelled_at"])
+    if notify and not booking.is_block:
+        mail.booking_cancelled(booking=booking)
+    return booking
+
+
+@transaction.atomic
+def booking_approve(*, booking: Booking, by: User) -> Booking:
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != Status.PENDING:
+        raise ValidationError(_("承認待ちの予約ではありません。"))
+    booking.status = Status.CONFIRMED
+    booking.save(update_fields=["status"])
+    mail.booking_made(bookings=[booking], refused=[])
+    return booking
+
+
+@transaction.atomic
+def booking_mark_no_show(*, booking: Booking, by: User) -> Booking:
+    """無断不使用: the group did not come. Only once the booked time has begun."""
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if booking.status != Status.CONFIRMED or booking.is_block:
+        raise ValidationError(_("予約済みの団体の予約だけを無断不使用にできます。"))
+    if timezone.now() < booking.starts_at:
+        raise ValidationError(_("利用開始の前には無断不使用にできません。"))
+    booking.status = Status.NO_SHOW
+    booking.save(update_fields=["status"])
+    return booking
+
+
+@transaction.atomic
+def block_create(
+    *,
+    resource: Resource,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    purpose: str,
+    by: User | None,
+    event_session=None,
+) -> Booking:
+    """Time the center keeps for itself (its events, maintenance). Only the overlap rule applies."""
+    _lock(resource)
+    clash = (
+        Booking.objects.filter(
+            resource=resource, status__in=Booking.HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .select_related("event_session__event")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(_overlap_reason(clash))
+    booking = Booking(
+        resource=resource,
+        is_block=True,
+        booked_by=by,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=purpose.strip()[:200] or _("センター使用"),
+        people=1,
+        channel=Booking.Channel.COUNTER,
+        event_session=event_session,
+    )
+    return _save_booking(booking)
+
+
+def rooms_for_venue(venue: str) -> list[Resource]:
+    if not venue:
+        return []
+    return [
+        room
+        for room in Resource.objects.filter(kind=Resource.Kind.ROOM, is_active=True).exclude(venue_keyword="")
+        if room.venue_keyword in venue
+    ]
+
+
+def event_session_sync(*, session) -> Booking | None:
+    """Blocks the room an event session takes place in (its venue names the room), or moves the
+    block when the session moved. A session whose time is already booked by a group keeps no
+    block; the clash is logged for staff to resolve by phone."""
+    rooms = rooms_for_venue(session.effective_venue)
+    existing = Booking.objects.filter(event_session=session).first()
+    if existing is not None:
+        if (
+            rooms
+            and existing.resource_id == rooms[0].pk
+            and (existing.starts_at, existing.ends_at)
+            == (
+                session.starts_at,
+                session.ends_at,
+            )
+        ):
+            return existing
+        existing.delete()
+    if not rooms:
+        return None
+    try:
+        with transaction.atomic():
+            return block_create(
+                resource=rooms[0],
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                purpose=session.event.title,
+                by=None,
+                event_session=session,
+            )
+    except ValidationError as exc:
+        logger.warning(
+            "spaces: event session %s could not block %s: %s",
+            session.pk,
+            rooms[0].name,
+            " ".join(exc.messages),
+        )
+        return None
+
+
+# --- Machine use ----------------------------------------------------------------------------------------
+
+
+def machine_fee(*, machine: Resource, count: int, uses: int = 1) -> int:
+    """利用料 = 単価 × 枚数（回数） + 1回あたりの料金 × 利用回数, in yen."""
+    return machine.unit_price * count + machine.use_price * uses
+
+
+@transaction.atomic
+def machine_use_log(
+    *,
+    machine: Resource,
+    group: Group,
+    used_on: dt.date,
+    count: int,
+    uses: int = 1,
+    note: str = "",
+    by: User | None,
+) -> MachineUse:
+    if machine.kind != Resource.Kind.MACHINE:
+        raise ValidationError(_("機器を選んでください。"))
+    if used_on > timezone.localdate():
+        raise ValidationError({"used_on": _("利用日に先の日付は入れられません。")})
+    use = MachineUse(
+        machine=machine,
+        group=group,
+        used_on=used_on,
+        count=count,
+        uses=uses,
+        unit_price=machine.unit_price,
+        use_price=machine.use_price,
+        fee=machine_fee(machine=machine, count=count, uses=uses),
+        note=note.strip(),
+        recorded_by=by,
+    )
+    use.full_clean()
+    use.save()
+    return use
+
+
+def machine_use_total(*, group: Group, year: int, month: int) -> int:
+    return (
+        MachineUse.objects.filter(group=group, used_on__year=year, used_on__month=month).aggregate(
+            s=Sum("fee")
+        )["s"]
+        or 0
+    )

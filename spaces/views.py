@@ -1,0 +1,409 @@
+"""Thin views: check access through the rules, parse input, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from groups.models import Group
+from spaces import exports, ical, selectors, services
+from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
+from spaces.models import Booking, MachineUse, Resource
+
+
+def staff_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.has_perm("spaces.manage_spaces"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _week_param(value: str | None) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        day = timezone.localdate()
+    return selectors.week_start(day)
+
+
+def _room(pk: int) -> Resource:
+    return get_object_or_404(selectors.rooms(), pk=pk)
+
+
+# --- Public: the rooms and their weeks ------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    resources = list(
+        Resource.objects.filter(is_active=True).exclude(
+            kind__in=[Resource.Kind.LOCKER, Resource.Kind.MAILBOX]
+        )
+    )
+    return render(
+        request,
+        "spaces/index.html",
+        {
+            "rooms": [r for r in resources if r.kind == Resource.Kind.ROOM],
+            "machines": [r for r in resources if r.kind == Resource.Kind.MACHINE],
+        },
+    )
+
+
+@require_GET
+def week(request: HttpRequest, pk: int) -> HttpResponse:
+    room = _room(pk)
+    start = _week_param(request.GET.get("week"))
+    return render(
+        request,
+        "spaces/week.html",
+        {
+            "room": room,
+            "days": selectors.room_week(room=room, start=start),
+            "start": start,
+            "end": start + dt.timedelta(days=6),
+            "previous_week": start - dt.timedelta(days=7),
+            "next_week": start + dt.timedelta(days=7),
+            "this_week": selectors.week_start(timezone.localdate()),
+            "show_holders": request.user.has_perm("spaces.manage_spaces"),
+        },
+    )
+
+
+# --- Booking by a group's editor ------------------------------------------------------------------------
+
+
+def _initial_from_query(request: HttpRequest, room: Resource) -> dict:
+    initial: dict = {"weeks": 1, "all_or_nothing": "0"}
+    try:
+        starts = dt.datetime.fromisoformat(request.GET.get("start", ""))
+    except ValueError:
+        return initial
+    ends = starts + dt.timedelta(minutes=room.slot_minutes)
+    initial.update(date=starts.date(), start=starts.time(), end=ends.time())
+    return initial
+
+
+def _book(request: HttpRequest, room: Resource, *, form_class, groups, at_counter: bool, template: str):
+    if request.method == "POST":
+        form = form_class(request.POST, groups=groups, room=room)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.booking_series_create(
+                    resource=room,
+                    group=data.get("group"),
+                    by=request.user,
+                    first_start=data["starts_at"],
+                    duration=data["ends_at"] - data["starts_at"],
+                    weeks=data["weeks"],
+                    purpose=data["purpose"],
+                    people=data["people"],
+                    all_or_nothing=data["all_or_nothing"],
+                    channel=data.get("channel", Booking.Channel.WEB),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if result.booked and not result.refused:
+                    messages.success(
+                        request, _("%(n)s件の予約をお受けしました。") % {"n": len(result.booked)}
+                    )
+                    target = result.booked[0] if len(result.booked) == 1 else None
+                    if target is not None:
+                        return redirect(target.get_absolute_url())
+                    return redirect("spaces:staff_index" if at_counter else "spaces:my_bookings")
+                if not result.booked and len(result.refused) == 1:
+                    # One date refused: the reasons go next to the form, and nothing typed is lost.
+                    for reason in result.refused[0][1]:
+                        form.add_error(None, reason)
+                else:
+                    return render(
+                        request,
+                        "spaces/book_result.html",
+                        {"room": room, "result": result, "at_counter": at_counter},
+                    )
+    else:
+        form = form_class(initial=_initial_from_query(request, room), groups=groups, room=room)
+    return render(request, template, {"room": room, "form": form, "at_counter": at_counter})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    room = _room(pk)
+    if not request.user.has_perm("spaces.book_room"):
+        raise PermissionDenied
+    groups = Group.objects.editable_by(request.user).order_by("name_kana", "pk")
+    if room.eligibility == Resource.Eligibility.REGISTERED_GROUPS:
+        groups = groups.public()
+        if not groups.exists():
+            return render(request, "spaces/book_no_group.html", {"room": room})
+        return _book(
+            request,
+            room,
+            form_class=BookingForm,
+            groups=groups,
+            at_counter=False,
+            template="spaces/book.html",
+        )
+    return _book(
+        request,
+        room,
+        form_class=BookingForm,
+        groups=groups if groups.exists() else None,
+        at_counter=False,
+        template="spaces/book.html",
+    )
+
+
+@login_required
+@require_GET
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    bookings = list(selectors.bookings_of_user(request.user)[:100])
+    now = timezone.now()
+    for booking in bookings:
+        booking.may_cancel = request.user.has_perm("spaces.cancel_booking", booking)
+    groups = Group.objects.editable_by(request.user).order_by("name_kana", "pk")
+    return render(
+        request,
+        "spaces/my_bookings.html",
+        {
+            "upcoming": [b for b in bookings if b.ends_at > now and b.status != Booking.Status.CANCELLED][
+                ::-1
+            ],
+            "past": [b for b in bookings if b.ends_at <= now or b.status == Booking.Status.CANCELLED],
+            "groups": groups,
+            "this_month": timezone.localdate().replace(day=1),
+        },
+    )
+
+
+def _booking(request: HttpRequest, pk: int, perm: str = "spaces.view_booking") -> Booking:
+    booking = get_object_or_404(
+        Booking.objects.select_related("resource", "group", "event_session__event"), pk=pk
+    )
+    if not request.user.has_perm(perm, booking):
+        raise Http404
+    return booking
+
+
+@login_required
+@require_GET
+def booking(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    return render(
+        request,
+        "spaces/booking.html",
+        {
+            "booking": booking,
+            "may_cancel": request.user.has_perm("spaces.cancel_booking", booking),
+            "deadline": services.cancel_deadline(booking),
+            "is_staff": request.user.has_perm("spaces.manage_spaces"),
+        },
+    )
+
+
+@login_required
+@require_GET
+def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    response = HttpResponse(ical.bookings_calendar([booking]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="booking-{booking.pk}.ics"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking(request, pk)
+    deadline = services.cancel_deadline(booking)
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking=booking, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(booking.get_absolute_url())
+        messages.success(request, _("予約を取り消しました。"))
+        return redirect("spaces:my_bookings")
+    if not request.user.has_perm("spaces.cancel_booking", booking):
+        messages.error(
+            request,
+            _("【取消期限】ウェブでの取消は利用開始の%(hours)s時間前までです。センターにお電話ください。")
+            % {"hours": booking.resource.cancel_deadline_hours},
+        )
+        return redirect(booking.get_absolute_url())
+    return render(request, "spaces/cancel.html", {"booking": booking, "deadline": deadline})
+
+
+# --- Monthly statement (利用料) --------------------------------------------------------------------------
+
+
+def _statement(request: HttpRequest, group_pk: int, year: int, month: int):
+    group = get_object_or_404(Group, pk=group_pk)
+    if not request.user.has_perm("spaces.view_statement", group):
+        raise Http404
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    return selectors.statement(group=group, year=year, month=month)
+
+
+@login_required
+@require_GET
+def statement_pdf(request: HttpRequest, group_pk: int, year: int, month: int) -> HttpResponse:
+    statement = _statement(request, group_pk, year, month)
+    response = HttpResponse(exports.statement_pdf(statement), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{group_pk}-{year}{month:02d}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def statement_csv(request: HttpRequest, group_pk: int, year: int, month: int) -> HttpResponse:
+    statement = _statement(request, group_pk, year, month)
+    return exports.statement_csv_response(statement, filename=f"statement-{group_pk}-{year}{month:02d}.csv")
+
+
+# --- Staff ----------------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def staff_index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "spaces/staff/index.html",
+        {
+            "today": today,
+            "now": timezone.now(),
+            "bookings": list(selectors.bookings_on(today)),
+            "pending": list(selectors.pending_bookings()[:50]),
+            "rooms": list(selectors.rooms()),
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_book(request: HttpRequest, pk: int) -> HttpResponse:
+    room = _room(pk)
+    groups = Group.objects.public().order_by("name_kana", "pk")
+    return _book(
+        request,
+        room,
+        form_class=CounterBookingForm,
+        groups=groups,
+        at_counter=True,
+        template="spaces/staff/book.html",
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
+    room = _room(pk)
+    form = BlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.block_create(
+                resource=room,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                purpose=form.cleaned_data["purpose"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("センターの利用として押さえました。"))
+            week = selectors.week_start(form.cleaned_data["date"])
+            return redirect(f"{reverse('spaces:week', args=[room.pk])}?week={week}")
+    return render(request, "spaces/staff/block.html", {"room": room, "form": form})
+
+
+@staff_required
+@require_POST
+def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking, pk=pk)
+    try:
+        services.booking_approve(booking=booking, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("予約を承認しました。"))
+    return redirect("spaces:staff_index")
+
+
+@staff_required
+@require_POST
+def staff_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking, pk=pk)
+    try:
+        services.booking_mark_no_show(booking=booking, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("無断不使用として記録しました。"))
+    return redirect("spaces:staff_index")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_machine_use(request: HttpRequest) -> HttpResponse:
+    form = MachineUseForm(
+        request.POST or None,
+        machines=selectors.machines(),
+        groups=Group.objects.public().order_by("name_kana", "pk"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            use = services.machine_use_log(**form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("%(group)s：%(machine)s %(count)s%(unit)s、利用料 %(fee)s円を記録しました。")
+                % {
+                    "group": use.group.name,
+                    "machine": use.machine.name,
+                    "count": f"{use.count:,}",
+                    "unit": use.machine.unit,
+                    "fee": f"{use.fee:,}",
+                },
+            )
+            return redirect("spaces:staff_machine_use")
+    recent = MachineUse.objects.select_related("machine", "group").order_by("-recorded_at", "-id")[:20]
+    return render(request, "spaces/staff/machine_use.html", {"form": form, "recent": recent})
+
+
+@staff_required
+@require_GET
+def staff_statements(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = StatementForm(request.GET or {"month": f"{today:%Y-%m}"})
+    groups = []
+    year = month = None
+    if form.is_valid():
+        year, month = form.year_month
+        groups = list(selectors.groups_with_fees(year=year, month=month))
+    return render(
+        request,
+        "spaces/staff/statements.html",
+        {"form": form, "groups": groups, "year": year, "month": month},
+    )
