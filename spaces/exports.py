@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 
+from core.csv import csv_response
 from spaces.selectors import Statement
 
 CSV_HEADER = (
@@ -21,7 +22,7 @@ CSV_HEADER = (
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    from reports.pdf import render_pdf  # moves to core.pdf today (issue 18)
+    from core.pdf import render_pdf
 
     return render_pdf(
         template_name="spaces/pdf/statement.html",
@@ -50,28 +51,4 @@ def statement_rows(statement: Statement) -> list[tuple]:
 
 
 def statement_csv_response(statement: Statement, *, filename: str) -> HttpResponse:
-    try:
-        from core.csv import csv_response  # the shared writer that neutralises formulas (issue 14)
-    except ImportError:
-        csv_response = _csv_response
     return csv_response(statement_rows(statement), filename, header=CSV_HEADER)
-
-
-def _csv_response(rows, filename: str, *, header) -> HttpResponse:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [
-                "'" + c if isinstance(c, str) and c.startswith(("=", "+", "-", "@", "\t", "\r")) else c
-                for c in row
-            ]
-        )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

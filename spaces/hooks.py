@@ -8,11 +8,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core.app_hooks import Figure, Link, Panel
+from core.app_hooks import Figure, Link, Panel, hook
 from spaces import selectors
 from spaces.models import Booking
 
 
+@hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     upcoming = list(
         selectors.bookings_of_user(request.user)
@@ -30,6 +31,7 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
+@hook("staff_links")
 def staff_links(request) -> list[Link]:
     if not request.user.has_perm("spaces.manage_spaces"):
         return []
@@ -46,6 +48,7 @@ def staff_links(request) -> list[Link]:
     ]
 
 
+@hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """活動の場の提供: only in the report of all programs (the spaces belong to no program)."""
     if program_code is not None:
@@ -72,12 +75,14 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     ]
 
 
+@hook("seed_demo")
 def seed_demo(*, scale: int, rng: random.Random, out) -> None:
     from spaces.demo import seed
 
     seed(scale=scale, rng=rng, out=out)
 
 
+@hook("bench_pages")
 def bench_pages(*, scale: int) -> dict[str, str]:
     from spaces.models import Resource
 
