@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import Area, Theme
 from core.text import kana_row, name_key, reading_sort_key, search_document
+from core.workflow import Transition, Workflow
 
 
 class LegalForm(models.TextChoices):
@@ -56,27 +57,35 @@ class GroupAction(models.TextChoices):
     RENEW = "renew", _("年次更新を確認する")
 
 
-# action → (states it may start from, state it leads to; None = unchanged)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    GroupAction.SUBMIT: (frozenset({GroupStatus.DRAFT, GroupStatus.RETURNED}), GroupStatus.PENDING),
-    GroupAction.APPROVE: (frozenset({GroupStatus.PENDING}), GroupStatus.APPROVED),
-    GroupAction.RETURN: (frozenset({GroupStatus.PENDING}), GroupStatus.RETURNED),
-    GroupAction.PAUSE: (frozenset({GroupStatus.APPROVED}), GroupStatus.PAUSED),
-    GroupAction.RESUME: (frozenset({GroupStatus.PAUSED}), GroupStatus.APPROVED),
-    GroupAction.WITHDRAW: (
-        frozenset(
+def _action(action: GroupAction, sources: set[str], target: str | None) -> Transition:
+    return Transition(name=action.value, sources=frozenset(sources), target=target, label=action.label)
+
+
+# The registration's life cycle: each action, the states it may start from and the state it
+# leads to (None: unchanged, the yearly renewal).
+GROUP_WORKFLOW = Workflow(
+    GroupStatus,
+    [
+        _action(GroupAction.SUBMIT, {GroupStatus.DRAFT, GroupStatus.RETURNED}, GroupStatus.PENDING),
+        _action(GroupAction.APPROVE, {GroupStatus.PENDING}, GroupStatus.APPROVED),
+        _action(GroupAction.RETURN, {GroupStatus.PENDING}, GroupStatus.RETURNED),
+        _action(GroupAction.PAUSE, {GroupStatus.APPROVED}, GroupStatus.PAUSED),
+        _action(GroupAction.RESUME, {GroupStatus.PAUSED}, GroupStatus.APPROVED),
+        _action(
+            GroupAction.WITHDRAW,
             {
                 GroupStatus.DRAFT,
                 GroupStatus.PENDING,
                 GroupStatus.RETURNED,
                 GroupStatus.APPROVED,
                 GroupStatus.PAUSED,
-            }
+            },
+            GroupStatus.WITHDRAWN,
         ),
-        GroupStatus.WITHDRAWN,
-    ),
-    GroupAction.RENEW: (frozenset({GroupStatus.APPROVED, GroupStatus.PAUSED}), None),
-}
+        _action(GroupAction.RENEW, {GroupStatus.APPROVED, GroupStatus.PAUSED}, None),
+    ],
+    refused=_("「%(from)s」の団体には「%(to)s」の操作はできません。"),
+)
 # States in which the group's own editors may change its details (not while staff review it).
 EDITABLE_STATUSES = frozenset(
     {GroupStatus.DRAFT, GroupStatus.RETURNED, GroupStatus.APPROVED, GroupStatus.PAUSED}
@@ -183,8 +192,7 @@ class Group(models.Model):
 
     def can(self, action: str) -> bool:
         """Whether the registration status allows the action (who may do it is in groups.rules)."""
-        allowed_from, _target = TRANSITIONS[action]
-        return self.status in allowed_from
+        return GROUP_WORKFLOW.can(self.status, action)
 
     @property
     def is_editable_status(self) -> bool:

@@ -1,7 +1,7 @@
 """Who may do what with a group (object permissions through the `rules` package).
 
 Whether the registration *status* allows an action lives in one place, Group.can(action)
-(groups.models.TRANSITIONS); these rules add who may do it.
+(groups.models.GROUP_WORKFLOW); these rules add who may do it.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from core.fiscal import current_fiscal_year, fiscal_year_of, fiscal_year_short_c
 from core.models import Area, Theme, User, absolute_url
 from groups.models import (
     CORPORATE_LEGAL_FORMS,
-    TRANSITIONS,
+    GROUP_WORKFLOW,
     Group,
     GroupAction,
     GroupInvitation,
@@ -37,18 +37,11 @@ DRAFT_OPTIONAL_FIELDS = ("name_kana", "legal_form")
 
 
 def _require_action(group: Group, action: str) -> None:
-    if not group.can(action):
-        raise ValidationError(
-            _("「%(status)s」の団体には「%(action)s」の操作はできません。")
-            % {"status": group.get_status_display(), "action": GroupAction(action).label}
-        )
+    GROUP_WORKFLOW.apply(group.status, action)
 
 
 def _set_status(group: Group, action: str) -> None:
-    _require_action(group, action)
-    target = TRANSITIONS[action][1]
-    if target is not None:
-        group.status = target
+    group.status = GROUP_WORKFLOW.apply(group.status, action)
 
 
 def _by(group: Group, user: User | None, reason: str) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
 from core.text import reading_sort_key, search_document
+from core.workflow import Workflow
 
 
 class BusinessStatus(models.TextChoices):
@@ -274,13 +275,17 @@ class MatchStatus(models.TextChoices):
 
 
 # The only moves staff may make. Everything else is refused by services.match_transition.
-MATCH_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    MatchStatus.PROPOSED: (MatchStatus.INTRODUCED, MatchStatus.DECLINED),
-    MatchStatus.INTRODUCED: (MatchStatus.NEGOTIATING, MatchStatus.DECLINED),
-    MatchStatus.NEGOTIATING: (MatchStatus.CONCLUDED, MatchStatus.DECLINED),
-    MatchStatus.CONCLUDED: (),
-    MatchStatus.DECLINED: (),
-}
+MATCH_WORKFLOW = Workflow.from_moves(
+    MatchStatus,
+    {
+        MatchStatus.PROPOSED: (MatchStatus.INTRODUCED, MatchStatus.DECLINED),
+        MatchStatus.INTRODUCED: (MatchStatus.NEGOTIATING, MatchStatus.DECLINED),
+        MatchStatus.NEGOTIATING: (MatchStatus.CONCLUDED, MatchStatus.DECLINED),
+        MatchStatus.CONCLUDED: (),
+        MatchStatus.DECLINED: (),
+    },
+    refused=_("「%(from)s」から「%(to)s」へは変更できません。"),
+)
 CLOSED_MATCH_STATUSES = (MatchStatus.CONCLUDED, MatchStatus.DECLINED)
 
 
@@ -458,7 +463,7 @@ class Match(models.Model):
         return PartyRef.of(self.party_b)
 
     def allowed_transitions(self) -> tuple[str, ...]:
-        return MATCH_TRANSITIONS[self.status]
+        return tuple(MATCH_WORKFLOW.next(self.status))
 
     def allowed_transition_choices(self) -> list[tuple[str, str]]:
         return [(s, MatchStatus(s).label) for s in self.allowed_transitions()]

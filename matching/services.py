@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.models import Area, Department, Theme, User, absolute_url
 from groups.models import Group
 from matching.models import (
-    MATCH_TRANSITIONS,
+    MATCH_WORKFLOW,
     Business,
     BusinessStatus,
     ExchangeKind,
@@ -324,11 +324,7 @@ def match_transition(
     False: demo data and imports of past matches). ``at`` records a past date for the change.
     """
     match = Match.objects.select_for_update().get(pk=match.pk)
-    if to_status not in MATCH_TRANSITIONS[match.status]:
-        raise ValidationError(
-            _("「%(from)s」から「%(to)s」へは変更できません。")
-            % {"from": MatchStatus(match.status).label, "to": MatchStatus(to_status).label}
-        )
+    MATCH_WORKFLOW.apply(match.status, to_status)
     now = at or timezone.now()
     MatchStatusChange.objects.create(
         match=match, from_status=match.status, to_status=to_status, changed_by=by, changed_at=now, note=note

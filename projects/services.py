@@ -160,11 +160,7 @@ def _record_status(*, obj, from_status: str, to_status: str, by, note: str = "")
 
 
 def _move_proposal(proposal: Proposal, to_status: str, *, by, note: str = "") -> None:
-    if not workflow.proposal_can_move(proposal.status, to_status):
-        raise ValidationError(
-            _("「%(from)s」の提案を「%(to)s」にすることはできません。")
-            % {"from": ProposalStatus(proposal.status).label, "to": ProposalStatus(to_status).label}
-        )
+    workflow.PROPOSAL_WORKFLOW.apply(proposal.status, to_status)
     from_status = proposal.status
     proposal.status = to_status
     proposal.save()
@@ -661,14 +657,7 @@ def project_transition(*, project: Project, to_status: str, by, note: str = "") 
     """The one place a project's status changes; every change is recorded (who, when)."""
     Project.objects.select_for_update().filter(pk=project.pk).first()
     project.refresh_from_db()
-    if to_status not in ProjectStatus.values or not workflow.project_can_move(project.status, to_status):
-        raise ValidationError(
-            _("「%(from)s」の協働事業を「%(to)s」にすることはできません。")
-            % {
-                "from": ProjectStatus(project.status).label,
-                "to": ProjectStatus(to_status).label if to_status in ProjectStatus.values else to_status,
-            }
-        )
+    workflow.PROJECT_WORKFLOW.apply(project.status, to_status)
     problems = project_transition_problems(project, to_status)
     if problems:
         raise ValidationError(problems)

@@ -646,17 +646,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     evaluations = {evaluation.side: evaluation for evaluation in project.evaluations.all()}
-    lifecycle = [
-        ProjectStatus.PREPARING,
-        ProjectStatus.AGREED,
-        ProjectStatus.RUNNING,
-        ProjectStatus.EVALUATING,
-        ProjectStatus.DONE,
-    ]
-    if not project.needs_agreement:
-        lifecycle = lifecycle[2:]
-    if project.status == ProjectStatus.CANCELLED:
-        lifecycle.append(ProjectStatus.CANCELLED)
+    lifecycle = workflow.project_lifecycle(project)
     return render(
         request,
         "projects/workspace.html",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
+from core.workflow import Workflow
 from projects.models import ProjectStatus, ProposalStatus
 
 PROPOSAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -23,19 +26,37 @@ PROJECT_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def proposal_can_move(from_status: str, to_status: str) -> bool:
-    return to_status in PROPOSAL_TRANSITIONS.get(from_status, ())
-
-
-def project_can_move(from_status: str, to_status: str) -> bool:
-    return to_status in PROJECT_TRANSITIONS.get(from_status, ())
+PROPOSAL_WORKFLOW = Workflow.from_moves(
+    ProposalStatus, PROPOSAL_TRANSITIONS, refused=_("「%(from)s」の提案を「%(to)s」にすることはできません。")
+)
+PROJECT_WORKFLOW = Workflow.from_moves(
+    ProjectStatus,
+    PROJECT_TRANSITIONS,
+    refused=_("「%(from)s」の協働事業を「%(to)s」にすることはできません。"),
+)
 
 
 def project_next_statuses(project) -> list[str]:
     """The changes offered on the project page (the service still checks the conditions)."""
-    options = list(PROJECT_TRANSITIONS.get(project.status, ()))
+    options = PROJECT_WORKFLOW.next(project.status)
     if project.status == ProjectStatus.PREPARING:
         # Projects from a call start with an agreement; registered ones start running directly.
         drop = ProjectStatus.RUNNING if project.needs_agreement else ProjectStatus.AGREED
         options.remove(drop)
     return options
+
+
+def project_lifecycle(project) -> list[str]:
+    """The steps shown on the project page: from the agreement (projects from a call) to 完了."""
+    lifecycle = [
+        ProjectStatus.PREPARING,
+        ProjectStatus.AGREED,
+        ProjectStatus.RUNNING,
+        ProjectStatus.EVALUATING,
+        ProjectStatus.DONE,
+    ]
+    if not project.needs_agreement:
+        lifecycle = lifecycle[2:]
+    if project.status == ProjectStatus.CANCELLED:
+        lifecycle.append(ProjectStatus.CANCELLED)
+    return lifecycle

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import fiscal_year_label
+from core.workflow import Transition, Workflow
 
 
 class OutcomeAxis(models.TextChoices):
@@ -125,6 +126,21 @@ class ReportStatus(models.TextChoices):
 
 
 ACTIVE_REPORT_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+_ALL = frozenset(ReportStatus.values)
+# A request's life: 待機中 → 作成中 → 完了 / 失敗; a failed one may be asked again. A worker may take
+# over a request left 作成中 (claim), and a late success wins over a failure (complete).
+REPORT_WORKFLOW = Workflow(
+    ReportStatus,
+    [
+        Transition("claim", frozenset(ACTIVE_REPORT_STATUSES), ReportStatus.RUNNING, _("作成開始")),
+        Transition("requeue", frozenset(ACTIVE_REPORT_STATUSES), ReportStatus.QUEUED, _("再依頼")),
+        Transition("complete", _ALL, ReportStatus.DONE),
+        Transition("fail", _ALL - {ReportStatus.DONE}, ReportStatus.FAILED),
+        Transition("retry", frozenset({ReportStatus.FAILED}), ReportStatus.QUEUED, _("再試行")),
+    ],
+    refused=_("「%(from)s」の報告書は「%(to)s」にできません。"),
+)
 
 
 class ReportQuerySet(models.QuerySet):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from events.models import Program
-from reports.models import ACTIVE_REPORT_STATUSES, OutcomeRecord, Report, ReportStatus
+from reports.models import REPORT_WORKFLOW, OutcomeRecord, Report, ReportStatus
 
 logger = logging.getLogger("kyodo")
 
@@ -163,11 +163,11 @@ def report_request(
 def report_retry(*, report: Report, requested_by: User | None = None) -> Report:
     """Queues a failed request again (the error is cleared when it starts)."""
     report = Report.objects.locked().get(pk=report.pk)
-    if report.status != ReportStatus.FAILED:
+    if not REPORT_WORKFLOW.can(report.status, "retry"):
         raise ValidationError(_("再試行できるのは「失敗」の報告書だけです。"))
     if Report.objects.active().for_scope(program=report.program, fiscal_year=report.fiscal_year).exists():
         raise ValidationError(_("同じ事業・年度の報告書を作成中です。終わるまでお待ちください。"))
-    report.status = ReportStatus.QUEUED
+    report.status = REPORT_WORKFLOW.apply(report.status, "retry")
     report.progress = 0
     report.attempts = 1
     report.requested_at = timezone.now()
@@ -184,7 +184,7 @@ def report_claim(*, report_id: int, task_id: str) -> Report | None:
     失敗, gone, or another live worker is on it) — running a task twice makes one PDF."""
     with transaction.atomic():
         report = Report.objects.locked().filter(pk=report_id).first()
-        if report is None or report.status in (ReportStatus.DONE, ReportStatus.FAILED):
+        if report is None or not REPORT_WORKFLOW.can(report.status, "claim"):
             return None
         if (
             report.status == ReportStatus.RUNNING
@@ -193,7 +193,7 @@ def report_claim(*, report_id: int, task_id: str) -> Report | None:
             and report.started_at > timezone.now() - REPORT_RUNNING_STALE_AFTER
         ):
             return None
-        report.status = ReportStatus.RUNNING
+        report.status = REPORT_WORKFLOW.apply(report.status, "claim")
         report.started_at = timezone.now()
         report.progress = 0
         report.task_id = task_id
@@ -266,7 +266,7 @@ def describe_error(exc: BaseException) -> str:
 @transaction.atomic
 def report_complete(*, report_id: int, name: str, size: int) -> Report:
     report = Report.objects.locked().get(pk=report_id)
-    report.status = ReportStatus.DONE
+    report.status = REPORT_WORKFLOW.apply(report.status, "complete")
     report.progress = 100
     report.pdf.name = name
     report.pdf_size = size
@@ -279,9 +279,9 @@ def report_complete(*, report_id: int, name: str, size: int) -> Report:
 @transaction.atomic
 def report_fail(*, report_id: int, error: str) -> Report:
     report = Report.objects.locked().get(pk=report_id)
-    if report.status == ReportStatus.DONE:
+    if not REPORT_WORKFLOW.can(report.status, "fail"):  # a finished report stays finished
         return report
-    report.status = ReportStatus.FAILED
+    report.status = REPORT_WORKFLOW.apply(report.status, "fail")
     report.error = error
     report.finished_at = timezone.now()
     report.save()
@@ -304,10 +304,10 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     for report_id in stale_ids:
         with transaction.atomic():
             report = Report.objects.locked().get(pk=report_id)
-            if report.status not in ACTIVE_REPORT_STATUSES:
+            if not REPORT_WORKFLOW.can(report.status, "requeue"):  # finished meanwhile
                 continue
             if report.attempts >= REPORT_MAX_ATTEMPTS:
-                report.status = ReportStatus.FAILED
+                report.status = REPORT_WORKFLOW.apply(report.status, "fail")
                 report.finished_at = now
                 report.error = _(
                     "%(attempts)s回依頼しましたが作成が終わりませんでした（ワーカーの停止やキューの消失）。"
@@ -316,7 +316,7 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 report.save()
                 failed += 1
                 continue
-            report.status = ReportStatus.QUEUED
+            report.status = REPORT_WORKFLOW.apply(report.status, "requeue")
             report.attempts += 1
             report.progress = 0
             report.requested_at = now
