@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 import jaconv
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.csv import BOM, CsvWriter
-from core.fiscal import fiscal_year_of
 from core.models import Area, Theme, User, absolute_url
-from core.text import normalize_for_search
+from core.text import name_key, normalize_for_search
 from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupStatus, LegalForm
 from groups.validators import (
     clean_sns_lines,
@@ -67,7 +67,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("SNS", "sns"),
     ("最終更新年度", "last_renewed_fiscal_year"),
 ]
-REQUIRED_HEADERS = ("団体名", "ふりがな", "法人格")
+REQUIRED_HEADERS = ("団体名",)
 FLAG_FIELDS = {key for _h, key in COLUMNS if key.endswith("_public")}
 TRUE_WORDS = {"公開", "1", "はい", "true", "yes", "○", "◯", "する"}
 FALSE_WORDS = {"非公開", "0", "いいえ", "false", "no", "×", "しない", ""}
@@ -174,20 +174,86 @@ def open_data_csv(groups: Iterable[Group]) -> str:
 
 
 # --- import -------------------------------------------------------------------------------------------
+#
+# An upsert that staff can trust (issue 14):
+# - each row is matched to a group by ID (a file exported here), then 法人番号, then 登録番号,
+#   then the name without 法人格 and spaces (core.text.name_key, the same normalisation as search);
+# - columns missing from the file leave those fields untouched, and an empty cell clears a field
+#   only when staff tick "空欄で消す" (clear_empty);
+# - rows that name the same group as another row, or that could be more than one group, are
+#   重複: skipped unless staff choose what each one is;
+# - any row in error saves nothing; approvals go through groups.services.group_approve.
+
+
+class RowAction(models.TextChoices):
+    NEW = "new", _("新規")
+    UPDATE = "update", _("更新")
+    UNCHANGED = "unchanged", _("変更なし")
+    DUPLICATE = "duplicate", _("重複")
+    SKIP = "skip", _("取り込まない")
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
 
 
 @dataclass
 class ImportRow:
     line: int
-    values: dict = field(default_factory=dict)  # model field → cleaned value
-    themes: list[Theme] = field(default_factory=list)
-    areas: list[Area] = field(default_factory=list)
-    group: Group | None = None  # the group updated (ID given), else a new one
+    values: dict = field(default_factory=dict)  # model field → cleaned value (columns in the file)
+    blank: set = field(default_factory=set)  # model fields whose cell is empty
+    themes: list[Theme] | None = None  # None: the column is not in the file
+    areas: list[Area] | None = None
+    group: Group | None = None  # the group this row updates; None: a new group
+    candidates: list[Group] = field(default_factory=list)  # 重複: the groups it could be
+    duplicate_lines: list[int] = field(default_factory=list)  # 重複: other rows naming the same group
+    duplicate_reason: str = ""
+    choice: str = ""  # staff's decision for a 重複 row: "skip", "new" or "group-<id>"
     errors: list[str] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    action: str = RowAction.NEW
 
     @property
-    def action(self) -> str:
-        return _("更新") if self.group else _("新規")
+    def action_label(self) -> str:
+        return str(RowAction(self.action).label)
+
+    @property
+    def is_duplicate(self) -> bool:
+        return bool(self.candidates or self.duplicate_lines)
+
+    @property
+    def choice_name(self) -> str:
+        return f"choice-{self.line}"
+
+    def choices(self) -> list[tuple[str, str]]:
+        """What staff may make of a 重複 row (the first is the default)."""
+        options = [("skip", _("取り込まない"))]
+        for group in self.candidates:
+            options.append(
+                (
+                    f"group-{group.pk}",
+                    _("ID %(id)s「%(name)s」（%(number)s）を更新する")
+                    % {
+                        "id": group.pk,
+                        "name": group.name,
+                        "number": group.registration_number or _("番号なし"),
+                    },
+                )
+            )
+        if self.duplicate_lines and self.group is not None and self.group not in self.candidates:
+            options.append(
+                (
+                    f"group-{self.group.pk}",
+                    _("この行でID %(id)s「%(name)s」を更新する")
+                    % {"id": self.group.pk, "name": self.group.name},
+                )
+            )
+        if self.group is None:
+            options.append(("new", _("新しい団体として登録する")))
+        return options
 
     @property
     def legal_form_label(self) -> str:
@@ -199,20 +265,41 @@ class ImportRow:
         value = self.values.get("status")
         return str(GroupStatus(value).label) if value in GroupStatus.values else ""
 
+    @property
+    def display_name(self) -> str:
+        return self.values.get("name") or (self.group.name if self.group else "")
+
 
 @dataclass
 class ImportPreview:
     encoding: str = ""
     rows: list[ImportRow] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
+    present: set = field(default_factory=set)  # model fields that have a column
+    clear_empty: bool = False
 
     @property
     def bad_rows(self) -> list[ImportRow]:
         return [row for row in self.rows if row.errors]
 
     @property
+    def duplicate_rows(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.is_duplicate]
+
+    @property
     def is_valid(self) -> bool:
         return not self.file_errors and not self.bad_rows and bool(self.rows)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in RowAction.values}
+
+    def count(self, action: str) -> int:
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def to_save(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.action in (RowAction.NEW, RowAction.UPDATE)]
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -231,9 +318,9 @@ def decode(data: bytes) -> tuple[str, str]:
         ) from exc
 
 
-def parse(data: bytes) -> ImportPreview:
-    """Reads and checks every row; saves nothing."""
-    preview = ImportPreview()
+def parse(data: bytes, *, clear_empty: bool = False, choices: dict[str, str] | None = None) -> ImportPreview:
+    """Reads, checks and matches every row; saves nothing. ``choices``: staff's 重複 decisions."""
+    preview = ImportPreview(clear_empty=clear_empty)
     try:
         text, preview.encoding = decode(data)
     except ValueError as exc:
@@ -258,11 +345,15 @@ def parse(data: bytes) -> ImportPreview:
     missing = [h for h in REQUIRED_HEADERS if h not in headers]
     if missing:
         preview.file_errors.append(_("必要な見出しがありません: %(names)s。") % {"names": "、".join(missing)})
+    repeated = sorted({h for h in headers if h and headers.count(h) > 1})
+    if repeated:
+        preview.file_errors.append(_("同じ見出しが2回あります: %(names)s。") % {"names": "、".join(repeated)})
     if preview.file_errors:
         return preview
 
     context = _ImportContext.load()
     key_of = dict(COLUMNS)
+    preview.present = {key_of[h] for h in headers if h}
     try:
         for line, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -276,7 +367,16 @@ def parse(data: bytes) -> ImportPreview:
         preview.file_errors.append(_("CSVとして読み取れません（%(error)s）。") % {"error": exc})
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append(_("データの行がありません。"))
-    _check_duplicates(preview.rows)
+    for row in preview.rows:
+        if not row.errors:
+            _match(row, context)
+    _flag_duplicates(preview.rows)
+    for row in preview.rows:
+        row.choice = (choices or {}).get(row.choice_name, "skip") if row.is_duplicate else ""
+    _check_choices(preview.rows)
+    for row in preview.rows:
+        if not row.errors:
+            _plan(row, preview)
     return preview
 
 
@@ -285,7 +385,9 @@ class _ImportContext:
     themes: dict[str, Theme]
     areas: dict[str, Area]
     groups: dict[int, Group]
-    numbers: dict[str, int]  # registration number → group id
+    by_corporate_number: dict[str, list[int]]
+    by_registration_number: dict[str, int]
+    by_name: dict[str, list[int]]
 
     @classmethod
     def load(cls) -> _ImportContext:
@@ -295,13 +397,26 @@ class _ImportContext:
                 if label:
                     themes[normalize_for_search(label)] = theme
         areas = {normalize_for_search(a.name): a for a in Area.objects.all()}
+        # Every group once, with its themes and areas (a few thousand rows at most), so that
+        # matching and the old → new comparison need no query per row.
+        groups = {g.pk: g for g in Group.objects.prefetch_related("themes", "areas")}
+        by_corporate_number: dict[str, list[int]] = {}
+        by_registration_number: dict[str, int] = {}
+        by_name: dict[str, list[int]] = {}
+        for group in groups.values():
+            if group.corporate_number:
+                by_corporate_number.setdefault(group.corporate_number, []).append(group.pk)
+            if group.registration_number:
+                by_registration_number[group.registration_number] = group.pk
+            if group.name_key:
+                by_name.setdefault(group.name_key, []).append(group.pk)
         return cls(
             themes=themes,
             areas=areas,
-            groups={},
-            numbers=dict(
-                Group.objects.exclude(registration_number="").values_list("registration_number", "id")
-            ),
+            groups=groups,
+            by_corporate_number=by_corporate_number,
+            by_registration_number=by_registration_number,
+            by_name=by_name,
         )
 
 
@@ -314,16 +429,18 @@ def _text(raw: dict, key: str) -> str:
 
 
 def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
+    """Checks the cells of the columns the file has; ``row.values`` holds only those fields."""
     row = ImportRow(line=line)
     errors = row.errors
     values = row.values
+    present = set(raw)
 
     group_id = _text(raw, "id")
     if group_id:
         if not group_id.isdigit():
             errors.append(_("IDは数字です（新しい団体は空欄にしてください）。"))
         else:
-            row.group = Group.objects.filter(pk=int(group_id)).first()
+            row.group = context.groups.get(int(group_id))
             if row.group is None:
                 errors.append(
                     _("ID %(id)s の団体は見つかりません（新しい団体は空欄にしてください）。")
@@ -335,40 +452,40 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
         errors.append(_("団体名が空です。"))
     elif len(values["name"]) > 200:
         errors.append(_("団体名が長すぎます（200文字まで）。"))
-    kana = unicodedata.normalize("NFKC", raw.get("name_kana", "") or "").strip()
-    values["name_kana"] = jaconv.kata2hira(kana)
-    if not values["name_kana"]:
-        errors.append(_("ふりがなが空です。"))
+    if "name_kana" in present:
+        kana = unicodedata.normalize("NFKC", raw.get("name_kana", "") or "").strip()
+        values["name_kana"] = jaconv.kata2hira(kana)
 
-    legal_label = _text(raw, "legal_form")
-    legal_by_label = {str(label): value for value, label in LegalForm.choices}
-    legal_by_label.update({value: value for value, _label in LegalForm.choices})
-    legal_by_label["NPO法人"] = LegalForm.NPO
-    values["legal_form"] = legal_by_label.get(
-        unicodedata.normalize("NFKC", legal_label).replace("ＮＰＯ", "NPO"), ""
-    )
-    if not legal_label:
-        errors.append(_("法人格が空です。"))
-    elif not values["legal_form"]:
-        errors.append(
-            _("法人格「%(value)s」は選べません（%(choices)s のどれか）。")
-            % {"value": legal_label, "choices": "、".join(str(label) for _v, label in LegalForm.choices)}
+    if "legal_form" in present:
+        legal_label = _text(raw, "legal_form")
+        legal_by_label = {str(label): value for value, label in LegalForm.choices}
+        legal_by_label.update({value: value for value, _label in LegalForm.choices})
+        legal_by_label["NPO法人"] = LegalForm.NPO
+        legal_by_label["特定非営利活動法人"] = LegalForm.NPO
+        values["legal_form"] = legal_by_label.get(
+            unicodedata.normalize("NFKC", legal_label).replace("ＮＰＯ", "NPO"), ""
         )
+        if legal_label and not values["legal_form"]:
+            errors.append(
+                _("法人格「%(value)s」は選べません（%(choices)s のどれか）。")
+                % {"value": legal_label, "choices": "、".join(str(label) for _v, label in LegalForm.choices)}
+            )
 
-    number = normalize_digits(raw.get("corporate_number", "") or "")
-    values["corporate_number"] = number
-    if number and not is_valid_corporate_number(number):
-        errors.append(
-            _("法人番号「%(value)s」が正しくありません（13桁で、確認用の数字が一致すること）。")
-            % {"value": number}
-        )
-    if values["legal_form"] in CORPORATE_LEGAL_FORMS and not number:
-        errors.append(_("法人の場合は法人番号が必要です。"))
+    if "corporate_number" in present:
+        number = normalize_digits(raw.get("corporate_number", "") or "")
+        values["corporate_number"] = number
+        if number and not is_valid_corporate_number(number):
+            errors.append(
+                _("法人番号「%(value)s」が正しくありません（13桁で、確認用の数字が一致すること）。")
+                % {"value": number}
+            )
 
     for key, lookup, label in (
         ("themes", context.themes, _("活動分野")),
         ("areas", context.areas, _("活動地域")),
     ):
+        if key not in present:
+            continue
         names = [
             n.strip() for n in unicodedata.normalize("NFKC", raw.get(key, "") or "").split(LIST_SEPARATOR)
         ]
@@ -382,17 +499,21 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
         setattr(row, key, found)
 
     for key in ("purpose", "activities", "representative_name", "contact_name", "address", "sns"):
-        values[key] = (raw.get(key, "") or "").strip()
-    try:
-        values["sns"] = clean_sns_lines(values["sns"])
-    except ValidationError as error:
-        errors.extend(error.messages)
+        if key in present:
+            values[key] = (raw.get(key, "") or "").strip()
+    if "sns" in values:
+        try:
+            values["sns"] = clean_sns_lines(values["sns"])
+        except ValidationError as error:
+            errors.extend(error.messages)
 
     for key, label, low, high in (
-        ("founded_year", _("設立年"), 1868, dt.date.today().year),
+        ("founded_year", _("設立年"), 1868, timezone.localdate().year),
         ("member_count", _("会員数"), 0, 10_000_000),
         ("last_renewed_fiscal_year", _("最終更新年度"), 2000, 2100),
     ):
+        if key not in present:
+            continue
         text = normalize_digits(raw.get(key, "") or "")
         values[key] = None
         if text:
@@ -404,7 +525,7 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
             else:
                 values[key] = int(text)
 
-    for key in FLAG_FIELDS:
+    for key in FLAG_FIELDS & present:
         word = unicodedata.normalize("NFKC", raw.get(key, "") or "").strip().lower()
         if word in TRUE_WORDS:
             values[key] = True
@@ -413,40 +534,43 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
         else:
             errors.append(_("「%(value)s」は公開・非公開のどちらかで入力してください。") % {"value": word})
 
-    values["email"] = _text(raw, "email")
-    if values["email"]:
-        try:
-            EmailValidator()(values["email"])
-        except ValidationError:
+    if "email" in present:
+        values["email"] = _text(raw, "email")
+        if values["email"]:
+            try:
+                EmailValidator()(values["email"])
+            except ValidationError:
+                errors.append(
+                    _("メールアドレス「%(value)s」の形式が正しくありません。") % {"value": values["email"]}
+                )
+    if "phone" in present:
+        values["phone"] = re.sub(r"[ー−‐]", "-", _text(raw, "phone"))
+        if values["phone"] and not re.fullmatch(r"0\d{1,4}-?\d{1,4}-?\d{3,4}", values["phone"]):
             errors.append(
-                _("メールアドレス「%(value)s」の形式が正しくありません。") % {"value": values["email"]}
+                _("電話番号「%(value)s」の形式が正しくありません（例: 000-123-4567）。")
+                % {"value": values["phone"]}
             )
-    values["phone"] = re.sub(r"[ー−‐]", "-", _text(raw, "phone"))
-    if values["phone"] and not re.fullmatch(r"0\d{1,4}-?\d{1,4}-?\d{3,4}", values["phone"]):
-        errors.append(
-            _("電話番号「%(value)s」の形式が正しくありません（例: 000-123-4567）。")
-            % {"value": values["phone"]}
-        )
-    values["postal_code"] = normalize_postal_code(raw.get("postal_code", "") or "")
-    if values["postal_code"] and not re.fullmatch(r"\d{3}-\d{4}", values["postal_code"]):
-        errors.append(
-            _("郵便番号「%(value)s」は7桁の数字で入力してください。") % {"value": values["postal_code"]}
-        )
-    values["website"] = _text(raw, "website")
-    if values["website"]:
-        try:
-            URLValidator(schemes=["http", "https"])(values["website"])
-        except ValidationError:
+    if "postal_code" in present:
+        values["postal_code"] = normalize_postal_code(raw.get("postal_code", "") or "")
+        if values["postal_code"] and not re.fullmatch(r"\d{3}-\d{4}", values["postal_code"]):
             errors.append(
-                _("ウェブサイト「%(value)s」はURLとして正しくありません。") % {"value": values["website"]}
+                _("郵便番号「%(value)s」は7桁の数字で入力してください。") % {"value": values["postal_code"]}
             )
+    if "website" in present:
+        values["website"] = _text(raw, "website")
+        if values["website"]:
+            try:
+                URLValidator(schemes=["http", "https"])(values["website"])
+            except ValidationError:
+                errors.append(
+                    _("ウェブサイト「%(value)s」はURLとして正しくありません。") % {"value": values["website"]}
+                )
 
-    status_label = _text(raw, "status")
-    status_by_label = {str(label): value for value, label in GroupStatus.choices}
-    values["registration_number"] = _text(raw, "registration_number").upper()
-    if status_label:
-        values["status"] = status_by_label.get(status_label, "")
-        if not values["status"]:
+    if "status" in present:
+        status_label = _text(raw, "status")
+        status_by_label = {str(label): value for value, label in GroupStatus.choices}
+        values["status"] = status_by_label.get(status_label, "") if status_label else ""
+        if status_label and not values["status"]:
             errors.append(
                 _("登録状況「%(value)s」は選べません（%(choices)s のどれか）。")
                 % {
@@ -454,30 +578,31 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
                     "choices": "、".join(str(label) for _v, label in GroupStatus.choices),
                 }
             )
-    else:
-        values["status"] = GroupStatus.APPROVED if values["registration_number"] else GroupStatus.PENDING
-    values["registered_on"] = None
-    date_text = unicodedata.normalize("NFKC", raw.get("registered_on", "") or "").strip()
-    if date_text:
-        parsed = _parse_date(date_text)
-        if parsed is None:
-            errors.append(
-                _("登録日「%(value)s」は日付として読めません（例: 2025-04-01 または 2025/4/1）。")
-                % {"value": date_text}
-            )
-        values["registered_on"] = parsed
-    if values["registration_number"]:
-        if not re.fullmatch(r"[A-Z]\d{1,2}-\d{1,6}", values["registration_number"]):
+    if "registered_on" in present:
+        values["registered_on"] = None
+        date_text = unicodedata.normalize("NFKC", raw.get("registered_on", "") or "").strip()
+        if date_text:
+            parsed = _parse_date(date_text)
+            if parsed is None:
+                errors.append(
+                    _("登録日「%(value)s」は日付として読めません（例: 2025-04-01 または 2025/4/1）。")
+                    % {"value": date_text}
+                )
+            values["registered_on"] = parsed
+    if "registration_number" in present:
+        values["registration_number"] = _text(raw, "registration_number").upper()
+        if values["registration_number"] and not re.fullmatch(
+            r"[A-Z]\d{1,2}-\d{1,6}", values["registration_number"]
+        ):
             errors.append(
                 _("登録番号「%(value)s」の形式が正しくありません（例: R7-0001）。")
                 % {"value": values["registration_number"]}
             )
-        owner_id = context.numbers.get(values["registration_number"])
-        if owner_id and (row.group is None or row.group.pk != owner_id):
-            errors.append(
-                _("登録番号「%(value)s」はほかの団体（ID %(id)s）が使っています。")
-                % {"value": values["registration_number"], "id": owner_id}
-            )
+    row.blank = {key for key, value in values.items() if value in ("", None)}
+    if row.themes == []:
+        row.blank.add("themes")
+    if row.areas == []:
+        row.blank.add("areas")
     return row
 
 
@@ -491,45 +616,212 @@ def _parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _check_duplicates(rows: list[ImportRow]) -> None:
-    seen_numbers: dict[str, int] = {}
-    seen_ids: dict[int, int] = {}
+def _match(row: ImportRow, context: _ImportContext) -> None:
+    """The group this row is: by ID, 法人番号, 登録番号, then name; more than one is a 重複."""
+    found: dict[int, str] = {}  # group id → what matched, in the order of the keys
+    if row.group is not None:
+        found[row.group.pk] = "ID"
+    number = row.values.get("corporate_number")
+    for pk in context.by_corporate_number.get(number, []) if number else []:
+        found.setdefault(pk, _("法人番号"))
+    registration = row.values.get("registration_number")
+    if registration and registration in context.by_registration_number:
+        found.setdefault(context.by_registration_number[registration], _("登録番号"))
+    if not found:
+        for pk in context.by_name.get(name_key(row.values["name"]), []):
+            group = context.groups[pk]
+            # Same name but another 法人番号: two corporations, one name. Staff decide.
+            found.setdefault(pk, _("団体名"))
+            if number and group.corporate_number and group.corporate_number != number:
+                found[pk] = _("団体名（法人番号は別）")
+    if len(found) == 1:
+        pk, how = next(iter(found.items()))
+        group = context.groups[pk]
+        if how == _("団体名（法人番号は別）"):
+            row.candidates = [group]
+            row.duplicate_reason = _("同じ名前の団体（ID %(id)s）がありますが、法人番号が違います。") % {
+                "id": pk
+            }
+        else:
+            row.group = group
+    elif found:
+        row.candidates = [context.groups[pk] for pk in found]
+        row.duplicate_reason = _("複数の団体に当てはまります（%(how)s）。") % {
+            "how": "、".join(f"ID {pk}: {how}" for pk, how in found.items())
+        }
+
+
+def _flag_duplicates(rows: list[ImportRow]) -> None:
+    """Rows that name the same group, or the same new group (法人番号, 登録番号 or name), as another."""
+    by_key: dict[tuple, list[ImportRow]] = {}
     for row in rows:
-        number = row.values.get("registration_number")
-        if number:
-            if number in seen_numbers:
-                row.errors.append(
-                    _("登録番号「%(value)s」が%(line)s行目と重複しています。")
-                    % {"value": number, "line": seen_numbers[number]}
-                )
-            else:
-                seen_numbers[number] = row.line
+        if row.errors:
+            continue
+        keys = []
         if row.group is not None:
-            if row.group.pk in seen_ids:
+            keys.append(("group", row.group.pk))
+        else:
+            if row.values.get("corporate_number"):
+                keys.append(("corporate", row.values["corporate_number"]))
+            if row.values.get("registration_number"):
+                keys.append(("registration", row.values["registration_number"]))
+            keys.append(("name", name_key(row.values["name"])))
+        for key in keys:
+            by_key.setdefault(key, []).append(row)
+    for same in by_key.values():
+        if len(same) < 2:
+            continue
+        for row in same:
+            others = [other.line for other in same if other is not row]
+            row.duplicate_lines = sorted(set(row.duplicate_lines) | set(others))
+            row.duplicate_reason = _("%(lines)s行目と同じ団体です。どの行を取り込むか選んでください。") % {
+                "lines": "・".join(str(line) for line in row.duplicate_lines)
+            }
+
+
+def _check_choices(rows: list[ImportRow]) -> None:
+    """A 重複 choice must be one offered, and two rows cannot both become one group."""
+    taken: dict[str, int] = {}
+    by_line = {row.line: row for row in rows}
+    for row in rows:
+        if not row.is_duplicate:
+            continue
+        if row.choice not in {value for value, _label in row.choices()}:
+            row.choice = "skip"
+        target = row.choice
+        if target == "new":
+            # A new group chosen from rows that name each other: the first such row wins.
+            for line in row.duplicate_lines:
+                if by_line[line].choice == "new" and line < row.line:
+                    row.errors.append(
+                        _("%(line)s行目も新しい団体として選ばれています。どちらか1行を選んでください。")
+                        % {"line": line}
+                    )
+                    break
+        elif target.startswith("group-"):
+            if target in taken:
                 row.errors.append(
-                    _("ID %(id)s が%(line)s行目と重複しています。")
-                    % {"id": row.group.pk, "line": seen_ids[row.group.pk]}
+                    _("%(line)s行目も同じ団体を更新するよう選ばれています。どちらか1行を選んでください。")
+                    % {"line": taken[target]}
                 )
-            else:
-                seen_ids[row.group.pk] = row.line
+            taken[target] = row.line
+    for row in rows:
+        if not row.is_duplicate and row.group is not None and f"group-{row.group.pk}" in taken:
+            row.errors.append(
+                _("%(line)s行目も同じ団体を更新するよう選ばれています。")
+                % {"line": taken[f"group-{row.group.pk}"]}
+            )
+
+
+def _display(key: str, value) -> str:
+    if value is None or value == "":
+        return ""
+    if key in FLAG_FIELDS:
+        return _("公開") if value else _("非公開")
+    if key == "legal_form":
+        return str(LegalForm(value).label) if value in LegalForm.values else str(value)
+    if key == "status":
+        return str(GroupStatus(value).label) if value in GroupStatus.values else str(value)
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(str(item) for item in value)
+    return str(value)
+
+
+FIELD_LABELS = {key: header for header, key in COLUMNS}
+
+
+def _plan(row: ImportRow, preview: ImportPreview) -> None:
+    """新規 / 更新 / 変更なし / 重複, and for an update the fields that change (old → new)."""
+    if row.is_duplicate:
+        if row.choice == "skip":
+            row.action = RowAction.DUPLICATE
+            return
+        if row.choice.startswith("group-"):
+            pk = int(row.choice.removeprefix("group-"))
+            row.group = next((g for g in row.candidates if g.pk == pk), row.group)
+        else:
+            row.group = None
+    updates = applied_values(row, clear_empty=preview.clear_empty)
+    if row.group is None:
+        row.action = RowAction.NEW
+        for key, label in (("name_kana", _("ふりがな")), ("legal_form", _("法人格"))):
+            if not updates.get(key):
+                row.errors.append(_("新しい団体には%(label)sが必要です。") % {"label": label})
+        if updates.get("legal_form") in CORPORATE_LEGAL_FORMS and not updates.get("corporate_number"):
+            row.errors.append(_("法人の場合は法人番号が必要です。"))
+        return
+    group = row.group
+    for key, new in updates.items():
+        if key in ("themes", "areas"):
+            old = list(getattr(group, key).all())
+            if {item.pk for item in old} != {item.pk for item in new}:
+                row.changes.append(FieldChange(FIELD_LABELS[key], _display(key, old), _display(key, new)))
+            continue
+        old = getattr(group, key)
+        if (old if old is not None else "") != (new if new is not None else ""):
+            row.changes.append(FieldChange(FIELD_LABELS[key], _display(key, old), _display(key, new)))
+    legal_form = updates.get("legal_form", group.legal_form)
+    touched = "legal_form" in updates or "corporate_number" in updates
+    if (
+        touched
+        and legal_form in CORPORATE_LEGAL_FORMS
+        and not updates.get("corporate_number", group.corporate_number)
+    ):
+        row.errors.append(_("法人の場合は法人番号が必要です。"))
+    row.action = RowAction.UPDATE if row.changes else RowAction.UNCHANGED
+
+
+def applied_values(row: ImportRow, *, clear_empty: bool) -> dict:
+    """The fields this row sets: its columns, less the empty cells unless staff chose to clear them."""
+    updates = {}
+    for key, value in row.values.items():
+        if key == "id":
+            continue
+        if key in row.blank and not clear_empty:
+            continue
+        if key == "status" and not value:
+            continue  # an empty 登録状況 never clears the status
+        updates[key] = value
+    for key in ("themes", "areas"):
+        items = getattr(row, key)
+        if items is None or (key in row.blank and not clear_empty):
+            continue
+        updates[key] = items
+    if row.group is None and "status" not in updates:
+        updates["status"] = (
+            GroupStatus.APPROVED if updates.get("registration_number") else GroupStatus.PENDING
+        )
+    return updates
 
 
 @transaction.atomic
 def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
-    """Saves every row of a preview that has no error, or nothing at all."""
-    from groups.services import _by, _set_m2m, registration_counters_sync, registration_number_allocate
+    """Saves every 新規 and 更新 row of a preview with no error, or nothing at all.
+
+    A row that makes a group 登録 without a registration number is approved through
+    groups.services.group_approve (number by the Japan date, renewal record, history, e-mail),
+    exactly as from the staff queue. A row that brings its own registration number records a
+    registration made before the portal, as it was.
+    """
+    from groups.services import _by, _set_m2m, group_approve, registration_counters_sync
 
     if not preview.is_valid:
         raise ValidationError(_("エラーのある行があるため、取り込みませんでした。"))
     saved = []
-    for row in preview.rows:
-        group = row.group or Group()
-        for key, value in row.values.items():
+    for row in preview.to_save:
+        group = Group.objects.select_for_update().get(pk=row.group.pk) if row.group else Group()
+        updates = applied_values(row, clear_empty=preview.clear_empty)
+        themes = updates.pop("themes", None)
+        areas = updates.pop("areas", None)
+        for key, value in updates.items():
             setattr(group, key, value)
-        if group.status == GroupStatus.APPROVED and not group.registration_number:
-            day = group.registered_on or dt.date.today()
-            group.registered_on = day
-            group.registration_number = registration_number_allocate(fiscal_year=fiscal_year_of(day))
+        approve = (
+            group.status == GroupStatus.APPROVED
+            and not group.registration_number
+            and (row.group is None or row.group.status != GroupStatus.APPROVED)
+        )
+        if approve:
+            group.status = GroupStatus.PENDING
         try:
             group.full_clean()
         except ValidationError as exc:
@@ -539,9 +831,18 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
             ) from exc
         _by(group, staff, _("CSVインポート"))
         group.save()
-        _set_m2m(group, themes=row.themes, areas=row.areas)
-        _by(group, staff, _("CSVインポート（活動分野・地域）"))
-        group.save(update_fields=["updated_at"])
+        if themes is not None or areas is not None:
+            _set_m2m(group, themes=themes, areas=areas)
+            _by(group, staff, _("CSVインポート（活動分野・地域）"))
+            group.save(update_fields=["updated_at"])
+        if approve:
+            try:
+                group = group_approve(group=group, staff=staff)
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("%(line)s行目は登録にできません: %(errors)s")
+                    % {"line": row.line, "errors": " ".join(exc.messages)}
+                ) from exc
         saved.append(group)
     registration_counters_sync()
     return saved

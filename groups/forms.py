@@ -275,6 +275,11 @@ class ImportUploadForm(forms.Form):
         help_text=_("Excelで保存したCSV（UTF-8またはShift_JIS）を選んでください。1行目は見出し行です。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    clear_empty = forms.BooleanField(
+        label=_("空欄のセルで、登録済みの内容を消す"),
+        required=False,
+        help_text=_("チェックしないときは、空欄のセルも、CSVにない列も、今の内容のまま残します。"),
+    )
 
     MAX_BYTES = 5 * 1024 * 1024
 

@@ -605,39 +605,63 @@ def staff_import(request: HttpRequest) -> HttpResponse:
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data["file"].read()
-            preview = csv_io.parse(data)
+            clear_empty = form.cleaned_data["clear_empty"]
+            preview = csv_io.parse(data, clear_empty=clear_empty)
             if preview.is_valid:
                 token = uuid.uuid4().hex
                 storages["private"].save(f"{IMPORT_DIR}/{token}.csv", ContentFile(data))
-                request.session[f"groups_import_{token}"] = True
+                request.session[f"groups_import_{token}"] = {"clear_empty": clear_empty}
+    return _render_import(request, form, preview, token)
+
+
+def _render_import(request, form, preview, token, status=200) -> HttpResponse:
     return render(
         request,
         "groups/staff/import.html",
         {"form": form, "preview": preview, "token": token, "columns": csv_io.COLUMNS},
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def staff_import_confirm(request: HttpRequest) -> HttpResponse:
-    """CSV import, step 2: the same file is checked again and saved in one transaction."""
+    """CSV import, step 2: the same file is checked again with staff's 重複 choices and saved in
+    one transaction. A choice that cannot be kept shows the preview again, choices as chosen."""
     _require_staff(request)
     token = request.POST.get("token", "")
-    if not token.isalnum() or not request.session.pop(f"groups_import_{token}", False):
+    key = f"groups_import_{token}"
+    options = request.session.get(key) if token.isalnum() else None
+    if not options:
         messages.error(request, _("取り込むファイルが見つかりません。もう一度アップロードしてください。"))
         return redirect("groups:staff_import")
     storage = storages["private"]
     name = f"{IMPORT_DIR}/{token}.csv"
     with storage.open(name, "rb") as handle:
         data = handle.read()
-    storage.delete(name)
-    preview = csv_io.parse(data)
+    choices = {k: v for k, v in request.POST.items() if k.startswith("choice-")}
+    preview = csv_io.parse(data, clear_empty=bool(options.get("clear_empty")), choices=choices)
+    if not preview.is_valid:
+        return _render_import(request, ImportUploadForm(), preview, token, status=400)
     try:
-        saved = csv_io.import_rows(preview=preview, staff=request.user)
+        csv_io.import_rows(preview=preview, staff=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("groups:staff_import")
-    messages.success(request, _("%(count)s件の団体を取り込みました。") % {"count": len(saved)})
+        return _render_import(request, ImportUploadForm(), preview, token, status=400)
+    request.session.pop(key, None)
+    storage.delete(name)
+    messages.success(
+        request,
+        _(
+            "%(new)s件を新しく登録し、%(updated)s件を更新しました（変更なし%(same)s件、取り込まなかった重複%(skipped)s件）。"
+        )
+        % {
+            "new": preview.count(csv_io.RowAction.NEW),
+            "updated": preview.count(csv_io.RowAction.UPDATE),
+            "same": preview.count(csv_io.RowAction.UNCHANGED),
+            "skipped": preview.count(csv_io.RowAction.DUPLICATE),
+        },
+    )
     return redirect("groups:staff_queue")
 
 
