@@ -14,6 +14,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from core.app_hooks import hook
 from core.fiscal import current_fiscal_year
 from core.models import User
 from events.models import EventSession
@@ -80,6 +81,7 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
+@hook("seed_demo")
 @transaction.atomic
 def seed(*, scale: int, rng: random.Random, out) -> None:
     if Resource.objects.exists():
@@ -281,3 +283,87 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         f"  spaces: 部屋{len(rooms)}, 機器{len(machines)}, "
         f"予約{len(bookings) + len(blocks)}件, 機器の利用{len(uses)}件"
     )
+
+
+@hook("bench_pages")
+def bench_pages(*, scale: int) -> dict[str, str]:
+    """space_week: 会議室A's busiest week of the demo year."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncWeek
+    from django.urls import reverse
+
+    room = Resource.objects.filter(kind=Resource.Kind.ROOM, name="会議室A").first()
+    if room is None:
+        return {}
+    busiest = (
+        Booking.objects.filter(resource=room)
+        .annotate(week=TruncWeek("starts_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "week")
+        .values_list("week", flat=True)
+        .first()
+    )
+    query = f"?week={timezone.localtime(busiest).date():%Y-%m-%d}" if busiest else ""
+    return {
+        "space_week": reverse("spaces:week", args=[room.pk]) + query,
+        "space_index": reverse("spaces:index"),
+    }
+
+
+BENCH_BOOKINGS = 20
+
+
+@hook("bench_tasks")
+def bench_tasks() -> dict:
+    """space_book_x20: 20 booking POSTs through the whole stack in-process (view, rules, lock,
+    insert, outbox), each to a free evening slot of 会議室A; divide by 20 for one booking."""
+    from django.test import Client
+    from django.urls import reverse
+
+    room = Resource.objects.filter(kind=Resource.Kind.ROOM, name="会議室A").first()
+    membership = (
+        GroupMembership.objects.filter(group__status=GroupStatus.APPROVED).select_related("user").first()
+    )
+    if room is None or membership is None:
+        return {}
+
+    def book_twenty() -> None:
+        client = Client()
+        client.force_login(membership.user)
+        day = timezone.localdate() + dt.timedelta(days=1)
+        made = 0
+        while made < BENCH_BOOKINGS and day <= timezone.localdate() + dt.timedelta(days=room.book_ahead_days):
+            for hour in range(9, 21):
+                if made >= BENCH_BOOKINGS:
+                    break
+                starts_at = _aware(day, dt.time(hour))
+                if (
+                    calendar.closed_reason(day)
+                    or Booking.objects.filter(
+                        resource=room,
+                        status__in=Booking.HOLDING,
+                        starts_at__lt=starts_at + dt.timedelta(hours=1),
+                        ends_at__gt=starts_at,
+                    ).exists()
+                ):
+                    continue
+                response = client.post(
+                    reverse("spaces:book", args=[room.pk]),
+                    {
+                        "group": membership.group_id,
+                        "date": f"{day:%Y-%m-%d}",
+                        "start": f"{hour:02d}:00",
+                        "end": f"{hour + 1:02d}:00",
+                        "purpose": "ベンチの予約",
+                        "people": 3,
+                        "weeks": 1,
+                        "all_or_nothing": "0",
+                    },
+                )
+                if response.status_code != 302:
+                    raise RuntimeError(f"space_book answered {response.status_code}")
+                made += 1
+            day += dt.timedelta(days=1)
+
+    return {f"space_book_x{BENCH_BOOKINGS}": book_twenty}

@@ -18,16 +18,18 @@ class BookingForm(forms.Form):
 
     group = forms.ModelChoiceField(label=_("予約する団体"), queryset=Group.objects.none(), empty_label=None)
     date = forms.DateField(
-        label=_("利用日"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("例: 2027-01-12")
+        label=_("利用日"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("例: 2027-01-12"),
     )
     start = forms.TimeField(
         label=_("開始時刻"),
-        widget=forms.TimeInput(attrs={"type": "time", "step": 900}),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
         help_text=_("例: 18:00"),
     )
     end = forms.TimeField(
         label=_("終了時刻"),
-        widget=forms.TimeInput(attrs={"type": "time", "step": 900}),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
         help_text=_("例: 21:00"),
     )
     purpose = forms.CharField(label=_("利用目的"), max_length=200, help_text=_("例: 定例会の打合せ"))
@@ -104,7 +106,9 @@ class MachineUseForm(forms.Form):
         queryset=Group.objects.none(),
         help_text=_("登録団体から選びます"),
     )
-    used_on = forms.DateField(label=_("利用日"), widget=forms.DateInput(attrs={"type": "date"}))
+    used_on = forms.DateField(
+        label=_("利用日"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     count = forms.IntegerField(
         label=_("枚数・回数"), min_value=1, max_value=1_000_000, help_text=_("例: 500")
     )

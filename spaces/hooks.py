@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -73,23 +71,3 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
             note="窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。",
         ),
     ]
-
-
-@hook("seed_demo")
-def seed_demo(*, scale: int, rng: random.Random, out) -> None:
-    from spaces.demo import seed
-
-    seed(scale=scale, rng=rng, out=out)
-
-
-@hook("bench_pages")
-def bench_pages(*, scale: int) -> dict[str, str]:
-    from spaces.models import Resource
-
-    room = Resource.objects.filter(kind=Resource.Kind.ROOM, name="会議室A").first()
-    if room is None:
-        return {}
-    return {
-        "space_week": reverse("spaces:week", args=[room.pk]),
-        "space_index": reverse("spaces:index"),
-    }

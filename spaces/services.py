@@ -421,7 +421,9 @@ def user_may_cancel(*, user, booking: Booking, now: dt.datetime | None = None) -
 
 @transaction.atomic
 def booking_cancel(*, booking: Booking, by: User, notify: bool = True) -> Booking:
-    booking = Booking.objects.select_for_update().select_related("resource", "group").get(pk=booking.pk)
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("resource", "group").get(pk=booking.pk)
+    )
     if not booking.holds_time or booking.status == Status.NO_SHOW:
         raise ValidationError(
             _("この予約は取り消せません（%(status)s）。") % {"status": booking.get_status_display()}

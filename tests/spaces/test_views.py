@@ -1,0 +1,230 @@
+"""The pages: week view (fixed queries at two sizes), booking with refusals that keep the input,
+staff counter, machine use, the monthly statement as PDF and CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from spaces.models import Booking, MachineUse
+from tests.groups.factories import GroupFactory
+from tests.spaces.factories import BookingFactory, at
+
+pytestmark = pytest.mark.django_db
+
+WEEK = dt.date(2026, 12, 7)  # Monday (closed); Tuesday 8 December onwards are open
+
+
+def _fill(room, *, weeks: int) -> None:
+    groups = [GroupFactory() for _ in range(3)]
+    bookings = []
+    for w in range(weeks):
+        for d in range(1, 7):
+            day = WEEK + dt.timedelta(days=7 * w + d)
+            for hour in range(9, 21):
+                bookings.append(
+                    Booking(
+                        resource=room,
+                        group=groups[hour % 3],
+                        starts_at=at(day, hour),
+                        ends_at=at(day, hour + 1),
+                        purpose="定例会",
+                        people=3,
+                    )
+                )
+    Booking.objects.bulk_create(bookings)
+
+
+@pytest.mark.parametrize("weeks", [1, 6])
+def test_week_view_queries_do_not_grow_with_the_bookings(client, room, weeks, django_assert_num_queries):
+    _fill(room, weeks=weeks)
+    url = reverse("spaces:week", args=[room.pk]) + "?week=2026-12-07"
+    client.get(url)
+    # room, bookings of the week, closures of the week (anonymous: no session, no user)
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "12月7日（月）" in text and "月曜休館" in text
+    assert "予約済み" in text
+    assert "ひまわり" not in text  # holders are shown to staff only
+
+
+def test_week_view_links_free_slots_to_the_booking_form(client, room):
+    response = client.get(reverse("spaces:week", args=[room.pk]) + "?week=2026-12-07")
+    text = response.content.decode()
+    assert f"{reverse('spaces:book', args=[room.pk])}?start=2026-12-08T18:00" in text
+    assert "受付外" not in text  # every slot of the week is in the future and within 90 days
+
+
+def test_an_invalid_week_falls_back_to_this_week(client, room):
+    response = client.get(reverse("spaces:week", args=[room.pk]) + "?week=nonsense")
+    assert "2026年11月30日（月）〜12月6日（日）" in response.content.decode()
+
+
+def test_editor_books_from_a_slot_and_sees_the_booking(
+    client, room, group, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(editor)
+    url = reverse("spaces:book", args=[room.pk])
+    form = client.get(url + "?start=2026-12-08T18:00").content.decode()
+    assert 'value="2026-12-08"' in form and 'value="18:00"' in form and 'value="19:00"' in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "group": group.pk,
+                "date": "2026-12-08",
+                "start": "18:00",
+                "end": "20:00",
+                "purpose": "定例会",
+                "people": 8,
+                "weeks": 1,
+                "all_or_nothing": "0",
+            },
+        )
+    booking = Booking.objects.get()
+    assert response.status_code == 302 and response["Location"] == booking.get_absolute_url()
+    page = client.get(booking.get_absolute_url()).content.decode()
+    assert "2026年12月8日（火）18:00〜20:00" in page
+    assert len(mail.outbox) == 1
+    ics = client.get(reverse("spaces:booking_ics", args=[booking.pk]))
+    assert ics["Content-Type"].startswith("text/calendar")
+
+
+def test_a_refused_booking_says_the_rule_and_keeps_what_was_typed(client, room, group, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("spaces:book", args=[room.pk]),
+        {
+            "group": group.pk,
+            "date": "2026-12-29",
+            "start": "18:00",
+            "end": "20:00",
+            "purpose": "忘年会の打合せ",
+            "people": 8,
+            "weeks": 1,
+            "all_or_nothing": "0",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "【休館日】2026年12月29日（火）は休館日です（年末年始）。" in text
+    assert 'value="忘年会の打合せ"' in text
+    assert not Booking.objects.exists()
+
+
+def test_series_result_lists_each_refused_date(client, room, group, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("spaces:book", args=[room.pk]),
+        {
+            "group": group.pk,
+            "date": "2026-12-08",
+            "start": "18:00",
+            "end": "20:00",
+            "purpose": "定例会",
+            "people": 8,
+            "weeks": 8,
+            "all_or_nothing": "0",
+        },
+    )
+    text = response.content.decode()
+    assert "予約した日（7件）" in text
+    assert "予約できなかった日（1件）" in text and "2026年12月29日（火）" in text
+
+
+def test_a_person_without_a_registered_group_is_told_how_to_register(client, room, make_user):
+    client.force_login(make_user(email="nogroup@example.jp"))
+    response = client.get(reverse("spaces:book", args=[room.pk]))
+    assert "登録した団体の編集者だけ" in response.content.decode()
+
+
+def test_my_bookings_lists_the_groups_upcoming_bookings(
+    client, room, group, editor, django_assert_max_num_queries
+):
+    for day in range(8, 12):
+        BookingFactory(resource=room, group=group, starts_at=at(dt.date(2026, 12, day), 18))
+    client.force_login(editor)
+    response = client.get(reverse("spaces:my_bookings"))
+    text = response.content.decode()
+    assert text.count("会議室A</a>") == 4
+    assert "取り消す" in text
+
+
+def test_staff_take_a_phone_booking_and_log_500_sheets(client, room, printer, group, staff_user):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("spaces:staff_book", args=[room.pk]),
+        {
+            "group": group.pk,
+            "channel": "phone",
+            "date": "2026-12-10",
+            "start": "13:00",
+            "end": "15:00",
+            "purpose": "会報の発送作業",
+            "people": 4,
+            "weeks": 1,
+            "all_or_nothing": "0",
+        },
+    )
+    booking = Booking.objects.get()
+    assert response.status_code == 302 and booking.channel == Booking.Channel.PHONE
+    response = client.post(
+        reverse("spaces:staff_machine_use"),
+        {"machine": printer.pk, "group": group.pk, "used_on": "2026-12-01", "count": 500, "uses": 1},
+        follow=True,
+    )
+    assert "ひまわりの会：印刷機 500枚、利用料 550円を記録しました。" in response.content.decode()
+    assert MachineUse.objects.get().fee == 550
+
+
+def test_staff_form_refusal_keeps_the_input(client, printer, group, staff_user):
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("spaces:staff_machine_use"),
+        {"machine": printer.pk, "group": group.pk, "used_on": "2026-12-02", "count": 500, "uses": 1},
+    )
+    text = response.content.decode()
+    assert "利用日に先の日付は入れられません。" in text and 'value="500"' in text
+
+
+def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_user, tmp_path):
+    from spaces import services
+
+    services.machine_use_log(
+        machine=printer, group=group, used_on=dt.date(2026, 12, 1), count=500, by=staff_user
+    )
+    services.machine_use_log(
+        machine=printer,
+        group=group,
+        used_on=dt.date(2026, 12, 1),
+        count=30,
+        note="=HYPERLINK(1)",
+        by=staff_user,
+    )
+    client.force_login(editor)
+    pdf = client.get(reverse("spaces:statement_pdf", args=[group.pk, 2026, 12]))
+    assert pdf["Content-Type"] == "application/pdf"
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "利用料のご案内（2026年12月分）" in text and "ひまわりの会 御中" in text
+    assert "合計 630円" in text
+    csv = client.get(reverse("spaces:statement_csv", args=[group.pk, 2026, 12])).content.decode("utf-8-sig")
+    lines = csv.splitlines()
+    assert lines[0].startswith("利用日,機器,枚数・回数")
+    assert lines[1] == "2026-12-01,印刷機,500,枚,1,1,50,550,"
+    assert "'=HYPERLINK(1)" in csv
+    assert lines[-1].startswith("合計") and ",630," in lines[-1]
+
+
+def test_another_groups_statement_is_not_found(client, group, make_user):
+    client.force_login(make_user(email="outsider@example.jp"))
+    assert client.get(reverse("spaces:statement_pdf", args=[group.pk, 2026, 12])).status_code == 404
