@@ -12,19 +12,14 @@ class BusinessAdmin(admin.ModelAdmin):
     list_filter = ["status", "themes"]
     search_fields = ["name", "name_kana", "industry", "email"]
     filter_horizontal = ["themes", "areas", "members"]
-    actions = ["approve", "send_back"]
+    # 差戻し needs a reason the business sees: it is done on the staff queue page, not here.
+    actions = ["approve"]
 
     @admin.action(description=_("選んだ企業・事業者を承認する"))
     def approve(self, request, queryset):
         for business in queryset:
             services.business_approve(business=business, by=request.user)
         self.message_user(request, _("%(n)d件を承認しました。") % {"n": queryset.count()}, messages.SUCCESS)
-
-    @admin.action(description=_("選んだ企業・事業者を差し戻す"))
-    def send_back(self, request, queryset):
-        for business in queryset:
-            services.business_return(business=business, by=request.user)
-        self.message_user(request, _("%(n)d件を差し戻しました。") % {"n": queryset.count()}, messages.SUCCESS)
 
 
 class ItemAdmin(admin.ModelAdmin):

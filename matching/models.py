@@ -46,6 +46,11 @@ class Business(models.Model):
     status = models.CharField(
         _("状態"), max_length=20, choices=BusinessStatus.choices, default=BusinessStatus.PENDING
     )
+    status_reason = models.TextField(
+        _("差戻しの理由"),
+        blank=True,
+        help_text=_("差し戻したとき、事業者のページとメールでそのまま伝わります。"),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("担当アカウント"), related_name="businesses", blank=True
     )

@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Area, Department, Theme, User, absolute_url
+from core.outbox import outbox_enqueue_template
 from groups.models import Group
 from matching.models import (
     MATCH_WORKFLOW,
@@ -78,6 +80,9 @@ def business_update(
         raise TypeError(f"unknown business fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(business, name, value)
+    if business.status == BusinessStatus.REJECTED:
+        # Corrected after a return: back to the staff queue (the reason stays until decided).
+        business.status = BusinessStatus.PENDING
     business.full_clean()
     business.save()
     if themes is not None:
@@ -87,22 +92,54 @@ def business_update(
     return business
 
 
+def _business_recipients(business: Business) -> list[str]:
+    addresses = [business.email, *business.members.filter(is_active=True).values_list("email", flat=True)]
+    return list(dict.fromkeys(address for address in addresses if address))
+
+
+def _business_mail(business: Business, *, template: str, kind: str) -> None:
+    """The same kind of e-mail as a group's approval or return, through the outbox."""
+    recipients = _business_recipients(business)
+    if not recipients:
+        return
+    outbox_enqueue_template(
+        to=recipients,
+        template=f"matching/email/{template}",
+        context={
+            "business": business,
+            "business_url": absolute_url(business.get_absolute_url()),
+            "edit_url": absolute_url(reverse("matching:business_edit", args=[business.pk])),
+        },
+        kind=kind,
+        related=business,
+    )
+
+
 @transaction.atomic
 def business_approve(*, business: Business, by: User | None = None) -> Business:
-    """Staff approve a business: from now on it can be suggested to others."""
+    """Staff approve a business: from now on it can be suggested to others; it is told by e-mail."""
+    business = Business.objects.select_for_update().get(pk=business.pk)
     business.status = BusinessStatus.APPROVED
+    business.status_reason = ""
     business.full_clean()
-    business.save(update_fields=["status", "updated_at", "sort_key", "search_text"])
+    business.save(update_fields=["status", "status_reason", "updated_at", "sort_key", "search_text"])
     logger.info("business %s approved by %s", business.pk, getattr(by, "pk", None))
+    _business_mail(business, template="business_approved", kind="matching.business_approved")
     return business
 
 
 @transaction.atomic
-def business_return(*, business: Business, by: User | None = None) -> Business:
-    """Staff send a business profile back (差戻し); it is not suggested until approved."""
+def business_return(*, business: Business, reason: str, by: User | None = None) -> Business:
+    """Staff send a business profile back (差戻し) with a reason the business sees on its page
+    and receives by e-mail; it is not suggested until it is corrected and approved."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("差し戻す理由を入力してください。事業者にそのまま伝わります。")]})
+    business = Business.objects.select_for_update().get(pk=business.pk)
     business.status = BusinessStatus.REJECTED
-    business.save(update_fields=["status", "updated_at", "sort_key", "search_text"])
+    business.status_reason = reason.strip()
+    business.save(update_fields=["status", "status_reason", "updated_at", "sort_key", "search_text"])
     logger.info("business %s returned by %s", business.pk, getattr(by, "pk", None))
+    _business_mail(business, template="business_returned", kind="matching.business_returned")
     return business
 
 

@@ -319,9 +319,15 @@ def _require_staff(request: HttpRequest) -> None:
 @login_required
 def staff_business_queue(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    return render(
-        request, "matching/staff_business_queue.html", {"businesses": list(selectors.pending_businesses())}
-    )
+    return _render_business_queue(request)
+
+
+def _render_business_queue(request, *, errors=None, reasons=None, status=200) -> HttpResponse:
+    businesses = list(selectors.pending_businesses())
+    for business in businesses:
+        business.return_error = (errors or {}).get(business.pk, "")
+        business.return_reason = (reasons or {}).get(business.pk, "")
+    return render(request, "matching/staff_business_queue.html", {"businesses": businesses}, status=status)
 
 
 @login_required
@@ -331,10 +337,26 @@ def staff_business_decide(request: HttpRequest, pk: int) -> HttpResponse:
     business = get_object_or_404(Business, pk=pk)
     if request.POST.get("decision") == "approve":
         services.business_approve(business=business, by=request.user)
-        messages.success(request, _("「%(name)s」を承認しました。") % {"name": business.name})
+        messages.success(
+            request, _("「%(name)s」を承認しました。事業者にメールで知らせます。") % {"name": business.name}
+        )
     elif request.POST.get("decision") == "return":
-        services.business_return(business=business, by=request.user)
-        messages.success(request, _("「%(name)s」を差し戻しました。") % {"name": business.name})
+        reason = request.POST.get("reason", "")
+        try:
+            services.business_return(business=business, reason=reason, by=request.user)
+        except ValidationError as exc:
+            # The queue again, with the message beside this business's reason box (kept as typed).
+            return _render_business_queue(
+                request,
+                errors={business.pk: " ".join(exc.messages)},
+                reasons={business.pk: reason},
+                status=400,
+            )
+        messages.success(
+            request,
+            _("「%(name)s」を差し戻しました。理由は事業者のページとメールで伝わります。")
+            % {"name": business.name},
+        )
     return redirect("matching:staff_business_queue")
 
 
