@@ -46,6 +46,7 @@ class Business(models.Model):
     status = models.CharField(
         _("状態"), max_length=20, choices=BusinessStatus.choices, default=BusinessStatus.PENDING
     )
+    approved_at = models.DateTimeField(_("承認日時"), null=True, blank=True, editable=False)
     status_reason = models.TextField(
         _("差戻しの理由"),
         blank=True,
@@ -90,7 +91,10 @@ class ProBonoDeliverable(models.TextChoices):
     """Seed 004's pro bono deliverables."""
 
     WEBSITE = "website", _("ウェブサイト制作")
+    SITE_RENOVATION = "site_renovation", _("サイト改修")
     FLYER = "flyer", _("チラシ制作")
+    POSTER = "poster", _("ポスター制作")
+    PAMPHLET = "pamphlet", _("パンフレット制作")
     PRINTED = "printed", _("印刷物制作")
     MARKET_RESEARCH = "market_research", _("マーケティング基礎調査")
     BUSINESS_PLAN = "business_plan", _("事業計画立案")

@@ -16,31 +16,47 @@ Points
 1. 提供がニーズを満たす (an offer fulfils a need), in either direction: the subject's need and
    the candidate's offer, or the candidate's need and the subject's offer.
    An offer fulfils a need when both are of the same kind (人材, プロボノ, 資金, ...) and, when both
-   name a pro bono deliverable (チラシ制作, ウェブサイト制作, ...), it is the same one.
+   name a pro bono deliverable (チラシ制作, ウェブサイト制作, ...), it is the same one or the
+   offer's covers the need's (``DELIVERABLE_PARENTS``: 印刷物制作 covers チラシ制作, ポスター制作
+   and パンフレット制作; ウェブサイト制作 covers サイト改修). A narrower offer never fulfils a broader
+   need (a flyer designer is not a printer of everything).
    * same kind and the same deliverable ............ 70 points (``EXACT_POINTS``)
+   * the offer's deliverable covers the need's ...... 60 points (``BROADER_POINTS``)
    * same kind (deliverable not named on one side) .. 50 points (``KIND_POINTS``)
    * every further fulfilled pair ................... +10, at most +20
+   Each need counts once, and so does each of the candidate's items that is the same as another
+   of its items (same kind, deliverable and title): a business that posted one offer twice
+   scores as if it had posted it once.
    Reason: ``ニーズ「子ども食堂のチラシ制作」↔ 提供「チラシ制作/デザイン」`` (the titles).
 2. 共通テーマ: 10 points per shared theme, at most 30. Reason: ``共通テーマ: 子どもの健全育成``
-   (several joined with 「、」).
-3. 同じ地域: 5 points per shared district, at most 15. Reason: ``同じ地域: 本町``.
+   (several joined with 「、」). The subject's themes are its own and those of its open needs
+   and offers (a group asking for help with a children's event scores with children's groups
+   even when its profile does not name the theme).
+3. 同じ地域: 5 points per shared district, at most 15, the subject's districts counted the same
+   way. Reason: ``同じ地域: 本町``.
 
 A party with a score of 0 is not suggested.
 
 Order
 -----
-Suggestions are ranked by how well an offer fulfils a need (exact deliverable, then same kind,
-then none), then by score, then by name. So a need is always matched first to the offer that
-fulfils it, before any party that merely shares themes and districts; the points agree with
-this (at most 30 + 15 = 45 without a fulfilled need, at least 50 with one).
+Suggestions are ranked by how well an offer fulfils a need (exact deliverable, then a covering
+deliverable, then same kind, then none), then by score. So a need is always matched first to
+the offer that fulfils it, before any party that merely shares themes and districts; the points
+agree with this (at most 30 + 15 = 45 without a fulfilled need, at least 50 with one).
+
+Parties with the same fit and score share a place (同点: 1位, 2位, 2位, 4位). Among them the
+order is by reading in あいうえお order (``Profile.reading``, hiragana, so 株式会社… and
+かぶしきがいしゃ… sort by how they are read, not by the code points of their kanji), then by who
+took part first (``Profile.since``: registration or approval date), then by key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 EXACT_POINTS = 70
+BROADER_POINTS = 60
 KIND_POINTS = 50
 EXTRA_PAIR_POINTS = 10
 EXTRA_PAIR_MAX = 20
@@ -51,7 +67,26 @@ AREA_MAX = 15
 MAX_PAIR_REASONS = 3
 
 # How well an offer fulfils a need.
-NONE, SAME_KIND, EXACT = 0, 1, 2
+NONE, SAME_KIND, BROADER, EXACT = 0, 1, 2, 3
+FIT_POINTS = {EXACT: EXACT_POINTS, BROADER: BROADER_POINTS, SAME_KIND: KIND_POINTS}
+
+# A deliverable and the narrower ones it covers (ProBonoDeliverable values).
+DELIVERABLE_PARENTS: dict[str, tuple[str, ...]] = {
+    "printed": ("flyer", "poster", "pamphlet"),
+    "website": ("site_renovation",),
+}
+PARENT_OF: dict[str, str] = {child: parent for parent, kids in DELIVERABLE_PARENTS.items() for child in kids}
+
+
+def offer_deliverables_for(need_deliverable: str) -> tuple[str, ...]:
+    """The offer deliverables that fulfil a need's deliverable: itself and what covers it."""
+    parent = PARENT_OF.get(need_deliverable)
+    return (need_deliverable, parent) if parent else (need_deliverable,)
+
+
+def need_deliverables_for(offer_deliverable: str) -> tuple[str, ...]:
+    """The need deliverables an offer's deliverable fulfils: itself and what it covers."""
+    return (offer_deliverable, *DELIVERABLE_PARENTS.get(offer_deliverable, ()))
 
 
 @dataclass(frozen=True)
@@ -71,6 +106,8 @@ class Profile:
 
     key: str
     name: str
+    reading: str = ""  # あいうえお sort key (core.text.reading_sort_key)
+    since: str = ""  # ISO date the party was registered or approved ("" sorts last)
     themes: dict[int, str] = field(default_factory=dict)  # id → name
     areas: dict[int, str] = field(default_factory=dict)
     needs: tuple[Item, ...] = ()
@@ -101,14 +138,28 @@ class Suggestion:
     pairings: tuple[Pairing, ...] = ()
     shared_themes: tuple[str, ...] = ()
     shared_areas: tuple[str, ...] = ()
+    place: int = 0  # 1位, 2位 ... set by rank(); equal for 同点
+    tied: bool = False
 
     @property
     def best_pairing(self) -> Pairing | None:
         return self.pairings[0] if self.pairings else None
 
     @property
+    def standing(self) -> tuple[int, int]:
+        """What decides the place: suggestions with the same standing are 同点."""
+        return (self.fit, self.score)
+
+    @property
     def sort_key(self) -> tuple:
-        return (-self.fit, -self.score, self.candidate.name, self.candidate.key)
+        candidate = self.candidate
+        return (
+            -self.fit,
+            -self.score,
+            candidate.reading or candidate.name,
+            candidate.since or "~",
+            candidate.key,
+        )
 
 
 def fit(need: Item, offer: Item) -> int:
@@ -116,7 +167,9 @@ def fit(need: Item, offer: Item) -> int:
     if not (need.is_open and offer.is_open) or need.kind != offer.kind:
         return NONE
     if need.deliverable and offer.deliverable:
-        return EXACT if need.deliverable == offer.deliverable else NONE
+        if need.deliverable == offer.deliverable:
+            return EXACT
+        return BROADER if PARENT_OF.get(need.deliverable) == offer.deliverable else NONE
     return SAME_KIND
 
 
@@ -148,7 +201,21 @@ def pairings(subject: Profile, candidate: Profile) -> list[Pairing]:
     ]
     # Best fit first; the subject's own needs before the candidate's; then oldest ids (stable).
     found.sort(key=lambda p: (-p.fit, not p.need_is_subjects, p.need.id, p.offer.id))
-    return found
+    # Each need once, and each of the candidate's items once however often it was posted.
+    used_needs: set[tuple[bool, int]] = set()
+    first_of: dict[tuple, int] = {}  # an item's signature → the id of its first copy
+    kept = []
+    for pair in found:
+        theirs = pair.offer if pair.need_is_subjects else pair.need
+        signature = (pair.need_is_subjects, theirs.kind, theirs.deliverable, " ".join(theirs.title.split()))
+        if (pair.need_is_subjects, pair.need.id) in used_needs or first_of.get(
+            signature, theirs.id
+        ) != theirs.id:
+            continue
+        used_needs.add((pair.need_is_subjects, pair.need.id))
+        first_of.setdefault(signature, theirs.id)
+        kept.append(pair)
+    return kept
 
 
 def score(subject: Profile, candidate: Profile) -> Suggestion | None:
@@ -160,7 +227,7 @@ def score(subject: Profile, candidate: Profile) -> Suggestion | None:
     points = 0
     reasons: list[str] = []
     if pairs:
-        points += EXACT_POINTS if best == EXACT else KIND_POINTS
+        points += FIT_POINTS[best]
         points += min(EXTRA_PAIR_POINTS * (len(pairs) - 1), EXTRA_PAIR_MAX)
         reasons += [p.reason for p in pairs[:MAX_PAIR_REASONS]]
     shared_themes = tuple(name for tid, name in subject.themes.items() if tid in candidate.themes)
@@ -188,7 +255,14 @@ def rank(subject: Profile, candidates: Iterable[Profile], *, limit: int | None =
     """Suggestions for ``subject``, best first (see the module docstring for the order)."""
     suggestions = [s for c in candidates if (s := score(subject, c)) is not None]
     suggestions.sort(key=lambda s: s.sort_key)
-    return suggestions[:limit] if limit is not None else suggestions
+    placed: list[Suggestion] = []
+    for index, suggestion in enumerate(suggestions):
+        previous = placed[-1] if placed else None
+        same = previous is not None and previous.standing == suggestion.standing
+        following = suggestions[index + 1] if index + 1 < len(suggestions) else None
+        tied = same or (following is not None and following.standing == suggestion.standing)
+        placed.append(replace(suggestion, place=previous.place if same else index + 1, tied=tied))
+    return placed[:limit] if limit is not None else placed
 
 
 def prefilter_points(shared_themes: int, shared_areas: int) -> int:

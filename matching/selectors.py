@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.fiscal import fiscal_year_range
 from core.models import Area, Department, Theme
+from core.text import reading_sort_key
 from groups.models import Group, GroupMembership, GroupStatus
 from matching import scoring
 from matching.models import (
@@ -197,15 +198,21 @@ def subject_profile(ref: PartyRef, party=None) -> tuple[object, scoring.Profile]
     # Themes and districts in one query, open needs and offers in another.
     themes: dict[int, str] = {}
     areas: dict[int, str] = {}
+    # The party's own, and those of its open needs and offers (scored with the party's).
+    owner = {f"{ref.kind}_id": ref.id, "is_open": True}
+    mine = (
+        Q(**{reverse_name: party})
+        | Q(needs__in=Need.objects.filter(**owner).values("pk"))
+        | Q(offers__in=Offer.objects.filter(**owner).values("pk"))
+    )
     tags = (
-        Theme.objects.filter(**{reverse_name: party})
+        Theme.objects.filter(mine)
         .order_by()
         .values_list(Value(0, output_field=IntegerField()), "id", "short_name", "name")
         .union(
-            Area.objects.filter(**{reverse_name: party})
+            Area.objects.filter(mine)
             .order_by()
             .values_list(Value(1, output_field=IntegerField()), "id", "name", "name"),
-            all=True,
         )
     )
     for is_area, pk, short, name in sorted(tags, key=lambda r: (r[0], r[1])):
@@ -225,12 +232,18 @@ def subject_profile(ref: PartyRef, party=None) -> tuple[object, scoring.Profile]
     return party, profile
 
 
-def _fitting_q(items: tuple[scoring.Item, ...]) -> Q:
-    """Counterparts that may fit these items: the same kind and, when named, the same deliverable or none."""
+def _fitting_q(items: tuple[scoring.Item, ...], *, items_are_needs: bool) -> Q:
+    """Counterparts that may fit these items: the same kind and, when named, a deliverable that
+    fits (scoring.offer_deliverables_for / need_deliverables_for) or none."""
     condition = Q()
     for item in items:
         if item.deliverable:
-            condition |= Q(kind=item.kind, deliverable__in=[item.deliverable, ""])
+            fitting = (
+                scoring.offer_deliverables_for(item.deliverable)
+                if items_are_needs
+                else scoring.need_deliverables_for(item.deliverable)
+            )
+            condition |= Q(kind=item.kind, deliverable__in=[*fitting, ""])
         else:
             condition |= Q(kind=item.kind)
     return condition
@@ -245,7 +258,11 @@ def _fitting_rows(model, items: tuple[scoring.Item, ...], ref: PartyRef) -> list
     if not items:
         return []
     deliverables = sorted({i.deliverable for i in items if i.deliverable})
-    queryset = model.objects.open().filter(_fitting_q(items)).exclude(ref.owner_filter())
+    queryset = (
+        model.objects.open()
+        .filter(_fitting_q(items, items_are_needs=model is Offer))
+        .exclude(ref.owner_filter())
+    )
     order = ["-created_at", "-id"]
     if deliverables:
         # The very deliverable first (a constant CASE would be read as a column number by PostgreSQL).
@@ -286,7 +303,7 @@ def _candidate_details(
     Rows are (kind, id, what, tag, name): what 2 is a name row, 0 a shared theme, 1 a shared
     district.
     """
-    names: dict[PartyRef, str] = {}
+    names: dict[PartyRef, tuple[str, str, str]] = {}  # name, reading, since
     shared: dict[PartyRef, tuple[set, set]] = defaultdict(lambda: (set(), set()))
     parts, params = [], []
     for kind in PartyKind.values:
@@ -296,7 +313,8 @@ def _candidate_details(
         t = _party_tables(kind)
         column, value = t["eligible"]
         parts.append(
-            f"SELECT %s, id, 2, 0, name FROM {t['party']} WHERE id IN ({_id_list(ids)}) AND {column} = %s"
+            f"SELECT %s, id, 2, 0, name, {t['reading']}, CAST({t['since']} AS TEXT) FROM {t['party']} "
+            f"WHERE id IN ({_id_list(ids)}) AND {column} = %s"
         )
         params += [kind, value]
         for table, tag_column, wanted, what in (
@@ -305,7 +323,7 @@ def _candidate_details(
         ):
             if wanted:
                 parts.append(
-                    f"SELECT %s, {t['owner']}, {what}, {tag_column}, '' FROM {t[table]} "
+                    f"SELECT %s, {t['owner']}, {what}, {tag_column}, '', '', '' FROM {t[table]} "
                     f"WHERE {t['owner']} IN ({_id_list(ids)}) "
                     f"AND {tag_column} IN ({_id_list(wanted)})"
                 )
@@ -314,9 +332,13 @@ def _candidate_details(
         return names, shared
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, pk, what, tag, name in cursor.fetchall():
+        for kind, pk, what, tag, name, reading, since in cursor.fetchall():
             if what == 2:
-                names[PartyRef(kind, pk)] = name
+                names[PartyRef(kind, pk)] = (
+                    name,
+                    reading_sort_key(reading) or reading_sort_key(name),
+                    since or "",
+                )
             else:
                 shared[PartyRef(kind, pk)][what].add(tag)
     return names, shared
@@ -334,8 +356,15 @@ def _party_tables(kind: str) -> dict:
         eligible = ("status", BusinessStatus.APPROVED)
     else:
         eligible = ("is_active", True)
+    # あいうえお reading and the date a party began to take part, for the order of 同点.
+    reading, since = {
+        Group: ("sort_key", "registered_on"),
+        Business: ("sort_key", "approved_at"),
+    }.get(model, ("name_kana", "NULL"))
     return {
         "party": model._meta.db_table,
+        "reading": reading,
+        "since": since,
         "themes": model.themes.through._meta.db_table,
         "areas": model.areas.through._meta.db_table,
         "owner": f"{kind}_id",
@@ -439,12 +468,14 @@ def suggestions_for(
         scoring.Profile(
             key=cref.key,
             name=name,
+            reading=reading,
+            since=since,
             themes=dict.fromkeys(shared[cref][0], ""),
             areas=dict.fromkeys(shared[cref][1], ""),
             needs=tuple(needs_of.get(cref, ())),
             offers=tuple(offers_of.get(cref, ())),
         )
-        for cref, name in names.items()
+        for cref, (name, reading, since) in names.items()
     ]
     ranked = scoring.rank(subject, candidates, limit=limit)
 

@@ -121,8 +121,11 @@ def business_approve(*, business: Business, by: User | None = None) -> Business:
     business = Business.objects.select_for_update().get(pk=business.pk)
     business.status = BusinessStatus.APPROVED
     business.status_reason = ""
+    business.approved_at = business.approved_at or timezone.now()
     business.full_clean()
-    business.save(update_fields=["status", "status_reason", "updated_at", "sort_key", "search_text"])
+    business.save(
+        update_fields=["status", "status_reason", "approved_at", "updated_at", "sort_key", "search_text"]
+    )
     logger.info("business %s approved by %s", business.pk, getattr(by, "pk", None))
     _business_mail(business, template="business_approved", kind="matching.business_approved")
     return business

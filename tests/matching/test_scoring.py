@@ -135,3 +135,55 @@ def test_ties_are_broken_by_name_so_the_order_is_stable():
     a = Profile(key="business-2", name="あいう商店", themes={KODOMO: ""})
     b = Profile(key="business-1", name="かきく商店", themes={KODOMO: ""})
     assert [s.candidate.name for s in scoring.rank(group(needs=()), [b, a])] == ["あいう商店", "かきく商店"]
+
+
+def test_equal_scores_share_a_place_ordered_by_reading_then_seniority():
+    """同点: the same place; then あいうえお by reading (kanji names by how they are read), then who
+    took part first. Code-point order would put every 株式会社 after every hiragana name."""
+    kabu = Profile(
+        key="business-3", name="株式会社あおば", reading="あおば", since="2024-04-01", themes={KODOMO: ""}
+    )
+    late = Profile(
+        key="business-4", name="あおば商店", reading="あおば", since="2025-06-01", themes={KODOMO: ""}
+    )
+    sakura = Profile(
+        key="business-1", name="さくら企画", reading="さくらきかく", since="2020-01-01", themes={KODOMO: ""}
+    )
+    best = Profile(key="business-2", name="わかば", reading="わかば", themes={KODOMO: "", MACHI: ""})
+    ranked = scoring.rank(group(needs=()), [sakura, late, best, kabu])
+    assert [s.candidate.name for s in ranked] == ["わかば", "株式会社あおば", "あおば商店", "さくら企画"]
+    assert [s.place for s in ranked] == [1, 2, 2, 2]
+    assert [s.tied for s in ranked] == [False, True, True, True]
+
+
+def test_a_covering_deliverable_fulfils_a_need_below_an_exact_one():
+    """印刷物制作 covers チラシ制作: a printer is suggested for a flyer need, after a flyer designer."""
+    printer = Profile(
+        key="business-5", name="みどり印刷", offers=(Item(20, "印刷物なんでも", "pro_bono", "printed"),)
+    )
+    designer = Profile(key="business-6", name="ちらし工房", offers=(FLYER_OFFER,))
+    ranked = scoring.rank(group(themes={}, areas={}), [printer, designer])
+    assert [(s.candidate.name, s.score) for s in ranked] == [
+        ("ちらし工房", scoring.EXACT_POINTS),
+        ("みどり印刷", scoring.BROADER_POINTS),
+    ]
+    # The other way round: a flyer designer does not fulfil a need for all printed matter.
+    printed_need = group(needs=(Item(21, "会報の印刷", "pro_bono", "printed"),), themes={}, areas={})
+    assert scoring.score(printed_need, designer) is None
+    site = group(needs=(Item(22, "サイトの改修", "pro_bono", "site_renovation"),), themes={}, areas={})
+    web = Profile(key="business-7", name="ウェブ屋", offers=(WEBSITE_OFFER,))
+    assert scoring.score(site, web).fit == scoring.BROADER
+
+
+def test_one_business_posting_the_same_offer_twice_counts_once():
+    twice = Profile(
+        key="business-8",
+        name="二重登録",
+        offers=(Item(30, "チラシ制作", "pro_bono", "flyer"), Item(31, "チラシ制作 ", "pro_bono", "flyer")),
+    )
+    once = Profile(key="business-9", name="一回登録", offers=(Item(32, "チラシ制作", "pro_bono", "flyer"),))
+    needs = (Item(40, "チラシA", "pro_bono", "flyer"), Item(41, "チラシB", "pro_bono", "flyer"))
+    subject = group(needs=needs, themes={}, areas={})
+    assert scoring.score(subject, twice).score == scoring.score(subject, once).score
+    ranked = scoring.rank(subject, [twice, once])
+    assert [s.place for s in ranked] == [1, 1]
