@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.fiscal import current_fiscal_year
 from core.text import KANA_ROWS
@@ -236,3 +237,31 @@ def recent_changes(*, limit: int = 50) -> QuerySet:
         .select_related("history_user")
         .order_by("-history_date")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    group: Group
+    reason: str
+
+
+def possible_duplicates(group: Group, *, limit: int = 5) -> list[PossibleDuplicate]:
+    """Other groups with the same 法人番号 or the same name without 法人格 and spaces
+    (core.text.name_key): an application or import that may be a group already registered.
+    For staff: the applicant is only told that there may be one (see groups/manage.html)."""
+    condition = Q(name_key=group.name_key) if group.name_key else Q(pk__in=[])
+    if group.corporate_number:
+        condition |= Q(corporate_number=group.corporate_number)
+    others = (
+        Group.objects.filter(condition)
+        .exclude(pk=group.pk)
+        .exclude(status=GroupStatus.DRAFT)
+        .only("pk", "name", "status", "registration_number", "corporate_number", "name_key")
+        .order_by("pk")[:limit]
+    )
+    found = []
+    for other in others:
+        same_number = bool(group.corporate_number) and other.corporate_number == group.corporate_number
+        reason = _("法人番号が同じ") if same_number else _("団体名が同じ（法人格・空白を除く）")
+        found.append(PossibleDuplicate(other, reason))
+    return found

@@ -287,6 +287,10 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             "current_fiscal_year": current_fiscal_year(),
             "needs_renewal": group.can(GroupAction.RENEW)
             and (group.last_renewed_fiscal_year or 0) < current_fiscal_year(),
+            # Only whether one exists: the other group's details are not the applicant's to see.
+            "may_be_registered": group.status
+            in (GroupStatus.DRAFT, GroupStatus.PENDING, GroupStatus.RETURNED)
+            and bool(selectors.possible_duplicates(group, limit=1)),
             "perms_for_group": {
                 "change": user.has_perm("groups.change_group", group),
                 "submit": user.has_perm("groups.submit_group", group),
@@ -538,6 +542,7 @@ def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "members": selectors.group_members(group),
             "missing": services.completeness_errors(group, themes=group.themes.all()),
+            "duplicates": selectors.possible_duplicates(group),
         },
     )
 

@@ -542,3 +542,45 @@ def test_forged_forwarded_for_does_not_escape_the_ip_limit(
             reverse("groups:contact", args=[group.pk]), MESSAGE, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.9"
         )
     assert response.status_code == 429
+
+
+def test_an_application_like_a_registered_group_warns_staff_and_the_applicant(client, staff_user):
+    """Same 法人番号 or name without 法人格: staff see which group; the applicant only that one may exist."""
+    registered = GroupFactory(
+        name="NPO法人 みどりの風",
+        legal_form=LegalForm.NPO,
+        corporate_number="7000012050002",
+        email="private@example.jp",
+    )
+    applicant = GroupFactory(pending=True, name="特定非営利活動法人みどりの風", legal_form=LegalForm.NPO)
+    other = GroupFactory(pending=True, name="あおぞらの会")
+    client.force_login(staff_user)
+    review = client.get(reverse("groups:staff_review", args=[applicant.pk])).content.decode()
+    assert "すでに登録されている団体と同じかもしれません" in review and f"ID {registered.pk}" in review
+    assert "団体名が同じ" in review
+    assert (
+        "すでに登録されている団体"
+        not in client.get(reverse("groups:staff_review", args=[other.pk])).content.decode()
+    )
+    same_number = GroupFactory(
+        pending=True, name="みどり", legal_form=LegalForm.NPO, corporate_number="7000012050002"
+    )
+    assert (
+        "法人番号が同じ" in client.get(reverse("groups:staff_review", args=[same_number.pk])).content.decode()
+    )
+
+    from groups.models import GroupMembership
+
+    owner = GroupMembership.objects.filter(group=applicant).first()
+    if owner is None:
+        from core.models import User
+
+        user = User.objects.create_user(email="applicant@example.jp", password="x")
+        GroupMembership.objects.create(group=applicant, user=user, role=GroupMembership.Role.OWNER)
+        owner_user = user
+    else:
+        owner_user = owner.user
+    client.force_login(owner_user)
+    page = client.get(reverse("groups:manage", args=[applicant.pk])).content.decode()
+    assert "すでにセンターに登録されているかもしれません" in page
+    assert "private@example.jp" not in page and registered.registration_number not in page
