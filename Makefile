@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench faults worker beat lint format migrations-check check-deploy backup restore \
+.PHONY: help run test test-fast bench faults worker beat lint lock format migrations-check check-deploy backup restore \
         install check-python check-pango clean
 
 help: ## この一覧を表示する
@@ -20,13 +20,22 @@ check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "Python 3.11 以上が必要です（$(PYTHON) は $$($(PYTHON) --version 2>&1)）。PYTHON=python3.12 make run のように指定できます。"; exit 1; }
 
-$(STAMP): pyproject.toml | check-python
+# The pinned versions come from requirements-dev.lock; the second install adds the project itself
+# (and anything pyproject.toml gained since the last `make lock`, unpinned until then).
+$(STAMP): pyproject.toml requirements-dev.lock | check-python
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.lock
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP) ## 仮想環境 .venv を作り、依存パッケージを入れる
+install: $(STAMP) ## 仮想環境 .venv を作り、依存パッケージを入れる（バージョンは requirements-dev.lock のとおり）
+
+lock: ## pyproject.toml の依存から requirements.lock（本番）と requirements-dev.lock（開発・CI）を作り直す
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev \
+	  --constraint requirements.lock --output-file requirements-dev.lock pyproject.toml
 
 check-pango: $(STAMP)
 	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
@@ -59,10 +68,10 @@ faults: check-pango ## 障害注入テスト（PostgreSQL・Redis を使う）
 	$(BIN)/pytest -m faults
 
 worker: $(STAMP) ## Celery ワーカーを起動する（REDIS_URL が必要）
-	$(BIN)/celery -A config worker -Q celery,mail --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config worker -Q celery,mail --loglevel=INFO
 
 beat: $(STAMP) ## Celery beat（定期実行）を起動する（REDIS_URL が必要）
-	$(BIN)/celery -A config beat --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config beat --loglevel=INFO
 
 lint: $(STAMP) ## ruff で静的検査し、アプリ間の依存の約束（pyproject.toml の importlinter）を確かめる
 	$(BIN)/ruff check .

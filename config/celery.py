@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Like wsgi.py and asgi.py: a worker runs production settings unless told otherwise (`make worker`
+# and `make beat` ask for the local ones). Importing the config package runs this line first.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("kyodo")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -32,7 +32,7 @@ logger = logging.getLogger("kyodo")
 
 # Longer than the longest report (the task's hard time limit), so a running report is never
 # re-queued while its worker is still on it.
-REPORT_TIME_LIMIT = getattr(settings, "REPORT_TIME_LIMIT", 20 * 60)
+REPORT_TIME_LIMIT = settings.REPORT_TIME_LIMIT
 REPORT_SOFT_TIME_LIMIT = REPORT_TIME_LIMIT - 60
 REPORT_RUNNING_STALE_AFTER = dt.timedelta(seconds=REPORT_TIME_LIMIT + 5 * 60)
 # A queued request whose message was lost (Redis restarted without persistence).

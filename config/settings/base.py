@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# The site's own templates, static files and translations ship inside the config package, so an
+# installed wheel (pip install .) has them as a checkout does.
+CONFIG_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-only-change-me")
 DEBUG = env_bool("DEBUG", False)
@@ -98,7 +101,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [CONFIG_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -111,7 +114,7 @@ TEMPLATES = [
         },
     }
 ]
-# Form widgets render through the template engine, so templates/django/forms can restyle them.
+# Form widgets render through the template engine, so config/templates/django/forms can restyle them.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
@@ -194,12 +197,12 @@ LANGUAGES = [("ja", _("日本語"))]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [CONFIG_DIR / "locale"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [CONFIG_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Files that only some people may read (attachments, reports) never go under MEDIA_URL:
@@ -313,6 +316,9 @@ LOGGING = {
 PAGINATE_BY = 20
 # URLs typed without a scheme become https:// (the Django 6 default).
 FORMS_URLFIELD_ASSUME_HTTPS = True
+# The outcome report task's time limit in seconds; the sweeper waits this plus 5 minutes before it
+# re-queues a report left 作成中.
+REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 20 * 60)
 # Consultations older than this many years have their personal fields anonymised.
 CONSULTATION_RETENTION_YEARS = env_int("CONSULTATION_RETENTION_YEARS", 5)
 # Where the browser tests write axe-core's results; the accessibility page reads them.
