@@ -19,6 +19,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("reports/", include("reports.urls")),
     path("spaces/", include("spaces.urls")),
+    path("info/", include("info.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

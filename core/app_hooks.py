@@ -74,6 +74,23 @@ class Series:
 
 
 @dataclass(frozen=True)
+class SearchSource:
+    """A public list whose filters (its query string) can be saved, and how to find new items.
+
+    new_items(since) -> {id: when it appeared} for items that became visible after `since`;
+    matching(params, ids) -> the ids among `ids` that the list's filters select (invalid filters
+    select nothing, never everything); describe(ids) -> [(id, title, absolute path)].
+    """
+
+    kind: str
+    label: str
+    list_url_name: str
+    new_items: Callable
+    matching: Callable
+    describe: Callable
+
+
+@dataclass(frozen=True)
 class HookSpec:
     call: str  # how the hook is called and what it returns
     purpose: str
@@ -117,6 +134,10 @@ HOOKS: dict[str, HookSpec] = {
         "bench_pages(*, scale) -> dict[str, str | BenchPage]", "pages for `make bench`: name → path"
     ),
     "bench_tasks": HookSpec("bench_tasks() -> dict[str, Callable]", "tasks for `make bench` to time"),
+    "saved_search_sources": HookSpec(
+        "saved_search_sources() -> list[SearchSource]",
+        "lists whose filters a person may save and be alerted about (info: saved searches, digests)",
+    ),
 }
 
 # The modules of an app that may register hooks, imported on first use.

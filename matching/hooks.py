@@ -134,3 +134,33 @@ def group_page_sections(request, group) -> list[Panel]:
 def group_directory_filters() -> dict:
     """The group directory's filter by open need (人材, 場所...)."""
     return {"need": filters.group_directory_need_filter()}
+
+
+@hook("saved_search_sources")
+def saved_search_sources() -> list:
+    """The needs and offers lists, for saved searches with e-mail alerts (info app)."""
+    from django.http import QueryDict
+    from django.utils.translation import gettext as _
+
+    from core.app_hooks import SearchSource
+    from matching.models import Need, Offer
+    from matching.selectors import item_filter
+
+    def source(kind: str, label: str, model) -> SearchSource:
+        def new_items(since):
+            return dict(model.objects.open().filter(created_at__gt=since).values_list("pk", "created_at"))
+
+        def matching(params: QueryDict, ids) -> set[int]:
+            filterset = item_filter(model, data=params)
+            if filterset.is_bound and not filterset.is_valid():
+                return set()
+            return set(filterset.qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+        def describe(ids):
+            rows = model.objects.filter(pk__in=list(ids)).order_by("pk")
+            url = "matching:need_detail" if model is Need else "matching:offer_detail"
+            return [(item.pk, item.title, reverse(url, args=[item.pk])) for item in rows]
+
+        return SearchSource(kind, label, "matching:index", new_items, matching, describe)
+
+    return [source("needs", _("ニーズ"), Need), source("offers", _("提供"), Offer)]

@@ -48,6 +48,7 @@ PROJECT_APPS = [
     "projects",
     "consultations",
     "spaces",
+    "info",
     "reports",
     "ops",
 ]

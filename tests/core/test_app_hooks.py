@@ -36,7 +36,7 @@ def test_apps_answer_the_hooks_they_register():
     apps = [app_label for app_label, _func in app_hooks.collect("staff_links")]
     assert apps[:2] == ["core", "groups"]
     assert {"events", "projects", "consultations", "matching", "reports"} <= set(apps)
-    assert {app for app, _f in app_hooks.collect("home_context")} == {"groups", "events"}
+    assert {app for app, _f in app_hooks.collect("home_context")} == {"groups", "events", "info"}
 
 
 def test_a_misspelt_hook_name_is_an_error(registry):

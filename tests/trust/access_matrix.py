@@ -338,6 +338,44 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "reports:outcome_list": row(Case(STAFF)),
     "reports:outcome_create": row(Case(STAFF)),
     "reports:outcome_update": row(Case(STAFF, args=pk("outcome"))),
+    # --- info ---------------------------------------------------------------------------------
+    "info:index": row(Case(EVERYONE)),
+    "info:grant_list": row(Case(EVERYONE), Case(EVERYONE, label="filtered", query="?legal_form=npo&soon=on")),
+    "info:grant_archive": row(Case(EVERYONE)),
+    "info:grant_detail": row(
+        Case(EVERYONE, args=pk("grant_own"), label="published"),
+        Case(NOBODY, args=pk("grant_hidden"), label="unpublished", why="staff see it on the manage page"),
+    ),
+    "info:grant_manage": row(Case(STAFF | {"official"})),
+    "info:grant_create": row(Case(STAFF | {"official"})),
+    "info:grant_edit": row(
+        Case(STAFF | {"official"}, args=pk("grant_own"), label="own department"),
+        Case(STAFF, args=pk("grant_other"), label="another department"),
+    ),
+    "info:search_list": row(Case(SIGNED_IN)),
+    "info:search_create": row(Case(SIGNED_IN, query="?kind=groups&query=q%3D%E5%AD%90")),
+    "info:search_edit": row(Case(frozenset({"owner"}), args=pk("saved_search"))),
+    "info:search_delete": row(Case(frozenset({"owner"}), args=pk("saved_search"), post=True)),
+    "info:unsubscribe": row(
+        Case(EVERYONE, args=lambda w: [w.unsubscribe_token], why="the signed link is the capability")
+    ),
+    "info:flyer_rack": row(Case(EVERYONE)),
+    "info:flyer_create": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
+    "info:flyer_queue": row(Case(STAFF)),
+    "info:flyer_review": row(
+        Case(STAFF, args=pk("flyer_pending"), post=True, data=lambda w: {"decision": "approve"})
+    ),
+    "info:flyer_file": row(
+        Case(EVERYONE, args=pk("flyer_shown"), label="on display"),
+        Case(OWNER_OR_STAFF, args=pk("flyer_pending"), label="waiting for staff"),
+    ),
+    "info:flyer_thumbnail": row(
+        Case(EVERYONE, args=pk("flyer_shown"), label="on display"),
+        Case(OWNER_OR_STAFF, args=pk("flyer_pending"), label="waiting for staff"),
+    ),
+    "info:feed_grants": row(Case(EVERYONE)),
+    "info:feed_events": row(Case(EVERYONE)),
+    "info:feed_groups": row(Case(EVERYONE)),
 }
 
 

@@ -52,6 +52,13 @@ PAGES = [
     ("提供の詳細", "matching:offer_detail", _pk("offer"), ""),
     ("企業・事業者のプロフィール", "matching:business_detail", _pk("business"), ""),
     ("担当課のページ", "matching:department_detail", _pk("own_department"), ""),
+    ("情報・お知らせ", "info:index", _none, ""),
+    ("助成金・支援制度", "info:grant_list", _none, ""),
+    ("助成金・支援制度（絞り込み）", "info:grant_list", _none, "?legal_form=npo&soon=on"),
+    ("締切を過ぎた助成金", "info:grant_archive", _none, ""),
+    ("チラシの配架", "info:flyer_rack", _none, ""),
+    ("助成金のページ", "info:grant_detail", _pk("grant_own"), ""),
+    ("新着メールの配信停止", "info:unsubscribe", lambda w: [w.unsubscribe_token], ""),
     ("アクセシビリティ方針", "core:accessibility", _none, ""),
     ("プライバシーポリシー", "core:privacy", _none, ""),
     ("ログイン", "account_login", _none, ""),
@@ -66,6 +73,11 @@ NOT_HTML = {
     "events:feed",
     "events:ics",
     "groups:contact",
+    "info:feed_grants",
+    "info:feed_events",
+    "info:flyer_file",
+    "info:flyer_thumbnail",
+    "info:feed_groups",
 }
 
 

@@ -308,6 +308,45 @@ def build_world() -> World:
     )
 
     # --- reports -----------------------------------------------------------------------------
+    # --- info --------------------------------------------------------------------------------
+    from info import services as info_services
+
+    grant_fields = {"provider": "みらい市", "summary": "内容", "user": u["staff"]}
+    saved_search = info_services.saved_search_create(
+        user=u["owner"], kind="groups", name="子育て", query="q=子育て", frequency="weekly"
+    )
+    o.update(
+        grant_own=info_services.grant_create(title="自課の助成金", department=own_department, **grant_fields),
+        grant_other=info_services.grant_create(
+            title="他課の助成金", department=other_department, **grant_fields
+        ),
+        grant_hidden=info_services.grant_create(title="非公開の助成金", is_published=False, **grant_fields),
+        saved_search=saved_search,
+        unsubscribe_token=info_services.unsubscribe_token(u["owner"]),
+    )
+    from info.models import Flyer, FlyerStatus
+
+    flyer_fields = {"group": group_a, "alt_text": "夏祭りのお知らせ", "content_type": "application/pdf"}
+    o.update(
+        flyer_shown=Flyer.objects.create(
+            title="掲示中のチラシ",
+            status=FlyerStatus.APPROVED,
+            display_from=today - dt.timedelta(days=1),
+            display_until=today + dt.timedelta(days=30),
+            file="flyers/trust-shown.pdf",
+            thumbnail="flyers/thumbs/trust-shown.png",
+            **flyer_fields,
+        ),
+        flyer_pending=Flyer.objects.create(
+            title="確認待ちのチラシ",
+            display_from=today,
+            display_until=today + dt.timedelta(days=30),
+            file="flyers/trust-pending.pdf",
+            thumbnail="flyers/thumbs/trust-pending.png",
+            **flyer_fields,
+        ),
+    )
+
     done_report = ReportFactory(done=True, pdf="")
     done_report.pdf.save(f"reports/trust-{done_report.pk}.pdf", ContentFile(PDF_BYTES), save=True)
     failed_report = ReportFactory(failed=True, fiscal_year=2024)
@@ -333,7 +372,14 @@ def restore_private_files(world: World) -> None:
     """Writes the world's attachments and report PDF again where their rows say they are."""
     from pathlib import Path
 
-    for field_file in (world.attachment.file, world.draft_attachment.file, world.done_report.pdf):
+    flyers = (world.flyer_shown, world.flyer_pending)
+    for field_file in (
+        world.attachment.file,
+        world.draft_attachment.file,
+        world.done_report.pdf,
+        *(flyer.file for flyer in flyers),
+        *(flyer.thumbnail for flyer in flyers),
+    ):
         path = Path(field_file.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(PDF_BYTES)

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import Role
+
+
+class InfoConfig(AppConfig):
+    name = "info"
+    verbose_name = _("情報集約・発信")
+    default_auto_field = "django.db.models.BigAutoField"
+    # Model permissions for the admin; who may post or edit which grant is in info/rules.py.
+    role_permissions: dict[str, list[str]] = {
+        Role.STAFF: [
+            "info.view_grant",
+            "info.add_grant",
+            "info.change_grant",
+            "info.delete_grant",
+            "info.view_savedsearch",
+        ],
+    }

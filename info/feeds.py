@@ -1,0 +1,105 @@
+"""Atom feeds (Django's syndication framework): new grants, events and registered groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from info.models import Grant
+
+FEED_ITEMS = 30
+
+
+class _AtomFeed(Feed):
+    feed_type = Atom1Feed
+    language = "ja"
+
+    def author_name(self) -> str:
+        return settings.CENTER_NAME
+
+    def item_description(self, item) -> str:
+        return ""
+
+
+class GrantFeed(_AtomFeed):
+    title = _("助成金・支援制度の新着")
+    subtitle = _("市民活動に使える助成金・支援制度の新しいお知らせ")
+    link = reverse_lazy("info:grant_list")
+
+    def items(self):
+        return Grant.objects.published().order_by("-published_at", "-id")[:FEED_ITEMS]
+
+    def item_title(self, item: Grant) -> str:
+        return f"{item.title}（{item.provider}）"
+
+    def item_description(self, item: Grant) -> str:
+        deadline = f"締切: {item.closes_on:%Y年%-m月%-d日}" if item.closes_on else "締切: 随時"
+        return f"{deadline}\n{item.summary}"
+
+    def item_pubdate(self, item: Grant):
+        return item.published_at
+
+    def item_updateddate(self, item: Grant):
+        return item.updated_at
+
+
+class EventFeed(_AtomFeed):
+    title = _("催しの新着")
+    subtitle = _("センターと登録団体の催し（講座・交流会など）")
+    link = reverse_lazy("events:index")
+
+    def items(self):
+        from events.models import Event
+
+        return Event.objects.filter(is_public=True).order_by("-created_at", "-id")[:FEED_ITEMS]
+
+    def item_title(self, item) -> str:
+        return item.title
+
+    def item_description(self, item) -> str:
+        return item.description
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+class GroupFeed(_AtomFeed):
+    title = _("新しく登録された団体")
+    subtitle = _("市民協働支援センターに登録した市民活動団体・NPO")
+    link = reverse_lazy("groups:index")
+
+    def items(self):
+        from groups.models import Group
+
+        return Group.objects.public().order_by("-registered_on", "-id")[:FEED_ITEMS]
+
+    def item_title(self, item) -> str:
+        return item.name
+
+    def item_description(self, item) -> str:
+        return item.purpose
+
+    def item_pubdate(self, item):
+        day = item.registered_on or timezone.localdate(item.created_at)
+        return dt.datetime.combine(day, dt.time(9), tzinfo=timezone.get_current_timezone())
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
+def feed_links() -> list[tuple[str, str]]:
+    """(title, path) of every feed, for <link rel="alternate"> and the feeds list."""
+    return [
+        (str(GrantFeed.title), reverse("info:feed_grants")),
+        (str(EventFeed.title), reverse("info:feed_events")),
+        (str(GroupFeed.title), reverse("info:feed_groups")),
+    ]

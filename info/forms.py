@@ -1,0 +1,131 @@
+"""Input of the info app's screens: a grant, a saved search."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Area, Department, Theme
+from groups.models import LegalForm
+from info.models import Frequency, Grant, SavedSearch, SearchKind
+
+
+class GrantForm(forms.ModelForm):
+    legal_forms = forms.MultipleChoiceField(
+        label=_("応募できる法人格"),
+        choices=LegalForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("どれも選ばなければ、法人格を問いません。"),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("対象分野"),
+        queryset=Theme.objects.active(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("どれも選ばなければ、分野を問いません。"),
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("対象地区"),
+        queryset=Area.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("どれも選ばなければ、市内全域です。"),
+    )
+
+    class Meta:
+        model = Grant
+        fields = [
+            "provider",
+            "title",
+            "summary",
+            "amount_min",
+            "amount_max",
+            "legal_forms",
+            "areas",
+            "min_years_active",
+            "themes",
+            "opens_on",
+            "closes_on",
+            "how_to_apply",
+            "url",
+            "department",
+            "is_published",
+        ]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["legal_forms"] = self.instance.legal_form_list
+        if not user.is_center_staff:
+            # An official posts for one of their own departments.
+            departments = Department.objects.filter(officials=user)
+            self.fields["department"].queryset = departments
+            self.fields["department"].required = True
+            self.fields["department"].empty_label = None
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["themes"] = list(data["themes"])
+        data["areas"] = list(data["areas"])
+        return data
+
+
+class SavedSearchCreateForm(forms.Form):
+    kind = forms.ChoiceField(choices=SearchKind.choices, widget=forms.HiddenInput)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("名前"), max_length=100, help_text=_("例: 子育ての団体"))
+    frequency = forms.ChoiceField(
+        label=_("お知らせの頻度"),
+        choices=Frequency.choices,
+        initial=Frequency.WEEKLY,
+        widget=forms.RadioSelect,
+    )
+
+
+class SavedSearchForm(forms.ModelForm):
+    class Meta:
+        model = SavedSearch
+        fields = ["name", "frequency", "is_active"]
+        widgets = {"frequency": forms.RadioSelect}
+
+
+class FlyerForm(forms.Form):
+    title = forms.CharField(
+        label=_("チラシの題名"), max_length=200, help_text=_("例: 夏休み子ども食堂のお知らせ")
+    )
+    file = forms.FileField(
+        label=_("ファイル"), help_text=_("PDF・PNG・JPEG。PDF は1ページ目が見本として表示されます。")
+    )
+    alt_text = forms.CharField(
+        label=_("チラシの内容（画像の代わりの文章）"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "目の見えない方や画像が表示されない方のために、日時・場所・内容・連絡先など、チラシに書いてあることを文章で書いてください。"
+        ),
+    )
+    display_from = forms.DateField(label=_("掲示の開始日"), widget=forms.DateInput(attrs={"type": "date"}))
+    display_until = forms.DateField(
+        label=_("掲示の終了日"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("この日を過ぎると、チラシは自動で外れます。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("display_from"), data.get("display_until")
+        if start and end and end < start:
+            self.add_error("display_until", _("掲示の終了日は開始日より後にしてください。"))
+        return data
+
+
+class FlyerReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("掲示する")), ("reject", _("掲示しない"))])
+    review_note = forms.CharField(
+        label=_("団体への連絡"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

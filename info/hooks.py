@@ -1,0 +1,131 @@
+"""The info app's contributions to shared features (see core.app_hooks).
+
+Demo data, bench pages and the digest bench are registered in info/demo.py.
+"""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.app_hooks import Link, Panel, hook, register
+
+# Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
+# weekly: Monday 8:00.
+BEAT_SCHEDULE = {
+    "info-digests-immediate": {
+        "task": "info.send_digests",
+        "schedule": crontab(minute=5),
+        "args": ("immediate",),
+    },
+    "info-digests-weekly": {
+        "task": "info.send_digests",
+        "schedule": crontab(minute=0, hour=8, day_of_week=1),
+        "args": ("weekly",),
+    },
+}
+register("beat_schedule", BEAT_SCHEDULE, module=__name__)
+
+
+@hook("saved_search_sources")
+def saved_search_sources() -> list:
+    """The group directory, the events calendar and the grants list."""
+    from info.sources import saved_search_sources as sources
+
+    return sources()
+
+
+@hook("home_context")
+def home_context() -> dict:
+    """The home page's flyers on display."""
+    from info.selectors import HOME_FLYERS, flyers_on_display
+
+    return {"flyers": flyers_on_display(limit=HOME_FLYERS)}
+
+
+@hook("group_page_sections")
+def group_page_sections(request, group) -> list[Panel]:
+    """The group's flyers on display, and open grants that fit its themes and legal form."""
+    from info.selectors import flyers_on_display, grants_fitting
+
+    if not group.is_listed:
+        return []
+    panels = []
+    flyers = flyers_on_display(group=group)
+    can_post = request.user.has_perm("groups.change_group", group)
+    if flyers or can_post:
+        panels.append(
+            Panel(
+                title=_("チラシ"),
+                template="info/panels/flyers.html",
+                context={"flyers": flyers, "group": group, "can_post": can_post},
+            )
+        )
+    theme_ids = [theme.pk for theme in group.themes.all()]
+    grants = grants_fitting(theme_ids=theme_ids, legal_form=group.legal_form, founded_year=group.founded_year)
+    if grants:
+        panels.append(
+            Panel(
+                title=_("この団体に合いそうな助成金"),
+                template="info/panels/grants.html",
+                context={"grants": grants},
+            )
+        )
+    return panels
+
+
+@hook("mypage_panels")
+def mypage_panels(request) -> list[Panel]:
+    from groups.selectors import groups_of_user
+    from info.selectors import flyers_of_groups, grants_fitting, saved_searches_of
+
+    panels = [
+        Panel(
+            title=_("保存した検索条件"),
+            template="info/panels/searches.html",
+            context={"searches": saved_searches_of(request.user)},
+        )
+    ]
+    groups = [group for group in groups_of_user(request.user) if group.is_listed]
+    if groups:
+        group = groups[0]
+        grants = grants_fitting(
+            theme_ids=list(group.themes.values_list("pk", flat=True)),
+            legal_form=group.legal_form,
+            founded_year=group.founded_year,
+        )
+        panels.append(
+            Panel(
+                title=_("団体に合いそうな助成金"),
+                template="info/panels/grants.html",
+                context={"grants": grants, "group": group},
+            )
+        )
+        panels.append(
+            Panel(
+                title=_("団体のチラシ"),
+                template="info/panels/my_flyers.html",
+                context={"groups": groups, "flyers": flyers_of_groups(groups)},
+            )
+        )
+    return panels
+
+
+@hook("staff_links")
+def staff_links(request) -> list[Link]:
+    from info.selectors import flyers_pending
+
+    return [
+        Link(
+            title=_("助成金・支援制度の掲載"),
+            url=reverse("info:grant_manage"),
+            description=_("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
+        ),
+        Link(
+            title=_("チラシの確認"),
+            url=reverse("info:flyer_queue"),
+            description=_("団体から届いたチラシを確かめて、配架に掲示します。"),
+            count=len(flyers_pending()),
+        ),
+    ]

@@ -1,0 +1,328 @@
+"""Pages of the info app: grants (public and for staff/officials), saved searches, unsubscribe."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from info import selectors, services
+from info.forms import FlyerForm, FlyerReviewForm, GrantForm, SavedSearchCreateForm, SavedSearchForm
+from info.models import Flyer, Grant, SavedSearch, SearchKind
+from info.sources import all_sources
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    soon = selectors.grant_list(params={"soon": "on"}, today=today)
+    return render(request, "info/index.html", {"closing_soon": list(soon.qs[:5]), "today": today})
+
+
+# --- grants -------------------------------------------------------------------------------------
+
+
+@require_GET
+def grant_list(request: HttpRequest) -> HttpResponse:
+    """助成金・支援制度: open ones, filtered, soonest deadline first."""
+    today = timezone.localdate()
+    grants = selectors.grant_list(params=request.GET, today=today)
+    if not grants.is_valid():
+        # Invalid filters are an error shown next to the field, never a silent "all grants".
+        return render(
+            request, "info/grant_list.html", {"filter": grants, "page_obj": None, "today": today}, status=400
+        )
+    page_obj = Paginator(grants.qs, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    is_filtered = any(value for key, value in request.GET.items() if key != "page")
+    return render(
+        request,
+        "info/grant_list.html",
+        {"filter": grants, "page_obj": page_obj, "today": today, "is_filtered": is_filtered},
+    )
+
+
+@require_GET
+def grant_archive(request: HttpRequest) -> HttpResponse:
+    page_obj = Paginator(selectors.grant_archive(), settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    return render(request, "info/grant_archive.html", {"page_obj": page_obj})
+
+
+@require_GET
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = selectors.grant_visible(pk=pk)
+    if grant is None:
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "info/grant_detail.html",
+        {
+            "grant": grant,
+            "today": today,
+            "days_left": grant.days_left(today),
+            "can_edit": request.user.has_perm("info.change_grant", grant),
+        },
+    )
+
+
+@login_required
+@require_GET
+def grant_manage(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("info.manage_grants"):
+        raise PermissionDenied
+    page_obj = Paginator(selectors.grants_managed_by(request.user), settings.PAGINATE_BY).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "info/grant_manage.html", {"page_obj": page_obj})
+
+
+def _grant_form_page(request: HttpRequest, grant: Grant | None) -> HttpResponse:
+    form = GrantForm(request.POST or None, instance=grant, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        try:
+            if grant is None:
+                grant = services.grant_create(user=request.user, **data)
+            else:
+                grant = services.grant_update(grant=grant, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("「%(title)s」を保存しました。") % {"title": grant.title})
+            return redirect("info:grant_manage")
+    return render(request, "info/grant_form.html", {"form": form, "grant": grant})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("info.add_grant"):
+        raise PermissionDenied
+    return _grant_form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(Grant, pk=pk)
+    if not request.user.has_perm("info.change_grant", grant):
+        raise PermissionDenied
+    return _grant_form_page(request, grant)
+
+
+# --- saved searches -----------------------------------------------------------------------------
+
+
+def _list_url(kind: str, query: str) -> str:
+    source = all_sources().get(kind)
+    if source is None:
+        return reverse("core:mypage")
+    url = reverse(source.list_url_name)
+    return f"{url}?{query}" if query else url
+
+
+@login_required
+@require_GET
+def search_list(request: HttpRequest) -> HttpResponse:
+    searches = selectors.saved_searches_of(request.user)
+    rows = [(search, _list_url(search.kind, search.query)) for search in searches]
+    return render(request, "info/search_list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_create(request: HttpRequest) -> HttpResponse:
+    """この条件を保存: the list's current filters come in the query string (kind, query)."""
+    if request.method == "POST":
+        form = SavedSearchCreateForm(request.POST)
+    else:
+        form = SavedSearchCreateForm(
+            initial={
+                "kind": request.GET.get("kind"),
+                "query": services.clean_query(request.GET.get("query", "")),
+            }
+        )
+        if request.GET.get("kind") not in SearchKind.values:
+            raise Http404
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.saved_search_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("検索条件「%(name)s」を保存しました。新着があるとメールでお知らせします。")
+                % form.cleaned_data,
+            )
+            return redirect("info:search_list")
+    kind = form["kind"].value()
+    query = form["query"].value() or ""
+    return render(
+        request,
+        "info/search_create.html",
+        {
+            "form": form,
+            "kind_label": SearchKind(kind).label if kind in SearchKind.values else "",
+            "list_url": _list_url(kind, query),
+        },
+    )
+
+
+def _own_search(request: HttpRequest, pk: int) -> SavedSearch:
+    search = get_object_or_404(SavedSearch, pk=pk)
+    if not request.user.has_perm("info.change_savedsearch", search):
+        raise Http404
+    return search
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    search = _own_search(request, pk)
+    form = SavedSearchForm(request.POST or None, instance=search)
+    if request.method == "POST" and form.is_valid():
+        services.saved_search_update(search=search, **form.cleaned_data)
+        messages.success(request, _("検索条件「%(name)s」を保存しました。") % {"name": search.name})
+        return redirect("info:search_list")
+    return render(
+        request,
+        "info/search_edit.html",
+        {"form": form, "search": search, "list_url": _list_url(search.kind, search.query)},
+    )
+
+
+@login_required
+@require_POST
+def search_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    search = _own_search(request, pk)
+    services.saved_search_delete(search=search)
+    messages.success(request, _("検索条件「%(name)s」を削除しました。") % {"name": search.name})
+    return redirect("info:search_list")
+
+
+# The signed link is the capability: no login, and mail programs' one-click unsubscribe
+# (RFC 8058, List-Unsubscribe-Post) posts without a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    user = services.unsubscribe_user(token)
+    if user is None:
+        return render(request, "info/unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        services.alerts_unsubscribe(user=user)
+        return render(request, "info/unsubscribe.html", {"done": True})
+    # GET only asks: link checkers of mail services open links without the person.
+    return render(request, "info/unsubscribe.html", {"token": token})
+
+
+# --- flyers -------------------------------------------------------------------------------------
+
+
+@require_GET
+def flyer_rack(request: HttpRequest) -> HttpResponse:
+    """チラシの配架: every approved flyer in its display period."""
+    return render(request, "info/flyer_rack.html", {"flyers": selectors.flyers_on_display()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
+    from groups.models import Group
+
+    group = get_object_or_404(Group, pk=group_pk)
+    if not request.user.has_perm("groups.change_group", group) or not group.is_listed:
+        raise PermissionDenied
+    form = FlyerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flyer_create(
+                group=group,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                **{
+                    name: form.cleaned_data[name]
+                    for name in ("title", "alt_text", "display_from", "display_until")
+                },
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("チラシを受け付けました。センター職員が確認してから掲示します。"))
+            return redirect("core:mypage")
+    return render(request, "info/flyer_form.html", {"form": form, "group": group})
+
+
+def _visible_flyer(request: HttpRequest, pk: int) -> Flyer:
+    flyer = get_object_or_404(Flyer.objects.select_related("group"), pk=pk)
+    if not request.user.has_perm("info.view_flyer", flyer):
+        raise Http404
+    return flyer
+
+
+def _serve(field, content_type: str, filename: str | None = None) -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=content_type, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def flyer_file(request: HttpRequest, pk: int) -> FileResponse:
+    flyer = _visible_flyer(request, pk)
+    suffix = flyer.file.name.rsplit(".", 1)[-1]
+    return _serve(flyer.file, flyer.content_type, filename=f"{flyer.title}.{suffix}")
+
+
+@require_GET
+def flyer_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    flyer = _visible_flyer(request, pk)
+    if not flyer.thumbnail:
+        raise Http404
+    return _serve(flyer.thumbnail, "image/png")
+
+
+@login_required
+@require_GET
+def flyer_queue(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("info.review_flyers"):
+        raise PermissionDenied
+    return render(
+        request, "info/flyer_queue.html", {"flyers": selectors.flyers_pending(), "form": FlyerReviewForm()}
+    )
+
+
+@login_required
+@require_POST
+def flyer_review(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("info.review_flyers"):
+        raise PermissionDenied
+    flyer = get_object_or_404(Flyer, pk=pk)
+    form = FlyerReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.flyer_review(
+                flyer=flyer,
+                staff=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["review_note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("「%(title)s」の確認を記録しました。") % {"title": flyer.title})
+    else:
+        messages.error(request, _("掲示するかどうかを選んでください。"))
+    return redirect("info:flyer_queue")

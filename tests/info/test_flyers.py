@@ -1,0 +1,127 @@
+"""The flyer rack: a group editor uploads, staff approve, the flyer shows for its period and leaves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from info.models import Flyer, FlyerStatus
+from tests.groups.factories import GroupFactory
+from tests.info.conftest import JST
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (420, 594), "orange").save(out, format="PDF")
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 1131), "skyblue").save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(email="owner@example.jp", full_name="代表 花子")
+
+
+@pytest.fixture
+def group(owner):
+    return GroupFactory(name="ひだまり子ども食堂", owner=owner)
+
+
+def upload(client, group, *, name="natsu.pdf", data=None, **fields):
+    form = {
+        "title": "夏休み子ども食堂",
+        "alt_text": "8月1日（土）12時から、本町地区センターで子ども食堂を開きます。子どもは無料です。",
+        "display_from": "2026-06-01",
+        "display_until": "2026-06-30",
+        "file": SimpleUploadedFile(name, pdf_bytes() if data is None else data),
+    } | fields
+    return client.post(reverse("info:flyer_create", args=[group.pk]), form)
+
+
+def test_an_approved_flyer_shows_with_its_thumbnail_until_its_period_ends(
+    client, client_for, owner, group, staff_user, frozen
+):
+    assert upload(client_for(owner), group).status_code == 302
+    flyer = Flyer.objects.get()
+    assert flyer.status == FlyerStatus.PENDING
+    thumbnail = flyer.thumbnail.read()
+    assert thumbnail.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(thumbnail)).width == 360
+    client.logout()
+    assert "夏休み子ども食堂" not in client.get(reverse("info:flyer_rack")).content.decode()
+    assert client.get(reverse("info:flyer_file", args=[flyer.pk])).status_code == 404
+
+    staff = client_for(staff_user)
+    assert "夏休み子ども食堂" in staff.get(reverse("info:flyer_queue")).content.decode()
+    staff.post(reverse("info:flyer_review", args=[flyer.pk]), {"decision": "approve"})
+    staff.logout()
+
+    alt = "8月1日（土）12時から、本町地区センターで子ども食堂を開きます。"
+    for page in (reverse("info:flyer_rack"), reverse("core:home"), group.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert "夏休み子ども食堂" in html, page
+        assert f'alt="{alt}' in html, page
+    thumb = client.get(reverse("info:flyer_thumbnail", args=[flyer.pk]))
+    assert thumb["Content-Type"] == "image/png"
+    file = client.get(reverse("info:flyer_file", args=[flyer.pk]))
+    assert file["Content-Type"] == "application/pdf"
+
+    frozen.move_to(dt.datetime(2026, 7, 1, 0, 0, tzinfo=JST))
+    assert "夏休み子ども食堂" not in client.get(reverse("info:flyer_rack")).content.decode()
+    assert "夏休み子ども食堂" not in client.get(reverse("core:home")).content.decode()
+    assert client.get(reverse("info:flyer_file", args=[flyer.pk])).status_code == 404
+
+
+def test_an_image_flyer_gets_a_thumbnail_too(client_for, owner, group, frozen):
+    assert upload(client_for(owner), group, name="natsu.png", data=png_bytes()).status_code == 302
+    thumbnail = Image.open(io.BytesIO(Flyer.objects.get().thumbnail.read()))
+    assert (thumbnail.format, thumbnail.width) == ("PNG", 360)
+
+
+def test_a_file_whose_content_is_not_its_name_is_refused_and_the_input_kept(client_for, owner, group, frozen):
+    response = upload(client_for(owner), group, name="natsu.pdf", data=png_bytes())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "の中身がファイル名（.pdf）と一致しません" in html
+    assert 'value="夏休み子ども食堂"' in html
+    assert not Flyer.objects.exists()
+
+
+def test_alt_text_is_required(client_for, owner, group, frozen):
+    response = upload(client_for(owner), group, alt_text="")
+    assert response.status_code == 200
+    assert "このフィールドは必須です" in response.content.decode()
+    assert not Flyer.objects.exists()
+
+
+def test_only_the_groups_editors_upload(client_for, make_user, group, frozen):
+    stranger = client_for(make_user(email="stranger@example.jp"))
+    assert upload(stranger, group).status_code == 403
+    assert not Flyer.objects.exists()
+
+
+def test_refusing_a_flyer_needs_a_reason(client_for, owner, group, staff_user, frozen):
+    upload(client_for(owner), group)
+    flyer = Flyer.objects.get()
+    staff = client_for(staff_user)
+    staff.post(reverse("info:flyer_review", args=[flyer.pk]), {"decision": "reject", "review_note": ""})
+    flyer.refresh_from_db()
+    assert flyer.status == FlyerStatus.PENDING
+    staff.post(
+        reverse("info:flyer_review", args=[flyer.pk]),
+        {"decision": "reject", "review_note": "連絡先を入れてください"},
+    )
+    flyer.refresh_from_db()
+    assert (flyer.status, flyer.review_note) == (FlyerStatus.REJECTED, "連絡先を入れてください")

@@ -1,0 +1,163 @@
+"""Grants and support programs: the public list, its filters, the archive, who may post and edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from info import services
+from info.models import Grant
+from tests.groups.factories import GroupFactory
+from tests.info.conftest import TODAY
+from tests.info.factories import GrantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    return [grant.title for grant in response.context["page_obj"].object_list]
+
+
+def test_list_shows_open_grants_soonest_deadline_first_and_archives_past_ones(client, frozen):
+    GrantFactory(title="来月締切", closes_on=TODAY + dt.timedelta(days=40))
+    GrantFactory(title="随時", closes_on=None)
+    GrantFactory(title="明日締切", closes_on=TODAY + dt.timedelta(days=1))
+    GrantFactory(title="今日締切", closes_on=TODAY)
+    GrantFactory(title="昨日締切", closes_on=TODAY - dt.timedelta(days=1))
+    GrantFactory(title="非公開", hidden=True)
+
+    response = client.get(reverse("info:grant_list"))
+
+    assert titles(response) == ["今日締切", "明日締切", "来月締切", "随時"]
+    archive = client.get(reverse("info:grant_archive"))
+    assert [g.title for g in archive.context["page_obj"].object_list] == ["昨日締切"]
+    assert (
+        client.get(reverse("info:grant_detail", args=[Grant.objects.get(title="非公開").pk])).status_code
+        == 404
+    )
+
+
+def test_filters_by_theme_legal_form_amount_and_closing_soon(client, frozen, kosodate, kankyo):
+    GrantFactory(title="子ども・NPOのみ・50万", themes=[kosodate], legal_forms=",npo,", amount_max=500_000)
+    GrantFactory(title="環境・誰でも・10万", themes=[kankyo], amount_max=100_000)
+    GrantFactory(title="分野不問・任意団体・上限なし", legal_forms=",voluntary,", amount_max=None)
+    GrantFactory(title="子ども・締切間近", themes=[kosodate], closes_on=TODAY + dt.timedelta(days=10))
+
+    def filtered(**params):
+        return sorted(titles(client.get(reverse("info:grant_list"), params)))
+
+    assert filtered(theme=kosodate.pk) == [
+        "分野不問・任意団体・上限なし",
+        "子ども・NPOのみ・50万",
+        "子ども・締切間近",
+    ]
+    assert filtered(legal_form="voluntary") == [
+        "分野不問・任意団体・上限なし",
+        "子ども・締切間近",
+        "環境・誰でも・10万",
+    ]
+    assert filtered(amount="500000") == ["分野不問・任意団体・上限なし", "子ども・NPOのみ・50万"]
+    assert filtered(soon="on") == ["子ども・締切間近"]
+
+
+def test_an_invalid_filter_is_an_error_not_every_grant(client, frozen):
+    GrantFactory()
+    response = client.get(reverse("info:grant_list"), {"amount": "すべて見せて"})
+    assert response.status_code == 400
+    assert response.context["page_obj"] is None
+    assert "正しく選択してください" in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_list_takes_the_same_number_of_queries_at_two_sizes(
+    client, frozen, kosodate, kankyo, size, django_assert_num_queries
+):
+    for n in range(size):
+        GrantFactory(themes=[kosodate, kankyo], closes_on=TODAY + dt.timedelta(days=n))
+    with django_assert_num_queries(4):  # theme choices, count, page, themes
+        response = client.get(reverse("info:grant_list"), {"legal_form": "npo"})
+    assert len(titles(response)) == size
+
+
+def test_official_posts_for_own_department_and_edits_only_its_grants(
+    client_for, official_user, staff_user, frozen
+):
+    own = official_user.departments.get()
+    from core.models import Department
+
+    other = Department.objects.create(name="防災課", name_kana="ぼうさいか")
+    client = client_for(official_user)
+    form = client.get(reverse("info:grant_create")).context["form"]
+    assert list(form.fields["department"].queryset) == [own]
+
+    response = client.post(
+        reverse("info:grant_create"),
+        {
+            "provider": "みらい市 子ども家庭支援課",
+            "title": "子どもの居場所づくり補助金",
+            "summary": "子ども食堂の立ち上げを支援します。",
+            "amount_max": "300000",
+            "legal_forms": ["npo", "voluntary"],
+            "closes_on": "2026-07-31",
+            "department": own.pk,
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    grant = Grant.objects.get(title="子どもの居場所づくり補助金")
+    assert grant.legal_form_list == ["npo", "voluntary"]
+    assert grant.created_by == official_user
+    assert grant.published_at is not None
+
+    others = GrantFactory(department=other)
+    assert client.get(reverse("info:grant_edit", args=[grant.pk])).status_code == 200
+    assert client.get(reverse("info:grant_edit", args=[others.pk])).status_code == 403
+    assert client_for(staff_user).get(reverse("info:grant_edit", args=[others.pk])).status_code == 200
+
+
+def test_invalid_grant_input_keeps_what_was_typed_and_says_why_in_japanese(client_for, staff_user, frozen):
+    response = client_for(staff_user).post(
+        reverse("info:grant_create"),
+        {
+            "provider": "みらい財団",
+            "title": "逆転した金額",
+            "summary": "内容",
+            "amount_min": "500000",
+            "amount_max": "100000",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "金額の下限は上限以下にしてください。" in page
+    assert 'value="逆転した金額"' in page
+    assert not Grant.objects.exists()
+
+
+def test_a_group_page_and_mypage_show_the_grants_that_fit_the_group(
+    client_for, make_user, frozen, kosodate, kankyo
+):
+    owner = make_user(email="owner@example.jp")
+    group = GroupFactory(themes=[kosodate], legal_form="npo", owner=owner, founded_year=2025)
+    GrantFactory(title="子ども向け", themes=[kosodate])
+    GrantFactory(title="環境向け", themes=[kankyo])
+    GrantFactory(title="任意団体だけ", legal_forms=",voluntary,")
+    GrantFactory(title="5年以上の活動", min_years_active=5)
+    GrantFactory(title="締切済み", closes_on=TODAY - dt.timedelta(days=1))
+
+    page = client_for(owner).get(group.get_absolute_url()).content.decode()
+    assert "この団体に合いそうな助成金" in page
+    assert "子ども向け" in page
+    for title in ("環境向け", "任意団体だけ", "5年以上の活動", "締切済み"):
+        assert title not in page
+    mypage = client_for(owner).get(reverse("core:mypage")).content.decode()
+    assert "団体に合いそうな助成金" in mypage and "子ども向け" in mypage and "環境向け" not in mypage
+
+
+def test_amounts_out_of_order_are_refused_by_the_service(staff_user):
+    with pytest.raises(Exception) as error:
+        services.grant_create(
+            user=staff_user, provider="財団", title="x", summary="y", amount_min=9, amount_max=1
+        )
+    assert "金額の下限は上限以下" in str(error.value)

@@ -1,0 +1,184 @@
+"""Saved searches: saving a list's filters, one digest per person of what is new, unsubscribing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from groups import services as group_services
+from info import services
+from info.models import AlertDelivery, SavedSearch
+from tests.groups.factories import GroupFactory
+from tests.info.conftest import JST
+from tests.info.factories import GrantFactory, SavedSearchFactory
+from tests.matching.factories import NeedFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2026, 6, day, hour, tzinfo=JST)
+
+
+def run_digests(capture, frequency="weekly"):
+    with capture(execute=True):
+        return services.digests_send(frequency=frequency)
+
+
+def digests(to: str) -> list:
+    return [m for m in mail.outbox if m.to == [to] and "新着" in m.subject]
+
+
+def test_member_saves_a_directory_search_and_gets_one_digest_naming_the_new_group(
+    client_for, member, staff_user, frozen, kosodate, django_capture_on_commit_callbacks
+):
+    client = client_for(member)
+    directory = client.get(reverse("groups:index"), {"q": "子育て"}).content.decode()
+    encoded = "q%3D%25E5%25AD%2590%25E8%2582%25B2%25E3%2581%25A6"  # q=子育て, quoted twice
+    save_link = f"{reverse('info:search_create')}?kind=groups&amp;query={encoded}"
+    assert save_link in directory
+    form_page = client.get(reverse("info:search_create"), {"kind": "groups", "query": "q=子育て&page=3"})
+    assert form_page.context["form"]["query"].value() == urlencode({"q": "子育て"})
+    response = client.post(
+        reverse("info:search_create"),
+        {"kind": "groups", "query": "q=子育て", "name": "子育ての団体", "frequency": "weekly"},
+    )
+    assert response.status_code == 302
+    search = SavedSearch.objects.get(user=member)
+    assert search.name == "子育ての団体"
+
+    frozen.move_to(at(2, 9))
+    pending = GroupFactory(
+        pending=True, name="ひだまり子育てサロン", name_kana="ひだまりこそだてさろん", themes=[kosodate]
+    )
+    GroupFactory(pending=True, name="川をきれいにする会", name_kana="かわをきれいにするかい")
+    with django_capture_on_commit_callbacks(execute=True):
+        group_services.group_approve(group=pending, staff=staff_user)
+    other = GroupFactory(pending=True, name="森の会", name_kana="もりのかい")
+    with django_capture_on_commit_callbacks(execute=True):
+        group_services.group_approve(group=other, staff=staff_user)
+    mail.outbox.clear()
+
+    frozen.move_to(at(8, 8))
+    assert run_digests(django_capture_on_commit_callbacks) == 1
+    [message] = digests(member.email)
+    assert "ひだまり子育てサロン" in message.body
+    assert "森の会" not in message.body
+    assert "子育ての団体" in message.body
+    unsubscribe_url = message.extra_headers["List-Unsubscribe"].strip("<>")
+    assert unsubscribe_url in message.body
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    # Nothing is sent twice for the same group.
+    frozen.move_to(at(15, 8))
+    mail.outbox.clear()
+    assert run_digests(django_capture_on_commit_callbacks) == 0
+    assert digests(member.email) == []
+
+    # Unsubscribing needs no login; opening the link only asks, the button stops the alerts.
+    path = unsubscribe_url.split("testserver", 1)[-1].replace("http://127.0.0.1:8000", "")
+    anonymous = client.__class__()
+    assert "配信を止める" in anonymous.get(path).content.decode()
+    assert SavedSearch.objects.get(pk=search.pk).is_active
+    assert "すべて止めました" in anonymous.post(path).content.decode()
+    assert not SavedSearch.objects.get(pk=search.pk).is_active
+
+
+def test_one_digest_per_person_for_several_searches_without_repeating_an_item(
+    member, frozen, kosodate, django_capture_on_commit_callbacks
+):
+    SavedSearchFactory(user=member, kind="grants", name="子ども", query=f"theme={kosodate.pk}")
+    SavedSearchFactory(user=member, kind="grants", name="すべての助成金", query="")
+    SavedSearchFactory(user=member, kind="needs", name="ニーズ", query="")
+    frozen.move_to(at(3))
+    GrantFactory(title="子育て応援助成", themes=[kosodate])
+    NeedFactory(group=GroupFactory(), title="チラシを作りたい")
+
+    frozen.move_to(at(8, 8))
+    assert run_digests(django_capture_on_commit_callbacks) == 1
+    [message] = digests(member.email)
+    assert message.body.count("子育て応援助成") == 1
+    assert "チラシを作りたい" in message.body
+    assert AlertDelivery.objects.filter(user=member).count() == 2
+
+
+def test_immediate_and_weekly_searches_run_separately_and_switched_off_ones_never(
+    member, make_user, frozen, django_capture_on_commit_callbacks
+):
+    SavedSearchFactory(user=member, kind="grants", query="", frequency="immediate")
+    quiet = make_user(email="quiet@example.jp")
+    SavedSearchFactory(user=quiet, kind="grants", query="", frequency="immediate", is_active=False)
+    frozen.move_to(at(1, 11))
+    GrantFactory(title="新しい助成金")
+    frozen.move_to(at(1, 12))
+    assert run_digests(django_capture_on_commit_callbacks, "weekly") == 0
+    assert run_digests(django_capture_on_commit_callbacks, "immediate") == 1
+    assert digests(quiet.email) == []
+
+
+def test_an_invalid_saved_filter_matches_nothing(member, frozen, django_capture_on_commit_callbacks):
+    SavedSearchFactory(user=member, kind="grants", query="amount=abc")
+    frozen.move_to(at(3))
+    GrantFactory()
+    frozen.move_to(at(8))
+    assert run_digests(django_capture_on_commit_callbacks) == 0
+
+
+def test_items_from_before_the_search_was_saved_are_not_new(
+    member, frozen, django_capture_on_commit_callbacks
+):
+    GrantFactory(title="前からある助成金")
+    frozen.move_to(at(1, 11))
+    SavedSearchFactory(user=member, kind="grants", query="")
+    frozen.move_to(at(8))
+    assert run_digests(django_capture_on_commit_callbacks) == 0
+
+
+def test_one_persons_failure_does_not_stop_the_others(
+    member, make_user, frozen, monkeypatch, django_capture_on_commit_callbacks
+):
+    other = make_user(email="other@example.jp")
+    SavedSearchFactory(user=member, kind="grants", query="")
+    SavedSearchFactory(user=other, kind="grants", query="")
+    frozen.move_to(at(3))
+    GrantFactory()
+    real = services.outbox_enqueue
+
+    def failing_for_member(*, to, **kwargs):
+        if to == [member.email]:
+            raise OSError("mail server refused")
+        return real(to=to, **kwargs)
+
+    monkeypatch.setattr(services, "outbox_enqueue", failing_for_member)
+    frozen.move_to(at(8))
+    assert run_digests(django_capture_on_commit_callbacks) == 1
+    assert len(digests(other.email)) == 1
+    # The failed person's items were rolled back with their digest: not recorded as sent.
+    assert not AlertDelivery.objects.filter(user=member).exists()
+
+
+def test_mypage_lists_saved_searches_and_the_owner_edits_them(client_for, member, make_user, frozen):
+    search = SavedSearchFactory(user=member, name="子育て")
+    client = client_for(member)
+    assert "子育て" in client.get(reverse("core:mypage")).content.decode()
+    response = client.post(
+        reverse("info:search_edit", args=[search.pk]), {"name": "子育て（毎時）", "frequency": "immediate"}
+    )
+    assert response.status_code == 302
+    search.refresh_from_db()
+    assert (search.name, search.frequency, search.is_active) == ("子育て（毎時）", "immediate", False)
+    stranger = client_for(make_user(email="stranger@example.jp"))
+    assert stranger.get(reverse("info:search_edit", args=[search.pk])).status_code == 404
+
+
+def test_a_forged_unsubscribe_link_changes_nothing(client, member, frozen):
+    search = SavedSearchFactory(user=member)
+    token = services.unsubscribe_token(member)
+    response = client.post(reverse("info:unsubscribe", args=[token[:-2] + "xx"]))
+    assert response.status_code == 404
+    search.refresh_from_db()
+    assert search.is_active
