@@ -157,10 +157,15 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         box = (lockers + mailboxes)[n]
         Allotment.objects.create(resource=box, group=group, fiscal_year=fiscal_year)
 
+    _demo_roundtable(rooms[0], today)
     taken: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {room.pk: [] for room in rooms}
+    for room_id, starts_at, ends_at in Booking.objects.values_list("resource_id", "starts_at", "ends_at"):
+        taken[room_id].append((starts_at, ends_at))
     blocks = []
     by_keyword = {room.venue_keyword: room for room in rooms}
-    sessions = EventSession.objects.filter(starts_at__date__range=(first, last)).select_related("event")
+    sessions = EventSession.objects.filter(
+        starts_at__date__range=(first, last), space_booking__isnull=True
+    ).select_related("event")
     for session in sessions:
         room = next((r for k, r in by_keyword.items() if k in session.effective_venue), None)
         if room is None or any(s < session.ends_at and e > session.starts_at for s, e in taken[room.pk]):
@@ -208,6 +213,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
                     starts_at, ends_at = _aware(day, start_time), _aware(day, end_time)
                     if any(s < ends_at and e > starts_at for s, e in taken[room.pk]):
                         continue
+                    if room == rooms[0] and day.weekday() == 1 and start_time >= dt.time(18) and day > today:
+                        continue  # future Tuesday evenings of 会議室A are left for the demo member to book
                     group = regular.get((room.pk, day.weekday())) if start_time == dt.time(18) else None
                     if group is None:
                         if rng.random() > chance:
@@ -309,6 +316,29 @@ def bench_pages(*, scale: int) -> dict[str, str]:
         "space_week": reverse("spaces:week", args=[room.pk]) + query,
         "space_index": reverse("spaces:index"),
     }
+
+
+def _demo_roundtable(room: Resource, today: dt.date) -> None:
+    """A center event on a Tuesday evening three weeks ahead in 会議室A: its session blocks the room
+    (through spaces.signals), so a weekly Tuesday booking shows one date refused because of it."""
+    from events.models import Event, Program
+
+    program = Program.objects.filter(code="roundtable").first() or Program.objects.first()
+    if program is None:
+        return
+    day = today + dt.timedelta(days=(1 - today.weekday()) % 7 + 14)
+    while calendar.closed_reason(day):
+        day += dt.timedelta(days=7)
+    event = Event.objects.create(
+        program=program,
+        title="地域円卓会議「子どもの居場所をみんなで考える」",
+        description="地域の課題を、団体・企業・市の担当課が円卓を囲んで話し合います。",
+        venue=f"市民活動プラザ 2階 {room.name}",
+        capacity=30,
+    )
+    EventSession.objects.create(
+        event=event, starts_at=_aware(day, dt.time(18, 30)), ends_at=_aware(day, dt.time(20, 30))
+    )
 
 
 BENCH_BOOKINGS = 20
