@@ -119,13 +119,20 @@ def group_page_sections(request, group) -> list[Panel]:
     if not selectors.party_is_eligible(group):
         return []
     needs, offers = selectors.open_items_of(PartyRef.of(group))
-    if not needs and not offers:
+    # Staff post for the group when it asks them to (at the counter, by phone): the record says so.
+    for_staff = bool(getattr(request.user, "is_center_staff", False))
+    if not needs and not offers and not for_staff:
         return []
     return [
         Panel(
             title="ニーズと提供",
             template="matching/panels/group_items.html",
-            context={"needs": needs, "offers": offers},
+            context={
+                "needs": needs,
+                "offers": offers,
+                "party_key": PartyRef.of(group).key,
+                "for_staff": for_staff,
+            },
         )
     ]
 

@@ -141,6 +141,20 @@ class PartyOwned(models.Model):
         related_name="+",
     )
 
+    # Staff may post and edit for a party that asked them to (at the counter, by phone): the
+    # record keeps who entered it and says so on its page (matching.services._by_staff).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録した人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    entered_on_behalf = models.BooleanField(_("職員が代理で登録"), default=False, editable=False)
+    updated_on_behalf = models.BooleanField(_("職員が代理で更新"), default=False, editable=False)
+
     class Meta:
         abstract = True
 

@@ -159,11 +159,24 @@ def _clean_deliverable(kind: str, deliverable: str) -> None:
         raise ValidationError({"deliverable": _("成果物は、種類が「プロボノ」のときだけ選べます。")})
 
 
+def _on_behalf(user: User | None, party) -> bool:
+    """Staff entering for a party they do not themselves act for."""
+    from matching.selectors import user_can_act_for
+
+    return bool(user is not None and user.is_center_staff and not user_can_act_for(user, party))
+
+
 @transaction.atomic
-def _item_create(model, *, party, title, kind, deliverable, description, themes, areas):
+def _item_create(model, *, party, title, kind, deliverable, description, themes, areas, by=None):
     _clean_deliverable(kind, deliverable)
     item = model(
-        title=title, kind=kind, deliverable=deliverable, description=description, **_owner_fields(party)
+        title=title,
+        kind=kind,
+        deliverable=deliverable,
+        description=description,
+        entered_by=by,
+        entered_on_behalf=_on_behalf(by, party),
+        **_owner_fields(party),
     )
     item.full_clean()
     item.save()
@@ -173,9 +186,11 @@ def _item_create(model, *, party, title, kind, deliverable, description, themes,
 
 
 @transaction.atomic
-def _item_update(item, *, title, kind, deliverable, description, themes, areas):
+def _item_update(item, *, title, kind, deliverable, description, themes, areas, by=None):
     _clean_deliverable(kind, deliverable)
     item.title, item.kind, item.deliverable, item.description = title, kind, deliverable, description
+    if by is not None:
+        item.updated_on_behalf = _on_behalf(by, item.party)
     item.full_clean()
     item.save()
     item.themes.set(themes)
@@ -192,6 +207,7 @@ def need_create(
     description: str = "",
     themes: Iterable[Theme] = (),
     areas: Iterable[Area] = (),
+    by: User | None = None,
 ) -> Need:
     """ニーズ of a group, a business or a department, open from the start."""
     return _item_create(
@@ -203,6 +219,7 @@ def need_create(
         description=description,
         themes=themes,
         areas=areas,
+        by=by,
     )
 
 
@@ -215,6 +232,7 @@ def need_update(
     description: str = "",
     themes: Iterable[Theme] = (),
     areas: Iterable[Area] = (),
+    by: User | None = None,
 ) -> Need:
     return _item_update(
         need,
@@ -224,6 +242,7 @@ def need_update(
         description=description,
         themes=themes,
         areas=areas,
+        by=by,
     )
 
 
@@ -236,6 +255,7 @@ def offer_create(
     description: str = "",
     themes: Iterable[Theme] = (),
     areas: Iterable[Area] = (),
+    by: User | None = None,
 ) -> Offer:
     """提供 of a group, a business or a department, open from the start."""
     return _item_create(
@@ -247,6 +267,7 @@ def offer_create(
         description=description,
         themes=themes,
         areas=areas,
+        by=by,
     )
 
 
@@ -259,6 +280,7 @@ def offer_update(
     description: str = "",
     themes: Iterable[Theme] = (),
     areas: Iterable[Area] = (),
+    by: User | None = None,
 ) -> Offer:
     return _item_update(
         offer,
@@ -268,6 +290,7 @@ def offer_update(
         description=description,
         themes=themes,
         areas=areas,
+        by=by,
     )
 
 

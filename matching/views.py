@@ -124,6 +124,13 @@ def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
 def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
     config = ITEMS[item_type]
     parties = selectors.user_parties(request.user)
+    wanted = request.POST.get("party") or request.GET.get("party")
+    on_behalf = None
+    if wanted and request.user.is_center_staff and wanted not in {c.ref.key for c in parties}:
+        # Staff post for any group, business or department that asked them to (代理で登録).
+        ref, party = _party_or_404(wanted)
+        on_behalf = selectors.PartyChoice(ref, party)
+        parties = [on_behalf, *parties]
     if not parties:
         messages.info(
             request,
@@ -141,7 +148,7 @@ def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         party = next(c.party for c in parties if c.ref.key == data.pop("party"))
         try:
-            item = config["create"](party=party, **data)
+            item = config["create"](party=party, by=request.user, **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -153,7 +160,7 @@ def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
     return render(
         request,
         "matching/item_form.html",
-        {"form": form, "item_type": item_type, "item_label": config["label"]},
+        {"form": form, "item_type": item_type, "item_label": config["label"], "on_behalf": on_behalf},
     )
 
 
@@ -174,7 +181,7 @@ def item_edit(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
     form = ItemForm(request.POST or None, initial=initial, title_help=config["title_help"])
     if request.method == "POST" and form.is_valid():
         try:
-            config["update"](item, **form.cleaned_data)
+            config["update"](item, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
