@@ -30,7 +30,7 @@ def keyword_q(words: Sequence[str], lookups: Sequence[str]) -> Q:
 class KeywordBoundField(BoundField):
     @property
     def notice(self) -> str:
-        """Said next to the field when the keyword was cut (see config/templates/django/forms/field.html)."""
+        """Said next to the field when the keyword was cut (see templates/django/forms/field.html)."""
         field = self.field
         return search_terms(self.value(), normalize=field.normalize).notice if self.value() else ""
 

@@ -1,6 +1,6 @@
 """The one place that calls WeasyPrint.
 
-Every PDF (outcome reports, agreements, certificates) extends config/templates/pdf/base.html, which
+Every PDF (outcome reports, agreements, certificates) extends templates/pdf/base.html, which
 embeds IPAexGothic from the matplotlib-fontja wheel (IPA Font License, shipped with its licence
 text), so PDFs render on a machine with no Japanese system font. WeasyPrint embeds a subset.
 
@@ -44,7 +44,7 @@ def japanese_font_licence_path() -> Path:
 
 
 def pdf_context(extra: dict | None = None) -> dict:
-    """What config/templates/pdf/base.html needs: the font and the center's name."""
+    """What templates/pdf/base.html needs: the font and the center's name."""
     return {
         "pdf_font_url": japanese_font_path().as_uri(),
         "pdf_font_family": FONT_FAMILY,

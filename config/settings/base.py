@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-# The site's own templates, static files and translations ship inside the config package, so an
-# installed wheel (pip install .) has them as a checkout does.
-CONFIG_DIR = Path(__file__).resolve().parent.parent
+# The site's own templates, static files and translations: top-level folders in a checkout; an
+# installed wheel (pip install .) carries them inside the config package (see setup.py).
+SITE_DIR = (
+    BASE_DIR if (BASE_DIR / "templates" / "base.html").is_file() else Path(__file__).resolve().parent.parent
+)
 
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-development-only-change-me")
 DEBUG = env_bool("DEBUG", False)
@@ -102,7 +104,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [CONFIG_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -115,7 +117,7 @@ TEMPLATES = [
         },
     }
 ]
-# Form widgets render through the template engine, so config/templates/django/forms can restyle them.
+# Form widgets render through the template engine, so templates/django/forms can restyle them.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
@@ -198,12 +200,12 @@ LANGUAGES = [("ja", _("日本語"))]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [CONFIG_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
-STATICFILES_DIRS = [CONFIG_DIR / "static"]
+STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Files that only some people may read (attachments, reports) never go under MEDIA_URL:
