@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -213,7 +214,7 @@ def item_close(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
         messages.success(
             request, _("「%(title)s」を締め切りました。今後は提案に表示されません。") % {"title": item.title}
         )
-    return redirect(f"matching:{item_type}_detail", pk=item.pk)
+    return redirect(_safe_next(request, reverse(f"matching:{item_type}_detail", args=[item.pk])))
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -494,6 +495,9 @@ def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
             _("「%(match)s」を「%(to)s」にしました。")
             % {"match": match, "to": MatchStatus(form.cleaned_data["to_status"]).label},
         )
+        if Match.objects.filter(pk=match.pk, status=MatchStatus.CONCLUDED, need__is_open=True).exists():
+            # A concluded match usually ends the search: ask, on the match's page, whether to close.
+            return redirect(match.get_absolute_url())
     return redirect(_safe_next(request, match.get_absolute_url()))
 
 

@@ -75,3 +75,33 @@ def test_nobody_else_posts_for_a_party_by_naming_it(client, member, group):
     )
     assert not Need.objects.exists() and response.status_code in (200, 302)
     assert not NeedFactory._meta.model.objects.exists()
+
+
+def test_a_concluded_match_asks_whether_to_close_the_need(client, staff_user, group, design_company):
+    """成立 from the pipeline brings staff to the match, which asks to close the need still open."""
+    from matching import services
+    from matching.models import MatchStatus
+    from tests.matching.factories import OfferFactory
+
+    need = NeedFactory(group=group, title="夏祭りのチラシ", deliverable="flyer")
+    offer = OfferFactory(business=design_company, title="チラシ制作", deliverable="flyer")
+    match = services.match_create(
+        party_a=group, party_b=design_company, created_by=staff_user, need=need, offer=offer
+    )
+    for status in ("introduced", "negotiating"):
+        services.match_transition(match=match, to_status=status, by=staff_user, notify=False)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("matching:match_transition", args=[match.pk]),
+        {"to_status": MatchStatus.CONCLUDED, "next": reverse("matching:pipeline")},
+    )
+    assert response["Location"] == match.get_absolute_url()
+    page = client.get(match.get_absolute_url()).content.decode()
+    assert "ニーズの募集を終えますか？" in page and "夏祭りのチラシ" in page
+    response = client.post(
+        reverse("matching:need_close", args=[need.pk]), {"is_open": "0", "next": match.get_absolute_url()}
+    )
+    assert response["Location"] == match.get_absolute_url()
+    need.refresh_from_db()
+    assert not need.is_open
+    assert "ニーズの募集を終えますか？" not in client.get(match.get_absolute_url()).content.decode()
