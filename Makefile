@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast bench faults worker beat lint lock format migrations-check check-deploy backup restore \
+.PHONY: help run test test-dates test-fast bench faults worker beat lint lock format migrations-check check-deploy backup restore \
         install check-python check-pango clean
 
 help: ## この一覧を表示する
@@ -57,6 +57,20 @@ run: check-pango ## デモデータ入りのポータルを http://127.0.0.1:800
 test: check-pango ## テストをすべて実行する（DATABASE_URL / REDIS_URL があればそれを使う）
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest
+
+# Japan-time instants for test-dates: the turn of the fiscal year (both sides), New Year's Day and a
+# leap day; the run also goes once at the real time. Each run moves the whole test process's clock
+# (pytest --fake-now, tests/conftest.py).
+DATE_INSTANTS ?= 2027-04-01T00:00+09:00 2027-03-31T23:59+09:00 2027-01-01T09:00+09:00 2028-02-29T12:00+09:00
+
+test-dates: check-pango ## 日付に左右されるテストを、年度末・年度初め・元日・うるう日・今日の時刻で実行する
+	@failed=""; \
+	for instant in $(DATE_INSTANTS) today; do \
+	  echo "=== 時刻: $$instant"; \
+	  if [ "$$instant" = today ]; then fake=""; else fake="--fake-now=$$instant"; fi; \
+	  $(BIN)/pytest -m dates -q -p no:cacheprovider $$fake || failed="$$failed $$instant"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "失敗した時刻:$$failed"; exit 1; fi
 
 test-fast: $(STAMP) ## ブラウザを使わないテストだけを実行する
 	$(BIN)/pytest -m "not browser"

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.app_hooks import hook
+from core.calendar import center_is_open
+from core.fiscal import current_fiscal_year
 
-SEED_FIRST_FISCAL_YEAR = 2021
-
-
-SEED_LAST_FISCAL_YEAR = 2026
+# The current fiscal year and the five before it, whatever day the demo is made.
+SEED_YEARS_BACK = 5
 
 
 SEED_PER_SCALE = 2400  # consultations per unit of --scale, over the six fiscal years
@@ -128,7 +128,7 @@ MONTH_WEIGHTS = {4: 12, 5: 12, 6: 10, 7: 8, 8: 6, 9: 7, 10: 8, 11: 8, 12: 6, 1: 
 
 def _channel_weights(fiscal_year: int) -> dict[str, int]:
     """Online grows year by year; walk-ins stay the most common."""
-    online = 6 + 3 * (fiscal_year - SEED_FIRST_FISCAL_YEAR)
+    online = 6 + 3 * (fiscal_year - (current_fiscal_year() - SEED_YEARS_BACK))
     return {"visit": 42, "phone": 24, "email": 14, "online": online, "outreach": 7}
 
 
@@ -136,7 +136,7 @@ def _channel_weights(fiscal_year: int) -> dict[str, int]:
 def seed(*, scale: int, rng: random.Random, out) -> None:
     from consultations.models import Consultation, FollowUp, Referral, ReferralResult, Topic
     from core import demo
-    from core.fiscal import fiscal_year_of, fiscal_year_range
+    from core.fiscal import fiscal_year_of
     from core.models import Department, Person, Theme, User
     from core.roles import Role
     from core.text import reading_sort_key, search_document
@@ -167,17 +167,18 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         people.append(person)
     people = Person.objects.bulk_create(people, batch_size=500)
 
-    # Dates: spread over FY2021..FY2026 up to today, weighted by month.
+    # Dates: spread over the six fiscal years up to today, weighted by month, on open days.
     days: list[dt.date] = []
     total = SEED_PER_SCALE * scale
-    fiscal_years = list(range(SEED_FIRST_FISCAL_YEAR, SEED_LAST_FISCAL_YEAR + 1))
+    first_year = current_fiscal_year() - SEED_YEARS_BACK
+    fiscal_years = list(range(first_year, current_fiscal_year() + 1))
     months = [(fy, m) for fy in fiscal_years for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
-    month_weights = [MONTH_WEIGHTS[m] * (1 + 0.05 * (fy - SEED_FIRST_FISCAL_YEAR)) for fy, m in months]
+    month_weights = [MONTH_WEIGHTS[m] * (1 + 0.05 * (fy - first_year)) for fy, m in months]
     while len(days) < total:
         fy, month = rng.choices(months, weights=month_weights)[0]
         year = fy if month >= 4 else fy + 1
         day = dt.date(year, month, rng.randint(1, 28))
-        if day > today or day.weekday() == 0:  # the centre is closed on Mondays
+        if day >= today or not center_is_open(day):  # what happened today is still being written up
             continue
         days.append(day)
     days.sort()
@@ -288,10 +289,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     FollowUp.objects.bulk_create(follow_up_rows, batch_size=500)
     open_ids = {f.consultation_id for f in follow_up_rows if not f.done}
     Consultation.objects.filter(pk__in=open_ids).update(status="open")
-    first, last = (
-        fiscal_year_range(SEED_FIRST_FISCAL_YEAR)[0],
-        min(today, fiscal_year_range(SEED_LAST_FISCAL_YEAR)[1]),
-    )
+    first, last = days[0], days[-1]
     out.write(
         f"  consultations: {len(created)} 件の相談（{first:%Y年%-m月}〜{last:%Y年%-m月}）, "
         f"{len(referral_rows)} 件のつなぎ先, "

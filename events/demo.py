@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from core import demo
 from core.app_hooks import hook
-from core.fiscal import current_fiscal_year, fiscal_year_label
+from core.calendar import center_is_open, next_open_day
+from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of
 from core.models import Area, Person, Theme, User
 from core.text import reading_sort_key, search_document
 from events import selectors, services
@@ -40,7 +41,13 @@ def bench_pages(*, scale: int) -> dict[str, str]:
     return pages
 
 
-SEED_FISCAL_YEARS = range(2021, 2027)
+# The demo covers the current fiscal year and the five before it, whatever day it is run.
+SEED_YEARS_BACK = 5
+
+
+def seed_fiscal_years() -> range:
+    current = current_fiscal_year()
+    return range(current - SEED_YEARS_BACK, current + 1)
 
 
 # code → (events per year, sessions per event, capacity, completion rule, months, hours)
@@ -108,10 +115,11 @@ COMMENTS = [
 
 
 def _day_in(year: int, month: int, rng: random.Random) -> dt.date:
-    """A Saturday or Sunday of the month."""
-    day = dt.date(year, month, 1)
-    weekends = [day + dt.timedelta(days=i) for i in range(28) if (day + dt.timedelta(days=i)).weekday() >= 5]
-    return rng.choice(weekends)
+    """A Saturday or Sunday of the month on which the center is open (no 年末年始, no 祝日)."""
+    first = dt.date(year, month, 1)
+    days = [first + dt.timedelta(days=i) for i in range(28)]
+    weekends = [d for d in days if d.weekday() >= 5 and center_is_open(d)]
+    return rng.choice(weekends or [d for d in days if center_is_open(d)])
 
 
 def _people(count: int, rng: random.Random, start: int) -> list[Person]:
@@ -145,7 +153,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     registrations: list[Registration] = []
     sessions_of: dict[int, list[EventSession]] = {}
     events: list[Event] = []
-    for fy in SEED_FISCAL_YEARS:
+    years = seed_fiscal_years()
+    for fy in years:
         for code, (per_year, n_sessions, capacity, rule, months, (hour, length)) in PLAN.items():
             program = programs.get(code)
             if program is None:
@@ -179,7 +188,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
                 sessions = []
                 for number in range(n_sessions):
                     start = dt.datetime.combine(
-                        day + dt.timedelta(days=14 * number), dt.time(hour), tzinfo=tz
+                        next_open_day(day + dt.timedelta(days=14 * number)), dt.time(hour), tzinfo=tz
                     )
                     sessions.append(
                         EventSession(
@@ -213,7 +222,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     _duplicate_guests(rng)
     out.write(
         f"  events: {len(events)} 催し, {len(registrations)} 申込, {Attendance.objects.count()} 出席, "
-        f"{SurveyResponse.objects.count()} アンケート ({SEED_FISCAL_YEARS[0]}〜{SEED_FISCAL_YEARS[-1]}年度)"
+        f"{SurveyResponse.objects.count()} アンケート ({years[0]}〜{years[-1]}年度)"
     )
 
 
@@ -227,7 +236,7 @@ def _upcoming_course(programs, pool, rng) -> tuple[Event | None, list[Registrati
     day += dt.timedelta(days=(5 - day.weekday()) % 7)  # the next Saturday
     event = Event.objects.create(
         program=program,
-        title=f"アクション・ラーニング講座 冬期（{fiscal_year_label(current_fiscal_year())}）",
+        title=f"アクション・ラーニング講座 {_season(day)}（{fiscal_year_label(fiscal_year_of(day))}）",
         description=(
             "地域の課題を題材に、仲間と小さな行動を試しながら学ぶ全5回の講座です。"
             "ミライ対話に参加した方も、初めての方も歓迎します。\n\n参加費は無料です。"
@@ -244,7 +253,9 @@ def _upcoming_course(programs, pool, rng) -> tuple[Event | None, list[Registrati
     )
     event.themes.set(Theme.objects.filter(short_name__in=["まちづくり", "子どもの健全育成"]))
     for number, title in enumerate(ALP_SESSIONS):
-        start = dt.datetime.combine(day + dt.timedelta(days=7 * number), dt.time(13), tzinfo=tz)
+        start = dt.datetime.combine(
+            next_open_day(day + dt.timedelta(days=7 * number)), dt.time(13), tzinfo=tz
+        )
         EventSession.objects.create(
             event=event, starts_at=start, ends_at=start + dt.timedelta(hours=3), title=title
         )
@@ -254,6 +265,20 @@ def _upcoming_course(programs, pool, rng) -> tuple[Event | None, list[Registrati
         for person in rng.sample(pool, k=min(12, len(pool)))
     ]
     return event, registrations
+
+
+def _season(day: dt.date) -> str:
+    return {
+        3: "春期",
+        4: "春期",
+        5: "春期",
+        6: "夏期",
+        7: "夏期",
+        8: "夏期",
+        9: "秋期",
+        10: "秋期",
+        11: "秋期",
+    }.get(day.month, "冬期")
 
 
 def _registrations(
@@ -273,11 +298,14 @@ def _registrations(
     chosen += others[: size - len(chosen)]
     result = []
     confirmed = 0
+    now = timezone.now()
     for order, person in enumerate(chosen):
         created = first_start - dt.timedelta(days=30) + dt.timedelta(minutes=47 * order)
+        if created > now:  # an event weeks ahead: the others have not signed up yet
+            break
         has_seat = capacity is None or confirmed < capacity
         status = Registration.Status.CONFIRMED if has_seat else Registration.Status.WAITLISTED
-        cancelled = has_seat and rng.random() < 0.04
+        cancelled = has_seat and rng.random() < 0.04 and created + dt.timedelta(days=3) < now
         if cancelled:
             status = Registration.Status.CANCELLED
         elif has_seat:
@@ -320,7 +348,7 @@ def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
                     sent_at=now,
                 )
             )
-            if rng.random() < 0.6:
+            if rng.random() < 0.6 and came[-1].ends_at + dt.timedelta(days=2) < now:
                 score = rng.choices([5, 4, 3, 2, 1], weights=[35, 40, 18, 5, 2])[0]
                 responses.append(
                     SurveyResponse(

@@ -409,7 +409,9 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
                 if group.registered_on
                 else (_random_date(rng, today - dt.timedelta(days=40), today))
             )
-            group.submitted_at = timezone.make_aware(dt.datetime.combine(submitted, dt.time(10, 0)))
+            group.submitted_at = min(
+                timezone.make_aware(dt.datetime.combine(submitted, dt.time(10, 0))), timezone.now()
+            )
         if status == GroupStatus.RETURNED:
             group.status_reason = rng.choice(RETURN_REASONS)
         if status == GroupStatus.PAUSED:

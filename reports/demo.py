@@ -1,6 +1,7 @@
 """Fictional outcome episodes for the demo, written like seed 000 (○ headings, ・ episodes).
 
-Each axis has a bank of headings with episodes; `{program}` is replaced by the program's name.
+Each program has its own headings and episodes per evaluation axis, written for what that program
+is (a dialogue, a course, a festival, a fair, a networking evening, a round table, accompaniment).
 The voices are invented: people of みらい市 telling what a program changed for them.
 """
 
@@ -10,236 +11,585 @@ import random
 from django.apps import apps
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from core.app_hooks import hook
 from core.fiscal import current_fiscal_year
-from reports.models import OutcomeAxis
 
-OUTCOME_BANK: dict[str, list[tuple[str, list[str]]]] = {
-    OutcomeAxis.GOVERNANCE: [
-        (
-            "市の取り組みの紹介、市民との対話に参加",
-            [
-                "テーマを所管する課の職員が{program}に参加し、市の取り組みを紹介して市民と対話する場をつくった（全体）",
-                "担当課の係長が毎回参加し、参加者の声を課内の検討会議に持ち帰った",
-            ],
-        ),
-        (
-            "協働の重点テーマの設定",
-            [
-                "協働の重点テーマを定め、それに関心のある層へ案内を届けたことで、担い手の発掘につながった",
-                "重点テーマ「子育てと地域」に合わせて{program}の回を企画し、初めての参加者が増えた",
-            ],
-        ),
-        (
-            "市の取り組み姿勢の外部への発信",
-            [
-                "市長が{program}の発表会に参加し、市の事業であることと協働への姿勢を明確に示した",
-                "広報紙とケーブルテレビで{program}を紹介し、協働の取り組みが市民に知られるきっかけとなった",
-            ],
-        ),
-        (
-            "協働推進の意識改革、風土改革",
-            [
-                "協働推進委員会で課長級に事例を共有し、全庁的に協働を考えるきっかけをつくった",
-                "職員研修で{program}の参加者が登壇し、職員が市民の活動を直接知る機会となった",
-            ],
-        ),
-        (
-            "選考・評価への市の参画",
-            [
-                "選考会に担当課が委員として参加し、コメントがプロジェクトの方向性に影響を与えた",
-                "担当課との打合せで協働を前提とした指摘を受け、事業のねらいが明確になった",
-            ],
-        ),
-    ],
-    OutcomeAxis.TRANSFORMATION: [
-        (
-            "課題の再設定により、やりたいことが明確に",
-            [
-                "色々な人と議論し、やりたいことを文章にすることで、プランがまとまった",
-                "参加者からの指摘で、プランを見直すきっかけになった",
-                "あらためて地域の課題に目を向けるようになった",
-            ],
-        ),
-        (
-            "担い手育成の入口（流入導線入口）",
-            [
-                "{program}がALPを受講する前に、プロジェクト参加者の様子を知る場として機能した",
-                "みらい市に引っ越してきて、地域活動に参加するきっかけとなった（市内にも地域活動があることを知った）",
-            ],
-        ),
-        (
-            "自己変容のきっかけ",
-            [
-                "自分と同じような子育て中の親も地域の活動をしていることを知り、参加を後押ししてもらった",
-                "一人ではできないこと、まじめに話せる仲間がいるからこそ活動ができることを体感した",
-            ],
-        ),
-        (
-            "プロジェクト推進のマイルストーン",
-            [
-                "発表が一つの目標となり、その準備が自分の考えをまとめるチャンスとなった",
-                "発表を区切りにプランをまとめることが加速した",
-            ],
-        ),
-    ],
-    OutcomeAxis.PROCESS: [
-        (
-            "事業の社会的意義の明確化",
-            [
-                "ハンズオンの支援と第三者の意見から、自分の活動の軸を定めることができた",
-                "事務局からの助言が、これまでの団体文化を変えるきっかけになり、活動の価値を整理できた",
-                "対象とする課題と意義を言葉にし、アンケートで実態を確かめることができた",
-            ],
-        ),
-        (
-            "プロジェクト推進の後押し",
-            [
-                "試行的なアクションを実施してみたことで、プロジェクトに手ごたえを感じることができた",
-                "支援を受けたことで一通りのことをやり切る責任が生まれ、活動を始める後押しとなった",
-            ],
-        ),
-        (
-            "専門家や第三者の意見がきけるチャンス",
-            [
-                "メンターミーティングで方向性に賛同してもらい、自分のやっていることに確信を持てた",
-                "中小企業診断士との相談で、事業計画が具体的になった",
-            ],
-        ),
-        (
-            "メンバーのスキルアップ、事業の取り組み姿勢の習得",
-            [
-                "自分で考えて事業の基盤をつくっていくことを、伴走しながらサポートしてもらえた",
-                "アクションすることで見えてくることがあると分かり、動きながら事業を進める姿勢が身についた",
-            ],
-        ),
-    ],
-    OutcomeAxis.RESOURCES: [
-        (
-            "活動の共感者や仲間を集める場",
-            [
-                "やりたいことを言い続けたことで、仲間や資源が少しずつ集まってきた",
-                "{program}での出会いからネットワークができ、協力者を紹介してもらえるようになった",
-                "その後チームのコアメンバーとなるキーパーソンと出会った",
-            ],
-        ),
-        (
-            "地域のリソースと出会う場",
-            [
-                "地元のNPOのスタッフとの出会いから、事業が具体化した",
-                "社会福祉協議会のコーディネーターに活動場所を紹介してもらい、プロジェクトが実現した",
-            ],
-        ),
-        (
-            "異なるセクターの人との出会いの場",
-            [
-                "地域の商店会のキーパーソンとのつながりができた",
-                "地元企業とのコラボレーションにつながり、仕事の委託につながった",
-            ],
-        ),
-        (
-            "関係課とのつながりづくりのサポート",
-            [
-                "関係課の紹介で、地元企業へのアンケートを実施することができた",
-                "高齢福祉課のサポートで、地元企業の紹介と助成金の情報を得られた",
-            ],
-        ),
-    ],
-    OutcomeAxis.SOLUTION: [
-        (
-            "地域の課題を知る場",
-            [
-                "地域で働く親の困りごとを、スポーツ教室の運営でサポートできるヒントを得た",
-                "地域の声やニーズを直接聴くことができ、地域をつなげる企画を思いついた",
-            ],
-        ),
-        (
-            "取り組みのヒントを得る場",
-            [
-                "先進的に取り組んでいる方の話から、活動のヒントを得た",
-                "他の団体の取り組みを知り、自分たちの課題の解き方を見直した",
-            ],
-        ),
-        (
-            "資料を作成することで、やりたいことが明確に",
-            [
-                "登録に応募するために事業計画を作成し、書類づくりを通じてやりたいことが整理された",
-            ],
-        ),
-    ],
-    OutcomeAxis.LEARNING: [
-        (
-            "地域の仲間のつながりやネットワークづくり",
-            [
-                "受講生同士のつながりや市からの紹介で、市内の「つながり」ができた",
-                "人のつながりが広がり、独自の活動だけではできなかった地域へのアプローチができた",
-            ],
-        ),
-        (
-            "活動を相互にサポートする地域のコミュニティの形成",
-            [
-                "地域に対して同じような思いを持っている人と出会い、つながりができた",
-                "お互いのプロジェクトを支援し合い、リソースを使い合う体制ができた",
-            ],
-        ),
-        (
-            "地域コーディネーターへの成長の促し",
-            [
-                "プロジェクトを実施した経験から、他の人のプロジェクトにも助言できるようになった",
-                "困っている人を見ると、少し助言すれば進むことが分かり、コーディネーター的に振る舞えるようになった",
-            ],
-        ),
-        (
-            "ロールモデルの出現",
-            [
-                "{program}の修了生が、次の受講生のロールモデルとなった",
-            ],
-        ),
-    ],
-    OutcomeAxis.COMMUNITY: [
-        (
-            "地域活動が今後も生まれる土壌の醸成",
-            [
-                "何かやりたいと言い続けていれば、みらい市ならいつか支えてくれる人が現れるという実感を持てた",
-                "地域活動が盛んであることが見えるようになり、新しい活動やアイデアにつながる可能性が生まれた",
-            ],
-        ),
-        (
-            "地域への愛着の醸成",
-            [
-                "プロジェクトに参加することで地域が身近になり、市に関心が持てるようになった",
-                "「地縁」ではない「地域軸」という新しいコミュニティができた",
-            ],
-        ),
-        (
-            "地域の課題を解決する助け合いのネットワークの構築",
-            [
-                "地域の困りごとを自分たちで解決するネットワークができてきている",
-                "地域の不用品を集めて再利用する、助け合いのネットワークができた",
-            ],
-        ),
-    ],
+# program code → evaluation axis → (○ heading, ・ episode). Each sentence belongs to one program and
+# one axis, so no episode repeats within a fiscal year; "修了生" appears only under the courses
+# (ALP, 社会起業入門講座). A program staff add later has no demo episodes.
+EPISODES: dict[str, dict[str, list[tuple[str, str]]]] = {
+    "mirai_taiwa": {
+        "governance": [
+            (
+                "市の取り組みの紹介、市民との対話に参加",
+                "子ども家庭支援課の職員がテーブルに加わり、子育て支援の計画を紹介して参加者の声を直接聞いた",
+            ),
+            (
+                "重点テーマの設定",
+                "重点テーマ「ひとり暮らし高齢者と地域」の回に、これまで来なかった民生委員の参加があった",
+            ),
+            (
+                "市の取り組みの紹介、市民との対話に参加",
+                "防災の回では防災危機管理課が避難所運営の課題を話し、住民側の案がその場で出された",
+            ),
+        ],
+        "transformation": [
+            (
+                "地域の課題を知る場",
+                "地域の働く母親の困りごとを聞き、自分の空手教室で夕方の預かりができないか考え始めた",
+            ),
+            (
+                "地域の課題を知る場",
+                "空き家の話題から、自分の住む地区にも使われていない集会所があることに気づいたという声があった",
+            ),
+            (
+                "担い手育成の入口",
+                "転入して間もない参加者が、市内にも地域活動がたくさんあることを知り、翌月の交流会に申し込んだ",
+            ),
+        ],
+        "process": [
+            (
+                "活動の共感者や仲間を集める場",
+                "やりたいことを毎回のテーブルで話し続けるうちに、手伝いを申し出る人が少しずつ現れた",
+            ),
+            (
+                "担い手育成の入口",
+                "ALPを受講する前に、先輩のプロジェクトの様子を聞く場として役立ったという声が多かった",
+            ),
+        ],
+        "resources": [
+            (
+                "地域のリソースと出会う場",
+                "地元のNPOのスタッフと同じテーブルになり、子ども食堂の会場探しが一気に進んだ",
+            ),
+            (
+                "地域のリソースと出会う場",
+                "商店会の役員と知り合い、空き店舗を一日借りて試しの催しを開く約束ができた",
+            ),
+        ],
+        "solution": [
+            (
+                "地域の課題を知る場",
+                "対話で出た「夜の中高生の居場所がない」という声が、翌年の地域円卓会議のテーマになった",
+            ),
+            (
+                "地域の課題を知る場",
+                "災害時の要支援者の話し合いをきっかけに、町会で名簿づくりの相談が始まった",
+            ),
+        ],
+        "learning": [
+            (
+                "地域活動に興味のある人、テーマに興味のある人の出会いの場",
+                "前から地域活動に興味があり、思い切って参加した会社員が、同世代の仲間と出会い地域のプロジェクトを手伝うようになった",
+            ),
+            (
+                "自己変容のきっかけ",
+                "自分と同じように子育て中の母親が活動していると知り、自分も一歩踏み出そうと思えたと話していた",
+            ),
+        ],
+        "community": [
+            (
+                "地域活動に興味のある人、テーマに興味のある人の出会いの場",
+                "参加者の約4割が初めてセンターを訪れた人で、地域活動の入口として機能した",
+            ),
+            (
+                "活動の共感者や仲間を集める場",
+                "対話で出会った3人が見守りの茶話会を始め、月1回の開催が続いている",
+            ),
+        ],
+    },
+    "alp": {
+        "governance": [
+            (
+                "選考・評価への市の参画",
+                "最終発表会に担当課の職員が講評者として参加し、協働の可能性について具体的な助言をした",
+            ),
+            (
+                "協働推進の意識改革、風土改革",
+                "市の若手職員2名が受講生として参加し、市民と同じ立場で地域の課題に取り組んだ",
+            ),
+        ],
+        "transformation": [
+            (
+                "課題の再設定により、やりたいことが明確に",
+                "メンターとの面談で「誰のための事業か」を問われ、対象を共働き世帯に絞り直した",
+            ),
+            (
+                "課題の再設定により、やりたいことが明確に",
+                "仲間と議論してやりたいことを文章にしたことで、プランの軸が定まったと受講生が振り返った",
+            ),
+            (
+                "事業実施の姿勢の習得",
+                "第3回の試行で参加者が集まらず、原因を聞き取りに行ったことが次の企画の改善につながった",
+            ),
+        ],
+        "process": [
+            (
+                "プロジェクト推進の後押し",
+                "講座の課題として小さな試行を行ったことで、受講生が実際に動き出すきっかけになった",
+            ),
+            (
+                "プロジェクト推進の後押し",
+                "発表会という締め切りがあったことで、迷っていた受講生が計画を一つにまとめられた",
+            ),
+        ],
+        "resources": [
+            (
+                "講座受講生同士の出会いの場",
+                "受講生同士で得意なことを持ち寄り、チラシのデザインと会計を互いに手伝い合った",
+            ),
+            (
+                "地域のリソースと出会う場",
+                "メンターの紹介で社会福祉協議会の担当者とつながり、ボランティア保険と会場の相談ができた",
+            ),
+        ],
+        "solution": [
+            (
+                "事業の社会的意義の明確化",
+                "修了生のプロジェクト「親子の外遊びの日」が、翌年度の市民提案型協働事業に採択された",
+            ),
+            (
+                "事業の社会的意義の明確化",
+                "受講生が調べた通学路の危険箇所の地図が、町会と学校の話し合いの資料として使われた",
+            ),
+        ],
+        "learning": [
+            (
+                "自己変容のきっかけとなる",
+                "人前で話すのが苦手だった受講生が、発表会で自分の言葉で計画を語れるようになった",
+            ),
+            (
+                "地域コーディネーターへの成長の促し",
+                "修了生が翌年の講座でサポーターを務め、受講生の相談に乗る側に回った",
+            ),
+        ],
+        "community": [
+            (
+                "活動を相互にサポートする地域のコミュニティの形成",
+                "修了生の集まりが自主的に続き、互いの催しに手伝いに行く関係ができている",
+            ),
+            (
+                "地域の仲間のつながりやネットワークづくり",
+                "修了生のうち3人がプロジェクト登録をし、地域での活動を始めた",
+            ),
+        ],
+    },
+    "social_startup": {
+        "governance": [
+            (
+                "市の取り組み姿勢の外部への発信",
+                "商工観光課と共催したことで、市が社会的事業の起業を後押ししていることが広く伝わった",
+            ),
+            (
+                "市の取り組みの紹介、市民との対話に参加",
+                "市の創業支援の担当者が融資と補助の制度を説明し、受講生の個別相談にも応じた",
+            ),
+        ],
+        "transformation": [
+            (
+                "事業の社会的意義の明確化",
+                "収支を試算したことで、受講生が寄付頼みではない続け方を考えるようになった",
+            ),
+            (
+                "課題の再設定により、やりたいことが明確に",
+                "講師との面談で、想いを事業の言葉に置き換える作業を重ね、事業計画書の骨子ができた",
+            ),
+        ],
+        "process": [
+            (
+                "プロジェクト推進の後押し",
+                "最終回の事業計画の発表に向けて、受講生同士で進み具合を確かめ合う自主勉強会が生まれた",
+            ),
+            (
+                "メンバーのスキルアップ、事業の取り組み姿勢の習得",
+                "会計と税務の回で、任意団体のうちから帳簿をつける意味を理解したという声があった",
+            ),
+        ],
+        "resources": [
+            (
+                "専門家や第三者の意見がきけるチャンス",
+                "中小企業診断士の個別相談で、価格の決め方について具体的な助言を受けた",
+            ),
+            (
+                "異なるセクターの人との出会いの場",
+                "地元の信用金庫の職員と知り合い、開業資金の相談につながった受講生がいた",
+            ),
+        ],
+        "solution": [
+            (
+                "事業の社会的意義の明確化",
+                "修了生が障害のある人の就労体験カフェを開業し、週3日の営業を続けている",
+            ),
+            (
+                "新たな公共の担い手の成長の促進",
+                "修了生の一人が一般社団法人を設立し、放課後の学習支援を有料の事業として始めた",
+            ),
+        ],
+        "learning": [
+            (
+                "自己変容、成長のきっかけ",
+                "会社勤めを続けながら週末に起業の準備をする修了生が、働き方を見直すきっかけになったと語った",
+            ),
+            (
+                "ロールモデルの出現",
+                "先輩の修了生の体験談を聞き、「自分にもできるかもしれない」と感じた受講生が多かった",
+            ),
+        ],
+        "community": [
+            (
+                "新しい活動の仲間やネットワークとの出会いの場",
+                "修了生どうしの交流が続き、互いの商品やサービスを紹介し合っている",
+            ),
+            (
+                "地域活動が今後も生まれる土壌の醸成",
+                "講座をきっかけに、地域で小さな事業を始めた人が年に数人ずつ増えている",
+            ),
+        ],
+    },
+    "festa": {
+        "governance": [
+            (
+                "市の御墨付き",
+                "市長があいさつで協働のまちづくりに触れ、出展団体にとって市の事業である安心感につながった",
+            ),
+            ("市民への情報発信の場", "市の各課がブースを出し、協働事業の成果を来場者に直接紹介した"),
+        ],
+        "transformation": [
+            (
+                "プロジェクト推進のマイルストーン",
+                "フェスタでの発表が一つの目標となり、準備の過程で自分の考えをまとめることができた",
+            ),
+            (
+                "課題の再設定の必要性を知る場",
+                "来場者の質問に答えられなかったことで、誰に届けたいのかを考え直すきっかけになった",
+            ),
+        ],
+        "process": [
+            (
+                "プロジェクト推進のマイルストーン",
+                "発表に向けて練習会を2回開き、センター職員が伝え方を一緒に整理した",
+            ),
+            (
+                "プロジェクト推進のマイルストーン",
+                "発表の締め切りが決まっていたことで、プランをまとめる作業が一気に進んだ",
+            ),
+        ],
+        "resources": [
+            (
+                "活動の仲間やサポーターを得る場",
+                "ブースを訪れたデザイナーがプロボノとして協力を申し出て、団体のロゴを一緒につくった",
+            ),
+            (
+                "異なるセクターの人との出会いの場",
+                "地元企業の社会貢献担当者と名刺を交換し、翌月に物品の寄付が決まった",
+            ),
+        ],
+        "solution": [
+            (
+                "共感者を増やす場",
+                "発表を聞いた町会長の声かけで、空き家を使った居場所づくりが町会の協力を得て動き出した",
+            ),
+            ("共感者を増やす場", "来場者アンケートで、地域の課題を初めて知ったという回答が半数を超えた"),
+        ],
+        "learning": [
+            (
+                "自己変容のきっかけ",
+                "初めて人前で活動を紹介した団体の若手が、来場者の反応に手応えを感じ、次は自分が企画したいと話した",
+            ),
+            (
+                "異なるセクターの人との出会いの場",
+                "学生ボランティアが運営に加わり、地域で活動する大人と話す初めての機会になった",
+            ),
+        ],
+        "community": [
+            ("共感者を増やす場", "来場者は約600人で、家族連れが多く、地域活動を知らなかった層に届いた"),
+            (
+                "活動の仲間やサポーターを得る場",
+                "フェスタで知り合った人が同じ思いを持っていると分かり、新しいプロジェクトへとつながった",
+            ),
+        ],
+    },
+    "project_support": {
+        "governance": [
+            (
+                "市の御墨付き",
+                "プロジェクト登録をしたことで、学校や町会に協力をお願いするときに話を聞いてもらいやすくなった",
+            ),
+            (
+                "選考・評価への市の参画",
+                "中間の相談会に担当課が同席し、公共施設を使う手続きの相談がその場で進んだ",
+            ),
+        ],
+        "transformation": [
+            (
+                "資料を作成することで自分のやりたいことが明確化",
+                "登録の申請書を書くなかで、活動の目的と対象をはっきり言葉にできた",
+            ),
+            (
+                "事業の社会的意義の明確化",
+                "メンターの指摘を受けて、参加者数ではなく参加者の変化を目標に置き直した",
+            ),
+        ],
+        "process": [
+            (
+                "プロジェクトの推進のきっかけ、支援",
+                "月1回の伴走面談で次の一手を決めることを続け、半年で3回の試行を実施できた",
+            ),
+            (
+                "プロジェクトの推進のきっかけ、支援",
+                "チラシとSNSの相談会で発信の計画を立て、参加者の募集が初めて定員に達した",
+            ),
+        ],
+        "resources": [
+            (
+                "専門家や第三者の意見がきけるチャンス",
+                "会計の専門家の助言で、助成金の申請に必要な収支予算書をつくることができた",
+            ),
+            (
+                "地域のつながりづくりのサポート",
+                "センターの紹介で地区の社会福祉協議会とつながり、会場と広報の協力が得られた",
+            ),
+        ],
+        "solution": [
+            (
+                "新たな公共の担い手の成長の促進",
+                "支援を受けた子どもの学習支援教室が、2年目から地区センターの定期利用団体になった",
+            ),
+            (
+                "新たな公共の担い手の成長の促進",
+                "認知症カフェの立ち上げを支援し、地域包括支援センターとの連携が始まった",
+            ),
+        ],
+        "learning": [
+            (
+                "スタッフのマインドチェンジへ寄与",
+                "メンバーの役割分担を話し合ったことで、代表一人に頼らない運営に変わった",
+            ),
+            (
+                "メンバーのスキルアップ、事業の取り組み姿勢の習得",
+                "ふりかえりの記録をつける習慣がつき、次の企画に前回の反省を生かせるようになった",
+            ),
+        ],
+        "community": [
+            (
+                "地域のネットワークの醸成",
+                "支援したプロジェクトの催しに延べ300人が参加し、地域の新しい集いの場になった",
+            ),
+            ("地域のネットワークの醸成", "登録プロジェクトどうしが会場や備品を貸し借りするようになった"),
+        ],
+    },
+    "pr_fair": {
+        "governance": [
+            (
+                "市民への情報発信の場",
+                "市役所ロビーで開いたことで、手続きに来た市民が団体の活動を知る機会になった",
+            ),
+            (
+                "市の取り組み姿勢の外部への発信",
+                "市の広報紙の特集と合わせて開催し、協働の取り組みを市全体に発信した",
+            ),
+        ],
+        "transformation": [
+            (
+                "情報発信",
+                "展示の準備で活動を一枚のパネルにまとめたことが、団体の紹介文を見直すきっかけになった",
+            ),
+            (
+                "情報発信",
+                "来場者から「どうすれば参加できるのか」と何度も聞かれ、入会の案内をつくり直した団体があった",
+            ),
+        ],
+        "process": [
+            (
+                "情報発信",
+                "センター職員がパネルの文章の添削を行い、専門用語を減らした分かりやすい展示になった",
+            ),
+            (
+                "情報発信",
+                "出展団体向けの説明会で写真の選び方と掲示の工夫を伝え、初出展の団体も準備を進められた",
+            ),
+        ],
+        "resources": [
+            (
+                "活動の仲間やサポーターを得る場",
+                "ブースで活動を知った市民5人が、その場でボランティア登録をした",
+            ),
+            (
+                "異なるセクターの人との出会いの場",
+                "隣のブースの団体と話が弾み、翌月から合同で清掃活動を行うことになった",
+            ),
+        ],
+        "solution": [
+            ("共感者を増やす場", "外国人住民の支援団体の展示を見た市民が、やさしい日本語の研修に参加した"),
+            ("共感者を増やす場", "フードドライブの呼びかけに応じて、会期中に約120キロの食品が集まった"),
+        ],
+        "learning": [
+            (
+                "地域での活動のきっかけを提供",
+                "地域で何かしたいと思っていた来場者が、手伝いを必要としている団体と出会い、活動に加わった",
+            ),
+            (
+                "地域での活動のきっかけを提供",
+                "定年を迎えた来場者が、複数の団体の話を聞き比べて自分に合う活動を選べたと話していた",
+            ),
+        ],
+        "community": [
+            ("市民への情報発信の場", "2日間で約900人が来場し、出展団体の約半数が新しい会員や協力者を得た"),
+            ("地域のネットワークの醸成", "出展団体どうしの連絡会が生まれ、翌年の企画を一緒に考えている"),
+        ],
+    },
+    "networking": {
+        "governance": [
+            (
+                "協働推進の意識改革、風土改革",
+                "市の職員が個人として参加し、業務では会えない団体の人と率直に話す機会になった",
+            ),
+            (
+                "関係課とのつながり",
+                "高齢福祉課の担当者と見守り活動の団体がつながり、情報交換の場が定例化した",
+            ),
+        ],
+        "transformation": [
+            (
+                "取り組みのヒントを得る場",
+                "他の団体の会員募集の工夫を聞き、自分たちの団体でも体験会を開くことにした",
+            ),
+            (
+                "取り組みのヒントを得る場",
+                "資金集めに悩む団体が、クラウドファンディングを経験した団体から具体的な手順を教わった",
+            ),
+        ],
+        "process": [
+            (
+                "相互支援の基盤の構築",
+                "テーマごとのテーブルに分けたことで、同じ悩みを持つ団体どうしが話しやすくなった",
+            ),
+            (
+                "相互支援の基盤の構築",
+                "センター職員が団体どうしを紹介して回り、初参加の団体も輪に入ることができた",
+            ),
+        ],
+        "resources": [
+            (
+                "地元の企業との協働",
+                "地元の印刷会社と子育て団体が出会い、チラシの印刷を協賛で引き受けてもらえた",
+            ),
+            (
+                "商工会議所、商店街とのつながり",
+                "商店街の役員と出会った団体が、空き店舗で月1回のサロンを開けるようになった",
+            ),
+        ],
+        "solution": [
+            ("地域のネットワークの構築", "子ども食堂どうしの出会いから、食材を融通し合う仕組みができた"),
+            ("地域のネットワークの構築", "防災と福祉の団体が知り合い、要支援者の避難訓練を合同で行った"),
+        ],
+        "learning": [
+            (
+                "地域との関わり方を学ぶ",
+                "長く活動している団体の話から、地域の町会と付き合うときの作法を学んだという声があった",
+            ),
+            (
+                "活動の仲間と出会う場",
+                "一人で活動していた参加者が、同じ地区で活動する仲間を見つけ、心強くなったと話した",
+            ),
+        ],
+        "community": [
+            (
+                "地域のネットワークの醸成",
+                "毎回40人前後が集まり、団体・企業・行政の顔の見える関係が広がっている",
+            ),
+            (
+                "相互支援の基盤の構築",
+                "交流会で知り合った団体どうしが互いの催しに出向き、手伝い合うようになった",
+            ),
+        ],
+    },
+    "roundtable": {
+        "governance": [
+            (
+                "市の取り組みの紹介、市民との対話に参加",
+                "都市計画課が空き家対策の現状を説明し、住民と団体から活用の提案を受けた",
+            ),
+            (
+                "地域での役割の明確化",
+                "円卓に市・社会福祉協議会・町会が並び、居場所づくりでそれぞれが担うことを確認した",
+            ),
+        ],
+        "transformation": [
+            (
+                "地域の資源への気づきを促す",
+                "参加者が地区の地図に使える場所を書き込み、身近な資源が多いことに気づいた",
+            ),
+            (
+                "地域での役割の明確化",
+                "議論を通じて、町会が場所を、団体が運営を、市が広報を担う分担が見えてきた",
+            ),
+        ],
+        "process": [
+            (
+                "地域での役割の明確化",
+                "センターが論点を事前に整理して配ったことで、限られた時間でも結論まで話し合えた",
+            ),
+            (
+                "相互支援の基盤の構築",
+                "会議の記録をセンターがまとめて共有し、次回までの宿題が参加者の間で明確になった",
+            ),
+        ],
+        "resources": [
+            (
+                "地域のネットワークの構築",
+                "空き家の所有者と子育て団体が円卓で出会い、試しに半年間の貸し出しが決まった",
+            ),
+            ("地元の企業との協働", "地元の工務店が円卓に加わり、居場所の改修を実費で引き受けると申し出た"),
+        ],
+        "solution": [
+            (
+                "地域活動が今後も生まれる土壌の醸成",
+                "中高生の居場所を話し合った円卓から、公民館の夜間開放の試行が始まった",
+            ),
+            (
+                "地域活動が今後も生まれる土壌の醸成",
+                "話し合いの結果を地区の計画に反映するよう、町会連合会が市に要望書を出した",
+            ),
+        ],
+        "learning": [
+            (
+                "地域との関わり方を学ぶ",
+                "立場の違う人の意見を最後まで聞く進め方に、初めての参加者が手応えを感じていた",
+            ),
+            (
+                "アクションを通じた地域活動推進の取り組み姿勢の醸成",
+                "大学生の参加者が議論の記録係を務め、その後も地区の会議に参加している",
+            ),
+        ],
+        "community": [
+            ("地域での役割の明確化", "円卓の後、地区の居場所が2か所増え、週に延べ80人ほどが利用している"),
+            (
+                "地域活動が今後も生まれる土壌の醸成",
+                "円卓に参加した住民が自主的な勉強会を立ち上げ、月1回集まっている",
+            ),
+        ],
+    },
 }
 
-DEMO_FIRST_YEAR = 2021
-
-
-DEMO_LAST_YEAR = 2026
+# The current fiscal year and the five before it, whatever day the demo is made.
+DEMO_YEARS_BACK = 5
 
 
 @hook("seed_demo")
 def seed(*, scale: int, rng: random.Random, out) -> None:
-    """Outcome episodes for FY2021–FY2026, for every program and axis, in seed 000's style.
+    """Outcome episodes for the six fiscal years up to the current one, every program and axis.
 
-    Per program, year and axis: 1–2 ○ headings with 1–2 ・ episodes each, times `scale`
-    (about 16 × scale episodes per program and year). It runs after the other apps, so episodes
-    link to the program's events of that year, to registered groups and, for プロジェクト支援,
-    to that year's registered and supported projects (and their lead groups).
+    Per program, year and axis: one or two episodes of that program's bank (more with a larger
+    `scale`, up to the bank's size). It runs after the other apps, so episodes link to the
+    program's events of that year, to registered groups and, for プロジェクト支援, to that year's
+    registered and supported projects (and their lead groups). The current year's episodes are
+    only those of events already held: on 1 April nothing of the new year is recorded yet.
     """
     from events.models import Event, Program
     from projects.models import Project, ProjectKind
-    from reports.demo import OUTCOME_BANK
     from reports.models import OutcomeRecord, OutcomeSource
     from reports.selectors import fiscal_year_datetimes
 
@@ -252,8 +602,11 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         OutcomeSource.SURVEY,
         OutcomeSource.OBSERVATION,
     ]
+    now = timezone.now()
+    current = current_fiscal_year()
+    years = range(current - DEMO_YEARS_BACK, current + 1)
     created = 0
-    for fiscal_year in range(DEMO_FIRST_YEAR, DEMO_LAST_YEAR + 1):
+    for fiscal_year in years:
         start, end = fiscal_year_datetimes(fiscal_year)
         projects = list(
             Project.objects.filter(
@@ -263,44 +616,44 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
             .values_list("pk", "lead_group_id")
         )
         for program in Program.objects.order_by("order", "id"):
-            event_ids = list(
-                Event.objects.filter(
-                    program=program, sessions__starts_at__gte=start, sessions__starts_at__lt=end
-                )
-                .order_by("pk")
-                .values_list("pk", flat=True)
-                .distinct()[:50]
+            bank = EPISODES.get(program.code)
+            if not bank:
+                continue
+            held = Event.objects.filter(
+                program=program, sessions__starts_at__gte=start, sessions__starts_at__lt=min(end, now)
             )
+            event_ids = list(held.order_by("pk").values_list("pk", flat=True).distinct()[:50])
+            if fiscal_year == current and not event_ids:
+                continue  # nothing of this program held yet this year: nothing to tell
             program_projects = projects if program.code == "project_support" else []
             records, links = [], []
-            for axis, bank in OUTCOME_BANK.items():
-                for _round in range(scale):
-                    for heading, episodes in rng.sample(bank, k=min(len(bank), rng.randint(1, 2))):
-                        for episode in rng.sample(episodes, k=min(len(episodes), rng.randint(1, 2))):
-                            records.append(
-                                OutcomeRecord(
-                                    program=program,
-                                    fiscal_year=fiscal_year,
-                                    axis=axis,
-                                    category=heading,
-                                    episode=episode.format(program=program.name),
-                                    source=rng.choice(sources),
-                                )
-                            )
-                            project = rng.choice(program_projects) if program_projects else None
-                            group_id = (
-                                project[1]
-                                if project
-                                else (rng.choice(group_ids) if group_ids and rng.random() < 0.5 else None)
-                            )
-                            event_id = rng.choice(event_ids) if event_ids and rng.random() < 0.6 else None
-                            links.append((group_id, event_id, project[0] if project else None))
+            for axis, pairs in bank.items():
+                count = min(len(pairs), rng.randint(1, 2) * scale)
+                for heading, episode in rng.sample(pairs, k=count):
+                    records.append(
+                        OutcomeRecord(
+                            program=program,
+                            fiscal_year=fiscal_year,
+                            axis=axis,
+                            category=heading,
+                            episode=episode,
+                            source=rng.choice(sources),
+                        )
+                    )
+                    project = rng.choice(program_projects) if program_projects else None
+                    group_id = (
+                        project[1]
+                        if project
+                        else (rng.choice(group_ids) if group_ids and rng.random() < 0.5 else None)
+                    )
+                    event_id = rng.choice(event_ids) if event_ids and rng.random() < 0.6 else None
+                    links.append((group_id, event_id, project[0] if project else None))
             OutcomeRecord.objects.bulk_create(records)
             _link(OutcomeRecord.groups.through, "group_id", records, [link[0] for link in links])
             _link(OutcomeRecord.events.through, "event_id", records, [link[1] for link in links])
             _link(OutcomeRecord.projects.through, "project_id", records, [link[2] for link in links])
             created += len(records)
-    out.write(f"  reports: 成果のエピソード {created}件（{DEMO_FIRST_YEAR}〜{DEMO_LAST_YEAR}年度）")
+    out.write(f"  reports: 成果のエピソード {created}件（{years[0]}〜{years[-1]}年度）")
 
 
 def _link(through, column: str, records, targets) -> None:
@@ -343,7 +696,6 @@ def bench_top_up(*, program_code: str = BENCH_PROGRAM, fiscal_year: int | None =
     """Adds data to the program's year until it has the bench's size (idempotent)."""
     from core.models import Person
     from events.models import Event, Program
-    from reports.demo import OUTCOME_BANK
     from reports.models import OutcomeRecord, OutcomeSource
     from reports.selectors import fiscal_year_datetimes
 
@@ -352,7 +704,6 @@ def bench_top_up(*, program_code: str = BENCH_PROGRAM, fiscal_year: int | None =
     start, _end = fiscal_year_datetimes(year)
     session_model = apps.get_model("events", "EventSession")
     registration_model = apps.get_model("events", "Registration")
-    rng = random.Random(f"bench:{program_code}:{year}")
     events = list(
         Event.objects.filter(
             program=program,
@@ -383,18 +734,18 @@ def bench_top_up(*, program_code: str = BENCH_PROGRAM, fiscal_year: int | None =
             ]
         )
     outcomes = OutcomeRecord.objects.filter(program=program, fiscal_year=year).count()
-    banks = list(OUTCOME_BANK.items())
+    # Bench volume, not a story: the episodes of every program, repeated as often as needed.
+    pairs = [(axis, pair) for bank in EPISODES.values() for axis, pairs in bank.items() for pair in pairs]
     new_records = []
     for n in range(outcomes, BENCH_OUTCOMES):
-        axis, bank = banks[n % len(banks)]
-        heading, episodes = bank[rng.randrange(len(bank))]
+        axis, (heading, episode) = pairs[n % len(pairs)]
         new_records.append(
             OutcomeRecord(
                 program=program,
                 fiscal_year=year,
                 axis=axis,
                 category=heading,
-                episode=rng.choice(episodes).format(program=program.name),
+                episode=episode,
                 source=OutcomeSource.INTERVIEW,
             )
         )

@@ -32,7 +32,67 @@ CHROMIUM_ARGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+# The part of the suite whose outcome could depend on the day it runs: `make test-dates` runs it with
+# the clock at the turns of the fiscal and calendar year, a leap day and today (--fake-now).
+# Entries are node id prefixes (a file, or a file and a test name); a test elsewhere can join with
+# @pytest.mark.dates.
+DATE_SENSITIVE = (
+    "tests/core/test_fiscal.py",
+    "tests/core/test_calendar.py",
+    "tests/core/test_clock.py",
+    "tests/groups/test_services.py",  # registration numbers, annual renewal
+    "tests/events/test_services.py",  # reminders, surveys, waitlists against the session dates
+    "tests/consultations/test_retention.py",
+    "tests/projects/test_deadline.py",
+    "tests/projects/test_workflow.py",
+    "tests/reports/test_services.py",
+    "tests/ops/test_demo_story.py",
+    "tests/reports/test_hooks_and_command.py::test_demo_episodes",
+    "tests/consultations/test_hooks.py::test_seed_demo",
+)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fake-now",
+        metavar="ISO_INSTANT",
+        help="run the whole session with the clock starting at this instant, e.g. 2027-04-01T00:00+09:00",
+    )
+
+
+def pytest_configure(config):
+    """--fake-now moves Python's clock (time.time, datetime.now, date.today) for the whole process
+    with time-machine; it keeps ticking, and tests that travel themselves still do so."""
+    value = config.getoption("--fake-now")
+    if value:
+        import time_machine
+
+        instant = datetime.fromisoformat(value)
+        if instant.tzinfo is None:
+            raise pytest.UsageError("--fake-now needs an offset, e.g. 2027-04-01T00:00+09:00")
+        config._fake_now_traveller = time_machine.travel(instant, tick=True)
+        config._fake_now_traveller.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_fake_now_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--fake-now")
+    return f"clock moved to {value} (--fake-now)" if value else None
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.startswith(DATE_SENSITIVE):
+            item.add_marker(pytest.mark.dates)
+    _skip_postgres_tests(items)
+
+
+def _skip_postgres_tests(items):
     """Tests marked postgres are skipped before any fixture runs when the database is not
     PostgreSQL (and CI=true does not ask for it): a transactional test with serialized_rollback
     would otherwise reload its saved data on top of rows a previous test left, and fail."""

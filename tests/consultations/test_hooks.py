@@ -7,10 +7,12 @@ import random
 
 import pytest
 from django.urls import resolve
+from django.utils import timezone
 
 from consultations import demo, hooks
 from consultations.models import Consultation, FollowUp, Referral
-from core.fiscal import fiscal_year_of
+from core.calendar import center_is_open
+from core.fiscal import current_fiscal_year, fiscal_year_of
 
 from .factories import ConsultationFactory, DepartmentFactory, ReferralFactory
 
@@ -18,14 +20,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_spreads_consultations_over_five_fiscal_years(staff_user, monkeypatch):
-    """Thousands of consultations × scale from FY2021 on, with referrals and follow-ups (scaled down here)."""
+    """Thousands of consultations × scale over the years up to yesterday, on days the center is open,
+    with referrals and follow-ups (scaled down here)."""
     monkeypatch.setattr(demo, "SEED_PER_SCALE", 300)
     DepartmentFactory()
     out = io.StringIO()
     demo.seed(scale=1, rng=random.Random(1), out=out)
     assert Consultation.objects.count() == 300
     years = {fiscal_year_of(day) for day in Consultation.objects.values_list("consulted_on", flat=True)}
-    assert {2021, 2022, 2023, 2024, 2025} <= years
+    current = current_fiscal_year()
+    assert set(range(current - 5, current)) <= years
+    days = list(Consultation.objects.values_list("consulted_on", flat=True))
+    assert max(days) < timezone.localdate()
+    assert all(center_is_open(day) for day in days)
     assert Referral.objects.exists() and FollowUp.objects.exists()
     assert all(c.topics.exists() for c in Consultation.objects.all()[:20])
     assert "300 件の相談" in out.getvalue()

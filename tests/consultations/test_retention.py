@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def old_and_new(settings):
     settings.CONSULTATION_RETENTION_YEARS = 5
     today = timezone.localdate()
-    old_day = today.replace(year=today.year - 6)
+    old_day = today - dt.timedelta(days=6 * 366)  # not replace(year=...): no 29 February six years ago
     old = [
         ConsultationFactory(consulted_on=old_day, channel="phone", topics=["funding", "venue"]),
         ConsultationFactory(consulted_on=old_day - dt.timedelta(days=40), channel="visit", with_group=True),
@@ -134,7 +134,7 @@ def test_guest_records_used_only_by_anonymised_consultations_are_deleted(setting
 
     settings.CONSULTATION_RETENTION_YEARS = 5
     today = timezone.localdate()
-    old_day = today.replace(year=today.year - 6)
+    old_day = today - dt.timedelta(days=6 * 366)  # not replace(year=...): no 29 February six years ago
     only_old = PersonFactory(name="古川 一郎")
     also_recent = PersonFactory(name="新井 花子")
     with_account = PersonFactory(name="口座 持子", user=make_user(email="has-account@example.jp"))

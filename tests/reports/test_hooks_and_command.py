@@ -2,38 +2,80 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
+from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from reports import demo, hooks
 from reports.models import OutcomeAxis, OutcomeRecord
+from tests.events.factories import EventFactory
 from tests.reports.factories import ensure_programs
 from tests.reports.pdfcheck import pdf_text
 
 pytestmark = pytest.mark.django_db
+JST = ZoneInfo("Asia/Tokyo")
 
 
+@time_machine.travel(dt.datetime(2026, 12, 3, 12, tzinfo=JST), tick=False)
 def test_seed_demo_writes_episodes_for_every_program_axis_and_year_in_seed_000_style():
+    """Every program and axis has episodes in each past year of the demo; this year only the
+    programs that have held an event tell anything."""
     from events.models import Program
 
     ensure_programs()
+    EventFactory(
+        program=Program.objects.get(code="mirai_taiwa"), starts_at=dt.datetime(2026, 10, 3, 14, tzinfo=JST)
+    )
+    EventFactory(
+        program=Program.objects.get(code="festa"), starts_at=dt.datetime(2027, 2, 13, 10, tzinfo=JST)
+    )
     out = io.StringIO()
     demo.seed(scale=1, rng=random.Random("2025:reports"), out=out)
     years = set(OutcomeRecord.objects.values_list("fiscal_year", flat=True))
     assert years == set(range(2021, 2027))
     for program in Program.objects.all():
-        for year in years:
+        for year in range(2021, 2026):
             axes = set(
                 OutcomeRecord.objects.filter(program=program, fiscal_year=year).values_list("axis", flat=True)
             )
             assert axes == set(OutcomeAxis.values), (program, year)
+    this_year = set(OutcomeRecord.objects.filter(fiscal_year=2026).values_list("program__code", flat=True))
+    assert this_year == {"mirai_taiwa"}  # the festa is still to come
     record = OutcomeRecord.objects.order_by("pk").first()
     assert not record.category.startswith("○") and not record.episode.startswith("・")
-    assert "{program}" not in "".join(OutcomeRecord.objects.values_list("episode", flat=True))
     assert "成果のエピソード" in out.getvalue()
+
+
+def test_demo_episodes_are_distinct_and_fit_their_program_and_axis():
+    """No episode repeats within a fiscal year; each comes from its own program's bank for its axis;
+    修了生 appears only under a course."""
+    from events.models import Program
+
+    ensure_programs()
+    demo.seed(scale=3, rng=random.Random("distinct"), out=io.StringIO())
+    rows = list(
+        OutcomeRecord.objects.values_list("fiscal_year", "program__code", "axis", "category", "episode")
+    )
+    assert rows
+    per_year = Counter((year, episode) for year, _code, _axis, _category, episode in rows)
+    assert max(per_year.values()) == 1
+    all_episodes = [e for bank in demo.EPISODES.values() for pairs in bank.values() for _h, e in pairs]
+    assert len(all_episodes) == len(set(all_episodes))
+    codes = set(Program.objects.values_list("code", flat=True))
+    courses = {"alp", "social_startup"}
+    for _year, code, axis, category, episode in rows:
+        assert (category, episode) in demo.EPISODES[code][axis]
+        if code not in courses:
+            assert "修了" not in episode, (code, episode)
+    assert set(demo.EPISODES) == codes
+    for bank in demo.EPISODES.values():
+        assert set(bank) == set(OutcomeAxis.values)
 
 
 def test_the_same_seed_gives_the_same_episodes():
