@@ -6,7 +6,7 @@ from core.roles import Role
 
 class SpacesConfig(AppConfig):
     name = "spaces"
-    verbose_name = _("活動の場")
+    verbose_name = _("活動の場の提供")
     # Permissions each role holds for this app (granted after migrate; see core.roles).
     role_permissions: dict[str, list[str]] = {
         Role.STAFF: [

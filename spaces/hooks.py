@@ -46,6 +46,12 @@ def staff_links(request) -> list[Link]:
     ]
 
 
+RATE_NOTE = (
+    "部屋ごと・時間帯ごとに、予約で使われた時間 ÷ 開館日のその時間帯の時間。"
+    "時間帯は午前 9〜12時、午後 13〜17時、夜間 18〜21時。"
+)
+
+
 @hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """活動の場の提供: only in the report of all programs (the spaces belong to no program)."""
@@ -63,6 +69,24 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         ),
         Figure(key="spaces.hours", label="活動の場の利用（時間）", value=round(usage.hours, 1), unit="時間"),
         Figure(key="spaces.groups", label="活動の場を使った団体", value=usage.groups, unit="団体"),
+        Figure(
+            key="spaces.no_shows",
+            label="無断不使用",
+            value=usage.no_shows,
+            unit="件",
+            note="予約したのに使われなかったもの（職員が窓口で記録）。",
+        ),
+        *[
+            Figure(
+                key=f"spaces.rate.{room.room}.{band}",
+                label=f"{room.room}の利用率（{band}）",
+                value=round(rate * 100, 1),
+                unit="%",
+                note=RATE_NOTE,
+            )
+            for room in usage.rooms
+            for band, rate in room.rate_by_band.items()
+        ],
         Figure(
             key="spaces.printed_sheets",
             label="印刷・コピーの枚数",

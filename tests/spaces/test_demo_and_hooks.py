@@ -53,9 +53,12 @@ def test_report_figures_only_in_the_report_of_all_programs(room, group):
     )
     assert hooks.report_figures(program_code="alp", fiscal_year=2026) == []
     figures = {f.key: f.value for f in hooks.report_figures(program_code=None, fiscal_year=2026)}
-    assert figures == {
+    assert {k: v for k, v in figures.items() if ".rate." not in k} == {
         "spaces.bookings": 1,
         "spaces.hours": 2.0,
         "spaces.groups": 1,
+        "spaces.no_shows": 0,
         "spaces.printed_sheets": 0,
     }
+    assert figures["spaces.rate.会議室A.午前"] == 0
+    assert 0 < figures["spaces.rate.会議室A.夜間"] < 1  # 2 of about 900 evening hours
