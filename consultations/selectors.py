@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from consultations.filters import AccessLogFilter, ConsultationFilter
 from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
+from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
 from core.models import Department, Person
 from core.search import keyword_search
@@ -27,13 +28,13 @@ def _with_list_relations(queryset: QuerySet[Consultation]) -> QuerySet[Consultat
 def consultation_list(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consultation]]:
     """The filter set (for the form) and the filtered consultations, newest first."""
     filterset = ConsultationFilter(data=data or None, queryset=Consultation.objects.all())
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else Consultation.objects.all()
-    return filterset, _with_list_relations(queryset.order_by("-consulted_on", "-id"))
+    valid_or_empty(filterset)
+    return filterset, _with_list_relations(filterset.qs.order_by("-consulted_on", "-id"))
 
 
-def consultation_export_rows(*, data=None) -> QuerySet[Consultation]:
-    _filterset, queryset = consultation_list(data=data)
-    return queryset.prefetch_related(
+def consultation_export_rows(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consultation]]:
+    filterset, queryset = consultation_list(data=data)
+    return filterset, queryset.prefetch_related(
         "themes",
         Prefetch("referrals", queryset=Referral.objects.select_related("department", "group", "business")),
     )
@@ -322,10 +323,8 @@ def default_statistics_years() -> tuple[int, int]:
 
 def access_log_list(*, data=None) -> tuple[AccessLogFilter, QuerySet[ConsultationAccessLog]]:
     filterset = AccessLogFilter(data=data or None, queryset=ConsultationAccessLog.objects.all())
-    queryset = (
-        filterset.qs if filterset.is_bound and filterset.is_valid() else ConsultationAccessLog.objects.all()
-    )
-    return filterset, queryset.select_related("user").order_by("-at", "-id")
+    valid_or_empty(filterset)
+    return filterset, filterset.qs.select_related("user").order_by("-at", "-id")
 
 
 def retention_status() -> dict:

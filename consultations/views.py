@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from consultations.forms import (
 from consultations.models import AccessAction, Consultation, FollowUp, Referral
 from consultations.rules import user_can_access, user_can_audit
 from core.csv import csv_response
+from core.filters import invalid_filter_response
 from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_label, fiscal_year_of
 
 
@@ -68,6 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "consultations": page_obj.object_list,
         },
+        status=400 if filterset.errors else 200,
     )
 
 
@@ -98,7 +100,10 @@ def _csv_response(rows: list[list], filename: str) -> HttpResponse:
 @require_GET
 @consultation_access_required
 def export_csv(request: HttpRequest) -> HttpResponse:
-    consultations = list(selectors.consultation_export_rows(data=request.GET))
+    filterset, queryset = selectors.consultation_export_rows(data=request.GET)
+    if filterset.errors:
+        return invalid_filter_response(filterset)
+    consultations = list(queryset)
     rows: list[list] = [CSV_HEADER]
     for c in consultations:
         rows.append(
@@ -459,6 +464,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @consultation_access_required
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     fiscal_year = _statistics_year(request)
+    if request.GET.get("fiscal_year", str(fiscal_year)) != str(fiscal_year):
+        # An export never silently answers for another year than the one asked for.
+        return HttpResponseBadRequest(
+            _("「年度」: 選べる年度ではありません。書き出しませんでした。"),
+            content_type="text/plain; charset=utf-8",
+        )
     monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
     first, last = selectors.default_statistics_years()
     yearly = selectors.fiscal_year_counts(first=first, last=last)
@@ -488,6 +499,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         request,
         "consultations/access_log.html",
         {"filter": filterset, "page_obj": page_obj, "retention": selectors.retention_status()},
+        status=400 if filterset.errors else 200,
     )
 
 

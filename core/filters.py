@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.forms.boundfield import BoundField
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.search import keyword_search
@@ -71,3 +72,34 @@ class KeywordFilter(django_filters.CharFilter):
         if not words:
             return qs
         return qs.filter(keyword_q(words, self.lookups))
+
+
+# --- Invalid filters are errors, never "everything" ------------------------------------------------
+
+
+def valid_or_empty(filterset) -> bool:
+    """True when the filters are valid (or none were given). Otherwise the filterset's queryset
+    becomes empty, so `filterset.qs` can never fall back to every row (django-filter skips an
+    invalid field and applies the rest), and the page shows the errors next to the fields."""
+    if filterset.is_bound and not filterset.is_valid():
+        filterset.queryset = filterset.queryset.none()
+        return False
+    return True
+
+
+def filter_errors_text(filterset) -> str:
+    """「相談方法」: 正しく選択してください。… for a response that has no form (CSV)."""
+    parts = []
+    for name, errors in filterset.form.errors.items():
+        field = filterset.form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else name
+        parts.append(_("「%(label)s」: %(errors)s") % {"label": label, "errors": " ".join(errors)})
+    return "\n".join(parts)
+
+
+def invalid_filter_response(filterset) -> HttpResponse:
+    """A 400 in Japanese naming each invalid field, for exports (nothing is exported)."""
+    body = _("絞り込みの条件に誤りがあるため、書き出しませんでした。条件を直してもう一度お試しください。")
+    return HttpResponseBadRequest(
+        f"{body}\n{filter_errors_text(filterset)}\n", content_type="text/plain; charset=utf-8"
+    )

@@ -101,3 +101,17 @@ def fiscal_year_choices(*, back: int = 5, forward: int = 1) -> list[tuple[int, s
     """Recent fiscal years for a select, newest first."""
     current = current_fiscal_year()
     return [(fy, fiscal_year_label(fy)) for fy in range(current + forward, current - back - 1, -1)]
+
+
+# Fiscal years a query string may ask for: the portal's records start in the Heisei era, and
+# far-off years overflow datetime.date (?fy=99999999 and ?fy=-5 were 500s).
+FISCAL_YEAR_BOUNDS = range(1989, 2101)
+
+
+def parse_fiscal_year(raw: str | None) -> int | None:
+    """A fiscal year typed in a URL, or None when it is not a sensible one."""
+    raw = (raw or "").strip()
+    if not raw.isdigit() or len(raw) > 4:
+        return None
+    year = int(raw)
+    return year if year in FISCAL_YEAR_BOUNDS else None

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.fiscal import parse_fiscal_year
 from core.models import Person
 from events import ical, selectors, services
 from events.filters import EventFilter
@@ -46,12 +47,19 @@ def _error_text(exc: ValidationError) -> str:
 # --- Public calendar -----------------------------------------------------------------------------------
 
 
+# The month view links to the previous and next month: years outside this range have no events
+# and their neighbours overflow datetime.date (9999-12 was a public 500).
+MONTH_VIEW_YEARS = range(1900, 2201)
+
+
 def _month_param(value: str | None) -> tuple[int, int]:
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in (value or "").split("-", 1))
         dt.date(year, month, 1)
     except (TypeError, ValueError):
+        return today.year, today.month
+    if year not in MONTH_VIEW_YEARS:
         return today.year, today.month
     return year, month
 
@@ -78,7 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         paginator = Paginator(selectors.calendar_events(filterset), settings.PAGINATE_BY)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
-    return render(request, "events/index.html", context)
+    return render(request, "events/index.html", context, status=400 if filterset.errors else 200)
 
 
 @require_GET
@@ -241,10 +249,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
     program_code = request.GET.get("program", "")
-    try:
-        fiscal_year = int(request.GET.get("fy", "")) if request.GET.get("fy") else None
-    except ValueError:
-        fiscal_year = None
+    fiscal_year = parse_fiscal_year(request.GET.get("fy"))
     events = selectors.staff_events(program_code=program_code, fiscal_year=fiscal_year)
     page_obj = Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page"))
     from core.fiscal import fiscal_year_choices

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.app_hooks import collect
+from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
 from core.search import keyword_search
@@ -52,14 +53,9 @@ def _require_staff(request: HttpRequest) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     """団体をさがす: filters in the query string, あいうえお order, an index by row, pages of 20."""
     directory = selectors.group_directory(params=request.GET)
-    if not directory.is_valid():
-        # A shared link may name a theme or row that no longer exists: drop what is invalid.
-        params = request.GET.copy()
-        for name in directory.form.errors:
-            params.pop(name, None)
-        directory = selectors.group_directory(params=params)
-    if not directory.is_valid():
-        directory = selectors.group_directory(params={})
+    # A shared link may name a theme or row that no longer exists: the page says which field is
+    # wrong (next to it and in the summary) and lists nothing rather than every group.
+    valid = valid_or_empty(directory)
     # One aggregate by row gives the row index and the total (no separate COUNT query).
     row_counts = selectors.kana_row_counts(selectors.filter_except(directory, "row"))
     current_row = directory.form.cleaned_data.get("row") or ""
@@ -79,6 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "is_filtered": bool(active_filters),
             "search_notes": keyword_search(directory.form.cleaned_data.get("q")).notes(),
         },
+        status=200 if valid else 400,
     )
 
 

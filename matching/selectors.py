@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 
+from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
 from core.models import Area, Department, Theme
 from core.text import reading_sort_key
@@ -544,7 +545,9 @@ def item_filter(model, *, data) -> ItemFilter:
         )
         .prefetch_related("themes", "areas")
     )
-    return ItemFilter(data or None, queryset=queryset)
+    filterset = ItemFilter(data or None, queryset=queryset)
+    valid_or_empty(filterset)
+    return filterset
 
 
 def items_of(ref: PartyRef) -> tuple[list[Need], list[Offer]]:

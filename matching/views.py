@@ -85,6 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "my_parties": my_parties,
             "my_suggestions": my_suggestions,
         },
+        status=400 if filterset.errors else 200,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
 from core.models import User
 from core.roles import Role
@@ -305,12 +306,14 @@ def _project_list_queryset() -> QuerySet[Project]:
 
 def public_project_list(*, data=None) -> tuple[PublicProjectFilter, QuerySet[Project]]:
     filterset = PublicProjectFilter(data=data or None, queryset=_project_list_queryset().public())
+    valid_or_empty(filterset)
     return filterset, filterset.qs.order_by("-fiscal_year", "title", "id")
 
 
 def staff_project_list(*, data=None) -> tuple[StaffProjectFilter, QuerySet[Project]]:
     queryset = _project_list_queryset().annotate(support_count=Count("support_logs", distinct=True))
     filterset = StaffProjectFilter(data=data or None, queryset=queryset)
+    valid_or_empty(filterset)
     return filterset, filterset.qs.order_by("-fiscal_year", "status", "title", "id")
 
 

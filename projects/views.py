@@ -78,6 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "page_obj": _paginate(request, projects),
             "open_calls": selectors.open_calls(),
         },
+        status=400 if filterset.errors else 200,
     )
 
 
@@ -838,6 +839,7 @@ def staff_projects(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page_obj": _paginate(request, projects),
         },
+        status=400 if filterset.errors else 200,
     )
 
 

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.MalformedRequestMiddleware",
     "core.middleware.StaffSessionLifetimeMiddleware",
     "core.middleware.RequireStaffMfaMiddleware",
     "core.middleware.RefusedAccessLogMiddleware",

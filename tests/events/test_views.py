@@ -503,7 +503,7 @@ def test_programs_keep_their_stable_codes():
 
 def test_unknown_filter_values_show_an_error_not_a_crash(client):
     response = client.get(reverse("events:index") + "?program=nope")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()
     assert client.get(reverse("events:index") + "?view=month&month=abc").status_code == 200
 

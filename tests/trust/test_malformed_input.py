@@ -1,0 +1,46 @@
+"""The malformed requests of issue 21 answer 4xx in Japanese, never 500."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("month", ["9999-12", "1-1", "0-0", "2025-13"])
+def test_month_view_out_of_range_falls_back_to_this_month(client, month):
+    response = client.get(reverse("events:index"), {"view": "month", "month": month})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/groups/invitations/%00/",
+        "/consultations/search/?q=%00",
+        "/events/staff/people/merge/?q=%00",
+        "/events/staff/?program=%00",
+        "/reports/staff/outcomes/?program=%00",
+        "/groups/?theme=99999999999999999999",
+    ],
+)
+def test_nul_and_overlong_numbers_are_a_japanese_400(client_for, staff_user, url):
+    response = client_for(staff_user).get(url)
+    assert response.status_code == 400
+    assert "使えない文字" in response.content.decode()
+
+
+@pytest.mark.parametrize("fy", ["99999999", "-5", "abc"])
+def test_staff_events_ignore_an_impossible_fiscal_year(client_for, staff_user, fy):
+    assert client_for(staff_user).get(reverse("events:staff_index"), {"fy": fy}).status_code == 200
+
+
+def test_a_path_id_beyond_any_column_is_404(client):
+    assert client.get("/groups/99999999999999999999/").status_code == 404
+
+
+def test_admin_regex_lookups_are_refused(client, make_user):
+    admin = make_user(email="root@example.jp", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get("/admin/groups/group/", {"name__regex": "("}).status_code == 400
+    assert client.get("/admin/groups/group/", {"q": "x" * 5000}).status_code == 400
+    assert client.get("/admin/groups/group/", {"q": "みらい"}).status_code == 200
