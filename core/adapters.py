@@ -1,7 +1,10 @@
 import logging
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 
 from core.net import client_ip
 
@@ -15,6 +18,38 @@ RATE_LIMITED_ATTR = "kyodo_rate_limited"
 class AccountAdapter(DefaultAccountAdapter):
     def get_from_email(self) -> str:
         return settings.DEFAULT_FROM_EMAIL
+
+    # --- E-mail: links from SITE_URL only, greeting with the center's name, sent by the outbox ------
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return site_url(path.replace("UID-KEY", quote(key)))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's mails (verification, reset, notifications of password and MFA changes) go
+        through the one outbox. The request's Host never reaches a mail: allauth greets with
+        `current_site.name` (the host when django.contrib.sites is not installed) and builds some
+        links with request.build_absolute_uri; both are replaced by the center and SITE_URL."""
+        from core.outbox import outbox_enqueue
+
+        request = getattr(self, "request", None)
+        ctx = {"email": email, **context, "current_site": center_site()}
+        if request is not None:
+            ctx["request"] = request
+            forged_base = request.build_absolute_uri("/").rstrip("/")
+            for key, value in list(ctx.items()):
+                if isinstance(value, str) and value.startswith(forged_base + "/"):
+                    ctx[key] = settings.SITE_URL + value[len(forged_base) :]
+        message = self.render_mail(template_prefix, email, ctx)
+        outbox_enqueue(
+            to=message.to,
+            subject=message.subject,
+            body=message.body,
+            kind=f"account.{template_prefix.rsplit('/', 1)[-1]}",
+        )
 
     def get_client_ip(self, request) -> str:
         # allauth keys its per-client limits on this: the same address as our own limits and logs.
@@ -31,3 +66,12 @@ class AccountAdapter(DefaultAccountAdapter):
             if request is not None:
                 setattr(request, RATE_LIMITED_ATTR, True)
         return super().validation_error(code, *args)
+
+
+def site_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def center_site() -> SimpleNamespace:
+    """What allauth's mail templates call the site: the center's name and SITE_URL's host."""
+    return SimpleNamespace(name=settings.CENTER_NAME, domain=urlsplit(settings.SITE_URL).netloc)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from core.adapters import RATE_LIMITED_ATTR
@@ -55,18 +56,29 @@ class StaffSessionLifetimeMiddleware:
 
 
 class RequireStaffMfaMiddleware:
-    """When REQUIRE_MFA_FOR_STAFF is on, staff and officials must set up TOTP before anything else."""
+    """Two-factor authentication for staff, officials and committee members (core/mfa.py).
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+    When REQUIRE_MFA_FOR_STAFF is on, they must set up TOTP before anything else. Whether it is
+    required or not, their TOTP set-up page opens only after they confirmed the enrolment by the
+    link mailed to their verified address."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/mfa/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from core import mfa
+
+        user = getattr(request, "user", None)
+        if user is None or not mfa.needs_strong_authentication(user):
+            return self.get_response(request)
+        if request.path == reverse("mfa_activate_totp") and not mfa.enrolment_confirmed(request):
+            if not user_has_totp(user):
+                return redirect("core:mfa_enrol")
         if settings.KYODO_REQUIRE_MFA_FOR_STAFF and not request.path.startswith(self.ALLOWED_PREFIXES):
-            user = getattr(request, "user", None)
-            if user is not None and handles_personal_data(user) and not user_has_totp(user):
-                messages.warning(request, _("職員・市職員のアカウントは二段階認証の設定が必要です。"))
+            if not user_has_totp(user):
+                messages.warning(request, _("職員・市職員・委員のアカウントは二段階認証の設定が必要です。"))
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
 
@@ -189,3 +201,27 @@ class MalformedRequestMiddleware:
                 if len(digits) >= LONG_NUMBER_DIGITS and digits.isdigit() and int(digits) > MAX_ID:
                     return "long_number"
         return ""
+
+
+# Browser features no page of the portal uses: a script injected despite the CSP cannot use them.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), interest-cohort=()"
+)
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every response; `Cache-Control: no-store` on every response to a
+    signed-in person (their pages, rosters, consultation records and CSVs must not stay in a
+    shared browser's or a proxy's cache) unless the view chose a policy itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -14,4 +14,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
+    path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
+    path("mfa/enrol/<str:token>/", views.mfa_enrol_confirm, name="mfa_enrol_confirm"),
 ]

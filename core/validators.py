@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,12 @@ no_control_characters = NoControlCharacters()
 no_control_characters_multiline = NoControlCharacters(multiline=True)
 
 
+# URLField's own validator also takes ftp:// and ftps://; a link people click is http(s) only.
+http_only = URLValidator(
+    schemes=["http", "https"], message=_("http:// または https:// から始まるURLを入力してください。")
+)
+
+
 def single_line(text: str | None) -> str:
     """For output that must be one line whatever is stored (mail subjects, .ics names, filenames):
     control characters become spaces, runs of spaces one."""
@@ -97,6 +104,8 @@ def install_text_validators(app_labels) -> None:
             continue
         for model in config.get_models():
             for field in model._meta.local_fields:
+                if isinstance(field, models.URLField) and http_only not in field.validators:
+                    field.validators.append(http_only)
                 if isinstance(field, models.TextField):
                     validator = no_control_characters_multiline
                 elif isinstance(field, models.CharField):

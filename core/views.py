@@ -8,9 +8,10 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 from rules.contrib.views import objectgetter
 
 from core import outbox, selectors
@@ -134,3 +135,47 @@ def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("メールの再送信を受け付けました。"))
     return redirect("core:outbox_detail", pk=message.pk)
+
+
+# --- Confirming a two-factor enrolment by e-mail (core/mfa.py) -------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    """Explains why, and mails the link that opens the TOTP set-up page."""
+    from allauth.account.models import EmailAddress
+
+    from core import mfa
+    from core.models import absolute_url
+
+    if not mfa.needs_strong_authentication(request.user) or mfa.enrolment_confirmed(request):
+        return redirect("mfa_activate_totp")
+    address = EmailAddress.objects.filter(user=request.user, verified=True, primary=True).first()
+    sent = False
+    if request.method == "POST" and address is not None:
+        link = absolute_url(reverse("core:mfa_enrol_confirm", args=[mfa.enrolment_token(request.user)]))
+        outbox.outbox_enqueue_template(
+            to=[address.email],
+            template="core/email/mfa_enrol",
+            context={"user": request.user, "link": link, "minutes": mfa.LINK_MAX_AGE // 60},
+            kind="core.mfa_enrol",
+        )
+        logger.info("mfa_enrol_link_sent user_id=%s", request.user.pk)
+        sent = True
+    return render(request, "core/mfa_enrol.html", {"address": address, "sent": sent})
+
+
+@login_required
+@require_GET
+def mfa_enrol_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    from core import mfa
+
+    if not mfa.token_is_for(token, request.user):
+        messages.error(
+            request,
+            _("確認のリンクが正しくないか、期限（30分）が過ぎています。もう一度メールを送ってください。"),
+        )
+        return redirect("core:mfa_enrol")
+    mfa.mark_confirmed(request)
+    return redirect("mfa_activate_totp")

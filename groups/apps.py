@@ -39,3 +39,19 @@ class GroupsConfig(AppConfig):
             post_delete.connect(
                 clear_choices_cache, sender=model, dispatch_uid=f"groups-choices-{model.__name__}-delete"
             )
+        from django.db.models.signals import m2m_changed
+
+        from groups.models import Group
+        from groups.views import clear_open_data_cache
+
+        for model in (Group, Theme, Area):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    clear_open_data_cache,
+                    sender=model,
+                    dispatch_uid=f"groups-opendata-{model.__name__}-{id(signal)}",
+                )
+        for through in (Group.themes.through, Group.areas.through):
+            m2m_changed.connect(
+                clear_open_data_cache, sender=through, dispatch_uid=f"groups-opendata-{through.__name__}"
+            )

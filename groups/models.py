@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from core.models import Area, Theme
 from core.text import kana_row, name_key, reading_sort_key, search_document
 from core.workflow import Transition, Workflow
+from groups.validators import validate_sns_lines
 
 
 class LegalForm(models.TextChoices):
@@ -134,7 +135,12 @@ class Group(models.Model):
     address = models.CharField(_("所在地"), max_length=300, blank=True)
     address_public = models.BooleanField(_("所在地を公開する"), default=False)
     website = models.URLField(_("ウェブサイト"), blank=True)
-    sns = models.TextField(_("SNS"), blank=True, help_text=_("1行に1つ、URLを入力してください。"))
+    sns = models.TextField(
+        _("SNS"),
+        blank=True,
+        help_text=_("1行に1つ、URLを入力してください。"),
+        validators=[validate_sns_lines],
+    )
 
     status = models.CharField(
         _("登録状況"), max_length=20, choices=GroupStatus.choices, default=GroupStatus.DRAFT
@@ -223,7 +229,9 @@ class Group(models.Model):
         return [(label, value) for label, value, public in pairs if public and value]
 
     def sns_links(self) -> list[str]:
-        return [line.strip() for line in self.sns.splitlines() if line.strip()]
+        # Only http(s): a row saved before the model validator must not become a javascript: link.
+        lines = (line.strip() for line in self.sns.splitlines())
+        return [line for line in lines if line.lower().startswith(("http://", "https://"))]
 
     def refresh_search_fields(self) -> None:
         self.search_text = search_document(self.name, self.name_kana, self.purpose, self.activities)

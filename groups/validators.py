@@ -77,3 +77,8 @@ def clean_sns_lines(text: str) -> str:
                 % {"line": line}
             ) from None
     return "\n".join(lines)
+
+
+def validate_sns_lines(text: str) -> None:
+    """Model validator of Group.sns: the admin and every service refuse what the form refuses."""
+    clean_sns_lines(text or "")

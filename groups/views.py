@@ -168,23 +168,45 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(group)
 
 
+# Open data is the same for every visitor and changes when a group, theme or district does
+# (groups.apps clears it then); it was rebuilt from every public group on each anonymous request.
+# The timeout bounds how long a change made without signals (a queryset update) can go unseen.
+OPEN_DATA_CACHE_KEYS = ("groups:opendata:csv", "groups:opendata:json")
+OPEN_DATA_CACHE_SECONDS = 10 * 60
+
+
+def clear_open_data_cache(**kwargs) -> None:
+    from django.db import transaction
+
+    transaction.on_commit(lambda: cache.delete_many(OPEN_DATA_CACHE_KEYS))
+
+
+def _public_groups_for_open_data():
+    return csv_io.iter_for_export(Group.objects.public().order_by("sort_key", "id"))
+
+
 @require_GET
 def open_data_csv(request: HttpRequest) -> HttpResponse:
-    groups = csv_io.iter_for_export(Group.objects.public().order_by("sort_key", "id"))
-    response = HttpResponse(csv_io.open_data_csv(groups), content_type="text/csv; charset=utf-8")
+    body = cache.get(OPEN_DATA_CACHE_KEYS[0])
+    if body is None:
+        body = csv_io.open_data_csv(_public_groups_for_open_data())
+        cache.set(OPEN_DATA_CACHE_KEYS[0], body, OPEN_DATA_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="groups-opendata.csv"'
     return response
 
 
 @require_GET
 def open_data_json(request: HttpRequest) -> JsonResponse:
-    groups = csv_io.iter_for_export(Group.objects.public().order_by("sort_key", "id"))
-    data = {
-        "title": _("%(center)s 登録団体一覧") % {"center": settings.CENTER_NAME},
-        "generated_at": timezone.now().isoformat(),
-        "license": "CC BY 4.0",
-        "groups": [csv_io.open_data_record(group) for group in groups],
-    }
+    data = cache.get(OPEN_DATA_CACHE_KEYS[1])
+    if data is None:
+        data = {
+            "title": _("%(center)s 登録団体一覧") % {"center": settings.CENTER_NAME},
+            "generated_at": timezone.now().isoformat(),
+            "license": "CC BY 4.0",
+            "groups": [csv_io.open_data_record(group) for group in _public_groups_for_open_data()],
+        }
+        cache.set(OPEN_DATA_CACHE_KEYS[1], data, OPEN_DATA_CACHE_SECONDS)
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 

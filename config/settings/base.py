@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.MalformedRequestMiddleware",
+    "core.middleware.PrivacyHeadersMiddleware",
     "core.middleware.StaffSessionLifetimeMiddleware",
     "core.middleware.RequireStaffMfaMiddleware",
     "core.middleware.RefusedAccessLogMiddleware",
@@ -180,6 +181,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
+# Password changes, e-mail changes and MFA enrolment are mailed to the person (through the outbox).
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # The admin's own login page is replaced by allauth's, so rate limits and MFA apply to it too.
 ACCOUNT_SECURE_ADMIN_LOGIN = True  # read by core.admin_site (see config/urls.py)
 # Sessions are listed per person (allauth.usersessions), so logout and deactivation can end all.
@@ -222,6 +225,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.BoundedUploadHandler",  # refuses past UPLOAD_MAX_BYTES while streaming
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -291,7 +299,10 @@ LOG_FORMAT = env_str("LOG_FORMAT", "text")  # "json" in production: one JSON obj
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "core.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "core.logging.RequestContextFilter"},
+        "expected_refusal": {"()": "core.logging.ExpectedRefusalFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {
@@ -310,7 +321,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+            "filters": ["expected_refusal"],
+        },
         "kyodo": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "celery": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },

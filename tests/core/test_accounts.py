@@ -18,9 +18,12 @@ def sign_up(client, email="sakura@example.jp", password="natsu-no-sora-2025"):
     return client.post("/accounts/signup/", {"email": email, "password1": password, "password2": password})
 
 
-def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_verified(client):
-    """A new account must verify its e-mail address before it can sign in."""
-    response = sign_up(client)
+def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_verified(
+    client, django_capture_on_commit_callbacks
+):
+    """A new account must verify its e-mail address before it can sign in (the mail goes by the outbox)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sign_up(client)
     assert response.status_code == 302
     assert User.objects.filter(email="sakura@example.jp").exists()
     assert len(mail.outbox) == 1

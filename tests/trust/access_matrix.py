@@ -70,6 +70,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "core:accessibility": row(Case(EVERYONE)),
     "core:privacy": row(Case(EVERYONE)),
     "core:healthz": row(Case(EVERYONE)),
+    "core:mfa_enrol": row(Case(SIGNED_IN, why="members are sent on to allauth's TOTP page")),
+    "core:mfa_enrol_confirm": row(
+        Case(SIGNED_IN, args=lambda w: ["not-a-token"], why="a wrong token sends back to the enrol page")
+    ),
     "admin:index": row(Case(STAFF, denied_redirect_prefix="/admin/login/")),
     # --- groups -------------------------------------------------------------------------------
     "groups:index": row(Case(EVERYONE), Case(EVERYONE, label="keyword", query="?q=さくら")),
@@ -389,3 +393,46 @@ def cells() -> list[tuple[str, int, str]]:
 def cell_id(name: str, index: int, role: str) -> str:
     label = MATRIX[name][index].label
     return f"{name}{'[' + label + ']' if label else ''}-{role}"
+
+
+# Rows whose answers hold personal data (names, contacts, consultation records, rosters, private
+# files): each must send `Cache-Control: no-store` (tests/trust/test_cache_control.py).
+PERSONAL: frozenset[str] = frozenset(
+    {
+        "core:mypage",
+        "core:outbox_list",
+        "core:outbox_detail",
+        "groups:manage",
+        "groups:edit",
+        "groups:staff_queue",
+        "groups:staff_changes",
+        "groups:staff_renewal",
+        "groups:staff_export",
+        "groups:staff_review",
+        "groups:staff_history",
+        "events:staff_event",
+        "events:staff_register",
+        "events:staff_merge",
+        "events:certificate",
+        "events:survey",
+        "spaces:my_bookings",
+        "spaces:booking",
+        "spaces:statement_pdf",
+        "spaces:statement_csv",
+        "spaces:staff_index",
+        "projects:my_proposals",
+        "projects:proposal_detail",
+        "projects:attachment_download",
+        "projects:review",
+        "projects:workspace",
+        "matching:pipeline",
+        "matching:match_detail",
+        "consultations:index",
+        "consultations:export",
+        "consultations:search",
+        "consultations:group_history",
+        "consultations:detail",
+        "consultations:follow_ups",
+        "consultations:access_log",
+    }
+)

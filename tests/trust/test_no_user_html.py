@@ -1,0 +1,42 @@
+"""No text written by people (help texts from staff-written criteria included) is rendered as HTML,
+and links people click are http(s) only (issue 21, point 6)."""
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+
+from tests.groups.factories import GroupFactory
+
+
+class CriterionForm(forms.Form):
+    score = forms.IntegerField(
+        label="公益性", help_text='<a href="https://evil.example/">詳しくはこちら</a><script>x</script>'
+    )
+
+
+def test_help_text_is_escaped_in_the_field_template():
+    """Reviewer criteria put staff-written descriptions into help_text: they are text, not markup."""
+    html = CriterionForm()["score"].as_field_group()
+    assert "<a href" not in html and "<script>" not in html
+    assert "&lt;a href=" in html
+
+
+@pytest.mark.django_db
+def test_group_sns_refuses_a_javascript_url_at_the_model_level():
+    group = GroupFactory.build(sns="https://example.jp/\njavascript:alert(1)")
+    with pytest.raises(ValidationError) as caught:
+        group.full_clean(exclude=["registration_number"])
+    assert "sns" in caught.value.message_dict
+
+
+def test_stored_sns_lines_show_only_http_links():
+    group = GroupFactory.build(sns="https://example.jp/\njavascript:alert(1)\nftp://example.jp/")
+    assert group.sns_links() == ["https://example.jp/"]
+
+
+@pytest.mark.django_db
+def test_url_fields_take_http_and_https_only():
+    group = GroupFactory.build(website="ftp://example.jp/")
+    with pytest.raises(ValidationError) as caught:
+        group.full_clean(exclude=["registration_number"])
+    assert "website" in caught.value.message_dict
