@@ -69,9 +69,9 @@ class KeywordSearch:
     def notes(self) -> list[str]:
         return [
             _("「%(word)s」は%(others)sでも検索しました。")
-            % {"word": word.word, "others": "".join(f"「{s}」" for s in word.synonyms)}
+            % {"word": spelling, "others": "".join(f"「{other}」" for other in others)}
             for word in self.words
-            if word.synonyms
+            for spelling, others in word.used
         ]
 
 

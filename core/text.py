@@ -142,10 +142,14 @@ DEFAULT_SYNONYMS: tuple[tuple[str, ...], ...] = (
 
 @dataclass(frozen=True)
 class SearchWord:
-    """One word of a query and the spellings searched for it (the word itself first)."""
+    """One word of a query and the spellings searched for it (the word itself first).
+
+    ``used`` names, in the table's own spelling, each synonym found in the word and the others
+    searched for it, for the page to say: 「こども」は「子ども」「子供」でも検索しました。"""
 
     word: str
     variants: tuple[str, ...]
+    used: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def synonyms(self) -> tuple[str, ...]:
@@ -159,20 +163,26 @@ def expand_synonyms(words: Sequence[str], synonym_sets: Sequence[Sequence[str]])
     (however typed: コドモ, ｺﾄﾞﾓ) is searched also with 「子ども」 and 「子供」 in its place.
     At most 12 spellings per word, so a long word cannot multiply into hundreds of conditions.
     """
-    sets = [
-        tuple(dict.fromkeys(filter(None, (search_key(v) for v in variants)))) for variants in synonym_sets
-    ]
+    sets = []
+    for variants in synonym_sets:
+        shown = [v for v in variants if search_key(v)]
+        keys = [search_key(v) for v in shown]
+        sets.append((keys, shown))
     expanded = []
     for word in words:
         variants = [word]
-        for spellings in sets:
-            for spelling in spellings:
+        used = []
+        for keys, shown in sets:
+            for index, spelling in enumerate(keys):
                 if spelling in word:
-                    for other in spellings:
-                        if other != spelling:
-                            variants.extend(v.replace(spelling, other) for v in list(variants))
+                    others = [k for k in dict.fromkeys(keys) if k != spelling]
+                    for other in others:
+                        variants.extend(v.replace(spelling, other) for v in list(variants))
+                    used.append(
+                        (shown[index], tuple(s for k, s in zip(keys, shown, strict=True) if k != spelling))
+                    )
                     break
-        expanded.append(SearchWord(word=word, variants=tuple(dict.fromkeys(variants))[:12]))
+        expanded.append(SearchWord(word=word, variants=tuple(dict.fromkeys(variants))[:12], used=tuple(used)))
     return expanded
 
 
