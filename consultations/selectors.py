@@ -346,3 +346,14 @@ def retention_status() -> dict:
         .order_by("-at", "-id")
         .first(),
     }
+
+
+def referrals_by_department(*, fiscal_year: int) -> dict[int, int]:
+    """Referrals (つなぎ先) to each department in consultations of the fiscal year: department id → count."""
+    start, end = fiscal_year_range(fiscal_year)
+    return dict(
+        Referral.objects.filter(consultation__consulted_on__range=(start, end), department__isnull=False)
+        .values_list("department")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

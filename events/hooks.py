@@ -93,7 +93,9 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     satisfaction = SurveyResponse.objects.filter(registration__event__in=events.values("pk")).aggregate(
         average=Avg("satisfaction"), count=Count("pk")
     )
-    completions = registrations.filter(completed_at__isnull=False).count()
+    completions = selectors.completed_registrations(
+        program_code=program_code, fiscal_year=fiscal_year
+    ).count()
     scope = "この事業" if program_code else "すべての事業"
     figures = [
         Figure(

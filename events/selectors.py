@@ -386,6 +386,33 @@ def journey_path(*, from_step: int = 1, to_step: int = 2, fiscal_year: int | Non
     return queryset
 
 
+def people_attending_since(*, program_code: str, since_fiscal_year: int) -> QuerySet[Person]:
+    """People who attended a session of the program in the fiscal year or any later one."""
+    start, _end = fiscal_year_bounds(since_fiscal_year)
+    return Person.objects.filter(
+        pk__in=attendances(program_code=program_code)
+        .filter(session__starts_at__gte=start)
+        .values("registration__person")
+    )
+
+
+def completed_registrations(
+    *, program_code: str | None, fiscal_year: int | None = None, since_fiscal_year: int | None = None
+) -> QuerySet[Registration]:
+    """修了: registrations (not cancelled) marked completed, for events whose first session is in
+    the fiscal year, or in it or any later one (since_fiscal_year)."""
+    queryset = Registration.objects.filter(completed_at__isnull=False).exclude(status=Status.CANCELLED)
+    if fiscal_year is not None:
+        events = events_in_fiscal_year(program_code=program_code, fiscal_year=fiscal_year)
+    else:
+        events = events_with_dates()
+        if program_code:
+            events = events.filter(program__code=program_code)
+        if since_fiscal_year is not None:
+            events = events.filter(first_starts_at__gte=fiscal_year_bounds(since_fiscal_year)[0])
+    return queryset.filter(event__in=events.values("pk"))
+
+
 def events_in_fiscal_year(*, program_code: str | None, fiscal_year: int) -> QuerySet[Event]:
     """Events counted in a fiscal year: those whose first session falls in it."""
     start, end = fiscal_year_bounds(fiscal_year)

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.fiscal import current_fiscal_year
+from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.text import KANA_ROWS
 from groups.filters import GroupDirectoryFilter
 from groups.models import Group, GroupInvitation, GroupMembership, GroupStatus, RenewalReminder
@@ -64,6 +64,16 @@ def groups_of_user(user) -> QuerySet:
         .annotate(my_role=Max("memberships__role", filter=Q(memberships__user=user)))
         .order_by("sort_key", "id")
     )
+
+
+def groups_edited_by_people(people: QuerySet) -> QuerySet:
+    """Groups that any of these people (core.Person) edits through their account."""
+    return Group.objects.filter(memberships__user__person__in=people).distinct()
+
+
+def groups_registered_since(*, fiscal_year: int) -> QuerySet:
+    """Groups whose registration (登録日) is in the fiscal year or a later one."""
+    return Group.objects.filter(registered_on__gte=fiscal_year_start(fiscal_year))
 
 
 def group_members(group: Group) -> QuerySet:

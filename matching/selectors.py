@@ -656,3 +656,25 @@ def pending_businesses() -> QuerySet:
         .order_by("created_at", "id")
         .prefetch_related("themes", "areas", "members")
     )
+
+
+def matches_by_department(*, fiscal_year: int) -> dict[int, int]:
+    """Matches with a department as one party whose status changed in the fiscal year (the same
+    window as match_counts): department id → count."""
+    from django.utils import timezone
+
+    start, end = fiscal_year_range(fiscal_year)
+    changed = MatchStatusChange.objects.filter(
+        changed_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
+        changed_at__lt=timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)),
+    ).values("match_id")
+    counts: dict[int, int] = {}
+    for side in ("department_a", "department_b"):
+        for department_id, n in (
+            Match.objects.filter(pk__in=changed, **{f"{side}__isnull": False})
+            .values_list(side)
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts[department_id] = counts.get(department_id, 0) + n
+    return counts

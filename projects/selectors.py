@@ -399,13 +399,18 @@ def support_log_list(*, fiscal_year: int | None = None) -> QuerySet[SupportLog]:
 # --- For other apps: the journey funnel (seed 000: ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援)
 
 
-def groups_with_project_kind(*, kind: str, fiscal_year: int):
-    """Groups leading a project of that kind in that fiscal year (not cancelled)."""
+def groups_with_project_kind(
+    *, kind: str, fiscal_year: int | None = None, since_fiscal_year: int | None = None
+):
+    """Groups leading a project of that kind (not cancelled) in that fiscal year, or in it or any
+    later one (since_fiscal_year)."""
     from groups.models import Group
 
-    projects = Project.objects.filter(kind=kind, fiscal_year=fiscal_year).exclude(
-        status=ProjectStatus.CANCELLED
-    )
+    projects = Project.objects.filter(kind=kind).exclude(status=ProjectStatus.CANCELLED)
+    if fiscal_year is not None:
+        projects = projects.filter(fiscal_year=fiscal_year)
+    if since_fiscal_year is not None:
+        projects = projects.filter(fiscal_year__gte=since_fiscal_year)
     return Group.objects.filter(pk__in=projects.values("lead_group_id"))
 
 
@@ -420,6 +425,26 @@ def groups_with_supported_project(fiscal_year: int):
 
 
 # --- For the annual outcome report (hooks.report_figures) -----------------------------------------
+
+
+def _of_year(fiscal_year: int) -> Q:
+    start, end = fiscal_year_range(fiscal_year)
+    supported = SupportLog.objects.filter(held_on__range=(start, end)).values("project_id")
+    return Q(fiscal_year=fiscal_year) | Q(pk__in=supported)
+
+
+def projects_of_year(*, fiscal_year: int) -> QuerySet[Project]:
+    """Every 協働事業 of the fiscal year, whatever its kind or state: those of the year and those of
+    earlier years supported in it. `support_sessions` counts its support records held in the year,
+    so the column adds up to the figure 伴走支援の回数."""
+    start, end = fiscal_year_range(fiscal_year)
+    in_year = Q(support_logs__held_on__range=(start, end))
+    return (
+        Project.objects.filter(_of_year(fiscal_year))
+        .select_related("lead_group", "department")
+        .annotate(support_sessions=Count("support_logs", filter=in_year))
+        .order_by("kind", "title", "pk")
+    )
 
 
 def _aware_range(fiscal_year: int):
@@ -515,4 +540,14 @@ def notification_list():
             )
         )
         .order_by("failed_first", "-created_at", "-id")
+    )
+
+
+def projects_by_department(*, fiscal_year: int) -> dict[int, int]:
+    """協働事業 of the fiscal year (projects_of_year) per 担当課: department id → count."""
+    return dict(
+        Project.objects.filter(_of_year(fiscal_year), department__isnull=False)
+        .values_list("department")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
     )

@@ -90,25 +90,54 @@ def bar_chart(
         return _to_svg(figure, font_name)
 
 
-def funnel_chart(*, labels: tuple[str, ...], values: tuple[int, ...], unit: str = "") -> str:
-    """The journey funnel: one horizontal bar per step, centred, with the count and the step rate."""
+# Three years side by side, told apart without colour: grays from light to dark plus a hatch, and
+# every bar carries its value (the oldest year lightest, the report's year darkest and solid).
+YEAR_STYLES = (
+    {"color": "#d9d9d9", "hatch": "///", "edgecolor": "#555555"},
+    {"color": "#9a9a9a", "hatch": "...", "edgecolor": "#333333"},
+    {"color": KEY_COLOUR, "hatch": "", "edgecolor": KEY_COLOUR},
+)
+
+
+def years_chart(
+    *, labels: list[str], years: list[str], values: list[list[float]], units: list[str] | None = None
+) -> str:
+    """One group of three horizontal bars per label (the three fiscal years), with a legend and each
+    bar's value: readable in grayscale."""
     Figure, font_name = _matplotlib()
+    units = units or [""] * len(labels)
     with _lock:
-        figure = Figure(figsize=(6.4, 0.55 * len(labels) + 0.6))
+        figure = Figure(figsize=(6.4, 0.62 * len(labels) + 0.7))
         axes = figure.subplots()
-        top = max(values) if values and max(values) > 0 else 1
-        for index, (_label, value) in enumerate(zip(labels, values, strict=True)):
-            width = max(value / top, 0.004)
-            axes.barh(index, width, left=(1 - width) / 2, color=KEY_COLOUR, height=0.7)
-            text = f"{_format(value)}{unit}"
-            if index > 0 and values[index - 1]:
-                text += f"（前段の{value / values[index - 1] * 100:.0f}%）"
-            axes.text(1.02, index, text, va="center", ha="left", fontsize=9, color=LABEL_COLOUR)
+        height = 0.27
+        top = max((v for row in values for v in row), default=0) or 1
+        for index, year in enumerate(years):
+            style = YEAR_STYLES[index - len(years) + len(YEAR_STYLES)]
+            positions = [row + (index - 1) * height for row in range(len(labels))]
+            bars = axes.barh(
+                positions,
+                [row[index] for row in values],
+                height=height * 0.92,
+                label=year,
+                linewidth=0.5,
+                **style,
+            )
+            axes.bar_label(
+                bars,
+                labels=[f"{_format(row[index])}{unit}" for row, unit in zip(values, units, strict=True)],
+                padding=2,
+                fontsize=7.5,
+            )
         axes.set_yticks(range(len(labels)), labels)
         axes.invert_yaxis()
-        axes.set_xlim(0, 1.55)
+        axes.set_xlim(0, top * 1.25)
         axes.set_xticks([])
         axes.spines["bottom"].set_visible(False)
-        axes.spines["left"].set_visible(False)
         axes.tick_params(axis="y", length=0)
+        axes.legend(loc="lower right", fontsize=8, frameon=False)
         return _to_svg(figure, font_name)
+
+
+def journey_chart(*, labels: list[str], years: list[str], values: list[list[int]], units: list[str]) -> str:
+    """担い手育成の流れ: each step (people, then groups) for three cohorts side by side."""
+    return years_chart(labels=labels, years=years, values=values, units=units)

@@ -100,3 +100,71 @@ class OutcomeRecordForm(forms.ModelForm):
         self.fields["events"].queryset = (
             Event.objects.filter(pk__in=event_ids).only("id", "title").order_by("-id")
         )
+
+
+class AssessmentForm(forms.Form):
+    """総括, 目標 (one number per figure, blank: no target), 課題と次年度の方針, and for each axis
+    without an episode the reason why."""
+
+    summary = forms.CharField(
+        label=_("総括"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("例: 参加者は目標を上回り、ALPへ進む人が増えた。一方、若い世代の参加が少なかった。"),
+    )
+    issues = forms.CharField(
+        label=_("課題と次年度の方針"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("例: 若い世代に届くよう、夜間・オンラインの回を設ける。"),
+    )
+
+    def __init__(self, *args, assessment=None, **kwargs):
+        from reports.models import OutcomeAxis
+        from reports.selectors import TARGET_FIGURES
+
+        if assessment is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "summary": assessment.summary,
+                "issues": assessment.issues,
+                **{f"target__{key}": value for key, value in assessment.targets.items()},
+                **{f"note__{axis}": text for axis, text in assessment.axis_notes.items()},
+            }
+        super().__init__(*args, **kwargs)
+        for key, label, unit in TARGET_FIGURES:
+            self.fields[f"target__{key}"] = forms.IntegerField(
+                label=_("目標: %(label)s（%(unit)s）") % {"label": label, "unit": unit},
+                required=False,
+                min_value=0,
+                max_value=1_000_000,
+                error_messages={"invalid": _("半角数字で入力してください（例: 120）。")},
+            )
+        for axis in OutcomeAxis:
+            self.fields[f"note__{axis.value}"] = forms.CharField(
+                label=_("「%(axis)s」の成果がない場合、その理由") % {"axis": axis.label},
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def target_fields(self):
+        return [self[name] for name in self.fields if name.startswith("target__")]
+
+    def note_fields(self):
+        return [self[name] for name in self.fields if name.startswith("note__")]
+
+    @property
+    def targets(self) -> dict:
+        return {
+            name.removeprefix("target__"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("target__")
+        }
+
+    @property
+    def axis_notes(self) -> dict:
+        return {
+            name.removeprefix("note__"): value or ""
+            for name, value in self.cleaned_data.items()
+            if name.startswith("note__")
+        }

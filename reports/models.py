@@ -194,6 +194,16 @@ class Report(models.Model):
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     task_id = models.CharField(_("タスクID"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("依頼回数"), default=0)
+    version = models.PositiveSmallIntegerField(
+        _("版"), null=True, blank=True, help_text=_("確定版の版番号（第1版、第2版…）。空欄は確定前の案")
+    )
+    data_as_of = models.DateTimeField(_("データ基準日時"), null=True, blank=True)
+    figures = models.JSONField(
+        _("数値（作成時のもの）"),
+        default=list,
+        blank=True,
+        help_text=_("PDFに載せた数値。確定版はこの数値のまま残ります。"),
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -213,6 +223,14 @@ class Report(models.Model):
                 ),
             ),
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="report_progress_max_100"),
+            # One 第N版 per program and year.
+            models.UniqueConstraint(
+                Coalesce("program", 0),
+                "fiscal_year",
+                "version",
+                condition=models.Q(version__isnull=False),
+                name="report_one_version_number_per_program_year",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -241,10 +259,85 @@ class Report(models.Model):
         return self.status in ACTIVE_REPORT_STATUSES
 
     @property
+    def is_final(self) -> bool:
+        return self.version is not None
+
+    @property
+    def version_label(self) -> str:
+        return _("第%(n)s版") % {"n": self.version} if self.version else str(_("案"))
+
+    @property
     def download_filename(self) -> str:
         code = self.program.code if self.program_id else "all"
-        return f"outcome-report-{self.fiscal_year}-{code}.pdf"
+        suffix = f"-v{self.version}" if self.version else ""
+        return f"outcome-report-{self.fiscal_year}-{code}{suffix}.pdf"
 
     def pdf_storage_name(self) -> str:
         """Where the PDF of this request lives in the private storage: one file per request."""
         return f"reports/{self.fiscal_year}/report-{self.pk}.pdf"
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_scope(self, *, program, fiscal_year: int):
+        return self.filter(program=program, fiscal_year=fiscal_year)
+
+
+class Assessment(models.Model):
+    """事業の評価: what staff write per program (or 全事業) and fiscal year, printed before the
+    evidence: 総括, 目標 against 実績, 課題と次年度の方針, and why an axis has no episode."""
+
+    program = models.ForeignKey(
+        "events.Program",
+        verbose_name=_("事業"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        help_text=_("空欄は全事業（全体を通じて）"),
+    )
+    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+    summary = models.TextField(_("総括"), blank=True)
+    targets = models.JSONField(
+        _("目標"),
+        default=dict,
+        blank=True,
+        help_text=_("年度の初めに決めた数値の目標（数値の項目 → 目標値）"),
+    )
+    issues = models.TextField(_("課題と次年度の方針"), blank=True)
+    axis_notes = models.JSONField(
+        _("成果のない評価の軸の説明"),
+        default=dict,
+        blank=True,
+        help_text=_("評価の軸 → エピソードがない理由"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事業の評価")
+        verbose_name_plural = _("事業の評価")
+        ordering = ["-fiscal_year", "program__order"]
+        constraints = [
+            models.UniqueConstraint(
+                Coalesce("program", 0),
+                "fiscal_year",
+                name="assessment_one_per_program_year",
+                violation_error_message=_("この事業・年度の評価はすでにあります。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        name = self.program.name if self.program_id else _("全事業")
+        return _("%(year)s %(program)s の評価") % {
+            "year": fiscal_year_label(self.fiscal_year),
+            "program": name,
+        }

@@ -1,9 +1,9 @@
 """Reads for the reports: what an outcome report says, and the lists of the reports page.
 
 `report_content` gathers everything one PDF prints. Figures and chart data come from the other
-apps through their hooks (core.app_hooks: report_figures, report_series); the journey funnel
-and the lists of events held and projects supported are read here from the apps' models, and
-every part degrades to an explained gap when an app has no data or no model for it.
+apps through their hooks (core.app_hooks: report_figures, report_series); the 担い手育成 flow and
+the lists of events held and projects of the year through the apps' selectors, so each figure
+has one formula wherever it is printed.
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.apps import apps
-from django.db.models import Case, Count, Min, Prefetch, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.app_hooks import Figure, Series, collect
 from core.fiscal import fiscal_year_label, fiscal_year_range
+from events.models import Program
 from reports.models import (
     OUTCOME_AXIS_DESCRIPTIONS,
+    Assessment,
     OutcomeAxis,
     OutcomeRecord,
     Report,
@@ -40,7 +41,6 @@ CHART_FALLBACK_TITLES = {
     "consultations_by_topic": "分野別の相談件数",
 }
 PROJECT_LISTING_PROGRAMS = (None, "project_support")
-JOURNEY_STEPS = ("ミライ対話", "ALP", "プロジェクト登録", "プロジェクト支援")
 
 
 # --- Fiscal years as aware datetimes ---------------------------------------------------------------
@@ -67,6 +67,13 @@ class FigureRow:
     note: str
     values: list[int | float | None]  # oldest year first: [fy-2, fy-1, fy]
     section: str = ""  # the app's name (催し・講座, 相談記録, ...): rows are grouped under it
+    scope: str = ""  # この事業 or センター全体 (figure_scope)
+
+    @property
+    def change(self) -> int | float | None:
+        """The change from last year (None when either year has no data)."""
+        last, current = self.values[-2], self.values[-1]
+        return None if last is None or current is None else round(current - last, 2)
 
     @property
     def current(self) -> int | float | None:
@@ -236,19 +243,49 @@ def charts_from_series(series: dict[str, Series]) -> list[Chart]:
     return charts
 
 
-# --- The journey funnel ----------------------------------------------------------------------------------
+# --- 担い手育成の流れ: the same people followed from ミライ対話 -----------------------------------------
+
+MIRAI = "mirai_taiwa"
+ALP = "alp"
+FESTA = "festa"
+# Reports that print the flow (issue 16: 全事業, ミライ対話 and ALP only).
+JOURNEY_PROGRAMS = (None, MIRAI, ALP)
 
 
 @dataclass
-class Funnel:
-    labels: tuple[str, ...]
-    values: tuple[int, ...]
-    notes: list[str] = field(default_factory=list)
+class JourneyStep:
+    key: str
+    label: str
+    unit: str  # 人 or 団体
+    values: list[int]  # one per cohort year, oldest first
+    of_cohort: bool = True  # a share of step 1 is meaningful (people only)
+
+
+@dataclass
+class Journey:
+    """担い手育成の流れ for three cohorts: the people who attended ミライ対話 in each fiscal year,
+    and what the same people (and the groups they edit) did in that year or later."""
+
+    years: list[int]
+    steps: list[JourneyStep]
     svg: str = ""
 
     @property
-    def rows(self) -> list[tuple[str, int]]:
-        return list(zip(self.labels, self.values, strict=True))
+    def year_labels(self) -> list[str]:
+        return [fiscal_year_label(year) for year in self.years]
+
+    @property
+    def cohort(self) -> list[int]:
+        return self.steps[0].values
+
+    def share(self, step: JourneyStep) -> list[str]:
+        """Each value as a share of that year's ミライ対話 participants (people steps only)."""
+        if not step.of_cohort or step is self.steps[0]:
+            return ["" for _ in step.values]
+        return [
+            f"{value / base * 100:.0f}%" if base else "—"
+            for value, base in zip(step.values, self.cohort, strict=True)
+        ]
 
     @property
     def image_uri(self) -> str:
@@ -256,98 +293,87 @@ class Funnel:
 
     @property
     def alt(self) -> str:
-        return chart_alt(_("担い手育成の流れ"), self.rows, "")
+        years = [
+            f"{label} " + "、".join(f"{step.label} {step.values[i]:,}{step.unit}" for step in self.steps)
+            for i, label in enumerate(self.year_labels)
+        ]
+        return _("担い手育成の流れ") + ": " + "。".join(years)
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            _(
+                "「ミライ対話に出席した人」は、その年度にミライ対話の回に1回以上出席した人の実人数で、"
+                "ミライ対話の報告書の「参加者数（実人数）」と同じ数です。以下の段階は、同じ人がその年度"
+                "以降に何をしたかを数えています（割合は、その年度にミライ対話に出席した人に対するもの）。"
+            ),
+            _("ALPの修了は、修了の記録がある参加申込（取消を除く）で数えています。"),
+            _("社会起業フェスタは、発表者の記録がないため、フェスタの回に出席した人を数えています。"),
+            _(
+                "団体の段階は人ではなく団体の数です。ミライ対話に出席した人のうちアカウントを持つ人が"
+                "編集者になっている団体について、その年度以降の団体登録・プロジェクト登録（中止を除く）・"
+                "プロジェクト支援（中止を除く）を数えています。アカウントのない参加者の団体は数えられません。"
+            ),
+            _("新しい年度ほど、その後の段階に進むための時間が短いため、数が小さく出ます。"),
+        ]
 
 
-def _model(app_label: str, name: str):
-    try:
-        return apps.get_model(app_label, name)
-    except LookupError:
-        return None
+def journey(*, fiscal_year: int) -> Journey:
+    """The flow for the cohorts of the year and the two before (a fixed number of queries)."""
+    from events import selectors as events
+    from groups import selectors as groups
+    from projects import selectors as projects
+    from projects.models import ProjectKind
 
-
-def _journey_participants(*, step: int, fiscal_year: int) -> int | None:
-    """Distinct people (duplicates merged) with a confirmed registration for an event of a program
-    at this journey step whose first session falls in the fiscal year."""
-    registration_model = _model("events", "Registration")
-    if registration_model is None:
-        return None
-    start, end = fiscal_year_datetimes(fiscal_year)
-    events = (
-        _model("events", "Event")
-        .objects.annotate(first=Min("sessions__starts_at"))
-        .filter(program__journey_step=step, first__gte=start, first__lt=end)
-    )
-    return (
-        registration_model.objects.filter(event__in=events.values("pk"), status="confirmed")
-        .annotate(who=Coalesce("person__merged_into", "person"))
-        .values("who")
-        .distinct()
-        .count()
-    )
-
-
-def _project_model():
-    """projects.Project when that app's table exists (None while the app is not installed yet)."""
-    from django.db import connection
-
-    model = _model("projects", "Project")
-    if model is None or model._meta.db_table not in connection.introspection.table_names():
-        return None
-    return model
-
-
-def _project_kinds(project_model, labels: tuple[str, ...]) -> list[str]:
-    """The kind values whose Japanese labels are given (プロジェクト登録, プロジェクト支援)."""
-    choices = project_model._meta.get_field("kind").choices or []
-    return [value for value, label in choices if str(label) in labels]
-
-
-def _journey_groups(*, kind_label: str, fiscal_year: int) -> int | None:
-    """Distinct lead groups of projects of the given kind (プロジェクト登録, プロジェクト支援) in the year."""
-    project_model = _project_model()
-    if project_model is None:
-        return None
-    return (
-        project_model.objects.filter(
-            kind__in=_project_kinds(project_model, (kind_label,)),
-            fiscal_year=fiscal_year,
-            lead_group__isnull=False,
-        )
-        .values("lead_group")
-        .distinct()
-        .count()
-    )
-
-
-def journey_funnel(*, fiscal_year: int) -> Funnel:
-    """ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援 for the whole center in the year."""
-    values: list[int] = []
-    notes = [
-        _(
-            "ミライ対話・ALP: その年度に初回が開かれた、担い手育成の段階1・2の事業の催しに参加が確定した人数"
-            "（同じ人は1人と数え、統合された重複登録は統合先で数えています）。"
+    years = [fiscal_year - 2, fiscal_year - 1, fiscal_year]
+    steps = [
+        JourneyStep("mirai", _("ミライ対話に出席した人"), _("人"), []),
+        JourneyStep("alp", _("うち、ALPに出席した人"), _("人"), []),
+        JourneyStep("alp_completed", _("うち、ALPを修了した人"), _("人"), []),
+        JourneyStep("festa", _("うち、社会起業フェスタに出席した人"), _("人"), []),
+        JourneyStep("groups", _("参加者が編集者の団体"), _("団体"), [], of_cohort=False),
+        JourneyStep(
+            "registered", _("うち、団体登録またはプロジェクト登録をした団体"), _("団体"), [], of_cohort=False
         ),
-        _(
-            "プロジェクト登録・プロジェクト支援: その年度の種別「プロジェクト登録」「プロジェクト支援」の"
-            "協働事業の主たる団体の数（同じ団体は1つと数えています）。"
-        ),
-        _("段階ごとの人・団体は同じとは限らず、前段からの割合は規模の目安です。"),
+        JourneyStep("supported", _("うち、プロジェクト支援を受けた団体"), _("団体"), [], of_cohort=False),
     ]
-    for step in (1, 2):
-        count = _journey_participants(step=step, fiscal_year=fiscal_year)
-        if count is None:
-            notes.append(
-                _("%(step)sの人数は、催しの参加申込のデータがないため0としています。")
-                % {"step": JOURNEY_STEPS[step - 1]}
+    for year in years:
+        cohort = events.participants(program_code=MIRAI, fiscal_year=year)
+        cohort_ids = cohort.values("pk")
+        their_groups = groups.groups_edited_by_people(cohort)
+        registered = their_groups.filter(
+            Q(pk__in=groups.groups_registered_since(fiscal_year=year).values("pk"))
+            | Q(
+                pk__in=projects.groups_with_project_kind(
+                    kind=ProjectKind.REGISTRATION, since_fiscal_year=year
+                ).values("pk")
             )
-        values.append(count or 0)
-    for label in JOURNEY_STEPS[2:]:
-        count = _journey_groups(kind_label=label, fiscal_year=fiscal_year)
-        if count is None:
-            notes.append(_("%(step)sの団体数は、協働事業のデータがないため0としています。") % {"step": label})
-        values.append(count or 0)
-    return Funnel(labels=JOURNEY_STEPS, values=tuple(values), notes=notes)
+        )
+        supported = their_groups.filter(
+            pk__in=projects.groups_with_project_kind(kind=ProjectKind.SUPPORT, since_fiscal_year=year).values(
+                "pk"
+            )
+        )
+        counts = [
+            cohort.count(),
+            events.people_attending_since(program_code=ALP, since_fiscal_year=year)
+            .filter(pk__in=cohort_ids)
+            .count(),
+            events.completed_registrations(program_code=ALP, since_fiscal_year=year)
+            .filter(person__in=cohort_ids)
+            .values("person")
+            .distinct()
+            .count(),
+            events.people_attending_since(program_code=FESTA, since_fiscal_year=year)
+            .filter(pk__in=cohort_ids)
+            .count(),
+            their_groups.count(),
+            registered.count(),
+            supported.count(),
+        ]
+        for step, count in zip(steps, counts, strict=True):
+            step.values.append(count)
+    return Journey(years=years, steps=steps)
 
 
 # --- Outcome episodes -------------------------------------------------------------------------------------
@@ -453,34 +479,22 @@ class EventRow:
     participants: int
 
 
-def events_held(*, program_code: str | None, fiscal_year: int) -> list[EventRow] | None:
+def events_held(*, program_code: str | None, fiscal_year: int) -> list[EventRow]:
     """Events whose first session is in the year, with sessions and confirmed registrations."""
-    event_model = _model("events", "Event")
-    if _model("events", "EventSession") is None or _model("events", "Registration") is None:
-        return None
-    start, end = fiscal_year_datetimes(fiscal_year)
-    qs = event_model.objects.all()
-    if program_code:
-        qs = qs.filter(program__code=program_code)
+    from events.selectors import events_in_fiscal_year
+
     qs = (
-        qs.annotate(first=Min("sessions__starts_at"))
-        .filter(first__gte=start, first__lt=end)
-        .annotate(
-            session_count=Count("sessions", distinct=True),
-            participant_count=Count(
-                "registrations", filter=Q(registrations__status="confirmed"), distinct=True
-            ),
-        )
+        events_in_fiscal_year(program_code=program_code, fiscal_year=fiscal_year)
         .select_related("program")
-        .order_by("first", "id")
+        .order_by("first_starts_at", "id")
     )
     return [
         EventRow(
-            first_day=timezone.localtime(event.first).date(),
+            first_day=timezone.localtime(event.first_starts_at).date(),
             title=event.title,
             program=event.program.name,
             sessions=event.session_count,
-            participants=event.participant_count,
+            participants=event.confirmed_count,
         )
         for event in qs
     ]
@@ -491,35 +505,62 @@ class ProjectRow:
     title: str
     group: str
     kind: str
+    department: str
     status: str
+    support_sessions: int
 
 
-def projects_supported(*, program_code: str | None, fiscal_year: int) -> list[ProjectRow] | None:
-    """Projects of the kinds プロジェクト登録 and プロジェクト支援 in the year (None: no projects app).
+def projects_of_year(*, fiscal_year: int) -> list[ProjectRow]:
+    """Every 協働事業 of the year (citizen and city proposals, プロジェクト登録 and 支援 alike)."""
+    from projects.selectors import projects_of_year as project_rows
 
-    Projects are not tied to a program: every report lists the center's supported projects."""
-    project_model = _project_model()
-    if project_model is None:
-        return None
-    qs = (
-        project_model.objects.filter(
-            kind__in=_project_kinds(project_model, JOURNEY_STEPS[2:]), fiscal_year=fiscal_year
-        )
-        .select_related("lead_group")
-        .order_by("kind", "title", "pk")
-    )
     return [
         ProjectRow(
             title=project.title,
             group=str(project.lead_group or "—"),
             kind=project.get_kind_display(),
+            department=str(project.department or "—"),
             status=project.get_status_display(),
+            support_sessions=project.support_sessions,
         )
-        for project in qs
+        for project in project_rows(fiscal_year=fiscal_year)
     ]
 
 
 # --- The whole report -------------------------------------------------------------------------------------
+
+
+KEY_CHART_FIGURES = (
+    "events.sessions_held",
+    "events.unique_participants",
+    "events.first_time_participants",
+    "events.completions",
+)
+
+
+@dataclass
+class ProgramSection:
+    """One program in the 全事業 report: its assessment, targets and key figures."""
+
+    name: str
+    description: str
+    assessment: object | None
+    targets: list
+    figures: list
+
+
+@dataclass
+class Edition:
+    """Which printing this is: 案 or 第N版, made on which day from the data of which moment."""
+
+    version: int | None
+    made_at: dt.datetime
+    data_as_of: dt.datetime
+    history: list[Report]  # the 確定版 made before this one
+
+    @property
+    def label(self) -> str:
+        return _("第%(n)s版") % {"n": self.version} if self.version else _("案（確定前）")
 
 
 @dataclass
@@ -530,13 +571,33 @@ class ReportContent:
     fiscal_year: int
     figures: list[FigureRow]
     charts: list[Chart]
-    funnel: Funnel
+    journey: Journey | None
     outcome_sections: list[AxisSection]
     outcome_count: int
-    events: list[EventRow] | None
-    projects: list[ProjectRow] | None
+    events: list[EventRow]
+    projects: list[ProjectRow]
     gaps: list[HookGap]
     programs: list = field(default_factory=list)
+    assessment: object | None = None
+    targets: list[TargetRow] = field(default_factory=list)
+    edition: Edition | None = None
+    key_chart: str = ""  # three years side by side, SVG
+    matrix: list = field(default_factory=list)  # 全事業: MatrixTable per figure
+    reconciliations: list = field(default_factory=list)
+    program_sections: list = field(default_factory=list)  # 全事業: ProgramSection per program
+    partners: list = field(default_factory=list)
+
+    @property
+    def key_chart_uri(self) -> str:
+        return svg_data_uri(self.key_chart) if self.key_chart else ""
+
+    @property
+    def charts_with_data(self) -> list[Chart]:
+        return [chart for chart in self.charts if not chart.is_empty]
+
+    @property
+    def axis_notes(self) -> dict:
+        return self.assessment.axis_notes if self.assessment else {}
 
     @property
     def title(self) -> str:
@@ -574,17 +635,22 @@ class ReportContent:
 
 
 def report_content(
-    *, program_code: str | None, fiscal_year: int, progress: Callable[[int], None] | None = None
+    *,
+    program_code: str | None,
+    fiscal_year: int,
+    progress: Callable[[int], None] | None = None,
+    version: int | None = None,
 ) -> ReportContent:
     """Everything one outcome report prints. `progress(percent)` is told how far it got."""
     from reports import charts
+
+    data_as_of = timezone.now()
 
     def step(percent: int) -> None:
         if progress is not None:
             progress(percent)
 
-    program_model = _model("events", "Program")
-    program = program_model.objects.get(code=program_code) if program_code else None
+    program = Program.objects.get(code=program_code) if program_code else None
     gaps: list[HookGap] = []
     figures = key_figures(program_code=program_code, fiscal_year=fiscal_year, gaps=gaps)
     step(20)
@@ -596,8 +662,51 @@ def report_content(
             chart.svg = charts.bar_chart(
                 labels=chart.labels, values=chart.values, unit=chart.unit, horizontal=chart.horizontal
             )
-    funnel = journey_funnel(fiscal_year=fiscal_year)
-    funnel.svg = charts.funnel_chart(labels=funnel.labels, values=funnel.values)
+    for row in figures:
+        row.scope = figure_scope(row.key, program_code=program_code)
+    if program is not None:
+        # A program report shows only what the program has: a row with no count in any of the
+        # three years (matching for a course that brokers none) is left out.
+        figures = [row for row in figures if any(row.values)]
+    key_rows = [row for row in figures if row.key in KEY_CHART_FIGURES and any(row.values)]
+    key_chart = (
+        charts.years_chart(
+            labels=[row.label for row in key_rows],
+            years=[fiscal_year_label(y) for y in (fiscal_year - 2, fiscal_year - 1, fiscal_year)],
+            values=[[value or 0 for value in row.values] for row in key_rows],
+            units=[row.unit for row in key_rows],
+        )
+        if key_rows
+        else ""
+    )
+    matrix, notes, program_sections = [], [], []
+    programs = list(Program.objects.filter(is_active=True).order_by("order", "id")) if program is None else []
+    if program is None:
+        per_program = program_figures(programs=programs, fiscal_year=fiscal_year, gaps=gaps)
+        matrix = program_matrix(programs=programs, per_program=per_program, center=figures)
+        notes = reconciliations(per_program=per_program, center=figures)
+        assessments = {
+            a.program_id: a for a in Assessment.objects.filter(fiscal_year=fiscal_year, program__in=programs)
+        }
+        program_sections = [
+            ProgramSection(
+                name=p.name,
+                description=p.description,
+                assessment=assessments.get(p.pk),
+                targets=target_rows(assessments.get(p.pk), per_program[p.code]),
+                figures=[row for row in per_program[p.code] if row.key in MATRIX_FIGURES and any(row.values)],
+            )
+            for p in programs
+        ]
+    flow = None
+    if program_code in JOURNEY_PROGRAMS:
+        flow = journey(fiscal_year=fiscal_year)
+        flow.svg = charts.journey_chart(
+            labels=[step.label for step in flow.steps],
+            years=flow.year_labels,
+            values=[step.values for step in flow.steps],
+            units=[step.unit for step in flow.steps],
+        )
     step(40)
     records = outcome_records(program_code=program_code, fiscal_year=fiscal_year)
     sections = outcome_sections(records, with_program_names=program_code is None)
@@ -609,17 +718,32 @@ def report_content(
         fiscal_year=fiscal_year,
         figures=figures,
         charts=chart_list,
-        funnel=funnel,
+        journey=flow,
         outcome_sections=sections,
         outcome_count=len(records),
         events=events_held(program_code=program_code, fiscal_year=fiscal_year),
         projects=(
-            projects_supported(program_code=program_code, fiscal_year=fiscal_year)
-            if program_code in PROJECT_LISTING_PROGRAMS
-            else []
+            projects_of_year(fiscal_year=fiscal_year) if program_code in PROJECT_LISTING_PROGRAMS else []
         ),
         gaps=list({(gap.app_label, gap.hook): gap for gap in gaps}.values()),
-        programs=list(program_model.objects.filter(is_active=True)) if program is None else [],
+        programs=programs,
+        key_chart=key_chart,
+        matrix=matrix,
+        reconciliations=notes,
+        program_sections=program_sections,
+        partners=partner_rows(fiscal_year=fiscal_year) if program is None else [],
+        assessment=(assessment := assessment_of(program=program, fiscal_year=fiscal_year)),
+        targets=target_rows(assessment, figures),
+        edition=Edition(
+            version=version,
+            made_at=timezone.now(),
+            data_as_of=data_as_of,
+            history=[
+                report
+                for report in report_versions(program=program, fiscal_year=fiscal_year)
+                if version is None or report.version < version
+            ],
+        ),
     )
 
 
@@ -638,8 +762,7 @@ class ReportLine:
 
 def report_lines(*, fiscal_year: int) -> list[ReportLine]:
     """All programs and 全事業 for the year, each with its latest report request (2 queries)."""
-    program_model = _model("events", "Program")
-    programs = list(program_model.objects.filter(is_active=True).order_by("order", "id"))
+    programs = list(Program.objects.filter(is_active=True).order_by("order", "id"))
     reports = list(
         Report.objects.filter(fiscal_year=fiscal_year)
         .select_related("program", "requested_by")
@@ -683,3 +806,301 @@ def outcome_records_for_staff(*, fiscal_year: int, program_code: str | None = No
         *[When(axis=value, then=Value(index)) for index, value in enumerate(OutcomeAxis.values)]
     )
     return qs.order_by("program__order", axis_order, "category", "order", "id")
+
+
+# --- The assessment staff write (総括, 目標と実績, 課題と次年度の方針) -------------------------------------
+
+# Figures a program may set a target for at the start of the year (reports owns these labels).
+TARGET_FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("events.events_held", "開催した催し", "件"),
+    ("events.sessions_held", "開催回数", "回"),
+    ("events.unique_participants", "参加者数（実人数）", "人"),
+    ("events.attendance", "参加者数（延べ）", "人"),
+    ("events.first_time_participants", "初めての参加者", "人"),
+    ("events.completions", "修了者数", "人"),
+    ("projects.registered", "プロジェクト登録の件数", "件"),
+    ("projects.supported", "プロジェクト支援の件数", "件"),
+    ("projects.support_sessions", "伴走支援の回数", "回"),
+    ("consultations.total", "相談件数", "件"),
+    ("matching.concluded", "マッチングの成立", "件"),
+)
+
+
+@dataclass
+class TargetRow:
+    key: str
+    label: str
+    unit: str
+    target: int
+    actual: int | float | None
+
+    @property
+    def difference(self) -> int | float | None:
+        return None if self.actual is None else self.actual - self.target
+
+    @property
+    def difference_text(self) -> str:
+        from reports.templatetags.report_tags import format_figure
+
+        if self.difference is None:
+            return "—"
+        sign = "+" if self.difference > 0 else ("±" if self.difference == 0 else "−")
+        return f"{sign}{format_figure(abs(self.difference))}"
+
+    @property
+    def rate_text(self) -> str:
+        if self.actual is None or not self.target:
+            return "—"
+        return f"{self.actual / self.target * 100:.0f}%"
+
+
+def assessment_of(*, program: Program | None, fiscal_year: int):
+    from reports.models import Assessment
+
+    return Assessment.objects.for_scope(program=program, fiscal_year=fiscal_year).first()
+
+
+def target_rows(assessment, figures: list[FigureRow]) -> list[TargetRow]:
+    """Targets against results: each target the assessment sets, with the figure the report prints."""
+    if assessment is None:
+        return []
+    actual = {row.key: row.current for row in figures}
+    return [
+        TargetRow(key=key, label=label, unit=unit, target=assessment.targets[key], actual=actual.get(key))
+        for key, label, unit in TARGET_FIGURES
+        if assessment.targets.get(key) not in (None, "")
+    ]
+
+
+# --- The check before 確定 ---------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    kind: str  # duplicate, axis, assessment
+    text: str
+
+
+def report_findings(*, program: Program | None, fiscal_year: int) -> list[Finding]:
+    """What must be put right before the report can be 確定: the same episode text twice in the
+    year, an axis of seed 000 with neither an episode nor a note saying why, and an empty
+    総括, 課題と次年度の方針 or no target (an empty list: ready)."""
+    program_code = program.code if program else None
+    findings: list[Finding] = []
+    seen: dict[str, OutcomeRecord] = {}
+    for record in outcome_records(program_code=program_code, fiscal_year=fiscal_year):
+        text = "".join(record.episode.split())
+        if text in seen:
+            findings.append(
+                Finding(
+                    "duplicate",
+                    _("同じエピソードが2回記録されています: 「%(text)s」（%(axis)s）")
+                    % {"text": record.episode[:40], "axis": record.get_axis_display()},
+                )
+            )
+        else:
+            seen[text] = record
+    assessment = assessment_of(program=program, fiscal_year=fiscal_year)
+    notes = assessment.axis_notes if assessment else {}
+    recorded_axes = {record.axis for record in seen.values()}
+    for axis in OutcomeAxis:
+        if axis.value not in recorded_axes and not (notes.get(axis.value) or "").strip():
+            findings.append(
+                Finding(
+                    "axis",
+                    _(
+                        "「%(axis)s」の成果（エピソード）がありません。記録するか、ない理由を評価に書いてください。"
+                    )
+                    % {"axis": axis.label},
+                )
+            )
+    if assessment is None or not assessment.summary.strip():
+        findings.append(Finding("assessment", _("総括が書かれていません。")))
+    if assessment is None or not any(value not in (None, "") for value in assessment.targets.values()):
+        findings.append(Finding("assessment", _("目標が1つも入力されていません。")))
+    if assessment is None or not assessment.issues.strip():
+        findings.append(Finding("assessment", _("課題と次年度の方針が書かれていません。")))
+    return findings
+
+
+def report_versions(*, program: Program | None, fiscal_year: int) -> list[Report]:
+    """The 確定版 of a program and year, the first version first."""
+    return list(
+        Report.objects.for_scope(program=program, fiscal_year=fiscal_year)
+        .filter(version__isnull=False)
+        .select_related("requested_by")
+        .order_by("version")
+    )
+
+
+# --- Scopes, the program × figure table of 全事業, and notes that reconcile the sums ------------------
+
+# Figures that count the whole center even in one program's report (projects and consultations are
+# not tied to a program): a program report labels them センター全体, every other one この事業.
+CENTER_WIDE_PREFIXES = ("projects.", "consultations.")
+SCOPE_PROGRAM = "この事業"
+SCOPE_CENTER = "センター全体"
+
+# The figures of the 全事業 table, one small table each: programs × three years.
+MATRIX_FIGURES = (
+    "events.sessions_held",
+    "events.unique_participants",
+    "events.first_time_participants",
+    "events.completions",
+    "matching.concluded",
+)
+
+# Why a program sum may differ from the center total, by figure.
+RECONCILIATION_REASONS = {
+    "events.unique_participants": (
+        "同じ人が複数の事業に参加すると、事業ごとには1人ずつ、センター全体では1人と数えるため"
+    ),
+    "events.first_time_participants": (
+        "事業ごとには「その事業に初めて参加した人」、センター全体では「センターのどの事業にも初めて"
+        "参加した人」を数えるため（他の事業の経験者は、事業ごとには初めてでも全体では初めてではありません）"
+    ),
+    "matching.proposed": "事業に結び付けていないマッチングは、センター全体にだけ数えるため",
+    "matching.introduced": "事業に結び付けていないマッチングは、センター全体にだけ数えるため",
+    "matching.concluded": "事業に結び付けていないマッチングは、センター全体にだけ数えるため",
+    "reports.outcome_records": "特定の事業に結び付かない成果（全体を通じて）は、センター全体にだけ数えるため",
+}
+DEFAULT_RECONCILIATION_REASON = "事業に結び付かない記録があるため、または同じ人・団体を複数の事業で数えるため"
+
+
+def figure_scope(key: str, *, program_code: str | None) -> str:
+    if program_code is None or key.startswith(CENTER_WIDE_PREFIXES):
+        return SCOPE_CENTER
+    return SCOPE_PROGRAM
+
+
+@dataclass
+class MatrixRow:
+    name: str
+    values: list[int | float | None]
+
+    @property
+    def change(self) -> int | float | None:
+        last, current = self.values[-2], self.values[-1]
+        return None if last is None or current is None else round(current - last, 2)
+
+
+@dataclass
+class MatrixTable:
+    key: str
+    label: str
+    unit: str
+    rows: list[MatrixRow]  # programs
+    total: MatrixRow  # the sum of the programs
+    center: MatrixRow  # センター全体
+
+
+@dataclass
+class Reconciliation:
+    label: str
+    program_sum: int | float
+    center: int | float
+    reason: str
+
+
+def program_figures(*, programs: list, fiscal_year: int, gaps: list[HookGap]) -> dict[str, list[FigureRow]]:
+    """Each program's key figures (three years), by program code."""
+    return {
+        program.code: key_figures(program_code=program.code, fiscal_year=fiscal_year, gaps=gaps)
+        for program in programs
+    }
+
+
+def _sum(values) -> int | float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def program_matrix(
+    *, programs: list, per_program: dict[str, list[FigureRow]], center: list[FigureRow]
+) -> list[MatrixTable]:
+    """The 全事業 table: for each figure of MATRIX_FIGURES, every program for three years, their
+    sum and the center total."""
+    center_rows = {row.key: row for row in center}
+    tables = []
+    for key in MATRIX_FIGURES:
+        if key not in center_rows:
+            continue
+        rows = []
+        for program in programs:
+            row = next((r for r in per_program.get(program.code, []) if r.key == key), None)
+            rows.append(MatrixRow(name=program.name, values=list(row.values) if row else [None] * 3))
+        total = MatrixRow(name=_("事業の合計"), values=[_sum(r.values[i] for r in rows) for i in range(3)])
+        whole = center_rows[key]
+        tables.append(
+            MatrixTable(
+                key=key,
+                label=whole.label,
+                unit=whole.unit,
+                rows=rows,
+                total=total,
+                center=MatrixRow(name=_("センター全体"), values=list(whole.values)),
+            )
+        )
+    return tables
+
+
+def reconciliations(
+    *, per_program: dict[str, list[FigureRow]], center: list[FigureRow]
+) -> list[Reconciliation]:
+    """Every figure (this year) whose program sum differs from the center total, with why."""
+    notes = []
+    for row in center:
+        values = [r.current for rows in per_program.values() for r in rows if r.key == row.key]
+        if not values or row.current is None or row.key.startswith(CENTER_WIDE_PREFIXES):
+            continue
+        total = _sum(values)
+        if total is None or total == row.current or row.key == "events.satisfaction":
+            continue
+        notes.append(
+            Reconciliation(
+                label=row.label,
+                program_sum=total,
+                center=row.current,
+                reason=RECONCILIATION_REASONS.get(row.key, DEFAULT_RECONCILIATION_REASON),
+            )
+        )
+    return notes
+
+
+# --- 関係機関との連携 -----------------------------------------------------------------------------------
+
+
+@dataclass
+class PartnerRow:
+    name: str
+    projects: int
+    referrals: int
+    matches: int
+
+    @property
+    def total(self) -> int:
+        return self.projects + self.referrals + self.matches
+
+
+def partner_rows(*, fiscal_year: int) -> list[PartnerRow]:
+    """Each department or public partner (関係課, 社協, 経済課 ...) recorded as the counterpart of the
+    year's 協働事業 (担当課), consultation referrals (つなぎ先) and matches, most involved first."""
+    from consultations.selectors import referrals_by_department
+    from core.models import Department
+    from matching.selectors import matches_by_department
+    from projects.selectors import projects_by_department
+
+    projects = projects_by_department(fiscal_year=fiscal_year)
+    referrals = referrals_by_department(fiscal_year=fiscal_year)
+    matches = matches_by_department(fiscal_year=fiscal_year)
+    ids = set(projects) | set(referrals) | set(matches)
+    rows = [
+        PartnerRow(
+            name=department.name,
+            projects=projects.get(department.pk, 0),
+            referrals=referrals.get(department.pk, 0),
+            matches=matches.get(department.pk, 0),
+        )
+        for department in Department.objects.filter(pk__in=ids)
+    ]
+    return sorted(rows, key=lambda row: (-row.total, row.name))

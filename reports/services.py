@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User
 from events.models import Program
-from reports.models import REPORT_WORKFLOW, OutcomeRecord, Report, ReportStatus
+from reports.models import REPORT_WORKFLOW, Assessment, OutcomeAxis, OutcomeRecord, Report, ReportStatus
 
 logger = logging.getLogger("kyodo")
 
@@ -130,10 +130,11 @@ def _dispatch(report: Report) -> None:
 
 
 def report_request(
-    *, program: Program | None, fiscal_year: int, requested_by: User | None = None
+    *, program: Program | None, fiscal_year: int, requested_by: User | None = None, version: int | None = None
 ) -> tuple[Report, bool]:
-    """Asks for a report. While one for the same program and year is waiting or running, that one
-    is returned (created False) and nothing new starts."""
+    """Asks for a report (a draft, or with `version` the 第N版 of report_finalize). While one for
+    the same program and year is waiting or running, that one is returned (created False) and
+    nothing new starts."""
     existing = Report.objects.active().for_scope(program=program, fiscal_year=fiscal_year).first()
     if existing is not None:
         return existing, False
@@ -146,6 +147,7 @@ def report_request(
                 requested_at=timezone.now(),
                 status=ReportStatus.QUEUED,
                 attempts=1,
+                version=version,
             )
             report.full_clean(validate_constraints=False)
             report.save()
@@ -157,6 +159,68 @@ def report_request(
             raise
         return existing, False
     return report, True
+
+
+def report_finalize(*, program: Program | None, fiscal_year: int, requested_by: User | None = None) -> Report:
+    """確定: makes the next 第N版 of the report, once its content passes the check
+    (selectors.report_findings). The PDF and figures of a 確定版 are kept as made; a later change
+    to the data or the assessment is printed only by the next 版."""
+    from reports.selectors import report_findings
+
+    findings = report_findings(program=program, fiscal_year=fiscal_year)
+    if findings:
+        raise ValidationError([finding.text for finding in findings])
+    if Report.objects.active().for_scope(program=program, fiscal_year=fiscal_year).exists():
+        raise ValidationError(_("同じ事業・年度の報告書を作成中です。完了してから確定してください。"))
+    last = (
+        Report.objects.for_scope(program=program, fiscal_year=fiscal_year)
+        .filter(version__isnull=False)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    report, created = report_request(
+        program=program, fiscal_year=fiscal_year, requested_by=requested_by, version=(last or 0) + 1
+    )
+    if not created:
+        raise ValidationError(_("同じ事業・年度の報告書を作成中です。完了してから確定してください。"))
+    return report
+
+
+# --- The assessment (総括, 目標, 課題と次年度の方針) ------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    program: Program | None,
+    fiscal_year: int,
+    summary: str,
+    targets: dict[str, int | None],
+    issues: str,
+    axis_notes: dict[str, str],
+    updated_by: User | None = None,
+) -> Assessment:
+    """Creates or updates the assessment of a program and year. A 確定版 already made keeps its
+    PDF: the change appears in the next 版."""
+    from reports.selectors import TARGET_FIGURES
+
+    known = {key for key, _label, _unit in TARGET_FIGURES}
+    assessment = Assessment.objects.select_for_update().for_scope(
+        program=program, fiscal_year=fiscal_year
+    ).first() or Assessment(program=program, fiscal_year=fiscal_year)
+    assessment.summary = summary.strip()
+    assessment.issues = issues.strip()
+    assessment.targets = {
+        key: int(value) for key, value in targets.items() if key in known and value is not None
+    }
+    assessment.axis_notes = {
+        axis: text.strip() for axis, text in axis_notes.items() if axis in OutcomeAxis.values and text.strip()
+    }
+    assessment.updated_by = updated_by
+    assessment.full_clean(validate_constraints=False)
+    assessment.save()
+    return assessment
 
 
 @transaction.atomic
@@ -205,15 +269,37 @@ def report_progress(*, report_id: int, percent: int) -> None:
     Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(progress=max(0, min(99, percent)))
 
 
-def report_render_pdf(*, program_code: str | None, fiscal_year: int, progress=None) -> bytes:
-    """The PDF of one report (the same function for the worker, the command and the bench)."""
+def report_render_pdf(
+    *,
+    program_code: str | None,
+    fiscal_year: int,
+    progress=None,
+    version: int | None = None,
+    snapshot: dict | None = None,
+) -> bytes:
+    """The PDF of one report (the same function for the worker, the command and the bench).
+    `snapshot`, when given, receives the figures printed and the moment the data was read."""
     from core.pdf import render_pdf
     from reports.selectors import report_content
 
-    content = report_content(program_code=program_code, fiscal_year=fiscal_year, progress=progress)
+    content = report_content(
+        program_code=program_code, fiscal_year=fiscal_year, progress=progress, version=version
+    )
     pdf = render_pdf(
         template_name="reports/pdf/report.html", context={"report": content}, title=content.title
     )
+    if snapshot is not None:
+        snapshot["data_as_of"] = content.edition.data_as_of
+        snapshot["figures"] = [
+            {
+                "key": row.key,
+                "section": row.section,
+                "label": row.label,
+                "unit": row.unit,
+                "values": row.values,
+            }
+            for row in content.figures
+        ]
     if progress is not None:
         progress(90)
     return pdf
@@ -230,18 +316,21 @@ def report_generate(*, report_id: int, task_id: str = "") -> Report | None:
     report = report_claim(report_id=report_id, task_id=task_id)
     if report is None:
         return None
+    snapshot: dict = {}
     try:
         pdf = report_render_pdf(
             program_code=report.program_code,
             fiscal_year=report.fiscal_year,
             progress=lambda percent: report_progress(report_id=report_id, percent=percent),
+            version=report.version,
+            snapshot=snapshot,
         )
         name = report.pdf_storage_name()
         report_write_pdf(path=Path(report.pdf.storage.path(name)), pdf=pdf)
     except Exception as exc:
         logger.exception("reports: report %s failed", report_id)
         return report_fail(report_id=report_id, error=describe_error(exc))
-    return report_complete(report_id=report_id, name=name, size=len(pdf))
+    return report_complete(report_id=report_id, name=name, size=len(pdf), snapshot=snapshot)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -264,8 +353,11 @@ def describe_error(exc: BaseException) -> str:
 
 
 @transaction.atomic
-def report_complete(*, report_id: int, name: str, size: int) -> Report:
+def report_complete(*, report_id: int, name: str, size: int, snapshot: dict | None = None) -> Report:
     report = Report.objects.locked().get(pk=report_id)
+    if snapshot:
+        report.data_as_of = snapshot.get("data_as_of")
+        report.figures = snapshot.get("figures", {})
     report.status = REPORT_WORKFLOW.apply(report.status, "complete")
     report.progress = 100
     report.pdf.name = name

@@ -12,4 +12,6 @@ urlpatterns = [
     path("staff/outcomes/", views.outcome_list, name="outcome_list"),
     path("staff/outcomes/new/", views.outcome_create, name="outcome_create"),
     path("staff/outcomes/<int:pk>/edit/", views.outcome_update, name="outcome_update"),
+    path("staff/assessment/<int:year>/<slug:code>/", views.assessment_edit, name="assessment"),
+    path("staff/assessment/<int:year>/<slug:code>/finalize/", views.report_finalize, name="finalize"),
 ]

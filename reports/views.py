@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from events.models import Program
 from reports import selectors, services
-from reports.forms import OutcomeRecordForm, ReportRequestForm
+from reports.forms import AssessmentForm, OutcomeRecordForm, ReportRequestForm
 from reports.models import OutcomeAxis, OutcomeRecord, Report, ReportStatus
 
 
@@ -182,3 +182,71 @@ def outcome_create(request: HttpRequest) -> HttpResponse:
 def outcome_update(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(OutcomeRecord.objects.select_related("program"), pk=pk)
     return _outcome_form_page(request, record=record)
+
+
+# --- Staff: the assessment, the check before 確定, and 確定 ----------------------------------------------
+
+
+def _program_of(code: str) -> Program | None:
+    """ "all" is 全事業; any other code must be a program."""
+    if code == "all":
+        return None
+    return get_object_or_404(Program, code=code)
+
+
+def _assessment_url(year: int, code: str) -> str:
+    return reverse("reports:assessment", args=[year, code])
+
+
+@login_required
+def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """The assessment of a program and year, what the check before 確定 finds, and the 版."""
+    _require(request, "reports.record_outcomes")
+    program = _program_of(code)
+    assessment = selectors.assessment_of(program=program, fiscal_year=year)
+    form = AssessmentForm(request.POST or None, assessment=assessment)
+    if request.method == "POST" and form.is_valid():
+        services.assessment_save(
+            program=program,
+            fiscal_year=year,
+            summary=form.cleaned_data["summary"],
+            issues=form.cleaned_data["issues"],
+            targets=form.targets,
+            axis_notes=form.axis_notes,
+            updated_by=request.user,
+        )
+        messages.success(request, _("評価を保存しました。"))
+        return redirect(_assessment_url(year, code))
+    versions = selectors.report_versions(program=program, fiscal_year=year)
+    return render(
+        request,
+        "reports/assessment_form.html",
+        {
+            "form": form,
+            "year": year,
+            "year_label": fiscal_year_label(year),
+            "code": code,
+            "program_name": program.name if program else _("全事業"),
+            "findings": selectors.report_findings(program=program, fiscal_year=year),
+            "versions": versions,
+            "can_finalize": request.user.has_perm("reports.request_report"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    _require(request, "reports.request_report")
+    program = _program_of(code)
+    try:
+        report = services.report_finalize(program=program, fiscal_year=year, requested_by=request.user)
+    except ValidationError as error:
+        messages.error(request, _("確定できませんでした。") + " ".join(error.messages))
+        return redirect(_assessment_url(year, code))
+    messages.success(
+        request,
+        _("%(report)sの%(version)sの作成を依頼しました。")
+        % {"report": report, "version": report.version_label},
+    )
+    return redirect(_index_url(year))

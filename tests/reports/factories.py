@@ -66,19 +66,33 @@ class ReportFactory(factory.django.DjangoModelFactory):
         )
 
 
-def make_event(*, program_code: str, starts: dt.datetime, title: str = "催し", people=(), sessions: int = 1):
-    """An event of the program with `sessions` sessions from `starts`, and confirmed registrations."""
+def make_event(
+    *,
+    program_code: str,
+    starts: dt.datetime,
+    title: str = "催し",
+    people=(),
+    sessions: int = 1,
+    attended=True,
+):
+    """An event of the program with `sessions` sessions from `starts`, and confirmed registrations
+    (each person attending every session unless `attended` is False)."""
     from core.models import Person
-    from events.models import Event, EventSession, Registration
+    from events.models import Attendance, Event, EventSession, Registration
 
     event = Event.objects.create(program=program(program_code), title=title)
+    held = []
     for n in range(sessions):
         begins = starts + dt.timedelta(days=7 * n)
-        EventSession.objects.create(event=event, starts_at=begins, ends_at=begins + dt.timedelta(hours=2))
+        held.append(
+            EventSession.objects.create(event=event, starts_at=begins, ends_at=begins + dt.timedelta(hours=2))
+        )
     for person in people:
         if isinstance(person, str):
             person = Person.objects.create(name=person)
-        Registration.objects.create(event=event, person=person, status="confirmed")
+        registration = Registration.objects.create(event=event, person=person, status="confirmed")
+        if attended:
+            Attendance.objects.bulk_create([Attendance(session=s, registration=registration) for s in held])
     return event
 
 

@@ -139,10 +139,12 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
     assert f"記録した成果のエピソード（件） {' '.join(format_figure(c) for c in counts)}" in text
     assert "参加者数（延べ）（人） — 1,000 1,234" in text
 
-    # The funnel: distinct people of journey steps 1 and 2 in the year (青木 counted once).
-    funnel = selectors.journey_funnel(fiscal_year=2025)
-    assert funnel.values[:2] == (4, 2)
-    assert "ミライ対話" in text and "2（前段の50%）" in text
+    # The flow follows the people who attended ミライ対話 in each year (青木 counted once).
+    flow = selectors.journey(fiscal_year=2025)
+    assert [step.values for step in flow.steps[:2]] == [[0, 2, 4], [0, 1, 1]]
+    assert "ミライ対話に出席した人（人） 0 2 4" in text
+    assert "うち、ALPに出席した人（人） 0 1 1" in text
+    assert "ミライ対話に出席した人に対する割合 — 50% 25%" in text
 
     # Events held this year, with their confirmed registrations, and not last year's.
     assert "2025年5月10日 ミライ対話 みどり地区 1 3" in text
@@ -212,8 +214,10 @@ def test_a_report_with_1500_distinct_kanji_stays_under_1_5_mb(db, no_other_hooks
 def test_a_report_with_no_data_at_all_still_renders(db, no_other_hooks):
     text = one_line(pdf_text(report_render_pdf(program_code="festa", fiscal_year=2019)))
     assert "令和元年度 社会起業フェスタ 成果報告書" in text
-    assert "この事業についてのデータはありません" in text
-    assert "この年度に実施した催しはありません" in text
+    # Only sections with data: no empty chart boxes, no event or project tables.
+    assert "月別の参加者数" not in text
+    assert "実施した催し" not in text and "協働事業の一覧" not in text
+    assert "総括はまだ書かれていません" in text
 
 
 def test_the_glyph_check_catches_a_character_drawn_as_an_empty_box(db, no_other_hooks):

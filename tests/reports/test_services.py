@@ -25,7 +25,7 @@ def fake_render(monkeypatch):
     """Rendering replaced by fixed bytes: these tests are about the request's life, not the PDF."""
     calls = []
 
-    def render(*, program_code, fiscal_year, progress=None):
+    def render(*, program_code, fiscal_year, progress=None, **kwargs):
         calls.append((program_code, fiscal_year))
         if progress:
             progress(50)

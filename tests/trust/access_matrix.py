@@ -342,6 +342,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "reports:outcome_list": row(Case(STAFF)),
     "reports:outcome_create": row(Case(STAFF)),
     "reports:outcome_update": row(Case(STAFF, args=pk("outcome"))),
+    "reports:assessment": row(Case(STAFF, args=lambda w: [2025, "mirai_taiwa"])),
+    "reports:finalize": row(Case(STAFF, args=lambda w: [2025, "all"], post=True)),
     # --- info ---------------------------------------------------------------------------------
     "info:index": row(Case(EVERYONE)),
     "info:grant_list": row(Case(EVERYONE), Case(EVERYONE, label="filtered", query="?legal_form=npo&soon=on")),
