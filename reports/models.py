@@ -200,7 +200,7 @@ class Report(models.Model):
     data_as_of = models.DateTimeField(_("データ基準日時"), null=True, blank=True)
     figures = models.JSONField(
         _("数値（作成時のもの）"),
-        default=list,
+        default=dict,
         blank=True,
         help_text=_("PDFに載せた数値。確定版はこの数値のまま残ります。"),
     )

@@ -1104,3 +1104,63 @@ def partner_rows(*, fiscal_year: int) -> list[PartnerRow]:
         for department in Department.objects.filter(pk__in=ids)
     ]
     return sorted(rows, key=lambda row: (-row.total, row.name))
+
+
+# --- The figures behind a report, as a table for Excel (CSV and .xlsx) ---------------------------------
+
+
+def figure_table(content: ReportContent) -> dict:
+    """The figures a report prints, with the same labels and scopes: one row per figure, journey
+    step and target. Stored with the report when it is made (Report.figures), so a 確定版's
+    download gives the figures as printed."""
+    years = content.year_labels
+    header = [_("表"), _("区分"), _("項目"), _("単位"), _("範囲"), *years, _("前年度からの増減")]
+    rows: list[list] = []
+    for row in content.figures:
+        rows.append([_("主要な数値"), row.section, row.label, row.unit, row.scope, *row.values, row.change])
+    if content.journey:
+        for step in content.journey.steps:
+            last, current = step.values[-2], step.values[-1]
+            rows.append(
+                [
+                    _("担い手育成の流れ"),
+                    _("ミライ対話の出席者の年度"),
+                    step.label,
+                    step.unit,
+                    SCOPE_CENTER,
+                    *list(step.values),
+                    current - last,
+                ]
+            )
+    for table in content.matrix:
+        for matrix_row in [*table.rows, table.total, table.center]:
+            rows.append(
+                [
+                    _("事業ごとの数値"),
+                    table.label,
+                    matrix_row.name,
+                    table.unit,
+                    "",
+                    *list(matrix_row.values),
+                    matrix_row.change,
+                ]
+            )
+    scope = SCOPE_CENTER if content.is_all_programs else SCOPE_PROGRAM
+    for target in content.targets:
+        rows.append(
+            [_("目標と実績"), _("目標"), target.label, target.unit, scope, None, None, target.target, None]
+        )
+        rows.append(
+            [
+                _("目標と実績"),
+                _("実績"),
+                target.label,
+                target.unit,
+                scope,
+                None,
+                None,
+                target.actual,
+                target.difference,
+            ]
+        )
+    return {"title": content.title, "header": header, "rows": rows}

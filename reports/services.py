@@ -289,17 +289,10 @@ def report_render_pdf(
         template_name="reports/pdf/report.html", context={"report": content}, title=content.title
     )
     if snapshot is not None:
+        from reports.selectors import figure_table
+
         snapshot["data_as_of"] = content.edition.data_as_of
-        snapshot["figures"] = [
-            {
-                "key": row.key,
-                "section": row.section,
-                "label": row.label,
-                "unit": row.unit,
-                "values": row.values,
-            }
-            for row in content.figures
-        ]
+        snapshot["figures"] = figure_table(content)
     if progress is not None:
         progress(90)
     return pdf

@@ -250,3 +250,42 @@ def report_finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
         % {"report": report, "version": report.version_label},
     )
     return redirect(_index_url(year))
+
+
+# --- The figures behind a report, for Excel -------------------------------------------------------------
+
+
+def _report_with_figures(request: HttpRequest, pk: int) -> Report:
+    _require(request, "reports.download_report")
+    report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
+    if report.status != ReportStatus.DONE or not (report.figures or {}).get("rows"):
+        raise Http404(_("この報告書の数値の記録はありません。報告書を作り直してください。"))
+    return report
+
+
+@login_required
+@require_GET
+def report_figures_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The figures as printed, as a CSV Excel opens (UTF-8 with BOM; formulas neutralised)."""
+    from core.csv import csv_response
+
+    report = _report_with_figures(request, pk)
+    name = report.download_filename.removesuffix(".pdf") + "-figures.csv"
+    return csv_response(report.figures["rows"], name, header=report.figures["header"])
+
+
+@login_required
+@require_GET
+def report_figures_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same figures as an .xlsx for the committee: one sheet, header frozen, numbers as numbers."""
+    from reports.exports import figures_workbook
+
+    report = _report_with_figures(request, pk)
+    response = HttpResponse(
+        figures_workbook(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = report.download_filename.removesuffix(".pdf") + "-figures.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='report',
             name='figures',
-            field=models.JSONField(blank=True, default=list, help_text='PDFに載せた数値。確定版はこの数値のまま残ります。', verbose_name='数値（作成時のもの）'),
+            field=models.JSONField(blank=True, default=dict, help_text='PDFに載せた数値。確定版はこの数値のまま残ります。', verbose_name='数値（作成時のもの）'),
         ),
         migrations.AddField(
             model_name='report',

@@ -64,3 +64,9 @@ def change(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, "")
+
+
+@register.filter
+def with_unit(label, unit) -> str:
+    """参加者数（人）: the unit joins the label, so the two are phrased (and wrapped) together."""
+    return f"{label}（{unit}）" if unit else str(label)

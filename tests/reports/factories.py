@@ -58,6 +58,37 @@ class ReportFactory(factory.django.DjangoModelFactory):
             progress=100,
             pdf="reports/2025/done.pdf",
             finished_at=factory.LazyFunction(timezone.now),
+            data_as_of=factory.LazyFunction(timezone.now),
+            figures=factory.LazyFunction(
+                lambda: {
+                    "title": "令和7年度 ミライ対話 成果報告書",
+                    "header": [
+                        "表",
+                        "区分",
+                        "項目",
+                        "単位",
+                        "範囲",
+                        "令和5年度",
+                        "令和6年度",
+                        "令和7年度",
+                        "前年度からの増減",
+                    ],
+                    "rows": [
+                        ["主要な数値", "催し・講座", "参加者数（実人数）", "人", "この事業", 71, 77, 75, -2],
+                        [
+                            "主要な数値",
+                            "催し・講座",
+                            '=HYPERLINK("http://example.com")',
+                            "",
+                            "この事業",
+                            None,
+                            1,
+                            2,
+                            1,
+                        ],
+                    ],
+                }
+            ),
         )
         failed = factory.Trait(
             status=ReportStatus.FAILED,

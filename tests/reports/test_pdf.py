@@ -136,19 +136,20 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
         for y in (2023, 2024, 2025)
     ]
     assert counts == [1, 2, 4]
-    assert f"記録した成果のエピソード（件） {' '.join(format_figure(c) for c in counts)}" in text
-    assert "参加者数（延べ）（人） — 1,000 1,234" in text
+    squashed = text.replace(" ", "")  # a label may wrap between its phrases
+    assert f"記録した成果のエピソード（件）この事業{''.join(format_figure(c) for c in counts)}+2" in squashed
+    assert "参加者数（延べ）（人）この事業—1,0001,234+234" in squashed
 
     # The flow follows the people who attended ミライ対話 in each year (青木 counted once).
     flow = selectors.journey(fiscal_year=2025)
     assert [step.values for step in flow.steps[:2]] == [[0, 2, 4], [0, 1, 1]]
-    assert "ミライ対話に出席した人（人） 0 2 4" in text
-    assert "うち、ALPに出席した人（人） 0 1 1" in text
-    assert "ミライ対話に出席した人に対する割合 — 50% 25%" in text
+    assert "ミライ対話に出席した人（人）024" in squashed
+    assert "うち、ALPに出席した人（人）011" in squashed
+    assert "ミライ対話に出席した人に対する割合—50%25%" in squashed
 
     # Events held this year, with their confirmed registrations, and not last year's.
-    assert "2025年5月10日 ミライ対話 みどり地区 1 3" in text
-    assert "2026年3月20日 ミライ対話 さくら地区 1 2" in text
+    assert "令和7年5月10日 ミライ対話 みどり地区 1 3" in text  # every date in 和暦
+    assert "令和8年3月20日 ミライ対話 さくら地区 1 2" in text
     assert "ミライ対話 前年度" not in text
     assert "実施した催し（2件）" in text
 
@@ -258,9 +259,53 @@ def test_every_apps_figures_are_printed_as_their_hooks_count_them(known_data):
     apps compute from the database for the year and the two before."""
     pdf = report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)
     text = one_line(pdf_text(pdf))
-    rows = selectors.key_figures(program_code="mirai_taiwa", fiscal_year=2025, gaps=[])
+    rows = selectors.report_content(program_code="mirai_taiwa", fiscal_year=2025).figures
     assert rows, "the apps report key figures"
+    assert {row.scope for row in rows} == {"この事業"}
     for row in rows:
         unit = f"（{row.unit}）" if row.unit else ""
-        printed = f"{row.label}{unit} {' '.join(format_figure(v) for v in row.values)}"
-        assert printed in text, printed
+        printed = f"{row.label}{unit}{row.scope}{''.join(format_figure(v) for v in row.values)}"
+        assert printed in text.replace(" ", ""), printed
+
+
+def test_the_assessment_comes_first_with_targets_against_results(known_data):
+    """総括, 目標 against 実績 with the difference, and 課題と次年度の方針 come before the evidence."""
+    from reports.services import assessment_save
+
+    assessment_save(
+        program=program("mirai_taiwa"),
+        fiscal_year=2025,
+        summary="地域の仲間に出会えたという声が多かった。",
+        targets={"events.unique_participants": 6, "events.sessions_held": 2},
+        issues="若い世代に届く回を設ける。",
+        axis_notes={"learning": "この事業では学びあいを記録していないため。"},
+    )
+    text = one_line(pdf_text(report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)))
+    squashed = text.replace(" ", "")
+    assert text.index("地域の仲間に出会えたという声が多かった。") < text.index(
+        "3. 主要な数値（3年度の比較） 主要な数値"
+    )
+    # 実人数 4 against a target of 6: −2, 67%; sessions 2 against 2 (held sessions: both past).
+    assert "参加者数（実人数）（人）64−267%" in squashed
+    assert "若い世代に届く回を設ける。" in text
+    assert "この軸の成果は記録されていません。理由: この事業では学びあいを記録していないため。" in text
+    # The table of contents gives page numbers (target-counter), and the cover the dates.
+    assert re.search(r"1\. 総括と評価 \.+ 3", text)
+    assert "データ基準日" in text and "案（確定前）" in text
+
+
+def test_the_all_programs_report_reconciles_program_sums_with_the_center(known_data):
+    """全事業: a program × figure table for three years, and a note for each figure whose program
+    sum differs from the center total (青木 attended ミライ対話 and ALP: 2 + 4 people, 5 in all)."""
+    content = selectors.report_content(program_code=None, fiscal_year=2025)
+    table = next(t for t in content.matrix if t.key == "events.unique_participants")
+    assert [
+        row.values[-1] for row in table.rows if row.name in ("ミライ対話", "アクション・ラーニング講座")
+    ] == [4, 2]
+    assert table.total.values[-1] == 6 and table.center.values[-1] == 5
+    note = next(n for n in content.reconciliations if n.label == "参加者数（実人数）")
+    assert (note.program_sum, note.center) == (6, 5)
+    assert "同じ人が複数の事業に参加すると" in note.reason
+    text = one_line(pdf_text(report_render_pdf(program_code=None, fiscal_year=2025)))
+    assert "事業の合計とセンター全体の照合" in text
+    assert "4. 事業ごとの数値と評価" in text

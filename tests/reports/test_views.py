@@ -241,3 +241,32 @@ def test_the_admin_generates_a_report_through_the_same_service(
     assert failed.status == ReportStatus.DONE
     assert client.get(reverse("admin:reports_report_changelist")).status_code == 200
     assert client.get(reverse("admin:reports_outcomerecord_changelist")).status_code == 200
+
+
+def test_the_figures_download_as_excel_ready_csv_and_xlsx(client, committee_user, done_report):
+    """The figures as printed, with labels and scopes: a UTF-8 CSV with BOM whose formula-like cell
+    is neutralised, and an .xlsx with the same rows."""
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(committee_user)
+    response = client.get(reverse("reports:figures_csv", args=[done_report.pk]))
+    assert response.status_code == 200
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff表,区分,項目,単位,範囲,令和5年度,令和6年度,令和7年度,前年度からの増減\r\n")
+    assert "主要な数値,催し・講座,参加者数（実人数）,人,この事業,71,77,75,-2\r\n" in body
+    assert "'=HYPERLINK" in body
+    response = client.get(reverse("reports:figures_xlsx", args=[done_report.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[3][:5] == ("表", "区分", "項目", "単位", "範囲")
+    assert rows[4] == ("主要な数値", "催し・講座", "参加者数（実人数）", "人", "この事業", 71, 77, 75, -2)
+    assert rows[5][2].startswith("'=")
+
+
+def test_a_report_without_recorded_figures_has_no_figure_download(client, staff_user, report_factory):
+    client.force_login(staff_user)
+    report = report_factory(done=True, figures={})
+    assert client.get(reverse("reports:figures_csv", args=[report.pk])).status_code == 404

@@ -339,6 +339,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "reports:retry": row(Case(STAFF, args=pk("failed_report"), post=True)),
     "reports:download": row(Case(STAFF | {"committee"}, args=pk("done_report"))),
+    "reports:figures_csv": row(Case(STAFF | {"committee"}, args=pk("done_report"))),
+    "reports:figures_xlsx": row(Case(STAFF | {"committee"}, args=pk("done_report"))),
     "reports:outcome_list": row(Case(STAFF)),
     "reports:outcome_create": row(Case(STAFF)),
     "reports:outcome_update": row(Case(STAFF, args=pk("outcome"))),

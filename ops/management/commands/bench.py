@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -116,7 +117,13 @@ class Command(BaseCommand):
         self.say("タスクの計測 ...")
         tasks = json.loads(self.manage(env, "bench", "--phase", "tasks").splitlines()[-1])
         for name, figures in tasks.items():
-            self.say(f"  {name:<28} {figures['seconds']:>8.2f} s")
+            line = f"  {name:<28} {figures['seconds']:>8.2f} s"
+            if "pages" in figures:
+                line += f"  {figures['pages']}ページ"
+            if figures.get("limit"):
+                within = figures["seconds"] < figures["limit"]
+                line += f"  （上限 {figures['limit']} s: {'達成' if within else '超過'}）"
+            self.say(line)
         self.say(f"所要時間: {time.monotonic() - started:.0f} s")
         report = {
             "bare": {k: bare[k] for k in ("rps", "p50_ms", "p95_ms")},
@@ -367,6 +374,10 @@ def time_tasks() -> dict:
     for _app, hook in collect("bench_tasks"):
         for name, task in hook().items():
             started = time.perf_counter()
-            task()
+            result = task()
             timings[name] = {"seconds": round(time.perf_counter() - started, 2)}
+            if isinstance(result, bytes) and result.startswith(b"%PDF"):
+                timings[name]["pages"] = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", result))
+            if getattr(task, "limit_seconds", None):
+                timings[name]["limit"] = task.limit_seconds
     return timings
