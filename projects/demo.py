@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import demo
 from core.app_hooks import hook
+from core.calendar import next_open_day
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of
 from core.models import Department, Theme, User
 from core.roles import Role
@@ -540,11 +541,12 @@ class Seeder:
                 achievements="参加者から「また来たい」という声が多く、新しいボランティアが2名加わった。",
                 issues="会場の予約が取りにくい時期がある。" if self.rng.random() < 0.5 else "",
             )
-        if dt.date(fy, 9, 15) <= timezone.localdate():
+        midterm = next_open_day(dt.date(fy, 9, 15))
+        if midterm <= timezone.localdate():
             services.midterm_review_create(
                 project=project,
                 by=self.lead_staff,
-                held_on=dt.date(fy, 9, 15),
+                held_on=midterm,
                 participants=f"{group_name} 3名、{project.department or '担当課'} 2名、センター 1名",
                 progress="参加者数は目標の8割。広報の効果が出てきている。",
                 issues="平日の参加者が少ない。",
@@ -579,7 +581,7 @@ class Seeder:
         services.results_presentation_create(
             project=project,
             by=self.lead_staff,
-            held_on=dt.date(fy + 1, 3, 10),
+            held_on=next_open_day(dt.date(fy + 1, 3, 10)),
             venue="協働事業成果発表会（市民活動プラザ ホール）",
             audience=self.rng.randint(40, 120),
             summary="事業の経過と成果を発表し、参加者と意見交換を行った。",
@@ -618,7 +620,7 @@ class Seeder:
         StatusChange.objects.filter(project=project).update(changed_at=_aware(start))
         sessions = self.rng.randint(2, 4) if kind == ProjectKind.REGISTRATION else self.rng.randint(4, 8)
         for i in range(sessions):
-            day = start + dt.timedelta(days=21 * i + self.rng.randint(0, 6))
+            day = next_open_day(start + dt.timedelta(days=21 * i + self.rng.randint(0, 6)))
             if day > today:
                 break
             mentor = self.rng.choice(MENTORS)

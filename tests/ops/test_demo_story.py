@@ -63,9 +63,13 @@ def check_proposals_are_in_every_state_whatever_the_day():
 
 def check_sessions_fall_on_days_the_center_is_open():
     from events.models import EventSession
+    from projects.models import MidtermReview, ResultsPresentation, SupportLog
 
     days = {timezone.localtime(s).date() for s in EventSession.objects.values_list("starts_at", flat=True)}
     assert days
+    days |= set(SupportLog.objects.values_list("held_on", flat=True))
+    days |= set(MidtermReview.objects.values_list("held_on", flat=True))
+    days |= set(ResultsPresentation.objects.values_list("held_on", flat=True))
     assert [day for day in sorted(days) if not center_is_open(day)] == []
 
 
