@@ -92,3 +92,28 @@ def test_staff_save_the_assessment_and_see_the_check(client, staff_user):
     assert response.status_code == 302
     assessment = selectors.assessment_of(program=program("alp"), fiscal_year=2025)
     assert (assessment.summary, assessment.targets) == ("よくできた。", {"events.completions": 16})
+
+
+def test_a_version_prints_its_number_dates_and_history_on_the_cover_and_in_the_metadata(db, no_other_hooks):
+    """第2版: 作成日 and データ基準日 on the cover and in the PDF's metadata, 第1版 in the history."""
+    import io
+
+    import time_machine
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from reports.services import report_render_pdf
+    from tests.reports.factories import ReportFactory, local
+    from tests.reports.pdfcheck import pdf_text
+
+    ReportFactory(program=program("alp"), done=True, version=1, finished_at=local(2026, 4, 20))
+    with time_machine.travel(local(2026, 5, 7, 9), tick=False):
+        pdf = report_render_pdf(program_code="alp", fiscal_year=2025, version=2)
+        assert timezone.localdate().isoformat() == "2026-05-07"
+    text = " ".join(pdf_text(pdf).split())
+    assert "第2版" in text
+    assert "作成日 データ基準日" in text and "令和8年5月7日（この日の記録で集計しています）" in text
+    assert "第1版 令和8年4月20日" in text and "第2版（この版） 令和8年5月7日" in text
+    metadata = PdfReader(io.BytesIO(pdf)).metadata
+    assert "第2版" in metadata.title
+    assert "データ基準日: 令和8年5月7日" in metadata.subject
