@@ -59,3 +59,22 @@ def test_no_module_writes_csv_but_core_csv():
         if re.search(r"\bcsv\.(writer|DictWriter)\(", path.read_text(encoding="utf-8")):
             offenders.append(relative)
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_consultation_statistics_neutralise_a_topic_named_like_a_formula(
+    client_for, staff_user, time_machine
+):
+    """Staff name topics: one named like a formula goes out as text in the statistics CSV."""
+    import datetime as dt
+
+    time_machine.move_to("2026-12-03 10:00:00+09:00")  # FY2025 is among the years offered
+
+    from consultations.models import Topic
+    from tests.consultations.factories import ConsultationFactory
+
+    Topic.objects.create(code="formula", name="=HYPERLINK(1)")
+    ConsultationFactory(consulted_on=dt.date(2025, 5, 1), topics=["formula"])
+    response = client_for(staff_user).get(reverse("consultations:statistics_export"), {"fiscal_year": "2025"})
+    cells = [cell for row in _rows(response) for cell in row]
+    assert "'=HYPERLINK(1)" in cells and "=HYPERLINK(1)" not in cells
