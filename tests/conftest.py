@@ -67,7 +67,10 @@ def pytest_configure(config):
     if value:
         import time_machine
 
-        instant = datetime.fromisoformat(value)
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            raise pytest.UsageError(f"--fake-now {value!r} is not an ISO instant") from None
         if instant.tzinfo is None:
             raise pytest.UsageError("--fake-now needs an offset, e.g. 2027-04-01T00:00+09:00")
         config._fake_now_traveller = time_machine.travel(instant, tick=True)
