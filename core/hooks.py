@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core.app_hooks import Link, hook
 
@@ -14,14 +15,16 @@ def staff_links(request) -> list[Link]:
     failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
     return [
         Link(
-            title="送信メール",
+            title=gettext("送信メール"),
             url=reverse("core:outbox_list"),
-            description="ポータルが送ったメールとその状態。送信に失敗したものは、ここから再送信できます。",
+            description=gettext(
+                "ポータルが送ったメールとその状態。送信に失敗したものは、ここから再送信できます。"
+            ),
             count=failed or None,
         ),
         Link(
-            title="テーマ・地区・担当課",
+            title=gettext("テーマ・地区・担当課"),
             url=reverse("admin:core_theme_changelist"),
-            description="参照データの編集",
+            description=gettext("参照データの編集"),
         ),
     ]

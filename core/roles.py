@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role:
-    STAFF = "センター職員"
-    OFFICIAL = "市職員"
-    COMMITTEE = "委員"
+    STAFF = "センター職員"  # data, not UI text
+    OFFICIAL = "市職員"  # data, not UI text
+    COMMITTEE = "委員"  # data, not UI text
 
     ALL = (STAFF, OFFICIAL, COMMITTEE)
     LABELS = {
