@@ -39,7 +39,7 @@ def clear_choices_cache(**kwargs) -> None:
 
 
 KANA_ROW_CHOICES = [(row, _("%(row)s行") % {"row": row}) for row, _letters in KANA_ROWS] + [
-    ("その他", _("英数字・その他"))
+    ("その他", _("英数字・その他"))  # data, not UI text
 ]
 
 

@@ -37,7 +37,7 @@ def kana_row_counts(queryset: QuerySet) -> dict[str, int]:
     return dict(rows)
 
 
-KANA_ROW_NAMES = [row for row, _letters in KANA_ROWS] + ["その他"]
+KANA_ROW_NAMES = [row for row, _letters in KANA_ROWS] + ["その他"]  # data, not UI text
 
 
 def group_for_page(*, pk: int) -> Group:
@@ -161,13 +161,13 @@ class HistoryEntry:
 def _display(record, field_name: str, value) -> str:
     field = Group._meta.get_field(field_name)
     if field.many_to_many:
-        return "、".join(sorted(str(v) for v in value)) if value else "（なし）"
+        return "、".join(sorted(str(v) for v in value)) if value else _("（なし）")
     if getattr(field, "choices", None):
-        return str(dict(field.choices).get(value, value or "（なし）"))
+        return str(dict(field.choices).get(value, value or _("（なし）")))
     if isinstance(value, bool):
-        return "公開" if value else "非公開"
+        return _("公開") if value else _("非公開")
     if value in (None, ""):
-        return "（なし）"
+        return _("（なし）")
     return str(value)
 
 
@@ -197,23 +197,23 @@ def group_history(group: Group) -> list[HistoryEntry]:
                         new=_display(record, change.field, change.new),
                     )
                 )
-        for label, snapshots in (("活動分野", themes_by_record), ("活動地域", areas_by_record)):
+        for label, snapshots in ((_("活動分野"), themes_by_record), (_("活動地域"), areas_by_record)):
             old = snapshots.get(previous.history_id, set()) if previous is not None else set()
             new = snapshots.get(record.history_id, set())
             if old != new:
                 changes.append(
                     FieldChange(
                         label=label,
-                        old="、".join(sorted(old)) or "（なし）",
-                        new="、".join(sorted(new)) or "（なし）",
+                        old="、".join(sorted(old)) or _("（なし）"),
+                        new="、".join(sorted(new)) or _("（なし）"),
                     )
                 )
         if previous is None or changes:
             entries.append(
                 HistoryEntry(
                     when=record.history_date,
-                    who=str(record.history_user) if record.history_user else "（システム）",
-                    kind="作成" if previous is None else "変更",
+                    who=str(record.history_user) if record.history_user else _("（システム）"),
+                    kind=_("作成") if previous is None else _("変更"),
                     reason=record.history_change_reason or "",
                     changes=changes,
                 )
