@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, hook
 
@@ -21,7 +22,7 @@ def mypage_panels(request) -> list[Panel]:
     if group_ids:
         panels.append(
             Panel(
-                title="団体の協働事業の提案",
+                title=gettext("団体の協働事業の提案"),
                 template="projects/panels/my_proposals.html",
                 context={
                     "proposals": list(selectors.proposal_list_for_member(user)[:5]),
@@ -48,7 +49,7 @@ def mypage_panels(request) -> list[Panel]:
         )
         panels.append(
             Panel(
-                title="審査する提案",
+                title=gettext("審査する提案"),
                 template="projects/panels/my_reviews.html",
                 context={"assignments": assignments[:10], "projects": projects},
             )
@@ -64,26 +65,28 @@ def staff_links(request) -> list[Link]:
     failed = Notification.objects.filter(status=NotificationStatus.FAILED).count()
     return [
         Link(
-            title="協働事業の募集と審査",
+            title=gettext("協働事業の募集と審査"),
             url=reverse("projects:staff_calls"),
-            description="募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。",
+            description=gettext("募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。"),
             count=waiting,
         ),
         Link(
-            title="協働事業の管理",
+            title=gettext("協働事業の管理"),
             url=reverse("projects:staff_projects"),
-            description="協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。",
+            description=gettext(
+                "協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"
+            ),
         ),
         Link(
-            title="通知メールの送信状況",
+            title=gettext("通知メールの送信状況"),
             url=reverse("projects:staff_notifications"),
-            description="提案者へのメール。送信に失敗したものは、ここから再送信できます。",
+            description=gettext("提案者へのメール。送信に失敗したものは、ここから再送信できます。"),
             count=failed or None,
         ),
         Link(
-            title="プロジェクト支援の記録",
+            title=gettext("プロジェクト支援の記録"),
             url=reverse("projects:support_logs"),
-            description="メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。",
+            description=gettext("メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
         ),
     ]
 
@@ -111,7 +114,7 @@ def group_page_sections(request, group) -> list[Panel]:
         return []
     return [
         Panel(
-            title="協働事業",
+            title=gettext("協働事業"),
             template="projects/panels/group_projects.html",
             context={
                 "projects": projects[:GROUP_PAGE_PROJECTS],

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
@@ -475,51 +476,51 @@ def project_support_figures(fiscal_year: int) -> list:
     return [
         Figure(
             key="projects.proposals_received",
-            label="協働事業の提案数",
+            label=gettext("協働事業の提案数"),
             value=received,
-            unit="件",
-            note="その年度に提出された提案（差戻し後の再提出は1件として数える）",
-            axis="資源連結",
+            unit=gettext("件"),
+            note=gettext("その年度に提出された提案（差戻し後の再提出は1件として数える）"),
+            axis=gettext("資源連結"),
         ),
         Figure(
             key="projects.proposals_adopted",
-            label="採択した提案数",
+            label=gettext("採択した提案数"),
             value=adopted,
-            unit="件",
-            note="その年度に採択を決定した提案",
-            axis="協働のガバナンス",
+            unit=gettext("件"),
+            note=gettext("その年度に採択を決定した提案"),
+            axis=gettext("協働のガバナンス"),
         ),
         Figure(
             key="projects.agreements_signed",
-            label="協働協定の締結数",
+            label=gettext("協働協定の締結数"),
             value=signed,
-            unit="件",
-            note="締結日がその年度にある協働協定書",
-            axis="協働のガバナンス",
+            unit=gettext("件"),
+            note=gettext("締結日がその年度にある協働協定書"),
+            axis=gettext("協働のガバナンス"),
         ),
         Figure(
             key="projects.registered",
-            label="プロジェクト登録の件数",
+            label=gettext("プロジェクト登録の件数"),
             value=registered,
-            unit="件",
-            note="その年度に始まったプロジェクト登録（中止を除く）",
-            axis="プロセス支援",
+            unit=gettext("件"),
+            note=gettext("その年度に始まったプロジェクト登録（中止を除く）"),
+            axis=gettext("プロセス支援"),
         ),
         Figure(
             key="projects.supported",
-            label="プロジェクト支援の件数",
+            label=gettext("プロジェクト支援の件数"),
             value=supported,
-            unit="件",
-            note="その年度に始まったプロジェクト支援（中止を除く）",
-            axis="プロセス支援",
+            unit=gettext("件"),
+            note=gettext("その年度に始まったプロジェクト支援（中止を除く）"),
+            axis=gettext("プロセス支援"),
         ),
         Figure(
             key="projects.support_sessions",
-            label="伴走支援の回数",
+            label=gettext("伴走支援の回数"),
             value=sessions,
-            unit="回",
-            note="メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）",
-            axis="プロセス支援",
+            unit=gettext("回"),
+            note=gettext("メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）"),
+            axis=gettext("プロセス支援"),
         ),
     ]
 

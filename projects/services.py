@@ -258,7 +258,7 @@ def proposal_missing_items(proposal: Proposal) -> list[str]:
 def _japanese_date(day: dt.date) -> str:
     from django.utils.formats import date_format
 
-    return date_format(day, "Y年n月j日")
+    return date_format(day, _("Y年n月j日"))
 
 
 @transaction.atomic
