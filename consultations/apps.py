@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import Role
 
 # Role groups of this app (created and kept in sync after every migrate by core.roles).
-CONSULTATION_HANDLER_ROLE = "相談記録担当"
-CONSULTATION_AUDITOR_ROLE = "相談記録監査"
+CONSULTATION_HANDLER_ROLE = "相談記録担当"  # data, not UI text
+CONSULTATION_AUDITOR_ROLE = "相談記録監査"  # data, not UI text
 
 ACCESS_PERMISSION = "consultations.access_consultation"
 AUDIT_PERMISSION = "consultations.view_accesslog"

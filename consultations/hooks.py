@@ -7,6 +7,7 @@ import datetime as dt
 from celery.schedules import crontab
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, Series, hook, register
 
@@ -29,38 +30,38 @@ def staff_links(request) -> list[Link]:
         return []
     links = [
         Link(
-            title="相談を記録する",
+            title=gettext("相談を記録する"),
             url=reverse("consultations:create"),
-            description="来所・電話・メールなどの相談を記録します。",
+            description=gettext("来所・電話・メールなどの相談を記録します。"),
         ),
         Link(
-            title="相談記録一覧",
+            title=gettext("相談記録一覧"),
             url=reverse("consultations:index"),
-            description="期間・分野・方法・職員・団体でさがし、CSVに書き出します。",
+            description=gettext("期間・分野・方法・職員・団体でさがし、CSVに書き出します。"),
         ),
         Link(
-            title="フォローアップ（期限切れ・今週）",
+            title=gettext("フォローアップ（期限切れ・今週）"),
             url=reverse("consultations:follow_ups"),
-            description="期限を過ぎたもの、今週が期限のもの。",
+            description=gettext("期限を過ぎたもの、今週が期限のもの。"),
             count=follow_ups_due_count(),
         ),
         Link(
-            title="団体の相談履歴",
+            title=gettext("団体の相談履歴"),
             url=reverse("consultations:search"),
-            description="団体をさがして、これまでの相談を見ます。",
+            description=gettext("団体をさがして、これまでの相談を見ます。"),
         ),
         Link(
-            title="相談の集計",
+            title=gettext("相談の集計"),
             url=reverse("consultations:statistics"),
-            description="月別・年度別、分野別・方法別の件数とグラフ。",
+            description=gettext("月別・年度別、分野別・方法別の件数とグラフ。"),
         ),
     ]
     if user_can_audit(request.user):
         links.append(
             Link(
-                title="相談記録のアクセスログ",
+                title=gettext("相談記録のアクセスログ"),
                 url=reverse("consultations:access_log"),
-                description="閲覧・変更・書き出しの記録（監査）。",
+                description=gettext("閲覧・変更・書き出しの記録（監査）。"),
             )
         )
     return links
@@ -82,7 +83,11 @@ def mypage_panels(request) -> list[Panel]:
         "this_week": mine.filter(due_on__gte=today).count(),
     }
     return [
-        Panel(title="相談のフォローアップ", template="consultations/panels/follow_ups.html", context=counts)
+        Panel(
+            title=gettext("相談のフォローアップ"),
+            template="consultations/panels/follow_ups.html",
+            context=counts,
+        )
     ]
 
 
@@ -108,35 +113,35 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         return [
             Figure(
                 key="consultations.collaboration",
-                label="協働・連携に関する相談",
+                label=gettext("協働・連携に関する相談"),
                 value=count,
-                unit="件",
-                note="相談記録のうち分野「協働・連携」を含むもの。",
-                axis="プロセス支援",
+                unit=gettext("件"),
+                note=gettext("相談記録のうち分野「協働・連携」を含むもの。"),
+                axis=gettext("プロセス支援"),
             )
         ]
     figures = [
         Figure(
             key="consultations.total",
-            label="相談件数",
+            label=gettext("相談件数"),
             value=summary["total"],
-            unit="件",
-            note="相談記録の件数（来所・電話・メール・オンライン・訪問）。",
-            axis="問題解決提示",
+            unit=gettext("件"),
+            note=gettext("相談記録の件数（来所・電話・メール・オンライン・訪問）。"),
+            axis=gettext("問題解決提示"),
         ),
         Figure(
             key="consultations.minutes",
-            label="相談対応時間",
+            label=gettext("相談対応時間"),
             value=summary["minutes"],
-            unit="分",
-            note="相談記録の所要時間の合計。",
+            unit=gettext("分"),
+            note=gettext("相談記録の所要時間の合計。"),
         ),
         Figure(
             key="consultations.groups",
-            label="相談のあった団体",
+            label=gettext("相談のあった団体"),
             value=summary["groups"],
-            unit="団体",
-            note="相談記録に団体が記録されたものの団体数（重複なし）。",
+            unit=gettext("団体"),
+            note=gettext("相談記録に団体が記録されたものの団体数（重複なし）。"),
         ),
     ]
     for channel, n in summary["by_channel"].items():
@@ -145,7 +150,7 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
                 key=f"consultations.channel.{channel.value}",
                 label=f"相談件数（{channel.label}）",
                 value=n,
-                unit="件",
+                unit=gettext("件"),
             )
         )
     for topic, n in summary["by_topic"]:
@@ -154,28 +159,28 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
                 key=f"consultations.topic.{topic.code}",
                 label=f"相談件数（{topic.name}）",
                 value=n,
-                unit="件",
-                note="1件に複数の分野があるときはそれぞれに数える。",
+                unit=gettext("件"),
+                note=gettext("1件に複数の分野があるときはそれぞれに数える。"),
             )
         )
     figures.append(
         Figure(
             key="consultations.referrals",
-            label="つなぎ先",
+            label=gettext("つなぎ先"),
             value=summary["referrals"],
-            unit="件",
+            unit=gettext("件"),
             note=REFERRAL_NOTE,
-            axis="資源連結",
+            axis=gettext("資源連結"),
         )
     )
     figures.append(
         Figure(
             key="consultations.referrals_connected",
-            label="つなぎ先（つながった）",
+            label=gettext("つなぎ先（つながった）"),
             value=summary["referrals_by_result"].get("connected", 0),
-            unit="件",
+            unit=gettext("件"),
             note=REFERRAL_NOTE,
-            axis="資源連結",
+            axis=gettext("資源連結"),
         )
     )
     return figures
@@ -191,23 +196,23 @@ def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Se
     monthly = monthly_counts(fiscal_year=fiscal_year)["channel"]
     return {
         "consultations_by_topic": Series(
-            title="分野別の相談件数",
+            title=gettext("分野別の相談件数"),
             labels=tuple(t.name for t, _n in summary["by_topic"]),
             values=tuple(n for _t, n in summary["by_topic"]),
-            unit="件",
-            note="1件に複数の分野があるときはそれぞれに数える。",
+            unit=gettext("件"),
+            note=gettext("1件に複数の分野があるときはそれぞれに数える。"),
         ),
         "consultations_by_channel": Series(
-            title="相談方法別の相談件数",
+            title=gettext("相談方法別の相談件数"),
             labels=tuple(str(c.label) for c in summary["by_channel"]),
             values=tuple(summary["by_channel"].values()),
-            unit="件",
+            unit=gettext("件"),
         ),
         "consultations_by_month": Series(
-            title="月別の相談件数",
+            title=gettext("月別の相談件数"),
             labels=tuple(monthly.column_labels),
             values=tuple(monthly.column_totals),
-            unit="件",
+            unit=gettext("件"),
         ),
     }
 
@@ -227,7 +232,9 @@ def group_page_sections(request, group) -> list[Panel]:
 
     if not user_can_access(request.user):
         return []
-    return [Panel(title="相談の記録（職員のみ）", template="consultations/panels/group_history.html")]
+    return [
+        Panel(title=gettext("相談の記録（職員のみ）"), template="consultations/panels/group_history.html")
+    ]
 
 
 @hook("ensure_reference_data")

@@ -116,7 +116,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 c.staff.get_full_name(),
                 c.group.name if c.group else "",
                 c.person.name if c.person else "",
-                "はい" if c.is_anonymous else "",
+                _("はい") if c.is_anonymous else "",
                 "、".join(t.name for t in c.topics.all()),
                 "、".join(str(t) for t in c.themes.all()),
                 c.question,
@@ -476,10 +476,10 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     rows: list[list] = []
     for table in (monthly["channel"], monthly["topic"], yearly["channel"], yearly["topic"]):
         rows.append([table.caption])
-        rows.append(["", *table.column_labels, "合計"])
+        rows.append(["", *table.column_labels, _("合計")])
         for label, cells, total in table.rows:
             rows.append([label, *cells, total])
-        rows.append(["合計", *table.column_totals, table.total])
+        rows.append([_("合計"), *table.column_totals, table.total])
         rows.append([])
     # Counts only, no personal data; the export is still logged.
     services.access_log_write(

@@ -7,6 +7,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from consultations.rules import user_can_access
 
@@ -22,5 +23,5 @@ def consultation_history_link(context, group) -> str:
     return format_html(
         '<a href="{}">{}</a>',
         reverse("consultations:group_history", args=[group.pk]),
-        "この団体の相談履歴（職員のみ）",
+        gettext("この団体の相談履歴（職員のみ）"),
     )
