@@ -7,6 +7,7 @@ from django.db.models import Avg, Count
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, Series, hook, register
 from core.fiscal import fiscal_year_label
@@ -38,7 +39,7 @@ def mypage_panels(request) -> list[Panel]:
     visible = [r for r in registrations if r.status != Registration.Status.CANCELLED]
     return [
         Panel(
-            title="申し込んだ催し",
+            title=gettext("申し込んだ催し"),
             template="events/includes/mypage_panel.html",
             context={"registrations": visible},
         )
@@ -51,27 +52,27 @@ def staff_links(request) -> list[Link]:
     failed = Notification.objects.filter(status=Notification.Status.FAILED).count()
     links = [
         Link(
-            title="催しの運営",
+            title=gettext("催しの運営"),
             url=reverse("events:staff_index"),
-            description="申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計",
+            description=gettext("申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計"),
             count=waiting,
         ),
         Link(
-            title="重複した参加者の統合",
+            title=gettext("重複した参加者の統合"),
             url=reverse("events:staff_merge"),
-            description="同じ方の記録が2件あるときに1件にまとめます",
+            description=gettext("同じ方の記録が2件あるときに1件にまとめます"),
         ),
         Link(
-            title="事業（プログラム）",
+            title=gettext("事業（プログラム）"),
             url=reverse("admin:events_program_changelist"),
-            description="事業の名称・説明・担い手育成の段階",
+            description=gettext("事業の名称・説明・担い手育成の段階"),
         ),
     ]
     if failed:
         links.append(
             Link(
-                title="送信に失敗したメール",
-                description="内容を確かめて再送してください",
+                title=gettext("送信に失敗したメール"),
+                description=gettext("内容を確かめて再送してください"),
                 url=reverse("admin:events_notification_changelist") + "?status__exact=failed",
                 count=failed,
             )
@@ -96,78 +97,80 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     completions = selectors.completed_registrations(
         program_code=program_code, fiscal_year=fiscal_year
     ).count()
-    scope = "この事業" if program_code else "すべての事業"
+    scope = gettext("この事業") if program_code else gettext("すべての事業")
     figures = [
         Figure(
             key="events.events_held",
-            label="開催した催し",
-            unit="件",
+            label=gettext("開催した催し"),
+            unit=gettext("件"),
             value=sessions.values("event").distinct().count(),
             note=f"{scope}で、年度内に1回以上開催した催しの数（連続講座は1件）。",
         ),
         Figure(
             key="events.sessions_held",
-            label="開催回数",
-            unit="回",
+            label=gettext("開催回数"),
+            unit=gettext("回"),
             value=sessions.count(),
-            note="年度内に開始した回（連続講座の各回を数える）。",
+            note=gettext("年度内に開始した回（連続講座の各回を数える）。"),
         ),
         Figure(
             key="events.registrations",
-            label="申込数",
-            unit="件",
+            label=gettext("申込数"),
+            unit=gettext("件"),
             value=registrations.count(),
-            note="初回が年度内の催しへの申込（参加確定とキャンセル待ち。取消は除く）。",
+            note=gettext("初回が年度内の催しへの申込（参加確定とキャンセル待ち。取消は除く）。"),
         ),
         Figure(
             key="events.attendance",
-            label="参加者数（延べ）",
-            unit="人",
+            label=gettext("参加者数（延べ）"),
+            unit=gettext("人"),
             value=attendance.count(),
-            note="年度内の各回の出席者を回ごとに数えた延べ人数。",
-            axis="社会的学習",
+            note=gettext("年度内の各回の出席者を回ごとに数えた延べ人数。"),
+            axis=gettext("社会的学習"),
         ),
         Figure(
             key="events.unique_participants",
-            label="参加者数（実人数）",
-            unit="人",
+            label=gettext("参加者数（実人数）"),
+            unit=gettext("人"),
             value=selectors.participants(program_code=program_code, fiscal_year=fiscal_year).count(),
-            note="年度内に1回以上出席した人の数。アカウントと統合した記録で同じ人を1人と数える。",
+            note=gettext("年度内に1回以上出席した人の数。アカウントと統合した記録で同じ人を1人と数える。"),
         ),
         Figure(
             key="events.first_time_participants",
-            label="初めての参加者",
-            unit="人",
+            label=gettext("初めての参加者"),
+            unit=gettext("人"),
             value=selectors.first_time_participants(
                 program_code=program_code, fiscal_year=fiscal_year
             ).count(),
             note=f"年度内に出席し、それ以前に{scope}へ出席したことのない人の数（担い手育成の入口）。",
-            axis="変革促進",
+            axis=gettext("変革促進"),
         ),
         Figure(
             key="events.satisfaction",
-            label="満足度の平均",
-            unit="点（5点満点）",
+            label=gettext("満足度の平均"),
+            unit=gettext("点（5点満点）"),
             value=round(satisfaction["average"], 2) if satisfaction["average"] is not None else 0,
             note=f"初回が年度内の催しのアンケート回答 {satisfaction['count']} 件の平均（1〜5）。",
         ),
         Figure(
             key="events.completions",
-            label="修了者数",
-            unit="人",
+            label=gettext("修了者数"),
+            unit=gettext("人"),
             value=completions,
-            note="修了条件（例: 全5回のうち4回以上の出席）を満たした人の数。初回が年度内の講座。",
+            note=gettext("修了条件（例: 全5回のうち4回以上の出席）を満たした人の数。初回が年度内の講座。"),
         ),
     ]
     if program_code in (None, "alp"):
         figures.append(
             Figure(
                 key="events.journey_mirai_to_alp",
-                label="ミライ対話からALPへ進んだ人",
-                unit="人",
+                label=gettext("ミライ対話からALPへ進んだ人"),
+                unit=gettext("人"),
                 value=selectors.journey_path(from_step=1, to_step=2, fiscal_year=fiscal_year).count(),
-                note="年度内に初めてALPに出席した人のうち、それ以前にミライ対話に出席していた人の数。",
-                axis="プロセス支援",
+                note=gettext(
+                    "年度内に初めてALPに出席した人のうち、それ以前にミライ対話に出席していた人の数。"
+                ),
+                axis=gettext("プロセス支援"),
             )
         )
     return figures
@@ -190,8 +193,8 @@ def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Se
             title=f"{fiscal_year_label(fiscal_year)} 月別の参加者数（延べ）",
             labels=tuple(f"{m}月" for m in MONTHS),
             values=tuple(counts.get(m, 0) for m in MONTHS),
-            unit="人",
-            note="各月に開始した回の出席者を回ごとに数えた延べ人数。",
+            unit=gettext("人"),
+            note=gettext("各月に開始した回の出席者を回ごとに数えた延べ人数。"),
         )
     }
 

@@ -81,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
             weeks=selectors.month_calendar(filterset.qs, year=year, month=month),
             previous_month=f"{previous:%Y-%m}",
             next_month=f"{following:%Y-%m}",
-            weekday_names=["日", "月", "火", "水", "木", "金", "土"],
+            weekday_names=[_("日"), _("月"), _("火"), _("水"), _("木"), _("金"), _("土")],
         )
     else:
         paginator = Paginator(selectors.calendar_events(filterset), settings.PAGINATE_BY)
