@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, hook
 from core.fiscal import fiscal_year_label
@@ -31,7 +32,7 @@ def mypage_panels(request) -> list[Panel]:
     needs, offers = selectors.items_of_user(user)
     panels = [
         Panel(
-            title="企業・事業者のプロフィール",
+            title=gettext("企業・事業者のプロフィール"),
             template="matching/panels/business.html",
             context={"businesses": businesses},
         ),
@@ -39,14 +40,14 @@ def mypage_panels(request) -> list[Panel]:
     if parties or needs or offers:
         panels.append(
             Panel(
-                title="ニーズと提供",
+                title=gettext("ニーズと提供"),
                 template="matching/panels/items.html",
                 context={"needs": needs, "offers": offers},
             )
         )
         panels.append(
             Panel(
-                title="マッチングの提案",
+                title=gettext("マッチングの提案"),
                 template="matching/panels/suggestions.html",
                 context={"parties": parties},
             )
@@ -61,15 +62,15 @@ def staff_links(request) -> list[Link]:
     open_matches = Match.objects.exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED]).count()
     return [
         Link(
-            title="企業・事業者の承認",
+            title=gettext("企業・事業者の承認"),
             url=reverse("matching:staff_business_queue"),
-            description="登録された企業・事業者のプロフィールを確認して承認します。",
+            description=gettext("登録された企業・事業者のプロフィールを確認して承認します。"),
             count=Business.objects.filter(status=BusinessStatus.PENDING).count(),
         ),
         Link(
-            title="マッチングのパイプライン",
+            title=gettext("マッチングのパイプライン"),
             url=reverse("matching:pipeline"),
-            description="提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。",
+            description=gettext("提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。"),
             count=open_matches,
         ),
     ]
@@ -84,31 +85,31 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     label = fiscal_year_label(fiscal_year)
     note = f"{label}中に状態が変わったマッチングの件数（状態の履歴から集計）。"
     if program_code:
-        note += "この事業に結び付けたマッチングだけを数えています。"
+        note += gettext("この事業に結び付けたマッチングだけを数えています。")
     return [
         Figure(
             key="matching.proposed",
-            label="マッチングの提案",
+            label=gettext("マッチングの提案"),
             value=counts[MatchStatus.PROPOSED],
-            unit="件",
+            unit=gettext("件"),
             note=note,
-            axis="資源連結",
+            axis=gettext("資源連結"),
         ),
         Figure(
             key="matching.introduced",
-            label="紹介（つなぎ）",
+            label=gettext("紹介（つなぎ）"),
             value=counts[MatchStatus.INTRODUCED],
-            unit="件",
+            unit=gettext("件"),
             note=note,
-            axis="資源連結",
+            axis=gettext("資源連結"),
         ),
         Figure(
             key="matching.concluded",
-            label="連携の成立",
+            label=gettext("連携の成立"),
             value=counts[MatchStatus.CONCLUDED],
-            unit="件",
+            unit=gettext("件"),
             note=note,
-            axis="資源連結",
+            axis=gettext("資源連結"),
         ),
     ]
 
@@ -125,7 +126,7 @@ def group_page_sections(request, group) -> list[Panel]:
         return []
     return [
         Panel(
-            title="ニーズと提供",
+            title=gettext("ニーズと提供"),
             template="matching/panels/group_items.html",
             context={
                 "needs": needs,

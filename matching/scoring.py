@@ -55,6 +55,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext
+
 EXACT_POINTS = 70
 BROADER_POINTS = 60
 KIND_POINTS = 50
@@ -178,11 +180,11 @@ def pair_reason(need: Item, offer: Item) -> str:
 
 
 def theme_reason(names: Iterable[str]) -> str:
-    return "共通テーマ: " + "、".join(names)
+    return gettext("共通テーマ: ") + "、".join(names)
 
 
 def area_reason(names: Iterable[str]) -> str:
-    return "同じ地域: " + "、".join(names)
+    return gettext("同じ地域: ") + "、".join(names)
 
 
 def pairings(subject: Profile, candidate: Profile) -> list[Pairing]:
