@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.csv import csv_response
 from spaces.selectors import Statement
@@ -46,7 +47,7 @@ def statement_rows(statement: Statement) -> list[tuple]:
         )
         for use in statement.uses
     ]
-    rows.append(("合計", "", "", "", "", "", "", statement.total, ""))
+    rows.append((gettext("合計"), "", "", "", "", "", "", statement.total, ""))
     return rows
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group
@@ -125,7 +126,7 @@ class MachineUseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["machine"].queryset = machines
         self.fields["machine"].label_from_instance = lambda m: (
-            f"{m.name}（{m.unit_price}円／{m.unit or '回'}"
+            f"{m.name}（{m.unit_price}円／{m.unit or gettext('回')}"
             + (f"、1回{m.use_price}円" if m.use_price else "")
             + "）"
         )

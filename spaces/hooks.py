@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, hook
 from spaces import selectors
@@ -22,7 +23,7 @@ def mypage_panels(request) -> list[Panel]:
         return []
     return [
         Panel(
-            title="活動の場の予約",
+            title=gettext("活動の場の予約"),
             template="spaces/includes/mypage_panel.html",
             context={"bookings": upcoming},
         )
@@ -38,9 +39,9 @@ def staff_links(request) -> list[Link]:
     )
     return [
         Link(
-            title="活動の場の受付",
+            title=gettext("活動の場の受付"),
             url=reverse("spaces:staff_index"),
-            description="電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料",
+            description=gettext("電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料"),
             count=counts["pending"],
         )
     ]
@@ -61,14 +62,26 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     return [
         Figure(
             key="spaces.bookings",
-            label="活動の場の利用（件数）",
+            label=gettext("活動の場の利用（件数）"),
             value=usage.bookings,
-            unit="件",
-            note="団体・個人の部屋の予約のうち、取消を除いたもの（無断不使用を含む）。センターの催しは除く。",
-            axis="資源連結",
+            unit=gettext("件"),
+            note=gettext(
+                "団体・個人の部屋の予約のうち、取消を除いたもの（無断不使用を含む）。センターの催しは除く。"
+            ),
+            axis=gettext("資源連結"),
         ),
-        Figure(key="spaces.hours", label="活動の場の利用（時間）", value=round(usage.hours, 1), unit="時間"),
-        Figure(key="spaces.groups", label="活動の場を使った団体", value=usage.groups, unit="団体"),
+        Figure(
+            key="spaces.hours",
+            label=gettext("活動の場の利用（時間）"),
+            value=round(usage.hours, 1),
+            unit=gettext("時間"),
+        ),
+        Figure(
+            key="spaces.groups",
+            label=gettext("活動の場を使った団体"),
+            value=usage.groups,
+            unit=gettext("団体"),
+        ),
         Figure(
             key="spaces.no_shows",
             label="無断不使用",
@@ -89,9 +102,9 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         ],
         Figure(
             key="spaces.printed_sheets",
-            label="印刷・コピーの枚数",
+            label=gettext("印刷・コピーの枚数"),
             value=usage.printed_sheets,
-            unit="枚",
-            note="窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。",
+            unit=gettext("枚"),
+            note=gettext("窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。"),
         ),
     ]

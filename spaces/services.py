@@ -42,7 +42,7 @@ def _local(value: dt.datetime) -> dt.datetime:
 
 
 def _day_label(day: dt.date) -> str:
-    return date_format(day, "Y年n月j日（D）")
+    return date_format(day, _("Y年n月j日（D）"))
 
 
 def _lock(resource: Resource) -> None:
@@ -438,7 +438,7 @@ def booking_cancel(*, booking: Booking, by: User, notify: bool = True) -> Bookin
                 )
                 % {
                     "hours": booking.resource.cancel_deadline_hours,
-                    "deadline": date_format(deadline, "n月j日 G:i"),
+                    "deadline": date_format(deadline, _("n月j日 G:i")),
                 },
             )
         )
