@@ -9,6 +9,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from info.models import Grant
@@ -39,7 +41,11 @@ class GrantFeed(_AtomFeed):
         return f"{item.title}（{item.provider}）"
 
     def item_description(self, item: Grant) -> str:
-        deadline = f"締切: {item.closes_on:%Y年%-m月%-d日}" if item.closes_on else "締切: 随時"
+        deadline = (
+            gettext("締切: %(day)s") % {"day": date_format(item.closes_on, "DATE_FORMAT")}
+            if item.closes_on
+            else gettext("締切: 随時")
+        )
         return f"{deadline}\n{item.summary}"
 
     def item_pubdate(self, item: Grant):

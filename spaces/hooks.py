@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.app_hooks import Figure, Link, Panel, hook
 from spaces import selectors
@@ -47,7 +47,7 @@ def staff_links(request) -> list[Link]:
     ]
 
 
-RATE_NOTE = (
+RATE_NOTE = gettext_noop(
     "部屋ごと・時間帯ごとに、予約で使われた時間 ÷ 開館日のその時間帯の時間。"
     "時間帯は午前 9〜12時、午後 13〜17時、夜間 18〜21時。"
 )
@@ -84,18 +84,18 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         ),
         Figure(
             key="spaces.no_shows",
-            label="無断不使用",
+            label=gettext("無断不使用"),
             value=usage.no_shows,
-            unit="件",
-            note="予約したのに使われなかったもの（職員が窓口で記録）。",
+            unit=gettext("件"),
+            note=gettext("予約したのに使われなかったもの（職員が窓口で記録）。"),
         ),
         *[
             Figure(
                 key=f"spaces.rate.{room.room}.{band}",
-                label=f"{room.room}の利用率（{band}）",
+                label=gettext("%(room)sの利用率（%(band)s）") % {"room": room.room, "band": band},
                 value=round(rate * 100, 1),
                 unit="%",
-                note=RATE_NOTE,
+                note=gettext(RATE_NOTE),
             )
             for room in usage.rooms
             for band, rate in room.rate_by_band.items()

@@ -16,7 +16,16 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 JAPANESE_LETTERS = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u3400-\u9fff]")
-GETTEXT = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+GETTEXT = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+}
 LOG_METHODS = {"debug", "info", "warning", "error", "exception", "critical"}
 DATA_MARK = "# data, not UI text"
 
