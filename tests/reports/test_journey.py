@@ -81,3 +81,51 @@ def test_the_flow_is_in_the_all_programs_mirai_and_alp_reports_only(
 ):
     content = selectors.report_content(program_code=program_code, fiscal_year=2025)
     assert (content.journey is not None) is shown
+
+
+def test_the_all_programs_report_lists_every_project_of_the_year_and_the_partners(db, no_other_hooks):
+    """Citizen proposals and プロジェクト登録/支援 alike, with 担当課, 状態 and the support sessions
+    of the year (a project of last year supported this year too); the departments recorded as
+    counterparts appear under 関係機関との連携."""
+    from core.models import Department
+    from projects.models import Project, ProjectKind, ProjectStatus, SupportKind, SupportLog
+
+    ward, shakyo = (
+        Department.objects.create(name=name, name_kana=kana)
+        for name, kana in (
+            ("児童青少年課", "じどうせいしょうねんか"),
+            ("社会福祉協議会", "しゃかいふくしきょうぎかい"),
+        )
+    )
+    citizen = Project.objects.create(
+        title="子ども食堂の協働",
+        kind=ProjectKind.CITIZEN_PROPOSAL,
+        fiscal_year=2025,
+        department=ward,
+        status=ProjectStatus.RUNNING,
+    )
+    older = Project.objects.create(
+        title="見守りネットワーク", kind=ProjectKind.SUPPORT, fiscal_year=2024, department=shakyo
+    )
+    Project.objects.create(title="前年度で終わった事業", kind=ProjectKind.REGISTRATION, fiscal_year=2024)
+    for project, day in (
+        (older, dt.date(2025, 6, 1)),
+        (older, dt.date(2025, 9, 1)),
+        (citizen, dt.date(2026, 4, 2)),
+    ):
+        SupportLog.objects.create(
+            project=project, held_on=day, kind=SupportKind.MENTOR, supporters="職員", content="面談"
+        )
+
+    content = selectors.report_content(program_code=None, fiscal_year=2025)
+    rows = {row.title: row for row in content.projects}
+    assert set(rows) == {"子ども食堂の協働", "見守りネットワーク"}
+    assert (rows["子ども食堂の協働"].kind, rows["子ども食堂の協働"].department) == (
+        "市民提案型",
+        "児童青少年課",
+    )
+    assert rows["子ども食堂の協働"].status == "実施中"
+    assert rows["子ども食堂の協働"].support_sessions == 0  # its session is in the next fiscal year
+    assert rows["見守りネットワーク"].support_sessions == 2
+    partners = {row.name: row.projects for row in content.partners}
+    assert partners == {"児童青少年課": 1, "社会福祉協議会": 1}
