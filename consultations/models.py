@@ -34,7 +34,7 @@ class ConsultationStatus(models.TextChoices):
 
 
 class Topic(models.Model):
-    """相談の分野: the nine topics of DESIGN.md (seeded by migration 0002), editable by staff."""
+    """相談の分野: the nine topics (seeded by migration 0002), editable by staff."""
 
     code = models.SlugField(
         _("コード"), max_length=30, unique=True, help_text=_("例: founding（変更しないでください）")

@@ -1,4 +1,4 @@
-"""Reference data every installation starts with: the nine consultation topics of DESIGN.md."""
+"""Reference data every installation starts with: the nine consultation topics."""
 
 # (code, name): the codes are stable; staff may rename or reorder the topics in the admin.
 TOPICS = [

@@ -49,7 +49,7 @@ def log_login_failed(sender, credentials, request=None, **kwargs) -> None:
     security_log.warning("login_failed email=%s ip=%s", tried, client_ip(request))
 
 
-# --- Security events of issue 21: MFA, passwords, roles (lockouts and refusals: middleware) -------
+# --- Security events: MFA, passwords, roles (lockouts and refusals: middleware) -------
 from allauth.account.signals import password_changed, password_reset, password_set  # noqa: E402
 from allauth.mfa.signals import (  # noqa: E402
     authentication_failed as mfa_authentication_failed,

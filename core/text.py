@@ -203,7 +203,7 @@ def kana_row(reading: str | None) -> str:
     return "その他"
 
 
-# --- Bounding keyword input (trust, issue 21) ----------------------------------------------------
+# --- Bounding keyword input ---------------------------------------------------------------------
 # Every keyword search reads at most this much: a 4 KB keyword of 1,900 one-letter words once
 # built 1,900 filters and took 4 s per request. Each kept word becomes one clause of ONE query.
 SEARCH_MAX_INPUT = 200  # characters of the raw parameter looked at

@@ -1,4 +1,4 @@
-"""Reference data every installation starts with: the center's programs (DESIGN.md)."""
+"""Reference data every installation starts with: the center's programs."""
 
 # (code, name, journey step or None, description). The codes are stable: reports and the
 # matching figures use them.

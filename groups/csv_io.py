@@ -175,7 +175,7 @@ def open_data_csv(groups: Iterable[Group]) -> str:
 
 # --- import -------------------------------------------------------------------------------------------
 #
-# An upsert that staff can trust (issue 14):
+# An upsert that staff can trust:
 # - each row is matched to a group by ID (a file exported here), then 法人番号, then 登録番号,
 #   then the name without 法人格 and spaces (core.text.name_key, the same normalisation as search);
 # - columns missing from the file leave those fields untouched, and an empty cell clears a field

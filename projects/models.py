@@ -59,7 +59,7 @@ class ProjectKind(models.TextChoices):
     SUPPORT = "support", _("プロジェクト支援")
 
 
-# Kinds that staff register without a call and support with mentoring (seed 000).
+# Kinds that staff register without a call and support with mentoring.
 UNCALLED_KINDS = (ProjectKind.REGISTRATION, ProjectKind.SUPPORT)
 
 
@@ -131,7 +131,7 @@ class PartnerSector(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-# The default rubric of a stage (issue 4): name, what the reviewer asks, weight.
+# The default rubric of a stage: name, what the reviewer asks, weight.
 DEFAULT_CRITERIA: tuple[tuple[str, str, int], ...] = (
     ("公益性", "地域や社会の課題の解決につながり、広く市民の利益になるか。", 20),
     (
@@ -148,7 +148,7 @@ SCORE_MIN, SCORE_MAX = 1, 5
 
 
 class SixPrinciples(models.TextChoices):
-    """協働の6原則 (seed 003, 横浜コード)."""
+    """協働の6原則 (横浜コード: 対等, 自主性尊重, 自立化, 相互理解, 目的共有, 公開)."""
 
     EQUALITY = "equality", _("対等の原則")
     AUTONOMY = "autonomy", _("自主性尊重の原則")
@@ -175,7 +175,7 @@ class SelfCheck(models.IntegerChoices):
     NOT_AT_ALL = 1, _("できなかった")
 
 
-# --- The 6W2H plan (seed 003: 誰が、誰を対象に、何処で、何を、なぜ、いつまでに、いくらぐらいで、どのように)
+# --- The 6W2H plan (誰が、誰を対象に、何処で、何を、なぜ、いつまでに、いくらぐらいで、どのように)
 
 
 class SixWTwoHPlan(models.Model):
@@ -868,7 +868,7 @@ class StatusChange(models.Model):
 
 
 class Agreement(models.Model):
-    """協働協定書 (seed 002): purpose, each party's role, method, responsibility, cost sharing, period."""
+    """協働協定書: purpose, each party's role, method, responsibility, cost sharing, period."""
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="agreement", verbose_name=_("協働事業")

@@ -397,7 +397,7 @@ def support_log_list(*, fiscal_year: int | None = None) -> QuerySet[SupportLog]:
     return logs.order_by("-held_on", "-id")
 
 
-# --- For other apps: the journey funnel (seed 000: ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援)
+# --- For other apps: the journey funnel (ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援)
 
 
 def groups_with_project_kind(

@@ -1,4 +1,4 @@
-"""Fictional outcome episodes for the demo, written like seed 000 (○ headings, ・ episodes).
+"""Fictional outcome episodes for the demo, written like a center's evaluation (○ headings, ・ episodes).
 
 Each program has its own headings and episodes per evaluation axis, written for what that program
 is (a dialogue, a course, a festival, a fair, a networking evening, a round table, accompaniment).
@@ -777,7 +777,7 @@ def bench_tasks() -> dict:
     def report_all() -> bytes:
         return report_render_pdf(program_code=None, fiscal_year=year)
 
-    # Targets of issue 16: a program report under 10 s, the all-programs report under 30 s.
+    # Targets: a program report under 10 s, the all-programs report under 30 s.
     report_program.limit_seconds = 10
     report_all.limit_seconds = 30
     return {"report_program": report_program, "report_all": report_all}

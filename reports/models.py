@@ -14,7 +14,7 @@ from core.workflow import Transition, Workflow
 
 
 class OutcomeAxis(models.TextChoices):
-    """評価の軸, in the order of the report (seed 000)."""
+    """評価の軸, in the order of the report."""
 
     GOVERNANCE = "governance", _("協働のガバナンス")
     TRANSFORMATION = "transformation", _("変革促進")

@@ -248,7 +248,7 @@ def charts_from_series(series: dict[str, Series]) -> list[Chart]:
 MIRAI = "mirai_taiwa"
 ALP = "alp"
 FESTA = "festa"
-# Reports that print the flow (issue 16: 全事業, ミライ対話 and ALP only).
+# Reports that print the flow (全事業, ミライ対話 and ALP only).
 JOURNEY_PROGRAMS = (None, MIRAI, ALP)
 
 
@@ -415,7 +415,7 @@ def outcome_records(*, program_code: str | None, fiscal_year: int) -> list[Outco
 
 def _programs_outcomes(records: list[OutcomeRecord], *, with_program_names: bool) -> list[ProgramOutcomes]:
     def program_key(record: OutcomeRecord):
-        # Records of no program (事業全体) come last, under 全体を通じて (as in seed 000).
+        # Records of no program (事業全体) come last, under 全体を通じて.
         return (1, 0, 0) if record.program is None else (0, record.program.order, record.program.pk)
 
     result = []
@@ -883,7 +883,7 @@ class Finding:
 
 def report_findings(*, program: Program | None, fiscal_year: int) -> list[Finding]:
     """What must be put right before the report can be 確定: the same episode text twice in the
-    year, an axis of seed 000 with neither an episode nor a note saying why, and an empty
+    year, an evaluation axis with neither an episode nor a note saying why, and an empty
     総括, 課題と次年度の方針 or no target (an empty list: ready)."""
     program_code = program.code if program else None
     findings: list[Finding] = []

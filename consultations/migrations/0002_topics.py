@@ -1,4 +1,4 @@
-"""The nine consultation topics of DESIGN.md, with stable codes."""
+"""The nine consultation topics, with stable codes."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""The center's programs with their stable codes (DESIGN.md)."""
+"""The center's programs with their stable codes."""
 
 from django.db import migrations
 

@@ -1,5 +1,5 @@
 """allauth's mails: links from SITE_URL only, the center's name as greeting, through the outbox;
-the person hears of password and MFA changes, and the security log records them (issue 21)."""
+the person hears of password and MFA changes, and the security log records them."""
 
 import logging
 

@@ -1,5 +1,5 @@
 """TOTP enrolment of staff, officials and committee members needs the link mailed to their
-verified address; in production they must have TOTP (issue 21, point 10)."""
+verified address; in production they must have TOTP."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""An expected refusal is one line in the log, never a traceback (issue 21, point 12)."""
+"""An expected refusal is one line in the log, never a traceback."""
 
 import io
 import logging

@@ -1,4 +1,4 @@
-"""CSV import as an upsert on a real center's messy list (issue 14).
+"""CSV import as an upsert on a real center's messy list.
 
 80 groups typed as centers type them: 法人格 before or after the name, in long or short form,
 ＮＰＯ in full width, spaces of both widths inside names, katakana, ヶ. The same file is

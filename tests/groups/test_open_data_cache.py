@@ -1,4 +1,4 @@
-"""Open data is built once and rebuilt after a change (issue 21, point 12)."""
+"""Open data is built once and rebuilt after a change."""
 
 import pytest
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Business approval and return: e-mails like a group's, and a reason the business sees (issue 14)."""
+"""Business approval and return: e-mails like a group's, and a reason the business sees."""
 
 import pytest
 from django.urls import reverse

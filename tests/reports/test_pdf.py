@@ -157,7 +157,7 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
     assert "図1 月別の参加者数（人）" in text
     assert "12" in text and "11" in text
 
-    # Outcome episodes in seed 000's style, under their axis.
+    # Outcome episodes (○ headings, ・ episodes) under their axis.
     assert "①協働のガバナンス" in text
     assert "○重点テーマの設定" in text
     assert "・協働の重点テーマを定め、関心のある層へ案内を届けた （アンケート）" in text

@@ -1,5 +1,5 @@
 """Malformed input never makes a 5xx: every URL pattern, its query parameters and path arguments,
-as anonymous and as staff; and the admin changelists' filters (issue 21, point 4).
+as anonymous and as staff; and the admin changelists' filters.
 
 Each URL of the access matrix is asked for with every query parameter its page mentions (form
 fields and links) plus the ones views commonly read, all set to one malformed value at a time;

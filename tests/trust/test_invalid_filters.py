@@ -1,4 +1,4 @@
-"""Invalid filter values are errors that name the field, never a silent "everything" (issue 21)."""
+"""Invalid filter values are errors that name the field, never a silent "everything"."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""The malformed requests of issue 21 answer 4xx in Japanese, never 500."""
+"""Malformed requests answer 4xx in Japanese, never 500."""
 
 import pytest
 from django.urls import reverse

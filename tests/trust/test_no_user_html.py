@@ -1,5 +1,5 @@
 """No text written by people (help texts from staff-written criteria included) is rendered as HTML,
-and links people click are http(s) only (issue 21, point 6)."""
+and links people click are http(s) only."""
 
 import pytest
 from django import forms

@@ -1,4 +1,4 @@
-"""Uploads and private files, end to end through the pages (verification of issue 9, point 3).
+"""Uploads and private files, end to end through the pages.
 
 Proposal attachments: the name and the content must agree (magic bytes), the size is limited,
 files are stored under generated names in PRIVATE_MEDIA_ROOT (never under MEDIA_ROOT), served
