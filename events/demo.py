@@ -45,6 +45,10 @@ def bench_pages(*, scale: int) -> dict[str, str]:
 SEED_YEARS_BACK = 5
 
 
+# In February and March the first events of the next fiscal year are already in the calendar.
+ANNOUNCED_DAYS_AHEAD = 90
+
+
 def seed_fiscal_years() -> range:
     current = current_fiscal_year()
     return range(current - SEED_YEARS_BACK, current + 1)
@@ -154,7 +158,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     sessions_of: dict[int, list[EventSession]] = {}
     events: list[Event] = []
     years = seed_fiscal_years()
-    for fy in years:
+    announced_until = timezone.localdate() + dt.timedelta(days=ANNOUNCED_DAYS_AHEAD)
+    for fy in [*years, years[-1] + 1]:
         for code, (per_year, n_sessions, capacity, rule, months, (hour, length)) in PLAN.items():
             program = programs.get(code)
             if program is None:
@@ -163,6 +168,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
                 month = months[index % len(months)]
                 year = fy if month >= 4 else fy + 1
                 day = _day_in(year, month, rng)
+                if fy > years[-1] and day > announced_until:
+                    continue  # next year's programme is announced a few months ahead, not more
                 area = rng.choice(areas) if areas else None
                 title = rng.choice(TITLES[code]).format(
                     area=area.name if area else "地域", fy=fiscal_year_label(fy)
