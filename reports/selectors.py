@@ -18,7 +18,9 @@ from itertools import groupby
 from django.apps import apps
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.app_hooks import Figure, Series, collect
 from core.fiscal import fiscal_year_label, fiscal_year_range
@@ -37,8 +39,8 @@ logger = logging.getLogger("kyodo")
 # an app provides follow them.
 CHART_ORDER = ("participants_by_month", "consultations_by_topic")
 CHART_FALLBACK_TITLES = {
-    "participants_by_month": "月別の参加者数",
-    "consultations_by_topic": "分野別の相談件数",
+    "participants_by_month": gettext_lazy("月別の参加者数"),
+    "consultations_by_topic": gettext_lazy("分野別の相談件数"),
 }
 PROJECT_LISTING_PROGRAMS = (None, "project_support")
 
@@ -221,7 +223,7 @@ def charts_from_series(series: dict[str, Series]) -> list[Chart]:
             charts.append(
                 Chart(
                     name=name,
-                    title=CHART_FALLBACK_TITLES.get(name, name),
+                    title=str(CHART_FALLBACK_TITLES.get(name, name)),
                     labels=(),
                     values=(),
                     unit="",
@@ -812,17 +814,17 @@ def outcome_records_for_staff(*, fiscal_year: int, program_code: str | None = No
 
 # Figures a program may set a target for at the start of the year (reports owns these labels).
 TARGET_FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("events.events_held", "開催した催し", "件"),
-    ("events.sessions_held", "開催回数", "回"),
-    ("events.unique_participants", "参加者数（実人数）", "人"),
-    ("events.attendance", "参加者数（延べ）", "人"),
-    ("events.first_time_participants", "初めての参加者", "人"),
-    ("events.completions", "修了者数", "人"),
-    ("projects.registered", "プロジェクト登録の件数", "件"),
-    ("projects.supported", "プロジェクト支援の件数", "件"),
-    ("projects.support_sessions", "伴走支援の回数", "回"),
-    ("consultations.total", "相談件数", "件"),
-    ("matching.concluded", "マッチングの成立", "件"),
+    ("events.events_held", gettext_lazy("開催した催し"), gettext_lazy("件")),
+    ("events.sessions_held", gettext_lazy("開催回数"), gettext_lazy("回")),
+    ("events.unique_participants", gettext_lazy("参加者数（実人数）"), gettext_lazy("人")),
+    ("events.attendance", gettext_lazy("参加者数（延べ）"), gettext_lazy("人")),
+    ("events.first_time_participants", gettext_lazy("初めての参加者"), gettext_lazy("人")),
+    ("events.completions", gettext_lazy("修了者数"), gettext_lazy("人")),
+    ("projects.registered", gettext_lazy("プロジェクト登録の件数"), gettext_lazy("件")),
+    ("projects.supported", gettext_lazy("プロジェクト支援の件数"), gettext_lazy("件")),
+    ("projects.support_sessions", gettext_lazy("伴走支援の回数"), gettext_lazy("回")),
+    ("consultations.total", gettext_lazy("相談件数"), gettext_lazy("件")),
+    ("matching.concluded", gettext_lazy("マッチングの成立"), gettext_lazy("件")),
 )
 
 
@@ -866,7 +868,9 @@ def target_rows(assessment, figures: list[FigureRow]) -> list[TargetRow]:
         return []
     actual = {row.key: row.current for row in figures}
     return [
-        TargetRow(key=key, label=label, unit=unit, target=assessment.targets[key], actual=actual.get(key))
+        TargetRow(
+            key=key, label=str(label), unit=str(unit), target=assessment.targets[key], actual=actual.get(key)
+        )
         for key, label, unit in TARGET_FIGURES
         if assessment.targets.get(key) not in (None, "")
     ]
@@ -938,8 +942,8 @@ def report_versions(*, program: Program | None, fiscal_year: int) -> list[Report
 # Figures that count the whole center even in one program's report (projects and consultations are
 # not tied to a program): a program report labels them センター全体, every other one この事業.
 CENTER_WIDE_PREFIXES = ("projects.", "consultations.")
-SCOPE_PROGRAM = "この事業"
-SCOPE_CENTER = "センター全体"
+SCOPE_PROGRAM = gettext_lazy("この事業")
+SCOPE_CENTER = gettext_lazy("センター全体")
 
 # The figures of the 全事業 table, one small table each: programs × three years.
 MATRIX_FIGURES = (
@@ -952,25 +956,29 @@ MATRIX_FIGURES = (
 
 # Why a program sum may differ from the center total, by figure.
 RECONCILIATION_REASONS = {
-    "events.unique_participants": (
+    "events.unique_participants": gettext_lazy(
         "同じ人が複数の事業に参加すると、事業ごとには1人ずつ、センター全体では1人と数えるため"
     ),
-    "events.first_time_participants": (
+    "events.first_time_participants": gettext_lazy(
         "事業ごとには「その事業に初めて参加した人」、センター全体では「センターのどの事業にも初めて"
         "参加した人」を数えるため（他の事業の経験者は、事業ごとには初めてでも全体では初めてではありません）"
     ),
-    "matching.proposed": "事業に結び付けていないマッチングは、センター全体にだけ数えるため",
-    "matching.introduced": "事業に結び付けていないマッチングは、センター全体にだけ数えるため",
-    "matching.concluded": "事業に結び付けていないマッチングは、センター全体にだけ数えるため",
-    "reports.outcome_records": "特定の事業に結び付かない成果（全体を通じて）は、センター全体にだけ数えるため",
+    "matching.proposed": gettext_lazy("事業に結び付けていないマッチングは、センター全体にだけ数えるため"),
+    "matching.introduced": gettext_lazy("事業に結び付けていないマッチングは、センター全体にだけ数えるため"),
+    "matching.concluded": gettext_lazy("事業に結び付けていないマッチングは、センター全体にだけ数えるため"),
+    "reports.outcome_records": gettext_lazy(
+        "特定の事業に結び付かない成果（全体を通じて）は、センター全体にだけ数えるため"
+    ),
 }
-DEFAULT_RECONCILIATION_REASON = "事業に結び付かない記録があるため、または同じ人・団体を複数の事業で数えるため"
+DEFAULT_RECONCILIATION_REASON = gettext_lazy(
+    "事業に結び付かない記録があるため、または同じ人・団体を複数の事業で数えるため"
+)
 
 
 def figure_scope(key: str, *, program_code: str | None) -> str:
     if program_code is None or key.startswith(CENTER_WIDE_PREFIXES):
-        return SCOPE_CENTER
-    return SCOPE_PROGRAM
+        return str(SCOPE_CENTER)
+    return str(SCOPE_PROGRAM)
 
 
 @dataclass
@@ -1061,7 +1069,7 @@ def reconciliations(
                 label=row.label,
                 program_sum=total,
                 center=row.current,
-                reason=RECONCILIATION_REASONS.get(row.key, DEFAULT_RECONCILIATION_REASON),
+                reason=str(RECONCILIATION_REASONS.get(row.key, DEFAULT_RECONCILIATION_REASON)),
             )
         )
     return notes
@@ -1145,7 +1153,7 @@ def figure_table(content: ReportContent) -> dict:
                     matrix_row.change,
                 ]
             )
-    scope = SCOPE_CENTER if content.is_all_programs else SCOPE_PROGRAM
+    scope = str(SCOPE_CENTER if content.is_all_programs else SCOPE_PROGRAM)
     for target in content.targets:
         rows.append(
             [_("目標と実績"), _("目標"), target.label, target.unit, scope, None, None, target.target, None]
@@ -1163,4 +1171,9 @@ def figure_table(content: ReportContent) -> dict:
                 target.difference,
             ]
         )
-    return {"title": content.title, "header": header, "rows": rows}
+    # Stored as JSON: labels an app gives lazily (gettext_lazy) become plain text here.
+    return {
+        "title": str(content.title),
+        "header": [str(cell) for cell in header],
+        "rows": [[str(cell) if isinstance(cell, Promise) else cell for cell in row] for row in rows],
+    }

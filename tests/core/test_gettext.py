@@ -60,7 +60,6 @@ STILL_TO_WRAP = {
     "matching/hooks.py": 1,
     "matching/scoring.py": 2,
     "reports/charts.py": 1,
-    "reports/selectors.py": 33,
     "spaces/exports.py": 11,
     "spaces/forms.py": 3,
     "spaces/ical.py": 1,

@@ -117,3 +117,17 @@ def test_a_version_prints_its_number_dates_and_history_on_the_cover_and_in_the_m
     metadata = PdfReader(io.BytesIO(pdf)).metadata
     assert "第2版" in metadata.title
     assert "データ基準日: 令和8年5月7日" in metadata.subject
+
+
+def test_the_figures_kept_with_a_report_are_plain_json_whatever_the_apps_labels(db):
+    """Every app's real hooks (some give gettext_lazy labels): the snapshot stored in the JSON
+    field is plain text and numbers."""
+    import json
+
+    from reports.services import report_render_pdf
+
+    snapshot: dict = {}
+    report_render_pdf(program_code=None, fiscal_year=2025, snapshot=snapshot)
+    stored = json.loads(json.dumps(snapshot["figures"]))
+    assert stored["header"][:5] == ["表", "区分", "項目", "単位", "範囲"]
+    assert stored["rows"] and all(row[4] in ("センター全体", "") for row in stored["rows"])
