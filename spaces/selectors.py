@@ -85,9 +85,11 @@ def room_week(*, room: Resource, start: dt.date) -> list[Day]:
         if entry.closed_reason is None:
             slot_start = _aware(day, room.opens_at)
             closes = _aware(day, room.closes_at)
+            # Only the bookings that touch this day are compared with its slots.
+            of_day = [b for b in bookings if b.starts_at < closes and b.ends_at > slot_start]
             while slot_start + slot_length <= closes:
                 slot_end = slot_start + slot_length
-                taken = next((b for b in bookings if b.starts_at < slot_end and b.ends_at > slot_start), None)
+                taken = next((b for b in of_day if b.starts_at < slot_end and b.ends_at > slot_start), None)
                 entry.slots.append(
                     Slot(
                         starts_at=slot_start,

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.fiscal import current_fiscal_year
 from groups.models import Group
 from spaces import exports, ical, selectors, services
 from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
-from spaces.models import Booking, MachineUse, Resource
+from spaces.models import Allotment, Booking, MachineUse, Resource
 
 
 def staff_required(view):
@@ -188,6 +189,9 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
             ],
             "past": [b for b in bookings if b.ends_at <= now or b.status == Booking.Status.CANCELLED],
             "groups": groups,
+            "allotments": Allotment.objects.filter(group__in=groups, fiscal_year=current_fiscal_year())
+            .select_related("resource", "group")
+            .order_by("group__name_kana", "resource__order"),
             "this_month": timezone.localdate().replace(day=1),
         },
     )

@@ -147,12 +147,17 @@ def test_a_person_without_a_registered_group_is_told_how_to_register(client, roo
 def test_my_bookings_lists_the_groups_upcoming_bookings(
     client, room, group, editor, django_assert_max_num_queries
 ):
+    from spaces.models import Allotment, Resource
+
     for day in range(8, 12):
         BookingFactory(resource=room, group=group, starts_at=at(dt.date(2026, 12, day), 18))
+    locker = Resource.objects.create(kind=Resource.Kind.LOCKER, name="ロッカー3")
+    Allotment.objects.create(resource=locker, group=group, fiscal_year=2026)
     client.force_login(editor)
     response = client.get(reverse("spaces:my_bookings"))
     text = response.content.decode()
     assert text.count("会議室A</a>") == 4
+    assert "ひまわりの会：ロッカー3" in text
     assert "取り消す" in text
 
 
