@@ -102,6 +102,31 @@ class GroupFeed(_AtomFeed):
         return item.updated_at
 
 
+class NewsletterFeed(_AtomFeed):
+    title = _("情報紙の新しい号")
+    subtitle = _("市民協働支援センターの情報紙")
+    link = reverse_lazy("info:newsletter_index")
+
+    def items(self):
+        from info.models import IssueStatus, NewsletterIssue
+
+        return NewsletterIssue.objects.filter(status=IssueStatus.SENT).order_by("-sent_at", "-id")[
+            :FEED_ITEMS
+        ]
+
+    def item_title(self, item) -> str:
+        return item.title
+
+    def item_description(self, item) -> str:
+        return item.message
+
+    def item_pubdate(self, item):
+        return item.sent_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+
 def feed_links() -> list[tuple[str, str]]:
     """(title, path) of every feed, for <link rel="alternate"> and the feeds list."""
     return [

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
 from groups.models import LegalForm
-from info.models import Frequency, Grant, SavedSearch, SearchKind
+from info.models import Frequency, Grant, NewsletterIssue, SavedSearch, SearchKind
 
 
 class GrantForm(forms.ModelForm):
@@ -129,3 +129,48 @@ class FlyerReviewForm(forms.Form):
     review_note = forms.CharField(
         label=_("団体への連絡"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(label=_("メールアドレス"), help_text=_("例: hanako@example.jp"))
+    agree = forms.BooleanField(
+        label=_("上の「メールアドレスの利用目的」に同意します"),
+        error_messages={"required": _("利用目的に同意いただけない場合は、お申し込みいただけません。")},
+    )
+
+
+class IssueForm(forms.ModelForm):
+    events = forms.ModelMultipleChoiceField(
+        label=_("紹介する催し"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("これから開かれる公開の催しから選びます。"),
+    )
+
+    class Meta:
+        model = NewsletterIssue
+        fields = [
+            "number",
+            "title",
+            "message",
+            "events",
+            "include_new_groups",
+            "include_grants",
+            "story_title",
+            "story_body",
+        ]
+        widgets = {
+            "message": forms.Textarea(attrs={"rows": 6}),
+            "story_body": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from events.selectors import upcoming_public_events
+
+        upcoming = [event.pk for event in upcoming_public_events(limit=30)]
+        chosen = list(self.instance.events.values_list("pk", flat=True)) if self.instance.pk else []
+        from events.models import Event
+
+        self.fields["events"].queryset = Event.objects.filter(pk__in=upcoming + chosen).order_by("pk")

@@ -24,6 +24,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=8, day_of_week=1),
         "args": ("weekly",),
     },
+    # Every night: addresses unsubscribed or never confirmed beyond the retention period go.
+    "info-purge-subscribers": {
+        "task": "info.purge_subscribers",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
@@ -121,6 +126,11 @@ def staff_links(request) -> list[Link]:
             title=_("助成金・支援制度の掲載"),
             url=reverse("info:grant_manage"),
             description=_("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
+        ),
+        Link(
+            title=_("情報紙の編集と送信"),
+            url=reverse("info:newsletter_staff"),
+            description=_("情報紙の号をつくり、メールとA4のPDFで確かめて、購読者に送ります。"),
         ),
         Link(
             title=_("チラシの確認"),

@@ -267,3 +267,95 @@ class Flyer(models.Model):
 
     def is_on_display(self, day: dt.date) -> bool:
         return self.status == FlyerStatus.APPROVED and self.display_from <= day <= self.display_until
+
+
+class SubscriberStatus(models.TextChoices):
+    PENDING = "pending", _("確認待ち")
+    ACTIVE = "active", _("購読中")
+    UNSUBSCRIBED = "unsubscribed", _("解除済み")
+
+
+class Subscriber(models.Model):
+    """情報紙の購読者: double opt-in, with or without an account. Unsubscribed and never confirmed
+    addresses are deleted after settings.NEWSLETTER_RETENTION_DAYS (APPI: keep no more than needed)."""
+
+    email = models.EmailField(_("メールアドレス"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("状態"), max_length=15, choices=SubscriberStatus.choices, default=SubscriberStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("申込日時"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("解除日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("情報紙の購読者")
+        verbose_name_plural = _("情報紙の購読者")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "id"], name="subscriber_status_idx")]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class IssueStatus(models.TextChoices):
+    DRAFT = "draft", _("作成中")
+    SENDING = "sending", _("送信中")
+    SENT = "sent", _("送信済み")
+
+
+class NewsletterIssue(models.Model):
+    """情報紙の1号: blocks in a fixed order (a message, chosen events, new groups, grants with
+    deadlines, a project story), sent by e-mail and printed as an A4 PDF."""
+
+    number = models.PositiveIntegerField(_("号"), unique=True, help_text=_("例: 12（第12号）"))
+    title = models.CharField(_("題名"), max_length=200, help_text=_("例: みらい市民活動通信 第12号（夏号）"))
+    message = models.TextField(_("センターからのメッセージ"), blank=True)
+    events = models.ManyToManyField(
+        "events.Event", verbose_name=_("紹介する催し"), blank=True, related_name="+"
+    )
+    include_new_groups = models.BooleanField(_("新しく登録された団体を載せる"), default=True)
+    include_grants = models.BooleanField(_("締切が近い助成金を載せる"), default=True)
+    story_title = models.CharField(_("協働事業の紹介（見出し）"), max_length=200, blank=True)
+    story_body = models.TextField(_("協働事業の紹介（本文）"), blank=True)
+    status = models.CharField(
+        _("状態"), max_length=10, choices=IssueStatus.choices, default=IssueStatus.DRAFT
+    )
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("送信数"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("情報紙")
+        verbose_name_plural = _("情報紙")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("info:newsletter_detail", args=[self.pk])
+
+
+class NewsletterDelivery(models.Model):
+    """One issue queued for one subscriber: a re-run of the sending task never mails twice."""
+
+    issue = models.ForeignKey(NewsletterIssue, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("情報紙の送信")
+        verbose_name_plural = _("情報紙の送信")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="newsletter_delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id}:{self.subscriber_id}"

@@ -45,3 +45,4 @@ def is_flyer_group_editor(user, flyer) -> bool:
 
 rules.add_perm("info.view_flyer", is_flyer_on_display | is_flyer_group_editor | is_center_staff)
 rules.add_perm("info.review_flyers", is_center_staff)
+rules.add_perm("info.manage_newsletter", is_center_staff)

@@ -70,13 +70,27 @@ def saved_searches_of(user) -> list[SavedSearch]:
 
 
 def figures_for_fiscal_year(fiscal_year: int) -> dict[str, int]:
-    """情報集約・発信 figures of one fiscal year, for the reports (which own the labels)."""
+    """情報集約・発信 figures of one fiscal year, for the reports (which own the labels):
+    subscribers, issues_sent, flyers_displayed, grants_posted, saved_searches, alert_items_sent."""
     start = dt.date(fiscal_year, 4, 1)
     end = dt.date(fiscal_year + 1, 4, 1)
     tz = timezone.get_current_timezone()
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     end_at = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    from info.models import Flyer, FlyerStatus, IssueStatus, NewsletterIssue, Subscriber
+
     return {
+        # Confirmed before the year ended and not unsubscribed by then.
+        "subscribers": Subscriber.objects.filter(confirmed_at__lt=end_at)
+        .filter(Q(unsubscribed_at__isnull=True) | Q(unsubscribed_at__gte=end_at))
+        .count(),
+        "issues_sent": NewsletterIssue.objects.filter(
+            status=IssueStatus.SENT, sent_at__gte=start_at, sent_at__lt=end_at
+        ).count(),
+        # Approved flyers whose display period overlaps the year.
+        "flyers_displayed": Flyer.objects.filter(
+            status=FlyerStatus.APPROVED, display_from__lt=end, display_until__gte=start
+        ).count(),
         "grants_posted": Grant.objects.published()
         .filter(published_at__gte=start_at, published_at__lt=end_at)
         .count(),

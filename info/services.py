@@ -28,6 +28,10 @@ UNSUBSCRIBE_SALT = "info.saved-search.unsubscribe"
 NOT_FILTERS = frozenset({"page", "view", "month"})
 # How many saved searches one person may keep (a list of them fits on マイページ).
 MAX_SAVED_SEARCHES = 30
+# A digest lists this many new items per search; the rest are behind the list's link.
+ITEMS_PER_SECTION = 10
+# People whose digests are written in one transaction.
+DIGEST_BATCH = 200
 
 
 # --- grants -------------------------------------------------------------------------------------
@@ -201,20 +205,36 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
                     kind=kind, object_id__in=list(candidates), user_id__in=list(per_user)
                 ).values_list("user_id", "kind", "object_id")
             )
+    # Titles and addresses of every new item, read once per list (not once per person).
+    described: dict[str, dict[int, tuple[str, str]]] = {}
+    for kind in new:
+        wanted = {
+            pk for hits in per_user.values() for search, ids in hits if search.kind == kind for pk in ids
+        }
+        if wanted:
+            described[kind] = {
+                pk: (title, absolute_url(path)) for pk, title, path in sources[kind].describe(sorted(wanted))
+            }
     sent = 0
-    for user_id, hits in per_user.items():
-        try:
-            if _digest_send(hits=hits, sources=sources, sent_before=sent_before):
-                sent += 1
-        except Exception:
-            # One person's failure (a bad row, an outbox error) must not stop everyone else's.
-            logger.exception("saved-search digest failed for user %s", user_id)
+    people = list(per_user.items())
+    for start in range(0, len(people), DIGEST_BATCH):
+        # One transaction per batch of people (one commit), a savepoint per person.
+        with transaction.atomic():
+            for user_id, hits in people[start : start + DIGEST_BATCH]:
+                try:
+                    with transaction.atomic():
+                        if _digest_send(
+                            hits=hits, sources=sources, described=described, sent_before=sent_before
+                        ):
+                            sent += 1
+                except Exception:
+                    # One person's failure (a bad row, an outbox error) must not stop the others.
+                    logger.exception("saved-search digest failed for user %s", user_id)
     SavedSearch.objects.filter(frequency=frequency, is_active=True, checked_at__lt=now).update(checked_at=now)
     return sent
 
 
-@transaction.atomic
-def _digest_send(*, hits, sources, sent_before: set) -> bool:
+def _digest_send(*, hits, sources, described, sent_before: set) -> bool:
     user = hits[0][0].user
     sections = []
     deliveries = []
@@ -228,13 +248,15 @@ def _digest_send(*, hits, sources, sent_before: set) -> bool:
         if not ids:
             continue
         seen |= {(search.kind, pk) for pk in ids}
-        items = [(title, absolute_url(path)) for _pk, title, path in sources[search.kind].describe(ids)]
+        titles = described.get(search.kind, {})
+        items = [titles[pk] for pk in ids if pk in titles]
         list_url = absolute_url(reverse(sources[search.kind].list_url_name))
         sections.append(
             {
                 "search": search,
                 "label": sources[search.kind].label,
-                "items": items,
+                "items": items[:ITEMS_PER_SECTION],
+                "more": max(0, len(items) - ITEMS_PER_SECTION),
                 "url": f"{list_url}?{search.query}" if search.query else list_url,
             }
         )

@@ -21,3 +21,21 @@ def send_digests(frequency: str) -> int:
     sent = digests_send(frequency=frequency)
     logger.info("saved-search digests (%s) sent: %s", frequency, sent)
     return sent
+
+
+@shared_task(name="info.send_newsletter", acks_late=True)
+def send_newsletter(issue_id: int) -> int:
+    """Writes one issue's mail for every subscriber to the outbox, in batches (idempotent)."""
+    from info.newsletter import issue_send_batches
+
+    queued = issue_send_batches(issue_id=issue_id)
+    logger.info("newsletter %s: %s mails queued", issue_id, queued)
+    return queued
+
+
+@shared_task(name="info.purge_subscribers", acks_late=True)
+def purge_subscribers() -> int:
+    """Deletes unsubscribed and never-confirmed addresses older than the retention period."""
+    from info.newsletter import subscribers_purge
+
+    return subscribers_purge()

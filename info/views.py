@@ -7,17 +7,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from info import selectors, services
-from info.forms import FlyerForm, FlyerReviewForm, GrantForm, SavedSearchCreateForm, SavedSearchForm
-from info.models import Flyer, Grant, SavedSearch, SearchKind
+from info import newsletter, selectors, services
+from info.forms import (
+    FlyerForm,
+    FlyerReviewForm,
+    GrantForm,
+    IssueForm,
+    SavedSearchCreateForm,
+    SavedSearchForm,
+    SubscribeForm,
+)
+from info.models import (
+    Flyer,
+    Grant,
+    IssueStatus,
+    NewsletterIssue,
+    SavedSearch,
+    SearchKind,
+    Subscriber,
+    SubscriberStatus,
+)
 from info.sources import all_sources
 
 
@@ -326,3 +345,133 @@ def flyer_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("掲示するかどうかを選んでください。"))
     return redirect("info:flyer_queue")
+
+
+# --- newsletter (情報紙) ---------------------------------------------------------------------------
+
+
+@require_GET
+def newsletter_index(request: HttpRequest) -> HttpResponse:
+    """Past issues, newest first, and the way to subscribe."""
+    issues = NewsletterIssue.objects.filter(status=IssueStatus.SENT).order_by("-number")
+    page_obj = Paginator(issues, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    return render(request, "info/newsletter_index.html", {"page_obj": page_obj})
+
+
+@require_GET
+def newsletter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = get_object_or_404(NewsletterIssue, pk=pk, status=IssueStatus.SENT)
+    return render(request, "info/newsletter_detail.html", newsletter.issue_blocks(issue))
+
+
+@require_http_methods(["GET", "POST"])
+def newsletter_subscribe(request: HttpRequest) -> HttpResponse:
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    form = SubscribeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        newsletter.subscribe_request(email=form.cleaned_data["email"], user=request.user)
+        return render(request, "info/newsletter_subscribe.html", {"sent_to": form.cleaned_data["email"]})
+    return render(
+        request, "info/newsletter_subscribe.html", {"form": form, "days": settings.NEWSLETTER_RETENTION_DAYS}
+    )
+
+
+@never_cache  # shows the address to be confirmed
+@require_http_methods(["GET", "POST"])
+def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = newsletter.subscriber_from_token(
+        token, salt=newsletter.CONFIRM_SALT, max_age=newsletter.CONFIRM_MAX_AGE
+    )
+    if subscriber is None:
+        return render(request, "info/newsletter_confirm.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        newsletter.subscribe_confirm(subscriber=subscriber)
+        return render(request, "info/newsletter_confirm.html", {"done": True, "subscriber": subscriber})
+    return render(request, "info/newsletter_confirm.html", {"token": token, "subscriber": subscriber})
+
+
+# One-click unsubscribe (RFC 8058): mail programs post without a CSRF token; the link is signed.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = newsletter.subscriber_from_token(token, salt=newsletter.UNSUBSCRIBE_SALT)
+    if subscriber is None:
+        return render(request, "info/newsletter_unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        newsletter.newsletter_unsubscribe(subscriber=subscriber)
+        return render(request, "info/newsletter_unsubscribe.html", {"done": True})
+    return render(request, "info/newsletter_unsubscribe.html", {"token": token})
+
+
+def _require_newsletter_staff(request: HttpRequest) -> None:
+    if not request.user.has_perm("info.manage_newsletter"):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def newsletter_staff(request: HttpRequest) -> HttpResponse:
+    _require_newsletter_staff(request)
+    counts = dict(Subscriber.objects.values_list("status").annotate(n=Count("pk")))
+    issues = NewsletterIssue.objects.order_by("-number")[:50]
+    return render(request, "info/newsletter_staff.html", {"issues": issues, "counts": counts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_newsletter_staff(request)
+    issue = get_object_or_404(NewsletterIssue, pk=pk) if pk else None
+    if issue is not None and issue.status != IssueStatus.DRAFT:
+        messages.error(request, _("送信した号は変更できません。"))
+        return redirect("info:newsletter_preview", pk=issue.pk)
+    if issue is None:
+        last = NewsletterIssue.objects.order_by("-number").values_list("number", flat=True).first() or 0
+        form = IssueForm(request.POST or None, initial={"number": last + 1})
+    else:
+        form = IssueForm(request.POST or None, instance=issue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issue = newsletter.issue_save(
+                issue=form.save(commit=False), events=form.cleaned_data["events"], user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("保存しました。メールと印刷用PDFの見え方を確かめてください。"))
+            return redirect("info:newsletter_preview", pk=issue.pk)
+    return render(request, "info/newsletter_form.html", {"form": form, "issue": issue})
+
+
+@login_required
+@require_GET
+def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_newsletter_staff(request)
+    issue = get_object_or_404(NewsletterIssue, pk=pk)
+    body = newsletter.issue_email_body(issue, unsubscribe=_("（ここに購読者ごとの解除リンクが入ります）"))
+    active = Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).count()
+    return render(request, "info/newsletter_preview.html", {"issue": issue, "body": body, "active": active})
+
+
+@login_required
+@require_GET
+def newsletter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_newsletter_staff(request)
+    issue = get_object_or_404(NewsletterIssue, pk=pk)
+    response = HttpResponse(newsletter.issue_pdf(issue), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="newsletter-{issue.number}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def newsletter_send(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_newsletter_staff(request)
+    issue = get_object_or_404(NewsletterIssue, pk=pk)
+    try:
+        newsletter.issue_send(issue=issue, staff=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("送信を始めました。購読者が多いと、すべて届くまで数分かかります。"))
+    return redirect("info:newsletter_preview", pk=issue.pk)

@@ -165,9 +165,9 @@ def saved_search_sources() -> list:
             return set(filterset.qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
 
         def describe(ids):
-            rows = model.objects.filter(pk__in=list(ids)).order_by("pk")
+            rows = model.objects.filter(pk__in=list(ids)).order_by("pk").values_list("pk", "title")
             url = "matching:need_detail" if model is Need else "matching:offer_detail"
-            return [(item.pk, item.title, reverse(url, args=[item.pk])) for item in rows]
+            return [(pk, title, reverse(url, args=[pk])) for pk, title in rows]
 
         return SearchSource(kind, label, "matching:index", new_items, matching, describe)
 

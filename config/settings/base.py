@@ -341,5 +341,7 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 20 * 60)
 # Consultations older than this many years have their personal fields anonymised.
 CONSULTATION_RETENTION_YEARS = env_int("CONSULTATION_RETENTION_YEARS", 5)
+# Newsletter addresses unsubscribed or never confirmed are deleted after this many days (APPI).
+NEWSLETTER_RETENTION_DAYS = env_int("NEWSLETTER_RETENTION_DAYS", 90)
 # Where the browser tests write axe-core's results; the accessibility page reads them.
 A11Y_RESULTS_PATH = Path(env_str("A11Y_RESULTS_PATH", str(BASE_DIR / "var" / "a11y" / "axe-results.json")))

@@ -381,6 +381,27 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(EVERYONE, args=pk("flyer_shown"), label="on display"),
         Case(OWNER_OR_STAFF, args=pk("flyer_pending"), label="waiting for staff"),
     ),
+    "info:newsletter_index": row(Case(EVERYONE)),
+    "info:newsletter_detail": row(
+        Case(EVERYONE, args=pk("issue_sent"), label="sent"),
+        Case(NOBODY, args=pk("issue_draft"), label="draft", why="staff see a draft on its preview page"),
+    ),
+    "info:newsletter_subscribe": row(Case(EVERYONE)),
+    "info:newsletter_confirm": row(
+        Case(EVERYONE, args=lambda w: [w.newsletter_confirm_token], why="the mailed link is the capability")
+    ),
+    "info:newsletter_unsubscribe": row(
+        Case(
+            EVERYONE, args=lambda w: [w.newsletter_unsubscribe_token], why="the mailed link is the capability"
+        )
+    ),
+    "info:newsletter_staff": row(Case(STAFF)),
+    "info:newsletter_create": row(Case(STAFF)),
+    "info:newsletter_edit": row(Case(STAFF, args=pk("issue_draft"))),
+    "info:newsletter_preview": row(Case(STAFF, args=pk("issue_draft"))),
+    "info:newsletter_pdf": row(Case(STAFF, args=pk("issue_draft"))),
+    "info:newsletter_send": row(Case(STAFF, args=pk("issue_draft"), post=True)),
+    "info:feed_newsletter": row(Case(EVERYONE)),
     "info:feed_grants": row(Case(EVERYONE)),
     "info:feed_events": row(Case(EVERYONE)),
     "info:feed_groups": row(Case(EVERYONE)),
@@ -404,6 +425,10 @@ def cell_id(name: str, index: int, role: str) -> str:
 PERSONAL: frozenset[str] = frozenset(
     {
         "core:mypage",
+        "info:search_list",
+        "info:search_edit",
+        "info:flyer_queue",
+        "info:newsletter_confirm",
         "core:outbox_list",
         "core:outbox_detail",
         "groups:manage",

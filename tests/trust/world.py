@@ -324,7 +324,21 @@ def build_world() -> World:
         saved_search=saved_search,
         unsubscribe_token=info_services.unsubscribe_token(u["owner"]),
     )
-    from info.models import Flyer, FlyerStatus
+    from info import newsletter
+    from info.models import Flyer, FlyerStatus, IssueStatus, NewsletterIssue, Subscriber
+
+    pending_subscriber = Subscriber.objects.create(email="reader@example.jp")
+    active_subscriber = Subscriber.objects.create(email="reader2@example.jp", status="active")
+    o.update(
+        issue_sent=NewsletterIssue.objects.create(
+            number=1, title="市民活動通信 第1号", status=IssueStatus.SENT, sent_at=timezone.now()
+        ),
+        issue_draft=NewsletterIssue.objects.create(number=2, title="市民活動通信 第2号"),
+        newsletter_confirm_token=newsletter.confirm_url(pending_subscriber).rstrip("/").rsplit("/", 1)[-1],
+        newsletter_unsubscribe_token=newsletter.unsubscribe_url(active_subscriber)
+        .rstrip("/")
+        .rsplit("/", 1)[-1],
+    )
 
     flyer_fields = {"group": group_a, "alt_text": "夏祭りのお知らせ", "content_type": "application/pdf"}
     o.update(
