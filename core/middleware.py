@@ -222,6 +222,16 @@ class PrivacyHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
-            patch_cache_control(response, no_store=True, private=True)
+        if user is not None and user.is_authenticated:
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(response, no_store=True, private=True)
+            if response.status_code == 200 and "attachment" in response.get("Content-Disposition", ""):
+                # Exports (CSV of groups, consultations, rosters) and private files: who took what.
+                security_log.info(
+                    "download user_id=%s path=%s type=%s ip=%s",
+                    user.pk,
+                    request.path,
+                    response.get("Content-Type", "").split(";", 1)[0],
+                    client_ip(request),
+                )
         return response

@@ -66,13 +66,27 @@ def is_proposal_editable(user, proposal) -> bool:
     return proposal is not None and proposal.is_editable
 
 
+def official_is_assigned(user, proposal) -> bool:
+    """An official reviews only the proposals assigned to their department (希望する担当課), or one
+    they have already reviewed; other departments' proposals of the same call are not theirs."""
+    if proposal.desired_department_id in department_ids(user):
+        return True
+    from projects.models import Review
+
+    return Review.objects.filter(proposal=proposal, reviewer=user).exists()
+
+
 @rules.predicate
 def is_call_reviewer(user, proposal) -> bool:
-    return (
-        proposal is not None
-        and proposal.status != ProposalStatus.DRAFT
-        and proposal.call_id in reviewed_call_ids(user)
-    )
+    if (
+        proposal is None
+        or proposal.status == ProposalStatus.DRAFT
+        or proposal.call_id not in reviewed_call_ids(user)
+    ):
+        return False
+    if user.is_official and not user.is_center_staff:
+        return official_is_assigned(user, proposal)
+    return True
 
 
 @rules.predicate

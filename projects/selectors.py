@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from core.filters import valid_or_empty
@@ -31,7 +31,7 @@ from projects.models import (
     Score,
     SupportLog,
 )
-from projects.rules import member_group_ids, reviewed_call_ids
+from projects.rules import department_ids, member_group_ids, reviewed_call_ids
 
 # --- Calls ------------------------------------------------------------------------------------
 
@@ -117,8 +117,17 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     condition = Q(group_id__in=member_group_ids(user))
     call_ids = reviewed_call_ids(user)
     if call_ids:
-        condition |= Q(call_id__in=call_ids) & ~Q(status=ProposalStatus.DRAFT)
+        condition |= Q(call_id__in=call_ids) & ~Q(status=ProposalStatus.DRAFT) & official_assignment_q(user)
     return Proposal.objects.filter(condition)
+
+
+def official_assignment_q(user) -> Q:
+    """Officials: only proposals assigned to their department or already reviewed by them
+    (projects.rules.official_is_assigned); other reviewers: the whole call."""
+    if not user.is_official or user.is_center_staff:
+        return Q()
+    reviewed = Review.objects.filter(proposal=OuterRef("pk"), reviewer=user)
+    return Q(desired_department_id__in=department_ids(user)) | Q(Exists(reviewed))
 
 
 def proposal_list_for_member(user) -> QuerySet[Proposal]:
@@ -265,7 +274,10 @@ def review_assignments(user) -> list[Assignment]:
     sides = reviewer_sides_for_calls(call_ids)
     proposals = list(
         Proposal.objects.filter(
-            call_id__in=call_ids, status=ProposalStatus.UNDER_REVIEW, current_stage__isnull=False
+            official_assignment_q(user),
+            call_id__in=call_ids,
+            status=ProposalStatus.UNDER_REVIEW,
+            current_stage__isnull=False,
         )
         .select_related("call", "group", "current_stage")
         .order_by("call__closes_on", "submitted_at", "id")

@@ -44,3 +44,15 @@ def test_a_server_error_keeps_its_traceback():
         record = logging.LogRecord("django.request", logging.ERROR, "", 0, "err", (), sys.exc_info())
     record.status_code = 500
     assert ExpectedRefusalFilter().filter(record) and record.exc_info
+
+
+@pytest.mark.django_db
+def test_an_export_of_personal_data_is_in_the_security_log(client, staff_user, caplog):
+    client.force_login(staff_user)
+    with caplog.at_level(logging.INFO, logger="kyodo.security"):
+        response = client.get(reverse("groups:staff_export"))
+    assert response.status_code == 200
+    assert any(
+        f"download user_id={staff_user.pk} path=/groups/staff/export.csv type=text/csv" in r.getMessage()
+        for r in caplog.records
+    )

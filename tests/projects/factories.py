@@ -108,6 +108,8 @@ class ProposalFactory(factory.django.DjangoModelFactory):
 
     call = factory.SubFactory(CallFactory)
     group = factory.SubFactory(ProjectGroupFactory)
+    # Assigned to a department that reviews the call (officials see only their department's).
+    desired_department = factory.LazyAttribute(lambda o: o.call.reviewer_departments.first())
     created_by = factory.LazyAttribute(
         lambda o: o.group.memberships.first().user if o.group.memberships.exists() else _make_user()
     )

@@ -212,6 +212,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             args=pk("own_review_proposal"),
             label="call reviewed by the official's department",
         ),
+        Case(
+            STAFF | {"other_editor"},
+            args=pk("other_department_proposal"),
+            label="official's call, assigned to another department",
+        ),
     ),
     "projects:proposal_edit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"))),
     "projects:proposal_submit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"), post=True)),
@@ -226,6 +231,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             args=pk("own_review_proposal"),
             label="call C (the official's department)",
         ),
+        Case(NOBODY, args=pk("other_department_proposal"), label="call C, another department's proposal"),
     ),
     "projects:review_conflict": row(
         Case(frozenset({"staff"}), args=pk("review_proposal"), post=True, label="call A"),

@@ -186,6 +186,16 @@ def build_world() -> World:
         under_review=True,
         title="自課が審査する提案",
     )
+    # Call C is reviewed by the official's department, but this proposal is assigned to another
+    # department: the official must not read it (issue 21: officials saw every proposal).
+    other_department_proposal = ProposalFactory(
+        call=call_c,
+        group=group_b,
+        created_by=u["other_editor"],
+        under_review=True,
+        desired_department=other_department,
+        title="他課に割り当てた提案",
+    )
     assert review_proposal.status == ProposalStatus.UNDER_REVIEW
     attachment = Attachment(
         proposal=submitted_proposal,
@@ -244,6 +254,7 @@ def build_world() -> World:
         submitted_proposal=submitted_proposal,
         review_proposal=review_proposal,
         own_review_proposal=own_review_proposal,
+        other_department_proposal=other_department_proposal,
         attachment=attachment,
         draft_attachment=draft_attachment,
         project=project,
