@@ -11,11 +11,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import filetype
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from core.uploads import validate_upload
 
 # extension → (kinds the content may be, content type to serve)
 ALLOWED_TYPES = {
@@ -29,40 +27,8 @@ PDFTOPPM_SECONDS = 20
 
 
 def validate_flyer(upload) -> str:
-    """The content type of an acceptable flyer file, or a ValidationError in Japanese."""
-    name = upload.name or ""
-    extension = Path(name).suffix.lower()
-    if extension not in ALLOWED_TYPES:
-        raise ValidationError(
-            _(
-                "「%(name)s」は受け付けられない種類のファイルです。"
-                "PDF・PNG・JPEG のファイルを選んでください。"
-            ),
-            code="extension",
-            params={"name": name},
-        )
-    if upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            _("「%(name)s」は大きすぎます（%(size)s）。%(limit)s 以下のファイルにしてください。"),
-            code="size",
-            params={
-                "name": name,
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
-            },
-        )
-    upload.seek(0)
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    expected, content_type = ALLOWED_TYPES[extension]
-    if (kind.extension if kind else None) not in expected:
-        raise ValidationError(
-            _("「%(name)s」の中身がファイル名（%(ext)s）と一致しません。正しいファイルを選んでください。"),
-            code="content",
-            params={"name": name, "ext": extension},
-        )
-    return content_type
+    """The content type of an acceptable flyer file, or a ValidationError in Japanese (core.uploads)."""
+    return validate_upload(upload, allowed_types=ALLOWED_TYPES, allowed_label=_("PDF・PNG・JPEG"))
 
 
 def thumbnail_png(data: bytes, content_type: str) -> bytes:

@@ -24,27 +24,10 @@ from django.utils import timezone
 from reports import services
 from reports.models import Report, ReportStatus
 from tests import services as test_services
+from tests.faults.helpers import REDIS_START, database_url
 from tests.reports.factories import OutcomeRecordFactory, program
 
 ROOT = Path(settings.BASE_DIR)
-REDIS_START = [
-    "redis-server",
-    "--daemonize",
-    "yes",
-    "--bind",
-    "127.0.0.1",
-    "-::1",
-    "--port",
-    "6379",
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--dir",
-    "/var/lib/redis",
-    "--logfile",
-    "/var/log/redis/ci.log",
-]
 
 
 def wait_for(predicate, *, timeout: float, what: str):
@@ -86,16 +69,6 @@ def test_a_report_requested_through_redis_is_rendered_by_the_worker(celery_redis
 
 
 # --- A worker process that can be killed ----------------------------------------------------------
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    auth = db.get("USER") or "postgres"
-    if db.get("PASSWORD"):
-        auth += f":{db['PASSWORD']}"
-    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
 
 
 class WorkerProcess:
