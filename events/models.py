@@ -166,6 +166,10 @@ class EventSession(models.Model):
     def effective_venue(self) -> str:
         return self.venue or self.event.venue
 
+    def attendance_is_open(self, today: dt.date | None = None) -> bool:
+        """Attendance is taken from the session's day on (a past session may be corrected)."""
+        return timezone.localdate(self.starts_at) <= (today or timezone.localdate())
+
 
 class Registration(models.Model):
     """参加申込: a person's enrolment in an event (for a course: the whole course)."""

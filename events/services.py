@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.app_hooks import collect
@@ -281,31 +281,43 @@ def waitlist_promote(*, event: Event, now: dt.datetime | None = None) -> list[Re
 def attendance_set(
     *, registration: Registration, session: EventSession, present: bool, by: User | None = None
 ) -> Registration:
-    """Records (or removes) one person's presence at one session and updates completion (修了)."""
+    """Records (or removes) one person's presence at one session and updates completion (修了).
+
+    Attendance is taken on the session's day; staff may correct a past session, never a future one.
+    Taking attendance at the course's last session settles 修了 for everyone on the course.
+    """
     if session.event_id != registration.event_id:
         raise ValidationError(_("この回はこの申込の催しのものではありません。"))
     if registration.status != Status.CONFIRMED:
         raise ValidationError(_("参加確定の方だけ出席を記録できます。"))
+    if not session.attendance_is_open():
+        raise ValidationError(
+            _("この回は%(date)sの開催です。出席は開催日から記録できます。")
+            % {"date": formats.date_format(timezone.localtime(session.starts_at), "Y年n月j日")}
+        )
     if present:
         Attendance.objects.get_or_create(
             session=session, registration=registration, defaults={"recorded_by": by}
         )
     else:
         Attendance.objects.filter(session=session, registration=registration).delete()
+    last = registration.event.sessions.order_by("-starts_at", "-pk").first()
+    if last is not None and last.pk == session.pk:
+        others = registration.event.registrations.filter(status=Status.CONFIRMED).exclude(pk=registration.pk)
+        for other in others.select_related("event"):
+            registration_update_completion(registration=other)
     return registration_update_completion(registration=registration)
 
 
 def registration_update_completion(*, registration: Registration) -> Registration:
-    """修了: attended at least the event's required number of sessions. The completion date is
-    the end of the session that reached the requirement."""
+    """修了: attended at least the event's required number of sessions, settled once the course's
+    last session has taken place (today or earlier); 修了日 is the end of that last session."""
     required = registration.event.completion_min_sessions
     completed_at = None
     if required:
-        ends = list(
-            registration.attendances.order_by("session__starts_at").values_list("session__ends_at", flat=True)
-        )
-        if len(ends) >= required:
-            completed_at = ends[required - 1]
+        last = registration.event.sessions.order_by("-starts_at", "-pk").first()
+        if last is not None and last.attendance_is_open() and registration.attendances.count() >= required:
+            completed_at = last.ends_at
     if registration.completed_at != completed_at:
         registration.completed_at = completed_at
         registration.save(update_fields=["completed_at"])

@@ -95,3 +95,16 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     registration = factory.SubFactory(RegistrationFactory)
     session = factory.LazyAttribute(lambda o: o.registration.event.sessions.first())
+
+
+def attend(
+    *, registration: Registration, session: EventSession, present: bool = True, by=None, on=None
+) -> Registration:
+    """Takes attendance as staff do: on the session's day, or `on` a later day as a correction (the
+    service refuses a future session)."""
+    import time_machine
+
+    from events import services
+
+    with time_machine.travel(on or session.starts_at, tick=False):
+        return services.attendance_set(registration=registration, session=session, present=present, by=by)

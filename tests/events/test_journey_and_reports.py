@@ -13,6 +13,7 @@ from events import selectors, services
 from events.hooks import BEAT_SCHEDULE, report_figures, report_series
 from events.models import Event, Program, Registration, SurveyResponse
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory
+from tests.events.factories import attend as take_attendance
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,10 @@ def at(year, month, day, hour=14):
 
 def attend(event, person, sessions=None):
     registration = RegistrationFactory(event=event, person=person)
-    for session in list(event.sessions.order_by("starts_at"))[: sessions or None]:
-        services.attendance_set(registration=registration, session=session, present=True)
+    every = list(event.sessions.order_by("starts_at"))
+    for session in every[: sessions or None]:
+        # Recorded after the course, as staff correct a roster: 修了 is settled by then.
+        take_attendance(registration=registration, session=session, present=True, on=every[-1].ends_at)
     return registration
 
 

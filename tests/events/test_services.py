@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from core.roles import Role
 from events import services
 from events.models import Attendance, Notification, Registration, SurveyResponse
-from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory
+from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -149,31 +150,31 @@ class TestCancellationRules:
 
 
 def test_completion_follows_the_rule_4_of_5(course):
-    """Attending 4 of 5 sessions completes the course (修了 at the 4th attended session's end);
+    """Attending 4 of 5 sessions completes the course (修了 dated the end of its last session);
     removing one undoes it."""
     registration = RegistrationFactory(event=course)
     sessions = list(course.sessions.order_by("starts_at"))
     for session in sessions[:3]:
-        services.attendance_set(registration=registration, session=session, present=True)
+        attend(registration=registration, session=session, present=True)
     assert registration.completed_at is None
-    services.attendance_set(registration=registration, session=sessions[4], present=True)
+    attend(registration=registration, session=sessions[4], present=True)
     assert registration.completed_at == sessions[4].ends_at
-    services.attendance_set(registration=registration, session=sessions[1], present=False)
+    attend(registration=registration, session=sessions[1], present=False)
     assert registration.completed_at is None
 
 
 def test_attendance_is_recorded_once_and_only_for_confirmed(course):
     registration = RegistrationFactory(event=course)
     session = course.sessions.first()
-    services.attendance_set(registration=registration, session=session, present=True)
-    services.attendance_set(registration=registration, session=session, present=True)
+    attend(registration=registration, session=session, present=True)
+    attend(registration=registration, session=session, present=True)
     assert Attendance.objects.filter(registration=registration).count() == 1
     waiting = RegistrationFactory(event=course, waitlisted=True)
     with pytest.raises(ValidationError):
-        services.attendance_set(registration=waiting, session=session, present=True)
+        attend(registration=waiting, session=session, present=True)
     other_event_session = EventFactory().sessions.first()
     with pytest.raises(ValidationError):
-        services.attendance_set(registration=registration, session=other_event_session, present=True)
+        attend(registration=registration, session=other_event_session, present=True)
 
 
 def test_person_for_user_is_the_same_person_every_time(member):
@@ -193,9 +194,9 @@ def test_merge_moves_registrations_and_attendance(course, member):
     reg_guest_other = RegistrationFactory(event=other_event, person=guest)
     sessions = list(course.sessions.order_by("starts_at"))
     for s in sessions[:2]:
-        services.attendance_set(registration=reg_keep_course, session=s, present=True)
+        attend(registration=reg_keep_course, session=s, present=True)
     for s in sessions[1:4]:
-        services.attendance_set(registration=reg_guest_course, session=s, present=True)
+        attend(registration=reg_guest_course, session=s, present=True)
     SurveyResponse.objects.create(registration=reg_guest_course, satisfaction=5)
 
     services.person_merge(keep=keep, duplicate=guest)
@@ -302,7 +303,7 @@ class TestSurveys:
         event = EventFactory(starts_at=timezone.now() - dt.timedelta(days=2), capacity=None)
         came = RegistrationFactory(event=event)
         RegistrationFactory(event=event)  # did not come
-        services.attendance_set(registration=came, session=event.sessions.first(), present=True)
+        attend(registration=came, session=event.sessions.first(), present=True)
         mail.outbox.clear()
         assert services.surveys_send_due() == 1
         assert services.surveys_send_due() == 0
@@ -313,7 +314,7 @@ class TestSurveys:
     def test_old_events_are_not_surveyed(self):
         event = EventFactory(starts_at=timezone.now() - dt.timedelta(days=40))
         came = RegistrationFactory(event=event)
-        services.attendance_set(registration=came, session=event.sessions.first(), present=True)
+        attend(registration=came, session=event.sessions.first(), present=True)
         assert services.surveys_send_due() == 0
 
     def test_forged_token_is_refused(self):
@@ -337,7 +338,7 @@ def test_certificate_pdf_names_the_person_with_an_embedded_japanese_font(course)
 
     registration = RegistrationFactory(event=course, person=PersonFactory(name="高橋 美咲"))
     for session in course.sessions.all():
-        services.attendance_set(registration=registration, session=session, present=True)
+        attend(registration=registration, session=session, present=True)
     pdf = services.certificate_pdf(registration=registration)
     reader = PdfReader(BytesIO(pdf))
     assert len(reader.pages) == 1
@@ -363,3 +364,33 @@ def test_waitlist_position_counts_from_one(event):
     waiting = [register(event) for _ in range(3)]
     assert [waitlist_position(r) for r in waiting] == [1, 2, 3]
     assert waitlist_position(event.registrations.first()) is None
+
+
+def test_attendance_of_a_future_session_is_refused(course):
+    """Staff check people in on the session's day or correct a past one, never a future session."""
+    registration = RegistrationFactory(event=course)
+    session = course.sessions.order_by("starts_at").last()
+    with time_machine.travel(session.starts_at - dt.timedelta(days=1), tick=False):
+        with pytest.raises(ValidationError, match="出席は開催日から記録できます"):
+            services.attendance_set(registration=registration, session=session, present=True)
+    assert not Attendance.objects.filter(registration=registration).exists()
+    with time_machine.travel(session.starts_at + dt.timedelta(days=30), tick=False):
+        services.attendance_set(registration=registration, session=session, present=True)
+    assert Attendance.objects.filter(registration=registration, session=session).exists()
+
+
+def test_completion_waits_for_the_last_session_and_is_dated_that_day(course):
+    """Four sessions attended before the course ends are not yet 修了; when attendance is taken at
+    the last session, everyone who met the requirement is completed, dated that session's end."""
+    early = RegistrationFactory(event=course)
+    last_only = RegistrationFactory(event=course)
+    sessions = list(course.sessions.order_by("starts_at"))
+    for session in sessions[:4]:
+        attend(registration=early, session=session)
+    early.refresh_from_db()
+    assert early.completed_at is None
+    attend(registration=last_only, session=sessions[4])
+    early.refresh_from_db()
+    assert early.completed_at == sessions[4].ends_at
+    last_only.refresh_from_db()
+    assert last_only.completed_at is None

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -14,7 +15,7 @@ from core.models import Area, Theme
 from core.roles import Role
 from events import services
 from events.models import Attendance, Notification, Program, Registration, SurveyResponse
-from tests.events.factories import EventFactory, PersonFactory, ProgramFactory, RegistrationFactory
+from tests.events.factories import EventFactory, PersonFactory, ProgramFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
 Status = Registration.Status
@@ -132,7 +133,7 @@ def test_staff_event_page_queries_are_fixed(staff_client, staff_user, django_ass
         for i in range(8):
             r = services.registration_create(event=event, person=PersonFactory(), notify=False)
             if r.status == Status.CONFIRMED:
-                services.attendance_set(registration=r, session=event.sessions.first(), present=True)
+                attend(registration=r, session=event.sessions.first(), present=True)
             if i == 0:
                 SurveyResponse.objects.create(registration=r, satisfaction=4)
 
@@ -333,7 +334,7 @@ def test_certificate_for_the_participant_and_staff_only(client, member, staff_us
     client.force_login(member)
     assert client.get(url).status_code == 403  # not completed yet
     for session in course.sessions.all():
-        services.attendance_set(registration=registration, session=session, present=True)
+        attend(registration=registration, session=session, present=True)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -394,10 +395,14 @@ def test_checkin_mark_requires_staff(client, member, event):
     assert not Attendance.objects.exists()
 
 
-def test_checkin_one_tap_without_and_with_htmx(staff_client, event):
+def test_checkin_one_tap_without_and_with_htmx(client, staff_user, event):
     registration = RegistrationFactory(event=event)
     session = event.sessions.first()
     url = reverse("events:staff_checkin_mark", args=[session.pk, registration.pk])
+    traveller = time_machine.travel(session.starts_at, tick=True)
+    traveller.start()
+    client.force_login(staff_user)
+    staff_client = client
     response = staff_client.post(url, {"present": "1"})
     assert response.status_code == 302 and response["Location"].endswith(f"#r-{registration.pk}")
     assert Attendance.objects.filter(session=session, registration=registration).exists()
@@ -405,6 +410,21 @@ def test_checkin_one_tap_without_and_with_htmx(staff_client, event):
     assert response.status_code == 200
     assert 'aria-pressed="false"' in response.content.decode()
     assert '<span id="present-count" hx-swap-oob="true">0</span>' in response.content.decode()
+    assert not Attendance.objects.exists()
+    traveller.stop()
+
+
+def test_checkin_of_a_future_session_says_when_and_records_nothing(staff_client, event):
+    """A week before the session the roster opens, says from when attendance can be taken, and a tap
+    is refused with that reason."""
+    registration = RegistrationFactory(event=event)
+    session = event.sessions.first()
+    page = staff_client.get(reverse("events:staff_checkin", args=[session.pk])).content.decode()
+    assert "出席はその日から記録できます" not in page
+    assert "出席は開催日から記録できます" in page
+    url = reverse("events:staff_checkin_mark", args=[session.pk, registration.pk])
+    response = staff_client.post(url, {"present": "1"}, follow=True)
+    assert "出席は開催日から記録できます" in response.content.decode()
     assert not Attendance.objects.exists()
 
 
