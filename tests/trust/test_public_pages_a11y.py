@@ -64,6 +64,8 @@ PAGES = [
     ("情報紙の配信停止", "info:newsletter_unsubscribe", lambda w: [w.newsletter_unsubscribe_token], ""),
     ("助成金のページ", "info:grant_detail", _pk("grant_own"), ""),
     ("新着メールの配信停止", "info:unsubscribe", lambda w: [w.unsubscribe_token], ""),
+    ("活動の場（部屋と機器）", "spaces:index", _none, ""),
+    ("部屋の空き状況（週表示）", "spaces:week", _pk("room"), ""),
     ("アクセシビリティ方針", "core:accessibility", _none, ""),
     ("プライバシーポリシー", "core:privacy", _none, ""),
     ("ログイン", "account_login", _none, ""),
