@@ -327,22 +327,19 @@ def report_generate(*, report_id: int, task_id: str = "") -> Report | None:
 
 
 def describe_error(exc: BaseException) -> str:
+    """The reason shown on the reports page, in plain Japanese. It never quotes the exception:
+    an OSError carries a server path and a Python message means nothing to a reader; both are
+    in the log (report_generate logs the traceback). Whether to retry is the page's to offer,
+    and only to people who may (reports.request_report)."""
     from celery.exceptions import SoftTimeLimitExceeded
 
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return _(
-            "保存先のディスクに空きがないため、PDFを保存できませんでした。空き容量を確保してから再試行してください。"
-        )
+        return _("保存先のディスクに空きがないため、PDFを保存できませんでした。")
     if isinstance(exc, OSError):
-        return _("PDFを保存できませんでした（%(error)s）。保存先を確認してから再試行してください。") % {
-            "error": exc
-        }
+        return _("PDFをサーバーに保存できませんでした。")
     if isinstance(exc, SoftTimeLimitExceeded):
-        return _("制限時間内に作成が終わりませんでした。再試行してください。")
-    return _("作成中にエラーが発生しました（%(kind)s: %(error)s）。再試行してください。") % {
-        "kind": type(exc).__name__,
-        "error": exc,
-    }
+        return _("制限時間内に作成が終わりませんでした。")
+    return _("報告書の作成中にシステムのエラーが発生しました。")
 
 
 @transaction.atomic
@@ -394,10 +391,9 @@ def report_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
             if report.attempts >= REPORT_MAX_ATTEMPTS:
                 report.status = REPORT_WORKFLOW.apply(report.status, "fail")
                 report.finished_at = now
-                report.error = _(
-                    "%(attempts)s回依頼しましたが作成が終わりませんでした（ワーカーの停止やキューの消失）。"
-                    "再試行してください。"
-                ) % {"attempts": report.attempts}
+                report.error = _("%(attempts)s回依頼しましたが作成が終わりませんでした。") % {
+                    "attempts": report.attempts
+                }
                 report.save()
                 failed += 1
                 continue

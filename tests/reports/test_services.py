@@ -116,6 +116,26 @@ def test_a_task_does_not_take_a_report_another_live_worker_is_running(report_fac
     assert services.report_generate(report_id=report.pk, task_id="task-running").status == ReportStatus.DONE
 
 
+def test_an_os_error_shows_a_plain_reason_and_its_detail_goes_to_the_log_only(
+    report_factory, monkeypatch, caplog
+):
+    """A server path or errno text never reaches the page; the traceback is in the log."""
+
+    def unwritable(**kwargs):
+        raise PermissionError(13, "Permission denied", "/srv/kyodo/media/reports/2025/all.pdf")
+
+    monkeypatch.setattr(services, "report_write_pdf", unwritable)
+    monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: FAKE_PDF)
+    report = report_factory()
+    with caplog.at_level("ERROR", logger="kyodo"):
+        services.report_generate(report_id=report.pk, task_id="t")
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.error == "PDFをサーバーに保存できませんでした。"
+    assert "/srv/" not in report.error and "Permission" not in report.error
+    assert "/srv/kyodo/media/reports/2025/all.pdf" in caplog.text
+
+
 def test_a_failure_is_recorded_with_its_error_and_can_be_retried(
     report_factory, monkeypatch, staff_user, django_capture_on_commit_callbacks
 ):
@@ -129,8 +149,7 @@ def test_a_failure_is_recorded_with_its_error_and_can_be_retried(
     services.report_generate(report_id=report.pk, task_id="t")
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED
-    assert "作成中にエラーが発生しました" in report.error
-    assert "テンプレートが壊れています" in report.error
+    assert report.error == "報告書の作成中にシステムのエラーが発生しました。"
     assert not report.pdf
 
     monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: FAKE_PDF)

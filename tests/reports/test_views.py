@@ -104,7 +104,7 @@ def test_committee_members_may_not_request_or_retry(client_for, committee_user):
     assert client.post(reverse("reports:retry", args=[failed.pk])).status_code == 403
     html = client.get(reverse("reports:index") + "?year=2025").content.decode()
     assert "作成を依頼" not in html and "再試行" not in html
-    assert failed.error in html
+    assert failed.error in html and "センター職員が対応します" in html
 
 
 def test_a_failed_report_shows_its_error_and_staff_retry_it(
@@ -117,6 +117,7 @@ def test_a_failed_report_shows_its_error_and_staff_retry_it(
     client = client_for(staff_user)
     html = client.get(reverse("reports:index") + "?year=2025").content.decode()
     assert "失敗" in html and failed.error in html and "再試行" in html
+    assert "センター職員が対応します" not in html
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reports:retry", args=[failed.pk]))
     failed.refresh_from_db()
