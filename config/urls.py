@@ -28,3 +28,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Error pages with the request, so they keep the site's layout (core/errors.py).
+handler400 = "core.errors.bad_request"
+handler500 = "core.errors.server_error"

@@ -292,6 +292,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
+# A refused form post gets a Japanese page in the site's layout (Django's own is English).
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 # --- Logging: errors with tracebacks reach the process log ---------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
