@@ -49,6 +49,7 @@ DATE_SENSITIVE = (
     "tests/ops/test_demo_story.py",
     "tests/reports/test_hooks_and_command.py::test_demo_episodes",
     "tests/consultations/test_hooks.py::test_seed_demo",
+    "tests/projects/test_pdf_and_hooks.py::test_report_figures",
 )
 
 
