@@ -62,3 +62,18 @@ def test_report_figures_only_in_the_report_of_all_programs(room, group):
     }
     assert figures["spaces.rate.会議室A.午前"] == 0
     assert 0 < figures["spaces.rate.会議室A.夜間"] < 1  # 2 of about 900 evening hours
+
+
+def test_bench_task_books_twenty_slots_through_the_booking_page(make_user):
+    """The bench's space_book_x20 posts 20 bookings, one per group, and every one is accepted
+    (a group's monthly hours limit never refuses it)."""
+    from tests.spaces.factories import RoomFactory
+
+    room = RoomFactory(name="会議室A", venue_keyword="会議室A", max_hours_per_month=2)
+    for number in range(demo.BENCH_BOOKINGS):
+        GroupFactory(owner=make_user(email=f"bench{number}@example.jp"))
+    [task] = demo.bench_tasks().values()
+    task()
+    bookings = Booking.objects.filter(resource=room, is_block=False)
+    assert bookings.count() == demo.BENCH_BOOKINGS
+    assert bookings.values("group").distinct().count() == demo.BENCH_BOOKINGS
