@@ -403,7 +403,8 @@ def bench_tasks() -> dict:
                     },
                 )
                 if response.status_code != 302:
-                    errors = response.context and response.context.get("form") and response.context["form"].errors
+                    form = response.context.get("form") if response.context else None
+                    errors = form.errors if form is not None else ""
                     raise RuntimeError(f"space_book answered {response.status_code}: {errors}")
                 made += 1
             day += dt.timedelta(days=1)
