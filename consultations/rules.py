@@ -8,11 +8,7 @@ The access log: active centre staff holding `consultations.view_accesslog` (audi
 import rules
 
 from consultations.apps import ACCESS_PERMISSION, AUDIT_PERMISSION
-
-
-@rules.predicate
-def is_center_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_center_staff)
+from core.predicates import is_center_staff
 
 
 @rules.predicate

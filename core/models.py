@@ -69,23 +69,24 @@ class User(AbstractUser):
 
         return user_has_role(self, role)
 
+    # The roles are decided in core.predicates; these read them for code that has a user at hand.
     @property
     def is_center_staff(self) -> bool:
-        from core.roles import Role
+        from core.predicates import is_center_staff
 
-        return self.is_active and (self.is_superuser or self.has_role(Role.STAFF))
+        return is_center_staff(self)
 
     @property
     def is_official(self) -> bool:
-        from core.roles import Role
+        from core.predicates import is_official
 
-        return self.is_active and self.has_role(Role.OFFICIAL)
+        return is_official(self)
 
     @property
     def is_committee(self) -> bool:
-        from core.roles import Role
+        from core.predicates import is_committee_member
 
-        return self.is_active and self.has_role(Role.COMMITTEE)
+        return is_committee_member(self)
 
 
 class ThemeQuerySet(models.QuerySet):
@@ -273,6 +274,11 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}（{self.get_status_display()}）"
+
+    @property
+    def can_resend(self) -> bool:
+        # Rows moved from the old notification tables have no body (it was never stored).
+        return self.status != self.Status.SENT and bool(self.body) and bool(self.to)
 
     @property
     def recipients_display(self) -> str:

@@ -35,7 +35,7 @@ from core.models import OutboxMessage
 logger = logging.getLogger("kyodo")
 
 
-def _subject(subject: str) -> str:
+def subject_line(subject: str) -> str:
     # One line, with the center's name in front (as every mail of the portal has had).
     subject = " ".join(subject.split())
     prefix = f"[{settings.CENTER_NAME}]"
@@ -135,7 +135,7 @@ def _enqueue(
         kind=kind,
         to=recipients,
         reply_to=[address for address in reply_to if address],
-        subject=_subject(subject),
+        subject=subject_line(subject),
         body=body,
         headers=dict(headers or {}),
         attachments=[
@@ -244,6 +244,8 @@ def outbox_resend(*, message: OutboxMessage) -> OutboxMessage:
     message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if message.status == OutboxMessage.Status.SENT:
         raise ValidationError(_("このメールは送信済みです。"))
+    if not message.can_resend:
+        raise ValidationError(_("以前の仕組みから移した記録で本文がないため、再送信できません。"))
     message.status = OutboxMessage.Status.PENDING
     message.save(update_fields=["status"])
     _send_after_commit(message)

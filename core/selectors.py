@@ -31,7 +31,7 @@ def outbox_list(*, status: str = ""):
 
     from core.models import OutboxMessage
 
-    messages = OutboxMessage.objects.select_related("content_type").defer("body", "attachments", "headers")
+    messages = OutboxMessage.objects.select_related("content_type").defer("attachments", "headers")
     if status:
         messages = messages.filter(status=status)
     return messages.annotate(

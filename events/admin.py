@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events import services
-from events.models import Event, EventSession, Notification, Program, Registration, SurveyResponse
+from events.models import Event, EventSession, Program, Registration, SurveyResponse
 
 
 @admin.register(Program)
@@ -112,35 +112,3 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["kind", "registration", "session", "status", "attempts", "sent_at", "created_at"]
-    list_filter = ["status", "kind"]
-    list_select_related = ["registration__person", "registration__event", "session"]
-    readonly_fields = [
-        "registration",
-        "session",
-        "kind",
-        "status",
-        "attempts",
-        "error",
-        "sent_at",
-        "created_at",
-    ]
-    actions = ["resend"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.action(description=_("選択したメールを再送する（送信失敗・送信待ちのみ）"))
-    def resend(self, request, queryset):
-        results = [
-            services.notification_send(notification=n)
-            for n in queryset.filter(status__in=[Notification.Status.FAILED, Notification.Status.PENDING])
-        ]
-        sent = sum(1 for n in results if n.status == Notification.Status.SENT)
-        self.message_user(
-            request, _("%(sent)d / %(total)d 件を送信しました。") % {"sent": sent, "total": len(results)}
-        )

@@ -25,6 +25,5 @@ class EventsConfig(AppConfig):
             "events.change_registration",
             "events.view_attendance",
             "events.view_surveyresponse",
-            "events.view_notification",
         ],
     }

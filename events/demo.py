@@ -18,10 +18,11 @@ from core import demo
 from core.app_hooks import hook
 from core.calendar import center_is_open, next_open_day
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of
-from core.models import Area, Person, Theme, User
+from core.models import Area, OutboxMessage, Person, Theme, User
+from core.outbox import subject_line
 from core.text import reading_sort_key, search_document
 from events import selectors, services
-from events.models import Attendance, Event, EventSession, Notification, Program, Registration, SurveyResponse
+from events.models import Attendance, Event, EventSession, Program, Registration, SurveyResponse
 
 
 @hook("bench_pages")
@@ -334,6 +335,9 @@ def _registrations(
 
 
 def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    registration_type = ContentType.objects.get_for_model(Registration)
     attendances, responses, markers = [], [], []
     completion_events = set()
     for registration in registrations:
@@ -346,15 +350,28 @@ def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
         if registration.event.completion_min_sessions:
             completion_events.add(registration.pk)
         if came and sessions_of[registration.event_id][-1].ends_at < now:
-            markers.append(
-                Notification(
-                    registration=registration,
-                    kind=Notification.Kind.SURVEY,
-                    status=Notification.Status.SENT,
-                    attempts=1,
-                    sent_at=now,
+            # Demo participants have had their survey request: the outbox holds it as sent.
+            email = registration.person.email
+            if email:
+                title = registration.event.title
+                markers.append(
+                    OutboxMessage(
+                        kind=f"events.{services.MailKind.SURVEY}",
+                        to=[email],
+                        subject=subject_line(
+                            str(services.SUBJECTS[services.MailKind.SURVEY] % {"title": title})
+                        ),
+                        body="（デモデータのため本文は省略しています）",
+                        content_type=registration_type,
+                        object_id=registration.pk,
+                        once_key=services.mail_once_key(
+                            kind=services.MailKind.SURVEY, registration_id=registration.pk
+                        ),
+                        status=OutboxMessage.Status.SENT,
+                        attempts=1,
+                        sent_at=now,
+                    )
                 )
-            )
             if rng.random() < 0.6 and came[-1].ends_at + dt.timedelta(days=2) < now:
                 score = rng.choices([5, 4, 3, 2, 1], weights=[35, 40, 18, 5, 2])[0]
                 responses.append(
@@ -367,7 +384,7 @@ def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
                 )
     Attendance.objects.bulk_create(attendances, batch_size=1000)
     SurveyResponse.objects.bulk_create(responses, batch_size=1000)
-    Notification.objects.bulk_create(markers, batch_size=1000)
+    OutboxMessage.objects.bulk_create(markers, batch_size=1000)
     for registration in Registration.objects.filter(pk__in=completion_events).select_related("event"):
         services.registration_update_completion(registration=registration)
 

@@ -12,15 +12,11 @@ from django.utils.translation import gettext
 from core.app_hooks import Figure, Link, Panel, Series, hook, register
 from core.fiscal import fiscal_year_label
 from events import selectors
-from events.models import Notification, Registration, SurveyResponse
+from events.models import Registration, SurveyResponse
 
 BEAT_SCHEDULE = {
     "events-session-reminders": {"task": "events.send_session_reminders", "schedule": crontab(minute=5)},
     "events-surveys": {"task": "events.send_event_surveys", "schedule": crontab(minute=35, hour="*/3")},
-    "events-retry-failed-mail": {
-        "task": "events.retry_failed_notifications",
-        "schedule": crontab(minute="*/15"),
-    },
 }
 register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
@@ -49,7 +45,6 @@ def mypage_panels(request) -> list[Panel]:
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
     waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED).count()
-    failed = Notification.objects.filter(status=Notification.Status.FAILED).count()
     links = [
         Link(
             title=gettext("催しの運営"),
@@ -68,15 +63,6 @@ def staff_links(request) -> list[Link]:
             description=gettext("事業の名称・説明・担い手育成の段階"),
         ),
     ]
-    if failed:
-        links.append(
-            Link(
-                title=gettext("送信に失敗したメール"),
-                description=gettext("内容を確かめて再送してください"),
-                url=reverse("admin:events_notification_changelist") + "?status__exact=failed",
-                count=failed,
-            )
-        )
     return links
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import rules
 
+from core.predicates import is_center_staff
 from events.models import Registration
-
-
-@rules.predicate
-def is_center_staff(user) -> bool:
-    return bool(getattr(user, "is_center_staff", False))
 
 
 @rules.predicate

@@ -11,17 +11,18 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.app_hooks import collect
-from core.models import Person, User, absolute_url
-from events.models import Attendance, Event, EventSession, Notification, Registration, SurveyResponse
+from core.models import OutboxMessage, Person, User, absolute_url
+from core.outbox import outbox_enqueue, outbox_enqueue_once
+from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 logger = logging.getLogger("kyodo")
 
@@ -29,7 +30,6 @@ SURVEY_SALT = "events.survey"
 SURVEY_LINK_MAX_AGE = 90 * 24 * 60 * 60  # 90 days
 REMINDER_HOURS_AHEAD = 48
 SURVEY_WITHIN_DAYS = 14
-MAX_SEND_ATTEMPTS = 5
 
 Status = Registration.Status
 
@@ -185,7 +185,7 @@ def registration_create(
         if notify:
             notification_queue(
                 registration=registration,
-                kind=Notification.Kind.CONFIRMED if has_seat else Notification.Kind.WAITLISTED,
+                kind=MailKind.CONFIRMED if has_seat else MailKind.WAITLISTED,
             )
     return registration
 
@@ -245,7 +245,7 @@ def registration_cancel(
         registration.status = Status.CANCELLED
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
-        notification_queue(registration=registration, kind=Notification.Kind.CANCELLED)
+        notification_queue(registration=registration, kind=MailKind.CANCELLED)
         if held_seat:
             _promote_waitlisted(event=event, now=now)
     return registration
@@ -262,7 +262,7 @@ def _promote_waitlisted(*, event: Event, now: dt.datetime) -> list[Registration]
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
-        notification_queue(registration=registration, kind=Notification.Kind.PROMOTED)
+        notification_queue(registration=registration, kind=MailKind.PROMOTED)
         promoted.append(registration)
     return promoted
 
@@ -388,138 +388,126 @@ def survey_submit(*, registration: Registration, satisfaction: int, comment: str
 
 # --- E-mail ---------------------------------------------------------------------------------------------
 
+
+class MailKind(models.TextChoices):
+    CONFIRMED = "confirmed", _lazy("申込確定")
+    WAITLISTED = "waitlisted", _lazy("キャンセル待ち受付")
+    PROMOTED = "promoted", _lazy("繰り上げ確定")
+    CANCELLED = "cancelled", _lazy("取消")
+    REMINDER = "reminder", _lazy("開催前のお知らせ")
+    SURVEY = "survey", _lazy("アンケートのお願い")
+
+
 SUBJECTS = {
-    Notification.Kind.CONFIRMED: "「%(title)s」のお申し込みを受け付けました",
-    Notification.Kind.WAITLISTED: "「%(title)s」のキャンセル待ちを受け付けました",
-    Notification.Kind.PROMOTED: "「%(title)s」の参加が確定しました（キャンセル待ちからの繰り上げ）",
-    Notification.Kind.CANCELLED: "「%(title)s」のお申し込みを取り消しました",
-    Notification.Kind.REMINDER: "「%(title)s」開催のお知らせ",
-    Notification.Kind.SURVEY: "「%(title)s」アンケートへのご協力のお願い",
+    MailKind.CONFIRMED: _lazy("「%(title)s」のお申し込みを受け付けました"),
+    MailKind.WAITLISTED: _lazy("「%(title)s」のキャンセル待ちを受け付けました"),
+    MailKind.PROMOTED: _lazy("「%(title)s」の参加が確定しました（キャンセル待ちからの繰り上げ）"),
+    MailKind.CANCELLED: _lazy("「%(title)s」のお申し込みを取り消しました"),
+    MailKind.REMINDER: _lazy("「%(title)s」開催のお知らせ"),
+    MailKind.SURVEY: _lazy("「%(title)s」アンケートへのご協力のお願い"),
 }
 
 
-def notification_queue(
-    *, registration: Registration, kind: str, session: EventSession | None = None
-) -> Notification:
-    """Records an e-mail to send and sends it after the transaction commits (Celery)."""
-    from events import tasks
+def mail_once_key(*, kind: str, registration_id: int, session_id: int | None = None) -> str | None:
+    """The outbox key that makes a reminder (per session) and a survey request (per person) go
+    out once, also when two workers run at once; other mails have none."""
+    if kind == MailKind.REMINDER:
+        return f"events.reminder:{registration_id}:{session_id}"
+    if kind == MailKind.SURVEY:
+        return f"events.survey:{registration_id}"
+    return None
 
-    notification = Notification.objects.create(registration=registration, kind=kind, session=session)
-    transaction.on_commit(lambda: tasks.send_notification.delay(notification.pk))
-    return notification
+
+def registration_email(registration: Registration) -> str:
+    person = registration.person
+    return person.email or (person.user.email if person.user_id else "")
 
 
-def notification_send(*, notification: Notification) -> Notification:
-    """Sends one e-mail. Idempotent: a sent notification is never sent again. A failure is kept
-    with its error (status 送信失敗) and retried by `notifications_retry_failed`."""
-    notification = Notification.objects.select_related(
-        "registration__person", "registration__event__program", "session"
-    ).get(pk=notification.pk)
-    if notification.status in (Notification.Status.SENT, Notification.Status.SKIPPED):
-        return notification
-    registration = notification.registration
-    email = registration.person.email or (
-        registration.person.user.email if registration.person.user_id else ""
+def notification_queue(*, registration: Registration, kind: str, session: EventSession | None = None) -> bool:
+    """Puts the e-mail about this registration in the outbox (sent after the transaction commits).
+
+    False when there is no one to write to, or when this reminder or survey request was
+    already sent."""
+    registration = Registration.objects.select_related("person__user", "event__program").get(
+        pk=registration.pk
     )
+    email = registration_email(registration)
     if not email:
-        notification.status = Notification.Status.SKIPPED
-        notification.save(update_fields=["status"])
-        return notification
+        return False
     event = registration.event
     context = {
         "registration": registration,
         "person": registration.person,
         "event": event,
-        "session": notification.session,
+        "session": session,
         "sessions": list(event.sessions.all()),
         "event_url": absolute_url(event.get_absolute_url()),
         "mypage_url": absolute_url(reverse("core:mypage")),
-        "survey_url": survey_url(registration) if notification.kind == Notification.Kind.SURVEY else "",
+        "survey_url": survey_url(registration) if kind == MailKind.SURVEY else "",
         "center_name": settings.CENTER_NAME,
         "center_phone": settings.CENTER_PHONE,
         "center_email": settings.CENTER_EMAIL,
     }
-    subject = f"[{settings.CENTER_NAME}] " + _(SUBJECTS[notification.kind]) % {"title": event.title}
-    body = render_to_string(f"events/email/{notification.kind}.txt", context)
-    notification.attempts += 1
-    try:
-        send_mail(subject, body, None, [email])
-    except Exception as exc:
-        logger.exception("events: sending notification %s failed", notification.pk)
-        notification.status = Notification.Status.FAILED
-        notification.error = str(exc)[:1000]
-    else:
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.error = ""
-    notification.save(update_fields=["status", "attempts", "error", "sent_at"])
-    return notification
+    message = {
+        "to": [email],
+        "subject": SUBJECTS[kind] % {"title": event.title},
+        "body": render_to_string(f"events/email/{kind}.txt", context),
+        "kind": f"events.{kind}",
+        "related": registration,
+    }
+    once_key = mail_once_key(
+        kind=kind, registration_id=registration.pk, session_id=session.pk if session else None
+    )
+    if once_key:
+        return outbox_enqueue_once(once_key=once_key, **message) is not None
+    outbox_enqueue(**message)
+    return True
 
 
-def _claim(
-    *, registration: Registration, kind: str, session: EventSession | None = None
-) -> Notification | None:
-    """Inserts the marker row; None when it already exists (unique constraint): the claim that
-    makes reminders and survey e-mails idempotent, also when two workers run at once."""
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(registration=registration, kind=kind, session=session)
-    except IntegrityError:
-        return None
+def _already_mailed(keys: dict[str, Registration]) -> set[str]:
+    return set(OutboxMessage.objects.filter(once_key__in=list(keys)).values_list("once_key", flat=True))
 
 
 def reminders_send_due(*, now: dt.datetime | None = None, hours_ahead: int = REMINDER_HOURS_AHEAD) -> int:
-    """Sends a reminder for every session starting within `hours_ahead` hours to every confirmed
-    participant who has not had one for that session. Returns how many were sent."""
+    """Puts in the outbox a reminder for every session starting within `hours_ahead` hours, for
+    every confirmed participant who has not had one for that session. Returns how many."""
     now = now or timezone.now()
     sessions = EventSession.objects.filter(
         starts_at__gt=now, starts_at__lte=now + dt.timedelta(hours=hours_ahead)
     )
-    sent = 0
+    queued = 0
     for session in sessions.select_related("event"):
-        already = Notification.objects.filter(session=session, kind=Notification.Kind.REMINDER).values(
-            "registration_id"
-        )
-        due = session.event.registrations.filter(status=Status.CONFIRMED).exclude(pk__in=already)
-        for registration in due:
-            notification = _claim(registration=registration, kind=Notification.Kind.REMINDER, session=session)
-            if (
-                notification
-                and notification_send(notification=notification).status == Notification.Status.SENT
-            ):
-                sent += 1
-    return sent
+        due = {
+            mail_once_key(kind=MailKind.REMINDER, registration_id=r.pk, session_id=session.pk): r
+            for r in session.event.registrations.filter(status=Status.CONFIRMED)
+        }
+        already = _already_mailed(due)
+        for key, registration in due.items():
+            if key not in already:
+                with transaction.atomic():
+                    queued += notification_queue(
+                        registration=registration, kind=MailKind.REMINDER, session=session
+                    )
+    return queued
 
 
 def surveys_send_due(*, now: dt.datetime | None = None, within_days: int = SURVEY_WITHIN_DAYS) -> int:
     """After an event has ended (within `within_days` days), asks each participant who attended
-    at least once to answer the survey, once."""
+    at least once to answer the survey, once. Returns how many requests went to the outbox."""
     now = now or timezone.now()
     ended = Event.objects.annotate(last_ends_at=Max("sessions__ends_at")).filter(
         last_ends_at__lte=now, last_ends_at__gt=now - dt.timedelta(days=within_days)
     )
-    already = Notification.objects.filter(kind=Notification.Kind.SURVEY).values("registration_id")
-    due = (
-        Registration.objects.filter(event__in=ended, status=Status.CONFIRMED, attendances__isnull=False)
-        .exclude(pk__in=already)
-        .distinct()
-    )
-    sent = 0
-    for registration in due:
-        notification = _claim(registration=registration, kind=Notification.Kind.SURVEY)
-        if notification and notification_send(notification=notification).status == Notification.Status.SENT:
-            sent += 1
-    return sent
-
-
-def notifications_retry_failed(*, max_attempts: int = MAX_SEND_ATTEMPTS) -> int:
-    """Sends again the e-mails that failed (up to `max_attempts` tries each)."""
-    retried = 0
-    for notification in Notification.objects.filter(
-        status__in=[Notification.Status.FAILED, Notification.Status.PENDING],
-        attempts__lt=max_attempts,
-        created_at__lt=timezone.now() - dt.timedelta(minutes=5),
-    ):
-        notification_send(notification=notification)
-        retried += 1
-    return retried
+    due = {
+        mail_once_key(kind=MailKind.SURVEY, registration_id=r.pk): r
+        for r in Registration.objects.filter(
+            event__in=ended, status=Status.CONFIRMED, attendances__isnull=False
+        ).distinct()
+    }
+    already = _already_mailed(due)
+    queued = 0
+    for key, registration in due.items():
+        if key not in already:
+            with transaction.atomic():
+                queued += notification_queue(registration=registration, kind=MailKind.SURVEY)
+    return queued

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import rules
 
+from core.predicates import is_center_staff
 from groups.models import GroupAction, GroupMembership, GroupStatus
-
-
-@rules.predicate
-def is_center_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_center_staff)
 
 
 def _role_of(user, group) -> str | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.fiscal import current_fiscal_year, fiscal_year_of, fiscal_year_short_code
 from core.models import Area, Theme, User, absolute_url
+from core.outbox import outbox_enqueue
 from groups.models import (
     CORPORATE_LEGAL_FORMS,
     GROUP_WORKFLOW,
@@ -114,11 +115,9 @@ def _owners_emails(group: Group) -> list[str]:
 def send_group_email(
     *, template: str, subject: str, to: list[str], context: dict, reply_to: str = ""
 ) -> None:
-    """Renders groups/email/<template>.txt and sends it after the transaction commits (Celery)."""
+    """Renders groups/email/<template>.txt into the outbox (sent after the transaction commits)."""
     if not to:
         return
-    from groups.tasks import send_email
-
     body = render_to_string(
         f"groups/email/{template}.txt",
         {
@@ -128,9 +127,13 @@ def send_group_email(
             **context,
         },
     )
-    full_subject = f"[{settings.CENTER_NAME}] {subject}"
-    transaction.on_commit(
-        lambda: send_email.delay(subject=full_subject, body=body, to=list(to), reply_to=reply_to)
+    outbox_enqueue(
+        to=to,
+        subject=subject,
+        body=body,
+        kind=f"groups.{template}",
+        reply_to=[reply_to] if reply_to else (),
+        related=context.get("group"),
     )
 
 
@@ -487,33 +490,24 @@ def group_contact_send(*, group: Group, sender_name: str, sender_email: str, bod
 # --- annual renewal reminder -------------------------------------------------------------------------
 
 
+@transaction.atomic
 def renewal_reminder_send(*, group: Group, fiscal_year: int | None = None) -> None:
     """E-mails the group's editors (or its own address) a reminder to confirm this year's details."""
-    from django.core.mail import EmailMessage
-
+    from core.fiscal import fiscal_year_label
     from groups.models import RenewalReminder
 
     fiscal_year = fiscal_year or current_fiscal_year()
     recipients = _owners_emails(group) or ([group.email] if group.email else [])
     if not recipients:
         return
-    from core.fiscal import fiscal_year_label
-
-    body = render_to_string(
-        "groups/email/renewal_reminder.txt",
-        {
+    send_group_email(
+        template="renewal_reminder",
+        subject=_("%(year)sの団体情報の更新のお願い") % {"year": fiscal_year_label(fiscal_year)},
+        to=recipients,
+        context={
             "group": group,
             "fiscal_year_label": fiscal_year_label(fiscal_year),
             "renew_url": absolute_url(reverse("groups:renew", args=[group.pk])),
-            "center_name": settings.CENTER_NAME,
-            "center_email": settings.CENTER_EMAIL,
-            "center_phone": settings.CENTER_PHONE,
         },
     )
-    subject = _("[%(center)s] %(year)sの団体情報の更新のお願い") % {
-        "center": settings.CENTER_NAME,
-        "year": fiscal_year_label(fiscal_year),
-    }
-    # Sent here (inside the task), so that a failure leaves no record and is retried next run.
-    EmailMessage(subject=subject, body=body, to=recipients).send()
     RenewalReminder.objects.create(group=group, fiscal_year=fiscal_year, recipients=", ".join(recipients))

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import rules
 
+from core.predicates import is_center_staff
 from matching.selectors import user_can_act_for
-
-
-@rules.predicate
-def is_center_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_center_staff)
 
 
 @rules.predicate

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Area, Department, Theme, User, absolute_url
-from core.outbox import outbox_enqueue_template
+from core.outbox import outbox_enqueue, outbox_enqueue_template
 from groups.models import Group
 from matching.models import (
     MATCH_WORKFLOW,
@@ -398,10 +397,7 @@ def match_transition(
         match.note = f"{match.note}\n{note}".strip() if match.note else note
     match.save(update_fields=["status", "status_changed_at", "note"])
     if to_status == MatchStatus.INTRODUCED and notify:
-        from matching.tasks import send_introduction_mail
-
-        match_id = match.pk
-        transaction.on_commit(lambda: send_introduction_mail.delay(match_id))
+        match_send_introduction_mail(match=match)
     return match
 
 
@@ -425,42 +421,46 @@ def party_recipients(party) -> list[str]:
     return found
 
 
+@transaction.atomic
 def match_send_introduction_mail(*, match: Match) -> Match:
-    """E-mails both parties of an introduction. Records success or the error, so staff can resend."""
+    """Puts the introduction e-mails to both parties in the outbox (sent after commit; its page
+    shows whether they went out). A party without any address is recorded on the match, and
+    nothing is sent until staff fix it and send again."""
     match = Match.objects.with_parties().get(pk=match.pk)
     intro_note = (
         match.history.filter(to_status=MatchStatus.INTRODUCED)
         .order_by("-changed_at")
         .values_list("note", flat=True)
     ).first() or ""
-    try:
-        for party, partner in ((match.party_a, match.party_b), (match.party_b, match.party_a)):
-            recipients = party_recipients(party)
-            if not recipients:
-                raise ValueError(_("%(party)s にメールアドレスがありません。") % {"party": party})
-            context = {
-                "party": party,
-                "partner": partner,
-                "partner_kind": PartyRef.of(partner).kind_label,
-                "partner_url": absolute_url(_partner_path(partner)),
-                "match": match,
-                "note": intro_note,
-                "center": settings.CENTER_NAME,
-                "center_email": settings.CENTER_EMAIL,
-                "center_phone": settings.CENTER_PHONE,
-            }
-            subject = _("[%(center)s] 「%(partner)s」をご紹介します") % {
-                "center": settings.CENTER_NAME,
-                "partner": partner,
-            }
-            body = render_to_string("matching/email/introduction.txt", context)
-            # Replies go to the center, which connects the two parties.
-            EmailMessage(subject, body, to=recipients, reply_to=[settings.CENTER_EMAIL]).send()
-    except Exception as exc:
-        logger.exception("introduction mail for match %s failed", match.pk)
-        Match.objects.filter(pk=match.pk).update(mail_error=str(exc) or exc.__class__.__name__)
+    pairs = ((match.party_a, match.party_b), (match.party_b, match.party_a))
+    recipients = {id(party): party_recipients(party) for party, _partner in pairs}
+    missing = [party for party, _partner in pairs if not recipients[id(party)]]
+    if missing:
+        error = _("%(party)s にメールアドレスがありません。") % {"party": missing[0]}
+        Match.objects.filter(pk=match.pk).update(mail_error=error)
         match.refresh_from_db()
         return match
+    for party, partner in pairs:
+        context = {
+            "party": party,
+            "partner": partner,
+            "partner_kind": PartyRef.of(partner).kind_label,
+            "partner_url": absolute_url(_partner_path(partner)),
+            "match": match,
+            "note": intro_note,
+            "center": settings.CENTER_NAME,
+            "center_email": settings.CENTER_EMAIL,
+            "center_phone": settings.CENTER_PHONE,
+        }
+        outbox_enqueue(
+            to=recipients[id(party)],
+            subject=_("「%(partner)s」をご紹介します") % {"partner": partner},
+            body=render_to_string("matching/email/introduction.txt", context),
+            kind="matching.introduction",
+            # Replies go to the center, which connects the two parties.
+            reply_to=[settings.CENTER_EMAIL],
+            related=match,
+        )
     Match.objects.filter(pk=match.pk).update(mail_sent_at=timezone.now(), mail_error="")
     match.refresh_from_db()
     return match

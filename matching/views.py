@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.fiscal import current_fiscal_year
 from core.models import Department
+from core.permissions import may
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
 from matching.models import Business, BusinessStatus, Match, MatchStatus, Need, Offer, PartyRef
@@ -312,7 +313,7 @@ def suggestions(request: HttpRequest, party: str) -> HttpResponse:
             "rows": rows,
             "eligible": selectors.party_is_eligible(obj),
             "party_url": selectors.party_url(obj),
-            "is_staff": request.user.is_center_staff,
+            "can_manage_matches": may(request.user, "matching.manage_matches"),
         },
     )
 

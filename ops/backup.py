@@ -19,6 +19,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 
 def database_url_parts() -> dict:
@@ -64,7 +65,8 @@ def file_checksums(root: Path) -> dict[str, str]:
 
 
 def backup_create(*, target_root: Path, now: dt.datetime | None = None) -> Path:
-    now = now or dt.datetime.now()
+    # Named by the Japan time, as staff read it (the container's clock may be UTC).
+    now = now or timezone.localtime()
     folder = target_root / now.strftime("%Y%m%d-%H%M%S")
     folder.mkdir(parents=True, exist_ok=False)
     parts = database_url_parts()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from projects import services
 from projects.models import (
     Agreement,
     Attachment,
@@ -23,9 +24,40 @@ from projects.models import (
 )
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A record the workflow writes (decisions, scores): shown, never edited here, so that the
+    only way to write one is the service that checks who may and when."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class CriterionInline(admin.TabularInline):
+    """The rubric: editable until a reviewer has scored against it (services.criteria_editable)."""
+
     model = Criterion
     extra = 0
+
+    def _editable(self, obj) -> bool:
+        return obj is None or services.criteria_editable(obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ReviewStage)
@@ -68,10 +100,10 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = fields
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
+    """Decisions are made on the staff page (services.proposal_decide), never here."""
+
     model = Decision
-    extra = 0
-    readonly_fields = ["decided_at", "decided_by"]
 
 
 @admin.register(Proposal)
@@ -85,9 +117,10 @@ class ProposalAdmin(admin.ModelAdmin):
     inlines = [BudgetLineInline, ProposalPartnerInline, AttachmentInline, DecisionInline]
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(ReadOnlyInline):
+    """Scores are the reviewer's (services.review_save)."""
+
     model = Score
-    extra = 0
 
 
 @admin.register(Review)
@@ -95,6 +128,13 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = ["proposal", "stage", "reviewer", "side", "conflict_of_interest", "submitted_at"]
     list_filter = ["side", "conflict_of_interest"]
     inlines = [ScoreInline]
+
+    # A review is the reviewer's own record, written on the review page (services.review_save).
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ProjectPartnerInline(ProposalPartnerInline):

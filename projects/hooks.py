@@ -59,10 +59,9 @@ def mypage_panels(request) -> list[Panel]:
 
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
-    from projects.models import Notification, NotificationStatus, Proposal, ProposalStatus
+    from projects.models import Proposal, ProposalStatus
 
     waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
-    failed = Notification.objects.filter(status=NotificationStatus.FAILED).count()
     return [
         Link(
             title=gettext("協働事業の募集と審査"),
@@ -76,12 +75,6 @@ def staff_links(request) -> list[Link]:
             description=gettext(
                 "協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"
             ),
-        ),
-        Link(
-            title=gettext("通知メールの送信状況"),
-            url=reverse("projects:staff_notifications"),
-            description=gettext("提案者へのメール。送信に失敗したものは、ここから再送信できます。"),
-            count=failed or None,
         ),
         Link(
             title=gettext("プロジェクト支援の記録"),

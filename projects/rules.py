@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import rules
 
+from core.predicates import is_center_staff
 from projects.models import ProposalCall, ProposalStatus
 
 
@@ -44,16 +45,6 @@ def department_ids(user) -> set[int]:
         cached = set(user.departments.values_list("id", flat=True))
         user._projects_department_ids = cached
     return cached
-
-
-@rules.predicate
-def is_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_center_staff)
-
-
-@rules.predicate
-def is_official(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_official)
 
 
 @rules.predicate
@@ -116,27 +107,32 @@ def is_group_member(user) -> bool:
     return bool(member_group_ids(user))
 
 
-rules.add_perm("projects.view_proposal", is_staff | is_proposal_group_member | is_call_reviewer)
+rules.add_perm("projects.view_proposal", is_center_staff | is_proposal_group_member | is_call_reviewer)
 rules.add_perm("projects.change_proposal", is_proposal_group_member & is_proposal_editable)
 rules.add_perm("projects.review_proposal", is_call_reviewer & is_under_review)
-rules.add_perm("projects.decide_proposal", is_staff)
+rules.add_perm("projects.decide_proposal", is_center_staff)
 rules.add_perm("projects.add_proposal", is_group_member)
 
 rules.add_perm(
     "projects.view_project",
-    is_public_project | is_staff | is_project_group_member | is_project_department_official,
+    is_public_project | is_center_staff | is_project_group_member | is_project_department_official,
 )
 rules.add_perm(
-    "projects.view_project_workspace", is_staff | is_project_group_member | is_project_department_official
+    "projects.view_project_workspace",
+    is_center_staff | is_project_group_member | is_project_department_official,
 )
-rules.add_perm("projects.change_project", is_staff)
-rules.add_perm("projects.view_agreement", is_staff | is_project_group_member | is_project_department_official)
-rules.add_perm("projects.change_agreement", is_staff)
-rules.add_perm("projects.add_progressreport", is_staff | is_project_group_member)
+rules.add_perm("projects.change_project", is_center_staff)
 rules.add_perm(
-    "projects.add_mutualevaluation", is_staff | is_project_group_member | is_project_department_official
+    "projects.view_agreement", is_center_staff | is_project_group_member | is_project_department_official
 )
-rules.add_perm("projects.view_staffnote", is_staff)
-rules.add_perm("projects.add_staffnote", is_staff)
-rules.add_perm("projects.add_supportlog", is_staff)
-rules.add_perm("projects.manage_calls", is_staff)
+rules.add_perm("projects.change_agreement", is_center_staff)
+rules.add_perm("projects.add_progressreport", is_center_staff | is_project_group_member)
+rules.add_perm(
+    "projects.add_mutualevaluation",
+    is_center_staff | is_project_group_member | is_project_department_official,
+)
+rules.add_perm("projects.view_staffnote", is_center_staff)
+rules.add_perm("projects.add_staffnote", is_center_staff)
+rules.add_perm("projects.add_supportlog", is_center_staff)
+rules.add_perm("projects.manage_calls", is_center_staff)
+rules.add_perm("projects.use_staff_pages", is_center_staff)

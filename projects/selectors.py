@@ -537,25 +537,6 @@ def project_support_figures(fiscal_year: int) -> list:
     ]
 
 
-def notification_list():
-    """Failed first, then the newest."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    from projects.models import Notification, NotificationStatus
-
-    return (
-        Notification.objects.select_related("proposal", "proposal__created_by", "project")
-        .annotate(
-            failed_first=Case(
-                When(status=NotificationStatus.FAILED, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("failed_first", "-created_at", "-id")
-    )
-
-
 def projects_by_department(*, fiscal_year: int) -> dict[int, int]:
     """協働事業 of the fiscal year (projects_of_year) per 担当課: department id → count."""
     return dict(

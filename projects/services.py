@@ -10,9 +10,14 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.models import absolute_url
+from core.outbox import outbox_enqueue
 from projects import workflow
 from projects.models import (
     DEFAULT_CRITERIA,
@@ -25,8 +30,6 @@ from projects.models import (
     DecisionOutcome,
     MidtermReview,
     MutualEvaluation,
-    Notification,
-    NotificationStatus,
     Partner,
     ProgressReport,
     Project,
@@ -180,32 +183,52 @@ def notifications_muted():
         _notifications_muted.reset(token)
 
 
-def _notify(kind: str, proposal_id: int | None = None, project_id: int | None = None) -> None:
-    """E-mails the proposer once the transaction commits (a Celery task, retried on SMTP errors).
+# Subjects of the e-mails to the proposer, by kind.
+NOTIFICATION_SUBJECTS = {
+    "proposal_submitted": _lazy("協働事業の提案を受け付けました"),
+    "proposal_review_started": _lazy("提案の審査が始まりました"),
+    "proposal_stage_advanced": _lazy("提案が次の審査に進みました"),
+    "proposal_decided": _lazy("提案の審査結果をお知らせします"),
+    "project_status_changed": _lazy("協働事業の状況が変わりました"),
+}
 
-    Each e-mail is a Notification row: staff see the failed ones and can send them again.
-    """
+
+def _notify(kind: str, proposal_id: int | None = None, project_id: int | None = None) -> None:
+    """E-mails the proposer through the outbox (sent once the transaction commits)."""
+    from projects.selectors import latest_decision
+
     if _notifications_muted.get():
         return
-    notification = Notification.objects.create(kind=kind, proposal_id=proposal_id, project_id=project_id)
-    _queue_notification(notification)
-
-
-def _queue_notification(notification: Notification) -> None:
-    from projects.tasks import send_notification
-
-    transaction.on_commit(lambda: send_notification.delay(notification.pk))
-
-
-@transaction.atomic
-def notification_retry(*, notification: Notification) -> Notification:
-    """Sends a failed notification again."""
-    if notification.status == NotificationStatus.SENT:
-        raise ValidationError(_("このメールは送信済みです。"))
-    notification.status = NotificationStatus.PENDING
-    notification.save(update_fields=["status"])
-    _queue_notification(notification)
-    return notification
+    project = None
+    if project_id:
+        project = Project.objects.select_related("proposal__created_by", "proposal__call").get(pk=project_id)
+        proposal = project.proposal
+    else:
+        proposal = (
+            Proposal.objects.select_related("call", "group", "created_by", "current_stage")
+            .prefetch_related("decisions")
+            .get(pk=proposal_id)
+        )
+    if proposal is None or not proposal.created_by.email:
+        return
+    context = {
+        "proposal": proposal,
+        "project": project,
+        "decision": latest_decision(proposal),
+        "proposal_url": absolute_url(reverse("projects:proposal_detail", args=[proposal.pk])),
+        "project_url": absolute_url(reverse("projects:workspace", args=[project.pk])) if project else "",
+        "center_name": settings.CENTER_NAME,
+        "center_email": settings.CENTER_EMAIL,
+        "center_phone": settings.CENTER_PHONE,
+    }
+    with translation.override("ja"):
+        outbox_enqueue(
+            to=[proposal.created_by.email],
+            subject=str(NOTIFICATION_SUBJECTS[kind]),
+            body=render_to_string(f"projects/email/{kind}.txt", context),
+            kind=f"projects.{kind}",
+            related=project or proposal,
+        )
 
 
 @transaction.atomic

@@ -44,6 +44,4 @@ urlpatterns = [
     path("staff/projects/<int:pk>/transition/", views.project_transition, name="project_transition"),
     path("staff/projects/<int:pk>/agreement/", views.agreement_edit, name="agreement_edit"),
     path("staff/support-logs/", views.support_logs, name="support_logs"),
-    path("staff/notifications/", views.staff_notifications, name="staff_notifications"),
-    path("staff/notifications/<int:pk>/retry/", views.notification_retry, name="notification_retry"),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.permissions import may, permission_required
 from projects import forms, selectors, services, workflow
 from projects.filters import FiscalYearForm
 from projects.models import (
@@ -31,16 +31,8 @@ from projects.models import (
 )
 from projects.rules import member_group_ids
 
-
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_center_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# The staff pages of calls, reviews and projects (projects.rules: center staff).
+staff_required = permission_required("projects.use_staff_pages")
 
 
 def _paginate(request, queryset):
@@ -142,8 +134,11 @@ def department_projects(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    is_staff = getattr(request.user, "is_center_staff", False)
-    calls = ProposalCall.objects.all() if is_staff else ProposalCall.objects.published()
+    calls = (
+        ProposalCall.objects.all()
+        if may(request.user, "projects.manage_calls")
+        else ProposalCall.objects.published()
+    )
     call = get_object_or_404(calls, pk=pk)
     stages = call.stages.prefetch_related("criteria")
     return render(
@@ -221,7 +216,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing": services.proposal_missing_items(proposal) if proposal.is_editable else [],
         "deadline_passed": proposal.status == ProposalStatus.DRAFT and not proposal.call.is_open(),
     }
-    if user.is_center_staff:
+    if may(user, "projects.decide_proposal", proposal):
         context.update(
             {
                 "stage_results": selectors.proposal_stage_results(proposal),
@@ -665,7 +660,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
                     _may_evaluate(user, project, "department"),
                 ),
             ],
-            "is_staff": user.is_center_staff,
+            "can_manage": may(user, "projects.change_project", project),
             "open": services.open_records(project),
             "can_report": user.has_perm("projects.add_progressreport", project),
             "is_support_kind": project.kind in UNCALLED_KINDS,
@@ -677,7 +672,7 @@ def _may_evaluate(user, project: Project, side: str) -> bool:
     """Staff write either side; a group member the group's; an official of the department the department's."""
     if project.status not in services.OPEN_FOR["evaluation"]:
         return False
-    if user.is_center_staff:
+    if may(user, "projects.change_project", project):
         return True
     is_member = project.lead_group_id in member_group_ids(user)
     if side == "group":
@@ -895,35 +890,3 @@ def support_logs(request: HttpRequest) -> HttpResponse:
             "page_obj": _paginate(request, selectors.support_log_list(fiscal_year=fiscal_year)),
         },
     )
-
-
-@staff_required
-@require_GET
-def staff_notifications(request: HttpRequest) -> HttpResponse:
-    """E-mails to proposers: the failed ones first, with a button to send again."""
-    return render(
-        request,
-        "projects/staff/notifications.html",
-        {
-            "page_obj": _paginate(request, selectors.notification_list()),
-        },
-    )
-
-
-@staff_required
-@require_POST
-def notification_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    from projects.models import Notification
-
-    notification = get_object_or_404(Notification, pk=pk)
-    try:
-        notification = services.notification_retry(notification=notification)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        notification.refresh_from_db()
-        if notification.status == "sent":
-            messages.success(request, _("メールを送信しました。"))
-        else:
-            messages.info(request, _("メールの再送信を受け付けました。"))
-    return redirect("projects:staff_notifications")

@@ -32,11 +32,21 @@ class OutcomeRecordAdmin(admin.ModelAdmin):
         return obj.episode[:40] + ("…" if len(obj.episode) > 40 else "")
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        obj.category = services._strip_marker(obj.category, "○")
-        obj.episode = services._strip_marker(obj.episode, "・")
-        super().save_model(request, obj, form, change)
+        """Through the same services as the staff pages; the links are saved with them."""
+        data = form.cleaned_data
+        fields = {name: data[name] for name in self.fields if name not in ("groups", "events", "projects")}
+        links = {name: data.get(name, ()) for name in ("groups", "events", "projects")}
+        if change:
+            services.outcome_record_update(record=obj, **fields, **links)
+        else:
+            record = services.outcome_record_create(recorded_by=request.user, **fields, **links)
+            obj.pk, obj._state.adding = record.pk, False
+            obj.recorded_by = record.recorded_by
+
+    def save_related(self, request, form, formsets, change):
+        # The services above set the links; the form must not set them a second time.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(Report)

@@ -6,18 +6,9 @@ members read them; only staff ask for them and record outcome episodes.
 
 import rules
 
+from core.predicates import is_center_staff, is_committee_member
 
-@rules.predicate
-def is_center_staff(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_center_staff)
-
-
-@rules.predicate
-def is_committee(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_committee)
-
-
-rules.add_perm("reports.access_reports", is_center_staff | is_committee)
-rules.add_perm("reports.download_report", is_center_staff | is_committee)
+rules.add_perm("reports.access_reports", is_center_staff | is_committee_member)
+rules.add_perm("reports.download_report", is_center_staff | is_committee_member)
 rules.add_perm("reports.request_report", is_center_staff)
 rules.add_perm("reports.record_outcomes", is_center_staff)

@@ -10,9 +10,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.models import OutboxMessage
+from core.outbox import outbox_resend
 from core.roles import Role
 from events import services
-from events.models import Attendance, Notification, Registration, SurveyResponse
+from events.models import Attendance, Registration, SurveyResponse
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
@@ -250,16 +252,17 @@ def test_merge_refuses_to_drop_an_account(member, person):
 class TestReminders:
     """Reminder e-mails before each session: once per session and person, confirmed people only."""
 
-    def test_sent_once_per_session_and_person(self, event):
+    def test_sent_once_per_session_and_person(self, event, django_capture_on_commit_callbacks):
         confirmed = [register(event) for _ in range(2)]
         register(event)  # waitlisted: no reminder
         now = event.sessions.first().starts_at - dt.timedelta(hours=20)
         mail.outbox.clear()
-        assert services.reminders_send_due(now=now) == 2
-        assert services.reminders_send_due(now=now) == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.reminders_send_due(now=now) == 2
+            assert services.reminders_send_due(now=now) == 0
         assert sorted(m.to[0] for m in mail.outbox) == sorted(r.person.email for r in confirmed)
         assert all("開催のお知らせ" in m.subject for m in mail.outbox)
-        assert Notification.objects.filter(kind="reminder").count() == 2
+        assert OutboxMessage.objects.filter(kind="events.reminder", status="sent").count() == 2
 
     def test_not_sent_too_early(self, event):
         register(event)
@@ -272,41 +275,49 @@ class TestReminders:
         sessions = list(course.sessions.order_by("starts_at"))
         for session in sessions[:2]:
             services.reminders_send_due(now=session.starts_at - dt.timedelta(hours=1))
-        assert Notification.objects.filter(kind="reminder").count() == 2
+        assert OutboxMessage.objects.filter(kind="events.reminder").count() == 2
 
-    def test_a_failed_send_stays_visible_and_is_retried(self, event, monkeypatch):
+    def test_a_failed_send_stays_visible_and_is_not_queued_twice(
+        self, event, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        """The failed reminder is 失敗 in the outbox (staff resend it there); the next run does
+        not queue a second one."""
+        from django.core.mail import EmailMessage
+
         register(event)
         now = event.sessions.first().starts_at - dt.timedelta(hours=1)
 
         def broken(*args, **kwargs):
             raise OSError("SMTP down")
 
-        monkeypatch.setattr(services, "send_mail", broken)
-        assert services.reminders_send_due(now=now) == 0
-        failed = Notification.objects.get(kind="reminder")
-        assert failed.status == Notification.Status.FAILED and "SMTP down" in failed.error
+        monkeypatch.setattr(EmailMessage, "send", broken)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.reminders_send_due(now=now) == 1
+        failed = OutboxMessage.objects.get(kind="events.reminder")
+        assert failed.status == OutboxMessage.Status.FAILED and "SMTP down" in failed.error_detail
         monkeypatch.undo()
-        Notification.objects.filter(pk=failed.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
-        assert services.notifications_retry_failed() == 1
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.reminders_send_due(now=now) == 0
+            outbox_resend(message=failed)
         failed.refresh_from_db()
-        assert failed.status == Notification.Status.SENT
-        assert services.reminders_send_due(now=now) == 0
+        assert failed.status == OutboxMessage.Status.SENT
 
-    def test_guest_without_email_is_marked_skipped(self, event):
+    def test_guest_without_email_gets_nothing(self, event):
         register(event, PersonFactory(email="", phone="000-1234-5678"))
-        services.reminders_send_due(now=event.sessions.first().starts_at - dt.timedelta(hours=1))
-        assert Notification.objects.get(kind="reminder").status == Notification.Status.SKIPPED
+        assert services.reminders_send_due(now=event.sessions.first().starts_at - dt.timedelta(hours=1)) == 0
+        assert not OutboxMessage.objects.filter(kind="events.reminder").exists()
 
 
 class TestSurveys:
-    def test_survey_mail_once_to_attendees_after_the_event(self):
+    def test_survey_mail_once_to_attendees_after_the_event(self, django_capture_on_commit_callbacks):
         event = EventFactory(starts_at=timezone.now() - dt.timedelta(days=2), capacity=None)
         came = RegistrationFactory(event=event)
         RegistrationFactory(event=event)  # did not come
         attend(registration=came, session=event.sessions.first(), present=True)
         mail.outbox.clear()
-        assert services.surveys_send_due() == 1
-        assert services.surveys_send_due() == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.surveys_send_due() == 1
+            assert services.surveys_send_due() == 0
         assert mail.outbox[0].to == [came.person.email]
         token = mail.outbox[0].body.split("/events/survey/")[1].split("/")[0]
         assert services.registration_from_survey_token(token).pk == came.pk

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from core.models import Area, Theme
+from core.models import Area, OutboxMessage, Theme
 from core.roles import Role
 from events import services
-from events.models import Attendance, Notification, Program, Registration, SurveyResponse
+from events.models import Attendance, Program, Registration, SurveyResponse
 from tests.events.factories import EventFactory, PersonFactory, ProgramFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
@@ -501,7 +501,9 @@ def test_admin_cancel_action_uses_the_service(client, event, django_capture_on_c
         )
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
-    assert Notification.objects.filter(registration=waiting, kind="promoted").exists()
+    assert OutboxMessage.objects.filter(
+        content_type__model="registration", object_id=waiting.pk, kind="events.promoted"
+    ).exists()
 
 
 def test_programs_keep_their_stable_codes():

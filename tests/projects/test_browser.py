@@ -177,7 +177,7 @@ def test_staff_and_partner_pages_are_accessible(
         ("/projects/staff/support-logs/", "支援記録の一覧"),
         ("/projects/staff/calls/", "募集の一覧"),
         ("/projects/staff/calls/new/", "募集の作成"),
-        ("/projects/staff/notifications/", "通知メールの送信状況"),
+        ("/staff/outbox/", "送信メール"),
     ]:
         staff.goto(url)
         assert_accessible(staff, name)

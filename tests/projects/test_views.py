@@ -664,19 +664,3 @@ def test_group_and_department_project_pages(client, django_assert_num_queries, d
         assert hidden.title not in client.get(url).content.decode()
     pending = ProjectGroupFactory(status="pending")
     assert client.get(f"/projects/groups/{pending.pk}/").status_code == 404
-
-
-def test_notification_list_queries(client_for, staff_user, call, group, django_assert_num_queries):
-    from projects.models import Notification
-
-    client = client_for(staff_user)
-
-    def grow(n):
-        for _ in range(n):
-            proposal = ProposalFactory(call=call, group=group, submitted=True)
-            Notification.objects.create(
-                kind="proposal_submitted", proposal=proposal, status="failed", last_error="x"
-            )
-            Notification.objects.create(kind="proposal_decided", proposal=proposal, status="sent")
-
-    assert_fixed_queries(client, "/projects/staff/notifications/", grow, django_assert_num_queries)

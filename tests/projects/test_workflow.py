@@ -296,32 +296,32 @@ def test_progress_reports_only_while_the_project_is_under_way(staff_user):
 def test_a_failed_e_mail_stays_visible_and_staff_can_send_it_again(
     draft, proposer, staff_user, client_for, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """SMTP down: the notification is recorded as failed with the error; once it is back, staff resend it."""
+    """SMTP down: the outbox shows the mail as 失敗 with the reason; staff resend it when SMTP is back."""
     import smtplib
 
-    from projects import tasks
-    from projects.models import Notification, NotificationStatus
+    from django.core.mail import EmailMessage
+
+    from core.models import OutboxMessage
 
     def broken(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("接続が切れました")
 
-    monkeypatch.setattr(tasks, "send_mail", broken)
+    monkeypatch.setattr(EmailMessage, "send", broken)
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_submit(proposal=draft, by=proposer, now=IN_PERIOD)
-    notification = Notification.objects.get()
-    assert notification.status == NotificationStatus.FAILED
-    assert "SMTPServerDisconnected" in notification.last_error and notification.attempts == 1
+    message = OutboxMessage.objects.get()
+    assert message.kind == "projects.proposal_submitted" and message.related == draft
+    assert message.status == OutboxMessage.Status.FAILED
+    assert "SMTPServerDisconnected" in message.error_detail and message.attempts == 1
     assert len(mail.outbox) == 0
     client = client_for(staff_user)
-    page = client.get("/projects/staff/notifications/").content.decode()
-    assert "送信失敗" in page and "再送信する" in page
+    page = client.get("/staff/outbox/").content.decode()
+    assert "失敗" in page and "再送信する" in page and "協働事業の提案を受け付けました" in page
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/projects/staff/notifications/{notification.pk}/retry/")
-    notification.refresh_from_db()
-    assert notification.status == NotificationStatus.SENT and notification.attempts == 2
+        client.post(f"/staff/outbox/{message.pk}/resend/")
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT and message.attempts == 2
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [proposer.email]
-    # Idempotent: sending again does nothing.
-    assert tasks.send_notification(notification.pk) is False
-    assert len(mail.outbox) == 1
+    assert draft.title in mail.outbox[0].body

@@ -264,8 +264,6 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "projects:project_transition": row(Case(STAFF, args=pk("project"), post=True)),
     "projects:agreement_edit": row(Case(STAFF, args=pk("project"))),
     "projects:support_logs": row(Case(STAFF)),
-    "projects:staff_notifications": row(Case(STAFF)),
-    "projects:notification_retry": row(Case(STAFF, args=pk("failed_notification"), post=True)),
     # --- matching -----------------------------------------------------------------------------
     "matching:index": row(Case(EVERYONE)),
     "matching:need_create": row(

@@ -235,17 +235,7 @@ def build_world() -> World:
             "period_end": today + dt.timedelta(days=300),
         },
     )
-    from projects.models import Notification
-
-    failed_notification = Notification.objects.create(
-        kind="proposal_submitted",
-        proposal=submitted_proposal,
-        status="failed",
-        attempts=3,
-        last_error="テスト",
-    )
     o.update(
-        failed_notification=failed_notification,
         call_a=call_a,
         unpublished_call=unpublished_call,
         call_c=call_c,
