@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,23 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.fiscal import parse_fiscal_year
 from core.models import Person
+from core.permissions import permission_required
 from events import ical, selectors, services
 from events.filters import EventFilter
 from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
 from events.models import Attendance, Event, EventSession, Program, Registration
 
-
-def staff_required(view):
-    """Signed-in center staff only: others get 403 (members, officials, committee)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.has_perm("events.manage_events"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed-in center staff only (events.rules): others get 403 (members, officials, committee).
+staff_required = permission_required("events.manage_events")
 
 
 def _error_text(exc: ValidationError) -> str:

@@ -22,6 +22,7 @@ from core.app_hooks import collect
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
+from core.permissions import permission_required
 from core.search import keyword_search
 from groups import csv_io, selectors, services
 from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
@@ -39,11 +40,6 @@ def _group_or_404(request: HttpRequest, pk: int, perm: str = "groups.view_group"
             raise PermissionDenied
         raise Http404
     return group
-
-
-def _require_staff(request: HttpRequest) -> None:
-    if not request.user.has_perm("groups.review_groups"):
-        raise PermissionDenied
 
 
 # --- public -------------------------------------------------------------------------------------------
@@ -510,18 +506,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("groups.review_groups")
 def staff_queue(request: HttpRequest) -> HttpResponse:
     """申請の確認: applications waiting for a decision, oldest first."""
-    _require_staff(request)
     page_obj = Paginator(selectors.review_queue(), settings.PAGINATE_BY).get_page(request.GET.get("page"))
     return render(request, "groups/staff/queue.html", {"page_obj": page_obj, "groups": page_obj.object_list})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("groups.review_groups")
 def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: every field (private ones too), approve, or return with a reason."""
-    _require_staff(request)
     group = get_object_or_404(Group.objects.prefetch_related("themes", "areas"), pk=pk)
     form = ReasonForm(
         label=_("差し戻す理由"),
@@ -578,17 +574,17 @@ def staff_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("groups.review_groups")
 def staff_changes(request: HttpRequest) -> HttpResponse:
     """Recent edits of approved groups by their own editors (they go live at once)."""
-    _require_staff(request)
     return render(request, "groups/staff/changes.html", {"records": selectors.recent_changes()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("groups.review_groups")
 def staff_renewal(request: HttpRequest) -> HttpResponse:
     """年次更新の状況: who has not confirmed this fiscal year; send reminders now."""
-    _require_staff(request)
     if request.method == "POST":
         from groups.tasks import send_renewal_reminders
 
@@ -619,9 +615,9 @@ IMPORT_DIR = "group-imports"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("groups.review_groups")
 def staff_import(request: HttpRequest) -> HttpResponse:
     """CSV import, step 1: upload and preview. Nothing is saved here."""
-    _require_staff(request)
     form = ImportUploadForm()
     preview = None
     token = ""
@@ -649,10 +645,10 @@ def _render_import(request, form, preview, token, status=200) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("groups.review_groups")
 def staff_import_confirm(request: HttpRequest) -> HttpResponse:
     """CSV import, step 2: the same file is checked again with staff's 重複 choices and saved in
     one transaction. A choice that cannot be kept shows the preview again, choices as chosen."""
-    _require_staff(request)
     token = request.POST.get("token", "")
     key = f"groups_import_{token}"
     options = request.session.get(key) if token.isalnum() else None
@@ -691,9 +687,9 @@ def staff_import_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("groups.review_groups")
 def staff_export(request: HttpRequest) -> HttpResponse:
     """All groups with every field, UTF-8 with BOM (Excel opens it as Japanese)."""
-    _require_staff(request)
     groups = csv_io.iter_for_export(Group.objects.order_by("sort_key", "id"))
     response = HttpResponse(csv_io.export_csv(groups), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().strftime("%Y%m%d")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.fiscal import current_fiscal_year
 from core.models import Department
-from core.permissions import may
+from core.permissions import may, permission_required
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
 from matching.models import Business, BusinessStatus, Match, MatchStatus, Need, Offer, PartyRef
@@ -321,14 +321,9 @@ def suggestions(request: HttpRequest, party: str) -> HttpResponse:
 # --- Staff: businesses ---------------------------------------------------------------------------
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not request.user.has_perm("matching.manage_matches"):
-        raise PermissionDenied
-
-
 @login_required
+@permission_required("matching.manage_matches")
 def staff_business_queue(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     return _render_business_queue(request)
 
 
@@ -342,8 +337,8 @@ def _render_business_queue(request, *, errors=None, reasons=None, status=200) ->
 
 @login_required
 @require_POST
+@permission_required("matching.manage_matches")
 def staff_business_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
     business = get_object_or_404(Business, pk=pk)
     if request.POST.get("decision") == "approve":
         services.business_approve(business=business, by=request.user)
@@ -374,9 +369,9 @@ def staff_business_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@permission_required("matching.manage_matches")
 def introduce(request: HttpRequest, a: str, b: str) -> HttpResponse:
     """Staff turn a suggestion (party a ↔ party b) into a match: 提案 only, or 紹介 with e-mails."""
-    _require_staff(request)
     ref_a, party_a = _party_or_404(a)
     ref_b, party_b = _party_or_404(b)
     suggestion = selectors.suggestion_between(ref_a, ref_b)
@@ -429,8 +424,8 @@ def introduce(request: HttpRequest, a: str, b: str) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("matching.manage_matches")
 def pipeline(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
     data = request.GET.copy()
     data.setdefault("fiscal_year", str(current_fiscal_year()))
     form = PipelineFilterForm(data)
@@ -447,8 +442,8 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@permission_required("matching.manage_matches")
 def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
     try:
         match = selectors.match_detail(pk)
     except Match.DoesNotExist:
@@ -468,8 +463,8 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("matching.manage_matches")
 def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request)
     match = get_object_or_404(Match, pk=pk)
     form = TransitionForm(request.POST, match=match)
     if not form.is_valid():
@@ -505,9 +500,9 @@ def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("matching.manage_matches")
 def match_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Sends the introduction e-mails again after a failure."""
-    _require_staff(request)
     match = get_object_or_404(Match, pk=pk)
     match = services.match_send_introduction_mail(match=match)
     if match.mail_error:
