@@ -276,6 +276,11 @@ class OutboxMessage(models.Model):
         return f"{self.subject}（{self.get_status_display()}）"
 
     @property
+    def body_is_secret(self) -> bool:
+        # Account mails (verification, password reset) carry links that sign someone in.
+        return self.kind.startswith("account.")
+
+    @property
     def can_resend(self) -> bool:
         # Rows moved from the old notification tables have no body (it was never stored).
         return self.status != self.Status.SENT and bool(self.body) and bool(self.to)

@@ -202,3 +202,13 @@ def test_a_worker_retries_a_transient_smtp_failure(celery_redis_worker, failing_
         time.sleep(0.2)
     assert message.status == OutboxMessage.Status.SENT
     assert message.attempts == 3
+
+
+@pytest.mark.django_db
+def test_an_account_mail_body_is_not_shown_to_staff(client_for, staff_user):
+    """A password-reset link in the outbox would let staff sign in as someone else."""
+    message = OutboxMessage.objects.create(
+        kind="account.password_reset_key", to=["a@example.jp"], subject="パスワード再設定", body="SECRET-LINK"
+    )
+    page = client_for(staff_user).get(reverse("core:outbox_detail", args=[message.pk])).content.decode()
+    assert "パスワード再設定" in page and "SECRET-LINK" not in page
