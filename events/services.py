@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.app_hooks import collect
 from core.models import OutboxMessage, Person, User, absolute_url
@@ -390,21 +390,21 @@ def survey_submit(*, registration: Registration, satisfaction: int, comment: str
 
 
 class MailKind(models.TextChoices):
-    CONFIRMED = "confirmed", _lazy("申込確定")
-    WAITLISTED = "waitlisted", _lazy("キャンセル待ち受付")
-    PROMOTED = "promoted", _lazy("繰り上げ確定")
-    CANCELLED = "cancelled", _lazy("取消")
-    REMINDER = "reminder", _lazy("開催前のお知らせ")
-    SURVEY = "survey", _lazy("アンケートのお願い")
+    CONFIRMED = "confirmed", gettext_lazy("申込確定")
+    WAITLISTED = "waitlisted", gettext_lazy("キャンセル待ち受付")
+    PROMOTED = "promoted", gettext_lazy("繰り上げ確定")
+    CANCELLED = "cancelled", gettext_lazy("取消")
+    REMINDER = "reminder", gettext_lazy("開催前のお知らせ")
+    SURVEY = "survey", gettext_lazy("アンケートのお願い")
 
 
 SUBJECTS = {
-    MailKind.CONFIRMED: _lazy("「%(title)s」のお申し込みを受け付けました"),
-    MailKind.WAITLISTED: _lazy("「%(title)s」のキャンセル待ちを受け付けました"),
-    MailKind.PROMOTED: _lazy("「%(title)s」の参加が確定しました（キャンセル待ちからの繰り上げ）"),
-    MailKind.CANCELLED: _lazy("「%(title)s」のお申し込みを取り消しました"),
-    MailKind.REMINDER: _lazy("「%(title)s」開催のお知らせ"),
-    MailKind.SURVEY: _lazy("「%(title)s」アンケートへのご協力のお願い"),
+    MailKind.CONFIRMED: gettext_lazy("「%(title)s」のお申し込みを受け付けました"),
+    MailKind.WAITLISTED: gettext_lazy("「%(title)s」のキャンセル待ちを受け付けました"),
+    MailKind.PROMOTED: gettext_lazy("「%(title)s」の参加が確定しました（キャンセル待ちからの繰り上げ）"),
+    MailKind.CANCELLED: gettext_lazy("「%(title)s」のお申し込みを取り消しました"),
+    MailKind.REMINDER: gettext_lazy("「%(title)s」開催のお知らせ"),
+    MailKind.SURVEY: gettext_lazy("「%(title)s」アンケートへのご協力のお願い"),
 }
 
 

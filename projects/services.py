@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.models import absolute_url
 from core.outbox import outbox_enqueue
@@ -185,11 +185,11 @@ def notifications_muted():
 
 # Subjects of the e-mails to the proposer, by kind.
 NOTIFICATION_SUBJECTS = {
-    "proposal_submitted": _lazy("協働事業の提案を受け付けました"),
-    "proposal_review_started": _lazy("提案の審査が始まりました"),
-    "proposal_stage_advanced": _lazy("提案が次の審査に進みました"),
-    "proposal_decided": _lazy("提案の審査結果をお知らせします"),
-    "project_status_changed": _lazy("協働事業の状況が変わりました"),
+    "proposal_submitted": gettext_lazy("協働事業の提案を受け付けました"),
+    "proposal_review_started": gettext_lazy("提案の審査が始まりました"),
+    "proposal_stage_advanced": gettext_lazy("提案が次の審査に進みました"),
+    "proposal_decided": gettext_lazy("提案の審査結果をお知らせします"),
+    "project_status_changed": gettext_lazy("協働事業の状況が変わりました"),
 }
 
 
