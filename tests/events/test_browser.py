@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.events.factories import EventFactory
 
@@ -96,13 +99,13 @@ def test_event_page_and_month_view_fit_a_phone(phone_page, assert_accessible):
 def test_staff_check_in_on_a_tablet(chromium_browser, live_server, make_user, assert_accessible):
     """One tap per person marks attendance; the page works as plain form posts too."""
     from core.roles import Role
-    from events import services
-    from tests.events.factories import PersonFactory
+    from tests.events.factories import PersonFactory, RegistrationFactory
 
     staff = make_user(roles=(Role.STAFF,), email="staff-tablet@example.jp")
-    event = EventFactory(capacity=None)
+    # The session began an hour ago: attendance is taken from the session's day on.
+    event = EventFactory(capacity=None, starts_at=timezone.now() - dt.timedelta(hours=1))
     for name in ("青木 誠", "石川 舞"):
-        services.registration_create(event=event, person=PersonFactory(name=name), notify=False)
+        RegistrationFactory(event=event, person=PersonFactory(name=name))
     context = chromium_browser.new_context(
         locale="ja-JP", base_url=live_server.url, viewport={"width": 768, "height": 1024}, has_touch=True
     )
