@@ -26,9 +26,19 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
+FIRST_YEAR, LAST_YEAR = 1989, 2100
+
+
+def _year_in_range(year: int) -> int:
+    """A fiscal year in a path: one the center can have reported on, or 404 (never a 500)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404(_("その年度の報告書はありません。"))
+    return year
+
+
 def _year_from(request: HttpRequest, default: int) -> int:
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 1989 <= int(value) <= 2100 else default
+    return int(value) if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR else default
 
 
 def _index_url(year: int) -> str:
@@ -202,6 +212,7 @@ def _assessment_url(year: int, code: str) -> str:
 def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """The assessment of a program and year, what the check before 確定 finds, and the 版."""
     _require(request, "reports.record_outcomes")
+    year = _year_in_range(year)
     program = _program_of(code)
     assessment = selectors.assessment_of(program=program, fiscal_year=year)
     form = AssessmentForm(request.POST or None, assessment=assessment)
@@ -238,6 +249,7 @@ def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 @require_POST
 def report_finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
     _require(request, "reports.request_report")
+    year = _year_in_range(year)
     program = _program_of(code)
     try:
         report = services.report_finalize(program=program, fiscal_year=year, requested_by=request.user)

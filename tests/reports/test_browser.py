@@ -40,7 +40,7 @@ def test_staff_request_and_download_a_report_and_the_committee_downloads_it(
     row = page.locator("tr", has=page.get_by_role("rowheader", name="ミライ対話"))
     assert "完了" in row.inner_text()
     with page.expect_download() as download:
-        row.get_by_role("link", name=re.compile("PDFをダウンロード")).click()
+        row.get_by_role("link", name=re.compile("PDF.*をダウンロード")).click()
     assert download.value.suggested_filename == "outcome-report-2025-mirai_taiwa.pdf"
 
     page.context.clear_cookies()
@@ -48,7 +48,7 @@ def test_staff_request_and_download_a_report_and_the_committee_downloads_it(
     page.goto("/reports/?year=2025")
     assert page.get_by_role("button").filter(has_text="作成を依頼").count() == 0
     row = page.locator("tr", has=page.get_by_role("rowheader", name="ミライ対話"))
-    assert row.get_by_role("link", name=re.compile("PDFをダウンロード")).is_visible()
+    assert row.get_by_role("link", name=re.compile("PDF.*をダウンロード")).is_visible()
     assert_accessible(page, "成果報告書（委員）")
 
 

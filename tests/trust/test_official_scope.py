@@ -1,5 +1,5 @@
 """Officials see the proposals of calls their department reviews that are assigned to their
-department (or that they reviewed), nothing else (issue 21, point 11; README 役割)."""
+department (or that they reviewed), nothing else (README 役割)."""
 
 import pytest
 

@@ -187,7 +187,7 @@ def build_world() -> World:
         title="自課が審査する提案",
     )
     # Call C is reviewed by the official's department, but this proposal is assigned to another
-    # department: the official must not read it (issue 21: officials saw every proposal).
+    # department: the official must not read it (officials once saw every proposal).
     other_department_proposal = ProposalFactory(
         call=call_c,
         group=group_b,
