@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from functools import reduce
-from operator import and_, or_
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext_lazy as _
 
-from core.search import keyword_search
+from core.search import keyword_q, keyword_search
 from core.text import normalize_for_search, search_terms
 
 
 def nfkc(text: str) -> str:
     """Full/half width folded only: for lookups on raw columns (title__icontains)."""
     return unicodedata.normalize("NFKC", text)
-
-
-def keyword_q(words: Sequence[str], lookups: Sequence[str]) -> Q:
-    """Every word in at least one of the lookups ("title__icontains", "search_text__contains")."""
-    return reduce(and_, (reduce(or_, (Q(**{lookup: word}) for lookup in lookups)) for word in words))
 
 
 class KeywordBoundField(BoundField):
@@ -71,7 +63,8 @@ class KeywordFilter(django_filters.CharFilter):
         words = search_terms(value, normalize=self.normalize).words
         if not words:
             return qs
-        return qs.filter(keyword_q(words, self.lookups))
+        # Each word as its only spelling: raw columns have no synonyms.
+        return qs.filter(keyword_q([[word] for word in words], self.lookups))
 
 
 # --- Invalid filters are errors, never "everything" ------------------------------------------------
