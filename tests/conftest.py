@@ -74,8 +74,23 @@ def pytest_configure(config):
             raise pytest.UsageError(f"--fake-now {value!r} is not an ISO instant") from None
         if instant.tzinfo is None:
             raise pytest.UsageError("--fake-now needs an offset, e.g. 2027-04-01T00:00+09:00")
+        config._fake_now_instant = instant
         config._fake_now_traveller = time_machine.travel(instant, tick=True)
         config._fake_now_traveller.start()
+
+
+@pytest.fixture(autouse=True)
+def _fake_now_at_each_test_start(request):
+    """Each test starts again at the --fake-now instant: a ticking clock set once for the session
+    would pass midnight a minute into a run at 23:59 and test the next day instead."""
+    instant = getattr(request.config, "_fake_now_instant", None)
+    if instant is None:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 def pytest_unconfigure(config):
