@@ -191,27 +191,33 @@ def _as_scoring_item(item: Need | Offer) -> scoring.Item:
 def subject_profile(ref: PartyRef, party=None) -> tuple[object, scoring.Profile]:
     """The party and its profile: themes, districts, open needs and offers (2 queries; 3 with the party)."""
     party = party or ref.get()
-    reverse_name = {
-        PartyKind.GROUP: "groups",
-        PartyKind.BUSINESS: "businesses",
-        PartyKind.DEPARTMENT: "departments",
-    }[ref.kind]
     # Themes and districts in one query, open needs and offers in another.
     themes: dict[int, str] = {}
     areas: dict[int, str] = {}
-    # The party's own, and those of its open needs and offers (scored with the party's).
+    # The party's own, and those of its open needs and offers (scored with the party's). Each
+    # comes from its link table by id: one OR over three joined relations made PostgreSQL join
+    # every theme with every group's and item's links (170 ms at bench scale).
     owner = {f"{ref.kind}_id": ref.id, "is_open": True}
-    mine = (
-        Q(**{reverse_name: party})
-        | Q(needs__in=Need.objects.filter(**owner).values("pk"))
-        | Q(offers__in=Offer.objects.filter(**owner).values("pk"))
-    )
+    open_need_ids = Need.objects.filter(**owner).values("pk")
+    open_offer_ids = Offer.objects.filter(**owner).values("pk")
+
+    def mine(field: str) -> Q:
+        party_links = getattr(type(party), field).through.objects.filter(
+            **{f"{type(party)._meta.model_name}_id": party.pk}
+        )
+        column = f"{field[:-1]}_id"  # themes → theme_id, areas → area_id
+        return (
+            Q(id__in=party_links.values(column))
+            | Q(id__in=getattr(Need, field).through.objects.filter(need__in=open_need_ids).values(column))
+            | Q(id__in=getattr(Offer, field).through.objects.filter(offer__in=open_offer_ids).values(column))
+        )
+
     tags = (
-        Theme.objects.filter(mine)
+        Theme.objects.filter(mine("themes"))
         .order_by()
         .values_list(Value(0, output_field=IntegerField()), "id", "short_name", "name")
         .union(
-            Area.objects.filter(mine)
+            Area.objects.filter(mine("areas"))
             .order_by()
             .values_list(Value(1, output_field=IntegerField()), "id", "name", "name"),
         )
