@@ -21,17 +21,25 @@ def holds_audit_permission(user) -> bool:
     return user.has_perm(AUDIT_PERMISSION)
 
 
+@rules.predicate
+def is_not_anonymised(user, consultation) -> bool:
+    return consultation is not None and not consultation.is_anonymised
+
+
 can_access_consultations = is_center_staff & holds_access_permission
 can_audit_consultations = is_center_staff & holds_audit_permission
 
-# Rules (not permissions): the model permissions stay with Django's backend, these decide access.
-rules.add_rule("consultations.access", can_access_consultations)
-rules.add_rule("consultations.audit", can_audit_consultations)
+# Named apart from the model permissions (consultations.access_consultation and the like), which
+# stay with Django's backend and are what holds_*_permission ask: these decide access.
+rules.add_perm("consultations.access", can_access_consultations)
+rules.add_perm("consultations.audit", can_audit_consultations)
+# Anonymised records are kept for the figures only: nothing may be added to them.
+rules.add_perm("consultations.change_record", can_access_consultations & is_not_anonymised)
 
 
 def user_can_access(user) -> bool:
-    return rules.test_rule("consultations.access", user)
+    return rules.has_perm("consultations.access", user)
 
 
 def user_can_audit(user) -> bool:
-    return rules.test_rule("consultations.audit", user)
+    return rules.has_perm("consultations.audit", user)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -26,23 +24,10 @@ from consultations.forms import (
     RelatedLinksForm,
 )
 from consultations.models import AccessAction, Consultation, FollowUp, Referral
-from consultations.rules import user_can_access, user_can_audit
 from core.csv import csv_response
 from core.filters import invalid_filter_response
 from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_label, fiscal_year_of
-
-
-def consultation_access_required(view):
-    """Signed-in staff holding the consultation permission; anyone else gets 403 (or the login page)."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not user_can_access(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from core.permissions import may, permission_required, permitted
 
 
 def _paginate(request: HttpRequest, queryset):
@@ -56,7 +41,8 @@ def _log_view(request: HttpRequest, records) -> None:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def index(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.consultation_list(data=request.GET)
     page_obj = _paginate(request, queryset)
@@ -98,7 +84,8 @@ def _csv_response(rows: list[list], filename: str) -> HttpResponse:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def export_csv(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.consultation_export_rows(data=request.GET)
     if filterset.errors:
@@ -147,7 +134,8 @@ def _client_search_results(form: ConsultationForm) -> list:
     return selectors.party_search(q=q, kinds=("group", "person")) if q.strip() else []
 
 
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def create(request: HttpRequest) -> HttpResponse:
     initial = {}
     for name in ("group", "person"):
@@ -210,10 +198,11 @@ def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
     )
 
 
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def update(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation.objects.prefetch_related("topics", "themes"), pk=pk)
-    if consultation.is_anonymised:
+    if not may(request.user, "consultations.change_record", consultation):
         messages.error(request, _("匿名化した相談記録は変更できません。"))
         return redirect(consultation)
     form = ConsultationForm(request.POST or None, user=request.user, instance=consultation)
@@ -275,7 +264,8 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         consultation = selectors.consultation_detail(pk=pk)
@@ -285,16 +275,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/detail.html", _detail_context(request, consultation))
 
 
-def _editable(consultation: Consultation) -> None:
-    if consultation.is_anonymised:
-        raise PermissionDenied
-
-
 @require_POST
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
-    _editable(consultation)
+    permitted(request.user, "consultations.change_record", consultation)
     form = ReferralForm(request.POST)
     if "_search" not in request.POST and form.is_valid():
         target = form.cleaned_data["target_object"]
@@ -323,10 +309,11 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.select_related("consultation"), pk=pk)
-    _editable(referral.consultation)
+    permitted(request.user, "consultations.change_record", referral.consultation)
     form = ReferralResultForm(request.POST)
     if form.is_valid():
         services.referral_record_result(
@@ -343,10 +330,11 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
-    _editable(consultation)
+    permitted(request.user, "consultations.change_record", consultation)
     form = FollowUpForm(request.POST, user=request.user)
     if form.is_valid():
         services.follow_up_create(
@@ -362,7 +350,8 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.select_related("consultation"), pk=pk)
     services.follow_up_complete(follow_up=follow_up, actor=request.user, path=request.path)
@@ -374,10 +363,11 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
-    _editable(consultation)
+    permitted(request.user, "consultations.change_record", consultation)
     form = RelatedLinksForm(request.POST, consultation=consultation)
     if form.is_valid():
         services.consultation_update(
@@ -394,7 +384,8 @@ def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def party_search(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the record screen (htmx fragment); a plain page without JavaScript."""
     q = request.GET.get("q", "") or request.GET.get("party_q", "") or request.GET.get("target_q", "")
@@ -406,7 +397,8 @@ def party_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
     from groups.models import Group
 
@@ -417,7 +409,8 @@ def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def follow_ups(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     due = selectors.follow_ups_due(owner=request.user if mine else None)
@@ -432,7 +425,8 @@ def _statistics_year(request: HttpRequest) -> int:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def statistics(request: HttpRequest) -> HttpResponse:
     fiscal_year = _statistics_year(request)
     monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
@@ -461,7 +455,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@consultation_access_required
+@login_required
+@permission_required("consultations.access")
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     fiscal_year = _statistics_year(request)
     if request.GET.get("fiscal_year", str(fiscal_year)) != str(fiscal_year):
@@ -490,9 +485,8 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@permission_required("consultations.audit")
 def access_log(request: HttpRequest) -> HttpResponse:
-    if not user_can_audit(request.user):
-        raise PermissionDenied
     filterset, queryset = selectors.access_log_list(data=request.GET)
     page_obj = _paginate(request, queryset)
     return render(
@@ -505,10 +499,9 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@permission_required(("consultations.audit", "consultations.access"))
 def anonymise_now(request: HttpRequest) -> HttpResponse:
     """Runs the yearly anonymisation now (e.g. after the scheduled run failed): auditors only."""
-    if not (user_can_audit(request.user) and user_can_access(request.user)):
-        raise PermissionDenied
     count = services.consultations_anonymise_expired(actor=request.user, path=request.path)
     messages.success(request, _("保存期間を過ぎた相談記録 %(count)d件を匿名化しました。") % {"count": count})
     return redirect("consultations:access_log")

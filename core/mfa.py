@@ -19,11 +19,9 @@ SESSION_KEY = "kyodo_mfa_enrolment_confirmed_at"
 
 def needs_strong_authentication(user) -> bool:
     """Staff, officials and committee members (who download unpublished reports)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return bool(
-        user.is_staff or user.is_superuser or user.is_center_staff or user.is_official or user.is_committee
-    )
+    from core.permissions import may
+
+    return may(user, "core.needs_strong_authentication")
 
 
 def enrolment_token(user) -> str:

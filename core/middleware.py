@@ -22,7 +22,9 @@ LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 def handles_personal_data(user) -> bool:
-    return user.is_authenticated and (user.is_staff or user.is_center_staff or user.is_official)
+    from core.permissions import may
+
+    return may(user, "core.short_session")
 
 
 class StaffSessionLifetimeMiddleware:

@@ -69,25 +69,6 @@ class User(AbstractUser):
 
         return user_has_role(self, role)
 
-    # The roles are decided in core.predicates; these read them for code that has a user at hand.
-    @property
-    def is_center_staff(self) -> bool:
-        from core.predicates import is_center_staff
-
-        return is_center_staff(self)
-
-    @property
-    def is_official(self) -> bool:
-        from core.predicates import is_official
-
-        return is_official(self)
-
-    @property
-    def is_committee(self) -> bool:
-        from core.predicates import is_committee_member
-
-        return is_committee_member(self)
-
 
 class ThemeQuerySet(models.QuerySet):
     def active(self):

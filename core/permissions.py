@@ -1,18 +1,25 @@
-"""How a view asks the rules: `@permission_required("app.verb_model", fn=...)`.
+"""How a view asks the rules: `@permission_required("app.verb_model", fn=...)` or `permitted(...)`.
 
 rules' own decorator sends a signed-in person without the permission back to the login page;
 here an anonymous visitor goes to the login page and a signed-in one gets 403, as Django's
 PermissionRequiredMixin does. `fn(request, *args, **kwargs)` returns the object the rule is
 asked about (rules.contrib.views.objectgetter builds one from a model and a URL argument).
+
+A view that needs the object itself fetches it and hands it to `permitted(user, perm, obj)`,
+which returns it or refuses: 403, or 404 when the person may not even learn that it exists.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+T = TypeVar("T")
 
 
 def permission_required(perm: str | tuple[str, ...], fn: Callable | None = None):
@@ -31,6 +38,20 @@ def permission_required(perm: str | tuple[str, ...], fn: Callable | None = None)
         return wrapped
 
     return decorator
+
+
+def permitted(user, perm: str, obj: T, *, hidden_unless: str | bool = False) -> T:
+    """`obj` when the rules give `user` the permission `perm` on it; otherwise a refusal.
+
+    The refusal is 403, or 404 when the object is hidden from the person: `hidden_unless=True`
+    hides it from everyone refused, `hidden_unless="app.view_model"` from those who may not see
+    it either (someone who may see a group but not edit it gets 403 on its edit page, everyone
+    else 404, as if there were no such group)."""
+    if user.has_perm(perm, obj):
+        return obj
+    if hidden_unless is True or (hidden_unless and not user.has_perm(hidden_unless, obj)):
+        raise Http404
+    raise PermissionDenied
 
 
 def may(user, perm: str, obj=None) -> bool:

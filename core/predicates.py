@@ -17,6 +17,12 @@ def _signed_in(user) -> bool:
 
 
 @rules.predicate
+def is_admin_site_user(user) -> bool:
+    """Signs in to the Django admin (is_staff) or is a superuser, whatever their roles."""
+    return _signed_in(user) and (user.is_staff or user.is_superuser)
+
+
+@rules.predicate
 def is_center_staff(user) -> bool:
     """センター職員: the staff role, or a superuser."""
     return _signed_in(user) and (user.is_superuser or user.has_role(Role.STAFF))

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from core.fiscal import fiscal_year_end, fiscal_year_start
 from core.models import Person, User
+from core.permissions import may
 from core.text import search_key
 from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
@@ -134,7 +135,7 @@ def event_detail(*, pk: int, user: User | None) -> tuple[Event, Registration | N
             "themes", Prefetch("sessions", queryset=EventSession.objects.order_by("starts_at", "pk"))
         )
     )
-    if not (user and user.is_authenticated and user.is_center_staff):
+    if not may(user, "events.manage_events"):
         queryset = queryset.filter(is_public=True)
     event = queryset.get(pk=pk)
     registration = None

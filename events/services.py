@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from core.app_hooks import collect
 from core.models import OutboxMessage, Person, User, absolute_url
 from core.outbox import outbox_enqueue, outbox_enqueue_once
+from core.permissions import may
 from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 logger = logging.getLogger("kyodo")
@@ -218,7 +219,7 @@ def cancellation_deadline(registration: Registration) -> dt.datetime | None:
 def user_may_cancel(*, user: User, registration: Registration, now: dt.datetime | None = None) -> bool:
     if not getattr(user, "is_authenticated", False) or registration.status == Status.CANCELLED:
         return False
-    if user.is_center_staff:
+    if may(user, "events.manage_events"):
         return True
     if registration.person.user_id != user.pk:
         return False

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.fiscal import parse_fiscal_year
 from core.models import Person
-from core.permissions import permission_required
+from core.permissions import permission_required, permitted
 from events import ical, selectors, services
 from events.filters import EventFilter
 from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
@@ -174,11 +174,11 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = get_object_or_404(
-        Registration.objects.select_related("event", "event__program", "person"), pk=pk
+    registration = permitted(
+        request.user,
+        "events.cancel_registration",
+        get_object_or_404(Registration.objects.select_related("event", "event__program", "person"), pk=pk),
     )
-    if not request.user.has_perm("events.cancel_registration", registration):
-        raise PermissionDenied
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=False
@@ -198,9 +198,11 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = get_object_or_404(Registration.objects.select_related("event__program", "person"), pk=pk)
-    if not request.user.has_perm("events.view_certificate", registration):
-        raise PermissionDenied
+    registration = permitted(
+        request.user,
+        "events.view_certificate",
+        get_object_or_404(Registration.objects.select_related("event__program", "person"), pk=pk),
+    )
     pdf = services.certificate_pdf(registration=registration)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificate-{registration.pk}.pdf"'

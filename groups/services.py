@@ -271,7 +271,7 @@ def registration_counters_sync() -> None:
 @transaction.atomic
 def group_approve(*, group: Group, staff: User, today: dt.date | None = None) -> Group:
     """登録: gives the registration number of the fiscal year and the date, and tells the applicant."""
-    if not staff.is_center_staff:
+    if not staff.has_perm("groups.review_groups"):
         raise PermissionDenied
     group = Group.objects.select_for_update().get(pk=group.pk)
     _set_status(group, GroupAction.APPROVE)
@@ -302,7 +302,7 @@ def group_approve(*, group: Group, staff: User, today: dt.date | None = None) ->
 @transaction.atomic
 def group_return(*, group: Group, staff: User, reason: str) -> Group:
     """差戻し: back to the applicant with the reason, which they see and receive by e-mail."""
-    if not staff.is_center_staff:
+    if not staff.has_perm("groups.review_groups"):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": [_("差し戻す理由を入力してください。申請者にそのまま伝わります。")]})

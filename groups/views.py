@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.paginator import Paginator
@@ -22,7 +22,7 @@ from core.app_hooks import collect
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
-from core.permissions import permission_required
+from core.permissions import permission_required, permitted
 from core.search import keyword_search
 from groups import csv_io, selectors, services
 from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
@@ -33,13 +33,9 @@ CONTACT_LIMIT_PER_IP = (5, 60 * 60)  # 5 messages an hour from one address
 CONTACT_LIMIT_PER_GROUP = (20, 24 * 60 * 60)  # 20 messages a day to one group
 
 
-def _group_or_404(request: HttpRequest, pk: int, perm: str = "groups.view_group") -> Group:
-    group = get_object_or_404(Group, pk=pk)
-    if not request.user.has_perm(perm, group):
-        if request.user.has_perm("groups.view_group", group):
-            raise PermissionDenied
-        raise Http404
-    return group
+def _group_for(request: HttpRequest, pk: int, perm: str) -> Group:
+    """The group if the rules give `perm`; 403 for those who may see it, 404 for everyone else."""
+    return permitted(request.user, perm, get_object_or_404(Group, pk=pk), hidden_unless="groups.view_group")
 
 
 # --- public -------------------------------------------------------------------------------------------
@@ -77,18 +73,16 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_or_404_for_page(request, pk)
+    group = _group_for_page(request, pk)
     return _render_detail(request, group, ContactForm())
 
 
-def _group_or_404_for_page(request: HttpRequest, pk: int) -> Group:
+def _group_for_page(request: HttpRequest, pk: int) -> Group:
     try:
         group = selectors.group_for_page(pk=pk)
     except Group.DoesNotExist:
         raise Http404 from None
-    if not request.user.has_perm("groups.view_group", group):
-        raise Http404
-    return group
+    return permitted(request.user, "groups.view_group", group, hidden_unless=True)
 
 
 def _render_detail(
@@ -131,7 +125,7 @@ def _over_limit(key: str, limit: tuple[int, int]) -> bool:
 @require_POST
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     """Forwards a message to the group without showing its address; rate limited; honeypot."""
-    group = _group_or_404_for_page(request, pk)
+    group = _group_for_page(request, pk)
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, group, form, status=400)
@@ -211,10 +205,9 @@ def open_data_json(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("groups.apply_group")
 def apply(request: HttpRequest) -> HttpResponse:
     """団体登録申請: save a draft or submit for review; the applicant becomes the owner."""
-    if not request.user.has_perm("groups.apply_group"):
-        raise PermissionDenied
     form = GroupForm()
     if request.method == "POST":
         submit = request.POST.get("action") != "draft"
@@ -247,7 +240,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_or_404(request, pk, "groups.change_group")
+    group = _group_for(request, pk, "groups.change_group")
     is_application = group.status in (GroupStatus.DRAFT, GroupStatus.RETURNED)
     form = GroupForm(instance=group, initial={})
     if request.method == "POST":
@@ -289,7 +282,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """The editors' page of one group: status, what to do next, co-editors, renewal."""
-    group = _group_or_404(request, pk, "groups.view_group_private")
+    group = _group_for(request, pk, "groups.view_group_private")
     user = request.user
     return render(
         request,
@@ -322,7 +315,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_or_404(request, pk, "groups.submit_group")
+    group = _group_for(request, pk, "groups.submit_group")
     try:
         services.group_submit(group=group, user=request.user)
     except ValidationError as exc:
@@ -368,7 +361,7 @@ def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """休止 / 再開 / 退会, with an optional reason, after a confirmation page."""
     if action not in STATUS_ACTIONS:
         raise Http404
-    group = _group_or_404(request, pk, f"groups.{action}_group")
+    group = _group_for(request, pk, f"groups.{action}_group")
     texts = STATUS_ACTIONS[action]
     form = ReasonForm(
         request.POST or None, help_text=_("任意です。センターへの連絡事項があれば書いてください。")
@@ -394,7 +387,7 @@ def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     """更新: the group looks over its details and confirms them for this fiscal year."""
-    group = _group_or_404(request, pk, "groups.renew_group")
+    group = _group_for(request, pk, "groups.renew_group")
     if request.method == "POST":
         services.group_renew(group=group, user=request.user)
         messages.success(
@@ -419,7 +412,7 @@ def _fiscal_label(fiscal_year: int) -> str:
 @login_required
 @require_POST
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
-    group = _group_or_404(request, pk, "groups.manage_members")
+    group = _group_for(request, pk, "groups.manage_members")
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -455,7 +448,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
-    group = _group_or_404(request, pk, "groups.manage_members")
+    group = _group_for(request, pk, "groups.manage_members")
     invitation = get_object_or_404(GroupInvitation, pk=invitation_pk, group=group)
     services.invitation_cancel(invitation=invitation, user=request.user)
     messages.success(request, _("招待を取り消しました。"))
@@ -465,7 +458,7 @@ def invitation_cancel(request: HttpRequest, pk: int, invitation_pk: int) -> Http
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    group = _group_or_404(request, pk, "groups.view_group_private")
+    group = _group_for(request, pk, "groups.view_group_private")
     membership = get_object_or_404(
         GroupMembership.objects.select_related("user", "group"), pk=membership_pk, group=group
     )
@@ -566,7 +559,7 @@ def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def staff_history(request: HttpRequest, pk: int) -> HttpResponse:
     """変更履歴: who changed what and when, with old and new values."""
-    group = _group_or_404(request, pk, "groups.view_group_history")
+    group = _group_for(request, pk, "groups.view_group_history")
     return render(
         request, "groups/staff/history.html", {"group": group, "entries": selectors.group_history(group)}
     )

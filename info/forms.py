@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
+from core.permissions import may
 from groups.models import LegalForm
 from info.models import Frequency, Grant, NewsletterIssue, SavedSearch, SearchKind
 
@@ -61,7 +62,7 @@ class GrantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["legal_forms"] = self.instance.legal_form_list
-        if not user.is_center_staff:
+        if not may(user, "info.manage_every_grant"):
             # An official posts for one of their own departments.
             departments = Department.objects.filter(officials=user)
             self.fields["department"].queryset = departments

@@ -58,7 +58,7 @@ def group_page_sections(request, group) -> list[Panel]:
         return []
     panels = []
     flyers = flyers_on_display(group=group)
-    can_post = request.user.has_perm("groups.change_group", group)
+    can_post = request.user.has_perm("info.add_flyer", group)
     if flyers or can_post:
         panels.append(
             Panel(

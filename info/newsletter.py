@@ -197,7 +197,7 @@ def issue_save(*, issue: NewsletterIssue, events=None, user: User | None = None)
 @transaction.atomic
 def issue_send(*, issue: NewsletterIssue, staff: User) -> NewsletterIssue:
     """Starts sending: the issue is locked for editing and the batches run in Celery."""
-    if not staff.is_center_staff:
+    if not staff.has_perm("info.manage_newsletter"):
         raise PermissionDenied
     issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
     if issue.status != IssueStatus.DRAFT:

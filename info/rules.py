@@ -13,7 +13,7 @@ def is_grant_department_official(user, grant) -> bool:
     return (
         grant is not None
         and grant.department_id is not None
-        and user.is_official
+        and is_official(user)
         and user.departments.filter(pk=grant.department_id).exists()
     )
 
@@ -27,6 +27,8 @@ def is_search_owner(user, search) -> bool:
 rules.add_perm("info.add_grant", is_center_staff | is_official)
 rules.add_perm("info.change_grant", is_center_staff | (is_official & is_grant_department_official))
 rules.add_perm("info.manage_grants", is_center_staff | is_official)
+# Staff manage every grant; officials only their departments' (grants_managed_by, GrantForm).
+rules.add_perm("info.manage_every_grant", is_center_staff)
 rules.add_perm("info.save_search", rules.is_authenticated)
 rules.add_perm("info.change_savedsearch", rules.is_authenticated & is_search_owner)
 
@@ -43,6 +45,13 @@ def is_flyer_group_editor(user, flyer) -> bool:
     return flyer is not None and user.has_perm("groups.change_group", flyer.group)
 
 
+@rules.predicate
+def edits_listed_group(user, group) -> bool:
+    return group is not None and group.is_listed and user.has_perm("groups.change_group", group)
+
+
+# A group's editors put up its flyers while the group is listed in the directory.
+rules.add_perm("info.add_flyer", edits_listed_group)
 rules.add_perm("info.view_flyer", is_flyer_on_display | is_flyer_group_editor | is_center_staff)
 rules.add_perm("info.review_flyers", is_center_staff)
 rules.add_perm("info.manage_newsletter", is_center_staff)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.fiscal import fiscal_year_of
 from core.models import Theme
+from core.permissions import may
 from info.filters import GrantFilter
 from info.models import AlertDelivery, Grant, SavedSearch
 
@@ -60,7 +61,7 @@ def grants_fitting(
 def grants_managed_by(user) -> QuerySet:
     """Grants the person may edit: all for staff, their departments' for officials."""
     queryset = Grant.objects.select_related("department").order_by("-updated_at", "-id")
-    if user.is_center_staff:
+    if may(user, "info.manage_every_grant"):
         return queryset
     return queryset.filter(department__officials=user)
 

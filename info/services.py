@@ -302,7 +302,7 @@ def flyer_create(
     drawn is refused here, not found broken on the rack)."""
     from django.core.files.base import ContentFile
 
-    if not user.has_perm("groups.change_group", group) or not group.is_listed:
+    if not user.has_perm("info.add_flyer", group):
         raise PermissionDenied
     content_type = validate_flyer(upload)
     data = upload.read()
@@ -336,7 +336,7 @@ def flyer_create(
 
 @transaction.atomic
 def flyer_review(*, flyer: Flyer, staff: User, approve: bool, note: str = "") -> Flyer:
-    if not staff.is_center_staff:
+    if not staff.has_perm("info.review_flyers"):
         raise PermissionDenied
     if not approve and not note.strip():
         raise ValidationError({"review_note": _("掲示できない理由を書いてください。団体に伝わります。")})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.permissions import may, permission_required, permitted
 from info import newsletter, selectors, services
 from info.forms import (
     FlyerForm,
@@ -95,13 +96,16 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("info.manage_grants")
 def grant_manage(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("info.manage_grants"):
-        raise PermissionDenied
     page_obj = Paginator(selectors.grants_managed_by(request.user), settings.PAGINATE_BY).get_page(
         request.GET.get("page")
     )
-    return render(request, "info/grant_manage.html", {"page_obj": page_obj})
+    return render(
+        request,
+        "info/grant_manage.html",
+        {"page_obj": page_obj, "manages_every_grant": may(request.user, "info.manage_every_grant")},
+    )
 
 
 def _grant_form_page(request: HttpRequest, grant: Grant | None) -> HttpResponse:
@@ -123,18 +127,15 @@ def _grant_form_page(request: HttpRequest, grant: Grant | None) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("info.add_grant")
 def grant_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("info.add_grant"):
-        raise PermissionDenied
     return _grant_form_page(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = get_object_or_404(Grant, pk=pk)
-    if not request.user.has_perm("info.change_grant", grant):
-        raise PermissionDenied
+    grant = permitted(request.user, "info.change_grant", get_object_or_404(Grant, pk=pk))
     return _grant_form_page(request, grant)
 
 
@@ -198,10 +199,9 @@ def search_create(request: HttpRequest) -> HttpResponse:
 
 
 def _own_search(request: HttpRequest, pk: int) -> SavedSearch:
-    search = get_object_or_404(SavedSearch, pk=pk)
-    if not request.user.has_perm("info.change_savedsearch", search):
-        raise Http404
-    return search
+    return permitted(
+        request.user, "info.change_savedsearch", get_object_or_404(SavedSearch, pk=pk), hidden_unless=True
+    )
 
 
 @login_required
@@ -258,9 +258,7 @@ def flyer_rack(request: HttpRequest) -> HttpResponse:
 def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
     from groups.models import Group
 
-    group = get_object_or_404(Group, pk=group_pk)
-    if not request.user.has_perm("groups.change_group", group) or not group.is_listed:
-        raise PermissionDenied
+    group = permitted(request.user, "info.add_flyer", get_object_or_404(Group, pk=group_pk))
     form = FlyerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,10 +280,12 @@ def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
 
 
 def _visible_flyer(request: HttpRequest, pk: int) -> Flyer:
-    flyer = get_object_or_404(Flyer.objects.select_related("group"), pk=pk)
-    if not request.user.has_perm("info.view_flyer", flyer):
-        raise Http404
-    return flyer
+    return permitted(
+        request.user,
+        "info.view_flyer",
+        get_object_or_404(Flyer.objects.select_related("group"), pk=pk),
+        hidden_unless=True,
+    )
 
 
 def _serve(field, content_type: str, filename: str | None = None) -> FileResponse:
@@ -315,9 +315,8 @@ def flyer_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
+@permission_required("info.review_flyers")
 def flyer_queue(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("info.review_flyers"):
-        raise PermissionDenied
     return render(
         request, "info/flyer_queue.html", {"flyers": selectors.flyers_pending(), "form": FlyerReviewForm()}
     )
@@ -325,9 +324,8 @@ def flyer_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("info.review_flyers")
 def flyer_review(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("info.review_flyers"):
-        raise PermissionDenied
     flyer = get_object_or_404(Flyer, pk=pk)
     form = FlyerReviewForm(request.POST)
     if form.is_valid():
@@ -403,15 +401,10 @@ def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "info/newsletter_unsubscribe.html", {"token": token})
 
 
-def _require_newsletter_staff(request: HttpRequest) -> None:
-    if not request.user.has_perm("info.manage_newsletter"):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
+@permission_required("info.manage_newsletter")
 def newsletter_staff(request: HttpRequest) -> HttpResponse:
-    _require_newsletter_staff(request)
     counts = dict(Subscriber.objects.values_list("status").annotate(n=Count("pk")))
     issues = NewsletterIssue.objects.order_by("-number")[:50]
     return render(request, "info/newsletter_staff.html", {"issues": issues, "counts": counts})
@@ -419,8 +412,8 @@ def newsletter_staff(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("info.manage_newsletter")
 def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_newsletter_staff(request)
     issue = get_object_or_404(NewsletterIssue, pk=pk) if pk else None
     if issue is not None and issue.status != IssueStatus.DRAFT:
         messages.error(request, _("送信した号は変更できません。"))
@@ -445,8 +438,8 @@ def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 @login_required
 @require_GET
+@permission_required("info.manage_newsletter")
 def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_newsletter_staff(request)
     issue = get_object_or_404(NewsletterIssue, pk=pk)
     body = newsletter.issue_email_body(issue, unsubscribe=_("（ここに購読者ごとの解除リンクが入ります）"))
     active = Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).count()
@@ -455,8 +448,8 @@ def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("info.manage_newsletter")
 def newsletter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_newsletter_staff(request)
     issue = get_object_or_404(NewsletterIssue, pk=pk)
     response = HttpResponse(newsletter.issue_pdf(issue), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="newsletter-{issue.number}.pdf"'
@@ -465,8 +458,8 @@ def newsletter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("info.manage_newsletter")
 def newsletter_send(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_newsletter_staff(request)
     issue = get_object_or_404(NewsletterIssue, pk=pk)
     try:
         newsletter.issue_send(issue=issue, staff=request.user)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, hook
 from core.fiscal import fiscal_year_label
+from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
     Business,
@@ -121,7 +122,7 @@ def group_page_sections(request, group) -> list[Panel]:
         return []
     needs, offers = selectors.open_items_of(PartyRef.of(group))
     # Staff post for the group when it asks them to (at the counter, by phone): the record says so.
-    for_staff = bool(getattr(request.user, "is_center_staff", False))
+    for_staff = may(request.user, "matching.post_for_any_party")
     if not needs and not offers and not for_staff:
         return []
     return [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Area, Department, Theme, User, absolute_url
 from core.outbox import outbox_enqueue, outbox_enqueue_template
+from core.permissions import may
 from groups.models import Group
 from matching.models import (
     MATCH_WORKFLOW,
@@ -162,7 +163,9 @@ def _on_behalf(user: User | None, party) -> bool:
     """Staff entering for a party they do not themselves act for."""
     from matching.selectors import user_can_act_for
 
-    return bool(user is not None and user.is_center_staff and not user_can_act_for(user, party))
+    return bool(
+        user is not None and may(user, "matching.post_for_any_party") and not user_can_act_for(user, party)
+    )
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,15 +16,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.fiscal import current_fiscal_year
 from core.models import Department
-from core.permissions import may, permission_required
+from core.permissions import may, permission_required, permitted
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
-from matching.models import Business, BusinessStatus, Match, MatchStatus, Need, Offer, PartyRef
+from matching.models import Business, Match, MatchStatus, Need, Offer, PartyRef
 
 ITEMS = {
     "need": {
         "model": Need,
         "perm": "matching.change_need",
+        "view_perm": "matching.view_need",
         "create": services.need_create,
         "update": lambda item, **data: services.need_update(need=item, **data),
         "label": _("ニーズ"),
@@ -33,6 +34,7 @@ ITEMS = {
     "offer": {
         "model": Offer,
         "perm": "matching.change_offer",
+        "view_perm": "matching.view_offer",
         "create": services.offer_create,
         "update": lambda item, **data: services.offer_update(offer=item, **data),
         "label": _("提供"),
@@ -103,11 +105,10 @@ def _item_or_404(item_type: str, pk: int):
 
 @require_GET
 def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
-    item = _item_or_404(item_type, pk)
+    item = permitted(
+        request.user, ITEMS[item_type]["view_perm"], _item_or_404(item_type, pk), hidden_unless=True
+    )
     can_edit = request.user.has_perm(ITEMS[item_type]["perm"], item)
-    # Closed items and those of parties that are not (or no longer) taking part are for their own people.
-    if not can_edit and not (item.is_open and selectors.party_is_eligible(item.party)):
-        raise Http404
     return render(
         request,
         "matching/item_detail.html",
@@ -129,7 +130,11 @@ def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
     parties = selectors.user_parties(request.user)
     wanted = request.POST.get("party") or request.GET.get("party")
     on_behalf = None
-    if wanted and request.user.is_center_staff and wanted not in {c.ref.key for c in parties}:
+    if (
+        wanted
+        and may(request.user, "matching.post_for_any_party")
+        and wanted not in {c.ref.key for c in parties}
+    ):
         # Staff post for any group, business or department that asked them to (代理で登録).
         ref, party = _party_or_404(wanted)
         on_behalf = selectors.PartyChoice(ref, party)
@@ -170,9 +175,7 @@ def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
 @login_required
 def item_edit(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
     config = ITEMS[item_type]
-    item = _item_or_404(item_type, pk)
-    if not request.user.has_perm(config["perm"], item):
-        raise PermissionDenied
+    item = permitted(request.user, config["perm"], _item_or_404(item_type, pk))
     initial = {
         "title": item.title,
         "kind": item.kind,
@@ -205,9 +208,7 @@ def item_edit(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
 def item_close(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
     """POST is_open=0 closes (締め切る), is_open=1 reopens."""
     config = ITEMS[item_type]
-    item = _item_or_404(item_type, pk)
-    if not request.user.has_perm(config["perm"], item):
-        raise PermissionDenied
+    item = permitted(request.user, config["perm"], _item_or_404(item_type, pk))
     is_open = request.POST.get("is_open") == "1"
     services.item_set_open(item=item, is_open=is_open)
     if is_open:
@@ -232,10 +233,13 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 @require_GET
 def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    business = get_object_or_404(Business.objects.prefetch_related("themes", "areas"), pk=pk)
+    business = permitted(
+        request.user,
+        "matching.view_business",
+        get_object_or_404(Business.objects.prefetch_related("themes", "areas"), pk=pk),
+        hidden_unless=True,
+    )
     can_edit = request.user.has_perm("matching.change_business", business)
-    if business.status != BusinessStatus.APPROVED and not can_edit:
-        raise Http404
     ref = PartyRef.of(business)
     needs, offers = selectors.items_of(ref)
     if not can_edit:
@@ -262,9 +266,7 @@ def business_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    business = get_object_or_404(Business, pk=pk)
-    if not request.user.has_perm("matching.change_business", business):
-        raise PermissionDenied
+    business = permitted(request.user, "matching.change_business", get_object_or_404(Business, pk=pk))
     form = BusinessForm(request.POST or None, instance=business)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -301,8 +303,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def suggestions(request: HttpRequest, party: str) -> HttpResponse:
     ref, obj = _party_or_404(party)
-    if not request.user.has_perm("matching.view_suggestions", obj):
-        raise PermissionDenied
+    permitted(request.user, "matching.view_suggestions", obj)
     obj, rows = selectors.suggestions_for(ref, party=obj)
     return render(
         request,

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, hook
+from core.predicates import is_center_staff, is_official
 
 PROGRAM_CODE = "project_support"
 
@@ -37,7 +38,7 @@ def mypage_panels(request) -> list[Panel]:
         )
     assignments = selectors.review_assignments(user)
     departments = department_ids(user)
-    if assignments or user.is_official or user.is_center_staff:
+    if assignments or is_official(user) or is_center_staff(user):
         projects = (
             list(
                 Project.objects.filter(department_id__in=departments)

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import fiscal_year_of
 from core.models import Department, Theme
+from core.predicates import is_official
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -247,7 +248,7 @@ class ProposalCallQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         condition = Q(reviewer_staff=user)
-        if user.is_official:
+        if is_official(user):
             condition |= Q(reviewer_departments__officials=user)
         return self.filter(condition).distinct()
 

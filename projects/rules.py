@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import rules
 
-from core.predicates import is_center_staff
+from core.predicates import is_center_staff, is_official
 from projects.models import ProposalCall, ProposalStatus
 
 
@@ -38,7 +38,7 @@ def reviewed_call_ids(user) -> set[int]:
 
 
 def department_ids(user) -> set[int]:
-    if not getattr(user, "is_authenticated", False) or not user.is_official:
+    if not is_official(user):
         return set()
     cached = getattr(user, "_projects_department_ids", None)
     if cached is None:
@@ -75,7 +75,7 @@ def is_call_reviewer(user, proposal) -> bool:
         or proposal.call_id not in reviewed_call_ids(user)
     ):
         return False
-    if user.is_official and not user.is_center_staff:
+    if is_official(user) and not is_center_staff(user):
         return official_is_assigned(user, proposal)
     return True
 
@@ -107,9 +107,34 @@ def is_group_member(user) -> bool:
     return bool(member_group_ids(user))
 
 
+@rules.predicate
+def is_seated_reviewer(user, proposal) -> bool:
+    """On the call's panel today: a named staff member or an active official of a named
+    department (projects.selectors.call_reviewer_sides)."""
+    from projects.selectors import call_reviewer_sides
+
+    return proposal is not None and user.pk in call_reviewer_sides(proposal.call)
+
+
+@rules.predicate
+def is_open_for_evaluation(user, project) -> bool:
+    from projects.services import OPEN_FOR
+
+    return project is not None and project.status in OPEN_FOR["evaluation"]
+
+
+@rules.predicate
+def are_criteria_editable(user, stage) -> bool:
+    from projects.services import criteria_editable
+
+    return stage is not None and criteria_editable(stage)
+
+
 rules.add_perm("projects.view_proposal", is_center_staff | is_proposal_group_member | is_call_reviewer)
 rules.add_perm("projects.change_proposal", is_proposal_group_member & is_proposal_editable)
 rules.add_perm("projects.review_proposal", is_call_reviewer & is_under_review)
+# Scoring asks, besides, that the reviewer still sits on the call's panel.
+rules.add_perm("projects.score_proposal", is_call_reviewer & is_under_review & is_seated_reviewer)
 rules.add_perm("projects.decide_proposal", is_center_staff)
 rules.add_perm("projects.add_proposal", is_group_member)
 
@@ -127,12 +152,20 @@ rules.add_perm(
 )
 rules.add_perm("projects.change_agreement", is_center_staff)
 rules.add_perm("projects.add_progressreport", is_center_staff | is_project_group_member)
+# 相互評価: staff write either side; the lead group's members the group's; an official of the
+# responsible department the department's (unless they are also a member of the lead group).
 rules.add_perm(
-    "projects.add_mutualevaluation",
-    is_center_staff | is_project_group_member | is_project_department_official,
+    "projects.evaluate_project_as_group",
+    is_open_for_evaluation & (is_center_staff | is_project_group_member),
+)
+rules.add_perm(
+    "projects.evaluate_project_as_department",
+    is_open_for_evaluation & (is_center_staff | (~is_project_group_member & is_project_department_official)),
 )
 rules.add_perm("projects.view_staffnote", is_center_staff)
 rules.add_perm("projects.add_staffnote", is_center_staff)
 rules.add_perm("projects.add_supportlog", is_center_staff)
 rules.add_perm("projects.manage_calls", is_center_staff)
+# A stage's criteria change until the first score is given.
+rules.add_perm("projects.change_criteria", is_center_staff & are_criteria_editable)
 rules.add_perm("projects.use_staff_pages", is_center_staff)

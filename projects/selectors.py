@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
 from core.models import User
+from core.predicates import is_center_staff, is_official
 from core.roles import Role
 from projects import scoring
 from projects.filters import PublicProjectFilter, StaffProjectFilter
@@ -112,7 +113,7 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     """Staff: all. Others: their groups' proposals, and the submitted ones of calls they review."""
     if not getattr(user, "is_authenticated", False):
         return Proposal.objects.none()
-    if user.is_center_staff:
+    if is_center_staff(user):
         return Proposal.objects.all()
     condition = Q(group_id__in=member_group_ids(user))
     call_ids = reviewed_call_ids(user)
@@ -124,7 +125,7 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
 def official_assignment_q(user) -> Q:
     """Officials: only proposals assigned to their department or already reviewed by them
     (projects.rules.official_is_assigned); other reviewers: the whole call."""
-    if not user.is_official or user.is_center_staff:
+    if not is_official(user) or is_center_staff(user):
         return Q()
     reviewed = Review.objects.filter(proposal=OuterRef("pk"), reviewer=user)
     return Q(desired_department_id__in=department_ids(user)) | Q(Exists(reviewed))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.permissions import may, permission_required
+from core.permissions import may, permission_required, permitted
 from projects import forms, selectors, services, workflow
 from projects.filters import FiscalYearForm
 from projects.models import (
@@ -80,8 +80,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         project = selectors.project_detail(pk)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
-    if not request.user.has_perm("projects.view_project", project):
-        raise Http404
+    permitted(request.user, "projects.view_project", project, hidden_unless=True)
     decisions = getattr(project.proposal, "adopted_decisions", []) if project.proposal_id else []
     return render(
         request,
@@ -231,9 +230,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _visible_proposal(request, pk)
-    if not request.user.has_perm("projects.change_proposal", proposal):
-        raise PermissionDenied
+    proposal = permitted(request.user, "projects.change_proposal", _visible_proposal(request, pk))
     data = request.POST or None
     form = forms.ProposalForm(data, instance=proposal, call=proposal.call)
     partners = forms.PartnerFormSet(
@@ -290,9 +287,7 @@ def _save_partners(formset) -> None:
 @login_required
 @require_POST
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _visible_proposal(request, pk)
-    if not request.user.has_perm("projects.change_proposal", proposal):
-        raise PermissionDenied
+    proposal = permitted(request.user, "projects.change_proposal", _visible_proposal(request, pk))
     try:
         services.proposal_submit(proposal=proposal, by=request.user)
     except ValidationError as error:
@@ -305,9 +300,7 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _visible_proposal(request, pk)
-    if not request.user.has_perm("projects.change_proposal", proposal):
-        raise PermissionDenied
+    proposal = permitted(request.user, "projects.change_proposal", _visible_proposal(request, pk))
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -325,8 +318,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _visible_attachment(request, pk: int) -> Attachment:
     attachment = get_object_or_404(Attachment.objects.select_related("proposal"), pk=pk)
-    if not request.user.has_perm("projects.view_proposal", attachment.proposal):
-        raise Http404
+    permitted(request.user, "projects.view_proposal", attachment.proposal, hidden_unless=True)
     return attachment
 
 
@@ -350,8 +342,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = _visible_attachment(request, pk)
-    if not request.user.has_perm("projects.change_proposal", attachment.proposal):
-        raise PermissionDenied
+    permitted(request.user, "projects.change_proposal", attachment.proposal)
     services.attachment_delete(attachment=attachment)
     messages.success(request, _("添付資料を削除しました。"))
     return redirect(f"{reverse('projects:proposal_edit', args=[attachment.proposal_id])}#attachments")
@@ -370,11 +361,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _visible_proposal(request, pk)
-    if not request.user.has_perm("projects.review_proposal", proposal):
-        raise PermissionDenied
-    if request.user.pk not in selectors.call_reviewer_sides(proposal.call):
-        raise PermissionDenied
+    proposal = permitted(request.user, "projects.score_proposal", _visible_proposal(request, pk))
     current = selectors.review_for(proposal=proposal, reviewer=request.user)
     criteria = selectors.stage_criteria(proposal.current_stage)
     submit = "submit" in request.POST
@@ -418,9 +405,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _visible_proposal(request, pk)
-    if not request.user.has_perm("projects.review_proposal", proposal):
-        raise PermissionDenied
+    proposal = permitted(request.user, "projects.review_proposal", _visible_proposal(request, pk))
     form = forms.ConflictForm(request.POST)
     if form.is_valid():
         try:
@@ -537,11 +522,9 @@ def staff_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(ReviewStage.objects.select_related("call"), pk=pk)
-    editable = services.criteria_editable(stage)
     formset = forms.CriterionFormSet(request.POST or None, queryset=stage.criteria.all())
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
+        permitted(request.user, "projects.change_criteria", stage)
         if formset.is_valid():
             with transaction.atomic():
                 for criterion in formset.save(commit=False):
@@ -558,7 +541,7 @@ def criteria_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "stage": stage,
             "formset": formset,
-            "editable": editable,
+            "editable": may(request.user, "projects.change_criteria", stage),
             "total_weight": sum(c.weight for c in stage.criteria.all()),
         },
     )
@@ -619,9 +602,7 @@ def _workspace_project(request, pk: int, perm: str = "projects.view_project_work
         project = selectors.project_workspace(pk)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
-    if not request.user.has_perm(perm, project):
-        raise Http404 if not request.user.has_perm("projects.view_project", project) else PermissionDenied
-    return project
+    return permitted(request.user, perm, project, hidden_unless="projects.view_project")
 
 
 @login_required
@@ -652,12 +633,17 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": transitions,
             "lifecycle": [(status.value, status.label) for status in lifecycle],
             "evaluation_sides": [
-                (_("団体"), evaluations.get("group"), "group", _may_evaluate(user, project, "group")),
+                (
+                    _("団体"),
+                    evaluations.get("group"),
+                    "group",
+                    may(user, "projects.evaluate_project_as_group", project),
+                ),
                 (
                     _("担当課"),
                     evaluations.get("department"),
                     "department",
-                    _may_evaluate(user, project, "department"),
+                    may(user, "projects.evaluate_project_as_department", project),
                 ),
             ],
             "can_manage": may(user, "projects.change_project", project),
@@ -666,18 +652,6 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "is_support_kind": project.kind in UNCALLED_KINDS,
         },
     )
-
-
-def _may_evaluate(user, project: Project, side: str) -> bool:
-    """Staff write either side; a group member the group's; an official of the department the department's."""
-    if project.status not in services.OPEN_FOR["evaluation"]:
-        return False
-    if may(user, "projects.change_project", project):
-        return True
-    is_member = project.lead_group_id in member_group_ids(user)
-    if side == "group":
-        return is_member
-    return not is_member and user.has_perm("projects.add_mutualevaluation", project)
 
 
 @staff_required
@@ -722,9 +696,9 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def agreement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_object_or_404(Project, pk=pk)
-    if not request.user.has_perm("projects.view_agreement", project):
-        raise Http404
+    project = permitted(
+        request.user, "projects.view_agreement", get_object_or_404(Project, pk=pk), hidden_unless=True
+    )
     agreement = selectors.agreement_of(project)
     if agreement is None:
         raise Http404
@@ -779,9 +753,11 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     config = RECORD_KINDS.get(kind)
     if config is None:
         raise Http404
-    project = get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk)
-    if not request.user.has_perm(config.perm, project):
-        raise PermissionDenied
+    project = permitted(
+        request.user,
+        config.perm,
+        get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk),
+    )
     form = config.form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -800,10 +776,12 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
     if side not in ("group", "department"):
         raise Http404
-    project = get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk)
     user = request.user
-    if not _may_evaluate(user, project, side):
-        raise PermissionDenied
+    project = permitted(
+        user,
+        f"projects.evaluate_project_as_{side}",
+        get_object_or_404(Project.objects.select_related("lead_group", "department"), pk=pk),
+    )
     existing = project.evaluations.filter(side=side).first()
     form = forms.MutualEvaluationForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,16 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.fiscal import current_fiscal_year, fiscal_year_label
+from core.permissions import permission_required
 from events.models import Program
 from reports import selectors, services
 from reports.forms import AssessmentForm, OutcomeRecordForm, ReportRequestForm
 from reports.models import OutcomeAxis, OutcomeRecord, Report, ReportStatus
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
 
 FIRST_YEAR, LAST_YEAR = 1989, 2100
 
@@ -47,8 +42,8 @@ def _index_url(year: int) -> str:
 
 @login_required
 @require_GET
+@permission_required("reports.access_reports")
 def index(request: HttpRequest) -> HttpResponse:
-    _require(request, "reports.access_reports")
     year = _year_from(request, current_fiscal_year() - 1)
     lines = selectors.report_lines(fiscal_year=year)
     context = {
@@ -65,8 +60,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("reports.request_report")
 def report_request(request: HttpRequest) -> HttpResponse:
-    _require(request, "reports.request_report")
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("報告書を依頼できませんでした。事業と年度を確認してください。"))
@@ -85,8 +80,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("reports.request_report")
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "reports.request_report")
     report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
     try:
         services.report_retry(report=report, requested_by=request.user)
@@ -99,8 +94,8 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("reports.download_report")
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
-    _require(request, "reports.download_report")
     report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
     if report.status != ReportStatus.DONE or not report.pdf:
         raise Http404(_("この報告書のPDFはまだありません。"))
@@ -120,8 +115,8 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
+@permission_required("reports.record_outcomes")
 def outcome_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "reports.record_outcomes")
     year = _year_from(request, current_fiscal_year())
     program_code = request.GET.get("program") or None
     records = selectors.outcome_records_for_staff(fiscal_year=year, program_code=program_code)
@@ -142,7 +137,6 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
 
 
 def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) -> HttpResponse:
-    _require(request, "reports.record_outcomes")
     initial = {}
     if record is None:
         initial = {"fiscal_year": _year_from(request, current_fiscal_year())}
@@ -184,11 +178,13 @@ def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) ->
 
 
 @login_required
+@permission_required("reports.record_outcomes")
 def outcome_create(request: HttpRequest) -> HttpResponse:
     return _outcome_form_page(request, record=None)
 
 
 @login_required
+@permission_required("reports.record_outcomes")
 def outcome_update(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(OutcomeRecord.objects.select_related("program"), pk=pk)
     return _outcome_form_page(request, record=record)
@@ -209,9 +205,9 @@ def _assessment_url(year: int, code: str) -> str:
 
 
 @login_required
+@permission_required("reports.record_outcomes")
 def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     """The assessment of a program and year, what the check before 確定 finds, and the 版."""
-    _require(request, "reports.record_outcomes")
     year = _year_in_range(year)
     program = _program_of(code)
     assessment = selectors.assessment_of(program=program, fiscal_year=year)
@@ -247,8 +243,8 @@ def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@permission_required("reports.request_report")
 def report_finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    _require(request, "reports.request_report")
     year = _year_in_range(year)
     program = _program_of(code)
     try:
@@ -268,7 +264,6 @@ def report_finalize(request: HttpRequest, year: int, code: str) -> HttpResponse:
 
 
 def _report_with_figures(request: HttpRequest, pk: int) -> Report:
-    _require(request, "reports.download_report")
     report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
     if report.status != ReportStatus.DONE or not (report.figures or {}).get("rows"):
         raise Http404(_("この報告書の数値の記録はありません。報告書を作り直してください。"))
@@ -277,6 +272,7 @@ def _report_with_figures(request: HttpRequest, pk: int) -> Report:
 
 @login_required
 @require_GET
+@permission_required("reports.download_report")
 def report_figures_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The figures as printed, as a CSV Excel opens (UTF-8 with BOM; formulas neutralised)."""
     from core.csv import csv_response
@@ -288,6 +284,7 @@ def report_figures_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("reports.download_report")
 def report_figures_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The same figures as an .xlsx for the committee: one sheet, header frozen, numbers as numbers."""
     from reports.exports import figures_workbook

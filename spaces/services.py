@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.models import User
+from core.permissions import may
 from groups.models import Group, GroupMembership, GroupStatus
 from spaces import calendar, mail
 from spaces.models import Booking, MachineUse, Resource
@@ -316,7 +317,7 @@ def booking_create(
 ) -> Booking:
     """One booking. Staff at the counter (channel phone or counter) may book for any group."""
     at_counter = channel != Booking.Channel.WEB
-    if at_counter and not getattr(by, "is_center_staff", False):
+    if at_counter and not may(by, "spaces.manage_spaces"):
         raise PermissionDenied
     _lock(resource)
     booking = _booking_build(
@@ -372,7 +373,7 @@ def booking_series_create(
     if not 1 <= weeks <= MAX_REPEAT_WEEKS:
         raise ValidationError(_("繰り返しは%(max)s週までです。") % {"max": MAX_REPEAT_WEEKS})
     at_counter = channel != Booking.Channel.WEB
-    if at_counter and not getattr(by, "is_center_staff", False):
+    if at_counter and not may(by, "spaces.manage_spaces"):
         raise PermissionDenied
     _lock(resource)
     result = SeriesResult(all_or_nothing=all_or_nothing)
@@ -413,7 +414,7 @@ def user_may_cancel(*, user, booking: Booking, now: dt.datetime | None = None) -
     """Editors of the group (or the person who booked) until the deadline; staff while it holds time."""
     if not booking.holds_time or booking.status == Status.NO_SHOW:
         return False
-    if getattr(user, "is_center_staff", False):
+    if may(user, "spaces.manage_spaces"):
         return True
     owns = booking.booked_by_id == getattr(user, "pk", None) or user_edits_group(user, booking.group)
     return owns and (now or timezone.now()) < cancel_deadline(booking)

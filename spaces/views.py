@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,21 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.fiscal import current_fiscal_year
+from core.permissions import permission_required, permitted
 from groups.models import Group
 from spaces import exports, ical, selectors, services
 from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
 from spaces.models import Allotment, Booking, MachineUse, Resource
 
-
-def staff_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.has_perm("spaces.manage_spaces"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = permission_required("spaces.manage_spaces")
 
 
 def _week_param(value: str | None) -> dt.date:
@@ -145,10 +136,9 @@ def _book(request: HttpRequest, room: Resource, *, form_class, groups, at_counte
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@permission_required("spaces.book_room")
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
-    if not request.user.has_perm("spaces.book_room"):
-        raise PermissionDenied
     groups = Group.objects.editable_by(request.user).order_by("name_kana", "pk")
     if room.eligibility == Resource.Eligibility.REGISTERED_GROUPS:
         groups = groups.public()
@@ -201,9 +191,7 @@ def _booking(request: HttpRequest, pk: int, perm: str = "spaces.view_booking") -
     booking = get_object_or_404(
         Booking.objects.select_related("resource", "group", "event_session__event"), pk=pk
     )
-    if not request.user.has_perm(perm, booking):
-        raise Http404
-    return booking
+    return permitted(request.user, perm, booking, hidden_unless=True)
 
 
 @login_required
@@ -217,7 +205,7 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "may_cancel": request.user.has_perm("spaces.cancel_booking", booking),
             "deadline": services.cancel_deadline(booking),
-            "is_staff": request.user.has_perm("spaces.manage_spaces"),
+            "can_manage_spaces": request.user.has_perm("spaces.manage_spaces"),
         },
     )
 
@@ -258,9 +246,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _statement(request: HttpRequest, group_pk: int, year: int, month: int):
-    group = get_object_or_404(Group, pk=group_pk)
-    if not request.user.has_perm("spaces.view_statement", group):
-        raise Http404
+    group = permitted(
+        request.user, "spaces.view_statement", get_object_or_404(Group, pk=group_pk), hidden_unless=True
+    )
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise Http404
     return selectors.statement(group=group, year=year, month=month)

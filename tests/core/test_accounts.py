@@ -9,6 +9,7 @@ from django.core import mail
 
 from core.middleware import SESSION_LAST_SEEN, SESSION_STARTED
 from core.models import User
+from core.predicates import is_center_staff, is_committee_member, is_official
 from core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -103,13 +104,13 @@ def test_roles_exist_with_permissions_declared_by_the_apps():
     assert "view_theme" in official and "change_theme" not in official
 
 
-def test_role_properties(member, staff_user, official_user, committee_user):
+def test_role_predicates(member, staff_user, official_user, committee_user):
     """Each account answers for its own role only."""
-    assert staff_user.is_center_staff and staff_user.is_staff
-    assert not member.is_center_staff and not member.is_official and not member.is_committee
-    assert official_user.is_official and not official_user.is_center_staff
+    assert is_center_staff(staff_user) and staff_user.is_staff
+    assert not is_center_staff(member) and not is_official(member) and not is_committee_member(member)
+    assert is_official(official_user) and not is_center_staff(official_user)
     assert official_user.departments.get().name == "子ども家庭支援課"
-    assert committee_user.is_committee and not committee_user.is_center_staff
+    assert is_committee_member(committee_user) and not is_center_staff(committee_user)
 
 
 def test_staff_session_ends_when_idle(client_for, staff_user, settings):
@@ -167,7 +168,7 @@ def test_mfa_is_required_for_staff_when_the_setting_is_on(
     """With REQUIRE_MFA_FOR_STAFF, staff and officials are sent to set up TOTP; members are not."""
     settings.KYODO_REQUIRE_MFA_FOR_STAFF = True
     for user in (staff_user, official_user):
-        response = client_for(user).get("/staff/" if user.is_center_staff else "/mypage/")
+        response = client_for(user).get("/staff/" if is_center_staff(user) else "/mypage/")
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/2fa/totp/activate")
         client_for(user).logout()

@@ -159,3 +159,37 @@ def test_staff_notes_are_for_staff_only(proposer, group, staff_user, client_for)
         not in client_for(proposer).get(f"/projects/manage/{project.pk}/").content.decode()
     )
     assert client_for(proposer).get(f"/projects/manage/{project.pk}/add/note/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("status", "open_for_evaluation"),
+    [(ProjectStatus.RUNNING, True), (ProjectStatus.EVALUATING, True), (ProjectStatus.DONE, False)],
+)
+def test_who_writes_which_side_of_the_mutual_evaluation(
+    people, group, department, official_user, status, open_for_evaluation
+):
+    """Staff either side; the lead group's members the group's; the responsible department's
+    officials the department's; nobody once the project is past evaluation."""
+    project = ProjectFactory(status=status, lead_group=group, department=department)
+    expected = {
+        "proposer": {"group"},
+        "reviewer_official": {"department"},
+        "staff": {"group", "department"},
+        "reviewer_staff": {"group", "department"},
+        "other_proposer": set(),
+        "outside_official": set(),
+        "citizen": set(),
+        "anonymous": set(),
+    }
+    for who, sides in expected.items():
+        user = people[who]
+        for side in ("group", "department"):
+            allowed = open_for_evaluation and side in sides
+            assert user.has_perm(f"projects.evaluate_project_as_{side}", project) is allowed, (who, side)
+    # An official who is also a member of the lead group writes the group's side only.
+    from groups.models import GroupMembership
+
+    GroupMembership.objects.create(group=group, user=official_user)
+    official_user.__dict__.pop("_projects_group_ids", None)  # the per-request cache of memberships
+    assert official_user.has_perm("projects.evaluate_project_as_group", project) is open_for_evaluation
+    assert not official_user.has_perm("projects.evaluate_project_as_department", project)

@@ -1,0 +1,134 @@
+"""Who someone is and what they may do is decided in one place: core/predicates.py for the roles,
+each app's rules.py for its permissions. Views, services, selectors and templates ask the rules
+(core.permissions.permission_required / permitted / may, {% rule_perm %}); they never read a role
+themselves and a view never refuses by hand. These scans keep it so.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import rules
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from core.permissions import permitted
+
+ROOT = Path(settings.BASE_DIR)
+SKIPPED_DIRECTORIES = {"migrations"}
+
+# Where the roles are decided: nobody else reads them.
+ROLE_MODULES = {"core/predicates.py", "core/roles.py"}
+ROLE_ATTRIBUTES = {"is_center_staff", "is_official", "is_committee", "has_role"}
+
+# A raw role or Django permission check in a template.
+TEMPLATE_ROLE_CHECK = re.compile(
+    r"\bperms\.|\bis_center_staff\b|\bis_official\b|\bis_committee\b|\.is_staff\b|\.is_superuser\b"
+    r"|\btest_rule\b|\bhas_perm\b"
+)
+
+
+def project_python() -> list[Path]:
+    paths = []
+    for package in ("config", *settings.PROJECT_APPS):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if not SKIPPED_DIRECTORIES & set(path.relative_to(ROOT).parts):
+                paths.append(path)
+    return paths
+
+
+def project_templates() -> list[Path]:
+    folders = [ROOT / "templates", *(ROOT / package / "templates" for package in settings.PROJECT_APPS)]
+    return sorted(
+        path for folder in folders for path in folder.rglob("*") if path.suffix in {".html", ".txt"}
+    )
+
+
+def test_the_scans_see_the_project():
+    """The scans read the apps and their templates (a wrong root would pass everything)."""
+    python = {str(path.relative_to(ROOT)) for path in project_python()}
+    templates = {str(path.relative_to(ROOT)) for path in project_templates()}
+    assert {"groups/views.py", "projects/rules.py", "core/predicates.py"} <= python
+    assert "templates/base.html" in templates
+    assert any(name.startswith("spaces/templates/") for name in templates)
+
+
+def test_no_code_reads_a_role_outside_the_predicates():
+    """`user.is_center_staff` and the like: ask core.predicates or the app's rules instead."""
+    found = []
+    for path in project_python():
+        relative = str(path.relative_to(ROOT))
+        if relative in ROLE_MODULES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ROLE_ATTRIBUTES:
+                found.append(f"{relative}:{node.lineno} .{node.attr}")
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "getattr"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and node.args[1].value in ROLE_ATTRIBUTES
+            ):
+                found.append(f"{relative}:{node.lineno} getattr(..., {node.args[1].value!r})")
+    assert not found, "roles read outside core/predicates.py:\n" + "\n".join(found)
+
+
+def test_no_view_refuses_by_hand():
+    """A view asks core.permissions (permission_required, permitted), which raise the refusal."""
+    found = []
+    for path in project_python():
+        if path.name != "views.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if isinstance(target, ast.Name) and target.id == "PermissionDenied":
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, "views raising PermissionDenied themselves:\n" + "\n".join(found)
+
+
+def test_no_template_checks_a_role_or_a_django_permission():
+    """Templates ask {% rule_perm "app.perm" user obj as x %} or get a value computed from the rules."""
+    found = []
+    for path in project_templates():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if TEMPLATE_ROLE_CHECK.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}")
+    assert not found, "raw role or permission checks in templates:\n" + "\n".join(found)
+
+
+@pytest.fixture
+def example_rules():
+    """Two throwaway permissions on a plain object: seeing it, and editing it."""
+    rules.add_perm("tests.see_thing", rules.predicate(lambda user, thing: thing.get("visible", False)))
+    rules.add_perm("tests.edit_thing", rules.predicate(lambda user, thing: thing.get("editable", False)))
+    yield
+    rules.remove_perm("tests.see_thing")
+    rules.remove_perm("tests.edit_thing")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("thing", "hidden_unless", "expected"),
+    [
+        ({"editable": True}, False, "returned"),
+        ({}, False, PermissionDenied),
+        ({}, True, Http404),
+        ({"visible": True}, "tests.see_thing", PermissionDenied),
+        ({}, "tests.see_thing", Http404),
+    ],
+)
+def test_permitted_returns_the_object_or_refuses(example_rules, make_user, thing, hidden_unless, expected):
+    """Allowed: the object itself. Refused: 403, or 404 for those it is hidden from."""
+    user = make_user()
+    if expected == "returned":
+        assert permitted(user, "tests.edit_thing", thing, hidden_unless=hidden_unless) is thing
+    else:
+        with pytest.raises(expected):
+            permitted(user, "tests.edit_thing", thing, hidden_unless=hidden_unless)
