@@ -81,8 +81,8 @@ bench: check-pango ## ベンチマーク（専用データベースを作り、g
 faults: check-pango ## 障害注入テスト（PostgreSQL・Redis を使う）
 	$(BIN)/pytest -m faults
 
-worker: $(STAMP) ## Celery ワーカーを起動する（REDIS_URL が必要）
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config worker -Q celery,mail --loglevel=INFO
+worker: $(STAMP) ## Celery ワーカーを起動する（4つのキューすべてを処理。REDIS_URL が必要）
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config worker --loglevel=INFO
 
 beat: $(STAMP) ## Celery beat（定期実行）を起動する（REDIS_URL が必要）
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(BIN)/celery -A config beat --loglevel=INFO

@@ -9,7 +9,10 @@
 
 Call it inside the transaction of the change that causes the mail. The message is a row of
 OutboxMessage written in that transaction; one Celery task (core.tasks.outbox_send, queue
-"mail") sends it after commit and retries while the mail server does not answer. When the
+"mail") sends it after commit and retries while the mail server does not answer. Mail sent to
+many people at once (newsletters, digests) goes through outbox_enqueue_many: rows written in
+one INSERT, sent by tasks of the queue "bulk" (core.tasks.outbox_send_batch), so that a
+5,000-mail run never stands between a person and their password-reset mail. When the
 transaction rolls back, the row and the mail are gone with it. Staff see every message on
 /staff/outbox/ and resend a failed one there.
 """
@@ -64,6 +67,17 @@ def outbox_enqueue(
         attachments=attachments,
         related=related,
     )
+
+
+def outbox_enqueue_many(messages: Sequence[Mapping]) -> list[OutboxMessage]:
+    """Records many e-mails in one INSERT (each a dict of outbox_enqueue's arguments) and sends
+    them after commit on the queue "bulk", a batch of messages per task."""
+    rows = [_message(**message) for message in messages]
+    if not rows:
+        return []
+    OutboxMessage.objects.bulk_create(rows, batch_size=500)
+    _send_batches_after_commit([row.pk for row in rows])
+    return rows
 
 
 def outbox_enqueue_template(
@@ -128,6 +142,34 @@ def _enqueue(
     related: models.Model | None = None,
     once_key: str | None = None,
 ) -> OutboxMessage:
+    message = _message(
+        to=to,
+        subject=subject,
+        body=body,
+        kind=kind,
+        reply_to=reply_to,
+        headers=headers,
+        attachments=attachments,
+        related=related,
+        once_key=once_key,
+    )
+    message.save()
+    _send_after_commit(message)
+    return message
+
+
+def _message(
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    kind: str,
+    reply_to: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    related: models.Model | None = None,
+    once_key: str | None = None,
+) -> OutboxMessage:
     recipients = [address for address in to if address]
     if not recipients:
         raise ValueError("an outbox message needs at least one recipient")
@@ -147,8 +189,6 @@ def _enqueue(
     if related is not None:
         message.content_type = ContentType.objects.get_for_model(related)
         message.object_id = related.pk
-    message.save()
-    _send_after_commit(message)
     return message
 
 
@@ -157,6 +197,16 @@ def _send_after_commit(message: OutboxMessage) -> None:
 
     pk = message.pk
     transaction.on_commit(lambda: outbox_send.delay(pk))
+
+
+def _send_batches_after_commit(ids: list[int]) -> None:
+    from core.tasks import BULK_BATCH, outbox_send_batch
+
+    def send() -> None:
+        for start in range(0, len(ids), BULK_BATCH):
+            outbox_send_batch.delay(ids[start : start + BULK_BATCH])
+
+    transaction.on_commit(send)
 
 
 # --- sending -------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""The one task that sends e-mail: core.outbox_send, on the queue "mail"."""
+"""The tasks that send e-mail: core.outbox_send on the queue "mail" (one message: account mail,
+confirmations, anything a person waits for) and core.outbox_send_batch on the queue "bulk"
+(newsletters and digests, many messages per task), so bulk mail never delays the rest."""
 
 from __future__ import annotations
 
@@ -28,3 +30,31 @@ def outbox_send(self, message_id: int) -> str:
     if retry and not self.request.is_eager and self.request.retries < self.max_retries:
         raise self.retry(countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
     return message.status
+
+
+# Messages per bulk task: one broker message sends this many mails.
+BULK_BATCH = 100
+
+
+@shared_task(
+    bind=True,
+    name="core.outbox_send_batch",
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    soft_time_limit=25 * 60,
+    time_limit=30 * 60,
+)
+def outbox_send_batch(self, message_ids: list[int]) -> dict[str, int]:
+    """Sends bulk messages one after another (each idempotent, as outbox_send); the ones worth
+    retrying are tried again together later, the others stay 失敗 for staff."""
+    counts: dict[str, int] = {}
+    again = []
+    for message_id in message_ids:
+        message, retry = outbox.outbox_deliver(message_id=message_id)
+        status = message.status if message is not None else "missing"
+        counts[status] = counts.get(status, 0) + 1
+        if retry:
+            again.append(message_id)
+    if again and not self.request.is_eager and self.request.retries < self.max_retries:
+        raise self.retry(args=[again], countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
+    return counts

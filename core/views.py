@@ -17,12 +17,14 @@ from rules.contrib.views import objectgetter
 from core import outbox, selectors
 from core.app_hooks import collect
 from core.models import OutboxMessage
+from core.pagecache import cache_for_anonymous
 from core.permissions import permission_required
 
 logger = logging.getLogger("kyodo")
 
 
 @require_GET
+@cache_for_anonymous("core", "groups", "events", "info")
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", selectors.home_context())
 

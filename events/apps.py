@@ -27,3 +27,10 @@ class EventsConfig(AppConfig):
             "events.view_surveyresponse",
         ],
     }
+
+    def ready(self) -> None:
+        from core.pagecache import invalidate_on_change
+        from events.models import Event, EventSession, Program
+
+        # The home page's upcoming events (core/pagecache.py).
+        invalidate_on_change("events", Event, EventSession, Program)

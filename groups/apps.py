@@ -51,6 +51,10 @@ class GroupsConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"groups-opendata-{model.__name__}-{id(signal)}",
                 )
+        from core.pagecache import invalidate_on_change
+
+        # The home page's new groups and the directory (core/pagecache.py).
+        invalidate_on_change("groups", Group)
         for through in (Group.themes.through, Group.areas.through):
             m2m_changed.connect(
                 clear_open_data_cache, sender=through, dispatch_uid=f"groups-opendata-{through.__name__}"

@@ -22,6 +22,7 @@ from core.app_hooks import collect
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
+from core.pagecache import cache_for_anonymous
 from core.permissions import permission_required, permitted
 from core.search import keyword_search
 from groups import csv_io, selectors, services
@@ -42,6 +43,7 @@ def _group_for(request: HttpRequest, pk: int, perm: str) -> Group:
 
 
 @require_GET
+@cache_for_anonymous("core", "groups", "matching")
 def index(request: HttpRequest) -> HttpResponse:
     """団体をさがす: filters in the query string, あいうえお order, an index by row, pages of 20."""
     directory = selectors.group_directory(params=request.GET)

@@ -18,3 +18,10 @@ class InfoConfig(AppConfig):
             "info.view_savedsearch",
         ],
     }
+
+    def ready(self) -> None:
+        from core.pagecache import invalidate_on_change
+        from info.models import Flyer
+
+        # The home page's flyers (core/pagecache.py).
+        invalidate_on_change("info", Flyer)

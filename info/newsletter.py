@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import User, absolute_url
-from core.outbox import outbox_enqueue, outbox_enqueue_template
+from core.outbox import outbox_enqueue_many, outbox_enqueue_template
 from info.models import (
     Grant,
     IssueStatus,
@@ -234,25 +234,43 @@ def issue_send_batches(*, issue_id: int, batch_size: int = BATCH_SIZE) -> int:
     return queued
 
 
-@transaction.atomic
 def _send_batch(issue: NewsletterIssue, batch: list[Subscriber], blocks: dict) -> int:
-    queued = 0
+    """One batch: the mails and the deliveries in two INSERTs; when that is refused, each
+    subscriber on their own, so a broken address is logged and skipped and the run goes on."""
+    prepared = []
     for subscriber in batch:
         link = unsubscribe_url(subscriber)
         try:
+            message = {
+                "to": [subscriber.email],
+                "subject": issue.title,
+                "body": issue_email_body(issue, unsubscribe=link, blocks=blocks),
+                "kind": "info.newsletter",
+                "related": issue,
+                "headers": {
+                    "List-Unsubscribe": f"<{link}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            }
+        except Exception:
+            logger.exception("newsletter %s: subscriber %s skipped", issue.pk, subscriber.pk)
+            continue
+        prepared.append((subscriber, message))
+    try:
+        with transaction.atomic():
+            NewsletterDelivery.objects.bulk_create(
+                [NewsletterDelivery(issue=issue, subscriber=subscriber) for subscriber, _m in prepared]
+            )
+            outbox_enqueue_many([message for _s, message in prepared])
+        return len(prepared)
+    except Exception:
+        logger.warning("newsletter %s: a batch was refused, writing it one by one", issue.pk)
+    queued = 0
+    for subscriber, message in prepared:
+        try:
             with transaction.atomic():
                 NewsletterDelivery.objects.create(issue=issue, subscriber=subscriber)
-                outbox_enqueue(
-                    to=[subscriber.email],
-                    subject=issue.title,
-                    body=issue_email_body(issue, unsubscribe=link, blocks=blocks),
-                    kind="info.newsletter",
-                    related=issue,
-                    headers={
-                        "List-Unsubscribe": f"<{link}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    },
-                )
+                outbox_enqueue_many([message])
         except Exception:
             # A broken address (or any one failure) is logged and skipped: the run goes on.
             logger.exception("newsletter %s: subscriber %s skipped", issue.pk, subscriber.pk)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Area, Theme, User, absolute_url
-from core.outbox import outbox_enqueue
+from core.outbox import outbox_enqueue_many
 from info.flyers import thumbnail_png, validate_flyer
 from info.models import AlertDelivery, Flyer, FlyerStatus, Grant, SavedSearch
 
@@ -217,24 +217,59 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
             }
     sent = 0
     people = list(per_user.items())
+    list_urls = {kind: absolute_url(reverse(source.list_url_name)) for kind, source in sources.items()}
+    mypage_url = absolute_url(reverse("info:search_list"))
     for start in range(0, len(people), DIGEST_BATCH):
-        # One transaction per batch of people (one commit), a savepoint per person.
-        with transaction.atomic():
-            for user_id, hits in people[start : start + DIGEST_BATCH]:
-                try:
-                    with transaction.atomic():
-                        if _digest_send(
-                            hits=hits, sources=sources, described=described, sent_before=sent_before
-                        ):
-                            sent += 1
-                except Exception:
-                    # One person's failure (a bad row, an outbox error) must not stop the others.
-                    logger.exception("saved-search digest failed for user %s", user_id)
+        prepared = []
+        for user_id, hits in people[start : start + DIGEST_BATCH]:
+            try:
+                digest = _digest_prepare(
+                    hits=hits,
+                    sources=sources,
+                    described=described,
+                    sent_before=sent_before,
+                    list_urls=list_urls,
+                    mypage_url=mypage_url,
+                )
+            except Exception:
+                # One person's failure (a bad row, a template error) must not stop the others.
+                logger.exception("saved-search digest failed for user %s", user_id)
+                continue
+            if digest is not None:
+                prepared.append((user_id, digest))
+        sent += _digests_write(prepared)
     SavedSearch.objects.filter(frequency=frequency, is_active=True, checked_at__lt=now).update(checked_at=now)
     return sent
 
 
-def _digest_send(*, hits, sources, described, sent_before: set) -> bool:
+def _digests_write(prepared: list[tuple[int, tuple[dict, list[AlertDelivery]]]]) -> int:
+    """Writes a batch of digests and what they deliver in two INSERTs (one transaction); when
+    the batch is refused, each person on their own, so one bad row stops only its digest."""
+    if not prepared:
+        return 0
+    try:
+        with transaction.atomic():
+            AlertDelivery.objects.bulk_create([row for _user, (_m, rows) in prepared for row in rows])
+            outbox_enqueue_many([message for _user, (message, _rows) in prepared])
+        return len(prepared)
+    except Exception:
+        logger.warning("saved-search digests: a batch was refused, writing them one by one")
+    sent = 0
+    for user_id, (message, rows) in prepared:
+        try:
+            with transaction.atomic():
+                AlertDelivery.objects.bulk_create(rows)
+                outbox_enqueue_many([message])
+            sent += 1
+        except Exception:
+            logger.exception("saved-search digest failed for user %s", user_id)
+    return sent
+
+
+def _digest_prepare(
+    *, hits, sources, described, sent_before: set, list_urls: dict, mypage_url: str
+) -> tuple[dict, list[AlertDelivery]] | None:
+    """The digest mail of one person and the deliveries it records, or None when nothing is new."""
     user = hits[0][0].user
     sections = []
     deliveries = []
@@ -250,7 +285,7 @@ def _digest_send(*, hits, sources, described, sent_before: set) -> bool:
         seen |= {(search.kind, pk) for pk in ids}
         titles = described.get(search.kind, {})
         items = [titles[pk] for pk in ids if pk in titles]
-        list_url = absolute_url(reverse(sources[search.kind].list_url_name))
+        list_url = list_urls[search.kind]
         sections.append(
             {
                 "search": search,
@@ -261,11 +296,10 @@ def _digest_send(*, hits, sources, described, sent_before: set) -> bool:
             }
         )
         deliveries += [
-            AlertDelivery(user=user, saved_search=search, kind=search.kind, object_id=pk) for pk in ids
+            AlertDelivery(user_id=user.pk, saved_search=search, kind=search.kind, object_id=pk) for pk in ids
         ]
     if not deliveries:
-        return False
-    AlertDelivery.objects.bulk_create(deliveries)
+        return None
     unsubscribe_url = absolute_url(reverse("info:unsubscribe", args=[unsubscribe_token(user)]))
     body = render_to_string(
         "info/email/digest.txt",
@@ -273,22 +307,22 @@ def _digest_send(*, hits, sources, described, sent_before: set) -> bool:
             "user": user,
             "sections": sections,
             "unsubscribe_url": unsubscribe_url,
-            "mypage_url": absolute_url(reverse("info:search_list")),
+            "mypage_url": mypage_url,
         },
     )
     count = len(deliveries)
-    outbox_enqueue(
-        to=[user.email],
-        subject=_("保存した検索条件の新着 %(count)s件") % {"count": count},
-        body=body,
-        kind="info.digest",
-        related=user,
-        headers={
+    message = {
+        "to": [user.email],
+        "subject": _("保存した検索条件の新着 %(count)s件") % {"count": count},
+        "body": body,
+        "kind": "info.digest",
+        "related": user,
+        "headers": {
             "List-Unsubscribe": f"<{unsubscribe_url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
-    )
-    return True
+    }
+    return message, deliveries
 
 
 # --- flyers -------------------------------------------------------------------------------------

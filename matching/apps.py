@@ -16,3 +16,10 @@ class MatchingConfig(AppConfig):
         ]
         + ["matching.delete_need", "matching.delete_offer"],
     }
+
+    def ready(self) -> None:
+        from core.pagecache import invalidate_on_change
+        from matching.models import Need
+
+        # The group directory's filter by open need (core/pagecache.py).
+        invalidate_on_change("matching", Need)

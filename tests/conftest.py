@@ -232,7 +232,11 @@ def celery_redis_worker(transactional_db):
     app.conf.update(task_always_eager=False, broker_url=redis_url, result_backend=redis_url)
     try:
         with start_worker(
-            app, pool="solo", perform_ping_check=True, shutdown_timeout=20, queues=["celery", "mail"]
+            app,
+            pool="solo",
+            perform_ping_check=True,
+            shutdown_timeout=20,
+            queues=list(settings.TASK_QUEUE_NAMES),
         ) as worker:
             yield worker
     finally:

@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -267,8 +268,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# E-mail has a queue of its own, so a long report never holds up a registration mail.
-CELERY_TASK_ROUTES = {"core.outbox_send": {"queue": "mail"}}
+# Four queues, each served by its own workers in production (docker-compose.yml), so that work
+# of one kind never waits behind another: "mail" is e-mail a person waits for (account mail,
+# confirmations; one message per task), "bulk" is newsletters and digests (many messages per
+# task), "reports" is the long PDF renders, "default" everything else (reminders, sweeps).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+TASK_QUEUE_NAMES = ("default", "mail", "bulk", "reports")
+# A worker started without -Q serves them all (`make worker`).
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    "core.outbox_send": {"queue": "mail"},
+    "core.outbox_send_batch": {"queue": "bulk"},
+    "info.send_newsletter": {"queue": "bulk"},
+    "info.send_digests": {"queue": "bulk"},
+    "reports.render_report": {"queue": "reports"},
+}
 
 # --- Content Security Policy: no inline script, no third party --------------------------------
 CONTENT_SECURITY_POLICY = {
@@ -343,6 +357,9 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 20 * 60)
 # Consultations older than this many years have their personal fields anonymised.
 CONSULTATION_RETENTION_YEARS = env_int("CONSULTATION_RETENTION_YEARS", 5)
+# Anonymous visitors get the home page and the group directory from the cache for at most this
+# many seconds (core/pagecache.py; a change to what they show clears them at once). 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
 # Newsletter addresses unsubscribed or never confirmed are deleted after this many days (APPI).
 NEWSLETTER_RETENTION_DAYS = env_int("NEWSLETTER_RETENTION_DAYS", 90)
 # Where the browser tests write axe-core's results; the accessibility page reads them.

@@ -117,8 +117,9 @@ class TestComposeFile:
     services = compose["services"]
 
     def test_names_every_service_a_deployment_needs(self):
-        """web, worker, beat, postgres and redis are all there."""
-        assert {"web", "worker", "beat", "postgres", "redis"} <= set(self.services)
+        """web, a worker per queue class, beat, postgres and redis are all there."""
+        workers = {"worker-mail", "worker-bulk", "worker-reports", "worker-default"}
+        assert {"web", *workers, "beat", "postgres", "redis"} <= set(self.services)
 
     def test_every_long_running_service_has_a_health_check(self):
         """Every service except the one-off migration has a health check."""
@@ -129,13 +130,20 @@ class TestComposeFile:
             assert service["healthcheck"]["test"], name
 
     def test_app_services_run_the_right_commands(self):
-        """web runs gunicorn (the image's default), worker and beat run Celery with config."""
+        """web runs gunicorn (the image's default), the workers and beat run Celery with config;
+        each worker serves one queue, and together they serve every queue the settings route to."""
         dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
         assert "gunicorn" in dockerfile and "config.wsgi:application" in dockerfile
         assert "command" not in self.services["web"]
-        assert self.services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+        served = set()
+        workers = [name for name in self.services if name.startswith("worker-")]
+        for name in workers:
+            command = self.services[name]["command"]
+            assert command[:4] == ["celery", "-A", "config", "worker"], name
+            served.add(command[command.index("-Q") + 1])
+        assert served == set(settings.TASK_QUEUE_NAMES)
         assert self.services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
-        for name in ("web", "worker", "beat"):
+        for name in ("web", *workers, "beat"):
             environment = self.services[name]["environment"]
             assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
             assert environment["REDIS_URL"].startswith("redis://redis:")

@@ -121,14 +121,15 @@ def test_sending_goes_in_batches_skips_a_failing_address_and_never_twice(
         Subscriber.objects.create(email=f"reader{n}@example.jp", status=SubscriberStatus.ACTIVE)
     Subscriber.objects.create(email="gone@example.jp", status=SubscriberStatus.UNSUBSCRIBED)
     Subscriber.objects.create(email="waiting@example.jp")
-    real = newsletter.outbox_enqueue
+    real = newsletter.outbox_enqueue_many
 
-    def refuse_one(*, to, **kwargs):
-        if to == ["reader3@example.jp"]:
+    def refuse_one(messages):
+        # The batch holding the broken address is refused, then that address alone.
+        if any(message["to"] == ["reader3@example.jp"] for message in messages):
             raise ValueError("broken address")
-        return real(to=to, **kwargs)
+        return real(messages)
 
-    monkeypatch.setattr(newsletter, "outbox_enqueue", refuse_one)
+    monkeypatch.setattr(newsletter, "outbox_enqueue_many", refuse_one)
     monkeypatch.setattr(newsletter, "BATCH_SIZE", 3)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(staff_user).post(reverse("info:newsletter_send", args=[issue.pk]))

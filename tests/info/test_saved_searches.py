@@ -146,14 +146,15 @@ def test_one_persons_failure_does_not_stop_the_others(
     SavedSearchFactory(user=other, kind="grants", query="")
     frozen.move_to(at(3))
     GrantFactory()
-    real = services.outbox_enqueue
+    real = services.outbox_enqueue_many
 
-    def failing_for_member(*, to, **kwargs):
-        if to == [member.email]:
+    def failing_for_member(messages):
+        # The batch holding the member's digest is refused, then the member's digest alone.
+        if any(message["to"] == [member.email] for message in messages):
             raise OSError("mail server refused")
-        return real(to=to, **kwargs)
+        return real(messages)
 
-    monkeypatch.setattr(services, "outbox_enqueue", failing_for_member)
+    monkeypatch.setattr(services, "outbox_enqueue_many", failing_for_member)
     frozen.move_to(at(8))
     assert run_digests(django_capture_on_commit_callbacks) == 1
     assert len(digests(other.email)) == 1

@@ -1,0 +1,142 @@
+"""Whole-page cache of public pages for anonymous visitors (the home page, the group directory).
+
+    from core.pagecache import cache_for_anonymous
+
+    @cache_for_anonymous("groups", "events")
+    def home(request): ...
+
+A page is served from the cache only to a request that carries no session and no messages
+cookie (so nobody signed in, and nobody with a message waiting), over GET or HEAD, not from
+htmx. It is stored only when it answered 200 without touching the CSRF token or setting a
+cookie, so a cached page holds nothing that belongs to one person. The key holds the path
+with its query string, the language and a version per scope ("groups", "events"...); each app
+bumps its scopes when a model the pages show is saved or deleted (`invalidate_on_change` in
+its AppConfig.ready), and every entry expires after PUBLIC_PAGE_CACHE_SECONDS anyway (the
+home page's "upcoming" moves with the clock). With Redis the cache and the versions are
+shared by every worker; with the local-memory cache each process keeps its own, so a change
+made in one process reaches the others within the expiry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+
+KEY_PREFIX = "pagecache"
+# A longer query string is not worth a cache entry (and bounds the key space).
+MAX_QUERY_LENGTH = 512
+
+
+def _version_key(scope: str) -> str:
+    return f"{KEY_PREFIX}:version:{scope}"
+
+
+def bump(*scopes: str) -> None:
+    """Every cached page that depends on one of these scopes is stale from now on."""
+    cache.set_many({_version_key(scope): uuid.uuid4().hex for scope in scopes}, None)
+
+
+def versions(scopes: tuple[str, ...]) -> str:
+    keys = [_version_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in found}
+    if missing:
+        for key, value in missing.items():
+            cache.add(key, value, None)
+        found = cache.get_many(keys)
+    return ".".join(str(found.get(key, "")) for key in keys)
+
+
+def invalidate_on_change(scope: str, *models) -> None:
+    """Bumps `scope` when a row of one of `models` (or of one of their many-to-many tables) is
+    saved or deleted. Call it from an AppConfig.ready()."""
+
+    def receiver(**_kwargs) -> None:
+        bump(scope)
+
+    # Kept alive by the module-level list: signals hold their receivers weakly by default.
+    _receivers.append(receiver)
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                receiver, sender=model, dispatch_uid=f"pagecache-{scope}-{model._meta.label}-{id(signal)}"
+            )
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                receiver,
+                sender=field.remote_field.through,
+                dispatch_uid=f"pagecache-{scope}-{field.remote_field.through._meta.label}",
+            )
+
+
+_receivers: list[Callable] = []
+
+
+def _servable(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.PUBLIC_PAGE_CACHE_SECONDS > 0
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in request.COOKIES
+        and "HTTP_HX_REQUEST" not in request.META
+        and len(request.META.get("QUERY_STRING", "")) <= MAX_QUERY_LENGTH
+        and not request.user.is_authenticated
+    )
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        # The page holds a CSRF token (a form): it belongs to this visitor alone.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.META.get("CSRF_COOKIE_USED")
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _key(request: HttpRequest, scopes: tuple[str, ...]) -> str:
+    where = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"{KEY_PREFIX}:page:{versions(scopes)}:{get_language()}:{request.method}:{where}"
+
+
+def cache_for_anonymous(*scopes: str) -> Callable:
+    """Serves the view's page from the cache to anonymous visitors (see the module's docstring)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not _servable(request):
+                response = view(request, *args, **kwargs)
+                patch_vary_headers(response, ("Cookie",))
+                return response
+            key = _key(request, scopes)
+            stored = cache.get(key)
+            if stored is not None:
+                status, content, headers = stored
+                response = HttpResponse(content, status=status, headers=headers)
+            else:
+                response = view(request, *args, **kwargs)
+                if _storable(request, response):
+                    cache.set(
+                        key,
+                        (response.status_code, response.content, dict(response.headers)),
+                        settings.PUBLIC_PAGE_CACHE_SECONDS,
+                    )
+            patch_vary_headers(response, ("Cookie",))
+            return response
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,141 @@
+"""The whole-page cache of the home page and the group directory (core/pagecache.py): anonymous
+visitors share one copy; nobody signed in ever gets it or fills it; a change to what the page
+shows is visible at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from events.models import Event
+from groups.models import Group
+from tests.events.factories import EventFactory
+from tests.groups.factories import GroupFactory
+
+pytestmark = pytest.mark.django_db
+
+DIRECTORY = reverse("groups:index")
+MYPAGE_LINK = f'href="{reverse("core:mypage")}"'
+
+
+def test_anonymous_visitors_get_the_cached_home_page(client, django_assert_num_queries):
+    event = EventFactory(title="まちの未来を語る会")
+    assert "まちの未来を語る会" in client.get("/").content.decode()
+    # A change that sends no signal (a bulk update) is not seen: the page comes from the cache,
+    # without a query.
+    Event.objects.filter(pk=event.pk).update(title="書き換えた題名")
+    with django_assert_num_queries(0):
+        response = client.get("/")
+    html = response.content.decode()
+    assert "まちの未来を語る会" in html and "書き換えた題名" not in html
+    assert "Cookie" in response["Vary"]
+
+
+def test_anonymous_visitors_get_the_cached_directory(client, django_assert_num_queries):
+    group = GroupFactory(name="みどりの会")
+    assert "みどりの会" in client.get(DIRECTORY).content.decode()
+    Group.objects.filter(pk=group.pk).update(name="名前を変えた会")
+    with django_assert_num_queries(0):
+        html = client.get(DIRECTORY).content.decode()
+    assert "みどりの会" in html
+
+
+def test_each_query_string_is_a_page_of_its_own(client):
+    GroupFactory(name="あおぞら子ども会", name_kana="あおぞらこどもかい")
+    GroupFactory(name="みなと環境クラブ", name_kana="みなとかんきょうくらぶ")
+    assert "あおぞら子ども会" in client.get(DIRECTORY).content.decode()
+    html = client.get(DIRECTORY, {"q": "みなと"}).content.decode()
+    assert "みなと環境クラブ" in html and "あおぞら子ども会" not in html
+
+
+def test_a_signed_in_person_never_gets_the_cached_page(client, member):
+    anonymous_html = client.get("/").content.decode()
+    assert "新規登録" in anonymous_html and "ログアウト" not in anonymous_html
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert MYPAGE_LINK in html and "ログアウト" in html and "新規登録" not in html
+
+
+def test_a_signed_in_persons_page_is_never_stored(client, member):
+    client.force_login(member)
+    signed_in_html = client.get(DIRECTORY).content.decode()
+    assert MYPAGE_LINK in signed_in_html and "csrfmiddlewaretoken" in signed_in_html
+    client.logout()
+    client.cookies.clear()
+    html = client.get(DIRECTORY).content.decode()
+    assert MYPAGE_LINK not in html and "csrfmiddlewaretoken" not in html
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page(client):
+    event = EventFactory(title="新しい講座")
+    client.get("/")
+    Event.objects.filter(pk=event.pk).update(title="直したばかりの講座")
+    client.cookies["messages"] = "anything"
+    assert "直したばかりの講座" in client.get("/").content.decode()
+
+
+def test_saving_a_group_refreshes_the_directory_and_the_home_page(client):
+    group = GroupFactory(name="はじめの会")
+    assert "はじめの会" in client.get(DIRECTORY).content.decode()
+    assert "はじめの会" in client.get("/").content.decode()
+    group.name = "あたらしい名前の会"
+    group.save()
+    assert "あたらしい名前の会" in client.get(DIRECTORY).content.decode()
+    assert "あたらしい名前の会" in client.get("/").content.decode()
+
+
+def test_a_new_group_and_a_deleted_one_show_at_once(client):
+    GroupFactory(name="さきの会")
+    client.get(DIRECTORY)
+    newcomer = GroupFactory(name="あとから来た会")
+    assert "あとから来た会" in client.get(DIRECTORY).content.decode()
+    newcomer.delete()
+    assert "あとから来た会" not in client.get(DIRECTORY).content.decode()
+
+
+def test_saving_an_event_refreshes_the_home_page(client):
+    event = EventFactory(title="春の交流会")
+    assert "春の交流会" in client.get("/").content.decode()
+    event.title = "夏の交流会"
+    event.save()
+    html = client.get("/").content.decode()
+    assert "夏の交流会" in html and "春の交流会" not in html
+
+
+def test_a_new_event_session_refreshes_the_home_page(client):
+    client.get("/")
+    EventFactory(title="追加された講座")
+    assert "追加された講座" in client.get("/").content.decode()
+
+
+def test_changing_a_groups_themes_refreshes_the_directory(client):
+    from core.models import Theme
+
+    theme = Theme.objects.order_by("pk").first()
+    group = GroupFactory(name="テーマを変える会", themes=[])
+    url = f"{DIRECTORY}?theme={theme.pk}"
+    assert "テーマを変える会" not in client.get(url).content.decode()
+    group.themes.add(theme)
+    assert "テーマを変える会" in client.get(url).content.decode()
+
+
+def test_an_invalid_filter_is_never_cached(client, monkeypatch):
+    from core import pagecache
+
+    stored = []
+    real_set = pagecache.cache.set
+    monkeypatch.setattr(
+        pagecache.cache, "set", lambda key, *a, **k: (stored.append(key), real_set(key, *a, **k))
+    )
+    assert client.get(f"{DIRECTORY}?theme=999999").status_code == 400
+    assert not [key for key in stored if key.startswith("pagecache:page:")]
+    assert client.get(DIRECTORY).status_code == 200
+    assert [key for key in stored if key.startswith("pagecache:page:")]
+
+
+def test_the_cache_can_be_turned_off(client, settings):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    event = EventFactory(title="切り替え前")
+    client.get("/")
+    Event.objects.filter(pk=event.pk).update(title="切り替え後")
+    assert "切り替え後" in client.get("/").content.decode()
