@@ -20,8 +20,25 @@ from core.text import search_document
 
 
 def _with_list_relations(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    return queryset.select_related("staff", "group", "person").prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("order", "id"))
+    """What a row of the list shows (consultations/_table.html), and no more: the question and
+    answer texts and the people's other columns stay in the database."""
+    return (
+        queryset.select_related("staff", "group", "person")
+        .only(
+            "pk",
+            "consulted_on",
+            "channel",
+            "status",
+            "is_anonymous",
+            "anonymised_at",
+            "staff__full_name",
+            "staff__email",
+            "group__name",
+            "person__name",
+        )
+        .prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("pk", "name").order_by("order", "id"))
+        )
     )
 
 
@@ -33,8 +50,12 @@ def consultation_list(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consul
 
 
 def consultation_export_rows(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consultation]]:
-    filterset, queryset = consultation_list(data=data)
+    """Every column of the filtered consultations (the CSV has them all), newest first."""
+    filterset = ConsultationFilter(data=data or None, queryset=Consultation.objects.all())
+    valid_or_empty(filterset)
+    queryset = filterset.qs.order_by("-consulted_on", "-id").select_related("staff", "group", "person")
     return filterset, queryset.prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("order", "id")),
         "themes",
         Prefetch("referrals", queryset=Referral.objects.select_related("department", "group", "business")),
     )

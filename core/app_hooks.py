@@ -56,10 +56,13 @@ class Figure:
 
 @dataclass(frozen=True)
 class BenchPage:
-    """A page for `make bench` to load. `as_user` signs the load in as that account (staff pages)."""
+    """A page for `make bench` to load. `as_user` signs the load in as that account (staff pages);
+    `target_share` is the page's throughput target as a share of the bare view (None: the
+    default for public or staff pages, ops/bench.py)."""
 
     path: str
     as_user: str | None = None
+    target_share: float | None = None
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,7 @@ def phone_number(rng: random.Random) -> str:
 
 
 DEMO_STAFF_EMAIL = "staff@example.jp"
+DEMO_MEMBER_EMAIL = "member@example.jp"
 
 
 @hook("seed_demo")
@@ -144,7 +145,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         ("staff2@example.jp", "支援 太郎", "しえん たろう", (Role.STAFF,), False),
         ("official@example.jp", "市役 一郎", "しやく いちろう", (Role.OFFICIAL,), False),
         ("committee@example.jp", "評価 京子", "ひょうか きょうこ", (Role.COMMITTEE,), False),
-        ("member@example.jp", "市民 さくら", "しみん さくら", (), False),
+        (DEMO_MEMBER_EMAIL, "市民 さくら", "しみん さくら", (), False),
         ("business@example.jp", "企業 健", "きぎょう けん", (), False),
     ]
     for email, name, kana, roles, superuser in accounts:
@@ -166,5 +167,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
 
 
 @hook("bench_pages")
-def bench_pages(*, scale: int) -> dict[str, str]:
-    return {"home": "/"}
+def bench_pages(*, scale: int) -> dict:
+    from core.app_hooks import BenchPage
+
+    # Anonymous visitors get the home page from the cache (core/pagecache.py).
+    return {"home": BenchPage(path="/", target_share=0.5)}

@@ -202,4 +202,4 @@ def ensure_reference_data() -> None:
 @hook("home_context")
 def home_context() -> dict:
     """The home page's upcoming public events."""
-    return {"upcoming_events": list(selectors.upcoming_public_events(limit=5))}
+    return {"upcoming_events": selectors.upcoming_event_cards(limit=5)}

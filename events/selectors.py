@@ -76,6 +76,21 @@ def upcoming_public_events(limit: int = 5) -> list[Event]:
     )
 
 
+def upcoming_event_cards(limit: int = 5) -> list[Event]:
+    """The home page's cards: title, program name and first start of the next public events, in
+    one query that reads only those columns and only `limit` rows."""
+    first_start = Subquery(_sessions_of().order_by("starts_at").values("starts_at")[:1])
+    upcoming = EventSession.objects.filter(event=OuterRef("pk"), ends_at__gte=timezone.now())
+    return list(
+        Event.objects.filter(is_public=True)
+        .filter(Exists(upcoming))
+        .annotate(first_starts_at=first_start)
+        .select_related("program")
+        .only("pk", "title", "program__name")
+        .order_by("first_starts_at", "pk")[:limit]
+    )
+
+
 def calendar_events(filterset) -> QuerySet[Event]:
     """The filtered list view, soonest first for coming events, latest first for past ones."""
     queryset = filterset.qs

@@ -6,18 +6,33 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.fiscal import current_fiscal_year, fiscal_year_start
+from core.models import Area, Theme
 from core.text import KANA_ROWS
 from groups.filters import GroupDirectoryFilter
 from groups.models import Group, GroupInvitation, GroupMembership, GroupStatus, RenewalReminder
 
+# The directory's cards show this many characters of a group's purpose.
+DIRECTORY_PURPOSE_CHARS = 90
+
 
 def group_directory(*, params) -> GroupDirectoryFilter:
     """The public directory: approved groups in あいうえお order, filtered by the query string."""
-    queryset = Group.objects.public().prefetch_related("themes", "areas").order_by("sort_key", "id")
+    queryset = (
+        Group.objects.public()
+        # What a card shows, and no more: the purpose only as far as the card cuts it.
+        .only("pk", "name", "name_kana", "legal_form", "registration_number")
+        .annotate(purpose_head=Substr("purpose", 1, DIRECTORY_PURPOSE_CHARS + 1))
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.only("pk", "name", "short_name")),
+            Prefetch("areas", queryset=Area.objects.only("pk", "name")),
+        )
+        .order_by("sort_key", "id")
+    )
     return GroupDirectoryFilter(params, queryset=queryset)
 
 
@@ -46,11 +61,11 @@ def group_for_page(*, pk: int) -> Group:
 
 
 def recently_registered_groups(limit: int = 6) -> QuerySet:
-    """Approved groups, newest registration first (home page)."""
+    """Approved groups, newest registration first (home page: name, legal form, date only)."""
     return (
         Group.objects.public()
         .exclude(registered_on=None)
-        .prefetch_related("themes")
+        .only("pk", "name", "legal_form", "registered_on")
         .order_by("-registered_on", "-id")[:limit]
     )
 

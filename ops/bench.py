@@ -95,3 +95,84 @@ def load(
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+# --- Targets and comparisons (README「ベンチマーク」) -------------------------------------------------
+
+# Throughput as a share of the bare view of the same run: pages that name their own target
+# (BenchPage.target_share) use it; other public pages and staff pages use these.
+PUBLIC_SHARE = 0.2
+STAFF_SHARE = 0.1
+# p95 of every page at 4 clients.
+P95_TARGET_MS = 50.0
+# Ratios of scale N to scale 1: p95 of each page, seconds of the named tasks.
+PAGE_RATIO_TARGET = 1.5
+TASK_RATIO_TARGETS = {"report_program": 3.0, "report_all": 5.0}
+# Peak memory (resident set) of the process while one report task runs.
+REPORT_RSS_TARGET_MB = 500
+
+
+def target_share(*, as_user: str | None, declared: float | None) -> float:
+    if declared is not None:
+        return declared
+    return STAFF_SHARE if as_user else PUBLIC_SHARE
+
+
+def share(page_rps: float, bare_rps: float) -> float:
+    return round(page_rps / bare_rps, 3) if bare_rps else 0.0
+
+
+def ratios(current: dict, baseline: dict) -> dict:
+    """p95 (pages) and seconds (tasks) of this run over the same figures of a scale-1 run, for
+    what both runs measured."""
+    found: dict[str, dict] = {"pages": {}, "tasks": {}}
+    for name, page in current.get("pages", {}).items():
+        before = baseline.get("pages", {}).get(name)
+        if before and before.get("p95_ms"):
+            value = round(page["p95_ms"] / before["p95_ms"], 2)
+            found["pages"][name] = {"ratio": value, "target": PAGE_RATIO_TARGET}
+    for name, task in current.get("tasks", {}).items():
+        before = baseline.get("tasks", {}).get(name)
+        if isinstance(task, dict) and before and before.get("seconds"):
+            value = round(task["seconds"] / before["seconds"], 2)
+            found["tasks"][name] = {"ratio": value, "target": TASK_RATIO_TARGETS.get(name)}
+    return found
+
+
+class PeakRss:
+    """The highest resident set size (MB) of this process while the block runs, sampled every
+    20 ms from /proc (Linux); elsewhere the process's lifetime peak from getrusage."""
+
+    def __init__(self, interval: float = 0.02):
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+
+    @staticmethod
+    def current_mb() -> float:
+        try:
+            with open("/proc/self/statm") as statm:
+                pages = int(statm.read().split()[1])
+            import os
+
+            return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, ValueError, IndexError):
+            import resource
+
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, self.current_mb())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRss:
+        self.peak_mb = self.current_mb()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = round(max(self.peak_mb, self.current_mb()), 1)

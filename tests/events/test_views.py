@@ -112,6 +112,24 @@ def test_home_upcoming_events_expose_first_start_without_n_plus_one(django_asser
         assert len(events) == 5
 
 
+def test_home_cards_are_the_upcoming_events_in_one_query(django_assert_num_queries):
+    """The home page's cards list the same events, soonest first, in one query at any size, and
+    read only what a card shows."""
+    from events.selectors import upcoming_event_cards, upcoming_public_events
+
+    make_events(2)
+    EventFactory(past=True)
+    EventFactory(is_public=False)
+    for more in (0, 8):
+        make_events(more)
+        with django_assert_num_queries(1):
+            cards = upcoming_event_cards(limit=5)
+            shown = [(e.pk, e.title, e.program.name, e.first_starts_at) for e in cards]
+        expected = upcoming_public_events(limit=5)
+        assert shown == [(e.pk, e.title, e.program.name, e.first_starts_at) for e in expected]
+        assert cards[0].get_deferred_fields() >= {"description", "venue"}
+
+
 @pytest.fixture
 def staff_client(client, staff_user):
     client.force_login(staff_user)

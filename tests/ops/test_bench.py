@@ -47,3 +47,45 @@ def test_a_redirect_is_counted_as_an_error(redirecting_server):
 def test_the_bench_loads_only_this_machine():
     with pytest.raises(ValueError):
         load(host="example.jp", port=80, path="/", clients=1, requests=1, max_seconds=1)
+
+
+def test_each_page_is_judged_by_its_share_of_the_bare_view():
+    from ops import bench
+
+    assert bench.share(350.0, 700.0) == 0.5
+    assert bench.target_share(as_user=None, declared=None) == bench.PUBLIC_SHARE == 0.2
+    assert bench.target_share(as_user="staff@example.jp", declared=None) == bench.STAFF_SHARE == 0.1
+    assert bench.target_share(as_user=None, declared=0.5) == 0.5
+
+
+def test_a_larger_scale_is_compared_with_the_last_scale_one_run():
+    from ops import bench
+
+    baseline = {
+        "pages": {"home": {"p95_ms": 20.0}, "gone": {"p95_ms": 5.0}},
+        "tasks": {"report_all": {"seconds": 10.0}, "other": {"seconds": 2.0}},
+    }
+    current = {
+        "pages": {"home": {"p95_ms": 25.0}, "new_page": {"p95_ms": 9.0}},
+        "tasks": {"report_all": {"seconds": 40.0}, "other": {"seconds": 1.0}, "soak_errors": {"value": 0}},
+    }
+    found = bench.ratios(current, baseline)
+    assert found["pages"] == {"home": {"ratio": 1.25, "target": bench.PAGE_RATIO_TARGET}}
+    assert found["tasks"] == {
+        "report_all": {"ratio": 4.0, "target": 5.0},
+        "other": {"ratio": 0.5, "target": None},
+    }
+
+
+def test_peak_memory_sees_a_short_allocation():
+    from ops.bench import PeakRss
+
+    with PeakRss(interval=0.005) as memory:
+        before = PeakRss.current_mb()
+        block = bytearray(64 * 2**20)
+        block[::4096] = b"x" * len(block[::4096])
+        import time
+
+        time.sleep(0.05)
+        del block
+    assert memory.peak_mb >= before + 50

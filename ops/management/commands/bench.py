@@ -7,7 +7,12 @@
    hooks (`bench_pages`) with a bounded number of keep-alive clients.
 4. Soaks the same server for a few minutes with mixed traffic (ops/soak.py): 5xx count and the
    memory growth of each worker, reported as the tasks `soak_errors` and `soak_rss_growth_mb`.
-5. Times the apps' `bench_tasks` (report rendering).
+5. Times the apps' `bench_tasks` (report rendering) and the peak memory of the process while
+   each runs.
+Every page is reported with its throughput as a share of the bare view of the same run, against
+its target (ops/bench.py). `--scale N` multiplies every app's data by N in a database of its own
+(`<name>_bench<N>`); each run's figures are kept in var/bench-scale<N>.json, and a run at N > 1
+prints the ratio of each page's p95 and each task's seconds to the last scale-1 run.
 The last line printed is one JSON object. Nothing here passes or fails: it measures.
 """
 
@@ -29,6 +34,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pypdf import PdfReader
 
 from core.app_hooks import BenchPage
+from ops import bench as figures
 from ops import soak
 from ops.bench import load
 
@@ -54,6 +60,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="gunicorn のワーカー数（既定 2）")
         parser.add_argument("--fresh", action="store_true", help="データベースを作り直す")
         parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="データ量の倍率（既定 1。10 で団体 約10万・企業 約2万・担当課 約1,000）",
+        )
+        parser.add_argument(
             "--app-scale", action="append", default=[], metavar="APP=N", help="アプリごとの倍率"
         )
         parser.add_argument("--only", default="", help="計測するページ名（カンマ区切り）")
@@ -72,12 +84,19 @@ class Command(BaseCommand):
 
     # --- The whole run -----------------------------------------------------------------------
 
-    def run(self, *, clients, requests, seconds, workers, fresh, app_scale, only, soak_seconds, **_options):
+    def run(
+        self, *, clients, requests, seconds, workers, fresh, app_scale, only, soak_seconds, scale, **_options
+    ):
         started = time.monotonic()
-        scales = {**DEFAULT_APP_SCALES, **parse_scales(app_scale)}
-        env = bench_environment()
-        self.say(f"データベース: {redact(env['DATABASE_URL'])}  倍率: {scales}")
-        prepare_database(env, scales, fresh=fresh, out=self.say)
+        if scale < 1:
+            raise CommandError("--scale は1以上を指定してください。")
+        scales = {
+            **{app: value * scale for app, value in DEFAULT_APP_SCALES.items()},
+            **parse_scales(app_scale),
+        }
+        env = bench_environment(scale)
+        self.say(f"データベース: {redact(env['DATABASE_URL'])}  全体の倍率: {scale}  アプリの倍率: {scales}")
+        prepare_database(env, scales, scale=scale, fresh=fresh, out=self.say)
 
         info = json.loads(self.manage(env, "bench", "--phase", "inspect").splitlines()[-1])
         pages = info["pages"]
@@ -101,6 +120,8 @@ class Command(BaseCommand):
                 summary = self.measure(port, page["path"], cookie, clients, requests, seconds)
                 summary["queries"] = page["queries"]
                 summary["status"] = page["status"]
+                summary["share"] = figures.share(summary["rps"], bare["rps"])
+                summary["target_share"] = page["target_share"]
                 results[name] = summary
                 self.say(format_row(name, summary, page["queries"]))
             if soak_seconds > 0:
@@ -117,24 +138,56 @@ class Command(BaseCommand):
 
         self.say("タスクの計測 ...")
         tasks = json.loads(self.manage(env, "bench", "--phase", "tasks").splitlines()[-1])
-        for name, figures in tasks.items():
-            line = f"  {name:<28} {figures['seconds']:>8.2f} s"
-            if "pages" in figures:
-                line += f"  {figures['pages']}ページ"
-            if figures.get("limit"):
-                within = figures["seconds"] < figures["limit"]
-                line += f"  （上限 {figures['limit']} s: {'達成' if within else '超過'}）"
+        for name, task in tasks.items():
+            line = f"  {name:<28} {task['seconds']:>8.2f} s"
+            if "pages" in task:
+                line += f"  {task['pages']}ページ"
+            if task.get("limit"):
+                within = task["seconds"] < task["limit"]
+                line += f"  （上限 {task['limit']} s: {'達成' if within else '超過'}）"
+            if "rss_mb" in task:
+                line += f"  メモリ最大 {task['rss_mb']:.0f} MB"
+                if name.startswith("report_"):
+                    within = task["rss_mb"] < figures.REPORT_RSS_TARGET_MB
+                    line += f"（目標 {figures.REPORT_RSS_TARGET_MB} MB 未満: {'達成' if within else '超過'}）"
             self.say(line)
-        self.say(f"所要時間: {time.monotonic() - started:.0f} s")
+        total_seconds = time.monotonic() - started
+        self.say(f"所要時間: {total_seconds:.0f} s")
         report = {
+            "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+            "scale": scale,
+            "seconds": round(total_seconds),
             "bare": {k: bare[k] for k in ("rps", "p50_ms", "p95_ms")},
             "pages": {
-                name: {k: summary[k] for k in ("rps", "p50_ms", "p95_ms", "queries")}
+                name: {k: summary[k] for k in ("rps", "p50_ms", "p95_ms", "queries", "share", "target_share")}
                 for name, summary in results.items()
             },
             "tasks": {**tasks, **soaked},
         }
+        if scale > 1:
+            report["ratios"] = self.compare_with_scale_one(report)
+        save_results(scale, report)
         self.stdout.write(json.dumps(report, ensure_ascii=False))
+
+    def compare_with_scale_one(self, report: dict) -> dict:
+        baseline_path = results_path(1)
+        if not baseline_path.exists():
+            self.say(
+                "倍率1の結果（var/bench-scale1.json）がないため、比は出せません。"
+                "先に make bench を実行してください。"
+            )
+            return {}
+        baseline = json.loads(baseline_path.read_text())
+        found = figures.ratios(report, baseline)
+        self.say(f"倍率 {report['scale']} ÷ 倍率1（{baseline.get('date', '日付不明')} の結果）:")
+        for kind, unit in (("pages", "p95"), ("tasks", "秒")):
+            for name, ratio in found[kind].items():
+                line = f"  {name:<28} {unit} の比 {ratio['ratio']:>6.2f}"
+                if ratio["target"]:
+                    within = ratio["ratio"] <= ratio["target"]
+                    line += f"  （目標 {ratio['target']} 以下: {'達成' if within else '未達'}）"
+                self.say(line)
+        return found
 
     def measure(self, port, path, cookie, clients, requests, seconds) -> dict:
         # Warm up: imports, template loading and the connection pool of each worker.
@@ -195,28 +248,47 @@ def redact(url: str) -> str:
     return url
 
 
-def bench_database_url() -> str:
-    """The bench's own database beside the configured one."""
+def bench_database_url(scale: int = 1) -> str:
+    """The bench's own database beside the configured one (one per scale: `_bench`, `_bench10`)."""
+    suffix = "" if scale == 1 else str(scale)
     configured = os.environ.get("DATABASE_URL", "")
     if configured.startswith(("postgres://", "postgresql://")):
         parts = urlsplit(configured)
         name = parts.path.lstrip("/") or "kyodo"
-        return urlunsplit(parts._replace(path=f"/{name}_bench"))
-    path = Path(settings.BASE_DIR) / "var" / "bench.sqlite3"
+        return urlunsplit(parts._replace(path=f"/{name}_bench{suffix}"))
+    path = Path(settings.BASE_DIR) / "var" / f"bench{suffix}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
 
 
-def bench_environment() -> dict:
+def results_path(scale: int) -> Path:
+    return Path(settings.BASE_DIR) / "var" / f"bench-scale{scale}.json"
+
+
+def save_results(scale: int, report: dict) -> None:
+    path = results_path(scale)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+
+
+def bench_environment(scale: int = 1) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(DJANGO_SETTINGS_MODULE=BENCH_SETTINGS, DATABASE_URL=bench_database_url(), PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE=BENCH_SETTINGS, DATABASE_URL=bench_database_url(scale), PYTHONUNBUFFERED="1"
+    )
     env.pop("REDIS_URL", None)  # tasks timed in-process; the cache is per process
     return env
 
 
-def prepare_database(env: dict, scales: dict[str, int], *, fresh: bool, out) -> None:
-    marker = Path(settings.BASE_DIR) / "var" / "bench-dataset.json"
-    wanted = {"scales": scales, "database": env["DATABASE_URL"], "apps": list(settings.PROJECT_APPS)}
+def prepare_database(env: dict, scales: dict[str, int], *, scale: int = 1, fresh: bool, out) -> None:
+    name = "bench-dataset.json" if scale == 1 else f"bench{scale}-dataset.json"
+    marker = Path(settings.BASE_DIR) / "var" / name
+    wanted = {
+        "scale": scale,
+        "scales": scales,
+        "database": env["DATABASE_URL"],
+        "apps": list(settings.PROJECT_APPS),
+    }
     if not fresh and marker.exists() and json.loads(marker.read_text()) == wanted:
         out("既存のベンチマーク用データベースを使います（作り直すには --fresh）。")
         return
@@ -237,7 +309,7 @@ def prepare_database(env: dict, scales: dict[str, int], *, fresh: bool, out) -> 
     )
     run("migrate", "--noinput")
     scale_args = [arg for app, value in scales.items() for arg in ("--app-scale", f"{app}={value}")]
-    seeded = run("seed_demo", *scale_args)
+    seeded = run("seed_demo", "--scale", str(scale), *scale_args)
     out(seeded.stdout.strip())
     out(f"データ作成: {time.monotonic() - started:.0f} s")
     marker.write_text(json.dumps(wanted))
@@ -315,10 +387,19 @@ def stop(process: subprocess.Popen) -> None:
 
 def format_row(name: str, summary: dict, queries: int | None) -> str:
     q = "" if queries is None else f"{queries:>4} queries"
-    return (
+    row = (
         f"  {name:<28} {summary['rps']:>8.1f} req/s  p50 {summary['p50_ms']:>7.2f} ms  "
         f"p95 {summary['p95_ms']:>7.2f} ms  {q}  errors {summary['errors']}"
     )
+    if "share" in summary:
+        target = summary["target_share"]
+        shares = "達成" if summary["share"] >= target else "未達"
+        fast = "達成" if summary["p95_ms"] < figures.P95_TARGET_MS else "未達"
+        row += (
+            f"  素のビューの {summary['share']:.2f}（目標 {target} 以上: {shares}）"
+            f"  p95 {figures.P95_TARGET_MS:.0f} ms 未満: {fast}"
+        )
+    return row
 
 
 # --- Phases that run inside the bench database (subprocesses) ---------------------------------
@@ -341,6 +422,7 @@ def inspect_pages() -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from core.models import User
+    from ops.bench import target_share
 
     pages = collect_pages()
     cookies: dict[str, str] = {}
@@ -362,6 +444,7 @@ def inspect_pages() -> dict:
         found[name] = {
             "path": page.path,
             "as_user": page.as_user,
+            "target_share": target_share(as_user=page.as_user, declared=page.target_share),
             "queries": len(queries),
             "status": response.status_code,
         }
@@ -370,13 +453,16 @@ def inspect_pages() -> dict:
 
 def time_tasks() -> dict:
     from core.app_hooks import collect
+    from ops.bench import PeakRss
 
     timings = {}
     for _app, hook in collect("bench_tasks"):
         for name, task in hook().items():
-            started = time.perf_counter()
-            result = task()
-            timings[name] = {"seconds": round(time.perf_counter() - started, 2)}
+            with PeakRss() as memory:
+                started = time.perf_counter()
+                result = task()
+                timings[name] = {"seconds": round(time.perf_counter() - started, 2)}
+            timings[name]["rss_mb"] = memory.peak_mb
             if isinstance(result, bytes) and result.startswith(b"%PDF"):
                 # WeasyPrint writes compressed object streams: count pages by reading the PDF.
                 timings[name]["pages"] = len(PdfReader(io.BytesIO(result)).pages)
