@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from consultations.filters import staff_users
 from consultations.models import Channel, Consultation, ConsultationStatus, ReferralResult, Topic
 from consultations.selectors import party_resolve
+from core.fiscal import current_fiscal_year, fiscal_year_choices
 from core.models import Department, Theme
 
 
@@ -277,3 +278,20 @@ class RelatedLinksForm(forms.Form):
         self.fields["related_projects"].queryset = _recent_and_linked(Project, linked["related_projects"])
         for name, ids in linked.items():
             self.initial.setdefault(name, ids)
+
+
+class StatisticsForm(forms.Form):
+    """The fiscal year of the statistics page and its CSV: one of the last ten (this one when
+    none is given). Any other value is an error next to the field, never another year."""
+
+    YEARS_BACK = 10
+
+    fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = fiscal_year_choices(back=self.YEARS_BACK, forward=0)
+
+    @property
+    def year(self) -> int:
+        return self.cleaned_data.get("fiscal_year") or current_fiscal_year()

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,11 +22,12 @@ from consultations.forms import (
     ReferralForm,
     ReferralResultForm,
     RelatedLinksForm,
+    StatisticsForm,
 )
 from consultations.models import AccessAction, Consultation, FollowUp, Referral
 from core.csv import csv_response
-from core.filters import invalid_filter_response
-from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_label, fiscal_year_of
+from core.filters import invalid_filter_response, invalid_form_response, query_choice_errors
+from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.permissions import may, permission_required, permitted
 
 
@@ -412,23 +413,24 @@ def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 @permission_required("consultations.access")
 def follow_ups(request: HttpRequest) -> HttpResponse:
+    query_errors = query_choice_errors(request.GET, {"mine": (_("担当"), {"1"})})
+    if query_errors:
+        context = {"query_errors": query_errors, "overdue": [], "this_week": [], "mine": False}
+        return render(request, "consultations/follow_ups.html", context, status=400)
     mine = request.GET.get("mine") == "1"
     due = selectors.follow_ups_due(owner=request.user if mine else None)
     _log_view(request, [f.consultation_id for f in due["overdue"] + due["this_week"]])
     return render(request, "consultations/follow_ups.html", {**due, "mine": mine})
 
 
-def _statistics_year(request: HttpRequest) -> int:
-    raw = request.GET.get("fiscal_year", "")
-    valid = {fy for fy, _label in fiscal_year_choices(back=10, forward=0)}
-    return int(raw) if raw.isdigit() and int(raw) in valid else current_fiscal_year()
-
-
 @require_GET
 @login_required
 @permission_required("consultations.access")
 def statistics(request: HttpRequest) -> HttpResponse:
-    fiscal_year = _statistics_year(request)
+    form = StatisticsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "consultations/statistics.html", {"form": form}, status=400)
+    fiscal_year = form.year
     monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
     first, last = selectors.default_statistics_years()
     yearly = selectors.fiscal_year_counts(first=first, last=last)
@@ -443,12 +445,12 @@ def statistics(request: HttpRequest) -> HttpResponse:
         request,
         "consultations/statistics.html",
         {
+            "form": form,
             "fiscal_year": fiscal_year,
             "fiscal_year_label": label,
             "monthly": monthly,
             "yearly": yearly,
             "chart": chart,
-            "year_choices": fiscal_year_choices(back=6, forward=0),
             "summary": selectors.fiscal_year_summary(fiscal_year=fiscal_year),
         },
     )
@@ -458,13 +460,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("consultations.access")
 def statistics_csv(request: HttpRequest) -> HttpResponse:
-    fiscal_year = _statistics_year(request)
-    if request.GET.get("fiscal_year", str(fiscal_year)) != str(fiscal_year):
+    form = StatisticsForm(request.GET)
+    if not form.is_valid():
         # An export never silently answers for another year than the one asked for.
-        return HttpResponseBadRequest(
-            _("「年度」: 選べる年度ではありません。書き出しませんでした。"),
-            content_type="text/plain; charset=utf-8",
-        )
+        return invalid_form_response(form)
+    fiscal_year = form.year
     monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
     first, last = selectors.default_statistics_years()
     yearly = selectors.fiscal_year_counts(first=first, last=last)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import django_filters
 from django import forms
@@ -82,9 +82,14 @@ def valid_or_empty(filterset) -> bool:
 
 def filter_errors_text(filterset) -> str:
     """「相談方法」: 正しく選択してください。… for a response that has no form (CSV)."""
+    return form_errors_text(filterset.form)
+
+
+def form_errors_text(form) -> str:
+    """The errors of a (filter) form as lines naming each field's label."""
     parts = []
-    for name, errors in filterset.form.errors.items():
-        field = filterset.form.fields.get(name)
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
         label = str(field.label) if field is not None and field.label else name
         parts.append(_("「%(label)s」: %(errors)s") % {"label": label, "errors": " ".join(errors)})
     return "\n".join(parts)
@@ -92,7 +97,28 @@ def filter_errors_text(filterset) -> str:
 
 def invalid_filter_response(filterset) -> HttpResponse:
     """A 400 in Japanese naming each invalid field, for exports (nothing is exported)."""
+    return invalid_form_response(filterset.form)
+
+
+def invalid_form_response(form) -> HttpResponse:
+    """invalid_filter_response for an export whose conditions are a plain form."""
     body = _("絞り込みの条件に誤りがあるため、書き出しませんでした。条件を直してもう一度お試しください。")
     return HttpResponseBadRequest(
-        f"{body}\n{filter_errors_text(filterset)}\n", content_type="text/plain; charset=utf-8"
+        f"{body}\n{form_errors_text(form)}\n", content_type="text/plain; charset=utf-8"
     )
+
+
+def query_choice_errors(data, fields: dict[str, tuple[str, Collection[str]]]) -> dict[str, str]:
+    """For pages whose filters are hand-built selects: {parameter: message} for every given
+    value that is none of its choices. The page answers 400 with the messages
+    (templates/includes/query_errors.html) and shows no rows, never every row."""
+    errors = {}
+    for name, (label, allowed) in fields.items():
+        value = data.get(name, "")
+        if value and value not in allowed:
+            shown = value if len(value) <= 30 else f"{value[:30]}…"
+            errors[name] = _("「%(label)s」: 「%(value)s」は選べません。一覧から選んでください。") % {
+                "label": label,
+                "value": shown,
+            }
+    return errors

@@ -23,6 +23,13 @@ def staff_links(request) -> list[Link]:
             count=failed or None,
         ),
         Link(
+            title=gettext("二段階認証の設定状況"),
+            url=reverse("core:mfa_staff_list"),
+            description=gettext(
+                "役割のあるアカウントの二段階認証の設定状況。本人確認のうえ、1回だけ使える設定用リンクを送れます。"
+            ),
+        ),
+        Link(
             title=gettext("テーマ・地区・担当課"),
             url=reverse("admin:core_theme_changelist"),
             description=gettext("参照データの編集"),

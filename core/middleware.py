@@ -58,11 +58,12 @@ class StaffSessionLifetimeMiddleware:
 
 
 class RequireStaffMfaMiddleware:
-    """Two-factor authentication for staff, officials and committee members (core/mfa.py).
+    """Two-factor authentication for everyone with a role (core/mfa.py).
 
-    When REQUIRE_MFA_FOR_STAFF is on, they must set up TOTP before anything else. Whether it is
-    required or not, their TOTP set-up page opens only after they confirmed the enrolment by the
-    link mailed to their verified address."""
+    Their TOTP set-up page opens only after they followed a one-time link (mailed to their
+    verified address, or issued by staff), and they cannot change their e-mail address
+    themselves (the link must reach the address the center knows). When REQUIRE_MFA_FOR_STAFF is
+    on (production), they are sent to set up TOTP before anything else."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/mfa/")
 
@@ -76,19 +77,26 @@ class RequireStaffMfaMiddleware:
         if user is None or not mfa.needs_strong_authentication(user):
             return self.get_response(request)
         if request.path == reverse("mfa_activate_totp") and not mfa.enrolment_confirmed(request):
-            if not user_has_totp(user):
+            if not mfa.user_has_totp(user):
                 return redirect("core:mfa_enrol")
+        if request.method == "POST" and request.path == reverse("account_email"):
+            security_log.warning("email_change_refused user_id=%s ip=%s", user.pk, client_ip(request))
+            messages.error(
+                request,
+                _(
+                    "職員・市職員・審査委員・委員のメールアドレスは、ご自身では変更できません。"
+                    "本人確認のうえセンターが変更しますので、センターに連絡してください。"
+                ),
+            )
+            return redirect("account_email")
         if settings.KYODO_REQUIRE_MFA_FOR_STAFF and not request.path.startswith(self.ALLOWED_PREFIXES):
-            if not user_has_totp(user):
-                messages.warning(request, _("職員・市職員・委員のアカウントは二段階認証の設定が必要です。"))
-                return redirect("mfa_activate_totp")
+            if not mfa.user_has_totp(user):
+                messages.warning(
+                    request,
+                    _("職員・市職員・審査委員・委員のアカウントは、二段階認証の設定が必要です。"),
+                )
+                return redirect("core:mfa_enrol")
         return self.get_response(request)
-
-
-def user_has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class HealthCheckMiddleware:
@@ -213,9 +221,18 @@ PERMISSIONS_POLICY = (
 
 
 class PrivacyHeadersMiddleware:
-    """Permissions-Policy on every response; `Cache-Control: no-store` on every response to a
-    signed-in person (their pages, rosters, consultation records and CSVs must not stay in a
-    shared browser's or a proxy's cache) unless the view chose a policy itself."""
+    """Permissions-Policy on every response, and who may keep a copy of an answer:
+
+    - every answer to a signed-in person is `private, no-store`, whatever the view said (a page
+      cache's max-age included): their pages carry their own CSRF token and menus, and their
+      lists, rosters, consultation records and CSVs must not stay in a shared browser's or a
+      proxy's cache (a forgotten staff page is covered by default);
+    - pages with personal data that open without an account (the links mailed to one person,
+      e.g. a survey or a newsletter confirmation) say `never_cache` in their view;
+    - every other answer to an anonymous visitor (home, the directory, events, ...) gets no
+      such header here, so browsers and the site's page cache may keep it.
+
+    tests/trust/test_cache_control.py checks both sides per row of the access matrix."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -225,7 +242,8 @@ class PrivacyHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            if not response.has_header("Cache-Control"):
+            policy = response.get("Cache-Control", "")
+            if "no-store" not in policy or "private" not in policy:
                 patch_cache_control(response, no_store=True, private=True)
             if response.status_code == 200 and "attachment" in response.get("Content-Disposition", ""):
                 # Exports (CSV of groups, consultations, rosters) and private files: who took what.

@@ -211,6 +211,10 @@ class DemoDataset(models.Model):
         return f"{self.app_label} ×{self.scale}"
 
 
+# Mails whose body is a capability of the recipient: staff do not see it in the outbox.
+SECRET_KINDS = frozenset({"core.mfa_enrol", "core.mfa_enrol_staff"})
+
+
 class OutboxMessage(models.Model):
     """One e-mail the portal sends: written in the transaction of the change that causes it and
     sent after commit by one retrying task (core.tasks.outbox_send). Staff see every message
@@ -259,7 +263,7 @@ class OutboxMessage(models.Model):
     @property
     def body_is_secret(self) -> bool:
         # Account mails (verification, password reset) carry links that sign someone in.
-        return self.kind.startswith("account.")
+        return self.kind.startswith("account.") or self.kind in SECRET_KINDS
 
     @property
     def can_resend(self) -> bool:
@@ -269,6 +273,41 @@ class OutboxMessage(models.Model):
     @property
     def recipients_display(self) -> str:
         return "、".join(self.to)
+
+
+class MfaEnrolmentLink(models.Model):
+    """A one-time link that opens the TOTP set-up page of one account (core/mfa.py).
+
+    Asked for by the person (mailed to their verified address, valid 30 minutes) or issued by
+    staff who know the person (valid 3 days). It works once, only for the signed-in account it
+    was made for; a newer link replaces the older ones. Only a hash of the token is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mfa_enrolment_links",
+        verbose_name=_("利用者"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("発行した職員"),
+    )
+    created_at = models.DateTimeField(_("発行日時"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有効期限"))
+    used_at = models.DateTimeField(_("使用日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("二段階認証の設定リンク")
+        verbose_name_plural = _("二段階認証の設定リンク")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.created_at:%Y-%m-%d %H:%M}）"
 
 
 class SearchSynonym(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import rules
 
-from core.roles import Role
+from core.roles import Role, declared_roles, user_role_names
 
 
 def _signed_in(user) -> bool:
@@ -38,6 +38,14 @@ def is_official(user) -> bool:
 def is_committee_member(user) -> bool:
     """委員: reads the annual outcome reports."""
     return _signed_in(user) and user.has_role(Role.COMMITTEE)
+
+
+@rules.predicate
+def holds_a_role(user) -> bool:
+    """Holds any role of the portal: Role.ALL (staff, officials, committee members) and every role
+    an app declares in role_permissions (core.roles.declared_roles), e.g. 審査委員, so a new role
+    is covered without changing the rules that ask this (core.needs_strong_authentication)."""
+    return _signed_in(user) and bool(user_role_names(user) & declared_roles())
 
 
 @rules.predicate

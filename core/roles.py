@@ -7,6 +7,8 @@ each app (AppConfig.role_permissions) and granted after every migrate.
 
 from __future__ import annotations
 
+import functools
+
 from django.apps import apps as global_apps
 from django.utils.translation import gettext_lazy as _
 
@@ -25,14 +27,25 @@ class Role:
 
 
 def user_has_role(user, role: str) -> bool:
+    # The names are cached on the user object: templates ask several times per page.
+    return role in user_role_names(user)
+
+
+def user_role_names(user) -> set[str]:
+    """The names of the roles (Django groups) the user holds, cached on the user object."""
     if not getattr(user, "is_authenticated", False):
-        return False
-    # Cache the names on the user object: templates ask several times per page.
+        return set()
     cached = getattr(user, "_kyodo_role_names", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
         user._kyodo_role_names = cached
-    return role in cached
+    return cached
+
+
+@functools.cache
+def declared_roles() -> frozenset[str]:
+    """Every role of the portal: Role.ALL and the roles apps declare in role_permissions."""
+    return frozenset(declared_role_permissions())
 
 
 def declared_role_permissions() -> dict[str, set[str]]:

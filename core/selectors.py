@@ -51,3 +51,29 @@ def outbox_status_counts() -> list[tuple[str, str, int]]:
 
     counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")).order_by())
     return [(value, label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices]
+
+
+def strong_authentication_accounts():
+    """Active accounts that must confirm their TOTP enrolment (core/mfa.py), by name, with
+    `has_totp`, `last_link_at` and `last_link_used_at` annotated and their roles prefetched.
+    The query count does not grow with the number of accounts."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Group as RoleGroup
+    from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+
+    from core.models import MfaEnrolmentLink, User
+    from core.roles import declared_roles
+
+    last_link = MfaEnrolmentLink.objects.filter(user=OuterRef("pk")).order_by("-created_at", "-id")
+    holders = Q(is_superuser=True) | Q(is_staff=True) | Q(groups__name__in=declared_roles())
+    ids = User.objects.filter(holders, is_active=True).values("pk")
+    return (
+        User.objects.filter(pk__in=ids)
+        .annotate(
+            has_totp=Exists(Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)),
+            last_link_at=Subquery(last_link.values("created_at")[:1]),
+            last_link_used_at=Subquery(last_link.values("used_at")[:1]),
+        )
+        .prefetch_related(Prefetch("groups", queryset=RoleGroup.objects.order_by("name")))
+        .order_by("has_totp", "full_name_kana", "email")
+    )

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
+    path("staff/mfa/", views.mfa_staff_list, name="mfa_staff_list"),
+    path("staff/mfa/<int:pk>/issue/", views.mfa_staff_issue, name="mfa_staff_issue"),
     path("mfa/enrol/", views.mfa_enrol, name="mfa_enrol"),
     path("mfa/enrol/<str:token>/", views.mfa_enrol_confirm, name="mfa_enrol_confirm"),
 ]

@@ -6,9 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -139,33 +138,31 @@ def outbox_resend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("core:outbox_detail", pk=message.pk)
 
 
-# --- Confirming a two-factor enrolment by e-mail (core/mfa.py) -------------------------------------
+# --- Confirming a two-factor enrolment (core/mfa.py) ----------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
-    """Explains why, and mails the link that opens the TOTP set-up page."""
-    from allauth.account.models import EmailAddress
-
+    """Explains why, and mails the one-time link that opens the TOTP set-up page."""
     from core import mfa
-    from core.models import absolute_url
 
     if not mfa.needs_strong_authentication(request.user) or mfa.enrolment_confirmed(request):
         return redirect("mfa_activate_totp")
-    address = EmailAddress.objects.filter(user=request.user, verified=True, primary=True).first()
+    address = mfa.verified_address(request.user)
     sent = False
     if request.method == "POST" and address is not None:
-        link = absolute_url(reverse("core:mfa_enrol_confirm", args=[mfa.enrolment_token(request.user)]))
-        outbox.outbox_enqueue_template(
-            to=[address.email],
-            template="core/email/mfa_enrol",
-            context={"user": request.user, "link": link, "minutes": mfa.LINK_MAX_AGE // 60},
-            kind="core.mfa_enrol",
-        )
-        logger.info("mfa_enrol_link_sent user_id=%s", request.user.pk)
+        try:
+            mfa.enrolment_link_issue(user=request.user)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
         sent = True
-    return render(request, "core/mfa_enrol.html", {"address": address, "sent": sent})
+    return render(
+        request,
+        "core/mfa_enrol.html",
+        {"address": address, "sent": sent, "minutes": int(mfa.SELF_LINK_MAX_AGE.total_seconds() // 60)},
+    )
 
 
 @login_required
@@ -173,11 +170,55 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
 def mfa_enrol_confirm(request: HttpRequest, token: str) -> HttpResponse:
     from core import mfa
 
-    if not mfa.token_is_for(token, request.user):
+    if not mfa.enrolment_link_redeem(token=token, user=request.user):
         messages.error(
             request,
-            _("確認のリンクが正しくないか、期限（30分）が過ぎています。もう一度メールを送ってください。"),
+            _(
+                "確認のリンクが正しくないか、期限が過ぎているか、すでに使われています。"
+                "ご自身のアカウントでログインしているか確かめて、もう一度メールを送ってください。"
+            ),
         )
         return redirect("core:mfa_enrol")
     mfa.mark_confirmed(request)
     return redirect("mfa_activate_totp")
+
+
+@permission_required("core.issue_mfa_enrolment")
+@require_GET
+def mfa_staff_list(request: HttpRequest) -> HttpResponse:
+    """Who must use two-factor sign-in, who has it, and a one-time set-up link for each."""
+    page_obj = Paginator(selectors.strong_authentication_accounts(), settings.PAGINATE_BY).get_page(
+        request.GET.get("page")
+    )
+    for person in page_obj.object_list:
+        roles = [group.name for group in person.groups.all()]
+        fallback = _("管理者") if person.is_superuser else _("管理画面の利用者")
+        person.role_label = "、".join(roles) or fallback
+    return render(request, "core/staff/mfa_list.html", {"page_obj": page_obj})
+
+
+@permission_required("core.issue_mfa_enrolment")
+@require_POST
+def mfa_staff_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mails a one-time set-up link (3 days) to the account's verified address."""
+    from core import mfa
+    from core.models import User
+
+    person = get_object_or_404(User, pk=pk, is_active=True)
+    if not mfa.needs_strong_authentication(person):
+        raise Http404
+    if mfa.user_has_totp(person):
+        messages.error(request, _("%(name)sさんは二段階認証を設定済みです。") % {"name": person})
+        return redirect("core:mfa_staff_list")
+    try:
+        mfa.enrolment_link_issue(user=person, issued_by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("%(name)sさんに二段階認証の設定用リンクを送りました（1回だけ使え、3日間有効）。")
+            % {"name": person},
+        )
+    return redirect("core:mfa_staff_list")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.fiscal import parse_fiscal_year
@@ -42,27 +43,30 @@ def _error_text(exc: ValidationError) -> str:
 MONTH_VIEW_YEARS = range(1900, 2201)
 
 
-def _month_param(value: str | None) -> tuple[int, int]:
+def _month_param(value: str | None) -> tuple[int, int, str]:
+    """The asked month, or this month with an error when a month was given but is none."""
     today = timezone.localdate()
     try:
         year, month = (int(part) for part in (value or "").split("-", 1))
         dt.date(year, month, 1)
+        if year not in MONTH_VIEW_YEARS:
+            raise ValueError(value)
     except (TypeError, ValueError):
-        return today.year, today.month
-    if year not in MONTH_VIEW_YEARS:
-        return today.year, today.month
-    return year, month
+        error = _("「月」: 2026-04 の形で指定してください。今月を表示しています。") if value else ""
+        return today.year, today.month, error
+    return year, month, ""
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     month_view = request.GET.get("view") == "month"
     filterset = EventFilter(request.GET, queryset=selectors.public_events(), month_view=month_view)
-    context: dict = {"filter": filterset, "month_view": month_view}
+    context: dict = {"filter": filterset, "month_view": month_view, "query_errors": {}}
     if not filterset.is_valid():
         context["page_obj"] = None
     elif month_view:
-        year, month = _month_param(request.GET.get("month"))
+        year, month, error = _month_param(request.GET.get("month"))
+        context["query_errors"] = {"month": error} if error else {}
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
@@ -76,7 +80,8 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         paginator = Paginator(selectors.calendar_events(filterset), settings.PAGINATE_BY)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
-    return render(request, "events/index.html", context, status=400 if filterset.errors else 200)
+    invalid = filterset.errors or context["query_errors"]
+    return render(request, "events/index.html", context, status=400 if invalid else 200)
 
 
 @require_GET
@@ -209,6 +214,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@never_cache  # shows the participant's name to whoever holds the link, signed in or not
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey behind the e-mailed signed link: no sign-in needed."""
@@ -240,20 +246,32 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @staff_required
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
+    from core.filters import query_choice_errors
+    from core.fiscal import FISCAL_YEAR_BOUNDS, fiscal_year_choices
+
+    programs = list(Program.objects.all())
+    query_errors = query_choice_errors(
+        request.GET,
+        {
+            "program": (_("事業"), {program.code for program in programs}),
+            "fy": (_("年度"), {str(year) for year in FISCAL_YEAR_BOUNDS}),
+        },
+    )
     program_code = request.GET.get("program", "")
     fiscal_year = parse_fiscal_year(request.GET.get("fy"))
-    events = selectors.staff_events(program_code=program_code, fiscal_year=fiscal_year)
-    page_obj = Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page"))
-    from core.fiscal import fiscal_year_choices
-
+    page_obj = None
+    if not query_errors:
+        events = selectors.staff_events(program_code=program_code, fiscal_year=fiscal_year)
+        page_obj = Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page"))
     context = {
+        "query_errors": query_errors,
         "page_obj": page_obj,
-        "programs": list(Program.objects.all()),
+        "programs": programs,
         "program_code": program_code,
         "fiscal_year": fiscal_year,
         "fiscal_years": fiscal_year_choices(back=6),
     }
-    return render(request, "events/staff/index.html", context)
+    return render(request, "events/staff/index.html", context, status=400 if query_errors else 200)
 
 
 @staff_required

@@ -430,10 +430,11 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("fiscal_year", str(current_fiscal_year()))
     form = PipelineFilterForm(data)
-    fiscal_year = program = None
-    if form.is_valid():
-        fiscal_year = form.cleaned_data["fiscal_year"] or None
-        program = form.cleaned_data["program"]
+    if not form.is_valid():
+        # An invalid condition is an error next to its field, never every match.
+        return render(request, "matching/pipeline.html", {"form": form, "columns": []}, status=400)
+    fiscal_year = form.cleaned_data["fiscal_year"] or None
+    program = form.cleaned_data["program"]
     columns = selectors.pipeline(fiscal_year=fiscal_year, program=program)
     column_list = [
         {"status": status, "label": MatchStatus(status).label, "matches": matches}

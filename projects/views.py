@@ -859,7 +859,10 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def support_logs(request: HttpRequest) -> HttpResponse:
     year_form = FiscalYearForm(request.GET or None)
-    fiscal_year = year_form.cleaned_data.get("fiscal_year") if year_form.is_valid() else None
+    if year_form.is_bound and not year_form.is_valid():
+        # An invalid year is an error next to the field, never every year's records.
+        return render(request, "projects/staff/support_logs.html", {"year_form": year_form}, status=400)
+    fiscal_year = year_form.cleaned_data.get("fiscal_year") if year_form.is_bound else None
     return render(
         request,
         "projects/staff/support_logs.html",

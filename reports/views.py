@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.filters import query_choice_errors
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.permissions import permission_required
 from events.models import Program
@@ -36,6 +37,14 @@ def _year_from(request: HttpRequest, default: int) -> int:
     return int(value) if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR else default
 
 
+def _query_errors(request: HttpRequest, *, programs=None) -> dict[str, str]:
+    """An unknown year or program is an error on the page, never another year's reports."""
+    fields = {"year": (_("年度"), {str(year) for year in range(FIRST_YEAR, LAST_YEAR + 1)})}
+    if programs is not None:
+        fields["program"] = (_("事業"), {program.code for program in programs})
+    return query_choice_errors(request.GET, fields)
+
+
 def _index_url(year: int) -> str:
     return f"{reverse('reports:index')}?year={year}"
 
@@ -44,6 +53,10 @@ def _index_url(year: int) -> str:
 @require_GET
 @permission_required("reports.access_reports")
 def index(request: HttpRequest) -> HttpResponse:
+    if query_errors := _query_errors(request):
+        years = [(y, fiscal_year_label(y)) for y in selectors.report_years()]
+        context = {"query_errors": query_errors, "years": years, "year_label": ""}
+        return render(request, "reports/index.html", context, status=400)
     year = _year_from(request, current_fiscal_year() - 1)
     lines = selectors.report_lines(fiscal_year=year)
     context = {
@@ -117,22 +130,28 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @permission_required("reports.record_outcomes")
 def outcome_list(request: HttpRequest) -> HttpResponse:
+    programs = list(Program.objects.order_by("order", "id"))
+    query_errors = _query_errors(request, programs=programs)
     year = _year_from(request, current_fiscal_year())
     program_code = request.GET.get("program") or None
-    records = selectors.outcome_records_for_staff(fiscal_year=year, program_code=program_code)
-    page = Paginator(records, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    page = None
+    if not query_errors:
+        records = selectors.outcome_records_for_staff(fiscal_year=year, program_code=program_code)
+        page = Paginator(records, settings.PAGINATE_BY).get_page(request.GET.get("page"))
     return render(
         request,
         "reports/outcome_list.html",
         {
+            "query_errors": query_errors,
             "year": year,
             "year_label": fiscal_year_label(year),
             "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
-            "programs": Program.objects.order_by("order", "id"),
+            "programs": programs,
             "program_code": program_code or "",
             "page_obj": page,
             "axes": OutcomeAxis.choices,
         },
+        status=400 if query_errors else 200,
     )
 
 

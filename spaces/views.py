@@ -24,12 +24,22 @@ from spaces.models import Allotment, Booking, MachineUse, Resource
 staff_required = permission_required("spaces.manage_spaces")
 
 
-def _week_param(value: str | None) -> dt.date:
+WEEK_YEARS = range(1989, 2101)
+
+
+def _week_param(value: str | None) -> tuple[dt.date, str]:
+    """The Monday of the asked week, and an error when a week was given but is no date: then the
+    page shows this week with the error (400), never another week silently."""
+    error = ""
     try:
         day = dt.date.fromisoformat(value or "")
+        if day.year not in WEEK_YEARS:
+            raise ValueError(value)
     except ValueError:
         day = timezone.localdate()
-    return selectors.week_start(day)
+        if value:
+            error = _("「週」: 日付を 2026-04-06 の形で指定してください。今週を表示しています。")
+    return selectors.week_start(day), error
 
 
 def _room(pk: int) -> Resource:
@@ -59,11 +69,12 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def week(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
-    start = _week_param(request.GET.get("week"))
+    start, error = _week_param(request.GET.get("week"))
     return render(
         request,
         "spaces/week.html",
         {
+            "query_errors": {"week": error} if error else {},
             "room": room,
             "days": selectors.room_week(room=room, start=start),
             "start": start,
@@ -73,6 +84,7 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
             "this_week": selectors.week_start(timezone.localdate()),
             "show_holders": request.user.has_perm("spaces.manage_spaces"),
         },
+        status=400 if error else 200,
     )
 
 
@@ -398,4 +410,5 @@ def staff_statements(request: HttpRequest) -> HttpResponse:
         request,
         "spaces/staff/statements.html",
         {"form": form, "groups": groups, "year": year, "month": month},
+        status=400 if form.errors else 200,
     )

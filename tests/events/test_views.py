@@ -545,7 +545,8 @@ def test_unknown_filter_values_show_an_error_not_a_crash(client):
     response = client.get(reverse("events:index") + "?program=nope")
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
-    assert client.get(reverse("events:index") + "?view=month&month=abc").status_code == 200
+    month = client.get(reverse("events:index") + "?view=month&month=abc")
+    assert month.status_code == 400 and "「月」" in month.content.decode()  # this month, with the error
 
 
 def test_staff_register_search_queries_are_fixed(staff_client):

@@ -70,6 +70,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "core:accessibility": row(Case(EVERYONE)),
     "core:privacy": row(Case(EVERYONE)),
     "core:healthz": row(Case(EVERYONE)),
+    "core:mfa_staff_list": row(Case(STAFF)),
+    "core:mfa_staff_issue": row(
+        Case(STAFF, args=lambda w: [w.user("committee").pk], post=True, why="mails a one-time set-up link")
+    ),
     "core:mfa_enrol": row(Case(SIGNED_IN, why="members are sent on to allauth's TOTP page")),
     "core:mfa_enrol_confirm": row(
         Case(SIGNED_IN, args=lambda w: ["not-a-token"], why="a wrong token sends back to the enrol page")
@@ -429,6 +433,18 @@ def cell_id(name: str, index: int, role: str) -> str:
 PERSONAL: frozenset[str] = frozenset(
     {
         "core:mypage",
+        "core:mfa_enrol",
+        "core:mfa_staff_list",
+        "groups:invitation_accept",
+        "events:staff_checkin",
+        "events:staff_survey",
+        "spaces:booking_ics",
+        "projects:agreement_pdf",
+        "projects:support_logs",
+        "consultations:create",
+        "consultations:update",
+        "matching:business_edit",
+        "reports:download",
         "info:search_list",
         "info:search_edit",
         "info:flyer_queue",
