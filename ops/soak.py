@@ -99,6 +99,9 @@ def prepare(*, members: int = SOAK_MEMBERS) -> dict:
         + [f"{reverse('events:index')}?view=month&month={month}" for month in months],
         "directory": reverse("groups:index"),
         "events": reverse("events:index"),
+        "matching": reverse("matching:index"),
+        "login": reverse("account_login"),
+        "members": [user.email for user in users],
     }
 
 
@@ -152,6 +155,14 @@ class SoakResult:
     statuses: dict[int, int] = field(default_factory=dict)
     rss_start_kb: dict[int, int] = field(default_factory=dict)
     rss_end_kb: dict[int, int] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)  # of every answered request
+
+    @property
+    def p95_ms(self) -> float:
+        if not self.latencies_ms:
+            return 0.0
+        ordered = sorted(self.latencies_ms)
+        return round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))], 1)
 
     @property
     def rss_growth_mb(self) -> float:
@@ -194,6 +205,7 @@ class SoakClient:
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        began = time.perf_counter()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -206,7 +218,7 @@ class SoakClient:
             self.connection.close()
             self.connection = self.connect()
             response, text, status = None, "", 0
-        self.soak.count(status)
+        self.soak.count(status, (time.perf_counter() - began) * 1000)
         return response, text
 
     def public_page(self) -> None:
@@ -301,9 +313,11 @@ class Soak:
     def may_send(self) -> bool:
         return time.monotonic() < self.deadline and self.result.requests < self.max_requests
 
-    def count(self, status: int) -> None:
+    def count(self, status: int, milliseconds: float | None = None) -> None:
         with self.lock:
             self.result.requests += 1
+            if status and milliseconds is not None:
+                self.result.latencies_ms.append(milliseconds)
             self.result.statuses[status] = self.result.statuses.get(status, 0) + 1
             if status == 0 or status >= 500:
                 self.result.errors += 1

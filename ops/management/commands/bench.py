@@ -6,7 +6,9 @@
 3. Serves the app with gunicorn on loopback and loads the bare view and every page from the apps'
    hooks (`bench_pages`) with a bounded number of keep-alive clients.
 4. Soaks the same server for a few minutes with mixed traffic (ops/soak.py): 5xx count and the
-   memory growth of each worker, reported as the tasks `soak_errors` and `soak_rss_growth_mb`.
+   memory growth of each worker, reported as the tasks `soak_errors` and `soak_rss_growth_mb`;
+   then the abuse soak (ops/soak_abuse.py): p95 of 4 normal clients alone and beside 8 clients
+   sending overlong keywords and failed logins, as `abuse_p95_ratio` and `abuse_errors`.
 5. Times the apps' `bench_tasks` (report rendering) and the peak memory of the process while
    each runs.
 Every page is reported with its throughput as a share of the bare view of the same run, against
@@ -35,7 +37,7 @@ from pypdf import PdfReader
 
 from core.app_hooks import BenchPage
 from ops import bench as figures
-from ops import soak
+from ops import soak, soak_abuse
 from ops.bench import load
 
 # Per-app scales of the bench dataset: groups seeds ~290 × scale groups (over 10,000 at 35),
@@ -70,7 +72,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--only", default="", help="計測するページ名（カンマ区切り）")
         parser.add_argument(
-            "--soak-seconds", type=float, default=300.0, help="ソークの秒数（既定 300、0 で省略）"
+            "--soak-seconds",
+            type=float,
+            default=300.0,
+            help="ソークと乱用ソークそれぞれの秒数（既定 300、0 で省略）",
         )
 
     def handle(self, *args, phase: str, **options):
@@ -109,6 +114,7 @@ class Command(BaseCommand):
 
         port = free_port()
         server = start_gunicorn(env, port=port, workers=workers)
+        self.say(f"gunicorn のログ（5xx のトレースバックもここ）: {GUNICORN_LOG}")
         results: dict[str, dict] = {}
         soaked: dict[str, dict] = {}
         try:
@@ -130,6 +136,13 @@ class Command(BaseCommand):
                     base_dir=Path(settings.BASE_DIR),
                     port=port,
                     master_pid=server.pid,
+                    seconds=soak_seconds,
+                    out=self.say,
+                )
+                soaked |= soak_abuse.run(
+                    env=env,
+                    base_dir=Path(settings.BASE_DIR),
+                    port=port,
                     seconds=soak_seconds,
                     out=self.say,
                 )
@@ -336,8 +349,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+GUNICORN_LOG = Path("var") / "bench-gunicorn.log"
+
+
 def start_gunicorn(env: dict, *, port: int, workers: int) -> subprocess.Popen:
+    """gunicorn on loopback; its log (the portal's log lines, tracebacks of any 5xx) goes to
+    var/bench-gunicorn.log: the abuse soak makes thousands of security log lines."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    log_path = Path(settings.BASE_DIR) / GUNICORN_LOG
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")
     return subprocess.Popen(
         [
             str(gunicorn),
@@ -358,6 +379,8 @@ def start_gunicorn(env: dict, *, port: int, workers: int) -> subprocess.Popen:
         cwd=settings.BASE_DIR,
         env=env,
         start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
