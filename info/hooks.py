@@ -9,7 +9,7 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import Link, Panel, hook, register
+from core.app_hooks import Figure, Link, Panel, hook, register
 
 # Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
 # weekly: Monday 8:00.
@@ -137,5 +137,49 @@ def staff_links(request) -> list[Link]:
             url=reverse("info:flyer_queue"),
             description=_("団体から届いたチラシを確かめて、配架に掲示します。"),
             count=len(flyers_pending()),
+        ),
+    ]
+
+
+@hook("report_figures")
+def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
+    """情報集約・発信: only in the report of all programs (information belongs to no program).
+    The numbers are info.selectors.figures_for_fiscal_year's; the labels and notes are here."""
+    if program_code is not None:
+        return []
+    from info.selectors import figures_for_fiscal_year
+
+    figures = figures_for_fiscal_year(fiscal_year)
+    return [
+        Figure(
+            key="info.subscribers",
+            label=_("情報紙のメール購読者"),
+            value=figures["subscribers"],
+            unit=_("人"),
+            note=_(
+                "年度末（3月31日）までに確認メールで登録を確定し、その日に配信を止めていなかった人"
+                "（年度の途中は今の人数）。"
+            ),
+        ),
+        Figure(
+            key="info.issues_sent",
+            label=_("情報紙の発行"),
+            value=figures["issues_sent"],
+            unit=_("号"),
+            note=_("その年度にメールで送った号。"),
+        ),
+        Figure(
+            key="info.grants_posted",
+            label=_("助成金・支援制度の掲載"),
+            value=figures["grants_posted"],
+            unit=_("件"),
+            note=_("その年度に公開した助成金・支援制度（非公開にしたものを除く）。"),
+        ),
+        Figure(
+            key="info.flyers_displayed",
+            label=_("配架したチラシ"),
+            value=figures["flyers_displayed"],
+            unit=_("件"),
+            note=_("センターが掲示を認め、掲示期間が年度に重なるチラシ。"),
         ),
     ]
