@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import Department, Person, Theme
 from core.text import search_document
@@ -128,6 +129,11 @@ class Consultation(models.Model):
     created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    # search_text copies the personal fields: the history keeps the fields themselves (and the
+    # anonymisation clears them there too).
+    history = HistoricalRecords(
+        excluded_fields=["search_text"], m2m_fields=["topics", "themes", "related_events", "related_projects"]
+    )
     objects = ConsultationQuerySet.as_manager()
 
     class Meta:

@@ -35,6 +35,8 @@ rules.add_perm("consultations.access", can_access_consultations)
 rules.add_perm("consultations.audit", can_audit_consultations)
 # Anonymised records are kept for the figures only: nothing may be added to them.
 rules.add_perm("consultations.change_record", can_access_consultations & is_not_anonymised)
+# The change history of a consultation (core.history) is the record itself: the same rule.
+rules.add_perm("consultations.view_history", can_access_consultations)
 
 
 def user_can_access(user) -> bool:

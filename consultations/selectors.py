@@ -14,6 +14,7 @@ from consultations.filters import AccessLogFilter, ConsultationFilter
 from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
+from core.history import HistoryEntry, history_entries
 from core.models import Department, Person
 from core.search import keyword_search
 from core.text import search_document
@@ -378,3 +379,9 @@ def referrals_by_department(*, fiscal_year: int) -> dict[int, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
+
+
+def consultation_history(consultation: Consultation) -> list[HistoryEntry]:
+    """Who changed what in a consultation, when (core.history). It is the record itself: only the
+    pages that show the record show it, under the same access rule and access log."""
+    return history_entries(consultation)

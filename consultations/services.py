@@ -23,6 +23,7 @@ from consultations.models import (
     ReferralResult,
     Topic,
 )
+from core.history import record_by
 from core.models import Person, Theme, User
 
 ANONYMISED_TEXT = "（保存期間を過ぎたため匿名化しました）"
@@ -142,6 +143,7 @@ def consultation_create(
         created_by=actor,
     )
     consultation.full_clean()
+    record_by(consultation, actor)
     consultation.save()
     consultation.topics.set(topics)
     consultation.themes.set(list(themes))
@@ -190,6 +192,7 @@ def consultation_update(
     for name, value in fields.items():
         setattr(consultation, name, value)
     consultation.full_clean()
+    record_by(consultation, actor)
     consultation.save()
     if topics is not None:
         topics = list(topics)
@@ -329,6 +332,10 @@ def consultations_anonymise_expired(
         person=None, is_anonymous=True, question=ANONYMISED_TEXT, answer="", search_text="", anonymised_at=now
     )
     done = Consultation.objects.filter(anonymised_at=now)
+    # The change history keeps earlier versions of the same fields: they go the same way.
+    Consultation.history.filter(id__in=ids).update(
+        person=None, is_anonymous=True, question=ANONYMISED_TEXT, answer="", anonymised_at=now
+    )
     Referral.objects.filter(consultation__in=done).update(note="", result_note="")
     FollowUp.objects.filter(consultation__in=done).update(description="")
     _delete_unreferenced_guests(person_ids)

@@ -261,6 +261,10 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
         "result_choices": ReferralResultForm.base_fields["result"].choices,
         "today": timezone.localdate(),
         "retention_years": settings.CONSULTATION_RETENTION_YEARS,
+        # The callers have written the access log for this consultation: the history is part of it.
+        "history": selectors.consultation_history(consultation)
+        if may(request.user, "consultations.view_history", consultation)
+        else None,
     }
 
 

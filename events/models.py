@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import Area, Person, Theme
 
@@ -88,6 +89,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    history = HistoricalRecords(m2m_fields=["themes"])
+
     class Meta:
         verbose_name = _("催し")
         verbose_name_plural = _("催し")
@@ -144,6 +147,8 @@ class EventSession(models.Model):
     starts_at = models.DateTimeField(_("開始日時"))
     ends_at = models.DateTimeField(_("終了日時"))
     venue = models.CharField(_("会場（この回だけ違うとき）"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("開催日（回）")

@@ -31,3 +31,5 @@ rules.add_perm("events.manage_events", is_center_staff)
 rules.add_perm("events.cancel_registration", may_cancel)
 # A completion certificate: the participant and staff, once completed.
 rules.add_perm("events.view_certificate", is_completed & (is_own_registration | is_center_staff))
+# The change history of an event and its sessions (core.history): staff, who edit them.
+rules.add_perm("events.view_history", is_center_staff)

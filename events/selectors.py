@@ -25,9 +25,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from core.fiscal import fiscal_year_end, fiscal_year_start
+from core.history import HistoryEntry, HistorySource, history_entries
 from core.models import Person, User
 from core.permissions import may
 from core.text import search_key
@@ -447,3 +449,19 @@ def held_sessions(*, program_code: str | None, fiscal_year: int) -> QuerySet[Eve
     if program_code:
         queryset = queryset.filter(event__program__code=program_code)
     return queryset
+
+
+# --- Change history (core.history) ----------------------------------------------------------------
+
+
+def _session_subject(row) -> str:
+    when = formats.date_format(timezone.localtime(row.starts_at), "DATETIME_FORMAT")
+    return gettext("開催日（%(when)s）") % {"when": when}
+
+
+def event_history(event: Event) -> list[HistoryEntry]:
+    """The event's changes and its sessions' (moved, added, removed ones too), in one list."""
+    return history_entries(
+        HistorySource(records=event.history.all(), subject=lambda row: gettext("催し")),
+        HistorySource(records=EventSession.history.filter(event_id=event.pk), subject=_session_subject),
+    )

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.fiscal import parse_fiscal_year
 from core.models import Person
-from core.permissions import permission_required, permitted
+from core.permissions import may, permission_required, permitted
 from events import ical, selectors, services
 from events.filters import EventFilter
 from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
@@ -290,6 +290,9 @@ def staff_event(request: HttpRequest, pk: int) -> HttpResponse:
             status: sum(1 for r in registrations if r.status == status)
             for status in Registration.Status.values
         },
+        "history": selectors.event_history(event)
+        if may(request.user, "events.view_history", event)
+        else None,
     }
     return render(request, "events/staff/event.html", context)
 

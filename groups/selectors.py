@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.fiscal import current_fiscal_year, fiscal_year_start
+from core.history import HistoryEntry, history_entries
 from core.models import Area, Theme
 from core.text import KANA_ROWS
 from groups.filters import GroupDirectoryFilter
@@ -157,101 +158,10 @@ def groups_needing_renewal_reminder(*, interval: timedelta, fiscal_year: int | N
     )
 
 
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    when: object
-    who: str
-    kind: str
-    reason: str
-    changes: list[FieldChange]
-
-
-def _display(record, field_name: str, value) -> str:
-    field = Group._meta.get_field(field_name)
-    if field.many_to_many:
-        return "、".join(sorted(str(v) for v in value)) if value else _("（なし）")
-    if getattr(field, "choices", None):
-        return str(dict(field.choices).get(value, value or _("（なし）")))
-    if isinstance(value, bool):
-        return _("公開") if value else _("非公開")
-    if value in (None, ""):
-        return _("（なし）")
-    return str(value)
-
-
 def group_history(group: Group) -> list[HistoryEntry]:
-    """Every recorded change of a group, newest first: who, when, and each field's old and new value."""
-    from core.models import Area, Theme
-
-    records = list(group.history.select_related("history_user").order_by("history_date", "history_id"))
-    # Theme and Area names for the m2m snapshots, in two queries.
-    names = {
-        "themes": {t.pk: str(t) for t in Theme.objects.all()},
-        "areas": {a.pk: str(a) for a in Area.objects.all()},
-    }
-    themes_by_record = _m2m_snapshots(records, "themes", names["themes"])
-    areas_by_record = _m2m_snapshots(records, "areas", names["areas"])
-    entries: list[HistoryEntry] = []
-    previous = None
-    for record in records:
-        changes: list[FieldChange] = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=["updated_at", "themes", "areas"])
-            for change in delta.changes:
-                changes.append(
-                    FieldChange(
-                        label=str(Group._meta.get_field(change.field).verbose_name),
-                        old=_display(record, change.field, change.old),
-                        new=_display(record, change.field, change.new),
-                    )
-                )
-        for label, snapshots in ((_("活動分野"), themes_by_record), (_("活動地域"), areas_by_record)):
-            old = snapshots.get(previous.history_id, set()) if previous is not None else set()
-            new = snapshots.get(record.history_id, set())
-            if old != new:
-                changes.append(
-                    FieldChange(
-                        label=label,
-                        old="、".join(sorted(old)) or _("（なし）"),
-                        new="、".join(sorted(new)) or _("（なし）"),
-                    )
-                )
-        if previous is None or changes:
-            entries.append(
-                HistoryEntry(
-                    when=record.history_date,
-                    who=str(record.history_user) if record.history_user else _("（システム）"),
-                    kind=_("作成") if previous is None else _("変更"),
-                    reason=record.history_change_reason or "",
-                    changes=changes,
-                )
-            )
-        previous = record
-    entries.reverse()
-    return entries
-
-
-def _m2m_snapshots(records, attr: str, names: dict[int, str]) -> dict[int, set[str]]:
-    if not records:
-        return {}
-    from django.apps import apps
-
-    history_m2m = apps.get_model("groups", f"HistoricalGroup_{attr}")
-    target = "theme_id" if attr == "themes" else "area_id"
-    rows = history_m2m.objects.filter(history__in=[r.history_id for r in records]).values_list(
-        "history_id", target
-    )
-    snapshots: dict[int, set[str]] = {}
-    for history_id, target_id in rows:
-        snapshots.setdefault(history_id, set()).add(names.get(target_id, str(target_id)))
-    return snapshots
+    """Every recorded change of a group, newest first: who, when, and each field's old and new
+    value (core.history, the one history of every record)."""
+    return history_entries(group)
 
 
 def recent_changes(*, limit: int = 50) -> QuerySet:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import Area, Department, Theme
 from core.text import reading_sort_key, search_document
@@ -59,6 +60,8 @@ class Business(models.Model):
     search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["sort_key", "search_text"], m2m_fields=["themes", "areas"])
 
     class Meta:
         verbose_name = _("企業・事業者")
@@ -189,6 +192,8 @@ class Need(PartyOwned):
 
     objects = PartyQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=["themes", "areas"])
+
     class Meta:
         verbose_name = _("ニーズ")
         verbose_name_plural = _("ニーズ")
@@ -216,6 +221,8 @@ class Offer(PartyOwned):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = PartyQuerySet.as_manager()
+
+    history = HistoricalRecords(m2m_fields=["themes", "areas"])
 
     class Meta:
         verbose_name = _("提供")

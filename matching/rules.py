@@ -54,3 +54,5 @@ rules.add_perm("matching.view_offer", is_listed_item | is_center_staff | acts_fo
 rules.add_perm("matching.view_business", is_approved_business | is_center_staff | acts_for_party)
 rules.add_perm("matching.manage_matches", is_center_staff)
 rules.add_perm("matching.post_for_any_party", is_center_staff)
+# The change history of a business, a need or an offer (core.history): center staff.
+rules.add_perm("matching.view_history", is_center_staff)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.fiscal import current_fiscal_year
+from core.history import history_entries
 from core.models import Department
 from core.permissions import may, permission_required, permitted
 from matching import selectors, services
@@ -120,6 +121,7 @@ def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
             "party_url": selectors.party_url(item.party),
             "can_view_suggestions": request.user.has_perm("matching.view_suggestions", item.party),
             "party_key": PartyRef.of(item.party).key,
+            "history": history_entries(item) if may(request.user, "matching.view_history", item) else None,
         },
     )
 
@@ -247,7 +249,16 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/business_detail.html",
-        {"business": business, "can_edit": can_edit, "needs": needs, "offers": offers, "party_key": ref.key},
+        {
+            "business": business,
+            "can_edit": can_edit,
+            "needs": needs,
+            "offers": offers,
+            "party_key": ref.key,
+            "history": history_entries(business)
+            if may(request.user, "matching.view_history", business)
+            else None,
+        },
     )
 
 

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.fiscal import fiscal_year_of
 from core.models import Department, Theme
@@ -305,6 +306,7 @@ class ProposalCall(models.Model):
     )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
 
+    history = HistoricalRecords(m2m_fields=["reviewer_departments", "reviewer_staff"])
     objects = ProposalCallQuerySet.as_manager()
 
     class Meta:
@@ -445,6 +447,8 @@ class Proposal(SixWTwoHPlan):
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=["themes"])
 
     class Meta:
         verbose_name = _("提案")
@@ -773,6 +777,7 @@ class Project(SixWTwoHPlan):
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    history = HistoricalRecords(m2m_fields=["themes"])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
@@ -915,6 +920,8 @@ class Agreement(models.Model):
         verbose_name=_("更新者"),
     )
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_by"])
 
     class Meta:
         verbose_name = _("協働協定書")

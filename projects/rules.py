@@ -169,3 +169,6 @@ rules.add_perm("projects.manage_calls", is_center_staff)
 # A stage's criteria change until the first score is given.
 rules.add_perm("projects.change_criteria", is_center_staff & are_criteria_editable)
 rules.add_perm("projects.use_staff_pages", is_center_staff)
+
+# The change history of a call, a proposal or a project and its agreement (core.history): center staff.
+rules.add_perm("projects.view_history", is_center_staff)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
+from core.history import HistoryEntry, HistorySource, history_entries
 from core.models import User
 from core.predicates import is_center_staff, is_official
 from core.roles import Role
@@ -545,4 +546,34 @@ def projects_by_department(*, fiscal_year: int) -> dict[int, int]:
         .values_list("department")
         .annotate(n=Count("pk", distinct=True))
         .order_by()
+    )
+
+
+# --- Change history (core.history) ----------------------------------------------------------------
+
+
+def _kind_labels(kinds) -> str:
+    labels = [
+        str(ProjectKind(kind).label) if kind in ProjectKind.values else str(kind) for kind in kinds or ()
+    ]
+    return "、".join(labels) or gettext("（なし）")
+
+
+def call_history(call: ProposalCall) -> list[HistoryEntry]:
+    return history_entries(HistorySource(records=call.history.all(), display={"kinds": _kind_labels}))
+
+
+def proposal_history(proposal: Proposal) -> list[HistoryEntry]:
+    return history_entries(proposal)
+
+
+def project_history(project: Project) -> list[HistoryEntry]:
+    """The project's changes and its agreement's, in one list."""
+    from projects.models import Agreement
+
+    return history_entries(
+        HistorySource(records=project.history.all(), subject=lambda row: gettext("協働事業")),
+        HistorySource(
+            records=Agreement.history.filter(project_id=project.pk), subject=lambda row: gettext("協働協定書")
+        ),
     )

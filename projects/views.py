@@ -225,6 +225,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "project": Project.objects.filter(proposal=proposal).first(),
             }
         )
+    if may(user, "projects.view_history", proposal):
+        context["history"] = selectors.proposal_history(proposal)
     return render(request, "projects/proposal_detail.html", context)
 
 
@@ -515,6 +517,9 @@ def staff_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "proposals": selectors.proposal_list_for_call(call),
             "rankings": rankings,
             "reviewers": selectors.call_reviewers(call),
+            "history": selectors.call_history(call)
+            if may(request.user, "projects.view_history", call)
+            else None,
         },
     )
 
@@ -650,6 +655,9 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "open": services.open_records(project),
             "can_report": user.has_perm("projects.add_progressreport", project),
             "is_support_kind": project.kind in UNCALLED_KINDS,
+            "history": selectors.project_history(project)
+            if may(user, "projects.view_history", project)
+            else None,
         },
     )
 

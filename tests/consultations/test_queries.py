@@ -31,7 +31,9 @@ PAGES = {
     "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 13),
     "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 11),
     "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 8),
-    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 20),
+    # The detail page's change history: its rows with their users, one query per many-to-many field
+    # (topics, themes, related events and projects).
+    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 25),
     "statistics": (lambda ctx: reverse("consultations:statistics"), 17),
     "access_log": (lambda ctx: reverse("consultations:access_log"), 10),
     "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 14),
