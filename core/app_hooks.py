@@ -94,6 +94,18 @@ class SearchSource:
 
 
 @dataclass(frozen=True)
+class RoomConflict:
+    """Something already in the room an event session would take (a group's booking).
+
+    message names it for staff (who, which room, when); release(*, by, reason), when not None,
+    frees the time: the booking is cancelled and its group told why, through the outbox.
+    """
+
+    message: str
+    release: Callable | None = None
+
+
+@dataclass(frozen=True)
 class HookSpec:
     call: str  # how the hook is called and what it returns
     purpose: str
@@ -137,6 +149,10 @@ HOOKS: dict[str, HookSpec] = {
         "bench_pages(*, scale) -> dict[str, str | BenchPage]", "pages for `make bench`: name → path"
     ),
     "bench_tasks": HookSpec("bench_tasks() -> dict[str, Callable]", "tasks for `make bench` to time"),
+    "event_session_room_conflicts": HookSpec(
+        "event_session_room_conflicts(*, venue, starts_at, ends_at, session_pk) -> list[RoomConflict]",
+        "what already takes the room an event session's venue names at that time (spaces' bookings)",
+    ),
     "saved_search_sources": HookSpec(
         "saved_search_sources() -> list[SearchSource]",
         "lists whose filters a person may save and be alerted about (info: saved searches, digests)",

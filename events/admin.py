@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events import services
+from events.forms import EventSessionAdminForm
 from events.models import Event, EventSession, Program, Registration, SurveyResponse
 
 
@@ -24,8 +25,9 @@ class ProgramAdmin(admin.ModelAdmin):
 
 class EventSessionInline(admin.TabularInline):
     model = EventSession
+    form = EventSessionAdminForm
     extra = 1
-    fields = ["starts_at", "ends_at", "title", "venue"]
+    fields = ["starts_at", "ends_at", "title", "venue", "release_bookings"]
 
 
 @admin.register(Event)
@@ -54,6 +56,20 @@ class EventAdmin(admin.ModelAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        # Rooms staff chose to take back from bookings (EventSessionAdminForm) are freed first, so
+        # that the sessions saved next can block them.
+        releases = getattr(obj, "_room_releases", [])
+        if releases:
+            services.session_rooms_release(releases=releases, by=request.user)
+            del obj._room_releases
+            self.message_user(
+                request,
+                _("重なっていた予約 %(n)d 件を取り消し、予約した団体にメールで知らせました。")
+                % {"n": len(releases)},
+            )
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

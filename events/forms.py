@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Registration, SurveyResponse
+from events.models import EventSession, Registration, SurveyResponse
 
 
 class RegistrationForm(forms.Form):
@@ -88,3 +88,64 @@ class SurveyForm(forms.ModelForm):
 class MergeForm(forms.Form):
     keep = forms.IntegerField(widget=forms.HiddenInput)
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EventSessionAdminForm(forms.ModelForm):
+    """One session in the event's admin page. A session whose venue names a room of the center
+    takes the room (the spaces app blocks it); when the room is already booked at that time the
+    form says by whom and when, and staff pick another room or time, or take the time back from
+    the booking (cancelled, its group told why by e-mail)."""
+
+    release_bookings = forms.BooleanField(
+        label=_("重なる予約を取り消す"),
+        required=False,
+        help_text=_("この回の部屋と時間に入っている予約を取り消し、予約した団体に理由をメールで知らせます。"),
+    )
+
+    class Meta:
+        model = EventSession
+        fields = ["starts_at", "ends_at", "title", "venue"]
+
+    def clean(self):
+        from events.services import session_room_conflicts, session_room_release_reason
+
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        event = cleaned.get("event") or self.instance.event
+        if self.errors or not (starts_at and ends_at) or ends_at <= starts_at or event is None:
+            return cleaned
+        venue = cleaned.get("venue") or event.venue
+        if not self._moves(event):
+            return cleaned
+        conflicts = session_room_conflicts(
+            venue=venue, starts_at=starts_at, ends_at=ends_at, session_pk=self.instance.pk
+        )
+        if not conflicts:
+            return cleaned
+        fixed = [c for c in conflicts if c.release is None]
+        if cleaned.get("release_bookings") and not fixed:
+            reason = session_room_release_reason(event=event, starts_at=starts_at, ends_at=ends_at)
+            # Released when the event is saved (EventAdmin.save_model), not while validating.
+            pending = getattr(event, "_room_releases", [])
+            event._room_releases = [*pending, *((c, reason) for c in conflicts)]
+            return cleaned
+        messages = [c.message for c in conflicts]
+        if fixed:
+            messages.append(_("別の部屋（会場）か時間を選んでください。"))
+        else:
+            messages.append(
+                _(
+                    "別の部屋（会場）か時間を選んでください。この回を優先するときは「重なる予約を取り消す」に"
+                    "チェックして保存すると、予約を取り消して団体にメールで知らせます。"
+                )
+            )
+        raise forms.ValidationError(messages)
+
+    def _moves(self, event) -> bool:
+        """A new session, a changed one, or one whose event changed its venue: the room is taken now."""
+        if self.instance.pk is None or self.has_changed():
+            return True
+        if event.pk is None:
+            return True
+        stored = type(event).objects.filter(pk=event.pk).values_list("venue", flat=True).first()
+        return stored != event.venue

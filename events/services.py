@@ -512,3 +512,37 @@ def surveys_send_due(*, now: dt.datetime | None = None, within_days: int = SURVE
             with transaction.atomic():
                 queued += notification_queue(registration=registration, kind=MailKind.SURVEY)
     return queued
+
+
+# --- The room of a session (the spaces app answers through the event_session_room_conflicts hook) ---
+
+
+def session_room_conflicts(
+    *, venue: str, starts_at: dt.datetime, ends_at: dt.datetime, session_pk: int | None = None
+) -> list:
+    """What already holds the room a session's venue names at that time (core.app_hooks.RoomConflict:
+    a message naming it, and `release` to free it). Empty when no app keeps rooms."""
+    conflicts = []
+    for _app, answer in collect("event_session_room_conflicts"):
+        conflicts.extend(
+            answer(venue=venue, starts_at=starts_at, ends_at=ends_at, session_pk=session_pk) or ()
+        )
+    return conflicts
+
+
+def session_room_release_reason(*, event: Event, starts_at: dt.datetime, ends_at: dt.datetime) -> str:
+    """Why the center takes the time back, in the words the group reads in the e-mail."""
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    return _("センターの催し「%(title)s」（%(when)s）の会場として使うため") % {
+        "title": event.title,
+        "when": f"{formats.date_format(start, _('n月j日 G:i'))}〜{formats.date_format(end, _('G:i'))}",
+    }
+
+
+@transaction.atomic
+def session_rooms_release(*, releases: list[tuple], by: User) -> int:
+    """Frees the rooms staff chose to take for sessions: each (RoomConflict, reason) is released
+    (the booking cancelled, its group told why). Returns how many were released."""
+    for conflict, reason in releases:
+        conflict.release(by=by, reason=reason)
+    return len(releases)

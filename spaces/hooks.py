@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.app_hooks import Figure, Link, Panel, hook
+from core.app_hooks import Figure, Link, Panel, RoomConflict, hook
 from spaces import selectors
 from spaces.models import Booking
 
@@ -107,4 +109,23 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
             unit=gettext("枚"),
             note=gettext("窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。"),
         ),
+    ]
+
+
+@hook("event_session_room_conflicts")
+def event_session_room_conflicts(*, venue, starts_at, ends_at, session_pk=None) -> list[RoomConflict]:
+    """What holds the room an event session would block (spaces.services.event_session_sync):
+    named for staff, with the way to free a booking (cancelled, its group told why)."""
+    from spaces import services
+
+    return [
+        RoomConflict(
+            message=services.event_session_conflict_message(booking),
+            release=None
+            if booking.event_session_id
+            else partial(services.booking_release_for_event, booking=booking),
+        )
+        for booking in services.event_session_conflicts(
+            venue=venue, starts_at=starts_at, ends_at=ends_at, session_pk=session_pk
+        )
     ]

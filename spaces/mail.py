@@ -56,7 +56,11 @@ def booking_made(*, bookings: list[Booking], refused: list) -> None:
     )
 
 
-def booking_cancelled(*, booking: Booking) -> None:
+def booking_cancelled(*, booking: Booking, reason: str = "") -> None:
+    """reason: when the center cancelled it (the time is needed for a center event)."""
     _send(
-        booking=booking, template="spaces/email/cancelled", context={"booking": booking}, bookings=[booking]
+        booking=booking,
+        template="spaces/email/cancelled",
+        context={"booking": booking, "reason": reason},
+        bookings=[booking],
     )

@@ -421,7 +421,7 @@ def user_may_cancel(*, user, booking: Booking, now: dt.datetime | None = None) -
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, by: User, notify: bool = True) -> Booking:
+def booking_cancel(*, booking: Booking, by: User, notify: bool = True, reason: str = "") -> Booking:
     booking = (
         Booking.objects.select_for_update(of=("self",)).select_related("resource", "group").get(pk=booking.pk)
     )
@@ -447,7 +447,7 @@ def booking_cancel(*, booking: Booking, by: User, notify: bool = True) -> Bookin
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["status", "cancelled_at"])
     if notify and not booking.is_block:
-        mail.booking_cancelled(booking=booking)
+        mail.booking_cancelled(booking=booking, reason=reason)
     return booking
 
 
@@ -518,6 +518,67 @@ def rooms_for_venue(venue: str) -> list[Resource]:
         for room in Resource.objects.filter(kind=Resource.Kind.ROOM, is_active=True).exclude(venue_keyword="")
         if room.venue_keyword in venue
     ]
+
+
+def event_session_conflicts(
+    *, venue: str, starts_at: dt.datetime, ends_at: dt.datetime, session_pk: int | None = None
+) -> list[Booking]:
+    """What already holds the room an event session's venue names (the room event_session_sync
+    would block) at that time: bookings of groups and people, the center's other uses. The
+    session's own block is not in the way."""
+    rooms = rooms_for_venue(venue)
+    if not rooms or not (starts_at and ends_at) or ends_at <= starts_at:
+        return []
+    clashes = (
+        Booking.objects.filter(
+            resource=rooms[0], status__in=Booking.HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .select_related("resource", "group", "booked_by", "event_session__event")
+        .order_by("starts_at", "id")
+    )
+    if session_pk is not None:
+        clashes = clashes.exclude(event_session_id=session_pk)
+    return list(clashes)
+
+
+def event_session_conflict_message(booking: Booking) -> str:
+    """The booking as staff must know it: which room, when, whose."""
+    start, end = _local(booking.starts_at), _local(booking.ends_at)
+    when = f"{date_format(start, _('Y年n月j日 G:i'))}〜{date_format(end, _('G:i'))}"
+    if booking.event_session_id:
+        return _("%(room)sの%(when)sは、センターの催し「%(title)s」の会場です。") % {
+            "room": booking.resource.name,
+            "when": when,
+            "title": booking.event_session.event.title,
+        }
+    if booking.is_block:
+        return _("%(room)sの%(when)sは、センターの利用（%(purpose)s）で押さえています。") % {
+            "room": booking.resource.name,
+            "when": when,
+            "purpose": booking.purpose,
+        }
+    who = (
+        booking.group.name
+        if booking.group_id
+        else booking.booked_by.get_full_name()
+        if booking.booked_by_id
+        else ""
+    )
+    return _("%(room)sの%(when)sは、「%(who)s」の予約（%(purpose)s）が入っています。") % {
+        "room": booking.resource.name,
+        "when": when,
+        "who": who or _("（予約者不明）"),
+        "purpose": booking.purpose,
+    }
+
+
+@transaction.atomic
+def booking_release_for_event(*, booking: Booking, by: User, reason: str) -> Booking:
+    """Staff give the time of a booking to a center event: the booking is cancelled and the group
+    (or the person who booked) is told why by e-mail; a center block is simply lifted."""
+    if booking.event_session_id:
+        raise ValidationError(_("ほかの催しの会場は、ここでは外せません。その催しの回を変えてください。"))
+    return booking_cancel(booking=booking, by=by, notify=True, reason=reason)
 
 
 def event_session_sync(*, session) -> Booking | None:
