@@ -91,12 +91,6 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
-REFERRAL_NOTE = (
-    "つなぎ先（担当課・団体・企業）を記録した件数。"
-    "結果は後日、職員が「つながった／つながらなかった」を記録する。"
-)
-
-
 @hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """All programs: consultations by channel and topic, referrals.
@@ -110,80 +104,22 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     summary = fiscal_year_summary(fiscal_year=fiscal_year)
     if program_code == "project_support":
         count = next((n for topic, n in summary["by_topic"] if topic.code == "collaboration"), 0)
-        return [
-            Figure(
-                key="consultations.collaboration",
-                label=gettext("協働・連携に関する相談"),
-                value=count,
-                unit=gettext("件"),
-                note=gettext("相談記録のうち分野「協働・連携」を含むもの。"),
-                axis=gettext("プロセス支援"),
-            )
-        ]
-    figures = [
-        Figure(
-            key="consultations.total",
-            label=gettext("相談件数"),
-            value=summary["total"],
-            unit=gettext("件"),
-            note=gettext("相談記録の件数（来所・電話・メール・オンライン・訪問）。"),
-            axis=gettext("問題解決提示"),
-        ),
-        Figure(
-            key="consultations.minutes",
-            label=gettext("相談対応時間"),
-            value=summary["minutes"],
-            unit=gettext("分"),
-            note=gettext("相談記録の所要時間の合計。"),
-        ),
-        Figure(
-            key="consultations.groups",
-            label=gettext("相談のあった団体"),
-            value=summary["groups"],
-            unit=gettext("団体"),
-            note=gettext("相談記録に団体が記録されたものの団体数（重複なし）。"),
-        ),
+        return [Figure("consultations.collaboration", count)]
+    return [
+        Figure("consultations.total", summary["total"]),
+        Figure("consultations.minutes", summary["minutes"]),
+        Figure("consultations.groups", summary["groups"]),
+        *[
+            Figure(f"consultations.channel.{channel.value}", n, words={"name": channel.label})
+            for channel, n in summary["by_channel"].items()
+        ],
+        *[
+            Figure(f"consultations.topic.{topic.code}", n, words={"name": topic.name})
+            for topic, n in summary["by_topic"]
+        ],
+        Figure("consultations.referrals", summary["referrals"]),
+        Figure("consultations.referrals_connected", summary["referrals_by_result"].get("connected", 0)),
     ]
-    for channel, n in summary["by_channel"].items():
-        figures.append(
-            Figure(
-                key=f"consultations.channel.{channel.value}",
-                label=f"相談件数（{channel.label}）",
-                value=n,
-                unit=gettext("件"),
-            )
-        )
-    for topic, n in summary["by_topic"]:
-        figures.append(
-            Figure(
-                key=f"consultations.topic.{topic.code}",
-                label=f"相談件数（{topic.name}）",
-                value=n,
-                unit=gettext("件"),
-                note=gettext("1件に複数の分野があるときはそれぞれに数える。"),
-            )
-        )
-    figures.append(
-        Figure(
-            key="consultations.referrals",
-            label=gettext("つなぎ先"),
-            value=summary["referrals"],
-            unit=gettext("件"),
-            note=REFERRAL_NOTE,
-            axis=gettext("資源連結"),
-        )
-    )
-    figures.append(
-        Figure(
-            key="consultations.referrals_connected",
-            label=gettext("つなぎ先（つながった）"),
-            value=summary["referrals_by_result"].get("connected", 0),
-            unit=gettext("件"),
-            note=REFERRAL_NOTE,
-            axis=gettext("資源連結"),
-        )
-    )
-    return figures
 
 
 @hook("report_series")
@@ -196,23 +132,15 @@ def report_series(*, program_code: str | None, fiscal_year: int) -> dict[str, Se
     monthly = monthly_counts(fiscal_year=fiscal_year)["channel"]
     return {
         "consultations_by_topic": Series(
-            title=gettext("分野別の相談件数"),
-            labels=tuple(t.name for t, _n in summary["by_topic"]),
+            categories=tuple(t.name for t, _n in summary["by_topic"]),
             values=tuple(n for _t, n in summary["by_topic"]),
-            unit=gettext("件"),
-            note=gettext("1件に複数の分野があるときはそれぞれに数える。"),
         ),
         "consultations_by_channel": Series(
-            title=gettext("相談方法別の相談件数"),
-            labels=tuple(str(c.label) for c in summary["by_channel"]),
+            categories=tuple(str(c.label) for c in summary["by_channel"]),
             values=tuple(summary["by_channel"].values()),
-            unit=gettext("件"),
         ),
         "consultations_by_month": Series(
-            title=gettext("月別の相談件数"),
-            labels=tuple(monthly.column_labels),
-            values=tuple(monthly.column_totals),
-            unit=gettext("件"),
+            categories=tuple(monthly.column_labels), values=tuple(monthly.column_totals)
         ),
     }
 

@@ -44,14 +44,15 @@ class Link:
 
 @dataclass(frozen=True)
 class Figure:
-    """One key figure of an outcome report: 参加者数 1,234人, with how it was counted."""
+    """One key figure of an outcome report, as data: its key and its number.
 
-    key: str  # stable, e.g. "events.participants"
-    label: str  # 参加者数（延べ）
+    The report words it (label, unit, how it was counted: reports/labels.py). A key with a
+    variable tail (`consultations.topic.<code>`) gives the words its label needs in `words`
+    (the topic's name)."""
+
+    key: str  # stable, e.g. "events.attendance"
     value: int | float
-    unit: str = ""  # 人, 件, 回
-    note: str = ""  # how it was counted, printed in the report's notes
-    axis: str = ""  # evaluation axis it speaks to, e.g. "資源連結" (optional)
+    words: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,11 @@ class BenchPage:
 
 @dataclass(frozen=True)
 class Series:
-    """Data for one chart: labels and values in order (e.g. months 4月..3月)."""
+    """Data for one chart: its categories and their values in order (months 4..3, topic names).
+    The report words the title, the unit and the categories (reports/labels.py)."""
 
-    title: str
-    labels: tuple[str, ...]
+    categories: tuple[str | int, ...]
     values: tuple[int | float, ...]
-    unit: str = ""
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,11 +129,12 @@ HOOKS: dict[str, HookSpec] = {
     ),
     "report_figures": HookSpec(
         "report_figures(*, program_code, fiscal_year) -> list[Figure]",
-        "key figures of the annual outcome report of one program (program_code None: all programs)",
+        "key figures of the annual outcome report of one program (program_code None: all programs), "
+        "as keys and numbers (reports words them)",
     ),
     "report_series": HookSpec(
         "report_series(*, program_code, fiscal_year) -> dict[str, Series]",
-        "data for the report's charts, by chart name",
+        "data for the report's charts, by chart name (reports words them)",
     ),
     "person_merged": HookSpec(
         "person_merged(*, keep, duplicate, by) -> None",

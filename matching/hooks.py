@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, hook
-from core.fiscal import fiscal_year_label
 from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
@@ -82,36 +81,12 @@ def staff_links(request) -> list[Link]:
 
 @hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
+    """Matches whose state changed in the year (a program's: those linked to the program)."""
     counts = selectors.match_counts(program_code=program_code, fiscal_year=fiscal_year)
-    label = fiscal_year_label(fiscal_year)
-    note = f"{label}中に状態が変わったマッチングの件数（状態の履歴から集計）。"
-    if program_code:
-        note += gettext("この事業に結び付けたマッチングだけを数えています。")
     return [
-        Figure(
-            key="matching.proposed",
-            label=gettext("マッチングの提案"),
-            value=counts[MatchStatus.PROPOSED],
-            unit=gettext("件"),
-            note=note,
-            axis=gettext("資源連結"),
-        ),
-        Figure(
-            key="matching.introduced",
-            label=gettext("紹介（つなぎ）"),
-            value=counts[MatchStatus.INTRODUCED],
-            unit=gettext("件"),
-            note=note,
-            axis=gettext("資源連結"),
-        ),
-        Figure(
-            key="matching.concluded",
-            label=gettext("連携の成立"),
-            value=counts[MatchStatus.CONCLUDED],
-            unit=gettext("件"),
-            note=note,
-            axis=gettext("資源連結"),
-        ),
+        Figure("matching.proposed", counts[MatchStatus.PROPOSED]),
+        Figure("matching.introduced", counts[MatchStatus.INTRODUCED]),
+        Figure("matching.concluded", counts[MatchStatus.CONCLUDED]),
     ]
 
 

@@ -6,7 +6,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils.translation import gettext
 
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
@@ -414,29 +413,28 @@ def support_log_list(*, fiscal_year: int | None = None) -> QuerySet[SupportLog]:
 # --- For other apps: the journey funnel (ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援)
 
 
-def groups_with_project_kind(
+def counted_projects(
     *, kind: str, fiscal_year: int | None = None, since_fiscal_year: int | None = None
-):
-    """Groups leading a project of that kind (not cancelled) in that fiscal year, or in it or any
-    later one (since_fiscal_year)."""
-    from groups.models import Group
-
+) -> QuerySet[Project]:
+    """The projects of a kind that the reports count, in that fiscal year or in it and any later
+    one (since_fiscal_year): every state but 中止. The one formula of the figures (プロジェクト登録・
+    支援の件数) and of the journey's group steps."""
     projects = Project.objects.filter(kind=kind).exclude(status=ProjectStatus.CANCELLED)
     if fiscal_year is not None:
         projects = projects.filter(fiscal_year=fiscal_year)
     if since_fiscal_year is not None:
         projects = projects.filter(fiscal_year__gte=since_fiscal_year)
+    return projects
+
+
+def groups_with_project_kind(
+    *, kind: str, fiscal_year: int | None = None, since_fiscal_year: int | None = None
+):
+    """Groups leading a counted project of that kind (counted_projects)."""
+    from groups.models import Group
+
+    projects = counted_projects(kind=kind, fiscal_year=fiscal_year, since_fiscal_year=since_fiscal_year)
     return Group.objects.filter(pk__in=projects.values("lead_group_id"))
-
-
-def groups_with_registered_project(fiscal_year: int):
-    """Journey step 3: groups with a プロジェクト登録 project in the fiscal year."""
-    return groups_with_project_kind(kind=ProjectKind.REGISTRATION, fiscal_year=fiscal_year)
-
-
-def groups_with_supported_project(fiscal_year: int):
-    """Journey step 4: groups with a プロジェクト支援 project in the fiscal year."""
-    return groups_with_project_kind(kind=ProjectKind.SUPPORT, fiscal_year=fiscal_year)
 
 
 # --- For the annual outcome report (hooks.report_figures) -----------------------------------------
@@ -483,59 +481,16 @@ def project_support_figures(fiscal_year: int) -> list:
     received = Proposal.objects.filter(submitted_at__range=moments).count()
     adopted = Decision.objects.filter(outcome=DecisionOutcome.ADOPTED, decided_at__range=moments).count()
     signed = Agreement.objects.filter(signed_on__range=(start, end)).count()
-    live = Project.objects.filter(fiscal_year=fiscal_year).exclude(status=ProjectStatus.CANCELLED)
-    registered = live.filter(kind=ProjectKind.REGISTRATION).count()
-    supported = live.filter(kind=ProjectKind.SUPPORT).count()
+    registered = counted_projects(kind=ProjectKind.REGISTRATION, fiscal_year=fiscal_year).count()
+    supported = counted_projects(kind=ProjectKind.SUPPORT, fiscal_year=fiscal_year).count()
     sessions = SupportLog.objects.filter(held_on__range=(start, end)).count()
     return [
-        Figure(
-            key="projects.proposals_received",
-            label=gettext("協働事業の提案数"),
-            value=received,
-            unit=gettext("件"),
-            note=gettext("その年度に提出された提案（差戻し後の再提出は1件として数える）"),
-            axis=gettext("資源連結"),
-        ),
-        Figure(
-            key="projects.proposals_adopted",
-            label=gettext("採択した提案数"),
-            value=adopted,
-            unit=gettext("件"),
-            note=gettext("その年度に採択を決定した提案"),
-            axis=gettext("協働のガバナンス"),
-        ),
-        Figure(
-            key="projects.agreements_signed",
-            label=gettext("協働協定の締結数"),
-            value=signed,
-            unit=gettext("件"),
-            note=gettext("締結日がその年度にある協働協定書"),
-            axis=gettext("協働のガバナンス"),
-        ),
-        Figure(
-            key="projects.registered",
-            label=gettext("プロジェクト登録の件数"),
-            value=registered,
-            unit=gettext("件"),
-            note=gettext("その年度に始まったプロジェクト登録（中止を除く）"),
-            axis=gettext("プロセス支援"),
-        ),
-        Figure(
-            key="projects.supported",
-            label=gettext("プロジェクト支援の件数"),
-            value=supported,
-            unit=gettext("件"),
-            note=gettext("その年度に始まったプロジェクト支援（中止を除く）"),
-            axis=gettext("プロセス支援"),
-        ),
-        Figure(
-            key="projects.support_sessions",
-            label=gettext("伴走支援の回数"),
-            value=sessions,
-            unit=gettext("回"),
-            note=gettext("メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）"),
-            axis=gettext("プロセス支援"),
-        ),
+        Figure("projects.proposals_received", received),
+        Figure("projects.proposals_adopted", adopted),
+        Figure("projects.agreements_signed", signed),
+        Figure("projects.registered", registered),
+        Figure("projects.supported", supported),
+        Figure("projects.support_sessions", sessions),
     ]
 
 

@@ -120,8 +120,8 @@ class AssessmentForm(forms.Form):
     )
 
     def __init__(self, *args, assessment=None, **kwargs):
+        from reports.labels import target_figures
         from reports.models import OutcomeAxis
-        from reports.selectors import TARGET_FIGURES
 
         if assessment is not None and "initial" not in kwargs:
             kwargs["initial"] = {
@@ -131,7 +131,7 @@ class AssessmentForm(forms.Form):
                 **{f"note__{axis}": text for axis, text in assessment.axis_notes.items()},
             }
         super().__init__(*args, **kwargs)
-        for key, label, unit in TARGET_FIGURES:
+        for key, label, unit in target_figures():
             self.fields[f"target__{key}"] = forms.IntegerField(
                 label=_("目標: %(label)s（%(unit)s）") % {"label": label, "unit": unit},
                 required=False,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from core.app_hooks import Figure, Series, collect
 from core.fiscal import fiscal_year_label, fiscal_year_range
 from events.models import Program
+from reports import labels
 from reports.models import (
     OUTCOME_AXIS_DESCRIPTIONS,
     Assessment,
@@ -142,18 +143,19 @@ def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGa
             for rank, figure in enumerate(figures or ()):
                 if not isinstance(figure, Figure):
                     continue
+                label, unit, note = labels.figure_text(figure, program_code=program_code, fiscal_year=year)
                 row = rows.get(figure.key)
                 if row is None:
                     row = rows[figure.key] = FigureRow(
                         key=figure.key,
-                        label=figure.label,
-                        unit=figure.unit,
-                        note=figure.note,
+                        label=label,
+                        unit=unit,
+                        note=note,
                         values=[None] * 3,
                         section=_app_name(app_label),
                     )
                 if year == fiscal_year:  # the current year's wording and place win
-                    row.label, row.unit, row.note = figure.label, figure.unit, figure.note or row.note
+                    row.label, row.unit, row.note = label, unit, note or row.note
                     position[figure.key] = (_figure_app_order(app_label), -1, rank)
                 position.setdefault(figure.key, (_figure_app_order(app_label), index, rank))
                 row.values[index] = figure.value
@@ -203,18 +205,28 @@ class Chart:
         return chart_alt(self.title, self.rows, self.unit)
 
 
-def report_series(*, program_code: str | None, fiscal_year: int, gaps: list[HookGap]) -> dict[str, Series]:
-    series: dict[str, Series] = {}
+def report_series(*, program_code: str | None, fiscal_year: int, gaps: list[HookGap]) -> dict[str, Chart]:
+    """The apps' chart data, worded (reports/labels.py), by chart name."""
+    series: dict[str, Chart] = {}
     for _app_label, answer in _call_hooks(
         "report_series", gaps, program_code=program_code, fiscal_year=fiscal_year
     ):
         for name, value in (answer or {}).items():
             if isinstance(value, Series) and name not in series:
-                series[name] = value
+                title, categories, unit, note = labels.series_text(name, value, fiscal_year=fiscal_year)
+                series[name] = Chart(
+                    name=name,
+                    title=title,
+                    labels=categories,
+                    values=tuple(value.values),
+                    unit=unit,
+                    note=note,
+                    horizontal=any(len(category) > 3 for category in categories),
+                )
     return series
 
 
-def charts_from_series(series: dict[str, Series]) -> list[Chart]:
+def charts_from_series(series: dict[str, Chart]) -> list[Chart]:
     names = [name for name in CHART_ORDER] + sorted(name for name in series if name not in CHART_ORDER)
     charts = []
     for name in names:
@@ -231,17 +243,7 @@ def charts_from_series(series: dict[str, Series]) -> list[Chart]:
                 )
             )
             continue
-        charts.append(
-            Chart(
-                name=name,
-                title=item.title,
-                labels=tuple(item.labels),
-                values=tuple(item.values),
-                unit=item.unit,
-                note=item.note,
-                horizontal=any(len(str(label)) > 3 for label in item.labels),
-            )
-        )
+        charts.append(item)
     return charts
 
 
@@ -812,21 +814,6 @@ def outcome_records_for_staff(*, fiscal_year: int, program_code: str | None = No
 
 # --- The assessment staff write (総括, 目標と実績, 課題と次年度の方針) -------------------------------------
 
-# Figures a program may set a target for at the start of the year (reports owns these labels).
-TARGET_FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("events.events_held", gettext_lazy("開催した催し"), gettext_lazy("件")),
-    ("events.sessions_held", gettext_lazy("開催回数"), gettext_lazy("回")),
-    ("events.unique_participants", gettext_lazy("参加者数（実人数）"), gettext_lazy("人")),
-    ("events.attendance", gettext_lazy("参加者数（延べ）"), gettext_lazy("人")),
-    ("events.first_time_participants", gettext_lazy("初めての参加者"), gettext_lazy("人")),
-    ("events.completions", gettext_lazy("修了者数"), gettext_lazy("人")),
-    ("projects.registered", gettext_lazy("プロジェクト登録の件数"), gettext_lazy("件")),
-    ("projects.supported", gettext_lazy("プロジェクト支援の件数"), gettext_lazy("件")),
-    ("projects.support_sessions", gettext_lazy("伴走支援の回数"), gettext_lazy("回")),
-    ("consultations.total", gettext_lazy("相談件数"), gettext_lazy("件")),
-    ("matching.concluded", gettext_lazy("マッチングの成立"), gettext_lazy("件")),
-)
-
 
 @dataclass
 class TargetRow:
@@ -871,7 +858,7 @@ def target_rows(assessment, figures: list[FigureRow]) -> list[TargetRow]:
         TargetRow(
             key=key, label=str(label), unit=str(unit), target=assessment.targets[key], actual=actual.get(key)
         )
-        for key, label, unit in TARGET_FIGURES
+        for key, label, unit in labels.target_figures()
         if assessment.targets.get(key) not in (None, "")
     ]
 

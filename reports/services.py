@@ -203,9 +203,9 @@ def assessment_save(
 ) -> Assessment:
     """Creates or updates the assessment of a program and year. A 確定版 already made keeps its
     PDF: the change appears in the next 版."""
-    from reports.selectors import TARGET_FIGURES
+    from reports.labels import TARGET_FIGURES
 
-    known = {key for key, _label, _unit in TARGET_FIGURES}
+    known = set(TARGET_FIGURES)
     assessment = Assessment.objects.select_for_update().for_scope(
         program=program, fiscal_year=fiscal_year
     ).first() or Assessment(program=program, fiscal_year=fiscal_year)

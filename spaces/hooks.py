@@ -7,7 +7,7 @@ from functools import partial
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from core.app_hooks import Figure, Link, Panel, RoomConflict, hook
 from spaces import selectors
@@ -49,12 +49,6 @@ def staff_links(request) -> list[Link]:
     ]
 
 
-RATE_NOTE = gettext_noop(
-    "部屋ごと・時間帯ごとに、予約で使われた時間 ÷ 開館日のその時間帯の時間。"
-    "時間帯は午前 9〜12時、午後 13〜17時、夜間 18〜21時。"
-)
-
-
 @hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """活動の場の提供: only in the report of all programs (the spaces belong to no program)."""
@@ -62,53 +56,20 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         return []
     usage = selectors.usage_figures(fiscal_year=fiscal_year)
     return [
-        Figure(
-            key="spaces.bookings",
-            label=gettext("活動の場の利用（件数）"),
-            value=usage.bookings,
-            unit=gettext("件"),
-            note=gettext(
-                "団体・個人の部屋の予約のうち、取消を除いたもの（無断不使用を含む）。センターの催しは除く。"
-            ),
-            axis=gettext("資源連結"),
-        ),
-        Figure(
-            key="spaces.hours",
-            label=gettext("活動の場の利用（時間）"),
-            value=round(usage.hours, 1),
-            unit=gettext("時間"),
-        ),
-        Figure(
-            key="spaces.groups",
-            label=gettext("活動の場を使った団体"),
-            value=usage.groups,
-            unit=gettext("団体"),
-        ),
-        Figure(
-            key="spaces.no_shows",
-            label=gettext("無断不使用"),
-            value=usage.no_shows,
-            unit=gettext("件"),
-            note=gettext("予約したのに使われなかったもの（職員が窓口で記録）。"),
-        ),
+        Figure("spaces.bookings", usage.bookings),
+        Figure("spaces.hours", round(usage.hours, 1)),
+        Figure("spaces.groups", usage.groups),
+        Figure("spaces.no_shows", usage.no_shows),
         *[
             Figure(
-                key=f"spaces.rate.{room.room}.{band}",
-                label=gettext("%(room)sの利用率（%(band)s）") % {"room": room.room, "band": band},
-                value=round(rate * 100, 1),
-                unit="%",
-                note=gettext(RATE_NOTE),
+                f"spaces.rate.{room.room}.{band}",
+                round(rate * 100, 1),
+                words={"room": room.room, "band": band},
             )
             for room in usage.rooms
             for band, rate in room.rate_by_band.items()
         ],
-        Figure(
-            key="spaces.printed_sheets",
-            label=gettext("印刷・コピーの枚数"),
-            value=usage.printed_sheets,
-            unit=gettext("枚"),
-            note=gettext("窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。"),
-        ),
+        Figure("spaces.printed_sheets", usage.printed_sheets),
     ]
 
 

@@ -58,7 +58,7 @@ def test_report_figures_and_series_count_the_fiscal_year():
     support = hooks.report_figures(program_code="project_support", fiscal_year=2025)
     assert [(f.key, f.value) for f in support] == [("consultations.collaboration", 1)]
     series = hooks.report_series(program_code=None, fiscal_year=2025)["consultations_by_topic"]
-    assert dict(zip(series.labels, series.values, strict=True))["資金調達・助成金"] == 2
+    assert dict(zip(series.categories, series.values, strict=True))["資金調達・助成金"] == 2
     assert (
         len(hooks.report_series(program_code=None, fiscal_year=2025)["consultations_by_month"].values) == 12
     )

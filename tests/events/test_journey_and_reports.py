@@ -12,6 +12,7 @@ from django.utils import timezone
 from events import selectors, services
 from events.hooks import BEAT_SCHEDULE, report_figures, report_series
 from events.models import Event, Program, Registration, SurveyResponse
+from reports import labels
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory
 from tests.events.factories import attend as take_attendance
 
@@ -92,7 +93,8 @@ def test_report_figures_for_alp(history):
     assert figures["events.satisfaction"].value == 4.0
     assert figures["events.completions"].value == 2
     assert figures["events.journey_mirai_to_alp"].value == 1
-    assert all(f.note and f.label for f in figures.values())
+    assert figures["events.satisfaction"].words == {"responses": 2}
+    assert all(labels.FIGURES[key].note for key in figures)  # reports words them, with how they were counted
 
 
 def test_report_figures_for_all_programs(history):
@@ -105,10 +107,10 @@ def test_report_figures_for_all_programs(history):
 
 def test_participants_by_month_runs_april_to_march(history):
     series = report_series(program_code=None, fiscal_year=2025)["participants_by_month"]
-    assert series.labels[0] == "4月" and series.labels[-1] == "3月" and len(series.values) == 12
-    by_month = dict(zip(series.labels, series.values, strict=True))
-    assert by_month["5月"] == 1
-    assert by_month["9月"] + by_month["10月"] + by_month["11月"] == 9
+    assert series.categories[0] == 4 and series.categories[-1] == 3 and len(series.values) == 12
+    by_month = dict(zip(series.categories, series.values, strict=True))
+    assert by_month[5] == 1
+    assert by_month[9] + by_month[10] + by_month[11] == 9
     assert sum(series.values) == 10
 
 

@@ -122,9 +122,23 @@ def test_journey_selectors_find_groups_with_registered_and_supported_projects(gr
     ProjectFactory(support=True, lead_group=other_group, fiscal_year=2026)
     ProjectFactory(support=True, lead_group=third, fiscal_year=2026, cancelled=True)
     ProjectFactory(support=True, lead_group=group, fiscal_year=2025)
-    assert list(selectors.groups_with_registered_project(2026)) == [group]
-    assert list(selectors.groups_with_supported_project(2026)) == [other_group]
-    assert list(selectors.groups_with_supported_project(2025)) == [group]
+    registration, support = ProjectKind.REGISTRATION, ProjectKind.SUPPORT
+    assert list(selectors.groups_with_project_kind(kind=registration, fiscal_year=2026)) == [group]
+    assert list(selectors.groups_with_project_kind(kind=support, fiscal_year=2026)) == [other_group]
+    assert list(selectors.groups_with_project_kind(kind=support, fiscal_year=2025)) == [group]
+    assert set(selectors.groups_with_project_kind(kind=support, since_fiscal_year=2025)) == {
+        group,
+        other_group,
+    }
+
+
+def test_the_figures_and_the_journey_count_the_same_projects(group, other_group):
+    """プロジェクト支援の件数 and the journey's 支援を受けた団体 leave out the same (cancelled) projects."""
+    ProjectFactory(support=True, lead_group=group, fiscal_year=2026)
+    ProjectFactory(support=True, lead_group=other_group, fiscal_year=2026, cancelled=True)
+    figures = {f.key: f.value for f in hooks.report_figures(program_code="project_support", fiscal_year=2026)}
+    groups = selectors.groups_with_project_kind(kind=ProjectKind.SUPPORT, fiscal_year=2026)
+    assert figures["projects.supported"] == groups.count() == 1
 
 
 def test_staff_links_and_mypage_panels(rf, staff_user, proposer, group, call, official_user):

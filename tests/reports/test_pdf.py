@@ -18,34 +18,21 @@ from tests.reports.pdfcheck import embedded_fonts, glyph_problems, is_japanese, 
 
 pytestmark = pytest.mark.django_db
 
-MONTHS = tuple(f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
+MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
 
 
 def fake_app(values: dict[int, int]):
-    """Another app's hooks: one key figure per year (none for years not given) and one series."""
+    """Another app's hooks: one key figure per year (none for years not given) and one series,
+    as data (reports words them)."""
 
     def report_figures(*, program_code, fiscal_year):
         if fiscal_year not in values:
             return []
-        return [
-            Figure(
-                key="fake.participants",
-                label="参加者数（延べ）",
-                value=values[fiscal_year],
-                unit="人",
-                note="参加が確定した申込の延べ数です。",
-            )
-        ]
+        return [Figure("events.attendance", values[fiscal_year])]
 
     def report_series(*, program_code, fiscal_year):
         return {
-            "participants_by_month": Series(
-                title="月別の参加者数",
-                labels=MONTHS,
-                values=(5, 8, 0, 12, 3, 0, 7, 9, 4, 2, 6, 11),
-                unit="人",
-                note="初回の開催月で数えています。",
-            )
+            "participants_by_month": Series(categories=MONTHS, values=(5, 8, 0, 12, 3, 0, 7, 9, 4, 2, 6, 11))
         }
 
     return SimpleNamespace(report_figures=report_figures, report_series=report_series)
@@ -154,7 +141,7 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
     assert "実施した催し（2件）" in text
 
     # The chart from another app's series: its values are text in the PDF.
-    assert "図1 月別の参加者数（人）" in text
+    assert "図1 令和7年度 月別の参加者数（延べ）（人）" in text
     assert "12" in text and "11" in text
 
     # Outcome episodes (○ headings, ・ episodes) under their axis.
