@@ -144,42 +144,13 @@ def staff_links(request) -> list[Link]:
 @hook("report_figures")
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """情報集約・発信: only in the report of all programs (information belongs to no program).
-    The numbers are info.selectors.figures_for_fiscal_year's; the labels and notes are here."""
+    The numbers are info.selectors.figures_for_fiscal_year's; reports words them."""
     if program_code is not None:
         return []
     from info.selectors import figures_for_fiscal_year
 
     figures = figures_for_fiscal_year(fiscal_year)
     return [
-        Figure(
-            key="info.subscribers",
-            label=_("情報紙のメール購読者"),
-            value=figures["subscribers"],
-            unit=_("人"),
-            note=_(
-                "年度末（3月31日）までに確認メールで登録を確定し、その日に配信を止めていなかった人"
-                "（年度の途中は今の人数）。"
-            ),
-        ),
-        Figure(
-            key="info.issues_sent",
-            label=_("情報紙の発行"),
-            value=figures["issues_sent"],
-            unit=_("号"),
-            note=_("その年度にメールで送った号。"),
-        ),
-        Figure(
-            key="info.grants_posted",
-            label=_("助成金・支援制度の掲載"),
-            value=figures["grants_posted"],
-            unit=_("件"),
-            note=_("その年度に公開した助成金・支援制度（非公開にしたものを除く）。"),
-        ),
-        Figure(
-            key="info.flyers_displayed",
-            label=_("配架したチラシ"),
-            value=figures["flyers_displayed"],
-            unit=_("件"),
-            note=_("センターが掲示を認め、掲示期間が年度に重なるチラシ。"),
-        ),
+        Figure(f"info.{name}", figures[name])
+        for name in ("subscribers", "issues_sent", "grants_posted", "flyers_displayed")
     ]

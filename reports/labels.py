@@ -144,6 +144,24 @@ FIGURES: dict[str, FigureWords] = {
         _("枚"),
         _("窓口で記録した機器の利用のうち、枚で数えるもの（印刷機・コピー機）。"),
     ),
+    # info (全事業 only)
+    "info.subscribers": FigureWords(
+        _("情報紙のメール購読者"),
+        _("人"),
+        _(
+            "年度末（3月31日）までに確認メールで登録を確定し、その日に配信を止めていなかった人"
+            "（年度の途中は今の人数）。"
+        ),
+    ),
+    "info.issues_sent": FigureWords(_("情報紙の発行"), _("号"), _("その年度にメールで送った号。")),
+    "info.grants_posted": FigureWords(
+        _("助成金・支援制度の掲載"),
+        _("件"),
+        _("その年度に公開した助成金・支援制度（非公開にしたものを除く）。"),
+    ),
+    "info.flyers_displayed": FigureWords(
+        _("配架したチラシ"), _("件"), _("センターが掲示を認め、掲示期間が年度に重なるチラシ。")
+    ),
     # reports
     "reports.outcome_records": FigureWords(
         _("記録した成果のエピソード"),
