@@ -10,5 +10,7 @@ def center(request) -> dict:
             "phone": settings.CENTER_PHONE,
             "email": settings.CENTER_EMAIL,
             "hours": settings.CENTER_HOURS,
+            "city_name": settings.CITY_NAME,
+            "city_url": settings.CITY_URL,
         }
     }

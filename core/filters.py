@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.forms.boundfield import BoundField
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.search import keyword_q, keyword_search
@@ -122,3 +126,109 @@ def query_choice_errors(data, fields: dict[str, tuple[str, Collection[str]]]) ->
                 "value": shown,
             }
     return errors
+
+
+# --- The search-and-filter component (templates/includes/search_form.html, search_result.html) ----
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One chosen condition, with the address of the same list without it."""
+
+    label: str
+    value: str
+    remove_url: str
+
+
+@dataclass
+class SearchSummary:
+    keyword: str
+    keyword_field: BoundField | None
+    detail_fields: list[BoundField]
+    hidden_fields: list[BoundField]
+    kept: list[tuple[str, str]]
+    chips: list[Chip]
+    clear_url: str
+    has_errors: bool
+    chosen_names: frozenset[str]
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.chips)
+
+    @property
+    def detail_chosen(self) -> bool:
+        """Open 「詳しい条件」 when one of them is chosen or wrong."""
+        return self.has_errors or any(field.name in self.chosen_names for field in self.detail_fields)
+
+
+def _without(query: QueryDict, name: str, value: str | None = None) -> str:
+    rest = query.copy()
+    rest.pop("page", None)
+    if value is None:
+        rest.pop(name, None)
+    else:
+        rest.setlist(name, [v for v in rest.getlist(name) if v != value])
+    encoded = rest.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _value_label(field: forms.Field, raw: str, cleaned) -> str:
+    if isinstance(field, forms.BooleanField | forms.NullBooleanField):
+        return ""
+    if isinstance(field, forms.ModelChoiceField):
+        return str(cleaned) if cleaned is not None and not isinstance(cleaned, list | tuple) else raw
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        for value, label in choices:
+            if isinstance(label, list | tuple):  # an optgroup
+                for sub_value, sub_label in label:
+                    if str(sub_value) == raw:
+                        return str(sub_label)
+            elif str(value) == raw:
+                return str(label)
+    if isinstance(cleaned, dt.date):
+        return formats.date_format(cleaned, "DATE_FORMAT")
+    return raw
+
+
+def search_summary(
+    filterset, query: QueryDict, *, keyword: str = "q", keep: Sequence[str] = (), outside: Sequence[str] = ()
+) -> SearchSummary:
+    """What the component shows: the keyword field first, the other conditions (「詳しい条件」),
+    the chosen conditions as chips that each remove one, and the address that removes them all.
+
+    `keep` names parameters that are a view, not a condition (view=month): they stay in every
+    link and in the form. `outside` names conditions the page shows elsewhere (the 五十音 row):
+    they get a chip but no field in the form."""
+    form = filterset.form
+    form.requirement_marks = False  # conditions to search by are never 必須/任意 (core/forms.py)
+    valid = form.is_valid() if filterset.is_bound else True
+    cleaned = form.cleaned_data if valid and filterset.is_bound else {}
+    chips: list[Chip] = []
+    chosen: list[str] = []
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.HiddenInput):
+            continue
+        for raw in [v for v in query.getlist(name) if v.strip()]:
+            value = cleaned.get(name)
+            label = _value_label(field, raw, value)
+            chips.append(
+                Chip(label=str(field.label or name), value=label, remove_url=_without(query, name, raw))
+            )
+            chosen.append(name)
+    kept = [(name, value) for name in keep for value in query.getlist(name) if value]
+    clear = urlencode(kept)
+    fields = [form[name] for name in form.fields if name not in outside]
+    summary = SearchSummary(
+        keyword=(query.get(keyword) or "").strip(),
+        keyword_field=form[keyword] if keyword in form.fields else None,
+        detail_fields=[f for f in fields if f.name != keyword and not f.is_hidden],
+        hidden_fields=[f for f in fields if f.is_hidden],
+        kept=kept,
+        chips=chips,
+        clear_url=f"?{clear}" if clear else "?",
+        has_errors=not valid,
+        chosen_names=frozenset(chosen),
+    )
+    return summary

@@ -50,6 +50,16 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
+@require_GET
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/terms.html")
+
+
+@require_GET
+def sitemap(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/sitemap.html")
+
+
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:

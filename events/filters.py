@@ -25,10 +25,10 @@ class EventFilter(django_filters.FilterSet):
         empty_label=_("すべて"),
     )
     theme = django_filters.ModelChoiceFilter(
-        label=_("テーマ"), queryset=Theme.objects.active(), field_name="themes", empty_label=_("すべて")
+        label=_("活動分野"), queryset=Theme.objects.active(), field_name="themes", empty_label=_("すべて")
     )
     area = django_filters.ModelChoiceFilter(
-        label=_("地区"), queryset=Area.objects.all(), empty_label=_("すべて")
+        label=_("地域"), queryset=Area.objects.all(), empty_label=_("すべて")
     )
     when = django_filters.ChoiceFilter(
         label=_("時期"), choices=WHEN_CHOICES, method="filter_when", empty_label=None

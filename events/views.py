@@ -61,7 +61,7 @@ def _month_param(value: str | None) -> tuple[int, int, str]:
 def index(request: HttpRequest) -> HttpResponse:
     month_view = request.GET.get("view") == "month"
     filterset = EventFilter(request.GET, queryset=selectors.public_events(), month_view=month_view)
-    context: dict = {"filter": filterset, "month_view": month_view, "query_errors": {}}
+    context: dict = {"filter": filterset, "month_view": month_view, "query_errors": {}, "result_count": 0}
     if not filterset.is_valid():
         context["page_obj"] = None
     elif month_view:
@@ -70,9 +70,15 @@ def index(request: HttpRequest) -> HttpResponse:
         first = dt.date(year, month, 1)
         previous = (first - dt.timedelta(days=1)).replace(day=1)
         following = (first + dt.timedelta(days=32)).replace(day=1)
+        weeks = selectors.month_calendar(filterset.qs, year=year, month=month)
         context.update(
             month=first,
-            weeks=selectors.month_calendar(filterset.qs, year=year, month=month),
+            weeks=weeks,
+            today=timezone.localdate(),
+            # The result line counts the events held in the month (each once).
+            result_count=len(
+                {s.event_id for week in weeks for day in week if day.in_month for s in day.sessions}
+            ),
             previous_month=f"{previous:%Y-%m}",
             next_month=f"{following:%Y-%m}",
             weekday_names=[_("日"), _("月"), _("火"), _("水"), _("木"), _("金"), _("土")],
@@ -80,6 +86,7 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         paginator = Paginator(selectors.calendar_events(filterset), settings.PAGINATE_BY)
         context["page_obj"] = paginator.get_page(request.GET.get("page"))
+        context["result_count"] = context["page_obj"].paginator.count
     invalid = filterset.errors or context["query_errors"]
     return render(request, "events/index.html", context, status=400 if invalid else 200)
 

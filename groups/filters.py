@@ -56,7 +56,7 @@ class GroupDirectoryFilter(django_filters.FilterSet):
         distinct=False,
     )
     area = django_filters.ChoiceFilter(
-        label=_("活動地域"), field_name="areas", choices=area_choices, empty_label=_("すべて"), distinct=False
+        label=_("地域"), field_name="areas", choices=area_choices, empty_label=_("すべて"), distinct=False
     )
     legal_form = django_filters.ChoiceFilter(
         label=_("法人格・団体の種類"), choices=LegalForm.choices, empty_label=_("すべて")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from localflavor.jp.forms import JPPostalCodeField
 
+from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 from core.models import Area, Theme
 from groups.models import CORPORATE_LEGAL_FORMS, Group
 from groups.validators import (
@@ -76,8 +77,23 @@ GROUP_FIELDS = [
 CONTACT_FIELDS = GROUP_FIELDS[10:21]
 
 
-class GroupForm(forms.ModelForm):
-    """団体登録申請・編集. With draft=True only the name is required (下書き保存)."""
+class GroupForm(RequirementsMixin, forms.ModelForm):
+    """団体登録申請・編集. With draft=True only the name is required (下書き保存); the marks still
+    say what submitting needs."""
+
+    requirements = (
+        RequiredWhen(
+            "corporate_number",
+            when=lambda data: data.get("legal_form") in CORPORATE_LEGAL_FORMS,
+            mark=_("法人の場合は必須"),
+            message=_("法人の場合は法人番号（13桁）を入力してください。"),
+        ),
+        OneOfRequired(
+            ("email", "phone"),
+            mark=_("メールアドレスか電話番号のどちらかは必須"),
+            message=_("センターから連絡できるよう、メールアドレスか電話番号を入力してください。"),
+        ),
+    )
 
     corporate_number = CorporateNumberField(
         label=_("法人番号"),
@@ -146,9 +162,7 @@ class GroupForm(forms.ModelForm):
         self.fields["legal_form"].choices = [("", _("選んでください")), *legal_forms]
         self.fields["founded_year"].min_value = 1868
         if draft:
-            for name, field in self.fields.items():
-                if name != "name":
-                    field.required = False
+            self.relax_for_draft(keep=("name",))
 
     @property
     def basic_fields(self):
@@ -189,25 +203,6 @@ class GroupForm(forms.ModelForm):
 
     def clean_sns(self) -> str:
         return clean_sns_lines(self.cleaned_data.get("sns") or "")
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            not self.draft
-            and cleaned.get("legal_form") in CORPORATE_LEGAL_FORMS
-            and not cleaned.get("corporate_number")
-        ):
-            self.add_error("corporate_number", _("法人の場合は法人番号（13桁）を入力してください。"))
-        if (
-            not self.draft
-            and not cleaned.get("email")
-            and not cleaned.get("phone")
-            and "email" not in self.errors
-        ):
-            self.add_error(
-                "email", _("センターから連絡できるよう、メールアドレスか電話番号を入力してください。")
-            )
-        return cleaned
 
     def group_fields(self) -> dict:
         """The model fields for the service (themes and areas are passed separately)."""

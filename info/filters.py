@@ -25,7 +25,7 @@ AMOUNT_CHOICES = [
 
 class GrantFilter(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
-        label=_("対象分野"),
+        label=_("活動分野"),
         queryset=Theme.objects.active(),
         method="filter_theme",
         empty_label=_("すべて"),

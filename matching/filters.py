@@ -18,7 +18,7 @@ class ItemFilter(django_filters.FilterSet):
         label=_("プロボノの成果物"), choices=ProBonoDeliverable.choices, empty_label=_("すべて")
     )
     theme = django_filters.ModelChoiceFilter(
-        label=_("テーマ"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
+        label=_("活動分野"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
     )
     area = django_filters.ModelChoiceFilter(
         label=_("地域"), field_name="areas", queryset=Area.objects.all(), empty_label=_("すべて")

@@ -36,7 +36,7 @@ class ProjectFilterBase(django_filters.FilterSet):
         help_text=_("例: 子育て"),
     )
     theme = django_filters.ModelChoiceFilter(
-        label=_("テーマ"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
+        label=_("活動分野"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")
     )
     kind = django_filters.ChoiceFilter(
         label=_("事業の種類"), choices=ProjectKind.choices, empty_label=_("すべて")

@@ -28,6 +28,9 @@ CENTER_ADDRESS = env_str("CENTER_ADDRESS", "〒100-0001 みらい市本町1-2-3 
 CENTER_PHONE = env_str("CENTER_PHONE", "000-123-4567")
 CENTER_EMAIL = env_str("CENTER_EMAIL", "center@example.jp")
 CENTER_HOURS = env_str("CENTER_HOURS", "9時〜21時（月曜・年末年始休館）")
+# The city the center belongs to: its name and website, linked from every page's footer.
+CITY_NAME = env_str("CITY_NAME", "みらい市")
+CITY_URL = env_str("CITY_URL", "https://www.city.example.jp/")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Reverse proxies in front of the app (core/net.py): how many append to X-Forwarded-For, and
@@ -154,12 +157,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# One validator with Django's four rules (similar to the person, at least 10 characters, not a
+# common password, not digits only): the pages say them in one sentence (core/passwords.py).
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "core.passwords.PasswordRulesValidator", "OPTIONS": {"min_length": 10}}]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:mypage"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
@@ -182,6 +182,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
+# The login page writes 「パスワードをお忘れですか？」 after the password field (tab order).
+ACCOUNT_FORMS = {"login": "core.account_forms.LoginForm"}
 # Password changes, e-mail changes and MFA enrolment are mailed to the person (through the outbox).
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 # The admin's own login page is replaced by allauth's, so rate limits and MFA apply to it too.

@@ -55,3 +55,42 @@ def rule_perm(perm: str, user, obj=None) -> bool:
     from core.permissions import may
 
     return may(user, perm, obj)
+
+
+@register.filter
+def requirement(bound_field):
+    """{% with mark=field|requirement %}: 必須, 任意 or a conditional rule (法人の場合は必須), from
+    the rule the form validates with; None on search and filter forms (see core/forms.py)."""
+    from core.forms import requirement_mark
+
+    return requirement_mark(bound_field)
+
+
+@register.simple_tag(takes_context=True)
+def search_summary(context, filterset, keep: str = "", outside: str = ""):
+    """{% search_summary filter keep="view month" outside="row" as search %}: the search-and-filter
+    component's parts (templates/includes/search_form.html and search_result.html)."""
+    from core.filters import search_summary as summarise
+
+    return summarise(filterset, context["request"].GET, keep=keep.split(), outside=outside.split())
+
+
+@register.filter
+def device_label(user_agent: str | None) -> str:
+    """{{ session.user_agent|device_label }} → Chrome（Windows のパソコン）"""
+    from core.useragent import describe_user_agent
+
+    return describe_user_agent(user_agent)
+
+
+@register.filter
+def tel_link(phone: str | None):
+    """{{ group.phone|tel_link }} → <a href="tel:0001234567">000-123-4567</a> ("" when empty)."""
+    import re
+
+    from django.utils.html import format_html
+
+    if not phone:
+        return ""
+    digits = re.sub(r"[^0-9+]", "", str(phone))
+    return format_html('<a href="tel:{}">{}</a>', digits, phone) if digits else phone

@@ -12,14 +12,19 @@ def test_sign_up_verify_and_log_in(page, live_server, assert_accessible, setting
     """Sign-up, verification and login work in Chromium, in Japanese, without accessibility faults."""
     settings.SITE_URL = live_server.url
     page.goto("/")
-    page.get_by_role("link", name="新規登録").click()
-    assert_accessible(page, "利用者登録")
+    page.get_by_role("navigation", name="アカウント").get_by_role("link", name="新規登録").click()
+    assert_accessible(page, "新規登録")
+    main = page.locator("main")
+    # One sentence for the password rules, a word about the confirmation mail, the privacy page.
+    assert main.get_by_text("10文字以上で、数字だけのもの").count() == 1
+    assert main.get_by_text("確認のメールが届きます").count() == 1
+    assert main.get_by_role("link", name="個人情報の取り扱い").is_visible()
 
     # Labels read "メールアドレス 必須": the required mark is part of the accessible name.
     page.get_by_label("メールアドレス").fill("hinata@example.jp")
     page.locator("#id_password1").fill("yuuhi-no-oka-2025")
-    page.get_by_label("パスワード (再入力)").fill("yuuhi-no-oka-2025")
-    page.get_by_role("button", name="ユーザー登録").click()
+    page.get_by_label("パスワード（確認のため、もう一度）").fill("yuuhi-no-oka-2025")
+    page.get_by_role("button", name="新規登録する").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
     assert_accessible(page, "確認メール送信")
 
@@ -32,6 +37,11 @@ def test_sign_up_verify_and_log_in(page, live_server, assert_accessible, setting
     page.goto("/accounts/login/")
     assert_accessible(page, "ログイン")
     page.get_by_label("メールアドレス").fill("hinata@example.jp")
+    # Tab follows the visual order: email → password → 「パスワードをお忘れですか？」.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "パスワードをお忘れですか？"
     page.locator("#id_password").fill("yuuhi-no-oka-2025")
     page.locator("main").get_by_role("button", name="ログイン").click()
     page.wait_for_url(re.compile(r"/mypage/$"))

@@ -69,6 +69,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "core:outbox_resend": row(Case(STAFF, args=pk("failed_outbox_message"), post=True)),
     "core:accessibility": row(Case(EVERYONE)),
     "core:privacy": row(Case(EVERYONE)),
+    "core:terms": row(Case(EVERYONE)),
+    "core:sitemap": row(Case(EVERYONE)),
     "core:healthz": row(Case(EVERYONE)),
     "core:mfa_staff_list": row(Case(STAFF)),
     "core:mfa_staff_issue": row(

@@ -23,6 +23,48 @@ WIDEST_ELEMENTS = """(limit) => [...document.querySelectorAll('body *')]
               + (typeof e.className === 'string' && e.className
                  ? '.' + e.className.trim().replace(/ +/g, '.') : ''))"""
 
+# Tokens that must never wrap inside a table cell: a run of latin letters and digits with the
+# signs numbers, dates and codes use (48,000 / R4-0027 / 2026/04/01 / 10:00; up to 24
+# characters: a longer run is a URL or a path, free text), or a Japanese
+# word between spaces and punctuation of at most SHORT_WORD characters (未作成, 承認待ち).
+SHORT_WORD = 8
+WRAPPED_TOKENS = r"""(shortWord) => {
+  const longCode = 24;  // longer latin runs are addresses and paths: free text that may wrap
+  const found = [];
+  const latin = /[0-9A-Za-z¥￥][0-9A-Za-z,.:\/\-%#¥￥]*/g;
+  const words = /[^\s、。・／/（）()「」【】:：,，|｜~〜]+/g;
+  const wraps = (node, start, length) => {
+    const range = document.createRange();
+    range.setStart(node, start);
+    range.setEnd(node, start + length);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+    if (rects.length < 2) return false;
+    const tops = rects.map((r) => r.top);
+    return Math.max(...tops) - Math.min(...tops) > rects[0].height / 2;
+  };
+  for (const cell of document.querySelectorAll("main td, main th")) {
+    if (cell.closest(".month-calendar") || !cell.getClientRects().length) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest(".visually-hidden") || !parent.getClientRects().length) continue;
+      const text = node.textContent;
+      for (const m of text.matchAll(latin)) {
+        if (m[0].length > 1 && m[0].length <= longCode && wraps(node, m.index, m[0].length)) {
+          found.push(`${m[0]} (${cell.tagName.toLowerCase()})`);
+        }
+      }
+      for (const m of text.matchAll(words)) {
+        if (m[0].length > 1 && m[0].length <= shortWord && wraps(node, m.index, m[0].length)) {
+          found.push(`${m[0]} (${cell.tagName.toLowerCase()})`);
+        }
+      }
+    }
+  }
+  return [...new Set(found)].slice(0, 8);
+}"""
+
 
 def _pk(name):
     return lambda w: [getattr(w, name).pk]
@@ -68,8 +110,10 @@ PAGES = [
     ("部屋の空き状況（週表示）", "spaces:week", _pk("room"), ""),
     ("アクセシビリティ方針", "core:accessibility", _none, ""),
     ("プライバシーポリシー", "core:privacy", _none, ""),
+    ("利用規約", "core:terms", _none, ""),
+    ("サイトマップ", "core:sitemap", _none, ""),
     ("ログイン", "account_login", _none, ""),
-    ("利用者登録", "account_signup", _none, ""),
+    ("新規登録", "account_signup", _none, ""),
     ("パスワードの再設定", "account_reset_password", _none, ""),
 ]
 # Public URLs that are not HTML pages (or only answer a form's POST).
@@ -126,7 +170,8 @@ def test_every_public_page_passes_axe(page, assert_accessible, axe_recorder, dem
 
 
 def test_every_public_page_fits_a_small_phone(phone_page, demo_world):
-    """At 360 px wide no public page scrolls sideways."""
+    """At 360 px wide no public page scrolls sideways, and no table cell wraps inside a number,
+    date, code or short word (a wide table scrolls in its own box instead)."""
     too_wide = []
     for name, path in public_pages(demo_world):
         response = phone_page.goto(path)
@@ -137,4 +182,7 @@ def test_every_public_page_fits_a_small_phone(phone_page, demo_world):
         if width > PHONE_WIDTH:
             culprits = phone_page.evaluate(WIDEST_ELEMENTS, PHONE_WIDTH)
             too_wide.append(f"{name} ({path}): {width}px wide; widest elements: {culprits}")
+        wrapped = phone_page.evaluate(WRAPPED_TOKENS, SHORT_WORD)
+        if wrapped:
+            too_wide.append(f"{name} ({path}): table cells wrap inside {wrapped}")
     assert not too_wide, "\n".join(too_wide)
