@@ -2,11 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
-admin.site.site_header = _("%(center)s 管理画面") % {"center": settings.CENTER_NAME}
-admin.site.site_title = _("協働ポータル 管理")
-admin.site.index_title = _("管理メニュー")
+# The admin site (header, titles, what only superusers see) is core.admin_site.KyodoAdminSite.
 # The admin login goes through allauth's: the same rate limits, MFA and e-mail login.
 admin.site.login = secure_admin_login(admin.site.login)
 

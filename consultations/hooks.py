@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import Figure, Link, Panel, Series, hook, register
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Series, Urgency, hook, register
 
 # Yearly, on 1 April at 03:30 (the start of the fiscal year): anonymise what is past retention.
 BEAT_SCHEDULE = {
@@ -33,27 +33,32 @@ def staff_links(request) -> list[Link]:
             title=gettext("相談を記録する"),
             url=reverse("consultations:create"),
             description=gettext("来所・電話・メールなどの相談を記録します。"),
+            section="consultations",
         ),
         Link(
             title=gettext("相談記録一覧"),
             url=reverse("consultations:index"),
             description=gettext("期間・分野・方法・職員・団体でさがし、CSVに書き出します。"),
+            section="consultations",
         ),
         Link(
             title=gettext("フォローアップ（期限切れ・今週）"),
             url=reverse("consultations:follow_ups"),
             description=gettext("期限を過ぎたもの、今週が期限のもの。"),
             count=follow_ups_due_count(),
+            section="consultations",
         ),
         Link(
             title=gettext("団体の相談履歴"),
             url=reverse("consultations:search"),
             description=gettext("団体をさがして、これまでの相談を見ます。"),
+            section="consultations",
         ),
         Link(
             title=gettext("相談の集計"),
             url=reverse("consultations:statistics"),
             description=gettext("月別・年度別、分野別・方法別の件数とグラフ。"),
+            section="consultations",
         ),
     ]
     if user_can_audit(request.user):
@@ -62,9 +67,36 @@ def staff_links(request) -> list[Link]:
                 title=gettext("相談記録のアクセスログ"),
                 url=reverse("consultations:access_log"),
                 description=gettext("閲覧・変更・書き出しの記録（監査）。"),
+                section="consultations",
             )
         )
     return links
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    """Follow-ups past their date (urgent) and due by the end of this week (one query)."""
+    from consultations.rules import user_can_access
+    from consultations.selectors import follow_up_counts
+
+    if not user_can_access(request.user):
+        return []
+    counts = follow_up_counts()
+    url = reverse("consultations:follow_ups")
+    return [
+        DashboardItem(
+            title=gettext("期限を過ぎた相談のフォローアップ"),
+            url=url,
+            count=counts["overdue"],
+            urgency=Urgency.URGENT,
+        ),
+        DashboardItem(
+            title=gettext("今週が期限の相談のフォローアップ"),
+            url=url,
+            count=counts["this_week"],
+            urgency=Urgency.SOON,
+        ),
+    ]
 
 
 @hook("mypage_panels")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,6 +114,16 @@ def follow_ups_due_count(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     week_end = today + dt.timedelta(days=6 - today.weekday())
     return FollowUp.objects.pending().filter(due_on__lte=week_end).count()
+
+
+def follow_up_counts(*, today: dt.date | None = None) -> dict[str, int]:
+    """Open follow-ups past their date (`overdue`) and due from today to Sunday (`this_week`), one query."""
+    today = today or timezone.localdate()
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    return FollowUp.objects.pending().aggregate(
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        this_week=Count("pk", filter=Q(due_on__gte=today, due_on__lte=week_end)),
+    )
 
 
 @dataclass

@@ -19,6 +19,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_from_email(self) -> str:
         return settings.DEFAULT_FROM_EMAIL
 
+    def get_login_redirect_url(self, request) -> str:
+        """Each role starts where its work is (core.workspace); a `next` address still wins."""
+        from core.workspace import home_url
+
+        return home_url(request.user)
+
     # --- E-mail: links from SITE_URL only, greeting with the center's name, sent by the outbox ------
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,55 @@ class Panel:
     context: dict = field(default_factory=dict)
 
 
+# Headings of the staff menu (/staff/), in order: each Link names one by its key in `section`.
+STAFF_SECTIONS = {
+    "groups": _("団体"),
+    "events": _("催し"),
+    "projects": _("協働事業"),
+    "consultations": _("相談"),
+    "matching": _("マッチング"),
+    "spaces": _("活動の場"),
+    "info": _("情報発信"),
+    "settings": _("報告・設定"),
+}
+
+
 @dataclass(frozen=True)
 class Link:
+    """An entry of the staff menu. `count` (None: no count) is what waits there; `section` a key
+    of STAFF_SECTIONS (anything else is shown under 報告・設定)."""
+
     title: str
     url: str
     description: str = ""
     count: int | None = None
+    section: str = "settings"
+
+
+class Urgency:
+    """How soon a dashboard item needs someone: shown as a word and a colour, most urgent first."""
+
+    URGENT = "urgent"  # 至急: overdue, failed
+    SOON = "soon"  # 要対応: waiting for staff
+    INFO = "info"  # 予定・進行中: today's sessions, work in progress
+
+    ORDER = (URGENT, SOON, INFO)
+
+
+@dataclass(frozen=True)
+class DashboardItem:
+    """One line of staff's 今日の対応 (/staff/today/): how many things wait, where, how urgent.
+
+    Computed with one cheap query; an item whose count is 0 is not shown. `unit` follows the count
+    (empty: 件); `note` is a short detail such as the time of a session.
+    """
+
+    title: str
+    url: str
+    count: int
+    urgency: str = Urgency.SOON
+    unit: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,7 +162,11 @@ HOOKS: dict[str, HookSpec] = {
     "mypage_panels": HookSpec(
         "mypage_panels(request) -> list[Panel]", "sections of the signed-in person's page"
     ),
-    "staff_links": HookSpec("staff_links(request) -> list[Link]", "entries on the staff dashboard (/staff/)"),
+    "staff_links": HookSpec("staff_links(request) -> list[Link]", "entries of the staff menu (/staff/)"),
+    "dashboard_items": HookSpec(
+        "dashboard_items(request) -> list[DashboardItem]",
+        "what staff should act on today (/staff/today/): one cheap query per item",
+    ),
     "group_page_sections": HookSpec(
         "group_page_sections(request, group) -> list[Panel]",
         "sections of a group's public page (projects, needs and offers, the consultation history for staff)",

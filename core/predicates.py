@@ -61,3 +61,18 @@ def is_group_editor(user) -> bool:
         cached = membership.objects.filter(user=user).exists()
         user._kyodo_is_group_editor = cached
     return cached
+
+
+@rules.predicate
+def is_business_member(user) -> bool:
+    """Keeps the profile of at least one business (企業・事業者), whatever its status."""
+    if not _signed_in(user):
+        return False
+    cached = getattr(user, "_kyodo_is_business_member", None)
+    if cached is None:
+        from django.apps import apps
+
+        business = apps.get_model("matching", "Business")
+        cached = business.objects.filter(members=user).exists()
+        user._kyodo_is_business_member = cached
+    return cached

@@ -77,3 +77,32 @@ def strong_authentication_accounts():
         .prefetch_related(Prefetch("groups", queryset=RoleGroup.objects.order_by("name")))
         .order_by("has_totp", "full_name_kana", "email")
     )
+
+
+def staff_menu_sections(links: list) -> list[dict]:
+    """The staff menu's links under the headings of STAFF_SECTIONS, in that order (a link naming no
+    known section goes under 報告・設定); headings without links are left out."""
+    from core.app_hooks import STAFF_SECTIONS
+
+    by_section: dict[str, list] = {key: [] for key in STAFF_SECTIONS}
+    for link in links:
+        by_section[link.section if link.section in by_section else "settings"].append(link)
+    return [
+        {"key": key, "title": STAFF_SECTIONS[key], "links": section_links}
+        for key, section_links in by_section.items()
+        if section_links
+    ]
+
+
+def staff_today_context(items: list) -> dict:
+    """今日の対応: the items with something waiting, most urgent first (the apps' order within)."""
+    from core.app_hooks import Urgency
+
+    rank = {urgency: index for index, urgency in enumerate(Urgency.ORDER)}
+    waiting = sorted(
+        (item for item in items if item.count), key=lambda item: rank.get(item.urgency, len(rank))
+    )
+    return {
+        "items": waiting,
+        "urgent_count": sum(1 for item in waiting if item.urgency == Urgency.URGENT),
+    }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("mypage/", views.mypage, name="mypage"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
+    path("staff/today/", views.staff_today, name="staff_today"),
     path("staff/outbox/", views.outbox_list, name="outbox_list"),
     path("staff/outbox/<int:pk>/", views.outbox_detail, name="outbox_detail"),
     path("staff/outbox/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),

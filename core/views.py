@@ -35,9 +35,19 @@ def mypage(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required("core.view_staff_pages")
+@require_GET
 def staff_dashboard(request: HttpRequest) -> HttpResponse:
+    """職員メニュー: every app's staff pages under the headings of STAFF_SECTIONS."""
     links = [link for _app, hook in collect("staff_links") for link in hook(request)]
-    return render(request, "core/staff_dashboard.html", {"links": links})
+    return render(request, "core/staff_dashboard.html", {"sections": selectors.staff_menu_sections(links)})
+
+
+@permission_required("core.view_staff_pages")
+@require_GET
+def staff_today(request: HttpRequest) -> HttpResponse:
+    """今日の対応: what waits for staff today, most urgent first (items with nothing waiting are left out)."""
+    items = [item for _app, hook in collect("dashboard_items") for item in hook(request)]
+    return render(request, "core/staff_today.html", selectors.staff_today_context(items))
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import Figure, Link, Panel, Series, hook, register
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Series, Urgency, hook, register
 from events import selectors
 from events.models import Registration, SurveyResponse
 
@@ -25,6 +25,8 @@ register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 @hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
+    from core.workspace import has_role_workspace
+
     registrations = list(selectors.registrations_of_user(request.user)[:30])
     now = timezone.now()
     for registration in registrations:
@@ -32,6 +34,8 @@ def mypage_panels(request) -> list[Panel]:
             registration.first_starts_at is None or now < registration.first_starts_at
         )
     visible = [r for r in registrations if r.status != Registration.Status.CANCELLED]
+    if not visible and has_role_workspace(request.user):
+        return []  # staff, officials and the committee: no empty 「申し込んだ催し」
     return [
         Panel(
             title=gettext("申し込んだ催し"),
@@ -50,19 +54,51 @@ def staff_links(request) -> list[Link]:
             url=reverse("events:staff_index"),
             description=gettext("申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計"),
             count=waiting,
+            section="events",
         ),
         Link(
             title=gettext("重複した参加者の統合"),
             url=reverse("events:staff_merge"),
             description=gettext("同じ方の記録が2件あるときに1件にまとめます"),
+            section="events",
         ),
         Link(
             title=gettext("事業（プログラム）"),
             url=reverse("admin:events_program_changelist"),
             description=gettext("事業の名称・説明・担い手育成の段階"),
+            section="events",
         ),
     ]
     return links
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    """Today's sessions, each with its check-in roster and how many are registered (one query)."""
+    items = []
+    for session in selectors.sessions_on(timezone.localdate()):
+        start = timezone.localtime(session.starts_at)
+        end = timezone.localtime(session.ends_at)
+        items.append(
+            DashboardItem(
+                title=gettext("受付名簿: %(event)s%(session)s")
+                % {
+                    "event": session.event.title,
+                    "session": gettext("（%(title)s）") % {"title": session.title} if session.title else "",
+                },
+                url=reverse("events:staff_checkin", args=[session.pk]),
+                count=session.confirmed_count,
+                urgency=Urgency.INFO,
+                unit=gettext("人"),
+                note=gettext("%(start)s〜%(end)s %(venue)s")
+                % {
+                    "start": start.strftime("%H:%M"),
+                    "end": end.strftime("%H:%M"),
+                    "venue": session.venue or session.event.venue,
+                },
+            )
+        )
+    return items
 
 
 # --- Report figures -----------------------------------------------------------------------------------------

@@ -193,6 +193,22 @@ def registrations_of_user(user: User) -> QuerySet[Registration]:
 # --- Staff -------------------------------------------------------------------------------------
 
 
+def sessions_on(day: dt.date) -> list[EventSession]:
+    """The sessions that start on `day` (Japan time), with `confirmed_count`: seats confirmed (one query)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+    return list(
+        EventSession.objects.filter(starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1))
+        .select_related("event")
+        .annotate(
+            confirmed_count=Count(
+                "event__registrations",
+                filter=Q(event__registrations__status=Registration.Status.CONFIRMED),
+            )
+        )
+        .order_by("starts_at", "id")
+    )
+
+
 def staff_events(*, program_code: str = "", fiscal_year: int | None = None) -> QuerySet[Event]:
     queryset = (
         events_with_dates()

@@ -9,7 +9,7 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import Figure, Link, Panel, hook, register
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook, register
 
 # Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
 # weekly: Monday 8:00.
@@ -82,16 +82,20 @@ def group_page_sections(request, group) -> list[Panel]:
 
 @hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
+    from core.workspace import has_role_workspace
     from groups.selectors import groups_of_user
     from info.selectors import flyers_of_groups, grants_fitting, saved_searches_of
 
-    panels = [
-        Panel(
-            title=_("保存した検索条件"),
-            template="info/panels/searches.html",
-            context={"searches": saved_searches_of(request.user)},
+    searches = saved_searches_of(request.user)
+    panels = []
+    if searches or not has_role_workspace(request.user):
+        panels.append(
+            Panel(
+                title=_("保存した検索条件"),
+                template="info/panels/searches.html",
+                context={"searches": searches},
+            )
         )
-    ]
     groups = [group for group in groups_of_user(request.user) if group.is_listed]
     if groups:
         group = groups[0]
@@ -119,24 +123,27 @@ def mypage_panels(request) -> list[Panel]:
 
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
-    from info.selectors import flyers_pending
+    from info.models import Flyer, FlyerStatus
 
     return [
         Link(
             title=_("助成金・支援制度の掲載"),
             url=reverse("info:grant_manage"),
             description=_("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
+            section="info",
         ),
         Link(
             title=_("情報紙の編集と送信"),
             url=reverse("info:newsletter_staff"),
             description=_("情報紙の号をつくり、メールとA4のPDFで確かめて、購読者に送ります。"),
+            section="info",
         ),
         Link(
             title=_("チラシの確認"),
             url=reverse("info:flyer_queue"),
             description=_("団体から届いたチラシを確かめて、配架に掲示します。"),
-            count=len(flyers_pending()),
+            section="info",
+            count=Flyer.objects.filter(status=FlyerStatus.PENDING).count(),
         ),
     ]
 
@@ -153,4 +160,18 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     return [
         Figure(f"info.{name}", figures[name])
         for name in ("subscribers", "issues_sent", "grants_posted", "flyers_displayed")
+    ]
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    from info.models import Flyer, FlyerStatus
+
+    return [
+        DashboardItem(
+            title=_("確認を待っているチラシ"),
+            url=reverse("info:flyer_queue"),
+            count=Flyer.objects.filter(status=FlyerStatus.PENDING).count(),
+            urgency=Urgency.SOON,
+        )
     ]

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from matching import services
-from matching.models import Business, Match, MatchStatus, MatchStatusChange, Need, Offer
+from matching.models import Business, BusinessStatus, Match, MatchStatus, MatchStatusChange, Need, Offer
 
 
 @admin.register(Business)
@@ -12,14 +12,18 @@ class BusinessAdmin(admin.ModelAdmin):
     list_filter = ["status", "themes"]
     search_fields = ["name", "name_kana", "industry", "email"]
     filter_horizontal = ["themes", "areas", "members"]
-    # 差戻し needs a reason the business sees: it is done on the staff queue page, not here.
+    # The status changes only through matching.services (approve here or on the staff queue; 差戻し
+    # needs a reason the business sees, so it is done on the staff queue page).
+    readonly_fields = ["status", "status_reason", "approved_at"]
     actions = ["approve"]
 
     @admin.action(description=_("選んだ企業・事業者を承認する"))
     def approve(self, request, queryset):
-        for business in queryset:
+        done = 0
+        for business in queryset.exclude(status=BusinessStatus.APPROVED):
             services.business_approve(business=business, by=request.user)
-        self.message_user(request, _("%(n)d件を承認しました。") % {"n": queryset.count()}, messages.SUCCESS)
+            done += 1
+        self.message_user(request, _("%(n)d件を承認しました。") % {"n": done}, messages.SUCCESS)
 
 
 class ItemAdmin(admin.ModelAdmin):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from core.app_hooks import Figure, Link, Panel, hook
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook
 from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
@@ -26,17 +26,23 @@ from matching.models import (
 
 @hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
+    from core.predicates import is_group_editor
+    from core.workspace import has_role_workspace
+
     user = request.user
     businesses = list(Business.objects.filter(members=user))
     parties = selectors.user_parties(user)
     needs, offers = selectors.items_of_user(user)
-    panels = [
-        Panel(
-            title=gettext("企業・事業者のプロフィール"),
-            template="matching/panels/business.html",
-            context={"businesses": businesses},
-        ),
-    ]
+    panels = []
+    if businesses or not (has_role_workspace(user) or is_group_editor(user)):
+        # Staff, officials, the committee and group editors see no business entrance they do not use.
+        panels.append(
+            Panel(
+                title=gettext("企業・事業者のプロフィール"),
+                template="matching/panels/business.html",
+                context={"businesses": businesses},
+            )
+        )
     if parties or needs or offers:
         panels.append(
             Panel(
@@ -66,13 +72,31 @@ def staff_links(request) -> list[Link]:
             url=reverse("matching:staff_business_queue"),
             description=gettext("登録された企業・事業者のプロフィールを確認して承認します。"),
             count=Business.objects.filter(status=BusinessStatus.PENDING).count(),
+            section="matching",
         ),
         Link(
             title=gettext("マッチングのパイプライン"),
             url=reverse("matching:pipeline"),
             description=gettext("提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。"),
             count=open_matches,
+            section="matching",
         ),
+    ]
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    from core.permissions import may
+
+    if not may(request.user, "matching.manage_matches"):
+        return []
+    return [
+        DashboardItem(
+            title=gettext("企業・事業者の承認待ち"),
+            url=reverse("matching:staff_business_queue"),
+            count=Business.objects.filter(status=BusinessStatus.PENDING).count(),
+            urgency=Urgency.SOON,
+        )
     ]
 
 

@@ -233,6 +233,8 @@ class ConflictForm(forms.Form):
     conflict_reason = forms.CharField(
         label=_("利害関係の内容"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("利害関係の内容を入力してください。")},
         help_text=_(
             "例: 提案団体の役員を務めている／家族が提案団体の職員である。申告するとこの提案は採点できません。"
         ),
@@ -252,7 +254,13 @@ class ReviewForm(forms.Form):
     """One score (1-5) and a comment per criterion of the stage, a recommendation and a comment."""
 
     recommendation = forms.ChoiceField(
-        label=_("総合所見"), choices=Recommendation.choices, widget=forms.RadioSelect
+        label=_("総合所見"),
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("総合所見を選んでください。"),
+            "invalid_choice": _("総合所見は一覧の中から選んでください。"),
+        },
     )
     comment = forms.CharField(
         label=_("総評"),
@@ -277,6 +285,11 @@ class ReviewForm(forms.Form):
                 required=not partial,
                 help_text=criterion.description,
                 initial=score.score if score else None,
+                error_messages={
+                    "required": _("%(name)sの評価を選んでください。") % {"name": criterion.name},
+                    "invalid_choice": _("%(name)sの評価は5〜1の中から選んでください。")
+                    % {"name": criterion.name},
+                },
             )
             self.fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=_("%(name)sについてのコメント") % {"name": criterion.name},

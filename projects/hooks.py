@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from core.app_hooks import Figure, Link, Panel, hook
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook
 from core.predicates import is_center_staff, is_official
 
 PROGRAM_CODE = "project_support"
@@ -69,6 +69,7 @@ def staff_links(request) -> list[Link]:
             url=reverse("projects:staff_calls"),
             description=gettext("募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。"),
             count=waiting,
+            section="projects",
         ),
         Link(
             title=gettext("協働事業の管理"),
@@ -76,11 +77,45 @@ def staff_links(request) -> list[Link]:
             description=gettext(
                 "協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"
             ),
+            section="projects",
         ),
         Link(
             title=gettext("プロジェクト支援の記録"),
             url=reverse("projects:support_logs"),
             description=gettext("メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
+            section="projects",
+        ),
+    ]
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    """Proposals waiting for the review to start, and reviews past their stage's 審査日 (one query)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from projects.models import Proposal, ProposalStatus
+
+    counts = Proposal.objects.aggregate(
+        submitted=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
+        overdue=Count(
+            "pk",
+            filter=Q(status=ProposalStatus.UNDER_REVIEW, current_stage__held_on__lt=timezone.localdate()),
+        ),
+    )
+    calls = reverse("projects:staff_calls")
+    return [
+        DashboardItem(
+            title=gettext("審査日を過ぎても審査中の提案"),
+            url=calls,
+            count=counts["overdue"],
+            urgency=Urgency.URGENT,
+        ),
+        DashboardItem(
+            title=gettext("提出された提案（審査の開始待ち）"),
+            url=calls,
+            count=counts["submitted"],
+            urgency=Urgency.SOON,
         ),
     ]
 

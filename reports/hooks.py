@@ -6,7 +6,7 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import Figure, Link, hook, register
+from core.app_hooks import DashboardItem, Figure, Link, Urgency, hook, register
 
 # Celery beat (CELERY_TIMEZONE is Asia/Tokyo, so these are JST).
 BEAT_SCHEDULE = {
@@ -29,12 +29,34 @@ def staff_links(request) -> list[Link]:
             url=reverse("reports:index"),
             description=_("事業ごと・年度ごとの成果報告書（PDF）の作成とダウンロード"),
             count=Report.objects.filter(status=ReportStatus.FAILED).count() or None,
+            section="settings",
         ),
         Link(
             title=_("成果の記録"),
             url=reverse("reports:outcome_list"),
             description=_("事業の成果（○見出しと・エピソード）を記録する"),
+            section="settings",
         ),
+    ]
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    """Reports that failed (urgent) and reports waiting or being made (one query)."""
+    from django.db.models import Count, Q
+
+    from reports.models import ACTIVE_REPORT_STATUSES, Report, ReportStatus
+
+    counts = Report.objects.aggregate(
+        failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
+        active=Count("pk", filter=Q(status__in=ACTIVE_REPORT_STATUSES)),
+    )
+    url = reverse("reports:index")
+    return [
+        DashboardItem(
+            title=_("作成に失敗した成果報告書"), url=url, count=counts["failed"], urgency=Urgency.URGENT
+        ),
+        DashboardItem(title=_("作成中の成果報告書"), url=url, count=counts["active"], urgency=Urgency.INFO),
     ]
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import Figure, Link, Panel, RoomConflict, hook
+from core.app_hooks import DashboardItem, Figure, Link, Panel, RoomConflict, Urgency, hook
 from spaces import selectors
 from spaces.models import Booking
 
@@ -45,6 +45,23 @@ def staff_links(request) -> list[Link]:
             url=reverse("spaces:staff_index"),
             description=gettext("電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料"),
             count=counts["pending"],
+            section="spaces",
+        )
+    ]
+
+
+@hook("dashboard_items")
+def dashboard_items(request) -> list[DashboardItem]:
+    from core.permissions import may
+
+    if not may(request.user, "spaces.manage_spaces"):
+        return []
+    return [
+        DashboardItem(
+            title=gettext("承認を待っている予約"),
+            url=reverse("spaces:staff_index"),
+            count=Booking.objects.filter(status=Booking.Status.PENDING).count(),
+            urgency=Urgency.SOON,
         )
     ]
 

@@ -60,7 +60,7 @@ PROJECT_APPS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.admin_site.KyodoAdminConfig",  # django.contrib.admin with the portal's site (core/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -94,3 +94,21 @@ def tel_link(phone: str | None):
         return ""
     digits = re.sub(r"[^0-9+]", "", str(phone))
     return format_html('<a href="tel:{}">{}</a>', digits, phone) if digits else phone
+
+
+@register.simple_tag(takes_context=True)
+def role_workspace(context, user) -> dict:
+    """{% role_workspace user as workspace %}: the role's label and main links for the header
+    (core.workspace), each link with `current` when it is the page shown."""
+    from django.urls import reverse
+
+    from core.workspace import workspace_for
+
+    workspace = workspace_for(user)
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    links = []
+    for title, name in workspace.links:
+        url = reverse(name)
+        links.append({"title": title, "url": url, "current": path == url})
+    return {"label": workspace.label, "links": links}

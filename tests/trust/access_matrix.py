@@ -64,6 +64,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "core:home": row(Case(EVERYONE)),
     "core:mypage": row(Case(SIGNED_IN)),
     "core:staff_dashboard": row(Case(STAFF)),
+    "core:staff_today": row(Case(STAFF)),
     "core:outbox_list": row(Case(STAFF)),
     "core:outbox_detail": row(Case(STAFF, args=pk("failed_outbox_message"))),
     "core:outbox_resend": row(Case(STAFF, args=pk("failed_outbox_message"), post=True)),

@@ -1,0 +1,94 @@
+"""The admin as one of the portal's tools: the center's header and colours, Japanese headings,
+technical models left to superusers, lists that fit, and workflow fields only through services."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from core.admin_site import TECHNICAL_MODELS, KyodoAdminSite
+
+pytestmark = pytest.mark.django_db
+
+ENGLISH_HEADINGS = [
+    "Periodic Tasks",
+    "PERIODIC TASKS",
+    "Clocked",
+    "Crontabs",
+    "Solar events",
+    "User sessions",
+    "Authenticators",
+]
+
+
+@pytest.fixture
+def superuser(make_user):
+    from core.roles import Role
+
+    return make_user(roles=(Role.STAFF,), email="super@example.jp", is_superuser=True)
+
+
+def test_the_admin_is_the_portals_site():
+    assert isinstance(admin.site, KyodoAdminSite)
+
+
+def test_admin_header_carries_the_center_name_and_the_portals_style(client_for, staff_user, settings):
+    page = client_for(staff_user).get(reverse("admin:index")).content.decode()
+    assert settings.CENTER_NAME in page and "管理画面" in page
+    assert "css/admin.css" in page and "design-tokens/tokens.css" in page
+    assert reverse("core:staff_today") in page, "back to the staff pages from the admin"
+    assert 'id="nav-sidebar"' not in page
+
+
+def test_superusers_see_technical_models_under_japanese_names(client_for, superuser):
+    page = client_for(superuser).get(reverse("admin:index")).content.decode()
+    for english in ENGLISH_HEADINGS:
+        assert english not in page
+    assert "定期実行（技術者向け）" in page and "定期実行するタスク" in page
+    assert "デモデータの記録" in page
+
+
+def test_staff_who_are_not_superusers_neither_see_nor_open_technical_models(client_for, staff_user):
+    client = client_for(staff_user)
+    page = client.get(reverse("admin:index")).content.decode()
+    for name in TECHNICAL_MODELS.values():
+        assert str(name) not in page
+    assert "定期実行" not in page and "デモデータ" not in page
+    for key in TECHNICAL_MODELS:
+        app_label, model_name = key.split(".")
+        response = client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+        assert response.status_code == 403, key
+
+
+def test_group_list_keeps_room_for_the_name():
+    from groups.models import Group
+
+    list_display = admin.site._registry[Group].list_display
+    assert list_display[0] == "name" and len(list_display) <= 5
+
+
+def test_business_status_changes_only_through_the_service(
+    client_for, superuser, django_capture_on_commit_callbacks
+):
+    from matching.models import Business, BusinessStatus
+    from tests.matching.factories import BusinessFactory
+
+    model_admin = admin.site._registry[Business]
+    assert {"status", "status_reason", "approved_at"} <= set(model_admin.readonly_fields)
+    pending = BusinessFactory(pending=True, name="みらい印刷")
+    approved = BusinessFactory(name="すでに承認済み商事")
+    client = client_for(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:matching_business_changelist"),
+            {"action": "approve", "_selected_action": [pending.pk, approved.pk]},
+            follow=True,
+        )
+    assert "1件を承認しました。" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == BusinessStatus.APPROVED and pending.approved_at
+    from core.models import OutboxMessage
+
+    # Only the business that was waiting is told (no second approval mail to the approved one).
+    assert OutboxMessage.objects.filter(kind="matching.business_approved").count() == 1
