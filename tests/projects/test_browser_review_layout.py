@@ -50,11 +50,13 @@ def test_panel_beside_the_proposal_at_1280_and_sticky(
     page.screenshot(path="/tmp/review-1280.png")
     assert_accessible(page, "審査（採点）1280px")
 
-    # Scrolled to the proposal's budget, the panel is still on screen.
-    page.locator("text=予算").first.scroll_into_view_if_needed()
-    page.mouse.wheel(0, 1500)
+    # Scrolled down into the proposal (which is taller than the window), the panel is still on screen.
+    assert proposal_box["height"] > 900, proposal_box
+    page.evaluate("window.scrollTo(0, document.querySelector('[data-review-proposal]').offsetTop + 300)")
     panel_top = page.locator("[data-review-panel]").evaluate("el => el.getBoundingClientRect().top")
     assert 0 <= panel_top < 100, panel_top
+    page.screenshot(path="/tmp/review-1280-scrolled.png")
+    page.evaluate("window.scrollTo(0, 0)")
 
     # Finishing with one score missing names that criterion and keeps the rest.
     criteria = list(proposal.current_stage.criteria.all())
