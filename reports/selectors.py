@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Case, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -101,12 +102,17 @@ def _call_hooks(name: str, gaps: list[HookGap], **kwargs) -> list[tuple[str, obj
     return answers
 
 
-# Key figures are printed app by app in this order (the others after them).
+# Key figures are printed app by app in this order (the others after them, in PROJECT_APPS order).
 FIGURE_APP_ORDER = ("events", "projects", "consultations", "matching", "groups", "reports")
 
 
-def _figure_app_order(app_label: str) -> int:
-    return FIGURE_APP_ORDER.index(app_label) if app_label in FIGURE_APP_ORDER else len(FIGURE_APP_ORDER)
+def _figure_app_order(app_label: str) -> tuple[int, int]:
+    """Where an app's figures go: every app's rows stay together under its one heading (two apps
+    outside FIGURE_APP_ORDER, spaces and info, once shared a place and their rows alternated)."""
+    if app_label in FIGURE_APP_ORDER:
+        return (FIGURE_APP_ORDER.index(app_label), 0)
+    others = list(settings.PROJECT_APPS)
+    return (len(FIGURE_APP_ORDER), others.index(app_label) if app_label in others else len(others))
 
 
 def _app_name(app_label: str) -> str:
@@ -136,7 +142,7 @@ def key_figures(*, program_code: str | None, fiscal_year: int, gaps: list[HookGa
     (FIGURE_APP_ORDER), each app's figures in the order it gives them."""
     years = (fiscal_year - 2, fiscal_year - 1, fiscal_year)
     rows: dict[str, FigureRow] = {}
-    position: dict[str, tuple[int, int, int]] = {}
+    position: dict[str, tuple[tuple[int, int], int, int]] = {}
     for index, year in enumerate(years):
         answers = _call_hooks("report_figures", gaps, program_code=program_code, fiscal_year=year)
         for app_label, figures in answers:

@@ -133,6 +133,10 @@ def test_the_report_of_all_programs_has_the_section_with_the_database_figures(in
 
     content = report_content(program_code=None, fiscal_year=2026)
     rows = {row.key: row for row in content.figures if row.section == SECTION}
+    # The section's rows come together, under one heading (not alternating with another app's).
+    sections = [row.section for row in content.figures]
+    first = sections.index(SECTION)
+    assert sections[first : first + len(rows)] == [SECTION] * len(rows)
     assert set(rows) == set(counted_in_database(2026))
     for key, row in rows.items():
         assert row.values == [
@@ -147,6 +151,10 @@ def test_the_report_of_all_programs_has_the_section_with_the_database_figures(in
 
     text = re.sub(r"\s+", " ", pdf_text(report_render_pdf(program_code=None, fiscal_year=2026)))
     assert SECTION in text
+    block = text[text.index(SECTION) :]
     for row in rows.values():
         label = re.escape(str(row.label))
-        assert re.search(rf"{label}.*?{row.values[-1]}", text), (row.label, text[text.find(SECTION) :][:400])
+        assert re.search(rf"{label}.*?{row.values[-1]}", block), (row.label, block[:600])
+    # One heading, its four rows under it (no second heading in between).
+    last = max(block.index(str(row.label)) for row in rows.values())
+    assert SECTION not in block[len(SECTION) : last], block[:600]
