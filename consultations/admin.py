@@ -130,7 +130,7 @@ class ConsultationAdmin(ConsultationAccessMixin, admin.ModelAdmin):
             user=request.user,
             action=AccessAction.CHANGE,
             consultations=[obj],
-            path=f"削除: {request.get_full_path()}",
+            path=_("削除: %(path)s") % {"path": request.get_full_path()},
         )
         super().delete_model(request, obj)
 
@@ -139,7 +139,7 @@ class ConsultationAdmin(ConsultationAccessMixin, admin.ModelAdmin):
             user=request.user,
             action=AccessAction.CHANGE,
             consultations=list(queryset),
-            path=f"削除: {request.get_full_path()}",
+            path=_("削除: %(path)s") % {"path": request.get_full_path()},
         )
         super().delete_queryset(request, queryset)
 

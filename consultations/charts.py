@@ -11,6 +11,7 @@ import math
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from consultations.selectors import CountTable
 
@@ -87,15 +88,14 @@ def stacked_bar_svg(
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#ffffff"'
-                    ' stroke-width="1"><title>{}: {} {}件</title></rect>',
+                    ' stroke-width="1"><title>{}</title></rect>',
                     _n(x),
                     _n(y_cursor),
                     _n(bar_w),
                     _n(h),
                     SERIES_COLOURS[row_index % len(SERIES_COLOURS)],
-                    label,
-                    row_label,
-                    value,
+                    gettext("%(column)s: %(row)s %(count)s件")
+                    % {"column": label, "row": row_label, "count": value},
                 )
             )
         parts.append(

@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consultations.filters import AccessLogFilter, ConsultationFilter
 from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
@@ -138,14 +139,6 @@ class PartyHit:
         return f"{self.kind}:{self.pk}"
 
 
-KIND_LABELS = {
-    "group": "団体",
-    "person": "個人",
-    "business": "企業・事業者",
-    "department": "担当課・公的機関",
-}
-
-
 def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit: int = 8) -> list[PartyHit]:
     """Groups, people, businesses or departments whose name or reading contains every word of q."""
     from groups.models import Group
@@ -245,7 +238,7 @@ def _topic_rows(start: dt.date, end: dt.date):
     )
 
 
-TOPIC_NOTE = (
+TOPIC_NOTE = gettext_lazy(
     "1件の相談に複数の分野があるときは、それぞれの分野に数えます（分野別の合計は相談件数より多くなります）。"
 )
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from consultations.models import (
     AccessAction,
@@ -26,7 +27,7 @@ from consultations.models import (
 from core.history import record_by
 from core.models import Person, Theme, User
 
-ANONYMISED_TEXT = "（保存期間を過ぎたため匿名化しました）"
+ANONYMISED_TEXT = gettext_lazy("（保存期間を過ぎたため匿名化しました）")
 
 
 def _ids(records: Iterable[Consultation | int]) -> list[int]:
@@ -329,12 +330,17 @@ def consultations_anonymise_expired(
     now = timezone.now()
     # Plain UPDATEs: the statistics fields are untouched and save() is not needed per row.
     expired.update(
-        person=None, is_anonymous=True, question=ANONYMISED_TEXT, answer="", search_text="", anonymised_at=now
+        person=None,
+        is_anonymous=True,
+        question=str(ANONYMISED_TEXT),
+        answer="",
+        search_text="",
+        anonymised_at=now,
     )
     done = Consultation.objects.filter(anonymised_at=now)
     # The change history keeps earlier versions of the same fields: they go the same way.
     Consultation.history.filter(id__in=ids).update(
-        person=None, is_anonymous=True, question=ANONYMISED_TEXT, answer="", anonymised_at=now
+        person=None, is_anonymous=True, question=str(ANONYMISED_TEXT), answer="", anonymised_at=now
     )
     Referral.objects.filter(consultation__in=done).update(note="", result_note="")
     FollowUp.objects.filter(consultation__in=done).update(description="")

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from consultations import selectors, services
@@ -62,21 +63,21 @@ def index(request: HttpRequest) -> HttpResponse:
 
 CSV_HEADER = [
     "ID",
-    "相談日",
-    "年度",
-    "相談方法",
-    "所要時間（分）",
-    "対応職員",
-    "団体",
-    "相談者",
-    "匿名",
-    "相談の分野",
-    "活動分野",
-    "相談内容",
-    "対応内容",
-    "状況",
-    "つなぎ先",
-    "匿名化日",
+    gettext_lazy("相談日"),
+    gettext_lazy("年度"),
+    gettext_lazy("相談方法"),
+    gettext_lazy("所要時間（分）"),
+    gettext_lazy("対応職員"),
+    gettext_lazy("団体"),
+    gettext_lazy("相談者"),
+    gettext_lazy("匿名"),
+    gettext_lazy("相談の分野"),
+    gettext_lazy("活動分野"),
+    gettext_lazy("相談内容"),
+    gettext_lazy("対応内容"),
+    gettext_lazy("状況"),
+    gettext_lazy("つなぎ先"),
+    gettext_lazy("匿名化日"),
 ]
 
 
@@ -92,7 +93,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if filterset.errors:
         return invalid_filter_response(filterset)
     consultations = list(queryset)
-    rows: list[list] = [CSV_HEADER]
+    rows: list[list] = [[str(cell) for cell in CSV_HEADER]]
     for c in consultations:
         rows.append(
             [

@@ -27,21 +27,22 @@ SINGLE_LINE_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTRO
 MULTI_LINE_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
 
 NAMES = {
-    "\r": "改行（CR）",
-    "\n": "改行（LF）",
-    "\t": "タブ",
-    "\x00": "NUL 文字",
-    "\u2028": "改行（行区切り）",
-    "\u2029": "改行（段落区切り）",
+    "\r": _("改行（CR）"),
+    "\n": _("改行（LF）"),
+    "\t": _("タブ"),
+    "\x00": _("NUL 文字"),
+    "\u2028": _("改行（行区切り）"),
+    "\u2029": _("改行（段落区切り）"),
 }
 
 
 def _describe(char: str) -> str:
     if char in NAMES:
-        return NAMES[char]
+        return str(NAMES[char])
+    code = f"{ord(char):04X}"
     if re.match(f"[{BIDI_CONTROLS}]", char):
-        return f"文字の向きを変える制御文字（U+{ord(char):04X}）"
-    return f"制御文字（U+{ord(char):04X}）"
+        return _("文字の向きを変える制御文字（U+%(code)s）") % {"code": code}
+    return _("制御文字（U+%(code)s）") % {"code": code}
 
 
 @deconstructible

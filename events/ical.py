@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -54,7 +55,12 @@ def _vevents(event: Event, sessions: list[EventSession]) -> Iterable[VEvent]:
         vevent.add("last-modified", _utc(event.updated_at))
         vevent.add("dtstart", _utc(session.starts_at))
         vevent.add("dtend", _utc(session.ends_at))
-        summary = event.title if total == 1 else f"{event.title}（第{number}回／全{total}回）"
+        summary = (
+            event.title
+            if total == 1
+            else _("%(title)s（第%(number)s回／全%(total)s回）")
+            % {"title": event.title, "number": number, "total": total}
+        )
         vevent.add("summary", summary)
         description = "\n".join(filter(None, [session.title, event.description, url]))
         vevent.add("description", description)
@@ -74,7 +80,7 @@ def event_calendar(event: Event) -> bytes:
 
 
 def events_feed(events: Iterable[Event]) -> bytes:
-    cal = _calendar(f"{settings.CENTER_NAME} 催し・講座")
+    cal = _calendar(_("%(center)s 催し・講座") % {"center": settings.CENTER_NAME})
     for event in events:
         for vevent in _vevents(event, list(event.sessions.all())):
             cal.add_component(vevent)

@@ -294,7 +294,7 @@ def attendance_set(
     if not session.attendance_is_open():
         raise ValidationError(
             _("この回は%(date)sの開催です。出席は開催日から記録できます。")
-            % {"date": formats.date_format(timezone.localtime(session.starts_at), "Y年n月j日")}
+            % {"date": formats.date_format(timezone.localtime(session.starts_at), "DATE_FORMAT")}
         )
     if present:
         Attendance.objects.get_or_create(

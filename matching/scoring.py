@@ -176,7 +176,7 @@ def fit(need: Item, offer: Item) -> int:
 
 
 def pair_reason(need: Item, offer: Item) -> str:
-    return f"ニーズ「{need.title}」↔ 提供「{offer.title}」"
+    return gettext("ニーズ「%(need)s」↔ 提供「%(offer)s」") % {"need": need.title, "offer": offer.title}
 
 
 def theme_reason(names: Iterable[str]) -> str:

@@ -135,15 +135,15 @@ class PartnerSector(models.TextChoices):
 
 # The default rubric of a stage: name, what the reviewer asks, weight.
 DEFAULT_CRITERIA: tuple[tuple[str, str, int], ...] = (
-    ("公益性", "地域や社会の課題の解決につながり、広く市民の利益になるか。", 20),
+    (_("公益性"), _("地域や社会の課題の解決につながり、広く市民の利益になるか。"), 20),
     (
-        "協働の必要性・相乗効果",
-        "市と協働することで、単独で行うより高い効果が見込めるか。役割分担は適切か。",
+        _("協働の必要性・相乗効果"),
+        _("市と協働することで、単独で行うより高い効果が見込めるか。役割分担は適切か。"),
         20,
     ),
-    ("実現可能性", "実施体制・スケジュール・予算は現実的か。", 20),
-    ("継続性・自立性", "事業終了後も活動が続く見通しがあるか。市に頼りきりにならないか。", 20),
-    ("地域性", "みらい市の地域の実情やニーズをふまえているか。", 20),
+    (_("実現可能性"), _("実施体制・スケジュール・予算は現実的か。"), 20),
+    (_("継続性・自立性"), _("事業終了後も活動が続く見通しがあるか。市に頼りきりにならないか。"), 20),
+    (_("地域性"), _("みらい市の地域の実情やニーズをふまえているか。"), 20),
 )
 
 SCORE_MIN, SCORE_MAX = 1, 5
@@ -499,7 +499,7 @@ class BudgetLine(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.item} {self.amount:,}円"
+        return _("%(item)s %(amount)s円") % {"item": self.item, "amount": f"{self.amount:,}"}
 
 
 class Partner(models.Model):

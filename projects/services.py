@@ -141,7 +141,7 @@ def stage_create(
     stage.save()
     if with_default_criteria:
         Criterion.objects.bulk_create(
-            Criterion(stage=stage, name=name, description=description, weight=weight, order=i)
+            Criterion(stage=stage, name=str(name), description=str(description), weight=weight, order=i)
             for i, (name, description, weight) in enumerate(DEFAULT_CRITERIA, start=1)
         )
     return stage

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.csv import csv_response
 from spaces.selectors import Statement
 
 CSV_HEADER = (
-    "利用日",
-    "機器",
-    "枚数・回数",
-    "単位",
-    "単価（円）",
-    "利用回数",
-    "1回あたり（円）",
-    "利用料（円）",
-    "備考",
+    gettext_lazy("利用日"),
+    gettext_lazy("機器"),
+    gettext_lazy("枚数・回数"),
+    gettext_lazy("単位"),
+    gettext_lazy("単価（円）"),
+    gettext_lazy("利用回数"),
+    gettext_lazy("1回あたり（円）"),
+    gettext_lazy("利用料（円）"),
+    gettext_lazy("備考"),
 )
 
 
@@ -28,7 +28,8 @@ def statement_pdf(statement: Statement) -> bytes:
     return render_pdf(
         template_name="spaces/pdf/statement.html",
         context={"statement": statement, "issued_on": timezone.localdate()},
-        title=f"{statement.group.name} {statement.year}年{statement.month}月 利用料",
+        title=gettext("%(group)s %(year)s年%(month)s月 利用料")
+        % {"group": statement.group.name, "year": statement.year, "month": statement.month},
     )
 
 
@@ -52,4 +53,4 @@ def statement_rows(statement: Statement) -> list[tuple]:
 
 
 def statement_csv_response(statement: Statement, *, filename: str) -> HttpResponse:
-    return csv_response(statement_rows(statement), filename, header=CSV_HEADER)
+    return csv_response(statement_rows(statement), filename, header=[str(cell) for cell in CSV_HEADER])

@@ -14,6 +14,17 @@ from spaces.models import Booking, Resource
 from spaces.services import MAX_REPEAT_WEEKS
 
 
+def machine_label(machine) -> str:
+    """印刷機（10円／枚、1回50円）: the price of a machine as its choice in a form."""
+    price = gettext("%(price)s円／%(unit)s") % {
+        "price": machine.unit_price,
+        "unit": machine.unit or gettext("回"),
+    }
+    if machine.use_price:
+        price += gettext("、1回%(price)s円") % {"price": machine.use_price}
+    return gettext("%(name)s（%(price)s）") % {"name": machine.name, "price": price}
+
+
 class BookingForm(forms.Form):
     """A booking by a group's editor: the group, date and time, purpose, people, and a repeat."""
 
@@ -125,11 +136,7 @@ class MachineUseForm(forms.Form):
     def __init__(self, *args, machines, groups, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["machine"].queryset = machines
-        self.fields["machine"].label_from_instance = lambda m: (
-            f"{m.name}（{m.unit_price}円／{m.unit or gettext('回')}"
-            + (f"、1回{m.use_price}円" if m.use_price else "")
-            + "）"
-        )
+        self.fields["machine"].label_from_instance = machine_label
         self.fields["group"].queryset = groups
         if not self.is_bound:
             self.fields["used_on"].initial = timezone.localdate()

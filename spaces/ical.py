@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
 
@@ -31,7 +32,7 @@ def bookings_calendar(bookings: Iterable[Booking]) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{settings.CENTER_NAME} 活動の場の予約")
+    cal.add("x-wr-calname", gettext("%(center)s 活動の場の予約") % {"center": settings.CENTER_NAME})
     for booking in bookings:
         vevent = VEvent()
         vevent.add("uid", _uid(booking))

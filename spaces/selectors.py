@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import fiscal_year_label, fiscal_year_range
 from groups.models import Group
 from spaces import calendar
 from spaces.models import Booking, MachineUse, Resource
 
-WEEKDAYS = ("月", "火", "水", "木", "金", "土", "日")
+WEEKDAYS = (_("月"), _("火"), _("水"), _("木"), _("金"), _("土"), _("日"))
 
 
 def rooms() -> QuerySet[Resource]:
@@ -184,9 +185,9 @@ def groups_with_fees(*, year: int, month: int) -> QuerySet[Group]:
 
 # Time bands for the rate of use: the center's 午前・午後・夜間 (one room's hours within each band).
 TIME_BANDS: tuple[tuple[str, dt.time, dt.time], ...] = (
-    ("午前", dt.time(9, 0), dt.time(12, 0)),
-    ("午後", dt.time(13, 0), dt.time(17, 0)),
-    ("夜間", dt.time(18, 0), dt.time(21, 0)),
+    (_("午前"), dt.time(9, 0), dt.time(12, 0)),
+    (_("午後"), dt.time(13, 0), dt.time(17, 0)),
+    (_("夜間"), dt.time(18, 0), dt.time(21, 0)),
 )
 
 
@@ -226,6 +227,7 @@ def usage_figures(*, fiscal_year: int) -> UsageFigures:
     Counted: group bookings that took place or were no-shows (not cancelled, not the center's own
     blocks). Printed sheets: machine uses counted in 枚 (印刷機・コピー機)."""
     first, last = fiscal_year_range(fiscal_year)
+    bands = [(str(name), start, end) for name, start, end in TIME_BANDS]  # the names as words, now
     since, until = _aware(first, dt.time(0)), _aware(last + dt.timedelta(days=1), dt.time(0))
     used = Booking.objects.filter(
         is_block=False,
@@ -239,7 +241,7 @@ def usage_figures(*, fiscal_year: int) -> UsageFigures:
         name: len(open_days)
         * (dt.datetime.combine(first, end) - dt.datetime.combine(first, start)).total_seconds()
         / 3600
-        for name, start, end in TIME_BANDS
+        for name, start, end in bands
     }
     per_room: dict[int, dict] = defaultdict(
         lambda: {"bookings": 0, "hours": 0.0, "bands": defaultdict(float)}
@@ -252,7 +254,7 @@ def usage_figures(*, fiscal_year: int) -> UsageFigures:
         entry["hours"] += hours
         total_hours += hours
         day = timezone.localtime(starts_at).date()
-        for name, band_start, band_end in TIME_BANDS:
+        for name, band_start, band_end in bands:
             entry["bands"][name] += _overlap_hours(starts_at, ends_at, day, band_start, band_end)
     room_usage = tuple(
         RoomUsage(
@@ -261,7 +263,7 @@ def usage_figures(*, fiscal_year: int) -> UsageFigures:
             hours=per_room[room.pk]["hours"],
             rate_by_band={
                 name: (per_room[room.pk]["bands"][name] / band_hours[name]) if band_hours[name] else 0.0
-                for name, _start, _end in TIME_BANDS
+                for name, _start, _end in bands
             },
         )
         for room in Resource.objects.filter(kind=Resource.Kind.ROOM).order_by("order", "pk")
