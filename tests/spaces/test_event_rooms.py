@@ -118,6 +118,8 @@ def test_staff_take_the_time_back_and_the_group_is_told_through_the_outbox(
     assert groups_booking.status == Booking.Status.CANCELLED
     block = Booking.objects.get(event_session__event=event)
     assert (block.starts_at, block.ends_at, block.is_block) == (at(TUESDAY, 14), at(TUESDAY, 16), True)
+    # The change made in the admin is in the session's history, by the staff member who made it.
+    assert event.sessions.get().history.latest().history_user == staff_user
     message = OutboxMessage.objects.get(kind="spaces.cancelled")
     assert message.to == [editor.email]
     assert (
