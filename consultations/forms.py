@@ -141,23 +141,21 @@ class ConsultationForm(forms.Form):
     def chosen_person(self):
         return self.chosen("person")
 
-    def clean_group(self):
-        value = self.cleaned_data.get("group")
+    def _resolved(self, kind: str, missing: str):
+        """The group or person the hidden field names, or None; a name that no longer resolves is an error."""
+        value = self.cleaned_data.get(kind)
         if not value:
             return None
-        group = party_resolve(f"group:{value}", kinds=("group",))
-        if group is None:
-            raise ValidationError(_("団体が見つかりません。もう一度さがしてください。"))
-        return group
+        found = party_resolve(f"{kind}:{value}", kinds=(kind,))
+        if found is None:
+            raise ValidationError(missing)
+        return found
+
+    def clean_group(self):
+        return self._resolved("group", _("団体が見つかりません。もう一度さがしてください。"))
 
     def clean_person(self):
-        value = self.cleaned_data.get("person")
-        if not value:
-            return None
-        person = party_resolve(f"person:{value}", kinds=("person",))
-        if person is None:
-            raise ValidationError(_("相談者が見つかりません。もう一度さがしてください。"))
-        return person
+        return self._resolved("person", _("相談者が見つかりません。もう一度さがしてください。"))
 
     def clean(self):
         cleaned = super().clean()

@@ -130,29 +130,9 @@ def render_message(template: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
-def _enqueue(
-    *,
-    to: Sequence[str],
-    subject: str,
-    body: str,
-    kind: str,
-    reply_to: Sequence[str] = (),
-    headers: Mapping[str, str] | None = None,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-    related: models.Model | None = None,
-    once_key: str | None = None,
-) -> OutboxMessage:
-    message = _message(
-        to=to,
-        subject=subject,
-        body=body,
-        kind=kind,
-        reply_to=reply_to,
-        headers=headers,
-        attachments=attachments,
-        related=related,
-        once_key=once_key,
-    )
+def _enqueue(**fields) -> OutboxMessage:
+    """Saves the message (_message's fields) and sends it once the transaction commits."""
+    message = _message(**fields)
     message.save()
     _send_after_commit(message)
     return message

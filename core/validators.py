@@ -115,3 +115,11 @@ def install_text_validators(app_labels) -> None:
                     continue
                 if validator not in field.validators:
                     field.validators.append(validator)
+
+
+def end_not_before_start(form, data: dict, start: str, end: str, message: str) -> dict:
+    """For a form's clean(): the date in field `end` may not come before the one in `start`
+    (the error goes next to `end`). Returns the cleaned data."""
+    if data.get(start) and data.get(end) and data[end] < data[start]:
+        form.add_error(end, message)
+    return data

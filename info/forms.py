@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
 from core.permissions import may
+from core.validators import end_not_before_start
 from groups.models import LegalForm
 from info.models import Frequency, Grant, NewsletterIssue, SavedSearch, SearchKind
 
@@ -118,11 +119,13 @@ class FlyerForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("display_from"), data.get("display_until")
-        if start and end and end < start:
-            self.add_error("display_until", _("掲示の終了日は開始日より後にしてください。"))
-        return data
+        return end_not_before_start(
+            self,
+            super().clean(),
+            "display_from",
+            "display_until",
+            _("掲示の終了日は開始日より後にしてください。"),
+        )
 
 
 class FlyerReviewForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Required, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -168,18 +169,32 @@ def _on_behalf(user: User | None, party) -> bool:
     )
 
 
+class ItemFields(TypedDict, total=False):
+    """What a need or an offer says (the same for both)."""
+
+    title: Required[str]
+    kind: Required[str]
+    deliverable: str
+    description: str
+    themes: Iterable[Theme]
+    areas: Iterable[Area]
+
+
+def _item_data(fields: ItemFields) -> tuple[dict, Iterable[Theme], Iterable[Area]]:
+    """The fields of a need or an offer with their defaults, checked; its themes and areas apart."""
+    unknown = set(fields) - set(ItemFields.__annotations__)
+    if unknown:
+        raise TypeError(f"unknown fields of a need or an offer: {sorted(unknown)}")
+    data = {"deliverable": "", "description": "", **fields}
+    themes, areas = data.pop("themes", ()), data.pop("areas", ())
+    _clean_deliverable(data["kind"], data["deliverable"])
+    return data, themes, areas
+
+
 @transaction.atomic
-def _item_create(model, *, party, title, kind, deliverable, description, themes, areas, by=None):
-    _clean_deliverable(kind, deliverable)
-    item = model(
-        title=title,
-        kind=kind,
-        deliverable=deliverable,
-        description=description,
-        entered_by=by,
-        entered_on_behalf=_on_behalf(by, party),
-        **_owner_fields(party),
-    )
+def _item_create(model, *, party, by: User | None = None, **fields: Unpack[ItemFields]):
+    data, themes, areas = _item_data(fields)
+    item = model(**data, entered_by=by, entered_on_behalf=_on_behalf(by, party), **_owner_fields(party))
     item.full_clean()
     item.save()
     item.themes.set(themes)
@@ -188,9 +203,10 @@ def _item_create(model, *, party, title, kind, deliverable, description, themes,
 
 
 @transaction.atomic
-def _item_update(item, *, title, kind, deliverable, description, themes, areas, by=None):
-    _clean_deliverable(kind, deliverable)
-    item.title, item.kind, item.deliverable, item.description = title, kind, deliverable, description
+def _item_update(item, *, by: User | None = None, **fields: Unpack[ItemFields]):
+    data, themes, areas = _item_data(fields)
+    for name, value in data.items():
+        setattr(item, name, value)
     if by is not None:
         item.updated_on_behalf = _on_behalf(by, item.party)
     item.full_clean()
@@ -201,99 +217,25 @@ def _item_update(item, *, title, kind, deliverable, description, themes, areas, 
 
 
 def need_create(
-    *,
-    party: Group | Business | Department,
-    title: str,
-    kind: str,
-    deliverable: str = "",
-    description: str = "",
-    themes: Iterable[Theme] = (),
-    areas: Iterable[Area] = (),
-    by: User | None = None,
+    *, party: Group | Business | Department, by: User | None = None, **fields: Unpack[ItemFields]
 ) -> Need:
     """ニーズ of a group, a business or a department, open from the start."""
-    return _item_create(
-        Need,
-        party=party,
-        title=title,
-        kind=kind,
-        deliverable=deliverable,
-        description=description,
-        themes=themes,
-        areas=areas,
-        by=by,
-    )
+    return _item_create(Need, party=party, by=by, **fields)
 
 
-def need_update(
-    *,
-    need: Need,
-    title: str,
-    kind: str,
-    deliverable: str = "",
-    description: str = "",
-    themes: Iterable[Theme] = (),
-    areas: Iterable[Area] = (),
-    by: User | None = None,
-) -> Need:
-    return _item_update(
-        need,
-        title=title,
-        kind=kind,
-        deliverable=deliverable,
-        description=description,
-        themes=themes,
-        areas=areas,
-        by=by,
-    )
+def need_update(*, need: Need, by: User | None = None, **fields: Unpack[ItemFields]) -> Need:
+    return _item_update(need, by=by, **fields)
 
 
 def offer_create(
-    *,
-    party: Group | Business | Department,
-    title: str,
-    kind: str,
-    deliverable: str = "",
-    description: str = "",
-    themes: Iterable[Theme] = (),
-    areas: Iterable[Area] = (),
-    by: User | None = None,
+    *, party: Group | Business | Department, by: User | None = None, **fields: Unpack[ItemFields]
 ) -> Offer:
     """提供 of a group, a business or a department, open from the start."""
-    return _item_create(
-        Offer,
-        party=party,
-        title=title,
-        kind=kind,
-        deliverable=deliverable,
-        description=description,
-        themes=themes,
-        areas=areas,
-        by=by,
-    )
+    return _item_create(Offer, party=party, by=by, **fields)
 
 
-def offer_update(
-    *,
-    offer: Offer,
-    title: str,
-    kind: str,
-    deliverable: str = "",
-    description: str = "",
-    themes: Iterable[Theme] = (),
-    areas: Iterable[Area] = (),
-    by: User | None = None,
-) -> Offer:
-    return _item_update(
-        offer,
-        title=title,
-        kind=kind,
-        deliverable=deliverable,
-        description=description,
-        themes=themes,
-        areas=areas,
-        by=by,
-    )
+def offer_update(*, offer: Offer, by: User | None = None, **fields: Unpack[ItemFields]) -> Offer:
+    return _item_update(offer, by=by, **fields)
 
 
 @transaction.atomic

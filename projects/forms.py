@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Department, Theme, User
 from core.roles import Role
+from core.validators import end_not_before_start
 from projects.models import (
     UNCALLED_KINDS,
     Agreement,
@@ -101,11 +102,9 @@ class CallForm(forms.ModelForm):
             ).exists()
 
     def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_on"), data.get("closes_on")
-        if opens and closes and closes < opens:
-            self.add_error("closes_on", _("締切日は受付開始日より後の日にしてください。"))
-        return data
+        return end_not_before_start(
+            self, super().clean(), "opens_on", "closes_on", _("締切日は受付開始日より後の日にしてください。")
+        )
 
 
 class CriterionForm(forms.ModelForm):
@@ -452,11 +451,13 @@ class AgreementForm(forms.ModelForm):
         }
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", _("協定期間の終了日は開始日より後の日にしてください。"))
-        return data
+        return end_not_before_start(
+            self,
+            super().clean(),
+            "period_start",
+            "period_end",
+            _("協定期間の終了日は開始日より後の日にしてください。"),
+        )
 
 
 class ProgressReportForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -46,6 +47,16 @@ def _errors(error: ValidationError) -> list[str]:
 def _flash_errors(request, error: ValidationError) -> None:
     for message in _errors(error):
         messages.error(request, message)
+
+
+def _act(request, action: Callable[[], object], done: str) -> None:
+    """Runs one service call: its refusal is flashed as an error, otherwise `done` as a success."""
+    try:
+        action()
+    except ValidationError as error:
+        _flash_errors(request, error)
+    else:
+        messages.success(request, done)
 
 
 def _add_form_errors(form, error: ValidationError) -> None:
@@ -290,12 +301,11 @@ def _save_partners(formset) -> None:
 @require_POST
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = permitted(request.user, "projects.change_proposal", _visible_proposal(request, pk))
-    try:
-        services.proposal_submit(proposal=proposal, by=request.user)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("提案を提出しました。受付のメールをお送りしました。"))
+    _act(
+        request,
+        lambda: services.proposal_submit(proposal=proposal, by=request.user),
+        _("提案を提出しました。受付のメールをお送りしました。"),
+    )
     return redirect("projects:proposal_detail", pk=pk)
 
 
@@ -305,12 +315,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = permitted(request.user, "projects.change_proposal", _visible_proposal(request, pk))
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.attachment_add(proposal=proposal, upload=form.cleaned_data["file"], by=request.user)
-        except ValidationError as error:
-            _flash_errors(request, error)
-        else:
-            messages.success(request, _("添付資料を追加しました。"))
+        upload = form.cleaned_data["file"]
+        _act(
+            request,
+            lambda: services.attachment_add(proposal=proposal, upload=upload, by=request.user),
+            _("添付資料を追加しました。"),
+        )
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -560,12 +570,11 @@ def _staff_proposal(pk: int) -> Proposal:
 @require_POST
 def proposal_start_review(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(pk)
-    try:
-        services.proposal_review_start(proposal=proposal, by=request.user)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("審査を開始しました。審査員の「審査する提案」に表示されます。"))
+    _act(
+        request,
+        lambda: services.proposal_review_start(proposal=proposal, by=request.user),
+        _("審査を開始しました。審査員の「審査する提案」に表示されます。"),
+    )
     return redirect("projects:proposal_detail", pk=pk)
 
 
@@ -573,12 +582,11 @@ def proposal_start_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_advance(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(pk)
-    try:
-        services.proposal_advance_stage(proposal=proposal, by=request.user)
-    except ValidationError as error:
-        _flash_errors(request, error)
-    else:
-        messages.success(request, _("次の審査段階に進めました。"))
+    _act(
+        request,
+        lambda: services.proposal_advance_stage(proposal=proposal, by=request.user),
+        _("次の審査段階に進めました。"),
+    )
     return redirect("projects:proposal_detail", pk=pk)
 
 

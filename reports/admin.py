@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from reports import services
+from reports.forms import OutcomeRecordForm
 from reports.models import OutcomeRecord, Report, ReportStatus
 
 
@@ -14,18 +15,7 @@ class OutcomeRecordAdmin(admin.ModelAdmin):
     search_fields = ["category", "episode"]
     list_select_related = ["program"]
     raw_id_fields = ["groups", "events", "projects"]
-    fields = [
-        "program",
-        "fiscal_year",
-        "axis",
-        "category",
-        "episode",
-        "source",
-        "groups",
-        "events",
-        "projects",
-        "order",
-    ]
+    fields = OutcomeRecordForm.Meta.fields  # the staff page's fields, in its order
 
     @admin.display(description=_("エピソード（・）"))
     def short_episode(self, obj: OutcomeRecord) -> str:

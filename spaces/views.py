@@ -340,30 +340,28 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "spaces/staff/block.html", {"room": room, "form": form})
 
 
-@staff_required
-@require_POST
-def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def _booking_action(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    """A staff action on one booking: the service's refusal, or `done`, and back to the desk."""
     booking = get_object_or_404(Booking, pk=pk)
     try:
-        services.booking_approve(booking=booking, by=request.user)
+        service(booking=booking, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("予約を承認しました。"))
+        messages.success(request, done)
     return redirect("spaces:staff_index")
+
+
+@staff_required
+@require_POST
+def staff_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _booking_action(request, pk, services.booking_approve, _("予約を承認しました。"))
 
 
 @staff_required
 @require_POST
 def staff_no_show(request: HttpRequest, pk: int) -> HttpResponse:
-    booking = get_object_or_404(Booking, pk=pk)
-    try:
-        services.booking_mark_no_show(booking=booking, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("無断不使用として記録しました。"))
-    return redirect("spaces:staff_index")
+    return _booking_action(request, pk, services.booking_mark_no_show, _("無断不使用として記録しました。"))
 
 
 @staff_required
