@@ -23,6 +23,7 @@ import base64
 import logging
 import smtplib
 from collections.abc import Mapping, Sequence
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -45,28 +46,20 @@ def subject_line(subject: str) -> str:
     return subject if subject.startswith(prefix) else f"{prefix} {subject}"
 
 
+class MessageOptions(TypedDict, total=False):
+    """What a message may carry besides its recipients, words and kind."""
+
+    reply_to: Sequence[str]
+    headers: Mapping[str, str] | None
+    attachments: Sequence[tuple[str, bytes, str]]
+    related: models.Model | None
+
+
 def outbox_enqueue(
-    *,
-    to: Sequence[str],
-    subject: str,
-    body: str,
-    kind: str,
-    reply_to: Sequence[str] = (),
-    headers: Mapping[str, str] | None = None,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-    related: models.Model | None = None,
+    *, to: Sequence[str], subject: str, body: str, kind: str, **options: Unpack[MessageOptions]
 ) -> OutboxMessage:
     """Records one e-mail and sends it after the current transaction commits."""
-    return _enqueue(
-        to=to,
-        subject=subject,
-        body=body,
-        kind=kind,
-        reply_to=reply_to,
-        headers=headers,
-        attachments=attachments,
-        related=related,
-    )
+    return _enqueue(to=to, subject=subject, body=body, kind=kind, **options)
 
 
 def outbox_enqueue_many(messages: Sequence[Mapping]) -> list[OutboxMessage]:
@@ -81,29 +74,12 @@ def outbox_enqueue_many(messages: Sequence[Mapping]) -> list[OutboxMessage]:
 
 
 def outbox_enqueue_template(
-    *,
-    to: Sequence[str],
-    template: str,
-    context: dict,
-    kind: str,
-    reply_to: Sequence[str] = (),
-    headers: Mapping[str, str] | None = None,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
-    related: models.Model | None = None,
+    *, to: Sequence[str], template: str, context: dict, kind: str, **options: Unpack[MessageOptions]
 ) -> OutboxMessage:
     """outbox_enqueue with the subject and body rendered from `<template>_subject.txt` and
     `<template>_body.txt` (the center's name, e-mail and phone are in the context)."""
     subject, body = render_message(template, context)
-    return outbox_enqueue(
-        to=to,
-        subject=subject,
-        body=body,
-        kind=kind,
-        reply_to=reply_to,
-        headers=headers,
-        attachments=attachments,
-        related=related,
-    )
+    return outbox_enqueue(to=to, subject=subject, body=body, kind=kind, **options)
 
 
 def outbox_enqueue_once(*, once_key: str, **message) -> OutboxMessage | None:
