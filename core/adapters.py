@@ -42,7 +42,8 @@ class AccountAdapter(DefaultAccountAdapter):
         from core.outbox import outbox_enqueue
 
         request = getattr(self, "request", None)
-        ctx = {"email": email, **context, "current_site": center_site()}
+        ctx = {"email": email, **context, "current_site": center_site(), **mail_signature()}
+        ctx["greeting_name"] = greeting_name(ctx.get("user"), email)
         if request is not None:
             ctx["request"] = request
             forged_base = request.build_absolute_uri("/").rstrip("/")
@@ -81,3 +82,23 @@ def site_url(path: str) -> str:
 def center_site() -> SimpleNamespace:
     """What allauth's mail templates call the site: the center's name and SITE_URL's host."""
     return SimpleNamespace(name=settings.CENTER_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
+def mail_signature() -> dict[str, str]:
+    """What allauth's mail templates (templates/account/email/) sign with: the center, not a host."""
+    return {
+        "center_name": settings.CENTER_NAME,
+        "center_phone": settings.CENTER_PHONE,
+        "center_email": settings.CENTER_EMAIL,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def greeting_name(user, email: str) -> str:
+    """The name an account mail greets with (「山田 花子 様」): the account's 氏名, found by the
+    address when allauth gives no user; 「ご利用者」 when there is none (an unknown address)."""
+    from core.models import UNNAMED_IN_GREETINGS, User
+
+    if user is None or not getattr(user, "pk", None):
+        user = User.objects.filter(email__iexact=email).only("full_name").first()
+    return user.get_full_name() if user is not None else str(UNNAMED_IN_GREETINGS)

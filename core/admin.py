@@ -13,7 +13,8 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name", "full_name_kana"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("個人情報"), {"fields": ("full_name", "full_name_kana")}),
+        (_("個人情報"), {"fields": ("full_name", "full_name_kana", "phone")}),
+        (_("メールで受け取るお知らせ"), {"fields": ("notify_event_reminders", "notify_event_surveys")}),
         (_("権限"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("日時"), {"fields": ("last_login", "date_joined")}),
     )

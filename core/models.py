@@ -34,6 +34,11 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+# What stands for the name of an account made before names were asked for: never its e-mail address.
+UNNAMED_IN_LISTS = _("（氏名未登録）")
+UNNAMED_IN_GREETINGS = _("ご利用者")
+
+
 class User(AbstractUser):
     """A person with an account. Signs in with an e-mail address; there is no username."""
 
@@ -43,6 +48,13 @@ class User(AbstractUser):
     email = models.EmailField(_("メールアドレス"), unique=True)
     full_name = models.CharField(_("氏名"), max_length=100, blank=True)
     full_name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
+    phone = models.CharField(_("電話番号"), max_length=20, blank=True)
+    # Which optional notices the person wants. Mails about their own applications (申込の確定、
+    # 取消、審査の結果) always go; the newsletter and saved-search digests have their own settings.
+    notify_event_reminders = models.BooleanField(
+        _("催しの前のお知らせ（リマインダー）を受け取る"), default=True
+    )
+    notify_event_surveys = models.BooleanField(_("催しのあとのアンケートのお願いを受け取る"), default=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -54,14 +66,22 @@ class User(AbstractUser):
         verbose_name_plural = _("利用者")
         ordering = ["email"]
 
+    # A person is named by their profile, never by their e-mail address.
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or str(UNNAMED_IN_LISTS)
 
     def get_full_name(self) -> str:
-        return self.full_name or self.email
+        """The name to address the person by: 「山田 花子」 in 「山田 花子 様」."""
+        return self.full_name or str(UNNAMED_IN_GREETINGS)
 
     def get_short_name(self) -> str:
-        return self.full_name or self.email.split("@")[0]
+        return self.get_full_name()
+
+    @property
+    def has_complete_profile(self) -> bool:
+        """氏名 and ふりがな are given: needed before registering for an event, applying for a
+        group or proposing a project (core.permissions.profile_required)."""
+        return bool(self.full_name.strip() and self.full_name_kana.strip())
 
     def has_role(self, role: str) -> bool:
         """True when the user belongs to the Django group of that role (see core.roles)."""

@@ -14,10 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 T = TypeVar("T")
 
@@ -62,3 +67,24 @@ def may(user, perm: str, obj=None) -> bool:
     import rules
 
     return rules.has_perm(perm, user, obj)
+
+
+def profile_required(view):
+    """For the pages where a person puts their name to something (registering for an event,
+    applying for a group, proposing a project): without 氏名 and ふりがな on their profile, they
+    are sent to the profile page with a message, and come back here (`next`) once it is saved.
+    Put it under login_required."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.has_complete_profile:
+            messages.info(
+                request,
+                _("この手続きには、氏名とふりがなの登録が必要です。登録すると、元のページに戻ります。"),
+            )
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('core:profile')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group as RoleGroup
 from django.db import transaction
 
-from core.models import Department, User
+from core.models import Department, Person, User
 from core.roles import Role
 
 
@@ -46,3 +46,31 @@ def official_assign(*, user: User, department: Department) -> None:
     """Makes the user a city official (市職員) of the department."""
     user.groups.add(RoleGroup.objects.get(name=Role.OFFICIAL))
     department.officials.add(user)
+
+
+# The fields a person edits on their profile page (core.account_forms.ProfileForm).
+PROFILE_FIELDS = ("full_name", "full_name_kana", "phone", "notify_event_reminders", "notify_event_surveys")
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, **fields) -> User:
+    """Saves the person's own profile (any of PROFILE_FIELDS) and carries name, reading and
+    phone over to their participant record (Person), so rosters, check-in lists, certificates
+    and e-mails use the name they gave."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not profile fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(fields))
+    person = Person.objects.filter(user=user).first()
+    if person is not None:
+        if user.full_name:
+            person.name = user.full_name
+        person.name_kana = user.full_name_kana
+        if user.phone:
+            person.phone = user.phone
+        person.full_clean(exclude=["user", "merged_into"])
+        person.save()
+    return user

@@ -244,3 +244,43 @@ def search_terms(q: str | None, *, normalize: Callable[[str], str] = normalize_f
             break
         words.append(word)
     return SearchTerms(tuple(words), truncated)
+
+
+# --- A person's name and reading (the profile, sign-up) ---------------------------------------------
+
+# Hiragana (with ゔ and the iteration marks), the long-vowel mark and single spaces between words.
+_PERSON_READING_RE = re.compile(r"^[\u3041-\u3096\u309d\u309eー]+( [\u3041-\u3096\u309d\u309eー]+)*$")
+
+
+def person_name(value: str | None) -> str:
+    """A name as typed, with each run of spaces (half or full width) made one space: 「山田　花子」
+    and 「山田 花子」 are stored alike. No NFKC: it would change variant kanji of names (神 → 神)."""
+    return " ".join((value or "").split())
+
+
+def person_reading(value: str | None) -> str:
+    """ふりがな as stored: NFKC (half-width ｶﾀｶﾅ → カタカナ), katakana → hiragana, one space
+    between words. 「ヤマダ　ハナコ」 → 「やまだ はなこ」. Use `is_person_reading` to check it."""
+    folded = jaconv.kata2hira(unicodedata.normalize("NFKC", value or ""))
+    return " ".join(folded.split())
+
+
+def is_person_reading(value: str) -> bool:
+    """True for a reading written in kana only (after `person_reading`)."""
+    return bool(_PERSON_READING_RE.match(value))
+
+
+_PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+
+
+def phone_number(value: str | None) -> str:
+    """A Japanese phone number as stored: half-width digits, hyphens for every dash people type,
+    no spaces. 「０９０ー１２３４ー５６７８」 → '090-1234-5678'. Check it with `is_phone_number`."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = re.sub(r"[ー−‐‑‒–—―]", "-", text)
+    return re.sub(r"\s+", "", text)
+
+
+def is_phone_number(value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    return bool(_PHONE_RE.match(value)) and 10 <= len(digits) <= 11

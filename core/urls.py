@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("mypage/", views.mypage, name="mypage"),
+    path("mypage/profile/", views.profile, name="profile"),
     path("staff/", views.staff_dashboard, name="staff_dashboard"),
     path("staff/today/", views.staff_today, name="staff_today"),
     path("staff/outbox/", views.outbox_list, name="outbox_list"),

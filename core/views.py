@@ -1,3 +1,4 @@
+import copy
 import logging
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -32,6 +34,33 @@ def home(request: HttpRequest) -> HttpResponse:
 def mypage(request: HttpRequest) -> HttpResponse:
     panels = [panel for _app, hook in collect("mypage_panels") for panel in hook(request)]
     return render(request, "core/mypage.html", {"panels": panels})
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The page to return to after the profile is saved: a path of this site, or nothing."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """マイページ → プロフィール: 氏名, ふりがな, phone and the optional notices."""
+    from core.account_forms import ProfileForm
+    from core.services import PROFILE_FIELDS, user_profile_update
+
+    next_url = _safe_next(request)
+    # A copy: the form writes what it accepted onto its instance even when another field is wrong.
+    form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
+    if request.method == "POST" and form.is_valid():
+        user_profile_update(user=request.user, **{name: form.cleaned_data[name] for name in PROFILE_FIELDS})
+        messages.success(request, _("プロフィールを保存しました。"))
+        return redirect(next_url or "core:profile")
+    return render(request, "core/profile.html", {"form": form, "next": next_url})
 
 
 @permission_required("core.view_staff_pages")

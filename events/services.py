@@ -52,10 +52,12 @@ def person_for_user(*, user: User) -> Person:
     person = Person.objects.filter(user=user).select_related("merged_into").first()
     if person is not None:
         return person_resolve(person)
+    # The name from the profile (the register page asks for it first), never the e-mail address.
     person = Person(
-        name=user.full_name or user.email.split("@")[0],
+        name=str(user),
         name_kana=user.full_name_kana,
         email=user.email,
+        phone=user.phone,
         user=user,
     )
     person.full_clean(exclude=["user"])
@@ -424,6 +426,22 @@ def registration_email(registration: Registration) -> str:
     return person.email or (person.user.email if person.user_id else "")
 
 
+# Optional notices an account holder may turn off on their profile page (core.forms.ProfileForm);
+# the mails about their own registration (確定, キャンセル待ち, 繰り上げ, 取消) always go.
+OPTIONAL_MAIL_SETTINGS = {
+    MailKind.REMINDER: "notify_event_reminders",
+    MailKind.SURVEY: "notify_event_surveys",
+}
+
+
+def wants_mail(registration: Registration, kind: str) -> bool:
+    """False when the participant's account has turned this optional notice off. People without an
+    account (registered by phone) get every notice."""
+    setting = OPTIONAL_MAIL_SETTINGS.get(kind)
+    user = registration.person.user if registration.person.user_id else None
+    return setting is None or user is None or getattr(user, setting)
+
+
 def notification_queue(*, registration: Registration, kind: str, session: EventSession | None = None) -> bool:
     """Puts the e-mail about this registration in the outbox (sent after the transaction commits).
 
@@ -433,7 +451,7 @@ def notification_queue(*, registration: Registration, kind: str, session: EventS
         pk=registration.pk
     )
     email = registration_email(registration)
-    if not email:
+    if not email or not wants_mail(registration, kind):
         return False
     event = registration.event
     context = {

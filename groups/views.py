@@ -23,7 +23,7 @@ from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
 from core.pagecache import cache_for_anonymous
-from core.permissions import permission_required, permitted
+from core.permissions import permission_required, permitted, profile_required
 from core.search import keyword_search
 from groups import csv_io, selectors, services
 from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
@@ -206,6 +206,7 @@ def open_data_json(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@profile_required
 @require_http_methods(["GET", "POST"])
 @permission_required("groups.apply_group")
 def apply(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -308,6 +309,9 @@ def _digest_prepare(
             "sections": sections,
             "unsubscribe_url": unsubscribe_url,
             "mypage_url": mypage_url,
+            "center_name": settings.CENTER_NAME,
+            "center_phone": settings.CENTER_PHONE,
+            "center_email": settings.CENTER_EMAIL,
         },
     )
     count = len(deliveries)

@@ -66,7 +66,7 @@ def prepare(*, members: int = SOAK_MEMBERS) -> dict:
     for n in range(members):
         email = f"soak-member{n:02d}@example.jp"
         user = User.objects.filter(email=email).first() or user_create(
-            email=email, password=None, full_name=f"負荷 試験{n:02d}"
+            email=email, password=None, full_name=f"負荷 試験{n:02d}", full_name_kana="ふか しけん"
         )
         users.append(user)
         client = Client()

@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.permissions import may, permission_required, permitted
+from core.permissions import may, permission_required, permitted, profile_required
 from projects import forms, selectors, services, workflow
 from projects.filters import FiscalYearForm
 from projects.models import (
@@ -179,6 +179,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@profile_required
 def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(ProposalCall.objects.published(), pk=pk)
     groups = forms.approved_groups().filter(pk__in=member_group_ids(request.user))

@@ -164,6 +164,7 @@ def make_user(db):
             email=email,
             password=PASSWORD,
             full_name=extra.pop("full_name", "試験 利用者"),
+            full_name_kana=extra.pop("full_name_kana", "しけん りようしゃ"),
             roles=roles,
             **extra,
         )

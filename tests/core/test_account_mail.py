@@ -32,11 +32,20 @@ def test_signup_for_a_known_address_links_to_site_url(client, member, settings):
     settings.SITE_URL = "https://kyodo.example.jp"
     client.post(
         "/accounts/signup/",
-        {"email": member.email, "password1": "natsu-no-sora-2025", "password2": "natsu-no-sora-2025"},
+        {
+            "full_name": "二重 登録",
+            "full_name_kana": "にじゅう とうろく",
+            "email": member.email,
+            "password1": "natsu-no-sora-2025",
+            "password2": "natsu-no-sora-2025",
+        },
         HTTP_HOST=FORGED_HOST,
     )
-    for message in OutboxMessage.objects.all():
-        assert FORGED_HOST not in message.body, message.body
+    message = OutboxMessage.objects.get(kind="account.account_already_exists")
+    assert FORGED_HOST not in message.body, message.body
+    assert "https://kyodo.example.jp/accounts/password/reset/" in message.body
+    # The mail goes to the account's owner: greeted by the account's name, not the name typed.
+    assert message.body.startswith(f"{member.full_name} 様\n")
 
 
 def test_password_change_is_mailed_and_logged(client, member, caplog):

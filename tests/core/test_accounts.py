@@ -16,7 +16,16 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_up(client, email="sakura@example.jp", password="natsu-no-sora-2025"):
-    return client.post("/accounts/signup/", {"email": email, "password1": password, "password2": password})
+    return client.post(
+        "/accounts/signup/",
+        {
+            "full_name": "春野 さくら",
+            "full_name_kana": "はるの さくら",
+            "email": email,
+            "password1": password,
+            "password2": password,
+        },
+    )
 
 
 def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_verified(

@@ -21,6 +21,8 @@ def test_sign_up_verify_and_log_in(page, live_server, assert_accessible, setting
     assert main.get_by_role("link", name="個人情報の取り扱い").is_visible()
 
     # Labels read "メールアドレス 必須": the required mark is part of the accessible name.
+    page.get_by_label("氏名").fill("日向 陽")
+    page.get_by_label("ふりがな").fill("ヒナタ ヨウ")
     page.get_by_label("メールアドレス").fill("hinata@example.jp")
     page.locator("#id_password1").fill("yuuhi-no-oka-2025")
     page.get_by_label("パスワード（確認のため、もう一度）").fill("yuuhi-no-oka-2025")
@@ -29,6 +31,7 @@ def test_sign_up_verify_and_log_in(page, live_server, assert_accessible, setting
     assert_accessible(page, "確認メール送信")
 
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].body.startswith("日向 陽 様")
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
     page.goto(link)
     assert_accessible(page, "メールアドレスの確認")
@@ -46,7 +49,7 @@ def test_sign_up_verify_and_log_in(page, live_server, assert_accessible, setting
     page.locator("main").get_by_role("button", name="ログイン").click()
     page.wait_for_url(re.compile(r"/mypage/$"))
     assert page.get_by_role("heading", name="マイページ").is_visible()
-    assert page.get_by_text("hinata@example.jp").first.is_visible()
+    assert page.get_by_text("日向 陽（ひなた よう）さん").is_visible()
     assert_accessible(page, "マイページ")
 
 

@@ -80,28 +80,49 @@ def build_world() -> World:
     w = World()
     u = w.users
     u["anonymous"] = None
-    u["member"] = user_create(email="trust-member@example.jp", password=PASSWORD, full_name="会員 一郎")
-    u["other_editor"] = user_create(
-        email="trust-other@example.jp", password=PASSWORD, full_name="他団体 二郎"
+    u["member"] = user_create(
+        email="trust-member@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="会員 一郎"
     )
-    u["owner"] = user_create(email="trust-owner@example.jp", password=PASSWORD, full_name="代表 花子")
+    u["other_editor"] = user_create(
+        email="trust-other@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="他団体 二郎"
+    )
+    u["owner"] = user_create(
+        email="trust-owner@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="代表 花子"
+    )
     u["official"] = user_create(
-        email="trust-official@example.jp", password=PASSWORD, full_name="市役所 三郎", roles=(Role.OFFICIAL,)
+        email="trust-official@example.jp",
+        password=PASSWORD,
+        full_name_kana="しけん",
+        full_name="市役所 三郎",
+        roles=(Role.OFFICIAL,),
     )
     u["committee"] = user_create(
-        email="trust-committee@example.jp", password=PASSWORD, full_name="委員 四郎", roles=(Role.COMMITTEE,)
+        email="trust-committee@example.jp",
+        password=PASSWORD,
+        full_name_kana="しけん",
+        full_name="委員 四郎",
+        roles=(Role.COMMITTEE,),
     )
     u["staff"] = user_create(
         email="trust-staff@example.jp",
         password=PASSWORD,
+        full_name_kana="しけん",
         full_name="職員 五郎",
         roles=(Role.STAFF, CONSULTATION_HANDLER_ROLE, CONSULTATION_AUDITOR_ROLE),
     )
     u["staff_no_consult"] = user_create(
-        email="trust-staff2@example.jp", password=PASSWORD, full_name="職員 六郎", roles=(Role.STAFF,)
+        email="trust-staff2@example.jp",
+        password=PASSWORD,
+        full_name_kana="しけん",
+        full_name="職員 六郎",
+        roles=(Role.STAFF,),
     )
-    coeditor = user_create(email="trust-coeditor@example.jp", password=PASSWORD, full_name="共同 七子")
-    business_person = user_create(email="trust-business@example.jp", password=PASSWORD, full_name="企業 八郎")
+    coeditor = user_create(
+        email="trust-coeditor@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="共同 七子"
+    )
+    business_person = user_create(
+        email="trust-business@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="企業 八郎"
+    )
     o = w.objects
 
     # --- departments -------------------------------------------------------------------------
