@@ -9,7 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Series, Urgency, hook, register
+from core.app_hooks import (
+    DashboardItem,
+    Figure,
+    Link,
+    Panel,
+    PersonEntry,
+    PersonSection,
+    Series,
+    Urgency,
+    hook,
+    register,
+)
 
 # Yearly, on 1 April at 03:30 (the start of the fiscal year): anonymise what is past retention.
 BEAT_SCHEDULE = {
@@ -183,6 +194,50 @@ def person_merged(*, keep, duplicate, by=None) -> None:
     from consultations import services
 
     services.consultations_move_person(keep=keep, duplicate=duplicate, by=by)
+
+
+@hook("person_page_sections")
+def person_page_sections(request, person) -> list[PersonSection]:
+    """For staff allowed to read consultations: the person's consultations (date, channel, topics,
+    a link to each). The listing is written to the access log like any other."""
+    from consultations import selectors, services
+    from consultations.models import AccessAction
+    from consultations.rules import user_can_access
+
+    if not user_can_access(request.user):
+        return []
+    consultations = selectors.person_consultations(person=person)
+    if consultations:
+        services.access_log_write(
+            user=request.user,
+            action=AccessAction.VIEW,
+            consultations=consultations,
+            path=request.get_full_path(),
+        )
+    entries = tuple(
+        PersonEntry(
+            on=c.consulted_on,
+            title=gettext("相談（%(channel)s）") % {"channel": c.get_channel_display()},
+            url=c.get_absolute_url(),
+            details=tuple(
+                part
+                for part in (
+                    "・".join(topic.name for topic in c.topics.all()),
+                    c.group.name if c.group_id else "",
+                    gettext("対応: %(staff)s") % {"staff": c.staff} if c.staff_id else "",
+                )
+                if part
+            ),
+        )
+        for c in consultations
+    )
+    return [
+        PersonSection(
+            title=gettext("相談の記録"),
+            entries=entries,
+            note=gettext("相談の記録は、相談記録を見られる職員にだけ表示し、閲覧は記録されます。"),
+        )
+    ]
 
 
 @hook("group_page_sections")

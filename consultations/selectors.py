@@ -89,6 +89,16 @@ def _matches_with_parties():
     )
 
 
+def person_consultations(*, person) -> list[Consultation]:
+    """The consultations of one person (their staff page): newest first, with staff and topics."""
+    return list(
+        Consultation.objects.filter(person=person)
+        .select_related("staff", "group")
+        .prefetch_related("topics")
+        .order_by("-consulted_on", "-id")
+    )
+
+
 def group_consultations(*, group) -> QuerySet[Consultation]:
     return _with_list_relations(Consultation.objects.filter(group=group).order_by("-consulted_on", "-id"))
 

@@ -17,6 +17,7 @@ no hook, so a misspelt hook fails `manage.py check` instead of being silently ne
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -149,6 +150,26 @@ class RoomConflict:
 
 
 @dataclass(frozen=True)
+class PersonEntry:
+    """One dated thing on a person's staff page (a consultation, a match): the page puts it under
+    the fiscal year of `on`."""
+
+    on: dt.date
+    title: str
+    url: str = ""
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonSection:
+    """Another app's part of a person's staff page: its entries, grouped there by fiscal year."""
+
+    title: str  # 相談の記録
+    entries: tuple[PersonEntry, ...]
+    note: str = ""  # e.g. who may see it, that viewing it is logged
+
+
+@dataclass(frozen=True)
 class HookSpec:
     call: str  # how the hook is called and what it returns
     purpose: str
@@ -183,6 +204,10 @@ HOOKS: dict[str, HookSpec] = {
     "report_series": HookSpec(
         "report_series(*, program_code, fiscal_year) -> dict[str, Series]",
         "data for the report's charts, by chart name (reports words them)",
+    ),
+    "person_page_sections": HookSpec(
+        "person_page_sections(request, person) -> list[PersonSection]",
+        "another app's part of a person's staff page (consultations for those allowed, matches), by date",
     ),
     "person_merged": HookSpec(
         "person_merged(*, keep, duplicate, by) -> None",

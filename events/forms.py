@@ -149,3 +149,23 @@ class EventSessionAdminForm(forms.ModelForm):
             return True
         stored = type(event).objects.filter(pk=event.pk).values_list("venue", flat=True).first()
         return stored != event.venue
+
+
+class PeopleSearchForm(forms.Form):
+    """The staff's search for one person's page."""
+
+    q = forms.CharField(
+        label=_("氏名・ふりがな・電話番号・メールアドレス"),
+        max_length=100,
+        help_text=_("一部だけでも探せます。例: さとう、090-1234"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+        error_messages={"required": _("さがす言葉を入力してください。")},
+    )
+
+    def clean_q(self) -> str:
+        from core.text import search_key
+
+        value = self.cleaned_data["q"].strip()
+        if not search_key(value):
+            raise forms.ValidationError(_("文字か数字を入力してください（記号だけでは探せません）。"))
+        return value

@@ -57,6 +57,11 @@ def staff_links(request) -> list[Link]:
             section="events",
         ),
         Link(
+            title=gettext("参加者・相談者をさがす"),
+            url=reverse("events:staff_people"),
+            description=gettext("一人ひとりの参加・出席・修了・アンケート・相談・マッチングを年度ごとに"),
+        ),
+        Link(
             title=gettext("重複した参加者の統合"),
             url=reverse("events:staff_merge"),
             description=gettext("同じ方の記録が2件あるときに1件にまとめます"),

@@ -481,3 +481,100 @@ def event_history(event: Event) -> list[HistoryEntry]:
         HistorySource(records=event.history.all(), subject=lambda row: gettext("催し")),
         HistorySource(records=EventSession.history.filter(event_id=event.pk), subject=_session_subject),
     )
+
+
+# --- One person's page (staff) -------------------------------------------------------------------
+
+
+@dataclass
+class PersonRegistration:
+    """One registration on a person's page: the event, which sessions they attended (第n回 and the
+    date), 修了 and their survey answer."""
+
+    registration: Registration
+    sessions: list[EventSession]
+    attended: list[tuple[int, EventSession]]  # (number of the session in the course, session)
+    fiscal_year: int
+
+    @property
+    def event(self) -> Event:
+        return self.registration.event
+
+    @property
+    def survey(self) -> SurveyResponse | None:
+        return getattr(self.registration, "survey_response", None)
+
+
+def person_for_page(pk: int) -> Person:
+    """A person (with account and merge target) for their staff page; DoesNotExist when unknown."""
+    return Person.objects.select_related("user", "merged_into").get(pk=pk)
+
+
+def person_registrations(person: Person) -> list[PersonRegistration]:
+    """Every registration of the person across programs and years, newest event first, with the
+    sessions attended, 修了 and the survey answer. Three queries, whatever the history's length."""
+    from core.fiscal import fiscal_year_of
+
+    registrations = (
+        Registration.objects.filter(person=person)
+        .select_related("event__program", "survey_response", "registered_by")
+        .annotate(
+            first_starts_at=Subquery(_sessions_of("event").order_by("starts_at").values("starts_at")[:1])
+        )
+        .prefetch_related(
+            Prefetch("event__sessions", queryset=EventSession.objects.order_by("starts_at", "pk")),
+            Prefetch("attendances", queryset=Attendance.objects.only("pk", "registration_id", "session_id")),
+        )
+        .order_by(F("first_starts_at").desc(nulls_last=True), "-created_at", "-pk")
+    )
+    rows = []
+    for registration in registrations:
+        sessions = list(registration.event.sessions.all())
+        present = {a.session_id for a in registration.attendances.all()}
+        attended = [(n, s) for n, s in enumerate(sessions, start=1) if s.pk in present]
+        when = registration.first_starts_at or registration.created_at
+        rows.append(
+            PersonRegistration(
+                registration=registration,
+                sessions=sessions,
+                attended=attended,
+                fiscal_year=fiscal_year_of(when),
+            )
+        )
+    return rows
+
+
+def person_duplicate_candidates(person: Person, *, limit: int = 20) -> list[Person]:
+    """Other unmerged records that may be the same person: the same reading (or name), phone
+    number or e-mail address. Staff judge and merge them (services.person_merge)."""
+    same = Q(sort_key=person.sort_key) if person.sort_key else Q(pk__in=[])
+    if person.phone:
+        same |= Q(phone=person.phone)
+    if person.email:
+        same |= Q(email__iexact=person.email)
+    return list(
+        Person.objects.filter(same, merged_into__isnull=True)
+        .exclude(pk=person.pk)
+        .select_related("user")
+        .annotate(
+            registration_count=_count(Registration.objects.filter(person=OuterRef("pk")).values("person"))
+        )
+        .order_by("sort_key", "pk")[:limit]
+    )
+
+
+def people_list(query: str, *, limit: int = 50) -> list[Person]:
+    """The staff's search for a person (name, reading, e-mail or phone), each with how many
+    registrations they have; an empty query gives nobody."""
+    key = search_key(query)
+    if not key:
+        return []
+    return list(
+        Person.objects.filter(merged_into__isnull=True)
+        .filter(Q(search_text__contains=key) | Q(phone__contains=query))
+        .select_related("user")
+        .annotate(
+            registration_count=_count(Registration.objects.filter(person=OuterRef("pk")).values("person"))
+        )
+        .order_by("sort_key", "pk")[:limit]
+    )

@@ -23,5 +23,7 @@ urlpatterns = [
         views.staff_checkin_mark,
         name="staff_checkin_mark",
     ),
+    path("staff/people/", views.staff_people, name="staff_people"),
+    path("staff/people/<int:pk>/", views.staff_person, name="staff_person"),
     path("staff/people/merge/", views.staff_merge, name="staff_merge"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,12 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.fiscal import parse_fiscal_year
+from core.app_hooks import PersonEntry, PersonSection, collect
+from core.fiscal import fiscal_year_label, fiscal_year_of, parse_fiscal_year
 from core.models import Person
-from core.permissions import may, permission_required, permitted
+from core.permissions import may, permission_required, permitted, profile_required
 from events import ical, selectors, services
 from events.filters import EventFilter
-from events.forms import GuestRegistrationForm, MergeForm, PersonSearchForm, RegistrationForm, SurveyForm
+from events.forms import (
+    GuestRegistrationForm,
+    MergeForm,
+    PeopleSearchForm,
+    PersonSearchForm,
+    RegistrationForm,
+    SurveyForm,
+)
 from events.models import Attendance, Event, EventSession, Program, Registration
 
 # Signed-in center staff only (events.rules): others get 403 (members, officials, committee).
@@ -144,6 +153,7 @@ def feed_ics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@profile_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -392,6 +402,99 @@ def staff_survey(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
+@require_GET
+def staff_people(request: HttpRequest) -> HttpResponse:
+    """Search for a person (participant, person who asked for advice) to open their page."""
+    form = PeopleSearchForm(request.GET or None)
+    people = selectors.people_list(form.cleaned_data["q"]) if form.is_bound and form.is_valid() else []
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "events/staff/people.html",
+        {"form": form, "people": people, "searched": form.is_bound and not form.errors},
+        status=status,
+    )
+
+
+@dataclass
+class PersonYear:
+    """One fiscal year of a person's page: registrations, and the other apps' entries of the year."""
+
+    fiscal_year: int
+    registrations: list = field(default_factory=list)
+    sections: list[tuple[PersonSection, list[PersonEntry]]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return fiscal_year_label(self.fiscal_year)
+
+
+def _person_years(registrations: list, sections: list[PersonSection]) -> list[PersonYear]:
+    years: dict[int, PersonYear] = {}
+    for row in registrations:
+        years.setdefault(row.fiscal_year, PersonYear(row.fiscal_year)).registrations.append(row)
+    for section in sections:
+        by_year: dict[int, list[PersonEntry]] = {}
+        for entry in sorted(section.entries, key=lambda e: e.on, reverse=True):
+            by_year.setdefault(fiscal_year_of(entry.on), []).append(entry)
+        for fiscal_year, entries in by_year.items():
+            years.setdefault(fiscal_year, PersonYear(fiscal_year)).sections.append((section, entries))
+    return [years[fy] for fy in sorted(years, reverse=True)]
+
+
+def _merge_choices(person: Person, candidates: list[Person]) -> list[tuple[Person, int | None, int | None]]:
+    """(candidate, keep, duplicate) for each record that may be the same person: the record with an
+    account is kept; two accounts cannot be merged (None)."""
+    choices = []
+    for candidate in candidates:
+        if person.user_id and candidate.user_id:
+            choices.append((candidate, None, None))
+        elif candidate.user_id:
+            choices.append((candidate, candidate.pk, person.pk))
+        else:
+            choices.append((candidate, person.pk, candidate.pk))
+    return choices
+
+
+@staff_required
+@require_GET
+def staff_person(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person across programs and years: every registration, the sessions attended, 修了 and
+    survey answers, and what other apps add (consultations for staff allowed to read them, matches),
+    by fiscal year; records that may be the same person, to merge."""
+    try:
+        person = selectors.person_for_page(pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+    if person.merged_into_id:
+        kept = services.person_resolve(person)
+        messages.info(
+            request,
+            _("この記録（No.%(dup)s）は No.%(keep)s に統合されています。") % {"dup": pk, "keep": kept.pk},
+        )
+        return redirect("events:staff_person", pk=kept.pk)
+    registrations = selectors.person_registrations(person)
+    sections = [
+        section for _app, hook in collect("person_page_sections") for section in hook(request, person)
+    ]
+    context = {
+        "person": person,
+        "years": _person_years(registrations, sections),
+        "notes": [section.note for section in sections if section.note],
+        "totals": {
+            "registrations": sum(
+                1 for r in registrations if r.registration.status != Registration.Status.CANCELLED
+            ),
+            "attended": sum(len(r.attended) for r in registrations),
+            "completed": sum(1 for r in registrations if r.registration.completed_at),
+        },
+        "merge_choices": _merge_choices(person, selectors.person_duplicate_candidates(person)),
+        "merged_records": list(person.merged.order_by("pk").values_list("pk", "name")),
+    }
+    return render(request, "events/staff/person.html", context)
+
+
+@staff_required
 @require_http_methods(["GET", "POST"])
 def staff_merge(request: HttpRequest) -> HttpResponse:
     """Duplicate guest records: staff merge them into one person (registrations, attendance and
@@ -411,6 +514,8 @@ def staff_merge(request: HttpRequest) -> HttpResponse:
                     _("%(dup)s（No.%(dup_id)s）を No.%(keep_id)s に統合しました。")
                     % {"dup": duplicate.name, "dup_id": duplicate.pk, "keep_id": keep.pk},
                 )
+                if request.POST.get("next") == "person":
+                    return redirect("events:staff_person", pk=keep.pk)
         return redirect("events:staff_merge")
     query = request.GET.get("q", "").strip()[:100]
     groups = selectors.duplicate_person_candidates(query=query)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook
+from core.app_hooks import DashboardItem, Figure, Link, Panel, PersonEntry, PersonSection, Urgency, hook
 from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
@@ -136,6 +137,26 @@ def group_page_sections(request, group) -> list[Panel]:
             },
         )
     ]
+
+
+@hook("person_page_sections")
+def person_page_sections(request, person) -> list[PersonSection]:
+    """The matches of the groups and businesses the person acts for (by their account)."""
+    if not person.user_id:
+        return []
+    entries = tuple(
+        PersonEntry(
+            on=timezone.localdate(match.created_at),
+            title=str(match),
+            url=match.get_absolute_url(),
+            details=(
+                match.get_status_display(),
+                gettext("%(party)s の一員として") % {"party": via},
+            ),
+        )
+        for match, via in selectors.person_matches(person.user)
+    )
+    return [PersonSection(title=gettext("マッチング"), entries=entries)] if entries else []
 
 
 @hook("group_directory_filters")

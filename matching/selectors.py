@@ -684,3 +684,36 @@ def matches_by_department(*, fiscal_year: int) -> dict[int, int]:
         ):
             counts[department_id] = counts.get(department_id, 0) + n
     return counts
+
+
+def person_matches(user) -> list[tuple[Match, str]]:
+    """Matches of the groups and businesses a person acts for (a person's staff page), newest
+    first, each with the party through which the person is involved."""
+    group_ids = set(GroupMembership.objects.filter(user=user).values_list("group_id", flat=True))
+    business_ids = set(Business.objects.filter(members=user).values_list("pk", flat=True))
+    if not (group_ids or business_ids):
+        return []
+    matches = (
+        Match.objects.filter(
+            Q(group_a__in=group_ids)
+            | Q(group_b__in=group_ids)
+            | Q(business_a__in=business_ids)
+            | Q(business_b__in=business_ids)
+        )
+        .with_parties()
+        .order_by("-created_at", "-pk")
+    )
+    rows = []
+    for match in matches:
+        via = next(
+            party
+            for party, mine in (
+                (match.group_a, match.group_a_id in group_ids),
+                (match.business_a, match.business_a_id in business_ids),
+                (match.group_b, match.group_b_id in group_ids),
+                (match.business_b, match.business_b_id in business_ids),
+            )
+            if mine
+        )
+        rows.append((match, str(via)))
+    return rows

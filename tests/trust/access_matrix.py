@@ -63,6 +63,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # --- core ---------------------------------------------------------------------------------
     "core:home": row(Case(EVERYONE)),
     "core:mypage": row(Case(SIGNED_IN)),
+    "core:profile": row(Case(SIGNED_IN)),
     "core:staff_dashboard": row(Case(STAFF)),
     "core:staff_today": row(Case(STAFF)),
     "core:outbox_list": row(Case(STAFF)),
@@ -164,6 +165,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "events:staff_checkin_mark": row(
         Case(STAFF, args=lambda w: [w.session.pk, w.registration.pk], post=True)
     ),
+    "events:staff_people": row(Case(STAFF), Case(STAFF, label="search", query="?q=代表")),
+    "events:staff_person": row(Case(STAFF, args=lambda w: [w.registration.person_id])),
     "events:staff_merge": row(Case(STAFF)),
     # --- spaces -------------------------------------------------------------------------------
     "spaces:index": row(Case(EVERYONE)),
@@ -448,6 +451,7 @@ PERSONAL: frozenset[str] = frozenset(
         "consultations:update",
         "matching:business_edit",
         "reports:download",
+        "core:profile",
         "info:search_list",
         "info:search_edit",
         "info:flyer_queue",
@@ -465,6 +469,8 @@ PERSONAL: frozenset[str] = frozenset(
         "events:staff_event",
         "events:staff_register",
         "events:staff_merge",
+        "events:staff_people",
+        "events:staff_person",
         "events:certificate",
         "events:survey",
         "spaces:my_bookings",
