@@ -202,9 +202,9 @@ def person_page_sections(request, person) -> list[PersonSection]:
     a link to each). The listing is written to the access log like any other."""
     from consultations import selectors, services
     from consultations.models import AccessAction
-    from consultations.rules import user_can_access
+    from core.permissions import may
 
-    if not user_can_access(request.user):
+    if not may(request.user, "consultations.access"):
         return []
     consultations = selectors.person_consultations(person=person)
     if consultations:
