@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """A person's profile: phone, and which optional notices they want by e-mail."""
 
     dependencies = [
-        ("core", "0004_search_synonyms"),
+        ("core", "0005_mfa_enrolment_link"),
     ]
 
     operations = [
