@@ -48,7 +48,7 @@ def official_assign(*, user: User, department: Department) -> None:
     department.officials.add(user)
 
 
-# The fields a person edits on their profile page (core.account_forms.ProfileForm).
+# The fields a person edits on their profile page (core.profile_forms.ProfileForm).
 PROFILE_FIELDS = ("full_name", "full_name_kana", "phone", "notify_event_reminders", "notify_event_surveys")
 
 

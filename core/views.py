@@ -50,7 +50,7 @@ def _safe_next(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """マイページ → プロフィール: 氏名, ふりがな, phone and the optional notices."""
-    from core.account_forms import ProfileForm
+    from core.profile_forms import ProfileForm
     from core.services import PROFILE_FIELDS, user_profile_update
 
     next_url = _safe_next(request)

@@ -154,6 +154,8 @@ class EventSessionAdminForm(forms.ModelForm):
 class PeopleSearchForm(forms.Form):
     """The staff's search for one person's page."""
 
+    requirement_marks = False  # a search: no 必須/任意 (core/forms.py)
+
     q = forms.CharField(
         label=_("氏名・ふりがな・電話番号・メールアドレス"),
         max_length=100,

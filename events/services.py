@@ -426,7 +426,7 @@ def registration_email(registration: Registration) -> str:
     return person.email or (person.user.email if person.user_id else "")
 
 
-# Optional notices an account holder may turn off on their profile page (core.forms.ProfileForm);
+# Optional notices an account holder may turn off on their profile page (core.profile_forms.ProfileForm);
 # the mails about their own registration (確定, キャンセル待ち, 繰り上げ, 取消) always go.
 OPTIONAL_MAIL_SETTINGS = {
     MailKind.REMINDER: "notify_event_reminders",

@@ -166,8 +166,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-# 氏名 and ふりがな are asked at sign-up too (core.account_forms.SignupForm), before the e-mail address.
-ACCOUNT_SIGNUP_FORM_CLASS = "core.account_forms.SignupForm"
+# 氏名 and ふりがな are asked at sign-up too (core.profile_forms.SignupForm), before the e-mail address.
+ACCOUNT_SIGNUP_FORM_CLASS = "core.profile_forms.SignupForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
