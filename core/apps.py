@@ -39,12 +39,12 @@ class CoreConfig(AppConfig):
 
         install_text_validators(settings.PROJECT_APPS)
 
-        from core.models import Area, SearchSynonym, Theme
+        from core.models import Area, Department, SearchSynonym, Theme
         from core.pagecache import invalidate_on_change
 
-        # Theme and area names on the cached public pages, and the synonyms that widen a keyword
-        # search (core/pagecache.py).
-        invalidate_on_change("core", Theme, Area, SearchSynonym)
+        # Theme, area and department names on the cached public pages, and the synonyms that
+        # widen a keyword search (core/pagecache.py).
+        invalidate_on_change("core", Theme, Area, Department, SearchSynonym)
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="core.sync_role_permissions")
         post_migrate.connect(ensure_apps_reference_data, sender=self, dispatch_uid="core.reference_data")

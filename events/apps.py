@@ -30,7 +30,7 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.pagecache import invalidate_on_change
-        from events.models import Event, EventSession, Program
 
-        # The home page's upcoming events (core/pagecache.py).
-        invalidate_on_change("events", Event, EventSession, Program)
+        # The cached public pages that show events: the home page, the calendar, an event's page
+        # with its seats left (core/pagecache.py).
+        invalidate_on_change("events", *self.get_models())

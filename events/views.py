@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.app_hooks import PersonEntry, PersonSection, collect
 from core.fiscal import fiscal_year_label, fiscal_year_of, parse_fiscal_year
 from core.models import Person
+from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from events import ical, selectors, services
 from events.filters import EventFilter
@@ -67,6 +68,7 @@ def _month_param(value: str | None) -> tuple[int, int, str]:
 
 
 @require_GET
+@cache_for_anonymous("core", "events")
 def index(request: HttpRequest) -> HttpResponse:
     month_view = request.GET.get("view") == "month"
     filterset = EventFilter(request.GET, queryset=selectors.public_events(), month_view=month_view)
@@ -101,6 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_for_anonymous("core", "events")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         event, registration = selectors.event_detail(pk=pk, user=request.user)
@@ -136,6 +139,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@cache_for_anonymous("core", "events")
 def feed_ics(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(days=365)
     events = (

@@ -53,8 +53,8 @@ class GroupsConfig(AppConfig):
                 )
         from core.pagecache import invalidate_on_change
 
-        # The home page's new groups and the directory (core/pagecache.py).
-        invalidate_on_change("groups", Group)
+        # The cached pages that show groups: home, the directory, projects (core/pagecache.py).
+        invalidate_on_change("groups", *self.get_models())
         for through in (Group.themes.through, Group.areas.through):
             m2m_changed.connect(
                 clear_open_data_cache, sender=through, dispatch_uid=f"groups-opendata-{through.__name__}"

@@ -21,7 +21,6 @@ class InfoConfig(AppConfig):
 
     def ready(self) -> None:
         from core.pagecache import invalidate_on_change
-        from info.models import Flyer
 
-        # The home page's flyers (core/pagecache.py).
-        invalidate_on_change("info", Flyer)
+        # The cached public pages that show grants and flyers (core/pagecache.py).
+        invalidate_on_change("info", *self.get_models())

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted
 from info import newsletter, selectors, services
 from info.forms import (
@@ -42,6 +43,7 @@ from info.sources import all_sources
 
 
 @require_GET
+@cache_for_anonymous("core", "info")
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     soon = selectors.grant_list(params={"soon": "on"}, today=today)
@@ -52,6 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_for_anonymous("core", "info")
 def grant_list(request: HttpRequest) -> HttpResponse:
     """助成金・支援制度: open ones, filtered, soonest deadline first."""
     today = timezone.localdate()

@@ -19,7 +19,7 @@ class MatchingConfig(AppConfig):
 
     def ready(self) -> None:
         from core.pagecache import invalidate_on_change
-        from matching.models import Need
 
-        # The group directory's filter by open need (core/pagecache.py).
-        invalidate_on_change("matching", Need)
+        # The cached needs and offers lists and the directory's filter by open need
+        # (core/pagecache.py).
+        invalidate_on_change("matching", *self.get_models())

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.fiscal import current_fiscal_year
 from core.history import history_entries
 from core.models import Department
+from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
@@ -65,6 +66,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @require_GET
+@cache_for_anonymous("core", "groups", "matching")
 def index(request: HttpRequest) -> HttpResponse:
     """Open needs (or offers, ?type=offer) with filters; for a signed-in person, their suggestions."""
     item_type = "offer" if request.GET.get("type") == "offer" else "need"

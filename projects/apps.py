@@ -33,3 +33,9 @@ class ProjectsConfig(AppConfig):
     role_permissions: dict[str, list[str]] = {
         Role.STAFF: [f"projects.{verb}_{model}" for model in _MODELS for verb in ("view", "change", "add")],
     }
+
+    def ready(self) -> None:
+        from core.pagecache import invalidate_on_change
+
+        # The cached public list and pages of projects (core/pagecache.py).
+        invalidate_on_change("projects", *self.get_models())

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from projects import forms, selectors, services, workflow
 from projects.filters import FiscalYearForm
@@ -71,6 +72,7 @@ def _add_form_errors(form, error: ValidationError) -> None:
 
 
 @require_GET
+@cache_for_anonymous("core", "groups", "matching", "projects")
 def index(request: HttpRequest) -> HttpResponse:
     filterset, projects = selectors.public_project_list(data=request.GET)
     return render(
@@ -86,6 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_for_anonymous("core", "groups", "matching", "projects")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         project = selectors.project_detail(pk)

@@ -19,4 +19,8 @@ class SpacesConfig(AppConfig):
     def ready(self) -> None:
         # A session of a center event blocks its room: the link is made from this side so that
         # events never imports spaces (see spaces.signals).
+        from core.pagecache import invalidate_on_change
         from spaces import signals  # noqa: F401
+
+        # The cached rooms list and week views (core/pagecache.py).
+        invalidate_on_change("spaces", *self.get_models())

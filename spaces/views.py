@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.fiscal import current_fiscal_year
+from core.pagecache import cache_for_anonymous
 from core.permissions import permission_required, permitted
 from groups.models import Group
 from spaces import exports, ical, selectors, services
@@ -50,6 +51,7 @@ def _room(pk: int) -> Resource:
 
 
 @require_GET
+@cache_for_anonymous("spaces")
 def index(request: HttpRequest) -> HttpResponse:
     resources = list(
         Resource.objects.filter(is_active=True).exclude(
@@ -67,6 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_for_anonymous("spaces", "events")
 def week(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
     start, error = _week_param(request.GET.get("week"))

@@ -135,6 +135,13 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture
+def no_page_cache(settings) -> None:
+    """Public pages are built on every request (query counts of the page itself); anonymous
+    visitors' cached copy (core/pagecache.py) is tested in tests/core/test_pagecache.py."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"

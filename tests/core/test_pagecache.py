@@ -139,3 +139,33 @@ def test_the_cache_can_be_turned_off(client, settings):
     client.get("/")
     Event.objects.filter(pk=event.pk).update(title="切り替え後")
     assert "切り替え後" in client.get("/").content.decode()
+
+
+def test_a_registration_refreshes_the_seats_left_on_the_event_page(client):
+    from tests.events.factories import RegistrationFactory
+
+    event = EventFactory(title="定員のある講座", capacity=20)
+    assert "残り20人" in client.get(event.get_absolute_url()).content.decode()
+    RegistrationFactory(event=event)
+    assert "残り19人" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_saving_a_project_or_a_grant_refreshes_their_public_lists(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.info.factories import GrantFactory
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(title="川をきれいにする協働")
+    grant = GrantFactory(title="まちづくり応援金", closes_on=timezone.localdate() + dt.timedelta(days=60))
+    projects, grants = reverse("projects:index"), reverse("info:grant_list")
+    assert "川をきれいにする協働" in client.get(projects).content.decode()
+    assert "まちづくり応援金" in client.get(grants).content.decode()
+    project.title = "海をきれいにする協働"
+    project.save()
+    grant.title = "ひとづくり応援金"
+    grant.save()
+    assert "海をきれいにする協働" in client.get(projects).content.decode()
+    assert "ひとづくり応援金" in client.get(grants).content.decode()

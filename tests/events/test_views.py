@@ -63,7 +63,7 @@ def assert_fixed_queries(django_assert_num_queries, client, url, expected, grow)
     assert counts == [expected, expected], counts
 
 
-def test_calendar_list_queries_are_fixed(client, django_assert_num_queries):
+def test_calendar_list_queries_are_fixed(client, no_page_cache, django_assert_num_queries):
     make_events(3)
     # count, page of events, themes prefetch, filter choices (program, theme, area)
     assert_fixed_queries(
@@ -71,7 +71,7 @@ def test_calendar_list_queries_are_fixed(client, django_assert_num_queries):
     )
 
 
-def test_calendar_month_queries_are_fixed(client, django_assert_num_queries):
+def test_calendar_month_queries_are_fixed(client, no_page_cache, django_assert_num_queries):
     make_events(2)
     month = f"{timezone.localdate() + dt.timedelta(days=3):%Y-%m}"
     url = reverse("events:index") + f"?view=month&month={month}"

@@ -154,11 +154,9 @@ def _count_queries(client, django_assert_num_queries, url, expected):
 
 
 @pytest.mark.parametrize("size", [10, 200])
-def test_directory_query_count_does_not_grow(client, django_assert_num_queries, settings, size):
+def test_directory_query_count_does_not_grow(client, no_page_cache, django_assert_num_queries, size):
     """Same number of queries for 10 and 200 groups: rows-and-total aggregate, page, themes, areas
-    (the theme and district choices come from the cache after the first request). The page is
-    built each time here: anonymous visitors' copy of it is tested in tests/core/test_pagecache.py."""
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    (the theme and district choices come from the cache after the first request)."""
     theme = Theme.objects.get(short_name="子どもの健全育成")
     area = AreaFactory(name="本町")
     GroupFactory.create_batch(size, themes=[theme], areas=[area], purpose="こどもの居場所")

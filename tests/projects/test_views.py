@@ -56,7 +56,7 @@ def rich_project(**kwargs) -> Project:
 # --- Query counts --------------------------------------------------------------------------------
 
 
-def test_public_index_queries(client, django_assert_num_queries, call):
+def test_public_index_queries(client, no_page_cache, django_assert_num_queries, call):
     def grow(n):
         for _ in range(n):
             rich_project()
@@ -65,7 +65,7 @@ def test_public_index_queries(client, django_assert_num_queries, call):
     assert_fixed_queries(client, "/projects/", grow, django_assert_num_queries)
 
 
-def test_public_index_with_filters_queries(client, django_assert_num_queries):
+def test_public_index_with_filters_queries(client, no_page_cache, django_assert_num_queries):
     theme = Theme.objects.first()
 
     def grow(n):
@@ -80,7 +80,7 @@ def test_public_index_with_filters_queries(client, django_assert_num_queries):
     )
 
 
-def test_public_detail_queries(client, django_assert_num_queries, staff_user):
+def test_public_detail_queries(client, no_page_cache, django_assert_num_queries, staff_user):
     project = rich_project(done=True)
 
     def grow(n):

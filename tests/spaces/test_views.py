@@ -40,7 +40,9 @@ def _fill(room, *, weeks: int) -> None:
 
 
 @pytest.mark.parametrize("weeks", [1, 6])
-def test_week_view_queries_do_not_grow_with_the_bookings(client, room, weeks, django_assert_num_queries):
+def test_week_view_queries_do_not_grow_with_the_bookings(
+    client, no_page_cache, room, weeks, django_assert_num_queries
+):
     _fill(room, weeks=weeks)
     url = reverse("spaces:week", args=[room.pk]) + "?week=2026-12-07"
     client.get(url)
