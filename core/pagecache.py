@@ -107,8 +107,10 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def _key(request: HttpRequest, scopes: tuple[str, ...]) -> str:
-    where = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"{KEY_PREFIX}:page:{versions(scopes)}:{get_language()}:{request.method}:{where}"
+    page = (
+        f"{versions(scopes)}|{get_language()}|{request.method}|{request.get_host()}{request.get_full_path()}"
+    )
+    return f"{KEY_PREFIX}:page:{hashlib.sha256(page.encode()).hexdigest()}"
 
 
 def cache_for_anonymous(*scopes: str) -> Callable:

@@ -74,6 +74,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+# Stored only when the page has no contact form (its CSRF token belongs to one visitor).
+@cache_for_anonymous("core", "groups", "events", "matching", "projects", "info")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_for_page(request, pk)
     return _render_detail(request, group, ContactForm())

@@ -169,3 +169,17 @@ def test_saving_a_project_or_a_grant_refreshes_their_public_lists(client):
     grant.save()
     assert "海をきれいにする協働" in client.get(projects).content.decode()
     assert "ひとづくり応援金" in client.get(grants).content.decode()
+
+
+def test_a_page_with_a_form_is_never_stored(client):
+    """The group page carries the contact form's CSRF token: it belongs to one visitor only."""
+    group = GroupFactory(name="問い合わせのできる会", email="toiawase@example.jp")
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "csrfmiddlewaretoken" in html
+    Group.objects.filter(pk=group.pk).update(name="名前を直した会")
+    assert "名前を直した会" in client.get(group.get_absolute_url()).content.decode()
+    # Without an address there is no form, and the page is shared.
+    quiet = GroupFactory(name="連絡先のない会", email="")
+    assert "csrfmiddlewaretoken" not in client.get(quiet.get_absolute_url()).content.decode()
+    Group.objects.filter(pk=quiet.pk).update(name="書き換えた会")
+    assert "連絡先のない会" in client.get(quiet.get_absolute_url()).content.decode()

@@ -175,7 +175,9 @@ def test_theme_and_area_choices_follow_staff_edits(client):
 
 
 @pytest.mark.parametrize("size", [10, 200])
-def test_group_page_query_count_does_not_grow(client, django_assert_num_queries, monkeypatch, size):
+def test_group_page_query_count_does_not_grow(
+    client, no_page_cache, django_assert_num_queries, monkeypatch, size
+):
     """The group page itself: the group, its themes, its areas (sections of other apps left out here)."""
     monkeypatch.setattr("groups.views._related_sections", lambda request, group: [])
     theme = Theme.objects.get(short_name="子どもの健全育成")
@@ -183,7 +185,7 @@ def test_group_page_query_count_does_not_grow(client, django_assert_num_queries,
     _count_queries(client, django_assert_num_queries, groups[-1].get_absolute_url(), 3)
 
 
-def test_group_page_with_other_apps_sections_is_fixed_too(client):
+def test_group_page_with_other_apps_sections_is_fixed_too(client, no_page_cache):
     """With whatever sections events and projects add, 10 or 200 groups make no difference."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
