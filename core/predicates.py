@@ -49,6 +49,12 @@ def holds_a_role(user) -> bool:
 
 
 @rules.predicate
+def is_external_reviewer(user) -> bool:
+    """審査委員: an external reviewer of the calls staff invited them to (which ones: the app's question)."""
+    return _signed_in(user) and user.has_role(Role.REVIEWER)
+
+
+@rules.predicate
 def is_group_editor(user) -> bool:
     """Edits at least one group (owner or co-editor), whatever its status."""
     if not _signed_in(user):

@@ -25,7 +25,7 @@ NPO_ACT_FIELDS = [
 ]
 
 # The Django groups of core.roles.Role.
-ROLES = ["センター職員", "市職員", "委員"]
+ROLES = ["センター職員", "市職員", "委員", "審査委員"]
 
 
 def ensure_reference_data(theme_model=None, group_model=None) -> None:

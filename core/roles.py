@@ -17,12 +17,14 @@ class Role:
     STAFF = "センター職員"  # data, not UI text
     OFFICIAL = "市職員"  # data, not UI text
     COMMITTEE = "委員"  # data, not UI text
+    REVIEWER = "審査委員"  # data, not UI text
 
-    ALL = (STAFF, OFFICIAL, COMMITTEE)
+    ALL = (STAFF, OFFICIAL, COMMITTEE, REVIEWER)
     LABELS = {
         STAFF: _("センター職員"),
         OFFICIAL: _("市職員"),
         COMMITTEE: _("委員"),
+        REVIEWER: _("審査委員"),
     }
 
 

@@ -33,7 +33,9 @@ from projects.models import (
     ProposalCall,
     ProposalStatus,
     Recommendation,
+    ResolutionChoice,
     Review,
+    SideResolution,
     StatusChange,
     SupportKind,
 )
@@ -52,6 +54,14 @@ DEMO_OFFICIALS = [
     ("official-kankyo@example.jp", "環境 みどり", "かんきょう みどり", "環境政策課"),
     ("official-korei@example.jp", "長寿 正", "ちょうじゅ ただし", "高齢福祉課"),
 ]
+
+# The external 審査委員 (demo password): a named person, not an e-mail address.
+DEMO_EXTERNAL_REVIEWER = (
+    "reviewer@example.jp",
+    "山川 道子",  # data, not UI text
+    "やまかわ みちこ",  # data, not UI text
+    "みらい大学 地域政策学部 教授（学識経験者）",  # data, not UI text
+)
 
 # (title, theme short names, department, summary, who, whom, where, what, why, how)
 IDEAS = [
@@ -236,6 +246,18 @@ def _reviewers(rng: random.Random) -> tuple[list[User], list[Department]]:
     return staff, departments
 
 
+def _external_reviewer() -> User:
+    """The demo 審査委員 (学識経験者), invited to every call and reviewing from the center's side."""
+    email, name, kana, _affiliation = DEMO_EXTERNAL_REVIEWER
+    return User.objects.filter(email=email).first() or user_create(
+        email=email,
+        password=demo.DEMO_PASSWORD,
+        full_name=name,
+        full_name_kana=kana,
+        roles=(Role.REVIEWER,),
+    )
+
+
 def _proposers(rng: random.Random):
     """(group, editor) pairs of approved groups; the demo member's own group first."""
     from groups.models import Group, GroupMembership
@@ -288,6 +310,7 @@ class Seeder:
     def __init__(self, *, scale: int, rng: random.Random, out) -> None:
         self.scale, self.rng, self.out = scale, rng, out
         self.staff, self.departments = _reviewers(rng)
+        self.external_reviewer = _external_reviewer()
         self.lead_staff = self.staff[0] if self.staff else None
         self.themes = {t.short_name: t for t in Theme.objects.all()}
         self.departments_by_name = {d.name: d for d in Department.objects.all()}
@@ -335,7 +358,19 @@ class Seeder:
             reviewer_departments=self.departments,
             reviewer_staff=self.staff,
             created_by=self.lead_staff,
+            review_deadline=closes_on + dt.timedelta(days=45),
         )
+        if self.external_reviewer is not None:
+            invitation = services.external_reviewer_invite(
+                call=call,
+                email=self.external_reviewer.email,
+                full_name=self.external_reviewer.full_name,
+                affiliation=DEMO_EXTERNAL_REVIEWER[3],
+                by=self.lead_staff,
+            )
+            services.external_reviewer_accept(
+                token=services.external_reviewer_token(invitation), user=self.external_reviewer
+            )
         announced = min(opens_on - dt.timedelta(days=30), timezone.localdate())
         ProposalCall.objects.filter(pk=call.pk).update(created_at=_aware(announced))
         self.counts["calls"] += 1
@@ -407,10 +442,11 @@ class Seeder:
         self._backdate(proposal, day)
 
     def review_all(self, proposal: Proposal, *, quality: float, complete: bool = True, day: dt.date) -> None:
-        """Every reviewer scores the current stage (one may declare a conflict)."""
-        from projects.selectors import call_reviewer_sides
+        """Every reviewer scores the current stage (one may declare a conflict). When a side is
+        left without reviewers, staff let the remaining side's average stand."""
+        from projects.selectors import current_stage_result, proposal_reviewer_sides
 
-        sides = call_reviewer_sides(proposal.call)
+        sides = proposal_reviewer_sides(proposal)
         reviewers = User.objects.filter(pk__in=sides).order_by("pk")
         criteria = list(proposal.current_stage.criteria.all())
         for index, reviewer in enumerate(reviewers):
@@ -448,6 +484,15 @@ class Seeder:
         Review.objects.filter(
             proposal=proposal, stage=proposal.current_stage, submitted_at__isnull=False
         ).update(submitted_at=_aware(day, 17))
+        result = current_stage_result(proposal)
+        if complete and result is not None and result.needs_resolution and len(result.missing_sides) == 1:
+            services.side_resolution_record(
+                proposal=proposal,
+                side=result.missing_sides[0],
+                choice=ResolutionChoice.REMAINING_SIDE,
+                by=self.lead_staff,
+            )
+            SideResolution.objects.filter(proposal=proposal).update(decided_at=_aware(day, 18))
 
     def _backdate(self, proposal: Proposal, day: dt.date) -> None:
         moment = _aware(day, 15)

@@ -15,6 +15,7 @@ from projects.models import (
     BudgetLine,
     Criterion,
     DecisionOutcome,
+    ExternalReviewer,
     MidtermReview,
     MutualEvaluation,
     Partner,
@@ -25,7 +26,9 @@ from projects.models import (
     Proposal,
     ProposalCall,
     Recommendation,
+    ResolutionChoice,
     ResultsPresentation,
+    ReviewerSide,
     StaffNote,
     SupportLog,
 )
@@ -76,6 +79,7 @@ class CallForm(forms.ModelForm):
             "description",
             "opens_on",
             "closes_on",
+            "review_deadline",
             "kinds",
             "split_weights",
             "department_share",
@@ -86,6 +90,7 @@ class CallForm(forms.ModelForm):
         widgets = {
             "opens_on": DateInput,
             "closes_on": DateInput,
+            "review_deadline": DateInput,
             "reviewer_departments": CheckboxList,
             "reviewer_staff": CheckboxList,
         }
@@ -226,6 +231,48 @@ class AttachmentForm(forms.Form):
 
 
 # --- Reviews ----------------------------------------------------------------------------------------
+
+
+class ExternalReviewerForm(forms.ModelForm):
+    """Staff invite an external 審査委員 to a call."""
+
+    class Meta:
+        model = ExternalReviewer
+        fields = ["full_name", "email", "affiliation", "side"]
+
+    def __init__(self, *args, call=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if call is not None and not call.split_weights:
+            # Without split weights the side does not change the total: keep the default.
+            del self.fields["side"]
+
+
+class SideResolutionForm(forms.Form):
+    """What stands when a side has no reviewer left: a substitute, or the remaining side's average."""
+
+    side = forms.ChoiceField(choices=ReviewerSide.choices, widget=forms.HiddenInput)
+    choice = forms.ChoiceField(
+        label=_("どうしますか"), choices=ResolutionChoice.choices, widget=forms.RadioSelect
+    )
+    substitute = forms.ModelChoiceField(
+        label=_("代わりの審査員"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "「代わりの審査員を指名する」を選んだときに選びます。指名した方にメールで審査を依頼します。"
+        ),
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["substitute"].queryset = candidates
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("choice") == ResolutionChoice.SUBSTITUTE and not cleaned.get("substitute"):
+            self.add_error("substitute", _("代わりの審査員を選んでください。"))
+        return cleaned
 
 
 class ConflictForm(forms.Form):

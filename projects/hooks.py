@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook
-from core.predicates import is_center_staff, is_official
+from core.predicates import is_center_staff, is_external_reviewer, is_official
 
 PROGRAM_CODE = "project_support"
 
@@ -36,9 +36,9 @@ def mypage_panels(request) -> list[Panel]:
                 },
             )
         )
-    assignments = selectors.review_assignments(user)
+    assignments = [a for a in selectors.review_assignments(user) if not a.done]
     departments = department_ids(user)
-    if assignments or is_official(user) or is_center_staff(user):
+    if assignments or is_official(user) or is_center_staff(user) or is_external_reviewer(user):
         projects = (
             list(
                 Project.objects.filter(department_id__in=departments)
@@ -95,6 +95,7 @@ def dashboard_items(request) -> list[DashboardItem]:
     from django.utils import timezone
 
     from projects.models import Proposal, ProposalStatus
+    from projects.selectors import overdue_reviews
 
     counts = Proposal.objects.aggregate(
         submitted=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
@@ -105,6 +106,12 @@ def dashboard_items(request) -> list[DashboardItem]:
     )
     calls = reverse("projects:staff_calls")
     return [
+        DashboardItem(
+            title=gettext("審査の締切を過ぎても終わっていない審査"),
+            url=calls,
+            count=len(overdue_reviews()),
+            urgency=Urgency.URGENT,
+        ),
         DashboardItem(
             title=gettext("審査日を過ぎても審査中の提案"),
             url=calls,

@@ -245,10 +245,11 @@ class ProposalCallQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def reviewed_by(self, user):
-        """Calls the user reviews: as a named staff reviewer, or as an official of a named department."""
+        """Calls the user reviews: as a named staff reviewer, an official of a named department, or
+        an external 審査委員 who accepted the invitation."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        condition = Q(reviewer_staff=user)
+        condition = Q(reviewer_staff=user) | Q(external_reviewers__user=user)
         if is_official(user):
             condition |= Q(reviewer_departments__officials=user)
         return self.filter(condition).distinct()
@@ -295,6 +296,12 @@ class ProposalCall(models.Model):
         blank=True,
         related_name="review_calls",
     )
+    review_deadline = models.DateField(
+        _("審査の締切日"),
+        null=True,
+        blank=True,
+        help_text=_("審査員はこの日までに採点を終えます（例: 2027年1月20日）。過ぎると職員に知らせます。"),
+    )
     is_published = models.BooleanField(_("公開する"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -329,6 +336,22 @@ class ProposalCall(models.Model):
     @property
     def center_share(self) -> int:
         return 100 - self.department_share
+
+    def share_of(self, side: str) -> int:
+        """The points a side is worth when the weights are split."""
+        return self.department_share if side == ReviewerSide.DEPARTMENT else self.center_share
+
+    def review_overdue_on(self, day: dt.date) -> bool:
+        """Whether reviews not finished by the end of the review deadline are late on `day`."""
+        return self.review_deadline is not None and day > self.review_deadline
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.review_deadline and self.closes_on and self.review_deadline < self.closes_on:
+            raise ValidationError(
+                {"review_deadline": _("審査の締切日は、提案の締切日以降の日にしてください。")}
+            )
 
     @property
     def opens_at(self) -> dt.datetime:
@@ -445,6 +468,11 @@ class Proposal(SixWTwoHPlan):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
+    review_round = models.PositiveSmallIntegerField(
+        _("審査の回"),
+        default=1,
+        help_text=_("差戻しのあと再提出すると次の回になり、その回の採点だけが数えられます。"),
+    )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -630,6 +658,7 @@ class Review(models.Model):
         verbose_name=_("審査員"),
     )
     side = models.CharField(_("審査の立場"), max_length=20, choices=ReviewerSide.choices)
+    round = models.PositiveSmallIntegerField(_("審査の回"), default=1)
     conflict_of_interest = models.BooleanField(_("利害関係あり"), default=False)
     conflict_reason = models.TextField(
         _("利害関係の内容"), blank=True, help_text=_("例: 提案団体の役員を務めているため")
@@ -644,9 +673,11 @@ class Review(models.Model):
     class Meta:
         verbose_name = _("審査")
         verbose_name_plural = _("審査")
-        ordering = ["proposal", "stage", "id"]
+        ordering = ["proposal", "round", "stage", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["proposal", "stage", "reviewer"], name="review_once_per_stage")
+            models.UniqueConstraint(
+                fields=["proposal", "stage", "reviewer", "round"], name="review_once_per_stage_and_round"
+            )
         ]
 
     def __str__(self) -> str:
@@ -683,6 +714,118 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.score}"
+
+
+class ResolutionChoice(models.TextChoices):
+    SUBSTITUTE = "substitute", _("代わりの審査員を指名する")
+    REMAINING_SIDE = "remaining_side", _("残る側の平均点を合計点とする")
+
+
+class SideResolution(models.Model):
+    """What staff decided when a side of a split call was left without reviewers by conflicts.
+
+    Either a substitute reviewer scores for that side (in that stage and round), or the remaining
+    side's average stands as the total. Who decided and when is kept; the page says which.
+    """
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="side_resolutions", verbose_name=_("提案")
+    )
+    stage = models.ForeignKey(
+        ReviewStage, on_delete=models.CASCADE, related_name="+", verbose_name=_("審査段階")
+    )
+    round = models.PositiveSmallIntegerField(_("審査の回"))
+    side = models.CharField(_("審査員がいない側"), max_length=20, choices=ReviewerSide.choices)
+    choice = models.CharField(_("決めたこと"), max_length=20, choices=ResolutionChoice.choices)
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="substitute_reviews",
+        verbose_name=_("代わりの審査員"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("決めた職員"),
+    )
+    decided_at = models.DateTimeField(_("決めた日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("審査員がいない側の扱い")
+        verbose_name_plural = _("審査員がいない側の扱い")
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(choice="substitute", substitute__isnull=False)
+                | Q(choice="remaining_side", substitute__isnull=True),
+                name="side_resolution_substitute_iff_chosen",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}｜{self.get_side_display()}｜{self.get_choice_display()}"
+
+
+class ExternalReviewer(models.Model):
+    """審査委員 from outside the city (学識経験者, 市民委員), invited by staff to review one call.
+
+    The invitation is e-mailed with a signed link; it counts once the invited person (signed in
+    with the invited address) accepts it, and they then review the call's proposals.
+    """
+
+    call = models.ForeignKey(
+        ProposalCall, on_delete=models.CASCADE, related_name="external_reviewers", verbose_name=_("募集")
+    )
+    email = models.EmailField(_("メールアドレス"), help_text=_("例: yamada@example.ac.jp"))
+    full_name = models.CharField(_("氏名"), max_length=100, help_text=_("例: 山田 太郎"))
+    affiliation = models.CharField(
+        _("所属・肩書"), max_length=200, blank=True, help_text=_("例: みらい大学 教授（学識経験者）")
+    )
+    side = models.CharField(
+        _("審査の立場"),
+        max_length=20,
+        choices=ReviewerSide.choices,
+        default=ReviewerSide.CENTER,
+        help_text=_("配点を分ける募集で、どちらの側の点に入るか。"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="external_reviews",
+        verbose_name=_("アカウント"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("招待した職員"),
+    )
+    invited_at = models.DateTimeField(_("招待日時"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("承諾日時"), null=True, blank=True)
+
+    VALID_DAYS = 30
+
+    class Meta:
+        verbose_name = _("審査委員")
+        verbose_name_plural = _("審査委員")
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "email"], name="external_reviewer_once_per_call")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.user_id is not None
 
 
 class DecisionOutcome(models.TextChoices):

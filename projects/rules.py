@@ -2,15 +2,20 @@
 
 - Staff see and manage everything.
 - A group member sees and edits their own group's proposals (editing only while 下書き / 差戻し).
-- A reviewer (a named staff member, or an official of a named department) sees the submitted
-  proposals of the calls they review, and nothing of the others. An official of a department
-  that does not review a call sees none of its proposals.
+- The reviewers of a proposal (projects.selectors.proposal_reviewer_sides) are the call's named
+  staff, the officials of the proposal's department (希望する担当課) when that department reviews
+  the call, the call's external 審査委員 who accepted staff's invitation, and a substitute staff
+  named for a side left without reviewers. They read the submitted proposal and score it while it
+  is under review. Someone who reviewed a proposal keeps reading it and their own scores after
+  the decision. Nobody else reads a proposal: an official of another department, or a 審査委員
+  of another call, sees nothing of it.
 - The public sees adopted, running and finished projects (公開の原則), never proposals.
 """
 
 from __future__ import annotations
 
 import rules
+from django.db.models import Exists, OuterRef, Q
 
 from core.predicates import is_center_staff, is_official
 from projects.models import ProposalCall, ProposalStatus
@@ -27,7 +32,18 @@ def member_group_ids(user) -> set[int]:
     return cached
 
 
+def department_ids(user) -> set[int]:
+    if not is_official(user):
+        return set()
+    cached = getattr(user, "_projects_department_ids", None)
+    if cached is None:
+        cached = set(user.departments.values_list("id", flat=True))
+        user._projects_department_ids = cached
+    return cached
+
+
 def reviewed_call_ids(user) -> set[int]:
+    """Calls the user reviews in some way: named staff, official of a named department, 審査委員."""
     if not getattr(user, "is_authenticated", False):
         return set()
     cached = getattr(user, "_projects_call_ids", None)
@@ -37,14 +53,29 @@ def reviewed_call_ids(user) -> set[int]:
     return cached
 
 
-def department_ids(user) -> set[int]:
-    if not is_official(user):
-        return set()
-    cached = getattr(user, "_projects_department_ids", None)
-    if cached is None:
-        cached = set(user.departments.values_list("id", flat=True))
-        user._projects_department_ids = cached
-    return cached
+def proposal_reader_q(user) -> Q:
+    """The proposals a reviewer reads (besides their own group's): the one definition of it, used
+    by the selectors for lists and pages and by the predicate below."""
+    from projects.models import Review, SideResolution
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    submitted = ~Q(status=ProposalStatus.DRAFT)
+    whole_calls = ProposalCall.objects.filter(
+        Q(reviewer_staff=user) | Q(external_reviewers__user=user)
+    ).values("pk")
+    condition = submitted & Q(call_id__in=whole_calls)
+    departments = department_ids(user)
+    if departments:
+        department_reviews_call = ProposalCall.reviewer_departments.through.objects.filter(
+            proposalcall_id=OuterRef("call_id"),
+            department_id=OuterRef("desired_department_id"),
+            department_id__in=departments,
+        )
+        condition |= submitted & Exists(department_reviews_call)
+    condition |= Exists(SideResolution.objects.filter(proposal=OuterRef("pk"), substitute=user))
+    condition |= Exists(Review.objects.filter(proposal=OuterRef("pk"), reviewer=user))
+    return condition
 
 
 @rules.predicate
@@ -57,27 +88,28 @@ def is_proposal_editable(user, proposal) -> bool:
     return proposal is not None and proposal.is_editable
 
 
-def official_is_assigned(user, proposal) -> bool:
-    """An official reviews only the proposals assigned to their department (希望する担当課), or one
-    they have already reviewed; other departments' proposals of the same call are not theirs."""
-    if proposal.desired_department_id in department_ids(user):
-        return True
-    from projects.models import Review
+@rules.predicate
+def is_proposal_reader(user, proposal) -> bool:
+    from projects.models import Proposal
 
-    return Review.objects.filter(proposal=proposal, reviewer=user).exists()
+    if proposal is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Proposal.objects.filter(proposal_reader_q(user), pk=proposal.pk).exists()
 
 
 @rules.predicate
-def is_call_reviewer(user, proposal) -> bool:
-    if (
-        proposal is None
-        or proposal.status == ProposalStatus.DRAFT
-        or proposal.call_id not in reviewed_call_ids(user)
-    ):
+def is_current_reviewer(user, proposal) -> bool:
+    """One of the proposal's reviewers at its current stage in its current round."""
+    from projects.selectors import proposal_reviewer_sides
+
+    if proposal is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if is_official(user) and not is_center_staff(user):
-        return official_is_assigned(user, proposal)
-    return True
+    return user.pk in proposal_reviewer_sides(proposal)
+
+
+@rules.predicate
+def is_own_review(user, review) -> bool:
+    return review is not None and getattr(user, "pk", None) == review.reviewer_id
 
 
 @rules.predicate
@@ -108,15 +140,6 @@ def is_group_member(user) -> bool:
 
 
 @rules.predicate
-def is_seated_reviewer(user, proposal) -> bool:
-    """On the call's panel today: a named staff member or an active official of a named
-    department (projects.selectors.call_reviewer_sides)."""
-    from projects.selectors import call_reviewer_sides
-
-    return proposal is not None and user.pk in call_reviewer_sides(proposal.call)
-
-
-@rules.predicate
 def is_open_for_evaluation(user, project) -> bool:
     from projects.services import OPEN_FOR
 
@@ -130,11 +153,12 @@ def are_criteria_editable(user, stage) -> bool:
     return stage is not None and criteria_editable(stage)
 
 
-rules.add_perm("projects.view_proposal", is_center_staff | is_proposal_group_member | is_call_reviewer)
+rules.add_perm("projects.view_proposal", is_center_staff | is_proposal_group_member | is_proposal_reader)
 rules.add_perm("projects.change_proposal", is_proposal_group_member & is_proposal_editable)
-rules.add_perm("projects.review_proposal", is_call_reviewer & is_under_review)
-# Scoring asks, besides, that the reviewer still sits on the call's panel.
-rules.add_perm("projects.score_proposal", is_call_reviewer & is_under_review & is_seated_reviewer)
+rules.add_perm("projects.review_proposal", is_under_review & is_current_reviewer)
+# Scoring: one of the proposal's reviewers at its current stage and round (the same rule).
+rules.add_perm("projects.score_proposal", is_under_review & is_current_reviewer)
+rules.add_perm("projects.view_review", is_center_staff | is_own_review)
 rules.add_perm("projects.decide_proposal", is_center_staff)
 rules.add_perm("projects.add_proposal", is_group_member)
 

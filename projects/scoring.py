@@ -10,8 +10,14 @@ default rubric of five criteria × 20).
   `100 - department_share`; the total is their sum, out of 100.
 
 A reviewer who declared a conflict of interest does not score and is left out of the means.
-Totals and ranks exist only once every reviewer of the call has finished (or declared a
-conflict) for that proposal and stage; until then staff see how many have finished.
+Totals and ranks exist only once every reviewer of the proposal has finished (or declared a
+conflict) for that proposal, stage and review round; until then staff see how many have finished.
+Only the proposal's current round counts: a resubmission after 差戻し starts a new round.
+
+A side of a split call (worth more than 0 points) whose every reviewer declared a conflict is
+*missing*: no total can be formed until staff decide. They either name a substitute reviewer
+for that side (who then counts as one of its reviewers) or decide that the remaining side's
+average stands: the total is then that side's mean share of the maximum × 100.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from projects.models import SCORE_MAX, ReviewerSide
+from projects.models import SCORE_MAX, ResolutionChoice, ReviewerSide
 
 TWO_PLACES = Decimal("0.01")
 
@@ -51,17 +57,51 @@ class StageResult:
     max_points: int = 100
     rank: int | None = None
     reviewer_points: list = field(default_factory=list)  # (review, points) for the detail page
+    missing_sides: list = field(default_factory=list)  # sides left without a scoring reviewer
+    resolution: object = None  # the SideResolution that made the remaining side's average stand
+    substitutions: list = field(default_factory=list)  # SideResolutions that named a substitute
+    scored_count: int = 0
 
     @property
     def complete(self) -> bool:
         return self.expected > 0 and self.done >= self.expected
 
+    @property
+    def needs_resolution(self) -> bool:
+        """A side has no reviewer who can score, and staff have not decided what stands."""
+        return bool(self.missing_sides) and self.resolution is None
 
-def stage_result(*, proposal, call, criteria, reviews, reviewer_sides: dict[int, str]) -> StageResult:
-    """The weighted total of one proposal at one stage.
+    @property
+    def nobody_scored(self) -> bool:
+        """Everyone finished and not one reviewer scored (all declared conflicts)."""
+        return self.complete and self.scored_count == 0
 
-    `reviews` are the proposal's reviews at that stage (with scores prefetched); `reviewer_sides`
-    maps every reviewer of the call to their side (department or center).
+
+def missing_sides(*, call, reviews, reviewer_sides: dict[int, str]) -> list[str]:
+    """The sides of a split call, worth points, whose every reviewer declared a conflict (or that
+    have no reviewer at all): nobody can score for them."""
+    if not call.split_weights:
+        return []
+    conflicted = {review.reviewer_id for review in reviews if review.conflict_of_interest}
+    missing = []
+    for side in (ReviewerSide.DEPARTMENT, ReviewerSide.CENTER):
+        if not call.share_of(side):
+            continue
+        able = [uid for uid, s in reviewer_sides.items() if s == side and uid not in conflicted]
+        if not able:
+            missing.append(side)
+    return missing
+
+
+def stage_result(
+    *, proposal, call, criteria, reviews, reviewer_sides: dict[int, str], resolutions=()
+) -> StageResult:
+    """The weighted total of one proposal at one stage in one review round.
+
+    `reviews` are the proposal's reviews at that stage in that round (with scores prefetched);
+    `reviewer_sides` maps every reviewer of the proposal at that stage and round (substitutes
+    included) to their side (department or center); `resolutions` are staff's decisions about
+    missing sides for that stage and round, oldest first.
     """
     weights = {criterion.id: criterion.weight for criterion in criteria}
     max_weight = sum(weights.values())
@@ -69,6 +109,18 @@ def stage_result(*, proposal, call, criteria, reviews, reviewer_sides: dict[int,
     done = sum(1 for review in counted if review.is_done)
     result = StageResult(proposal=proposal, expected=len(reviewer_sides), done=done)
     result.reviewer_points = [(review, review_points(review, weights)) for review in counted]
+    result.scored_count = sum(1 for _review, points in result.reviewer_points if points is not None)
+    result.missing_sides = missing_sides(call=call, reviews=counted, reviewer_sides=reviewer_sides)
+    result.substitutions = [r for r in resolutions if r.choice == ResolutionChoice.SUBSTITUTE]
+    if len(result.missing_sides) == 1:
+        standing = [
+            r
+            for r in resolutions
+            if r.choice == ResolutionChoice.REMAINING_SIDE and r.side == result.missing_sides[0]
+        ]
+        result.resolution = standing[-1] if standing else None
+    if call.split_weights:
+        result.max_points = 100
     if not result.complete or not max_weight:
         return result
     scored = [
@@ -79,11 +131,18 @@ def stage_result(*, proposal, call, criteria, reviews, reviewer_sides: dict[int,
     if not scored:
         return result
     if call.split_weights:
-        result.max_points = 100
         department = _mean(
             [points / max_weight for side, points in scored if side == ReviewerSide.DEPARTMENT]
         )
         center = _mean([points / max_weight for side, points in scored if side == ReviewerSide.CENTER])
+        if result.missing_sides:
+            if result.resolution is None:
+                return result
+            remaining = center if result.missing_sides[0] == ReviewerSide.DEPARTMENT else department
+            if remaining is None:
+                return result
+            result.total = (remaining * 100).quantize(TWO_PLACES, ROUND_HALF_UP)
+            return result
         if department is None and call.department_share:
             return result
         if center is None and call.center_share:

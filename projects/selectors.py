@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
 from core.history import HistoryEntry, HistorySource, history_entries
 from core.models import User
-from core.predicates import is_center_staff, is_official
+from core.predicates import is_center_staff
 from core.roles import Role
 from projects import scoring
 from projects.filters import PublicProjectFilter, StaffProjectFilter
@@ -20,6 +20,7 @@ from projects.models import (
     Criterion,
     Decision,
     DecisionOutcome,
+    ExternalReviewer,
     Partner,
     Project,
     ProjectKind,
@@ -31,9 +32,10 @@ from projects.models import (
     ReviewerSide,
     ReviewStage,
     Score,
+    SideResolution,
     SupportLog,
 )
-from projects.rules import department_ids, member_group_ids, reviewed_call_ids
+from projects.rules import member_group_ids, proposal_reader_q
 
 # --- Calls ------------------------------------------------------------------------------------
 
@@ -69,67 +71,109 @@ def call_detail(pk: int) -> ProposalCall:
     return ProposalCall.objects.prefetch_related(
         "reviewer_departments",
         "reviewer_staff",
+        Prefetch("external_reviewers", queryset=ExternalReviewer.objects.select_related("user")),
         Prefetch("stages", queryset=ReviewStage.objects.prefetch_related("criteria")),
     ).get(pk=pk)
 
 
-def reviewer_sides_for_calls(call_ids) -> dict[int, dict[int, str]]:
-    """call id → {reviewer user id → side}. Two queries for any number of calls.
+@dataclass
+class ReviewerIndex:
+    """Who reviews which proposals, read in four queries for any number of calls and proposals.
 
-    Officials of the call's departments review for the department side, named staff for the
-    center. Someone who is both counts on the department side.
+    The reviewers of a proposal (at a stage, in a round) are, with their side:
+    - the call's named center staff (center);
+    - the call's external 審査委員 who accepted staff's invitation (the side staff chose);
+    - the officials of the proposal's desired department (希望する担当課), when that department
+      reviews the call (department). Someone named twice counts on the department side;
+    - a substitute named by staff for a side left without reviewers by conflicts, for that stage
+      and round only (that side).
     """
-    sides: dict[int, dict[int, str]] = defaultdict(dict)
-    staff_rows = ProposalCall.reviewer_staff.through.objects.filter(
+
+    staff: dict[int, set[int]]
+    externals: dict[int, dict[int, str]]
+    officials: dict[tuple[int, int], set[int]]
+    substitutes: dict[tuple[int, int, int], dict[int, str]]
+
+    def sides(self, proposal, *, stage_id: int | None = None, round: int | None = None) -> dict[int, str]:
+        stage_id = proposal.current_stage_id if stage_id is None else stage_id
+        round = proposal.review_round if round is None else round
+        sides: dict[int, str] = {}
+        for user_id in self.staff.get(proposal.call_id, ()):
+            sides[user_id] = ReviewerSide.CENTER
+        sides.update(self.externals.get(proposal.call_id, {}))
+        if proposal.desired_department_id:
+            for user_id in self.officials.get((proposal.call_id, proposal.desired_department_id), ()):
+                sides[user_id] = ReviewerSide.DEPARTMENT
+        for user_id, side in self.substitutes.get((proposal.pk, stage_id, round), {}).items():
+            sides.setdefault(user_id, side)
+        return sides
+
+
+def reviewer_index(*, call_ids, proposal_ids=()) -> ReviewerIndex:
+    call_ids = list(call_ids)
+    staff: dict[int, set[int]] = defaultdict(set)
+    for call_id, user_id in ProposalCall.reviewer_staff.through.objects.filter(
         proposalcall_id__in=call_ids, user__is_active=True
-    ).values_list("proposalcall_id", "user_id")
-    for call_id, user_id in staff_rows:
-        sides[call_id][user_id] = ReviewerSide.CENTER
-    official_rows = (
+    ).values_list("proposalcall_id", "user_id"):
+        staff[call_id].add(user_id)
+    externals: dict[int, dict[int, str]] = defaultdict(dict)
+    for call_id, user_id, side in ExternalReviewer.objects.filter(
+        call_id__in=call_ids, user__isnull=False, user__is_active=True
+    ).values_list("call_id", "user_id", "side"):
+        externals[call_id][user_id] = side
+    officials: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rows = (
         User.objects.filter(
             departments__review_calls__in=call_ids, groups__name=Role.OFFICIAL, is_active=True
         )
-        .values_list("departments__review_calls", "id")
+        .values_list("departments__review_calls", "departments", "id")
         .distinct()
     )
-    for call_id, user_id in official_rows:
-        sides[call_id][user_id] = ReviewerSide.DEPARTMENT
-    return sides
+    for call_id, department_id, user_id in rows:
+        officials[(call_id, department_id)].add(user_id)
+    substitutes: dict[tuple[int, int, int], dict[int, str]] = defaultdict(dict)
+    if proposal_ids:
+        for proposal_id, stage_id, round_number, user_id, side in SideResolution.objects.filter(
+            proposal_id__in=list(proposal_ids), substitute__isnull=False, substitute__is_active=True
+        ).values_list("proposal_id", "stage_id", "round", "substitute_id", "side"):
+            substitutes[(proposal_id, stage_id, round_number)][user_id] = side
+    return ReviewerIndex(staff=staff, externals=externals, officials=officials, substitutes=substitutes)
 
 
-def call_reviewer_sides(call: ProposalCall) -> dict[int, str]:
-    return reviewer_sides_for_calls([call.pk]).get(call.pk, {})
+def proposal_reviewer_sides(proposal: Proposal, *, stage_id=None, round=None) -> dict[int, str]:
+    """{reviewer id → side} of one proposal at a stage and round (default: its current ones)."""
+    index = reviewer_index(call_ids=[proposal.call_id], proposal_ids=[proposal.pk])
+    return index.sides(proposal, stage_id=stage_id, round=round)
 
 
 def call_reviewers(call: ProposalCall) -> list[tuple[User, str]]:
-    sides = call_reviewer_sides(call)
-    users = User.objects.filter(pk__in=sides).order_by("full_name", "email")
-    return [(user, ReviewerSide(sides[user.pk]).label) for user in users]
+    """The call's reviewers for its staff page: (person, how they review), by name."""
+    index = reviewer_index(call_ids=[call.pk])
+    labels: dict[int, str] = {}
+    for user_id in index.staff.get(call.pk, ()):
+        labels[user_id] = str(ReviewerSide.CENTER.label)
+    for user_id, side in index.externals.get(call.pk, {}).items():
+        labels[user_id] = gettext("審査委員・%(side)s") % {"side": ReviewerSide(side).label}
+    departments = {d.pk: d for d in call.reviewer_departments.all()}
+    for (_call_id, department_id), user_ids in index.officials.items():
+        for user_id in user_ids:
+            department = departments.get(department_id)
+            labels[user_id] = gettext("担当課・%(department)s") % {"department": department}
+    users = User.objects.filter(pk__in=labels).order_by("full_name_kana", "full_name", "email")
+    return [(user, labels[user.pk]) for user in users]
 
 
 # --- Proposals --------------------------------------------------------------------------------
 
 
 def proposals_visible_to(user) -> QuerySet[Proposal]:
-    """Staff: all. Others: their groups' proposals, and the submitted ones of calls they review."""
+    """Staff: all. Others: their groups' proposals, and those they review or reviewed
+    (projects.rules.proposal_reader_q)."""
     if not getattr(user, "is_authenticated", False):
         return Proposal.objects.none()
     if is_center_staff(user):
         return Proposal.objects.all()
-    condition = Q(group_id__in=member_group_ids(user))
-    call_ids = reviewed_call_ids(user)
-    if call_ids:
-        condition |= Q(call_id__in=call_ids) & ~Q(status=ProposalStatus.DRAFT) & official_assignment_q(user)
-    return Proposal.objects.filter(condition)
-
-
-def official_assignment_q(user) -> Q:
-    """Officials: only proposals assigned to their department or already reviewed by them
-    (projects.rules.official_is_assigned); other reviewers: the whole call."""
-    if not is_official(user) or is_center_staff(user):
-        return Q()
-    reviewed = Review.objects.filter(proposal=OuterRef("pk"), reviewer=user)
-    return Q(desired_department_id__in=department_ids(user)) | Q(Exists(reviewed))
+    return Proposal.objects.filter(Q(group_id__in=member_group_ids(user)) | proposal_reader_q(user))
 
 
 def proposal_list_for_member(user) -> QuerySet[Proposal]:
@@ -173,39 +217,46 @@ def latest_decision(proposal: Proposal) -> Decision | None:
 # --- Reviews and ranking --------------------------------------------------------------------------
 
 
-def _stage_reviews(stage: ReviewStage, proposal_ids) -> dict[int, list[Review]]:
-    reviews = (
-        Review.objects.filter(stage=stage, proposal_id__in=proposal_ids)
-        .select_related("reviewer")
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+def _reviews_with_scores():
+    return Review.objects.select_related("reviewer").prefetch_related(
+        Prefetch("scores", queryset=Score.objects.select_related("criterion"))
     )
-    by_proposal: dict[int, list[Review]] = defaultdict(list)
-    for review in reviews:
-        by_proposal[review.proposal_id].append(review)
-    return by_proposal
 
 
 def call_ranking(*, call: ProposalCall, stage: ReviewStage) -> tuple[list[scoring.StageResult], bool]:
-    """The proposals that reached this stage, ranked; and whether every reviewer has finished.
+    """The proposals that reached this stage in their current review round, ranked; and whether
+    every reviewer has finished. Earlier rounds' scores never count here.
 
     Ranks are shown only when all have finished (the second value).
     """
+    this_round = Q(reviews__stage=stage, reviews__round=F("review_round"))
     proposals = list(
-        call.proposals.filter(Q(current_stage=stage) | Q(reviews__stage=stage))
+        call.proposals.filter(Q(current_stage=stage) | this_round)
         .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED])
         .select_related("group")
         .distinct()
     )
+    ids = [p.pk for p in proposals]
     criteria = list(stage.criteria.all())
-    sides = call_reviewer_sides(call)
-    reviews = _stage_reviews(stage, [p.pk for p in proposals])
+    index = reviewer_index(call_ids=[call.pk], proposal_ids=ids)
+    reviews: dict[int, list[Review]] = defaultdict(list)
+    for review in _reviews_with_scores().filter(
+        stage=stage, proposal_id__in=ids, round=F("proposal__review_round")
+    ):
+        reviews[review.proposal_id].append(review)
+    resolutions: dict[int, list[SideResolution]] = defaultdict(list)
+    for resolution in SideResolution.objects.filter(
+        stage=stage, proposal_id__in=ids, round=F("proposal__review_round")
+    ).select_related("decided_by", "substitute"):
+        resolutions[resolution.proposal_id].append(resolution)
     results = [
         scoring.stage_result(
             proposal=proposal,
             call=call,
             criteria=criteria,
             reviews=reviews.get(proposal.pk, []),
-            reviewer_sides=sides,
+            reviewer_sides=index.sides(proposal, stage_id=stage.pk, round=proposal.review_round),
+            resolutions=resolutions.get(proposal.pk, []),
         )
         for proposal in proposals
     ]
@@ -217,36 +268,93 @@ def call_ranking(*, call: ProposalCall, stage: ReviewStage) -> tuple[list[scorin
     return results, all_done
 
 
-def proposal_stage_results(proposal: Proposal) -> list[tuple[ReviewStage, scoring.StageResult]]:
-    """For the staff view of one proposal: each stage it went through, with its result."""
+@dataclass
+class RoundResults:
+    """One review round of a proposal: 第1回審査, 第2回審査 …, each stage it went through."""
+
+    number: int
+    stages: list  # (stage, StageResult)
+    current: bool
+
+    @property
+    def label(self) -> str:
+        return gettext("第%(number)s回審査") % {"number": self.number}
+
+
+def proposal_review_rounds(proposal: Proposal) -> list[RoundResults]:
+    """Every review round of a proposal with its results, oldest first (fixed queries).
+
+    Only the current round (the last) counts for completeness, totals and decisions; earlier
+    rounds are kept for reading.
+    """
     call = proposal.call
     stages = list(call.stages.prefetch_related("criteria"))
-    sides = call_reviewer_sides(call)
-    reviews = (
-        Review.objects.filter(proposal=proposal)
-        .select_related("reviewer")
-        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
-    )
-    by_stage: dict[int, list[Review]] = defaultdict(list)
-    for review in reviews:
-        by_stage[review.stage_id].append(review)
-    out = []
-    for stage in stages:
-        if stage.pk not in by_stage and proposal.current_stage_id != stage.pk:
-            continue
-        out.append(
-            (
-                stage,
-                scoring.stage_result(
-                    proposal=proposal,
-                    call=call,
-                    criteria=list(stage.criteria.all()),
-                    reviews=by_stage.get(stage.pk, []),
-                    reviewer_sides=sides,
-                ),
+    index = reviewer_index(call_ids=[call.pk], proposal_ids=[proposal.pk])
+    by_round_stage: dict[tuple[int, int], list[Review]] = defaultdict(list)
+    for review in _reviews_with_scores().filter(proposal=proposal):
+        by_round_stage[(review.round, review.stage_id)].append(review)
+    resolutions: dict[tuple[int, int], list[SideResolution]] = defaultdict(list)
+    for resolution in SideResolution.objects.filter(proposal=proposal).select_related(
+        "decided_by", "substitute"
+    ):
+        resolutions[(resolution.round, resolution.stage_id)].append(resolution)
+    rounds = []
+    for number in range(1, proposal.review_round + 1):
+        current = number == proposal.review_round
+        results = []
+        for stage in stages:
+            key = (number, stage.pk)
+            reached = key in by_round_stage or key in resolutions
+            if not reached and not (current and proposal.current_stage_id == stage.pk):
+                continue
+            results.append(
+                (
+                    stage,
+                    scoring.stage_result(
+                        proposal=proposal,
+                        call=call,
+                        criteria=list(stage.criteria.all()),
+                        reviews=by_round_stage.get(key, []),
+                        reviewer_sides=index.sides(proposal, stage_id=stage.pk, round=number),
+                        resolutions=resolutions.get(key, []),
+                    ),
+                )
             )
-        )
-    return out
+        if results or current:
+            rounds.append(RoundResults(number=number, stages=results, current=current))
+    return rounds
+
+
+def proposal_stage_results(proposal: Proposal) -> list[tuple[ReviewStage, scoring.StageResult]]:
+    """For the staff view of one proposal: each stage of its current round, with its result."""
+    rounds = proposal_review_rounds(proposal)
+    return rounds[-1].stages if rounds else []
+
+
+def current_stage_result(proposal: Proposal) -> scoring.StageResult | None:
+    """The result of the proposal's current stage in its current round (what a decision rests on)."""
+    for stage, result in proposal_stage_results(proposal):
+        if stage.pk == proposal.current_stage_id:
+            return result
+    return None
+
+
+def substitute_candidates(proposal: Proposal) -> QuerySet[User]:
+    """Who staff may name as a substitute reviewer: active staff, officials and 審査委員 who do not
+    already review the proposal and are not members of the proposing group."""
+    current = proposal_reviewer_sides(proposal)
+    conflicted = Review.objects.filter(
+        proposal=proposal, round=proposal.review_round, stage_id=proposal.current_stage_id
+    ).values("reviewer_id")
+    members = proposal.group.memberships.values("user_id")
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Role.STAFF, Role.OFFICIAL, Role.REVIEWER])
+        .exclude(pk__in=current)
+        .exclude(pk__in=conflicted)
+        .exclude(pk__in=members)
+        .distinct()
+        .order_by("full_name_kana", "full_name", "email")
+    )
 
 
 @dataclass
@@ -254,6 +362,12 @@ class Assignment:
     proposal: Proposal
     stage: ReviewStage
     review: Review | None
+    deadline: object = None  # the call's review deadline (a date) or None
+    overdue: bool = False
+
+    @property
+    def done(self) -> bool:
+        return self.review is not None and self.review.is_done
 
     @property
     def state_label(self) -> str:
@@ -269,35 +383,119 @@ class Assignment:
 
 
 def review_assignments(user) -> list[Assignment]:
-    """Proposals under review at their current stage in the calls the user reviews (fixed queries)."""
-    call_ids = reviewed_call_ids(user)
-    if not call_ids:
+    """The proposals the user reviews now: under review, the user one of its reviewers at its
+    current stage and round (fixed queries), with the call's review deadline."""
+    from django.utils import timezone
+
+    if not getattr(user, "is_authenticated", False):
         return []
-    sides = reviewer_sides_for_calls(call_ids)
     proposals = list(
         Proposal.objects.filter(
-            official_assignment_q(user),
-            call_id__in=call_ids,
-            status=ProposalStatus.UNDER_REVIEW,
-            current_stage__isnull=False,
+            proposal_reader_q(user), status=ProposalStatus.UNDER_REVIEW, current_stage__isnull=False
         )
         .select_related("call", "group", "current_stage")
-        .order_by("call__closes_on", "submitted_at", "id")
+        .order_by(F("call__review_deadline").asc(nulls_last=True), "call__closes_on", "submitted_at", "id")
     )
-    proposals = [p for p in proposals if user.pk in sides.get(p.call_id, {})]
+    if not proposals:
+        return []
+    index = reviewer_index(call_ids={p.call_id for p in proposals}, proposal_ids=[p.pk for p in proposals])
+    proposals = [p for p in proposals if user.pk in index.sides(p)]
     reviews = {
-        (review.proposal_id, review.stage_id): review
+        (review.proposal_id, review.stage_id, review.round): review
         for review in Review.objects.filter(reviewer=user, proposal__in=proposals)
     }
-    return [
-        Assignment(proposal=p, stage=p.current_stage, review=reviews.get((p.pk, p.current_stage_id)))
+    today = timezone.localdate()
+    assignments = []
+    for p in proposals:
+        review = reviews.get((p.pk, p.current_stage_id, p.review_round))
+        assignment = Assignment(
+            proposal=p, stage=p.current_stage, review=review, deadline=p.call.review_deadline
+        )
+        assignment.overdue = not assignment.done and p.call.review_overdue_on(today)
+        assignments.append(assignment)
+    return assignments
+
+
+def finished_reviews(user) -> QuerySet[Review]:
+    """The reviews the user finished (scored or declared a conflict), in any round, newest first;
+    their proposals stay listed after the decision (審査済み)."""
+    return (
+        Review.objects.filter(reviewer=user)
+        .filter(Q(submitted_at__isnull=False) | Q(conflict_of_interest=True))
+        .select_related("proposal__call", "proposal__group", "stage")
+        .order_by(F("submitted_at").desc(nulls_last=True), "-updated_at", "-id")
+    )
+
+
+def review_sheet(pk: int) -> Review:
+    """One review with its scores, for the 審査票 page."""
+    return (
+        Review.objects.select_related(
+            "proposal__call", "proposal__group", "proposal__desired_department", "stage", "reviewer"
+        )
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class OverdueReview:
+    proposal: Proposal
+    reviewer: User
+    side: str
+    deadline: object
+
+
+def overdue_reviews(
+    *, call: ProposalCall | None = None, proposal: Proposal | None = None
+) -> list[OverdueReview]:
+    """Reviews not finished after their call's review deadline (fixed queries): proposals under
+    review whose reviewer, at the current stage and round, has neither scored nor declared a
+    conflict. For the staff dashboard (a count), the call's page and the proposal's page."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    proposals = Proposal.objects.filter(
+        status=ProposalStatus.UNDER_REVIEW, current_stage__isnull=False, call__review_deadline__lt=today
+    ).select_related("call", "group", "current_stage")
+    if call is not None:
+        proposals = proposals.filter(call=call)
+    if proposal is not None:
+        proposals = proposals.filter(pk=proposal.pk)
+    proposals = list(proposals.order_by("call__review_deadline", "submitted_at", "id"))
+    if not proposals:
+        return []
+    index = reviewer_index(call_ids={p.call_id for p in proposals}, proposal_ids=[p.pk for p in proposals])
+    done = {
+        (review.proposal_id, review.reviewer_id)
+        for review in Review.objects.filter(
+            proposal__in=proposals,
+            stage_id=F("proposal__current_stage_id"),
+            round=F("proposal__review_round"),
+        ).filter(Q(submitted_at__isnull=False) | Q(conflict_of_interest=True))
+    }
+    late = [
+        (p, user_id, side)
         for p in proposals
+        for user_id, side in index.sides(p).items()
+        if (p.pk, user_id) not in done
+    ]
+    users = User.objects.in_bulk({user_id for _p, user_id, _side in late})
+    return [
+        OverdueReview(proposal=p, reviewer=users[user_id], side=side, deadline=p.call.review_deadline)
+        for p, user_id, side in late
+        if user_id in users
     ]
 
 
 def review_for(*, proposal: Proposal, reviewer) -> Review | None:
     return (
-        Review.objects.filter(proposal=proposal, stage_id=proposal.current_stage_id, reviewer=reviewer)
+        Review.objects.filter(
+            proposal=proposal,
+            stage_id=proposal.current_stage_id,
+            reviewer=reviewer,
+            round=proposal.review_round,
+        )
         .prefetch_related("scores")
         .first()
     )

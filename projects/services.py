@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.models import absolute_url
-from core.outbox import outbox_enqueue
+from core.outbox import outbox_enqueue, outbox_enqueue_template
 from projects import workflow
 from projects.models import (
     DEFAULT_CRITERIA,
@@ -28,6 +29,7 @@ from projects.models import (
     Criterion,
     Decision,
     DecisionOutcome,
+    ExternalReviewer,
     MidtermReview,
     MutualEvaluation,
     Partner,
@@ -38,10 +40,12 @@ from projects.models import (
     Proposal,
     ProposalCall,
     ProposalStatus,
+    ResolutionChoice,
     ResultsPresentation,
     Review,
     ReviewStage,
     Score,
+    SideResolution,
     StaffNote,
     StageKind,
     StatusChange,
@@ -68,6 +72,7 @@ def call_create(
     reviewer_staff: Iterable = (),
     is_published: bool = True,
     created_by=None,
+    review_deadline: dt.date | None = None,
 ) -> ProposalCall:
     """A call with its stages (書類審査, and 公開プレゼンテーション審査 if asked), each with the default rubric."""  # noqa: E501
     call = ProposalCall(
@@ -81,6 +86,7 @@ def call_create(
         department_share=department_share,
         is_published=is_published,
         created_by=created_by,
+        review_deadline=review_deadline,
     )
     _validate_kinds(call.kinds)
     call.full_clean()
@@ -310,10 +316,20 @@ def proposal_submit(*, proposal: Proposal, by, now: dt.datetime | None = None) -
         raise ValidationError(
             _("次の項目を入力してから提出してください: %(items)s") % {"items": "、".join(missing)}
         )
-    _move_proposal(proposal, ProposalStatus.SUBMITTED, by=by)
+    resubmitted = proposal.status == ProposalStatus.RETURNED
+    new_round = resubmitted and (
+        Review.objects.filter(proposal=proposal, round=proposal.review_round).exists()
+        or SideResolution.objects.filter(proposal=proposal, round=proposal.review_round).exists()
+    )
+    if new_round:
+        # The revised proposal is reviewed afresh: the last round's scores are kept for reading
+        # but never count again (completeness, totals, ranking, decisions).
+        proposal.review_round += 1
+    note = _("第%(number)s回審査のための再提出") % {"number": proposal.review_round} if new_round else ""
+    _move_proposal(proposal, ProposalStatus.SUBMITTED, by=by, note=note)
     proposal.submitted_at = now
     proposal.current_stage = None
-    proposal.save(update_fields=["submitted_at", "current_stage", "updated_at"])
+    proposal.save(update_fields=["submitted_at", "current_stage", "review_round", "updated_at"])
     _notify("proposal_submitted", proposal_id=proposal.pk)
     return proposal
 
@@ -324,10 +340,14 @@ def proposal_review_start(*, proposal: Proposal, by) -> Proposal:
     stage = proposal.call.stages.order_by("order", "id").first()
     if stage is None:
         raise ValidationError(_("この募集には審査段階がありません。"))
-    _move_proposal(proposal, ProposalStatus.UNDER_REVIEW, by=by, note=stage.get_kind_display())
+    note = stage.get_kind_display()
+    if proposal.review_round > 1:
+        note = _("%(stage)s（第%(number)s回審査）") % {"stage": note, "number": proposal.review_round}
+    _move_proposal(proposal, ProposalStatus.UNDER_REVIEW, by=by, note=note)
     proposal.current_stage = stage
     proposal.save(update_fields=["current_stage", "updated_at"])
     _notify("proposal_review_started", proposal_id=proposal.pk)
+    _ask_reviewers(proposal)
     return proposal
 
 
@@ -351,6 +371,7 @@ def proposal_advance_stage(*, proposal: Proposal, by) -> Proposal:
         note=next_stage.get_kind_display(),
     )
     _notify("proposal_stage_advanced", proposal_id=proposal.pk)
+    _ask_reviewers(proposal)
     return proposal
 
 
@@ -369,6 +390,8 @@ def proposal_decide(
         raise ValidationError({"reason": _("決定の理由を入力してください。提案者に伝わります。")})
     if outcome not in DecisionOutcome.values:
         raise ValidationError({"outcome": _("決定の内容を選んでください。")})
+    if outcome in (ProposalStatus.ADOPTED, ProposalStatus.REJECTED):
+        _ensure_scored(proposal)
     _move_proposal(proposal, outcome, by=by, note=reason)
     if outcome == ProposalStatus.RETURNED:
         proposal.current_stage = None
@@ -380,6 +403,224 @@ def proposal_decide(
         project_create_from_proposal(proposal=proposal, by=by, department=department, form=form)
     _notify("proposal_decided", proposal_id=proposal.pk)
     return decision
+
+
+def _ensure_scored(proposal: Proposal) -> None:
+    """採択・不採択 rest on a total of the current round's scores at the current stage: never on
+    the scores given to an earlier version (a round before a 差戻し), never on unfinished ones."""
+    from projects.selectors import current_stage_result
+
+    if proposal.status != ProposalStatus.UNDER_REVIEW or proposal.current_stage_id is None:
+        return  # the workflow refuses the move with its own message
+    result = current_stage_result(proposal)
+    if result is None or result.total is None:
+        raise ValidationError(
+            {
+                "outcome": _(
+                    "第%(number)s回審査の合計点がまだ出ていないため、採択・不採択は決められません"
+                    "（差戻しはできます）。審査の状況を確認してください。"
+                )
+                % {"number": proposal.review_round}
+            }
+        )
+
+
+def _reviewer_context(proposal: Proposal) -> dict:
+    deadline = proposal.call.review_deadline
+    return {
+        "proposal": proposal,
+        "stage_label": proposal.current_stage.get_kind_display() if proposal.current_stage else "",
+        "round": proposal.review_round,
+        "deadline": _japanese_date(deadline) if deadline else "",
+        "review_url": absolute_url(reverse("projects:review", args=[proposal.pk])),
+        "list_url": absolute_url(reverse("projects:my_reviews")),
+    }
+
+
+def _ask_reviewers(proposal: Proposal, *, only=None) -> None:
+    """E-mails each reviewer of the proposal's current stage and round (or `only` these users):
+    what to review and by when."""
+    from core.models import User
+    from projects.selectors import proposal_reviewer_sides
+
+    if _notifications_muted.get():
+        return
+    ids = proposal_reviewer_sides(proposal) if only is None else [user.pk for user in only]
+    context = _reviewer_context(proposal)
+    for reviewer in User.objects.filter(pk__in=ids, is_active=True).order_by("pk"):
+        if not reviewer.email:
+            continue
+        with translation.override("ja"):
+            outbox_enqueue_template(
+                to=[reviewer.email],
+                template="projects/email/review_requested",
+                context={**context, "reviewer": reviewer},
+                kind="projects.review_requested",
+                related=proposal,
+            )
+
+
+@transaction.atomic
+def side_resolution_record(
+    *, proposal: Proposal, side: str, choice: str, by, substitute=None
+) -> SideResolution:
+    """Staff decide what stands when a side of a split call has no reviewer left (all declared
+    conflicts): a substitute reviewer for that side, or the remaining side's average as the total.
+    Recorded with who and when; a substitute is asked to review by e-mail."""
+    from projects.selectors import current_stage_result, substitute_candidates
+
+    Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+    proposal.refresh_from_db()
+    if proposal.status != ProposalStatus.UNDER_REVIEW or proposal.current_stage_id is None:
+        raise ValidationError(_("審査中の提案だけについて決められます。"))
+    result = current_stage_result(proposal)
+    if result is None or side not in result.missing_sides:
+        raise ValidationError(_("この側には採点できる審査員がいます。決める必要はありません。"))
+    if choice == ResolutionChoice.SUBSTITUTE:
+        if substitute is None:
+            raise ValidationError({"substitute": _("代わりの審査員を選んでください。")})
+        if not substitute_candidates(proposal).filter(pk=substitute.pk).exists():
+            raise ValidationError(
+                {
+                    "substitute": _(
+                        "この方は代わりの審査員にできません（すでに審査員か、提案団体のメンバーです）。"
+                    )
+                }
+            )
+    elif choice == ResolutionChoice.REMAINING_SIDE:
+        if len(result.missing_sides) > 1:
+            raise ValidationError(
+                _("どちらの側にも採点できる審査員がいないため、代わりの審査員を指名してください。")
+            )
+        substitute = None
+    else:
+        raise ValidationError({"choice": _("どうするかを選んでください。")})
+    resolution = SideResolution(
+        proposal=proposal,
+        stage_id=proposal.current_stage_id,
+        round=proposal.review_round,
+        side=side,
+        choice=choice,
+        substitute=substitute,
+        decided_by=by,
+    )
+    resolution.full_clean()
+    resolution.save()
+    if substitute is not None:
+        _ask_reviewers(proposal, only=[substitute])
+    return resolution
+
+
+# --- External 審査委員 ------------------------------------------------------------------------------
+
+INVITATION_SALT = "projects.external-reviewer-invitation"
+
+
+def external_reviewer_token(invitation: ExternalReviewer) -> str:
+    return signing.dumps({"invitation": invitation.pk, "email": invitation.email}, salt=INVITATION_SALT)
+
+
+def external_reviewer_from_token(token: str) -> ExternalReviewer:
+    """The invitation a signed link names; ValidationError when the link is wrong or too old."""
+    try:
+        data = signing.loads(
+            token, salt=INVITATION_SALT, max_age=dt.timedelta(days=ExternalReviewer.VALID_DAYS)
+        )
+        return ExternalReviewer.objects.select_related("call", "invited_by", "user").get(
+            pk=data["invitation"], email=data["email"]
+        )
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("招待のリンクの有効期限（%(days)s日）が切れています。センターに再度の招待を依頼してください。")
+            % {"days": ExternalReviewer.VALID_DAYS}
+        ) from None
+    except (signing.BadSignature, KeyError, TypeError, ExternalReviewer.DoesNotExist):
+        raise ValidationError(_("招待のリンクが正しくありません。")) from None
+
+
+@transaction.atomic
+def external_reviewer_invite(
+    *, call: ProposalCall, email: str, full_name: str, by, side: str = "center", affiliation: str = ""
+) -> ExternalReviewer:
+    """Staff invite an external 審査委員 to review one call; the e-mail carries a signed link.
+
+    Inviting the same address again sends a new link (the old one still works until it expires).
+    """
+    from core.models import User
+
+    email = User.objects.normalize_email(email.strip()).lower()
+    invitation = ExternalReviewer.objects.filter(call=call, email=email).first() or ExternalReviewer(
+        call=call, email=email
+    )
+    if invitation.is_accepted:
+        raise ValidationError({"email": _("この方はすでにこの募集の審査委員です。")})
+    invitation.full_name = full_name.strip()
+    invitation.affiliation = affiliation.strip()
+    invitation.side = side
+    invitation.invited_by = by
+    invitation.invited_at = timezone.now()
+    invitation.full_clean()
+    invitation.save()
+    if _notifications_muted.get():
+        return invitation
+    with translation.override("ja"):
+        outbox_enqueue_template(
+            to=[email],
+            template="projects/email/reviewer_invitation",
+            context={
+                "invitation": invitation,
+                "call": call,
+                "days": ExternalReviewer.VALID_DAYS,
+                "accept_url": absolute_url(
+                    reverse("projects:reviewer_invitation", args=[external_reviewer_token(invitation)])
+                ),
+                "deadline": _japanese_date(call.review_deadline) if call.review_deadline else "",
+            },
+            kind="projects.reviewer_invitation",
+            related=call,
+        )
+    return invitation
+
+
+def invitation_is_for(invitation: ExternalReviewer, user) -> bool:
+    """Whether the signed-in person owns the invited address (login address or a verified one)."""
+    from allauth.account.models import EmailAddress
+
+    if user.email.lower() == invitation.email.lower():
+        return True
+    return EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists()
+
+
+@transaction.atomic
+def external_reviewer_accept(*, token: str, user) -> ExternalReviewer:
+    """The invited person, signed in with the invited address, becomes a 審査委員 of the call."""
+    from django.contrib.auth.models import Group as RoleGroup
+
+    from core.roles import Role
+
+    invitation = external_reviewer_from_token(token)
+    invitation = ExternalReviewer.objects.select_for_update().select_related("call").get(pk=invitation.pk)
+    if invitation.is_accepted:
+        if invitation.user_id == user.pk:
+            return invitation
+        raise ValidationError(_("この招待はすでに承諾されています。"))
+    if not invitation_is_for(invitation, user):
+        # A forwarded link must not make someone else a reviewer.
+        raise ValidationError(
+            _(
+                "この招待は %(invited)s あてです。ログイン中のアカウント（%(current)s）では承諾できません。"
+                "招待されたアドレスのアカウントでログインしてから、もう一度リンクを開いてください。"
+            )
+            % {"invited": invitation.email, "current": user.email}
+        )
+    invitation.user = user
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["user", "accepted_at"])
+    user.groups.add(RoleGroup.objects.get_or_create(name=Role.REVIEWER)[0])
+    for cached in ("_kyodo_role_names", "_projects_call_ids"):
+        if hasattr(user, cached):
+            delattr(user, cached)
+    return invitation
 
 
 # --- Budget, partners, attachments ------------------------------------------------------------------
@@ -456,17 +697,19 @@ def partner_save(*, partner: Partner) -> Partner:
 
 
 def _review_for(*, proposal: Proposal, reviewer) -> Review:
-    from projects.selectors import call_reviewer_sides
+    """The reviewer's review of the proposal at its current stage, in its current round."""
+    from projects.selectors import proposal_reviewer_sides
 
     if proposal.status != ProposalStatus.UNDER_REVIEW or proposal.current_stage_id is None:
         raise ValidationError(_("この提案は審査中ではありません。"))
-    sides = call_reviewer_sides(proposal.call)
+    sides = proposal_reviewer_sides(proposal)
     if reviewer.pk not in sides:
         raise PermissionDenied
     review, _created = Review.objects.select_for_update().get_or_create(
         proposal=proposal,
         stage_id=proposal.current_stage_id,
         reviewer=reviewer,
+        round=proposal.review_round,
         defaults={"side": sides[reviewer.pk]},
     )
     return review

@@ -22,6 +22,8 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     # Reviews (officials and staff)
     path("reviews/", views.my_reviews, name="my_reviews"),
+    path("reviews/<int:pk>/", views.review_sheet, name="review_sheet"),
+    path("reviewers/invitations/<str:token>/", views.reviewer_invitation, name="reviewer_invitation"),
     path("proposals/<int:pk>/review/", views.review, name="review"),
     path("proposals/<int:pk>/conflict/", views.review_conflict, name="review_conflict"),
     # Project workspace (group, department, staff)
@@ -34,10 +36,16 @@ urlpatterns = [
     path("staff/calls/new/", views.call_create, name="call_create"),
     path("staff/calls/<int:pk>/", views.staff_call_detail, name="staff_call_detail"),
     path("staff/calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
+    path(
+        "staff/calls/<int:pk>/reviewers/invite/",
+        views.external_reviewer_invite,
+        name="external_reviewer_invite",
+    ),
     path("staff/stages/<int:pk>/criteria/", views.criteria_edit, name="criteria_edit"),
     path("staff/proposals/<int:pk>/start-review/", views.proposal_start_review, name="proposal_start_review"),
     path("staff/proposals/<int:pk>/advance/", views.proposal_advance, name="proposal_advance"),
     path("staff/proposals/<int:pk>/decide/", views.proposal_decide, name="proposal_decide"),
+    path("staff/proposals/<int:pk>/resolve-side/", views.side_resolve, name="side_resolve"),
     path("staff/projects/", views.staff_projects, name="staff_projects"),
     path("staff/projects/new/", views.project_register, name="project_register"),
     path("staff/projects/<int:pk>/edit/", views.project_edit, name="project_edit"),

@@ -29,6 +29,9 @@ from projects.models import (
     Proposal,
     ProposalCall,
     ProposalStatus,
+    ResolutionChoice,
+    Review,
+    ReviewerSide,
     ReviewStage,
 )
 from projects.rules import member_group_ids
@@ -231,9 +234,14 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "deadline_passed": proposal.status == ProposalStatus.DRAFT and not proposal.call.is_open(),
     }
     if may(user, "projects.decide_proposal", proposal):
+        rounds = selectors.proposal_review_rounds(proposal)
+        stage_results = rounds[-1].stages if rounds else []
         context.update(
             {
-                "stage_results": selectors.proposal_stage_results(proposal),
+                "stage_results": stage_results,
+                "earlier_rounds": rounds[:-1],
+                "overdue": selectors.overdue_reviews(proposal=proposal),
+                "resolution_forms": _resolution_forms(proposal, stage_results),
                 "decision_form": forms.DecisionForm(initial={"department": proposal.desired_department_id}),
                 "has_next_stage": proposal.current_stage_id is not None
                 and proposal.call.stages.filter(order__gt=proposal.current_stage.order).exists(),
@@ -243,6 +251,26 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if may(user, "projects.view_history", proposal):
         context["history"] = selectors.proposal_history(proposal)
     return render(request, "projects/proposal_detail.html", context)
+
+
+def _resolution_forms(proposal: Proposal, stage_results) -> list:
+    """(side label, form) for each side of the current stage left without reviewers, not yet decided."""
+    current = [result for stage, result in stage_results if stage.pk == proposal.current_stage_id]
+    if proposal.status != ProposalStatus.UNDER_REVIEW or not current or not current[0].needs_resolution:
+        return []
+    candidates = selectors.substitute_candidates(proposal)
+    result = current[0]
+    forms_ = []
+    for side in result.missing_sides:
+        form = forms.SideResolutionForm(
+            initial={"side": side}, candidates=candidates, auto_id=f"id_resolve_{side}_%s"
+        )
+        if len(result.missing_sides) > 1:
+            form.fields["choice"].choices = [
+                (ResolutionChoice.SUBSTITUTE.value, ResolutionChoice.SUBSTITUTE.label)
+            ]
+        forms_.append((ReviewerSide(side).label, form))
+    return forms_
 
 
 @login_required
@@ -370,8 +398,69 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_reviews(request: HttpRequest) -> HttpResponse:
+    """The proposals to review now (with the deadline), and those already reviewed (審査済み)."""
+    assignments = selectors.review_assignments(request.user)
     return render(
-        request, "projects/my_reviews.html", {"assignments": selectors.review_assignments(request.user)}
+        request,
+        "projects/my_reviews.html",
+        {
+            "assignments": [a for a in assignments if not a.done],
+            "finished": _paginate(request, selectors.finished_reviews(request.user)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def review_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """審査票: one review's scores, for its reviewer (and staff), also after the decision; prints on A4."""
+    try:
+        review = selectors.review_sheet(pk)
+    except Review.DoesNotExist as exc:
+        raise Http404 from exc
+    permitted(request.user, "projects.view_review", review, hidden_unless=True)
+    proposal = review.proposal
+    return render(
+        request,
+        "projects/review_sheet.html",
+        {
+            "review": review,
+            "proposal": proposal,
+            "decision": selectors.latest_decision(proposal) if proposal.status in DECIDED else None,
+            "is_current": review.round == proposal.review_round,
+        },
+    )
+
+
+DECIDED = (ProposalStatus.ADOPTED, ProposalStatus.REJECTED, ProposalStatus.RETURNED)
+
+
+@login_required
+def reviewer_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An external 審査委員 opens the e-mailed link, signed in, and accepts the invitation."""
+    try:
+        invitation = services.external_reviewer_from_token(token)
+    except ValidationError as error:
+        return render(request, "projects/reviewer_invitation.html", {"errors": _errors(error)}, status=404)
+    if request.method == "POST":
+        try:
+            services.external_reviewer_accept(token=token, user=request.user)
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("「%(call)s」の審査委員になりました。審査が始まると、ここに提案が並びます。")
+                % {"call": invitation.call.title},
+            )
+            return redirect("projects:my_reviews")
+    return render(
+        request,
+        "projects/reviewer_invitation.html",
+        {
+            "invitation": invitation,
+            "is_for_user": services.invitation_is_for(invitation, request.user),
+        },
     )
 
 
@@ -534,8 +623,56 @@ def staff_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.call_history(call)
             if may(request.user, "projects.view_history", call)
             else None,
+            "invitations": [e for e in call.external_reviewers.all() if not e.is_accepted],
+            "overdue": selectors.overdue_reviews(call=call),
         },
     )
+
+
+@staff_required
+def external_reviewer_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff invite an external 審査委員 to this call by e-mail (a signed link)."""
+    call = get_object_or_404(ProposalCall, pk=pk)
+    form = forms.ExternalReviewerForm(request.POST or None, call=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.external_reviewer_invite(call=call, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s さん（%(email)s）に審査委員の招待メールを送りました。")
+                % {"name": invitation.full_name, "email": invitation.email},
+            )
+            return redirect(f"{reverse('projects:staff_call_detail', args=[call.pk])}#reviewers")
+    return render(request, "projects/staff/reviewer_invite.html", {"call": call, "form": form})
+
+
+@staff_required
+@require_POST
+def side_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    """A side left without reviewers: staff name a substitute or let the remaining side's average stand."""
+    proposal = _staff_proposal(pk)
+    form = forms.SideResolutionForm(request.POST, candidates=selectors.substitute_candidates(proposal))
+    if form.is_valid():
+        try:
+            services.side_resolution_record(
+                proposal=proposal,
+                side=form.cleaned_data["side"],
+                choice=form.cleaned_data["choice"],
+                substitute=form.cleaned_data["substitute"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _flash_errors(request, error)
+        else:
+            messages.success(request, _("審査員がいない側の扱いを記録しました。"))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(f"{reverse('projects:proposal_detail', args=[pk])}#review-status")
 
 
 @staff_required

@@ -179,3 +179,20 @@ class ProjectFactory(factory.django.DjangoModelFactory):
         support = factory.Trait(kind=ProjectKind.SUPPORT)
 
     themes = related_set("themes")
+
+
+def score_everyone(proposal, value: int = 4) -> None:
+    """Every reviewer of the proposal's current stage and round finishes their review (a decision
+    of 採択 or 不採択 rests on the total)."""
+    from core.models import User
+    from projects.selectors import proposal_reviewer_sides
+
+    criteria = list(proposal.current_stage.criteria.all())
+    for reviewer in User.objects.filter(pk__in=proposal_reviewer_sides(proposal)):
+        services.review_save(
+            proposal=proposal,
+            reviewer=reviewer,
+            scores={criterion.pk: (value, "") for criterion in criteria},
+            recommendation="adopt",
+            submit=True,
+        )

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from core.fiscal import fiscal_year_of
 from projects import demo, hooks, selectors, services
 from projects.models import ProjectKind, ProjectStatus, Proposal, ProposalCall, ProposalStatus
-from tests.projects.factories import ProjectFactory, ProjectGroupFactory, ProposalFactory
+from tests.projects.factories import ProjectFactory, ProjectGroupFactory, ProposalFactory, score_everyone
 
 pytestmark = pytest.mark.django_db
 JST = ZoneInfo("Asia/Tokyo")
@@ -86,6 +86,7 @@ def test_report_figures_count_the_fiscal_year(staff_user, group, call, proposer)
         proposal = ProposalFactory(call=call, group=group)
         services.proposal_submit(proposal=proposal, by=proposer, now=dt.datetime(2026, 11, 15, tzinfo=dt.UTC))
         services.proposal_review_start(proposal=proposal, by=staff_user)
+        score_everyone(proposal)
         services.proposal_decide(proposal=proposal, by=staff_user, outcome="adopted", reason="よい")
     ProposalFactory(
         call=call, group=group, submitted=True, submitted_at=dt.datetime(2025, 11, 15, tzinfo=dt.UTC)

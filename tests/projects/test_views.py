@@ -20,7 +20,13 @@ from projects.models import (
     ProposalStatus,
     StatusChange,
 )
-from tests.projects.factories import CallFactory, ProjectFactory, ProjectGroupFactory, ProposalFactory
+from tests.projects.factories import (
+    CallFactory,
+    ProjectFactory,
+    ProjectGroupFactory,
+    ProposalFactory,
+    score_everyone,
+)
 
 pytestmark = pytest.mark.django_db
 IN_PERIOD = dt.datetime(2026, 11, 15, 12, 0, tzinfo=dt.UTC)
@@ -438,6 +444,7 @@ def test_staff_adopt_through_the_page_and_the_public_sees_the_reason(
     client_for, staff_user, call, group, client
 ):
     proposal = ProposalFactory(call=call, group=group, under_review=True)
+    score_everyone(proposal)
     response = client_for(staff_user).post(
         f"/projects/staff/proposals/{proposal.pk}/decide/",
         {
@@ -457,6 +464,7 @@ def test_a_rejection_reason_is_shown_to_the_proposer_but_nothing_is_public(
     client_for, staff_user, call, group, proposer, client
 ):
     proposal = ProposalFactory(call=call, group=group, under_review=True)
+    score_everyone(proposal, 2)
     services.proposal_decide(
         proposal=proposal, by=staff_user, outcome="rejected", reason="継続性の見通しが不十分なため。"
     )

@@ -19,7 +19,7 @@ from projects.models import (
     StatusChange,
 )
 from projects.workflow import PROJECT_TRANSITIONS, PROPOSAL_TRANSITIONS
-from tests.projects.factories import ProjectFactory, ProposalFactory
+from tests.projects.factories import ProjectFactory, ProposalFactory, score_everyone
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,7 @@ def test_adoption_creates_the_project_with_partners_and_department(
 
     proposal = ProposalFactory(call=call, group=group, under_review=True, desired_department=department)
     Partner.objects.create(proposal=proposal, sector="group", group=other_group, role="会場の提供")
+    score_everyone(proposal)
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_decide(
             proposal=proposal,

@@ -14,6 +14,7 @@ Roles (see tests/trust/world.py):
     committee         委員
     staff             センター職員 with the consultation permission (相談記録担当 + 監査)
     staff_no_consult  センター職員 after the consultation permission was taken from the staff role
+    reviewer          審査委員 (external) who accepted the invitation to call A; nothing of call C
 
 Allowed: 200, or a redirect that is not to the login page; for POST-only endpoints GET answers
 405 and the POST is judged (200, 400 for an invalid form, or a redirect not to the login page).
@@ -216,7 +217,16 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "projects:my_proposals": row(Case(SIGNED_IN)),
     "projects:proposal_detail": row(
-        Case(OWNER_OR_STAFF, args=pk("submitted_proposal"), label="call reviewed by another department"),
+        Case(
+            OWNER_OR_STAFF | {"reviewer"},
+            args=pk("submitted_proposal"),
+            label="call A: another department's, the 審査委員's",
+        ),
+        Case(
+            OWNER_OR_STAFF | {"reviewer"},
+            args=pk("decided_proposal"),
+            label="call A, decided: its reviewers keep reading it",
+        ),
         Case(
             STAFF | {"other_editor", "official"},
             args=pk("own_review_proposal"),
@@ -231,11 +241,27 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "projects:proposal_edit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"))),
     "projects:proposal_submit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"), post=True)),
     "projects:attachment_upload": row(Case(frozenset({"owner"}), args=pk("draft_proposal"), post=True)),
-    "projects:attachment_download": row(Case(OWNER_OR_STAFF, args=pk("attachment"))),
+    "projects:attachment_download": row(Case(OWNER_OR_STAFF | {"reviewer"}, args=pk("attachment"))),
     "projects:attachment_delete": row(Case(frozenset({"owner"}), args=pk("draft_attachment"), post=True)),
     "projects:my_reviews": row(Case(SIGNED_IN)),
+    "projects:review_sheet": row(
+        Case(STAFF | {"reviewer"}, args=pk("reviewer_review"), label="the 審査委員's own review"),
+        Case(STAFF, args=pk("staff_review"), label="another reviewer's review"),
+    ),
+    "projects:reviewer_invitation": row(
+        Case(
+            SIGNED_IN,
+            args=lambda w: [w.reviewer_invitation_token],
+            why="the signed link is the capability; only the invited address can accept (the page says so)",
+        ),
+        Case(NOBODY, args=lambda w: ["not-a-signed-token"], label="a wrong link answers 400"),
+    ),
     "projects:review": row(
-        Case(frozenset({"staff"}), args=pk("review_proposal"), label="call A (staff is its named reviewer)"),
+        Case(
+            frozenset({"staff", "reviewer"}),
+            args=pk("review_proposal"),
+            label="call A (staff is its named reviewer, 審査委員 invited)",
+        ),
         Case(
             frozenset({"official"}),
             args=pk("own_review_proposal"),
@@ -244,7 +270,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(NOBODY, args=pk("other_department_proposal"), label="call C, another department's proposal"),
     ),
     "projects:review_conflict": row(
-        Case(frozenset({"staff"}), args=pk("review_proposal"), post=True, label="call A"),
+        Case(frozenset({"staff", "reviewer"}), args=pk("review_proposal"), post=True, label="call A"),
         Case(frozenset({"official"}), args=pk("own_review_proposal"), post=True, label="call C"),
     ),
     "projects:workspace": row(
@@ -264,6 +290,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "projects:call_create": row(Case(STAFF)),
     "projects:staff_call_detail": row(Case(STAFF, args=pk("call_a"))),
     "projects:call_edit": row(Case(STAFF, args=pk("call_a"))),
+    "projects:external_reviewer_invite": row(Case(STAFF, args=pk("call_a"))),
+    "projects:side_resolve": row(Case(STAFF, args=pk("review_proposal"), post=True)),
     "projects:criteria_edit": row(Case(STAFF, args=pk("stage"))),
     "projects:proposal_start_review": row(Case(STAFF, args=pk("submitted_proposal"), post=True)),
     "projects:proposal_advance": row(Case(STAFF, args=pk("review_proposal"), post=True)),
@@ -482,6 +510,7 @@ PERSONAL: frozenset[str] = frozenset(
         "projects:proposal_detail",
         "projects:attachment_download",
         "projects:review",
+        "projects:review_sheet",
         "projects:workspace",
         "matching:pipeline",
         "matching:match_detail",

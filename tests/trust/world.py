@@ -27,6 +27,7 @@ ROLES = (
     "committee",
     "staff",
     "staff_no_consult",
+    "reviewer",
 )
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -123,6 +124,13 @@ def build_world() -> World:
     business_person = user_create(
         email="trust-business@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="企業 八郎"
     )
+    u["reviewer"] = user_create(
+        email="trust-reviewer@example.jp",
+        password=PASSWORD,
+        full_name_kana="しけん",
+        full_name="審査 九子",
+        roles=(Role.REVIEWER,),
+    )
     o = w.objects
 
     # --- departments -------------------------------------------------------------------------
@@ -216,6 +224,41 @@ def build_world() -> World:
         under_review=True,
         desired_department=other_department,
         title="他課に割り当てた提案",
+    )
+    # The external 審査委員 reviews call A (accepted invitation), and nothing of call C.
+    project_services.external_reviewer_accept(
+        token=project_services.external_reviewer_token(
+            project_services.external_reviewer_invite(
+                call=call_a, email=u["reviewer"].email, full_name="審査 九子", by=u["staff"]
+            )
+        ),
+        user=u["reviewer"],
+    )
+    pending_reviewer_invitation = project_services.external_reviewer_invite(
+        call=call_a, email="invited-reviewer@example.jp", full_name="招待 十子", by=u["staff"]
+    )
+    # Reviewed by call A's reviewers and decided: its reviewers keep reading it and their 審査票.
+    decided_proposal = ProposalFactory(
+        call=call_a, group=group_a, created_by=u["owner"], submitted=True, title="審査を終えた提案"
+    )
+    project_services.proposal_review_start(proposal=decided_proposal, by=u["staff"])
+    for reviewer in (u["staff"], u["reviewer"]):
+        criteria = decided_proposal.current_stage.criteria.all()
+        project_services.review_save(
+            proposal=decided_proposal,
+            reviewer=reviewer,
+            scores={criterion.pk: (4, "") for criterion in criteria},
+            recommendation="adopt",
+            submit=True,
+        )
+    project_services.proposal_decide(
+        proposal=decided_proposal, by=u["staff"], outcome=ProposalStatus.REJECTED, reason="予算が不足"
+    )
+    o.update(
+        decided_proposal=decided_proposal,
+        reviewer_review=decided_proposal.reviews.get(reviewer=u["reviewer"]),
+        staff_review=decided_proposal.reviews.get(reviewer=u["staff"]),
+        reviewer_invitation_token=project_services.external_reviewer_token(pending_reviewer_invitation),
     )
     assert review_proposal.status == ProposalStatus.UNDER_REVIEW
     attachment = Attachment(
