@@ -502,6 +502,13 @@ class Seeder:
         StatusChange.objects.filter(proposal=proposal, changed_at__gt=moment).update(changed_at=moment)
 
     def decide(self, proposal: Proposal, outcome: str, day: dt.date, reason: str) -> Project | None:
+        from projects.selectors import current_stage_result
+
+        if outcome != ProposalStatus.RETURNED and proposal.status == ProposalStatus.UNDER_REVIEW:
+            result = current_stage_result(proposal)
+            if result is None or result.total is None:  # no total to decide on: back for revision
+                outcome = ProposalStatus.RETURNED
+                reason = "審査員の多くが利害関係を申告したため、体制を整えて再提出してください。"
         services.proposal_decide(
             proposal=proposal,
             by=self.lead_staff,
