@@ -32,6 +32,8 @@ class ProjectsConfig(AppConfig):
     # Model permissions for the admin. Object access on the site is decided by projects/rules.py.
     role_permissions: dict[str, list[str]] = {
         Role.STAFF: [f"projects.{verb}_{model}" for model in _MODELS for verb in ("view", "change", "add")],
+        # 審査委員 use no admin: what they read and score is decided per call by projects/rules.py.
+        Role.REVIEWER: [],
     }
 
     def ready(self) -> None:
