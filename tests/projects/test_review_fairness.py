@@ -364,8 +364,8 @@ def test_overdue_reviews_are_counted_and_shown_to_staff(
             (proposal, second_staff),
         }
         client = client_for(staff_user)
-        dashboard = client.get(reverse("core:staff_dashboard")).content.decode()
-        assert "締切を過ぎた審査" in dashboard
+        today_page = client.get(reverse("core:staff_today")).content.decode()
+        assert "審査の締切を過ぎても終わっていない審査" in today_page
         call_page = client.get(reverse("projects:staff_call_detail", args=[split_call.pk])).content.decode()
         assert "締切を過ぎた審査（2件）" in call_page
         proposal_page = client.get(reverse("projects:proposal_detail", args=[proposal.pk])).content.decode()
