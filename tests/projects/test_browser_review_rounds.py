@@ -92,6 +92,7 @@ def test_two_rounds_with_an_external_reviewer_and_a_conflicted_department(
     }
     official_context, official = signed_in_context(chromium_browser, live_server, official_user)
     official.goto(f"/projects/proposals/{proposal.pk}/review/")
+    official.get_by_text("利害関係がある場合（該当する方だけ）").click()
     official.get_by_label("利害関係の内容").fill("提案団体の会員として活動しているため")
     official.get_by_role("button", name="利害関係を申告する").click()
     expect(official.get_by_text("利害関係を申告しました。")).to_be_visible()
@@ -138,6 +139,7 @@ def test_two_rounds_with_an_external_reviewer_and_a_conflicted_department(
 
     # Round 2: everyone scores afresh (the official again declares the conflict), staff decide.
     official.goto(f"/projects/proposals/{proposal.pk}/review/")
+    official.get_by_text("利害関係がある場合（該当する方だけ）").click()
     official.get_by_label("利害関係の内容").fill("提案団体の会員として活動しているため")
     official.get_by_role("button", name="利害関係を申告する").click()
     proposal.refresh_from_db()
