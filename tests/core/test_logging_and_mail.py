@@ -75,5 +75,5 @@ def test_staff_can_open_the_two_factor_settings(client_for, staff_user):
     response = client_for(staff_user).get("/accounts/2fa/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "多要素認証" in body and "認証アプリ" in body
+    assert "二段階認証" in body and "認証アプリ" in body
     assert "/accounts/2fa/totp/activate/" in body

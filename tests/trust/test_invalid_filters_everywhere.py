@@ -88,6 +88,7 @@ NOT_FILTERS = {
     "info:grant_manage": "page number only",
     "events:register": "`next`: where to go back, checked by the open-redirect guard",
     "events:staff_merge": "a person search form that shows its own errors",
+    "events:staff_people": "a person search form that shows its own errors (400)",
     "groups:staff_queue": "page number only",
     "groups:staff_changes": "page number only",
     "groups:staff_renewal": "page number only",

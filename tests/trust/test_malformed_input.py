@@ -7,9 +7,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("month", ["9999-12", "1-1", "0-0", "2025-13"])
-def test_month_view_out_of_range_falls_back_to_this_month(client, month):
+def test_month_view_out_of_range_is_a_japanese_400(client, month):
     response = client.get(reverse("events:index"), {"view": "month", "month": month})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "月" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -30,8 +31,10 @@ def test_nul_and_overlong_numbers_are_a_japanese_400(client_for, staff_user, url
 
 
 @pytest.mark.parametrize("fy", ["99999999", "-5", "abc"])
-def test_staff_events_ignore_an_impossible_fiscal_year(client_for, staff_user, fy):
-    assert client_for(staff_user).get(reverse("events:staff_index"), {"fy": fy}).status_code == 200
+def test_staff_events_refuse_an_impossible_fiscal_year(client_for, staff_user, fy):
+    response = client_for(staff_user).get(reverse("events:staff_index"), {"fy": fy})
+    assert response.status_code == 400
+    assert "年度" in response.content.decode()
 
 
 def test_a_path_id_beyond_any_column_is_404(client):
