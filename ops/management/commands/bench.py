@@ -77,6 +77,11 @@ class Command(BaseCommand):
             default=300.0,
             help="ソークと乱用ソークそれぞれの秒数（既定 300、0 で省略）",
         )
+        parser.add_argument(
+            "--skip-tasks",
+            action="store_true",
+            help="タスク（報告書の作成など）を計測しない（ページだけを測るとき）",
+        )
 
     def handle(self, *args, phase: str, **options):
         if phase == "inspect":
@@ -90,7 +95,19 @@ class Command(BaseCommand):
     # --- The whole run -----------------------------------------------------------------------
 
     def run(
-        self, *, clients, requests, seconds, workers, fresh, app_scale, only, soak_seconds, scale, **_options
+        self,
+        *,
+        clients,
+        requests,
+        seconds,
+        workers,
+        fresh,
+        app_scale,
+        only,
+        soak_seconds,
+        scale,
+        skip_tasks=False,
+        **_options,
     ):
         started = time.monotonic()
         if scale < 1:
@@ -149,8 +166,10 @@ class Command(BaseCommand):
         finally:
             stop(server)
 
-        self.say("タスクの計測 ...")
-        tasks = json.loads(self.manage(env, "bench", "--phase", "tasks").splitlines()[-1])
+        tasks: dict[str, dict] = {}
+        if not skip_tasks:
+            self.say("タスクの計測 ...")
+            tasks = json.loads(self.manage(env, "bench", "--phase", "tasks").splitlines()[-1])
         for name, task in tasks.items():
             line = f"  {name:<28} {task['seconds']:>8.2f} s"
             if "pages" in task:
