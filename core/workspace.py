@@ -1,9 +1,10 @@
 """Where each role starts and what the header offers it: one table for the login redirect and
 the header (氏名（役割） and the role's main links).
 
-Staff start on 今日の対応, city officials on the proposals they review, committee members on the
-reports of the year, everyone else on マイページ. The role is decided by core.predicates; a person
-with several roles gets the first matching row (staff before official before committee).
+Staff start on 今日の対応, city officials and external 審査委員 on the proposals they review (deadlines
+first), committee members on the reports of the year, everyone else on マイページ. The role is decided
+by core.predicates; a person with several roles gets the first matching row (staff before official
+before 審査委員 before committee).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.predicates import is_center_staff, is_committee_member, is_official
+from core.predicates import is_center_staff, is_committee_member, is_external_reviewer, is_official
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,15 @@ ROLE_WORKSPACES = (
         ),
     ),
     (
+        # An external 審査委員 comes for the proposals of the calls they accepted, like an official.
+        is_external_reviewer,
+        Workspace(
+            label=_("審査委員"),
+            home="projects:my_reviews",
+            links=((_("審査する提案"), "projects:my_reviews"), MYPAGE),
+        ),
+    ),
+    (
         is_committee_member,
         Workspace(
             label=_("委員"),
@@ -68,7 +78,7 @@ def workspace_for(user) -> Workspace:
 
 
 def has_role_workspace(user) -> bool:
-    """Staff, officials and committee members: マイページ leaves out what only citizens and
+    """Staff, officials, 審査委員 and committee members: マイページ leaves out what only citizens and
     businesses do (applying for a group, a business profile) unless they already do it."""
     return workspace_for(user) is not CITIZEN
 

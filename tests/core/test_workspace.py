@@ -38,6 +38,7 @@ def _log_in(client, user, **extra):
         ((Role.STAFF,), "/staff/today/"),
         ((Role.OFFICIAL,), "/projects/reviews/"),
         ((Role.COMMITTEE,), "/reports/"),
+        ((Role.REVIEWER,), "/projects/reviews/"),
         ((), "/mypage/"),
         ((Role.STAFF, Role.COMMITTEE), "/staff/today/"),
     ],
@@ -61,6 +62,7 @@ def test_a_next_address_still_wins_over_the_role_landing(client, make_user):
         ((Role.STAFF,), "センター職員", ["今日の対応", "職員メニュー", "管理画面"], []),
         ((Role.OFFICIAL,), "市職員", ["審査する提案", "マイページ"], ["職員メニュー"]),
         ((Role.COMMITTEE,), "委員", ["成果報告書", "マイページ"], ["職員メニュー", "審査する提案"]),
+        ((Role.REVIEWER,), "審査委員", ["審査する提案", "マイページ"], ["職員メニュー", "成果報告書"]),
         ((), "利用者", ["マイページ"], ["職員メニュー", "審査する提案"]),
     ],
 )
@@ -210,6 +212,37 @@ def test_official_mypage_offers_no_citizen_entrances(client_for, official_user):
     assert "団体登録を申請する" not in page
     assert "企業・事業者のプロフィールを登録する" not in page
     assert "申し込んだ催し" not in page
+
+
+def test_external_reviewer_lands_on_the_calls_proposals_deadline_first(client, make_user):
+    """A 審査委員 who accepted two calls' invitations signs in and sees both calls' proposals, the
+    nearer review deadline first, each with its deadline; the header says 氏名（審査委員）."""
+    from projects import services as project_services
+    from tests.projects.factories import CallFactory, ProposalFactory
+
+    staff = make_user(roles=(Role.STAFF,), email="invites@example.jp")
+    reviewer = make_user(email="outside@example.jp", full_name="山川 道子")
+    today = dt.date(2027, 1, 13)
+    with time_machine.travel(MORNING, tick=False):
+        for title, days in (("後の締切の提案", 30), ("先の締切の提案", 7)):
+            call = CallFactory(review_deadline=today + dt.timedelta(days=days))
+            project_services.external_reviewer_accept(
+                token=project_services.external_reviewer_token(
+                    project_services.external_reviewer_invite(
+                        call=call, email=reviewer.email, full_name="山川 道子", by=staff
+                    )
+                ),
+                user=reviewer,
+            )
+            ProposalFactory(call=call, under_review=True, title=title)
+        response = _log_in(client, reviewer)
+        assert response["Location"] == "/projects/reviews/"
+        page = client.get("/projects/reviews/").content.decode()
+    nav = re.search(r'<nav aria-label="アカウント">(.*?)</nav>', page, re.S).group(1)
+    assert '山川 道子<span class="account-nav__role">（審査委員）</span>' in nav
+    assert page.index("先の締切の提案") < page.index("後の締切の提案")
+    assert "2027年1月20日" in page and "2027年2月12日" in page
+    assert "団体登録を申請する" not in client.get("/mypage/").content.decode()
 
 
 def test_citizen_mypage_offers_both_entrances(client_for, member):
