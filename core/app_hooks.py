@@ -142,11 +142,14 @@ class RoomConflict:
     """Something already in the room an event session would take (a group's booking).
 
     message names it for staff (who, which room, when); release(*, by, reason), when not None,
-    frees the time: the booking is cancelled and its group told why, through the outbox.
+    frees the time: the booking is cancelled and its group told why, through the outbox;
+    moves_url(session_pk), when not None, is the staff page where the bookings in a saved
+    session's way are moved to a free room or time (or cancelled when nothing is free).
     """
 
     message: str
     release: Callable | None = None
+    moves_url: Callable[[int], str] | None = None
 
 
 @dataclass(frozen=True)

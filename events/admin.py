@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from events import services
@@ -27,7 +28,7 @@ class EventSessionInline(admin.TabularInline):
     model = EventSession
     form = EventSessionAdminForm
     extra = 1
-    fields = ["starts_at", "ends_at", "title", "venue", "release_bookings"]
+    fields = ["starts_at", "ends_at", "title", "venue", "release_bookings", "move_bookings"]
 
 
 @admin.register(Event)
@@ -73,6 +74,13 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        # Sessions saved with 「重なる予約を移す」: the page where staff move those bookings.
+        request._room_moves_urls = [
+            inline.moves_url(inline.instance.pk)
+            for formset in formsets
+            for inline in formset.forms
+            if getattr(inline, "moves_url", None) and inline.instance.pk
+        ]
         if change and "capacity" in form.changed_data:
             # A larger capacity gives the new seats to the waitlist, in order.
             promoted = services.waitlist_promote(event=form.instance)
@@ -80,6 +88,23 @@ class EventAdmin(admin.ModelAdmin):
                 self.message_user(
                     request, _("キャンセル待ちの %(n)d 人を参加確定にしました。") % {"n": len(promoted)}
                 )
+
+    def _to_room_moves(self, request, response):
+        urls = getattr(request, "_room_moves_urls", [])
+        if not urls:
+            return response
+        self.message_user(
+            request,
+            _("催しを保存しました。重なる予約を、空いている部屋・時間へ移してください（%(n)d 回）。")
+            % {"n": len(urls)},
+        )
+        return HttpResponseRedirect(urls[0])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._to_room_moves(request, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._to_room_moves(request, super().response_change(request, obj))
 
 
 @admin.register(Registration)

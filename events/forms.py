@@ -102,6 +102,15 @@ class EventSessionAdminForm(forms.ModelForm):
         help_text=_("この回の部屋と時間に入っている予約を取り消し、予約した団体に理由をメールで知らせます。"),
     )
 
+    move_bookings = forms.BooleanField(
+        label=_("重なる予約を移す"),
+        required=False,
+        help_text=_(
+            "保存すると、この回と重なる予約の一覧が開きます。予約ごとに空いている部屋・時間へ移すか、"
+            "空きがなければ取り消します（団体にはメールで知らせます）。"
+        ),
+    )
+
     class Meta:
         model = EventSession
         fields = ["starts_at", "ends_at", "title", "venue"]
@@ -129,13 +138,19 @@ class EventSessionAdminForm(forms.ModelForm):
             pending = getattr(event, "_room_releases", [])
             event._room_releases = [*pending, *((c, reason) for c in conflicts)]
             return cleaned
+        if cleaned.get("move_bookings") and not fixed:
+            # Saved without its room; the admin then opens the page where staff move each booking
+            # (EventAdmin.response_change), and the session takes the room once it is free.
+            self.moves_url = next(c.moves_url for c in conflicts if c.moves_url is not None)
+            return cleaned
         messages = [c.message for c in conflicts]
         if fixed:
             messages.append(_("別の部屋（会場）か時間を選んでください。"))
         else:
             messages.append(
                 _(
-                    "別の部屋（会場）か時間を選んでください。この回を優先するときは「重なる予約を取り消す」に"
+                    "別の部屋（会場）か時間を選んでください。この回を優先するときは、「重なる予約を移す」に"
+                    "チェックして保存すると予約ごとに空いている部屋・時間へ移せます。「重なる予約を取り消す」に"
                     "チェックして保存すると、予約を取り消して団体にメールで知らせます。"
                 )
             )

@@ -90,6 +90,10 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
     ]
 
 
+def _moves_url(session_pk: int) -> str:
+    return reverse("spaces:staff_session_clashes", args=[session_pk])
+
+
 @hook("event_session_room_conflicts")
 def event_session_room_conflicts(*, venue, starts_at, ends_at, session_pk=None) -> list[RoomConflict]:
     """What holds the room an event session would block (spaces.services.event_session_sync):
@@ -102,6 +106,7 @@ def event_session_room_conflicts(*, venue, starts_at, ends_at, session_pk=None) 
             release=None
             if booking.event_session_id
             else partial(services.booking_release_for_event, booking=booking),
+            moves_url=None if booking.is_block else _moves_url,
         )
         for booking in services.event_session_conflicts(
             venue=venue, starts_at=starts_at, ends_at=ends_at, session_pk=session_pk

@@ -64,3 +64,14 @@ def booking_cancelled(*, booking: Booking, reason: str = "") -> None:
         context={"booking": booking, "reason": reason},
         bookings=[booking],
     )
+
+
+def booking_moved(*, booking: Booking, before: Booking, reason: str = "") -> None:
+    """The center moved the booking (its time was needed for a center event): where and when now,
+    where and when before, why; the .ics keeps the booking's UID, so importing it moves the entry."""
+    _send(
+        booking=booking,
+        template="spaces/email/moved",
+        context={"booking": booking, "before": before, "reason": reason},
+        bookings=[booking],
+    )

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from groups.models import Group
 
@@ -235,6 +236,9 @@ class Booking(models.Model):
     series = models.UUIDField(_("繰り返し予約の番号"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("受付日時"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+    # Changes after booking (a move to another room or time for a center event, a cancellation),
+    # who made them and why (core.history). Bulk writes (seed_demo, the bench) record nothing.
+    history = HistoricalRecords(excluded_fields=["series", "created_at"])
 
     class Meta:
         verbose_name = _("予約")

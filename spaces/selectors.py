@@ -294,3 +294,63 @@ def _days(first: dt.date, last: dt.date):
     while day <= last:
         yield day
         day += dt.timedelta(days=1)
+
+
+# --- Event sessions kept out of their room by bookings -----------------------------------------------
+
+# How far ahead staff are shown the sessions whose room is still held by bookings.
+SESSION_CLASH_DAYS = 120
+
+
+def sessions_waiting_for_room(*, days: int = SESSION_CLASH_DAYS) -> list:
+    """Coming event sessions whose venue names a room that they could not block because bookings
+    hold that time (spaces.services.event_session_sync): staff move or cancel those bookings on
+    the session's clash page. Three queries, whatever the number of sessions."""
+    from events.models import EventSession
+
+    now = timezone.now()
+    room_list = [room for room in rooms().exclude(venue_keyword="")]
+    if not room_list:
+        return []
+    sessions = list(
+        EventSession.objects.filter(
+            starts_at__gt=now, starts_at__lt=now + dt.timedelta(days=days), space_booking__isnull=True
+        )
+        .select_related("event")
+        .order_by("starts_at", "pk")
+    )
+    placed = []
+    for session in sessions:
+        room = next((r for r in room_list if r.venue_keyword in session.effective_venue), None)
+        if room is not None:
+            placed.append((session, room))
+    if not placed:
+        return []
+    holding = list(
+        Booking.objects.filter(
+            resource__in={room.pk for _s, room in placed},
+            status__in=Booking.HOLDING,
+            starts_at__lt=max(s.ends_at for s, _r in placed),
+            ends_at__gt=min(s.starts_at for s, _r in placed),
+        ).values_list("resource_id", "starts_at", "ends_at")
+    )
+    waiting = []
+    for session, room in placed:
+        count = sum(
+            1
+            for room_id, starts_at, ends_at in holding
+            if room_id == room.pk and starts_at < session.ends_at and ends_at > session.starts_at
+        )
+        if count:
+            session.clash_room, session.clash_count = room, count
+            waiting.append(session)
+    return waiting
+
+
+def booking_history(booking: Booking) -> list:
+    """Changes made to a booking after it was made (moved, cancelled), by whom and why. The
+    creation alone is no change worth a section: then empty."""
+    from core.history import history_entries
+
+    entries = [entry for entry in history_entries(booking) if not entry.is_creation]
+    return entries

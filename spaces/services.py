@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.history import record_by
 from core.models import User
 from core.permissions import may
 from groups.models import Group, GroupMembership, GroupStatus
@@ -445,6 +446,7 @@ def booking_cancel(*, booking: Booking, by: User, notify: bool = True, reason: s
         )
     booking.status = Status.CANCELLED
     booking.cancelled_at = timezone.now()
+    record_by(booking, by, reason)
     booking.save(update_fields=["status", "cancelled_at"])
     if notify and not booking.is_block:
         mail.booking_cancelled(booking=booking, reason=reason)
@@ -668,3 +670,220 @@ def machine_use_total(*, group: Group, year: int, month: int) -> int:
         )["s"]
         or 0
     )
+
+
+# --- Moving a booking out of an event session's way ---------------------------------------------------
+#
+# An event session whose venue names a room keeps no block while a group's booking holds that
+# time (event_session_sync). Staff then move each clashing booking to a free room or time (the
+# same rules as a booking at the counter), or cancel it when nothing is free; the group is told
+# by e-mail with a new .ics, the move is in the booking's history, and once the room is free the
+# session blocks it.
+
+# How far from the booked time the same room's free slots are looked for, and how many are offered.
+MOVE_SEARCH_DAYS = 7
+MOVE_SAME_ROOM_OPTIONS = 3
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    resource: Resource
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    same_time: bool  # another room at the booked time; otherwise the same room at another time
+
+    @property
+    def label(self) -> str:
+        start, end = _local(self.starts_at), _local(self.ends_at)
+        return _("%(room)s %(day)s %(start)s〜%(end)s") % {
+            "room": self.resource.name,
+            "day": _day_label(start.date()),
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+        }
+
+
+@dataclass(frozen=True)
+class Clash:
+    """A booking in an event session's room and time, and where it could go."""
+
+    booking: Booking
+    message: str
+    movable: bool  # a group's or a person's booking (not another event's session or a center block)
+    options: tuple[MoveOption, ...] = ()
+
+
+def session_room(session) -> Resource | None:
+    rooms = rooms_for_venue(session.effective_venue)
+    return rooms[0] if rooms else None
+
+
+def _overlaps(a_start, a_end, b_start, b_end) -> bool:
+    return a_start < b_end and a_end > b_start
+
+
+def _move_refusals(
+    *, booking: Booking, resource: Resource, starts_at: dt.datetime, ends_at: dt.datetime, by, session
+) -> list[str]:
+    """The rules of a booking taken at the counter (capacity, opening hours, closed days, how far
+    ahead, the group's hours, no double booking), and the session's own room and time."""
+    if session is not None and resource == session_room(session):
+        if _overlaps(starts_at, ends_at, session.starts_at, session.ends_at):
+            return [
+                _rule(
+                    _("重複"),
+                    _("この時間はセンターの催し「%(title)s」で使います。") % {"title": session.event.title},
+                )
+            ]
+    return booking_refusals(
+        resource=resource,
+        group=booking.group,
+        by=by,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        people=booking.people,
+        at_counter=True,
+        exclude=booking,
+    )
+
+
+def move_options(*, booking: Booking, session, by) -> list[MoveOption]:
+    """Where the booking could go: the same time in every other room of enough capacity that is
+    free, then the nearest free slots of the same room (same length, up to MOVE_SEARCH_DAYS
+    before or after, never in the past), each checked against every booking rule."""
+    options: list[MoveOption] = []
+    length = booking.ends_at - booking.starts_at
+    for room in Resource.objects.filter(kind=Resource.Kind.ROOM, is_active=True).exclude(
+        pk=booking.resource_id
+    ):
+        if room.capacity and booking.people > room.capacity:
+            continue
+        if not _move_refusals(
+            booking=booking,
+            resource=room,
+            starts_at=booking.starts_at,
+            ends_at=booking.ends_at,
+            by=by,
+            session=session,
+        ):
+            options.append(MoveOption(room, booking.starts_at, booking.ends_at, same_time=True))
+    room = booking.resource
+    start = _local(booking.starts_at)
+    slot = dt.timedelta(minutes=room.slot_minutes)
+    closed = calendar.closed_days(
+        start.date() - dt.timedelta(days=MOVE_SEARCH_DAYS), start.date() + dt.timedelta(days=MOVE_SEARCH_DAYS)
+    )
+    holding = [
+        (b.starts_at, b.ends_at)
+        for b in Booking.objects.filter(
+            resource=room,
+            status__in=Booking.HOLDING,
+            starts_at__lt=booking.ends_at + dt.timedelta(days=MOVE_SEARCH_DAYS + 1),
+            ends_at__gt=booking.starts_at - dt.timedelta(days=MOVE_SEARCH_DAYS + 1),
+        ).exclude(pk=booking.pk)
+    ]
+    if session is not None and session_room(session) == room:
+        holding.append((session.starts_at, session.ends_at))
+    now = timezone.now()
+    candidates = []
+    for offset in range(-MOVE_SEARCH_DAYS, MOVE_SEARCH_DAYS + 1):
+        day = start.date() + dt.timedelta(days=offset)
+        if day in closed:
+            continue
+        candidate = timezone.make_aware(dt.datetime.combine(day, room.opens_at))
+        closes = timezone.make_aware(dt.datetime.combine(day, room.closes_at))
+        while candidate + length <= closes:
+            end = candidate + length
+            if candidate > now and not any(_overlaps(candidate, end, s, e) for s, e in holding):
+                candidates.append(candidate)
+            candidate += slot
+    # Nearest first; at the same distance the later one (the group keeps its preparation time).
+    candidates.sort(key=lambda c: (abs((c - booking.starts_at).total_seconds()), -c.timestamp()))
+    found = 0
+    for candidate in candidates:
+        if found >= MOVE_SAME_ROOM_OPTIONS:
+            break
+        if not _move_refusals(
+            booking=booking,
+            resource=room,
+            starts_at=candidate,
+            ends_at=candidate + length,
+            by=by,
+            session=session,
+        ):
+            options.append(MoveOption(room, candidate, candidate + length, same_time=False))
+            found += 1
+    return options
+
+
+def session_clashes(*, session, by) -> list[Clash]:
+    """The bookings in the way of an event session's room, each with where it could go."""
+    clashes = event_session_conflicts(
+        venue=session.effective_venue,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        session_pk=session.pk,
+    )
+    return [
+        Clash(
+            booking=booking,
+            message=event_session_conflict_message(booking),
+            movable=not booking.is_block,
+            options=tuple(move_options(booking=booking, session=session, by=by))
+            if not booking.is_block
+            else (),
+        )
+        for booking in clashes
+    ]
+
+
+def session_move_reason(session) -> str:
+    from events.services import session_room_release_reason
+
+    return session_room_release_reason(
+        event=session.event, starts_at=session.starts_at, ends_at=session.ends_at
+    )
+
+
+@transaction.atomic
+def booking_move(
+    *,
+    booking: Booking,
+    resource: Resource,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    by: User,
+    session=None,
+    reason: str = "",
+) -> Booking:
+    """Staff move a group's booking to another room or time (for `session`, a center event that
+    needs its room). The rules of a counter booking apply to the new room and time; the group is
+    told by e-mail with the new .ics (same UID: the calendar entry moves), the move is in the
+    booking's history, and the session blocks its room once nothing is in the way."""
+    if not may(by, "spaces.manage_spaces"):
+        raise PermissionDenied
+    # Both rooms are locked, in one order, so two moves at once cannot deadlock or double book.
+    for room in sorted({booking.resource, resource}, key=lambda r: r.pk):
+        _lock(room)
+    booking = (
+        Booking.objects.select_for_update(of=("self",)).select_related("resource", "group").get(pk=booking.pk)
+    )
+    if not booking.holds_time or booking.status == Status.NO_SHOW or booking.is_block:
+        raise ValidationError(
+            _("この予約は移せません（%(status)s）。") % {"status": booking.get_status_display()}
+        )
+    if booking.starts_at <= timezone.now():
+        raise ValidationError(_("始まった予約は移せません。"))
+    reasons = _move_refusals(
+        booking=booking, resource=resource, starts_at=starts_at, ends_at=ends_at, by=by, session=session
+    )
+    if reasons:
+        raise ValidationError(reasons)
+    before = Booking(resource=booking.resource, starts_at=booking.starts_at, ends_at=booking.ends_at)
+    booking.resource, booking.starts_at, booking.ends_at = resource, starts_at, ends_at
+    record_by(booking, by, reason)
+    _save_booking(booking)
+    mail.booking_moved(booking=booking, before=before, reason=reason)
+    if session is not None:
+        event_session_sync(session=session)
+    return booking

@@ -19,6 +19,17 @@ urlpatterns = [
     path("staff/rooms/<int:pk>/block/", views.staff_block, name="staff_block"),
     path("staff/bookings/<int:pk>/approve/", views.staff_approve, name="staff_approve"),
     path("staff/bookings/<int:pk>/no-show/", views.staff_no_show, name="staff_no_show"),
+    path("staff/sessions/<int:session_pk>/", views.staff_session_clashes, name="staff_session_clashes"),
+    path(
+        "staff/sessions/<int:session_pk>/bookings/<int:pk>/move/",
+        views.staff_session_move,
+        name="staff_session_move",
+    ),
+    path(
+        "staff/sessions/<int:session_pk>/bookings/<int:pk>/cancel/",
+        views.staff_session_cancel,
+        name="staff_session_cancel",
+    ),
     path("staff/machine-use/", views.staff_machine_use, name="staff_machine_use"),
     path("staff/statements/", views.staff_statements, name="staff_statements"),
 ]

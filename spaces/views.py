@@ -221,6 +221,7 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
             "may_cancel": request.user.has_perm("spaces.cancel_booking", booking),
             "deadline": services.cancel_deadline(booking),
             "can_manage_spaces": request.user.has_perm("spaces.manage_spaces"),
+            "history": selectors.booking_history(booking),
         },
     )
 
@@ -301,6 +302,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "bookings": list(selectors.bookings_on(today)),
             "pending": list(selectors.pending_bookings()[:50]),
             "rooms": list(selectors.rooms()),
+            "waiting_sessions": selectors.sessions_waiting_for_room(),
         },
     )
 
@@ -413,3 +415,91 @@ def staff_statements(request: HttpRequest) -> HttpResponse:
         {"form": form, "groups": groups, "year": year, "month": month},
         status=400 if form.errors else 200,
     )
+
+
+# --- Bookings in the way of an event session: move them, or cancel when nothing is free --------------
+
+
+def _session(session_pk: int):
+    from events.models import EventSession
+
+    return get_object_or_404(EventSession.objects.select_related("event"), pk=session_pk)
+
+
+@staff_required
+@require_GET
+def staff_session_clashes(request: HttpRequest, session_pk: int) -> HttpResponse:
+    session = _session(session_pk)
+    clashes = services.session_clashes(session=session, by=request.user)
+    return render(
+        request,
+        "spaces/staff/session_clashes.html",
+        {
+            "session": session,
+            "room": services.session_room(session),
+            "clashes": clashes,
+            "reason": services.session_move_reason(session),
+            "blocked": Booking.objects.filter(event_session=session).first(),
+            "search_days": services.MOVE_SEARCH_DAYS,
+        },
+    )
+
+
+def _parse_instant(value: str) -> dt.datetime | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+@staff_required
+@require_POST
+def staff_session_move(request: HttpRequest, session_pk: int, pk: int) -> HttpResponse:
+    session = _session(session_pk)
+    booking = get_object_or_404(Booking, pk=pk)
+    room = Resource.objects.filter(kind=Resource.Kind.ROOM, pk=request.POST.get("resource") or 0).first()
+    starts_at, ends_at = (
+        _parse_instant(request.POST.get("starts_at")),
+        _parse_instant(request.POST.get("ends_at")),
+    )
+    back = redirect("spaces:staff_session_clashes", session_pk=session.pk)
+    if room is None or starts_at is None or ends_at is None:
+        messages.error(request, _("移し先の部屋と日時を選んでください。"))
+        return back
+    try:
+        moved = services.booking_move(
+            booking=booking,
+            resource=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            by=request.user,
+            session=session,
+            reason=services.session_move_reason(session),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("予約を%(where)sへ移し、団体にメールで知らせました。")
+            % {"where": services.MoveOption(moved.resource, moved.starts_at, moved.ends_at, False).label},
+        )
+    return back
+
+
+@staff_required
+@require_POST
+def staff_session_cancel(request: HttpRequest, session_pk: int, pk: int) -> HttpResponse:
+    session = _session(session_pk)
+    booking = get_object_or_404(Booking, pk=pk)
+    try:
+        services.booking_release_for_event(
+            booking=booking, by=request.user, reason=services.session_move_reason(session)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        services.event_session_sync(session=session)
+        messages.success(request, _("予約を取り消し、団体に理由をメールで知らせました。"))
+    return redirect("spaces:staff_session_clashes", session_pk=session.pk)

@@ -189,6 +189,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "spaces:staff_block": row(Case(STAFF, args=pk("room"))),
     "spaces:staff_approve": row(Case(STAFF, args=pk("pending_booking"), post=True)),
     "spaces:staff_no_show": row(Case(STAFF, args=pk("started_booking"), post=True)),
+    "spaces:staff_session_clashes": row(Case(STAFF, args=pk("session"))),
+    "spaces:staff_session_move": row(
+        Case(STAFF, args=lambda w: [w.session.pk, w.booking_a.pk], post=True, why="refused without a target")
+    ),
+    "spaces:staff_session_cancel": row(Case(STAFF, args=lambda w: [w.session.pk, w.booking_a.pk], post=True)),
     "spaces:staff_machine_use": row(Case(STAFF)),
     "spaces:staff_statements": row(Case(STAFF)),
     # --- projects -----------------------------------------------------------------------------
@@ -506,6 +511,7 @@ PERSONAL: frozenset[str] = frozenset(
         "spaces:statement_pdf",
         "spaces:statement_csv",
         "spaces:staff_index",
+        "spaces:staff_session_clashes",
         "projects:my_proposals",
         "projects:proposal_detail",
         "projects:attachment_download",
