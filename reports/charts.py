@@ -138,6 +138,37 @@ def years_chart(
         return _to_svg(figure, font_name)
 
 
+def months_chart(*, labels: list[str], years: list[str], values: list[list[float]]) -> str:
+    """Month by month, three fiscal years side by side: vertical bars in the same gray-and-hatch
+    styles as years_chart, each non-zero bar carrying its value (readable in grayscale)."""
+    Figure, font_name = _matplotlib()
+    with _lock:
+        figure = Figure(figsize=(6.4, 3.0))
+        axes = figure.subplots()
+        width = 0.28
+        for index, year in enumerate(years):
+            style = YEAR_STYLES[index - len(years) + len(YEAR_STYLES)]
+            offset = (index - (len(years) - 1) / 2) * width
+            row = [value[index] for value in values]
+            bars = axes.bar(
+                [position + offset for position in range(len(labels))],
+                row,
+                width=width * 0.92,
+                label=year,
+                linewidth=0.5,
+                **style,
+            )
+            axes.bar_label(
+                bars, labels=[_format(v) if v else "" for v in row], padding=1, fontsize=5.5, rotation=90
+            )
+        axes.set_xticks(range(len(labels)), labels)
+        axes.margins(x=0.01, y=0.18)
+        axes.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=len(years), fontsize=8, frameon=False
+        )
+        return _to_svg(figure, font_name)
+
+
 def journey_chart(*, labels: list[str], years: list[str], values: list[list[int]], units: list[str]) -> str:
     """担い手育成の流れ: each step (people, then groups) for three cohorts side by side."""
     return years_chart(labels=labels, years=years, values=values, units=units)

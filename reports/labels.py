@@ -32,6 +32,9 @@ class SeriesWords:
     unit: str
     note: str = ""
     category: str = "%(category)s"  # how one category (a month number, a topic name) is printed
+    # Months are drawn for three fiscal years side by side (the report's year and the two before);
+    # the title then names the span (%(years)s) instead of one year.
+    three_years: bool = False
 
 
 REFERRAL_NOTE = _(
@@ -172,14 +175,15 @@ FIGURES: dict[str, FigureWords] = {
 
 SERIES: dict[str, SeriesWords] = {
     "participants_by_month": SeriesWords(
-        _("%(year)s 月別の参加者数（延べ）"),
+        _("月別の参加者数（延べ、%(years)s）"),
         _("人"),
         _("各月に開始した回の出席者を回ごとに数えた延べ人数。"),
         category=_("%(category)s月"),
+        three_years=True,
     ),
     "consultations_by_topic": SeriesWords(_("分野別の相談件数"), _("件"), TOPIC_NOTE),
     "consultations_by_channel": SeriesWords(_("相談方法別の相談件数"), _("件")),
-    "consultations_by_month": SeriesWords(_("月別の相談件数"), _("件")),
+    "consultations_by_month": SeriesWords(_("月別の相談件数（%(years)s）"), _("件"), three_years=True),
 }
 
 # Figures a program may set a target for at the start of the year, in the assessment's order;
@@ -234,8 +238,17 @@ def series_text(name: str, series: Series, *, fiscal_year: int) -> tuple[str, tu
 
     words = SERIES.get(name) or SeriesWords(title=name, unit="")
     categories = tuple(str(words.category) % {"category": category} for category in series.categories)
-    title = str(words.title) % {"year": fiscal_year_label(fiscal_year)}
+    span = _("%(first)s〜%(last)s") % {
+        "first": fiscal_year_label(fiscal_year - 2),
+        "last": fiscal_year_label(fiscal_year),
+    }
+    title = str(words.title) % {"year": fiscal_year_label(fiscal_year), "years": span}
     return title, categories, str(words.unit), str(words.note)
+
+
+def series_spans_three_years(name: str) -> bool:
+    words = SERIES.get(name)
+    return bool(words and words.three_years)
 
 
 def target_figures() -> list[tuple[str, str, str]]:

@@ -193,10 +193,15 @@ class Chart:
     note: str
     svg: str = ""
     horizontal: bool = False
+    # Charts of three fiscal years: the year labels (oldest first) and, per year, its values by
+    # label; `values` stays the report's own year.
+    years: tuple[str, ...] = ()
+    year_values: tuple[tuple[int | float, ...], ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not self.values or not any(self.values)
+        every = self.year_values or (self.values,)
+        return not any(any(values) for values in every)
 
     @property
     def rows(self) -> list[tuple[str, int | float]]:
@@ -208,7 +213,19 @@ class Chart:
 
     @property
     def alt(self) -> str:
-        return chart_alt(self.title, self.rows, self.unit)
+        if not self.years:
+            return chart_alt(self.title, self.rows, self.unit)
+        from reports.templatetags.report_tags import format_figure
+
+        per_year = (
+            f"{year} "
+            + "、".join(
+                f"{label} {format_figure(value)}{self.unit}"
+                for label, value in zip(self.labels, values, strict=False)
+            )
+            for year, values in zip(self.years, self.year_values, strict=True)
+        )
+        return f"{self.title}: " + "。".join(per_year)
 
 
 def report_series(*, program_code: str | None, fiscal_year: int, gaps: list[HookGap]) -> dict[str, Chart]:
@@ -230,6 +247,32 @@ def report_series(*, program_code: str | None, fiscal_year: int, gaps: list[Hook
                     horizontal=any(len(category) > 3 for category in categories),
                 )
     return series
+
+
+def add_earlier_years(series: dict[str, Chart], *, program_code: str | None, fiscal_year: int) -> None:
+    """Give the charts drawn over three fiscal years (reports/labels.py) the two years before."""
+    names = [name for name in series if labels.series_spans_three_years(name)]
+    if not names:
+        return
+    earlier = [
+        report_series(program_code=program_code, fiscal_year=year, gaps=[])
+        for year in (fiscal_year - 2, fiscal_year - 1)
+    ]
+    for name in names:
+        chart = series[name]
+        previous = []
+        for year_series in earlier:
+            other = year_series.get(name)
+            # Categories are the twelve months in order, the same every year; a year without
+            # data (or another shape) counts as zeros rather than shifting the bars.
+            if other is None or other.labels != chart.labels:
+                previous.append((0,) * len(chart.values))
+            else:
+                previous.append(tuple(other.values))
+        chart.years = tuple(
+            fiscal_year_label(year) for year in (fiscal_year - 2, fiscal_year - 1, fiscal_year)
+        )
+        chart.year_values = (*previous, tuple(chart.values))
 
 
 def charts_from_series(series: dict[str, Chart]) -> list[Chart]:
@@ -664,11 +707,19 @@ def report_content(
     gaps: list[HookGap] = []
     figures = key_figures(program_code=program_code, fiscal_year=fiscal_year, gaps=gaps)
     step(20)
-    chart_list = charts_from_series(
-        report_series(program_code=program_code, fiscal_year=fiscal_year, gaps=gaps)
-    )
+    series = report_series(program_code=program_code, fiscal_year=fiscal_year, gaps=gaps)
+    add_earlier_years(series, program_code=program_code, fiscal_year=fiscal_year)
+    chart_list = charts_from_series(series)
     for chart in chart_list:
-        if not chart.is_empty:
+        if chart.is_empty:
+            continue
+        if chart.years:
+            chart.svg = charts.months_chart(
+                labels=list(chart.labels),
+                years=list(chart.years),
+                values=[list(column) for column in zip(*chart.year_values, strict=True)],
+            )
+        else:
             chart.svg = charts.bar_chart(
                 labels=chart.labels, values=chart.values, unit=chart.unit, horizontal=chart.horizontal
             )

@@ -64,7 +64,11 @@ def test_an_unknown_figure_shows_its_key_rather_than_nothing():
 def test_chart_words():
     months = Series(categories=(4, 5, 3), values=(1, 2, 3))
     title, categories, unit, note = labels.series_text("participants_by_month", months, fiscal_year=2025)
-    assert (title, categories, unit) == ("令和7年度 月別の参加者数（延べ）", ("4月", "5月", "3月"), "人")
+    assert (title, categories, unit) == (
+        "月別の参加者数（延べ、令和5年度〜令和7年度）",
+        ("4月", "5月", "3月"),
+        "人",
+    )
     assert note == "各月に開始した回の出席者を回ごとに数えた延べ人数。"
     topics = Series(categories=("資金調達・助成金",), values=(2,))
     assert labels.series_text("consultations_by_topic", topics, fiscal_year=2025)[:3] == (

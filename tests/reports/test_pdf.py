@@ -31,8 +31,12 @@ def fake_app(values: dict[int, int]):
         return [Figure("events.attendance", values[fiscal_year])]
 
     def report_series(*, program_code, fiscal_year):
+        # The report's year as below; each earlier year a different April so the bars can be told apart.
+        april = {2023: 31, 2024: 42}.get(fiscal_year, 5)
         return {
-            "participants_by_month": Series(categories=MONTHS, values=(5, 8, 0, 12, 3, 0, 7, 9, 4, 2, 6, 11))
+            "participants_by_month": Series(
+                categories=MONTHS, values=(april, 8, 0, 12, 3, 0, 7, 9, 4, 2, 6, 11)
+            )
         }
 
     return SimpleNamespace(report_figures=report_figures, report_series=report_series)
@@ -141,7 +145,7 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
     assert "実施した催し（2件）" in text
 
     # The chart from another app's series: its values are text in the PDF.
-    assert "図1 令和7年度 月別の参加者数（延べ）（人）" in text
+    assert "図1 月別の参加者数（延べ、令和5年度〜令和7年度）（人）" in text
     assert "12" in text and "11" in text
 
     # Outcome episodes (○ headings, ・ episodes) under their axis.
@@ -154,6 +158,19 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
     # Robustness: an app that answers nothing is silent, a broken one is named in the notes.
     assert "「broken」の集計（report_figures）を取得できなかった" in text
     assert "silent" not in text
+
+
+def test_the_monthly_chart_shows_three_fiscal_years_side_by_side(known_data, hooks):
+    """Issue 16 pt 5: each year's months come from that year's series, oldest first, and the
+    chart's words (its PDF alternative text) carry all three years."""
+    content = selectors.report_content(program_code="mirai_taiwa", fiscal_year=2025)
+    chart = next(chart for chart in content.charts if chart.name == "participants_by_month")
+
+    assert chart.years == ("令和5年度", "令和6年度", "令和7年度")
+    assert [values[0] for values in chart.year_values] == [31, 42, 5]
+    assert chart.values == chart.year_values[-1]
+    assert "令和5年度 4月 31人" in chart.alt and "令和7年度 4月 5人" in chart.alt
+    assert chart.svg.count("令和6年度") == 1  # the legend names each year once
 
 
 def test_the_same_data_gives_the_same_text_twice(known_data, hooks):
