@@ -37,3 +37,9 @@ class ConsultationsConfig(AppConfig):
         CONSULTATION_HANDLER_ROLE: _HANDLER_PERMISSIONS,
         CONSULTATION_AUDITOR_ROLE: [AUDIT_PERMISSION],
     }
+
+    def ready(self) -> None:
+        from core.pagecache import invalidate_on_change
+
+        # The statistics page's counts are kept per version of these (selectors.statistics_figures).
+        invalidate_on_change("consultations", *self.get_models())

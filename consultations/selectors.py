@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from consultations.filters import AccessLogFilter, ConsultationFilter
 from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
@@ -17,6 +18,7 @@ from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
 from core.history import HistoryEntry, history_entries
 from core.models import Department, Person
+from core.pagecache import versions
 from core.search import keyword_search
 from core.text import search_document
 
@@ -354,6 +356,32 @@ def fiscal_year_summary(*, fiscal_year: int) -> dict:
 def default_statistics_years() -> tuple[int, int]:
     last = current_fiscal_year()
     return last - 5, last
+
+
+# Counts change only when a consultation, its topics or referrals are saved or deleted, which
+# bumps the "consultations" version (apps.py); the expiry bounds what a plain UPDATE could leave.
+STATISTICS_CACHE_SECONDS = 600
+
+
+def statistics_figures(*, fiscal_year: int, chart=None) -> dict:
+    """The statistics page's tables: one fiscal year by month, the last six by year, and the
+    year's summary (12 queries), with ``chart(monthly, fiscal_year)`` (the drawn chart) when
+    given, kept in the cache per version of the consultations."""
+    first, last = default_statistics_years()
+    # The version is read before counting: a change made meanwhile leaves this entry behind.
+    key = "consultations:statistics:v1:{}:{}:{}:{}:{}:{}".format(
+        versions(("consultations",)), get_language(), fiscal_year, first, last, bool(chart)
+    )
+    found = cache.get(key)
+    if found is None:
+        found = {
+            "monthly": monthly_counts(fiscal_year=fiscal_year),
+            "yearly": fiscal_year_counts(first=first, last=last),
+            "summary": fiscal_year_summary(fiscal_year=fiscal_year),
+        }
+        found["chart"] = chart(found["monthly"], fiscal_year) if chart else None
+        cache.set(key, found, STATISTICS_CACHE_SECONDS)
+    return found
 
 
 def access_log_list(*, data=None) -> tuple[AccessLogFilter, QuerySet[ConsultationAccessLog]]:

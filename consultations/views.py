@@ -428,6 +428,16 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/follow_ups.html", {**due, "mine": mine})
 
 
+def _statistics_chart(monthly: dict, fiscal_year: int) -> str:
+    label = fiscal_year_label(fiscal_year)
+    return stacked_bar_svg(
+        monthly["channel"],
+        title=_("%(fy)s 月別の相談件数（相談方法別）") % {"fy": label},
+        description=_("%(fy)s の相談件数を月ごとに、相談方法で積み上げた棒グラフ。数値は下の表にもあります。")
+        % {"fy": label},
+    )
+
+
 @require_GET
 @login_required
 @permission_required("consultations.access")
@@ -436,16 +446,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "consultations/statistics.html", {"form": form}, status=400)
     fiscal_year = form.year
-    monthly = selectors.monthly_counts(fiscal_year=fiscal_year)
-    first, last = selectors.default_statistics_years()
-    yearly = selectors.fiscal_year_counts(first=first, last=last)
+    figures = selectors.statistics_figures(fiscal_year=fiscal_year, chart=_statistics_chart)
+    monthly, yearly, chart = figures["monthly"], figures["yearly"], figures["chart"]
     label = fiscal_year_label(fiscal_year)
-    chart = stacked_bar_svg(
-        monthly["channel"],
-        title=_("%(fy)s 月別の相談件数（相談方法別）") % {"fy": label},
-        description=_("%(fy)s の相談件数を月ごとに、相談方法で積み上げた棒グラフ。数値は下の表にもあります。")
-        % {"fy": label},
-    )
     return render(
         request,
         "consultations/statistics.html",
@@ -456,7 +459,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "monthly": monthly,
             "yearly": yearly,
             "chart": chart,
-            "summary": selectors.fiscal_year_summary(fiscal_year=fiscal_year),
+            "summary": figures["summary"],
         },
     )
 

@@ -235,6 +235,35 @@ def test_statistics_count_by_month_and_fiscal_year(client_for, staff_user):
     assert "令和7年度 相談方法別・月別の相談件数" in csv_response.content.decode("utf-8-sig")
 
 
+def test_statistics_kept_in_the_cache_follow_every_change(client_for, staff_user):
+    """The counts are cached per version of the consultations: a new consultation, a changed
+    topic or a new referral shows on the next request."""
+    from .factories import ReferralFactory
+
+    client = client_for(staff_user)
+    url = reverse("consultations:statistics")
+
+    def figures():
+        response = client.get(url, {"fiscal_year": "2025"})
+        topic = response.context["monthly"]["topic"]
+        return (
+            response.context["summary"]["total"],
+            topic.rows[topic.row_labels.index("活動場所")][2],
+            response.context["summary"]["referrals"],
+        )
+
+    first = ConsultationFactory(consulted_on=dt.date(2025, 5, 1), channel="phone")
+    assert figures() == (1, 0, 0)
+    ConsultationFactory(consulted_on=dt.date(2025, 6, 1), channel="phone")
+    assert figures() == (2, 0, 0)
+    first.topics.add(Topic.objects.get(code="venue"))
+    assert figures() == (2, 1, 0)
+    ReferralFactory(consultation=first)
+    assert figures() == (2, 1, 1)
+    first.delete()
+    assert figures() == (1, 0, 0)
+
+
 def test_referral_and_result(client_for, staff_user, consultation):
     """A department referral is added from the record, and its result recorded later."""
     department = DepartmentFactory()
