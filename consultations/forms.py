@@ -11,6 +11,7 @@ from consultations.filters import staff_users
 from consultations.models import Channel, Consultation, ConsultationStatus, ReferralResult, Topic
 from consultations.selectors import party_resolve
 from core.fiscal import current_fiscal_year, fiscal_year_choices
+from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme
 
 
@@ -21,8 +22,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class ConsultationForm(forms.Form):
+def _no_client_chosen(data: dict) -> bool:
+    return not (data.get("is_anonymous") or data.get("person") or data.get("group"))
+
+
+class ConsultationForm(RequirementsMixin, forms.Form):
     """One screen for one consultation: defaults are today, the signed-in staff member and 来所."""
+
+    # Who consulted: a group or person from the search, 匿名, or else a new person's name.
+    requirements = (
+        RequiredWhen(
+            "new_person_name",
+            when=_no_client_chosen,
+            mark=_("候補から選ばず匿名でもない場合は必須"),
+            message=_(
+                "団体か相談者を候補から選ぶか、新しい相談者の氏名を入力するか、「匿名の相談」にしてください。"
+            ),
+        ),
+    )
 
     consulted_on = forms.DateField(label=_("相談日"), widget=DateInput, help_text=_("例: 2026-04-01"))
     channel = forms.ChoiceField(label=_("相談方法"), choices=Channel.choices, widget=forms.RadioSelect)
@@ -170,17 +187,20 @@ class ConsultationForm(forms.Form):
             self.add_error(
                 "new_person_name", _("相談者を候補から選んだときは、新しい相談者の氏名は空にしてください。")
             )
-        if not (anonymous or person or new_name or cleaned.get("group")):
-            raise ValidationError(
-                _(
-                    "団体か相談者を候補から選ぶか、新しい相談者の氏名を入力するか、「匿名の相談」にしてください。"
-                )
-            )
         return cleaned
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(RequirementsMixin, forms.Form):
     """つなぎ先: a department from the list, or a group or business found by search."""
+
+    # `target` is the chosen search result; its mark is shown next to the search box (target_q).
+    requirements = (
+        OneOfRequired(
+            ("department", "target"),
+            mark=_("担当課か団体・企業のどちらかは必須"),
+            message=_("つなぎ先を1つ選んでください（担当課、または団体・企業のどちらか）。"),
+        ),
+    )
 
     department = forms.ModelChoiceField(
         label=_("担当課・公的機関"),
@@ -207,8 +227,7 @@ class ReferralForm(forms.Form):
         target = party_resolve(cleaned.get("target") or "", kinds=("group", "business"))
         if cleaned.get("target") and target is None:
             self.add_error("target_q", _("選んだ団体・企業が見つかりません。もう一度さがしてください。"))
-        department = cleaned.get("department")
-        if bool(department) == bool(target):
+        if cleaned.get("department") and target:
             raise ValidationError(_("つなぎ先を1つ選んでください（担当課、または団体・企業のどちらか）。"))
         cleaned["target_object"] = target
         return cleaned

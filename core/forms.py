@@ -39,6 +39,7 @@ class Mark:
 
 REQUIRED = Mark("required", _("必須"))
 OPTIONAL = Mark("optional", _("任意"))
+SUBMIT_MARK = _("提出時は必須")
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,34 @@ class OneOfRequired:
             form.add_error(self.names[0], self.message)
 
 
+@dataclass(frozen=True)
+class RequiredToSubmit:
+    """`names` may be left empty in a saved draft but are needed to submit (提案の6W2H): the form
+    checks nothing, the submitting service refuses while they are empty."""
+
+    names: tuple[str, ...]
+    mark: str | Promise = SUBMIT_MARK
+
+    def fields(self) -> tuple[str, ...]:
+        return self.names
+
+    def check(self, form: forms.BaseForm, cleaned: dict) -> None:
+        return None
+
+
 class RequirementsMixin:
     """Declared conditional requirements, checked by clean() and shown by the field template."""
 
-    requirements: tuple[RequiredWhen | OneOfRequired, ...] = ()
+    requirements: tuple[RequiredWhen | OneOfRequired | RequiredToSubmit, ...] = ()
     #: False while saving a draft: the conditional rules are not applied then.
     check_requirements: bool = True
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._submit_required = {name for name, field in self.fields.items() if field.required}
+
+    def remember_required(self) -> None:
+        """Take the fields a form added in its own __init__ into what submitting needs."""
         self._submit_required = {name for name, field in self.fields.items() if field.required}
 
     def relax_for_draft(self, *, keep: Iterable[str] = ()) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import OneOfRequired, RequirementsMixin
 from events.models import EventSession, Registration, SurveyResponse
 
 
@@ -18,8 +19,17 @@ class RegistrationForm(forms.Form):
     )
 
 
-class GuestRegistrationForm(forms.Form):
+class GuestRegistrationForm(RequirementsMixin, forms.Form):
     """Staff register someone who phoned or came to the counter."""
+
+    # The one rule for both the check and the marks next to the two labels.
+    requirements = (
+        OneOfRequired(
+            ("phone", "email"),
+            mark=_("電話番号かメールアドレスのどちらかは必須"),
+            message=_("連絡のため、電話番号かメールアドレスのどちらかを入力してください。"),
+        ),
+    )
 
     name = forms.CharField(label=_("氏名"), max_length=100, help_text=_("例: 佐藤 陽子"))
     name_kana = forms.CharField(
@@ -44,14 +54,6 @@ class GuestRegistrationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     needs = RegistrationForm.base_fields["needs"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("phone") and not cleaned.get("email"):
-            raise forms.ValidationError(
-                _("連絡のため、電話番号かメールアドレスのどちらかを入力してください。")
-            )
-        return cleaned
 
 
 class PersonSearchForm(forms.Form):

@@ -6,6 +6,7 @@ from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RequiredToSubmit, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme, User
 from core.roles import Role
 from core.validators import end_not_before_start
@@ -124,7 +125,11 @@ CriterionFormSet = modelformset_factory(Criterion, form=CriterionForm, extra=1, 
 # --- Proposals -------------------------------------------------------------------------------------
 
 
-class ProposalForm(forms.ModelForm):
+class ProposalForm(RequirementsMixin, forms.ModelForm):
+    # A draft may be incomplete; projects.services.proposal_missing_items refuses to submit
+    # without the summary and the eight items: the marks say so.
+    requirements = (RequiredToSubmit(("summary", *Proposal.PLAN_FIELDS)),)
+
     class Meta:
         model = Proposal
         fields = [
@@ -247,8 +252,17 @@ class ExternalReviewerForm(forms.ModelForm):
             del self.fields["side"]
 
 
-class SideResolutionForm(forms.Form):
+class SideResolutionForm(RequirementsMixin, forms.Form):
     """What stands when a side has no reviewer left: a substitute, or the remaining side's average."""
+
+    requirements = (
+        RequiredWhen(
+            "substitute",
+            when=lambda data: data.get("choice") == ResolutionChoice.SUBSTITUTE,
+            mark=_("代わりの審査員を指名する場合は必須"),
+            message=_("代わりの審査員を選んでください。"),
+        ),
+    )
 
     side = forms.ChoiceField(choices=ReviewerSide.choices, widget=forms.HiddenInput)
     choice = forms.ChoiceField(
@@ -267,12 +281,6 @@ class SideResolutionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if candidates is not None:
             self.fields["substitute"].queryset = candidates
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("choice") == ResolutionChoice.SUBSTITUTE and not cleaned.get("substitute"):
-            self.add_error("substitute", _("代わりの審査員を選んでください。"))
-        return cleaned
 
 
 class ConflictForm(forms.Form):
@@ -296,8 +304,9 @@ SCORE_CHOICES = [
 ]
 
 
-class ReviewForm(forms.Form):
-    """One score (1-5) and a comment per criterion of the stage, a recommendation and a comment."""
+class ReviewForm(RequirementsMixin, forms.Form):
+    """One score (1-5) and a comment per criterion of the stage, a recommendation and a comment.
+    Saving part-way relaxes the scores, but the marks keep saying what finishing needs."""
 
     recommendation = forms.ChoiceField(
         label=_("総合所見"),
@@ -328,7 +337,6 @@ class ReviewForm(forms.Form):
                 choices=SCORE_CHOICES,
                 coerce=int,
                 widget=forms.RadioSelect,
-                required=not partial,
                 help_text=criterion.description,
                 initial=score.score if score else None,
                 error_messages={
@@ -343,7 +351,9 @@ class ReviewForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=score.comment if score else "",
             )
-        self.fields["recommendation"].required = not partial
+        self.remember_required()
+        if partial:
+            self.relax_for_draft()
         if review:
             self.fields["recommendation"].initial = review.recommendation
             self.fields["comment"].initial = review.comment

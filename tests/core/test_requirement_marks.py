@@ -119,3 +119,96 @@ def test_a_corporation_without_its_number_is_refused_with_the_marked_rule(client
 def test_search_forms_show_no_marks(client):
     html = client.get(reverse("groups:index")).content.decode()
     assert not re.search(r'class="badge-(optional|required|conditional)"', html)
+
+
+# --- Every form with a conditional requirement marks it with the rule it validates with ------------
+
+
+def test_counter_registration_marks_phone_and_email_as_one_of_and_keeps_them_after_a_failure(
+    client_for, staff_user
+):
+    from tests.events.factories import EventFactory
+
+    url = reverse("events:staff_register", args=[EventFactory().pk])
+    client = client_for(staff_user)
+    before = marks(client.get(url).content.decode())
+    assert before["id_phone"] == before["id_email"] == "電話番号かメールアドレスのどちらかは必須"
+    assert before["id_name"] == "必須" and before["id_name_kana"] == "任意"
+    response = client.post(url, {"name": "佐藤 陽子", "channel": "phone"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "連絡のため、電話番号かメールアドレスのどちらかを入力してください。" in html
+    assert marks(html) == before
+
+
+def test_a_consultation_asks_for_a_new_name_only_without_a_chosen_or_anonymous_client(staff_user):
+    from consultations.forms import ConsultationForm
+
+    base = {
+        "consulted_on": "2027-01-13",
+        "channel": "visit",
+        "duration_minutes": "30",
+        "staff": staff_user.pk,
+        "question": "場所をさがしています",
+        "status": "closed",
+    }
+    form = ConsultationForm(base)
+    form.fields["topics"].required = False
+    assert not form.is_valid()
+    assert "「匿名の相談」にしてください" in form.errors["new_person_name"][0]
+    assert marks(str(form))["id_new_person_name"] == "候補から選ばず匿名でもない場合は必須"
+    anonymous = ConsultationForm({**base, "is_anonymous": "on"})
+    anonymous.fields["topics"].required = False
+    assert anonymous.is_valid(), anonymous.errors
+
+
+def test_a_referral_marks_the_department_and_the_search_as_one_of(client_for, staff_user):
+    from consultations.forms import ReferralForm
+    from core.forms import requirement_mark
+    from tests.consultations.factories import ConsultationFactory
+
+    form = ReferralForm({"note": "紹介"})
+    assert not form.is_valid()
+    assert form.errors["department"] == [
+        "つなぎ先を1つ選んでください（担当課、または団体・企業のどちらか）。"
+    ]
+    assert requirement_mark(form["target"]).text == "担当課か団体・企業のどちらかは必須"
+    consultation = ConsultationFactory(staff=staff_user)
+    html = (
+        client_for(staff_user).get(reverse("consultations:detail", args=[consultation.pk])).content.decode()
+    )
+    found = marks(html)
+    assert found["id_department"] == found["id_target_q"] == "担当課か団体・企業のどちらかは必須"
+
+
+def test_a_side_resolution_needs_the_substitute_only_when_naming_one():
+    from projects.forms import SideResolutionForm
+
+    form = SideResolutionForm({"side": "department", "choice": "substitute"})
+    assert not form.is_valid()
+    assert form.errors["substitute"] == ["代わりの審査員を選んでください。"]
+    assert marks(str(form))["id_substitute"] == "代わりの審査員を指名する場合は必須"
+    assert SideResolutionForm({"side": "department", "choice": "remaining_side"}).is_valid()
+
+
+def test_review_marks_stay_required_after_a_part_way_save():
+    from types import SimpleNamespace
+
+    from projects.forms import ReviewForm
+
+    criteria = [SimpleNamespace(pk=1, name="公益性", weight=20, description="")]
+    empty = marks(str(ReviewForm(criteria=criteria)))
+    part_way = ReviewForm({"score_1": "9"}, criteria=criteria, partial=True)
+    assert not part_way.is_valid()  # 9 is not a score: the part-way save fails
+    assert empty["id_recommendation"] == "必須"
+    assert marks(str(part_way)) == empty
+    assert ReviewForm({}, criteria=criteria, partial=True).is_valid()
+
+
+def test_a_proposal_marks_the_plan_as_needed_to_submit():
+    from projects.forms import ProposalForm
+    from tests.projects.factories import CallFactory
+
+    found = marks(str(ProposalForm(call=CallFactory())))
+    assert found["id_title"] == "必須"
+    assert found["id_summary"] == found["id_plan_who"] == found["id_plan_how"] == "提出時は必須"
