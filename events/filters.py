@@ -54,3 +54,31 @@ class EventFilter(django_filters.FilterSet):
         if value == "past":
             return queryset.filter(last_ends_at__lt=now)
         return queryset
+
+
+def _staff_fiscal_years():
+    from core.fiscal import fiscal_year_choices
+
+    return fiscal_year_choices(back=6)
+
+
+class StaffEventFilter(django_filters.FilterSet):
+    """催しの運営: the staff list, through the shared search component (keyword, 事業, 年度)."""
+
+    q = KeywordFilter(lookups=["title__icontains"], normalize=nfkc, help_text=_("例: ミライ対話"))
+    program = django_filters.ModelChoiceFilter(
+        label=_("事業"), queryset=Program.objects.all(), to_field_name="code", empty_label=_("すべて")
+    )
+    fy = django_filters.ChoiceFilter(
+        label=_("年度"), choices=_staff_fiscal_years, method="filter_fiscal_year", empty_label=_("すべて")
+    )
+
+    class Meta:
+        model = Event
+        fields = ["q", "program", "fy"]
+
+    def filter_fiscal_year(self, queryset, name, value):
+        from events.selectors import fiscal_year_bounds
+
+        start, end = fiscal_year_bounds(int(value))
+        return queryset.filter(first_starts_at__gte=start, first_starts_at__lt=end)

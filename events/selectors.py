@@ -209,7 +209,11 @@ def sessions_on(day: dt.date) -> list[EventSession]:
     )
 
 
-def staff_events(*, program_code: str = "", fiscal_year: int | None = None) -> QuerySet[Event]:
+def staff_events(*, data=None):
+    """催しの運営's list and its filters (the shared search component): (filterset, events)."""
+    from core.filters import valid_or_empty
+    from events.filters import StaffEventFilter
+
     queryset = (
         events_with_dates()
         .select_related("program")
@@ -219,12 +223,9 @@ def staff_events(*, program_code: str = "", fiscal_year: int | None = None) -> Q
             )
         )
     )
-    if program_code:
-        queryset = queryset.filter(program__code=program_code)
-    if fiscal_year:
-        start, end = fiscal_year_bounds(fiscal_year)
-        queryset = queryset.filter(first_starts_at__gte=start, first_starts_at__lt=end)
-    return queryset.order_by("-first_starts_at", "-pk")
+    filterset = StaffEventFilter(data=data or None, queryset=queryset)
+    valid_or_empty(filterset)
+    return filterset, filterset.qs.order_by("-first_starts_at", "-pk")
 
 
 def staff_event(pk: int) -> Event:

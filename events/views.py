@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.app_hooks import PersonEntry, PersonSection, collect
-from core.fiscal import fiscal_year_label, fiscal_year_of, parse_fiscal_year
+from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.models import Person
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
@@ -35,7 +35,7 @@ from events.forms import (
     RegistrationForm,
     SurveyForm,
 )
-from events.models import Attendance, Event, EventSession, Program, Registration
+from events.models import Attendance, Event, EventSession, Registration
 
 # Signed-in center staff only (events.rules): others get 403 (members, officials, committee).
 staff_required = permission_required("events.manage_events")
@@ -267,32 +267,12 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @staff_required
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
-    from core.filters import query_choice_errors
-    from core.fiscal import FISCAL_YEAR_BOUNDS, fiscal_year_choices
-
-    programs = list(Program.objects.all())
-    query_errors = query_choice_errors(
-        request.GET,
-        {
-            "program": (_("事業"), {program.code for program in programs}),
-            "fy": (_("年度"), {str(year) for year in FISCAL_YEAR_BOUNDS}),
-        },
-    )
-    program_code = request.GET.get("program", "")
-    fiscal_year = parse_fiscal_year(request.GET.get("fy"))
-    page_obj = None
-    if not query_errors:
-        events = selectors.staff_events(program_code=program_code, fiscal_year=fiscal_year)
-        page_obj = Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    filterset, events = selectors.staff_events(data=request.GET)
     context = {
-        "query_errors": query_errors,
-        "page_obj": page_obj,
-        "programs": programs,
-        "program_code": program_code,
-        "fiscal_year": fiscal_year,
-        "fiscal_years": fiscal_year_choices(back=6),
+        "filter": filterset,
+        "page_obj": Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page")),
     }
-    return render(request, "events/staff/index.html", context, status=400 if query_errors else 200)
+    return render(request, "events/staff/index.html", context, status=400 if filterset.errors else 200)
 
 
 @staff_required

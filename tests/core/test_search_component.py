@@ -81,6 +81,30 @@ def test_every_public_list_uses_the_same_component(client, path, query):
     assert not re.search(r'class="badge-(optional|required)"', html)
 
 
+def test_staff_event_list_uses_the_component_with_the_result_line_and_removable_chips(client_for, staff_user):
+    from events.models import Program
+    from tests.events.factories import EventFactory
+
+    program = Program.objects.first()
+    EventFactory(title="こども食堂の始め方", program=program)
+    EventFactory(title="こども読書の講座", program=program)
+    EventFactory(title="防災のまちあるき")
+    client = client_for(staff_user)
+    html = client.get(
+        reverse("events:staff_index"), {"q": "こども", "program": program.code}
+    ).content.decode()
+    assert "条件をしぼる" in html and "詳しい条件" in html
+    assert re.search(r"「こども」の検索結果 <strong>2件</strong>", html)
+    found = dict(chips(html))
+    keyword = found.pop("キーワード: こども×（この条件を外す）")
+    assert parse_qs(urlsplit(keyword).query) == {"program": [program.code]}
+    by_program = found.pop(f"事業: {program.name}×（この条件を外す）")
+    assert parse_qs(urlsplit(by_program).query) == {"q": ["こども"]}
+    assert not re.search(r'class="badge-(optional|required)"', html)
+    everything = client.get(reverse("events:staff_index")).content.decode()
+    assert re.search(r"催し <strong>3件</strong>", everything)
+
+
 @pytest.mark.parametrize(
     ("user_agent", "label"),
     [
