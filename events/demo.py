@@ -127,6 +127,9 @@ def _day_in(year: int, month: int, rng: random.Random) -> dt.date:
     return rng.choice(weekends or [d for d in days if center_is_open(d)])
 
 
+NEWCOMERS_PER_YEAR = 45
+
+
 def _people(count: int, rng: random.Random, start: int) -> list[Person]:
     people = []
     for n in range(start, start + count):
@@ -161,6 +164,12 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     years = seed_fiscal_years()
     announced_until = timezone.localdate() + dt.timedelta(days=ANNOUNCED_DAYS_AHEAD)
     for fy in [*years, years[-1] + 1]:
+        if fy != years[0]:
+            # A center meets new people every year (most of them come to ミライ対話 first); without
+            # them the report's 初めての参加者 would fall to nothing after the first year.
+            newcomers = _people(NEWCOMERS_PER_YEAR * scale, rng, len(pool) + 1)
+            pool += newcomers
+            fresh = [*fresh, *rng.sample(newcomers, k=len(newcomers))]  # popped from the end
         for code, (per_year, n_sessions, capacity, rule, months, (hour, length)) in PLAN.items():
             program = programs.get(code)
             if program is None:
