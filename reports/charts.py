@@ -90,11 +90,13 @@ def bar_chart(
         return _to_svg(figure, font_name)
 
 
-# Three years side by side, told apart without colour: grays from light to dark plus a hatch, and
-# every bar carries its value (the oldest year lightest, the report's year darkest and solid).
+# Three years side by side, told apart without colour: grays from light to dark (the oldest year
+# lightest and hatched, the report's year darkest), and every bar carries its value. Only one
+# sparse hatch: WeasyPrint draws an SVG pattern tile by tile, and a dotted hatch cost about 0.7 s
+# of CPU per chart (most of a report's rendering time).
 YEAR_STYLES = (
-    {"color": "#d9d9d9", "hatch": "///", "edgecolor": "#555555"},
-    {"color": "#9a9a9a", "hatch": "...", "edgecolor": "#333333"},
+    {"color": "#dddddd", "hatch": "//", "edgecolor": "#555555"},
+    {"color": "#8c8c8c", "hatch": "", "edgecolor": "#333333"},
     {"color": KEY_COLOUR, "hatch": "", "edgecolor": KEY_COLOUR},
 )
 
