@@ -17,10 +17,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
 from core.models import Area, Department, Theme
+from core.pagecache import versions
 from core.text import reading_sort_key
 from groups.models import Group, GroupMembership, GroupStatus
 from matching import scoring
@@ -49,6 +51,10 @@ THEME_CANDIDATES_PER_KIND = 25
 PRE_RANKED_PER_KIND = 5 * THEME_CANDIDATES_PER_KIND
 # How long a theme/district pre-ranking is reused (see _theme_area_candidates).
 CANDIDATES_CACHE_SECONDS = 300
+# Whole suggestion lists are kept per version of what they are made of (core/pagecache.py: the
+# themes, districts and departments, the groups, and everything of matching, matches included).
+SUGGESTIONS_CACHE_SCOPES = ("core", "groups", "matching")
+SUGGESTIONS_CACHE_SECONDS = 300
 FULFIL_CANDIDATES = 300
 SUGGESTIONS_SHOWN = 20
 
@@ -397,17 +403,19 @@ def _theme_area_candidates(theme_ids: list[int], area_ids: list[int]) -> list[tu
     five of the best-sharing parties of a kind were not taking part.
 
     The ranking depends only on the set of themes and districts, which many parties share, so
-    it is kept in the cache for CANDIDATES_CACHE_SECONDS. Whether each party still takes part is
-    checked again on every request (``_candidate_details``), so a withdrawn group or a suspended
-    business never appears; a party that has just joined appears once the entry expires.
+    it is kept in the cache for CANDIDATES_CACHE_SECONDS, or until a party, its themes or districts
+    change (the versions of SUGGESTIONS_CACHE_SCOPES are in the key). Whether each party still
+    takes part is checked again on every ranking (``_candidate_details``).
 
     Rows: (kind, party id). Plain SQL because the ORM cannot aggregate over a UNION; it runs on
     SQLite and PostgreSQL alike.
     """
     if not theme_ids and not area_ids:
         return []
-    key = "matching:candidates:v1:{}:{}".format(
-        ",".join(map(str, sorted(theme_ids))), ",".join(map(str, sorted(area_ids)))
+    key = "matching:candidates:v2:{}:{}:{}".format(
+        versions(SUGGESTIONS_CACHE_SCOPES),
+        ",".join(map(str, sorted(theme_ids))),
+        ",".join(map(str, sorted(area_ids))),
     )
     cached = cache.get(key)
     if cached is not None:
@@ -521,6 +529,24 @@ def suggestions_for(
                 introduce_url=urls.url("matching:introduce", ref.key, cref.key),
             )
         )
+    return party, rows
+
+
+def cached_suggestions_for(
+    ref: PartyRef, *, party=None, limit: int = SUGGESTIONS_SHOWN
+) -> tuple[object, list[SuggestionRow]]:
+    """suggestions_for, kept in the cache until a theme, district, department, group, business,
+    need, offer or match is saved or deleted (their versions are in the key), or for
+    SUGGESTIONS_CACHE_SECONDS: staff open the same party's suggestions again and again, and
+    ranking them costs 6 queries and scoring a few hundred candidates."""
+    # The versions are read first: a change made while ranking leaves this entry behind.
+    scopes = versions(SUGGESTIONS_CACHE_SCOPES)
+    key = f"matching:suggestions:v1:{scopes}:{get_language()}:{ref.key}:{int(limit)}"
+    rows = cache.get(key)
+    if rows is not None:
+        return party or ref.get(), rows
+    party, rows = suggestions_for(ref, party=party, limit=limit)
+    cache.set(key, rows, SUGGESTIONS_CACHE_SECONDS)
     return party, rows
 
 

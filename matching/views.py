@@ -76,7 +76,7 @@ def index(request: HttpRequest) -> HttpResponse:
     my_parties = selectors.user_parties(request.user)
     my_suggestions = []
     for choice in my_parties[:INDEX_PARTIES_WITH_SUGGESTIONS]:
-        _party, rows = selectors.suggestions_for(
+        _party, rows = selectors.cached_suggestions_for(
             choice.ref, party=choice.party, limit=INDEX_SUGGESTIONS_PER_PARTY
         )
         my_suggestions.append((choice, rows))
@@ -317,7 +317,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def suggestions(request: HttpRequest, party: str) -> HttpResponse:
     ref, obj = _party_or_404(party)
     permitted(request.user, "matching.view_suggestions", obj)
-    obj, rows = selectors.suggestions_for(ref, party=obj)
+    obj, rows = selectors.cached_suggestions_for(ref, party=obj)
     return render(
         request,
         "matching/suggestions.html",
