@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import KeywordFilter, nfkc
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import Department, Theme
-from projects.models import ProjectKind, ProjectStatus
+from projects.models import ProjectKind, ProjectStatus, SupportKind, SupportLog
 
 FIRST_FISCAL_YEAR = 2019
 
@@ -70,11 +69,29 @@ class StaffProjectFilter(ProjectFilterBase):
         fields: list[str] = []
 
 
-class FiscalYearForm(forms.Form):
-    fiscal_year = forms.TypedChoiceField(
-        label=_("年度"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=lambda: [("", _("すべて")), *fiscal_year_filter_choices()],
+class SupportLogFilter(django_filters.FilterSet):
+    """支援記録: the staff list through the shared search component (keyword, 種類, 年度)."""
+
+    q = KeywordFilter(
+        lookups=["project__title__icontains", "content__icontains", "supporters__icontains"],
+        normalize=nfkc,
+        help_text=_("例: 収支計画"),
     )
+    kind = django_filters.ChoiceFilter(
+        label=_("支援の種類"), choices=SupportKind.choices, empty_label=_("すべて")
+    )
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("年度"),
+        choices=fiscal_year_filter_choices,
+        method="filter_fiscal_year",
+        empty_label=_("すべて"),
+    )
+
+    class Meta:
+        model = SupportLog
+        fields = ["q", "kind", "fiscal_year"]
+
+    def filter_fiscal_year(self, queryset, name, value):
+        from core.fiscal import fiscal_year_range
+
+        return queryset.filter(held_on__range=fiscal_year_range(int(value)))

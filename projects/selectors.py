@@ -601,12 +601,14 @@ def agreement_of(project: Project):
     return Agreement.objects.filter(project=project).first()
 
 
-def support_log_list(*, fiscal_year: int | None = None) -> QuerySet[SupportLog]:
+def support_log_list(*, data=None):
+    """支援記録 and its filters (the shared search component): (filterset, logs)."""
+    from projects.filters import SupportLogFilter
+
     logs = SupportLog.objects.select_related("project", "project__lead_group", "author")
-    if fiscal_year:
-        start, end = fiscal_year_range(fiscal_year)
-        logs = logs.filter(held_on__range=(start, end))
-    return logs.order_by("-held_on", "-id")
+    filterset = SupportLogFilter(data=data or None, queryset=logs)
+    valid_or_empty(filterset)
+    return filterset, filterset.qs.order_by("-held_on", "-id")
 
 
 # --- For other apps: the journey funnel (ミライ対話 → ALP → プロジェクト登録 → プロジェクト支援)

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from projects import forms, selectors, services, workflow
-from projects.filters import FiscalYearForm
 from projects.models import (
     UNCALLED_KINDS,
     Attachment,
@@ -1015,16 +1014,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def support_logs(request: HttpRequest) -> HttpResponse:
-    year_form = FiscalYearForm(request.GET or None)
-    if year_form.is_bound and not year_form.is_valid():
-        # An invalid year is an error next to the field, never every year's records.
-        return render(request, "projects/staff/support_logs.html", {"year_form": year_form}, status=400)
-    fiscal_year = year_form.cleaned_data.get("fiscal_year") if year_form.is_bound else None
+    # An invalid condition is an error next to the field, never every year's records.
+    filterset, logs = selectors.support_log_list(data=request.GET)
     return render(
         request,
         "projects/staff/support_logs.html",
-        {
-            "year_form": year_form,
-            "page_obj": _paginate(request, selectors.support_log_list(fiscal_year=fiscal_year)),
-        },
+        {"filter": filterset, "page_obj": _paginate(request, logs)},
+        status=400 if filterset.errors else 200,
     )

@@ -105,6 +105,38 @@ def test_staff_event_list_uses_the_component_with_the_result_line_and_removable_
     assert re.search(r"催し <strong>3件</strong>", everything)
 
 
+def test_support_log_list_uses_the_component_with_the_result_line_and_removable_chips(client_for, staff_user):
+    import datetime as dt
+
+    from projects import services
+    from tests.projects.factories import ProjectFactory
+
+    project = ProjectFactory(support=True)
+    for kind, content in (
+        ("mentor", "こども食堂の収支"),
+        ("mentor", "こども向け講座の広報"),
+        ("other", "会計"),
+    ):
+        services.support_log_create(
+            project=project,
+            by=staff_user,
+            held_on=dt.date(2026, 6, 1),
+            kind=kind,
+            supporters="メンター",
+            content=content,
+        )
+    client = client_for(staff_user)
+    html = client.get(reverse("projects:support_logs"), {"q": "こども", "kind": "mentor"}).content.decode()
+    assert "条件をしぼる" in html and "詳しい条件" in html
+    assert re.search(r"「こども」の検索結果 <strong>2件</strong>", html)
+    found = dict(chips(html))
+    keyword = found.pop("キーワード: こども×（この条件を外す）")
+    assert parse_qs(urlsplit(keyword).query) == {"kind": ["mentor"]}
+    by_kind = found.pop("支援の種類: メンター面談×（この条件を外す）")
+    assert parse_qs(urlsplit(by_kind).query) == {"q": ["こども"]}
+    assert not re.search(r'class="badge-(optional|required)"', html)
+
+
 @pytest.mark.parametrize(
     ("user_agent", "label"),
     [
