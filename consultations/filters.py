@@ -15,7 +15,7 @@ from consultations.models import (
     ConsultationStatus,
     Topic,
 )
-from core.filters import KeywordFilter
+from core.filters import KeywordFilter, ModelChoiceFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.models import User
 from core.roles import Role
@@ -47,15 +47,13 @@ class ConsultationFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("期間（まで）"), field_name="consulted_on", lookup_expr="lte", widget=DateInput
     )
-    topic = django_filters.ModelChoiceFilter(
+    topic = ModelChoiceFilter(
         label=_("相談の分野"), method="filter_topic", queryset=Topic.objects.all(), empty_label=_("すべて")
     )
     channel = django_filters.ChoiceFilter(
         label=_("相談方法"), choices=Channel.choices, empty_label=_("すべて")
     )
-    staff = django_filters.ModelChoiceFilter(
-        label=_("対応職員"), queryset=staff_users(), empty_label=_("すべて")
-    )
+    staff = ModelChoiceFilter(label=_("対応職員"), queryset=staff_users(), empty_label=_("すべて"))
     group_name = KeywordFilter(
         lookups=["group__search_text__contains"], label=_("団体名"), help_text=_("例: こども食堂")
     )
@@ -88,9 +86,7 @@ class AccessLogFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("操作"), choices=AccessAction.choices, empty_label=_("すべて")
     )
-    user = django_filters.ModelChoiceFilter(
-        label=_("利用者"), queryset=staff_users(), empty_label=_("すべて")
-    )
+    user = ModelChoiceFilter(label=_("利用者"), queryset=staff_users(), empty_label=_("すべて"))
     date_from = django_filters.DateFilter(
         label=_("期間（から）"), field_name="at", lookup_expr="date__gte", widget=DateInput
     )
