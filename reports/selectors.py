@@ -855,18 +855,20 @@ def report_years() -> list[int]:
     return sorted(years, reverse=True)
 
 
-def outcome_records_for_staff(*, fiscal_year: int, program_code: str | None = None):
-    qs = (
-        OutcomeRecord.objects.filter(fiscal_year=fiscal_year)
-        .select_related("program")
-        .prefetch_related(Prefetch("groups"), Prefetch("events"), Prefetch("projects"))
+def outcome_records_for_staff(*, data=None):
+    """成果の記録 and its conditions (the shared search component): (filterset, records)."""
+    from core.filters import valid_or_empty
+    from reports.filters import OutcomeFilter
+
+    qs = OutcomeRecord.objects.select_related("program").prefetch_related(
+        Prefetch("groups"), Prefetch("events"), Prefetch("projects")
     )
-    if program_code:
-        qs = qs.filter(program__code=program_code)
+    filterset = OutcomeFilter(data=data, queryset=qs, years=report_years())
+    valid_or_empty(filterset)
     axis_order = Case(
         *[When(axis=value, then=Value(index)) for index, value in enumerate(OutcomeAxis.values)]
     )
-    return qs.order_by("program__order", axis_order, "category", "order", "id")
+    return filterset, filterset.qs.order_by("program__order", axis_order, "category", "order", "id")
 
 
 # --- The assessment staff write (総括, 目標と実績, 課題と次年度の方針) -------------------------------------

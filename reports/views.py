@@ -20,7 +20,7 @@ from core.permissions import permission_required
 from events.models import Program
 from reports import selectors, services
 from reports.forms import AssessmentForm, OutcomeRecordForm, ReportRequestForm
-from reports.models import OutcomeAxis, OutcomeRecord, Report, ReportStatus
+from reports.models import OutcomeRecord, Report, ReportStatus
 
 FIRST_YEAR, LAST_YEAR = 1989, 2100
 
@@ -130,28 +130,19 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 @permission_required("reports.record_outcomes")
 def outcome_list(request: HttpRequest) -> HttpResponse:
-    programs = list(Program.objects.order_by("order", "id"))
-    query_errors = _query_errors(request, programs=programs)
-    year = _year_from(request, current_fiscal_year())
-    program_code = request.GET.get("program") or None
-    page = None
-    if not query_errors:
-        records = selectors.outcome_records_for_staff(fiscal_year=year, program_code=program_code)
-        page = Paginator(records, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    filterset, records = selectors.outcome_records_for_staff(data=request.GET)
+    year = filterset.chosen_year or current_fiscal_year()
     return render(
         request,
         "reports/outcome_list.html",
         {
-            "query_errors": query_errors,
+            "filter": filterset,
             "year": year,
             "year_label": fiscal_year_label(year),
-            "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
-            "programs": programs,
-            "program_code": program_code or "",
-            "page_obj": page,
-            "axes": OutcomeAxis.choices,
+            "program_code": request.GET.get("program", "") if not filterset.errors else "",
+            "page_obj": Paginator(records, settings.PAGINATE_BY).get_page(request.GET.get("page")),
         },
-        status=400 if query_errors else 200,
+        status=400 if filterset.errors else 200,
     )
 
 

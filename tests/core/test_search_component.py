@@ -137,6 +137,27 @@ def test_support_log_list_uses_the_component_with_the_result_line_and_removable_
     assert not re.search(r'class="badge-(optional|required)"', html)
 
 
+def test_outcome_list_uses_the_component_with_the_result_line_and_removable_chips(client_for, staff_user):
+    from tests.reports.factories import OutcomeRecordFactory
+
+    OutcomeRecordFactory(episode="こども食堂で出会った", axis="resources")
+    OutcomeRecordFactory(episode="こどもの居場所ができた", axis="resources")
+    OutcomeRecordFactory(episode="こども会議", axis="learning")
+    OutcomeRecordFactory(episode="こども食堂（前の年度）", fiscal_year=2024)
+    client = client_for(staff_user)
+    query = {"q": "こども", "year": "2025", "axis": "resources"}
+    html = client.get(reverse("reports:outcome_list"), query).content.decode()
+    assert "条件をしぼる" in html and "詳しい条件" in html and "絞り込み" not in html
+    assert re.search(r"「こども」の検索結果 <strong>2件</strong>", html)
+    found = dict(chips(html))
+    by_axis = found.pop("評価の軸: 資源連結×（この条件を外す）")
+    assert parse_qs(urlsplit(by_axis).query) == {"q": ["こども"], "year": ["2025"]}
+    keyword = found.pop("キーワード: こども×（この条件を外す）")
+    assert parse_qs(urlsplit(keyword).query) == {"year": ["2025"], "axis": ["resources"]}
+    assert "年度: 令和7年度×（この条件を外す）" in found
+    assert not re.search(r'class="badge-(optional|required)"', html)
+
+
 @pytest.mark.parametrize(
     ("user_agent", "label"),
     [

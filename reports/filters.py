@@ -1,0 +1,57 @@
+"""The outcome list's conditions (成果の記録), drawn by the shared search component."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import KeywordFilter, nfkc
+from core.fiscal import current_fiscal_year, fiscal_year_label
+from events.models import Program
+from reports.models import OutcomeAxis, OutcomeRecord
+
+# Years a query string may ask for (older links stay valid; far-off years are an error).
+FIRST_YEAR, LAST_YEAR = 1989, 2100
+
+
+class OutcomeFilter(django_filters.FilterSet):
+    """Keyword first; 年度 (this fiscal year unless chosen), 事業 and 評価の軸 under 詳しい条件."""
+
+    q = KeywordFilter(
+        lookups=["category__icontains", "episode__icontains"], normalize=nfkc, help_text=_("例: 居場所")
+    )
+    year = django_filters.ChoiceFilter(label=_("年度"), method="filter_year", empty_label=None)
+    program = django_filters.ModelChoiceFilter(
+        label=_("事業"),
+        queryset=Program.objects.order_by("order", "id"),
+        to_field_name="code",
+        empty_label=_("すべて"),
+    )
+    axis = django_filters.ChoiceFilter(
+        label=_("評価の軸"), choices=OutcomeAxis.choices, empty_label=_("すべて")
+    )
+
+    class Meta:
+        model = OutcomeRecord
+        fields = ["q", "year", "program", "axis"]
+
+    def __init__(self, data=None, *args, years=(), **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("year"):
+            data["year"] = str(current_fiscal_year())
+        super().__init__(data, *args, **kwargs)
+        offered = set(years)
+        asked = data.get("year", "")
+        if asked.isdigit() and FIRST_YEAR <= int(asked) <= LAST_YEAR:
+            offered.add(int(asked))
+        self.filters["year"].extra["choices"] = [
+            (y, fiscal_year_label(y)) for y in sorted(offered, reverse=True)
+        ]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(fiscal_year=int(value))
+
+    @property
+    def chosen_year(self) -> int:
+        """The fiscal year shown (0 when the conditions are invalid)."""
+        return int(self.form.cleaned_data.get("year") or current_fiscal_year()) if self.is_valid() else 0
