@@ -1,4 +1,5 @@
-"""Whole-page cache of public pages for anonymous visitors (the home page, the group directory).
+"""Whole-page cache of public pages for anonymous visitors (the home page, the group directory),
+and `fragment`: the same for the part of a page that is the same for everyone (signed in too).
 
     from core.pagecache import cache_for_anonymous
 
@@ -111,6 +112,30 @@ def _key(request: HttpRequest, scopes: tuple[str, ...]) -> str:
         f"{versions(scopes)}|{get_language()}|{request.method}|{request.get_host()}{request.get_full_path()}"
     )
     return f"{KEY_PREFIX}:page:{hashlib.sha256(page.encode()).hexdigest()}"
+
+
+def kept(name: str, scopes: tuple[str, ...], build: Callable[[], object]) -> object:
+    """`build()`'s value (picklable, the same for everyone) kept under `name` until one of the
+    scopes changes or PUBLIC_PAGE_CACHE_SECONDS pass: what pages for signed-in people can
+    share (a group's projects on its page, a search's results), under the page cache's rules."""
+    if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
+        return build()
+    key = f"{KEY_PREFIX}:kept:{hashlib.sha256(f'{versions(scopes)}|{name}'.encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        cache.set(key, found, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return found
+
+
+def fragment(name: str, request: HttpRequest, scopes: tuple[str, ...], build: Callable[[], dict]) -> dict:
+    """The part of a page that is the same for everyone who asks for this address, signed in or
+    not (a public list's results and its search form: no token, no name, no per-person link),
+    kept like `kept`; `build()` makes it (a dict of strings and numbers) when it is not kept.
+    The page renders everything personal around it."""
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_LENGTH:
+        return build()
+    return kept(f"{get_language()}|{name}|{request.get_host()}{request.get_full_path()}", scopes, build)
 
 
 def cache_for_anonymous(*scopes: str) -> Callable:

@@ -58,7 +58,15 @@ KANA_ROW_NAMES = [row for row, _letters in KANA_ROWS] + ["その他"]  # data, n
 
 def group_for_page(*, pk: int) -> Group:
     """One group with what its page shows (themes, areas); raises Group.DoesNotExist."""
-    return Group.objects.prefetch_related("themes", "areas").get(pk=pk)
+    # Not the search copies (search_text repeats the purpose and activities, see refresh_search_fields).
+    return (
+        Group.objects.defer("search_text", "name_key", "sort_key")
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.only("pk", "name", "short_name")),
+            Prefetch("areas", queryset=Area.objects.only("pk", "name")),
+        )
+        .get(pk=pk)
+    )
 
 
 def recently_registered_groups(limit: int = 6) -> QuerySet:

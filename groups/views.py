@@ -14,10 +14,13 @@ from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import pagecache
 from core.app_hooks import collect
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
@@ -42,10 +45,30 @@ def _group_for(request: HttpRequest, pk: int, perm: str) -> Group:
 # --- public -------------------------------------------------------------------------------------------
 
 
+DIRECTORY_SCOPES = ("core", "groups", "matching")
+
+
 @require_GET
-@cache_for_anonymous("core", "groups", "matching")
+@cache_for_anonymous(*DIRECTORY_SCOPES)
 def index(request: HttpRequest) -> HttpResponse:
-    """団体をさがす: filters in the query string, あいうえお order, an index by row, pages of 20."""
+    """団体をさがす: filters in the query string, あいうえお order, an index by row, pages of 20.
+
+    The search form and the results are the same for everyone who opens the address: they are
+    kept (core.pagecache.fragment, same versions and expiry as the anonymous page cache), so a
+    signed-in member's search costs no query and no rendering of the list when it was asked
+    before; the page around them (the person's menu, 保存, 申請) is rendered for each person."""
+    directory = pagecache.fragment(
+        "groups:directory", request, DIRECTORY_SCOPES, lambda: _directory_parts(request)
+    )
+    return render(
+        request,
+        "groups/index.html",
+        {"directory": {"form": mark_safe(directory["form"]), "results": mark_safe(directory["results"])}},
+        status=directory["status"],
+    )
+
+
+def _directory_parts(request: HttpRequest) -> dict:
     directory = selectors.group_directory(params=request.GET)
     # A shared link may name a theme or row that no longer exists: the page says which field is
     # wrong (next to it and in the summary) and lists nothing rather than every group.
@@ -56,21 +79,19 @@ def index(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(directory.qs, settings.PAGINATE_BY)
     paginator.count = row_counts.get(current_row, 0) if current_row else sum(row_counts.values())
     page_obj = paginator.get_page(request.GET.get("page"))
-    active_filters = {k: v for k, v in request.GET.items() if k not in ("page", "row") and v}
-    return render(
-        request,
-        "groups/index.html",
-        {
-            "filter": directory,
-            "page_obj": page_obj,
-            "groups": page_obj.object_list,
-            "kana_rows": [(row, row_counts.get(row, 0)) for row in selectors.KANA_ROW_NAMES],
-            "current_row": current_row,
-            "is_filtered": bool(active_filters),
-            "search_notes": keyword_search(directory.form.cleaned_data.get("q")).notes(),
-        },
-        status=200 if valid else 400,
-    )
+    context = {
+        "filter": directory,
+        "page_obj": page_obj,
+        "groups": page_obj.object_list,
+        "kana_rows": [(row, row_counts.get(row, 0)) for row in selectors.KANA_ROW_NAMES],
+        "current_row": current_row,
+        "search_notes": keyword_search(directory.form.cleaned_data.get("q")).notes(),
+    }
+    return {
+        "form": str(render_to_string("groups/includes/directory_form.html", context, request)),
+        "results": str(render_to_string("groups/includes/directory_results.html", context, request)),
+        "status": 200 if valid else 400,
+    }
 
 
 @require_GET

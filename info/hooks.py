@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook, register
 
 # Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
@@ -68,7 +70,15 @@ def group_page_sections(request, group) -> list[Panel]:
             )
         )
     theme_ids = [theme.pk for theme in group.themes.all()]
-    grants = grants_fitting(theme_ids=theme_ids, legal_form=group.legal_form, founded_year=group.founded_year)
+    # The same for every group of these themes and form: kept until a grant or theme changes
+    # (and for a day at most: today is in the key).
+    grants = pagecache.kept(
+        f"info:grants-fitting:{sorted(theme_ids)}:{group.legal_form}:{group.founded_year}:{timezone.localdate()}",
+        ("core", "info"),
+        lambda: grants_fitting(
+            theme_ids=theme_ids, legal_form=group.legal_form, founded_year=group.founded_year
+        ),
+    )
     if grants:
         panels.append(
             Panel(

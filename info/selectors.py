@@ -112,10 +112,17 @@ def flyers_on_display(*, limit: int | None = None, group=None, today: dt.date | 
     from info.models import Flyer
 
     today = today or timezone.localdate()
-    queryset = Flyer.objects.on_display(today).select_related("group").order_by("display_until", "id")
-    if group is not None:
+    queryset = Flyer.objects.on_display(today).order_by("display_until", "id")
+    if group is None:
+        queryset = queryset.select_related("group")
+    else:
+        # One group's page: it has the group already, no join with its every column.
         queryset = queryset.filter(group=group)
-    return list(queryset[:limit] if limit else queryset)
+    flyers = list(queryset[:limit] if limit else queryset)
+    if group is not None:
+        for flyer in flyers:
+            flyer.group = group
+    return flyers
 
 
 def flyers_pending() -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from core import pagecache
 from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook
 from core.predicates import is_center_staff, is_external_reviewer, is_official
 
@@ -145,7 +146,12 @@ def group_page_sections(request, group) -> list[Panel]:
     """The group's public projects (as lead or partner) on its page, newest first."""
     from projects.selectors import projects_for_group
 
-    projects = list(projects_for_group(group)[: GROUP_PAGE_PROJECTS + 1])
+    # The same for every visitor: kept until a project, group, business or theme changes.
+    projects = pagecache.kept(
+        f"projects:group-page:{group.pk}",
+        ("core", "groups", "matching", "projects"),
+        lambda: list(projects_for_group(group)[: GROUP_PAGE_PROJECTS + 1]),
+    )
     if not projects:
         return []
     return [

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from core.filters import valid_or_empty
 from core.fiscal import fiscal_year_range
 from core.history import HistoryEntry, HistorySource, history_entries
-from core.models import User
+from core.models import Theme, User
 from core.predicates import is_center_staff
 from core.roles import Role
 from projects import scoring
@@ -530,13 +530,39 @@ def staff_project_list(*, data=None) -> tuple[StaffProjectFilter, QuerySet[Proje
     return filterset, filterset.qs.order_by("-fiscal_year", "status", "title", "id")
 
 
+# What a project card (projects/_project_card.html) shows, and no more.
+_CARD_FIELDS = (
+    "title",
+    "status",
+    "fiscal_year",
+    "kind",
+    "form",
+    "results",
+    "lead_group",
+    "lead_group__name",
+    "department",
+    "department__name",
+)
+_CARD_PARTNERS = Partner.objects.select_related("group", "business", "department").only(
+    "project", "name", "group__name", "business__name", "department__name"
+)
+
+
 def projects_for_group(group) -> QuerySet[Project]:
-    """A group's public projects (as lead or as a partner), for the group's page."""
+    """A group's public projects (as lead or as a partner), for the group's page and its list.
+
+    The card's columns only, and the partner condition as a subquery: a join with DISTINCT over
+    every column (the plans' long texts, the whole lead group) took 8 ms to plan and sort."""
+    partnered = Partner.objects.filter(group=group).values("project_id")
     return (
-        _project_list_queryset()
-        .public()
-        .filter(Q(lead_group=group) | Q(partners__group=group))
-        .distinct()
+        Project.objects.public()
+        .filter(Q(lead_group=group) | Q(pk__in=partnered))
+        .select_related("lead_group", "department")
+        .only(*_CARD_FIELDS)
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.only("pk", "name", "short_name")),
+            Prefetch("partners", queryset=_CARD_PARTNERS),
+        )
         .order_by("-fiscal_year", "title", "id")
     )
 

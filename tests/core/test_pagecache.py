@@ -183,3 +183,24 @@ def test_a_page_with_a_form_is_never_stored(client):
     assert "csrfmiddlewaretoken" not in client.get(quiet.get_absolute_url()).content.decode()
     Group.objects.filter(pk=quiet.pk).update(name="書き換えた会")
     assert "連絡先のない会" in client.get(quiet.get_absolute_url()).content.decode()
+
+
+def test_signed_in_searches_share_the_results_but_not_the_page(client, member, staff_user):
+    """The directory's form and results are the same for everyone at one address: kept for
+    signed-in people too (core.pagecache.fragment), while the menu around them is each person's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    group = GroupFactory(name="みどりの会", name_kana="みどりのかい")
+    client.force_login(staff_user)
+    assert "みどりの会" in client.get(DIRECTORY, {"q": "みどり"}).content.decode()
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(DIRECTORY, {"q": "みどり"}).content.decode()
+    assert "みどりの会" in html and MYPAGE_LINK in html
+    assert not [q for q in ctx.captured_queries if "groups_group" in q["sql"]]
+    # A save is seen at once, as on the anonymous visitors' pages.
+    group.name = "あおばの会"
+    group.save()
+    html = client.get(DIRECTORY, {"q": "みどり"}).content.decode()
+    assert "あおばの会" in html and "みどりの会" not in html
