@@ -16,7 +16,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.search import keyword_q, keyword_search
-from core.text import normalize_for_search, search_terms
+from core.text import SEARCH_MAX_INPUT, normalize_for_search, search_terms
 
 
 def nfkc(text: str) -> str:
@@ -39,6 +39,10 @@ class KeywordField(forms.CharField):
 
     def get_bound_field(self, form, field_name):
         return KeywordBoundField(form, self, field_name)
+
+    def widget_attrs(self, widget):
+        # The box takes what a search reads; a longer keyword from a link is refused (middleware).
+        return {**super().widget_attrs(widget), "maxlength": str(SEARCH_MAX_INPUT)}
 
 
 class KeywordFilter(django_filters.CharFilter):

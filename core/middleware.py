@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.adapters import RATE_LIMITED_ATTR
 from core.net import client_ip
+from core.text import SEARCH_MAX_INPUT, SEARCH_PARAMETERS, SEARCH_REFUSE_INPUT
 
 SESSION_STARTED = "kyodo_session_started"
 SESSION_LAST_SEEN = "kyodo_session_last_seen"
@@ -177,7 +178,16 @@ class MalformedRequestMiddleware:
                 request.path.replace("\x00", "\\0"),
                 client_ip(request),
             )
-            return render(request, "400.html", status=400)
+            context = {}
+            if reason == "long_keyword":
+                context = {
+                    "reason": _(
+                        "キーワードが長すぎます（%(max)s文字まで）。短くして、もう一度検索してください。"
+                    )
+                    % {"max": SEARCH_MAX_INPUT},
+                    "back": request.path,
+                }
+            return render(request, "400.html", context, status=400)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -203,6 +213,10 @@ class MalformedRequestMiddleware:
                     return "admin_regex"
                 if key == "q" and any(len(value) > ADMIN_SEARCH_MAX for value in values):
                     return "long_search"
+        else:
+            for key in SEARCH_PARAMETERS:
+                if any(len(value) > SEARCH_REFUSE_INPUT for value in request.GET.getlist(key)):
+                    return "long_keyword"
         for key, values in items:
             for value in (key, *values):
                 if "\x00" in value:

@@ -163,6 +163,7 @@ def expand_synonyms(words: Sequence[str], synonym_sets: Sequence[Sequence[str]])
     (however typed: コドモ, ｺﾄﾞﾓ) is searched also with 「子ども」 and 「子供」 in its place.
     At most 12 spellings per word, so a long word cannot multiply into hundreds of conditions.
     """
+    budget = SEARCH_MAX_PATTERN_CHARS - sum(len(word) for word in words)
     sets = []
     for variants in synonym_sets:
         shown = [v for v in variants if search_key(v)]
@@ -182,7 +183,12 @@ def expand_synonyms(words: Sequence[str], synonym_sets: Sequence[Sequence[str]])
                         (shown[index], tuple(s for k, s in zip(keys, shown, strict=True) if k != spelling))
                     )
                     break
-        expanded.append(SearchWord(word=word, variants=tuple(dict.fromkeys(variants))[:12], used=tuple(used)))
+        variants = list(dict.fromkeys(variants))[:12]
+        extra = sum(len(v) for v in variants[1:])
+        if extra > budget:
+            variants, used = [word], []  # bounded: this word as typed only, and the page says no more
+        budget -= extra if len(variants) > 1 else 0
+        expanded.append(SearchWord(word=word, variants=tuple(variants), used=tuple(used)))
     return expanded
 
 
@@ -209,6 +215,15 @@ def kana_row(reading: str | None) -> str:
 SEARCH_MAX_INPUT = 200  # characters of the raw parameter looked at
 SEARCH_MAX_WORDS = 5
 SEARCH_MAX_WORD_LENGTH = 30
+# A keyword longer than this is no search anybody typed (the box takes SEARCH_MAX_INPUT): it is
+# refused with a 400 in Japanese before any list is built (core.middleware.MalformedRequestMiddleware),
+# so that requests made to keep the workers busy cost no more than an error page.
+SEARCH_REFUSE_INPUT = 300
+SEARCH_PARAMETERS = ("q", "group_name")  # the keyword parameters of the lists
+# Synonym spellings make one LIKE each: at most this many characters of patterns in one search
+# (a 30-character word with two synonyms in it was 12 patterns that no index serves), beyond
+# which a word is searched as typed only.
+SEARCH_MAX_PATTERN_CHARS = 120
 
 
 @dataclass(frozen=True)

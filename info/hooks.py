@@ -59,7 +59,14 @@ def group_page_sections(request, group) -> list[Panel]:
     if not group.is_listed:
         return []
     panels = []
-    flyers = flyers_on_display(group=group)
+    # Kept until a flyer changes (and for a day at most: what is on display depends on the date).
+    flyers = pagecache.kept(
+        f"info:group-flyers:{group.pk}:{timezone.localdate()}",
+        ("info",),
+        lambda: flyers_on_display(group=group),
+    )
+    for flyer in flyers:
+        flyer.group = group  # this page's group, not the copy kept with the flyer
     can_post = request.user.has_perm("info.add_flyer", group)
     if flyers or can_post:
         panels.append(

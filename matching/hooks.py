@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core import pagecache
 from core.app_hooks import DashboardItem, Figure, Link, Panel, PersonEntry, PersonSection, Urgency, hook
 from core.permissions import may
 from matching import filters, selectors
@@ -120,7 +121,12 @@ def group_page_sections(request, group) -> list[Panel]:
     """The group's open needs and offers on its page (none while it is not registered)."""
     if not selectors.party_is_eligible(group):
         return []
-    needs, offers = selectors.open_items_of(PartyRef.of(group))
+    # The same for every visitor: kept until a need, offer or group changes (core.pagecache).
+    needs, offers = pagecache.kept(
+        f"matching:group-page:{group.pk}",
+        ("groups", "matching"),
+        lambda: selectors.open_items_of(PartyRef.of(group)),
+    )
     # Staff post for the group when it asks them to (at the counter, by phone): the record says so.
     for_staff = may(request.user, "matching.post_for_any_party")
     if not needs and not offers and not for_staff:

@@ -7,10 +7,29 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.text import SEARCH_MAX_WORD_LENGTH, SEARCH_MAX_WORDS, search_terms
+from core.search import keyword_search
+from core.text import (
+    SEARCH_MAX_WORD_LENGTH,
+    SEARCH_MAX_WORDS,
+    SEARCH_REFUSE_INPUT,
+    expand_synonyms,
+    search_terms,
+)
 
 # 4 KB of one-letter words: what once built 2,000 filters and took 4 s per request.
 HUGE = " ".join("あいうえおかきくけこ"[i % 10] + str(i) for i in range(1300))[:4096]
+# The longest keyword a list still searches (cut to its first words): about 100 words.
+LONG = HUGE[:SEARCH_REFUSE_INPUT]
+
+LISTS = [
+    ("groups:index", "q", 1, False),
+    ("events:index", "q", 2, False),
+    ("projects:index", "q", 3, False),
+    ("matching:index", "q", 2, False),
+    ("consultations:index", "q", 1, True),
+    ("consultations:index", "group_name", 1, True),
+    ("consultations:search", "q", 1, True),
+]
 
 
 def test_search_terms_keeps_at_most_n_distinct_words_of_m_characters():
@@ -30,31 +49,49 @@ def like_clauses(queries) -> int:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("url", "param", "lookups", "as_staff"),
-    [
-        ("groups:index", "q", 1, False),
-        ("events:index", "q", 2, False),
-        ("projects:index", "q", 3, False),
-        ("matching:index", "q", 2, False),
-        ("consultations:index", "q", 1, True),
-        ("consultations:index", "group_name", 1, True),
-        ("consultations:search", "q", 1, True),
-    ],
-)
-def test_a_4kb_keyword_builds_one_bounded_query(client, staff_user, url, param, lookups, as_staff):
+@pytest.mark.parametrize(("url", "param", "lookups", "as_staff"), LISTS)
+def test_a_long_keyword_builds_one_bounded_query(client, staff_user, url, param, lookups, as_staff):
     """Whatever the keyword, no statement has more than N words × the lookups per word."""
     if as_staff:
         client.force_login(staff_user)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse(url), {param: HUGE})
+        response = client.get(reverse(url), {param: LONG})
     assert response.status_code == 200
     assert like_clauses(ctx.captured_queries) == SEARCH_MAX_WORDS * lookups
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("url", "param", "lookups", "as_staff"), LISTS)
+def test_a_4kb_keyword_is_refused_before_any_list_is_built(client, staff_user, url, param, lookups, as_staff):
+    """Longer than anybody types (the abuse soak sends them by the thousand): a 400 that says so
+    in Japanese, and no search at all."""
+    if as_staff:
+        client.force_login(staff_user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse(url), {param: HUGE})
+    assert response.status_code == 400
+    assert "キーワードが長すぎます（200文字まで）" in response.content.decode()
+    assert like_clauses(ctx.captured_queries) == 0
+
+
+@pytest.mark.django_db
 def test_the_page_says_when_the_keyword_was_cut(client):
-    body = client.get(reverse("groups:index"), {"q": HUGE}).content.decode()
+    body = client.get(reverse("groups:index"), {"q": LONG}).content.decode()
     assert "キーワードが長いため、最初の5語" in body
     body = client.get(reverse("groups:index"), {"q": "こども食堂"}).content.decode()
     assert "キーワードが長いため" not in body
+
+
+def test_synonyms_of_a_long_word_are_bounded():
+    """A word with synonyms in it makes one pattern per spelling: a long one is searched as typed."""
+    sets = [("子ども", "こども", "子供"), ("まちづくり", "街づくり", "町づくり", "まち作り")]
+    short = expand_synonyms(["こども食堂"], sets)[0]
+    assert set(short.variants) == {"こども食堂", "子ども食堂", "子供食堂"} and short.used
+    word = ("子どもまちづくり環境" * 3)[:SEARCH_MAX_WORD_LENGTH]
+    long = expand_synonyms([word], sets)[0]
+    assert long.variants == (word,) and long.used == ()
+
+
+@pytest.mark.django_db
+def test_a_short_keyword_still_uses_its_synonyms():
+    assert len(keyword_search("こども").words[0].variants) == 3
