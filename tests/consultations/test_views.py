@@ -164,6 +164,16 @@ def test_filters(client_for, staff_user, make_user):
     assert shown(q="助成金", channel="visit") == {c.pk}
 
 
+def test_the_list_names_each_row_s_channel_and_status(client_for, staff_user):
+    """The table's 方法 and 状況 columns show the labels (read per row without get_FOO_display)."""
+    ConsultationFactory(channel="phone", status="open")
+    ConsultationFactory(channel="outreach", status="closed")
+    body = client_for(staff_user).get(reverse("consultations:index")).content.decode()
+    table = body.split('<table class="consultation-table">', 1)[1]
+    for label in ("<td>電話</td>", "<td>訪問（アウトリーチ）</td>", ">対応中</span>", ">完了</span>"):
+        assert label in table
+
+
 def test_a_consultation_with_several_topics_is_listed_once(client_for, staff_user):
     """Filtering by a topic, or by none, lists a consultation with several topics exactly once."""
     both = ConsultationFactory(topics=["venue", "funding"])
