@@ -89,3 +89,18 @@ def test_peak_memory_sees_a_short_allocation():
         time.sleep(0.05)
         del block
     assert memory.peak_mb >= before + 50
+
+
+def test_only_the_tasks_named_are_timed(monkeypatch):
+    from ops.management.commands import bench as command
+
+    ran = []
+
+    def tasks():
+        return {"wanted": lambda: ran.append("wanted"), "other": lambda: ran.append("other")}
+
+    monkeypatch.setattr("core.app_hooks.collect", lambda name: [("app", tasks)])
+    assert command.names(" wanted, ,") == {"wanted"}
+    assert set(command.time_tasks(command.names("wanted"))) == {"wanted"}
+    assert ran == ["wanted"]
+    assert set(command.time_tasks(command.names(""))) == {"wanted", "other"}

@@ -10,7 +10,8 @@
    then the abuse soak (ops/soak_abuse.py): p95 of 4 normal clients alone and beside 8 clients
    sending overlong keywords and failed logins, as `abuse_p95_ratio` and `abuse_errors`.
 5. Times the apps' `bench_tasks` (report rendering) and the peak memory of the process while
-   each runs.
+   each runs. `--tasks a,b` times only the tasks named (every app still prepares its own), with
+   no pages and no soak, and keeps no results file: to measure one task again after a change.
 Every page is reported with its throughput as a share of the bare view of the same run, against
 its target (ops/bench.py). `--scale N` multiplies every app's data by N in a database of its own
 (`<name>_bench<N>`); each run's figures are kept in var/bench-scale<N>.json, and a run at N > 1
@@ -72,6 +73,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--only", default="", help="計測するページ名（カンマ区切り）")
         parser.add_argument(
+            "--tasks",
+            default="",
+            help="計測するタスク名（カンマ区切り）。指定するとページとソークを省き、そのタスクだけを計測",
+        )
+        parser.add_argument(
             "--soak-seconds",
             type=float,
             default=300.0,
@@ -88,7 +94,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(inspect_pages(), ensure_ascii=False))
             return
         if phase == "tasks":
-            self.stdout.write(json.dumps(time_tasks(), ensure_ascii=False))
+            self.stdout.write(json.dumps(time_tasks(names(options["tasks"])), ensure_ascii=False))
             return
         self.run(**options)
 
@@ -107,6 +113,7 @@ class Command(BaseCommand):
         soak_seconds,
         scale,
         skip_tasks=False,
+        tasks="",
         **_options,
     ):
         started = time.monotonic()
@@ -119,6 +126,13 @@ class Command(BaseCommand):
         env = bench_environment(scale)
         self.say(f"データベース: {redact(env['DATABASE_URL'])}  全体の倍率: {scale}  アプリの倍率: {scales}")
         prepare_database(env, scales, scale=scale, fresh=fresh, out=self.say)
+        if tasks:
+            # Only these tasks: a partial run, so the last full run's results file stays as it is.
+            timed = self.time_tasks(env, "--tasks", tasks)
+            if not timed:
+                raise CommandError(f"そのような名前のタスクはありません: {tasks}")
+            self.stdout.write(json.dumps({"scale": scale, "tasks": timed}, ensure_ascii=False))
+            return
 
         info = json.loads(self.manage(env, "bench", "--phase", "inspect").splitlines()[-1])
         pages = info["pages"]
@@ -166,23 +180,7 @@ class Command(BaseCommand):
         finally:
             stop(server)
 
-        tasks: dict[str, dict] = {}
-        if not skip_tasks:
-            self.say("タスクの計測 ...")
-            tasks = json.loads(self.manage(env, "bench", "--phase", "tasks").splitlines()[-1])
-        for name, task in tasks.items():
-            line = f"  {name:<28} {task['seconds']:>8.2f} s"
-            if "pages" in task:
-                line += f"  {task['pages']}ページ"
-            if task.get("limit"):
-                within = task["seconds"] < task["limit"]
-                line += f"  （上限 {task['limit']} s: {'達成' if within else '超過'}）"
-            if "rss_mb" in task:
-                line += f"  メモリ最大 {task['rss_mb']:.0f} MB"
-                if name.startswith("report_"):
-                    within = task["rss_mb"] < figures.REPORT_RSS_TARGET_MB
-                    line += f"（目標 {figures.REPORT_RSS_TARGET_MB} MB 未満: {'達成' if within else '超過'}）"
-            self.say(line)
+        tasks: dict[str, dict] = {} if skip_tasks else self.time_tasks(env)
         total_seconds = time.monotonic() - started
         self.say(f"所要時間: {total_seconds:.0f} s")
         report = {
@@ -200,6 +198,25 @@ class Command(BaseCommand):
             report["ratios"] = self.compare_with_scale_one(report)
         save_results(scale, report)
         self.stdout.write(json.dumps(report, ensure_ascii=False))
+
+    def time_tasks(self, env: dict, *args: str) -> dict:
+        """Times the tasks in a process of their own (its peak memory is theirs) and prints them."""
+        self.say("タスクの計測 ...")
+        tasks = json.loads(self.manage(env, "bench", "--phase", "tasks", *args).splitlines()[-1])
+        for name, task in tasks.items():
+            line = f"  {name:<28} {task['seconds']:>8.2f} s"
+            if "pages" in task:
+                line += f"  {task['pages']}ページ"
+            if task.get("limit"):
+                within = task["seconds"] < task["limit"]
+                line += f"  （上限 {task['limit']} s: {'達成' if within else '超過'}）"
+            if "rss_mb" in task:
+                line += f"  メモリ最大 {task['rss_mb']:.0f} MB"
+                if name.startswith("report_"):
+                    within = task["rss_mb"] < figures.REPORT_RSS_TARGET_MB
+                    line += f"（目標 {figures.REPORT_RSS_TARGET_MB} MB 未満: {'達成' if within else '超過'}）"
+            self.say(line)
+        return tasks
 
     def compare_with_scale_one(self, report: dict) -> dict:
         baseline_path = results_path(1)
@@ -260,6 +277,11 @@ class Command(BaseCommand):
 
 
 ARGPARSE_HIDDEN = "（内部用）"
+
+
+def names(value: str) -> set[str]:
+    """The names of a comma-separated option (empty: none named)."""
+    return {name.strip() for name in value.split(",") if name.strip()}
 
 
 def parse_scales(pairs: list[str]) -> dict[str, int]:
@@ -493,13 +515,16 @@ def inspect_pages() -> dict:
     return {"pages": found, "cookies": cookies}
 
 
-def time_tasks() -> dict:
+def time_tasks(wanted: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Each app's bench tasks timed (only those in `wanted` when it names any)."""
     from core.app_hooks import collect
     from ops.bench import PeakRss
 
     timings = {}
     for _app, hook in collect("bench_tasks"):
         for name, task in hook().items():
+            if wanted and name not in wanted:
+                continue
             with PeakRss() as memory:
                 started = time.perf_counter()
                 result = task()
