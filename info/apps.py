@@ -22,5 +22,8 @@ class InfoConfig(AppConfig):
     def ready(self) -> None:
         from core.pagecache import invalidate_on_change
 
-        # The cached public pages that show grants and flyers (core/pagecache.py).
-        invalidate_on_change("info", *self.get_models())
+        # The cached public pages that show grants and flyers (core/pagecache.py). A person's saved
+        # searches and what their digests named are on no public page: deleting them (thousands at
+        # a time when people leave) must not bump the cache once per row.
+        private = {"SavedSearch", "AlertDelivery"}
+        invalidate_on_change("info", *(model for model in self.get_models() if model.__name__ not in private))

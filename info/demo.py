@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.app_hooks import hook
 from core.models import Department, Theme, User
-from info.models import Frequency, Grant, SavedSearch, SearchKind
+from info.models import AlertDelivery, Frequency, Grant, SavedSearch, SearchKind
 from info.services import grant_create
 
 # (provider, title, summary, min, max, legal forms, theme short names, days until the deadline, department)
@@ -149,6 +149,9 @@ def bench_digest_prepare() -> None:
         SearchKind.OFFERS: ["", "kind=place"],
     }
     kinds = list(queries)
+    # Deliveries first: one DELETE, where deleting the searches first would load every delivery
+    # to set its search to NULL.
+    AlertDelivery.objects.filter(user__in=people).delete()
     SavedSearch.objects.filter(user__in=people).delete()
     rng = random.Random(20)
     week_ago = now - dt.timedelta(days=7)
@@ -166,9 +169,6 @@ def bench_digest_prepare() -> None:
         ],
         batch_size=1000,
     )
-    from info.models import AlertDelivery
-
-    AlertDelivery.objects.filter(user__in=people).delete()
     # Something new this week for the grant searches to find.
     recent = list(Grant.objects.published().order_by("pk").values_list("pk", flat=True)[:20])
     Grant.objects.filter(pk__in=recent).update(published_at=now - dt.timedelta(days=3))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -12,7 +13,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import QueryDict
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,9 +161,14 @@ def alerts_unsubscribe(*, user: User) -> int:
 def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
     """Sends one digest per person of the items new since each of their searches was last checked.
 
-    Work grows with the number of distinct (list, filters) pairs, not with the number of saved
-    searches: the new items of each list are read once, and each distinct filter once.
-    Returns how many digests were queued.
+    Work grows with the number of distinct (list, filters) pairs and with the number of people,
+    not with the number of saved searches or of new items: the new items of each list are read
+    once, each distinct filter runs once over them, and each batch of people is written with a
+    fixed number of queries. A digest names at most ITEMS_PER_SECTION items per search (the rest
+    are counted, behind the list's link); the items it names are recorded (AlertDelivery), and
+    the people's searches move forward in the same transaction as their mail, so a re-run after
+    a crash sends them nothing twice. A person whose digest could not be written keeps their
+    searches where they were, so the next run tries again. Returns how many digests were queued.
     """
     from info.sources import all_sources
 
@@ -175,7 +181,56 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
     )
     if not searches:
         return 0
-    # New items per list since its oldest search was checked.
+    per_user = _new_matches(searches, sources=sources, now=now)
+    sent_before = _sent_before(per_user)
+    plans = {
+        user_id: plan
+        for user_id, hits in per_user.items()
+        if (plan := _digest_plan(hits, sent_before.get(user_id, {})))
+    }
+    # Titles and addresses of the items the digests name, read once per list (not once per person).
+    named: dict[str, set[int]] = defaultdict(set)
+    for plan in plans.values():
+        for search, shown, _count in plan:
+            named[search.kind].update(shown)
+    described = {
+        kind: {pk: (title, absolute_url(path)) for pk, title, path in sources[kind].describe(sorted(ids))}
+        for kind, ids in named.items()
+    }
+    context = {
+        "list_urls": {kind: absolute_url(reverse(source.list_url_name)) for kind, source in sources.items()},
+        "labels": {kind: source.label for kind, source in sources.items()},
+        "mypage_url": absolute_url(reverse("info:search_list")),
+        "template": get_template("info/email/digest.txt"),
+        "described": described,
+    }
+    sent = 0
+    failed: set[int] = set()
+    people = list(plans.items())
+    for start in range(0, len(people), DIGEST_BATCH):
+        prepared = []
+        for user_id, plan in people[start : start + DIGEST_BATCH]:
+            try:
+                prepared.append((user_id, _digest_prepare(plan, **context)))
+            except Exception:
+                # One person's failure (a bad row, a template error) must not stop the others.
+                logger.exception("saved-search digest failed for user %s", user_id)
+                failed.add(user_id)
+        written, refused = _digests_write(prepared, frequency=frequency, now=now)
+        sent += written
+        failed |= refused
+    # Everyone else's searches (nothing new, or all sent before) move forward too; those of people
+    # whose digest failed stay, so that their new items are tried again next time.
+    SavedSearch.objects.filter(frequency=frequency, is_active=True, checked_at__lt=now).exclude(
+        user_id__in=failed
+    ).update(checked_at=now)
+    return sent
+
+
+def _new_matches(searches: list[SavedSearch], *, sources: dict, now: dt.datetime) -> dict:
+    """{user id: [(search, ids of the new items it matches)]}: each list's new items read once
+    since its oldest search, each distinct filter run once over them (searches sharing filters
+    and last-checked time share the result)."""
     oldest: dict[str, dt.datetime] = {}
     for search in searches:
         if search.kind not in oldest or search.checked_at < oldest[search.kind]:
@@ -187,7 +242,8 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
             {pk: when for pk, when in source.new_items(since).items() if when <= now} if source else {}
         )
     matches: dict[tuple[str, str], set[int]] = {}
-    per_user: dict[int, list[tuple[SavedSearch, list[int]]]] = defaultdict(list)
+    fresh: dict[tuple[str, str, dt.datetime], frozenset[int]] = {}
+    per_user: dict[int, list[tuple[SavedSearch, frozenset[int]]]] = defaultdict(list)
     for search in searches:
         candidates = new[search.kind]
         if not candidates:
@@ -195,115 +251,112 @@ def digests_send(*, frequency: str, now: dt.datetime | None = None) -> int:
         key = (search.kind, search.query)
         if key not in matches:
             matches[key] = sources[search.kind].matching(QueryDict(search.query), candidates.keys())
-        fresh = sorted(pk for pk in matches[key] if candidates[pk] > search.checked_at)
-        if fresh:
-            per_user[search.user_id].append((search, fresh))
-    sent_before: set[tuple[int, str, int]] = set()
-    for kind, candidates in new.items():
-        if candidates:
-            sent_before |= set(
-                AlertDelivery.objects.filter(
-                    kind=kind, object_id__in=list(candidates), user_id__in=list(per_user)
-                ).values_list("user_id", "kind", "object_id")
-            )
-    # Titles and addresses of every new item, read once per list (not once per person).
-    described: dict[str, dict[int, tuple[str, str]]] = {}
-    for kind in new:
-        wanted = {
-            pk for hits in per_user.values() for search, ids in hits if search.kind == kind for pk in ids
-        }
-        if wanted:
-            described[kind] = {
-                pk: (title, absolute_url(path)) for pk, title, path in sources[kind].describe(sorted(wanted))
-            }
-    sent = 0
-    people = list(per_user.items())
-    list_urls = {kind: absolute_url(reverse(source.list_url_name)) for kind, source in sources.items()}
-    mypage_url = absolute_url(reverse("info:search_list"))
-    for start in range(0, len(people), DIGEST_BATCH):
-        prepared = []
-        for user_id, hits in people[start : start + DIGEST_BATCH]:
-            try:
-                digest = _digest_prepare(
-                    hits=hits,
-                    sources=sources,
-                    described=described,
-                    sent_before=sent_before,
-                    list_urls=list_urls,
-                    mypage_url=mypage_url,
-                )
-            except Exception:
-                # One person's failure (a bad row, a template error) must not stop the others.
-                logger.exception("saved-search digest failed for user %s", user_id)
-                continue
-            if digest is not None:
-                prepared.append((user_id, digest))
-        sent += _digests_write(prepared)
-    SavedSearch.objects.filter(frequency=frequency, is_active=True, checked_at__lt=now).update(checked_at=now)
+        since_key = (*key, search.checked_at)
+        if since_key not in fresh:
+            fresh[since_key] = frozenset(pk for pk in matches[key] if candidates[pk] > search.checked_at)
+        if fresh[since_key]:
+            per_user[search.user_id].append((search, fresh[since_key]))
+    return per_user
+
+
+def _sent_before(per_user: dict) -> dict[int, dict[str, set[int]]]:
+    """{user id: {kind: ids}} of the new items already sent to these people: one query per list."""
+    wanted: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))
+    for user_id, hits in per_user.items():
+        for search, ids in hits:
+            users, items = wanted[search.kind]
+            users.add(user_id)
+            items.update(ids)
+    sent: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for kind, (users, items) in wanted.items():
+        # New items are the latest ids: a range (not thousands of ids in the query) finds what
+        # was sent of them, and anything else in the range is dropped here.
+        rows = AlertDelivery.objects.filter(
+            kind=kind, user_id__in=sorted(users), object_id__range=(min(items), max(items))
+        ).values_list("user_id", "object_id")
+        for user_id, object_id in rows:
+            if object_id in items:
+                sent[user_id][kind].add(object_id)
     return sent
 
 
-def _digests_write(prepared: list[tuple[int, tuple[dict, list[AlertDelivery]]]]) -> int:
-    """Writes a batch of digests and what they deliver in two INSERTs (one transaction); when
-    the batch is refused, each person on their own, so one bad row stops only its digest."""
+def _digest_plan(hits, sent: dict[str, set[int]]) -> list[tuple[SavedSearch, list[int], int]]:
+    """One person's sections: (search, the ids it names, how many new items it has), each item
+    in the first section that has it only, and none sent before."""
+    plan = []
+    seen: dict[str, set[int]] = defaultdict(set)
+    for search, ids in hits:
+        ids = ids - seen[search.kind] - sent.get(search.kind, set())
+        if not ids:
+            continue
+        seen[search.kind] |= ids
+        plan.append((search, heapq.nsmallest(ITEMS_PER_SECTION, ids), len(ids)))
+    return plan
+
+
+def _digests_write(
+    prepared: list[tuple[int, tuple[dict, list[AlertDelivery]]]], *, frequency: str, now: dt.datetime
+) -> tuple[int, set[int]]:
+    """Writes a batch of digests, what they name and their searches' new checked time in one
+    transaction (a fixed number of queries); when the batch is refused, each person on their own,
+    so one bad row stops only its digest. Returns (digests written, people refused)."""
     if not prepared:
-        return 0
-    try:
+        return 0, set()
+
+    def write(batch) -> None:
         with transaction.atomic():
-            AlertDelivery.objects.bulk_create([row for _user, (_m, rows) in prepared for row in rows])
-            outbox_enqueue_many([message for _user, (message, _rows) in prepared])
-        return len(prepared)
+            AlertDelivery.objects.bulk_create([row for _user, (_m, rows) in batch for row in rows])
+            outbox_enqueue_many([message for _user, (message, _rows) in batch])
+            SavedSearch.objects.filter(
+                user_id__in=[user_id for user_id, _digest in batch],
+                frequency=frequency,
+                is_active=True,
+                checked_at__lt=now,
+            ).update(checked_at=now)
+
+    try:
+        write(prepared)
+        return len(prepared), set()
     except Exception:
         logger.warning("saved-search digests: a batch was refused, writing them one by one")
-    sent = 0
-    for user_id, (message, rows) in prepared:
+    sent, refused = 0, set()
+    for one in prepared:
         try:
-            with transaction.atomic():
-                AlertDelivery.objects.bulk_create(rows)
-                outbox_enqueue_many([message])
+            write([one])
             sent += 1
         except Exception:
-            logger.exception("saved-search digest failed for user %s", user_id)
-    return sent
+            logger.exception("saved-search digest failed for user %s", one[0])
+            refused.add(one[0])
+    return sent, refused
 
 
 def _digest_prepare(
-    *, hits, sources, described, sent_before: set, list_urls: dict, mypage_url: str
-) -> tuple[dict, list[AlertDelivery]] | None:
-    """The digest mail of one person and the deliveries it records, or None when nothing is new."""
-    user = hits[0][0].user
+    plan, *, list_urls: dict, labels: dict, mypage_url: str, template, described: dict
+) -> tuple[dict, list[AlertDelivery]]:
+    """The digest mail of one person and the deliveries (the items it names) it records."""
+    user = plan[0][0].user
     sections = []
     deliveries = []
-    seen: set[tuple[str, int]] = set()
-    for search, ids in hits:
-        ids = [
-            pk
-            for pk in ids
-            if (user.pk, search.kind, pk) not in sent_before and (search.kind, pk) not in seen
-        ]
-        if not ids:
-            continue
-        seen |= {(search.kind, pk) for pk in ids}
+    count = 0
+    for search, shown, new_count in plan:
         titles = described.get(search.kind, {})
-        items = [titles[pk] for pk in ids if pk in titles]
         list_url = list_urls[search.kind]
         sections.append(
             {
                 "search": search,
-                "label": sources[search.kind].label,
-                "items": items[:ITEMS_PER_SECTION],
-                "more": max(0, len(items) - ITEMS_PER_SECTION),
+                "label": labels[search.kind],
+                "items": [titles[pk] for pk in shown if pk in titles],
+                "more": new_count - len(shown),
                 "url": f"{list_url}?{search.query}" if search.query else list_url,
             }
         )
         deliveries += [
-            AlertDelivery(user_id=user.pk, saved_search=search, kind=search.kind, object_id=pk) for pk in ids
+            AlertDelivery(user_id=user.pk, saved_search=search, kind=search.kind, object_id=pk)
+            for pk in shown
         ]
-    if not deliveries:
-        return None
+        count += new_count
     unsubscribe_url = absolute_url(reverse("info:unsubscribe", args=[unsubscribe_token(user)]))
-    body = render_to_string(
-        "info/email/digest.txt",
+    body = template.render(
         {
             "user": user,
             "sections": sections,
@@ -312,9 +365,8 @@ def _digest_prepare(
             "center_name": settings.CENTER_NAME,
             "center_phone": settings.CENTER_PHONE,
             "center_email": settings.CENTER_EMAIL,
-        },
+        }
     )
-    count = len(deliveries)
     message = {
         "to": [user.email],
         "subject": _("保存した検索条件の新着 %(count)s件") % {"count": count},

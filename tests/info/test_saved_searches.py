@@ -183,3 +183,88 @@ def test_a_forged_unsubscribe_link_changes_nothing(client, member, frozen):
     assert response.status_code == 404
     search.refresh_from_db()
     assert search.is_active
+
+
+def test_a_digest_names_ten_items_a_search_counts_the_rest_and_records_what_it_named(
+    member, frozen, django_capture_on_commit_callbacks
+):
+    SavedSearchFactory(user=member, kind="grants", name="すべての助成金", query="")
+    frozen.move_to(at(3))
+    grants = [GrantFactory(title=f"助成金その{n:02d}") for n in range(12)]
+    frozen.move_to(at(8, 8))
+    assert run_digests(django_capture_on_commit_callbacks) == 1
+    [message] = digests(member.email)
+    assert "新着 12件" in message.subject
+    assert "助成金その09" in message.body
+    assert "助成金その10" not in message.body
+    assert "ほか2件は一覧でご覧ください" in message.body
+    named = set(AlertDelivery.objects.filter(user=member).values_list("object_id", flat=True))
+    assert named == {grant.pk for grant in grants[:10]}
+    # The two it counted are not new next week: one digest per person per period.
+    frozen.move_to(at(15, 8))
+    assert run_digests(django_capture_on_commit_callbacks) == 0
+
+
+def test_a_person_whose_digest_could_not_be_written_gets_it_next_time(
+    member, frozen, monkeypatch, django_capture_on_commit_callbacks
+):
+    SavedSearchFactory(user=member, kind="grants", query="")
+    frozen.move_to(at(3))
+    GrantFactory(title="届かなかった助成金")
+    real = services.outbox_enqueue_many
+
+    def refused(messages):
+        raise OSError("database refused")
+
+    monkeypatch.setattr(services, "outbox_enqueue_many", refused)
+    frozen.move_to(at(8, 8))
+    assert run_digests(django_capture_on_commit_callbacks) == 0
+    monkeypatch.setattr(services, "outbox_enqueue_many", real)
+    frozen.move_to(at(8, 9))
+    assert run_digests(django_capture_on_commit_callbacks) == 1
+    [message] = digests(member.email)
+    assert "届かなかった助成金" in message.body
+
+
+def test_a_digest_runs_queries_per_distinct_filter_and_per_batch_of_people_not_per_search(
+    make_user, frozen, kosodate, monkeypatch
+):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import User
+
+    ContentType.objects.get_for_model(User)  # cached from here on, as in a worker
+
+    def people(n: int, searches_each: int) -> None:
+        for _ in range(n):
+            person = make_user()
+            for i in range(searches_each):
+                # Every search shares one of two filters.
+                query = f"theme={kosodate.pk}" if i % 2 else ""
+                SavedSearchFactory(user=person, kind="grants", name=f"条件{i}", query=query)
+
+    day = iter(range(2, 30))
+
+    def queries_of_a_run() -> int:
+        frozen.move_to(at(next(day)))
+        GrantFactory(themes=[kosodate])
+        frozen.move_to(at(next(day)))
+        with CaptureQueriesContext(connection) as captured:
+            sent = services.digests_send(frequency="weekly")
+        assert sent == SavedSearch.objects.values("user").distinct().count()
+        return len(captured.captured_queries)
+
+    people(2, 2)
+    few = queries_of_a_run()
+    people(8, 5)
+    assert queries_of_a_run() == few  # 10 people, 44 searches, the same two filters
+    # Batches of people: each adds the same few writes, however many searches its people have.
+    monkeypatch.setattr(services, "DIGEST_BATCH", 4)
+    three_batches = queries_of_a_run()
+    monkeypatch.setattr(services, "DIGEST_BATCH", 2)
+    five_batches = queries_of_a_run()
+    per_batch = (five_batches - three_batches) / 2
+    assert three_batches - few == 2 * per_batch
+    assert per_batch <= 5
