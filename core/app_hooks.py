@@ -104,11 +104,15 @@ class Figure:
 class BenchPage:
     """A page for `make bench` to load. `as_user` signs the load in as that account (staff pages);
     `target_share` is the page's throughput target as a share of the bare view (None: the
-    default for public or staff pages, ops/bench.py)."""
+    default for public or staff pages, ops/bench.py). A form that is posted (a booking) gives
+    `post_data(n)`: up to n (path, form data) pairs, each a different request (a different free
+    slot; the path may differ, e.g. another room), sent once each with the account's CSRF token;
+    a redirect or a 200 is its answer. `path` is then the first request's."""
 
     path: str
     as_user: str | None = None
     target_share: float | None = None
+    post_data: Callable[[int], list[tuple[str, dict]]] | None = None
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,23 @@ class LoadResult:
         }
 
 
+# What answers a posted form (a booking): the redirect to the result, or the page itself.
+POST_OK = frozenset({200, 302, 303})
+
+
 def load(
-    *, host: str, port: int, path: str, clients: int, requests: int, max_seconds: float, cookie: str = ""
+    *,
+    host: str,
+    port: int,
+    path: str,
+    clients: int,
+    requests: int,
+    max_seconds: float,
+    cookie: str = "",
+    bodies: list[tuple[str, str]] | None = None,
 ) -> LoadResult:
-    """Sends `requests` GETs (at most `max_seconds`) from `clients` keep-alive connections.
+    """Sends `requests` GETs (at most `max_seconds`) from `clients` keep-alive connections; with
+    `bodies` ((path, url-encoded form) pairs), POSTs instead, each once, until they run out.
 
     Bounded in count and time, loopback only: it stops by itself.
     """
@@ -49,9 +62,13 @@ def load(
         raise ValueError("the bench only loads servers on this machine's loopback")
     result = LoadResult()
     lock = threading.Lock()
-    remaining = [requests]
+    remaining = [requests if bodies is None else min(requests, len(bodies))]
+    pending = list(reversed(bodies or []))
     deadline = time.monotonic() + max_seconds
     headers = {"Cookie": cookie} if cookie else {}
+    if bodies is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    ok = POST_OK if bodies is not None else frozenset({200})
 
     def worker() -> None:
         connection = http.client.HTTPConnection(host, port, timeout=30)
@@ -60,9 +77,13 @@ def load(
                 if remaining[0] <= 0 or time.monotonic() > deadline:
                     break
                 remaining[0] -= 1
+                target, body = pending.pop() if bodies is not None else (path, None)
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                if body is None:
+                    connection.request("GET", target, headers=headers)
+                else:
+                    connection.request("POST", target, body=body.encode(), headers=headers)
                 response = connection.getresponse()
                 response.read()
                 status = response.status
@@ -78,8 +99,9 @@ def load(
                 result.requests += 1
                 result.latencies_ms.append(elapsed)
                 result.statuses[status] = result.statuses.get(status, 0) + 1
-                # Every bench page must answer 200: a redirect to the login page is no measurement.
-                if status != 200:
+                # Every bench page must answer 200 (a posted form: its redirect): a redirect to the
+                # login page is no measurement.
+                if status not in ok:
                     result.errors += 1
         connection.close()
 

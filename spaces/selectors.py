@@ -34,14 +34,16 @@ def week_start(day: dt.date) -> dt.date:
 
 @dataclass
 class Slot:
+    """One slot of the week view, with its words ready (the page shows hundreds of them)."""
+
     starts_at: dt.datetime
     ends_at: dt.datetime
-    booking: Booking | None = None
+    label: str  # 18:00〜18:15
+    start_param: str  # 2026-12-08T18:00, for the booking form's link
+    taken: bool = False
+    holder: str = ""  # who holds it, for staff; the center's own use for everyone
+    is_block: bool = False
     bookable: bool = False
-
-    @property
-    def label(self) -> str:
-        return f"{timezone.localtime(self.starts_at):%H:%M}〜{timezone.localtime(self.ends_at):%H:%M}"
 
 
 @dataclass
@@ -60,45 +62,71 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
+def _holder(*, is_block: bool, event_session_id, group_name: str | None) -> str:
+    """Booking.holder_label from the values of a row (no model instance per booking)."""
+    if is_block:
+        return str(_("センターの催し")) if event_session_id else str(_("センター使用"))
+    return group_name or str(_("個人の予約"))
+
+
 def room_week(*, room: Resource, start: dt.date) -> list[Day]:
     """Seven days from `start` with the room's slots, each free or taken (and by whom). Two queries:
-    the bookings of the week and the staff's closures, whatever the number of bookings."""
+    the bookings of the week and the staff's closures, whatever the number of bookings. The
+    bookings are read as values and swept once in time order with the slots (a week of a busy
+    room has hundreds of each)."""
     end = start + dt.timedelta(days=6)
     closed = calendar.closed_days(start, end)
-    bookings = list(
+    rows = list(
         Booking.objects.filter(
             resource=room,
             status__in=Booking.HOLDING,
             starts_at__lt=_aware(end + dt.timedelta(days=1), dt.time(0)),
             ends_at__gt=_aware(start, dt.time(0)),
         )
-        .select_related("group")
-        .only("starts_at", "ends_at", "status", "is_block", "event_session_id", "group__name", "resource_id")
         .order_by("starts_at")
+        .values_list("starts_at", "ends_at", "is_block", "event_session_id", "group__name")
     )
-    now = timezone.now()
+    # Compared as POSIX seconds: cheaper than aware datetimes of two time zones.
+    spans = [
+        (s.timestamp(), e.timestamp(), is_block, session, name) for s, e, is_block, session, name in rows
+    ]
+    now = timezone.now().timestamp()
     last_day = timezone.localdate() + dt.timedelta(days=room.book_ahead_days)
     slot_length = dt.timedelta(minutes=room.slot_minutes)
     days = []
+    first = 0  # the first booking that may still overlap a slot (spans are sorted by start)
     for offset in range(7):
         day = start + dt.timedelta(days=offset)
         entry = Day(date=day, weekday=WEEKDAYS[day.weekday()], closed_reason=closed.get(day))
         if entry.closed_reason is None:
-            slot_start = _aware(day, room.opens_at)
-            closes = _aware(day, room.closes_at)
-            # Only the bookings that touch this day are compared with its slots.
-            of_day = [b for b in bookings if b.starts_at < closes and b.ends_at > slot_start]
+            slot_start = dt.datetime.combine(day, room.opens_at)
+            closes = dt.datetime.combine(day, room.closes_at)
+            # The center's day has one UTC offset (Japan keeps no summer time): slots are the
+            # opening time plus whole slot lengths.
+            opening = timezone.make_aware(slot_start)
             while slot_start + slot_length <= closes:
                 slot_end = slot_start + slot_length
-                taken = next((b for b in of_day if b.starts_at < slot_end and b.ends_at > slot_start), None)
-                entry.slots.append(
-                    Slot(
-                        starts_at=slot_start,
-                        ends_at=slot_end,
-                        booking=taken,
-                        bookable=taken is None and slot_start > now and day <= last_day,
-                    )
+                aware_start = opening + (slot_start - dt.datetime.combine(day, room.opens_at))
+                aware_end = aware_start + slot_length
+                lo, hi = aware_start.timestamp(), aware_end.timestamp()
+                while first < len(spans) and spans[first][1] <= lo:
+                    first += 1
+                taken = (
+                    next((span for span in spans[first:] if span[0] < hi and span[1] > lo), None)
+                    if (first < len(spans) and spans[first][0] < hi)
+                    else None
                 )
+                slot = Slot(
+                    starts_at=aware_start,
+                    ends_at=aware_end,
+                    label=f"{slot_start:%H:%M}〜{slot_end:%H:%M}",
+                    start_param=f"{slot_start:%Y-%m-%dT%H:%M}",
+                    bookable=taken is None and lo > now and day <= last_day,
+                )
+                if taken is not None:
+                    slot.taken, slot.is_block = True, taken[2]
+                    slot.holder = _holder(is_block=taken[2], event_session_id=taken[3], group_name=taken[4])
+                entry.slots.append(slot)
                 slot_start = slot_end
         days.append(entry)
     return days

@@ -249,8 +249,11 @@ def _overlap_reason(clash: Booking | None) -> str:
 
 
 def _save_booking(booking: Booking) -> Booking:
-    """Saves inside a savepoint; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule."""
-    booking.full_clean()
+    """Saves inside a savepoint; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule.
+
+    The fields are validated here; the related rows were just read, and the time's order is a
+    rule already checked (and a database constraint): no query to ask them again."""
+    booking.clean_fields(exclude=["resource", "group", "booked_by", "event_session"])
     try:
         with transaction.atomic():
             booking.save()

@@ -7,6 +7,8 @@ import pytest
 
 from ops.bench import load
 
+posted: list[str] = []
+
 
 @pytest.fixture
 def redirecting_server():
@@ -17,6 +19,14 @@ def redirecting_server():
             self.send_header("Content-Length", "0")
             if status == 302:
                 self.send_header("Location", "/accounts/login/")
+            self.end_headers()
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            posted.append(self.path)
+            self.send_response(302)
+            self.send_header("Content-Length", "0")
+            self.send_header("Location", "/done")
             self.end_headers()
 
         def log_message(self, *args):
@@ -42,6 +52,23 @@ def test_a_redirect_is_counted_as_an_error(redirecting_server):
         host="127.0.0.1", port=redirecting_server, path="/ok", clients=2, requests=6, max_seconds=10
     )
     assert served.errors == 0 and served.statuses == {200: 6}
+
+
+def test_a_posted_form_is_sent_once_per_body_and_its_redirect_is_the_answer(redirecting_server):
+    """space_book: each request books another slot (its own path and form), a redirect is no error."""
+    posted.clear()
+    bodies = [(f"/book/{n % 2}", f"slot={n}") for n in range(7)]
+    result = load(
+        host="127.0.0.1",
+        port=redirecting_server,
+        path="/book/0",
+        clients=3,
+        requests=50,
+        max_seconds=10,
+        bodies=bodies,
+    )
+    assert result.requests == 7 and result.errors == 0 and result.statuses == {302: 7}
+    assert sorted(posted) == sorted(path for path, _body in bodies)
 
 
 def test_the_bench_loads_only_this_machine():

@@ -42,9 +42,10 @@ from ops import soak, soak_abuse
 from ops.bench import load
 
 # Per-app scales of the bench dataset: groups seeds ~290 × scale groups (over 10,000 at 35),
-# matching 60 × scale businesses and 3 × scale departments (2,100 and 105 at 35). Other apps
-# stay at their demo size unless listed.
-DEFAULT_APP_SCALES = {"groups": 35, "matching": 35}
+# matching 60 × scale businesses and 3 × scale departments (2,100 and 105 at 35); spaces at 2
+# and above books 会議室A in 15-minute slots, over 10,000 bookings in the year (space_week).
+# Other apps stay at their demo size unless listed.
+DEFAULT_APP_SCALES = {"groups": 35, "matching": 35, "spaces": 2}
 BENCH_SETTINGS = "config.settings.bench"
 
 
@@ -91,7 +92,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, phase: str, **options):
         if phase == "inspect":
-            self.stdout.write(json.dumps(inspect_pages(), ensure_ascii=False))
+            # A posted page needs one form per request: the warm-up's, the load's, the count's two.
+            posts = options["requests"] + options["clients"] * WARM_UP_PER_CLIENT + 2
+            self.stdout.write(json.dumps(inspect_pages(posts=posts), ensure_ascii=False))
             return
         if phase == "tasks":
             self.stdout.write(json.dumps(time_tasks(names(options["tasks"])), ensure_ascii=False))
@@ -134,14 +137,24 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({"scale": scale, "tasks": timed}, ensure_ascii=False))
             return
 
-        info = json.loads(self.manage(env, "bench", "--phase", "inspect").splitlines()[-1])
+        info = json.loads(
+            self.manage(
+                env, "bench", "--phase", "inspect", "--requests", str(requests), "--clients", str(clients)
+            ).splitlines()[-1]
+        )
         pages = info["pages"]
         if only:
             wanted = {name.strip() for name in only.split(",")}
             pages = {name: page for name, page in pages.items() if name in wanted}
-        not_ok = {name: page["status"] for name, page in pages.items() if page["status"] != 200}
+        not_ok = {
+            name: page["status"]
+            for name, page in pages.items()
+            if page["status"] not in (figures.POST_OK if page.get("bodies") is not None else {200})
+        }
         if not_ok:
-            raise CommandError(f"ベンチのページが 200 を返しません（ステータス）: {not_ok}")
+            raise CommandError(
+                f"ベンチのページが 200（送信のページは転送）を返しません（ステータス）: {not_ok}"
+            )
 
         port = free_port()
         server = start_gunicorn(env, port=port, workers=workers)
@@ -154,7 +167,9 @@ class Command(BaseCommand):
             self.say(format_row("bare", bare, None))
             for name, page in pages.items():
                 cookie = info["cookies"].get(page["as_user"] or "", "")
-                summary = self.measure(port, page["path"], cookie, clients, requests, seconds)
+                summary = self.measure(
+                    port, page["path"], cookie, clients, requests, seconds, bodies=page.get("bodies")
+                )
                 summary["queries"] = page["queries"]
                 summary["status"] = page["status"]
                 summary["share"] = figures.share(summary["rps"], bare["rps"])
@@ -238,16 +253,19 @@ class Command(BaseCommand):
                 self.say(line)
         return found
 
-    def measure(self, port, path, cookie, clients, requests, seconds) -> dict:
-        # Warm up: imports, template loading and the connection pool of each worker.
+    def measure(self, port, path, cookie, clients, requests, seconds, bodies=None) -> dict:
+        # Warm up: imports, template loading and the connection pool of each worker. A posted
+        # page sends each form once: the warm-up takes the first ones.
+        warm = clients * WARM_UP_PER_CLIENT
         load(
             host="127.0.0.1",
             port=port,
             path=path,
             clients=clients,
-            requests=clients * 4,
+            requests=warm,
             max_seconds=10,
             cookie=cookie,
+            bodies=None if bodies is None else bodies[:warm],
         )
         result = load(
             host="127.0.0.1",
@@ -257,6 +275,7 @@ class Command(BaseCommand):
             requests=requests,
             max_seconds=seconds,
             cookie=cookie,
+            bodies=None if bodies is None else bodies[warm:],
         )
         return result.summary()
 
@@ -277,6 +296,7 @@ class Command(BaseCommand):
 
 
 ARGPARSE_HIDDEN = "（内部用）"
+WARM_UP_PER_CLIENT = 4
 
 
 def names(value: str) -> set[str]:
@@ -479,9 +499,14 @@ def collect_pages() -> dict[str, BenchPage]:
     return pages
 
 
-def inspect_pages() -> dict:
-    """Query counts (in-process) and session cookies for the pages that need an account."""
+def inspect_pages(*, posts: int = 0) -> dict:
+    """Query counts (in-process) and session cookies for the pages that need an account; for a
+    posted page, `posts` forms (the first one is sent here to count its queries) and the CSRF
+    token the load sends with the rest (a cookie and the form field, as a browser does)."""
+    from urllib.parse import urlencode
+
     from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -491,26 +516,37 @@ def inspect_pages() -> dict:
     pages = collect_pages()
     cookies: dict[str, str] = {}
     clients: dict[str | None, Client] = {None: Client()}
+    csrf = _get_new_csrf_string()
     for page in pages.values():
         if page.as_user and page.as_user not in clients:
             client = Client()
             client.force_login(User.objects.get(email=page.as_user))
             clients[page.as_user] = client
             cookies[page.as_user] = (
-                f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+                f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+                f"{settings.CSRF_COOKIE_NAME}={csrf}"
             )
     found = {}
     for name, page in pages.items():
         client = clients[page.as_user]
-        client.get(page.path)  # warm caches, as the load's warm-up does
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(page.path)
+        bodies = None
+        if page.post_data is not None:
+            forms = page.post_data(max(posts, 3))
+            client.post(*forms[0])  # warm caches, as the load's warm-up does
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(*forms[1])
+            bodies = [(path, urlencode({**form, "csrfmiddlewaretoken": csrf})) for path, form in forms[2:]]
+        else:
+            client.get(page.path)  # warm caches, as the load's warm-up does
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(page.path)
         found[name] = {
             "path": page.path,
             "as_user": page.as_user,
             "target_share": target_share(as_user=page.as_user, declared=page.target_share),
             "queries": len(queries),
             "status": response.status_code,
+            "bodies": bodies,
         }
     return {"pages": found, "cookies": cookies}
 
