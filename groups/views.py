@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -120,6 +121,7 @@ def _render_detail(
         {
             "group": group,
             "contact_form": contact_form,
+            "contact_fields": _blank_contact_fields() if not contact_form.is_bound else "",
             "public_contact": group.public_contact(),
             "can_see_private": can_see_private,
             "can_edit": request.user.has_perm("groups.change_group", group),
@@ -127,6 +129,20 @@ def _render_detail(
             "related_sections": _related_sections(request, group),
         },
         status=status,
+    )
+
+
+def _blank_contact_fields() -> str:
+    """The empty contact form's fields, the same on every group page for everyone (no token,
+    no value): rendered once, not four field templates per page view (the CSRF token is outside)."""
+    return mark_safe(
+        pagecache.kept(
+            f"groups:contact-fields:{get_language()}",
+            (),
+            lambda: str(
+                render_to_string("groups/includes/contact_fields.html", {"contact_form": ContactForm()})
+            ),
+        )
     )
 
 
