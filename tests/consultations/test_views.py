@@ -247,7 +247,10 @@ def test_statistics_count_by_month_and_fiscal_year(client_for, staff_user):
 
 def test_statistics_kept_in_the_cache_follow_every_change(client_for, staff_user):
     """The counts are cached per version of the consultations: a new consultation, a changed
-    topic or a new referral shows on the next request."""
+    topic, a new referral or a deletion shows on the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from .factories import ReferralFactory
 
     client = client_for(staff_user)
@@ -264,6 +267,10 @@ def test_statistics_kept_in_the_cache_follow_every_change(client_for, staff_user
 
     first = ConsultationFactory(consulted_on=dt.date(2025, 5, 1), channel="phone")
     assert figures() == (1, 0, 0)
+    client.get(reverse("consultations:index"))  # an access-log line leaves the counts cached
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"fiscal_year": "2025"})
+    assert not [q for q in queries.captured_queries if "consultations_consultation" in q["sql"]]
     ConsultationFactory(consulted_on=dt.date(2025, 6, 1), channel="phone")
     assert figures() == (2, 0, 0)
     first.topics.add(Topic.objects.get(code="venue"))
