@@ -248,6 +248,14 @@ def _overlap_reason(clash: Booking | None) -> str:
     return _rule(_("重複"), _("この時間はすでに予約が入っています。"))
 
 
+def _history_baseline(booking: Booking) -> None:
+    """A booking written in bulk (seed_demo, an import) has no history yet: its state as booked is
+    recorded first, so that the change that follows (a move, a cancellation) is shown with who
+    made it and why, not taken as the history's starting point (core.history)."""
+    if not booking.history.exists():
+        Booking.history.bulk_history_create([booking], default_date=booking.created_at)
+
+
 def _save_booking(booking: Booking) -> Booking:
     """Saves inside a savepoint; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule.
 
@@ -447,6 +455,7 @@ def booking_cancel(*, booking: Booking, by: User, notify: bool = True, reason: s
                 },
             )
         )
+    _history_baseline(booking)
     booking.status = Status.CANCELLED
     booking.cancelled_at = timezone.now()
     record_by(booking, by, reason)
@@ -882,6 +891,7 @@ def booking_move(
     )
     if reasons:
         raise ValidationError(reasons)
+    _history_baseline(booking)
     before = Booking(resource=booking.resource, starts_at=booking.starts_at, ends_at=booking.ends_at)
     booking.resource, booking.starts_at, booking.ends_at = resource, starts_at, ends_at
     record_by(booking, by, reason)

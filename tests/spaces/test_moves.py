@@ -310,3 +310,22 @@ def test_the_event_admin_saves_the_session_and_opens_the_move_page(
     assert not Booking.objects.filter(event_session=session).exists()  # until the booking moves
     groups_booking.refresh_from_db()
     assert groups_booking.status == Booking.Status.CONFIRMED
+
+
+def test_a_booking_written_in_bulk_still_shows_who_moved_it_and_why(
+    staff_user, session, groups_booking, room_b
+):
+    """seed_demo and imports write bookings without history: the move is still a change in it."""
+    groups_booking.history.all().delete()
+    services.booking_move(
+        booking=groups_booking,
+        resource=room_b,
+        starts_at=at(TUESDAY, 13),
+        ends_at=at(TUESDAY, 15),
+        by=staff_user,
+        session=session,
+        reason=services.session_move_reason(session),
+    )
+    [entry] = selectors.booking_history(groups_booking)
+    assert entry.who == staff_user.full_name and entry.reason.startswith("センターの催し")
+    assert {c.label: (c.old, c.new) for c in entry.changes}["部屋"] == ("会議室A", "会議室B")

@@ -501,7 +501,7 @@ def collect_pages() -> dict[str, BenchPage]:
 
 def inspect_pages(*, posts: int = 0) -> dict:
     """Query counts (in-process) and session cookies for the pages that need an account; for a
-    posted page, `posts` forms (the first one is sent here to count its queries) and the CSRF
+    posted page, `posts` forms (the first two are sent here: a warm-up, then the counted one) and the CSRF
     token the load sends with the rest (a cookie and the form field, as a browser does)."""
     from urllib.parse import urlencode
 
