@@ -9,3 +9,11 @@ ROOT_URLCONF = "config.urls_bench"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LOGGING["loggers"]["django.request"]["level"] = "ERROR"  # noqa: F405
 LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405
+
+# The bench's gunicorn shares one cache between its workers when Redis is there (ops bench sets
+# BENCH_CACHE_URL from REDIS_URL, a database of its own); tasks still run in-process.
+BENCH_CACHE_URL = env_str("BENCH_CACHE_URL", "")  # noqa: F405
+if BENCH_CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BENCH_CACHE_URL}
+    }

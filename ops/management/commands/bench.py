@@ -157,6 +157,7 @@ class Command(BaseCommand):
             )
 
         port = free_port()
+        empty_bench_cache(env)
         server = start_gunicorn(env, port=port, workers=workers)
         self.say(f"gunicorn のログ（5xx のトレースバックもここ）: {GUNICORN_LOG}")
         results: dict[str, dict] = {}
@@ -350,8 +351,29 @@ def bench_environment(scale: int = 1) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE=BENCH_SETTINGS, DATABASE_URL=bench_database_url(scale), PYTHONUNBUFFERED="1"
     )
-    env.pop("REDIS_URL", None)  # tasks timed in-process; the cache is per process
+    # Tasks are timed in-process (no broker). The cache stays shared as in production when Redis
+    # is there: the page cache and the login limits are then one for all gunicorn workers (with a
+    # per-process cache, each worker would count failed logins and cache pages on its own).
+    redis_url = env.pop("REDIS_URL", None)
+    if redis_url:
+        env["BENCH_CACHE_URL"] = bench_cache_url(redis_url)
     return env
+
+
+BENCH_CACHE_DB = 15  # a Redis database of its own: emptied before each measured run
+
+
+def bench_cache_url(redis_url: str) -> str:
+    return urlunsplit(urlsplit(redis_url)._replace(path=f"/{BENCH_CACHE_DB}"))
+
+
+def empty_bench_cache(env: dict) -> None:
+    """Nothing cached by an earlier run or by the inspect phase: each run starts cold."""
+    url = env.get("BENCH_CACHE_URL")
+    if url:
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
 
 
 def prepare_database(env: dict, scales: dict[str, int], *, scale: int = 1, fresh: bool, out) -> None:
