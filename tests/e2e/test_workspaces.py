@@ -110,6 +110,38 @@ def test_official_starts_on_the_reviews_and_opens_one(
     check_page(page, assert_accessible, "official-mypage")
 
 
+def test_external_reviewer_starts_on_the_reviews_with_the_deadline_and_opens_one(
+    sized_page, make_user, assert_accessible
+):
+    from projects import services as project_services
+    from tests.projects.factories import CallFactory, ProposalFactory
+
+    page = sized_page
+    staff = make_user(roles=(Role.STAFF,), email="invites@example.jp")
+    reviewer = make_user(email="reviewer@example.jp", full_name="山川 道子")
+    deadline = timezone.localdate() + dt.timedelta(days=10)
+    call = CallFactory(review_deadline=max(deadline, dt.date(2026, 11, 30)))
+    project_services.external_reviewer_accept(
+        token=project_services.external_reviewer_token(
+            project_services.external_reviewer_invite(
+                call=call, email=reviewer.email, full_name="山川 道子", by=staff
+            )
+        ),
+        user=reviewer,
+    )
+    ProposalFactory(call=call, under_review=True, title="親子のたまり場")
+
+    log_in(page, reviewer)
+    page.wait_for_url(re.compile(r"/projects/reviews/$"))
+    assert header_who(page) == "山川 道子（審査委員）"
+    expect(page.get_by_role("row", name=re.compile("親子のたまり場"))).to_contain_text(
+        f"{call.review_deadline.year}年{call.review_deadline.month}月{call.review_deadline.day}日"
+    )
+    check_page(page, assert_accessible, "reviewer-reviews")
+    page.get_by_role("link", name="親子のたまり場").click()
+    expect(page.get_by_role("heading", name="採点", level=2)).to_be_visible()
+
+
 def test_committee_starts_on_the_reports(sized_page, committee_user, assert_accessible):
     page = sized_page
     committee_user.full_name = "評価 京子"
