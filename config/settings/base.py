@@ -152,9 +152,11 @@ else:
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
+# allauth's backend is Django's ModelBackend (model permissions included) that logs in by e-mail;
+# listing ModelBackend as well made every failed login hash the password twice (two PBKDF2 runs,
+# the costliest thing an anonymous client can make the server do).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # One validator with Django's four rules (similar to the person, at least 10 characters, not a
