@@ -6,9 +6,11 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import KeywordFilter
+from core.filters import KeywordFilter, ModelChoiceFilter, nfkc
+from core.fiscal import FISCAL_YEAR_BOUNDS, current_fiscal_year, fiscal_year_choices, fiscal_year_label
 from core.models import Area, Theme
-from matching.models import ExchangeKind, Need, PartyKind, ProBonoDeliverable
+from events.models import Program
+from matching.models import ExchangeKind, Match, Need, PartyKind, ProBonoDeliverable
 
 
 class ItemFilter(django_filters.FilterSet):
@@ -45,3 +47,48 @@ def group_directory_need_filter() -> django_filters.ChoiceFilter:
         empty_label=_("すべて"),
         help_text=_("人材・場所などを募集している団体"),
     )
+
+
+class PipelineFilter(django_filters.FilterSet):
+    """マッチングのパイプライン through the shared search component: the keyword (a party, the need
+    or the offer) first; 年度 (this fiscal year unless chosen) and 事業 under 詳しい条件."""
+
+    q = KeywordFilter(
+        lookups=[
+            f"{party}_{side}__name__icontains"
+            for side in ("a", "b")
+            for party in ("group", "business", "department")
+        ]
+        + ["need__title__icontains", "offer__title__icontains"],
+        normalize=nfkc,
+        help_text=_("団体・企業・担当課の名前、ニーズや提供の題名の一部。例: みどり"),
+    )
+    fiscal_year = django_filters.ChoiceFilter(
+        label=_("年度"),
+        method="filter_fiscal_year",
+        empty_label=_("すべて"),
+        help_text=_("成立・不成立は、その年度に決まったものだけを表示します。"),
+    )
+    program = ModelChoiceFilter(
+        label=_("事業"), queryset=Program.objects.order_by("order", "id"), empty_label=_("すべて")
+    )
+
+    class Meta:
+        model = Match
+        fields = ["q", "fiscal_year", "program"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        if "fiscal_year" not in data:  # absent: this year; chosen empty: すべて
+            data["fiscal_year"] = str(current_fiscal_year())
+        super().__init__(data, *args, **kwargs)
+        offered = dict(fiscal_year_choices())
+        asked = data.get("fiscal_year", "")
+        if asked.isdigit() and int(asked) in FISCAL_YEAR_BOUNDS:
+            offered.setdefault(int(asked), fiscal_year_label(int(asked)))  # an older link stays valid
+        self.filters["fiscal_year"].extra["choices"] = sorted(offered.items(), reverse=True)
+
+    def filter_fiscal_year(self, queryset, name, value):
+        from matching.selectors import in_pipeline_year
+
+        return in_pipeline_year(queryset, int(value))

@@ -141,17 +141,4 @@ class TransitionForm(forms.Form):
         self.fields["to_status"].choices = match.allowed_transition_choices()
 
 
-class PipelineFilterForm(forms.Form):
-    fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
-    program = forms.ModelChoiceField(
-        label=_("事業"), queryset=Program.objects.all(), required=False, empty_label=_("すべて")
-    )
-
-    def __init__(self, *args, **kwargs):
-        from core.fiscal import fiscal_year_choices
-
-        super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [("", _("すべて")), *fiscal_year_choices()]
-
-
 STATUS_ORDER = list(MatchStatus.values)

@@ -625,25 +625,26 @@ def items_of_user(user) -> tuple[list[Need], list[Offer]]:
 # --- Matches -------------------------------------------------------------------------------------
 
 
-def pipeline(*, fiscal_year: int | None = None, program=None) -> dict[str, list[Match]]:
-    """Matches grouped by status for the pipeline view (one query).
+def in_pipeline_year(queryset, fiscal_year: int):
+    """Open matches (提案, 紹介済, 協議中) always; 成立 and 不成立 only when their status changed in the
+    fiscal year, so the closed columns do not grow forever."""
+    start, end = fiscal_year_range(fiscal_year)
+    closed = Q(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED])
+    return queryset.filter(~closed | Q(status_changed_at__date__gte=start, status_changed_at__date__lte=end))
 
-    Open matches (提案, 紹介済, 協議中) are always shown; 成立 and 不成立 only when their status changed
-    in the fiscal year, so the closed columns do not grow forever.
-    """
-    queryset = Match.objects.with_parties()
-    if program is not None:
-        queryset = queryset.filter(program=program)
-    if fiscal_year is not None:
-        start, end = fiscal_year_range(fiscal_year)
-        closed = Q(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED])
-        queryset = queryset.filter(
-            ~closed | Q(status_changed_at__date__gte=start, status_changed_at__date__lte=end)
-        )
+
+def pipeline(*, data=None):
+    """The pipeline's conditions (matching.filters.PipelineFilter) and its matches grouped by
+    status (one query); invalid conditions give no match, never every one."""
+    from core.filters import valid_or_empty
+    from matching.filters import PipelineFilter
+
+    filterset = PipelineFilter(data=data, queryset=Match.objects.with_parties())
+    valid_or_empty(filterset)
     columns: dict[str, list[Match]] = {status: [] for status in MatchStatus.values}
-    for match in queryset.order_by("-status_changed_at", "-id"):
+    for match in filterset.qs.order_by("-status_changed_at", "-id"):
         columns[match.status].append(match)
-    return columns
+    return filterset, columns
 
 
 def match_detail(pk: int) -> Match:

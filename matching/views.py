@@ -14,13 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.fiscal import current_fiscal_year
 from core.history import history_entries
 from core.models import Department
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted
 from matching import selectors, services
-from matching.forms import BusinessForm, IntroductionForm, ItemForm, PipelineFilterForm, TransitionForm
+from matching.forms import BusinessForm, IntroductionForm, ItemForm, TransitionForm
 from matching.models import Business, Match, MatchStatus, Need, Offer, PartyRef
 
 ITEMS = {
@@ -440,20 +439,18 @@ def introduce(request: HttpRequest, a: str, b: str) -> HttpResponse:
 @require_GET
 @permission_required("matching.manage_matches")
 def pipeline(request: HttpRequest) -> HttpResponse:
-    data = request.GET.copy()
-    data.setdefault("fiscal_year", str(current_fiscal_year()))
-    form = PipelineFilterForm(data)
-    if not form.is_valid():
-        # An invalid condition is an error next to its field, never every match.
-        return render(request, "matching/pipeline.html", {"form": form, "columns": []}, status=400)
-    fiscal_year = form.cleaned_data["fiscal_year"] or None
-    program = form.cleaned_data["program"]
-    columns = selectors.pipeline(fiscal_year=fiscal_year, program=program)
+    # An invalid condition is an error next to its field, never every match.
+    filterset, columns = selectors.pipeline(data=request.GET)
     column_list = [
         {"status": status, "label": MatchStatus(status).label, "matches": matches}
         for status, matches in columns.items()
     ]
-    return render(request, "matching/pipeline.html", {"form": form, "columns": column_list})
+    return render(
+        request,
+        "matching/pipeline.html",
+        {"filter": filterset, "columns": column_list, "count": sum(len(c["matches"]) for c in column_list)},
+        status=400 if filterset.errors else 200,
+    )
 
 
 @login_required

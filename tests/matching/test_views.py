@@ -400,3 +400,29 @@ def test_cached_suggestions_follow_every_change(client, group, staff_user):
     printer.status = BusinessStatus.INACTIVE
     printer.save()
     assert "みらい印刷" not in names()
+
+
+def test_the_pipeline_searches_through_the_shared_component(client, staff_user, group, design_company):
+    """Issue 17 pt 6: the keyword first, 年度 and 事業 under 詳しい条件, the result line repeating the
+    keyword, each chosen condition removable; a match whose parties do not match is left out."""
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.matching.factories import BusinessFactory
+
+    other = BusinessFactory(name="さくら印刷")
+    services.match_create(party_a=group, party_b=design_company, created_by=staff_user)
+    services.match_create(party_a=group, party_b=other, created_by=staff_user)
+    client.force_login(staff_user)
+
+    everything = client.get(reverse("matching:pipeline")).content.decode()
+    assert re.search(r"マッチング <strong>2件</strong>", everything)
+
+    html = client.get(reverse("matching:pipeline"), {"q": "デザイン", "fiscal_year": ""}).content.decode()
+    assert "条件をしぼる" in html and "詳しい条件" in html and "絞り込み" not in html
+    assert re.search(r"「デザイン」の検索結果 <strong>1件</strong>", html)
+    assert "みらいデザイン工房" in html and "さくら印刷" not in html
+    chips = dict(re.findall(r'<a class="chip" href="([^"]+)"><span>([^<]+)</span>', html))
+    remove_keyword = next(url for url, label in chips.items() if label == "キーワード: デザイン")
+    assert "q" not in parse_qs(urlsplit(remove_keyword.replace("&amp;", "&")).query)
+    assert not re.search(r'class="badge-(optional|required)"', html)
