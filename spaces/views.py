@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.fiscal import current_fiscal_year
-from core.pagecache import cache_for_anonymous
+from core.pagecache import cache_for_anonymous, kept
 from core.permissions import permission_required, permitted
 from groups.models import Group
 from spaces import exports, ical, selectors, services
@@ -112,16 +113,36 @@ def _slots_html(days, *, book_url: str, show_holders: bool) -> None:
         day.slots_html = mark_safe("\n".join(items))  # every item is format_html's
 
 
+def _week_grid(room: Resource, start: dt.date, *, show_holders: bool) -> list[dict]:
+    """The week's days as the template shows them (plain values: they are kept in the cache)."""
+    days = selectors.room_week(room=room, start=start)
+    _slots_html(days, book_url=reverse("spaces:book", args=[room.pk]), show_holders=show_holders)
+    return [
+        {
+            "date": day.date,
+            "weekday": day.weekday,
+            "closed_reason": day.closed_reason,
+            "free_count": day.free_count,
+            "slots_html": day.slots_html,
+        }
+        for day in days
+    ]
+
+
 @require_GET
 @cache_for_anonymous("spaces", "events")
 def week(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
     start, error = _week_param(request.GET.get("week"))
-    days = selectors.room_week(room=room, start=start)
-    _slots_html(
-        days,
-        book_url=reverse("spaces:book", args=[room.pk]),
-        show_holders=request.user.has_perm("spaces.manage_spaces"),
+    show_holders = request.user.has_perm("spaces.manage_spaces")
+    # The grid is the same for every editor (and for every staff member) who opens this week
+    # until a booking, a block or a closure changes (the page cache's versions) or the current
+    # slot passes (a slot of today stops being bookable): kept under the page cache's rules.
+    current_slot = int(timezone.now().timestamp()) // (room.slot_minutes * 60)
+    days = kept(
+        f"spaces:week|{get_language()}|{room.pk}|{start:%Y-%m-%d}|{int(show_holders)}|{current_slot}",
+        ("spaces", "events"),
+        lambda: _week_grid(room, start, show_holders=show_holders),
     )
     return render(
         request,

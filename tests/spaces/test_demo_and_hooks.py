@@ -8,6 +8,7 @@ import random
 from itertools import pairwise
 
 import pytest
+from django.core.cache import cache
 
 from spaces import demo, hooks
 from spaces.models import Booking, MachineUse, Resource
@@ -99,6 +100,7 @@ def test_space_week_is_measured_as_an_editor_with_fixed_queries(bench_world, cli
     counts = {}
     for path in (past, page.path):
         client.get(path)
+        cache.clear()  # the week's grid as first built, not as kept by the request before
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200
@@ -107,6 +109,19 @@ def test_space_week_is_measured_as_an_editor_with_fixed_queries(bench_world, cli
     assert [len(q) for q in counts.values()] == [WEEK_QUERIES, WEEK_QUERIES], counts
     body = response.content.decode()
     assert body.count("空き・予約する") >= 40 and body.count("予約済み") >= 150
+
+    # The grid is then kept for every editor (the bookings and closures are not read again) ...
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(page.path)
+    assert len(queries) == WEEK_QUERIES - 2
+    kept_body = again.content.decode()
+    for words in ("空き・予約する", "予約済み"):
+        assert kept_body.count(words) == body.count(words)
+    # ... until something of the spaces changes (a booking, a block, a room): then it is built anew.
+    Resource.objects.get(name="会議室A").save()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(page.path)
+    assert len(queries) == WEEK_QUERIES
 
 
 def test_space_book_posts_a_different_free_slot_each_time_with_fixed_queries(bench_world, client):
