@@ -5,18 +5,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.history import history_entries
 from core.models import Department
-from core.pagecache import cache_for_anonymous
+from core.pagecache import cache_for_anonymous, versions
 from core.permissions import may, permission_required, permitted
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, TransitionForm
@@ -316,19 +320,34 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def suggestions(request: HttpRequest, party: str) -> HttpResponse:
     ref, obj = _party_or_404(party)
     permitted(request.user, "matching.view_suggestions", obj)
-    obj, rows = selectors.cached_suggestions_for(ref, party=obj)
+    can_manage_matches = may(request.user, "matching.manage_matches")
     return render(
         request,
         "matching/suggestions.html",
         {
             "party": obj,
             "ref": ref,
-            "rows": rows,
+            "suggestion_list": _suggestion_list(ref, obj, can_manage_matches=can_manage_matches),
             "eligible": selectors.party_is_eligible(obj),
             "party_url": selectors.party_url(obj),
-            "can_manage_matches": may(request.user, "matching.manage_matches"),
         },
     )
+
+
+def _suggestion_list(ref, party, *, can_manage_matches: bool) -> str:
+    """The ranked list as HTML, kept like the ranking itself (the same versions in the key): it is
+    the same for everyone who may manage matches (and for everyone who may not); rendering twenty
+    cards cost more than reading the kept ranking."""
+    scopes = versions(selectors.SUGGESTIONS_CACHE_SCOPES)
+    key = f"matching:suggestions:html:v1:{scopes}:{get_language()}:{ref.key}:{int(can_manage_matches)}"
+    html = cache.get(key)
+    if html is None:
+        _party, rows = selectors.cached_suggestions_for(ref, party=party)
+        html = render_to_string(
+            "matching/_suggestion_list.html", {"rows": rows, "can_manage_matches": can_manage_matches}
+        )
+        cache.set(key, html, selectors.SUGGESTIONS_CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template engine, escaped there
 
 
 # --- Staff: businesses ---------------------------------------------------------------------------
