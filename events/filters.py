@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import KeywordFilter, nfkc
-from core.models import Area, Theme
+from core.models import Area, Person, Theme
+from events.forms import PeopleSearchForm
 from events.models import Event, Program
 
 
@@ -82,3 +83,23 @@ class StaffEventFilter(django_filters.FilterSet):
 
         start, end = fiscal_year_bounds(int(value))
         return queryset.filter(first_starts_at__gte=start, first_starts_at__lt=end)
+
+
+class PeopleFilter(django_filters.FilterSet):
+    """参加者・相談者をさがす through the shared search component: one keyword (氏名・ふりがな・
+    電話番号・メールアドレス); events.selectors.people_list finds the people."""
+
+    q = django_filters.CharFilter(
+        label=_("氏名・ふりがな・電話番号・メールアドレス"),
+        max_length=100,
+        help_text=_("一部だけでも探せます。例: さとう、090-1234"),
+        method="filter_keyword",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q"]
+        form = PeopleSearchForm
+
+    def filter_keyword(self, queryset, name, value):
+        return queryset  # the search itself is events.selectors.people_list (one query)

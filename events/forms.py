@@ -169,22 +169,14 @@ class EventSessionAdminForm(forms.ModelForm):
 
 
 class PeopleSearchForm(forms.Form):
-    """The staff's search for one person's page."""
+    """The staff's search for one person's page (the form of events.filters.PeopleFilter)."""
 
     requirement_marks = False  # a search: no 必須/任意 (core/forms.py)
-
-    q = forms.CharField(
-        label=_("氏名・ふりがな・電話番号・メールアドレス"),
-        max_length=100,
-        help_text=_("一部だけでも探せます。例: さとう、090-1234"),
-        widget=forms.TextInput(attrs={"type": "search"}),
-        error_messages={"required": _("さがす言葉を入力してください。")},
-    )
 
     def clean_q(self) -> str:
         from core.text import search_key
 
-        value = self.cleaned_data["q"].strip()
-        if not search_key(value):
+        value = (self.cleaned_data.get("q") or "").strip()
+        if value and not search_key(value):
             raise forms.ValidationError(_("文字か数字を入力してください（記号だけでは探せません）。"))
         return value

@@ -26,11 +26,10 @@ from core.models import Person
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from events import ical, selectors, services
-from events.filters import EventFilter
+from events.filters import EventFilter, PeopleFilter
 from events.forms import (
     GuestRegistrationForm,
     MergeForm,
-    PeopleSearchForm,
     PersonSearchForm,
     RegistrationForm,
     SurveyForm,
@@ -389,14 +388,16 @@ def staff_survey(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def staff_people(request: HttpRequest) -> HttpResponse:
     """Search for a person (participant, person who asked for advice) to open their page."""
-    form = PeopleSearchForm(request.GET or None)
-    people = selectors.people_list(form.cleaned_data["q"]) if form.is_bound and form.is_valid() else []
-    status = 400 if form.is_bound and form.errors else 200
+    filterset = PeopleFilter(request.GET or None, queryset=Person.objects.none())
+    invalid = filterset.is_bound and not filterset.is_valid()
+    keyword = "" if invalid or not filterset.is_bound else filterset.form.cleaned_data["q"]
+    # No keyword: nobody (the page is a way to one person's page, not a list of everyone).
+    people = selectors.people_list(keyword) if keyword else []
     return render(
         request,
         "events/staff/people.html",
-        {"form": form, "people": people, "searched": form.is_bound and not form.errors},
-        status=status,
+        {"filter": filterset, "people": people, "searched": bool(keyword)},
+        status=400 if invalid else 200,
     )
 
 

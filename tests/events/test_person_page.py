@@ -200,3 +200,22 @@ def test_members_and_officials_cannot_open_a_person_page(client, member, officia
         client.force_login(user)
         assert client.get(reverse("events:staff_person", args=[person.pk])).status_code == 403
         assert client.get(reverse("events:staff_people")).status_code == 403
+
+
+def test_the_person_search_is_the_shared_search_component(client, staff_user):
+    """Issue 17 pt 6: the keyword box of the shared component, the result line repeating the
+    keyword and a chip that removes it; without a keyword nobody is listed."""
+    import re
+
+    PersonFactory(name="佐藤 花子", name_kana="さとう はなこ")
+    PersonFactory(name="佐藤 次郎", name_kana="さとう じろう")
+    client.force_login(staff_user)
+    url = reverse("events:staff_people")
+    html = client.get(url, {"q": "さとう"}).content.decode()
+    assert "条件をしぼる" in html and 'role="search"' in html
+    assert re.search(r"「さとう」の検索結果 <strong>2件</strong>", html)
+    chip = "<span>氏名・ふりがな・電話番号・メールアドレス: さとう</span>"
+    assert f'<a class="chip" href="?">{chip}' in html
+    assert not re.search(r'class="badge-(optional|required)"', html)
+    empty = client.get(url).content.decode()
+    assert "佐藤" not in empty and "検索結果" not in empty
