@@ -203,7 +203,7 @@ def test_members_and_officials_cannot_open_a_person_page(client, member, officia
 
 
 def test_the_person_search_is_the_shared_search_component(client, staff_user):
-    """Issue 17 pt 6: the keyword box of the shared component, the result line repeating the
+    """The keyword box of the shared search component, the result line repeating the
     keyword and a chip that removes it; without a keyword nobody is listed."""
     import re
 

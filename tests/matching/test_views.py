@@ -403,8 +403,8 @@ def test_cached_suggestions_follow_every_change(client, group, staff_user):
 
 
 def test_the_pipeline_searches_through_the_shared_component(client, staff_user, group, design_company):
-    """Issue 17 pt 6: the keyword first, 年度 and 事業 under 詳しい条件, the result line repeating the
-    keyword, each chosen condition removable; a match whose parties do not match is left out."""
+    """The shared search component: the keyword first, 年度 and 事業 under 詳しい条件, the result
+    line repeating the keyword, each chosen condition removable; other parties' matches left out."""
     import re
     from urllib.parse import parse_qs, urlsplit
 

@@ -161,7 +161,7 @@ def test_every_figure_printed_equals_the_database(known_data, hooks):
 
 
 def test_the_monthly_chart_shows_three_fiscal_years_side_by_side(known_data, hooks):
-    """Issue 16 pt 5: each year's months come from that year's series, oldest first, and the
+    """Three fiscal years side by side: each year's months come from that year's series, oldest first, and the
     chart's words (its PDF alternative text) carry all three years."""
     content = selectors.report_content(program_code="mirai_taiwa", fiscal_year=2025)
     chart = next(chart for chart in content.charts if chart.name == "participants_by_month")
