@@ -115,3 +115,13 @@ def parse_fiscal_year(raw: str | None) -> int | None:
         return None
     year = int(raw)
     return year if year in FISCAL_YEAR_BOUNDS else None
+
+
+def fiscal_year_options(years, asked: str | None) -> list[tuple[int, str]]:
+    """A select's fiscal years, newest first: `years`, plus the one a link asks for when it is a
+    sensible year (an older bookmark stays valid; far-off years stay an error)."""
+    offered = set(years)
+    year = parse_fiscal_year(asked)
+    if year is not None:
+        offered.add(year)
+    return [(y, fiscal_year_label(y)) for y in sorted(offered, reverse=True)]

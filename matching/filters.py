@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import KeywordFilter, ModelChoiceFilter, nfkc
-from core.fiscal import FISCAL_YEAR_BOUNDS, current_fiscal_year, fiscal_year_choices, fiscal_year_label
+from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_options
 from core.models import Area, Theme
 from events.models import Program
 from matching.models import ExchangeKind, Match, Need, PartyKind, ProBonoDeliverable
@@ -82,11 +82,8 @@ class PipelineFilter(django_filters.FilterSet):
         if "fiscal_year" not in data:  # absent: this year; chosen empty: すべて
             data["fiscal_year"] = str(current_fiscal_year())
         super().__init__(data, *args, **kwargs)
-        offered = dict(fiscal_year_choices())
-        asked = data.get("fiscal_year", "")
-        if asked.isdigit() and int(asked) in FISCAL_YEAR_BOUNDS:
-            offered.setdefault(int(asked), fiscal_year_label(int(asked)))  # an older link stays valid
-        self.filters["fiscal_year"].extra["choices"] = sorted(offered.items(), reverse=True)
+        recent = (year for year, _label in fiscal_year_choices())
+        self.filters["fiscal_year"].extra["choices"] = fiscal_year_options(recent, data.get("fiscal_year"))
 
     def filter_fiscal_year(self, queryset, name, value):
         from matching.selectors import in_pipeline_year

@@ -6,12 +6,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import KeywordFilter, nfkc
-from core.fiscal import current_fiscal_year, fiscal_year_label
+from core.fiscal import current_fiscal_year, fiscal_year_options
 from events.models import Program
 from reports.models import OutcomeAxis, OutcomeRecord
-
-# Years a query string may ask for (older links stay valid; far-off years are an error).
-FIRST_YEAR, LAST_YEAR = 1989, 2100
 
 
 class OutcomeFilter(django_filters.FilterSet):
@@ -40,13 +37,7 @@ class OutcomeFilter(django_filters.FilterSet):
         if not data.get("year"):
             data["year"] = str(current_fiscal_year())
         super().__init__(data, *args, **kwargs)
-        offered = set(years)
-        asked = data.get("year", "")
-        if asked.isdigit() and FIRST_YEAR <= int(asked) <= LAST_YEAR:
-            offered.add(int(asked))
-        self.filters["year"].extra["choices"] = [
-            (y, fiscal_year_label(y)) for y in sorted(offered, reverse=True)
-        ]
+        self.filters["year"].extra["choices"] = fiscal_year_options(years, data.get("year"))
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(fiscal_year=int(value))
