@@ -40,8 +40,13 @@ def user_role_names(user) -> set[str]:
     cached = getattr(user, "_kyodo_role_names", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
-        user._kyodo_role_names = cached
+        remember_role_names(user, cached)
     return cached
+
+
+def remember_role_names(user, names: set[str]) -> None:
+    """Caches the role names on the user object (core.backends loads them with the user)."""
+    user._kyodo_role_names = names
 
 
 @functools.cache

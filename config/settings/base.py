@@ -146,9 +146,13 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # --- Cache (rate limits are counted here: shared by all processes when Redis is configured) ---
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from the cache (and written to both), so a signed-in page costs no query for
+# its session; only with a cache every process shares: a per-process copy would keep a session
+# that another process ended (logout, deactivation end them through the session engine).
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 
 # --- Accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -157,7 +161,8 @@ AUTH_USER_MODEL = "core.User"
 # the costliest thing an anonymous client can make the server do).
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's backend, loading the person's roles in the same query as the person.
+    "core.backends.AuthenticationBackend",
 ]
 # One validator with Django's four rules (similar to the person, at least 10 characters, not a
 # common password, not digits only): the pages say them in one sentence (core/passwords.py).

@@ -14,6 +14,5 @@ LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405
 # BENCH_CACHE_URL from REDIS_URL, a database of its own); tasks still run in-process.
 BENCH_CACHE_URL = env_str("BENCH_CACHE_URL", "")  # noqa: F405
 if BENCH_CACHE_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BENCH_CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": BENCH_CACHE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -100,13 +100,17 @@ def test_celery_is_json_only_and_eager_without_redis(monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     local = importlib.reload(base)
     assert local.CELERY_TASK_ALWAYS_EAGER is True
+    # A per-process cache would keep a session that another process ended.
+    assert local.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
     remote = importlib.reload(base)
     try:
         assert remote.CELERY_TASK_ALWAYS_EAGER is False
         assert remote.CELERY_BROKER_URL == remote.CELERY_RESULT_BACKEND == "redis://cache.internal:6379/0"
         assert remote.CELERY_ACCEPT_CONTENT == ["json"]
-        assert remote.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert remote.CACHES["default"]["BACKEND"] == "core.cache.RedisCache"
+        # Sessions are read from the shared cache only when there is one (see the next test).
+        assert remote.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
     finally:
         monkeypatch.undo()
         importlib.reload(base)
