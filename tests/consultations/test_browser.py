@@ -6,20 +6,11 @@ import pytest
 from django.utils import timezone
 
 from consultations.models import Consultation
+from tests.browser import sign_in_with_form
 
 from .factories import ConsultationFactory, PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def focused(page) -> str:
@@ -30,7 +21,7 @@ def test_log_a_consultation_with_the_keyboard(page, staff_user, assert_accessibl
     """Defaults are filled in, focus starts in the client search, search-as-you-type offers the person,
     Tab walks in a sensible order, and Ctrl+Enter saves and opens a fresh form."""
     person = PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
-    sign_in(page, staff_user.email)
+    sign_in_with_form(page, staff_user.email)
     page.goto("/consultations/new/")
     assert_accessible(page, "相談の記録")
     assert page.locator("#id_consulted_on").input_value() == timezone.localdate().isoformat()
@@ -74,7 +65,7 @@ def test_log_a_consultation_with_the_keyboard(page, staff_user, assert_accessibl
 def test_list_detail_and_statistics_pass_axe(page, staff_user, assert_accessible):
     """The list, a record and the statistics page (with its SVG chart) have no serious axe violation."""
     consultation = ConsultationFactory(with_group=True)
-    sign_in(page, staff_user.email)
+    sign_in_with_form(page, staff_user.email)
     page.goto("/consultations/")
     assert page.get_by_role("table").is_visible()
     assert_accessible(page, "相談記録一覧")
@@ -90,7 +81,7 @@ def test_list_detail_and_statistics_pass_axe(page, staff_user, assert_accessible
 def test_an_official_is_refused_in_the_browser(page, official_user):
     """An official who types the address of a consultation gets the refusal page, not the record."""
     consultation = ConsultationFactory()
-    sign_in(page, official_user.email)
+    sign_in_with_form(page, official_user.email)
     response = page.goto(f"/consultations/{consultation.pk}/")
     assert response.status == 403
     assert consultation.question not in page.content()
@@ -99,7 +90,7 @@ def test_an_official_is_refused_in_the_browser(page, official_user):
 def test_the_record_screen_on_a_phone(phone_page, staff_user, assert_accessible):
     """On a 360 px screen the record screen fits (no sideways scrolling) and passes axe."""
     PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
-    sign_in(phone_page, staff_user.email)
+    sign_in_with_form(phone_page, staff_user.email)
     phone_page.goto("/consultations/new/")
     phone_page.fill("input[name=party_q]", "さとう")
     phone_page.wait_for_selector("#party-results input[name=person]")

@@ -9,18 +9,9 @@ import pytest
 from django.utils import timezone
 
 from core.roles import Role
+from tests.browser import sign_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_staff_edit_a_project_and_read_the_change_on_its_page(page, make_user, assert_accessible):
@@ -28,7 +19,7 @@ def test_staff_edit_a_project_and_read_the_change_on_its_page(page, make_user, a
 
     staff = make_user(roles=(Role.STAFF,), email="history-staff@example.jp", full_name="履歴 確子")
     project = ProjectFactory(title="親子ひろば", summary="転入した親子の居場所をつくる。")
-    sign_in(page, staff.email)
+    sign_in_with_form(page, staff.email)
     page.goto(f"/projects/staff/projects/{project.pk}/edit/")
     page.fill("#id_title", "親子ひろば さくら")
     page.get_by_role("button", name="保存する").click()
@@ -55,7 +46,7 @@ def test_an_event_session_on_a_booked_room_names_the_booking_in_the_admin(page, 
     BookingFactory(
         resource=room, group=GroupFactory(name="ひまわりの会"), starts_at=at(day, 13), ends_at=at(day, 15)
     )
-    sign_in(page, staff.email)
+    sign_in_with_form(page, staff.email)
     page.goto(f"/admin/events/event/{event.pk}/change/")
     page.fill("#id_sessions-0-starts_at_1", "14:00")
     page.fill("#id_sessions-0-ends_at_1", "16:00")

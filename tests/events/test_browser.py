@@ -5,21 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
+from tests.browser import sign_in_as
 from tests.events.factories import EventFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user, live_server):
-    """Gives the browser a session of `user` (the login form itself is allauth's, tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_waitlisted_person_is_confirmed_when_the_first_cancels(
@@ -39,7 +30,7 @@ def test_waitlisted_person_is_confirmed_when_the_first_cancels(
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        sign_in(page, user, live_server)
+        sign_in_as(page, user, live_server)
         return page
 
     try:
@@ -111,7 +102,7 @@ def test_staff_check_in_on_a_tablet(chromium_browser, live_server, make_user, as
     )
     try:
         page = context.new_page()
-        sign_in(page, staff, live_server)
+        sign_in_as(page, staff, live_server)
         page.goto(f"/events/staff/sessions/{event.sessions.first().pk}/checkin/")
         button = page.get_by_role("button", name="青木 誠")
         assert button.bounding_box()["height"] >= 64

@@ -7,18 +7,9 @@ import re
 import pytest
 
 from core.models import Area, Theme
+from tests.browser import sign_in_with_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email: str) -> None:
-    from tests.conftest import PASSWORD
-
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def sign_out(page) -> None:
@@ -43,7 +34,7 @@ def test_apply_approve_and_find_by_half_width_katakana(
 ):
     """A citizen applies (a failed submit keeps what was typed), staff approve it in the queue, and
     the directory finds it when the name is typed as ｶﾓﾒｺﾄﾞﾓ; no serious axe violation on the way."""
-    sign_in(page, member.email)
+    sign_in_with_form(page, member.email)
     page.goto("/groups/apply/")
     assert_accessible(page, "団体登録の申請")
     page.fill("#id_name", "かもめ子ども食堂")
@@ -69,7 +60,7 @@ def test_apply_approve_and_find_by_half_width_katakana(
     assert "団体登録を申請しました" in page.content()
     sign_out(page)
 
-    sign_in(page, staff_user.email)
+    sign_in_with_form(page, staff_user.email)
     page.goto("/groups/staff/queue/")
     assert_accessible(page, "団体登録の申請（職員）")
     page.get_by_role("link", name="かもめ子ども食堂").click()
@@ -113,13 +104,13 @@ def test_owner_and_staff_pages_are_accessible(page, member, staff_user, referenc
     theme, area = reference_data
     group = GroupFactory(owner=member, themes=[theme], areas=[area], last_renewed_fiscal_year=2020)
     group_update(group=group, user=member, fields={"purpose": "新しい目的です"})
-    sign_in(page, member.email)
+    sign_in_with_form(page, member.email)
     page.goto(f"/groups/{group.pk}/manage/")
     assert page.get_by_role("link", name="内容を確認して更新する").is_visible()
     assert_accessible(page, "団体の管理")
     sign_out(page)
 
-    sign_in(page, staff_user.email)
+    sign_in_with_form(page, staff_user.email)
     page.goto(f"/groups/staff/{group.pk}/history/")
     assert "新しい目的です" in page.content()
     assert_accessible(page, "団体の変更履歴")

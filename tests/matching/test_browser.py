@@ -4,22 +4,12 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 
 from matching.models import Match, MatchStatus, PartyRef, ProBonoDeliverable
+from tests.browser import sign_in_as
 from tests.matching.factories import BusinessFactory, OfferFactory, theme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, user) -> None:
-    """Puts a signed-in session of ``user`` into the browser."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_a_group_need_is_brokered_to_the_design_company(
@@ -30,7 +20,7 @@ def test_a_group_need_is_brokered_to_the_design_company(
     BusinessFactory(name="あおば商店", themes=[kodomo, theme("まちづくり")], areas=[honmachi])
 
     # The group's editor posts a need for a flyer.
-    sign_in(page, live_server, editor)
+    sign_in_as(page, editor, live_server)
     page.goto("/matching/needs/new/")
     assert_accessible(page, "ニーズの登録")
     page.get_by_label("タイトル").fill("子ども食堂のチラシ制作")
@@ -49,7 +39,7 @@ def test_a_group_need_is_brokered_to_the_design_company(
     assert_accessible(page, "マッチングの提案")
 
     # Staff see the same first suggestion and introduce it with a note.
-    sign_in(page, live_server, staff_user)
+    sign_in_as(page, staff_user, live_server)
     page.goto(f"/matching/suggestions/{PartyRef.of(group).key}/")
     first = page.locator(".suggestion").first
     assert first.get_by_role("heading").inner_text() == "みらいデザイン工房"
@@ -92,7 +82,7 @@ def test_business_pages_and_the_staff_queue_pass_axe(
     page, live_server, assert_accessible, member, staff_user, official_user, kodomo
 ):
     """A person registers a business (errors in words), staff approve it, officials see their department."""
-    sign_in(page, live_server, member)
+    sign_in_as(page, member, live_server)
     page.goto("/matching/businesses/new/")
     page.get_by_role("button", name="登録して承認を申請する").click()
     assert page.get_by_role("alert").is_visible()
@@ -104,7 +94,7 @@ def test_business_pages_and_the_staff_queue_pass_axe(
     page.get_by_text("センター職員の承認をお待ちください").wait_for()
     assert_accessible(page, "企業・事業者のプロフィール")
 
-    sign_in(page, live_server, staff_user)
+    sign_in_as(page, staff_user, live_server)
     page.goto("/matching/staff/businesses/")
     assert_accessible(page, "企業・事業者の承認待ち")
     page.get_by_role("button", name="承認する").click()
@@ -114,7 +104,7 @@ def test_business_pages_and_the_staff_queue_pass_axe(
 
     department = Department.objects.get(name="子ども家庭支援課")
     department.themes.set([kodomo])
-    sign_in(page, live_server, official_user)
+    sign_in_as(page, official_user, live_server)
     page.goto(f"/matching/departments/{department.pk}/")
     assert_accessible(page, "担当課のページ")
     page.get_by_role("link", name="この担当課への提案を見る").click()

@@ -6,19 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
+from tests.browser import sign_in_as
 from tests.reports.factories import OutcomeRecordFactory, ensure_programs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, user, live_server):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_staff_request_and_download_a_report_and_the_committee_downloads_it(
@@ -29,7 +21,7 @@ def test_staff_request_and_download_a_report_and_the_committee_downloads_it(
     ensure_programs()
     OutcomeRecordFactory(fiscal_year=2025)
     monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: b"%PDF-1.7 browser test")
-    sign_in(page, staff_user, live_server)
+    sign_in_as(page, staff_user, live_server)
     page.goto("/reports/?year=2025")
     assert page.locator("h1").inner_text() == "成果報告書"
     assert_accessible(page, "成果報告書（職員）")
@@ -43,8 +35,7 @@ def test_staff_request_and_download_a_report_and_the_committee_downloads_it(
         row.get_by_role("link", name=re.compile("PDF.*をダウンロード")).click()
     assert download.value.suggested_filename == "outcome-report-2025-mirai_taiwa.pdf"
 
-    page.context.clear_cookies()
-    sign_in(page, committee_user, live_server)
+    sign_in_as(page, committee_user, live_server)
     page.goto("/reports/?year=2025")
     assert page.get_by_role("button").filter(has_text="作成を依頼").count() == 0
     row = page.locator("tr", has=page.get_by_role("rowheader", name="ミライ対話"))
@@ -54,7 +45,7 @@ def test_staff_request_and_download_a_report_and_the_committee_downloads_it(
 
 def test_staff_record_an_outcome_episode(page, live_server, staff_user, assert_accessible):
     ensure_programs()
-    sign_in(page, staff_user, live_server)
+    sign_in_as(page, staff_user, live_server)
     page.goto("/reports/staff/outcomes/new/?year=2025&program=mirai_taiwa")
     assert_accessible(page, "成果の記録（入力）")
     page.get_by_label("評価の軸").select_option(label="資源連結")
