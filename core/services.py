@@ -10,6 +10,17 @@ from core.models import Department, Person, User
 from core.roles import Role
 
 
+def save_validated(instance, **many_to_many):
+    """Validates and saves `instance`, then replaces each many-to-many set named (None leaves that
+    set as it is, as an update that does not mention it should)."""
+    instance.full_clean()
+    instance.save()
+    for name, values in many_to_many.items():
+        if values is not None:
+            getattr(instance, name).set(values)
+    return instance
+
+
 @transaction.atomic
 def user_create(
     *,

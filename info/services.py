@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Area, Theme, User, absolute_url
 from core.outbox import outbox_enqueue_many
+from core.services import save_validated
 from info.flyers import thumbnail_png, validate_flyer
 from info.models import AlertDelivery, Flyer, FlyerStatus, Grant, SavedSearch
 
@@ -42,13 +43,7 @@ DIGEST_BATCH = 200
 def _grant_save(grant: Grant, *, themes: Iterable[Theme] | None, areas: Iterable[Area] | None) -> Grant:
     if grant.is_published and grant.published_at is None:
         grant.published_at = timezone.now()
-    grant.full_clean()
-    grant.save()
-    if themes is not None:
-        grant.themes.set(themes)
-    if areas is not None:
-        grant.areas.set(areas)
-    return grant
+    return save_validated(grant, themes=themes, areas=areas)
 
 
 def legal_forms_value(values: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.models import Area, Department, Theme, User, absolute_url
 from core.outbox import outbox_enqueue, outbox_enqueue_template
 from core.permissions import may
+from core.services import save_validated
 from groups.models import Group
 from matching.models import (
     MATCH_WORKFLOW,
@@ -59,10 +60,7 @@ def business_create(
 ) -> Business:
     """A business profile waiting for staff approval; its creator (if any) becomes its first member."""
     business = Business(name=name, name_kana=name_kana, status=BusinessStatus.PENDING, **fields)
-    business.full_clean()
-    business.save()
-    business.themes.set(themes)
-    business.areas.set(areas)
+    save_validated(business, themes=themes, areas=areas)
     if created_by is not None:
         business.members.add(created_by)
     return business
@@ -84,13 +82,7 @@ def business_update(
     if business.status == BusinessStatus.REJECTED:
         # Corrected after a return: back to the staff queue (the reason stays until decided).
         business.status = BusinessStatus.PENDING
-    business.full_clean()
-    business.save()
-    if themes is not None:
-        business.themes.set(themes)
-    if areas is not None:
-        business.areas.set(areas)
-    return business
+    return save_validated(business, themes=themes, areas=areas)
 
 
 def _business_recipients(business: Business) -> list[str]:
@@ -195,11 +187,7 @@ def _item_data(fields: ItemFields) -> tuple[dict, Iterable[Theme], Iterable[Area
 def _item_create(model, *, party, by: User | None = None, **fields: Unpack[ItemFields]):
     data, themes, areas = _item_data(fields)
     item = model(**data, entered_by=by, entered_on_behalf=_on_behalf(by, party), **_owner_fields(party))
-    item.full_clean()
-    item.save()
-    item.themes.set(themes)
-    item.areas.set(areas)
-    return item
+    return save_validated(item, themes=themes, areas=areas)
 
 
 @transaction.atomic
@@ -209,11 +197,7 @@ def _item_update(item, *, by: User | None = None, **fields: Unpack[ItemFields]):
         setattr(item, name, value)
     if by is not None:
         item.updated_on_behalf = _on_behalf(by, item.party)
-    item.full_clean()
-    item.save()
-    item.themes.set(themes)
-    item.areas.set(areas)
-    return item
+    return save_validated(item, themes=themes, areas=areas)
 
 
 def need_create(

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core.models import absolute_url
 from core.outbox import outbox_enqueue, outbox_enqueue_template
+from core.services import save_validated
 from projects import workflow
 from projects.models import (
     DEFAULT_CRITERIA,
@@ -89,10 +90,7 @@ def call_create(
         review_deadline=review_deadline,
     )
     _validate_kinds(call.kinds)
-    call.full_clean()
-    call.save()
-    call.reviewer_departments.set(reviewer_departments)
-    call.reviewer_staff.set(reviewer_staff)
+    save_validated(call, reviewer_departments=reviewer_departments, reviewer_staff=reviewer_staff)
     stage_kinds = [StageKind.DOCUMENT] + ([StageKind.PRESENTATION] if with_presentation else [])
     for order, kind in enumerate(stage_kinds, start=1):
         stage_create(call=call, kind=kind, order=order)
@@ -121,12 +119,7 @@ def call_update(
     if "kinds" in fields:
         call.kinds = list(fields["kinds"])
         _validate_kinds(call.kinds)
-    call.full_clean()
-    call.save()
-    if reviewer_departments is not None:
-        call.reviewer_departments.set(reviewer_departments)
-    if reviewer_staff is not None:
-        call.reviewer_staff.set(reviewer_staff)
+    save_validated(call, reviewer_departments=reviewer_departments, reviewer_staff=reviewer_staff)
     if with_presentation is not None:
         has = call.stages.filter(kind=StageKind.PRESENTATION).exists()
         if with_presentation and not has:
@@ -252,11 +245,7 @@ def proposal_create(*, call: ProposalCall, group, created_by, title: str, kind: 
         raise ValidationError({"kind": _("この募集では選べない事業の種類です。")})
     themes = fields.pop("themes", None)
     proposal = Proposal(call=call, group=group, created_by=created_by, title=title, kind=kind, **fields)
-    proposal.full_clean()
-    proposal.save()
-    if themes is not None:
-        proposal.themes.set(themes)
-    return proposal
+    return save_validated(proposal, themes=themes)
 
 
 @transaction.atomic
@@ -268,11 +257,7 @@ def proposal_update(*, proposal: Proposal, **fields) -> Proposal:
         setattr(proposal, name, value)
     if proposal.kind not in proposal.call.kinds:
         raise ValidationError({"kind": _("この募集では選べない事業の種類です。")})
-    proposal.full_clean()
-    proposal.save()
-    if themes is not None:
-        proposal.themes.set(themes)
-    return proposal
+    return save_validated(proposal, themes=themes)
 
 
 def proposal_missing_items(proposal: Proposal) -> list[str]:
@@ -879,9 +864,7 @@ def project_register(
         status=ProjectStatus.RUNNING,
         **plan,
     )
-    project.full_clean()
-    project.save()
-    project.themes.set(themes)
+    save_validated(project, themes=themes)
     _record_status(obj=project, from_status="", to_status=project.status, by=by, note=_("職員が登録"))
     return project
 
@@ -891,11 +874,7 @@ def project_update(*, project: Project, **fields) -> Project:
     themes = fields.pop("themes", None)
     for name, value in fields.items():
         setattr(project, name, value)
-    project.full_clean()
-    project.save()
-    if themes is not None:
-        project.themes.set(themes)
-    return project
+    return save_validated(project, themes=themes)
 
 
 def project_transition_problems(project: Project, to_status: str) -> list[str]:

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import User
+from core.services import save_validated
 from events.models import Program
 from reports.models import REPORT_WORKFLOW, Assessment, OutcomeAxis, OutcomeRecord, Report, ReportStatus
 
@@ -89,15 +90,7 @@ def outcome_record_update(
         elif name == "episode":
             value = _strip_marker(value, "・")
         setattr(record, name, value)
-    record.full_clean()
-    record.save()
-    if groups is not None:
-        record.groups.set(groups)
-    if events is not None:
-        record.events.set(events)
-    if projects is not None:
-        record.projects.set(projects)
-    return record
+    return save_validated(record, groups=groups, events=events, projects=projects)
 
 
 def _strip_marker(text: str, marker: str) -> str:
