@@ -22,5 +22,9 @@ class SpacesConfig(AppConfig):
         from core.pagecache import invalidate_on_change
         from spaces import signals  # noqa: F401
 
-        # The cached rooms list and week views (core/pagecache.py).
-        invalidate_on_change("spaces", *self.get_models())
+        # The cached rooms list and week views (core/pagecache.py). A booking's history rows are
+        # on no page: written with every booking, they would bump the version a second time.
+        from spaces.models import Booking
+
+        history = Booking.history.model
+        invalidate_on_change("spaces", *(model for model in self.get_models() if model is not history))
