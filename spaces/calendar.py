@@ -19,7 +19,7 @@ def closed_days(start: dt.date, end: dt.date) -> dict[dt.date, str]:
     closed: dict[dt.date, str] = {}
     day = start
     while day <= end:
-        reason = extra.get(day) or base.closure_reason(day)
+        reason = closed_reason_with(day, extra.get(day))
         if reason:
             closed[day] = reason
         day += dt.timedelta(days=1)
@@ -28,6 +28,11 @@ def closed_days(start: dt.date, end: dt.date) -> dict[dt.date, str]:
 
 def closed_reason(day: dt.date) -> str | None:
     return closed_days(day, day).get(day)
+
+
+def closed_reason_with(day: dt.date, closure: str | None) -> str | None:
+    """closed_reason when the day's Closure (its reason, or None) was read already."""
+    return closure or base.closure_reason(day)
 
 
 def center_is_open(day: dt.date) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +26,34 @@ def machine_label(machine) -> str:
     return gettext("%(name)s（%(price)s）") % {"name": machine.name, "price": price}
 
 
+class GroupField(forms.ModelChoiceField):
+    """The group to book for. Given as a list (an editor's few groups, which the view reads once
+    anyway), the chosen group is found among them: no query to look it up again."""
+
+    known: dict[str, Group] | None = None
+
+    def offer(self, groups) -> None:
+        if isinstance(groups, list):
+            self.known = {str(group.pk): group for group in groups}
+            self.choices = [(group.pk, self.label_from_instance(group)) for group in groups]
+        else:
+            self.queryset = groups
+
+    def to_python(self, value):
+        if self.known is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.known[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
 class BookingForm(forms.Form):
     """A booking by a group's editor: the group, date and time, purpose, people, and a repeat."""
 
-    group = forms.ModelChoiceField(label=_("予約する団体"), queryset=Group.objects.none(), empty_label=None)
+    group = GroupField(label=_("予約する団体"), queryset=Group.objects.none(), empty_label=None)
     date = forms.DateField(
         label=_("利用日"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -68,7 +93,7 @@ class BookingForm(forms.Form):
         if groups is None:
             del self.fields["group"]
         else:
-            self.fields["group"].queryset = groups
+            self.fields["group"].offer(groups)
         if room is not None and room.capacity:
             self.fields["people"].help_text = _("定員%(n)s人まで。例: 8") % {"n": room.capacity}
 

@@ -226,8 +226,9 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
     groups = Group.objects.editable_by(request.user).order_by("name_kana", "pk")
     if room.eligibility == Resource.Eligibility.REGISTERED_GROUPS:
-        groups = groups.public()
-        if not groups.exists():
+        # Read once: whether to show the form, its choices, and the chosen group (an editor has few).
+        groups = list(groups.public())
+        if not groups:
             return render(request, "spaces/book_no_group.html", {"room": room})
         return _book(
             request,
@@ -241,7 +242,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         room,
         form_class=BookingForm,
-        groups=groups if groups.exists() else None,
+        groups=list(groups) or None,
         at_counter=False,
         template="spaces/book.html",
     )
