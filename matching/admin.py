@@ -58,23 +58,10 @@ class MatchAdmin(admin.ModelAdmin):
     """Status changes go through the pipeline (services.match_transition); here only the record."""
 
     list_display = ["__str__", "status", "score", "program", "status_changed_at"]
-    list_select_related = [
-        "group_a",
-        "business_a",
-        "department_a",
-        "group_b",
-        "business_b",
-        "department_b",
-        "program",
-    ]
+    list_select_related = [*Match.PARTY_FIELDS, "program"]
     list_filter = ["status", "program"]
     raw_id_fields = [
-        "group_a",
-        "business_a",
-        "department_a",
-        "group_b",
-        "business_b",
-        "department_b",
+        *Match.PARTY_FIELDS,
         "need",
         "offer",
         "origin_event",

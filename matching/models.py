@@ -332,17 +332,7 @@ class MatchQuerySet(models.QuerySet):
         return self.filter(ref.owner_filter("_a") | ref.owner_filter("_b"))
 
     def with_parties(self):
-        return self.select_related(
-            "group_a",
-            "business_a",
-            "department_a",
-            "group_b",
-            "business_b",
-            "department_b",
-            "need",
-            "offer",
-            "program",
-        )
+        return self.select_related(*Match.PARTY_FIELDS, "need", "offer", "program")
 
 
 class Match(models.Model):
@@ -351,6 +341,9 @@ class Match(models.Model):
     Side A is the party the suggestion was made for (the one with the need, when there is a
     need/offer pair); side B is the partner.
     """
+
+    # Each side is a group, a business or a department (exactly one: exactly_one_side).
+    PARTY_FIELDS = ("group_a", "business_a", "department_a", "group_b", "business_b", "department_b")
 
     group_a = models.ForeignKey(
         "groups.Group",
