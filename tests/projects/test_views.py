@@ -42,6 +42,15 @@ def queries_for(client, url: str) -> int:
     return len(context)
 
 
+def add_budget_lines_and_partners(proposal, n: int) -> None:
+    """n more budget lines and partner groups on `proposal`: what its pages list."""
+    from projects.models import BudgetLine
+
+    for i in range(n):
+        BudgetLine.objects.create(proposal=proposal, item=f"費目{i}", amount=1000, payer="proposer")
+        Partner.objects.create(proposal=proposal, sector="group", group=ProjectGroupFactory())
+
+
 def assert_fixed_queries(client, url, grow, django_assert_num_queries, limit=40):
     """Same number of queries with little and with more data."""
     grow(2)
@@ -267,11 +276,7 @@ def test_proposal_detail_queries(
         )
 
     def grow(n):
-        from projects.models import BudgetLine
-
-        for i in range(n):
-            BudgetLine.objects.create(proposal=proposal, item=f"費目{i}", amount=1000, payer="proposer")
-            Partner.objects.create(proposal=proposal, sector="group", group=ProjectGroupFactory())
+        add_budget_lines_and_partners(proposal, n)
 
     assert_fixed_queries(
         client, f"/projects/proposals/{proposal.pk}/", grow, django_assert_num_queries, limit=50
@@ -632,11 +637,7 @@ def test_proposal_edit_page_queries(client_for, proposer, call, group, django_as
     client = client_for(proposer)
 
     def grow(n):
-        from projects.models import BudgetLine
-
-        for i in range(n):
-            BudgetLine.objects.create(proposal=proposal, item=f"費目{i}", amount=1000, payer="proposer")
-            Partner.objects.create(proposal=proposal, sector="group", group=ProjectGroupFactory())
+        add_budget_lines_and_partners(proposal, n)
 
     assert_fixed_queries(
         client, f"/projects/proposals/{proposal.pk}/edit/", grow, django_assert_num_queries, limit=60

@@ -56,6 +56,21 @@ def test_week_view_queries_do_not_grow_with_the_bookings(
     assert "ひまわり" not in text  # holders are shown to staff only
 
 
+def booking_form(group, **changes) -> dict:
+    """What the booking form sends: one evening, 8 December 2026 18:00–20:00, changed by `changes`."""
+    return {
+        "group": group.pk,
+        "date": "2026-12-08",
+        "start": "18:00",
+        "end": "20:00",
+        "purpose": "定例会",
+        "people": 8,
+        "weeks": 1,
+        "all_or_nothing": "0",
+        **changes,
+    }
+
+
 def test_week_view_links_free_slots_to_the_booking_form(client, room):
     response = client.get(reverse("spaces:week", args=[room.pk]) + "?week=2026-12-07")
     text = response.content.decode()
@@ -78,16 +93,7 @@ def test_editor_books_from_a_slot_and_sees_the_booking(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
-            {
-                "group": group.pk,
-                "date": "2026-12-08",
-                "start": "18:00",
-                "end": "20:00",
-                "purpose": "定例会",
-                "people": 8,
-                "weeks": 1,
-                "all_or_nothing": "0",
-            },
+            booking_form(group),
         )
     booking = Booking.objects.get()
     assert response.status_code == 302 and response["Location"] == booking.get_absolute_url()
@@ -102,16 +108,7 @@ def test_a_refused_booking_says_the_rule_and_keeps_what_was_typed(client, room, 
     client.force_login(editor)
     response = client.post(
         reverse("spaces:book", args=[room.pk]),
-        {
-            "group": group.pk,
-            "date": "2026-12-29",
-            "start": "18:00",
-            "end": "20:00",
-            "purpose": "忘年会の打合せ",
-            "people": 8,
-            "weeks": 1,
-            "all_or_nothing": "0",
-        },
+        booking_form(group, date="2026-12-29", purpose="忘年会の打合せ"),
     )
     text = response.content.decode()
     assert response.status_code == 200
@@ -124,16 +121,7 @@ def test_series_result_lists_each_refused_date(client, room, group, editor):
     client.force_login(editor)
     response = client.post(
         reverse("spaces:book", args=[room.pk]),
-        {
-            "group": group.pk,
-            "date": "2026-12-08",
-            "start": "18:00",
-            "end": "20:00",
-            "purpose": "定例会",
-            "people": 8,
-            "weeks": 8,
-            "all_or_nothing": "0",
-        },
+        booking_form(group, weeks=8),
     )
     text = response.content.decode()
     assert "予約した日（7件）" in text
@@ -167,17 +155,15 @@ def test_staff_take_a_phone_booking_and_log_500_sheets(client, room, printer, gr
     client.force_login(staff_user)
     response = client.post(
         reverse("spaces:staff_book", args=[room.pk]),
-        {
-            "group": group.pk,
-            "channel": "phone",
-            "date": "2026-12-10",
-            "start": "13:00",
-            "end": "15:00",
-            "purpose": "会報の発送作業",
-            "people": 4,
-            "weeks": 1,
-            "all_or_nothing": "0",
-        },
+        booking_form(
+            group,
+            channel="phone",
+            date="2026-12-10",
+            start="13:00",
+            end="15:00",
+            purpose="会報の発送作業",
+            people=4,
+        ),
     )
     booking = Booking.objects.get()
     assert response.status_code == 302 and booking.channel == Booking.Channel.PHONE
