@@ -39,9 +39,14 @@ class ConsultationsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group as RoleGroup
+
         from consultations.models import Consultation, Referral, Topic
         from core.pagecache import invalidate_on_change
 
         # The statistics page's counts are kept per version of these (selectors.statistics_figures).
         # Not the access log: every page that shows consultations writes a line to it.
         invalidate_on_change("consultations", Consultation, Referral, Topic)
+        # The list's filter form offers the staff (filters.staff_users: accounts and their roles).
+        invalidate_on_change("consultations.staff", get_user_model(), RoleGroup)

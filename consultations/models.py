@@ -34,11 +34,20 @@ class ConsultationStatus(models.TextChoices):
     CLOSED = "closed", _("完了")
 
 
-def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of one stored value (a value no longer among the choices: itself)."""
     try:
         return str(choices(value).label)
     except ValueError:
         return value
+
+
+def client_label(*, group: str | None, person: str | None, anonymous: bool) -> str:
+    """Who asked, as staff see it: 「団体名 ／ 氏名」, either one, 匿名 or （相談者未記録）."""
+    parts = [name for name in (group, person) if name is not None]
+    if not parts:
+        return str(_("匿名")) if anonymous else str(_("（相談者未記録）"))
+    return " ／ ".join(parts)
 
 
 class Topic(models.Model):
@@ -173,19 +182,20 @@ class Consultation(models.Model):
     # labels): on each row of a list that was a quarter of rendering the table.
     @property
     def channel_label(self) -> str:
-        return _choice_label(Channel, self.channel)
+        return choice_label(Channel, self.channel)
 
     @property
     def status_label(self) -> str:
-        return _choice_label(ConsultationStatus, self.status)
+        return choice_label(ConsultationStatus, self.status)
 
     @property
     def client_label(self) -> str:
         """Who asked, as staff see it: the group and/or the person, or 匿名."""
-        parts = [str(x) for x in (self.group, self.person) if x is not None]
-        if not parts:
-            return str(_("匿名")) if self.is_anonymous or self.anonymised_at else str(_("（相談者未記録）"))
-        return " ／ ".join(parts)
+        return client_label(
+            group=str(self.group) if self.group_id else None,
+            person=str(self.person) if self.person_id else None,
+            anonymous=self.is_anonymous or self.anonymised_at is not None,
+        )
 
     @property
     def is_anonymised(self) -> bool:

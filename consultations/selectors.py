@@ -13,44 +13,101 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from consultations.filters import AccessLogFilter, ConsultationFilter
-from consultations.models import Channel, Consultation, ConsultationAccessLog, FollowUp, Referral, Topic
+from consultations.models import (
+    Channel,
+    Consultation,
+    ConsultationAccessLog,
+    ConsultationStatus,
+    FollowUp,
+    Referral,
+    Topic,
+    choice_label,
+    client_label,
+)
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
 from core.history import HistoryEntry, history_entries
-from core.models import Department, Person
+from core.models import Department, Person, addressed_name
 from core.pagecache import versions
 from core.search import keyword_search
 from core.text import search_document
 
+# What a row of a consultation table shows (consultations/_table.html), and no more: the question
+# and answer texts and the people's other columns stay in the database.
+ROW_COLUMNS = (
+    "pk",
+    "consulted_on",
+    "channel",
+    "status",
+    "is_anonymous",
+    "anonymised_at",
+    "staff__full_name",
+    "group_id",
+    "group__name",
+    "person_id",
+    "person__name",
+)
 
-def _with_list_relations(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    """What a row of the list shows (consultations/_table.html), and no more: the question and
-    answer texts and the people's other columns stay in the database."""
-    return (
-        queryset.select_related("staff", "group", "person")
-        .only(
-            "pk",
-            "consulted_on",
-            "channel",
-            "status",
-            "is_anonymous",
-            "anonymised_at",
-            "staff__full_name",
-            "staff__email",
-            "group__name",
-            "person__name",
+
+@dataclass(frozen=True)
+class ConsultationRow:
+    """One row of a consultation table, read as plain values: a page of twenty made as model
+    instances (with their related staff, group, person and topic managers) cost more than the
+    query that reads it."""
+
+    pk: int
+    consulted_on: dt.date
+    client_label: str
+    topic_names: tuple[str, ...]
+    channel: str
+    channel_label: str
+    staff_name: str
+    status: str
+    status_label: str
+    anonymised_at: dt.datetime | None
+
+
+def consultation_rows(page: QuerySet[Consultation]) -> list[ConsultationRow]:
+    """The rows of one page (a slice) of consultation_list() or group_consultations(): two
+    queries, the page's columns, then the topic names of its consultations."""
+    values = list(page.values(*ROW_COLUMNS))
+    through = Consultation.topics.through
+    topic_names: dict[int, list[str]] = {}
+    for consultation_id, name in (
+        through.objects.filter(consultation_id__in=[v["pk"] for v in values])
+        .order_by("topic__order", "topic_id")
+        .values_list("consultation_id", "topic__name")
+    ):
+        topic_names.setdefault(consultation_id, []).append(name)
+    rows = []
+    for v in values:
+        rows.append(
+            ConsultationRow(
+                pk=v["pk"],
+                consulted_on=v["consulted_on"],
+                client_label=client_label(
+                    group=v["group__name"] if v["group_id"] else None,
+                    person=v["person__name"] if v["person_id"] else None,
+                    anonymous=v["is_anonymous"] or v["anonymised_at"] is not None,
+                ),
+                topic_names=tuple(topic_names.get(v["pk"], ())),
+                channel=v["channel"],
+                channel_label=choice_label(Channel, v["channel"]),
+                staff_name=addressed_name(v["staff__full_name"]),
+                status=v["status"],
+                status_label=choice_label(ConsultationStatus, v["status"]),
+                anonymised_at=v["anonymised_at"],
+            )
         )
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.only("pk", "name").order_by("order", "id"))
-        )
-    )
+    return rows
 
 
 def consultation_list(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consultation]]:
-    """The filter set (for the form) and the filtered consultations, newest first."""
+    """The filter set (for the form) and the filtered consultations, newest first (a page of
+    them is read by consultation_rows)."""
     filterset = ConsultationFilter(data=data or None, queryset=Consultation.objects.all())
     valid_or_empty(filterset)
-    return filterset, _with_list_relations(filterset.qs.order_by("-consulted_on", "-id"))
+    return filterset, filterset.qs.order_by("-consulted_on", "-id")
 
 
 def consultation_export_rows(*, data=None) -> tuple[ConsultationFilter, QuerySet[Consultation]]:
@@ -102,17 +159,31 @@ def person_consultations(*, person) -> list[Consultation]:
 
 
 def group_consultations(*, group) -> QuerySet[Consultation]:
-    return _with_list_relations(Consultation.objects.filter(group=group).order_by("-consulted_on", "-id"))
+    """A group's consultations, newest first (a page of them is read by consultation_rows)."""
+    return Consultation.objects.filter(group=group).order_by("-consulted_on", "-id")
 
 
 def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict[str, list[FollowUp]]:
     """Pending follow-ups: overdue (before today) and due this week (today to Sunday)."""
     today = today or timezone.localdate()
     week_end = today + dt.timedelta(days=6 - today.weekday())
+    # What the table shows (consultations/_follow_up_table.html): not the consultation's texts.
     queryset = (
         FollowUp.objects.pending()
         .filter(due_on__lte=week_end)
         .select_related("owner", "consultation", "consultation__group", "consultation__person")
+        .only(
+            "pk",
+            "due_on",
+            "description",
+            "consultation_id",
+            "owner__full_name",
+            "consultation__consulted_on",
+            "consultation__is_anonymous",
+            "consultation__anonymised_at",
+            "consultation__group__name",
+            "consultation__person__name",
+        )
         .order_by("due_on", "id")
     )
     if owner is not None:

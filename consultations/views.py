@@ -10,9 +10,11 @@ from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from consultations import selectors, services
@@ -29,11 +31,19 @@ from consultations.models import AccessAction, Consultation, FollowUp, Referral
 from core.csv import csv_response
 from core.filters import invalid_filter_response, invalid_form_response, query_choice_errors
 from core.fiscal import fiscal_year_label, fiscal_year_of
+from core.pagecache import kept
 from core.permissions import may, permission_required, permitted
 
 
 def _paginate(request: HttpRequest, queryset):
     return Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+
+
+def _page_of_rows(request: HttpRequest, queryset):
+    """A page of consultation_list() or group_consultations(), its rows read (ConsultationRow)."""
+    page_obj = _paginate(request, queryset)
+    page_obj.object_list = selectors.consultation_rows(page_obj.object_list)
+    return page_obj
 
 
 def _log_view(request: HttpRequest, records) -> None:
@@ -42,18 +52,41 @@ def _log_view(request: HttpRequest, records) -> None:
     )
 
 
+# What the list's filter form shows: the topics (bumped with the consultations) and the staff.
+SEARCH_FORM_SCOPES = ("consultations", "consultations.staff")
+
+
+def _search_form(request: HttpRequest, filterset) -> str:
+    """The list's filter form as HTML. Rendering it (ten fields, the topic and staff choices read
+    from the database) cost more than the rest of the page, and it is the same for every staff
+    member opening the same conditions: it is kept under the versions of what it shows (and the
+    day, which sets the fiscal years offered). A form showing errors or a typed keyword (which may
+    name a person) is rendered for the request alone."""
+
+    def build() -> str:
+        return str(render_to_string("consultations/_search_form.html", {"filter": filterset}, request))
+
+    if filterset.errors or any(request.GET.get(name) for name in services.FREE_TEXT_PARAMETERS):
+        return build()
+    query = request.GET.copy()
+    query.pop("page", None)
+    name = f"consultations:search_form|{get_language()}|{timezone.localdate()}|{query.urlencode()}"
+    return kept(name, SEARCH_FORM_SCOPES, build)
+
+
 @require_GET
 @login_required
 @permission_required("consultations.access")
 def index(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.consultation_list(data=request.GET)
-    page_obj = _paginate(request, queryset)
+    page_obj = _page_of_rows(request, queryset)
     _log_view(request, page_obj.object_list)
     return render(
         request,
         "consultations/index.html",
         {
             "filter": filterset,
+            "search_form": mark_safe(_search_form(request, filterset)),
             "page_obj": page_obj,
             "consultations": page_obj.object_list,
         },
@@ -409,7 +442,7 @@ def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
     from groups.models import Group
 
     group = get_object_or_404(Group, pk=group_id)
-    page_obj = _paginate(request, selectors.group_consultations(group=group))
+    page_obj = _page_of_rows(request, selectors.group_consultations(group=group))
     _log_view(request, page_obj.object_list)
     return render(request, "consultations/group_history.html", {"group": group, "page_obj": page_obj})
 

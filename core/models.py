@@ -39,6 +39,11 @@ UNNAMED_IN_LISTS = _("（氏名未登録）")
 UNNAMED_IN_GREETINGS = _("ご利用者")
 
 
+def addressed_name(full_name: str) -> str:
+    """User.get_full_name() from the name alone (for lists read as values)."""
+    return full_name or str(UNNAMED_IN_GREETINGS)
+
+
 class User(AbstractUser):
     """A person with an account. Signs in with an e-mail address; there is no username."""
 
@@ -72,7 +77,7 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         """The name to address the person by: 「山田 花子」 in 「山田 花子 様」."""
-        return self.full_name or str(UNNAMED_IN_GREETINGS)
+        return addressed_name(self.full_name)
 
     def get_short_name(self) -> str:
         return self.get_full_name()

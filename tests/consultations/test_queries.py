@@ -28,7 +28,11 @@ def build(size: int, group) -> list:
 # Sign-in (session, user, role names, permissions), the page's own queries, and the access-log insert
 # (without checking that the signed-in user exists).
 PAGES = {
-    "list": (lambda ctx: reverse("consultations:index"), 11),
+    # The filter form is kept after the warm-up request (views._search_form): its topic and staff
+    # choices are not read again.
+    "list": (lambda ctx: reverse("consultations:index"), 9),
+    "list_by_topic": (lambda ctx: reverse("consultations:index") + "?topic=3&channel=visit&page=2", 10),
+    # A typed keyword is not kept: the form is rendered with its choices (two queries more).
     "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 12),
     "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 10),
     "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 7),

@@ -13,7 +13,14 @@ from django.utils import timezone
 from consultations.models import Consultation, ConsultationStatus, FollowUp, Referral, Topic
 from core.models import Person
 
-from .factories import ConsultationFactory, DepartmentFactory, FollowUpFactory, GroupFactory, PersonFactory
+from .factories import (
+    ConsultationFactory,
+    DepartmentFactory,
+    FollowUpFactory,
+    GroupFactory,
+    PersonFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,6 +179,54 @@ def test_the_list_names_each_row_s_channel_and_status(client_for, staff_user):
     table = body.split('<table class="consultation-table">', 1)[1]
     for label in ("<td>電話</td>", "<td>訪問（アウトリーチ）</td>", ">対応中</span>", ">完了</span>"):
         assert label in table
+
+
+def test_each_row_names_the_client_the_topics_and_the_staff(client_for, staff_user):
+    """A row shows its date, 団体 ／ 相談者 (or 匿名), the topics in their order and who answered."""
+    group = GroupFactory(name="青葉防災会")
+    staff = StaffFactory(full_name="対応 一郎")
+    ConsultationFactory(
+        consulted_on=dt.date(2025, 5, 1),
+        group=group,
+        person=PersonFactory(name="山田 花子"),
+        staff=staff,
+        topics=["venue", "funding"],
+    )
+    ConsultationFactory(consulted_on=dt.date(2025, 4, 1), anonymous=True, staff=staff, topics=["other"])
+    body = client_for(staff_user).get(reverse("consultations:index")).content.decode()
+    rows = body.split('<table class="consultation-table">', 1)[1].split("<tbody>")[1].split("<tr>")[1:]
+    assert "2025年5月1日" in rows[0] and "<td>青葉防災会 ／ 山田 花子</td>" in rows[0]
+    assert "<td>資金調達・助成金、活動場所</td>" in rows[0] and "<td>対応 一郎</td>" in rows[0]
+    assert "2025年4月1日" in rows[1] and "<td>匿名</td>" in rows[1]
+
+
+def test_the_list_s_filter_form_follows_topics_and_staff(client_for, staff_user, make_user):
+    """The filter form is kept between requests, yet a renamed topic or a new staff member is
+    offered on the next request, and a keyword someone typed is never kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.roles import Role
+
+    client = client_for(staff_user)
+    url = reverse("consultations:index")
+
+    def form(**params) -> str:
+        body = client.get(url, params).content.decode()
+        return body.split('role="search"', 1)[1].split("</form>", 1)[0]
+
+    assert "活動場所" in form()
+    with CaptureQueriesContext(connection) as queries:
+        form()
+    assert not [q for q in queries.captured_queries if "consultations_topic" in q["sql"]]
+    venue = Topic.objects.get(code="venue")
+    venue.name = "活動の場所"
+    venue.save()
+    assert "活動の場所" in form()
+    make_user(roles=(Role.STAFF,), email="new-staff@example.jp", full_name="新人 次郎")
+    assert "新人 次郎" in form()
+    assert 'value="山田"' in form(q="山田")
+    assert 'value="佐藤"' in form(q="佐藤") and "山田" not in form(q="佐藤")
 
 
 def test_a_consultation_with_several_topics_is_listed_once(client_for, staff_user):
