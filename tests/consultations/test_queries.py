@@ -25,25 +25,25 @@ def build(size: int, group) -> list:
     return records
 
 
-# Sign-in (session, user, role names, permissions), the page's own queries, and the access-log insert
-# (without checking that the signed-in user exists).
+# Sign-in (session, the user with their role names, permissions), the page's own queries, and the
+# access-log insert (without checking that the signed-in user exists).
 PAGES = {
     # The filter form is kept after the warm-up request (views._search_form): its topic and staff
     # choices are not read again.
-    "list": (lambda ctx: reverse("consultations:index"), 9),
-    "list_by_topic": (lambda ctx: reverse("consultations:index") + "?topic=3&channel=visit&page=2", 10),
+    "list": (lambda ctx: reverse("consultations:index"), 8),
+    "list_by_topic": (lambda ctx: reverse("consultations:index") + "?topic=3&channel=visit&page=2", 9),
     # A typed keyword is not kept: the form is rendered with its choices (two queries more).
-    "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 12),
-    "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 10),
-    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 7),
+    "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 11),
+    "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 9),
+    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 6),
     # The detail page's change history: its rows with their users, one query per many-to-many field
     # (topics, themes, related events and projects).
-    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 24),
+    "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 23),
     # The counts are kept in the cache per version of the consultations after the warm-up request
     # (12 queries more when cold: selectors.statistics_figures).
-    "statistics": (lambda ctx: reverse("consultations:statistics"), 5),
-    "access_log": (lambda ctx: reverse("consultations:access_log"), 10),
-    "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 13),
+    "statistics": (lambda ctx: reverse("consultations:statistics"), 4),
+    "access_log": (lambda ctx: reverse("consultations:access_log"), 9),
+    "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 12),
 }
 
 
