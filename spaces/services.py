@@ -333,13 +333,17 @@ def _history_baseline(booking: Booking) -> None:
 
 
 def _save_booking(booking: Booking) -> Booking:
-    """Saves inside a savepoint; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule.
+    """Saves; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule.
+
+    No savepoint: the room is locked and its bookings checked first, so the constraint refuses
+    only what a writer that did not lock slipped in. Its refusal then ends the whole transaction
+    (atomic marks it for rollback): the caller's atomic block undoes everything.
 
     The fields are validated here; the related rows were just read, and the time's order is a
     rule already checked (and a database constraint): no query to ask them again."""
     booking.clean_fields(exclude=["resource", "group", "booked_by", "event_session"])
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             booking.save()
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc):
@@ -467,8 +471,7 @@ def booking_series_create(
     result = SeriesResult(all_or_nothing=all_or_nothing)
     series = uuid.uuid4() if weeks > 1 else None
     for start in series_starts(first_start=first_start, weeks=weeks):
-        # No savepoint per date: a refused date wrote nothing (the rules are read first, and
-        # _save_booking's own savepoint undoes an insert the database refused).
+        # No savepoint per date: a date the rules refuse wrote nothing (they are read first).
         try:
             booking = _booking_build(
                 resource=resource,
@@ -483,6 +486,8 @@ def booking_series_create(
                 series=series,
             )
         except ValidationError as exc:
+            if transaction.get_rollback():
+                raise  # the database refused an insert (_save_booking): nothing of the series holds
             result.refused.append((_local(start).date(), exc.messages))
         else:
             result.booked.append(booking)

@@ -153,4 +153,4 @@ def test_space_book_posts_a_different_free_slot_each_time_with_fixed_queries(ben
 WEEK_QUERIES = 7
 # The booking POST (the bench counts 4 more: without Redis it sends the outbox's mail after commit,
 # in the request; a test's transaction never commits).
-BOOK_QUERIES = 13
+BOOK_QUERIES = 11

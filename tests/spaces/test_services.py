@@ -147,6 +147,33 @@ def test_no_double_booking_on_any_database(room, group, other_group, editor):
     book(room, other_group, owner_b, start=20, end=21)
 
 
+def test_the_database_refusing_a_date_of_a_series_books_none_of_it(
+    room, group, other_group, editor, monkeypatch
+):
+    """A booking the service's check missed (a writer that did not lock the room) is refused by
+    PostgreSQL's exclusion constraint as the 【重複】 rule, and the series it was in books nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the exclusion constraint is PostgreSQL's")
+    BookingFactory(resource=room, group=other_group, starts_at=at(TUESDAY + dt.timedelta(weeks=1), 18))
+    monkeypatch.setattr(services, "booking_refusals", lambda **kwargs: [])
+    with pytest.raises(ValidationError) as excinfo:
+        services.booking_series_create(
+            resource=room,
+            group=group,
+            by=editor,
+            first_start=at(TUESDAY, 18),
+            duration=dt.timedelta(hours=2),
+            weeks=3,
+            purpose="定例会",
+            people=6,
+            all_or_nothing=False,
+        )
+    assert refusal(excinfo).startswith("【重複】")
+    assert not Booking.objects.filter(group=group).exists()
+
+
 def test_approval_makes_a_pending_booking_until_staff_approve(room, group, editor, staff_user):
     room.requires_approval = True
     room.save()
