@@ -34,6 +34,21 @@ def book(room, group, by, day=TUESDAY, start=18, end=20, people=6, **extra):
     )
 
 
+def book_weekly(room, group, by, *, weeks, people=8, all_or_nothing=False):
+    """Tuesdays 18:00-20:00 from TUESDAY on, for `weeks` weeks."""
+    return services.booking_series_create(
+        resource=room,
+        group=group,
+        by=by,
+        first_start=at(TUESDAY, 18),
+        duration=dt.timedelta(hours=2),
+        weeks=weeks,
+        purpose="定例会",
+        people=people,
+        all_or_nothing=all_or_nothing,
+    )
+
+
 def refusal(excinfo) -> str:
     return " ".join(excinfo.value.messages)
 
@@ -159,17 +174,7 @@ def test_the_database_refusing_a_date_of_a_series_books_none_of_it(
     BookingFactory(resource=room, group=other_group, starts_at=at(TUESDAY + dt.timedelta(weeks=1), 18))
     monkeypatch.setattr(services, "booking_refusals", lambda **kwargs: [])
     with pytest.raises(ValidationError) as excinfo:
-        services.booking_series_create(
-            resource=room,
-            group=group,
-            by=editor,
-            first_start=at(TUESDAY, 18),
-            duration=dt.timedelta(hours=2),
-            weeks=3,
-            purpose="定例会",
-            people=6,
-            all_or_nothing=False,
-        )
+        book_weekly(room, group, editor, weeks=3, people=6)
     assert refusal(excinfo).startswith("【重複】")
     assert not Booking.objects.filter(group=group).exists()
 
@@ -197,17 +202,7 @@ def test_repeated_weekly_booking_refuses_per_date_with_reasons(
     )
     assert Booking.objects.get(event_session__event=event).is_block
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.booking_series_create(
-            resource=room,
-            group=group,
-            by=editor,
-            first_start=at(TUESDAY, 18),
-            duration=dt.timedelta(hours=2),
-            weeks=8,
-            purpose="定例会",
-            people=8,
-            all_or_nothing=False,
-        )
+        result = book_weekly(room, group, editor, weeks=8)
     assert [b.starts_at.date() for b in result.booked] == [
         dt.date(2026, 12, 8),
         dt.date(2026, 12, 15),
@@ -228,17 +223,7 @@ def test_repeated_weekly_booking_refuses_per_date_with_reasons(
 
 
 def test_repeated_booking_as_a_whole_books_nothing_when_a_date_is_refused(room, group, editor):
-    result = services.booking_series_create(
-        resource=room,
-        group=group,
-        by=editor,
-        first_start=at(TUESDAY, 18),
-        duration=dt.timedelta(hours=2),
-        weeks=4,
-        purpose="定例会",
-        people=8,
-        all_or_nothing=True,
-    )
+    result = book_weekly(room, group, editor, weeks=4, all_or_nothing=True)
     assert result.booked == []
     assert [day for day, _reasons in result.refused] == [dt.date(2026, 12, 29)]
     assert not Booking.objects.exists()
