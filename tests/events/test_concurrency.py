@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from events import services
 from events.models import Registration
+from tests.concurrency import run_at_once
 from tests.events.factories import EventFactory, PersonFactory
 from tests.services import require_postgres
 
@@ -21,24 +19,11 @@ def test_capacity_is_never_exceeded_by_simultaneous_registrations():
     require_postgres()
     event = EventFactory(capacity=7)
     people = [PersonFactory() for _ in range(30)]
-    barrier = threading.Barrier(len(people))
-    errors: list[BaseException] = []
 
     def register(person):
-        try:
-            barrier.wait(timeout=30)
-            services.registration_create(event=event, person=person, notify=False)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        services.registration_create(event=event, person=person, notify=False)
 
-    threads = [threading.Thread(target=register, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    errors = run_at_once(register, [(p,) for p in people])
     assert not errors, errors
     counts = {
         status: event.registrations.filter(status=status).count() for status in Registration.Status.values
@@ -59,24 +44,11 @@ def test_simultaneous_cancellations_promote_each_waitlisted_person_once():
     waiting = [
         services.registration_create(event=event, person=PersonFactory(), notify=False) for _ in range(5)
     ]
-    barrier = threading.Barrier(3)
-    errors: list[BaseException] = []
 
     def cancel(registration):
-        try:
-            barrier.wait(timeout=30)
-            services.registration_cancel(registration=registration, by=staff)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        services.registration_cancel(registration=registration, by=staff)
 
-    threads = [threading.Thread(target=cancel, args=(r,)) for r in confirmed]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    errors = run_at_once(cancel, [(r,) for r in confirmed])
     assert not errors, errors
     statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed"] * 3 + ["waitlisted"] * 2

@@ -79,31 +79,18 @@ def test_keyword_search_uses_the_index_on_a_large_table():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approvals_never_share_a_registration_number(make_user):
     """Six staff approve six applications at the same moment: six different, consecutive numbers."""
-    import threading
-
     from core.roles import Role
     from groups.services import group_approve
+    from tests.concurrency import run_at_once
     from tests.groups.factories import GroupFactory
 
     staff = make_user(roles=(Role.STAFF,), email="concurrent-staff@example.jp")
     pending = [GroupFactory(pending=True).pk for _ in range(6)]
-    barrier = threading.Barrier(len(pending))
-    errors: list[BaseException] = []
 
     def approve(pk: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            group_approve(group=Group.objects.get(pk=pk), staff=staff)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        group_approve(group=Group.objects.get(pk=pk), staff=staff)
 
-    threads = [threading.Thread(target=approve, args=(pk,)) for pk in pending]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    errors = run_at_once(approve, [(pk,) for pk in pending], timeout=30)
     assert not errors, errors
     numbers = sorted(Group.objects.filter(pk__in=pending).values_list("registration_number", flat=True))
     assert len(set(numbers)) == 6

@@ -6,11 +6,12 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 
 from spaces.models import Booking
+from tests.concurrency import run_at_once
 from tests.groups.factories import GroupFactory
 from tests.services import require_postgres
 from tests.spaces.factories import BookingFactory, RoomFactory, at
@@ -28,43 +29,30 @@ def test_twenty_simultaneous_requests_for_one_slot_make_one_booking(make_user):
     editors = []
     for n in range(20):
         user = make_user(email=f"editor{n}@example.jp")
-        editors.append((user, GroupFactory(owner=user)))
-    barrier = threading.Barrier(len(editors))
-    statuses: list[tuple[int, str]] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def press(user, group):
         client = Client(raise_request_exception=True)
         client.force_login(user)
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(
-                reverse("spaces:book", args=[room.pk]),
-                {
-                    "group": group.pk,
-                    "date": f"{TUESDAY:%Y-%m-%d}",
-                    "start": "18:00",
-                    "end": "20:00",
-                    "purpose": "定例会",
-                    "people": 5,
-                    "weeks": 1,
-                    "all_or_nothing": "0",
-                },
-            )
-            with lock:
-                statuses.append((response.status_code, response.content.decode()))
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        editors.append((client, GroupFactory(owner=user)))
+    statuses: list[tuple[int, str]] = []
+    lock = threading.Lock()
 
-    threads = [threading.Thread(target=press, args=pair) for pair in editors]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
+    def press(client, group):
+        response = client.post(
+            reverse("spaces:book", args=[room.pk]),
+            {
+                "group": group.pk,
+                "date": f"{TUESDAY:%Y-%m-%d}",
+                "start": "18:00",
+                "end": "20:00",
+                "purpose": "定例会",
+                "people": 5,
+                "weeks": 1,
+                "all_or_nothing": "0",
+            },
+        )
+        with lock:
+            statuses.append((response.status_code, response.content.decode()))
 
+    errors = run_at_once(press, editors, timeout=90)
     assert not errors, errors
     assert Booking.objects.filter(resource=room).count() == 1
     assert sorted(code for code, _body in statuses) == [200] * 19 + [302]
