@@ -8,12 +8,23 @@ committee member is decided here and nowhere else.
 from __future__ import annotations
 
 import rules
+from django.apps import apps
 
 from core.roles import Role, declared_roles, user_role_names
 
 
 def _signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def remembered(user, name: str, compute):
+    """compute() once per user object, then kept on it as `name`: one request asks the same
+    question of its user many times (menus, templates, rules)."""
+    value = getattr(user, name, None)
+    if value is None:
+        value = compute()
+        setattr(user, name, value)
+    return value
 
 
 @rules.predicate
@@ -59,14 +70,11 @@ def is_group_editor(user) -> bool:
     """Edits at least one group (owner or co-editor), whatever its status."""
     if not _signed_in(user):
         return False
-    cached = getattr(user, "_kyodo_is_group_editor", None)
-    if cached is None:
-        from django.apps import apps
 
-        membership = apps.get_model("groups", "GroupMembership")
-        cached = membership.objects.filter(user=user).exists()
-        user._kyodo_is_group_editor = cached
-    return cached
+    def edits_a_group() -> bool:
+        return apps.get_model("groups", "GroupMembership").objects.filter(user=user).exists()
+
+    return remembered(user, "_kyodo_is_group_editor", edits_a_group)
 
 
 @rules.predicate
@@ -74,11 +82,8 @@ def is_business_member(user) -> bool:
     """Keeps the profile of at least one business (企業・事業者), whatever its status."""
     if not _signed_in(user):
         return False
-    cached = getattr(user, "_kyodo_is_business_member", None)
-    if cached is None:
-        from django.apps import apps
 
-        business = apps.get_model("matching", "Business")
-        cached = business.objects.filter(members=user).exists()
-        user._kyodo_is_business_member = cached
-    return cached
+    def keeps_a_business() -> bool:
+        return apps.get_model("matching", "Business").objects.filter(members=user).exists()
+
+    return remembered(user, "_kyodo_is_business_member", keeps_a_business)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import rules
 from django.db.models import Exists, OuterRef, Q
 
-from core.predicates import is_center_staff, is_official
+from core.predicates import is_center_staff, is_official, remembered
 from projects.models import ProposalCall, ProposalStatus
 
 
@@ -25,32 +25,28 @@ def member_group_ids(user) -> set[int]:
     """The groups the user edits (cached on the user object for the request)."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    cached = getattr(user, "_projects_group_ids", None)
-    if cached is None:
-        cached = set(user.group_memberships.values_list("group_id", flat=True))
-        user._projects_group_ids = cached
-    return cached
+    return remembered(
+        user, "_projects_group_ids", lambda: set(user.group_memberships.values_list("group_id", flat=True))
+    )
 
 
 def department_ids(user) -> set[int]:
     if not is_official(user):
         return set()
-    cached = getattr(user, "_projects_department_ids", None)
-    if cached is None:
-        cached = set(user.departments.values_list("id", flat=True))
-        user._projects_department_ids = cached
-    return cached
+    return remembered(
+        user, "_projects_department_ids", lambda: set(user.departments.values_list("id", flat=True))
+    )
 
 
 def reviewed_call_ids(user) -> set[int]:
     """Calls the user reviews in some way: named staff, official of a named department, 審査委員."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    cached = getattr(user, "_projects_call_ids", None)
-    if cached is None:
-        cached = set(ProposalCall.objects.reviewed_by(user).values_list("id", flat=True))
-        user._projects_call_ids = cached
-    return cached
+    return remembered(
+        user,
+        "_projects_call_ids",
+        lambda: set(ProposalCall.objects.reviewed_by(user).values_list("id", flat=True)),
+    )
 
 
 def proposal_reader_q(user) -> Q:
