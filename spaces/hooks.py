@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.app_hooks import DashboardItem, Figure, Link, Panel, RoomConflict, Urgency, hook
+from core.permissions import may
 from spaces import selectors
 from spaces.models import Booking
 
@@ -34,7 +35,7 @@ def mypage_panels(request) -> list[Panel]:
 
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
-    if not request.user.has_perm("spaces.manage_spaces"):
+    if not may(request.user, "spaces.manage_spaces"):
         return []
     counts = Booking.objects.aggregate(
         pending=Count("pk", filter=Q(status=Booking.Status.PENDING)),
@@ -52,8 +53,6 @@ def staff_links(request) -> list[Link]:
 
 @hook("dashboard_items")
 def dashboard_items(request) -> list[DashboardItem]:
-    from core.permissions import may
-
     if not may(request.user, "spaces.manage_spaces"):
         return []
     return [

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.fiscal import current_fiscal_year
 from core.pagecache import cache_for_anonymous, kept
-from core.permissions import permission_required, permitted
+from core.permissions import may, permission_required, permitted
 from groups.models import Group
 from spaces import exports, ical, selectors, services
 from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
@@ -134,7 +134,7 @@ def _week_grid(room: Resource, start: dt.date, *, show_holders: bool) -> list[di
 def week(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
     start, error = _week_param(request.GET.get("week"))
-    show_holders = request.user.has_perm("spaces.manage_spaces")
+    show_holders = may(request.user, "spaces.manage_spaces")
     # The grid is the same for every editor (and for every staff member) who opens this week
     # until a booking, a block or a closure changes (the page cache's versions) or the current
     # slot passes (a slot of today stops being bookable): kept under the page cache's rules.
@@ -291,7 +291,7 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "may_cancel": request.user.has_perm("spaces.cancel_booking", booking),
             "deadline": services.cancel_deadline(booking),
-            "can_manage_spaces": request.user.has_perm("spaces.manage_spaces"),
+            "can_manage_spaces": may(request.user, "spaces.manage_spaces"),
             "history": selectors.booking_history(booking),
         },
     )

@@ -150,7 +150,7 @@ def test_space_book_posts_a_different_free_slot_each_time_with_fixed_queries(ben
     assert not Booking.objects.filter(purpose=demo.BENCH_PURPOSE).exists()
 
 
-WEEK_QUERIES = 7
+WEEK_QUERIES = 5
 # The booking POST (the bench counts 4 more: without Redis it sends the outbox's mail after commit,
 # in the request; a test's transaction never commits).
 BOOK_QUERIES = 11
