@@ -434,14 +434,15 @@ def default_statistics_years() -> tuple[int, int]:
 STATISTICS_CACHE_SECONDS = 600
 
 
-def statistics_figures(*, fiscal_year: int, chart=None) -> dict:
+def statistics_figures(*, fiscal_year: int, chart=None, html=None) -> dict:
     """The statistics page's tables: one fiscal year by month, the last six by year, and the
-    year's summary (12 queries), with ``chart(monthly, fiscal_year)`` (the drawn chart) when
-    given, kept in the cache per version of the consultations."""
+    year's summary (12 queries), with ``chart(monthly, fiscal_year)`` (the drawn chart) and
+    ``html(figures)`` (the figures rendered) when given, kept in the cache per version of the
+    consultations."""
     first, last = default_statistics_years()
     # The version is read before counting: a change made meanwhile leaves this entry behind.
-    key = "consultations:statistics:v1:{}:{}:{}:{}:{}:{}".format(
-        versions(("consultations",)), get_language(), fiscal_year, first, last, bool(chart)
+    key = "consultations:statistics:v2:{}:{}:{}:{}:{}:{}:{}".format(
+        versions(("consultations",)), get_language(), fiscal_year, first, last, bool(chart), bool(html)
     )
     found = cache.get(key)
     if found is None:
@@ -451,6 +452,7 @@ def statistics_figures(*, fiscal_year: int, chart=None) -> dict:
             "summary": fiscal_year_summary(fiscal_year=fiscal_year),
         }
         found["chart"] = chart(found["monthly"], fiscal_year) if chart else None
+        found["html"] = html(found) if html else None
         cache.set(key, found, STATISTICS_CACHE_SECONDS)
     return found
 

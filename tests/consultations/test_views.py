@@ -301,8 +301,8 @@ def test_statistics_count_by_month_and_fiscal_year(client_for, staff_user):
 
 
 def test_statistics_kept_in_the_cache_follow_every_change(client_for, staff_user):
-    """The counts are cached per version of the consultations: a new consultation, a changed
-    topic, a new referral or a deletion shows on the next request."""
+    """The counts and the rendered tables are cached per version of the consultations: a new
+    consultation, a changed topic, a new referral or a deletion shows on the next request."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -314,6 +314,9 @@ def test_statistics_kept_in_the_cache_follow_every_change(client_for, staff_user
     def figures():
         response = client.get(url, {"fiscal_year": "2025"})
         topic = response.context["monthly"]["topic"]
+        # The rendered figures are kept with the counts: the page shows the same total.
+        total = response.context["summary"]["total"]
+        assert f"相談件数</span> <strong>{total}件</strong>" in response.content.decode()
         return (
             response.context["summary"]["total"],
             topic.rows[topic.row_labels.index("活動場所")][2],
