@@ -8,12 +8,14 @@ and `fragment`: the same for the part of a page that is the same for everyone (s
 
 A page is served from the cache only to a request that carries no session and no messages
 cookie (so nobody signed in, and nobody with a message waiting), over GET or HEAD, not from
-htmx. It is stored only when it answered 200 without touching the CSRF token or setting a
-cookie, so a cached page holds nothing that belongs to one person. The key holds the path
-with its query string, the language and a version per scope ("groups", "events"...); each app
-bumps its scopes when a model the pages show is saved or deleted (`invalidate_on_change` in
-its AppConfig.ready), and every entry expires after PUBLIC_PAGE_CACHE_SECONDS anyway (the
-home page's "upcoming" moves with the clock). With Redis the cache and the versions are
+htmx. It is stored only when it answered 200 without setting a cookie and without a CSRF
+token, so a cached page holds nothing that belongs to one person. A page with a form (its
+view says `forms=True`) is stored with a placeholder where each CSRF token was, and every
+visitor gets it with a token of their own. The key holds the path with its query string,
+the language and a version per scope ("groups", "events"...); each app bumps its scopes
+when a model the pages show is saved or deleted (`invalidate_on_change` in its
+AppConfig.ready), and every entry expires after PUBLIC_PAGE_CACHE_SECONDS anyway (the home
+page's "upcoming" moves with the clock). With Redis the cache and the versions are
 shared by every worker; with the local-memory cache each process keeps its own, so a change
 made in one process reaches the others within the expiry.
 """
@@ -21,6 +23,7 @@ made in one process reaches the others within the expiry.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -29,6 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, _does_token_match, get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
@@ -94,17 +98,19 @@ def _servable(request: HttpRequest) -> bool:
     )
 
 
-def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+def _storable_response(response: HttpResponse) -> bool:
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        # The page holds a CSRF token (a form): it belongs to this visitor alone.
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and not request.META.get("CSRF_COOKIE_USED")
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
     )
+
+
+def _uses_token(request: HttpRequest) -> bool:
+    """The page holds a CSRF token (a form): it belongs to this visitor alone."""
+    return bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"))
 
 
 def _key(request: HttpRequest, scopes: tuple[str, ...]) -> str:
@@ -138,8 +144,35 @@ def fragment(name: str, request: HttpRequest, scopes: tuple[str, ...], build: Ca
     return kept(f"{get_language()}|{name}|{request.get_host()}{request.get_full_path()}", scopes, build)
 
 
-def cache_for_anonymous(*scopes: str) -> Callable:
-    """Serves the view's page from the cache to anonymous visitors (see the module's docstring)."""
+# A form's CSRF field as {% csrf_token %} writes it. Page content cannot forge it: a `"` from the
+# data is escaped. A stored page holds TOKEN_FIELD with this placeholder instead of any token.
+TOKEN_FIELD = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+TOKEN_PLACEHOLDER = "kyodo-pagecache-no-token"
+_TOKEN_FIELD_RE = re.compile(re.escape(TOKEN_FIELD).replace(r"\{\}", f"[A-Za-z0-9]{{{CSRF_TOKEN_LENGTH}}}"))
+_TOKEN_LIKE_RE = re.compile(f"(?<![A-Za-z0-9])[A-Za-z0-9]{{{CSRF_TOKEN_LENGTH}}}(?![A-Za-z0-9])")
+
+
+def _without_tokens(request: HttpRequest, content: bytes) -> bytes | None:
+    """The page with every CSRF field's token replaced by the placeholder; None when a token of
+    this visitor is still in it anywhere else (then the page is not stored)."""
+    text = _TOKEN_FIELD_RE.sub(TOKEN_FIELD.format(TOKEN_PLACEHOLDER), content.decode())
+    secret = request.META.get("CSRF_COOKIE", "")
+    if any(_does_token_match(token, secret) for token in _TOKEN_LIKE_RE.findall(text)):
+        return None
+    return text.encode()
+
+
+def _with_token(request: HttpRequest, content: bytes) -> bytes:
+    """A stored page with this visitor's own token in its forms (and their CSRF cookie set)."""
+    field = TOKEN_FIELD.format(TOKEN_PLACEHOLDER).encode()
+    return content.replace(field, TOKEN_FIELD.format(get_token(request)).encode())
+
+
+def cache_for_anonymous(*scopes: str, forms: bool = False) -> Callable:
+    """Serves the view's page from the cache to anonymous visitors (see the module's docstring).
+
+    With `forms=True` a page with a form is stored too, without its CSRF token: each visitor
+    who gets the stored page gets a token of their own in its forms."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -151,14 +184,20 @@ def cache_for_anonymous(*scopes: str) -> Callable:
             key = _key(request, scopes)
             stored = cache.get(key)
             if stored is not None:
-                status, content, headers = stored
+                status, content, headers, *has_forms = stored
+                if has_forms and has_forms[0]:
+                    content = _with_token(request, content)
                 response = HttpResponse(content, status=status, headers=headers)
             else:
                 response = view(request, *args, **kwargs)
-                if _storable(request, response):
+                content = response.content if _storable_response(response) else None
+                has_forms = content is not None and _uses_token(request)
+                if has_forms:
+                    content = _without_tokens(request, content) if forms else None
+                if content is not None:
                     cache.set(
                         key,
-                        (response.status_code, response.content, dict(response.headers)),
+                        (response.status_code, content, dict(response.headers), has_forms),
                         settings.PUBLIC_PAGE_CACHE_SECONDS,
                     )
             patch_vary_headers(response, ("Cookie",))

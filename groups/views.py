@@ -96,8 +96,8 @@ def _directory_parts(request: HttpRequest) -> dict:
 
 
 @require_GET
-# Stored only when the page has no contact form (its CSRF token belongs to one visitor).
-@cache_for_anonymous("core", "groups", "events", "matching", "projects", "info")
+# Stored without the contact form's CSRF token: each visitor gets one of their own.
+@cache_for_anonymous("core", "groups", "events", "matching", "projects", "info", forms=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group_for_page(request, pk)
     return _render_detail(request, group, ContactForm())

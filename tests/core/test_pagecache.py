@@ -171,18 +171,64 @@ def test_saving_a_project_or_a_grant_refreshes_their_public_lists(client):
     assert "ひとづくり応援金" in client.get(grants).content.decode()
 
 
-def test_a_page_with_a_form_is_never_stored(client):
-    """The group page carries the contact form's CSRF token: it belongs to one visitor only."""
+def _token_in(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_a_page_with_a_form_is_stored_without_its_token(django_assert_num_queries):
+    """The group page's contact form: the stored page holds no token, and each visitor gets the
+    stored page with a token of their own, which their message is accepted with."""
+    from django.conf import settings
+    from django.middleware.csrf import _does_token_match
+    from django.test import Client
+
+    from core.pagecache import TOKEN_PLACEHOLDER
+
     group = GroupFactory(name="問い合わせのできる会", email="toiawase@example.jp")
-    html = client.get(group.get_absolute_url()).content.decode()
-    assert "csrfmiddlewaretoken" in html
-    Group.objects.filter(pk=group.pk).update(name="名前を直した会")
-    assert "名前を直した会" in client.get(group.get_absolute_url()).content.decode()
-    # Without an address there is no form, and the page is shared.
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html = first.get(group.get_absolute_url()).content.decode()
+    Group.objects.filter(pk=group.pk).update(name="名前を直した会")  # no signal: the copy stays
+    with django_assert_num_queries(0):
+        second_html = second.get(group.get_absolute_url()).content.decode()
+    assert "問い合わせのできる会" in second_html and TOKEN_PLACEHOLDER not in second_html
+    first_token, second_token = _token_in(first_html), _token_in(second_html)
+    second_secret = second.cookies[settings.CSRF_COOKIE_NAME].value
+    assert _does_token_match(second_token, second_secret)
+    assert not _does_token_match(first_token, second_secret)
+    assert not _does_token_match(second_token, first.cookies[settings.CSRF_COOKIE_NAME].value)
+    message = {"name": "協働 太郎", "email": "taro@example.jp", "body": "見学できますか。", "homepage": ""}
+    response = second.post(
+        reverse("groups:contact", args=[group.pk]), {**message, "csrfmiddlewaretoken": second_token}
+    )
+    assert response.status_code == 302
+    # Another visitor's token is refused with this visitor's cookie.
+    response = second.post(
+        reverse("groups:contact", args=[group.pk]), {**message, "csrfmiddlewaretoken": "x" * 64}
+    )
+    assert response.status_code == 403
+    # Without an address there is no form, and the page is shared as before.
     quiet = GroupFactory(name="連絡先のない会", email="")
-    assert "csrfmiddlewaretoken" not in client.get(quiet.get_absolute_url()).content.decode()
+    assert "csrfmiddlewaretoken" not in Client().get(quiet.get_absolute_url()).content.decode()
     Group.objects.filter(pk=quiet.pk).update(name="書き換えた会")
-    assert "連絡先のない会" in client.get(quiet.get_absolute_url()).content.decode()
+    assert "連絡先のない会" in Client().get(quiet.get_absolute_url()).content.decode()
+
+
+def test_a_token_outside_a_form_field_keeps_the_page_out_of_the_cache(rf):
+    """Only the exact form field is replaced; a token of the visitor anywhere else (a script, an
+    attribute) means the page is not stored at all."""
+    from django.middleware.csrf import get_token
+
+    from core.pagecache import TOKEN_FIELD, TOKEN_PLACEHOLDER, _without_tokens
+
+    request = rf.get("/")
+    token = get_token(request)
+    in_form = TOKEN_FIELD.format(token)
+    assert _without_tokens(request, in_form.encode()) == TOKEN_FIELD.format(TOKEN_PLACEHOLDER).encode()
+    assert _without_tokens(request, f'{in_form}<div data-token="{get_token(request)}">'.encode()) is None
+    # Text that merely looks like a token (64 letters) is no reason to refuse.
+    assert _without_tokens(request, ("a" * 64).encode()) == ("a" * 64).encode()
 
 
 def test_signed_in_searches_share_the_results_but_not_the_page(client, member, staff_user):
