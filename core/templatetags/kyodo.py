@@ -1,8 +1,14 @@
-"""Template filters every page may use (loaded as a builtin): dates and fiscal years."""
+"""Template tags and filters every page may use (loaded as a builtin): dates and fiscal years,
+permissions, and {% url %} with the addresses it found kept."""
 
 import datetime as dt
+import functools
 
 from django import template
+from django.conf import settings
+from django.template.defaulttags import URLNode
+from django.template.defaulttags import url as django_url
+from django.utils.html import conditional_escape
 
 from core import fiscal
 
@@ -112,3 +118,63 @@ def role_workspace(context, user) -> dict:
         url = reverse(name)
         links.append({"title": title, "url": url, "current": path == url})
     return {"label": workspace.label, "links": links}
+
+
+# --- {% url %}, with the addresses it found kept for the process -------------------------------
+# A page asks for the same addresses on every request (the header, the menus, the footer: some
+# twenty on every page), and Django's {% url %} looks each up again: about as long as the rest of
+# the header took to render. An address depends only on these inputs, so each is kept (bounded).
+URL_KEEP_MAX = 4096
+_KEPT_ARG_TYPES = (str, int)
+
+
+@functools.lru_cache(maxsize=URL_KEEP_MAX)
+def _kept_reverse(view_name, args, kwargs, current_app, urlconf, root_urlconf, prefix) -> str:
+    from django.urls import reverse
+
+    return reverse(str(view_name), args=args, kwargs=dict(kwargs), current_app=current_app, urlconf=urlconf)
+
+
+class KeptURLNode(URLNode):
+    def render(self, context):
+        from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+
+        args = [arg.resolve(context) for arg in self.args]
+        kwargs = {k: v.resolve(context) for k, v in self.kwargs.items()}
+        view_name = self.view_name.resolve(context)
+        try:
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        url = ""
+        try:
+            plain = all(isinstance(v, _KEPT_ARG_TYPES) for v in (*args, *kwargs.values()))
+            if isinstance(view_name, str) and plain:
+                url = _kept_reverse(
+                    view_name,
+                    tuple(args),
+                    tuple(sorted(kwargs.items())),
+                    current_app,
+                    get_urlconf(),
+                    settings.ROOT_URLCONF,
+                    get_script_prefix(),
+                )
+            else:
+                url = reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+        if self.asvar:
+            context[self.asvar] = url
+            return ""
+        return conditional_escape(url) if context.autoescape else url
+
+
+@register.tag
+def url(parser, token):
+    """Django's {% url %} (same arguments, same errors), answered from the kept addresses."""
+    node = django_url(parser, token)
+    return KeptURLNode(node.view_name, node.args, node.kwargs, node.asvar)
