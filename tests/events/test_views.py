@@ -47,7 +47,7 @@ def make_events(n: int, **kwargs) -> list:
 
 def assert_fixed_queries(django_assert_num_queries, client, url, expected, grow):
     """The page runs `expected` queries with little data, and again after `grow()` adds more.
-    For staff pages the count includes the session, the user and their roles; a first request
+    For staff pages the count includes the session and the user with their roles (one query); a first request
     records the session's last-seen time (for the staff idle timeout) and is not counted."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -94,8 +94,8 @@ def test_event_page_queries_are_fixed(client, member, django_assert_num_queries)
             )
         event.themes.set(Theme.objects.all()[:4])
 
-    # session, user, groups; event, themes, sessions; own registration
-    assert_fixed_queries(django_assert_num_queries, client, event.get_absolute_url(), 7, grow)
+    # session, user with their roles; event, themes, sessions; own registration
+    assert_fixed_queries(django_assert_num_queries, client, event.get_absolute_url(), 6, grow)
 
 
 def test_home_upcoming_events_expose_first_start_without_n_plus_one(django_assert_num_queries):
@@ -139,7 +139,7 @@ def staff_client(client, staff_user):
 def test_staff_event_list_queries_are_fixed(staff_client, django_assert_num_queries):
     make_events(2)
     assert_fixed_queries(
-        django_assert_num_queries, staff_client, reverse("events:staff_index"), 6, lambda: make_events(10)
+        django_assert_num_queries, staff_client, reverse("events:staff_index"), 5, lambda: make_events(10)
     )
 
 
@@ -156,8 +156,8 @@ def test_staff_event_page_queries_are_fixed(staff_client, staff_user, django_ass
                 SurveyResponse.objects.create(registration=r, satisfaction=4)
 
     assert_fixed_queries(
-        django_assert_num_queries, staff_client, reverse("events:staff_event", args=[event.pk]), 9, grow
-    )  # 6, and the change history: the event's rows, its themes, its sessions' rows
+        django_assert_num_queries, staff_client, reverse("events:staff_event", args=[event.pk]), 8, grow
+    )  # 5, and the change history: the event's rows, its themes, its sessions' rows
 
 
 def test_checkin_list_queries_are_fixed(staff_client, django_assert_num_queries):
@@ -171,7 +171,7 @@ def test_checkin_list_queries_are_fixed(staff_client, django_assert_num_queries)
             Attendance.objects.create(session=session, registration=r)
 
     assert_fixed_queries(
-        django_assert_num_queries, staff_client, reverse("events:staff_checkin", args=[session.pk]), 6, grow
+        django_assert_num_queries, staff_client, reverse("events:staff_checkin", args=[session.pk]), 5, grow
     )
 
 
@@ -189,7 +189,7 @@ def test_survey_summary_queries_are_fixed(staff_client, django_assert_num_querie
         django_assert_num_queries,
         staff_client,
         reverse("events:staff_survey", args=[event.pk]),
-        7,
+        6,
         lambda: answer(10),
     )
 
@@ -203,7 +203,7 @@ def test_merge_candidates_queries_are_fixed(staff_client, django_assert_num_quer
 
     duplicates(1)
     assert_fixed_queries(
-        django_assert_num_queries, staff_client, reverse("events:staff_merge"), 5, lambda: duplicates(6)
+        django_assert_num_queries, staff_client, reverse("events:staff_merge"), 4, lambda: duplicates(6)
     )
 
 
@@ -553,7 +553,7 @@ def test_staff_register_search_queries_are_fixed(staff_client):
     event = EventFactory()
     url = reverse("events:staff_register", args=[event.pk]) + "?q=さとう"
     PersonFactory()
-    assert_fixed_queries(None, staff_client, url, 5, lambda: [PersonFactory() for _ in range(8)])
+    assert_fixed_queries(None, staff_client, url, 4, lambda: [PersonFactory() for _ in range(8)])
 
 
 def test_staff_edit_programs_and_events_in_the_admin(staff_client):

@@ -293,17 +293,18 @@ def test_list_and_detail_pages_use_a_fixed_number_of_queries(
     page_of(reverse("matching:need_detail", args=[need.pk]), None, 3)
     page_of(reverse("matching:business_detail", args=[design_company.pk]), None, 5)
     page_of(reverse("matching:department_detail", args=[department.pk]), None, 5)
-    # Signed in: session and user (2), the person's parties and their suggestions (one party here).
-    page_of(suggestions_url(group), editor, 11)
+    # Signed in: session and user with their roles (2), the person's parties and their suggestions
+    # (one party here).
+    page_of(suggestions_url(group), editor, 10)
     # The same group's suggestions again: its theme/district ranking now comes from the cache.
-    page_of(reverse("matching:index"), editor, 17)
+    page_of(reverse("matching:index"), editor, 16)
     # The suggestions page again: the ranked list comes from the cache (6 queries fewer).
-    page_of(suggestions_url(group), editor, 5)
+    page_of(suggestions_url(group), editor, 4)
     # Staff's first page records the session's last-seen time (3: update in a transaction); the
     # next ones, within the minute, do not.
-    page_of(reverse("matching:pipeline"), staff_user, 8)
-    page_of(reverse("matching:match_detail", args=[match.pk]), staff_user, 5)
-    page_of(reverse("matching:staff_business_queue"), staff_user, 7)
+    page_of(reverse("matching:pipeline"), staff_user, 7)
+    page_of(reverse("matching:match_detail", args=[match.pk]), staff_user, 4)
+    page_of(reverse("matching:staff_business_queue"), staff_user, 6)
 
 
 def test_an_official_sees_the_partners_for_the_departments_themes(client, official_user, department, group):

@@ -151,7 +151,7 @@ def test_the_reports_page_uses_a_fixed_number_of_queries(
     _bulk_reports(size)
     client = client_for(staff_user)
     client.get(reverse("reports:index") + "?year=2025")  # session and permissions warmed up
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("reports:index") + "?year=2025")
     assert response.status_code == 200
 
@@ -163,7 +163,7 @@ def test_the_outcome_list_uses_a_fixed_number_of_queries(
     OutcomeRecordFactory.create_batch(size, fiscal_year=2025)
     client = client_for(staff_user)
     client.get(reverse("reports:outcome_list") + "?year=2025")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("reports:outcome_list") + "?year=2025")
     assert response.status_code == 200
 
