@@ -117,7 +117,9 @@ def _key(request: HttpRequest, scopes: tuple[str, ...]) -> str:
     page = (
         f"{versions(scopes)}|{get_language()}|{request.method}|{request.get_host()}{request.get_full_path()}"
     )
-    return f"{KEY_PREFIX}:page:{hashlib.sha256(page.encode()).hexdigest()}"
+    # "page2": entries hold (status, content, headers, has_forms); a process still running the
+    # code of the 3-tuple entries (a rolling deploy) must not read them, nor this code theirs.
+    return f"{KEY_PREFIX}:page2:{hashlib.sha256(page.encode()).hexdigest()}"
 
 
 def kept(name: str, scopes: tuple[str, ...], build: Callable[[], object]) -> object:
@@ -184,8 +186,8 @@ def cache_for_anonymous(*scopes: str, forms: bool = False) -> Callable:
             key = _key(request, scopes)
             stored = cache.get(key)
             if stored is not None:
-                status, content, headers, *has_forms = stored
-                if has_forms and has_forms[0]:
+                status, content, headers, has_forms = stored
+                if has_forms:
                     content = _with_token(request, content)
                 response = HttpResponse(content, status=status, headers=headers)
             else:
