@@ -11,6 +11,7 @@ from core.filters import KeywordFilter, nfkc
 from core.models import Area, Person, Theme
 from events.forms import PeopleSearchForm
 from events.models import Event, Program
+from events.selectors import not_ended
 
 
 class EventFilter(django_filters.FilterSet):
@@ -51,7 +52,7 @@ class EventFilter(django_filters.FilterSet):
     def filter_when(self, queryset, name, value):
         now = timezone.now()
         if value == "upcoming":
-            return queryset.filter(last_ends_at__gte=now)
+            return queryset.filter(not_ended(now))
         if value == "past":
             return queryset.filter(last_ends_at__lt=now)
         return queryset

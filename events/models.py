@@ -161,7 +161,11 @@ class EventSession(models.Model):
                 violation_error_message=_("終了日時は開始日時より後にしてください。"),
             ),
         ]
-        indexes = [models.Index(fields=["starts_at"])]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            # Coming events: those with a session that has not ended yet.
+            models.Index(fields=["ends_at"], name="eventsession_ends_idx"),
+        ]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)

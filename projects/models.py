@@ -482,7 +482,11 @@ class Proposal(SixWTwoHPlan):
         verbose_name = _("提案")
         verbose_name_plural = _("提案")
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["call", "status"])]
+        indexes = [
+            models.Index(fields=["call", "status"]),
+            # The annual report counts the proposals received in a fiscal year.
+            models.Index(fields=["submitted_at"], name="proposal_submitted_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -856,6 +860,8 @@ class Decision(models.Model):
         verbose_name_plural = _("決定")
         ordering = ["-decided_at", "-id"]
         get_latest_by = "decided_at"
+        # The annual report counts the decisions of a fiscal year.
+        indexes = [models.Index(fields=["decided_at"], name="decision_decided_idx")]
 
     def __str__(self) -> str:
         return f"{self.proposal}｜{self.get_outcome_display()}"
@@ -1074,6 +1080,8 @@ class Agreement(models.Model):
                 condition=Q(period_end__gte=models.F("period_start")), name="agreement_period_order"
             )
         ]
+        # The annual report counts the agreements signed in a fiscal year.
+        indexes = [models.Index(fields=["signed_on"], name="agreement_signed_idx")]
 
     def __str__(self) -> str:
         return _("%(title)s 協働協定書") % {"title": self.project.title}
@@ -1257,6 +1265,8 @@ class SupportLog(ProjectRecord):
         verbose_name = _("支援記録")
         verbose_name_plural = _("支援記録")
         ordering = ["-held_on", "-id"]
+        # The annual report reads the support records held in a fiscal year.
+        indexes = [models.Index(fields=["held_on"], name="supportlog_held_idx")]
 
     def __str__(self) -> str:
         return f"{self.project}｜{self.held_on}｜{self.get_kind_display()}"
