@@ -1,6 +1,7 @@
 """Demo data for seed_demo (run by ops) and the pages `make bench` loads.
 
-Consultations over five fiscal years, with referrals and follow-ups.
+Consultations over the current fiscal year and the five before it (ten fiscal years at the
+bench's --scale 10), with referrals and follow-ups.
 """
 
 from __future__ import annotations
@@ -16,11 +17,7 @@ from core.app_hooks import hook
 from core.calendar import center_is_open
 from core.fiscal import current_fiscal_year
 
-# The current fiscal year and the five before it, whatever day the demo is made.
-SEED_YEARS_BACK = 5
-
-
-SEED_PER_SCALE = 2400  # consultations per unit of --scale, over the six fiscal years
+SEED_PER_SCALE = 2400  # consultations per unit of --scale, over all the seeded fiscal years
 
 
 # code → (what people ask, what the centre answers), for believable demo text.
@@ -126,9 +123,9 @@ TOPIC_WEIGHTS = {
 MONTH_WEIGHTS = {4: 12, 5: 12, 6: 10, 7: 8, 8: 6, 9: 7, 10: 8, 11: 8, 12: 6, 1: 9, 2: 9, 3: 8}
 
 
-def _channel_weights(fiscal_year: int) -> dict[str, int]:
+def _channel_weights(fiscal_year: int, first_year: int) -> dict[str, int]:
     """Online grows year by year; walk-ins stay the most common."""
-    online = 6 + 3 * (fiscal_year - (current_fiscal_year() - SEED_YEARS_BACK))
+    online = 6 + 3 * (fiscal_year - first_year)
     return {"visit": 42, "phone": 24, "email": 14, "online": online, "outreach": 7}
 
 
@@ -167,10 +164,10 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         people.append(person)
     people = Person.objects.bulk_create(people, batch_size=500)
 
-    # Dates: spread over the six fiscal years up to today, weighted by month, on open days.
+    # Dates: spread over the seeded fiscal years up to today, weighted by month, on open days.
     days: list[dt.date] = []
     total = SEED_PER_SCALE * scale
-    first_year = current_fiscal_year() - SEED_YEARS_BACK
+    first_year = current_fiscal_year() - demo.demo_years_back(scale)
     fiscal_years = list(range(first_year, current_fiscal_year() + 1))
     months = [(fy, m) for fy in fiscal_years for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
     month_weights = [MONTH_WEIGHTS[m] * (1 + 0.05 * (fy - first_year)) for fy, m in months]
@@ -187,7 +184,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     event_links, project_links = [], []
     for day in days:
         fy = fiscal_year_of(day)
-        channel_weights = _channel_weights(fy)
+        channel_weights = _channel_weights(fy, first_year)
         channel = rng.choices(list(channel_weights), weights=list(channel_weights.values()))[0]
         chosen_codes = {rng.choices(topic_codes, weights=list(TOPIC_WEIGHTS.values()))[0]}
         if rng.random() < 0.3:

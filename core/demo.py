@@ -112,6 +112,17 @@ DEPARTMENT_THEMES = {
 DEMO_PASSWORD = "kyodo-demo-2025"
 
 
+# The demo covers the current fiscal year and the five before it; the bench's larger datasets
+# reach further back (ten fiscal years at --scale 10), counted from the current fiscal year.
+DEMO_YEARS_BACK = 5
+MAX_DEMO_YEARS_BACK = 9
+
+
+def demo_years_back(scale: int) -> int:
+    """How many fiscal years before the current one the demo's dated records reach."""
+    return min(MAX_DEMO_YEARS_BACK, DEMO_YEARS_BACK + max(0, scale - 2) // 2)
+
+
 def person_name(rng: random.Random) -> tuple[str, str]:
     """(氏名, ふりがな) such as ("佐藤 陽子", "さとう ようこ")."""
     family, family_kana = rng.choice(FAMILY_NAMES)

@@ -42,17 +42,14 @@ def bench_pages(*, scale: int) -> dict[str, str]:
     return pages
 
 
-# The demo covers the current fiscal year and the five before it, whatever day it is run.
-SEED_YEARS_BACK = 5
-
-
 # In February and March the first events of the next fiscal year are already in the calendar.
 ANNOUNCED_DAYS_AHEAD = 90
 
 
-def seed_fiscal_years() -> range:
+def seed_fiscal_years(scale: int = 1) -> range:
+    """The current fiscal year and the years before it (six at scale 1, ten at the bench's 10)."""
     current = current_fiscal_year()
-    return range(current - SEED_YEARS_BACK, current + 1)
+    return range(current - demo.demo_years_back(scale), current + 1)
 
 
 # code → (events per year, sessions per event, capacity, completion rule, months, hours)
@@ -161,7 +158,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     registrations: list[Registration] = []
     sessions_of: dict[int, list[EventSession]] = {}
     events: list[Event] = []
-    years = seed_fiscal_years()
+    years = seed_fiscal_years(scale)
     announced_until = timezone.localdate() + dt.timedelta(days=ANNOUNCED_DAYS_AHEAD)
     for fy in [*years, years[-1] + 1]:
         if fy != years[0]:

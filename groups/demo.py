@@ -313,6 +313,15 @@ def _corporate_number(rng: random.Random) -> str:
 
 def _names(rng: random.Random, count: int, areas: list[Area]):
     prefixes = [(a.name + c, (a.name_kana or a.name) + ck) for a in areas for c, ck in CHOME] + PREFIX_WORDS
+    if count > len(prefixes) * len(TOPICS) * 5:
+        # The bench's 100,000 groups outnumber these names: a word before the district as well
+        # (ひまわり本町一丁目子ども食堂). Smaller datasets keep the shorter names.
+        prefixes += [
+            (word + a.name + c, word_kana + (a.name_kana or a.name) + ck)
+            for word, word_kana in PREFIX_WORDS
+            for a in areas
+            for c, ck in CHOME
+        ]
     seen: set[str] = set()
     attempts = 0
     while len(seen) < count and attempts < count * 20:

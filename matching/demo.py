@@ -6,12 +6,14 @@ Businesses, needs, offers and matches in every state.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 
 from django.urls import reverse
 from django.utils import timezone
 
 from core.app_hooks import hook
+from core.demo import DEPARTMENT_THEMES, DEPARTMENTS
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.models import Area, Department, Theme, User
 from core.text import reading_sort_key, search_document
@@ -530,41 +532,119 @@ DISTRICT_OFFICES = [
 ]
 
 
+# Sections of the city's departments (係), and more public facilities in each district: a
+# city-sized list of 1,000 at the bench's --scale 10.
+SUBSECTIONS = [
+    ("庶務係", "しょむがかり"),
+    ("企画係", "きかくがかり"),
+    ("事業係", "じぎょうがかり"),
+    ("相談係", "そうだんがかり"),
+    ("地域連携係", "ちいきれんけいがかり"),
+    ("管理係", "かんりがかり"),
+    ("調整係", "ちょうせいがかり"),
+    ("啓発係", "けいはつがかり"),
+    ("支援係", "しえんがかり"),
+    ("計画係", "けいかくがかり"),
+    ("施設係", "しせつがかり"),
+    ("推進係", "すいしんがかり"),
+    ("助成係", "じょせいがかり"),
+    ("広報係", "こうほうがかり"),
+    ("研修係", "けんしゅうがかり"),
+    ("調査係", "ちょうさがかり"),
+    ("窓口係", "まどぐちがかり"),
+    ("協働係", "きょうどうがかり"),
+    ("給付係", "きゅうふがかり"),
+    ("指導係", "しどうがかり"),
+]
+DISTRICT_FACILITIES = [
+    ("第一小学校", "だいいちしょうがっこう", "教育委員会事務局", "public", ["子どもの健全育成", "社会教育"]),
+    ("第二小学校", "だいにしょうがっこう", "教育委員会事務局", "public", ["子どもの健全育成", "社会教育"]),
+    ("第三小学校", "だいさんしょうがっこう", "教育委員会事務局", "public", ["子どもの健全育成", "社会教育"]),
+    ("第一中学校", "だいいちちゅうがっこう", "教育委員会事務局", "public", ["子どもの健全育成", "社会教育"]),
+    ("第二中学校", "だいにちゅうがっこう", "教育委員会事務局", "public", ["子どもの健全育成", "社会教育"]),
+    ("保育園", "ほいくえん", "子ども未来部", "public", ["子どもの健全育成"]),
+    ("第二保育園", "だいにほいくえん", "子ども未来部", "public", ["子どもの健全育成"]),
+    ("幼稚園", "ようちえん", "教育委員会事務局", "public", ["子どもの健全育成"]),
+    ("放課後児童クラブ", "ほうかごじどうくらぶ", "子ども未来部", "public", ["子どもの健全育成"]),
+    ("子育て支援センター", "こそだてしえんせんたー", "子ども未来部", "public", ["子どもの健全育成"]),
+    ("老人福祉センター", "ろうじんふくしせんたー", "福祉部", "public", ["保健・医療・福祉"]),
+    ("地区社会福祉協議会", "ちくしゃかいふくしきょうぎかい", "", "swc", ["保健・医療・福祉"]),
+    ("消防分団", "しょうぼうぶんだん", "消防局", "city", ["災害救援", "地域安全"]),
+    ("図書室", "としょしつ", "教育委員会事務局", "public", ["社会教育"]),
+    ("コミュニティセンター", "こみゅにてぃせんたー", "市民生活部", "public", ["まちづくり"]),
+    ("保健相談室", "ほけんそうだんしつ", "健康部", "city", ["保健・医療・福祉"]),
+    ("地域活動支援センター", "ちいきかつどうしえんせんたー", "福祉部", "public", ["保健・医療・福祉"]),
+    ("ふれあい会館", "ふれあいかいかん", "市民生活部", "public", ["まちづくり"]),
+    ("防災倉庫管理室", "ぼうさいそうこかんりしつ", "総務部", "city", ["災害救援"]),
+    ("環境美化センター", "かんきょうびかせんたー", "環境部", "city", ["環境の保全"]),
+]
+
+
+def _department_rows(areas: list[Area]):
+    """(name, kana, division, kind, area, theme short names) of the departments beyond core's,
+    sections and district offices first (the bench's scale 1 stops there), then 係 and facilities."""
+    for name, kana, division, kind, tags in MORE_SECTIONS:
+        yield name, kana, division, kind, None, tags
+    for suffix, kana_suffix, division, kind, tags in DISTRICT_OFFICES:
+        for area in areas:
+            yield f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}", division, kind, area, tags
+    sections = [(n, k, d, t) for n, k, d, kind, t in MORE_SECTIONS if kind == "city"]
+    sections += [(n, k, d, DEPARTMENT_THEMES.get(n, [])) for n, k, d, kind in DEPARTMENTS if kind == "city"]
+    for sub, sub_kana in SUBSECTIONS:
+        for name, kana, division, tags in sections:
+            yield f"{name} {sub}", f"{kana} {sub_kana}", division, "city", None, tags
+    for suffix, kana_suffix, division, kind, tags in DISTRICT_FACILITIES:
+        for area in areas:
+            yield f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}", division, kind, area, tags
+
+
 def _seed_more_departments(*, count: int, themes: dict, rng: random.Random) -> None:
-    """Adds sections and district offices until there are ``count`` departments (none at scale 1)."""
+    """Adds sections and district offices until there are ``count`` departments (none at scale 1),
+    in bulk: a thousand departments at the bench's largest scale."""
     missing = count - Department.objects.count()
     if missing <= 0:
         return
     areas = list(Area.objects.order_by("order"))
-    rows = [(name, kana, division, kind, None, tags) for name, kana, division, kind, tags in MORE_SECTIONS]
-    for suffix, kana_suffix, division, kind, tags in DISTRICT_OFFICES:
-        for area in areas:
-            name, kana = f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}"
-            rows.append((name, kana, division, kind, area, tags))
     existing = set(Department.objects.values_list("name", flat=True))
-    for name, kana, division, kind, area, tags in [r for r in rows if r[0] not in existing][:missing]:
-        department = Department.objects.create(
-            name=name,
-            name_kana=kana,
-            division=division,
-            kind=kind,
-            email="city@example.jp",
-            description=f"{name}です。市民活動団体との協働の窓口になります。",
-        )
-        department.themes.set([themes[t] for t in tags if t in themes])
+    rows = list(itertools.islice((r for r in _department_rows(areas) if r[0] not in existing), missing))
+    departments = Department.objects.bulk_create(
+        [
+            Department(
+                name=name,
+                name_kana=kana,
+                division=division,
+                kind=kind,
+                email="city@example.jp",
+                description=f"{name}です。市民活動団体との協働の窓口になります。",
+            )
+            for name, kana, division, kind, _area, _tags in rows
+        ],
+        batch_size=1000,
+    )
+    theme_through, area_through = Department.themes.through, Department.areas.through
+    theme_rows, area_rows, halls = [], [], []
+    for department, (_n, _k, _d, kind, area, tags) in zip(departments, rows, strict=True):
+        department_themes = [themes[t] for t in tags if t in themes]
+        theme_rows += [theme_through(department_id=department.pk, theme_id=t.pk) for t in department_themes]
         if area is not None:
-            department.areas.set([area])
+            area_rows.append(area_through(department_id=department.pk, area_id=area.pk))
             if kind == "public":
-                # District halls lend their rooms to local groups.
-                services.offer_create(
-                    party=department,
-                    title="集会室の貸し出し",
-                    kind=ExchangeKind.VENUE,
-                    themes=department.themes.all(),
-                    areas=[area],
-                )
+                halls.append((department, department_themes, area))
         elif rng.random() < 0.3:
-            department.areas.set(rng.sample(areas, 2))
+            area_rows += [
+                area_through(department_id=department.pk, area_id=a.pk) for a in rng.sample(areas, 2)
+            ]
+    theme_through.objects.bulk_create(theme_rows, batch_size=2000)
+    area_through.objects.bulk_create(area_rows, batch_size=2000)
+    for department, department_themes, area in halls:
+        # District halls lend their rooms to local groups.
+        services.offer_create(
+            party=department,
+            title="集会室の貸し出し",
+            kind=ExchangeKind.VENUE,
+            themes=department_themes,
+            areas=[area],
+        )
 
 
 @hook("bench_pages")

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.app_hooks import hook
+from core.demo import demo_years_back
 from core.fiscal import current_fiscal_year
 
 # program code → evaluation axis → (○ heading, ・ episode). Each sentence belongs to one program and
@@ -573,13 +574,11 @@ EPISODES: dict[str, dict[str, list[tuple[str, str]]]] = {
     },
 }
 
-# The current fiscal year and the five before it, whatever day the demo is made.
-DEMO_YEARS_BACK = 5
-
 
 @hook("seed_demo")
 def seed(*, scale: int, rng: random.Random, out) -> None:
-    """Outcome episodes for the six fiscal years up to the current one, every program and axis.
+    """Outcome episodes for the fiscal years of the events' demo (six up to the current one, ten at
+    the bench's --scale 10), every program and axis.
 
     Per program, year and axis: one or two episodes of that program's bank (more with a larger
     `scale`, up to the bank's size). It runs after the other apps, so episodes link to the
@@ -602,7 +601,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     ]
     now = timezone.now()
     current = current_fiscal_year()
-    years = range(current - DEMO_YEARS_BACK, current + 1)
+    years = range(current - demo_years_back(scale), current + 1)
     created = 0
     for fiscal_year in years:
         start, end = fiscal_year_datetimes(fiscal_year)
