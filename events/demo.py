@@ -345,7 +345,7 @@ def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
 
     registration_type = ContentType.objects.get_for_model(Registration)
     attendances, responses, markers = [], [], []
-    completion_events = set()
+    completed = []
     for registration in registrations:
         if registration.status != Registration.Status.CONFIRMED:
             continue
@@ -353,8 +353,13 @@ def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
         attendances += [
             Attendance(session=s, registration=registration, checked_in_at=s.starts_at) for s in came
         ]
-        if registration.event.completion_min_sessions:
-            completion_events.add(registration.pk)
+        required = registration.event.completion_min_sessions
+        if required:
+            # 修了 as services.registration_update_completion settles it, without a query per person.
+            last = max(sessions_of[registration.event_id], key=lambda s: (s.starts_at, s.pk))
+            if last.attendance_is_open() and len(came) >= required:
+                registration.completed_at = last.ends_at
+                completed.append(registration)
         if came and sessions_of[registration.event_id][-1].ends_at < now:
             # Demo participants have had their survey request: the outbox holds it as sent.
             email = registration.person.email
@@ -391,8 +396,7 @@ def _attendance_and_surveys(registrations, sessions_of, now, rng) -> None:
     Attendance.objects.bulk_create(attendances, batch_size=1000)
     SurveyResponse.objects.bulk_create(responses, batch_size=1000)
     OutboxMessage.objects.bulk_create(markers, batch_size=1000)
-    for registration in Registration.objects.filter(pk__in=completion_events).select_related("event"):
-        services.registration_update_completion(registration=registration)
+    Registration.objects.bulk_update(completed, ["completed_at"], batch_size=1000)
 
 
 def _demo_member_journey(programs, now) -> None:

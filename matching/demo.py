@@ -18,13 +18,14 @@ from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.models import Area, Department, Theme, User
 from core.text import reading_sort_key, search_document
 from groups.models import Group, GroupMembership, GroupStatus
-from matching import services
+from matching import scoring, services
 from matching.models import (
     Business,
     BusinessStatus,
     ExchangeKind,
     Match,
     MatchStatus,
+    MatchStatusChange,
     Need,
     Offer,
     PartyRef,
@@ -412,13 +413,23 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
 
 
 def _seed_matches(*, rng: random.Random, scale: int) -> int:
-    """Matches in every state over the last five fiscal years, with their history."""
+    """Matches in every state over the last five fiscal years, with their history.
+
+    Built in bulk, as match_create and match_transition would leave them (scored by
+    matching.scoring, one status change per step): thousands of matches at the bench's scale,
+    where the services' checks and locks per match took minutes.
+    """
     from events.models import Program
+    from matching.selectors import subject_profile
 
     staff = User.objects.filter(is_superuser=True).order_by("pk").first()
     programs = list(Program.objects.filter(code__in=["networking", "pr_fair", "project_support", "festa"]))
     fitting = {}
-    for offer in Offer.objects.filter(is_open=True, business__status=BusinessStatus.APPROVED).order_by("pk"):
+    for offer in (
+        Offer.objects.filter(is_open=True, business__status=BusinessStatus.APPROVED)
+        .select_related("business")
+        .order_by("pk")
+    ):
         fitting.setdefault((offer.kind, offer.deliverable), []).append(offer)
     needs = list(
         Need.objects.filter(group__status=GroupStatus.APPROVED)
@@ -426,10 +437,21 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
         .order_by("pk")[: 400 * scale]
     )
     rng.shuffle(needs)
+    profiles: dict[PartyRef, scoring.Profile] = {}
+
+    def profile_of(party) -> scoring.Profile:
+        ref = PartyRef.of(party)
+        if ref not in profiles:  # a business is proposed to many groups: its profile once
+            profiles[ref] = subject_profile(ref, party)[1]
+        return profiles[ref]
+
     current = current_fiscal_year()
     per_year = 8 + 2 * scale
     used: set[tuple[int, int]] = set()
-    created = 0
+    matches: list[Match] = []
+    steps_of: list[list[tuple[str, str, dt.datetime, str]]] = []
+    intro_note = "紹介メールを送付。"
+    note = "交流会で話題になり、センターから提案。"
     # The current year first, so that it always holds all five states.
     for fiscal_year in range(current, current - 5, -1):
         start = fiscal_year_start(fiscal_year)
@@ -448,38 +470,58 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
             n = made
             made += 1
             proposed_on = start + dt.timedelta(days=rng.randint(0, max(span - 60, 0)))
-            match = services.match_create(
-                party_a=need.group,
-                party_b=offer.business,
-                created_by=staff,
+            program = rng.choice(programs) if programs and rng.random() < 0.7 else None
+            suggestion = scoring.score(profile_of(need.group), profile_of(offer.business))
+            created_at = _aware(proposed_on)
+            match = Match(
+                group_a=need.group,
+                business_b=offer.business,
                 need=need,
                 offer=offer,
-                program=rng.choice(programs) if programs and rng.random() < 0.7 else None,
-                note="交流会で話題になり、センターから提案。",
-                created_at=_aware(proposed_on),
+                score=suggestion.score if suggestion else 0,
+                reasons=list(suggestion.reasons) if suggestion else [],
+                status=MatchStatus.PROPOSED,
+                status_changed_at=created_at,
+                note=note,
+                program=program,
+                created_by=staff,
+                created_at=created_at,
             )
-            created += 1
+            steps = [("", MatchStatus.PROPOSED, created_at, note)]
             # Every state appears: the current year keeps all five, older years are mostly settled.
             path = [MatchStatus.INTRODUCED, MatchStatus.NEGOTIATING, MatchStatus.CONCLUDED]
             if fiscal_year == current:
-                steps = n % 5  # 0 提案, 1 紹介済, 2 協議中, 3 成立, 4 不成立
+                n_steps = n % 5  # 0 提案, 1 紹介済, 2 協議中, 3 成立, 4 不成立
             else:
-                steps = 3 if rng.random() < 0.6 else 4
-            moves = path[: min(steps, 3)] if steps < 4 else [*path[: rng.randint(0, 2)], MatchStatus.DECLINED]
+                n_steps = 3 if rng.random() < 0.6 else 4
+            moves = (
+                path[: min(n_steps, 3)] if n_steps < 4 else [*path[: rng.randint(0, 2)], MatchStatus.DECLINED]
+            )
             day = proposed_on
             for to_status in moves:
                 day = min(day + dt.timedelta(days=rng.randint(3, 20)), last_day)
-                match = services.match_transition(
-                    match=match,
-                    to_status=to_status,
-                    by=staff,
-                    at=_aware(day, 15),
-                    notify=False,
-                    note="紹介メールを送付。" if to_status == MatchStatus.INTRODUCED else "",
-                )
+                at = _aware(day, 15)
+                step_note = intro_note if to_status == MatchStatus.INTRODUCED else ""
+                steps.append((match.status, to_status, at, step_note))
+                match.status, match.status_changed_at = to_status, at
+                if step_note and step_note not in match.note:
+                    match.note = f"{match.note}\n{step_note}"
             if match.status != MatchStatus.PROPOSED:
-                Match.objects.filter(pk=match.pk).update(mail_sent_at=match.created_at)
-    return created
+                match.mail_sent_at = match.created_at
+            matches.append(match)
+            steps_of.append(steps)
+    Match.objects.bulk_create(matches, batch_size=1000)
+    MatchStatusChange.objects.bulk_create(
+        [
+            MatchStatusChange(
+                match=match, from_status=before, to_status=after, changed_by=staff, changed_at=at, note=text
+            )
+            for match, steps in zip(matches, steps_of, strict=True)
+            for before, after, at, text in steps
+        ],
+        batch_size=2000,
+    )
+    return len(matches)
 
 
 # More sections and public offices, for a city-sized list at larger scales:
