@@ -42,9 +42,11 @@ from projects.models import (
 
 JST = ZoneInfo("Asia/Tokyo")
 FIRST_FISCAL_YEAR = 2021
-# A city's program handles tens of proposals and registered projects a year, whatever the --scale.
-MAX_PROPOSALS_PER_CALL = 24
-MAX_REGISTERED_PER_YEAR = 30
+# A city's program handles tens of proposals and registered projects a year, whatever the --scale:
+# each goes through the services (reviews, agreements, reports), so the bench's larger scales
+# stop here instead of spending minutes on a story no bench page reads more of.
+MAX_PROPOSALS_PER_CALL = 9
+MAX_REGISTERED_PER_YEAR = 6
 # Reviews 20 and 45 days after a call closes, the decision 60 days after (late January).
 DECISION_AFTER_CLOSE = 60
 
