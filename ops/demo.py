@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.app_hooks import collect
 from core.models import DemoDataset
@@ -19,6 +19,7 @@ from core.models import DemoDataset
 
 def seed_all(*, scale: int, seed: int, app_scales: dict[str, int], out) -> None:
     """Loads every app's demo data that is not loaded yet, each app in its own transaction."""
+    seeded = False
     for app_label, seed_app in collect("seed_demo"):
         app_scale = app_scales.get(app_label, scale)
         if DemoDataset.objects.filter(app_label=app_label).exists():
@@ -30,5 +31,12 @@ def seed_all(*, scale: int, seed: int, app_scales: dict[str, int], out) -> None:
         with transaction.atomic():
             seed_app(scale=app_scale, rng=rng, out=out)
             DemoDataset.objects.create(app_label=app_label, scale=app_scale)
+        seeded = True
         # Which app's data takes the time, when the bench builds its large datasets.
         out.write(f"    （{app_label}: {time.monotonic() - started:.1f} s）")
+    if seeded and connection.vendor == "postgresql":
+        # Bulk loads leave the planner without statistics until autovacuum comes round (it had not,
+        # minutes after the bench's scale-10 seed): it then guesses one row per table and picks
+        # nested loops that took seconds per report figure. ANALYZE reads a sample of each table.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
