@@ -471,21 +471,17 @@ def _seed_matches(*, rng: random.Random, scale: int) -> int:
             made += 1
             proposed_on = start + dt.timedelta(days=rng.randint(0, max(span - 60, 0)))
             program = rng.choice(programs) if programs and rng.random() < 0.7 else None
-            suggestion = scoring.score(profile_of(need.group), profile_of(offer.business))
             created_at = _aware(proposed_on)
-            match = Match(
-                group_a=need.group,
-                business_b=offer.business,
-                need=need,
-                offer=offer,
-                score=suggestion.score if suggestion else 0,
-                reasons=list(suggestion.reasons) if suggestion else [],
-                status=MatchStatus.PROPOSED,
-                status_changed_at=created_at,
-                note=note,
-                program=program,
+            match = services.match_proposed(
+                party_a=need.group,
+                party_b=offer.business,
+                suggestion=scoring.score(profile_of(need.group), profile_of(offer.business)),
                 created_by=staff,
                 created_at=created_at,
+                need=need,
+                offer=offer,
+                note=note,
+                program=program,
             )
             steps = [("", MatchStatus.PROPOSED, created_at, note)]
             # Every state appears: the current year keeps all five, older years are mostly settled.

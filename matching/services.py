@@ -240,6 +240,27 @@ def _side_fields(party, side: str) -> dict:
     return fields
 
 
+def match_proposed(
+    *, party_a, party_b, suggestion, created_by, created_at, need=None, offer=None, note="", **links
+) -> Match:
+    """An unsaved match in state 提案 with its score: what match_create saves (and the demo's bulk
+    load of past matches, which checks nothing)."""
+    return Match(
+        **_side_fields(party_a, "a"),
+        **_side_fields(party_b, "b"),
+        need=need,
+        offer=offer,
+        score=suggestion.score if suggestion else 0,
+        reasons=list(suggestion.reasons) if suggestion else [],
+        status=MatchStatus.PROPOSED,
+        status_changed_at=created_at,
+        note=note,
+        created_by=created_by,
+        created_at=created_at,
+        **links,
+    )
+
+
 @transaction.atomic
 def match_create(
     *,
@@ -274,23 +295,19 @@ def match_create(
     )
     if in_progress.exists():
         raise ValidationError(_("この2者のマッチングはすでに進行中です。"))
-    suggestion = suggestion_between(ref_a, ref_b)
     now = created_at or timezone.now()
-    match = Match(
-        **_side_fields(party_a, "a"),
-        **_side_fields(party_b, "b"),
+    match = match_proposed(
+        party_a=party_a,
+        party_b=party_b,
+        suggestion=suggestion_between(ref_a, ref_b),
+        created_by=created_by,
+        created_at=now,
         need=need,
         offer=offer,
-        score=suggestion.score if suggestion else 0,
-        reasons=list(suggestion.reasons) if suggestion else [],
-        status=MatchStatus.PROPOSED,
-        status_changed_at=now,
         note=note,
         program=program,
         origin_event=origin_event,
         origin_consultation=origin_consultation,
-        created_by=created_by,
-        created_at=now,
     )
     match.full_clean()
     match.save()
