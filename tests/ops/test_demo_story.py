@@ -25,6 +25,9 @@ def test_the_demo_story_is_true_today():
     from reports.demo import seed as reports_seed
 
     out = io.StringIO()
+    # The seed's years are those of the moment it starts; seeding takes a minute, so at 23:59 on
+    # 31 March the checks would otherwise run in the next fiscal year.
+    seeded_in = current_fiscal_year()
     for app, seed in (("core", core_seed), ("events", events_seed), ("projects", projects_seed)):
         seed(scale=1, rng=random.Random(f"2025:{app}"), out=out)
     reports_seed(scale=1, rng=random.Random("2025:reports"), out=out)
@@ -32,7 +35,7 @@ def test_the_demo_story_is_true_today():
     check_nothing_that_has_happened_is_dated_after_today(now)
     check_proposals_are_in_every_state_whatever_the_day()
     check_sessions_fall_on_days_the_center_is_open()
-    check_every_program_has_events_this_year_and_the_two_before()
+    check_every_program_has_events_this_year_and_the_two_before(seeded_in)
     check_this_years_episodes_speak_only_of_events_already_held(now)
     check_demo_people_have_names_and_readings_not_email_addresses()
 
@@ -73,11 +76,10 @@ def check_sessions_fall_on_days_the_center_is_open():
     assert [day for day in sorted(days) if not center_is_open(day)] == []
 
 
-def check_every_program_has_events_this_year_and_the_two_before():
+def check_every_program_has_events_this_year_and_the_two_before(current):
     from events import selectors
     from events.models import Program
 
-    current = current_fiscal_year()
     for program in Program.objects.all():
         for fiscal_year in (current - 2, current - 1, current):
             assert selectors.events_in_fiscal_year(
