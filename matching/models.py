@@ -91,7 +91,7 @@ class ExchangeKind(models.TextChoices):
 
 
 class ProBonoDeliverable(models.TextChoices):
-    """Seed 004's pro bono deliverables."""
+    """What a business can deliver as pro bono work."""
 
     WEBSITE = "website", _("ウェブサイト制作")
     SITE_RENOVATION = "site_renovation", _("サイト改修")

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-OUTSIDE = re.compile(r"seed 00\d|DESIGN\.md|STYLE\.md|FIELD-NOTES|architecture\.json|\b[Ii]ssue #?\d+")
+OUTSIDE = re.compile(r"(?i:seed 00\d)|DESIGN\.md|STYLE\.md|FIELD-NOTES|architecture\.json|\b[Ii]ssue #?\d+")
 SUFFIXES = {".py", ".html", ".txt", ".toml", ".css", ".js", ".yml", ".cfg"}
 
 
