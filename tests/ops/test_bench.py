@@ -97,11 +97,22 @@ def test_a_larger_scale_is_compared_with_the_last_scale_one_run():
         "tasks": {"report_all": {"seconds": 40.0}, "other": {"seconds": 1.0}, "soak_errors": {"value": 0}},
     }
     found = bench.ratios(current, baseline)
-    assert found["pages"] == {"home": {"ratio": 1.25, "target": bench.PAGE_RATIO_TARGET}}
+    assert found["pages"] == {"home": {"ratio": 1.25, "raw": 1.25, "target": bench.PAGE_RATIO_TARGET}}
     assert found["tasks"] == {
         "report_all": {"ratio": 4.0, "target": 5.0},
         "other": {"ratio": 0.5, "target": None},
     }
+
+
+def test_page_ratios_are_adjusted_for_the_speed_of_the_machine_in_each_run():
+    from ops import bench
+
+    baseline = {"bare": {"rps": 1200.0}, "pages": {"home": {"p95_ms": 4.0}}}
+    # The bare view ran at two thirds of the baseline's speed: the machine, not the data.
+    current = {"bare": {"rps": 800.0}, "pages": {"home": {"p95_ms": 9.0}}}
+    found = bench.ratios(current, baseline)
+    assert found["pages"]["home"] == {"ratio": 1.5, "raw": 2.25, "target": bench.PAGE_RATIO_TARGET}
+    assert bench.machine_speed_change({"bare": {}}, baseline) == 1.0
 
 
 def test_peak_memory_sees_a_short_allocation():
