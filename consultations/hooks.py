@@ -18,7 +18,9 @@ from core.app_hooks import (
     PersonSection,
     Series,
     Urgency,
+    dashboard_items_to,
     hook,
+    menu_links,
     register,
 )
 
@@ -39,49 +41,42 @@ def staff_links(request) -> list[Link]:
 
     if not user_can_access(request.user):
         return []
-    links = [
-        Link(
-            title=gettext("相談を記録する"),
-            url=reverse("consultations:create"),
-            description=gettext("来所・電話・メールなどの相談を記録します。"),
-            section="consultations",
+    rows = [
+        (
+            "consultations:create",
+            gettext("相談を記録する"),
+            gettext("来所・電話・メールなどの相談を記録します。"),
         ),
-        Link(
-            title=gettext("相談記録一覧"),
-            url=reverse("consultations:index"),
-            description=gettext("期間・分野・方法・職員・団体でさがし、CSVに書き出します。"),
-            section="consultations",
+        (
+            "consultations:index",
+            gettext("相談記録一覧"),
+            gettext("期間・分野・方法・職員・団体でさがし、CSVに書き出します。"),
         ),
-        Link(
-            title=gettext("フォローアップ（期限切れ・今週）"),
-            url=reverse("consultations:follow_ups"),
-            description=gettext("期限を過ぎたもの、今週が期限のもの。"),
-            count=follow_ups_due_count(),
-            section="consultations",
+        (
+            "consultations:follow_ups",
+            gettext("フォローアップ（期限切れ・今週）"),
+            gettext("期限を過ぎたもの、今週が期限のもの。"),
         ),
-        Link(
-            title=gettext("団体の相談履歴"),
-            url=reverse("consultations:search"),
-            description=gettext("団体をさがして、これまでの相談を見ます。"),
-            section="consultations",
+        (
+            "consultations:search",
+            gettext("団体の相談履歴"),
+            gettext("団体をさがして、これまでの相談を見ます。"),
         ),
-        Link(
-            title=gettext("相談の集計"),
-            url=reverse("consultations:statistics"),
-            description=gettext("月別・年度別、分野別・方法別の件数とグラフ。"),
-            section="consultations",
+        (
+            "consultations:statistics",
+            gettext("相談の集計"),
+            gettext("月別・年度別、分野別・方法別の件数とグラフ。"),
         ),
     ]
     if user_can_audit(request.user):
-        links.append(
-            Link(
-                title=gettext("相談記録のアクセスログ"),
-                url=reverse("consultations:access_log"),
-                description=gettext("閲覧・変更・書き出しの記録（監査）。"),
-                section="consultations",
+        rows.append(
+            (
+                "consultations:access_log",
+                gettext("相談記録のアクセスログ"),
+                gettext("閲覧・変更・書き出しの記録（監査）。"),
             )
         )
-    return links
+    return menu_links("consultations", rows, counts={"consultations:follow_ups": follow_ups_due_count()})
 
 
 @hook("dashboard_items")
@@ -93,21 +88,11 @@ def dashboard_items(request) -> list[DashboardItem]:
     if not user_can_access(request.user):
         return []
     counts = follow_up_counts()
-    url = reverse("consultations:follow_ups")
-    return [
-        DashboardItem(
-            title=gettext("期限を過ぎた相談のフォローアップ"),
-            url=url,
-            count=counts["overdue"],
-            urgency=Urgency.URGENT,
-        ),
-        DashboardItem(
-            title=gettext("今週が期限の相談のフォローアップ"),
-            url=url,
-            count=counts["this_week"],
-            urgency=Urgency.SOON,
-        ),
+    rows = [
+        (gettext("期限を過ぎた相談のフォローアップ"), counts["overdue"], Urgency.URGENT),
+        (gettext("今週が期限の相談のフォローアップ"), counts["this_week"], Urgency.SOON),
     ]
+    return dashboard_items_to(reverse("consultations:follow_ups"), rows)
 
 
 @hook("mypage_panels")

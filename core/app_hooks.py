@@ -18,7 +18,7 @@ no hook, so a misspelt hook fails `manage.py check` instead of being silently ne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,6 +62,20 @@ class Link:
     section: str = "settings"
 
 
+def menu_links(
+    section: str, rows: Iterable[tuple[str, str, str]], counts: dict[str, int | None] | None = None
+) -> list[Link]:
+    """The staff menu entries of one section, from a table of (URL name, title, description) rows.
+
+    `counts` gives what waits behind an entry, by its URL name; an entry it leaves out has no count.
+    """
+    counts = counts or {}
+    return [
+        Link(title, reverse(url_name), description, counts.get(url_name), section)
+        for url_name, title, description in rows
+    ]
+
+
 class Urgency:
     """How soon a dashboard item needs someone: shown as a word and a colour, most urgent first."""
 
@@ -85,6 +100,11 @@ class DashboardItem:
     urgency: str = Urgency.SOON
     unit: str = ""
     note: str = ""
+
+
+def dashboard_items_to(url: str, rows: Iterable[tuple[str, int, str]]) -> list[DashboardItem]:
+    """Dashboard items that all lead to one page, from a table of (title, count, urgency) rows."""
+    return [DashboardItem(title, url, count, urgency) for title, count, urgency in rows]
 
 
 @dataclass(frozen=True)

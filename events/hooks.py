@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Series, Urgency, hook, register
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Series, Urgency, hook, menu_links, register
 from events import selectors
 from events.models import Registration, SurveyResponse
 
@@ -48,33 +48,35 @@ def mypage_panels(request) -> list[Panel]:
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
     waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED).count()
-    links = [
-        Link(
-            title=gettext("催しの運営"),
-            url=reverse("events:staff_index"),
-            description=gettext("申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計"),
-            count=waiting,
-            section="events",
+    events = [
+        (
+            "events:staff_index",
+            gettext("催しの運営"),
+            gettext("申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計"),
         ),
-        Link(
-            title=gettext("参加者・相談者をさがす"),
-            url=reverse("events:staff_people"),
-            description=gettext("一人ひとりの参加・出席・修了・アンケート・相談・マッチングを年度ごとに"),
+        (
+            "events:staff_merge",
+            gettext("重複した参加者の統合"),
+            gettext("同じ方の記録が2件あるときに1件にまとめます"),
         ),
-        Link(
-            title=gettext("重複した参加者の統合"),
-            url=reverse("events:staff_merge"),
-            description=gettext("同じ方の記録が2件あるときに1件にまとめます"),
-            section="events",
-        ),
-        Link(
-            title=gettext("事業（プログラム）"),
-            url=reverse("admin:events_program_changelist"),
-            description=gettext("事業の名称・説明・担い手育成の段階"),
-            section="events",
+        (
+            "admin:events_program_changelist",
+            gettext("事業（プログラム）"),
+            gettext("事業の名称・説明・担い手育成の段階"),
         ),
     ]
-    return links
+    # A person's page gathers more than events (consultations, matches): it is listed under 報告・設定.
+    people = [
+        (
+            "events:staff_people",
+            gettext("参加者・相談者をさがす"),
+            gettext("一人ひとりの参加・出席・修了・アンケート・相談・マッチングを年度ごとに"),
+        )
+    ]
+    return [
+        *menu_links("events", events, counts={"events:staff_index": waiting}),
+        *menu_links("settings", people),
+    ]
 
 
 @hook("dashboard_items")

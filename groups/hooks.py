@@ -16,7 +16,7 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import DashboardItem, Link, Panel, Urgency, hook, register
+from core.app_hooks import DashboardItem, Link, Panel, Urgency, hook, menu_links, register
 from groups.selectors import recently_registered_groups
 
 # 毎月1日 9:00: remind groups that have not confirmed this fiscal year's details.
@@ -53,49 +53,42 @@ def mypage_panels(request) -> list[Panel]:
 def staff_links(request) -> list[Link]:
     from groups.selectors import pending_count, renewal_counts
 
-    counts = renewal_counts()
-    return [
-        Link(
-            title=_("団体登録の申請（確認待ち）"),
-            url=reverse("groups:staff_queue"),
-            description=_("申請を確認して、承認または差戻しをします。"),
-            count=pending_count(),
-            section="groups",
+    rows = [
+        (
+            "groups:staff_queue",
+            _("団体登録の申請（確認待ち）"),
+            _("申請を確認して、承認または差戻しをします。"),
         ),
-        Link(
-            title=_("団体の年次更新の状況"),
-            url=reverse("groups:staff_renewal"),
-            description=_("今年度の更新が済んでいない団体の一覧と、お知らせメールの送信。"),
-            count=counts["total"] - counts["renewed"],
-            section="groups",
+        (
+            "groups:staff_renewal",
+            _("団体の年次更新の状況"),
+            _("今年度の更新が済んでいない団体の一覧と、お知らせメールの送信。"),
         ),
-        Link(
-            title=_("団体情報の最近の変更"),
-            url=reverse("groups:staff_changes"),
-            description=_("登録団体が自分で編集した内容（すぐ公開されます）を確認します。"),
-            section="groups",
+        (
+            "groups:staff_changes",
+            _("団体情報の最近の変更"),
+            _("登録団体が自分で編集した内容（すぐ公開されます）を確認します。"),
         ),
-        Link(
-            title=_("団体のCSV取り込み・書き出し"),
-            url=reverse("groups:staff_import"),
-            description=_("Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。"),
-            section="groups",
+        (
+            "groups:staff_import",
+            _("団体のCSV取り込み・書き出し"),
+            _("Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。"),
         ),
     ]
+    renewals = renewal_counts()
+    counts = {
+        "groups:staff_queue": pending_count(),
+        "groups:staff_renewal": renewals["total"] - renewals["renewed"],
+    }
+    return menu_links("groups", rows, counts)
 
 
 @hook("dashboard_items")
 def dashboard_items(request) -> list[DashboardItem]:
     from groups.selectors import pending_count
 
-    return [
-        DashboardItem(
-            title=_("団体登録の申請（確認待ち）"),
-            url=reverse("groups:staff_queue"),
-            count=pending_count(),
-            urgency=Urgency.SOON,
-        )
-    ]
+    queue = reverse("groups:staff_queue")
+    return [DashboardItem(_("団体登録の申請（確認待ち）"), queue, pending_count(), Urgency.SOON)]
 
 
 @hook("home_context")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import pagecache
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook, register
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook, menu_links, register
 
 # Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
 # weekly: Monday 8:00.
@@ -140,29 +140,20 @@ def mypage_panels(request) -> list[Panel]:
 
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
-    from info.models import Flyer, FlyerStatus
-
-    return [
-        Link(
-            title=_("助成金・支援制度の掲載"),
-            url=reverse("info:grant_manage"),
-            description=_("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
-            section="info",
+    rows = [
+        (
+            "info:grant_manage",
+            _("助成金・支援制度の掲載"),
+            _("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
         ),
-        Link(
-            title=_("情報紙の編集と送信"),
-            url=reverse("info:newsletter_staff"),
-            description=_("情報紙の号をつくり、メールとA4のPDFで確かめて、購読者に送ります。"),
-            section="info",
+        (
+            "info:newsletter_staff",
+            _("情報紙の編集と送信"),
+            _("情報紙の号をつくり、メールとA4のPDFで確かめて、購読者に送ります。"),
         ),
-        Link(
-            title=_("チラシの確認"),
-            url=reverse("info:flyer_queue"),
-            description=_("団体から届いたチラシを確かめて、配架に掲示します。"),
-            section="info",
-            count=Flyer.objects.filter(status=FlyerStatus.PENDING).count(),
-        ),
+        ("info:flyer_queue", _("チラシの確認"), _("団体から届いたチラシを確かめて、配架に掲示します。")),
     ]
+    return menu_links("info", rows, counts={"info:flyer_queue": _pending_flyer_count()})
 
 
 @hook("report_figures")
@@ -182,13 +173,11 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
 
 @hook("dashboard_items")
 def dashboard_items(request) -> list[DashboardItem]:
+    queue = reverse("info:flyer_queue")
+    return [DashboardItem(_("確認を待っているチラシ"), queue, _pending_flyer_count(), Urgency.SOON)]
+
+
+def _pending_flyer_count() -> int:
     from info.models import Flyer, FlyerStatus
 
-    return [
-        DashboardItem(
-            title=_("確認を待っているチラシ"),
-            url=reverse("info:flyer_queue"),
-            count=Flyer.objects.filter(status=FlyerStatus.PENDING).count(),
-            urgency=Urgency.SOON,
-        )
-    ]
+    return Flyer.objects.filter(status=FlyerStatus.PENDING).count()

@@ -7,7 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import pagecache
-from core.app_hooks import DashboardItem, Figure, Link, Panel, PersonEntry, PersonSection, Urgency, hook
+from core.app_hooks import (
+    DashboardItem,
+    Figure,
+    Link,
+    Panel,
+    PersonEntry,
+    PersonSection,
+    Urgency,
+    hook,
+    menu_links,
+)
 from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
@@ -67,23 +77,21 @@ def mypage_panels(request) -> list[Panel]:
 def staff_links(request) -> list[Link]:
     if not request.user.has_perm("matching.manage_matches"):
         return []
-    open_matches = Match.objects.exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED]).count()
-    return [
-        Link(
-            title=gettext("企業・事業者の承認"),
-            url=reverse("matching:staff_business_queue"),
-            description=gettext("登録された企業・事業者のプロフィールを確認して承認します。"),
-            count=Business.objects.filter(status=BusinessStatus.PENDING).count(),
-            section="matching",
+    rows = [
+        (
+            "matching:staff_business_queue",
+            gettext("企業・事業者の承認"),
+            gettext("登録された企業・事業者のプロフィールを確認して承認します。"),
         ),
-        Link(
-            title=gettext("マッチングのパイプライン"),
-            url=reverse("matching:pipeline"),
-            description=gettext("提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。"),
-            count=open_matches,
-            section="matching",
+        (
+            "matching:pipeline",
+            gettext("マッチングのパイプライン"),
+            gettext("提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。"),
         ),
     ]
+    open_matches = Match.objects.exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED]).count()
+    counts = {"matching:staff_business_queue": _pending_business_count(), "matching:pipeline": open_matches}
+    return menu_links("matching", rows, counts)
 
 
 @hook("dashboard_items")
@@ -92,14 +100,12 @@ def dashboard_items(request) -> list[DashboardItem]:
 
     if not may(request.user, "matching.manage_matches"):
         return []
-    return [
-        DashboardItem(
-            title=gettext("企業・事業者の承認待ち"),
-            url=reverse("matching:staff_business_queue"),
-            count=Business.objects.filter(status=BusinessStatus.PENDING).count(),
-            urgency=Urgency.SOON,
-        )
-    ]
+    queue = reverse("matching:staff_business_queue")
+    return [DashboardItem(gettext("企業・事業者の承認待ち"), queue, _pending_business_count(), Urgency.SOON)]
+
+
+def _pending_business_count() -> int:
+    return Business.objects.filter(status=BusinessStatus.PENDING).count()
 
 
 # --- Reports -------------------------------------------------------------------------------------

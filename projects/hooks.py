@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from core import pagecache
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook
+from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, dashboard_items_to, hook, menu_links
 from core.predicates import is_center_staff, is_external_reviewer, is_official
 
 PROGRAM_CODE = "project_support"
@@ -63,30 +63,27 @@ def mypage_panels(request) -> list[Panel]:
 def staff_links(request) -> list[Link]:
     from projects.models import Proposal, ProposalStatus
 
-    waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
-    return [
-        Link(
-            title=gettext("協働事業の募集と審査"),
-            url=reverse("projects:staff_calls"),
-            description=gettext("募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。"),
-            count=waiting,
-            section="projects",
+    rows = [
+        (
+            "projects:staff_calls",
+            gettext("協働事業の募集と審査"),
+            gettext("募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。"),
         ),
-        Link(
-            title=gettext("協働事業の管理"),
-            url=reverse("projects:staff_projects"),
-            description=gettext(
+        (
+            "projects:staff_projects",
+            gettext("協働事業の管理"),
+            gettext(
                 "協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"
             ),
-            section="projects",
         ),
-        Link(
-            title=gettext("プロジェクト支援の記録"),
-            url=reverse("projects:support_logs"),
-            description=gettext("メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
-            section="projects",
+        (
+            "projects:support_logs",
+            gettext("プロジェクト支援の記録"),
+            gettext("メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
         ),
     ]
+    waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
+    return menu_links("projects", rows, counts={"projects:staff_calls": waiting})
 
 
 @hook("dashboard_items")
@@ -105,27 +102,12 @@ def dashboard_items(request) -> list[DashboardItem]:
             filter=Q(status=ProposalStatus.UNDER_REVIEW, current_stage__held_on__lt=timezone.localdate()),
         ),
     )
-    calls = reverse("projects:staff_calls")
-    return [
-        DashboardItem(
-            title=gettext("審査の締切を過ぎても終わっていない審査"),
-            url=calls,
-            count=len(overdue_reviews()),
-            urgency=Urgency.URGENT,
-        ),
-        DashboardItem(
-            title=gettext("審査日を過ぎても審査中の提案"),
-            url=calls,
-            count=counts["overdue"],
-            urgency=Urgency.URGENT,
-        ),
-        DashboardItem(
-            title=gettext("提出された提案（審査の開始待ち）"),
-            url=calls,
-            count=counts["submitted"],
-            urgency=Urgency.SOON,
-        ),
+    rows = [
+        (gettext("審査の締切を過ぎても終わっていない審査"), len(overdue_reviews()), Urgency.URGENT),
+        (gettext("審査日を過ぎても審査中の提案"), counts["overdue"], Urgency.URGENT),
+        (gettext("提出された提案（審査の開始待ち）"), counts["submitted"], Urgency.SOON),
     ]
+    return dashboard_items_to(reverse("projects:staff_calls"), rows)
 
 
 @hook("report_figures")

@@ -6,7 +6,16 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import DashboardItem, Figure, Link, Urgency, hook, register
+from core.app_hooks import (
+    DashboardItem,
+    Figure,
+    Link,
+    Urgency,
+    dashboard_items_to,
+    hook,
+    menu_links,
+    register,
+)
 
 # Celery beat (CELERY_TIMEZONE is Asia/Tokyo, so these are JST).
 BEAT_SCHEDULE = {
@@ -23,21 +32,16 @@ register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 def staff_links(request) -> list[Link]:
     from reports.models import Report, ReportStatus
 
-    return [
-        Link(
-            title=_("成果報告書"),
-            url=reverse("reports:index"),
-            description=_("事業ごと・年度ごとの成果報告書（PDF）の作成とダウンロード"),
-            count=Report.objects.filter(status=ReportStatus.FAILED).count() or None,
-            section="settings",
+    rows = [
+        (
+            "reports:index",
+            _("成果報告書"),
+            _("事業ごと・年度ごとの成果報告書（PDF）の作成とダウンロード"),
         ),
-        Link(
-            title=_("成果の記録"),
-            url=reverse("reports:outcome_list"),
-            description=_("事業の成果（○見出しと・エピソード）を記録する"),
-            section="settings",
-        ),
+        ("reports:outcome_list", _("成果の記録"), _("事業の成果（○見出しと・エピソード）を記録する")),
     ]
+    failed = Report.objects.filter(status=ReportStatus.FAILED).count()
+    return menu_links("settings", rows, counts={"reports:index": failed or None})
 
 
 @hook("dashboard_items")
@@ -51,13 +55,11 @@ def dashboard_items(request) -> list[DashboardItem]:
         failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
         active=Count("pk", filter=Q(status__in=ACTIVE_REPORT_STATUSES)),
     )
-    url = reverse("reports:index")
-    return [
-        DashboardItem(
-            title=_("作成に失敗した成果報告書"), url=url, count=counts["failed"], urgency=Urgency.URGENT
-        ),
-        DashboardItem(title=_("作成中の成果報告書"), url=url, count=counts["active"], urgency=Urgency.INFO),
+    rows = [
+        (_("作成に失敗した成果報告書"), counts["failed"], Urgency.URGENT),
+        (_("作成中の成果報告書"), counts["active"], Urgency.INFO),
     ]
+    return dashboard_items_to(reverse("reports:index"), rows)
 
 
 @hook("report_figures")

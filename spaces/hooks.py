@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.app_hooks import DashboardItem, Figure, Link, Panel, RoomConflict, Urgency, hook
+from core.app_hooks import DashboardItem, Figure, Link, Panel, RoomConflict, Urgency, hook, menu_links
 from core.permissions import may
 from spaces import selectors
 from spaces.models import Booking
@@ -37,32 +36,26 @@ def mypage_panels(request) -> list[Panel]:
 def staff_links(request) -> list[Link]:
     if not may(request.user, "spaces.manage_spaces"):
         return []
-    counts = Booking.objects.aggregate(
-        pending=Count("pk", filter=Q(status=Booking.Status.PENDING)),
-    )
-    return [
-        Link(
-            title=gettext("活動の場の受付"),
-            url=reverse("spaces:staff_index"),
-            description=gettext("電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料"),
-            count=counts["pending"],
-            section="spaces",
+    rows = [
+        (
+            "spaces:staff_index",
+            gettext("活動の場の受付"),
+            gettext("電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料"),
         )
     ]
+    return menu_links("spaces", rows, counts={"spaces:staff_index": _pending_booking_count()})
 
 
 @hook("dashboard_items")
 def dashboard_items(request) -> list[DashboardItem]:
     if not may(request.user, "spaces.manage_spaces"):
         return []
-    return [
-        DashboardItem(
-            title=gettext("承認を待っている予約"),
-            url=reverse("spaces:staff_index"),
-            count=Booking.objects.filter(status=Booking.Status.PENDING).count(),
-            urgency=Urgency.SOON,
-        )
-    ]
+    queue = reverse("spaces:staff_index")
+    return [DashboardItem(gettext("承認を待っている予約"), queue, _pending_booking_count(), Urgency.SOON)]
+
+
+def _pending_booking_count() -> int:
+    return Booking.objects.filter(status=Booking.Status.PENDING).count()
 
 
 @hook("report_figures")
