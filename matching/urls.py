@@ -4,16 +4,22 @@ from matching import views
 
 app_name = "matching"
 
+
+def _item_routes(item_type: str, prefix: str) -> list:
+    """Needs and offers have the same pages: one set of views, told which by `item_type`."""
+    kind = {"item_type": item_type}
+    return [
+        path(f"{prefix}/new/", views.item_create, kind, name=f"{item_type}_create"),
+        path(f"{prefix}/<int:pk>/", views.item_detail, kind, name=f"{item_type}_detail"),
+        path(f"{prefix}/<int:pk>/edit/", views.item_edit, kind, name=f"{item_type}_edit"),
+        path(f"{prefix}/<int:pk>/close/", views.item_close, kind, name=f"{item_type}_close"),
+    ]
+
+
 urlpatterns = [
     path("", views.index, name="index"),
-    path("needs/new/", views.item_create, {"item_type": "need"}, name="need_create"),
-    path("needs/<int:pk>/", views.item_detail, {"item_type": "need"}, name="need_detail"),
-    path("needs/<int:pk>/edit/", views.item_edit, {"item_type": "need"}, name="need_edit"),
-    path("needs/<int:pk>/close/", views.item_close, {"item_type": "need"}, name="need_close"),
-    path("offers/new/", views.item_create, {"item_type": "offer"}, name="offer_create"),
-    path("offers/<int:pk>/", views.item_detail, {"item_type": "offer"}, name="offer_detail"),
-    path("offers/<int:pk>/edit/", views.item_edit, {"item_type": "offer"}, name="offer_edit"),
-    path("offers/<int:pk>/close/", views.item_close, {"item_type": "offer"}, name="offer_close"),
+    *_item_routes("need", "needs"),
+    *_item_routes("offer", "offers"),
     path("businesses/new/", views.business_create, name="business_create"),
     path("businesses/<int:pk>/", views.business_detail, name="business_detail"),
     path("businesses/<int:pk>/edit/", views.business_edit, name="business_edit"),
