@@ -7,17 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import pagecache
-from core.app_hooks import (
-    DashboardItem,
-    Figure,
-    Link,
-    Panel,
-    PersonEntry,
-    PersonSection,
-    Urgency,
-    hook,
-    menu_links,
-)
+from core.app_hooks import DashboardItem, Figure, Link, Panel, PersonEntry, PersonSection, Urgency, hook
 from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
@@ -56,25 +46,17 @@ def mypage_panels(request) -> list[Panel]:
             )
         )
     if parties or needs or offers:
-        panels.append(
-            Panel(
-                title=gettext("ニーズと提供"),
-                template="matching/panels/items.html",
-                context={"needs": needs, "offers": offers},
-            )
-        )
-        panels.append(
-            Panel(
-                title=gettext("マッチングの提案"),
-                template="matching/panels/suggestions.html",
-                context={"parties": parties},
-            )
-        )
+        panels += [
+            Panel(gettext("ニーズと提供"), "matching/panels/items.html", {"needs": needs, "offers": offers}),
+            Panel(gettext("マッチングの提案"), "matching/panels/suggestions.html", {"parties": parties}),
+        ]
     return panels
 
 
 @hook("staff_links")
 def staff_links(request) -> list[Link]:
+    from core.app_hooks import menu_links
+
     if not request.user.has_perm("matching.manage_matches"):
         return []
     rows = [

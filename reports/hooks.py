@@ -6,16 +6,7 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.app_hooks import (
-    DashboardItem,
-    Figure,
-    Link,
-    Urgency,
-    dashboard_items_to,
-    hook,
-    menu_links,
-    register,
-)
+from core.app_hooks import DashboardItem, Figure, Link, Urgency, hook, menu_links, register
 
 # Celery beat (CELERY_TIMEZONE is Asia/Tokyo, so these are JST).
 BEAT_SCHEDULE = {
@@ -49,6 +40,7 @@ def dashboard_items(request) -> list[DashboardItem]:
     """Reports that failed (urgent) and reports waiting or being made (one query)."""
     from django.db.models import Count, Q
 
+    from core.app_hooks import dashboard_items_to
     from reports.models import ACTIVE_REPORT_STATUSES, Report, ReportStatus
 
     counts = Report.objects.aggregate(
