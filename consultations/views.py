@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,15 +31,12 @@ from core.filters import invalid_filter_response, invalid_form_response, query_c
 from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.pagecache import kept
 from core.permissions import may, permission_required, permitted
-
-
-def _paginate(request: HttpRequest, queryset):
-    return Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+from core.shortcuts import paginate, refusals_on_form
 
 
 def _page_of_rows(request: HttpRequest, queryset):
     """A page of consultation_list() or group_consultations(), its rows read (ConsultationRow)."""
-    page_obj = _paginate(request, queryset)
+    page_obj = paginate(request, queryset)
     page_obj.object_list = selectors.consultation_rows(page_obj.object_list)
     return page_obj
 
@@ -181,11 +176,8 @@ def create(request: HttpRequest) -> HttpResponse:
     if searching:
         _without_errors(form)
     elif request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             consultation = _save_new(request, form)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("相談記録を保存しました。"))
             if "_another" in request.POST:
                 return redirect("consultations:create")
@@ -246,7 +238,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         _without_errors(form)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusals_on_form(form):
             services.consultation_update(
                 consultation=consultation,
                 actor=request.user,
@@ -265,9 +257,6 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
                 answer=data["answer"],
                 status=data["status"],
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("相談記録を更新しました。"))
             return redirect(consultation)
     elif request.method == "GET":
@@ -542,13 +531,8 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 @permission_required("consultations.audit")
 def access_log(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.access_log_list(data=request.GET)
-    page_obj = _paginate(request, queryset)
-    return render(
-        request,
-        "consultations/access_log.html",
-        {"filter": filterset, "page_obj": page_obj, "retention": selectors.retention_status()},
-        status=400 if filterset.errors else 200,
-    )
+    context = {"retention": selectors.retention_status()}
+    return render_filtered(request, "consultations/access_log.html", filterset, queryset, context)
 
 
 @require_POST

@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from core.app_hooks import collect
 from core.models import OutboxMessage
 from core.pagecache import cache_for_anonymous
 from core.permissions import permission_required
+from core.shortcuts import paginate
 
 logger = logging.getLogger("kyodo")
 
@@ -146,9 +146,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    page_obj = Paginator(selectors.outbox_list(status=status), settings.PAGINATE_BY).get_page(
-        request.GET.get("page")
-    )
+    page_obj = paginate(request, selectors.outbox_list(status=status))
     return render(
         request,
         "core/staff/outbox_list.html",
@@ -236,9 +234,7 @@ def mfa_enrol_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def mfa_staff_list(request: HttpRequest) -> HttpResponse:
     """Who must use two-factor sign-in, who has it, and a one-time set-up link for each."""
-    page_obj = Paginator(selectors.strong_authentication_accounts(), settings.PAGINATE_BY).get_page(
-        request.GET.get("page")
-    )
+    page_obj = paginate(request, selectors.strong_authentication_accounts())
     for person in page_obj.object_list:
         roles = [group.name for group in person.groups.all()]
         fallback = _("管理者") if person.is_superuser else _("管理画面の利用者")

@@ -25,6 +25,7 @@ from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.models import Person
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
+from core.shortcuts import refusal_as_message, render_filtered
 from events import ical, selectors, services
 from events.filters import EventFilter, PeopleFilter
 from events.forms import (
@@ -210,11 +211,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     ) or (not next_url.startswith("/")):
         next_url = registration.event.get_absolute_url()
     if request.method == "POST":
-        try:
+        with refusal_as_message(request):
             services.registration_cancel(registration=registration, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
             messages.success(request, _("申し込みを取り消しました。"))
         return redirect(next_url)
     return render(request, "events/cancel.html", {"registration": registration, "next": next_url})
@@ -267,11 +265,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
     filterset, events = selectors.staff_events(data=request.GET)
-    context = {
-        "filter": filterset,
-        "page_obj": Paginator(events, settings.PAGINATE_BY).get_page(request.GET.get("page")),
-    }
-    return render(request, "events/staff/index.html", context, status=400 if filterset.errors else 200)
+    return render_filtered(request, "events/staff/index.html", filterset, events)
 
 
 @staff_required
@@ -308,7 +302,7 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
     picked = request.method == "POST" and "person" in request.POST
     form = GuestRegistrationForm(request.POST if request.method == "POST" and not picked else None)
     if picked or form.is_valid():
-        try:
+        with refusal_as_message(request):
             if picked:
                 person = get_object_or_404(Person, pk=request.POST["person"], merged_into__isnull=True)
                 registration = services.registration_create(
@@ -318,9 +312,6 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
                 registration = services.guest_registration_create(
                     event=event, registered_by=request.user, **form.cleaned_data
                 )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
             messages.success(
                 request,
                 _("%(name)s さんを「%(status)s」で受け付けました。")
@@ -489,11 +480,8 @@ def staff_merge(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             keep = get_object_or_404(Person, pk=form.cleaned_data["keep"])
             duplicate = get_object_or_404(Person, pk=form.cleaned_data["duplicate"])
-            try:
+            with refusal_as_message(request):
                 services.person_merge(keep=keep, duplicate=duplicate, by=request.user)
-            except ValidationError as exc:
-                messages.error(request, _error_text(exc))
-            else:
                 messages.success(
                     request,
                     _("%(dup)s（No.%(dup_id)s）を No.%(keep_id)s に統合しました。")

@@ -29,6 +29,7 @@ from core.net import client_ip
 from core.pagecache import cache_for_anonymous
 from core.permissions import permission_required, permitted, profile_required
 from core.search import keyword_search
+from core.shortcuts import paginate, refusals_on_form
 from groups import csv_io, selectors, services
 from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
 from groups.models import Group, GroupAction, GroupInvitation, GroupMembership, GroupStatus
@@ -255,7 +256,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         submit = request.POST.get("action") != "draft"
         form = GroupForm(request.POST, draft=not submit)
         if form.is_valid():
-            try:
+            with refusals_on_form(form):
                 group = services.group_create(
                     owner=request.user,
                     fields=form.group_fields(),
@@ -263,9 +264,6 @@ def apply(request: HttpRequest) -> HttpResponse:
                     areas=form.cleaned_data["areas"] or [],
                     submit=submit,
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
                 if submit:
                     messages.success(
                         request,
@@ -290,7 +288,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         draft = is_application and action == "draft"
         form = GroupForm(request.POST, instance=Group.objects.get(pk=group.pk), draft=draft)
         if form.is_valid():
-            try:
+            with refusals_on_form(form):
                 group = services.group_update(
                     group=group,
                     user=request.user,
@@ -300,9 +298,6 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 if is_application and action == "submit":
                     group = services.group_submit(group=group, user=request.user)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
                 if group.status == GroupStatus.PENDING:
                     messages.success(
                         request,
@@ -409,13 +404,10 @@ def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         request.POST or None, help_text=_("任意です。センターへの連絡事項があれば書いてください。")
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.group_change_status(
                 group=group, user=request.user, action=action, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             messages.success(request, texts["done"])
             return redirect("groups:manage", pk=group.pk)
     return render(
@@ -544,7 +536,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @permission_required("groups.review_groups")
 def staff_queue(request: HttpRequest) -> HttpResponse:
     """申請の確認: applications waiting for a decision, oldest first."""
-    page_obj = Paginator(selectors.review_queue(), settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    page_obj = paginate(request, selectors.review_queue())
     return render(request, "groups/staff/queue.html", {"page_obj": page_obj, "groups": page_obj.object_list})
 
 
@@ -630,9 +622,7 @@ def staff_renewal(request: HttpRequest) -> HttpResponse:
         )
         return redirect("groups:staff_renewal")
     fiscal_year = current_fiscal_year()
-    page_obj = Paginator(selectors.renewal_status(fiscal_year=fiscal_year), 50).get_page(
-        request.GET.get("page")
-    )
+    page_obj = paginate(request, selectors.renewal_status(fiscal_year=fiscal_year), 50)
     return render(
         request,
         "groups/staff/renewal.html",

@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted
+from core.shortcuts import paginate, refusal_as_message, refusals_on_form
 from info import newsletter, selectors, services
 from info.forms import (
     FlyerForm,
@@ -64,7 +63,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         return render(
             request, "info/grant_list.html", {"filter": grants, "page_obj": None, "today": today}, status=400
         )
-    page_obj = Paginator(grants.qs, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    page_obj = paginate(request, grants.qs)
     is_filtered = any(value for key, value in request.GET.items() if key != "page")
     return render(
         request,
@@ -75,7 +74,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def grant_archive(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(selectors.grant_archive(), settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    page_obj = paginate(request, selectors.grant_archive())
     return render(request, "info/grant_archive.html", {"page_obj": page_obj})
 
 
@@ -101,9 +100,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required("info.manage_grants")
 def grant_manage(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(selectors.grants_managed_by(request.user), settings.PAGINATE_BY).get_page(
-        request.GET.get("page")
-    )
+    page_obj = paginate(request, selectors.grants_managed_by(request.user))
     return render(
         request,
         "info/grant_manage.html",
@@ -115,14 +112,11 @@ def _grant_form_page(request: HttpRequest, grant: Grant | None) -> HttpResponse:
     form = GrantForm(request.POST or None, instance=grant, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.service_kwargs()
-        try:
+        with refusals_on_form(form):
             if grant is None:
                 grant = services.grant_create(user=request.user, **data)
             else:
                 grant = services.grant_update(grant=grant, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("「%(title)s」を保存しました。") % {"title": grant.title})
             return redirect("info:grant_manage")
     return render(request, "info/grant_form.html", {"form": form, "grant": grant})
@@ -177,11 +171,8 @@ def search_create(request: HttpRequest) -> HttpResponse:
         if request.GET.get("kind") not in SearchKind.values:
             raise Http404
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.saved_search_create(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(
                 request,
                 _("検索条件「%(name)s」を保存しました。新着があるとメールでお知らせします。")
@@ -264,7 +255,7 @@ def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
     group = permitted(request.user, "info.add_flyer", get_object_or_404(Group, pk=group_pk))
     form = FlyerForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.flyer_create(
                 group=group,
                 user=request.user,
@@ -274,9 +265,6 @@ def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
                     for name in ("title", "alt_text", "display_from", "display_until")
                 },
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("チラシを受け付けました。センター職員が確認してから掲示します。"))
             return redirect("core:mypage")
     return render(request, "info/flyer_form.html", {"form": form, "group": group})
@@ -332,16 +320,13 @@ def flyer_review(request: HttpRequest, pk: int) -> HttpResponse:
     flyer = get_object_or_404(Flyer, pk=pk)
     form = FlyerReviewForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             services.flyer_review(
                 flyer=flyer,
                 staff=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["review_note"],
             )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, _("「%(title)s」の確認を記録しました。") % {"title": flyer.title})
     else:
         messages.error(request, _("掲示するかどうかを選んでください。"))
@@ -355,7 +340,7 @@ def flyer_review(request: HttpRequest, pk: int) -> HttpResponse:
 def newsletter_index(request: HttpRequest) -> HttpResponse:
     """Past issues, newest first, and the way to subscribe."""
     issues = NewsletterIssue.objects.filter(status=IssueStatus.SENT).order_by("-number")
-    page_obj = Paginator(issues, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    page_obj = paginate(request, issues)
     return render(request, "info/newsletter_index.html", {"page_obj": page_obj})
 
 
@@ -427,13 +412,10 @@ def newsletter_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     else:
         form = IssueForm(request.POST or None, instance=issue)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             issue = newsletter.issue_save(
                 issue=form.save(commit=False), events=form.cleaned_data["events"], user=request.user
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("保存しました。メールと印刷用PDFの見え方を確かめてください。"))
             return redirect("info:newsletter_preview", pk=issue.pk)
     return render(request, "info/newsletter_form.html", {"form": form, "issue": issue})
@@ -464,10 +446,7 @@ def newsletter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("info.manage_newsletter")
 def newsletter_send(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(NewsletterIssue, pk=pk)
-    try:
+    with refusal_as_message(request):
         newsletter.issue_send(issue=issue, staff=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("送信を始めました。購読者が多いと、すべて届くまで数分かかります。"))
     return redirect("info:newsletter_preview", pk=issue.pk)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,6 +20,7 @@ from core.history import history_entries
 from core.models import Department
 from core.pagecache import cache_for_anonymous, versions
 from core.permissions import may, permission_required, permitted
+from core.shortcuts import paginate, refusal_as_message, refusals_on_form
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, TransitionForm
 from matching.models import Business, Match, MatchStatus, Need, Offer, PartyRef
@@ -75,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
     item_type = "offer" if request.GET.get("type") == "offer" else "need"
     model = ITEMS[item_type]["model"]
     filterset = selectors.item_filter(model, data=request.GET)
-    page_obj = Paginator(filterset.qs, settings.PAGINATE_BY).get_page(request.GET.get("page"))
+    page_obj = paginate(request, filterset.qs)
     my_parties = selectors.user_parties(request.user)
     my_suggestions = []
     for choice in my_parties[:INDEX_PARTIES_WITH_SUGGESTIONS]:
@@ -131,6 +130,19 @@ def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
     )
 
 
+def _item_form_page(request: HttpRequest, form, item_type: str, save, done: str, **context) -> HttpResponse:
+    """The need/offer form, new or edited. `save(cleaned_data)` returns the saved item; `done` is
+    the success message, its %(label)s and %(title)s filled in from the item."""
+    label = ITEMS[item_type]["label"]
+    if request.method == "POST" and form.is_valid():
+        with refusals_on_form(form):
+            item = save(dict(form.cleaned_data))
+            messages.success(request, done % {"label": label, "title": item.title})
+            return redirect(f"matching:{item_type}_detail", pk=item.pk)
+    context = {"form": form, "item_type": item_type, "item_label": label, **context}
+    return render(request, "matching/item_form.html", context)
+
+
 @login_required
 def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
     config = ITEMS[item_type]
@@ -159,24 +171,13 @@ def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
     form = ItemForm(
         request.POST or None, party_choices=choices, title_help=config["title_help"], initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data: dict):
         party = next(c.party for c in parties if c.ref.key == data.pop("party"))
-        try:
-            item = config["create"](party=party, by=request.user, **data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(label)s「%(title)s」を登録しました。") % {"label": config["label"], "title": item.title},
-            )
-            return redirect(f"matching:{item_type}_detail", pk=item.pk)
-    return render(
-        request,
-        "matching/item_form.html",
-        {"form": form, "item_type": item_type, "item_label": config["label"], "on_behalf": on_behalf},
-    )
+        return config["create"](party=party, by=request.user, **data)
+
+    done = _("%(label)s「%(title)s」を登録しました。")
+    return _item_form_page(request, form, item_type, save, done, on_behalf=on_behalf)
 
 
 @login_required
@@ -192,22 +193,13 @@ def item_edit(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
         "areas": list(item.areas.all()),
     }
     form = ItemForm(request.POST or None, initial=initial, title_help=config["title_help"])
-    if request.method == "POST" and form.is_valid():
-        try:
-            config["update"](item, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(label)s「%(title)s」を更新しました。") % {"label": config["label"], "title": item.title},
-            )
-            return redirect(f"matching:{item_type}_detail", pk=item.pk)
-    return render(
-        request,
-        "matching/item_form.html",
-        {"form": form, "item": item, "item_type": item_type, "item_label": config["label"]},
-    )
+
+    def save(data: dict):
+        config["update"](item, by=request.user, **data)
+        return item
+
+    done = _("%(label)s「%(title)s」を更新しました。")
+    return _item_form_page(request, form, item_type, save, done, item=item)
 
 
 @login_required
@@ -225,14 +217,6 @@ def item_close(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
             request, _("「%(title)s」を締め切りました。今後は提案に表示されません。") % {"title": item.title}
         )
     return redirect(_safe_next(request, reverse(f"matching:{item_type}_detail", args=[item.pk])))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Businesses and departments ------------------------------------------------------------------
@@ -419,7 +403,7 @@ def introduce(request: HttpRequest, a: str, b: str) -> HttpResponse:
         # The need's party is side A when there is a need.
         if need is not None and PartyRef.of(need.party) == ref_b:
             party_a, party_b = party_b, party_a
-        try:
+        with refusals_on_form(form):
             match = services.match_create(
                 party_a=party_a,
                 party_b=party_b,
@@ -436,9 +420,6 @@ def introduce(request: HttpRequest, a: str, b: str) -> HttpResponse:
                 messages.success(request, _("紹介しました。両者にメールでお知らせします。"))
             else:
                 messages.success(request, _("提案として保存しました。"))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
             return redirect(match)
     return render(
         request,
@@ -508,16 +489,13 @@ def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
             % {"from": match.get_status_display(), "to": label},
         )
         return redirect(_safe_next(request, match.get_absolute_url()))
-    try:
+    with refusal_as_message(request):
         services.match_transition(
             match=match,
             to_status=form.cleaned_data["to_status"],
             by=request.user,
             note=form.cleaned_data["note"],
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(
             request,
             _("「%(match)s」を「%(to)s」にしました。")

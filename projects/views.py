@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
+from core.shortcuts import flash_refusal, paginate, refusals_on_form, render_filtered
 from projects import forms, selectors, services, workflow
 from projects.models import (
     UNCALLED_KINDS,
@@ -39,17 +39,8 @@ from projects.rules import member_group_ids
 staff_required = permission_required("projects.use_staff_pages")
 
 
-def _paginate(request, queryset):
-    return Paginator(queryset, settings.PAGINATE_BY).get_page(request.GET.get("page"))
-
-
 def _errors(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
-
-
-def _flash_errors(request, error: ValidationError) -> None:
-    for message in _errors(error):
-        messages.error(request, message)
 
 
 def _act(request, action: Callable[[], object], done: str) -> None:
@@ -57,17 +48,9 @@ def _act(request, action: Callable[[], object], done: str) -> None:
     try:
         action()
     except ValidationError as error:
-        _flash_errors(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, done)
-
-
-def _add_form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Public ------------------------------------------------------------------------------------
@@ -77,16 +60,8 @@ def _add_form_errors(form, error: ValidationError) -> None:
 @cache_for_anonymous("core", "groups", "matching", "projects")
 def index(request: HttpRequest) -> HttpResponse:
     filterset, projects = selectors.public_project_list(data=request.GET)
-    return render(
-        request,
-        "projects/index.html",
-        {
-            "filter": filterset,
-            "page_obj": _paginate(request, projects),
-            "open_calls": selectors.open_calls(),
-        },
-        status=400 if filterset.errors else 200,
-    )
+    context = {"open_calls": selectors.open_calls()}
+    return render_filtered(request, "projects/index.html", filterset, projects, context)
 
 
 @require_GET
@@ -121,7 +96,7 @@ def group_projects(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "party": group,
             "party_url": group.get_absolute_url(),
-            "page_obj": _paginate(request, selectors.projects_for_group(group)),
+            "page_obj": paginate(request, selectors.projects_for_group(group)),
         },
     )
 
@@ -142,7 +117,7 @@ def department_projects(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "party": department,
             "party_url": party_url,
-            "page_obj": _paginate(request, selectors.projects_for_department(department)),
+            "page_obj": paginate(request, selectors.projects_for_department(department)),
         },
     )
 
@@ -177,7 +152,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
         request,
         "projects/my_proposals.html",
         {
-            "page_obj": _paginate(request, selectors.proposal_list_for_member(request.user)),
+            "page_obj": paginate(request, selectors.proposal_list_for_member(request.user)),
             "open_calls": selectors.open_calls(),
         },
     )
@@ -198,11 +173,8 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         group = data.pop("group")
-        try:
+        with refusals_on_form(form):
             proposal = services.proposal_create(call=call, group=group, created_by=request.user, **data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(
                 request, _("下書きを保存しました。協働の相手・予算・添付資料を入力して提出してください。")
             )
@@ -282,7 +254,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     budget = forms.BudgetFormSet(data, instance=proposal, prefix="budget")
     if request.method == "POST" and form.is_valid() and partners.is_valid() and budget.is_valid():
-        try:
+        with refusals_on_form(form):
             with transaction.atomic():
                 fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
                 services.proposal_update(proposal=proposal, **fields)
@@ -295,9 +267,6 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         line = line_form.save(commit=False)
                         line.proposal = proposal
                         services.budget_line_save(line=line)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("提案を保存しました。"))
             if "save_and_submit" in request.POST:
                 return redirect(f"{reverse('projects:proposal_detail', args=[proposal.pk])}#submit")
@@ -404,7 +373,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
         "projects/my_reviews.html",
         {
             "assignments": [a for a in assignments if not a.done],
-            "finished": _paginate(request, selectors.finished_reviews(request.user)),
+            "finished": paginate(request, selectors.finished_reviews(request.user)),
         },
     )
 
@@ -445,7 +414,7 @@ def reviewer_invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.external_reviewer_accept(token=token, user=request.user)
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(
                 request,
@@ -476,7 +445,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         partial=request.method == "POST" and not submit,
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.review_save(
                 proposal=proposal,
                 reviewer=request.user,
@@ -485,9 +454,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 submit=submit,
             )
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             if submit:
                 messages.success(request, _("審査を完了しました。ありがとうございました。"))
                 return redirect("projects:my_reviews")
@@ -517,7 +483,7 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
                 proposal=proposal, reviewer=request.user, reason=form.cleaned_data["conflict_reason"]
             )
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
             return redirect("projects:review", pk=pk)
         messages.success(request, _("利害関係を申告しました。この提案の採点には加わりません。"))
         return redirect("projects:my_reviews")
@@ -535,7 +501,7 @@ def staff_calls(request: HttpRequest) -> HttpResponse:
         request,
         "projects/staff/calls.html",
         {
-            "page_obj": _paginate(request, selectors.call_list_for_staff()),
+            "page_obj": paginate(request, selectors.call_list_for_staff()),
         },
     )
 
@@ -568,11 +534,8 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
     form = forms.CallForm(request.POST or None, initial={"fiscal_year": current_fiscal_year() + 1})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             call = _call_form_save(request, form)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("募集を作成しました。評価項目を確認してください。"))
             return redirect("projects:staff_call_detail", pk=call.pk)
     return render(request, "projects/staff/call_form.html", {"form": form})
@@ -583,11 +546,8 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(ProposalCall, pk=pk)
     form = forms.CallForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             _call_form_save(request, form, call=call)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("募集を更新しました。"))
             return redirect("projects:staff_call_detail", pk=call.pk)
     return render(request, "projects/staff/call_form.html", {"form": form, "call": call})
@@ -634,11 +594,8 @@ def external_reviewer_invite(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(ProposalCall, pk=pk)
     form = forms.ExternalReviewerForm(request.POST or None, call=call)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             invitation = services.external_reviewer_invite(call=call, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(
                 request,
                 _("%(name)s さん（%(email)s）に審査委員の招待メールを送りました。")
@@ -664,7 +621,7 @@ def side_resolve(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(request, _("審査員がいない側の扱いを記録しました。"))
     else:
@@ -735,11 +692,8 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(pk)
     form = forms.DecisionForm(request.POST or None, initial={"department": proposal.desired_department_id})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.proposal_decide(proposal=proposal, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("決定を記録し、提案者に知らせました。"))
             if form.cleaned_data["outcome"] == ProposalStatus.ADOPTED:
                 return redirect("projects:workspace", pk=proposal.project.pk)
@@ -824,7 +778,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _flash_errors(request, error)
+            flash_refusal(request, error)
         else:
             messages.success(
                 request, _("状態を「%(status)s」にしました。") % {"status": project.get_status_display()}
@@ -839,11 +793,8 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = services.agreement_defaults(project) if agreement is None else None
     form = forms.AgreementForm(request.POST or None, instance=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.agreement_save(project=project, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("協働協定書を保存しました。PDFで確認できます。"))
             return redirect("projects:workspace", pk=pk)
     return render(request, "projects/staff/agreement_form.html", {"project": project, "form": form})
@@ -916,11 +867,8 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
     form = config.form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             config.service(project=project, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("%(title)sを記録しました。") % {"title": config.title})
             return redirect("projects:workspace", pk=pk)
     return render(
@@ -941,11 +889,8 @@ def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
     existing = project.evaluations.filter(side=side).first()
     form = forms.MutualEvaluationForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.mutual_evaluation_save(project=project, side=side, by=user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("相互評価を保存しました。"))
             return redirect("projects:workspace", pk=pk)
     side_label = _("団体") if side == "group" else _("担当課")
@@ -961,15 +906,7 @@ def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
 @require_GET
 def staff_projects(request: HttpRequest) -> HttpResponse:
     filterset, projects = selectors.staff_project_list(data=request.GET)
-    return render(
-        request,
-        "projects/staff/projects.html",
-        {
-            "filter": filterset,
-            "page_obj": _paginate(request, projects),
-        },
-        status=400 if filterset.errors else 200,
-    )
+    return render_filtered(request, "projects/staff/projects.html", filterset, projects)
 
 
 @staff_required
@@ -978,11 +915,8 @@ def project_register(request: HttpRequest) -> HttpResponse:
 
     form = forms.ProjectRegisterForm(request.POST or None, initial={"fiscal_year": current_fiscal_year()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             project = services.project_register(by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("プロジェクトを登録しました。支援記録をつけられます。"))
             return redirect("projects:workspace", pk=project.pk)
     return render(request, "projects/staff/project_register.html", {"form": form})
@@ -997,13 +931,10 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data, instance=project, prefix="partners", form_kwargs={"choice_cache": forms.ChoiceCache()}
     )
     if request.method == "POST" and form.is_valid() and partners.is_valid():
-        try:
+        with refusals_on_form(form):
             with transaction.atomic():
                 services.project_update(project=project, **form.cleaned_data)
                 _save_partners(partners)
-        except ValidationError as error:
-            _add_form_errors(form, error)
-        else:
             messages.success(request, _("協働事業を更新しました。"))
             return redirect("projects:workspace", pk=pk)
     return render(
@@ -1016,9 +947,4 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def support_logs(request: HttpRequest) -> HttpResponse:
     # An invalid condition is an error next to the field, never every year's records.
     filterset, logs = selectors.support_log_list(data=request.GET)
-    return render(
-        request,
-        "projects/staff/support_logs.html",
-        {"filter": filterset, "page_obj": _paginate(request, logs)},
-        status=400 if filterset.errors else 200,
-    )
+    return render_filtered(request, "projects/staff/support_logs.html", filterset, logs)

@@ -3,11 +3,9 @@ for recording outcome episodes. Every write goes through reports.services."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.filters import query_choice_errors
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.permissions import permission_required
+from core.shortcuts import refusal_as_message, refusals_on_form, render_filtered
 from events.models import Program
 from reports import selectors, services
 from reports.forms import AssessmentForm, OutcomeRecordForm, ReportRequestForm
@@ -96,11 +95,8 @@ def report_request(request: HttpRequest) -> HttpResponse:
 @permission_required("reports.request_report")
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report.objects.select_related("program"), pk=pk)
-    try:
+    with refusal_as_message(request):
         services.report_retry(report=report, requested_by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("%(report)sをもう一度依頼しました。") % {"report": report})
     return redirect(_index_url(report.fiscal_year))
 
@@ -132,18 +128,12 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 def outcome_list(request: HttpRequest) -> HttpResponse:
     filterset, records = selectors.outcome_records_for_staff(data=request.GET)
     year = filterset.chosen_year or current_fiscal_year()
-    return render(
-        request,
-        "reports/outcome_list.html",
-        {
-            "filter": filterset,
-            "year": year,
-            "year_label": fiscal_year_label(year),
-            "program_code": request.GET.get("program", "") if not filterset.errors else "",
-            "page_obj": Paginator(records, settings.PAGINATE_BY).get_page(request.GET.get("page")),
-        },
-        status=400 if filterset.errors else 200,
-    )
+    context = {
+        "year": year,
+        "year_label": fiscal_year_label(year),
+        "program_code": request.GET.get("program", "") if not filterset.errors else "",
+    }
+    return render_filtered(request, "reports/outcome_list.html", filterset, records, context)
 
 
 def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) -> HttpResponse:
@@ -158,7 +148,7 @@ def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) ->
             name: form.cleaned_data[name]
             for name in ("program", "fiscal_year", "axis", "category", "episode", "source", "order")
         }
-        try:
+        with refusals_on_form(form):
             if record is None:
                 record = services.outcome_record_create(
                     **data,
@@ -177,9 +167,6 @@ def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) ->
                     projects=form.cleaned_data["projects"],
                 )
                 messages.success(request, _("成果を更新しました。"))
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             url = f"{reverse('reports:outcome_list')}?year={record.fiscal_year}"
             if record.program_id:
                 url += f"&program={record.program.code}"

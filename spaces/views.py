@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.fiscal import current_fiscal_year
 from core.pagecache import cache_for_anonymous, kept
 from core.permissions import may, permission_required, permitted
+from core.shortcuts import refusal_as_message, refusals_on_form
 from groups.models import Group
 from spaces import exports, ical, selectors, services
 from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
@@ -180,7 +181,7 @@ def _book(request: HttpRequest, room: Resource, *, form_class, groups, at_counte
         form = form_class(request.POST, groups=groups, room=room)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with refusals_on_form(form):
                 result = services.booking_series_create(
                     resource=room,
                     group=data.get("group"),
@@ -193,9 +194,6 @@ def _book(request: HttpRequest, room: Resource, *, form_class, groups, at_counte
                     all_or_nothing=data["all_or_nothing"],
                     channel=data.get("channel", Booking.Channel.WEB),
                 )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
                 if result.booked and not result.refused:
                     messages.success(
                         request, _("%(n)s件の予約をお受けしました。") % {"n": len(result.booked)}
@@ -399,7 +397,7 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
     form = BlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             services.block_create(
                 resource=room,
                 starts_at=form.cleaned_data["starts_at"],
@@ -407,9 +405,6 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
                 purpose=form.cleaned_data["purpose"],
                 by=request.user,
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             messages.success(request, _("センターの利用として押さえました。"))
             week = selectors.week_start(form.cleaned_data["date"])
             return redirect(f"{reverse('spaces:week', args=[room.pk])}?week={week}")
@@ -419,11 +414,8 @@ def staff_block(request: HttpRequest, pk: int) -> HttpResponse:
 def _booking_action(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
     """A staff action on one booking: the service's refusal, or `done`, and back to the desk."""
     booking = get_object_or_404(Booking, pk=pk)
-    try:
+    with refusal_as_message(request):
         service(booking=booking, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(request, done)
     return redirect("spaces:staff_index")
 
@@ -449,11 +441,8 @@ def staff_machine_use(request: HttpRequest) -> HttpResponse:
         groups=Group.objects.public().order_by("name_kana", "pk"),
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals_on_form(form):
             use = services.machine_use_log(**form.cleaned_data, by=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             messages.success(
                 request,
                 _("%(group)s：%(machine)s %(count)s%(unit)s、利用料 %(fee)s円を記録しました。")
@@ -538,7 +527,7 @@ def staff_session_move(request: HttpRequest, session_pk: int, pk: int) -> HttpRe
     if room is None or starts_at is None or ends_at is None:
         messages.error(request, _("移し先の部屋と日時を選んでください。"))
         return back
-    try:
+    with refusal_as_message(request):
         moved = services.booking_move(
             booking=booking,
             resource=room,
@@ -548,9 +537,6 @@ def staff_session_move(request: HttpRequest, session_pk: int, pk: int) -> HttpRe
             session=session,
             reason=services.session_move_reason(session),
         )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
         messages.success(
             request,
             _("予約を%(where)sへ移し、団体にメールで知らせました。")

@@ -1,0 +1,70 @@
+"""What the apps' views do again and again, in one place: a page of a list, a list page behind a
+filter form, and a service's refusal (a ValidationError) shown to the person who asked."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def paginate(request: HttpRequest, object_list, per_page: int | None = None) -> Page:
+    """The page of `object_list` that ?page= asks for (the last one when it is past the end)."""
+    return Paginator(object_list, per_page or settings.PAGINATE_BY).get_page(request.GET.get("page"))
+
+
+def render_filtered(
+    request: HttpRequest,
+    template: str,
+    filterset,
+    object_list,
+    context: dict | None = None,
+    *,
+    invalid: bool = False,
+) -> HttpResponse:
+    """A list page behind a filter form: `filter` and a page of `object_list` (`page_obj`).
+    Invalid conditions answer 400 with the errors next to the fields, never every row."""
+    context = {"filter": filterset, "page_obj": paginate(request, object_list), **(context or {})}
+    return render(request, template, context, status=400 if invalid or filterset.errors else 200)
+
+
+def add_validation_errors(form, error: ValidationError) -> None:
+    """A service's refusal on the form: under the field it names when the form has that field,
+    otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@contextmanager
+def refusals_on_form(form) -> Iterator[None]:
+    """Wraps a service call, its success message and redirect: a ValidationError the service
+    raises is shown on the form instead, and the view goes on to render the form again."""
+    try:
+        yield
+    except ValidationError as error:
+        add_validation_errors(form, error)
+
+
+def flash_refusal(request: HttpRequest, error: ValidationError) -> None:
+    """A refusal where there is no form to show it on: each message as an error message."""
+    for message in error.messages:
+        messages.error(request, str(message))
+
+
+@contextmanager
+def refusal_as_message(request: HttpRequest) -> Iterator[None]:
+    """refusals_on_form for a page with no form to show the refusal on: its messages become one
+    error message, and the view goes on as it would after a failure."""
+    try:
+        yield
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
