@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +31,10 @@ from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.pagecache import kept
 from core.permissions import may, permission_required, permitted
 from core.shortcuts import paginate, refusals_on_form
+
+# The record pages are for the staff who keep consultations (consultations.rules). Like every
+# permission_required, it sends a visitor who is not signed in to the sign-in page first.
+staff_required = permission_required("consultations.access")
 
 
 def _page_of_rows(request: HttpRequest, queryset):
@@ -70,8 +73,7 @@ def _search_form(request: HttpRequest, filterset) -> str:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def index(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.consultation_list(data=request.GET)
     page_obj = _page_of_rows(request, queryset)
@@ -114,8 +116,7 @@ def _csv_response(rows: list[list], filename: str) -> HttpResponse:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.consultation_export_rows(data=request.GET)
     if filterset.errors:
@@ -164,8 +165,7 @@ def _client_search_results(form: ConsultationForm) -> list:
     return selectors.party_search(q=q, kinds=("group", "person")) if q.strip() else []
 
 
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def create(request: HttpRequest) -> HttpResponse:
     initial = {}
     for name in ("group", "person"):
@@ -225,8 +225,7 @@ def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
     )
 
 
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def update(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation.objects.prefetch_related("topics", "themes"), pk=pk)
     if not may(request.user, "consultations.change_record", consultation):
@@ -292,8 +291,7 @@ def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         consultation = selectors.consultation_detail(pk=pk)
@@ -304,8 +302,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
     permitted(request.user, "consultations.change_record", consultation)
@@ -337,8 +334,7 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.select_related("consultation"), pk=pk)
     permitted(request.user, "consultations.change_record", referral.consultation)
@@ -358,8 +354,7 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
     permitted(request.user, "consultations.change_record", consultation)
@@ -378,8 +373,7 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.select_related("consultation"), pk=pk)
     services.follow_up_complete(follow_up=follow_up, actor=request.user, path=request.path)
@@ -391,8 +385,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(Consultation, pk=pk)
     permitted(request.user, "consultations.change_record", consultation)
@@ -412,8 +405,7 @@ def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def party_search(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the record screen (htmx fragment); a plain page without JavaScript."""
     q = request.GET.get("q", "") or request.GET.get("party_q", "") or request.GET.get("target_q", "")
@@ -425,8 +417,7 @@ def party_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
     from groups.models import Group
 
@@ -437,8 +428,7 @@ def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
     query_errors = query_choice_errors(request.GET, {"mine": (_("担当"), {"1"})})
     if query_errors:
@@ -461,8 +451,7 @@ def _statistics_chart(monthly: dict, fiscal_year: int) -> str:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def statistics(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET)
     if not form.is_valid():
@@ -500,8 +489,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
-@permission_required("consultations.access")
+@staff_required
 def statistics_csv(request: HttpRequest) -> HttpResponse:
     form = StatisticsForm(request.GET)
     if not form.is_valid():
@@ -527,7 +515,6 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@login_required
 @permission_required("consultations.audit")
 def access_log(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.access_log_list(data=request.GET)
@@ -536,7 +523,6 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@login_required
 @permission_required(("consultations.audit", "consultations.access"))
 def anonymise_now(request: HttpRequest) -> HttpResponse:
     """Runs the yearly anonymisation now (e.g. after the scheduled run failed): auditors only."""
