@@ -223,19 +223,29 @@ def search_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("info:search_list")
 
 
-# The signed link is the capability: no login, and mail programs' one-click unsubscribe
-# (RFC 8058, List-Unsubscribe-Post) posts without a CSRF token.
+def _unsubscribe_page(
+    request: HttpRequest, template: str, token: str, recipient, unsubscribe
+) -> HttpResponse:
+    """A signed unsubscribe link: the link is the capability, so no login, and mail programs'
+    one-click unsubscribe (RFC 8058, List-Unsubscribe-Post) posts without a CSRF token. POST
+    unsubscribes `recipient`; GET only asks: link checkers of mail services open links without
+    the person."""
+    if recipient is None:
+        return render(request, template, {"invalid": True}, status=404)
+    if request.method == "POST":
+        unsubscribe(recipient)
+        return render(request, template, {"done": True})
+    return render(request, template, {"token": token})
+
+
+# A signed link, posted to without a CSRF token by one-click unsubscribe (see _unsubscribe_page).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     user = services.unsubscribe_user(token)
-    if user is None:
-        return render(request, "info/unsubscribe.html", {"invalid": True}, status=404)
-    if request.method == "POST":
-        services.alerts_unsubscribe(user=user)
-        return render(request, "info/unsubscribe.html", {"done": True})
-    # GET only asks: link checkers of mail services open links without the person.
-    return render(request, "info/unsubscribe.html", {"token": token})
+    return _unsubscribe_page(
+        request, "info/unsubscribe.html", token, user, lambda user: services.alerts_unsubscribe(user=user)
+    )
 
 
 # --- flyers -------------------------------------------------------------------------------------
@@ -376,17 +386,18 @@ def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "info/newsletter_confirm.html", {"token": token, "subscriber": subscriber})
 
 
-# One-click unsubscribe (RFC 8058): mail programs post without a CSRF token; the link is signed.
+# A signed link, posted to without a CSRF token by one-click unsubscribe (see _unsubscribe_page).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def newsletter_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = newsletter.subscriber_from_token(token, salt=newsletter.UNSUBSCRIBE_SALT)
-    if subscriber is None:
-        return render(request, "info/newsletter_unsubscribe.html", {"invalid": True}, status=404)
-    if request.method == "POST":
-        newsletter.newsletter_unsubscribe(subscriber=subscriber)
-        return render(request, "info/newsletter_unsubscribe.html", {"done": True})
-    return render(request, "info/newsletter_unsubscribe.html", {"token": token})
+    return _unsubscribe_page(
+        request,
+        "info/newsletter_unsubscribe.html",
+        token,
+        subscriber,
+        lambda subscriber: newsletter.newsletter_unsubscribe(subscriber=subscriber),
+    )
 
 
 @login_required
