@@ -30,7 +30,7 @@ from core.filters import invalid_filter_response, invalid_form_response, query_c
 from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.pagecache import kept
 from core.permissions import may, permission_required, permitted
-from core.shortcuts import paginate, refusals_on_form
+from core.shortcuts import paginate, refusals_on_form, render_filtered
 
 # The record pages are for the staff who keep consultations (consultations.rules). Like every
 # permission_required, it sends a visitor who is not signed in to the sign-in page first.

@@ -20,18 +20,12 @@ def paginate(request: HttpRequest, object_list, per_page: int | None = None) -> 
 
 
 def render_filtered(
-    request: HttpRequest,
-    template: str,
-    filterset,
-    object_list,
-    context: dict | None = None,
-    *,
-    invalid: bool = False,
+    request: HttpRequest, template: str, filterset, object_list, context: dict | None = None
 ) -> HttpResponse:
     """A list page behind a filter form: `filter` and a page of `object_list` (`page_obj`).
     Invalid conditions answer 400 with the errors next to the fields, never every row."""
     context = {"filter": filterset, "page_obj": paginate(request, object_list), **(context or {})}
-    return render(request, template, context, status=400 if invalid or filterset.errors else 200)
+    return render(request, template, context, status=400 if filterset.errors else 200)
 
 
 def add_validation_errors(form, error: ValidationError) -> None:
