@@ -301,11 +301,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/detail.html", _detail_context(request, consultation))
 
 
+def _record_to_change(request: HttpRequest, pk: int) -> Consultation:
+    """The consultation a POST is about to change: 404 when there is none, 403 when it may not
+    be changed (an anonymised record)."""
+    return permitted(request.user, "consultations.change_record", get_object_or_404(Consultation, pk=pk))
+
+
 @require_POST
 @staff_required
 def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_object_or_404(Consultation, pk=pk)
-    permitted(request.user, "consultations.change_record", consultation)
+    consultation = _record_to_change(request, pk)
     form = ReferralForm(request.POST)
     if "_search" not in request.POST and form.is_valid():
         target = form.cleaned_data["target_object"]
@@ -341,11 +346,7 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralResultForm(request.POST)
     if form.is_valid():
         services.referral_record_result(
-            referral=referral,
-            actor=request.user,
-            result=form.cleaned_data["result"],
-            result_note=form.cleaned_data["result_note"],
-            path=request.path,
+            referral=referral, actor=request.user, path=request.path, **form.cleaned_data
         )
         messages.success(request, _("つなぎ先の結果を記録しました。"))
     else:
@@ -356,8 +357,7 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_object_or_404(Consultation, pk=pk)
-    permitted(request.user, "consultations.change_record", consultation)
+    consultation = _record_to_change(request, pk)
     form = FollowUpForm(request.POST, user=request.user)
     if form.is_valid():
         services.follow_up_create(
@@ -387,16 +387,11 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required
 def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_object_or_404(Consultation, pk=pk)
-    permitted(request.user, "consultations.change_record", consultation)
+    consultation = _record_to_change(request, pk)
     form = RelatedLinksForm(request.POST, consultation=consultation)
     if form.is_valid():
         services.consultation_update(
-            consultation=consultation,
-            actor=request.user,
-            related_events=form.cleaned_data["related_events"],
-            related_projects=form.cleaned_data["related_projects"],
-            path=request.path,
+            consultation=consultation, actor=request.user, path=request.path, **form.cleaned_data
         )
         messages.success(request, _("この相談から生まれた催し・協働事業を更新しました。"))
     else:

@@ -612,18 +612,11 @@ def side_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(pk)
     form = forms.SideResolutionForm(request.POST, candidates=selectors.substitute_candidates(proposal))
     if form.is_valid():
-        try:
-            services.side_resolution_record(
-                proposal=proposal,
-                side=form.cleaned_data["side"],
-                choice=form.cleaned_data["choice"],
-                substitute=form.cleaned_data["substitute"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            flash_refusal(request, error)
-        else:
-            messages.success(request, _("審査員がいない側の扱いを記録しました。"))
+        _act(
+            request,
+            lambda: services.side_resolution_record(proposal=proposal, by=request.user, **form.cleaned_data),
+            _("審査員がいない側の扱いを記録しました。"),
+        )
     else:
         for errors in form.errors.values():
             for message in errors:
@@ -663,28 +656,28 @@ def _staff_proposal(pk: int) -> Proposal:
     return get_object_or_404(Proposal.objects.select_related("call", "current_stage"), pk=pk)
 
 
+def _proposal_action(request: HttpRequest, pk: int, service, done: str) -> HttpResponse:
+    """A staff step on one proposal: `service(proposal=..., by=...)`, then back to the proposal."""
+    proposal = _staff_proposal(pk)
+    _act(request, lambda: service(proposal=proposal, by=request.user), done)
+    return redirect("projects:proposal_detail", pk=pk)
+
+
 @staff_required
 @require_POST
 def proposal_start_review(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _staff_proposal(pk)
-    _act(
+    return _proposal_action(
         request,
-        lambda: services.proposal_review_start(proposal=proposal, by=request.user),
+        pk,
+        services.proposal_review_start,
         _("審査を開始しました。審査員の「審査する提案」に表示されます。"),
     )
-    return redirect("projects:proposal_detail", pk=pk)
 
 
 @staff_required
 @require_POST
 def proposal_advance(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = _staff_proposal(pk)
-    _act(
-        request,
-        lambda: services.proposal_advance_stage(proposal=proposal, by=request.user),
-        _("次の審査段階に進めました。"),
-    )
-    return redirect("projects:proposal_detail", pk=pk)
+    return _proposal_action(request, pk, services.proposal_advance_stage, _("次の審査段階に進めました。"))
 
 
 @staff_required
