@@ -11,10 +11,22 @@ from __future__ import annotations
 import random
 import time
 
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from core.app_hooks import collect
 from core.models import DemoDataset
+
+
+def parse_app_scales(pairs: list[str]) -> dict[str, int]:
+    """The `--app-scale APP=N` options of seed_demo and bench, by app label."""
+    scales = {}
+    for pair in pairs:
+        app_label, _, value = pair.partition("=")
+        if not value.isdigit():
+            raise CommandError(f"--app-scale は APP=N の形で指定してください: {pair}")
+        scales[app_label.strip()] = int(value)
+    return scales
 
 
 def seed_all(*, scale: int, seed: int, app_scales: dict[str, int], out) -> None:

@@ -40,6 +40,7 @@ from core.app_hooks import BenchPage
 from ops import bench as figures
 from ops import soak, soak_abuse
 from ops.bench import load
+from ops.demo import parse_app_scales
 
 # Per-app scales of the bench dataset: groups seeds ~290 × scale groups (over 10,000 at 35),
 # matching 60 × scale businesses and 3 × scale departments (2,100 and 105 at 35); spaces at 2
@@ -127,7 +128,7 @@ class Command(BaseCommand):
             raise CommandError("--scale は1以上を指定してください。")
         scales = {
             **{app: value * scale for app, value in DEFAULT_APP_SCALES.items()},
-            **parse_scales(app_scale),
+            **parse_app_scales(app_scale),
         }
         env = bench_environment(scale)
         self.say(f"データベース: {redact(env['DATABASE_URL'])}  全体の倍率: {scale}  アプリの倍率: {scales}")
@@ -323,16 +324,6 @@ def posted_requests(requests: int) -> int:
 def names(value: str) -> set[str]:
     """The names of a comma-separated option (empty: none named)."""
     return {name.strip() for name in value.split(",") if name.strip()}
-
-
-def parse_scales(pairs: list[str]) -> dict[str, int]:
-    scales = {}
-    for pair in pairs:
-        app_label, _, value = pair.partition("=")
-        if not value.isdigit():
-            raise CommandError(f"--app-scale は APP=N の形で指定してください: {pair}")
-        scales[app_label] = int(value)
-    return scales
 
 
 def redact(url: str) -> str:

@@ -7,7 +7,7 @@ the app's own services. Each app's data is loaded once: running the command agai
 from django.core.management.base import BaseCommand, CommandError
 
 from core.demo import DEMO_PASSWORD, DEMO_STAFF_EMAIL
-from ops.demo import seed_all
+from ops.demo import parse_app_scales, seed_all
 
 
 class Command(BaseCommand):
@@ -25,19 +25,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale: int, seed: int, app_scale: list[str], **options):
-        scales = self.parse_app_scales(app_scale)
+        scales = parse_app_scales(app_scale)
         if scale < 1 or any(value < 1 for value in scales.values()):
             raise CommandError("倍率は1以上を指定してください。")
         seed_all(scale=scale, seed=seed, app_scales=scales, out=self.stdout)
         self.stdout.write(self.style.SUCCESS("デモデータの準備ができました。"))
         self.stdout.write(f"  職員のデモアカウント: {DEMO_STAFF_EMAIL} ／ パスワード: {DEMO_PASSWORD}")
-
-    @staticmethod
-    def parse_app_scales(pairs: list[str]) -> dict[str, int]:
-        scales = {}
-        for pair in pairs:
-            app_label, _, value = pair.partition("=")
-            if not value.isdigit():
-                raise CommandError(f"--app-scale は APP=N の形で指定してください: {pair}")
-            scales[app_label.strip()] = int(value)
-        return scales
