@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import exactly_one_of
+from core.fields import actor_field, party_link
 from core.models import Department, Person, Theme
 from core.text import search_document
 
@@ -133,15 +135,7 @@ class Consultation(models.Model):
     )
     anonymised_at = models.DateTimeField(_("匿名化日時"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("記録者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    created_by = actor_field(_("記録者"), blank=True, editable=False)
     created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -230,30 +224,9 @@ class Referral(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("相談記録")
     )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("担当課・公的機関"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    group = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("団体"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    business = models.ForeignKey(
-        "matching.Business",
-        verbose_name=_("企業・事業者"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    department = party_link(Department, _("担当課・公的機関"), on_delete=models.PROTECT)
+    group = party_link("groups.Group", _("団体"), on_delete=models.PROTECT)
+    business = party_link("matching.Business", _("企業・事業者"), on_delete=models.PROTECT)
     note = models.TextField(_("つないだ内容"), blank=True, help_text=_("例: 助成金の窓口として担当者を紹介"))
     result = models.CharField(
         _("結果"), max_length=20, choices=ReferralResult.choices, default=ReferralResult.PENDING
@@ -266,16 +239,7 @@ class Referral(models.Model):
         verbose_name = _("つなぎ先")
         verbose_name_plural = _("つなぎ先")
         ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(department__isnull=False, group__isnull=True, business__isnull=True)
-                    | Q(department__isnull=True, group__isnull=False, business__isnull=True)
-                    | Q(department__isnull=True, group__isnull=True, business__isnull=False)
-                ),
-                name="referral_exactly_one_target",
-            )
-        ]
+        constraints = [exactly_one_of("department", "group", "business", name="referral_exactly_one_target")]
 
     def __str__(self) -> str:
         return str(self.target)
@@ -360,14 +324,7 @@ class ConsultationAccessLog(models.Model):
     """Who saw or changed which consultations, when, and how. Written by services.access_log_write."""
 
     at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("利用者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = actor_field(_("利用者"), blank=True)
     user_label = models.CharField(
         _("利用者（記録時）"),
         max_length=254,

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import actor_field
 from core.text import reading_sort_key, search_document
 
 
@@ -314,14 +315,7 @@ class MfaEnrolmentLink(models.Model):
         verbose_name=_("利用者"),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("発行した職員"),
-    )
+    issued_by = actor_field(_("発行した職員"), blank=True)
     created_at = models.DateTimeField(_("発行日時"), auto_now_add=True)
     expires_at = models.DateTimeField(_("有効期限"))
     used_at = models.DateTimeField(_("使用日時"), null=True, blank=True)

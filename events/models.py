@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import ends_after_start, unless_either_empty
+from core.fields import actor_field
 from core.models import Area, Person, Theme
 
 
@@ -97,9 +98,7 @@ class Event(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(registration_opens_at__isnull=True)
-                | Q(registration_closes_at__isnull=True)
-                | Q(registration_opens_at__lt=models.F("registration_closes_at")),
+                condition=unless_either_empty("registration_opens_at", "lt", "registration_closes_at"),
                 name="events_event_registration_window_order",
                 violation_error_message=_("申込受付の締切は開始より後にしてください。"),
             ),
@@ -154,13 +153,7 @@ class EventSession(models.Model):
         verbose_name = _("開催日（回）")
         verbose_name_plural = _("開催日（回）")
         ordering = ["starts_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")),
-                name="events_session_ends_after_start",
-                violation_error_message=_("終了日時は開始日時より後にしてください。"),
-            ),
-        ]
+        constraints = [ends_after_start("events_session_ends_after_start")]
         indexes = [
             models.Index(fields=["starts_at"]),
             # Coming events: those with a session that has not ended yet.
@@ -204,14 +197,7 @@ class Registration(models.Model):
     needs = models.TextField(
         _("必要な配慮"), blank=True, help_text=_("例: 車いすで参加します。託児を希望します（3歳1人）。")
     )
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("受付した職員"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    registered_by = actor_field(_("受付した職員"), blank=True)
     created_at = models.DateTimeField(_("申込日時"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("確定日時"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
@@ -256,14 +242,7 @@ class Attendance(models.Model):
         Registration, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("参加申込")
     )
     checked_in_at = models.DateTimeField(_("受付日時"), default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("記録した職員"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("記録した職員"), blank=True)
 
     class Meta:
         verbose_name = _("出席")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import actor_field
 from core.models import Area, Theme
 from core.text import kana_row, name_key, reading_sort_key, search_document
 from core.workflow import Transition, Workflow
@@ -283,23 +284,10 @@ class GroupInvitation(models.Model):
         _("役割"), max_length=10, choices=GroupMembership.Role.choices, default=GroupMembership.Role.EDITOR
     )
     token = models.CharField(max_length=64, unique=True, editable=False)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("招待した人"),
-    )
+    invited_by = actor_field(_("招待した人"))
     created_at = models.DateTimeField(_("招待日時"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("承諾日時"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("承諾した利用者"),
-    )
+    accepted_by = actor_field(_("承諾した利用者"), blank=True)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
 
     class Meta:
@@ -331,13 +319,7 @@ class GroupRenewal(models.Model):
         Group, on_delete=models.CASCADE, related_name="renewals", verbose_name=_("団体")
     )
     fiscal_year = models.PositiveIntegerField(_("年度"))
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("確認した人"),
-    )
+    confirmed_by = actor_field(_("確認した人"))
     confirmed_at = models.DateTimeField(_("確認日時"), auto_now_add=True)
 
     class Meta:

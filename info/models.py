@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.constraints import unless_either_empty
+from core.fields import actor_field
 from core.models import Area, Department, Theme
 from groups.models import LegalForm
 
@@ -67,9 +69,7 @@ class Grant(models.Model):
     )
     is_published = models.BooleanField(_("公開する"), default=True)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_field(blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -82,16 +82,12 @@ class Grant(models.Model):
         indexes = [models.Index(fields=["is_published", "closes_on"], name="grant_published_closes_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_min__isnull=True)
-                | Q(amount_max__isnull=True)
-                | Q(amount_min__lte=models.F("amount_max")),
+                condition=unless_either_empty("amount_min", "lte", "amount_max"),
                 name="grant_amount_order",
                 violation_error_message=_("金額の下限は上限以下にしてください。"),
             ),
             models.CheckConstraint(
-                condition=Q(opens_on__isnull=True)
-                | Q(closes_on__isnull=True)
-                | Q(opens_on__lte=models.F("closes_on")),
+                condition=unless_either_empty("opens_on", "lte", "closes_on"),
                 name="grant_period_order",
                 violation_error_message=_("締切日は受付開始日より後にしてください。"),
             ),
@@ -233,16 +229,8 @@ class Flyer(models.Model):
         _("状態"), max_length=10, choices=FlyerStatus.choices, default=FlyerStatus.PENDING
     )
     review_note = models.TextField(_("センターからの連絡"), blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("登録者"),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = actor_field(_("登録者"))
+    reviewed_by = actor_field(blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
@@ -331,9 +319,7 @@ class NewsletterIssue(models.Model):
     )
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
     recipients = models.PositiveIntegerField(_("送信数"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = actor_field(blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import exactly_one_of
+from core.fields import actor_field, party_link
 from core.models import Area, Department, Theme
 from core.text import reading_sort_key, search_document
 from core.workflow import Workflow
@@ -119,42 +121,13 @@ class PartyQuerySet(models.QuerySet):
 class PartyOwned(models.Model):
     """Something that belongs to exactly one party: a group, a business or a department."""
 
-    group = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("団体"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    business = models.ForeignKey(
-        Business,
-        verbose_name=_("企業・事業者"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("担当課"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
+    group = party_link("groups.Group", _("団体"), on_delete=models.CASCADE)
+    business = party_link(Business, _("企業・事業者"), on_delete=models.CASCADE)
+    department = party_link(Department, _("担当課"), on_delete=models.CASCADE)
 
     # Staff may post and edit for a party that asked them to (at the counter, by phone): the
     # record keeps who entered it and says so on its page (matching.services._by_staff).
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登録した人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    entered_by = actor_field(_("登録した人"), blank=True, editable=False)
     entered_on_behalf = models.BooleanField(_("職員が代理で登録"), default=False, editable=False)
     updated_on_behalf = models.BooleanField(_("職員が代理で更新"), default=False, editable=False)
 
@@ -167,10 +140,7 @@ class PartyOwned(models.Model):
 
 
 def exactly_one_party(name: str) -> models.CheckConstraint:
-    one = Q(group__isnull=False, business__isnull=True, department__isnull=True)
-    two = Q(group__isnull=True, business__isnull=False, department__isnull=True)
-    three = Q(group__isnull=True, business__isnull=True, department__isnull=False)
-    return models.CheckConstraint(condition=one | two | three, name=name)
+    return exactly_one_of("group", "business", "department", name=name)
 
 
 class Need(PartyOwned):
@@ -320,11 +290,9 @@ CLOSED_MATCH_STATUSES = (MatchStatus.CONCLUDED, MatchStatus.DECLINED)
 
 
 def exactly_one_side(side: str) -> models.CheckConstraint:
-    g, b, d = f"group_{side}__isnull", f"business_{side}__isnull", f"department_{side}__isnull"
-    one = Q(**{g: False, b: True, d: True})
-    two = Q(**{g: True, b: False, d: True})
-    three = Q(**{g: True, b: True, d: False})
-    return models.CheckConstraint(condition=one | two | three, name=f"match_exactly_one_party_{side}")
+    return exactly_one_of(
+        f"group_{side}", f"business_{side}", f"department_{side}", name=f"match_exactly_one_party_{side}"
+    )
 
 
 class MatchQuerySet(models.QuerySet):
@@ -345,54 +313,12 @@ class Match(models.Model):
     # Each side is a group, a business or a department (exactly one: exactly_one_side).
     PARTY_FIELDS = ("group_a", "business_a", "department_a", "group_b", "business_b", "department_b")
 
-    group_a = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("団体（A）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    business_a = models.ForeignKey(
-        Business,
-        verbose_name=_("企業・事業者（A）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    department_a = models.ForeignKey(
-        Department,
-        verbose_name=_("担当課（A）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    group_b = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("団体（B）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    business_b = models.ForeignKey(
-        Business,
-        verbose_name=_("企業・事業者（B）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    department_b = models.ForeignKey(
-        Department,
-        verbose_name=_("担当課（B）"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    group_a = party_link("groups.Group", _("団体（A）"), on_delete=models.PROTECT)
+    business_a = party_link(Business, _("企業・事業者（A）"), on_delete=models.PROTECT)
+    department_a = party_link(Department, _("担当課（A）"), on_delete=models.PROTECT)
+    group_b = party_link("groups.Group", _("団体（B）"), on_delete=models.PROTECT)
+    business_b = party_link(Business, _("企業・事業者（B）"), on_delete=models.PROTECT)
+    department_b = party_link(Department, _("担当課（B）"), on_delete=models.PROTECT)
     need = models.ForeignKey(
         Need,
         verbose_name=_("ニーズ"),
@@ -445,14 +371,7 @@ class Match(models.Model):
     )
     mail_sent_at = models.DateTimeField(_("紹介メール送信日時"), null=True, blank=True)
     mail_error = models.TextField(_("紹介メールのエラー"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("作成者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = actor_field(_("作成者"), blank=True)
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
 
     objects = MatchQuerySet.as_manager()
@@ -504,14 +423,7 @@ class MatchStatusChange(models.Model):
     )
     from_status = models.CharField(_("変更前"), max_length=20, choices=MatchStatus.choices, blank=True)
     to_status = models.CharField(_("変更後"), max_length=20, choices=MatchStatus.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("変更者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    changed_by = actor_field(_("変更者"), blank=True)
     changed_at = models.DateTimeField(_("変更日時"), default=timezone.now)
     note = models.TextField(_("メモ"), blank=True)
 

@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import exactly_one_of, unless_either_empty
+from core.fields import actor_field, party_link
 from core.fiscal import fiscal_year_of
 from core.models import Department, Theme
 from core.predicates import is_official
@@ -303,14 +305,7 @@ class ProposalCall(models.Model):
         help_text=_("審査員はこの日までに採点を終えます（例: 2027年1月20日）。過ぎると職員に知らせます。"),
     )
     is_published = models.BooleanField(_("公開する"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("作成者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = actor_field(_("作成者"), blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=["reviewer_departments", "reviewer_staff"])
@@ -554,30 +549,9 @@ class Partner(models.Model):
         verbose_name=_("協働事業"),
     )
     sector = models.CharField(_("区分"), max_length=20, choices=PartnerSector.choices)
-    group = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("登録団体"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    business = models.ForeignKey(
-        "matching.Business",
-        verbose_name=_("企業・事業者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("担当課・公的機関"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    group = party_link("groups.Group", _("登録団体"), on_delete=models.SET_NULL)
+    business = party_link("matching.Business", _("企業・事業者"), on_delete=models.SET_NULL)
+    department = party_link(Department, _("担当課・公的機関"), on_delete=models.SET_NULL)
     name = models.CharField(
         _("名称（登録されていない相手）"), max_length=200, blank=True, help_text=_("例: 桜川小学校PTA")
     )
@@ -587,13 +561,7 @@ class Partner(models.Model):
         verbose_name = _("協働の相手")
         verbose_name_plural = _("協働の相手")
         ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(proposal__isnull=False, project__isnull=True)
-                | Q(proposal__isnull=True, project__isnull=False),
-                name="partner_on_proposal_or_project",
-            )
-        ]
+        constraints = [exactly_one_of("proposal", "project", name="partner_on_proposal_or_project")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -622,13 +590,7 @@ class Attachment(models.Model):
     original_name = models.CharField(_("ファイル名"), max_length=255)
     content_type = models.CharField(_("種類"), max_length=100)
     size = models.PositiveIntegerField(_("大きさ（バイト）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("登録者"),
-    )
+    uploaded_by = actor_field(_("登録者"))
     uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
     class Meta:
@@ -749,13 +711,7 @@ class SideResolution(models.Model):
         related_name="substitute_reviews",
         verbose_name=_("代わりの審査員"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("決めた職員"),
-    )
+    decided_by = actor_field(_("決めた職員"))
     decided_at = models.DateTimeField(_("決めた日時"), default=timezone.now)
 
     class Meta:
@@ -804,13 +760,7 @@ class ExternalReviewer(models.Model):
         related_name="external_reviews",
         verbose_name=_("アカウント"),
     )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("招待した職員"),
-    )
+    invited_by = actor_field(_("招待した職員"))
     invited_at = models.DateTimeField(_("招待日時"), default=timezone.now)
     accepted_at = models.DateTimeField(_("承諾日時"), null=True, blank=True)
 
@@ -846,13 +796,7 @@ class Decision(models.Model):
     )
     outcome = models.CharField(_("決定"), max_length=20, choices=DecisionOutcome.choices)
     reason = models.TextField(_("理由"), help_text=_("提案者に伝わります。採択の場合は公開されます。"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("決定者"),
-    )
+    decided_by = actor_field(_("決定者"))
     decided_at = models.DateTimeField(_("決定日時"), default=timezone.now)
 
     class Meta:
@@ -915,14 +859,7 @@ class Project(SixWTwoHPlan):
     )
     results = models.TextField(_("成果（公開）"), blank=True, help_text=_("完了後に公開ページに載ります。"))
     is_public = models.BooleanField(_("公開する"), default=True)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("登録者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    registered_by = actor_field(_("登録者"), blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -936,10 +873,7 @@ class Project(SixWTwoHPlan):
         indexes = [models.Index(fields=["status", "fiscal_year"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=models.F("starts_on")),
-                name="project_period_order",
+                condition=unless_either_empty("ends_on", "gte", "starts_on"), name="project_period_order"
             )
         ]
 
@@ -984,13 +918,7 @@ class StatusChange(models.Model):
     )
     from_status = models.CharField(_("変更前"), max_length=20, blank=True)
     to_status = models.CharField(_("変更後"), max_length=20)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("変更者"),
-    )
+    changed_by = actor_field(_("変更者"))
     changed_at = models.DateTimeField(_("変更日時"), default=timezone.now)
     note = models.TextField(_("メモ"), blank=True)
 
@@ -998,13 +926,7 @@ class StatusChange(models.Model):
         verbose_name = _("状態の変更履歴")
         verbose_name_plural = _("状態の変更履歴")
         ordering = ["changed_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(proposal__isnull=False, project__isnull=True)
-                | Q(proposal__isnull=True, project__isnull=False),
-                name="status_change_on_proposal_or_project",
-            )
-        ]
+        constraints = [exactly_one_of("proposal", "project", name="status_change_on_proposal_or_project")]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
@@ -1061,13 +983,7 @@ class Agreement(models.Model):
         _("団体の署名者"), max_length=100, blank=True, help_text=_("例: 代表 佐藤 陽子")
     )
     signed_on = models.DateField(_("締結日"), null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("更新者"),
-    )
+    updated_by = actor_field(_("更新者"))
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_by"])
@@ -1091,13 +1007,7 @@ class ProjectRecord(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("協働事業")
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("記録者"),
-    )
+    author = actor_field(_("記録者"))
     created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
 
     class Meta:

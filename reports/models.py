@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import actor_field
 from core.fiscal import fiscal_year_label
 from core.workflow import Transition, Workflow
 
@@ -91,14 +91,7 @@ class OutcomeRecord(models.Model):
         "projects.Project", verbose_name=_("関係する協働事業"), blank=True, related_name="outcome_records"
     )
     order = models.PositiveIntegerField(_("並び順"), default=100)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("記録した職員"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = actor_field(_("記録した職員"), blank=True)
     created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -181,14 +174,7 @@ class Report(models.Model):
     )
     pdf_size = models.PositiveIntegerField(_("PDFのサイズ（バイト）"), null=True, blank=True)
     error = models.TextField(_("エラー"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("依頼者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = actor_field(_("依頼者"), blank=True)
     requested_at = models.DateTimeField(_("依頼日時"))
     started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
@@ -310,14 +296,7 @@ class Assessment(models.Model):
         blank=True,
         help_text=_("評価の軸 → エピソードがない理由"),
     )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("更新した職員"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    updated_by = actor_field(_("更新した職員"), blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = AssessmentQuerySet.as_manager()

@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.constraints import ends_after_start
+from core.fields import actor_field
 from groups.models import Group
 
 
@@ -244,13 +246,7 @@ class Booking(models.Model):
         verbose_name = _("予約")
         verbose_name_plural = _("予約")
         ordering = ["starts_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")),
-                name="spaces_booking_ends_after_start",
-                violation_error_message=_("終了日時は開始日時より後にしてください。"),
-            ),
-        ]
+        constraints = [ends_after_start("spaces_booking_ends_after_start")]
         indexes = [
             models.Index(fields=["resource", "starts_at"]),
             models.Index(fields=["group", "starts_at"]),
@@ -301,14 +297,7 @@ class MachineUse(models.Model):
     use_price = models.PositiveIntegerField(_("1回あたりの料金（円）"))
     fee = models.PositiveIntegerField(_("利用料（円）"))
     note = models.CharField(_("備考"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("記録した職員"),
-    )
+    recorded_by = actor_field(_("記録した職員"), blank=True)
     recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
 
     class Meta:
