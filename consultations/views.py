@@ -202,23 +202,32 @@ def _new_person(data: dict) -> dict[str, str]:
     }
 
 
+# What the record form says of a consultation, as both consultation_create and _update take it.
+RECORD_FIELDS = (
+    "consulted_on",
+    "channel",
+    "duration_minutes",
+    "staff",
+    "group",
+    "person",
+    "is_anonymous",
+    "topics",
+    "themes",
+    "question",
+    "answer",
+    "status",
+)
+
+
+def _record_fields(data: dict) -> dict:
+    return {**{name: data[name] for name in RECORD_FIELDS}, "new_person": _new_person(data)}
+
+
 def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
     data = form.cleaned_data
     return services.consultation_create(
         actor=request.user,
-        staff=data["staff"],
-        consulted_on=data["consulted_on"],
-        channel=data["channel"],
-        duration_minutes=data["duration_minutes"],
-        group=data["group"],
-        person=data["person"],
-        new_person=_new_person(data),
-        is_anonymous=data["is_anonymous"],
-        topics=data["topics"],
-        themes=data["themes"],
-        question=data["question"],
-        answer=data["answer"],
-        status=data["status"],
+        **_record_fields(data),
         follow_up_due_on=data.get("follow_up_due_on"),
         follow_up_description=data.get("follow_up_description", ""),
         path=request.path,
@@ -239,22 +248,7 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         with refusals_on_form(form):
             services.consultation_update(
-                consultation=consultation,
-                actor=request.user,
-                topics=data["topics"],
-                themes=data["themes"],
-                path=request.path,
-                consulted_on=data["consulted_on"],
-                channel=data["channel"],
-                duration_minutes=data["duration_minutes"],
-                staff=data["staff"],
-                group=data["group"],
-                person=data["person"],
-                new_person=_new_person(data),
-                is_anonymous=data["is_anonymous"],
-                question=data["question"],
-                answer=data["answer"],
-                status=data["status"],
+                consultation=consultation, actor=request.user, path=request.path, **_record_fields(data)
             )
             messages.success(request, _("相談記録を更新しました。"))
             return redirect(consultation)
