@@ -202,25 +202,10 @@ def _new_person(data: dict) -> dict[str, str]:
     }
 
 
-# What the record form says of a consultation, as both consultation_create and _update take it.
-RECORD_FIELDS = (
-    "consulted_on",
-    "channel",
-    "duration_minutes",
-    "staff",
-    "group",
-    "person",
-    "is_anonymous",
-    "topics",
-    "themes",
-    "question",
-    "answer",
-    "status",
-)
-
-
 def _record_fields(data: dict) -> dict:
-    return {**{name: data[name] for name in RECORD_FIELDS}, "new_person": _new_person(data)}
+    """What the record form says of a consultation, as consultation_create and _update take it."""
+    fields = {name: data[name] for name in services.CHANGEABLE_FIELDS}
+    return {**fields, "topics": data["topics"], "themes": data["themes"], "new_person": _new_person(data)}
 
 
 def _save_new(request: HttpRequest, form: ConsultationForm) -> Consultation:
