@@ -9,8 +9,9 @@ from django.contrib.auth.models import Group as RoleGroup
 from django.utils import timezone
 
 from consultations.models import Channel, Consultation, ConsultationStatus, FollowUp, Referral, Topic
-from core.models import Department, Person, User
+from core.models import Person, User
 from core.roles import Role
+from tests import factories
 
 
 class StaffFactory(factory.django.DjangoModelFactory):
@@ -37,20 +38,13 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = "000-111-2222"
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "groups.Group"
-
+class GroupFactory(factories.GroupFactory):
     name = factory.Sequence(lambda n: f"みらい子ども食堂{n}")
     name_kana = factory.Sequence(lambda n: f"みらいこどもしょくどう{n}")
-    legal_form = "voluntary"
-    status = "approved"
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-        django_get_or_create = ("name",)
+class DepartmentFactory(factories.DepartmentFactory):
+    """The consultations desk's usual referral: the same department every time."""
 
     name = "市民協働推進課"
     name_kana = "しみんきょうどうすいしんか"

@@ -1,5 +1,6 @@
 import pytest
 
+from tests.factories import account_fixture
 from tests.groups.factories import AreaFactory, GroupFactory
 
 
@@ -8,19 +9,9 @@ def area(db):
     return AreaFactory(name="本町", name_kana="ほんまち")
 
 
-@pytest.fixture
-def owner(make_user):
-    return make_user(email="owner@example.jp", full_name="代表 花子")
-
-
-@pytest.fixture
-def editor(make_user):
-    return make_user(email="editor@example.jp", full_name="共同 次郎")
-
-
-@pytest.fixture
-def stranger(make_user):
-    return make_user(email="stranger@example.jp", full_name="他人 三郎")
+owner = account_fixture("owner@example.jp", "代表 花子")
+editor = account_fixture("editor@example.jp", "共同 次郎")
+stranger = account_fixture("stranger@example.jp", "他人 三郎")
 
 
 @pytest.fixture

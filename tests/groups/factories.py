@@ -7,8 +7,8 @@ import datetime as dt
 import factory
 
 from core.models import Area, Theme
-from groups.models import Group, GroupMembership, GroupStatus, LegalForm
-from tests.factory_helpers import related_set
+from groups.models import GroupStatus, LegalForm
+from tests import factories
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -20,14 +20,11 @@ class AreaFactory(factory.django.DjangoModelFactory):
     name_kana = factory.Sequence(lambda n: f"ちく{n}")
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Group
-        skip_postgeneration_save = True
+class GroupFactory(factories.GroupFactory):
+    """A registered group with its contact details filled in; its first theme by default."""
 
     name = factory.Sequence(lambda n: f"みらい市民の会{n}")
     name_kana = factory.Sequence(lambda n: f"みらいしみんのかい{n}")
-    legal_form = LegalForm.VOLUNTARY
     purpose = "地域の子どもたちの居場所をつくります。"
     activities = "毎月、本町で子ども食堂を開いています。"
     representative_name = "佐藤 陽子"
@@ -36,7 +33,6 @@ class GroupFactory(factory.django.DjangoModelFactory):
     phone = "000-123-4567"
     postal_code = "100-0001"
     address = "みらい市本町1-2-3"
-    status = GroupStatus.APPROVED
     registration_number = factory.Sequence(lambda n: f"R7-{n + 1:04d}")
     registered_on = dt.date(2025, 5, 1)
     last_renewed_fiscal_year = 2025
@@ -72,15 +68,3 @@ class GroupFactory(factory.django.DjangoModelFactory):
             return
         self.themes.set(extracted if extracted is not None else Theme.objects.order_by("order")[:1])
 
-    areas = related_set("areas")
-
-    @factory.post_generation
-    def owner(self, create, extracted, **kwargs):
-        if create and extracted:
-            GroupMembership.objects.create(group=self, user=extracted, role=GroupMembership.Role.OWNER)
-
-    @factory.post_generation
-    def editors(self, create, extracted, **kwargs):
-        if create and extracted:
-            for user in extracted:
-                GroupMembership.objects.create(group=self, user=user, role=GroupMembership.Role.EDITOR)

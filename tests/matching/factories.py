@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import factory
 
-from core.models import Area, Department, Theme
-from groups.models import Group, GroupMembership, GroupStatus, LegalForm
+from core.models import Area, Theme
+from groups.models import GroupMembership, GroupStatus
 from matching.models import Business, BusinessStatus, ExchangeKind, Need, Offer, ProBonoDeliverable
+from tests import factories
 from tests.factory_helpers import related_set
 
 
@@ -22,15 +23,9 @@ def area(name: str) -> Area:
     return Area.objects.get_or_create(name=name, defaults={"name_kana": name})[0]
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Group
-        skip_postgeneration_save = True
+class GroupFactory(factories.GroupFactory):
+    """A registered group; each of `editors` is made an owner of it."""
 
-    name = factory.Sequence(lambda n: f"試験団体{n}")
-    name_kana = factory.Sequence(lambda n: f"しけんだんたい{n}")
-    legal_form = LegalForm.VOLUNTARY
-    status = GroupStatus.APPROVED
     email = factory.Sequence(lambda n: f"group{n}@example.jp")
 
     class Params:
@@ -38,14 +33,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
         paused = factory.Trait(status=GroupStatus.PAUSED)
         pending = factory.Trait(status=GroupStatus.PENDING)
 
-    themes = related_set("themes")
-
-    areas = related_set("areas")
-
-    @factory.post_generation
-    def editors(self, create, extracted, **kwargs):
-        for user in extracted or ():
-            GroupMembership.objects.create(group=self, user=user, role=GroupMembership.Role.OWNER)
+    editors = factories.memberships(GroupMembership.Role.OWNER)
 
 
 class BusinessFactory(factory.django.DjangoModelFactory):
@@ -69,18 +57,10 @@ class BusinessFactory(factory.django.DjangoModelFactory):
     members = related_set("members")
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-        skip_postgeneration_save = True
-
+class DepartmentFactory(factories.DepartmentFactory):
     name = factory.Sequence(lambda n: f"試験課{n}")
     name_kana = factory.Sequence(lambda n: f"しけんか{n}")
     email = factory.Sequence(lambda n: f"dept{n}@example.jp")
-
-    themes = related_set("themes")
-
-    officials = related_set("officials")
 
 
 class ItemFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,8 @@ import pytest
 
 from core.roles import Role
 from core.services import official_assign
-from tests.projects.factories import CallFactory, DepartmentFactory, ProjectGroupFactory
+from tests.factories import DepartmentFactory
+from tests.projects.factories import CallFactory, ProjectGroupFactory
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ from projects.selectors import (
     proposals_visible_to,
     review_assignments,
 )
-from tests.projects.factories import CallFactory, DepartmentFactory, ProposalFactory
+from tests.factories import DepartmentFactory
+from tests.projects.factories import CallFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
 

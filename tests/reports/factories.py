@@ -24,24 +24,30 @@ def program(code: str = "mirai_taiwa"):
     return Program.objects.get(code=code)
 
 
-class OutcomeRecordFactory(factory.django.DjangoModelFactory):
+class ProgramYearFactory(factory.django.DjangoModelFactory):
+    """Rows about one program's fiscal year: ミライ対話 in FY2025 unless told otherwise."""
+
     class Meta:
-        model = OutcomeRecord
+        abstract = True
 
     program = factory.LazyFunction(program)
     fiscal_year = 2025
+
+
+class OutcomeRecordFactory(ProgramYearFactory):
+    class Meta:
+        model = OutcomeRecord
+
     axis = OutcomeAxis.RESOURCES
     category = "活動の共感者や仲間を集める場"
     episode = factory.Sequence(lambda n: f"ミライ対話での出会いからネットワークが構築された（その{n}）")
     source = OutcomeSource.INTERVIEW
 
 
-class ReportFactory(factory.django.DjangoModelFactory):
+class ReportFactory(ProgramYearFactory):
     class Meta:
         model = Report
 
-    program = factory.LazyFunction(program)
-    fiscal_year = 2025
     status = ReportStatus.QUEUED
     requested_at = factory.LazyFunction(timezone.now)
     attempts = 1

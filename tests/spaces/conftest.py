@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from groups.models import GroupMembership
+from tests.factories import account_fixture
 from tests.groups.factories import GroupFactory
 from tests.spaces.factories import MachineFactory, RoomFactory
 
@@ -30,9 +31,7 @@ def printer(db):
     return MachineFactory(name="印刷機", unit="枚", unit_price=1, use_price=50)
 
 
-@pytest.fixture
-def editor(make_user):
-    return make_user(email="editor@example.jp", full_name="編集 花子")
+editor = account_fixture("editor@example.jp", "編集 花子")
 
 
 @pytest.fixture
