@@ -25,3 +25,15 @@ def sign_in_as(page, user, live_server) -> None:
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
+
+
+def signed_in_context(chromium_browser, live_server, user, **options):
+    """(context, page): a fresh browser context like the `page` fixture's (Japanese locale, Tokyo
+    time; `options` such as a viewport added), signed in as `user`. The caller closes the context."""
+    context = chromium_browser.new_context(
+        locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url, **options
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in_as(page, user, live_server)
+    return context, page

@@ -6,8 +6,6 @@ import datetime as dt
 
 import factory
 
-from core.models import Department
-from groups.models import Group, GroupMembership, GroupStatus
 from projects import services
 from projects.models import (
     BudgetLine,
@@ -19,36 +17,17 @@ from projects.models import (
     ProposalStatus,
     StageKind,
 )
+from tests import factories
 from tests.factory_helpers import related_set
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"協働テスト課{n}")
-    name_kana = factory.Sequence(lambda n: f"きょうどうてすとか{n}")
-
-
-class ProjectGroupFactory(factory.django.DjangoModelFactory):
-    """An approved group; `owner=user` makes that user its editor."""
-
-    class Meta:
-        model = Group
-        skip_postgeneration_save = True
+class ProjectGroupFactory(factories.GroupFactory):
+    """An approved group; `owner=user` makes that user its owner."""
 
     name = factory.Sequence(lambda n: f"協働テストの会{n}")
     name_kana = factory.Sequence(lambda n: f"きょうどうてすとのかい{n}")
-    legal_form = "voluntary"
-    status = GroupStatus.APPROVED
     address = "みらい市本町1-2-3"
     representative_name = "佐藤 陽子"
-
-    @factory.post_generation
-    def owner(self, create, extracted, **kwargs):
-        if create and extracted:
-            GroupMembership.objects.create(group=self, user=extracted, role=GroupMembership.Role.OWNER)
 
 
 class CallFactory(factory.django.DjangoModelFactory):
@@ -164,7 +143,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"協働事業{n}")
     kind = ProjectKind.CITIZEN_PROPOSAL
     lead_group = factory.SubFactory(ProjectGroupFactory)
-    department = factory.SubFactory(DepartmentFactory)
+    department = factory.SubFactory(factories.DepartmentFactory)
     fiscal_year = 2026
     status = ProjectStatus.RUNNING
     summary = "地域の子育て世帯の孤立を防ぐ協働事業です。"
@@ -181,18 +160,53 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     themes = related_set("themes")
 
 
+def sign_agreement(project, *, by, **terms):
+    """The project's agreement as staff write it, for May 2026 to February 2027 and signed on
+    20 April 2026; `terms` replace any of that and the short wording."""
+    agreement = {
+        "purpose": "目的",
+        "group_role": "運営",
+        "department_role": "広報",
+        "method": "毎週",
+        "responsibility": "協議",
+        "cost_sharing": "折半",
+        "period_start": dt.date(2026, 5, 1),
+        "period_end": dt.date(2027, 2, 28),
+        "signed_on": dt.date(2026, 4, 20),
+    }
+    return services.agreement_save(project=project, by=by, **agreement | terms)
+
+
+def log_support(project, *, by, **fields):
+    """A 支援記録 of the project written by `by`: a mentor's meeting on 1 June 2026 unless `fields`
+    say otherwise."""
+    record = {
+        "held_on": dt.date(2026, 6, 1),
+        "kind": "mentor",
+        "supporters": "メンター 山田",
+        "content": "事業計画を見直した。",
+    }
+    return services.support_log_create(project=project, by=by, **record | fields)
+
+
+def submit_reviews(proposal, reviewers, *, value: int = 4, comment: str = "") -> None:
+    """Each of `reviewers` submits a review of the proposal's current stage recommending adoption,
+    with `value` for every criterion."""
+    criteria = list(proposal.current_stage.criteria.all())
+    for reviewer in reviewers:
+        services.review_save(
+            proposal=proposal,
+            reviewer=reviewer,
+            scores={criterion.pk: (value, comment) for criterion in criteria},
+            recommendation="adopt",
+            submit=True,
+        )
+
+
 def score_everyone(proposal, value: int = 4) -> None:
     """Every reviewer of the proposal's current stage and round finishes their review (a decision
     of 採択 or 不採択 rests on the total)."""
     from core.models import User
     from projects.selectors import proposal_reviewer_sides
 
-    criteria = list(proposal.current_stage.criteria.all())
-    for reviewer in User.objects.filter(pk__in=proposal_reviewer_sides(proposal)):
-        services.review_save(
-            proposal=proposal,
-            reviewer=reviewer,
-            scores={criterion.pk: (value, "") for criterion in criteria},
-            recommendation="adopt",
-            submit=True,
-        )
+    submit_reviews(proposal, User.objects.filter(pk__in=proposal_reviewer_sides(proposal)), value=value)

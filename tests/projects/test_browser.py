@@ -7,25 +7,18 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from projects.models import Project, Proposal, ProposalStatus
+from tests import browser
 from tests.projects.factories import CallFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def signed_in_context(chromium_browser, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context = chromium_browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url)
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
+    context, page = browser.signed_in_context(chromium_browser, live_server, user)
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
     return context, page
 
@@ -152,20 +145,13 @@ def test_staff_and_partner_pages_are_accessible(
 ):
     """The life-cycle pages (workspace, records, evaluation, agreement, support logs, lists) pass axe."""
     from projects import services
-    from tests.projects.factories import ProjectFactory
+    from tests.projects.factories import ProjectFactory, log_support
 
     project = ProjectFactory(preparing=True, lead_group=group, department=department, title="親子のたまり場")
     support = services.project_register(
         title="認知症カフェの立ち上げ", kind="support", lead_group=group, fiscal_year=2026, by=staff_user
     )
-    services.support_log_create(
-        project=support,
-        by=staff_user,
-        held_on=dt.date(2026, 6, 1),
-        kind="mentor",
-        supporters="メンター 山田",
-        content="事業計画を見直した。",
-    )
+    log_support(support, by=staff_user)
     staff_context, staff = signed_in_context(chromium_browser, live_server, staff_user)
     for url, name in [
         ("/projects/staff/projects/", "協働事業の管理"),

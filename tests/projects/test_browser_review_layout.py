@@ -5,27 +5,30 @@ collapsed section after the scores; a missing score is named in the error."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser import signed_in_context
 from tests.projects.factories import ProposalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def open_review(chromium_browser, live_server, user, proposal, viewport):
-    client = Client()
-    client.force_login(user)
-    context = chromium_browser.new_context(
-        locale="ja-JP", timezone_id="Asia/Tokyo", base_url=live_server.url, viewport=viewport
-    )
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    page = context.new_page()
-    page.goto(f"/projects/proposals/{proposal.pk}/review/")
-    return context, page
+@pytest.fixture
+def review_page(chromium_browser, live_server, official_user, call, group):
+    """review_page(viewport) → (proposal, page): the official on the review page of a proposal
+    under review, in a window of that size."""
+    contexts = []
+
+    def open_review(viewport):
+        proposal = ProposalFactory(call=call, group=group, under_review=True)
+        context, page = signed_in_context(chromium_browser, live_server, official_user, viewport=viewport)
+        contexts.append(context)
+        page.goto(f"/projects/proposals/{proposal.pk}/review/")
+        return proposal, page
+
+    yield open_review
+    for context in contexts:
+        context.close()
 
 
 def boxes(page):
@@ -35,13 +38,8 @@ def boxes(page):
     )
 
 
-def test_panel_beside_the_proposal_at_1280_and_sticky(
-    chromium_browser, live_server, official_user, call, group, assert_accessible
-):
-    proposal = ProposalFactory(call=call, group=group, under_review=True)
-    context, page = open_review(
-        chromium_browser, live_server, official_user, proposal, {"width": 1280, "height": 800}
-    )
+def test_panel_beside_the_proposal_at_1280_and_sticky(review_page, assert_accessible):
+    proposal, page = review_page({"width": 1280, "height": 800})
     proposal_box, panel_box = boxes(page)
     assert panel_box["x"] >= proposal_box["x"] + proposal_box["width"], "the panel is to the right"
     assert abs(panel_box["y"] - proposal_box["y"]) < 5, "both start at the same height"
@@ -68,16 +66,10 @@ def test_panel_beside_the_proposal_at_1280_and_sticky(
     expect(page.get_by_label("総評")).to_have_value("地域の課題がよく捉えられています。")
     page.screenshot(path="/tmp/review-1280-errors.png")
     assert_accessible(page, "審査（採点・入力の誤り）1280px")
-    context.close()
 
 
-def test_panel_under_the_proposal_at_360(
-    chromium_browser, live_server, official_user, call, group, assert_accessible
-):
-    proposal = ProposalFactory(call=call, group=group, under_review=True)
-    context, page = open_review(
-        chromium_browser, live_server, official_user, proposal, {"width": 360, "height": 740}
-    )
+def test_panel_under_the_proposal_at_360(review_page, assert_accessible):
+    _, page = review_page({"width": 360, "height": 740})
     proposal_box, panel_box = boxes(page)
     assert panel_box["y"] >= proposal_box["y"] + proposal_box["height"], "the panel comes after the proposal"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -85,4 +77,3 @@ def test_panel_under_the_proposal_at_360(
     expect(page.locator("details.conflict-details")).to_have_attribute("open", "")
     page.screenshot(path="/tmp/review-360.png", full_page=True)
     assert_accessible(page, "審査（採点）360px")
-    context.close()

@@ -13,7 +13,14 @@ from pypdf import PdfReader
 from core.fiscal import fiscal_year_of
 from projects import demo, hooks, selectors, services
 from projects.models import ProjectKind, ProjectStatus, Proposal, ProposalCall, ProposalStatus
-from tests.projects.factories import ProjectFactory, ProjectGroupFactory, ProposalFactory, score_everyone
+from tests.projects.factories import (
+    ProjectFactory,
+    ProjectGroupFactory,
+    ProposalFactory,
+    log_support,
+    score_everyone,
+    sign_agreement,
+)
 
 pytestmark = pytest.mark.django_db
 JST = ZoneInfo("Asia/Tokyo")
@@ -22,8 +29,8 @@ JST = ZoneInfo("Asia/Tokyo")
 @pytest.fixture
 def signed_project(staff_user, group, department):
     project = ProjectFactory(preparing=True, lead_group=group, department=department, title="親子のたまり場")
-    services.agreement_save(
-        project=project,
+    sign_agreement(
+        project,
         by=staff_user,
         purpose="子育て中の親子の孤立を防ぐ。",
         group_role="ひろばの運営",
@@ -32,9 +39,6 @@ def signed_project(staff_user, group, department):
         method="毎週水曜に開く。",
         responsibility="事故は団体の保険で対応する。",
         cost_sharing="会場費は市、消耗品は団体が負担する。",
-        period_start=dt.date(2026, 5, 1),
-        period_end=dt.date(2027, 2, 28),
-        signed_on=dt.date(2026, 4, 20),
         city_signatory="みらい市長 未来 太郎",
         group_signatory="代表 佐藤 陽子",
     )
@@ -101,9 +105,7 @@ def test_report_figures_count_the_fiscal_year(staff_user, group, call, proposer)
         title="昨年度", kind=ProjectKind.REGISTRATION, lead_group=group, fiscal_year=2025, by=staff_user
     )
     for day in (dt.date(2026, 6, 1), dt.date(2026, 7, 1), dt.date(2027, 4, 1)):
-        services.support_log_create(
-            project=support, by=staff_user, held_on=day, kind="mentor", supporters="職員", content="面談"
-        )
+        log_support(support, by=staff_user, held_on=day, supporters="職員", content="面談")
     figures = {f.key: f.value for f in hooks.report_figures(program_code="project_support", fiscal_year=2026)}
     assert figures == {
         "projects.proposals_received": 1,

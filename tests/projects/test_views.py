@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.models import Theme
 from projects import services
+from projects.forms import PRINCIPLE_FIELDS
 from projects.models import (
     Partner,
     Project,
@@ -25,7 +26,9 @@ from tests.projects.factories import (
     ProjectFactory,
     ProjectGroupFactory,
     ProposalFactory,
+    log_support,
     score_everyone,
+    submit_reviews,
 )
 
 pytestmark = pytest.mark.django_db
@@ -188,14 +191,7 @@ def test_staff_call_detail_with_ranking_queries(
     def grow(n):
         for _ in range(n):
             proposal = ProposalFactory(call=call, under_review=True)
-            for reviewer in (official_user, reviewer_staff):
-                services.review_save(
-                    proposal=proposal,
-                    reviewer=reviewer,
-                    recommendation="adopt",
-                    submit=True,
-                    scores={c.pk: (4, "よい") for c in proposal.current_stage.criteria.all()},
-                )
+            submit_reviews(proposal, (official_user, reviewer_staff), comment="よい")
 
     assert_fixed_queries(client, f"/projects/staff/calls/{call.pk}/", grow, django_assert_num_queries)
 
@@ -217,14 +213,7 @@ def test_support_log_list_queries(client_for, staff_user, django_assert_num_quer
     def grow(n):
         for _ in range(n):
             project = ProjectFactory(support=True)
-            services.support_log_create(
-                project=project,
-                by=staff_user,
-                held_on=dt.date(2026, 6, 1),
-                kind="mentor",
-                supporters="メンター",
-                content="助言した",
-            )
+            log_support(project, by=staff_user, supporters="メンター", content="助言した")
 
     assert_fixed_queries(
         client, "/projects/staff/support-logs/?fiscal_year=2026", grow, django_assert_num_queries
@@ -237,14 +226,7 @@ def test_workspace_queries(client_for, staff_user, django_assert_num_queries):
 
     def grow(n):
         for i in range(n):
-            services.support_log_create(
-                project=project,
-                by=staff_user,
-                held_on=dt.date(2026, 6, 1),
-                kind="hands_on",
-                supporters="職員",
-                content="一緒に作業した",
-            )
+            log_support(project, by=staff_user, kind="hands_on", supporters="職員", content="一緒に作業した")
             services.progress_report_create(project=project, by=staff_user, activities=f"{i}回目")
             services.staff_note_create(project=project, by=staff_user, body="メモ")
             services.midterm_review_create(
@@ -266,14 +248,7 @@ def test_proposal_detail_queries(
 ):
     client = client_for(staff_user)
     proposal = ProposalFactory(call=call, group=group, under_review=True)
-    for reviewer in (official_user, reviewer_staff):
-        services.review_save(
-            proposal=proposal,
-            reviewer=reviewer,
-            recommendation="adopt",
-            submit=True,
-            scores={c.pk: (4, "") for c in proposal.current_stage.criteria.all()},
-        )
+    submit_reviews(proposal, (official_user, reviewer_staff))
 
     def grow(n):
         add_budget_lines_and_partners(proposal, n)
@@ -537,17 +512,7 @@ def test_group_and_department_each_write_their_evaluation(
     client_for, proposer, group, official_user, department
 ):
     project = ProjectFactory(evaluating=True, lead_group=group, department=department)
-    answers = {
-        name: 4
-        for name in (
-            "equality",
-            "autonomy",
-            "independence",
-            "mutual_understanding",
-            "shared_purpose",
-            "openness",
-        )
-    }
+    answers = dict.fromkeys(PRINCIPLE_FIELDS, 4)
     body = {"results": "成果", "lessons": "学び", "next_steps": "次", **answers}
     assert (
         client_for(proposer).post(f"/projects/manage/{project.pk}/evaluation/group/", body).status_code == 302

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from projects import services
+from projects.forms import PRINCIPLE_FIELDS
 from projects.models import (
     DecisionOutcome,
     Project,
@@ -19,7 +20,13 @@ from projects.models import (
     StatusChange,
 )
 from projects.workflow import PROJECT_TRANSITIONS, PROPOSAL_TRANSITIONS
-from tests.projects.factories import ProjectFactory, ProposalFactory, score_everyone
+from tests.projects.factories import (
+    ProjectFactory,
+    ProposalFactory,
+    log_support,
+    score_everyone,
+    sign_agreement,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -184,37 +191,19 @@ def test_project_transitions_the_life_cycle_does_not_allow_are_refused(staff_use
     assert not StatusChange.objects.filter(project=project).exists()
 
 
-def _agreement(project, staff_user, signed=True):
-    return services.agreement_save(
-        project=project,
-        by=staff_user,
-        purpose="目的",
-        group_role="運営",
-        department_role="広報",
-        method="毎週",
-        responsibility="協議",
-        cost_sharing="折半",
-        period_start=dt.date(2026, 5, 1),
-        period_end=dt.date(2027, 2, 28),
-        signed_on=dt.date(2026, 4, 20) if signed else None,
-    )
-
-
 def test_a_called_project_runs_through_its_whole_life_cycle(staff_user, proposer, group):
     """協定締結 → 実施中 → 評価 → 完了, each change recorded with who and when."""
     project = ProjectFactory(preparing=True, lead_group=group)
     with pytest.raises(ValidationError, match="締結日"):
         services.project_transition(project=project, to_status=ProjectStatus.AGREED, by=staff_user)
-    _agreement(project, staff_user)
+    sign_agreement(project, by=staff_user)
     with time_machine.travel(dt.datetime(2026, 4, 20, 10, tzinfo=dt.UTC), tick=False):
         services.project_transition(project=project, to_status=ProjectStatus.AGREED, by=staff_user)
     services.project_transition(project=project, to_status=ProjectStatus.RUNNING, by=staff_user)
     services.project_transition(project=project, to_status=ProjectStatus.EVALUATING, by=staff_user)
     with pytest.raises(ValidationError, match="相互評価"):
         services.project_transition(project=project, to_status=ProjectStatus.DONE, by=staff_user)
-    answers = dict.fromkeys(
-        ["equality", "autonomy", "independence", "mutual_understanding", "shared_purpose", "openness"], 4
-    )
+    answers = dict.fromkeys(PRINCIPLE_FIELDS, 4)
     for side in ("group", "department"):
         services.mutual_evaluation_save(
             project=project,
@@ -246,14 +235,7 @@ def test_staff_register_support_projects_without_a_call(staff_user, group):
         title="居場所づくり", kind=ProjectKind.SUPPORT, lead_group=group, fiscal_year=2026, by=staff_user
     )
     assert project.status == ProjectStatus.RUNNING and project.proposal is None
-    log = services.support_log_create(
-        project=project,
-        by=staff_user,
-        held_on=dt.date(2026, 6, 1),
-        kind="mentor",
-        supporters="メンター 山田",
-        content="事業計画を見直した。",
-    )
+    log = log_support(project, by=staff_user)
     assert log.author == staff_user
     with pytest.raises(ValidationError):
         services.project_register(
@@ -261,14 +243,7 @@ def test_staff_register_support_projects_without_a_call(staff_user, group):
         )
     called = ProjectFactory()
     with pytest.raises(ValidationError, match="支援記録"):
-        services.support_log_create(
-            project=called,
-            by=staff_user,
-            held_on=dt.date(2026, 6, 1),
-            kind="mentor",
-            supporters="x",
-            content="y",
-        )
+        log_support(called, by=staff_user, supporters="x", content="y")
 
 
 def test_registered_projects_finish_without_mutual_evaluation(staff_user, group):
@@ -282,7 +257,7 @@ def test_registered_projects_finish_without_mutual_evaluation(staff_user, group)
 def test_agreement_is_fixed_once_the_project_runs(staff_user):
     project = ProjectFactory()
     with pytest.raises(ValidationError):
-        _agreement(project, staff_user)
+        sign_agreement(project, by=staff_user)
 
 
 def test_progress_reports_only_while_the_project_is_under_way(staff_user):
