@@ -66,6 +66,20 @@ WRAPPED_TOKENS = r"""(shortWord) => {
 }"""
 
 
+def phone_layout_problems(page, where: str) -> list[str]:
+    """What is wrong with the page at PHONE_WIDTH: it scrolls sideways (the widest elements are
+    named), or a table cell wraps inside a number, date, code or short word."""
+    problems = []
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width > PHONE_WIDTH:
+        culprits = page.evaluate(WIDEST_ELEMENTS, PHONE_WIDTH)
+        problems.append(f"{where}: {width}px wide; widest elements: {culprits}")
+    wrapped = page.evaluate(WRAPPED_TOKENS, SHORT_WORD)
+    if wrapped:
+        problems.append(f"{where}: table cells wrap inside {wrapped}")
+    return problems
+
+
 def _pk(name):
     return lambda w: [getattr(w, name).pk]
 
@@ -178,11 +192,5 @@ def test_every_public_page_fits_a_small_phone(phone_page, demo_world):
         if response is None or response.status != 200:
             too_wide.append(f"{name} ({path}) answered {response and response.status}")
             continue
-        width = phone_page.evaluate("() => document.documentElement.scrollWidth")
-        if width > PHONE_WIDTH:
-            culprits = phone_page.evaluate(WIDEST_ELEMENTS, PHONE_WIDTH)
-            too_wide.append(f"{name} ({path}): {width}px wide; widest elements: {culprits}")
-        wrapped = phone_page.evaluate(WRAPPED_TOKENS, SHORT_WORD)
-        if wrapped:
-            too_wide.append(f"{name} ({path}): table cells wrap inside {wrapped}")
+        too_wide += phone_layout_problems(phone_page, f"{name} ({path})")
     assert not too_wide, "\n".join(too_wide)

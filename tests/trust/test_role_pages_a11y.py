@@ -9,18 +9,11 @@ a number, date, code or short word.
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from tests.trust.access_matrix import MATRIX
-from tests.trust.test_public_pages_a11y import (
-    NOT_HTML,
-    PHONE_WIDTH,
-    SHORT_WORD,
-    WIDEST_ELEMENTS,
-    WRAPPED_TOKENS,
-)
+from tests.browser import signed_in_context
+from tests.trust.test_public_pages_a11y import NOT_HTML, PHONE_WIDTH, phone_layout_problems
 from tests.trust.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,24 +76,6 @@ def role_pages(world, role: str) -> list[tuple[str, str]]:
     return pages
 
 
-def signed_in_context(browser, live_server, user, *, phone: bool):
-    client = Client()
-    client.force_login(user)
-    size = {"width": PHONE_WIDTH, "height": 740} if phone else {"width": 1280, "height": 900}
-    context = browser.new_context(
-        locale="ja-JP",
-        timezone_id="Asia/Tokyo",
-        base_url=live_server.url,
-        viewport=size,
-        is_mobile=phone,
-        has_touch=phone,
-    )
-    context.set_default_timeout(15_000)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-    return context
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_of_the_role_passes_axe_at_both_widths(
     role, chromium_browser, live_server, axe_recorder, transactional_db
@@ -114,8 +89,14 @@ def test_every_page_of_the_role_passes_axe_at_both_widths(
     failures = []
     for phone in (False, True):
         width = PHONE_WIDTH if phone else 1280
-        context = signed_in_context(chromium_browser, live_server, user, phone=phone)
-        page = context.new_page()
+        context, page = signed_in_context(
+            chromium_browser,
+            live_server,
+            user,
+            viewport={"width": width, "height": 740 if phone else 900},
+            is_mobile=phone,
+            has_touch=phone,
+        )
         for name, path in pages:
             response = page.goto(path)
             if response is None or response.status != 200:
@@ -128,13 +109,7 @@ def test_every_page_of_the_role_passes_axe_at_both_widths(
                 targets = [n.get("target") for n in v.get("nodes", [])][:3]
                 failures.append(f"{name} ({path}) at {width}px: {v['id']} ({v.get('impact')}) {targets}")
             if phone:
-                scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
-                if scroll_width > PHONE_WIDTH:
-                    culprits = page.evaluate(WIDEST_ELEMENTS, PHONE_WIDTH)
-                    failures.append(f"{name} ({path}): {scroll_width}px wide at 360px; {culprits}")
-                wrapped = page.evaluate(WRAPPED_TOKENS, SHORT_WORD)
-                if wrapped:
-                    failures.append(f"{name} ({path}): table cells wrap inside {wrapped}")
+                failures += phone_layout_problems(page, f"{name} ({path}) at {width}px")
         context.close()
     # The signed-in pages are not published on the accessibility page (only public ones are).
     for name in [n for n in axe_recorder.pages if n.startswith(f"{role}: ")]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.contrib.auth.models import Group as RoleGroup
 from django.contrib.auth.models import Permission
@@ -41,11 +42,41 @@ class World:
     def user(self, role: str):
         return self.users.get(role)
 
+    def client(self, role: str):
+        """A test client signed in as the role's user (not signed in for "anonymous")."""
+        from django.test import Client
+
+        client = Client()
+        if self.user(role) is not None:
+            client.force_login(self.user(role))
+        return client
+
     def __getattr__(self, name):
         try:
             return self.__dict__["objects"][name]
         except KeyError as exc:
             raise AttributeError(name) from exc
+
+
+def _account(mailbox: str, full_name: str, *roles: str):
+    """A verified account of the world (password PASSWORD), named for the pages that show it."""
+    from core.services import user_create
+
+    return user_create(
+        email=f"{mailbox}@example.jp", password=PASSWORD, full_name_kana="しけん", full_name=full_name, roles=roles
+    )
+
+
+def _attach_pdf(proposal, name: str, *, by):
+    """A small PDF attached to the proposal, stored where proposals' attachments go."""
+    from projects.models import Attachment
+
+    attachment = Attachment(
+        proposal=proposal, original_name=name, content_type="application/pdf", size=len(PDF_BYTES), uploaded_by=by
+    )
+    attachment.file.save(name, ContentFile(PDF_BYTES), save=False)
+    attachment.save()
+    return attachment
 
 
 def take_consultation_access_from_staff_role() -> None:
@@ -60,19 +91,19 @@ def build_world() -> World:
     from consultations.apps import CONSULTATION_AUDITOR_ROLE, CONSULTATION_HANDLER_ROLE
     from core.models import Department
     from core.roles import Role
-    from core.services import official_assign, user_create
+    from core.services import official_assign
     from events import services as event_services
     from events.models import Attendance
     from groups.models import GroupInvitation, GroupMembership
     from matching import services as matching_services
     from projects import services as project_services
-    from projects.models import Agreement, Attachment, ProposalStatus
+    from projects.models import Agreement, ProposalStatus
     from reports.models import ReportStatus
     from tests.consultations.factories import ConsultationFactory, FollowUpFactory, ReferralFactory
     from tests.events.factories import EventFactory, RegistrationFactory
     from tests.groups.factories import GroupFactory
     from tests.matching.factories import BusinessFactory, NeedFactory, OfferFactory
-    from tests.projects.factories import CallFactory, ProjectFactory, ProposalFactory
+    from tests.projects.factories import CallFactory, ProjectFactory, ProposalFactory, submit_reviews
     from tests.reports.factories import OutcomeRecordFactory, ReportFactory, ensure_programs
 
     ensure_programs()
@@ -81,56 +112,18 @@ def build_world() -> World:
     w = World()
     u = w.users
     u["anonymous"] = None
-    u["member"] = user_create(
-        email="trust-member@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="会員 一郎"
+    u["member"] = _account("trust-member", "会員 一郎")
+    u["other_editor"] = _account("trust-other", "他団体 二郎")
+    u["owner"] = _account("trust-owner", "代表 花子")
+    u["official"] = _account("trust-official", "市役所 三郎", Role.OFFICIAL)
+    u["committee"] = _account("trust-committee", "委員 四郎", Role.COMMITTEE)
+    u["staff"] = _account(
+        "trust-staff", "職員 五郎", Role.STAFF, CONSULTATION_HANDLER_ROLE, CONSULTATION_AUDITOR_ROLE
     )
-    u["other_editor"] = user_create(
-        email="trust-other@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="他団体 二郎"
-    )
-    u["owner"] = user_create(
-        email="trust-owner@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="代表 花子"
-    )
-    u["official"] = user_create(
-        email="trust-official@example.jp",
-        password=PASSWORD,
-        full_name_kana="しけん",
-        full_name="市役所 三郎",
-        roles=(Role.OFFICIAL,),
-    )
-    u["committee"] = user_create(
-        email="trust-committee@example.jp",
-        password=PASSWORD,
-        full_name_kana="しけん",
-        full_name="委員 四郎",
-        roles=(Role.COMMITTEE,),
-    )
-    u["staff"] = user_create(
-        email="trust-staff@example.jp",
-        password=PASSWORD,
-        full_name_kana="しけん",
-        full_name="職員 五郎",
-        roles=(Role.STAFF, CONSULTATION_HANDLER_ROLE, CONSULTATION_AUDITOR_ROLE),
-    )
-    u["staff_no_consult"] = user_create(
-        email="trust-staff2@example.jp",
-        password=PASSWORD,
-        full_name_kana="しけん",
-        full_name="職員 六郎",
-        roles=(Role.STAFF,),
-    )
-    coeditor = user_create(
-        email="trust-coeditor@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="共同 七子"
-    )
-    business_person = user_create(
-        email="trust-business@example.jp", password=PASSWORD, full_name_kana="しけん", full_name="企業 八郎"
-    )
-    u["reviewer"] = user_create(
-        email="trust-reviewer@example.jp",
-        password=PASSWORD,
-        full_name_kana="しけん",
-        full_name="審査 九子",
-        roles=(Role.REVIEWER,),
-    )
+    u["staff_no_consult"] = _account("trust-staff2", "職員 六郎", Role.STAFF)
+    coeditor = _account("trust-coeditor", "共同 七子")
+    business_person = _account("trust-business", "企業 八郎")
+    u["reviewer"] = _account("trust-reviewer", "審査 九子", Role.REVIEWER)
     o = w.objects
 
     # --- departments -------------------------------------------------------------------------
@@ -187,44 +180,22 @@ def build_world() -> World:
 
     # --- projects ----------------------------------------------------------------------------
     today = timezone.localdate()
-    call_a = CallFactory(
-        title="他課の募集",
-        opens_on=today - dt.timedelta(days=10),
-        closes_on=today + dt.timedelta(days=20),
-        departments=[other_department],
-        staff=[u["staff"]],
-    )
-    call_c = CallFactory(
-        title="自課の募集",
-        opens_on=today - dt.timedelta(days=10),
-        closes_on=today + dt.timedelta(days=20),
-        departments=[own_department],
-    )
+    open_now = {"opens_on": today - dt.timedelta(days=10), "closes_on": today + dt.timedelta(days=20)}
+    call_a = CallFactory(title="他課の募集", departments=[other_department], staff=[u["staff"]], **open_now)
+    call_c = CallFactory(title="自課の募集", departments=[own_department], **open_now)
     unpublished_call = CallFactory(title="準備中の募集", is_published=False)
-    draft_proposal = ProposalFactory(call=call_a, group=group_a, created_by=u["owner"], title="下書きの提案")
-    submitted_proposal = ProposalFactory(
-        call=call_a, group=group_a, created_by=u["owner"], submitted=True, title="提出した提案"
+    # Group A's proposals to call A, and group B's under review in call C.
+    owners_proposal = partial(ProposalFactory, call=call_a, group=group_a, created_by=u["owner"])
+    call_c_proposal = partial(
+        ProposalFactory, call=call_c, group=group_b, created_by=u["other_editor"], under_review=True
     )
-    review_proposal = ProposalFactory(
-        call=call_a, group=group_a, created_by=u["owner"], under_review=True, title="審査中の提案"
-    )
-    own_review_proposal = ProposalFactory(
-        call=call_c,
-        group=group_b,
-        created_by=u["other_editor"],
-        under_review=True,
-        title="自課が審査する提案",
-    )
+    draft_proposal = owners_proposal(title="下書きの提案")
+    submitted_proposal = owners_proposal(submitted=True, title="提出した提案")
+    review_proposal = owners_proposal(under_review=True, title="審査中の提案")
+    own_review_proposal = call_c_proposal(title="自課が審査する提案")
     # Call C is reviewed by the official's department, but this proposal is assigned to another
     # department: the official must not read it (officials once saw every proposal).
-    other_department_proposal = ProposalFactory(
-        call=call_c,
-        group=group_b,
-        created_by=u["other_editor"],
-        under_review=True,
-        desired_department=other_department,
-        title="他課に割り当てた提案",
-    )
+    other_department_proposal = call_c_proposal(desired_department=other_department, title="他課に割り当てた提案")
     # The external 審査委員 reviews call A (accepted invitation), and nothing of call C.
     project_services.external_reviewer_accept(
         token=project_services.external_reviewer_token(
@@ -238,19 +209,9 @@ def build_world() -> World:
         call=call_a, email="invited-reviewer@example.jp", full_name="招待 十子", by=u["staff"]
     )
     # Reviewed by call A's reviewers and decided: its reviewers keep reading it and their 審査票.
-    decided_proposal = ProposalFactory(
-        call=call_a, group=group_a, created_by=u["owner"], submitted=True, title="審査を終えた提案"
-    )
+    decided_proposal = owners_proposal(submitted=True, title="審査を終えた提案")
     project_services.proposal_review_start(proposal=decided_proposal, by=u["staff"])
-    for reviewer in (u["staff"], u["reviewer"]):
-        criteria = decided_proposal.current_stage.criteria.all()
-        project_services.review_save(
-            proposal=decided_proposal,
-            reviewer=reviewer,
-            scores={criterion.pk: (4, "") for criterion in criteria},
-            recommendation="adopt",
-            submit=True,
-        )
+    submit_reviews(decided_proposal, (u["staff"], u["reviewer"]))
     project_services.proposal_decide(
         proposal=decided_proposal, by=u["staff"], outcome=ProposalStatus.REJECTED, reason="予算が不足"
     )
@@ -261,24 +222,8 @@ def build_world() -> World:
         reviewer_invitation_token=project_services.external_reviewer_token(pending_reviewer_invitation),
     )
     assert review_proposal.status == ProposalStatus.UNDER_REVIEW
-    attachment = Attachment(
-        proposal=submitted_proposal,
-        original_name="計画書.pdf",
-        content_type="application/pdf",
-        size=len(PDF_BYTES),
-        uploaded_by=u["owner"],
-    )
-    attachment.file.save("計画書.pdf", ContentFile(PDF_BYTES), save=False)
-    attachment.save()
-    draft_attachment = Attachment(
-        proposal=draft_proposal,
-        original_name="予算書.pdf",
-        content_type="application/pdf",
-        size=len(PDF_BYTES),
-        uploaded_by=u["owner"],
-    )
-    draft_attachment.file.save("予算書.pdf", ContentFile(PDF_BYTES), save=False)
-    draft_attachment.save()
+    attachment = _attach_pdf(submitted_proposal, "計画書.pdf", by=u["owner"])
+    draft_attachment = _attach_pdf(draft_proposal, "予算書.pdf", by=u["owner"])
     project = ProjectFactory(title="親子のひろば", lead_group=group_a, department=other_department)
     hidden_project = ProjectFactory(
         title="非公開の事業", lead_group=group_a, department=other_department, is_public=False
