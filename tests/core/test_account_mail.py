@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from core.models import OutboxMessage
+from tests.core.accounts import sign_up
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +31,7 @@ def test_reset_link_comes_from_site_url_whatever_the_host_header(
 def test_signup_for_a_known_address_links_to_site_url(client, member, settings):
     settings.ALLOWED_HOSTS = ["*"]
     settings.SITE_URL = "https://kyodo.example.jp"
-    client.post(
-        "/accounts/signup/",
-        {
-            "full_name": "二重 登録",
-            "full_name_kana": "にじゅう とうろく",
-            "email": member.email,
-            "password1": "natsu-no-sora-2025",
-            "password2": "natsu-no-sora-2025",
-        },
-        HTTP_HOST=FORGED_HOST,
-    )
+    sign_up(client, full_name="二重 登録", full_name_kana="にじゅう とうろく", email=member.email, host=FORGED_HOST)
     message = OutboxMessage.objects.get(kind="account.account_already_exists")
     assert FORGED_HOST not in message.body, message.body
     assert "https://kyodo.example.jp/accounts/password/reset/" in message.body

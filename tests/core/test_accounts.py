@@ -11,21 +11,9 @@ from core.middleware import SESSION_LAST_SEEN, SESSION_STARTED
 from core.models import User
 from core.predicates import is_center_staff, is_committee_member, is_official
 from core.roles import Role
+from tests.core.accounts import SIGN_UP_PASSWORD, sign_up
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_up(client, email="sakura@example.jp", password="natsu-no-sora-2025"):
-    return client.post(
-        "/accounts/signup/",
-        {
-            "full_name": "春野 さくら",
-            "full_name_kana": "はるの さくら",
-            "email": email,
-            "password1": password,
-            "password2": password,
-        },
-    )
 
 
 def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_verified(
@@ -33,7 +21,7 @@ def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_veri
 ):
     """A new account must verify its e-mail address before it can sign in (the mail goes by the outbox)."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign_up(client)
+        response = sign_up(client, full_name="春野 さくら", full_name_kana="はるの さくら", email="sakura@example.jp")
     assert response.status_code == 302
     assert User.objects.filter(email="sakura@example.jp").exists()
     assert len(mail.outbox) == 1
@@ -42,14 +30,14 @@ def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_veri
     link = re.search(r"http://\S+/accounts/confirm-email/\S+/", message.body).group(0)
 
     client.logout()
-    login = client.post("/accounts/login/", {"login": "sakura@example.jp", "password": "natsu-no-sora-2025"})
+    login = client.post("/accounts/login/", {"login": "sakura@example.jp", "password": SIGN_UP_PASSWORD})
     assert login.status_code == 302
     assert "confirm-email" in login["Location"] or "verification" in login["Location"]
 
     path = link.split("://", 1)[1].split("/", 1)[1]
     confirm = client.post("/" + path)
     assert confirm.status_code == 302
-    login = client.post("/accounts/login/", {"login": "sakura@example.jp", "password": "natsu-no-sora-2025"})
+    login = client.post("/accounts/login/", {"login": "sakura@example.jp", "password": SIGN_UP_PASSWORD})
     assert login.status_code == 302
     assert login["Location"] == "/mypage/"
 
@@ -122,13 +110,18 @@ def test_role_predicates(member, staff_user, official_user, committee_user):
     assert is_committee_member(committee_user) and not is_center_staff(committee_user)
 
 
+def stamp_session(client, key: str, timestamp: int) -> None:
+    """Records `timestamp` in the client's session under `key`, as the middleware would have."""
+    session = client.session
+    session[key] = timestamp
+    session.save()
+
+
 def test_staff_session_ends_when_idle(client_for, staff_user, settings):
     """A staff session idle for longer than the limit is logged out and sent to the login page."""
     client = client_for(staff_user)
     assert client.get("/staff/").status_code == 200
-    session = client.session
-    session[SESSION_LAST_SEEN] = int(time.time()) - settings.STAFF_SESSION_IDLE_SECONDS - 5
-    session.save()
+    stamp_session(client, SESSION_LAST_SEEN, int(time.time()) - settings.STAFF_SESSION_IDLE_SECONDS - 5)
     response = client.get("/staff/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
@@ -141,9 +134,7 @@ def test_staff_activity_keeps_the_session_alive(client_for, staff_user, settings
     client = client_for(staff_user)
     client.get("/staff/")
     almost_idle = int(time.time()) - settings.STAFF_SESSION_IDLE_SECONDS + 30
-    session = client.session
-    session[SESSION_LAST_SEEN] = almost_idle
-    session.save()
+    stamp_session(client, SESSION_LAST_SEEN, almost_idle)
     assert client.get("/staff/").status_code == 200
     refreshed = client.session[SESSION_LAST_SEEN]
     assert refreshed >= int(time.time()) - 5
@@ -155,9 +146,7 @@ def test_staff_session_has_an_absolute_lifetime(client_for, staff_user, settings
     """Even an active staff session ends after the absolute lifetime."""
     client = client_for(staff_user)
     client.get("/staff/")
-    session = client.session
-    session[SESSION_STARTED] = int(time.time()) - settings.STAFF_SESSION_ABSOLUTE_SECONDS - 5
-    session.save()
+    stamp_session(client, SESSION_STARTED, int(time.time()) - settings.STAFF_SESSION_ABSOLUTE_SECONDS - 5)
     assert client.get("/staff/").status_code == 302
 
 
@@ -165,9 +154,7 @@ def test_member_sessions_are_not_cut_by_the_staff_idle_limit(client_for, member,
     """Ordinary members keep their session; the idle rule is for staff and officials."""
     client = client_for(member)
     client.get("/mypage/")
-    session = client.session
-    session[SESSION_LAST_SEEN] = int(time.time()) - settings.STAFF_SESSION_IDLE_SECONDS - 5
-    session.save()
+    stamp_session(client, SESSION_LAST_SEEN, int(time.time()) - settings.STAFF_SESSION_IDLE_SECONDS - 5)
     assert client.get("/mypage/").status_code == 200
 
 

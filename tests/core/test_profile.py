@@ -15,18 +15,12 @@ from django.urls import reverse
 
 from core.models import OutboxMessage, Person, User
 from events import services as event_services
+from tests.core.accounts import sign_up
 from tests.events.factories import EventFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "natsu-no-sora-2025"
 JST = zoneinfo.ZoneInfo("Asia/Tokyo")
-
-
-def sign_up(client, **fields):
-    data = {"email": "hanako@example.jp", "password1": PASSWORD, "password2": PASSWORD}
-    data.update(fields)
-    return client.post("/accounts/signup/", data)
 
 
 # --- Sign-up --------------------------------------------------------------------------------------
@@ -44,17 +38,7 @@ def test_sign_up_asks_the_name_first_and_stores_the_reading_in_hiragana(client, 
 def test_the_verification_mail_greets_by_name_signs_with_the_center_and_names_no_host(client, settings):
     settings.ALLOWED_HOSTS = ["*"]
     settings.SITE_URL = "https://kyodo.example.jp"
-    client.post(
-        "/accounts/signup/",
-        {
-            "full_name": "山田 花子",
-            "full_name_kana": "やまだ はなこ",
-            "email": "hanako@example.jp",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-        HTTP_HOST="127.0.0.1:8811",
-    )
+    sign_up(client, full_name="山田 花子", full_name_kana="やまだ はなこ", host="127.0.0.1:8811")
     message = OutboxMessage.objects.get(kind__startswith="account.email_confirmation")
     assert message.body.startswith("山田 花子 様\n")
     assert settings.CENTER_NAME in message.body.split("――", 1)[1]

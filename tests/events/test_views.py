@@ -15,6 +15,7 @@ from core.models import Area, OutboxMessage, Theme
 from core.roles import Role
 from events import services
 from events.models import Attendance, Program, Registration, SurveyResponse
+from tests.admin_actions import run_admin_action
 from tests.events.factories import EventFactory, PersonFactory, ProgramFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
@@ -513,10 +514,7 @@ def test_admin_cancel_action_uses_the_service(client, event, django_capture_on_c
     RegistrationFactory(event=event)
     waiting = services.registration_create(event=event, person=PersonFactory(), notify=False)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("admin:events_registration_changelist"),
-            {"action": "cancel_registrations", "_selected_action": [first.pk]},
-        )
+        run_admin_action(client, "events_registration", "cancel_registrations", [first])
     waiting.refresh_from_db()
     assert waiting.status == Status.CONFIRMED
     assert OutboxMessage.objects.filter(

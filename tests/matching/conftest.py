@@ -1,5 +1,9 @@
 import pytest
+from django.urls import reverse
 
+from matching.models import PartyRef
+
+from tests.factories import account_fixture
 from tests.matching.factories import BusinessFactory, GroupFactory, area, theme
 
 
@@ -18,9 +22,7 @@ def honmachi(db):
     return area("本町")
 
 
-@pytest.fixture
-def editor(make_user):
-    return make_user(email="editor@example.jp", full_name="団体 編集者")
+editor = account_fixture("editor@example.jp", "団体 編集者")
 
 
 @pytest.fixture
@@ -29,9 +31,7 @@ def group(editor, kodomo, honmachi):
     return GroupFactory(name="みらい子ども食堂", themes=[kodomo], areas=[honmachi], editors=[editor])
 
 
-@pytest.fixture
-def business_member(make_user):
-    return make_user(email="designer@example.jp", full_name="企業 担当")
+business_member = account_fixture("designer@example.jp", "企業 担当")
 
 
 @pytest.fixture
@@ -39,3 +39,14 @@ def design_company(business_member, kodomo, honmachi):
     return BusinessFactory(
         name="みらいデザイン工房", themes=[kodomo], areas=[honmachi], members=[business_member]
     )
+
+
+@pytest.fixture
+def post_item(client):
+    """post_item("need", party, title=..., kind=...) → the response to the create form of a need
+    (or an offer) posted for `party` by whoever `client` is signed in as."""
+
+    def post(item: str, party, **fields):
+        return client.post(reverse(f"matching:{item}_create"), {"party": PartyRef.of(party).key, **fields})
+
+    return post

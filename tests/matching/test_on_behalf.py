@@ -10,41 +10,24 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_post_a_need_for_a_group_and_the_page_says_it_was_entered_for_them(
-    client, staff_user, group, kodomo
+    client, post_item, staff_user, group, kodomo
 ):
     client.force_login(staff_user)
     key = PartyRef.of(group).key
     assert f"?party={key}" in client.get(group.get_absolute_url()).content.decode()
     form = client.get(reverse("matching:need_create"), {"party": key}).content.decode()
     assert group.name in form
-    client.post(
-        reverse("matching:need_create"),
-        {
-            "party": key,
-            "title": "夏祭りのチラシ",
-            "kind": "pro_bono",
-            "deliverable": "flyer",
-            "themes": [kodomo.pk],
-        },
-    )
+    post_item("need", group, title="夏祭りのチラシ", kind="pro_bono", deliverable="flyer", themes=[kodomo.pk])
     need = Need.objects.get()
     assert need.group == group and need.entered_by == staff_user and need.entered_on_behalf
     page = client.get(reverse("matching:need_detail", args=[need.pk])).content.decode()
     assert "センター職員が代理で登録" in page
 
 
-def test_staff_edit_a_business_offer_and_the_record_says_so(client, staff_user):
+def test_staff_edit_a_business_offer_and_the_record_says_so(client, post_item, staff_user):
     business = BusinessFactory(name="あおば印刷")
     client.force_login(staff_user)
-    client.post(
-        reverse("matching:offer_create"),
-        {
-            "party": PartyRef.of(business).key,
-            "title": "チラシ印刷",
-            "kind": "pro_bono",
-            "deliverable": "printed",
-        },
-    )
+    post_item("offer", business, title="チラシ印刷", kind="pro_bono", deliverable="printed")
     offer = Offer.objects.get()
     client.post(
         reverse("matching:offer_edit", args=[offer.pk]),
@@ -58,21 +41,16 @@ def test_staff_edit_a_business_offer_and_the_record_says_so(client, staff_user):
     )
 
 
-def test_an_editor_posting_for_their_own_group_is_not_on_behalf(client, editor, group):
+def test_an_editor_posting_for_their_own_group_is_not_on_behalf(client, post_item, editor, group):
     client.force_login(editor)
-    client.post(
-        reverse("matching:need_create"),
-        {"party": PartyRef.of(group).key, "title": "会場", "kind": "venue"},
-    )
+    post_item("need", group, title="会場", kind="venue")
     need = Need.objects.get()
     assert need.entered_by == editor and not need.entered_on_behalf
 
 
-def test_nobody_else_posts_for_a_party_by_naming_it(client, member, group):
+def test_nobody_else_posts_for_a_party_by_naming_it(client, post_item, member, group):
     client.force_login(member)
-    response = client.post(
-        reverse("matching:need_create"), {"party": PartyRef.of(group).key, "title": "会場", "kind": "venue"}
-    )
+    response = post_item("need", group, title="会場", kind="venue")
     assert not Need.objects.exists() and response.status_code in (200, 302)
     assert not NeedFactory._meta.model.objects.exists()
 

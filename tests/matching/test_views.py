@@ -134,18 +134,11 @@ def test_a_closed_need_is_hidden_from_the_public(client, group):
 # --- Forms --------------------------------------------------------------------------------------
 
 
-def test_a_group_editor_posts_a_need(client, editor, group, kodomo):
+def test_a_group_editor_posts_a_need(client, post_item, editor, group, kodomo):
     """The editor posts a need for their group; it is open and theirs."""
     client.force_login(editor)
-    response = client.post(
-        reverse("matching:need_create"),
-        {
-            "party": PartyRef.of(group).key,
-            "title": "子ども食堂のチラシ制作",
-            "kind": "pro_bono",
-            "deliverable": "flyer",
-            "themes": [kodomo.pk],
-        },
+    response = post_item(
+        "need", group, title="子ども食堂のチラシ制作", kind="pro_bono", deliverable="flyer", themes=[kodomo.pk]
     )
     need = Need.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -154,17 +147,9 @@ def test_a_group_editor_posts_a_need(client, editor, group, kodomo):
     assert (need.group, need.is_open, need.deliverable) == (group, True, ProBonoDeliverable.FLYER)
 
 
-def test_bad_input_is_explained_in_japanese_and_nothing_typed_is_lost(client, editor, group):
+def test_bad_input_is_explained_in_japanese_and_nothing_typed_is_lost(client, post_item, editor, group):
     client.force_login(editor)
-    response = client.post(
-        reverse("matching:need_create"),
-        {
-            "party": PartyRef.of(group).key,
-            "title": "会場をさがしています",
-            "kind": "venue",
-            "deliverable": "flyer",
-        },
-    )
+    response = post_item("need", group, title="会場をさがしています", kind="venue", deliverable="flyer")
     page = response.content.decode()
     assert response.status_code == 200
     assert "成果物は、種類が「プロボノ」のときだけ選べます。" in page
@@ -172,14 +157,11 @@ def test_bad_input_is_explained_in_japanese_and_nothing_typed_is_lost(client, ed
     assert not Need.objects.exists()
 
 
-def test_nobody_posts_for_a_party_they_do_not_act_for(client, editor, group):
+def test_nobody_posts_for_a_party_they_do_not_act_for(client, post_item, editor, group):
     """The party field only offers the person's own parties."""
     other = GroupFactory()
     client.force_login(editor)
-    response = client.post(
-        reverse("matching:need_create"),
-        {"party": PartyRef.of(other).key, "title": "なりすまし", "kind": "venue"},
-    )
+    response = post_item("need", other, title="なりすまし", kind="venue")
     assert response.status_code == 200
     assert not Need.objects.exists()
 

@@ -67,14 +67,20 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
             "MEDIA_ROOT": str(tmp_path / "restored-media"),
             "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored-private"),
         }
-        result = subprocess.run(
-            [sys.executable, "manage.py", "restore", str(folder)],
-            cwd=settings.BASE_DIR,
-            env=restore_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+
+
+        def restore() -> subprocess.CompletedProcess:
+            """`manage.py restore` of the backup into the restore database, in a process of its own."""
+            return subprocess.run(
+                [sys.executable, "manage.py", "restore", str(folder)],
+                cwd=settings.BASE_DIR,
+                env=restore_env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+
+        result = restore()
         assert result.returncode == 0, result.stdout + result.stderr
         assert "一致" in result.stdout
 
@@ -92,14 +98,7 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
         ).stdout.strip()
         assert int(counted) == expected_counts["core.User"]
 
-        again = subprocess.run(
-            [sys.executable, "manage.py", "restore", str(folder)],
-            cwd=settings.BASE_DIR,
-            env=restore_env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        again = restore()
         assert again.returncode != 0
         assert "空ではありません" in again.stderr
     finally:

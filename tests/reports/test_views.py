@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import OutcomeRecord, Report, ReportStatus
+from tests.admin_actions import run_admin_action
 from tests.reports.factories import OutcomeRecordFactory, ReportFactory, program
 
 pytestmark = pytest.mark.django_db
@@ -174,33 +175,23 @@ def test_staff_record_an_outcome_episode_from_the_staff_page(client_for, staff_u
     form = client.get(url)
     assert form.status_code == 200
     assert "見出し（○）" in form.content.decode()
-    response = client.post(
-        url,
-        {
-            "program": program().pk,
-            "fiscal_year": 2025,
-            "axis": "resources",
-            "category": "地域のリソースと出会う場",
-            "episode": "地元のNPOのスタッフとの出会いから、事業が具体化した",
-            "source": "interview",
-            "order": 100,
-        },
-    )
+    fields = {
+        "program": program().pk,
+        "fiscal_year": 2025,
+        "axis": "resources",
+        "category": "地域のリソースと出会う場",
+        "episode": "地元のNPOのスタッフとの出会いから、事業が具体化した",
+        "source": "interview",
+        "order": 100,
+    }
+    response = client.post(url, fields)
     assert response.status_code == 302
     record = OutcomeRecord.objects.get()
     assert record.recorded_by == staff_user and record.program == program()
 
     bad = client.post(
         reverse("reports:outcome_update", args=[record.pk]),
-        {
-            "program": program().pk,
-            "fiscal_year": 2025,
-            "axis": "resources",
-            "category": "",
-            "episode": "書きかけのエピソード",
-            "source": "interview",
-            "order": 100,
-        },
+        fields | {"category": "", "episode": "書きかけのエピソード"},
     )
     assert bad.status_code == 200
     html = bad.content.decode()
@@ -234,10 +225,7 @@ def test_the_admin_generates_a_report_through_the_same_service(
 
     failed = ReportFactory(program=program("alp"), failed=True)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("admin:reports_report_changelist"),
-            {"action": "retry_failed", "_selected_action": [failed.pk]},
-        )
+        run_admin_action(client, "reports_report", "retry_failed", [failed])
     failed.refresh_from_db()
     assert failed.status == ReportStatus.DONE
     assert client.get(reverse("admin:reports_report_changelist")).status_code == 200

@@ -151,6 +151,18 @@ def test_staff_move_a_booking_the_group_is_told_the_history_keeps_it_and_the_ses
     assert "変更の記録" in body and "会議室B" in body
 
 
+def move_on_tuesday(booking, resource, start_hour: int, end_hour: int, *, by, **extra):
+    """The service moves the booking to `resource` on Tuesday from `start_hour` to `end_hour`."""
+    return services.booking_move(
+        booking=booking,
+        resource=resource,
+        starts_at=at(TUESDAY, start_hour),
+        ends_at=at(TUESDAY, end_hour),
+        by=by,
+        **extra,
+    )
+
+
 def _ics_of(message) -> bytes:
     import base64
 
@@ -221,13 +233,7 @@ def test_the_exclusion_constraint_refuses_a_move_onto_a_booked_time(
     BookingFactory(resource=room, group=other_group, starts_at=at(TUESDAY, 17), ends_at=at(TUESDAY, 19))
     monkeypatch.setattr(services, "booking_refusals", lambda **kwargs: [])
     with pytest.raises(ValidationError) as refused:
-        services.booking_move(
-            booking=groups_booking,
-            resource=room,
-            starts_at=at(TUESDAY, 16),
-            ends_at=at(TUESDAY, 18),
-            by=staff_user,
-        )
+        move_on_tuesday(groups_booking, room, 16, 18, by=staff_user)
     assert refused.value.messages[0].startswith("【重複】")
 
 
@@ -317,14 +323,8 @@ def test_a_booking_written_in_bulk_still_shows_who_moved_it_and_why(
 ):
     """seed_demo and imports write bookings without history: the move is still a change in it."""
     groups_booking.history.all().delete()
-    services.booking_move(
-        booking=groups_booking,
-        resource=room_b,
-        starts_at=at(TUESDAY, 13),
-        ends_at=at(TUESDAY, 15),
-        by=staff_user,
-        session=session,
-        reason=services.session_move_reason(session),
+    move_on_tuesday(
+        groups_booking, room_b, 13, 15, by=staff_user, session=session, reason=services.session_move_reason(session)
     )
     [entry] = selectors.booking_history(groups_booking)
     assert entry.who == staff_user.full_name and entry.reason.startswith("センターの催し")
