@@ -3,10 +3,44 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import statistics
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at the moment, on the loopback address."""
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_command(*, port: int, workers: int, keep_alive: int, timeout: int | None = None) -> list[str]:
+    """The gunicorn of this virtualenv serving the portal on the loopback port: threaded workers
+    of two threads each (as in production), logging warnings and worse only."""
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "config.wsgi:application",
+        "--bind",
+        f"{LOOPBACK}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "2",
+        "--keep-alive",
+        str(keep_alive),
+    ]
+    if timeout is not None:
+        command += ["--timeout", str(timeout)]
+    return [*command, "--log-level", "warning"]
 
 
 @dataclass

@@ -11,11 +11,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 from django.conf import settings
+
+from ops.bench import LOOPBACK, free_port, gunicorn_command
 
 PG_CLUSTER = ("15", "main")
 PG_CTL = ["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER]
@@ -37,7 +38,6 @@ REDIS_START = [
     "--logfile",
     "/var/log/redis/ci.log",
 ]
-LOOPBACK = "127.0.0.1"
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.1):
@@ -126,12 +126,6 @@ def restart_redis() -> float:
 # --- Processes --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
-
-
 def children_of(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -164,24 +158,7 @@ class Gunicorn:
         )
         self.log = log
         self.process = subprocess.Popen(
-            [
-                str(Path(sys.executable).with_name("gunicorn")),
-                "config.wsgi:application",
-                "--bind",
-                f"{LOOPBACK}:{self.port}",
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "2",
-                "--keep-alive",
-                "5",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(port=self.port, workers=workers, keep_alive=5, timeout=60),
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log.open("ab"),

@@ -25,7 +25,6 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,7 +38,7 @@ from pypdf import PdfReader
 from core.app_hooks import BenchPage
 from ops import bench as figures
 from ops import soak, soak_abuse
-from ops.bench import load
+from ops.bench import free_port, gunicorn_command, load
 from ops.demo import parse_app_scales
 
 # Per-app scales of the bench dataset: groups seeds ~290 × scale groups (over 10,000 at 35),
@@ -437,39 +436,17 @@ def recreate_postgres_database(url: str) -> None:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 GUNICORN_LOG = Path("var") / "bench-gunicorn.log"
 
 
 def start_gunicorn(env: dict, *, port: int, workers: int) -> subprocess.Popen:
     """gunicorn on loopback; its log (the portal's log lines, tracebacks of any 5xx) goes to
     var/bench-gunicorn.log: the abuse soak makes thousands of security log lines."""
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     log_path = Path(settings.BASE_DIR) / GUNICORN_LOG
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
     return subprocess.Popen(
-        [
-            str(gunicorn),
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "2",
-            "--keep-alive",
-            "30",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(port=port, workers=workers, keep_alive=30),
         cwd=settings.BASE_DIR,
         env=env,
         start_new_session=True,
