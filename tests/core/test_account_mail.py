@@ -31,7 +31,13 @@ def test_reset_link_comes_from_site_url_whatever_the_host_header(
 def test_signup_for_a_known_address_links_to_site_url(client, member, settings):
     settings.ALLOWED_HOSTS = ["*"]
     settings.SITE_URL = "https://kyodo.example.jp"
-    sign_up(client, full_name="二重 登録", full_name_kana="にじゅう とうろく", email=member.email, host=FORGED_HOST)
+    sign_up(
+        client,
+        full_name="二重 登録",
+        full_name_kana="にじゅう とうろく",
+        email=member.email,
+        host=FORGED_HOST,
+    )
     message = OutboxMessage.objects.get(kind="account.account_already_exists")
     assert FORGED_HOST not in message.body, message.body
     assert "https://kyodo.example.jp/accounts/password/reset/" in message.body

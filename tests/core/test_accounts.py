@@ -21,7 +21,9 @@ def test_sign_up_sends_a_japanese_verification_email_and_blocks_login_until_veri
 ):
     """A new account must verify its e-mail address before it can sign in (the mail goes by the outbox)."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign_up(client, full_name="春野 さくら", full_name_kana="はるの さくら", email="sakura@example.jp")
+        response = sign_up(
+            client, full_name="春野 さくら", full_name_kana="はるの さくら", email="sakura@example.jp"
+        )
     assert response.status_code == 302
     assert User.objects.filter(email="sakura@example.jp").exists()
     assert len(mail.outbox) == 1

@@ -67,4 +67,3 @@ class GroupFactory(factories.GroupFactory):
         if not create:
             return
         self.themes.set(extracted if extracted is not None else Theme.objects.order_by("order")[:1])
-

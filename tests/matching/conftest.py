@@ -2,7 +2,6 @@ import pytest
 from django.urls import reverse
 
 from matching.models import PartyRef
-
 from tests.factories import account_fixture
 from tests.matching.factories import BusinessFactory, GroupFactory, area, theme
 

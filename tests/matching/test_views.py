@@ -138,7 +138,12 @@ def test_a_group_editor_posts_a_need(client, post_item, editor, group, kodomo):
     """The editor posts a need for their group; it is open and theirs."""
     client.force_login(editor)
     response = post_item(
-        "need", group, title="子ども食堂のチラシ制作", kind="pro_bono", deliverable="flyer", themes=[kodomo.pk]
+        "need",
+        group,
+        title="子ども食堂のチラシ制作",
+        kind="pro_bono",
+        deliverable="flyer",
+        themes=[kodomo.pk],
     )
     need = Need.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(

@@ -68,7 +68,6 @@ def test_backup_and_restore_round_trip_into_an_empty_database(tmp_path, settings
             "PRIVATE_MEDIA_ROOT": str(tmp_path / "restored-private"),
         }
 
-
         def restore() -> subprocess.CompletedProcess:
             """`manage.py restore` of the backup into the restore database, in a process of its own."""
             return subprocess.run(

@@ -324,7 +324,13 @@ def test_a_booking_written_in_bulk_still_shows_who_moved_it_and_why(
     """seed_demo and imports write bookings without history: the move is still a change in it."""
     groups_booking.history.all().delete()
     move_on_tuesday(
-        groups_booking, room_b, 13, 15, by=staff_user, session=session, reason=services.session_move_reason(session)
+        groups_booking,
+        room_b,
+        13,
+        15,
+        by=staff_user,
+        session=session,
+        reason=services.session_move_reason(session),
     )
     [entry] = selectors.booking_history(groups_booking)
     assert entry.who == staff_user.full_name and entry.reason.startswith("センターの催し")

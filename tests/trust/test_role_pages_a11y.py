@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.trust.access_matrix import MATRIX
 from tests.browser import signed_in_context
+from tests.trust.access_matrix import MATRIX
 from tests.trust.test_public_pages_a11y import NOT_HTML, PHONE_WIDTH, phone_layout_problems
 from tests.trust.world import build_world
 

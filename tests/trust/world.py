@@ -63,7 +63,11 @@ def _account(mailbox: str, full_name: str, *roles: str):
     from core.services import user_create
 
     return user_create(
-        email=f"{mailbox}@example.jp", password=PASSWORD, full_name_kana="しけん", full_name=full_name, roles=roles
+        email=f"{mailbox}@example.jp",
+        password=PASSWORD,
+        full_name_kana="しけん",
+        full_name=full_name,
+        roles=roles,
     )
 
 
@@ -72,7 +76,11 @@ def _attach_pdf(proposal, name: str, *, by):
     from projects.models import Attachment
 
     attachment = Attachment(
-        proposal=proposal, original_name=name, content_type="application/pdf", size=len(PDF_BYTES), uploaded_by=by
+        proposal=proposal,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=by,
     )
     attachment.file.save(name, ContentFile(PDF_BYTES), save=False)
     attachment.save()
@@ -195,7 +203,9 @@ def build_world() -> World:
     own_review_proposal = call_c_proposal(title="自課が審査する提案")
     # Call C is reviewed by the official's department, but this proposal is assigned to another
     # department: the official must not read it (officials once saw every proposal).
-    other_department_proposal = call_c_proposal(desired_department=other_department, title="他課に割り当てた提案")
+    other_department_proposal = call_c_proposal(
+        desired_department=other_department, title="他課に割り当てた提案"
+    )
     # The external 審査委員 reviews call A (accepted invitation), and nothing of call C.
     project_services.external_reviewer_accept(
         token=project_services.external_reviewer_token(
