@@ -16,6 +16,7 @@ from consultations.models import (
     Topic,
 )
 from core.filters import KeywordFilter, ModelChoiceFilter
+from core.form_fields import DateInput
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.models import User
 from core.roles import Role
@@ -32,10 +33,6 @@ def staff_users(request=None):
 
 def all_topics(request=None):
     return Topic.objects.all()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ConsultationFilter(django_filters.FilterSet):

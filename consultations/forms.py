@@ -11,15 +11,9 @@ from consultations.filters import staff_users
 from consultations.models import Channel, Consultation, ConsultationStatus, ReferralResult, Topic
 from consultations.selectors import party_resolve
 from core.fiscal import current_fiscal_year, fiscal_year_choices
+from core.form_fields import DateInput, kana_field, phone_field
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _no_client_chosen(data: dict) -> bool:
@@ -66,16 +60,8 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         required=False,
         help_text=_("候補にいない人のときだけ。例: 佐藤 陽子"),
     )
-    new_person_kana = forms.CharField(
-        label=_("ふりがな"), max_length=100, required=False, help_text=_("例: さとう ようこ")
-    )
-    new_person_phone = forms.CharField(
-        label=_("電話番号"),
-        max_length=20,
-        required=False,
-        help_text=_("例: 000-123-4567"),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )
+    new_person_kana = kana_field()
+    new_person_phone = phone_field()
     is_anonymous = forms.BooleanField(label=_("匿名の相談（名前を記録しない）"), required=False)
     topics = forms.ModelMultipleChoiceField(
         label=_("相談の分野"),

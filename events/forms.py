@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.form_fields import kana_field, phone_field
 from core.forms import OneOfRequired, RequirementsMixin
 from events.models import EventSession, Registration, SurveyResponse
 
@@ -32,16 +33,8 @@ class GuestRegistrationForm(RequirementsMixin, forms.Form):
     )
 
     name = forms.CharField(label=_("氏名"), max_length=100, help_text=_("例: 佐藤 陽子"))
-    name_kana = forms.CharField(
-        label=_("ふりがな"), max_length=100, required=False, help_text=_("例: さとう ようこ")
-    )
-    phone = forms.CharField(
-        label=_("電話番号"),
-        max_length=20,
-        required=False,
-        help_text=_("例: 000-123-4567"),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )
+    name_kana = kana_field()
+    phone = phone_field()
     email = forms.EmailField(
         label=_("メールアドレス"),
         required=False,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from localflavor.jp.forms import JPPostalCodeField
 
+from core.form_fields import area_checkboxes, theme_checkboxes
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
-from core.models import Area, Theme
 from groups.models import CORPORATE_LEGAL_FORMS, Group
 from groups.validators import (
     clean_sns_lines,
@@ -105,19 +105,14 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
         ),
     )
     postal_code = PostalCodeField(label=_("郵便番号"), required=False, help_text=_("例: 100-0001"))
-    themes = forms.ModelMultipleChoiceField(
-        label=_("活動分野"),
-        queryset=Theme.objects.active(),
-        widget=forms.CheckboxSelectMultiple,
+    themes = theme_checkboxes(
+        _("活動分野"),
+        required=True,
         help_text=_("当てはまるものをすべて選んでください。"),
         error_messages={"required": _("活動分野を1つ以上選んでください。")},
     )
-    areas = forms.ModelMultipleChoiceField(
-        label=_("活動地域"),
-        queryset=Area.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("主に活動している地区を選んでください（市内全域の場合はすべて）。"),
+    areas = area_checkboxes(
+        _("活動地域"), help_text=_("主に活動している地区を選んでください（市内全域の場合はすべて）。")
     )
 
     class Meta:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Area, Department, Theme
+from core.form_fields import area_checkboxes, theme_checkboxes
+from core.models import Department
 from core.permissions import may
 from core.validators import end_not_before_start
 from groups.models import LegalForm
@@ -20,20 +21,8 @@ class GrantForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("どれも選ばなければ、法人格を問いません。"),
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("対象分野"),
-        queryset=Theme.objects.active(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("どれも選ばなければ、分野を問いません。"),
-    )
-    areas = forms.ModelMultipleChoiceField(
-        label=_("対象地区"),
-        queryset=Area.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("どれも選ばなければ、市内全域です。"),
-    )
+    themes = theme_checkboxes(_("対象分野"), help_text=_("どれも選ばなければ、分野を問いません。"))
+    areas = area_checkboxes(_("対象地区"), help_text=_("どれも選ばなければ、市内全域です。"))
 
     class Meta:
         model = Grant

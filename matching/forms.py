@@ -5,21 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Area, Theme
+from core.form_fields import area_checkboxes, theme_checkboxes
 from events.models import Event, Program
 from matching.models import Business, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
 
 
 class BusinessForm(forms.ModelForm):
-    themes = forms.ModelMultipleChoiceField(
-        label=_("関心のあるテーマ"),
-        queryset=Theme.objects.active(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    areas = forms.ModelMultipleChoiceField(
-        label=_("活動地域"), queryset=Area.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    themes = theme_checkboxes(_("関心のあるテーマ"))
+    areas = area_checkboxes(_("活動地域"))
 
     class Meta:
         model = Business
@@ -61,15 +54,8 @@ class ItemForm(forms.Form):
         help_text=_("種類が「プロボノ」のときだけ選びます。例: チラシ制作"),
     )
     description = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    themes = forms.ModelMultipleChoiceField(
-        label=_("テーマ"),
-        queryset=Theme.objects.active(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    areas = forms.ModelMultipleChoiceField(
-        label=_("地域"), queryset=Area.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    themes = theme_checkboxes(_("テーマ"))
+    areas = area_checkboxes(_("地域"))
 
     def __init__(self, *args, party_choices=None, title_help="", **kwargs):
         super().__init__(*args, **kwargs)

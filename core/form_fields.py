@@ -1,0 +1,58 @@
+"""Form fields and widgets that several apps' screens ask the same way (same label style, same
+examples, same input hints), built in one place so they stay alike."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Area, Theme
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value in ISO form, which is what the picker reads."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def theme_checkboxes(label, *, required: bool = False, **kwargs) -> forms.ModelMultipleChoiceField:
+    """The active themes (活動分野) as checkboxes."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Theme.objects.active(),
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        **kwargs,
+    )
+
+
+def area_checkboxes(label, *, required: bool = False, **kwargs) -> forms.ModelMultipleChoiceField:
+    """The city's areas (地区) as checkboxes."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Area.objects.all(),
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        **kwargs,
+    )
+
+
+def kana_field() -> forms.CharField:
+    """ふりがな of a person staff write down, optional."""
+    return forms.CharField(
+        label=_("ふりがな"), max_length=100, required=False, help_text=_("例: さとう ようこ")
+    )
+
+
+def phone_field() -> forms.CharField:
+    """Someone else's phone number typed by staff: the browser must not offer the staff's own."""
+    return forms.CharField(
+        label=_("電話番号"),
+        max_length=20,
+        required=False,
+        help_text=_("例: 000-123-4567"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
