@@ -6,11 +6,13 @@ from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.form_fields import DateInput
 from core.forms import RequiredToSubmit, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme, User
 from core.roles import Role
 from core.validators import end_not_before_start
 from projects.models import (
+    PRINCIPLE_QUESTIONS,
     UNCALLED_KINDS,
     Agreement,
     BudgetLine,
@@ -30,16 +32,10 @@ from projects.models import (
     ResolutionChoice,
     ResultsPresentation,
     ReviewerSide,
+    SixPrinciples,
     StaffNote,
     SupportLog,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
@@ -471,17 +467,23 @@ class TransitionForm(forms.Form):
     note = forms.CharField(label=_("メモ"), required=False, help_text=_("例: 協定書に双方が押印"))
 
 
+# The articles of the agreement (協定書の条項), each a paragraph of text.
+AGREEMENT_ARTICLES = (
+    "purpose",
+    "group_role",
+    "department_role",
+    "center_role",
+    "method",
+    "responsibility",
+    "cost_sharing",
+)
+
+
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
         fields = [
-            "purpose",
-            "group_role",
-            "department_role",
-            "center_role",
-            "method",
-            "responsibility",
-            "cost_sharing",
+            *AGREEMENT_ARTICLES,
             "period_start",
             "period_end",
             "other_terms",
@@ -493,18 +495,7 @@ class AgreementForm(forms.ModelForm):
             "period_start": DateInput,
             "period_end": DateInput,
             "signed_on": DateInput,
-            **textareas(
-                (
-                    "purpose",
-                    "group_role",
-                    "department_role",
-                    "center_role",
-                    "method",
-                    "responsibility",
-                    "cost_sharing",
-                    "other_terms",
-                )
-            ),
+            **textareas((*AGREEMENT_ARTICLES, "other_terms")),
         }
 
     def clean(self):
@@ -548,14 +539,8 @@ class MidtermReviewForm(forms.ModelForm):
         }
 
 
-PRINCIPLE_FIELDS = [
-    "equality",
-    "autonomy",
-    "independence",
-    "mutual_understanding",
-    "shared_purpose",
-    "openness",
-]
+# MutualEvaluation has one field per principle, named by its value.
+PRINCIPLE_FIELDS = list(SixPrinciples.values)
 
 
 class MutualEvaluationForm(forms.ModelForm):
@@ -568,8 +553,6 @@ class MutualEvaluationForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        from projects.models import PRINCIPLE_QUESTIONS, SixPrinciples
-
         super().__init__(*args, **kwargs)
         for name in PRINCIPLE_FIELDS:
             field = self.fields[name]
