@@ -19,20 +19,36 @@ FEED_ITEMS = 30
 
 
 class _AtomFeed(Feed):
+    """What every feed shares. A feed names the item's attributes it shows; methods only where an
+    item needs more than one attribute."""
+
     feed_type = Atom1Feed
     language = "ja"
+    title_attr = "title"
+    description_attr = ""
+    pubdate_attr = "created_at"
 
     def author_name(self) -> str:
         return settings.CENTER_NAME
 
+    def item_title(self, item) -> str:
+        return getattr(item, self.title_attr)
+
     def item_description(self, item) -> str:
-        return ""
+        return getattr(item, self.description_attr) if self.description_attr else ""
+
+    def item_pubdate(self, item):
+        return getattr(item, self.pubdate_attr)
+
+    def item_updateddate(self, item):
+        return item.updated_at
 
 
 class GrantFeed(_AtomFeed):
     title = _("助成金・支援制度の新着")
     subtitle = _("市民活動に使える助成金・支援制度の新しいお知らせ")
     link = reverse_lazy("info:grant_list")
+    pubdate_attr = "published_at"
 
     def items(self):
         return Grant.objects.published().order_by("-published_at", "-id")[:FEED_ITEMS]
@@ -48,64 +64,42 @@ class GrantFeed(_AtomFeed):
         )
         return f"{deadline}\n{item.summary}"
 
-    def item_pubdate(self, item: Grant):
-        return item.published_at
-
-    def item_updateddate(self, item: Grant):
-        return item.updated_at
-
 
 class EventFeed(_AtomFeed):
     title = _("催しの新着")
     subtitle = _("センターと登録団体の催し（講座・交流会など）")
     link = reverse_lazy("events:index")
+    description_attr = "description"
 
     def items(self):
         from events.models import Event
 
         return Event.objects.filter(is_public=True).order_by("-created_at", "-id")[:FEED_ITEMS]
 
-    def item_title(self, item) -> str:
-        return item.title
-
-    def item_description(self, item) -> str:
-        return item.description
-
-    def item_pubdate(self, item):
-        return item.created_at
-
-    def item_updateddate(self, item):
-        return item.updated_at
-
 
 class GroupFeed(_AtomFeed):
     title = _("新しく登録された団体")
     subtitle = _("市民協働支援センターに登録した市民活動団体・NPO")
     link = reverse_lazy("groups:index")
+    title_attr = "name"
+    description_attr = "purpose"
 
     def items(self):
         from groups.models import Group
 
         return Group.objects.public().order_by("-registered_on", "-id")[:FEED_ITEMS]
 
-    def item_title(self, item) -> str:
-        return item.name
-
-    def item_description(self, item) -> str:
-        return item.purpose
-
     def item_pubdate(self, item):
         day = item.registered_on or timezone.localdate(item.created_at)
         return dt.datetime.combine(day, dt.time(9), tzinfo=timezone.get_current_timezone())
-
-    def item_updateddate(self, item):
-        return item.updated_at
 
 
 class NewsletterFeed(_AtomFeed):
     title = _("情報紙の新しい号")
     subtitle = _("市民協働支援センターの情報紙")
     link = reverse_lazy("info:newsletter_index")
+    description_attr = "message"
+    pubdate_attr = "sent_at"
 
     def items(self):
         from info.models import IssueStatus, NewsletterIssue
@@ -113,18 +107,6 @@ class NewsletterFeed(_AtomFeed):
         return NewsletterIssue.objects.filter(status=IssueStatus.SENT).order_by("-sent_at", "-id")[
             :FEED_ITEMS
         ]
-
-    def item_title(self, item) -> str:
-        return item.title
-
-    def item_description(self, item) -> str:
-        return item.message
-
-    def item_pubdate(self, item):
-        return item.sent_at
-
-    def item_updateddate(self, item):
-        return item.updated_at
 
 
 def feed_links() -> list[tuple[str, str]]:

@@ -93,22 +93,23 @@ def subscriber_from_token(token: str, *, salt: str, max_age: int | None = None) 
     return subscriber
 
 
+def _subscriber_move(subscriber: Subscriber, status: str, stamp: str) -> Subscriber:
+    """Sets the status and its time, once: a link clicked twice keeps the first time."""
+    if subscriber.status != status:
+        subscriber.status = status
+        setattr(subscriber, stamp, timezone.now())
+        subscriber.save(update_fields=["status", stamp])
+    return subscriber
+
+
 @transaction.atomic
 def subscribe_confirm(*, subscriber: Subscriber) -> Subscriber:
-    if subscriber.status != SubscriberStatus.ACTIVE:
-        subscriber.status = SubscriberStatus.ACTIVE
-        subscriber.confirmed_at = timezone.now()
-        subscriber.save(update_fields=["status", "confirmed_at"])
-    return subscriber
+    return _subscriber_move(subscriber, SubscriberStatus.ACTIVE, "confirmed_at")
 
 
 @transaction.atomic
 def newsletter_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
-    if subscriber.status != SubscriberStatus.UNSUBSCRIBED:
-        subscriber.status = SubscriberStatus.UNSUBSCRIBED
-        subscriber.unsubscribed_at = timezone.now()
-        subscriber.save(update_fields=["status", "unsubscribed_at"])
-    return subscriber
+    return _subscriber_move(subscriber, SubscriberStatus.UNSUBSCRIBED, "unsubscribed_at")
 
 
 def subscribers_purge(*, now: dt.datetime | None = None) -> int:
