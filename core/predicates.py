@@ -65,25 +65,21 @@ def is_external_reviewer(user) -> bool:
     return _signed_in(user) and user.has_role(Role.REVIEWER)
 
 
+def _has_rows(user, name: str, model: str, **lookup) -> bool:
+    """Whether `model` ("app.Model", looked up by name: core imports no app) has a row matching
+    `lookup` for this signed-in user; asked once per user object (remembered as `name`)."""
+    if not _signed_in(user):
+        return False
+    return remembered(user, name, lambda: apps.get_model(model).objects.filter(**lookup).exists())
+
+
 @rules.predicate
 def is_group_editor(user) -> bool:
     """Edits at least one group (owner or co-editor), whatever its status."""
-    if not _signed_in(user):
-        return False
-
-    def edits_a_group() -> bool:
-        return apps.get_model("groups", "GroupMembership").objects.filter(user=user).exists()
-
-    return remembered(user, "_kyodo_is_group_editor", edits_a_group)
+    return _has_rows(user, "_kyodo_is_group_editor", "groups.GroupMembership", user=user)
 
 
 @rules.predicate
 def is_business_member(user) -> bool:
     """Keeps the profile of at least one business (企業・事業者), whatever its status."""
-    if not _signed_in(user):
-        return False
-
-    def keeps_a_business() -> bool:
-        return apps.get_model("matching", "Business").objects.filter(members=user).exists()
-
-    return remembered(user, "_kyodo_is_business_member", keeps_a_business)
+    return _has_rows(user, "_kyodo_is_business_member", "matching.Business", members=user)
