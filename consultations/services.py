@@ -26,6 +26,7 @@ from consultations.models import (
 )
 from core.history import record_by
 from core.models import Person, Theme, User
+from core.services import guest_person_create, save_validated
 
 ANONYMISED_TEXT = gettext_lazy("（保存期間を過ぎたため匿名化しました）")
 
@@ -96,15 +97,6 @@ def consultations_move_person(*, keep: Person, duplicate: Person, by: User | Non
 
 
 @transaction.atomic
-def person_create(*, name: str, name_kana: str = "", phone: str = "", email: str = "") -> Person:
-    """A guest record for someone who asked for advice (no account)."""
-    person = Person(name=name.strip(), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
-    person.full_clean(exclude=["user", "merged_into"])
-    person.save()
-    return person
-
-
-@transaction.atomic
 def consultation_create(
     *,
     actor: User,
@@ -131,7 +123,7 @@ def consultation_create(
     if not topics:
         raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
     if person is None and new_person and new_person.get("name", "").strip():
-        person = person_create(**new_person)
+        person = guest_person_create(**new_person)
     consultation = Consultation(
         consulted_on=consulted_on,
         channel=channel,
@@ -191,7 +183,7 @@ def consultation_update(
     if unknown:
         raise TypeError(f"consultation_update: unknown fields {sorted(unknown)}")
     if fields.get("person") is None and new_person and new_person.get("name", "").strip():
-        fields["person"] = person_create(**new_person)
+        fields["person"] = guest_person_create(**new_person)
     for name, value in fields.items():
         setattr(consultation, name, value)
     consultation.full_clean()
@@ -227,8 +219,7 @@ def referral_create(
     referral = Referral(
         consultation=consultation, department=department, group=group, business=business, note=note
     )
-    referral.full_clean()
-    referral.save()
+    save_validated(referral)
     access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
     return referral
 
@@ -248,8 +239,7 @@ def referral_record_result(
     referral.result_recorded_on = (
         None if result == ReferralResult.PENDING else (recorded_on or timezone.localdate())
     )
-    referral.full_clean()
-    referral.save()
+    save_validated(referral)
     access_log_write(
         user=actor, action=AccessAction.CHANGE, consultations=[referral.consultation_id], path=path
     )
@@ -258,8 +248,7 @@ def referral_record_result(
 
 def _follow_up_add(*, consultation: Consultation, due_on: dt.date, owner: User, description: str) -> FollowUp:
     follow_up = FollowUp(consultation=consultation, due_on=due_on, owner=owner, description=description)
-    follow_up.full_clean()
-    follow_up.save()
+    save_validated(follow_up)
     return follow_up
 
 
@@ -288,8 +277,7 @@ def follow_up_complete(
     """Marks the follow-up done; the consultation is closed when nothing is left to follow up."""
     follow_up.done = True
     follow_up.done_on = done_on or timezone.localdate()
-    follow_up.full_clean()
-    follow_up.save()
+    save_validated(follow_up)
     consultation = follow_up.consultation
     if (
         not consultation.follow_ups.filter(done=False).exists()

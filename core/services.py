@@ -53,6 +53,14 @@ def user_create(
     return user
 
 
+def guest_person_create(*, name: str, name_kana: str = "", phone: str = "", email: str = "") -> Person:
+    """A person without an account (phoned in, walked in, asked for advice), recorded by staff."""
+    person = Person(name=name.strip(), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
+    person.full_clean(exclude=["user", "merged_into"])
+    person.save()
+    return person
+
+
 def official_assign(*, user: User, department: Department) -> None:
     """Makes the user a city official (市職員) of the department."""
     user.groups.add(RoleGroup.objects.get(name=Role.OFFICIAL))

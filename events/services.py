@@ -23,6 +23,7 @@ from core.app_hooks import collect
 from core.models import OutboxMessage, Person, User, absolute_url
 from core.outbox import outbox_enqueue, outbox_enqueue_once
 from core.permissions import may
+from core.services import guest_person_create
 from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 logger = logging.getLogger("kyodo")
@@ -66,14 +67,6 @@ def person_for_user(*, user: User) -> Person:
             person.save()
     except IntegrityError:  # created at the same moment by another request
         person = Person.objects.get(user=user)
-    return person
-
-
-def guest_person_create(*, name: str, name_kana: str = "", phone: str = "", email: str = "") -> Person:
-    """A person without an account (phoned in, walked in), recorded by staff."""
-    person = Person(name=name.strip(), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
-    person.full_clean(exclude=["user", "merged_into"])
-    person.save()
     return person
 
 
