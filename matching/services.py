@@ -309,8 +309,7 @@ def match_create(
         origin_event=origin_event,
         origin_consultation=origin_consultation,
     )
-    match.full_clean()
-    match.save()
+    save_validated(match)
     MatchStatusChange.objects.create(
         match=match,
         from_status="",

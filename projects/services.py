@@ -489,8 +489,7 @@ def side_resolution_record(
         substitute=substitute,
         decided_by=by,
     )
-    resolution.full_clean()
-    resolution.save()
+    save_validated(resolution)
     if substitute is not None:
         _ask_reviewers(proposal, only=[substitute])
     return resolution
@@ -783,6 +782,19 @@ def open_records(project: Project) -> set[str]:
     return {name for name, statuses in OPEN_FOR.items() if project.status in statuses}
 
 
+def _require_open(project: Project, record: str, refusal: str) -> None:
+    """Refuses writing `record` while the project's status is not one of OPEN_FOR[record]."""
+    if project.status not in OPEN_FOR[record]:
+        raise ValidationError(refusal)
+
+
+def _revise(instance, fields: dict, **written_by):
+    """Sets the fields and who wrote them, then validates and saves (a first version or a revision)."""
+    for name, value in {**fields, **written_by}.items():
+        setattr(instance, name, value)
+    return save_validated(instance)
+
+
 def _copy_plan(source, target) -> None:
     for name in source.PLAN_FIELDS:
         setattr(target, name, getattr(source, name))
@@ -922,15 +934,9 @@ def project_transition(*, project: Project, to_status: str, by, note: str = "") 
 @transaction.atomic
 def agreement_save(*, project: Project, by, **fields) -> Agreement:
     """協働協定書: staff write and revise it; once the project has moved past 協定締結 it is fixed."""
-    if project.status not in OPEN_FOR["agreement"]:
-        raise ValidationError(_("実施が始まった後は協定書を変更できません。"))
+    _require_open(project, "agreement", _("実施が始まった後は協定書を変更できません。"))
     agreement = Agreement.objects.filter(project=project).first() or Agreement(project=project)
-    for name, value in fields.items():
-        setattr(agreement, name, value)
-    agreement.updated_by = by
-    agreement.full_clean()
-    agreement.save()
-    return agreement
+    return _revise(agreement, fields, updated_by=by)
 
 
 def agreement_defaults(project: Project) -> dict:
@@ -1054,15 +1060,11 @@ def agreement_pdf(agreement: Agreement) -> bytes:
 
 
 def _record(model, *, project: Project, by, **fields):
-    record = model(project=project, author=by, **fields)
-    record.full_clean()
-    record.save()
-    return record
+    return save_validated(model(project=project, author=by, **fields))
 
 
 def progress_report_create(*, project: Project, by, **fields) -> ProgressReport:
-    if project.status not in OPEN_FOR["progress"]:
-        raise ValidationError(_("進捗報告は、協定締結から評価までの間に記録できます。"))
+    _require_open(project, "progress", _("進捗報告は、協定締結から評価までの間に記録できます。"))
     return _record(ProgressReport, project=project, by=by, **fields)
 
 
@@ -1071,30 +1073,22 @@ def staff_note_create(*, project: Project, by, body: str) -> StaffNote:
 
 
 def midterm_review_create(*, project: Project, by, **fields) -> MidtermReview:
-    if project.status not in OPEN_FOR["midterm"]:
-        raise ValidationError(_("中間ふりかえりは、実施中の協働事業について記録できます。"))
+    _require_open(project, "midterm", _("中間ふりかえりは、実施中の協働事業について記録できます。"))
     return _record(MidtermReview, project=project, by=by, **fields)
 
 
 @transaction.atomic
 def mutual_evaluation_save(*, project: Project, side: str, by, **fields) -> MutualEvaluation:
     """相互評価: one per side (group, department); saving again revises it."""
-    if project.status not in OPEN_FOR["evaluation"]:
-        raise ValidationError(_("相互評価は、実施中または評価中の協働事業について記録できます。"))
+    _require_open(project, "evaluation", _("相互評価は、実施中または評価中の協働事業について記録できます。"))
     evaluation = MutualEvaluation.objects.filter(project=project, side=side).first() or MutualEvaluation(
         project=project, side=side
     )
-    for name, value in fields.items():
-        setattr(evaluation, name, value)
-    evaluation.author = by
-    evaluation.full_clean()
-    evaluation.save()
-    return evaluation
+    return _revise(evaluation, fields, author=by)
 
 
 def results_presentation_create(*, project: Project, by, **fields) -> ResultsPresentation:
-    if project.status not in OPEN_FOR["presentation"]:
-        raise ValidationError(_("成果発表は、実施中・評価・完了の協働事業について記録できます。"))
+    _require_open(project, "presentation", _("成果発表は、実施中・評価・完了の協働事業について記録できます。"))
     return _record(ResultsPresentation, project=project, by=by, **fields)
 
 
