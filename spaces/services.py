@@ -355,40 +355,56 @@ def _save_booking(booking: Booking) -> Booking:
 # --- Bookings -------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _BookingAsk:
+    """What one booking, or each date of a weekly series, asks for apart from its time."""
+
+    resource: Resource
+    group: Group | None
+    by: User | None
+    purpose: str
+    people: int
+    channel: str
+
+    @property
+    def at_counter(self) -> bool:
+        """Staff booking for a group by phone or at the counter."""
+        return self.channel != Booking.Channel.WEB
+
+
+def _booking_open(ask: _BookingAsk) -> None:
+    """Only staff book at the counter (for any group). The resource stays locked until the
+    transaction ends, so two requests cannot both take the same time."""
+    if ask.at_counter and not may(ask.by, "spaces.manage_spaces"):
+        raise PermissionDenied
+    _lock(ask.resource)
+
+
 def _booking_build(
-    *,
-    resource: Resource,
-    group: Group | None,
-    by: User | None,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    purpose: str,
-    people: int,
-    channel: str,
-    at_counter: bool,
-    series: uuid.UUID | None = None,
+    ask: _BookingAsk, *, starts_at: dt.datetime, ends_at: dt.datetime, series: uuid.UUID | None = None
 ) -> Booking:
     reasons = booking_refusals(
-        resource=resource,
-        group=group,
-        by=by,
+        resource=ask.resource,
+        group=ask.group,
+        by=ask.by,
         starts_at=starts_at,
         ends_at=ends_at,
-        people=people,
-        at_counter=at_counter,
+        people=ask.people,
+        at_counter=ask.at_counter,
     )
     if reasons:
         raise ValidationError(reasons)
+    needs_approval = ask.resource.requires_approval and not ask.at_counter
     booking = Booking(
-        resource=resource,
-        group=group,
-        booked_by=by,
+        resource=ask.resource,
+        group=ask.group,
+        booked_by=ask.by,
         starts_at=starts_at,
         ends_at=ends_at,
-        purpose=purpose.strip(),
-        people=people,
-        channel=channel,
-        status=Status.PENDING if resource.requires_approval and not at_counter else Status.CONFIRMED,
+        purpose=ask.purpose.strip(),
+        people=ask.people,
+        channel=ask.channel,
+        status=Status.PENDING if needs_approval else Status.CONFIRMED,
         series=series,
     )
     return _save_booking(booking)
@@ -408,21 +424,9 @@ def booking_create(
     notify: bool = True,
 ) -> Booking:
     """One booking. Staff at the counter (channel phone or counter) may book for any group."""
-    at_counter = channel != Booking.Channel.WEB
-    if at_counter and not may(by, "spaces.manage_spaces"):
-        raise PermissionDenied
-    _lock(resource)
-    booking = _booking_build(
-        resource=resource,
-        group=group,
-        by=by,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        purpose=purpose,
-        people=people,
-        channel=channel,
-        at_counter=at_counter,
-    )
+    ask = _BookingAsk(resource=resource, group=group, by=by, purpose=purpose, people=people, channel=channel)
+    _booking_open(ask)
+    booking = _booking_build(ask, starts_at=starts_at, ends_at=ends_at)
     if notify:
         mail.booking_made(bookings=[booking], refused=[])
     return booking
@@ -464,27 +468,14 @@ def booking_series_create(
     each refused date is listed with its reasons."""
     if not 1 <= weeks <= MAX_REPEAT_WEEKS:
         raise ValidationError(_("繰り返しは%(max)s週までです。") % {"max": MAX_REPEAT_WEEKS})
-    at_counter = channel != Booking.Channel.WEB
-    if at_counter and not may(by, "spaces.manage_spaces"):
-        raise PermissionDenied
-    _lock(resource)
+    ask = _BookingAsk(resource=resource, group=group, by=by, purpose=purpose, people=people, channel=channel)
+    _booking_open(ask)
     result = SeriesResult(all_or_nothing=all_or_nothing)
     series = uuid.uuid4() if weeks > 1 else None
     for start in series_starts(first_start=first_start, weeks=weeks):
         # No savepoint per date: a date the rules refuse wrote nothing (they are read first).
         try:
-            booking = _booking_build(
-                resource=resource,
-                group=group,
-                by=by,
-                starts_at=start,
-                ends_at=start + duration,
-                purpose=purpose,
-                people=people,
-                channel=channel,
-                at_counter=at_counter,
-                series=series,
-            )
+            booking = _booking_build(ask, starts_at=start, ends_at=start + duration, series=series)
         except ValidationError as exc:
             if transaction.get_rollback():
                 raise  # the database refused an insert (_save_booking): nothing of the series holds
