@@ -11,9 +11,8 @@ from consultations.filters import staff_users
 from consultations.models import Channel, Consultation, ConsultationStatus, ReferralResult, Topic
 from consultations.selectors import party_resolve
 from core.fiscal import current_fiscal_year, fiscal_year_choices
-from core.form_fields import DateInput, kana_field, phone_field
+from core.form_fields import DateInput, department_choice, kana_field, phone_field, theme_checkboxes
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
-from core.models import Department, Theme
 
 
 def _no_client_chosen(data: dict) -> bool:
@@ -93,12 +92,7 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         required=False,
         help_text=_("例: 助成金の申請書が書けたか電話で確認する"),
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("活動分野"),
-        queryset=Theme.objects.filter(is_active=True),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    themes = theme_checkboxes(_("活動分野"))
 
     def __init__(self, *args, user=None, instance: Consultation | None = None, **kwargs) -> None:
         self.instance = instance
@@ -188,12 +182,7 @@ class ReferralForm(RequirementsMixin, forms.Form):
         ),
     )
 
-    department = forms.ModelChoiceField(
-        label=_("担当課・公的機関"),
-        queryset=Department.objects.filter(is_active=True),
-        required=False,
-        empty_label=_("（選ばない）"),
-    )
+    department = department_choice(_("担当課・公的機関"), empty_label=_("（選ばない）"))
     target_q = forms.CharField(
         label=_("団体・企業をさがす"),
         required=False,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Area, Theme
+from core.models import Area, Department, Theme
 
 
 class DateInput(forms.DateInput):
@@ -55,4 +55,11 @@ def phone_field() -> forms.CharField:
         required=False,
         help_text=_("例: 000-123-4567"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+
+def department_choice(label, **kwargs) -> forms.ModelChoiceField:
+    """One of the active departments (担当課), or none."""
+    return forms.ModelChoiceField(
+        label=label, queryset=Department.objects.filter(is_active=True), required=False, **kwargs
     )

@@ -6,7 +6,7 @@ from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import DateInput
+from core.form_fields import DateInput, department_choice
 from core.forms import RequiredToSubmit, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme, User
 from core.roles import Role
@@ -386,12 +386,7 @@ class DecisionForm(forms.Form):
             "例: 地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"
         ),
     )
-    department = forms.ModelChoiceField(
-        label=_("担当課（採択の場合）"),
-        queryset=Department.objects.filter(is_active=True),
-        required=False,
-        help_text=_("空欄の場合は、提案で希望された担当課になります。"),
-    )
+    department = department_choice(_("担当課（採択の場合）"), help_text=_("空欄の場合は、提案で希望された担当課になります。"))
     form = forms.ChoiceField(
         label=_("協働の形態（採択の場合）"),
         choices=[("", _("（あとで決める）")), *ProjectForm.choices],
