@@ -16,8 +16,8 @@ from consultations.models import (
     Topic,
 )
 from core.filters import KeywordFilter, ModelChoiceFilter
-from core.form_fields import DateInput
 from core.fiscal import fiscal_year_choices, fiscal_year_range
+from core.form_fields import DateInput
 from core.models import User
 from core.roles import Role
 

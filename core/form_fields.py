@@ -18,26 +18,20 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def theme_checkboxes(label, *, required: bool = False, **kwargs) -> forms.ModelMultipleChoiceField:
-    """The active themes (活動分野) as checkboxes."""
+def _checkboxes(label, queryset, *, required: bool = False, **kwargs) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
-        label=label,
-        queryset=Theme.objects.active(),
-        required=required,
-        widget=forms.CheckboxSelectMultiple,
-        **kwargs,
+        label=label, queryset=queryset, required=required, widget=forms.CheckboxSelectMultiple, **kwargs
     )
 
 
-def area_checkboxes(label, *, required: bool = False, **kwargs) -> forms.ModelMultipleChoiceField:
-    """The city's areas (地区) as checkboxes."""
-    return forms.ModelMultipleChoiceField(
-        label=label,
-        queryset=Area.objects.all(),
-        required=required,
-        widget=forms.CheckboxSelectMultiple,
-        **kwargs,
-    )
+def theme_checkboxes(label, **kwargs) -> forms.ModelMultipleChoiceField:
+    """The active themes (活動分野) as checkboxes, optional unless required=True."""
+    return _checkboxes(label, Theme.objects.active(), **kwargs)
+
+
+def area_checkboxes(label, **kwargs) -> forms.ModelMultipleChoiceField:
+    """The city's areas (地区) as checkboxes, optional unless required=True."""
+    return _checkboxes(label, Area.objects.all(), **kwargs)
 
 
 def kana_field() -> forms.CharField:

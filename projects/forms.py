@@ -386,7 +386,9 @@ class DecisionForm(forms.Form):
             "例: 地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"
         ),
     )
-    department = department_choice(_("担当課（採択の場合）"), help_text=_("空欄の場合は、提案で希望された担当課になります。"))
+    department = department_choice(
+        _("担当課（採択の場合）"), help_text=_("空欄の場合は、提案で希望された担当課になります。")
+    )
     form = forms.ChoiceField(
         label=_("協働の形態（採択の場合）"),
         choices=[("", _("（あとで決める）")), *ProjectForm.choices],

@@ -1088,7 +1088,9 @@ def mutual_evaluation_save(*, project: Project, side: str, by, **fields) -> Mutu
 
 
 def results_presentation_create(*, project: Project, by, **fields) -> ResultsPresentation:
-    _require_open(project, "presentation", _("成果発表は、実施中・評価・完了の協働事業について記録できます。"))
+    _require_open(
+        project, "presentation", _("成果発表は、実施中・評価・完了の協働事業について記録できます。")
+    )
     return _record(ResultsPresentation, project=project, by=by, **fields)
 
 
