@@ -65,7 +65,7 @@ def is_external_reviewer(user) -> bool:
     return _signed_in(user) and user.has_role(Role.REVIEWER)
 
 
-def _has_rows(user, name: str, model: str, **lookup) -> bool:
+def _has_rows(user, name: str, model: str, /, **lookup) -> bool:
     """Whether `model` ("app.Model", looked up by name: core imports no app) has a row matching
     `lookup` for this signed-in user; asked once per user object (remembered as `name`)."""
     if not _signed_in(user):
