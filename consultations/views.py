@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.forms.utils import ErrorDict
@@ -37,9 +39,9 @@ from core.shortcuts import paginate, refusals_on_form, render_filtered
 staff_required = permission_required("consultations.access")
 
 
-def _page_of_rows(request: HttpRequest, queryset):
+def _page_of_rows(request: HttpRequest, queryset, *, count: Callable[[], int] | None = None):
     """A page of consultation_list() or group_consultations(), its rows read (ConsultationRow)."""
-    page_obj = paginate(request, queryset)
+    page_obj = paginate(request, queryset, count=count)
     page_obj.object_list = selectors.consultation_rows(page_obj.object_list)
     return page_obj
 
@@ -54,29 +56,43 @@ def _log_view(request: HttpRequest, records) -> None:
 SEARCH_FORM_SCOPES = ("consultations", "consultations.staff")
 
 
+def _shared_name(request: HttpRequest, filterset, part: str) -> str | None:
+    """The cache name of a part of the list that is the same for every staff member asking for
+    the same conditions on the same day (the day sets the fiscal years and the date filters);
+    None when the conditions have errors or a typed keyword (which may name a person): such a
+    part is made for the request alone."""
+    if filterset.errors or any(request.GET.get(name) for name in services.FREE_TEXT_PARAMETERS):
+        return None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return f"consultations:{part}|{get_language()}|{timezone.localdate()}|{query.urlencode()}"
+
+
 def _search_form(request: HttpRequest, filterset) -> str:
     """The list's filter form as HTML. Rendering it (ten fields, the topic and staff choices read
-    from the database) cost more than the rest of the page, and it is the same for every staff
-    member opening the same conditions: it is kept under the versions of what it shows (and the
-    day, which sets the fiscal years offered). A form showing errors or a typed keyword (which may
-    name a person) is rendered for the request alone."""
+    from the database) cost more than the rest of the page: it is kept under the versions of what
+    it shows."""
 
     def build() -> str:
         return str(render_to_string("consultations/_search_form.html", {"filter": filterset}, request))
 
-    if filterset.errors or any(request.GET.get(name) for name in services.FREE_TEXT_PARAMETERS):
-        return build()
-    query = request.GET.copy()
-    query.pop("page", None)
-    name = f"consultations:search_form|{get_language()}|{timezone.localdate()}|{query.urlencode()}"
-    return kept(name, SEARCH_FORM_SCOPES, build)
+    name = _shared_name(request, filterset, "search_form")
+    return build() if name is None else kept(name, SEARCH_FORM_SCOPES, build)
+
+
+def _row_count(request: HttpRequest, filterset, queryset) -> Callable[[], int]:
+    """How many consultations match, for the pager: COUNT(*) reads every matching row (all of
+    them for the unfiltered list, which grows by thousands a year), so the number is kept like
+    the form, under the consultations' version (any record saved or deleted changes it)."""
+    name = _shared_name(request, filterset, "count")
+    return queryset.count if name is None else lambda: kept(name, ("consultations",), queryset.count)
 
 
 @require_GET
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     filterset, queryset = selectors.consultation_list(data=request.GET)
-    page_obj = _page_of_rows(request, queryset)
+    page_obj = _page_of_rows(request, queryset, count=_row_count(request, filterset, queryset))
     _log_view(request, page_obj.object_list)
     return render(
         request,

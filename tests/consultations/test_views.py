@@ -229,6 +229,34 @@ def test_the_list_s_filter_form_follows_topics_and_staff(client_for, staff_user,
     assert 'value="佐藤"' in form(q="佐藤") and "山田" not in form(q="佐藤")
 
 
+def test_the_list_s_kept_count_follows_every_change(client_for, staff_user):
+    """The number of matching consultations (the pager's) is kept between requests, yet a new or
+    deleted record changes it on the next request, and a keyword's count is never kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = ConsultationFactory(channel="visit")
+    ConsultationFactory(channel="phone")
+    client = client_for(staff_user)
+    url = reverse("consultations:index")
+
+    def counted(**params) -> tuple[int, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            count = client.get(url, params).context["page_obj"].paginator.count
+        return count, any("COUNT(" in q["sql"] for q in queries.captured_queries)
+
+    assert counted() == (2, True)
+    assert counted() == (2, False)
+    assert counted(channel="visit") == (1, True)
+    assert counted(channel="visit") == (1, False)
+    ConsultationFactory(channel="visit")
+    assert counted() == (3, True)
+    assert counted(channel="visit") == (2, True)
+    first.delete()
+    assert counted(channel="visit") == (1, True)
+    assert counted(q="相談")[1] and counted(q="相談")[1]  # counted on every request
+
+
 def test_a_consultation_with_several_topics_is_listed_once(client_for, staff_user):
     """Filtering by a topic, or by none, lists a consultation with several topics exactly once."""
     both = ConsultationFactory(topics=["venue", "funding"])
