@@ -298,13 +298,22 @@ class SoakClient:
 
 
 class Soak:
+    """The load: `clients` connections to the server on `port` for `seconds`, and what they count."""
+
     def __init__(
-        self, *, host: str, port: int, plan: dict, clients: int, seconds: float, registration_share: float
+        self,
+        *,
+        port: int,
+        plan: dict,
+        seconds: float,
+        clients: int = SOAK_CLIENTS,
+        registration_share: float = REGISTRATION_SHARE,
+        host: str = "127.0.0.1",
     ):
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the soak only loads servers on this machine's loopback")
         self.host, self.port, self.plan, self.clients = host, port, plan, clients
-        self.registration_share = registration_share
+        self.seconds, self.registration_share = seconds, registration_share
         self.result = SoakResult()
         self.lock = threading.Lock()
         self.deadline = time.monotonic() + seconds
@@ -337,34 +346,17 @@ class Soak:
             self.result.cancellations += 1
 
 
-def soak(
-    *,
-    port: int,
-    master_pid: int,
-    plan: dict,
-    seconds: float,
-    clients: int = SOAK_CLIENTS,
-    registration_share: float = REGISTRATION_SHARE,
-    host: str = "127.0.0.1",
-) -> SoakResult:
+def soak(load: Soak, *, master_pid: int) -> SoakResult:
     """Runs the soak; samples each worker's memory after the warm-up and at the end."""
-    load = Soak(
-        host=host,
-        port=port,
-        plan=plan,
-        clients=clients,
-        seconds=seconds,
-        registration_share=registration_share,
-    )
-    warm_up = min(seconds * WARM_UP_FRACTION, WARM_UP_MAX_SECONDS)
-    threads = [threading.Thread(target=SoakClient(load, n).run, daemon=True) for n in range(clients)]
+    warm_up = min(load.seconds * WARM_UP_FRACTION, WARM_UP_MAX_SECONDS)
+    threads = [threading.Thread(target=SoakClient(load, n).run, daemon=True) for n in range(load.clients)]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
     time.sleep(warm_up)
     load.result.rss_start_kb = sample_rss(master_pid)
     for thread in threads:
-        thread.join(seconds + 60)
+        thread.join(load.seconds + 60)
     load.result.rss_end_kb = sample_rss(master_pid)
     load.result.seconds = time.perf_counter() - began
     return load.result
@@ -378,7 +370,7 @@ def run(*, env: dict, base_dir: Path, port: int, master_pid: int, seconds: float
         f"  団体 {len(plan['groups'])}、催し {len(plan['event_pages'])}、"
         f"申込先 {len(plan['register_events'])}"
     )
-    result = soak(port=port, master_pid=master_pid, plan=plan, seconds=seconds)
+    result = soak(Soak(port=port, plan=plan, seconds=seconds), master_pid=master_pid)
     start = ", ".join(f"{kb / 1024:.0f}" for kb in result.rss_start_kb.values())
     end = ", ".join(f"{kb / 1024:.0f}" for kb in result.rss_end_kb.values())
     out(

@@ -21,6 +21,7 @@ for login by password, while the normal clients use their sessions.
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 import threading
@@ -143,17 +144,8 @@ class AbuseResult:
 
 
 def _phase(*, host: str, port: int, plan: dict, seconds: float, abusers: int):
-    def load(clients: int) -> quiet_soak.Soak:
-        return quiet_soak.Soak(
-            host=host,
-            port=port,
-            plan=plan,
-            clients=clients,
-            seconds=seconds,
-            registration_share=quiet_soak.REGISTRATION_SHARE,
-        )
-
-    normal, abusive = load(NORMAL_CLIENTS), load(abusers)
+    load = functools.partial(quiet_soak.Soak, host=host, port=port, plan=plan, seconds=seconds)
+    normal, abusive = load(clients=NORMAL_CLIENTS), load(clients=abusers)
     clients = [quiet_soak.SoakClient(normal, n) for n in range(NORMAL_CLIENTS)]
     clients += [AbuseClient(abusive, n) for n in range(abusers)]
     threads = [threading.Thread(target=client.run, daemon=True) for client in clients]

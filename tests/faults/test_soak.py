@@ -29,9 +29,8 @@ def test_a_short_soak_registers_cancels_and_counts_no_error(transactional_db, tm
     try:
         gunicorn.wait_healthy()
         # Registrations more often than in the bench, so that ten seconds see several.
-        result = soak.soak(
-            port=gunicorn.port, master_pid=gunicorn.process.pid, plan=plan, seconds=10, registration_share=0.3
-        )
+        load = soak.Soak(port=gunicorn.port, plan=plan, seconds=10, registration_share=0.3)
+        result = soak.soak(load, master_pid=gunicorn.process.pid)
     finally:
         gunicorn.stop()
     active = Registration.objects.exclude(status=Registration.Status.CANCELLED).count()
