@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 
 from consultations.models import (
     AccessAction,
-    Channel,
     Consultation,
     ConsultationAccessLog,
     ConsultationStatus,
@@ -96,60 +95,7 @@ def consultations_move_person(*, keep: Person, duplicate: Person, by: User | Non
     return len(ids)
 
 
-@transaction.atomic
-def consultation_create(
-    *,
-    actor: User,
-    staff: User,
-    consulted_on: dt.date,
-    channel: str = Channel.VISIT,
-    duration_minutes: int = 30,
-    group=None,
-    person: Person | None = None,
-    is_anonymous: bool = False,
-    topics: Iterable[Topic],
-    themes: Iterable[Theme] = (),
-    question: str,
-    answer: str = "",
-    status: str = ConsultationStatus.CLOSED,
-    follow_up_due_on: dt.date | None = None,
-    follow_up_description: str = "",
-    new_person: dict[str, str] | None = None,
-    path: str = "",
-) -> Consultation:
-    """Records a consultation. `new_person` (name, name_kana, phone) creates the guest record in
-    the same transaction, so a refused consultation leaves no stray person behind."""
-    topics = list(topics)
-    if not topics:
-        raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
-    if person is None and new_person and new_person.get("name", "").strip():
-        person = guest_person_create(**new_person)
-    consultation = Consultation(
-        consulted_on=consulted_on,
-        channel=channel,
-        duration_minutes=duration_minutes,
-        staff=staff,
-        group=group,
-        person=person,
-        is_anonymous=is_anonymous,
-        question=question,
-        answer=answer,
-        status=ConsultationStatus.OPEN if follow_up_due_on else status,
-        created_by=actor,
-    )
-    consultation.full_clean()
-    record_by(consultation, actor)
-    consultation.save()
-    consultation.topics.set(topics)
-    consultation.themes.set(list(themes))
-    if follow_up_due_on:
-        _follow_up_add(
-            consultation=consultation, due_on=follow_up_due_on, owner=staff, description=follow_up_description
-        )
-    access_log_write(user=actor, action=AccessAction.CREATE, consultations=[consultation], path=path)
-    return consultation
-
-
+# The fields of the record form, which consultation_create and consultation_update take by name.
 CHANGEABLE_FIELDS = (
     "consulted_on",
     "channel",
@@ -162,6 +108,69 @@ CHANGEABLE_FIELDS = (
     "answer",
     "status",
 )
+
+
+def _record_save(
+    consultation: Consultation,
+    *,
+    actor: User,
+    fields: dict,
+    topics: Iterable[Topic] | None,
+    themes: Iterable[Theme] | None,
+    new_person: dict[str, str] | None,
+) -> None:
+    """Sets the record's fields, validates and saves it, then its topics and themes (None leaves
+    them as they are). `new_person` (name, name_kana, phone) creates the guest record in the same
+    transaction, so a refused record leaves no stray person behind."""
+    unknown = set(fields) - set(CHANGEABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown consultation fields {sorted(unknown)}")
+    if topics is not None:
+        topics = list(topics)
+        if not topics:
+            raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
+    if fields.get("person") is None and new_person and new_person.get("name", "").strip():
+        fields["person"] = guest_person_create(**new_person)
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    consultation.full_clean()
+    record_by(consultation, actor)
+    consultation.save()
+    if topics is not None:
+        consultation.topics.set(topics)
+    if themes is not None:
+        consultation.themes.set(list(themes))
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    actor: User,
+    topics: Iterable[Topic],
+    themes: Iterable[Theme] = (),
+    follow_up_due_on: dt.date | None = None,
+    follow_up_description: str = "",
+    new_person: dict[str, str] | None = None,
+    path: str = "",
+    **fields,
+) -> Consultation:
+    """Records a consultation of the given CHANGEABLE_FIELDS (staff, consulted_on and question at
+    least; the others have the model's defaults). A follow-up to do leaves it 対応中."""
+    if follow_up_due_on:
+        fields["status"] = ConsultationStatus.OPEN
+    consultation = Consultation(created_by=actor)
+    _record_save(
+        consultation, actor=actor, fields=fields, topics=topics, themes=themes, new_person=new_person
+    )
+    if follow_up_due_on:
+        _follow_up_add(
+            consultation=consultation,
+            due_on=follow_up_due_on,
+            owner=consultation.staff,
+            description=follow_up_description,
+        )
+    access_log_write(user=actor, action=AccessAction.CREATE, consultations=[consultation], path=path)
+    return consultation
 
 
 @transaction.atomic
@@ -179,28 +188,13 @@ def consultation_update(
 ) -> Consultation:
     if consultation.is_anonymised:
         raise ValidationError(_("匿名化した相談記録は変更できません。"))
-    unknown = set(fields) - set(CHANGEABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"consultation_update: unknown fields {sorted(unknown)}")
-    if fields.get("person") is None and new_person and new_person.get("name", "").strip():
-        fields["person"] = guest_person_create(**new_person)
-    for name, value in fields.items():
-        setattr(consultation, name, value)
-    consultation.full_clean()
-    record_by(consultation, actor)
-    consultation.save()
-    if topics is not None:
-        topics = list(topics)
-        if not topics:
-            raise ValidationError({"topics": _("相談の分野を1つ以上選んでください。")})
-        consultation.topics.set(topics)
-    if themes is not None:
-        consultation.themes.set(list(themes))
+    _record_save(
+        consultation, actor=actor, fields=fields, topics=topics, themes=themes, new_person=new_person
+    )
     if related_events is not None:
         consultation.related_events.set(list(related_events))
     if related_projects is not None:
         consultation.related_projects.set(list(related_projects))
-
     access_log_write(user=actor, action=AccessAction.CHANGE, consultations=[consultation], path=path)
     return consultation
 
