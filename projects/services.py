@@ -57,40 +57,36 @@ from projects.validators import validate_attachment
 # --- Calls ------------------------------------------------------------------------------------
 
 
+def _call_save(call: ProposalCall, *, fields: dict, reviewer_departments, reviewer_staff) -> None:
+    """Sets the call's fields (its kinds checked), then validates and saves it with its reviewers
+    (None leaves them as they are)."""
+    for name, value in fields.items():
+        setattr(call, name, value)
+    if "kinds" in fields:
+        call.kinds = list(fields["kinds"])
+        _validate_kinds(call.kinds)
+    save_validated(call, reviewer_departments=reviewer_departments, reviewer_staff=reviewer_staff)
+
+
 @transaction.atomic
 def call_create(
     *,
-    title: str,
-    fiscal_year: int,
-    opens_on: dt.date,
-    closes_on: dt.date,
     kinds: Iterable[str],
-    description: str = "",
     with_presentation: bool = False,
-    split_weights: bool = False,
-    department_share: int = 50,
     reviewer_departments: Iterable = (),
     reviewer_staff: Iterable = (),
-    is_published: bool = True,
-    created_by=None,
-    review_deadline: dt.date | None = None,
+    **fields,
 ) -> ProposalCall:
-    """A call with its stages (書類審査, and 公開プレゼンテーション審査 if asked), each with the default rubric."""  # noqa: E501
-    call = ProposalCall(
-        title=title,
-        fiscal_year=fiscal_year,
-        description=description,
-        opens_on=opens_on,
-        closes_on=closes_on,
-        kinds=list(kinds),
-        split_weights=split_weights,
-        department_share=department_share,
-        is_published=is_published,
-        created_by=created_by,
-        review_deadline=review_deadline,
+    """A call of the given fields (title, fiscal_year, opens_on and closes_on at least; the others
+    have the model's defaults) with its stages (書類審査, and 公開プレゼンテーション審査 if asked),
+    each with the default rubric."""
+    call = ProposalCall()
+    _call_save(
+        call,
+        fields={**fields, "kinds": kinds},
+        reviewer_departments=reviewer_departments,
+        reviewer_staff=reviewer_staff,
     )
-    _validate_kinds(call.kinds)
-    save_validated(call, reviewer_departments=reviewer_departments, reviewer_staff=reviewer_staff)
     stage_kinds = [StageKind.DOCUMENT] + ([StageKind.PRESENTATION] if with_presentation else [])
     for order, kind in enumerate(stage_kinds, start=1):
         stage_create(call=call, kind=kind, order=order)
@@ -114,12 +110,7 @@ def call_update(
     reviewer_staff=None,
     **fields,
 ) -> ProposalCall:
-    for name, value in fields.items():
-        setattr(call, name, value)
-    if "kinds" in fields:
-        call.kinds = list(fields["kinds"])
-        _validate_kinds(call.kinds)
-    save_validated(call, reviewer_departments=reviewer_departments, reviewer_staff=reviewer_staff)
+    _call_save(call, fields=fields, reviewer_departments=reviewer_departments, reviewer_staff=reviewer_staff)
     if with_presentation is not None:
         has = call.stages.filter(kind=StageKind.PRESENTATION).exists()
         if with_presentation and not has:
@@ -795,6 +786,13 @@ def _revise(instance, fields: dict, **written_by):
     return save_validated(instance)
 
 
+def _copied_to_project(partner: Partner, *, project: Project) -> Partner:
+    """A new row with the proposal's partner's fields, on the project instead of the proposal."""
+    partner.pk, partner.proposal, partner.project = None, None, project
+    partner._state.adding = True
+    return partner
+
+
 def _copy_plan(source, target) -> None:
     for name in source.PLAN_FIELDS:
         setattr(target, name, getattr(source, name))
@@ -824,16 +822,7 @@ def project_create_from_proposal(*, proposal: Proposal, by, department=None, for
     project.save()
     project.themes.set(proposal.themes.all())
     Partner.objects.bulk_create(
-        Partner(
-            project=project,
-            sector=p.sector,
-            group_id=p.group_id,
-            business_id=p.business_id,
-            department_id=p.department_id,
-            name=p.name,
-            role=p.role,
-        )
-        for p in proposal.partners.all()
+        _copied_to_project(partner, project=project) for partner in proposal.partners.all()
     )
     _record_status(
         obj=project, from_status="", to_status=project.status, by=by, note=_("提案の採択により登録")
@@ -842,40 +831,14 @@ def project_create_from_proposal(*, proposal: Proposal, by, department=None, for
 
 
 @transaction.atomic
-def project_register(
-    *,
-    title: str,
-    kind: str,
-    lead_group,
-    fiscal_year: int,
-    by,
-    summary: str = "",
-    form: str = "",
-    department=None,
-    themes: Iterable = (),
-    starts_on: dt.date | None = None,
-    ends_on: dt.date | None = None,
-    **plan,
-) -> Project:
-    """プロジェクト登録 / プロジェクト支援: registered by staff without a call, running from the start."""
+def project_register(*, kind: str, by, themes: Iterable = (), **fields) -> Project:
+    """プロジェクト登録 / プロジェクト支援: registered by staff without a call, running from the start
+    (title, lead_group and fiscal_year at least; the other fields and the plan as given)."""
     if kind not in UNCALLED_KINDS:
         raise ValidationError(
             {"kind": _("募集を通さずに登録できるのは、プロジェクト登録とプロジェクト支援です。")}
         )
-    project = Project(
-        title=title,
-        kind=kind,
-        form=form,
-        lead_group=lead_group,
-        department=department,
-        summary=summary,
-        fiscal_year=fiscal_year,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        registered_by=by,
-        status=ProjectStatus.RUNNING,
-        **plan,
-    )
+    project = Project(kind=kind, registered_by=by, status=ProjectStatus.RUNNING, **fields)
     save_validated(project, themes=themes)
     _record_status(obj=project, from_status="", to_status=project.status, by=by, note=_("職員が登録"))
     return project
