@@ -379,12 +379,14 @@ def _digest_prepare(
 # --- flyers -------------------------------------------------------------------------------------
 
 
+# What a group says of its flyer besides the file (the flyer form's other fields).
+FLYER_FIELDS = ("title", "alt_text", "display_from", "display_until")
+
+
 @transaction.atomic
-def flyer_create(
-    *, group, user: User, upload, title: str, alt_text: str, display_from: dt.date, display_until: dt.date
-) -> Flyer:
-    """A group editor's flyer, waiting for staff; the thumbnail is made now (a PDF that cannot be
-    drawn is refused here, not found broken on the rack)."""
+def flyer_create(*, group, user: User, upload, **fields) -> Flyer:
+    """A group editor's flyer with its FLYER_FIELDS, waiting for staff; the thumbnail is made now
+    (a PDF that cannot be drawn is refused here, not found broken on the rack)."""
     from django.core.files.base import ContentFile
 
     if not user.has_perm("info.add_flyer", group):
@@ -397,15 +399,7 @@ def flyer_create(
         raise ValidationError(
             {"file": _("ファイルを読み取れませんでした。壊れていないか確かめて、もう一度選んでください。")}
         ) from exc
-    flyer = Flyer(
-        group=group,
-        title=title,
-        alt_text=alt_text,
-        content_type=content_type,
-        display_from=display_from,
-        display_until=display_until,
-        uploaded_by=user,
-    )
+    flyer = Flyer(group=group, content_type=content_type, uploaded_by=user, **fields)
     flyer.file.save(upload.name, ContentFile(data), save=False)
     flyer.thumbnail.save("thumbnail.png", ContentFile(thumbnail), save=False)
     names = [flyer.file.name, flyer.thumbnail.name]

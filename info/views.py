@@ -270,10 +270,7 @@ def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
                 group=group,
                 user=request.user,
                 upload=form.cleaned_data["file"],
-                **{
-                    name: form.cleaned_data[name]
-                    for name in ("title", "alt_text", "display_from", "display_until")
-                },
+                **{name: form.cleaned_data[name] for name in services.FLYER_FIELDS},
             )
             messages.success(request, _("チラシを受け付けました。センター職員が確認してから掲示します。"))
             return redirect("core:mypage")
