@@ -626,17 +626,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
             records, links = [], []
             for axis, pairs in bank.items():
                 count = min(len(pairs), rng.randint(1, 2) * scale)
-                for heading, episode in rng.sample(pairs, k=count):
-                    records.append(
-                        OutcomeRecord(
-                            program=program,
-                            fiscal_year=fiscal_year,
-                            axis=axis,
-                            category=heading,
-                            episode=episode,
-                            source=rng.choice(sources),
-                        )
-                    )
+                for episode in rng.sample(pairs, k=count):
+                    records.append(_episode_record(program, fiscal_year, axis, episode, rng.choice(sources)))
                     project = rng.choice(program_projects) if program_projects else None
                     group_id = (
                         project[1]
@@ -657,6 +648,16 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     )
     out.write(
         f"  reports: 成果のエピソード {created}件（{years[0]}〜{years[-1]}年度）、事業の評価 {assessed}件"
+    )
+
+
+def _episode_record(program, fiscal_year: int, axis: str, episode: tuple[str, str], source: str):
+    """An episode of EPISODES, (heading, text), as an outcome record of the program's year."""
+    from reports.models import OutcomeRecord
+
+    heading, text = episode
+    return OutcomeRecord(
+        program=program, fiscal_year=fiscal_year, axis=axis, category=heading, episode=text, source=source
     )
 
 
@@ -742,17 +743,8 @@ def bench_top_up(*, program_code: str = BENCH_PROGRAM, fiscal_year: int | None =
     pairs = [(axis, pair) for bank in EPISODES.values() for axis, pairs in bank.items() for pair in pairs]
     new_records = []
     for n in range(outcomes, BENCH_OUTCOMES):
-        axis, (heading, episode) = pairs[n % len(pairs)]
-        new_records.append(
-            OutcomeRecord(
-                program=program,
-                fiscal_year=year,
-                axis=axis,
-                category=heading,
-                episode=episode,
-                source=OutcomeSource.INTERVIEW,
-            )
-        )
+        axis, episode = pairs[n % len(pairs)]
+        new_records.append(_episode_record(program, year, axis, episode, OutcomeSource.INTERVIEW))
     OutcomeRecord.objects.bulk_create(new_records)
     return {
         "events": len(events),

@@ -240,19 +240,18 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
                     if status != Booking.Status.CANCELLED:
                         taken[room.pk].append((starts_at, ends_at))
                     bookings.append(
-                        Booking(
-                            resource=room,
-                            group=group,
-                            booked_by_id=owners.get(group.pk),
-                            starts_at=starts_at,
-                            ends_at=ends_at,
-                            purpose=rng.choice(PURPOSES),
-                            people=rng.randint(3, min(room.capacity or 10, 20)),
+                        _group_booking(
+                            room,
+                            group,
+                            starts_at,
+                            ends_at,
+                            owners=owners,
+                            rng=rng,
+                            most_people=min(room.capacity or 10, 20),
                             status=status,
                             channel=rng.choice(
                                 [Booking.Channel.WEB] * 4 + [Booking.Channel.PHONE, Booking.Channel.COUNTER]
                             ),
-                            created_at=starts_at - dt.timedelta(days=rng.randint(1, 60)),
                             cancelled_at=starts_at - dt.timedelta(days=1)
                             if status == Booking.Status.CANCELLED
                             else None,
@@ -429,6 +428,31 @@ def _demo_roundtable(room: Resource, today: dt.date) -> None:
     )
 
 
+def _group_booking(
+    room: Resource,
+    group: Group,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    owners: dict,
+    rng: random.Random,
+    most_people: int,
+    **fields,
+) -> Booking:
+    """A demo group's booking, made by its owner one to sixty days before it."""
+    return Booking(
+        resource=room,
+        group=group,
+        booked_by_id=owners.get(group.pk),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=rng.choice(PURPOSES),
+        people=rng.randint(3, most_people),
+        created_at=starts_at - dt.timedelta(days=rng.randint(1, 60)),
+        **fields,
+    )
+
+
 def _busy_year(
     room: Resource, *, today: dt.date, groups: list[Group], owners: dict, taken: list, rng: random.Random
 ) -> list[Booking]:
@@ -450,21 +474,19 @@ def _busy_year(
                 free = (number + day.toordinal()) % 5 == 0
                 tuesday_evening = day.weekday() == 1 and start.time() >= dt.time(18) and day > today
                 if not free and not tuesday_evening and not any(s < end and e > start for s, e in taken):
-                    group = rng.choice(groups)
                     made.append(
-                        Booking(
-                            resource=room,
-                            group=group,
-                            booked_by_id=owners.get(group.pk),
-                            starts_at=start,
-                            ends_at=end,
-                            purpose=rng.choice(PURPOSES),
-                            people=rng.randint(3, room.capacity or 10),
+                        _group_booking(
+                            room,
+                            rng.choice(groups),
+                            start,
+                            end,
+                            owners=owners,
+                            rng=rng,
+                            most_people=room.capacity or 10,
                             status=Booking.Status.NO_SHOW
                             if end < now and rng.random() < 0.02
                             else Booking.Status.CONFIRMED,
                             channel=Booking.Channel.WEB,
-                            created_at=start - dt.timedelta(days=rng.randint(1, 60)),
                         )
                     )
                 start, number = end, number + 1
