@@ -16,18 +16,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
-    BooleanField,
-    DateTimeField,
-    DurationField,
-    Exists,
     F,
-    Field,
-    Func,
-    Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -255,23 +246,20 @@ def _holding(resource: Resource, exclude: Booking | None) -> QuerySet[Booking]:
     return holding if exclude is None else holding.exclude(pk=exclude.pk)
 
 
-def _span(start, end) -> Func:
-    return Func(start, end, Value("[)"), function="tstzrange", output_field=Field())
+def _overlap_sql(vendor: str) -> str:
+    """The bookings (alias b) whose time overlaps [%s, %s). On PostgreSQL written as the exclusion
+    constraint's range, so that its GiST index finds them (the (resource, starts_at) index would
+    scan every earlier booking of the room: thousands in a busy room's year)."""
+    if vendor == "postgresql":
+        return "tstzrange(b.starts_at, b.ends_at, '[)') && tstzrange(%s, %s, '[)')"
+    return "b.ends_at > %s AND b.starts_at < %s"
 
 
-def _overlapping(starts_at: dt.datetime, ends_at: dt.datetime) -> Q | Func:
-    """The bookings whose time overlaps. On PostgreSQL written as the exclusion constraint's
-    range, so that its GiST index finds them (the (resource, starts_at) index would scan every
-    earlier booking of the room: thousands in a busy room's year)."""
-    if connection.vendor != "postgresql":
-        return Q(starts_at__lt=ends_at, ends_at__gt=starts_at)
-    return Func(
-        _span(F("starts_at"), F("ends_at")),
-        _span(Value(starts_at, output_field=DateTimeField()), Value(ends_at, output_field=DateTimeField())),
-        template="%(expressions)s",
-        arg_joiner=" && ",
-        output_field=BooleanField(),
-    )
+def _seconds_sql(vendor: str) -> str:
+    """The booked seconds of the rows b (SQLite keeps times as text)."""
+    if vendor == "postgresql":
+        return "EXTRACT(EPOCH FROM SUM(b.ends_at - b.starts_at))"
+    return "SUM((julianday(b.ends_at) - julianday(b.starts_at)) * 86400.0)"
 
 
 def _booking_facts(
@@ -290,24 +278,48 @@ def _booking_facts(
     checks, however many rules): whether `by` edits `member_of`, the day's closure, the hours
     `hours_of` holds in the month, and whether a booking is in the way.
 
-    Asked after the resource is locked (booking_create), it sees every booking committed before."""
-    holding = _holding(resource, exclude)
-    facts = {
-        "closure": Subquery(Closure.objects.filter(date=day).values("reason")[:1]),
-        "clash": Exists(holding.filter(_overlapping(starts_at, ends_at))),
-        "member": Exists(GroupMembership.objects.filter(group=member_of, user=by))
-        if member_of is not None
-        else Value(False),
-        "used": Subquery(
-            holding.filter(group=hours_of, starts_at__gte=month[0], starts_at__lt=month[1])
-            .values("group")
-            .annotate(total=Sum(F("ends_at") - F("starts_at")))
-            .values("total")
+    Written in SQL: built with the ORM (three subqueries) it took about 4 ms of CPU to compile,
+    a fifth of a booking request; this takes a tenth of a millisecond. Every value is a
+    parameter. Asked after the resource is locked (booking_create), it sees every booking
+    committed before."""
+    vendor, ops = connection.vendor, connection.ops
+    booking, holding = Booking._meta.db_table, [str(status) for status in Booking.HOLDING]
+    # The rows of this resource that hold its time (all but `exclude`), as alias b.
+    rows_sql = (
+        f"FROM {booking} b WHERE b.resource_id = %s AND b.status IN ({', '.join(['%s'] * len(holding))})"
+        + (" AND b.id <> %s" if exclude is not None else "")
+    )
+    rows_params = [resource.pk, *holding, *([exclude.pk] if exclude is not None else [])]
+    at = ops.adapt_datetimefield_value
+    columns = [
+        f"(SELECT c.reason FROM {Closure._meta.db_table} c WHERE c.date = %s LIMIT 1)",
+        f"EXISTS (SELECT 1 {rows_sql} AND {_overlap_sql(vendor)})",
+    ]
+    params = [ops.adapt_datefield_value(day), *rows_params, at(starts_at), at(ends_at)]
+    if member_of is not None:
+        columns.append(
+            f"EXISTS (SELECT 1 FROM {GroupMembership._meta.db_table} m"
+            " WHERE m.group_id = %s AND m.user_id = %s)"
         )
-        if hours_of is not None
-        else Value(None, output_field=DurationField()),
+        params += [member_of.pk, by.pk]
+    if hours_of is not None:
+        columns.append(
+            f"(SELECT {_seconds_sql(vendor)} {rows_sql}"
+            " AND b.group_id = %s AND b.starts_at >= %s AND b.starts_at < %s)"
+        )
+        params += [*rows_params, hours_of.pk, at(month[0]), at(month[1])]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        row = list(cursor.fetchone())
+    closure, clash = row.pop(0), row.pop(0)
+    member = bool(row.pop(0)) if member_of is not None else False
+    seconds = row.pop(0) if hours_of is not None else None
+    return {
+        "closure": closure,
+        "clash": bool(clash),
+        "member": member,
+        "used": None if seconds is None else dt.timedelta(seconds=float(seconds)),
     }
-    return Resource.objects.filter(pk=resource.pk).values(**facts).get()
 
 
 def _overlap_reason(clash: Booking | None) -> str:
