@@ -59,7 +59,10 @@ from projects.validators import validate_attachment
 
 def _call_save(call: ProposalCall, *, fields: dict, reviewer_departments, reviewer_staff) -> None:
     """Sets the call's fields (its kinds checked), then validates and saves it with its reviewers
-    (None leaves them as they are)."""
+    (None leaves them as they are). A name that is not a field of the call is refused."""
+    unknown = set(fields) - {field.name for field in ProposalCall._meta.concrete_fields}
+    if unknown:
+        raise TypeError(f"not fields of a call: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(call, name, value)
     if "kinds" in fields:

@@ -301,3 +301,21 @@ def test_a_failed_e_mail_stays_visible_and_staff_can_send_it_again(
     assert message.status == OutboxMessage.Status.SENT and message.attempts == 2
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [proposer.email]
     assert draft.title in mail.outbox[0].body
+
+
+def test_a_call_is_created_with_its_stages_and_a_misspelt_field_is_refused():
+    """call_create and call_update set the call's fields by name: a name that is not a field of
+    the call (a typo) is refused, never set on the object and silently lost."""
+    call = services.call_create(
+        title="令和8年度 協働事業提案",
+        fiscal_year=2026,
+        opens_on=dt.date(2026, 4, 1),
+        closes_on=dt.date(2026, 5, 31),
+        kinds=["citizen"],
+        with_presentation=True,
+    )
+    assert [stage.kind for stage in call.stages.order_by("order")] == ["document", "presentation"]
+    with pytest.raises(TypeError, match="closes_at"):
+        services.call_update(call=call, closes_at=dt.date(2026, 6, 30))
+    call.refresh_from_db()
+    assert call.closes_on == dt.date(2026, 5, 31)
