@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 # Role groups of this app (created and kept in sync after every migrate by core.roles).
 CONSULTATION_HANDLER_ROLE = "相談記録担当"  # data, not UI text
@@ -12,16 +12,13 @@ AUDIT_PERMISSION = "consultations.view_accesslog"
 
 _HANDLER_PERMISSIONS = [
     ACCESS_PERMISSION,
-    "consultations.view_consultation",
-    "consultations.add_consultation",
-    "consultations.change_consultation",
-    "consultations.view_referral",
-    "consultations.add_referral",
-    "consultations.change_referral",
-    "consultations.view_followup",
-    "consultations.add_followup",
-    "consultations.change_followup",
-    "consultations.view_topic",
+    *model_permissions(
+        "consultations",
+        consultation="view add change",
+        referral="view add change",
+        followup="view add change",
+        topic="view",
+    ),
 ]
 
 

@@ -2,33 +2,23 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("基本設定")
     role_permissions = {
-        Role.STAFF: [
-            "core.view_theme",
-            "core.add_theme",
-            "core.change_theme",
-            "core.view_area",
-            "core.add_area",
-            "core.change_area",
-            "core.view_department",
-            "core.add_department",
-            "core.change_department",
-            "core.view_person",
-            "core.add_person",
-            "core.change_person",
-            "core.view_outboxmessage",
-            "core.view_searchsynonym",
-            "core.add_searchsynonym",
-            "core.change_searchsynonym",
-            "core.delete_searchsynonym",
-        ],
-        Role.OFFICIAL: ["core.view_theme", "core.view_area", "core.view_department"],
+        Role.STAFF: model_permissions(
+            "core",
+            theme="view add change",
+            area="view add change",
+            department="view add change",
+            person="view add change",
+            outboxmessage="view",
+            searchsynonym="view add change delete",
+        ),
+        Role.OFFICIAL: model_permissions("core", theme="view", area="view", department="view"),
     }
 
     def ready(self) -> None:

@@ -2,7 +2,7 @@
 each app (AppConfig.role_permissions) and granted after every migrate.
 
     class GroupsConfig(AppConfig):
-        role_permissions = {Role.STAFF: ["groups.view_group", "groups.change_group"]}
+        role_permissions = {Role.STAFF: model_permissions("groups", group="view change")}
 """
 
 from __future__ import annotations
@@ -26,6 +26,14 @@ class Role:
         COMMITTEE: _("委員"),
         REVIEWER: _("審査委員"),
     }
+
+
+def model_permissions(app_label: str, **actions: str) -> list[str]:
+    """The permission names of an app's models, from each model's actions (space-separated):
+
+    model_permissions("reports", report="view add") == ["reports.view_report", "reports.add_report"]
+    """
+    return [f"{app_label}.{action}_{model}" for model, names in actions.items() for action in names.split()]
 
 
 def user_has_role(user, role: str) -> bool:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 
 class EventsConfig(AppConfig):
@@ -9,23 +9,15 @@ class EventsConfig(AppConfig):
     verbose_name = _("事業・催し")
     # Permissions each role holds for this app (granted after migrate; see core.roles).
     role_permissions: dict[str, list[str]] = {
-        Role.STAFF: [
-            "events.view_program",
-            "events.add_program",
-            "events.change_program",
-            "events.view_event",
-            "events.add_event",
-            "events.change_event",
-            "events.delete_event",
-            "events.view_eventsession",
-            "events.add_eventsession",
-            "events.change_eventsession",
-            "events.delete_eventsession",
-            "events.view_registration",
-            "events.change_registration",
-            "events.view_attendance",
-            "events.view_surveyresponse",
-        ],
+        Role.STAFF: model_permissions(
+            "events",
+            program="view add change",
+            event="view add change delete",
+            eventsession="view add change delete",
+            registration="view change",
+            attendance="view",
+            surveyresponse="view",
+        ),
     }
 
     def ready(self) -> None:

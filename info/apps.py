@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 
 class InfoConfig(AppConfig):
@@ -10,13 +10,7 @@ class InfoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     # Model permissions for the admin; who may post or edit which grant is in info/rules.py.
     role_permissions: dict[str, list[str]] = {
-        Role.STAFF: [
-            "info.view_grant",
-            "info.add_grant",
-            "info.change_grant",
-            "info.delete_grant",
-            "info.view_savedsearch",
-        ],
+        Role.STAFF: model_permissions("info", grant="view add change delete", savedsearch="view"),
     }
 
     def ready(self) -> None:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 
 class MatchingConfig(AppConfig):
@@ -9,12 +9,14 @@ class MatchingConfig(AppConfig):
     verbose_name = _("マッチング")
     # Permissions each role holds for this app (granted after migrate; see core.roles).
     role_permissions: dict[str, list[str]] = {
-        Role.STAFF: [
-            f"matching.{verb}_{model}"
-            for model in ("business", "need", "offer", "match", "matchstatuschange")
-            for verb in ("view", "add", "change")
-        ]
-        + ["matching.delete_need", "matching.delete_offer"],
+        Role.STAFF: model_permissions(
+            "matching",
+            business="view add change",
+            need="view add change delete",
+            offer="view add change delete",
+            match="view add change",
+            matchstatuschange="view add change",
+        ),
     }
 
     def ready(self) -> None:

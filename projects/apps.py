@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 _MODELS = [
     "proposalcall",
@@ -31,7 +31,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("協働事業")
     # Model permissions for the admin. Object access on the site is decided by projects/rules.py.
     role_permissions: dict[str, list[str]] = {
-        Role.STAFF: [f"projects.{verb}_{model}" for model in _MODELS for verb in ("view", "change", "add")],
+        Role.STAFF: model_permissions("projects", **dict.fromkeys(_MODELS, "view change add")),
         # 審査委員 use no admin: what they read and score is decided per call by projects/rules.py.
         Role.REVIEWER: [],
     }

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import Role
+from core.roles import Role, model_permissions
 
 
 class SpacesConfig(AppConfig):
@@ -9,11 +9,14 @@ class SpacesConfig(AppConfig):
     verbose_name = _("活動の場の提供")
     # Permissions each role holds for this app (granted after migrate; see core.roles).
     role_permissions: dict[str, list[str]] = {
-        Role.STAFF: [
-            f"spaces.{verb}_{model}"
-            for model in ("resource", "closure", "allotment", "booking", "machineuse")
-            for verb in ("view", "add", "change", "delete")
-        ],
+        Role.STAFF: model_permissions(
+            "spaces",
+            resource="view add change delete",
+            closure="view add change delete",
+            allotment="view add change delete",
+            booking="view add change delete",
+            machineuse="view add change delete",
+        ),
     }
 
     def ready(self) -> None:
