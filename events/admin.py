@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_actions import apply_to_each
 from events import services
 from events.forms import EventSessionAdminForm
 from events.models import Event, EventSession, Program, Registration, SurveyResponse
@@ -133,14 +133,12 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("選択した申込を取り消す（キャンセル待ちを繰り上げ）"))
     def cancel_registrations(self, request, queryset):
-        done = 0
-        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
-            try:
-                services.registration_cancel(registration=registration, by=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{registration}: {exc}", level=messages.ERROR)
-            else:
-                done += 1
+        done = apply_to_each(
+            self,
+            request,
+            queryset.exclude(status=Registration.Status.CANCELLED),
+            lambda registration: services.registration_cancel(registration=registration, by=request.user),
+        )
         self.message_user(request, _("%(n)d 件を取り消しました。") % {"n": done})
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_actions import apply_to_each
 from groups import services
 from groups.models import (
     Group,
@@ -58,13 +58,12 @@ class GroupAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("選んだ申請を承認する（登録番号を付与）"))
     def approve_selected(self, request, queryset):
-        done = 0
-        for group in queryset.filter(status=GroupStatus.PENDING).order_by("submitted_at", "pk"):
-            try:
-                services.group_approve(group=group, staff=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{group}: {' '.join(exc.messages)}", messages.ERROR)
+        done = apply_to_each(
+            self,
+            request,
+            queryset.filter(status=GroupStatus.PENDING).order_by("submitted_at", "pk"),
+            lambda group: services.group_approve(group=group, staff=request.user),
+        )
         skipped = queryset.exclude(status=GroupStatus.APPROVED).count()
         self.message_user(request, _("%(count)s件を承認しました。") % {"count": done}, messages.SUCCESS)
         if skipped:
@@ -111,19 +110,22 @@ class GroupInvitationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["group"]
 
 
-@admin.register(GroupRenewal)
-class GroupRenewalAdmin(admin.ModelAdmin):
-    list_display = ["group", "fiscal_year", "confirmed_by", "confirmed_at"]
+class GroupYearAdmin(admin.ModelAdmin):
+    """A record of a group for one fiscal year (its renewal, the reminder it was sent)."""
+
     list_filter = ["fiscal_year"]
     search_fields = ["group__name"]
+
+
+@admin.register(GroupRenewal)
+class GroupRenewalAdmin(GroupYearAdmin):
+    list_display = ["group", "fiscal_year", "confirmed_by", "confirmed_at"]
     autocomplete_fields = ["group"]
 
 
 @admin.register(RenewalReminder)
-class RenewalReminderAdmin(admin.ModelAdmin):
+class RenewalReminderAdmin(GroupYearAdmin):
     list_display = ["group", "fiscal_year", "sent_at", "recipients"]
-    list_filter = ["fiscal_year"]
-    search_fields = ["group__name"]
     readonly_fields = ["group", "fiscal_year", "sent_at", "recipients"]
 
 

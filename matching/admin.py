@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_actions import apply_to_each
 from matching import services
 from matching.models import Business, BusinessStatus, Match, MatchStatus, MatchStatusChange, Need, Offer
 
@@ -85,13 +85,12 @@ class MatchAdmin(admin.ModelAdmin):
         return False
 
     def _move(self, request, queryset, to_status):
-        done = 0
-        for match in queryset:
-            try:
-                services.match_transition(match=match, to_status=to_status, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{match}: {' '.join(exc.messages)}", messages.ERROR)
+        done = apply_to_each(
+            self,
+            request,
+            queryset,
+            lambda match: services.match_transition(match=match, to_status=to_status, by=request.user),
+        )
         if done:
             self.message_user(request, _("%(n)d件を変更しました。") % {"n": done}, messages.SUCCESS)
 

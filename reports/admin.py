@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_actions import apply_to_each
 from reports import services
 from reports.forms import OutcomeRecordForm
 from reports.models import OutcomeRecord, Report, ReportStatus
@@ -126,12 +126,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("失敗した報告書を再試行する"), permissions=["view"])
     def retry_failed(self, request, queryset):
-        retried = 0
-        for report in queryset.filter(status=ReportStatus.FAILED):
-            try:
-                services.report_retry(report=report, requested_by=request.user)
-            except ValidationError as error:
-                self.message_user(request, f"{report}: {' '.join(error.messages)}", messages.WARNING)
-            else:
-                retried += 1
+        retried = apply_to_each(
+            self,
+            request,
+            queryset.filter(status=ReportStatus.FAILED),
+            lambda report: services.report_retry(report=report, requested_by=request.user),
+        )
         self.message_user(request, _("%(count)d件を再試行しました。") % {"count": retried}, messages.SUCCESS)

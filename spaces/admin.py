@@ -1,7 +1,7 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_actions import apply_to_each
 from spaces import services
 from spaces.models import Allotment, Booking, Closure, MachineUse, Resource
 
@@ -78,14 +78,9 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("選んだ予約を取り消す"))
     def cancel_bookings(self, request, queryset):
-        done = 0
-        for booking in queryset:
-            try:
-                services.booking_cancel(booking=booking, by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{booking}: {' '.join(exc.messages)}", messages.WARNING)
-            else:
-                done += 1
+        done = apply_to_each(
+            self, request, queryset, lambda booking: services.booking_cancel(booking=booking, by=request.user)
+        )
         self.message_user(request, _("%(n)s件を取り消しました。") % {"n": done})
 
 
