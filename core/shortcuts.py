@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 
 def paginate(
@@ -31,6 +33,18 @@ def paginate(
     return paginator.get_page(request.GET.get("page"))
 
 
+T = TypeVar("T")
+
+
+def selected_or_404(selector: Callable[..., T], *args, **kwargs) -> T:
+    """What `selector(*args, **kwargs)` reads, or 404 when its object does not exist
+    (get_object_or_404 for the selectors that read a page's object with what it shows)."""
+    try:
+        return selector(*args, **kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
 def render_filtered(
     request: HttpRequest, template: str, filterset, object_list, context: dict | None = None
 ) -> HttpResponse:
@@ -38,6 +52,19 @@ def render_filtered(
     Invalid conditions answer 400 with the errors next to the fields, never every row."""
     context = {"filter": filterset, "page_obj": paginate(request, object_list), **(context or {})}
     return render(request, template, context, status=400 if filterset.errors else 200)
+
+
+def filtered_list_view(selector: Callable, template: str) -> Callable[[HttpRequest], HttpResponse]:
+    """The view of a list page that is its filter form and rows only: `selector(data=request.GET)`
+    answers the filterset and the rows, shown by render_filtered. Wrap it in the page's access check.
+    """
+
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        filterset, rows = selector(data=request.GET)
+        return render_filtered(request, template, filterset, rows)
+
+    return view
 
 
 def add_validation_errors(form, error: ValidationError) -> None:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,7 @@ from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.models import Person
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
-from core.shortcuts import refusal_as_message, render_filtered
+from core.shortcuts import filtered_list_view, refusal_as_message, selected_or_404
 from events import ical, selectors, services
 from events.filters import EventFilter, PeopleFilter
 from events.forms import (
@@ -105,10 +105,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_for_anonymous("core", "events")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        event, registration = selectors.event_detail(pk=pk, user=request.user)
-    except Event.DoesNotExist as exc:
-        raise Http404 from exc
+    event, registration = selected_or_404(selectors.event_detail, pk=pk, user=request.user)
     now = timezone.now()
     seats_left = None if event.capacity is None else max(event.capacity - event.confirmed_count, 0)
     context = {
@@ -160,10 +157,7 @@ def feed_ics(request: HttpRequest) -> HttpResponse:
 @profile_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        event, registration = selectors.event_detail(pk=pk, user=request.user)
-    except Event.DoesNotExist as exc:
-        raise Http404 from exc
+    event, registration = selected_or_404(selectors.event_detail, pk=pk, user=request.user)
     if registration is not None:
         messages.info(request, _("この催しにはすでに申し込んでいます。"))
         return redirect(event)
@@ -261,20 +255,13 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 # --- Staff -----------------------------------------------------------------------------------------------
 
 
-@staff_required
-@require_GET
-def staff_index(request: HttpRequest) -> HttpResponse:
-    filterset, events = selectors.staff_events(data=request.GET)
-    return render_filtered(request, "events/staff/index.html", filterset, events)
+staff_index = staff_required(filtered_list_view(selectors.staff_events, "events/staff/index.html"))
 
 
 @staff_required
 @require_GET
 def staff_event(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        event = selectors.staff_event(pk)
-    except Event.DoesNotExist as exc:
-        raise Http404 from exc
+    event = selected_or_404(selectors.staff_event, pk)
     registrations = list(selectors.event_registrations(event))
     context = {
         "event": event,
@@ -438,10 +425,7 @@ def staff_person(request: HttpRequest, pk: int) -> HttpResponse:
     """One person across programs and years: every registration, the sessions attended, 修了 and
     survey answers, and what other apps add (consultations for staff allowed to read them, matches),
     by fiscal year; records that may be the same person, to merge."""
-    try:
-        person = selectors.person_for_page(pk)
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
+    person = selected_or_404(selectors.person_for_page, pk)
     if person.merged_into_id:
         kept = services.person_resolve(person)
         messages.info(

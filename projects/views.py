@@ -18,7 +18,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
-from core.shortcuts import flash_refusal, paginate, refusals_on_form, render_filtered
+from core.shortcuts import (
+    filtered_list_view,
+    flash_refusal,
+    paginate,
+    refusals_on_form,
+    render_filtered,
+    selected_or_404,
+)
 from projects import forms, selectors, services, workflow
 from projects.models import (
     UNCALLED_KINDS,
@@ -29,7 +36,6 @@ from projects.models import (
     ProposalCall,
     ProposalStatus,
     ResolutionChoice,
-    Review,
     ReviewerSide,
     ReviewStage,
 )
@@ -67,10 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_for_anonymous("core", "groups", "matching", "projects")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        project = selectors.project_detail(pk)
-    except Project.DoesNotExist as exc:
-        raise Http404 from exc
+    project = selected_or_404(selectors.project_detail, pk)
     permitted(request.user, "projects.view_project", project, hidden_unless=True)
     decisions = getattr(project.proposal, "adopted_decisions", []) if project.proposal_id else []
     return render(
@@ -183,10 +186,7 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_proposal(request, pk: int) -> Proposal:
-    try:
-        return selectors.proposal_detail(pk=pk, user=request.user)
-    except Proposal.DoesNotExist as exc:
-        raise Http404 from exc
+    return selected_or_404(selectors.proposal_detail, pk=pk, user=request.user)
 
 
 @login_required
@@ -382,10 +382,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """審査票: one review's scores, for its reviewer (and staff), also after the decision; prints on A4."""
-    try:
-        review = selectors.review_sheet(pk)
-    except Review.DoesNotExist as exc:
-        raise Http404 from exc
+    review = selected_or_404(selectors.review_sheet, pk)
     permitted(request.user, "projects.view_review", review, hidden_unless=True)
     proposal = review.proposal
     return render(
@@ -556,10 +553,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_GET
 def staff_call_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        call = selectors.call_detail(pk)
-    except ProposalCall.DoesNotExist as exc:
-        raise Http404 from exc
+    call = selected_or_404(selectors.call_detail, pk)
     rankings = []
     for stage in call.stages.all():
         results, all_done = selectors.call_ranking(call=call, stage=stage)
@@ -698,10 +692,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _workspace_project(request, pk: int, perm: str = "projects.view_project_workspace") -> Project:
-    try:
-        project = selectors.project_workspace(pk)
-    except Project.DoesNotExist as exc:
-        raise Http404 from exc
+    project = selected_or_404(selectors.project_workspace, pk)
     return permitted(request.user, perm, project, hidden_unless="projects.view_project")
 
 
@@ -895,11 +886,9 @@ def evaluation_edit(request: HttpRequest, pk: int, side: str) -> HttpResponse:
 # --- Staff: project list, registration, support logs -------------------------------------------------
 
 
-@staff_required
-@require_GET
-def staff_projects(request: HttpRequest) -> HttpResponse:
-    filterset, projects = selectors.staff_project_list(data=request.GET)
-    return render_filtered(request, "projects/staff/projects.html", filterset, projects)
+staff_projects = staff_required(
+    filtered_list_view(selectors.staff_project_list, "projects/staff/projects.html")
+)
 
 
 @staff_required
@@ -935,9 +924,6 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
-@require_GET
-def support_logs(request: HttpRequest) -> HttpResponse:
-    # An invalid condition is an error next to the field, never every year's records.
-    filterset, logs = selectors.support_log_list(data=request.GET)
-    return render_filtered(request, "projects/staff/support_logs.html", filterset, logs)
+support_logs = staff_required(
+    filtered_list_view(selectors.support_log_list, "projects/staff/support_logs.html")
+)
