@@ -11,7 +11,7 @@ import pytest
 
 from core.models import Department
 from groups.models import Group, GroupMembership, GroupStatus, LegalForm
-from tests.factory_helpers import related_set
+from tests.factory_helpers import ModelFactory, numbered_names, related_set
 
 
 def account_fixture(email: str, full_name: str):
@@ -38,15 +38,13 @@ def memberships(role: str) -> factory.PostGeneration:
     return factory.PostGeneration(add_members)
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
+class GroupFactory(ModelFactory):
     """An approved voluntary group; `themes`, `areas`, `owner` and `editors` are optional."""
 
     class Meta:
         model = Group
-        skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"試験団体{n}")
-    name_kana = factory.Sequence(lambda n: f"しけんだんたい{n}")
+    name, name_kana = numbered_names("試験団体", "しけんだんたい")
     legal_form = LegalForm.VOLUNTARY
     status = GroupStatus.APPROVED
 
@@ -56,16 +54,14 @@ class GroupFactory(factory.django.DjangoModelFactory):
     editors = memberships(GroupMembership.Role.EDITOR)
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(ModelFactory):
     """A city department, reused when one of that name exists (names are unique)."""
 
     class Meta:
         model = Department
         django_get_or_create = ("name",)
-        skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"協働テスト課{n}")
-    name_kana = factory.Sequence(lambda n: f"きょうどうてすとか{n}")
+    name, name_kana = numbered_names("協働テスト課", "きょうどうてすとか")
 
     themes = related_set("themes")
     officials = related_set("officials")

@@ -12,12 +12,12 @@ from consultations.models import Channel, Consultation, ConsultationStatus, Foll
 from core.models import Person, User
 from core.roles import Role
 from tests import factories
+from tests.factory_helpers import ModelFactory, numbered_names
 
 
-class StaffFactory(factory.django.DjangoModelFactory):
+class StaffFactory(ModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"consult-staff{n}@example.jp")
     full_name = factory.Sequence(lambda n: f"職員 {n}号")
@@ -33,14 +33,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
 
-    name = factory.Sequence(lambda n: f"佐藤 陽子{n}")
-    name_kana = factory.Sequence(lambda n: f"さとう ようこ{n}")
+    name, name_kana = numbered_names("佐藤 陽子", "さとう ようこ")
     phone = "000-111-2222"
 
 
 class GroupFactory(factories.GroupFactory):
-    name = factory.Sequence(lambda n: f"みらい子ども食堂{n}")
-    name_kana = factory.Sequence(lambda n: f"みらいこどもしょくどう{n}")
+    name, name_kana = numbered_names("みらい子ども食堂", "みらいこどもしょくどう")
 
 
 class DepartmentFactory(factories.DepartmentFactory):
@@ -50,10 +48,9 @@ class DepartmentFactory(factories.DepartmentFactory):
     name_kana = "しみんきょうどうすいしんか"
 
 
-class ConsultationFactory(factory.django.DjangoModelFactory):
+class ConsultationFactory(ModelFactory):
     class Meta:
         model = Consultation
-        skip_postgeneration_save = True
 
     consulted_on = factory.LazyFunction(timezone.localdate)
     duration_minutes = 30

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.models import Person
 from events.models import Attendance, Event, EventSession, Program, Registration
+from tests.factory_helpers import numbered_names
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -70,8 +71,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
 
-    name = factory.Sequence(lambda n: f"佐藤 陽子{n}")
-    name_kana = factory.Sequence(lambda n: f"さとう ようこ{n}")
+    name, name_kana = numbered_names("佐藤 陽子", "さとう ようこ")
     email = factory.Sequence(lambda n: f"person{n}@example.jp")
     phone = ""
 

@@ -9,6 +9,7 @@ import factory
 from core.models import Area, Theme
 from groups.models import GroupStatus, LegalForm
 from tests import factories
+from tests.factory_helpers import numbered_names
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -16,15 +17,13 @@ class AreaFactory(factory.django.DjangoModelFactory):
         model = Area
         django_get_or_create = ("name",)
 
-    name = factory.Sequence(lambda n: f"地区{n}")
-    name_kana = factory.Sequence(lambda n: f"ちく{n}")
+    name, name_kana = numbered_names("地区", "ちく")
 
 
 class GroupFactory(factories.GroupFactory):
     """A registered group with its contact details filled in; its first theme by default."""
 
-    name = factory.Sequence(lambda n: f"みらい市民の会{n}")
-    name_kana = factory.Sequence(lambda n: f"みらいしみんのかい{n}")
+    name, name_kana = numbered_names("みらい市民の会", "みらいしみんのかい")
     purpose = "地域の子どもたちの居場所をつくります。"
     activities = "毎月、本町で子ども食堂を開いています。"
     representative_name = "佐藤 陽子"

@@ -8,13 +8,12 @@ import factory
 from django.utils import timezone
 
 from info.models import Frequency, Grant, SavedSearch
-from tests.factory_helpers import related_set
+from tests.factory_helpers import ModelFactory, related_set
 
 
-class GrantFactory(factory.django.DjangoModelFactory):
+class GrantFactory(ModelFactory):
     class Meta:
         model = Grant
-        skip_postgeneration_save = True
 
     provider = "みらい市 市民協働推進課"
     title = factory.Sequence(lambda n: f"市民活動応援補助金{n}")

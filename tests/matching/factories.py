@@ -8,7 +8,7 @@ from core.models import Area, Theme
 from groups.models import GroupMembership, GroupStatus
 from matching.models import Business, BusinessStatus, ExchangeKind, Need, Offer, ProBonoDeliverable
 from tests import factories
-from tests.factory_helpers import related_set
+from tests.factory_helpers import ModelFactory, numbered_names, related_set
 
 
 def theme(short_name: str) -> Theme:
@@ -36,13 +36,11 @@ class GroupFactory(factories.GroupFactory):
     editors = factories.memberships(GroupMembership.Role.OWNER)
 
 
-class BusinessFactory(factory.django.DjangoModelFactory):
+class BusinessFactory(ModelFactory):
     class Meta:
         model = Business
-        skip_postgeneration_save = True
 
-    name = factory.Sequence(lambda n: f"試験商事{n}")
-    name_kana = factory.Sequence(lambda n: f"しけんしょうじ{n}")
+    name, name_kana = numbered_names("試験商事", "しけんしょうじ")
     status = BusinessStatus.APPROVED
     email = factory.Sequence(lambda n: f"biz{n}@example.jp")
 
@@ -58,15 +56,13 @@ class BusinessFactory(factory.django.DjangoModelFactory):
 
 
 class DepartmentFactory(factories.DepartmentFactory):
-    name = factory.Sequence(lambda n: f"試験課{n}")
-    name_kana = factory.Sequence(lambda n: f"しけんか{n}")
+    name, name_kana = numbered_names("試験課", "しけんか")
     email = factory.Sequence(lambda n: f"dept{n}@example.jp")
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(ModelFactory):
     class Meta:
         abstract = True
-        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"項目{n}")
     kind = ExchangeKind.PRO_BONO

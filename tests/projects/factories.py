@@ -18,24 +18,26 @@ from projects.models import (
     StageKind,
 )
 from tests import factories
-from tests.factory_helpers import related_set
+from tests.factory_helpers import ModelFactory, numbered_names, related_set
 
 
 class ProjectGroupFactory(factories.GroupFactory):
     """An approved group; `owner=user` makes that user its owner."""
 
-    name = factory.Sequence(lambda n: f"協働テストの会{n}")
-    name_kana = factory.Sequence(lambda n: f"きょうどうてすとのかい{n}")
+    name, name_kana = numbered_names("協働テストの会", "きょうどうてすとのかい")
     address = "みらい市本町1-2-3"
     representative_name = "佐藤 陽子"
 
 
-class CallFactory(factory.django.DjangoModelFactory):
+# A moment inside the open period of CallFactory's calls.
+IN_PERIOD = dt.datetime(2026, 11, 15, 12, 0, tzinfo=dt.UTC)
+
+
+class CallFactory(ModelFactory):
     """A call open from 1 to 30 November 2026 with 書類審査 and the default rubric."""
 
     class Meta:
         model = ProposalCall
-        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"令和9年度 市民提案型協働事業 {n}")
     fiscal_year = 2027
@@ -78,12 +80,11 @@ COMPLETE_PLAN = {
 }
 
 
-class ProposalFactory(factory.django.DjangoModelFactory):
+class ProposalFactory(ModelFactory):
     """A complete draft (6W2H filled, one budget line); traits set the other states directly."""
 
     class Meta:
         model = Proposal
-        skip_postgeneration_save = True
 
     call = factory.SubFactory(CallFactory)
     group = factory.SubFactory(ProjectGroupFactory)
@@ -135,10 +136,9 @@ class Counter:
     n = 0
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(ModelFactory):
     class Meta:
         model = Project
-        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"協働事業{n}")
     kind = ProjectKind.CITIZEN_PROPOSAL

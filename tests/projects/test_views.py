@@ -22,6 +22,7 @@ from projects.models import (
     StatusChange,
 )
 from tests.projects.factories import (
+    IN_PERIOD,
     CallFactory,
     ProjectFactory,
     ProjectGroupFactory,
@@ -32,7 +33,6 @@ from tests.projects.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-IN_PERIOD = dt.datetime(2026, 11, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def queries_for(client, url: str) -> int:

@@ -21,6 +21,7 @@ from projects.models import (
 )
 from projects.workflow import PROJECT_TRANSITIONS, PROPOSAL_TRANSITIONS
 from tests.projects.factories import (
+    IN_PERIOD,
     ProjectFactory,
     ProposalFactory,
     log_support,
@@ -29,8 +30,6 @@ from tests.projects.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-IN_PERIOD = dt.datetime(2026, 11, 15, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
