@@ -93,6 +93,18 @@ def _fake_now_at_each_test_start(request):
         yield
 
 
+def frozen_clock(instant: datetime):
+    """An autouse fixture that stops the clock at `instant` for each test of the module (or of the
+    folder, set in its conftest): ``_frozen_now = frozen_clock(NOW)``. It starts after
+    --fake-now's, so the instant holds under `make test-dates` too."""
+
+    @pytest.fixture(autouse=True)
+    def frozen(time_machine):
+        time_machine.move_to(instant, tick=False)
+
+    return frozen
+
+
 def pytest_unconfigure(config):
     traveller = getattr(config, "_fake_now_traveller", None)
     if traveller is not None:

@@ -8,7 +8,6 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,18 +17,14 @@ from core.models import Person
 from core.roles import Role
 from events import services
 from events.models import SurveyResponse
+from tests.conftest import frozen_clock
 from tests.events.factories import EventFactory, PersonFactory, RegistrationFactory, attend
 
 pytestmark = pytest.mark.django_db
 
 JST = zoneinfo.ZoneInfo("Asia/Tokyo")
 TODAY = dt.datetime(2026, 6, 15, 10, 0, tzinfo=JST)
-
-
-@pytest.fixture(autouse=True)
-def on_a_chosen_day():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+on_a_chosen_day = frozen_clock(TODAY)
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 
 from groups.models import GroupMembership
+from tests.conftest import frozen_clock
 from tests.factories import account_fixture
 from tests.groups.factories import GroupFactory
 from tests.spaces.factories import MachineFactory, RoomFactory
@@ -13,12 +13,7 @@ from tests.spaces.factories import MachineFactory, RoomFactory
 # Tuesday 1 December 2026, 10:00 in Japan: every date in these tests is relative to it.
 NOW = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 12, 1)
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
+_frozen_now = frozen_clock(NOW)
 
 
 @pytest.fixture
