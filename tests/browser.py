@@ -1,4 +1,5 @@
-"""Signing a Chromium page in (the `page` fixtures of tests/conftest.py), shared by the browser tests."""
+"""Signing a Chromium page in (the `page` fixtures of tests/conftest.py) and filling its forms,
+shared by the browser tests."""
 
 from __future__ import annotations
 
@@ -37,3 +38,9 @@ def signed_in_context(chromium_browser, live_server, user, **options):
     page = context.new_page()
     sign_in_as(page, user, live_server)
     return context, page
+
+
+def fill_by_label(page, values: dict[str, str]) -> None:
+    """Types each value into the form field with that label, as a person finds it."""
+    for label, value in values.items():
+        page.get_by_label(label).fill(value)

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.core import mail
 
+from tests.browser import fill_by_label
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -21,9 +23,7 @@ def test_sign_up_verify_and_log_in(page, live_server, assert_accessible, setting
     assert main.get_by_role("link", name="個人情報の取り扱い").is_visible()
 
     # Labels read "メールアドレス 必須": the required mark is part of the accessible name.
-    page.get_by_label("氏名").fill("日向 陽")
-    page.get_by_label("ふりがな").fill("ヒナタ ヨウ")
-    page.get_by_label("メールアドレス").fill("hinata@example.jp")
+    fill_by_label(page, {"氏名": "日向 陽", "ふりがな": "ヒナタ ヨウ", "メールアドレス": "hinata@example.jp"})
     page.locator("#id_password1").fill("yuuhi-no-oka-2025")
     page.get_by_label("パスワード（確認のため、もう一度）").fill("yuuhi-no-oka-2025")
     page.get_by_role("button", name="新規登録する").click()

@@ -50,17 +50,19 @@ def test_submit_review_adopt_and_publish(
     member.get_by_label("事業名").fill("親子のたまり場「さくらんぼひろば」")
     member.get_by_label("事業の概要").fill("転入して間もない親子が気軽に立ち寄れるひろばを開きます。")
     member.get_by_label("協働を希望する担当課").select_option(label=department.name)
-    for label, text in [
-        ("誰が（実施体制）", "会員10名と保健師"),
-        ("誰に（対象）", "0〜3歳の子の親子"),
-        ("どこで（場所）", "本町地区センター"),
-        ("何を（事業内容）", "毎週水曜のひろば"),
-        ("なぜ（課題と目的）", "孤立しがちな親を支えるため"),
-        ("いつまでに（期間・スケジュール）", "2028年2月まで"),
-        ("いくらで（費用の考え方）", "会場費は市、消耗品は団体"),
-        ("どのように（進め方・役割分担）", "団体が運営し市が広報"),
-    ]:
-        member.get_by_label(label).fill(text)
+    browser.fill_by_label(
+        member,
+        {
+            "誰が（実施体制）": "会員10名と保健師",
+            "誰に（対象）": "0〜3歳の子の親子",
+            "どこで（場所）": "本町地区センター",
+            "何を（事業内容）": "毎週水曜のひろば",
+            "なぜ（課題と目的）": "孤立しがちな親を支えるため",
+            "いつまでに（期間・スケジュール）": "2028年2月まで",
+            "いくらで（費用の考え方）": "会場費は市、消耗品は団体",
+            "どのように（進め方・役割分担）": "団体が運営し市が広報",
+        },
+    )
     assert_accessible(member, "提案書を書く")
     member.get_by_role("button", name="下書きを保存する").click()
     expect(member.get_by_role("heading", name="提案書の編集", level=1)).to_be_visible()
@@ -133,15 +135,7 @@ def test_submit_review_adopt_and_publish(
 
 
 def test_staff_and_partner_pages_are_accessible(
-    chromium_browser,
-    live_server,
-    phone_page,
-    assert_accessible,
-    group,
-    proposer,
-    official_user,
-    department,
-    staff_user,
+    chromium_browser, live_server, phone_page, assert_accessible, group, proposer, department, staff_user
 ):
     """The life-cycle pages (workspace, records, evaluation, agreement, support logs, lists) pass axe."""
     from projects import services
