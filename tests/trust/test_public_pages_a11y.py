@@ -8,10 +8,14 @@ visitor may open there (EVERYONE) are the ones that belong in this run.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
 import pytest
 from django.urls import reverse
 
-from tests.trust.world import build_world
+from tests.trust.access_matrix import EVERYONE, MATRIX, pk
+from tests.trust.world import World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,55 +84,53 @@ def phone_layout_problems(page, where: str) -> list[str]:
     return problems
 
 
-def _pk(name):
-    return lambda w: [getattr(w, name).pk]
+class Page(NamedTuple):
+    name: str  # the Japanese page name the published results list
+    url_name: str
+    args: Callable[[World], list] = lambda w: []
+    query: str = ""
 
 
-def _none(w):
-    return []
-
-
-# (Japanese page name, url name, arguments from the world, query string)
 PAGES = [
-    ("ホーム", "core:home", _none, ""),
-    ("団体をさがす", "groups:index", _none, ""),
-    ("団体をさがす（絞り込みとキーワード）", "groups:index", _none, "?legal_form=voluntary&q=さくら"),
-    ("団体のページ", "groups:detail", _pk("group_a"), ""),
-    ("催し・講座（一覧）", "events:index", _none, ""),
-    ("催し・講座（月表示）", "events:index", _none, "?view=month"),
-    ("催しのページ", "events:detail", _pk("event"), ""),
-    ("アンケート", "events:survey", lambda w: [w.survey_token], ""),
-    ("協働事業の一覧", "projects:index", _none, ""),
-    ("協働事業（公開ページ）", "projects:detail", _pk("project"), ""),
-    ("協働事業の提案募集", "projects:call_detail", _pk("call_a"), ""),
-    ("団体の協働事業", "projects:group_projects", _pk("group_a"), ""),
-    ("担当課の協働事業", "projects:department_projects", _pk("own_department"), ""),
-    ("マッチング", "matching:index", _none, ""),
-    ("ニーズの詳細", "matching:need_detail", _pk("need"), ""),
-    ("提供の詳細", "matching:offer_detail", _pk("offer"), ""),
-    ("企業・事業者のプロフィール", "matching:business_detail", _pk("business"), ""),
-    ("担当課のページ", "matching:department_detail", _pk("own_department"), ""),
-    ("情報・お知らせ", "info:index", _none, ""),
-    ("助成金・支援制度", "info:grant_list", _none, ""),
-    ("助成金・支援制度（絞り込み）", "info:grant_list", _none, "?legal_form=npo&soon=on"),
-    ("締切を過ぎた助成金", "info:grant_archive", _none, ""),
-    ("チラシの配架", "info:flyer_rack", _none, ""),
-    ("情報紙", "info:newsletter_index", _none, ""),
-    ("情報紙の号", "info:newsletter_detail", _pk("issue_sent"), ""),
-    ("情報紙のメール配信の申し込み", "info:newsletter_subscribe", _none, ""),
-    ("情報紙の配信の確定", "info:newsletter_confirm", lambda w: [w.newsletter_confirm_token], ""),
-    ("情報紙の配信停止", "info:newsletter_unsubscribe", lambda w: [w.newsletter_unsubscribe_token], ""),
-    ("助成金のページ", "info:grant_detail", _pk("grant_own"), ""),
-    ("新着メールの配信停止", "info:unsubscribe", lambda w: [w.unsubscribe_token], ""),
-    ("活動の場（部屋と機器）", "spaces:index", _none, ""),
-    ("部屋の空き状況（週表示）", "spaces:week", _pk("room"), ""),
-    ("アクセシビリティ方針", "core:accessibility", _none, ""),
-    ("プライバシーポリシー", "core:privacy", _none, ""),
-    ("利用規約", "core:terms", _none, ""),
-    ("サイトマップ", "core:sitemap", _none, ""),
-    ("ログイン", "account_login", _none, ""),
-    ("新規登録", "account_signup", _none, ""),
-    ("パスワードの再設定", "account_reset_password", _none, ""),
+    Page("ホーム", "core:home"),
+    Page("団体をさがす", "groups:index"),
+    Page("団体をさがす（絞り込みとキーワード）", "groups:index", query="?legal_form=voluntary&q=さくら"),
+    Page("団体のページ", "groups:detail", pk("group_a")),
+    Page("催し・講座（一覧）", "events:index"),
+    Page("催し・講座（月表示）", "events:index", query="?view=month"),
+    Page("催しのページ", "events:detail", pk("event")),
+    Page("アンケート", "events:survey", lambda w: [w.survey_token]),
+    Page("協働事業の一覧", "projects:index"),
+    Page("協働事業（公開ページ）", "projects:detail", pk("project")),
+    Page("協働事業の提案募集", "projects:call_detail", pk("call_a")),
+    Page("団体の協働事業", "projects:group_projects", pk("group_a")),
+    Page("担当課の協働事業", "projects:department_projects", pk("own_department")),
+    Page("マッチング", "matching:index"),
+    Page("ニーズの詳細", "matching:need_detail", pk("need")),
+    Page("提供の詳細", "matching:offer_detail", pk("offer")),
+    Page("企業・事業者のプロフィール", "matching:business_detail", pk("business")),
+    Page("担当課のページ", "matching:department_detail", pk("own_department")),
+    Page("情報・お知らせ", "info:index"),
+    Page("助成金・支援制度", "info:grant_list"),
+    Page("助成金・支援制度（絞り込み）", "info:grant_list", query="?legal_form=npo&soon=on"),
+    Page("締切を過ぎた助成金", "info:grant_archive"),
+    Page("チラシの配架", "info:flyer_rack"),
+    Page("情報紙", "info:newsletter_index"),
+    Page("情報紙の号", "info:newsletter_detail", pk("issue_sent")),
+    Page("情報紙のメール配信の申し込み", "info:newsletter_subscribe"),
+    Page("情報紙の配信の確定", "info:newsletter_confirm", lambda w: [w.newsletter_confirm_token]),
+    Page("情報紙の配信停止", "info:newsletter_unsubscribe", lambda w: [w.newsletter_unsubscribe_token]),
+    Page("助成金のページ", "info:grant_detail", pk("grant_own")),
+    Page("新着メールの配信停止", "info:unsubscribe", lambda w: [w.unsubscribe_token]),
+    Page("活動の場（部屋と機器）", "spaces:index"),
+    Page("部屋の空き状況（週表示）", "spaces:week", pk("room")),
+    Page("アクセシビリティ方針", "core:accessibility"),
+    Page("プライバシーポリシー", "core:privacy"),
+    Page("利用規約", "core:terms"),
+    Page("サイトマップ", "core:sitemap"),
+    Page("ログイン", "account_login"),
+    Page("新規登録", "account_signup"),
+    Page("パスワードの再設定", "account_reset_password"),
 ]
 # Public URLs that are not HTML pages (or only answer a form's POST).
 NOT_HTML = {
@@ -149,15 +151,24 @@ NOT_HTML = {
 
 def public_pages(world) -> list[tuple[str, str]]:
     """(Japanese page name, path) for every page a visitor can open without signing in."""
-    return [(name, reverse(url_name, args=args(world)) + query) for name, url_name, args, query in PAGES]
+    return [(page.name, reverse(page.url_name, args=page.args(world)) + page.query) for page in PAGES]
+
+
+def opened_public_pages(page, world, problems: list[str]) -> Iterator[tuple[str, str]]:
+    """Opens every public page in `page` and yields (Japanese page name, path) of those that answer
+    200; a page that answers otherwise is added to `problems`."""
+    for name, path in public_pages(world):
+        response = page.goto(path)
+        if response is None or response.status != 200:
+            problems.append(f"{name} ({path}) answered {response and response.status}")
+            continue
+        yield name, path
 
 
 def test_the_list_covers_every_public_html_page_of_the_matrix():
     """Every URL the matrix opens to everyone is in this run, unless it is not an HTML page."""
-    from tests.trust.access_matrix import EVERYONE, MATRIX
-
     public = {name for name, cases in MATRIX.items() if any(case.allowed == EVERYONE for case in cases)}
-    assert public - NOT_HTML <= {url_name for _name, url_name, _args, _query in PAGES}
+    assert public - NOT_HTML <= {page.url_name for page in PAGES}
 
 
 @pytest.fixture
@@ -168,11 +179,7 @@ def demo_world(transactional_db):
 def test_every_public_page_passes_axe(page, assert_accessible, axe_recorder, demo_world):
     """No serious or critical axe violation on any public page (all are checked before failing)."""
     failures = []
-    for name, path in public_pages(demo_world):
-        response = page.goto(path)
-        if response is None or response.status != 200:
-            failures.append(f"{name} ({path}) answered {response and response.status}")
-            continue
+    for name, path in opened_public_pages(page, demo_world, failures):
         try:
             assert_accessible(page, name)
         except AssertionError as error:
@@ -187,10 +194,6 @@ def test_every_public_page_fits_a_small_phone(phone_page, demo_world):
     """At 360 px wide no public page scrolls sideways, and no table cell wraps inside a number,
     date, code or short word (a wide table scrolls in its own box instead)."""
     too_wide = []
-    for name, path in public_pages(demo_world):
-        response = phone_page.goto(path)
-        if response is None or response.status != 200:
-            too_wide.append(f"{name} ({path}) answered {response and response.status}")
-            continue
-        too_wide += phone_layout_problems(phone_page, f"{name} ({path})")
+    for name, path in opened_public_pages(phone_page, demo_world, too_wide):
+        too_wide.extend(phone_layout_problems(phone_page, f"{name} ({path})"))
     assert not too_wide, "\n".join(too_wide)
