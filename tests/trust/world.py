@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
+from types import SimpleNamespace
 
 from django.contrib.auth.models import Group as RoleGroup
 from django.contrib.auth.models import Permission
@@ -37,7 +38,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root
 @dataclass
 class World:
     users: dict = field(default_factory=dict)
-    objects: dict = field(default_factory=dict)
+    objects: SimpleNamespace = field(default_factory=SimpleNamespace)
 
     def user(self, role: str):
         return self.users.get(role)
@@ -53,7 +54,7 @@ class World:
 
     def __getattr__(self, name):
         try:
-            return self.__dict__["objects"][name]
+            return getattr(self.__dict__["objects"], name)
         except KeyError as exc:
             raise AttributeError(name) from exc
 
@@ -135,14 +136,13 @@ def build_world() -> World:
     o = w.objects
 
     # --- departments -------------------------------------------------------------------------
-    own_department = Department.objects.create(name="子ども家庭支援課", name_kana="こどもかていしえんか")
-    other_department = Department.objects.create(name="都市計画課", name_kana="としけいかくか")
-    official_assign(user=u["official"], department=own_department)
-    o.update(own_department=own_department, other_department=other_department)
+    o.own_department = Department.objects.create(name="子ども家庭支援課", name_kana="こどもかていしえんか")
+    o.other_department = Department.objects.create(name="都市計画課", name_kana="としけいかくか")
+    official_assign(user=u["official"], department=o.own_department)
 
     # --- groups ------------------------------------------------------------------------------
     # Group A's contact details are private (the default): the leak tests look for them on public pages.
-    group_a = GroupFactory(
+    o.group_a = GroupFactory(
         name="さくらの会",
         name_kana="さくらのかい",
         owner=u["owner"],
@@ -153,95 +153,82 @@ def build_world() -> World:
         contact_name="非公開 担当男",
         address="みらい市秘密町9-8-7",
     )
-    group_b = GroupFactory(name="もみじの会", name_kana="もみじのかい", owner=u["other_editor"])
-    group_draft = GroupFactory(draft=True, name="つぼみの会", name_kana="つぼみのかい", owner=u["owner"])
-    invitation = GroupInvitation.objects.create(
-        group=group_a, email="invitee@example.jp", invited_by=u["owner"]
+    o.group_b = GroupFactory(name="もみじの会", name_kana="もみじのかい", owner=u["other_editor"])
+    o.group_draft = GroupFactory(draft=True, name="つぼみの会", name_kana="つぼみのかい", owner=u["owner"])
+    o.invitation = GroupInvitation.objects.create(
+        group=o.group_a, email="invitee@example.jp", invited_by=u["owner"]
     )
-    o.update(
-        group_a=group_a,
-        group_b=group_b,
-        group_draft=group_draft,
-        invitation=invitation,
-        coeditor_membership=GroupMembership.objects.get(group=group_a, user=coeditor),
-    )
+    o.coeditor_membership = GroupMembership.objects.get(group=o.group_a, user=coeditor)
 
     # --- events ------------------------------------------------------------------------------
-    event = EventFactory(title="ミライ対話「まちのこれから」")
-    private_event = EventFactory(title="関係者だけの打合せ", is_public=False)
+    o.event = EventFactory(title="ミライ対話「まちのこれから」")
+    o.private_event = EventFactory(title="関係者だけの打合せ", is_public=False)
     owner_person = event_services.person_for_user(user=u["owner"])
-    registration = RegistrationFactory(event=event, person=owner_person)
-    course = EventFactory(course=True, past=True)
-    done_registration = RegistrationFactory(event=course, person=owner_person)
-    for session in course.sessions.all():
-        Attendance.objects.create(registration=done_registration, session=session)
-    event_services.registration_update_completion(registration=done_registration)
-    o.update(
-        event=event,
-        private_event=private_event,
-        registration=registration,
-        course=course,
-        done_registration=done_registration,
-        session=event.sessions.first(),
-        survey_token=event_services.survey_token(done_registration),
-    )
+    o.registration = RegistrationFactory(event=o.event, person=owner_person)
+    o.course = EventFactory(course=True, past=True)
+    o.done_registration = RegistrationFactory(event=o.course, person=owner_person)
+    for session in o.course.sessions.all():
+        Attendance.objects.create(registration=o.done_registration, session=session)
+    event_services.registration_update_completion(registration=o.done_registration)
+    o.session = o.event.sessions.first()
+    o.survey_token = event_services.survey_token(o.done_registration)
 
     # --- projects ----------------------------------------------------------------------------
     today = timezone.localdate()
     open_now = {"opens_on": today - dt.timedelta(days=10), "closes_on": today + dt.timedelta(days=20)}
-    call_a = CallFactory(title="他課の募集", departments=[other_department], staff=[u["staff"]], **open_now)
-    call_c = CallFactory(title="自課の募集", departments=[own_department], **open_now)
-    unpublished_call = CallFactory(title="準備中の募集", is_published=False)
-    # Group A's proposals to call A, and group B's under review in call C.
-    owners_proposal = partial(ProposalFactory, call=call_a, group=group_a, created_by=u["owner"])
-    call_c_proposal = partial(
-        ProposalFactory, call=call_c, group=group_b, created_by=u["other_editor"], under_review=True
+    o.call_a = CallFactory(
+        title="他課の募集", departments=[o.other_department], staff=[u["staff"]], **open_now
     )
-    draft_proposal = owners_proposal(title="下書きの提案")
-    submitted_proposal = owners_proposal(submitted=True, title="提出した提案")
-    review_proposal = owners_proposal(under_review=True, title="審査中の提案")
-    own_review_proposal = call_c_proposal(title="自課が審査する提案")
+    o.call_c = CallFactory(title="自課の募集", departments=[o.own_department], **open_now)
+    o.unpublished_call = CallFactory(title="準備中の募集", is_published=False)
+    o.stage = o.call_a.stages.first()
+    # Group A's proposals to call A, and group B's under review in call C.
+    owners_proposal = partial(ProposalFactory, call=o.call_a, group=o.group_a, created_by=u["owner"])
+    call_c_proposal = partial(
+        ProposalFactory, call=o.call_c, group=o.group_b, created_by=u["other_editor"], under_review=True
+    )
+    o.draft_proposal = owners_proposal(title="下書きの提案")
+    o.submitted_proposal = owners_proposal(submitted=True, title="提出した提案")
+    o.review_proposal = owners_proposal(under_review=True, title="審査中の提案")
+    o.own_review_proposal = call_c_proposal(title="自課が審査する提案")
     # Call C is reviewed by the official's department, but this proposal is assigned to another
     # department: the official must not read it (officials once saw every proposal).
-    other_department_proposal = call_c_proposal(
-        desired_department=other_department, title="他課に割り当てた提案"
+    o.other_department_proposal = call_c_proposal(
+        desired_department=o.other_department, title="他課に割り当てた提案"
     )
     # The external 審査委員 reviews call A (accepted invitation), and nothing of call C.
     project_services.external_reviewer_accept(
         token=project_services.external_reviewer_token(
             project_services.external_reviewer_invite(
-                call=call_a, email=u["reviewer"].email, full_name="審査 九子", by=u["staff"]
+                call=o.call_a, email=u["reviewer"].email, full_name="審査 九子", by=u["staff"]
             )
         ),
         user=u["reviewer"],
     )
     pending_reviewer_invitation = project_services.external_reviewer_invite(
-        call=call_a, email="invited-reviewer@example.jp", full_name="招待 十子", by=u["staff"]
+        call=o.call_a, email="invited-reviewer@example.jp", full_name="招待 十子", by=u["staff"]
     )
+    o.reviewer_invitation_token = project_services.external_reviewer_token(pending_reviewer_invitation)
     # Reviewed by call A's reviewers and decided: its reviewers keep reading it and their 審査票.
-    decided_proposal = owners_proposal(submitted=True, title="審査を終えた提案")
-    project_services.proposal_review_start(proposal=decided_proposal, by=u["staff"])
-    submit_reviews(decided_proposal, (u["staff"], u["reviewer"]))
+    o.decided_proposal = owners_proposal(submitted=True, title="審査を終えた提案")
+    project_services.proposal_review_start(proposal=o.decided_proposal, by=u["staff"])
+    submit_reviews(o.decided_proposal, (u["staff"], u["reviewer"]))
     project_services.proposal_decide(
-        proposal=decided_proposal, by=u["staff"], outcome=ProposalStatus.REJECTED, reason="予算が不足"
+        proposal=o.decided_proposal, by=u["staff"], outcome=ProposalStatus.REJECTED, reason="予算が不足"
     )
-    o.update(
-        decided_proposal=decided_proposal,
-        reviewer_review=decided_proposal.reviews.get(reviewer=u["reviewer"]),
-        staff_review=decided_proposal.reviews.get(reviewer=u["staff"]),
-        reviewer_invitation_token=project_services.external_reviewer_token(pending_reviewer_invitation),
+    o.reviewer_review = o.decided_proposal.reviews.get(reviewer=u["reviewer"])
+    o.staff_review = o.decided_proposal.reviews.get(reviewer=u["staff"])
+    assert o.review_proposal.status == ProposalStatus.UNDER_REVIEW
+    o.attachment = _attach_pdf(o.submitted_proposal, "計画書.pdf", by=u["owner"])
+    o.draft_attachment = _attach_pdf(o.draft_proposal, "予算書.pdf", by=u["owner"])
+    o.project = ProjectFactory(title="親子のひろば", lead_group=o.group_a, department=o.other_department)
+    o.hidden_project = ProjectFactory(
+        title="非公開の事業", lead_group=o.group_a, department=o.other_department, is_public=False
     )
-    assert review_proposal.status == ProposalStatus.UNDER_REVIEW
-    attachment = _attach_pdf(submitted_proposal, "計画書.pdf", by=u["owner"])
-    draft_attachment = _attach_pdf(draft_proposal, "予算書.pdf", by=u["owner"])
-    project = ProjectFactory(title="親子のひろば", lead_group=group_a, department=other_department)
-    hidden_project = ProjectFactory(
-        title="非公開の事業", lead_group=group_a, department=other_department, is_public=False
-    )
-    own_project = ProjectFactory(title="自課の協働事業", lead_group=group_b, department=own_department)
-    defaults = project_services.agreement_defaults(project)
+    o.own_project = ProjectFactory(title="自課の協働事業", lead_group=o.group_b, department=o.own_department)
+    defaults = project_services.agreement_defaults(o.project)
     Agreement.objects.create(
-        project=project,
+        project=o.project,
         **{key: value for key, value in defaults.items() if key in {f.name for f in Agreement._meta.fields}}
         | {
             "purpose": "目的",
@@ -254,143 +241,103 @@ def build_world() -> World:
             "period_end": today + dt.timedelta(days=300),
         },
     )
-    o.update(
-        call_a=call_a,
-        unpublished_call=unpublished_call,
-        call_c=call_c,
-        stage=call_a.stages.first(),
-        draft_proposal=draft_proposal,
-        submitted_proposal=submitted_proposal,
-        review_proposal=review_proposal,
-        own_review_proposal=own_review_proposal,
-        other_department_proposal=other_department_proposal,
-        attachment=attachment,
-        draft_attachment=draft_attachment,
-        project=project,
-        hidden_project=hidden_project,
-        own_project=own_project,
-    )
 
     # --- matching ----------------------------------------------------------------------------
-    business = BusinessFactory(name="みらい印刷", name_kana="みらいいんさつ", members=[business_person])
-    pending_business = BusinessFactory(
+    o.business_person = business_person
+    o.business = BusinessFactory(name="みらい印刷", name_kana="みらいいんさつ", members=[business_person])
+    o.pending_business = BusinessFactory(
         pending=True, name="審査待ち商事", name_kana="しんさまちしょうじ", members=[business_person]
     )
-    need = NeedFactory(group=group_a, title="チラシを作りたい")
-    closed_need = NeedFactory(group=group_a, title="終わったニーズ", closed=True)
-    offer = OfferFactory(group=group_a, title="会場を貸せます")
-    closed_offer = OfferFactory(group=group_a, title="終わった提供", closed=True)
-    match = matching_services.match_create(party_a=group_a, party_b=business, created_by=u["staff"])
-    o.update(
-        business=business,
-        business_person=business_person,
-        pending_business=pending_business,
-        need=need,
-        closed_need=closed_need,
-        offer=offer,
-        closed_offer=closed_offer,
-        match=match,
-    )
+    o.need = NeedFactory(group=o.group_a, title="チラシを作りたい")
+    o.closed_need = NeedFactory(group=o.group_a, title="終わったニーズ", closed=True)
+    o.offer = OfferFactory(group=o.group_a, title="会場を貸せます")
+    o.closed_offer = OfferFactory(group=o.group_a, title="終わった提供", closed=True)
+    o.match = matching_services.match_create(party_a=o.group_a, party_b=o.business, created_by=u["staff"])
 
     # --- consultations -----------------------------------------------------------------------
-    consultation = ConsultationFactory(group=group_a, staff=u["staff"])
-    o.update(
-        consultation=consultation,
-        referral=ReferralFactory(consultation=consultation, department=own_department),
-        follow_up=FollowUpFactory(consultation=consultation, owner=u["staff"]),
-    )
+    o.consultation = ConsultationFactory(group=o.group_a, staff=u["staff"])
+    o.referral = ReferralFactory(consultation=o.consultation, department=o.own_department)
+    o.follow_up = FollowUpFactory(consultation=o.consultation, owner=u["staff"])
 
     # --- spaces ------------------------------------------------------------------------------
     from spaces.models import Booking, Resource
     from tests.spaces.factories import BookingFactory, MachineFactory, RoomFactory
 
-    room = RoomFactory(name="会議室T", venue_keyword="会議室T")
+    o.room = RoomFactory(name="会議室T", venue_keyword="会議室T")
     week_later = timezone.localdate() + dt.timedelta(days=10)
     starts = timezone.make_aware(dt.datetime.combine(week_later, dt.time(18)))
-    booking_a = BookingFactory(resource=room, group=group_a, booked_by=u["owner"], starts_at=starts)
-    pending_booking = BookingFactory(
-        resource=room,
-        group=group_b,
+    o.booking_a = BookingFactory(resource=o.room, group=o.group_a, booked_by=u["owner"], starts_at=starts)
+    o.pending_booking = BookingFactory(
+        resource=o.room,
+        group=o.group_b,
         starts_at=starts + dt.timedelta(hours=1),
         status=Booking.Status.PENDING,
     )
-    started_booking = BookingFactory(
-        resource=room, group=group_a, starts_at=timezone.now() - dt.timedelta(minutes=30)
+    o.started_booking = BookingFactory(
+        resource=o.room, group=o.group_a, starts_at=timezone.now() - dt.timedelta(minutes=30)
     )
-    printer = MachineFactory()
-    assert printer.kind == Resource.Kind.MACHINE
-    o.update(
-        room=room,
-        booking_a=booking_a,
-        pending_booking=pending_booking,
-        started_booking=started_booking,
-        printer=printer,
-    )
+    o.printer = MachineFactory()
+    assert o.printer.kind == Resource.Kind.MACHINE
 
     # --- reports -----------------------------------------------------------------------------
     # --- info --------------------------------------------------------------------------------
     from info import services as info_services
 
     grant_fields = {"provider": "みらい市", "summary": "内容", "user": u["staff"]}
-    saved_search = info_services.saved_search_create(
+    o.grant_own = info_services.grant_create(
+        title="自課の助成金", department=o.own_department, **grant_fields
+    )
+    o.grant_other = info_services.grant_create(
+        title="他課の助成金", department=o.other_department, **grant_fields
+    )
+    o.grant_hidden = info_services.grant_create(title="非公開の助成金", is_published=False, **grant_fields)
+    o.saved_search = info_services.saved_search_create(
         user=u["owner"], kind="groups", name="子育て", query="q=子育て", frequency="weekly"
     )
-    o.update(
-        grant_own=info_services.grant_create(title="自課の助成金", department=own_department, **grant_fields),
-        grant_other=info_services.grant_create(
-            title="他課の助成金", department=other_department, **grant_fields
-        ),
-        grant_hidden=info_services.grant_create(title="非公開の助成金", is_published=False, **grant_fields),
-        saved_search=saved_search,
-        unsubscribe_token=info_services.unsubscribe_token(u["owner"]),
-    )
+    o.unsubscribe_token = info_services.unsubscribe_token(u["owner"])
     from info import newsletter
     from info.models import Flyer, FlyerStatus, IssueStatus, NewsletterIssue, Subscriber
 
     pending_subscriber = Subscriber.objects.create(email="reader@example.jp")
     active_subscriber = Subscriber.objects.create(email="reader2@example.jp", status="active")
-    o.update(
-        issue_sent=NewsletterIssue.objects.create(
-            number=1, title="市民活動通信 第1号", status=IssueStatus.SENT, sent_at=timezone.now()
-        ),
-        issue_draft=NewsletterIssue.objects.create(number=2, title="市民活動通信 第2号"),
-        newsletter_confirm_token=newsletter.confirm_url(pending_subscriber).rstrip("/").rsplit("/", 1)[-1],
-        newsletter_unsubscribe_token=newsletter.unsubscribe_url(active_subscriber)
-        .rstrip("/")
-        .rsplit("/", 1)[-1],
+    o.issue_sent = NewsletterIssue.objects.create(
+        number=1, title="市民活動通信 第1号", status=IssueStatus.SENT, sent_at=timezone.now()
+    )
+    o.issue_draft = NewsletterIssue.objects.create(number=2, title="市民活動通信 第2号")
+    o.newsletter_confirm_token = newsletter.confirm_url(pending_subscriber).rstrip("/").rsplit("/", 1)[-1]
+    o.newsletter_unsubscribe_token = (
+        newsletter.unsubscribe_url(active_subscriber).rstrip("/").rsplit("/", 1)[-1]
     )
 
-    flyer_fields = {"group": group_a, "alt_text": "夏祭りのお知らせ", "content_type": "application/pdf"}
-    o.update(
-        flyer_shown=Flyer.objects.create(
-            title="掲示中のチラシ",
-            status=FlyerStatus.APPROVED,
-            display_from=today - dt.timedelta(days=1),
-            display_until=today + dt.timedelta(days=30),
-            file="flyers/trust-shown.pdf",
-            thumbnail="flyers/thumbs/trust-shown.png",
-            **flyer_fields,
-        ),
-        flyer_pending=Flyer.objects.create(
-            title="確認待ちのチラシ",
-            display_from=today,
-            display_until=today + dt.timedelta(days=30),
-            file="flyers/trust-pending.pdf",
-            thumbnail="flyers/thumbs/trust-pending.png",
-            **flyer_fields,
-        ),
+    flyer_fields = {"group": o.group_a, "alt_text": "夏祭りのお知らせ", "content_type": "application/pdf"}
+    o.flyer_shown = Flyer.objects.create(
+        title="掲示中のチラシ",
+        status=FlyerStatus.APPROVED,
+        display_from=today - dt.timedelta(days=1),
+        display_until=today + dt.timedelta(days=30),
+        file="flyers/trust-shown.pdf",
+        thumbnail="flyers/thumbs/trust-shown.png",
+        **flyer_fields,
+    )
+    o.flyer_pending = Flyer.objects.create(
+        title="確認待ちのチラシ",
+        display_from=today,
+        display_until=today + dt.timedelta(days=30),
+        file="flyers/trust-pending.pdf",
+        thumbnail="flyers/thumbs/trust-pending.png",
+        **flyer_fields,
     )
 
-    done_report = ReportFactory(done=True, pdf="")
-    done_report.pdf.save(f"reports/trust-{done_report.pk}.pdf", ContentFile(PDF_BYTES), save=True)
-    failed_report = ReportFactory(failed=True, fiscal_year=2024)
-    assert done_report.status == ReportStatus.DONE
-    o.update(done_report=done_report, failed_report=failed_report, outcome=OutcomeRecordFactory())
+    o.done_report = ReportFactory(done=True, pdf="")
+    o.done_report.pdf.save(f"reports/trust-{o.done_report.pk}.pdf", ContentFile(PDF_BYTES), save=True)
+    o.failed_report = ReportFactory(failed=True, fiscal_year=2024)
+    assert o.done_report.status == ReportStatus.DONE
+    o.outcome = OutcomeRecordFactory()
 
     # --- the outbox ----------------------------------------------------------------------------
     from core.models import OutboxMessage
 
-    o["failed_outbox_message"] = OutboxMessage.objects.create(
+    o.failed_outbox_message = OutboxMessage.objects.create(
         kind="groups.approved",
         to=[u["owner"].email],
         subject="[テスト] 団体登録のお知らせ",
