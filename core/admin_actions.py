@@ -1,12 +1,21 @@
-"""What the apps' admin actions share: each selected row goes through the app's service (the one
-place of its rules), and a row the service refuses does not stop the others."""
+"""What the apps' admin pages share for the rows their services own: the admin adds none of them,
+and its actions send each selected row through the app's service (the one place of its rules), a
+row the service refuses not stopping the others."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+
+
+class AddedElsewhereAdmin(admin.ModelAdmin):
+    """Rows that are made on the portal's own pages, where the service checks every rule: the
+    admin shows them, and may act on them through the service, but adds none."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 def apply_to_each(modeladmin, request, objects: Iterable, action: Callable[[object], object]) -> int:

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import apply_to_each
+from core.admin_actions import AddedElsewhereAdmin, apply_to_each
 from events import services
 from events.forms import EventSessionAdminForm
 from events.models import Event, EventSession, Program, Registration, SurveyResponse
@@ -108,7 +108,9 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AddedElsewhereAdmin):
+    """Registrations are made on the event pages (capacity and waitlist rules)."""
+
     list_display = ["person", "event", "status", "channel", "created_at", "completed_at"]
     list_filter = ["status", "channel", "event__program"]
     search_fields = ["person__name", "person__name_kana", "person__email", "event__title"]
@@ -127,10 +129,6 @@ class RegistrationAdmin(admin.ModelAdmin):
     ]
     actions = ["cancel_registrations"]
 
-    def has_add_permission(self, request):
-        # Registrations are made on the event pages (capacity and waitlist rules), not here.
-        return False
-
     @admin.action(description=_("選択した申込を取り消す（キャンセル待ちを繰り上げ）"))
     def cancel_registrations(self, request, queryset):
         done = apply_to_each(
@@ -143,11 +141,8 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(AddedElsewhereAdmin):
     list_display = ["registration", "satisfaction", "submitted_at"]
     list_filter = ["satisfaction", "registration__event__program"]
     list_select_related = ["registration__person", "registration__event"]
     readonly_fields = ["registration", "satisfaction", "comment", "submitted_at"]
-
-    def has_add_permission(self, request):
-        return False

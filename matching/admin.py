@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import apply_to_each
+from core.admin_actions import AddedElsewhereAdmin, apply_to_each
 from matching import services
 from matching.models import Business, BusinessStatus, Match, MatchStatus, MatchStatusChange, Need, Offer
 
@@ -54,8 +54,9 @@ class MatchStatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
-    """Status changes go through the pipeline (services.match_transition); here only the record."""
+class MatchAdmin(AddedElsewhereAdmin):
+    """Status changes go through the pipeline (services.match_transition); here only the record.
+    New matches come from suggestions (紹介する), so that score, reasons and history are kept."""
 
     list_display = ["__str__", "status", "score", "program", "status_changed_at"]
     list_select_related = [*Match.PARTY_FIELDS, "program"]
@@ -79,10 +80,6 @@ class MatchAdmin(admin.ModelAdmin):
     ]
     inlines = [MatchStatusChangeInline]
     actions = ["move_to_negotiating", "move_to_concluded", "move_to_declined"]
-
-    def has_add_permission(self, request):
-        # New matches come from suggestions (紹介する), so that score, reasons and history are kept.
-        return False
 
     def _move(self, request, queryset, to_status):
         done = apply_to_each(

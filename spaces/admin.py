@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_actions import apply_to_each
+from core.admin_actions import AddedElsewhereAdmin, apply_to_each
 from spaces import services
 from spaces.models import Allotment, Booking, Closure, MachineUse, Resource
 
@@ -62,7 +62,7 @@ class AllotmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(AddedElsewhereAdmin):
     """Read and cancel here; bookings are made on the staff pages, where every rule is checked."""
 
     list_display = ("starts_at", "ends_at", "resource", "group", "status", "channel", "is_block")
@@ -73,9 +73,6 @@ class BookingAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Booking._meta.fields]
     actions = ["cancel_bookings"]
 
-    def has_add_permission(self, request):
-        return False
-
     @admin.action(description=_("選んだ予約を取り消す"))
     def cancel_bookings(self, request, queryset):
         done = apply_to_each(
@@ -85,7 +82,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MachineUse)
-class MachineUseAdmin(admin.ModelAdmin):
+class MachineUseAdmin(AddedElsewhereAdmin):
     """Read here; uses are logged on the staff page so that the fee is computed in one place."""
 
     list_display = ("used_on", "machine", "group", "count", "fee")
@@ -94,6 +91,3 @@ class MachineUseAdmin(admin.ModelAdmin):
     search_fields = ("group__name",)
     list_select_related = ("machine", "group")
     readonly_fields = [f.name for f in MachineUse._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
