@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
-from core.fields import actor_field, party_link
+from core.fields import actor_field, optional_link, party_link
 from core.models import Department, Person, Theme
 from core.text import search_document
 
@@ -92,22 +92,8 @@ class Consultation(models.Model):
         on_delete=models.PROTECT,
         related_name="consultations_handled",
     )
-    group = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("団体"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="consultations",
-    )
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("相談者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="consultations",
-    )
+    group = optional_link("groups.Group", _("団体"), on_delete=models.SET_NULL, related_name="consultations")
+    person = optional_link(Person, _("相談者"), on_delete=models.SET_NULL, related_name="consultations")
     is_anonymous = models.BooleanField(
         _("匿名の相談"), default=False, help_text=_("名前を聞かなかった・名乗らなかった相談。")
     )

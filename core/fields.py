@@ -23,9 +23,20 @@ def actor_field(verbose_name=None, *, blank: bool = False, **options) -> models.
     )
 
 
+def optional_link(to, verbose_name, *, on_delete, related_name: str, **options) -> models.ForeignKey:
+    """A link a record may leave empty: NULL in the database, not required in forms."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        **options,
+    )
+
+
 def party_link(to, verbose_name, *, on_delete) -> models.ForeignKey:
     """A link to one party of the center's work (a group, a business or a department) among
     several a record may name: empty when another is set, and no reverse accessor on the party."""
-    return models.ForeignKey(
-        to, verbose_name=verbose_name, null=True, blank=True, on_delete=on_delete, related_name="+"
-    )
+    return optional_link(to, verbose_name, on_delete=on_delete, related_name="+")

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import actor_field
+from core.fields import actor_field, optional_link
 from core.text import reading_sort_key, search_document
 
 
@@ -196,14 +196,7 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("統合先"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="merged",
-    )
+    merged_into = optional_link("self", _("統合先"), on_delete=models.SET_NULL, related_name="merged")
     search_text = models.TextField(editable=False, blank=True, default="")
     sort_key = models.CharField(max_length=200, editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)

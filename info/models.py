@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.constraints import unless_either_empty
-from core.fields import actor_field
+from core.fields import actor_field, optional_link
 from core.models import Area, Department, Theme
 from groups.models import LegalForm
 
@@ -58,11 +58,9 @@ class Grant(models.Model):
     closes_on = models.DateField(_("締切日"), null=True, blank=True, help_text=_("随時受付なら空欄"))
     how_to_apply = models.TextField(_("応募の方法"), blank=True, help_text=_("例: 申請書を郵送または持参"))
     url = models.URLField(_("詳しい情報（URL）"), blank=True)
-    department = models.ForeignKey(
+    department = optional_link(
         Department,
-        verbose_name=_("担当課"),
-        null=True,
-        blank=True,
+        _("担当課"),
         on_delete=models.SET_NULL,
         related_name="grants",
         help_text=_("市の制度のとき。担当課の職員も編集できます。"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
-from core.fields import actor_field, party_link
+from core.fields import actor_field, optional_link, party_link
 from core.models import Area, Department, Theme
 from core.text import reading_sort_key, search_document
 from core.workflow import Workflow
@@ -319,22 +319,8 @@ class Match(models.Model):
     group_b = party_link("groups.Group", _("団体（B）"), on_delete=models.PROTECT)
     business_b = party_link(Business, _("企業・事業者（B）"), on_delete=models.PROTECT)
     department_b = party_link(Department, _("担当課（B）"), on_delete=models.PROTECT)
-    need = models.ForeignKey(
-        Need,
-        verbose_name=_("ニーズ"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="matches",
-    )
-    offer = models.ForeignKey(
-        Offer,
-        verbose_name=_("提供"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="matches",
-    )
+    need = optional_link(Need, _("ニーズ"), on_delete=models.SET_NULL, related_name="matches")
+    offer = optional_link(Offer, _("提供"), on_delete=models.SET_NULL, related_name="matches")
     score = models.PositiveSmallIntegerField(_("スコア"), default=0)
     reasons = models.JSONField(_("理由"), default=list, blank=True)
     status = models.CharField(
@@ -344,30 +330,18 @@ class Match(models.Model):
     note = models.TextField(
         _("職員メモ"), blank=True, help_text=_("例: 3月の交流会で名刺交換。チラシの件で紹介。")
     )
-    program = models.ForeignKey(
+    program = optional_link(
         "events.Program",
-        verbose_name=_("事業"),
-        null=True,
-        blank=True,
+        _("事業"),
         on_delete=models.PROTECT,
         related_name="matches",
         help_text=_("どの事業の成果として数えるか（任意）"),
     )
-    origin_event = models.ForeignKey(
-        "events.Event",
-        verbose_name=_("きっかけの催し"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="matches",
+    origin_event = optional_link(
+        "events.Event", _("きっかけの催し"), on_delete=models.SET_NULL, related_name="matches"
     )
-    origin_consultation = models.ForeignKey(
-        "consultations.Consultation",
-        verbose_name=_("きっかけの相談"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="matches",
+    origin_consultation = optional_link(
+        "consultations.Consultation", _("きっかけの相談"), on_delete=models.SET_NULL, related_name="matches"
     )
     mail_sent_at = models.DateTimeField(_("紹介メール送信日時"), null=True, blank=True)
     mail_error = models.TextField(_("紹介メールのエラー"), blank=True)

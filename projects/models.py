@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of, unless_either_empty
-from core.fields import actor_field, party_link
+from core.fields import actor_field, optional_link, party_link
 from core.fiscal import fiscal_year_of
 from core.models import Department, Theme
 from core.predicates import is_official
@@ -442,26 +442,14 @@ class Proposal(SixWTwoHPlan):
     summary = models.TextField(
         _("事業の概要"), blank=True, help_text=_("200字程度で。例: 転入して間もない親子が…")
     )
-    desired_department = models.ForeignKey(
-        Department,
-        verbose_name=_("協働を希望する担当課"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="desired_proposals",
+    desired_department = optional_link(
+        Department, _("協働を希望する担当課"), on_delete=models.SET_NULL, related_name="desired_proposals"
     )
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="proposals")
     status = models.CharField(
         _("状態"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
     )
-    current_stage = models.ForeignKey(
-        ReviewStage,
-        verbose_name=_("審査段階"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    current_stage = optional_link(ReviewStage, _("審査段階"), on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
     review_round = models.PositiveSmallIntegerField(
         _("審査の回"),
@@ -532,22 +520,8 @@ class BudgetLine(models.Model):
 class Partner(models.Model):
     """協働の相手: a party of any sector, on a proposal or on a project."""
 
-    proposal = models.ForeignKey(
-        Proposal,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="partners",
-        verbose_name=_("提案"),
-    )
-    project = models.ForeignKey(
-        "Project",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="partners",
-        verbose_name=_("協働事業"),
-    )
+    proposal = optional_link(Proposal, _("提案"), on_delete=models.CASCADE, related_name="partners")
+    project = optional_link("Project", _("協働事業"), on_delete=models.CASCADE, related_name="partners")
     sector = models.CharField(_("区分"), max_length=20, choices=PartnerSector.choices)
     group = party_link("groups.Group", _("登録団体"), on_delete=models.SET_NULL)
     business = party_link("matching.Business", _("企業・事業者"), on_delete=models.SET_NULL)
@@ -703,13 +677,11 @@ class SideResolution(models.Model):
     round = models.PositiveSmallIntegerField(_("審査の回"))
     side = models.CharField(_("審査員がいない側"), max_length=20, choices=ReviewerSide.choices)
     choice = models.CharField(_("決めたこと"), max_length=20, choices=ResolutionChoice.choices)
-    substitute = models.ForeignKey(
+    substitute = optional_link(
         settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+        _("代わりの審査員"),
         on_delete=models.PROTECT,
         related_name="substitute_reviews",
-        verbose_name=_("代わりの審査員"),
     )
     decided_by = actor_field(_("決めた職員"))
     decided_at = models.DateTimeField(_("決めた日時"), default=timezone.now)
@@ -752,13 +724,8 @@ class ExternalReviewer(models.Model):
         default=ReviewerSide.CENTER,
         help_text=_("配点を分ける募集で、どちらの側の点に入るか。"),
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="external_reviews",
-        verbose_name=_("アカウント"),
+    user = optional_link(
+        settings.AUTH_USER_MODEL, _("アカウント"), on_delete=models.PROTECT, related_name="external_reviews"
     )
     invited_by = actor_field(_("招待した職員"))
     invited_at = models.DateTimeField(_("招待日時"), default=timezone.now)
@@ -833,22 +800,10 @@ class Project(SixWTwoHPlan):
         on_delete=models.PROTECT,
         related_name="project",
     )
-    lead_group = models.ForeignKey(
-        "groups.Group",
-        verbose_name=_("実施団体"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="led_projects",
+    lead_group = optional_link(
+        "groups.Group", _("実施団体"), on_delete=models.PROTECT, related_name="led_projects"
     )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("担当課"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="projects",
-    )
+    department = optional_link(Department, _("担当課"), on_delete=models.SET_NULL, related_name="projects")
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="projects")
     summary = models.TextField(_("事業の概要"), blank=True)
     fiscal_year = models.PositiveIntegerField(_("年度"), db_index=True)
@@ -900,22 +855,8 @@ class Project(SixWTwoHPlan):
 class StatusChange(models.Model):
     """Who changed the status of a proposal or a project, when, from what to what."""
 
-    proposal = models.ForeignKey(
-        Proposal,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("提案"),
-    )
-    project = models.ForeignKey(
-        Project,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="status_changes",
-        verbose_name=_("協働事業"),
-    )
+    proposal = optional_link(Proposal, _("提案"), on_delete=models.CASCADE, related_name="status_changes")
+    project = optional_link(Project, _("協働事業"), on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("変更前"), max_length=20, blank=True)
     to_status = models.CharField(_("変更後"), max_length=20)
     changed_by = actor_field(_("変更者"))
@@ -1003,10 +944,17 @@ class Agreement(models.Model):
         return _("%(title)s 協働協定書") % {"title": self.project.title}
 
 
-class ProjectRecord(models.Model):
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="+", verbose_name=_("協働事業")
+def project_link(related_name: str) -> models.ForeignKey:
+    """The project a record is part of: deleted with it."""
+    return models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name=related_name, verbose_name=_("協働事業")
     )
+
+
+class ProjectRecord(models.Model):
+    """What is written down about a project while it runs, by whom and when."""
+
+    project = project_link("+")
     author = actor_field(_("記録者"))
     created_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
 
@@ -1017,9 +965,7 @@ class ProjectRecord(models.Model):
 class ProgressReport(ProjectRecord):
     """進捗報告 by the group."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="progress_reports", verbose_name=_("協働事業")
-    )
+    project = project_link("progress_reports")
     reported_on = models.DateField(_("報告日"), default=timezone.localdate)
     activities = models.TextField(
         _("実施したこと"), help_text=_("例: 6月はひろばを4回開き、延べ52組が参加した。")
@@ -1039,9 +985,7 @@ class ProgressReport(ProjectRecord):
 class StaffNote(ProjectRecord):
     """職員メモ: only staff read these."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="staff_notes", verbose_name=_("協働事業")
-    )
+    project = project_link("staff_notes")
     body = models.TextField(_("メモ"))
 
     class Meta:
@@ -1056,9 +1000,7 @@ class StaffNote(ProjectRecord):
 class MidtermReview(ProjectRecord):
     """中間ふりかえり: the parties look back together halfway."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="midterm_reviews", verbose_name=_("協働事業")
-    )
+    project = project_link("midterm_reviews")
     held_on = models.DateField(_("実施日"))
     participants = models.CharField(
         _("参加者"), max_length=300, help_text=_("例: 団体3名、子ども家庭支援課2名、センター1名")
@@ -1079,9 +1021,7 @@ class MidtermReview(ProjectRecord):
 class MutualEvaluation(ProjectRecord):
     """相互評価: the group and the department each assess the project, against the six principles."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("協働事業")
-    )
+    project = project_link("evaluations")
     side = models.CharField(
         _("評価する側"), max_length=20, choices=[("group", _("団体")), ("department", _("担当課"))]
     )
@@ -1126,9 +1066,7 @@ class MutualEvaluation(ProjectRecord):
 class ResultsPresentation(ProjectRecord):
     """成果発表: when and where the results were presented, and to how many."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="presentations", verbose_name=_("協働事業")
-    )
+    project = project_link("presentations")
     held_on = models.DateField(_("発表日"))
     venue = models.CharField(
         _("会場・場"), max_length=200, help_text=_("例: 協働事業成果発表会（市民活動プラザ ホール）")
@@ -1156,9 +1094,7 @@ class SupportKind(models.TextChoices):
 class SupportLog(ProjectRecord):
     """支援記録: mentor meetings and hands-on sessions for プロジェクト登録 / プロジェクト支援."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="support_logs", verbose_name=_("協働事業")
-    )
+    project = project_link("support_logs")
     held_on = models.DateField(_("実施日"))
     kind = models.CharField(_("支援の種類"), max_length=20, choices=SupportKind.choices)
     supporters = models.CharField(

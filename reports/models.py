@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import actor_field
+from core.fields import actor_field, optional_link
 from core.fiscal import fiscal_year_label
 from core.workflow import Transition, Workflow
 
@@ -51,6 +51,25 @@ class OutcomeSource(models.TextChoices):
     OBSERVATION = "observation", _("職員の観察")
 
 
+def program_scope(*, related_name: str, help_text) -> models.ForeignKey:
+    """The program a record is about; empty for every program at once (全事業)."""
+    return optional_link(
+        "events.Program", _("事業"), on_delete=models.PROTECT, related_name=related_name, help_text=help_text
+    )
+
+
+def fiscal_year_field() -> models.PositiveIntegerField:
+    """The fiscal year a record counts in, named by the calendar year it starts in."""
+    return models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+
+
+class ProgramYearQuerySet(models.QuerySet):
+    """Rows about one program (None: 全事業) and fiscal year: reports and assessments."""
+
+    def for_scope(self, *, program, fiscal_year: int):
+        return self.filter(program=program, fiscal_year=fiscal_year)
+
+
 class OutcomeRecordQuerySet(models.QuerySet):
     def for_report(self, *, program_code: str | None, fiscal_year: int):
         qs = self.filter(fiscal_year=fiscal_year)
@@ -62,16 +81,8 @@ class OutcomeRecordQuerySet(models.QuerySet):
 class OutcomeRecord(models.Model):
     """成果: one episode (・) under a category heading (○), on one evaluation axis."""
 
-    program = models.ForeignKey(
-        "events.Program",
-        verbose_name=_("事業"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="outcome_records",
-        help_text=_("事業全体を通じた成果のときは空欄"),
-    )
-    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+    program = program_scope(related_name="outcome_records", help_text=_("事業全体を通じた成果のときは空欄"))
+    fiscal_year = fiscal_year_field()
     axis = models.CharField(_("評価の軸"), max_length=20, choices=OutcomeAxis.choices)
     category = models.CharField(
         _("見出し（○）"), max_length=200, help_text=_("例: 担い手育成の入口（流入導線入口）")
@@ -136,16 +147,13 @@ REPORT_WORKFLOW = Workflow(
 )
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportQuerySet(ProgramYearQuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_REPORT_STATUSES)
 
     def locked(self):
         """Rows locked for update (the report only: no join of the default ordering is locked)."""
         return self.order_by().select_for_update(of=("self",))
-
-    def for_scope(self, *, program, fiscal_year: int):
-        return self.filter(program=program, fiscal_year=fiscal_year)
 
 
 class Report(models.Model):
@@ -155,16 +163,8 @@ class Report(models.Model):
     完了/失敗, and the sweeper re-queues rows left waiting or running too long.
     """
 
-    program = models.ForeignKey(
-        "events.Program",
-        verbose_name=_("事業"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="reports",
-        help_text=_("空欄は全事業"),
-    )
-    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+    program = program_scope(related_name="reports", help_text=_("空欄は全事業"))
+    fiscal_year = fiscal_year_field()
     status = models.CharField(
         _("状態"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
@@ -263,25 +263,12 @@ class Report(models.Model):
         return f"reports/{self.fiscal_year}/report-{self.pk}.pdf"
 
 
-class AssessmentQuerySet(models.QuerySet):
-    def for_scope(self, *, program, fiscal_year: int):
-        return self.filter(program=program, fiscal_year=fiscal_year)
-
-
 class Assessment(models.Model):
     """事業の評価: what staff write per program (or 全事業) and fiscal year, printed before the
     evidence: 総括, 目標 against 実績, 課題と次年度の方針, and why an axis has no episode."""
 
-    program = models.ForeignKey(
-        "events.Program",
-        verbose_name=_("事業"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="assessments",
-        help_text=_("空欄は全事業（全体を通じて）"),
-    )
-    fiscal_year = models.PositiveIntegerField(_("年度"), help_text=_("開始年（例: 令和7年度は 2025）"))
+    program = program_scope(related_name="assessments", help_text=_("空欄は全事業（全体を通じて）"))
+    fiscal_year = fiscal_year_field()
     summary = models.TextField(_("総括"), blank=True)
     targets = models.JSONField(
         _("目標"),
@@ -299,7 +286,7 @@ class Assessment(models.Model):
     updated_by = actor_field(_("更新した職員"), blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    objects = AssessmentQuerySet.as_manager()
+    objects = ProgramYearQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("事業の評価")

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.constraints import ends_after_start
-from core.fields import actor_field
+from core.fields import actor_field, optional_link
 from groups.models import Group
 
 
@@ -203,22 +203,15 @@ class Booking(models.Model):
     resource = models.ForeignKey(
         Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("部屋")
     )
-    group = models.ForeignKey(
+    group = optional_link(
         Group,
+        _("団体"),
         on_delete=models.PROTECT,
         related_name="space_bookings",
-        verbose_name=_("団体"),
-        null=True,
-        blank=True,
         help_text=_("センターが押さえる時間（催し・点検）と個人の予約は空欄"),
     )
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="space_bookings",
-        verbose_name=_("予約した人"),
+    booked_by = optional_link(
+        settings.AUTH_USER_MODEL, _("予約した人"), on_delete=models.SET_NULL, related_name="space_bookings"
     )
     starts_at = models.DateTimeField(_("開始日時"))
     ends_at = models.DateTimeField(_("終了日時"))
