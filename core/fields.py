@@ -23,6 +23,12 @@ def actor_field(verbose_name=None, *, blank: bool = False, **options) -> models.
     )
 
 
+def mapping_field(verbose_name, **options) -> models.JSONField:
+    """A JSON object (key → value) that starts empty; `dict` is called for each row, so that no two
+    rows share one default."""
+    return models.JSONField(verbose_name, default=dict, blank=True, **options)
+
+
 def optional_link(to, verbose_name, *, on_delete, related_name: str, **options) -> models.ForeignKey:
     """A link a record may leave empty: NULL in the database, not required in forms."""
     return models.ForeignKey(

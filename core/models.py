@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import actor_field, optional_link
+from core.fields import actor_field, mapping_field, optional_link
 from core.text import reading_sort_key, search_document
 
 
@@ -249,7 +249,7 @@ class OutboxMessage(models.Model):
     reply_to = models.JSONField(_("返信先"), default=list, blank=True)
     subject = models.CharField(_("件名"), max_length=300)
     body = models.TextField(_("本文"))
-    headers = models.JSONField(_("ヘッダー"), default=dict, blank=True)
+    headers = mapping_field(_("ヘッダー"))
     # [{"filename": ..., "content": base64, "mimetype": ...}]
     attachments = models.JSONField(_("添付ファイル"), default=list, blank=True)
     content_type = models.ForeignKey(

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import actor_field, optional_link
+from core.fields import actor_field, mapping_field, optional_link
 from core.fiscal import fiscal_year_label
 from core.workflow import Transition, Workflow
 
@@ -184,11 +184,8 @@ class Report(models.Model):
         _("版"), null=True, blank=True, help_text=_("確定版の版番号（第1版、第2版…）。空欄は確定前の案")
     )
     data_as_of = models.DateTimeField(_("データ基準日時"), null=True, blank=True)
-    figures = models.JSONField(
-        _("数値（作成時のもの）"),
-        default=dict,
-        blank=True,
-        help_text=_("PDFに載せた数値。確定版はこの数値のまま残ります。"),
+    figures = mapping_field(
+        _("数値（作成時のもの）"), help_text=_("PDFに載せた数値。確定版はこの数値のまま残ります。")
     )
 
     objects = ReportQuerySet.as_manager()
@@ -270,19 +267,9 @@ class Assessment(models.Model):
     program = program_scope(related_name="assessments", help_text=_("空欄は全事業（全体を通じて）"))
     fiscal_year = fiscal_year_field()
     summary = models.TextField(_("総括"), blank=True)
-    targets = models.JSONField(
-        _("目標"),
-        default=dict,
-        blank=True,
-        help_text=_("年度の初めに決めた数値の目標（数値の項目 → 目標値）"),
-    )
+    targets = mapping_field(_("目標"), help_text=_("年度の初めに決めた数値の目標（数値の項目 → 目標値）"))
     issues = models.TextField(_("課題と次年度の方針"), blank=True)
-    axis_notes = models.JSONField(
-        _("成果のない評価の軸の説明"),
-        default=dict,
-        blank=True,
-        help_text=_("評価の軸 → エピソードがない理由"),
-    )
+    axis_notes = mapping_field(_("成果のない評価の軸の説明"), help_text=_("評価の軸 → エピソードがない理由"))
     updated_by = actor_field(_("更新した職員"), blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
