@@ -159,6 +159,10 @@ class ProposalForm(RequirementsMixin, forms.ModelForm):
             )
             self.order_fields(["group"])
 
+    def plan_fields(self):
+        """The eight items of the plan (6W2H), shown together under one legend."""
+        return [self[name] for name in Proposal.PLAN_FIELDS]
+
 
 class ChoiceCache:
     """Choices of a select read once for all the rows of a formset (not once per row)."""
@@ -538,15 +542,16 @@ class MidtermReviewForm(forms.ModelForm):
 
 # MutualEvaluation has one field per principle, named by its value.
 PRINCIPLE_FIELDS = list(SixPrinciples.values)
+REFLECTION_FIELDS = ["results", "lessons", "next_steps"]
 
 
 class MutualEvaluationForm(forms.ModelForm):
     class Meta:
         model = MutualEvaluation
-        fields = ["results", "lessons", "next_steps", *PRINCIPLE_FIELDS, "principles_comment"]
+        fields = [*REFLECTION_FIELDS, *PRINCIPLE_FIELDS, "principles_comment"]
         widgets = {
             **dict.fromkeys(PRINCIPLE_FIELDS, forms.RadioSelect),
-            **textareas(("results", "lessons", "next_steps", "principles_comment")),
+            **textareas((*REFLECTION_FIELDS, "principles_comment")),
         }
 
     def __init__(self, *args, **kwargs):
@@ -555,6 +560,14 @@ class MutualEvaluationForm(forms.ModelForm):
             field = self.fields[name]
             field.choices = [c for c in field.choices if c[0] != ""]
             field.help_text = PRINCIPLE_QUESTIONS[SixPrinciples(name)]
+
+    def reflection_fields(self):
+        """Results, lessons and next steps: the page's first part."""
+        return [self[name] for name in REFLECTION_FIELDS]
+
+    def principle_fields(self):
+        """The self-check of the six principles and the comment on them: the second part."""
+        return [self[name] for name in (*PRINCIPLE_FIELDS, "principles_comment")]
 
 
 class ResultsPresentationForm(forms.ModelForm):
