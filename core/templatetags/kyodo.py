@@ -1,14 +1,17 @@
 """Template tags and filters every page may use (loaded as a builtin): dates and fiscal years,
-permissions, and {% url %} with the addresses it found kept."""
+permissions, {% data_table %}, and {% url %} with the addresses it found kept."""
 
 import datetime as dt
 import functools
+import html
 
 from django import template
 from django.conf import settings
+from django.template.base import token_kwargs
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, strip_tags
+from django.utils.safestring import SafeString
 
 from core import fiscal
 
@@ -118,6 +121,80 @@ def role_workspace(context, user) -> dict:
         url = reverse(name)
         links.append({"title": title, "url": url, "current": path == url})
     return {"label": workspace.label, "links": links}
+
+
+# --- {% data_table %}: a table in its own scrolling region, named by its caption ---------------
+# A wide table scrolls sideways inside a region that the keyboard can reach (tabindex) and that
+# a screen reader announces by the table's caption; the page navigation follows the table.
+
+
+class CaptionNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return self.nodelist.render(context)
+
+
+@register.tag
+def caption(parser, token):
+    """{% caption %}送信メール（{{ count }}件）{% endcaption %}, inside a {% data_table %}."""
+    nodelist = parser.parse(("endcaption",))
+    parser.delete_first_token()
+    return CaptionNode(nodelist)
+
+
+DATA_TABLE_OPTIONS = {"page", "label", "class", "caption_class"}
+
+
+def _class_attribute(css: str | None):
+    return format_html(' class="{}"', css) if css else ""
+
+
+class DataTableNode(template.Node):
+    def __init__(self, nodelist, options):
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context):
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        caption = ""
+        parts = []
+        for node in self.nodelist:
+            if isinstance(node, CaptionNode):
+                caption = node.render(context)
+                parts.append(format_html("<caption{}>{}</caption>", _class_attribute(options.get("caption_class")), caption))
+            else:
+                parts.append(node.render_annotated(context))
+        table = format_html(
+            '<div class="table-wrap" role="region" tabindex="0" aria-label="{}"><table{}>{}</table></div>',
+            options.get("label") or html.unescape(strip_tags(caption)).strip(),
+            _class_attribute(options.get("class")),
+            SafeString("".join(parts)),
+        )
+        if options.get("page") is None:
+            return table
+        pagination = context.template.engine.get_template("includes/pagination.html")
+        with context.push(page_obj=options["page"]):
+            return format_html("{}\n{}", table, pagination.render(context))
+
+
+@register.tag
+def data_table(parser, token):
+    """{% data_table page=page_obj %}{% caption %}…{% endcaption %}<thead>…</thead><tbody>…</tbody>{% enddata_table %}
+
+    The table in its scrolling region, named by the caption (label="…" when the name should be
+    shorter), then the page navigation when page= is given. class= is the table's class,
+    caption_class= the caption's (visually-hidden where the heading above already says it)."""
+    name, *bits = token.split_contents()
+    options = token_kwargs(bits, parser)
+    if bits or not set(options) <= DATA_TABLE_OPTIONS:
+        raise template.TemplateSyntaxError(f"{name} takes only {', '.join(f'{o}=' for o in DATA_TABLE_OPTIONS)}")
+    nodelist = parser.parse(("enddata_table",))
+    parser.delete_first_token()
+    if sum(isinstance(node, CaptionNode) for node in nodelist) != 1:
+        raise template.TemplateSyntaxError(f"{name} needs one {{% caption %}}")
+    return DataTableNode(nodelist, options)
 
 
 # --- {% url %}, with the addresses it found kept for the process -------------------------------
