@@ -144,7 +144,7 @@ def caption(parser, token):
     return CaptionNode(nodelist)
 
 
-DATA_TABLE_OPTIONS = {"page", "label", "class", "caption_class"}
+DATA_TABLE_OPTIONS = ("page", "rows", "empty", "label", "class", "caption_class")
 
 
 def _class_attribute(css: str | None):
@@ -158,12 +158,18 @@ class DataTableNode(template.Node):
 
     def render(self, context):
         options = {name: value.resolve(context) for name, value in self.options.items()}
+        page = options.get("page")
+        if "empty" in options:
+            rows = options["rows"] if "rows" in options else page and page.object_list
+            if not rows:
+                return format_html("<p>{}</p>", options["empty"])
         caption = ""
         parts = []
         for node in self.nodelist:
             if isinstance(node, CaptionNode):
                 caption = node.render(context)
-                parts.append(format_html("<caption{}>{}</caption>", _class_attribute(options.get("caption_class")), caption))
+                css = _class_attribute(options.get("caption_class"))
+                parts.append(format_html("<caption{}>{}</caption>", css, caption))
             else:
                 parts.append(node.render_annotated(context))
         table = format_html(
@@ -172,24 +178,27 @@ class DataTableNode(template.Node):
             _class_attribute(options.get("class")),
             SafeString("".join(parts)),
         )
-        if options.get("page") is None:
+        if page is None:
             return table
         pagination = context.template.engine.get_template("includes/pagination.html")
-        with context.push(page_obj=options["page"]):
+        with context.push(page_obj=page):
             return format_html("{}\n{}", table, pagination.render(context))
 
 
 @register.tag
 def data_table(parser, token):
-    """{% data_table page=page_obj %}{% caption %}…{% endcaption %}<thead>…</thead><tbody>…</tbody>{% enddata_table %}
+    """{% data_table page=page_obj %}{% caption %}…{% endcaption %}<thead>…<tbody>…{% enddata_table %}
 
     The table in its scrolling region, named by the caption (label="…" when the name should be
-    shorter), then the page navigation when page= is given. class= is the table's class,
+    shorter), then the page navigation when page= is given. empty="…" is the sentence shown
+    instead of the table when it has no rows (rows=, or the page's). class= is the table's class,
     caption_class= the caption's (visually-hidden where the heading above already says it)."""
     name, *bits = token.split_contents()
     options = token_kwargs(bits, parser)
-    if bits or not set(options) <= DATA_TABLE_OPTIONS:
-        raise template.TemplateSyntaxError(f"{name} takes only {', '.join(f'{o}=' for o in DATA_TABLE_OPTIONS)}")
+    if bits or not set(options) <= set(DATA_TABLE_OPTIONS):
+        raise template.TemplateSyntaxError(f"{name} takes only {'=, '.join(DATA_TABLE_OPTIONS)}=")
+    if "empty" in options and not {"rows", "page"} & set(options):
+        raise template.TemplateSyntaxError(f"{name} with empty= needs rows= or page=")
     nodelist = parser.parse(("enddata_table",))
     parser.delete_first_token()
     if sum(isinstance(node, CaptionNode) for node in nodelist) != 1:

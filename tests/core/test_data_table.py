@@ -11,10 +11,11 @@ def render(source: str, **context) -> str:
 
 
 def test_the_region_is_named_by_the_caption_as_rendered():
-    html = render(
-        "{% data_table %}{% caption %}送信メール（{{ count }}件）{% endcaption %}<tbody></tbody>{% enddata_table %}",
-        count=3,
+    source = (
+        "{% data_table %}{% caption %}送信メール（{{ count }}件）{% endcaption %}<tbody></tbody>"
+        "{% enddata_table %}"
     )
+    html = render(source, count=3)
     assert html == (
         '<div class="table-wrap" role="region" tabindex="0" aria-label="送信メール（3件）"><table>'
         "<caption>送信メール（3件）</caption><tbody></tbody></table></div>"
@@ -22,7 +23,8 @@ def test_the_region_is_named_by_the_caption_as_rendered():
 
 
 def test_a_name_with_markup_or_quotes_is_escaped_once():
-    html = render("{% data_table %}{% caption %}{{ name }} の記録{% endcaption %}{% enddata_table %}", name='A&B "C"')
+    source = "{% data_table %}{% caption %}{{ name }} の記録{% endcaption %}{% enddata_table %}"
+    html = render(source, name='A&B "C"')
     assert 'aria-label="A&amp;B &quot;C&quot; の記録"' in html
     assert "<caption>A&amp;B &quot;C&quot; の記録</caption>" in html
 
@@ -51,13 +53,23 @@ def test_the_page_navigation_follows_a_page_of_many(rf):
     )
 
 
+def test_without_rows_the_empty_sentence_stands_instead_of_the_table():
+    caption = "{% caption %}一覧{% endcaption %}{% enddata_table %}"
+    source = '{% data_table rows=rows empty="まだありません。" %}' + caption
+    assert render(source, rows=[]) == "<p>まだありません。</p>"
+    assert "<caption>一覧</caption>" in render(source, rows=[1])
+    paged = '{% data_table page=page empty="まだありません。" %}' + caption
+    assert render(paged, page=Paginator([], 20).page(1)) == "<p>まだありません。</p>"
+
+
 @pytest.mark.parametrize(
     "source",
     [
         "{% data_table %}<tbody></tbody>{% enddata_table %}",
         "{% data_table %}{% caption %}a{% endcaption %}{% caption %}b{% endcaption %}{% enddata_table %}",
-        "{% data_table rows=x %}{% caption %}a{% endcaption %}{% enddata_table %}",
+        "{% data_table cols=x %}{% caption %}a{% endcaption %}{% enddata_table %}",
         "{% data_table x %}{% caption %}a{% endcaption %}{% enddata_table %}",
+        '{% data_table empty="なし" %}{% caption %}a{% endcaption %}{% enddata_table %}',
     ],
 )
 def test_a_table_without_one_caption_or_with_an_unknown_option_does_not_compile(source):
