@@ -84,6 +84,43 @@ def search_summary(context, filterset, keep: str = "", outside: str = ""):
     return summarise(filterset, context["request"].GET, keep=keep.split(), outside=outside.split())
 
 
+SEARCH_LAYOUT_OPTIONS = ("url_name", "label", "count", "noun")
+
+
+class SearchLayoutNode(template.Node):
+    def __init__(self, nodelist, options):
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context):
+        from core.filters import search_summary as summarise
+
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        layout = context.template.engine.get_template("includes/search_layout.html")
+        with context.push(search=summarise(context["filter"], context["request"].GET)):
+            results = self.nodelist.render(context)
+            with context.push(results=results, **options):
+                return layout.render(context)
+
+
+@register.tag
+def search_layout(parser, token):
+    """{% search_layout url_name="events:staff_index" label="催しの検索" count=n noun="催し" %}
+    … the list …
+    {% endsearch_layout %}
+
+    A list beside its filter panel (includes/search_layout.html): the panel searches the page's
+    `filter` at url_name, the result line counts `count` of `noun`, then the list itself. The
+    list may read `search` ({% search_summary %} of the filter)."""
+    name, *bits = token.split_contents()
+    options = token_kwargs(bits, parser)
+    if bits or set(options) != set(SEARCH_LAYOUT_OPTIONS):
+        raise template.TemplateSyntaxError(f"{name} takes {'=, '.join(SEARCH_LAYOUT_OPTIONS)}=")
+    nodelist = parser.parse(("endsearch_layout",))
+    parser.delete_first_token()
+    return SearchLayoutNode(nodelist, options)
+
+
 @register.filter
 def device_label(user_agent: str | None) -> str:
     """{{ session.user_agent|device_label }} → Chrome（Windows のパソコン）"""

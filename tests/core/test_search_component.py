@@ -181,3 +181,11 @@ def test_outcome_list_uses_the_component_with_the_result_line_and_removable_chip
 )
 def test_sessions_name_browsers_and_devices_in_japanese(user_agent, label):
     assert describe_user_agent(user_agent) == label
+
+
+def test_the_list_layout_names_all_its_parts():
+    """{% search_layout %} without the result line's count and noun does not compile."""
+    from django.template import Template, TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        Template('{% search_layout url_name="groups:index" label="団体の検索" %}{% endsearch_layout %}')
