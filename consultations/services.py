@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,8 +75,27 @@ def access_log_write(
     # The user is the one making the request (or none): checking that the row exists would cost
     # every page that shows consultations one more query.
     entry.full_clean(exclude=["user"])
-    entry.save()
+    if action == AccessAction.VIEW and _view_log_may_commit_asynchronously():
+        # A page view's line, in a transaction of its own: PostgreSQL commits it without waiting
+        # for the disk (synchronous_commit off, for this transaction only). It is on disk within
+        # a fraction of a second; a crash of the database server in that moment could lose it,
+        # never corrupt anything. Changes and exports keep waiting for the disk.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            entry.save()
+    else:
+        entry.save()
     return entry
+
+
+def _view_log_may_commit_asynchronously() -> bool:
+    """On PostgreSQL, outside any transaction of the caller's (whose own writes must wait for the
+    disk), unless settings.CONSULTATION_VIEW_LOG_DURABLE asks every view line to wait too."""
+    return (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and not settings.CONSULTATION_VIEW_LOG_DURABLE
+    )
 
 
 @transaction.atomic

@@ -368,6 +368,9 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 20 * 60)
 # Consultations older than this many years have their personal fields anonymised.
 CONSULTATION_RETENTION_YEARS = env_int("CONSULTATION_RETENTION_YEARS", 5)
+# On PostgreSQL a page view's line in the consultation access log is committed without waiting for
+# the disk (it reaches it within a second); true makes every line wait, like changes and exports do.
+CONSULTATION_VIEW_LOG_DURABLE = env_bool("CONSULTATION_VIEW_LOG_DURABLE", False)
 # Anonymous visitors get the home page and the group directory from the cache for at most this
 # many seconds (core/pagecache.py; a change to what they show clears them at once). 0 turns it off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 60)
