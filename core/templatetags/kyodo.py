@@ -87,15 +87,36 @@ def search_summary(context, filterset, keep: str = "", outside: str = ""):
 SEARCH_LAYOUT_OPTIONS = ("url_name", "label", "count", "noun")
 
 
-class SearchLayoutNode(template.Node):
+class OptionsBlockNode(template.Node):
+    """A block tag's body and its name=value options ({% search_layout %}, {% data_table %})."""
+
     def __init__(self, nodelist, options):
         self.nodelist = nodelist
         self.options = options
 
+    def resolved_options(self, context) -> dict:
+        return {name: value.resolve(context) for name, value in self.options.items()}
+
+
+def _options_block(parser, token, allowed: tuple[str, ...], *, all_required: bool = False):
+    """Parses {% name key=value … %}…{% endname %}: the tag's name, its options (only those
+    allowed, and every one of them when all_required) and its body."""
+    name, *bits = token.split_contents()
+    options = token_kwargs(bits, parser)
+    given, known = set(options), set(allowed)
+    if bits or (given != known if all_required else not given <= known):
+        takes = "takes" if all_required else "takes only"
+        raise template.TemplateSyntaxError(f"{name} {takes} {'=, '.join(allowed)}=")
+    nodelist = parser.parse((f"end{name}",))
+    parser.delete_first_token()
+    return name, options, nodelist
+
+
+class SearchLayoutNode(OptionsBlockNode):
     def render(self, context):
         from core.filters import search_summary as summarise
 
-        options = {name: value.resolve(context) for name, value in self.options.items()}
+        options = self.resolved_options(context)
         layout = context.template.engine.get_template("includes/search_layout.html")
         with context.push(search=summarise(context["filter"], context["request"].GET)):
             results = self.nodelist.render(context)
@@ -112,12 +133,7 @@ def search_layout(parser, token):
     A list beside its filter panel (includes/search_layout.html): the panel searches the page's
     `filter` at url_name, the result line counts `count` of `noun`, then the list itself. The
     list may read `search` ({% search_summary %} of the filter)."""
-    name, *bits = token.split_contents()
-    options = token_kwargs(bits, parser)
-    if bits or set(options) != set(SEARCH_LAYOUT_OPTIONS):
-        raise template.TemplateSyntaxError(f"{name} takes {'=, '.join(SEARCH_LAYOUT_OPTIONS)}=")
-    nodelist = parser.parse(("endsearch_layout",))
-    parser.delete_first_token()
+    _name, options, nodelist = _options_block(parser, token, SEARCH_LAYOUT_OPTIONS, all_required=True)
     return SearchLayoutNode(nodelist, options)
 
 
@@ -188,13 +204,9 @@ def _class_attribute(css: str | None):
     return format_html(' class="{}"', css) if css else ""
 
 
-class DataTableNode(template.Node):
-    def __init__(self, nodelist, options):
-        self.nodelist = nodelist
-        self.options = options
-
+class DataTableNode(OptionsBlockNode):
     def render(self, context):
-        options = {name: value.resolve(context) for name, value in self.options.items()}
+        options = self.resolved_options(context)
         page = options.get("page")
         if "empty" in options:
             rows = options["rows"] if "rows" in options else page and page.object_list
@@ -230,14 +242,9 @@ def data_table(parser, token):
     shorter), then the page navigation when page= is given. empty="…" is the sentence shown
     instead of the table when it has no rows (rows=, or the page's). class= is the table's class,
     caption_class= the caption's (visually-hidden where the heading above already says it)."""
-    name, *bits = token.split_contents()
-    options = token_kwargs(bits, parser)
-    if bits or not set(options) <= set(DATA_TABLE_OPTIONS):
-        raise template.TemplateSyntaxError(f"{name} takes only {'=, '.join(DATA_TABLE_OPTIONS)}=")
+    name, options, nodelist = _options_block(parser, token, DATA_TABLE_OPTIONS)
     if "empty" in options and not {"rows", "page"} & set(options):
         raise template.TemplateSyntaxError(f"{name} with empty= needs rows= or page=")
-    nodelist = parser.parse(("enddata_table",))
-    parser.delete_first_token()
     if sum(isinstance(node, CaptionNode) for node in nodelist) != 1:
         raise template.TemplateSyntaxError(f"{name} needs one {{% caption %}}")
     return DataTableNode(nodelist, options)
