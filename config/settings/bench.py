@@ -11,8 +11,13 @@ LOGGING["loggers"]["django.request"]["level"] = "ERROR"  # noqa: F405
 LOGGING["loggers"]["celery"]["level"] = "WARNING"  # noqa: F405
 
 # The bench's gunicorn shares one cache between its workers when Redis is there (ops bench sets
-# BENCH_CACHE_URL from REDIS_URL, a database of its own); tasks still run in-process.
+# BENCH_CACHE_URL from REDIS_URL, a database of its own), and queues its tasks in another
+# (BENCH_BROKER_URL) as production does; the bench's tasks phase runs them in-process.
 BENCH_CACHE_URL = env_str("BENCH_CACHE_URL", "")  # noqa: F405
 if BENCH_CACHE_URL:
     CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": BENCH_CACHE_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+BENCH_BROKER_URL = env_str("BENCH_BROKER_URL", "")  # noqa: F405
+if BENCH_BROKER_URL:
+    CELERY_BROKER_URL = BENCH_BROKER_URL
+    CELERY_TASK_ALWAYS_EAGER = False
