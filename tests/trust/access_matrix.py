@@ -60,6 +60,21 @@ def pk(name: str) -> Callable[[World], list]:
     return lambda w: [getattr(w, name).pk]
 
 
+def per_object(*objects: tuple[frozenset[str], str, str], post: bool = False) -> tuple[Case, ...]:
+    """A row for a page asked for several objects of the world (one public, one hidden...): one
+    case per (allowed roles, the world's attribute whose pk the URL takes, label)."""
+    return tuple(Case(allowed, args=pk(name), label=label, post=post) for allowed, name, label in objects)
+
+
+def of_group_a(name: str, *, label: str, why: str = "") -> tuple[Case, ...]:
+    """A row for a POST on something of group A (the world's attribute `name`): through group A's
+    address for its owner and staff, and through group B's address (`label`) for nobody."""
+    return (
+        Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, getattr(w, name).pk], post=True),
+        Case(NOBODY, args=lambda w: [w.group_b.pk, getattr(w, name).pk], post=True, label=label, why=why),
+    )
+
+
 MATRIX: dict[str, tuple[Case, ...]] = {
     # --- core ---------------------------------------------------------------------------------
     "core:home": row(Case(EVERYONE)),
@@ -92,13 +107,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "groups:invitation_accept": row(
         Case(SIGNED_IN, args=lambda w: [w.invitation.token], why="the e-mailed token is the capability")
     ),
-    "groups:detail": row(
-        Case(EVERYONE, args=pk("group_a"), label="approved"),
-        Case(OWNER_OR_STAFF, args=pk("group_draft"), label="draft of the owner"),
+    "groups:detail": per_object(
+        (EVERYONE, "group_a", "approved"), (OWNER_OR_STAFF, "group_draft", "draft of the owner")
     ),
-    "groups:contact": row(
-        Case(EVERYONE, args=pk("group_a"), post=True, label="approved"),
-        Case(OWNER_OR_STAFF, args=pk("group_draft"), post=True, label="draft of the owner"),
+    "groups:contact": per_object(
+        (EVERYONE, "group_a", "approved"), (OWNER_OR_STAFF, "group_draft", "draft of the owner"), post=True
     ),
     "groups:manage": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
     "groups:edit": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
@@ -110,25 +123,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             OWNER_OR_STAFF, args=pk("group_a"), post=True, data=lambda w: {"email": "someone-new@example.jp"}
         )
     ),
-    "groups:invitation_cancel": row(
-        Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, w.invitation.pk], post=True),
-        Case(
-            NOBODY,
-            args=lambda w: [w.group_b.pk, w.invitation.pk],
-            post=True,
-            label="group B's url, A's invitation",
-            why="an editor of B cannot reach A's invitation through B's address",
-        ),
+    "groups:invitation_cancel": of_group_a(
+        "invitation",
+        label="group B's url, A's invitation",
+        why="an editor of B cannot reach A's invitation through B's address",
     ),
-    "groups:member_remove": row(
-        Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, w.coeditor_membership.pk], post=True),
-        Case(
-            NOBODY,
-            args=lambda w: [w.group_b.pk, w.coeditor_membership.pk],
-            post=True,
-            label="group B's url, A's membership",
-        ),
-    ),
+    "groups:member_remove": of_group_a("coeditor_membership", label="group B's url, A's membership"),
     "groups:staff_queue": row(Case(STAFF)),
     "groups:staff_changes": row(Case(STAFF)),
     "groups:staff_renewal": row(Case(STAFF)),
@@ -140,26 +140,18 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # --- events -------------------------------------------------------------------------------
     "events:index": row(Case(EVERYONE), Case(EVERYONE, label="month", query="?view=month")),
     "events:feed": row(Case(EVERYONE)),
-    "events:detail": row(
-        Case(EVERYONE, args=pk("event"), label="public"),
-        Case(STAFF, args=pk("private_event"), label="not public: staff only"),
+    "events:detail": per_object(
+        (EVERYONE, "event", "public"), (STAFF, "private_event", "not public: staff only")
     ),
-    "events:ics": row(
-        Case(EVERYONE, args=pk("event"), label="public"),
-        Case(NOBODY, args=pk("private_event"), label="not public"),
-    ),
-    "events:register": row(
-        Case(SIGNED_IN, args=pk("event"), label="public"),
-        Case(STAFF, args=pk("private_event"), label="not public: staff only"),
+    "events:ics": per_object((EVERYONE, "event", "public"), (NOBODY, "private_event", "not public")),
+    "events:register": per_object(
+        (SIGNED_IN, "event", "public"), (STAFF, "private_event", "not public: staff only")
     ),
     "events:cancel": row(Case(OWNER_OR_STAFF, args=pk("registration"), why="the owner's registration")),
     "events:certificate": row(Case(OWNER_OR_STAFF, args=pk("done_registration"))),
     "events:survey": row(Case(EVERYONE, args=lambda w: [w.survey_token], why="signed link")),
     "events:staff_index": row(Case(STAFF)),
-    "events:staff_event": row(
-        Case(STAFF, args=pk("event"), label="public"),
-        Case(STAFF, args=pk("private_event"), label="not public"),
-    ),
+    "events:staff_event": per_object((STAFF, "event", "public"), (STAFF, "private_event", "not public")),
     "events:staff_register": row(Case(STAFF, args=pk("event"))),
     "events:staff_survey": row(Case(STAFF, args=pk("course"))),
     "events:staff_checkin": row(Case(STAFF, args=pk("session"))),
@@ -198,17 +190,14 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "spaces:staff_statements": row(Case(STAFF)),
     # --- projects -----------------------------------------------------------------------------
     "projects:index": row(Case(EVERYONE)),
-    "projects:detail": row(
-        Case(EVERYONE, args=pk("project"), label="running"),
-        Case(OWNER_OR_STAFF, args=pk("hidden_project"), label="not public"),
+    "projects:detail": per_object(
+        (EVERYONE, "project", "running"), (OWNER_OR_STAFF, "hidden_project", "not public")
     ),
-    "projects:call_detail": row(
-        Case(EVERYONE, args=pk("call_a"), label="published"),
-        Case(STAFF, args=pk("unpublished_call"), label="not published"),
+    "projects:call_detail": per_object(
+        (EVERYONE, "call_a", "published"), (STAFF, "unpublished_call", "not published")
     ),
-    "projects:group_projects": row(
-        Case(EVERYONE, args=pk("group_a"), label="registered group"),
-        Case(NOBODY, args=pk("group_draft"), label="draft group: no public page"),
+    "projects:group_projects": per_object(
+        (EVERYONE, "group_a", "registered group"), (NOBODY, "group_draft", "draft group: no public page")
     ),
     "projects:department_projects": row(Case(EVERYONE, args=pk("own_department"))),
     "projects:proposal_create": row(
@@ -221,26 +210,18 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(NOBODY, args=pk("unpublished_call"), label="not published"),
     ),
     "projects:my_proposals": row(Case(SIGNED_IN)),
-    "projects:proposal_detail": row(
-        Case(
-            OWNER_OR_STAFF | {"reviewer"},
-            args=pk("submitted_proposal"),
-            label="call A: another department's, the 審査委員's",
-        ),
-        Case(
-            OWNER_OR_STAFF | {"reviewer"},
-            args=pk("decided_proposal"),
-            label="call A, decided: its reviewers keep reading it",
-        ),
-        Case(
+    "projects:proposal_detail": per_object(
+        (OWNER_OR_STAFF | {"reviewer"}, "submitted_proposal", "call A: another department's, the 審査委員's"),
+        (OWNER_OR_STAFF | {"reviewer"}, "decided_proposal", "call A, decided: its reviewers keep reading it"),
+        (
             STAFF | {"other_editor", "official"},
-            args=pk("own_review_proposal"),
-            label="call reviewed by the official's department",
+            "own_review_proposal",
+            "call reviewed by the official's department",
         ),
-        Case(
+        (
             STAFF | {"other_editor"},
-            args=pk("other_department_proposal"),
-            label="official's call, assigned to another department",
+            "other_department_proposal",
+            "official's call, assigned to another department",
         ),
     ),
     "projects:proposal_edit": row(Case(frozenset({"owner"}), args=pk("draft_proposal"))),
@@ -249,9 +230,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "projects:attachment_download": row(Case(OWNER_OR_STAFF | {"reviewer"}, args=pk("attachment"))),
     "projects:attachment_delete": row(Case(frozenset({"owner"}), args=pk("draft_attachment"), post=True)),
     "projects:my_reviews": row(Case(SIGNED_IN)),
-    "projects:review_sheet": row(
-        Case(STAFF | {"reviewer"}, args=pk("reviewer_review"), label="the 審査委員's own review"),
-        Case(STAFF, args=pk("staff_review"), label="another reviewer's review"),
+    "projects:review_sheet": per_object(
+        (STAFF | {"reviewer"}, "reviewer_review", "the 審査委員's own review"),
+        (STAFF, "staff_review", "another reviewer's review"),
     ),
     "projects:reviewer_invitation": row(
         Case(
@@ -261,26 +242,23 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
         Case(NOBODY, args=lambda w: ["not-a-signed-token"], label="a wrong link answers 400"),
     ),
-    "projects:review": row(
-        Case(
+    "projects:review": per_object(
+        (
             frozenset({"staff", "reviewer"}),
-            args=pk("review_proposal"),
-            label="call A (staff is its named reviewer, 審査委員 invited)",
+            "review_proposal",
+            "call A (staff is its named reviewer, 審査委員 invited)",
         ),
-        Case(
-            frozenset({"official"}),
-            args=pk("own_review_proposal"),
-            label="call C (the official's department)",
-        ),
-        Case(NOBODY, args=pk("other_department_proposal"), label="call C, another department's proposal"),
+        (frozenset({"official"}), "own_review_proposal", "call C (the official's department)"),
+        (NOBODY, "other_department_proposal", "call C, another department's proposal"),
     ),
-    "projects:review_conflict": row(
-        Case(frozenset({"staff", "reviewer"}), args=pk("review_proposal"), post=True, label="call A"),
-        Case(frozenset({"official"}), args=pk("own_review_proposal"), post=True, label="call C"),
+    "projects:review_conflict": per_object(
+        (frozenset({"staff", "reviewer"}), "review_proposal", "call A"),
+        (frozenset({"official"}), "own_review_proposal", "call C"),
+        post=True,
     ),
-    "projects:workspace": row(
-        Case(OWNER_OR_STAFF, args=pk("project"), label="group A, another department"),
-        Case(STAFF | {"other_editor", "official"}, args=pk("own_project"), label="group B, own department"),
+    "projects:workspace": per_object(
+        (OWNER_OR_STAFF, "project", "group A, another department"),
+        (STAFF | {"other_editor", "official"}, "own_project", "group B, own department"),
     ),
     "projects:agreement_pdf": row(Case(OWNER_OR_STAFF, args=pk("project"))),
     "projects:record_add": row(
@@ -316,10 +294,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             why="only those acting for a party post; others are offered a business profile",
         )
     ),
-    "matching:need_detail": row(
-        Case(EVERYONE, args=pk("need"), label="open"),
-        Case(OWNER_OR_STAFF, args=pk("closed_need"), label="closed"),
-    ),
+    "matching:need_detail": per_object((EVERYONE, "need", "open"), (OWNER_OR_STAFF, "closed_need", "closed")),
     "matching:need_edit": row(Case(OWNER_OR_STAFF, args=pk("need"))),
     "matching:need_close": row(Case(OWNER_OR_STAFF, args=pk("need"), post=True)),
     "matching:offer_create": row(
@@ -328,16 +303,15 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             refusal_redirect=("matching:business_create", lambda w: []),
         )
     ),
-    "matching:offer_detail": row(
-        Case(EVERYONE, args=pk("offer"), label="open"),
-        Case(OWNER_OR_STAFF, args=pk("closed_offer"), label="closed"),
+    "matching:offer_detail": per_object(
+        (EVERYONE, "offer", "open"), (OWNER_OR_STAFF, "closed_offer", "closed")
     ),
     "matching:offer_edit": row(Case(OWNER_OR_STAFF, args=pk("offer"))),
     "matching:offer_close": row(Case(OWNER_OR_STAFF, args=pk("offer"), post=True)),
     "matching:business_create": row(Case(SIGNED_IN)),
-    "matching:business_detail": row(
-        Case(EVERYONE, args=pk("business"), label="approved"),
-        Case(STAFF, args=pk("pending_business"), label="pending (its member is none of the roles)"),
+    "matching:business_detail": per_object(
+        (EVERYONE, "business", "approved"),
+        (STAFF, "pending_business", "pending (its member is none of the roles)"),
     ),
     "matching:business_edit": row(Case(STAFF, args=pk("business"))),
     "matching:department_detail": row(Case(EVERYONE, args=pk("own_department"))),
@@ -403,9 +377,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "info:grant_manage": row(Case(STAFF | {"official"})),
     "info:grant_create": row(Case(STAFF | {"official"})),
-    "info:grant_edit": row(
-        Case(STAFF | {"official"}, args=pk("grant_own"), label="own department"),
-        Case(STAFF, args=pk("grant_other"), label="another department"),
+    "info:grant_edit": per_object(
+        (STAFF | {"official"}, "grant_own", "own department"), (STAFF, "grant_other", "another department")
     ),
     "info:search_list": row(Case(SIGNED_IN)),
     "info:search_create": row(Case(SIGNED_IN, query="?kind=groups&query=q%3D%E5%AD%90")),
@@ -420,13 +393,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "info:flyer_review": row(
         Case(STAFF, args=pk("flyer_pending"), post=True, data=lambda w: {"decision": "approve"})
     ),
-    "info:flyer_file": row(
-        Case(EVERYONE, args=pk("flyer_shown"), label="on display"),
-        Case(OWNER_OR_STAFF, args=pk("flyer_pending"), label="waiting for staff"),
+    "info:flyer_file": per_object(
+        (EVERYONE, "flyer_shown", "on display"), (OWNER_OR_STAFF, "flyer_pending", "waiting for staff")
     ),
-    "info:flyer_thumbnail": row(
-        Case(EVERYONE, args=pk("flyer_shown"), label="on display"),
-        Case(OWNER_OR_STAFF, args=pk("flyer_pending"), label="waiting for staff"),
+    "info:flyer_thumbnail": per_object(
+        (EVERYONE, "flyer_shown", "on display"), (OWNER_OR_STAFF, "flyer_pending", "waiting for staff")
     ),
     "info:newsletter_index": row(Case(EVERYONE)),
     "info:newsletter_detail": row(
