@@ -213,6 +213,19 @@ def _plan(**extra):
     return {**COMPLETE_PLAN, **extra}
 
 
+def proposal_server_fields(world) -> dict:
+    """What the server alone decides of a proposal, as a proposer might add it to the form."""
+    from projects.models import ProposalStatus
+
+    return {
+        "status": ProposalStatus.ADOPTED,
+        "created_by": str(world.user("staff").pk),
+        "current_stage": str(world.stage.pk),
+        "submitted_at": "2020-01-01T00:00",
+        "call": str(world.call_c.pk),
+    }
+
+
 def test_proposal_create_ignores_status_and_cannot_pick_another_groups_name(world):
     """提案の作成: a draft of the proposer's own group, whatever status, stage or creator is posted."""
     from projects.models import Proposal, ProposalStatus
@@ -226,11 +239,7 @@ def test_proposal_create_ignores_status_and_cannot_pick_another_groups_name(worl
         title="新しい提案",
         group=str(world.group_a.pk),
         **_plan(),
-        status=ProposalStatus.ADOPTED,
-        created_by=str(world.user("staff").pk),
-        current_stage=str(world.stage.pk),
-        submitted_at="2020-01-01T00:00",
-        call=str(world.call_c.pk),
+        **proposal_server_fields(world),
         decision="adopted",
         score="100",
         total_score="100",
@@ -262,12 +271,8 @@ def test_proposal_edit_ignores_status_group_and_call(world):
         reverse("projects:proposal_edit", args=[proposal.pk]),
         containing="title",
         summary="書き直した概要",
-        status="adopted",
+        **proposal_server_fields(world),
         group=str(world.group_b.pk),
-        call=str(world.call_c.pk),
-        current_stage=str(world.stage.pk),
-        submitted_at="2020-01-01T00:00",
-        created_by=str(world.user("staff").pk),
     )
     assert saved_values(proposal, "summary") == {"summary": "書き直した概要"}
     assert saved_values(proposal, *server_decided) == before
