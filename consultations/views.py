@@ -176,9 +176,28 @@ def _without_errors(form):
     return form
 
 
-def _client_search_results(form: ConsultationForm) -> list:
+def _record_form_page(
+    request: HttpRequest,
+    form: ConsultationForm,
+    *,
+    searching: bool,
+    title: str,
+    consultation: Consultation | None = None,
+) -> HttpResponse:
+    """The record form, a new record's or one being edited, with the client search's results."""
     q = form.data.get("party_q", "") if form.is_bound else ""
-    return selectors.party_search(q=q, kinds=("group", "person")) if q.strip() else []
+    results = selectors.party_search(q=q, kinds=("group", "person")) if q.strip() else []
+    return render(
+        request,
+        "consultations/form.html",
+        {
+            "form": form,
+            "results": results,
+            "searching": searching,
+            "consultation": consultation,
+            "title": title,
+        },
+    )
 
 
 @staff_required
@@ -198,16 +217,7 @@ def create(request: HttpRequest) -> HttpResponse:
             if "_another" in request.POST:
                 return redirect("consultations:create")
             return redirect(consultation)
-    return render(
-        request,
-        "consultations/form.html",
-        {
-            "form": form,
-            "results": _client_search_results(form),
-            "searching": searching,
-            "title": _("相談を記録する"),
-        },
-    )
+    return _record_form_page(request, form, searching=searching, title=_("相談を記録する"))
 
 
 def _new_person(data: dict) -> dict[str, str]:
@@ -255,16 +265,8 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(consultation)
     elif request.method == "GET":
         _log_view(request, [consultation])
-    return render(
-        request,
-        "consultations/form.html",
-        {
-            "form": form,
-            "results": _client_search_results(form),
-            "searching": searching,
-            "consultation": consultation,
-            "title": _("相談記録を編集する"),
-        },
+    return _record_form_page(
+        request, form, searching=searching, title=_("相談記録を編集する"), consultation=consultation
     )
 
 
