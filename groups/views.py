@@ -320,6 +320,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """The editors' page of one group: status, what to do next, co-editors, renewal."""
     group = _group_for(request, pk, "groups.view_group_private")
+    return _manage_page(request, group, invitation_form=InvitationForm())
+
+
+def _manage_page(
+    request: HttpRequest, group: Group, *, invitation_form: InvitationForm, status: int = 200
+) -> HttpResponse:
+    """The editors' page, also shown again with an invitation that was not sent."""
     user = request.user
     return render(
         request,
@@ -328,7 +335,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
             "group": group,
             "members": selectors.group_members(group),
             "invitations": selectors.pending_invitations(group),
-            "invitation_form": InvitationForm(),
+            "invitation_form": invitation_form,
             "current_fiscal_year": current_fiscal_year(),
             "needs_renewal": group.can(GroupAction.RENEW)
             and (group.last_renewed_fiscal_year or 0) < current_fiscal_year(),
@@ -346,6 +353,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
                 "manage_members": user.has_perm("groups.manage_members", group),
             },
         },
+        status=status,
     )
 
 
@@ -461,22 +469,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("%(email)s に招待のメールを送りました。") % {"email": form.cleaned_data["email"]}
             )
             return redirect("groups:manage", pk=group.pk)
-    return render(
-        request,
-        "groups/manage.html",
-        {
-            "group": group,
-            "members": selectors.group_members(group),
-            "invitations": selectors.pending_invitations(group),
-            "invitation_form": form,
-            "current_fiscal_year": current_fiscal_year(),
-            "perms_for_group": {
-                "manage_members": True,
-                "change": request.user.has_perm("groups.change_group", group),
-            },
-        },
-        status=400,
-    )
+    return _manage_page(request, group, invitation_form=form, status=400)
 
 
 @login_required

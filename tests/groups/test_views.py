@@ -423,6 +423,21 @@ def test_history_page_shows_who_and_what(client_for, staff_user, owner, group):
     assert owner.full_name in html
 
 
+def test_an_invitation_not_sent_shows_the_same_editors_page_again(client_for, owner, group):
+    """An invalid address is shown on the editors' page with everything the page shows otherwise:
+    the renewal state and the status actions, not a shorter page."""
+    c = client_for(owner)
+    page = c.get(reverse("groups:manage", args=[group.pk]))
+    response = c.post(reverse("groups:invite", args=[group.pk]), {"email": "not-an-address"})
+    assert response.status_code == 400
+    assert response.context["invitation_form"].errors
+    again = response.content.decode()
+    withdraw = reverse("groups:change_status", args=[group.pk, "withdraw"])
+    assert withdraw in again and withdraw in page.content.decode()
+    assert response.context["needs_renewal"] == page.context["needs_renewal"]
+    assert response.context["perms_for_group"] == page.context["perms_for_group"]
+
+
 # --- contact form ------------------------------------------------------------------------------------
 
 MESSAGE = {"name": "協働 太郎", "email": "taro@example.jp", "body": "見学できますか", "homepage": ""}
