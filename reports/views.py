@@ -144,28 +144,14 @@ def _outcome_form_page(request: HttpRequest, *, record: OutcomeRecord | None) ->
             initial["program"] = Program.objects.filter(code=code).first()
     form = OutcomeRecordForm(request.POST or None, instance=record, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = {
-            name: form.cleaned_data[name]
-            for name in ("program", "fiscal_year", "axis", "category", "episode", "source", "order")
-        }
+        # The record's fields and what it links to, as both services take them.
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         with refusals_on_form(form):
             if record is None:
-                record = services.outcome_record_create(
-                    **data,
-                    recorded_by=request.user,
-                    groups=form.cleaned_data["groups"],
-                    events=form.cleaned_data["events"],
-                    projects=form.cleaned_data["projects"],
-                )
+                record = services.outcome_record_create(**data, recorded_by=request.user)
                 messages.success(request, _("成果を記録しました。"))
             else:
-                services.outcome_record_update(
-                    record=record,
-                    **data,
-                    groups=form.cleaned_data["groups"],
-                    events=form.cleaned_data["events"],
-                    projects=form.cleaned_data["projects"],
-                )
+                services.outcome_record_update(record=record, **data)
                 messages.success(request, _("成果を更新しました。"))
             url = f"{reverse('reports:outcome_list')}?year={record.fiscal_year}"
             if record.program_id:
