@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -57,6 +58,17 @@ def _act(request, action: Callable[[], object], done: str) -> None:
         flash_refusal(request, error)
     else:
         messages.success(request, done)
+
+
+def _act_on_form(request, form, action: Callable[[dict], object], done: str) -> None:
+    """_act for a small form posted from a page it goes back to: `action` gets the cleaned data;
+    an invalid form's errors are shown as error messages."""
+    if form.is_valid():
+        _act(request, lambda: action(form.cleaned_data), done)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
 
 
 # --- Public ------------------------------------------------------------------------------------
@@ -258,15 +270,8 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             with transaction.atomic():
                 fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
                 services.proposal_update(proposal=proposal, **fields)
-                _save_partners(partners)
-                for line_form in budget.forms:
-                    if line_form in budget.deleted_forms:
-                        if line_form.instance.pk:
-                            line_form.instance.delete()
-                    elif line_form.has_changed() and line_form.cleaned_data:
-                        line = line_form.save(commit=False)
-                        line.proposal = proposal
-                        services.budget_line_save(line=line)
+                _save_rows(partners, lambda partner: services.partner_save(partner=partner))
+                _save_rows(budget, lambda line: services.budget_line_save(line=line))
             messages.success(request, _("提案を保存しました。"))
             if "save_and_submit" in request.POST:
                 return redirect(f"{reverse('projects:proposal_detail', args=[proposal.pk])}#submit")
@@ -286,15 +291,17 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save_partners(formset) -> None:
-    for partner_form in formset.forms:
-        if partner_form in formset.deleted_forms:
-            if partner_form.instance.pk:
-                partner_form.instance.delete()
-        elif partner_form.has_changed() and partner_form.cleaned_data:
-            partner = partner_form.save(commit=False)
-            setattr(partner, formset.fk.name, formset.instance)
-            services.partner_save(partner=partner)
+def _save_rows(formset, save: Callable[[Any], object]) -> None:
+    """An inline formset row by row: a row marked for removal is deleted, a changed one is given
+    the formset's parent and saved by `save` (its service)."""
+    for row in formset.forms:
+        if row in formset.deleted_forms:
+            if row.instance.pk:
+                row.instance.delete()
+        elif row.has_changed() and row.cleaned_data:
+            obj = row.save(commit=False)
+            setattr(obj, formset.fk.name, formset.instance)
+            save(obj)
 
 
 @login_required
@@ -313,18 +320,12 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = permitted(request.user, "projects.change_proposal", _visible_proposal(request, pk))
-    form = forms.AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        _act(
-            request,
-            lambda: services.attachment_add(proposal=proposal, upload=upload, by=request.user),
-            _("添付資料を追加しました。"),
-        )
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    _act_on_form(
+        request,
+        forms.AttachmentForm(request.POST, request.FILES),
+        lambda data: services.attachment_add(proposal=proposal, upload=data["file"], by=request.user),
+        _("添付資料を追加しました。"),
+    )
     return redirect(f"{reverse('projects:proposal_edit', args=[pk])}#attachments")
 
 
@@ -604,17 +605,12 @@ def external_reviewer_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def side_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """A side left without reviewers: staff name a substitute or let the remaining side's average stand."""
     proposal = _staff_proposal(pk)
-    form = forms.SideResolutionForm(request.POST, candidates=selectors.substitute_candidates(proposal))
-    if form.is_valid():
-        _act(
-            request,
-            lambda: services.side_resolution_record(proposal=proposal, by=request.user, **form.cleaned_data),
-            _("審査員がいない側の扱いを記録しました。"),
-        )
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+    _act_on_form(
+        request,
+        forms.SideResolutionForm(request.POST, candidates=selectors.substitute_candidates(proposal)),
+        lambda data: services.side_resolution_record(proposal=proposal, by=request.user, **data),
+        _("審査員がいない側の扱いを記録しました。"),
+    )
     return redirect(f"{reverse('projects:proposal_detail', args=[pk])}#review-status")
 
 
@@ -916,7 +912,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         with refusals_on_form(form):
             with transaction.atomic():
                 services.project_update(project=project, **form.cleaned_data)
-                _save_partners(partners)
+                _save_rows(partners, lambda partner: services.partner_save(partner=partner))
             messages.success(request, _("協働事業を更新しました。"))
             return redirect("projects:workspace", pk=pk)
     return render(

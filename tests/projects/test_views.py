@@ -22,6 +22,7 @@ from projects.models import (
     StatusChange,
 )
 from tests.projects.factories import (
+    COMPLETE_PLAN,
     IN_PERIOD,
     CallFactory,
     ProjectFactory,
@@ -355,6 +356,46 @@ def test_bad_input_keeps_what_was_typed(client_for, proposer, group, call):
     page = response.content.decode()
     assert response.status_code == 200
     assert "入力内容を確認してください" in page and "ここは残る" in page and "会場費" in page
+
+
+def test_the_edit_page_removes_the_rows_marked_for_removal_and_saves_the_changed_ones(
+    client_for, proposer, group, call
+):
+    proposal = ProposalFactory(call=call, group=group)
+    add_budget_lines_and_partners(proposal, 1)
+    kept, removed = proposal.budget_lines.order_by("id")
+    partner = proposal.partners.get()
+    response = client_for(proposer).post(
+        f"/projects/proposals/{proposal.pk}/edit/",
+        {
+            "title": proposal.title,
+            "kind": proposal.kind,
+            **COMPLETE_PLAN,
+            "partners-TOTAL_FORMS": 1,
+            "partners-INITIAL_FORMS": 1,
+            "partners-0-id": partner.pk,
+            "partners-0-group": partner.group_id,
+            "partners-0-DELETE": "on",
+            "budget-TOTAL_FORMS": 3,
+            "budget-INITIAL_FORMS": 2,
+            "budget-0-id": kept.pk,
+            "budget-0-item": kept.item,
+            "budget-0-amount": "5000",
+            "budget-0-payer": kept.payer,
+            "budget-1-id": removed.pk,
+            "budget-1-item": removed.item,
+            "budget-1-amount": removed.amount,
+            "budget-1-payer": removed.payer,
+            "budget-1-DELETE": "on",
+            "budget-2-item": "消耗品費",
+            "budget-2-amount": "1200",
+            "budget-2-payer": "proposer",
+        },
+    )
+    assert response.status_code == 302
+    assert not proposal.partners.exists()
+    lines = {line.item: line.amount for line in proposal.budget_lines.all()}
+    assert lines == {kept.item: 5000, "消耗品費": 1200}
 
 
 def test_staff_create_a_call_with_two_stages_and_split_weights(
