@@ -15,6 +15,16 @@ from core.form_fields import DateInput, department_choice, kana_field, phone_fie
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 
 
+def _party_search_box(label, help_text) -> forms.CharField:
+    """The box of a party search (selectors.party_search) that lists its results as you type."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 def _no_client_chosen(data: dict) -> bool:
     return not (data.get("is_anonymous") or data.get("person") or data.get("group"))
 
@@ -45,11 +55,9 @@ class ConsultationForm(RequirementsMixin, forms.Form):
     )
     staff = forms.ModelChoiceField(label=_("対応職員"), queryset=staff_users(), empty_label=None)
     # The client: chosen from search results (radio buttons named group / person), a new person, or 匿名.
-    party_q = forms.CharField(
-        label=_("団体・相談者をさがす"),
-        required=False,
-        help_text=_("名前かふりがなの一部を入力すると候補が出ます。例: こども食堂、さとう"),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    party_q = _party_search_box(
+        _("団体・相談者をさがす"),
+        _("名前かふりがなの一部を入力すると候補が出ます。例: こども食堂、さとう"),
     )
     group = forms.CharField(required=False)
     person = forms.CharField(required=False)
@@ -183,12 +191,7 @@ class ReferralForm(RequirementsMixin, forms.Form):
     )
 
     department = department_choice(_("担当課・公的機関"), empty_label=_("（選ばない）"))
-    target_q = forms.CharField(
-        label=_("団体・企業をさがす"),
-        required=False,
-        help_text=_("例: みらいデザイン"),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+    target_q = _party_search_box(_("団体・企業をさがす"), _("例: みらいデザイン"))
     target = forms.CharField(required=False)
     note = forms.CharField(
         label=_("つないだ内容"),
@@ -233,6 +236,16 @@ class FollowUpForm(forms.Form):
         self.fields["owner"].queryset = staff_users()
 
 
+def _linked_records(label) -> forms.ModelMultipleChoiceField:
+    """Records of another app to link, optional; the form sets the queryset."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=None,
+        required=False,
+        help_text=_("Ctrl（Macは⌘）を押しながら選ぶと複数選べます。"),
+    )
+
+
 def _recent_and_linked(model, linked_ids: list[int], *, order: str = "-id", limit: int = 200):
     recent = list(model.objects.order_by(order).values_list("pk", flat=True)[:limit])
     return model.objects.filter(pk__in=set(recent) | set(linked_ids)).order_by(order)
@@ -244,18 +257,8 @@ class RelatedLinksForm(forms.Form):
     Matches point at their consultation themselves (matching.Match.origin_consultation).
     """
 
-    related_events = forms.ModelMultipleChoiceField(
-        label=_("この相談から生まれた催し"),
-        queryset=None,
-        required=False,
-        help_text=_("Ctrl（Macは⌘）を押しながら選ぶと複数選べます。"),
-    )
-    related_projects = forms.ModelMultipleChoiceField(
-        label=_("この相談から生まれた協働事業"),
-        queryset=None,
-        required=False,
-        help_text=_("Ctrl（Macは⌘）を押しながら選ぶと複数選べます。"),
-    )
+    related_events = _linked_records(_("この相談から生まれた催し"))
+    related_projects = _linked_records(_("この相談から生まれた協働事業"))
 
     def __init__(self, *args, consultation: Consultation, **kwargs) -> None:
         from events.models import Event
