@@ -23,7 +23,9 @@ def free_port() -> int:
 
 def gunicorn_command(*, port: int, workers: int, keep_alive: int, timeout: int | None = None) -> list[str]:
     """The gunicorn of this virtualenv serving the portal on the loopback port: threaded workers
-    of two threads each (as in production), logging warnings and worse only."""
+    of two threads each (the bench's 4 clients are served at once by its default 2 workers; the
+    image runs 3 plain workers, which measured the same within the noise of this machine),
+    logging warnings and worse only."""
     command = [
         str(Path(sys.executable).with_name("gunicorn")),
         "config.wsgi:application",
@@ -176,6 +178,27 @@ def target_share(*, as_user: str | None, declared: float | None) -> float:
 
 def share(page_rps: float, bare_rps: float) -> float:
     return round(page_rps / bare_rps, 3) if bare_rps else 0.0
+
+
+def bare_beside(before: dict, after: dict) -> float:
+    """The bare view's throughput beside a page: the mean of the runs just before and just after it.
+
+    The machine's speed moves within one run (the bare view measured once at the start was a
+    third slower than a cached page measured a minute later), so each page is compared with the
+    bare view of its own minute."""
+    return (before["rps"] + after["rps"]) / 2
+
+
+def bare_summary(samples: list[dict]) -> dict:
+    """The run's bare view: the medians of all its runs (the figure scale runs are compared by)."""
+    return {
+        "rps": round(median([s["rps"] for s in samples]), 1),
+        "p50_ms": round(median([s["p50_ms"] for s in samples]), 2),
+        "p95_ms": round(median([s["p95_ms"] for s in samples]), 2),
+        "runs": len(samples),
+        "min_rps": min(s["rps"] for s in samples),
+        "max_rps": max(s["rps"] for s in samples),
+    }
 
 
 def ratios(current: dict, baseline: dict) -> dict:

@@ -85,6 +85,34 @@ def test_each_page_is_judged_by_its_share_of_the_bare_view():
     assert bench.target_share(as_user=None, declared=0.5) == 0.5
 
 
+def test_a_page_is_compared_with_the_bare_runs_on_either_side_of_it():
+    """The machine slowed down while the page ran: the page is judged against the bare view of its
+    own minute, not against the first bare run of the whole run."""
+    from ops import bench
+
+    before, after = {"rps": 1500.0}, {"rps": 900.0}
+    assert bench.bare_beside(before, after) == 1200.0
+    assert bench.share(120.0, bench.bare_beside(before, after)) == 0.1
+
+
+def test_the_runs_bare_view_is_the_median_of_its_runs():
+    from ops import bench
+
+    runs = [
+        {"rps": 1500.0, "p50_ms": 2.0, "p95_ms": 4.0},
+        {"rps": 900.0, "p50_ms": 3.0, "p95_ms": 9.0},
+        {"rps": 1300.0, "p50_ms": 2.5, "p95_ms": 5.0},
+    ]
+    assert bench.bare_summary(runs) == {
+        "rps": 1300.0,
+        "p50_ms": 2.5,
+        "p95_ms": 5.0,
+        "runs": 3,
+        "min_rps": 900.0,
+        "max_rps": 1500.0,
+    }
+
+
 def test_a_larger_scale_is_compared_with_the_last_scale_one_run():
     from ops import bench
 

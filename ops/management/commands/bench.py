@@ -12,8 +12,9 @@
 5. Times the apps' `bench_tasks` (report rendering) and the peak memory of the process while
    each runs. `--tasks a,b` times only the tasks named (every app still prepares its own), with
    no pages and no soak, and keeps no results file: to measure one task again after a change.
-Every page is reported with its throughput as a share of the bare view of the same run, against
-its target (ops/bench.py). `--scale N` multiplies every app's data by N in a database of its own
+Every page is reported with its throughput as a share of the bare view of the same run (the bare
+runs just before and just after it: the machine's speed moves within a run), against its target
+(ops/bench.py). `--scale N` multiplies every app's data by N in a database of its own
 (`<name>_bench<N>`); each run's figures are kept in var/bench-scale<N>.json, and a run at N > 1
 prints the ratio of each page's p95 and each task's seconds to the last scale-1 run.
 The last line printed is one JSON object. Nothing here passes or fails: it measures.
@@ -167,19 +168,28 @@ class Command(BaseCommand):
         soaked: dict[str, dict] = {}
         try:
             wait_until_healthy(port)
-            bare = self.measure(port, "/_bench/bare", "", clients, requests, seconds)
-            self.say(format_row("bare", bare, None))
+            # The bare view runs before the first page and after each one: a page's share is
+            # taken against the bare runs on either side of it (figures.bare_beside).
+            bare_runs = [self.measure(port, "/_bench/bare", "", clients, requests, seconds)]
+            self.say(format_row("bare", bare_runs[0], None))
             for name, page in pages.items():
                 cookie = info["cookies"].get(page["as_user"] or "", "")
                 summary = self.measure(
                     port, page["path"], cookie, clients, requests, seconds, bodies=page.get("bodies")
                 )
+                bare_runs.append(self.measure(port, "/_bench/bare", "", clients, requests, seconds))
                 summary["queries"] = page["queries"]
                 summary["status"] = page["status"]
-                summary["share"] = figures.share(summary["rps"], bare["rps"])
+                summary["bare_rps"] = round(figures.bare_beside(bare_runs[-2], bare_runs[-1]), 1)
+                summary["share"] = figures.share(summary["rps"], summary["bare_rps"])
                 summary["target_share"] = page["target_share"]
                 results[name] = summary
                 self.say(format_row(name, summary, page["queries"]))
+            bare = figures.bare_summary(bare_runs)
+            self.say(
+                f"  素のビュー: {bare['runs']} 回の中央値 {bare['rps']:.0f} req/s"
+                f"（{bare['min_rps']:.0f}〜{bare['max_rps']:.0f}）。各ページの比は前後の回の平均に対する値"
+            )
             if soak_seconds > 0:
                 soaked = soak.run(
                     env=env,
@@ -207,9 +217,12 @@ class Command(BaseCommand):
             "date": time.strftime("%Y-%m-%d %H:%M %Z"),
             "scale": scale,
             "seconds": round(total_seconds),
-            "bare": {k: bare[k] for k in ("rps", "p50_ms", "p95_ms")},
+            "bare": bare,
             "pages": {
-                name: {k: summary[k] for k in ("rps", "p50_ms", "p95_ms", "queries", "share", "target_share")}
+                name: {
+                    k: summary[k]
+                    for k in ("rps", "p50_ms", "p95_ms", "queries", "bare_rps", "share", "target_share")
+                }
                 for name, summary in results.items()
             },
             "tasks": {**tasks, **soaked},
