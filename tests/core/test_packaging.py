@@ -46,6 +46,23 @@ def test_servers_default_to_production_settings(module):
     assert "SECRET_KEY must be set to a long random value in production." in result.stderr
 
 
+def test_the_web_server_loads_the_views_then_freezes_the_heap():
+    """config.wsgi imports every view and takes what is loaded out of the collector's sight (the
+    collections of a page and the long pauses every few hundred requests; see config/wsgi.py)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    code = (
+        "import gc, sys, config.wsgi as w; "
+        "print(gc.get_freeze_count(), gc.get_threshold()[0], w.GC_YOUNG_THRESHOLD, "
+        "'consultations.views' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    frozen, young, wanted, views_loaded = result.stdout.split()
+    assert int(frozen) > 10_000
+    assert int(young) == int(wanted) > 700
+    assert views_loaded == "True"
+
+
 def test_the_wheel_carries_templates_and_static_files(tmp_path):
     """`pip install .` gives a package that renders pages: site and app templates, static files."""
     subprocess.run(

@@ -170,6 +170,9 @@ class Command(BaseCommand):
             wait_until_healthy(port)
             # The bare view runs before the first page and after each one: a page's share is
             # taken against the bare runs on either side of it (figures.bare_beside).
+            # The first run after the server starts is slower by up to a third (connections,
+            # template loading, the interpreter warming): it only warms up.
+            self.measure(port, "/_bench/bare", "", clients, requests, seconds)
             bare_runs = [self.measure(port, "/_bench/bare", "", clients, requests, seconds)]
             self.say(format_row("bare", bare_runs[0], None))
             for name, page in pages.items():
