@@ -40,6 +40,7 @@ class ConsultationsConfig(AppConfig):
         from django.contrib.auth.models import Group as RoleGroup
 
         from consultations.models import Consultation, Referral, Topic
+        from core.models import Person
         from core.pagecache import invalidate_on_change
 
         # The statistics page's counts are kept per version of these (selectors.statistics_figures).
@@ -47,3 +48,5 @@ class ConsultationsConfig(AppConfig):
         invalidate_on_change("consultations", Consultation, Referral, Topic)
         # The list's filter form offers the staff (filters.staff_users: accounts and their roles).
         invalidate_on_change("consultations.staff", get_user_model(), RoleGroup)
+        # The list's rows name the people who asked (the groups' names: the "groups" scope).
+        invalidate_on_change("consultations.parties", Person)

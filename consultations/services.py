@@ -25,6 +25,7 @@ from consultations.models import (
 )
 from core.history import record_by
 from core.models import Person, Theme, User
+from core.pagecache import bump
 from core.services import guest_person_create, save_validated
 
 ANONYMISED_TEXT = gettext_lazy("（保存期間を過ぎたため匿名化しました）")
@@ -104,6 +105,7 @@ def consultations_move_person(*, keep: Person, duplicate: Person, by: User | Non
     ids = list(Consultation.objects.filter(person=duplicate).values_list("pk", flat=True))
     if ids:
         Consultation.objects.filter(pk__in=ids).update(person=keep)
+        _changed_in_bulk()
         access_log_write(
             user=by,
             action=AccessAction.CHANGE,
@@ -346,12 +348,19 @@ def consultations_anonymise_expired(
         person=None, is_anonymous=True, question=str(ANONYMISED_TEXT), answer="", anonymised_at=now
     )
     Referral.objects.filter(consultation__in=done).update(note="", result_note="")
+    _changed_in_bulk()
     FollowUp.objects.filter(consultation__in=done).update(description="")
     _delete_unreferenced_guests(person_ids)
     access_log_write(
         user=actor, action=AccessAction.ANONYMISE, consultations=ids, path=path or "anonymise_consultations"
     )
     return len(ids)
+
+
+def _changed_in_bulk() -> None:
+    """An UPDATE sends no post_save: what the pages keep under the consultations' version (the
+    list's rows name the person) is read again once the change commits (core.pagecache)."""
+    transaction.on_commit(lambda: bump("consultations"))
 
 
 def _delete_unreferenced_guests(person_ids: set[int]) -> int:

@@ -257,6 +257,66 @@ def test_the_list_s_kept_count_follows_every_change(client_for, staff_user):
     assert counted(q="相談")[1] and counted(q="相談")[1]  # counted on every request
 
 
+def test_the_list_s_kept_rows_follow_records_and_names(
+    client_for, staff_user, make_user, django_capture_on_commit_callbacks
+):
+    """A page of rows is kept between requests (the access log still names what was shown), yet
+    a changed record, a renamed person, group or staff member, a moved person and an
+    anonymisation show on the next request; rows found by a typed keyword are never kept."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultations import services
+    from consultations.models import AccessAction, ConsultationAccessLog
+
+    person = PersonFactory(name="山田 花子")
+    group = GroupFactory(name="青葉防災会")
+    record = ConsultationFactory(
+        consulted_on=dt.date(2020, 5, 1), group=group, person=person, staff=staff_user, channel="visit"
+    )
+    client = client_for(staff_user)
+    url = reverse("consultations:index")
+
+    def first_row(**params) -> tuple[str, bool]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url, params).content.decode()
+        row = body.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+        read = any("consultations_consultation_topics" in q["sql"] for q in queries.captured_queries)
+        return row, read
+
+    row, read = first_row()
+    assert "<td>青葉防災会 ／ 山田 花子</td>" in row and "<td>来所</td>" in row and read
+    row, read = first_row()
+    assert "<td>青葉防災会 ／ 山田 花子</td>" in row and not read
+    logged = ConsultationAccessLog.objects.filter(action=AccessAction.VIEW).order_by("-pk").first()
+    assert logged.consultation_ids == [record.pk]
+
+    record.channel = "phone"
+    record.save()
+    assert "<td>電話</td>" in first_row()[0]
+    person.name = "山田 はな"
+    person.save()
+    assert "山田 はな" in first_row()[0]
+    group.name = "青葉防災の会"
+    group.save()
+    assert "青葉防災の会" in first_row()[0]
+    get_user_model().objects.filter(pk=staff_user.pk).update(full_name="相談 花子")
+    get_user_model().objects.get(pk=staff_user.pk).save()
+    assert "相談 花子" in first_row()[0]
+
+    assert first_row(q="山田")[1] and first_row(q="山田")[1]  # read on every request
+    # Moving and anonymising are plain UPDATEs (no signal): the version moves when they commit.
+    other = PersonFactory(name="佐藤 一郎", user=make_user(email="sato@example.jp"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultations_move_person(keep=other, duplicate=person, by=staff_user)
+    assert "佐藤 一郎" in first_row()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.consultations_anonymise_expired(today=dt.date(2030, 5, 2), years=5) == 1
+    row = first_row()[0]
+    assert "佐藤" not in row and "<td>青葉防災の会 ／ 匿名</td>" not in row and "匿名" in row
+
+
 def test_a_consultation_with_several_topics_is_listed_once(client_for, staff_user):
     """Filtering by a topic, or by none, lists a consultation with several topics exactly once."""
     both = ConsultationFactory(topics=["venue", "funding"])
