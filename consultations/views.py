@@ -327,6 +327,32 @@ def _record_to_change(request: HttpRequest, pk: int) -> Consultation:
     return permitted(request.user, "consultations.change_record", get_object_or_404(Consultation, pk=pk))
 
 
+def _to_section(consultation: Consultation, section: str) -> HttpResponse:
+    """Back to the record page at the section a form was posted from (referrals, follow-ups, links)."""
+    return redirect(f"{consultation.get_absolute_url()}#{section}")
+
+
+def _section_post(
+    request: HttpRequest,
+    form,
+    save: Callable[[dict], object],
+    *,
+    consultation: Consultation,
+    section: str,
+    done: str,
+    retry: str,
+) -> HttpResponse:
+    """A small form of the record page that is not shown again: `save` (a service) takes the
+    cleaned data and `done` is the message, or an invalid form is answered by `retry`; back to
+    the form's section either way."""
+    if form.is_valid():
+        save(form.cleaned_data)
+        messages.success(request, done)
+    else:
+        messages.error(request, retry)
+    return _to_section(consultation, section)
+
+
 @require_POST
 @staff_required
 def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -344,7 +370,7 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
             path=request.path,
         )
         messages.success(request, _("つなぎ先を追加しました。"))
-        return redirect(f"{consultation.get_absolute_url()}#referrals")
+        return _to_section(consultation, "referrals")
     q = request.POST.get("target_q", "")
     results = selectors.party_search(q=q, kinds=("group", "business")) if q.strip() else []
     consultation = selectors.consultation_detail(pk=pk)
@@ -363,15 +389,17 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.select_related("consultation"), pk=pk)
     permitted(request.user, "consultations.change_record", referral.consultation)
-    form = ReferralResultForm(request.POST)
-    if form.is_valid():
-        services.referral_record_result(
-            referral=referral, actor=request.user, path=request.path, **form.cleaned_data
-        )
-        messages.success(request, _("つなぎ先の結果を記録しました。"))
-    else:
-        messages.error(request, _("結果を選んでください。"))
-    return redirect(f"{referral.consultation.get_absolute_url()}#referrals")
+    return _section_post(
+        request,
+        ReferralResultForm(request.POST),
+        lambda data: services.referral_record_result(
+            referral=referral, actor=request.user, path=request.path, **data
+        ),
+        consultation=referral.consultation,
+        section="referrals",
+        done=_("つなぎ先の結果を記録しました。"),
+        retry=_("結果を選んでください。"),
+    )
 
 
 @require_POST
@@ -384,7 +412,7 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
             consultation=consultation, actor=request.user, path=request.path, **form.cleaned_data
         )
         messages.success(request, _("フォローアップを追加しました。"))
-        return redirect(f"{consultation.get_absolute_url()}#follow-ups")
+        return _to_section(consultation, "follow-ups")
     consultation = selectors.consultation_detail(pk=pk)
     _log_view(request, [consultation])
     return render(
@@ -401,22 +429,24 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     next_url = request.POST.get("next", "")
     if next_url == "dashboard":
         return redirect("consultations:follow_ups")
-    return redirect(f"{follow_up.consultation.get_absolute_url()}#follow-ups")
+    return _to_section(follow_up.consultation, "follow-ups")
 
 
 @require_POST
 @staff_required
 def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _record_to_change(request, pk)
-    form = RelatedLinksForm(request.POST, consultation=consultation)
-    if form.is_valid():
-        services.consultation_update(
-            consultation=consultation, actor=request.user, path=request.path, **form.cleaned_data
-        )
-        messages.success(request, _("この相談から生まれた催し・協働事業を更新しました。"))
-    else:
-        messages.error(request, _("催し・協働事業を選び直してください。"))
-    return redirect(f"{consultation.get_absolute_url()}#links")
+    return _section_post(
+        request,
+        RelatedLinksForm(request.POST, consultation=consultation),
+        lambda data: services.consultation_update(
+            consultation=consultation, actor=request.user, path=request.path, **data
+        ),
+        consultation=consultation,
+        section="links",
+        done=_("この相談から生まれた催し・協働事業を更新しました。"),
+        retry=_("催し・協働事業を選び直してください。"),
+    )
 
 
 @require_GET
