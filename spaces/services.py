@@ -231,8 +231,7 @@ def booking_refusals(
     if facts["clash"]:
         # Which booking is in the way (the first one), only when one is: for the refusal's words.
         clash = (
-            _holding(resource, exclude)
-            .filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+            _holding_during(resource, starts_at, ends_at, exclude=exclude)
             .select_related("event_session__event")
             .order_by("starts_at")
             .first()
@@ -241,8 +240,14 @@ def booking_refusals(
     return reasons
 
 
-def _holding(resource: Resource, exclude: Booking | None) -> QuerySet[Booking]:
-    holding = Booking.objects.filter(resource=resource, status__in=Booking.HOLDING)
+def _holding_during(
+    resource: Resource, starts_at: dt.datetime, ends_at: dt.datetime, *, exclude: Booking | None = None
+) -> QuerySet[Booking]:
+    """The bookings that hold the resource for part of [starts_at, ends_at): what a new booking,
+    a block or an event session would double-book (`exclude`: the booking being moved)."""
+    holding = Booking.objects.filter(
+        resource=resource, status__in=Booking.HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
     return holding if exclude is None else holding.exclude(pk=exclude.pk)
 
 
@@ -586,13 +591,7 @@ def block_create(
 ) -> Booking:
     """Time the center keeps for itself (its events, maintenance). Only the overlap rule applies."""
     _lock(resource)
-    clash = (
-        Booking.objects.filter(
-            resource=resource, status__in=Booking.HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
-        .select_related("event_session__event")
-        .first()
-    )
+    clash = _holding_during(resource, starts_at, ends_at).select_related("event_session__event").first()
     if clash is not None:
         raise ValidationError(_overlap_reason(clash))
     booking = Booking(
@@ -629,9 +628,7 @@ def event_session_conflicts(
     if not rooms or not (starts_at and ends_at) or ends_at <= starts_at:
         return []
     clashes = (
-        Booking.objects.filter(
-            resource=rooms[0], status__in=Booking.HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
+        _holding_during(rooms[0], starts_at, ends_at)
         .select_related("resource", "group", "booked_by", "event_session__event")
         .order_by("starts_at", "id")
     )
