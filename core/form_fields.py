@@ -3,6 +3,8 @@ examples, same input hints), built in one place so they stay alike."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +59,11 @@ def department_choice(label, **kwargs) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=label, queryset=Department.objects.filter(is_active=True), required=False, **kwargs
     )
+
+
+def offered_with_linked(offered_ids: Iterable[int], instance, relation: str) -> list[int]:
+    """The ids a many-to-many choice offers: `offered_ids` (this year's, the upcoming ones) and
+    those the instance already links through `relation` (none before it is saved). The linked
+    ones stay selectable outside the window, or the form saved again would refuse them."""
+    linked = getattr(instance, relation).values_list("pk", flat=True) if instance.pk else []
+    return [*offered_ids, *linked]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import area_checkboxes, theme_checkboxes
+from core.form_fields import area_checkboxes, offered_with_linked, theme_checkboxes
 from core.models import Department
 from core.permissions import may
 from core.validators import end_not_before_start
@@ -163,7 +163,7 @@ class IssueForm(forms.ModelForm):
         from events.selectors import upcoming_public_events
 
         upcoming = [event.pk for event in upcoming_public_events(limit=30)]
-        chosen = list(self.instance.events.values_list("pk", flat=True)) if self.instance.pk else []
         from events.models import Event
 
-        self.fields["events"].queryset = Event.objects.filter(pk__in=upcoming + chosen).order_by("pk")
+        event_ids = offered_with_linked(upcoming, self.instance, "events")
+        self.fields["events"].queryset = Event.objects.filter(pk__in=event_ids).order_by("pk")

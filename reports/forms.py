@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import current_fiscal_year, fiscal_year_label
+from core.form_fields import offered_with_linked
 from events.models import Event, Program
 from reports.models import OutcomeRecord
 
@@ -83,20 +84,17 @@ class OutcomeRecordForm(forms.ModelForm):
 
             start, end = fiscal_year_datetimes(int(year))
             events = events.filter(sessions__starts_at__gte=start, sessions__starts_at__lt=end).distinct()
-        # Keep the events already linked selectable even outside the year.
-        linked = self.instance.events.all() if self.instance.pk else Event.objects.none()
         from projects.models import Project
 
         projects = Project.objects.only("id", "title").order_by("-fiscal_year", "title")
         if year:
             projects = projects.filter(fiscal_year__in=(int(year), int(year) - 1))
-        linked_projects = self.instance.projects.all() if self.instance.pk else Project.objects.none()
-        project_ids = [
-            *projects.values_list("pk", flat=True)[:300],
-            *linked_projects.values_list("pk", flat=True),
-        ]
+        # The year's projects and events, and those already linked even outside the year.
+        project_ids = offered_with_linked(
+            projects.values_list("pk", flat=True)[:300], self.instance, "projects"
+        )
         self.fields["projects"].queryset = Project.objects.filter(pk__in=project_ids).only("id", "title")
-        event_ids = [*events.values_list("pk", flat=True)[:300], *linked.values_list("pk", flat=True)]
+        event_ids = offered_with_linked(events.values_list("pk", flat=True)[:300], self.instance, "events")
         self.fields["events"].queryset = (
             Event.objects.filter(pk__in=event_ids).only("id", "title").order_by("-id")
         )
