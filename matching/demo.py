@@ -226,6 +226,42 @@ DEPARTMENT_ITEMS = {
 }
 
 
+def _post_items(create, party, rows, **sets) -> None:
+    """The needs or offers of one party (`create`: services.need_create or offer_create) from
+    (title, kind, deliverable) rows, through the service as a person would post them; themes are
+    the party's, `sets` adds others (the business's areas)."""
+    for title, kind, deliverable in rows:
+        create(
+            party=party, title=title, kind=kind, deliverable=deliverable, themes=party.themes.all(), **sets
+        )
+
+
+def _random_item(
+    model: type[Need | Offer],
+    rng: random.Random,
+    *,
+    deliverables: list,
+    pro_bono_title: str,
+    titles: dict,
+    open_share: float,
+    **party,
+) -> Need | Offer:
+    """An unsaved need or offer of `party` for the bulk data: half of them pro bono work titled
+    after a deliverable (`pro_bono_title` takes its name), the others of a kind from `titles`;
+    open with the probability `open_share`."""
+    if rng.random() < 0.5:
+        deliverable = rng.choice(deliverables)
+        return model(
+            **party,
+            title=pro_bono_title.format(ProBonoDeliverable(deliverable).label),
+            kind=ExchangeKind.PRO_BONO,
+            deliverable=deliverable,
+            is_open=rng.random() < open_share,
+        )
+    kind = rng.choice(list(titles))
+    return model(**party, title=titles[kind], kind=kind, is_open=rng.random() < open_share)
+
+
 def _choose(rng: random.Random, items: list, low: int, high: int) -> list:
     return rng.sample(items, k=min(len(items), rng.randint(low, high)))
 
@@ -257,15 +293,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         )
         if status == BusinessStatus.APPROVED:
             services.business_approve(business=business)
-        for title, kind, deliverable in offers:
-            services.offer_create(
-                party=business,
-                title=title,
-                kind=kind,
-                deliverable=deliverable,
-                themes=business.themes.all(),
-                areas=business.areas.all(),
-            )
+        _post_items(services.offer_create, business, offers, areas=business.areas.all())
 
     # Many more businesses, in bulk (2,000 at the benchmark's scale).
     bulk = []
@@ -304,25 +332,19 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         [through_a(business_id=b.pk, area_id=a.pk) for b in bulk for a in _choose(rng, area_list, 1, 2)],
         batch_size=1000,
     )
-    offers = []
-    for b in bulk:
-        for _i in range(rng.randint(1, 2)):
-            if rng.random() < 0.5:
-                deliverable = rng.choice(BULK_DELIVERABLES)
-                offers.append(
-                    Offer(
-                        business=b,
-                        title=f"{ProBonoDeliverable(deliverable).label}のプロボノ",
-                        kind=ExchangeKind.PRO_BONO,
-                        deliverable=deliverable,
-                        is_open=rng.random() < 0.9,
-                    )
-                )
-            else:
-                kind = rng.choice(list(OFFER_TITLES))
-                offers.append(
-                    Offer(business=b, title=OFFER_TITLES[kind], kind=kind, is_open=rng.random() < 0.9)
-                )
+    offers = [
+        _random_item(
+            Offer,
+            rng,
+            deliverables=BULK_DELIVERABLES,
+            pro_bono_title="{}のプロボノ",
+            titles=OFFER_TITLES,
+            open_share=0.9,
+            business=b,
+        )
+        for b in bulk
+        for _i in range(rng.randint(1, 2))
+    ]
     Offer.objects.bulk_create(offers, batch_size=1000)
 
     # Needs (and a few offers) of the registered groups.
@@ -332,22 +354,17 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     needs, group_offers = [], []
     for gid in group_ids:
         if rng.random() < 0.3:
-            if rng.random() < 0.5:
-                deliverable = rng.choice(ProBonoDeliverable.values)
-                needs.append(
-                    Need(
-                        group_id=gid,
-                        title=f"{ProBonoDeliverable(deliverable).label}をお願いしたい",
-                        kind=ExchangeKind.PRO_BONO,
-                        deliverable=deliverable,
-                        is_open=rng.random() < 0.85,
-                    )
+            needs.append(
+                _random_item(
+                    Need,
+                    rng,
+                    deliverables=ProBonoDeliverable.values,
+                    pro_bono_title="{}をお願いしたい",
+                    titles=NEED_TITLES,
+                    open_share=0.85,
+                    group_id=gid,
                 )
-            else:
-                kind = rng.choice(list(NEED_TITLES))
-                needs.append(
-                    Need(group_id=gid, title=NEED_TITLES[kind], kind=kind, is_open=rng.random() < 0.85)
-                )
+            )
         if rng.random() < 0.08:
             kind = rng.choice(list(GROUP_OFFER_TITLES))
             group_offers.append(Offer(group_id=gid, title=GROUP_OFFER_TITLES[kind], kind=kind))
@@ -388,22 +405,8 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
         if not department.description:
             department.description = description
             department.save(update_fields=["description"])
-        for title, kind, deliverable in dept_needs:
-            services.need_create(
-                party=department,
-                title=title,
-                kind=kind,
-                deliverable=deliverable,
-                themes=department.themes.all(),
-            )
-        for title, kind, deliverable in dept_offers:
-            services.offer_create(
-                party=department,
-                title=title,
-                kind=kind,
-                deliverable=deliverable,
-                themes=department.themes.all(),
-            )
+        _post_items(services.need_create, department, dept_needs)
+        _post_items(services.offer_create, department, dept_offers)
 
     matches = _seed_matches(rng=rng, scale=scale)
     out.write(
@@ -623,15 +626,18 @@ def _department_rows(areas: list[Area]):
     sections and district offices first (the bench's scale 1 stops there), then 係 and facilities."""
     for name, kana, division, kind, tags in MORE_SECTIONS:
         yield name, kana, division, kind, None, tags
-    for suffix, kana_suffix, division, kind, tags in DISTRICT_OFFICES:
-        for area in areas:
-            yield f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}", division, kind, area, tags
+    yield from _in_each_district(DISTRICT_OFFICES, areas)
     sections = [(n, k, d, t) for n, k, d, kind, t in MORE_SECTIONS if kind == "city"]
     sections += [(n, k, d, DEPARTMENT_THEMES.get(n, [])) for n, k, d, kind in DEPARTMENTS if kind == "city"]
     for sub, sub_kana in SUBSECTIONS:
         for name, kana, division, tags in sections:
             yield f"{name} {sub}", f"{kana} {sub_kana}", division, "city", None, tags
-    for suffix, kana_suffix, division, kind, tags in DISTRICT_FACILITIES:
+    yield from _in_each_district(DISTRICT_FACILITIES, areas)
+
+
+def _in_each_district(offices, areas: list[Area]):
+    """One department row per (suffix, kana suffix, division, kind, tags) office and district."""
+    for suffix, kana_suffix, division, kind, tags in offices:
         for area in areas:
             yield f"{area.name}{suffix}", f"{area.name_kana}{kana_suffix}", division, kind, area, tags
 
