@@ -1,5 +1,6 @@
 """What the apps' views do again and again, in one place: a page of a list, a list page behind a
-filter form, and a service's refusal (a ValidationError) shown to the person who asked."""
+filter form, a service's refusal (a ValidationError) shown to the person who asked, and the page
+to go back to."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 
@@ -34,6 +36,18 @@ def paginate(
 
 
 T = TypeVar("T")
+
+
+def safe_next(request: HttpRequest, fallback: str = "") -> str:
+    """The page to go back to that the request names (posted or ?next=), when it is a path of this
+    site; otherwise `fallback`. Never another site's address: an open redirect would lend the
+    portal's name to a phishing page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
 
 
 def selected_or_404(selector: Callable[..., T], *args, **kwargs) -> T:

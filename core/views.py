@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -19,7 +18,7 @@ from core.app_hooks import collect
 from core.models import OutboxMessage
 from core.pagecache import cache_for_anonymous
 from core.permissions import permission_required
-from core.shortcuts import paginate
+from core.shortcuts import paginate, safe_next
 
 logger = logging.getLogger("kyodo")
 
@@ -36,16 +35,6 @@ def mypage(request: HttpRequest) -> HttpResponse:
     return render(request, "core/mypage.html", {"panels": panels})
 
 
-def _safe_next(request: HttpRequest) -> str:
-    """The page to return to after the profile is saved: a path of this site, or nothing."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
@@ -53,7 +42,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     from core.profile_forms import ProfileForm
     from core.services import PROFILE_FIELDS, user_profile_update
 
-    next_url = _safe_next(request)
+    next_url = safe_next(request)  # where to return after the profile is saved
     # A copy: the form writes what it accepted onto its instance even when another field is wrong.
     form = ProfileForm(request.POST or None, instance=copy.copy(request.user))
     if request.method == "POST" and form.is_valid():

@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +24,7 @@ from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.models import Person
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
-from core.shortcuts import filtered_list_view, refusal_as_message, selected_or_404
+from core.shortcuts import filtered_list_view, refusal_as_message, safe_next, selected_or_404
 from events import ical, selectors, services
 from events.filters import EventFilter, PeopleFilter
 from events.forms import (
@@ -199,11 +198,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         "events.cancel_registration",
         get_object_or_404(Registration.objects.select_related("event", "event__program", "person"), pk=pk),
     )
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=False
-    ) or (not next_url.startswith("/")):
-        next_url = registration.event.get_absolute_url()
+    next_url = safe_next(request, registration.event.get_absolute_url())
     if request.method == "POST":
         with refusal_as_message(request):
             services.registration_cancel(registration=registration, by=request.user)

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from core.history import history_entries
 from core.models import Department
 from core.pagecache import cache_for_anonymous, versions
 from core.permissions import may, permission_required, permitted
-from core.shortcuts import paginate, refusal_as_message, refusals_on_form
+from core.shortcuts import paginate, refusal_as_message, refusals_on_form, safe_next
 from matching import selectors, services
 from matching.forms import BusinessForm, IntroductionForm, ItemForm, TransitionForm
 from matching.models import Business, Match, MatchStatus, Need, Offer, PartyRef
@@ -55,13 +54,6 @@ def _party_or_404(key: str):
         return ref, ref.get()
     except (ValueError, ObjectDoesNotExist):
         raise Http404 from None
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 # --- Index ---------------------------------------------------------------------------------------
@@ -216,7 +208,7 @@ def item_close(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
         messages.success(
             request, _("「%(title)s」を締め切りました。今後は提案に表示されません。") % {"title": item.title}
         )
-    return redirect(_safe_next(request, reverse(f"matching:{item_type}_detail", args=[item.pk])))
+    return redirect(safe_next(request, reverse(f"matching:{item_type}_detail", args=[item.pk])))
 
 
 # --- Businesses and departments ------------------------------------------------------------------
@@ -488,7 +480,7 @@ def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
             _("「%(from)s」から「%(to)s」へは変更できません。")
             % {"from": match.get_status_display(), "to": label},
         )
-        return redirect(_safe_next(request, match.get_absolute_url()))
+        return redirect(safe_next(request, match.get_absolute_url()))
     with refusal_as_message(request):
         services.match_transition(
             match=match,
@@ -504,7 +496,7 @@ def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
         if Match.objects.filter(pk=match.pk, status=MatchStatus.CONCLUDED, need__is_open=True).exists():
             # A concluded match usually ends the search: ask, on the match's page, whether to close.
             return redirect(match.get_absolute_url())
-    return redirect(_safe_next(request, match.get_absolute_url()))
+    return redirect(safe_next(request, match.get_absolute_url()))
 
 
 @login_required
