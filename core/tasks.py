@@ -13,10 +13,14 @@ MAX_RETRIES = 5
 RETRY_BASE_SECONDS = 60
 
 
+# ignore_result: a message's state is its outbox row (what staff see and resend). A stored result
+# would be written by the worker and never read, and asking for one makes every send subscribe to
+# the result's channel in the request that sends it.
 @shared_task(
     bind=True,
     name="core.outbox_send",
     acks_late=True,
+    ignore_result=True,
     max_retries=MAX_RETRIES,
     soft_time_limit=100,
     time_limit=120,
@@ -40,6 +44,7 @@ BULK_BATCH = 100
     bind=True,
     name="core.outbox_send_batch",
     acks_late=True,
+    ignore_result=True,
     max_retries=MAX_RETRIES,
     soft_time_limit=25 * 60,
     time_limit=30 * 60,

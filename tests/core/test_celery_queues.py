@@ -98,3 +98,11 @@ def test_a_bulk_batch_sends_each_message_once(mailoutbox, django_capture_on_comm
 
     outbox_send_batch.delay(list(OutboxMessage.objects.values_list("pk", flat=True)))
     assert len(mailoutbox) == 3
+
+
+def test_the_mail_tasks_store_no_result():
+    """A message's state is its outbox row: the mail tasks keep no Celery result (a stored one is
+    written by the worker and never read, and the request that sends would wait on its channel)."""
+    from core.tasks import outbox_send, outbox_send_batch
+
+    assert outbox_send.ignore_result and outbox_send_batch.ignore_result
