@@ -32,6 +32,15 @@ def test_get_user_refuses_an_inactive_or_missing_account(member):
     assert AuthenticationBackend().get_user(10**9) is None
 
 
+def test_get_user_reads_every_field_from_the_session_s_id(member):
+    """The session keeps the id as text; the person comes back whole (no field left to a later
+    query), and an id that is not a number finds nobody instead of failing the request."""
+    loaded = AuthenticationBackend().get_user(str(member.pk))
+    assert loaded.pk == member.pk and loaded.get_deferred_fields() == set()
+    assert loaded.full_name == member.full_name and loaded.email == member.email
+    assert AuthenticationBackend().get_user("not-a-number") is None
+
+
 def test_a_role_removed_is_gone_on_the_next_request(make_user):
     """The roles are read per request, never kept between requests."""
     user = make_user(roles=(Role.STAFF,), email="staff-once@example.jp")
