@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,14 +52,51 @@ def _day_label(day: dt.date) -> str:
     return date_format(day, _("Y年n月j日（D）"))
 
 
-def _lock(resource: Resource) -> None:
-    """Serialises the bookings of one resource until the transaction ends.
+# PostgreSQL advisory locks (held until the transaction ends): a resource's lock is the pair
+# (RESOURCE_LOCK_CLASS, its id); the lock of one of its days (or months) is one 64-bit key
+# (PERIOD_LOCK_BITS below). The two-number and one-number keys are separate key spaces.
+RESOURCE_LOCK_CLASS = 7301
+PERIOD_LOCK_BITS = 20  # a date's ordinal (under 2**20 until the year 2870) under the resource's id
 
-    An UPDATE takes the row lock on PostgreSQL (like SELECT ... FOR UPDATE) and SQLite's write
-    lock as the first statement of the transaction, so the overlap check that follows sees every
-    booking committed before it, on both databases.
-    """
-    Resource.objects.filter(pk=resource.pk).update(order=F("order"))
+
+def _lock(resource: Resource) -> None:
+    """Serialises every booking write of one resource until the transaction ends (a block, a
+    move: they may span days): no booking of any of its days is written meanwhile.
+
+    On SQLite an UPDATE of the resource's row takes the database's write lock as the first
+    statement of the transaction, so the checks that follow see every booking committed before."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RESOURCE_LOCK_CLASS, resource.pk])
+    else:
+        Resource.objects.filter(pk=resource.pk).update(order=F("order"))
+
+
+def _period_lock_key(resource: Resource, day: dt.date) -> int:
+    """The day's key; the month's for a resource with a monthly limit (its rule adds up the
+    hours of the whole month, so two bookings in one month must not be judged at once)."""
+    period = day.replace(day=1) if resource.max_hours_per_month else day
+    return (resource.pk << PERIOD_LOCK_BITS) | period.toordinal()
+
+
+def _lock_days(resource: Resource, days: Iterable[dt.date]) -> None:
+    """Serialises the bookings of one resource on these days until the transaction ends, so the
+    overlap and limit checks that follow see every booking of those days committed before. Two
+    people booking the same room on different days do not wait for each other; a write that
+    locks the whole resource (_lock) waits for them and they for it (they hold its lock shared).
+
+    The keys are taken in ascending order, so two weekly series cannot deadlock."""
+    if connection.vendor != "postgresql":
+        _lock(resource)
+        return
+    keys = sorted({_period_lock_key(resource, day) for day in days})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, %s), pg_advisory_xact_lock(%s)",
+            [RESOURCE_LOCK_CLASS, resource.pk, keys[0]],
+        )
+        for key in keys[1:]:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def user_edits_group(user, group: Group) -> bool:
@@ -389,12 +427,18 @@ class _BookingAsk:
         return self.channel != Booking.Channel.WEB
 
 
-def _booking_open(ask: _BookingAsk) -> None:
-    """Only staff book at the counter (for any group). The resource stays locked until the
-    transaction ends, so two requests cannot both take the same time."""
+def _booking_open(ask: _BookingAsk, times: list[tuple[dt.datetime, dt.datetime]]) -> None:
+    """Only staff book at the counter (for any group). The resource's days that the times touch
+    stay locked until the transaction ends, so two requests cannot both take the same time."""
     if ask.at_counter and not may(ask.by, "spaces.manage_spaces"):
         raise PermissionDenied
-    _lock(ask.resource)
+    days = set()
+    for starts_at, ends_at in times:
+        day, last = _local(starts_at).date(), _local(ends_at - dt.timedelta(microseconds=1)).date()
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    _lock_days(ask.resource, days)
 
 
 def _booking_build(
@@ -442,7 +486,7 @@ def booking_create(
 ) -> Booking:
     """One booking. Staff at the counter (channel phone or counter) may book for any group."""
     ask = _BookingAsk(resource=resource, group=group, by=by, purpose=purpose, people=people, channel=channel)
-    _booking_open(ask)
+    _booking_open(ask, [(starts_at, ends_at)])
     booking = _booking_build(ask, starts_at=starts_at, ends_at=ends_at)
     if notify:
         mail.booking_made(bookings=[booking], refused=[])
@@ -486,10 +530,11 @@ def booking_series_create(
     if not 1 <= weeks <= MAX_REPEAT_WEEKS:
         raise ValidationError(_("繰り返しは%(max)s週までです。") % {"max": MAX_REPEAT_WEEKS})
     ask = _BookingAsk(resource=resource, group=group, by=by, purpose=purpose, people=people, channel=channel)
-    _booking_open(ask)
+    starts = series_starts(first_start=first_start, weeks=weeks)
+    _booking_open(ask, [(start, start + duration) for start in starts])
     result = SeriesResult(all_or_nothing=all_or_nothing)
     series = uuid.uuid4() if weeks > 1 else None
-    for start in series_starts(first_start=first_start, weeks=weeks):
+    for start in starts:
         # No savepoint per date: a date the rules refuse wrote nothing (they are read first).
         try:
             booking = _booking_build(ask, starts_at=start, ends_at=start + duration, series=series)

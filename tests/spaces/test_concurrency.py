@@ -72,3 +72,66 @@ def test_the_database_itself_refuses_an_overlap():
     BookingFactory(
         resource=room, starts_at=at(TUESDAY, 18), ends_at=at(TUESDAY, 19), status=Booking.Status.CANCELLED
     )
+
+
+def _waits_for(room, days) -> bool:
+    """Whether locking the room's days would wait (for longer than 300 ms) for another transaction."""
+    from django.db import OperationalError, connection, transaction
+
+    from spaces import services
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '300ms'")
+        try:
+            with transaction.atomic():
+                services._lock_days(room, days)
+        except OperationalError:
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("held", "monthly_limit", "asked", "waits"),
+    [
+        ("tuesday", False, [TUESDAY + dt.timedelta(days=1)], False),  # another day: no wait
+        ("tuesday", False, [TUESDAY], True),
+        ("tuesday", False, [TUESDAY + dt.timedelta(weeks=n) for n in range(3)], True),  # a series
+        ("tuesday", True, [TUESDAY + dt.timedelta(days=1)], True),  # the month's hours are summed
+        ("tuesday", True, [dt.date(2027, 1, 5)], False),  # another month
+        ("room", False, [TUESDAY + dt.timedelta(days=1)], True),  # a block or a move holds the room
+    ],
+)
+def test_bookings_wait_only_for_what_they_could_clash_with(held, monthly_limit, asked, waits):
+    """Two people booking one room on different days do not wait for each other; the same day
+    (or, in a room with a monthly limit, the same month) waits, and so does every day while a
+    block or a move holds the whole room."""
+    from django.db import connection, transaction
+
+    from spaces import services
+
+    require_postgres()
+    room = RoomFactory(max_hours_per_month=10 if monthly_limit else None)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                if held == "room":
+                    services._lock(room)
+                else:
+                    services._lock_days(room, [TUESDAY])
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        assert _waits_for(room, asked) is waits
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert not _waits_for(room, asked)  # released with the holder's transaction
