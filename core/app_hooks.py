@@ -253,6 +253,10 @@ HOOKS: dict[str, HookSpec] = {
         "event_session_room_conflicts(*, venue, starts_at, ends_at, session_pk) -> list[RoomConflict]",
         "what already takes the room an event session's venue names at that time (spaces' bookings)",
     ),
+    "outbox_attachments": HookSpec(
+        "outbox_attachments() -> dict[str, Callable[..., bytes]]",
+        "files an e-mail gets when it is sent, by name (core.outbox.MadeAttachment: an .ics of bookings)",
+    ),
     "saved_search_sources": HookSpec(
         "saved_search_sources() -> list[SearchSource]",
         "lists whose filters a person may save and be alerted about (info: saved searches, digests)",

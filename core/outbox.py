@@ -22,8 +22,10 @@ from __future__ import annotations
 import base64
 import logging
 import smtplib
-from collections.abc import Mapping, Sequence
-from typing import TypedDict, Unpack
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -46,12 +48,27 @@ def subject_line(subject: str) -> str:
     return subject if subject.startswith(prefix) else f"{prefix} {subject}"
 
 
+@dataclass(frozen=True)
+class MadeAttachment:
+    """A file made when the message is sent (and again at each resend), by the function an app
+    registers under `maker` (hook "outbox_attachments"), called with `arguments` (JSON values).
+
+    The request that causes the mail writes only the row: making an .ics of bookings in it cost
+    a tenth of a booking request. The file shows the rows as they are when it is sent (a booking
+    moved or cancelled meanwhile: its new time, or STATUS:CANCELLED)."""
+
+    filename: str
+    maker: str
+    arguments: Mapping[str, Any]
+    mimetype: str
+
+
 class MessageOptions(TypedDict, total=False):
     """What a message may carry besides its recipients, words and kind."""
 
     reply_to: Sequence[str]
     headers: Mapping[str, str] | None
-    attachments: Sequence[tuple[str, bytes, str]]
+    attachments: Sequence[tuple[str, bytes, str] | MadeAttachment]
     related: models.Model | None
 
 
@@ -122,7 +139,7 @@ def _message(
     kind: str,
     reply_to: Sequence[str] = (),
     headers: Mapping[str, str] | None = None,
-    attachments: Sequence[tuple[str, bytes, str]] = (),
+    attachments: Sequence[tuple[str, bytes, str] | MadeAttachment] = (),
     related: models.Model | None = None,
     once_key: str | None = None,
 ) -> OutboxMessage:
@@ -136,16 +153,52 @@ def _message(
         subject=subject_line(subject),
         body=body,
         headers=dict(headers or {}),
-        attachments=[
-            {"filename": name, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
-            for name, content, mimetype in attachments
-        ],
+        attachments=[_stored_attachment(attachment) for attachment in attachments],
         once_key=once_key,
     )
     if related is not None:
         message.content_type = ContentType.objects.get_for_model(related)
         message.object_id = related.pk
     return message
+
+
+def _stored_attachment(attachment: tuple[str, bytes, str] | MadeAttachment) -> dict:
+    if isinstance(attachment, MadeAttachment):
+        _attachment_maker(attachment.maker)  # a misspelt maker fails here, not in the worker
+        return {
+            "filename": attachment.filename,
+            "maker": attachment.maker,
+            "arguments": dict(attachment.arguments),
+            "mimetype": attachment.mimetype,
+        }
+    name, content, mimetype = attachment
+    return {"filename": name, "content": base64.b64encode(content).decode("ascii"), "mimetype": mimetype}
+
+
+@cache
+def _attachment_makers() -> dict[str, Callable[..., bytes]]:
+    from core.app_hooks import collect
+
+    return {name: maker for _app, makers in collect("outbox_attachments") for name, maker in makers().items()}
+
+
+def _attachment_maker(name: str) -> Callable[..., bytes]:
+    try:
+        return _attachment_makers()[name]
+    except KeyError:
+        raise LookupError(f"no outbox attachment maker {name!r} (hook outbox_attachments)") from None
+
+
+def attachment_files(message: OutboxMessage) -> list[tuple[str, bytes, str]]:
+    """The message's files as sent: (filename, content, mimetype), the made ones made now."""
+    files = []
+    for attachment in message.attachments:
+        if "maker" in attachment:
+            content = _attachment_maker(attachment["maker"])(**attachment["arguments"])
+        else:
+            content = base64.b64decode(attachment["content"])
+        files.append((attachment["filename"], content, attachment["mimetype"]))
+    return files
 
 
 def _send_after_commit(message: OutboxMessage) -> None:
@@ -207,8 +260,8 @@ def _email(message: OutboxMessage) -> EmailMessage:
         reply_to=list(message.reply_to) or None,
         headers=dict(message.headers) or None,
     )
-    for attachment in message.attachments:
-        email.attach(attachment["filename"], base64.b64decode(attachment["content"]), attachment["mimetype"])
+    for filename, content, mimetype in attachment_files(message):
+        email.attach(filename, content, mimetype)
     return email
 
 

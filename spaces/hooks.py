@@ -10,7 +10,8 @@ from django.utils.translation import gettext
 
 from core.app_hooks import DashboardItem, Figure, Link, Panel, RoomConflict, Urgency, hook, menu_links
 from core.permissions import may
-from spaces import selectors
+from spaces import ical, selectors
+from spaces.mail import CALENDAR_MAKER
 from spaces.models import Booking
 
 
@@ -104,3 +105,8 @@ def event_session_room_conflicts(*, venue, starts_at, ends_at, session_pk=None) 
             venue=venue, starts_at=starts_at, ends_at=ends_at, session_pk=session_pk
         )
     ]
+
+
+@hook("outbox_attachments")
+def outbox_attachments() -> dict:
+    return {CALENDAR_MAKER: ical.bookings_calendar_of}

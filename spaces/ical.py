@@ -45,3 +45,11 @@ def bookings_calendar(bookings: Iterable[Booking]) -> bytes:
         vevent.add("status", "CANCELLED" if booking.status == Booking.Status.CANCELLED else "CONFIRMED")
         cal.add_component(vevent)
     return cal.to_ical()
+
+
+def bookings_calendar_of(*, ids: list[int]) -> bytes:
+    """The .ics of the bookings with these ids as they are now (an e-mail's attachment, made when
+    it is sent: core.outbox.MadeAttachment)."""
+    return bookings_calendar(
+        Booking.objects.filter(pk__in=ids).select_related("resource").order_by("starts_at", "pk")
+    )

@@ -1,15 +1,18 @@
 """The e-mails about bookings, with an .ics of the booked dates, through the one outbox
-(core.outbox): written with the booking, sent after its transaction commits."""
+(core.outbox): written with the booking, sent after its transaction commits; the .ics is made
+when the mail is sent, from the bookings as they are then."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 
 from core.models import absolute_url
-from core.outbox import outbox_enqueue_template
+from core.outbox import MadeAttachment, outbox_enqueue_template
 from groups.models import GroupMembership
-from spaces import ical
 from spaces.models import Booking
+
+# The .ics of the booked dates is made when the mail is sent (spaces.hooks.outbox_attachments).
+CALENDAR_MAKER = "spaces.bookings_calendar"
 
 
 def _recipients(booking: Booking) -> list[str]:
@@ -36,7 +39,9 @@ def _send(*, booking: Booking, template: str, context: dict, bookings: list[Book
         template=template,
         context={"bookings_url": absolute_url(reverse("spaces:my_bookings")), **context},
         kind="spaces." + template.rsplit("/", 1)[-1],
-        attachments=[("booking.ics", ical.bookings_calendar(bookings), "text/calendar")],
+        attachments=[
+            MadeAttachment("booking.ics", CALENDAR_MAKER, {"ids": [b.pk for b in bookings]}, "text/calendar")
+        ],
         related=booking,
     )
 

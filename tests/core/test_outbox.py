@@ -99,6 +99,52 @@ def test_template_mail_and_related_object_and_attachment(django_capture_on_commi
 
 
 @pytest.mark.django_db
+def test_a_made_attachment_is_made_when_the_mail_is_sent(django_capture_on_commit_callbacks, monkeypatch):
+    """The row keeps the maker's name and arguments, not the file; the file is made at each send
+    from the data as it is then; a misspelt maker is refused when the mail is enqueued, and a
+    maker that fails leaves the message 失敗 with a reason, to resend."""
+    state = {"word": "予約"}
+
+    def notice(*, ids: list[int]) -> bytes:
+        if state["word"] is None:
+            raise RuntimeError("the rows are gone")
+        return f"{state['word']}:{ids}".encode()
+
+    monkeypatch.setitem(outbox._attachment_makers(), "test.notice", notice)
+    made = outbox.MadeAttachment("notice.txt", "test.notice", {"ids": [3, 4]}, "text/plain")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = outbox.outbox_enqueue(
+            to=["a@example.jp"], subject="件名", body="本文", kind="t", attachments=[made]
+        )
+    assert message.attachments == [
+        {
+            "filename": "notice.txt",
+            "maker": "test.notice",
+            "arguments": {"ids": [3, 4]},
+            "mimetype": "text/plain",
+        }
+    ]
+    assert mail.outbox[-1].attachments == [("notice.txt", "予約:[3, 4]", "text/plain")]
+
+    state["word"] = None
+    message.status = OutboxMessage.Status.PENDING
+    message.save()
+    delivered, retry = outbox.outbox_deliver(message_id=message.pk)
+    assert delivered.status == OutboxMessage.Status.FAILED and not retry
+    assert delivered.last_error == "メールを送信できませんでした。" and delivered.can_resend
+    state["word"] = "取消"
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.outbox_resend(message=delivered)
+    assert mail.outbox[-1].attachments == [("notice.txt", "取消:[3, 4]", "text/plain")]
+
+    misspelt = outbox.MadeAttachment("x.txt", "test.notise", {}, "text/plain")
+    with pytest.raises(LookupError, match=r"test\.notise"):
+        outbox.outbox_enqueue(
+            to=["a@example.jp"], subject="件名", body="本文", kind="t", attachments=[misspelt]
+        )
+
+
+@pytest.mark.django_db
 def test_enqueue_once_never_enqueues_the_same_key_twice(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = outbox.outbox_enqueue_once(

@@ -164,11 +164,11 @@ def move_on_tuesday(booking, resource, start_hour: int, end_hour: int, *, by, **
 
 
 def _ics_of(message) -> bytes:
-    import base64
+    from core.outbox import attachment_files
 
-    (attachment,) = message.attachments
-    assert (attachment["filename"], attachment["mimetype"]) == ("booking.ics", "text/calendar")
-    return base64.b64decode(attachment["content"])
+    ((filename, content, mimetype),) = attachment_files(message)
+    assert (filename, mimetype) == ("booking.ics", "text/calendar")
+    return content
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,11 @@ def test_an_editor_books_a_free_slot_and_gets_an_email_with_an_ics(
     name, content, mimetype = message.attachments[0]
     assert name == "booking.ics" and mimetype == "text/calendar"
     assert "DTSTART:20261208T090000Z" in str(content)
+    # The outbox row names the bookings; the .ics was made when the mail was sent.
+    from core.models import OutboxMessage
+
+    (stored,) = OutboxMessage.objects.get(kind="spaces.booked").attachments
+    assert stored["arguments"] == {"ids": [booking.pk]} and "content" not in stored
 
 
 @pytest.mark.parametrize(
