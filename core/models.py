@@ -252,13 +252,21 @@ class OutboxMessage(models.Model):
     headers = mapping_field(_("ヘッダー"))
     # [{"filename": ..., "content": base64, "mimetype": ...}]
     attachments = models.JSONField(_("添付ファイル"), default=list, blank=True)
+    # Indexed with object_id in Meta (the lookup of a record's messages), not on its own.
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("関連するデータの種類")
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("関連するデータの種類"),
+        db_index=False,
     )
     object_id = models.PositiveBigIntegerField(_("関連するデータのID"), null=True, blank=True)
     related = GenericForeignKey("content_type", "object_id")
-    # Set by outbox_enqueue_once: the same key is never enqueued twice (reminders, surveys).
-    once_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    # Set by outbox_enqueue_once: the same key is never enqueued twice (reminders, surveys). Unique
+    # by a constraint in Meta (unique=True would add a second index, for LIKE, that nothing asks);
+    # NULL, not "", for the many messages without a key, which the constraint must not compare.
+    once_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001
     status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("送信回数"), default=0)
     last_error = models.CharField(_("エラー"), max_length=300, blank=True)
@@ -275,6 +283,7 @@ class OutboxMessage(models.Model):
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["kind", "created_at"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["once_key"], name="core_outbox_once_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.subject}（{self.get_status_display()}）"

@@ -200,8 +200,10 @@ class Booking(models.Model):
     # Statuses that hold the time (the exclusion constraint in migration 0002 says the same).
     HOLDING = (Status.PENDING, Status.CONFIRMED, Status.NO_SHOW)
 
+    # No index of their own: Meta's (resource, starts_at) and (group, starts_at) serve every
+    # lookup by them, and each index is one more write on every booking.
     resource = models.ForeignKey(
-        Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("部屋")
+        Resource, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("部屋"), db_index=False
     )
     group = optional_link(
         Group,
@@ -209,6 +211,7 @@ class Booking(models.Model):
         on_delete=models.PROTECT,
         related_name="space_bookings",
         help_text=_("センターが押さえる時間（催し・点検）と個人の予約は空欄"),
+        db_index=False,
     )
     booked_by = optional_link(
         settings.AUTH_USER_MODEL, _("予約した人"), on_delete=models.SET_NULL, related_name="space_bookings"
@@ -233,7 +236,11 @@ class Booking(models.Model):
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
     # Changes after booking (a move to another room or time for a center event, a cancellation),
     # who made them and why (core.history). Bulk writes (seed_demo, the bench) record nothing.
-    history = HistoricalRecords(excluded_fields=["series", "created_at"])
+    # Its rows are read by booking (id) and date, never by these links: no index to write for them.
+    history = HistoricalRecords(
+        excluded_fields=["series", "created_at"],
+        no_db_index=["resource", "group", "booked_by", "event_session"],
+    )
 
     class Meta:
         verbose_name = _("予約")

@@ -379,14 +379,6 @@ def _overlap_reason(clash: Booking | None) -> str:
     return _rule(_("重複"), _("この時間はすでに予約が入っています。"))
 
 
-def _history_baseline(booking: Booking) -> None:
-    """A booking written in bulk (seed_demo, an import) has no history yet: its state as booked is
-    recorded first, so that the change that follows (a move, a cancellation) is shown with who
-    made it and why, not taken as the history's starting point (core.history)."""
-    if not booking.history.exists():
-        Booking.history.bulk_history_create([booking], default_date=booking.created_at)
-
-
 def _save_booking(booking: Booking) -> Booking:
     """Saves; the PostgreSQL exclusion constraint's refusal becomes the 【重複】 rule.
 
@@ -399,7 +391,12 @@ def _save_booking(booking: Booking) -> Booking:
     booking.clean_fields(exclude=["resource", "group", "booked_by", "event_session"])
     try:
         with transaction.atomic(savepoint=False):
-            booking.save()
+            if booking.pk is None:
+                # No history row: its first change records the booking as made first
+                # (spaces.signals.baseline_before_first_change); most bookings are never changed.
+                booking.save_without_historical_record()
+            else:
+                booking.save()
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc):
             raise ValidationError(_overlap_reason(None)) from exc
@@ -590,7 +587,6 @@ def booking_cancel(*, booking: Booking, by: User, notify: bool = True, reason: s
                 },
             )
         )
-    _history_baseline(booking)
     booking.status = Status.CANCELLED
     booking.cancelled_at = timezone.now()
     record_by(booking, by, reason)
@@ -606,6 +602,7 @@ def booking_approve(*, booking: Booking, by: User) -> Booking:
     if booking.status != Status.PENDING:
         raise ValidationError(_("承認待ちの予約ではありません。"))
     booking.status = Status.CONFIRMED
+    record_by(booking, by)
     booking.save(update_fields=["status"])
     mail.booking_made(bookings=[booking], refused=[])
     return booking
@@ -620,6 +617,7 @@ def booking_mark_no_show(*, booking: Booking, by: User) -> Booking:
     if timezone.now() < booking.starts_at:
         raise ValidationError(_("利用開始の前には無断不使用にできません。"))
     booking.status = Status.NO_SHOW
+    record_by(booking, by)
     booking.save(update_fields=["status"])
     return booking
 
@@ -1018,7 +1016,6 @@ def booking_move(
     )
     if reasons:
         raise ValidationError(reasons)
-    _history_baseline(booking)
     before = Booking(resource=booking.resource, starts_at=booking.starts_at, ends_at=booking.ends_at)
     booking.resource, booking.starts_at, booking.ends_at = resource, starts_at, ends_at
     record_by(booking, by, reason)

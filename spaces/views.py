@@ -222,7 +222,12 @@ def _book(request: HttpRequest, room: Resource, *, form_class, groups, at_counte
 @permission_required("spaces.book_room")
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     room = _room(pk)
-    groups = Group.objects.editable_by(request.user).order_by("name_kana", "pk")
+    # What the form's choices, the rules and the confirmation mail read of a group.
+    groups = (
+        Group.objects.editable_by(request.user)
+        .only("pk", "name", "name_kana", "status")
+        .order_by("name_kana", "pk")
+    )
     if room.eligibility == Resource.Eligibility.REGISTERED_GROUPS:
         # Read once: whether to show the form, its choices, and the chosen group (an editor has few).
         groups = list(groups.public())

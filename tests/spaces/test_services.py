@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from spaces import calendar, services
+from spaces import calendar, selectors, services
 from spaces.models import Booking, Closure, Resource
 from tests.events.factories import EventFactory
 from tests.groups.factories import GroupFactory
@@ -193,6 +193,29 @@ def test_approval_makes_a_pending_booking_until_staff_approve(room, group, edito
     # A pending booking already holds the time.
     room.requires_approval = False
     room.save()
+
+
+def test_a_booking_s_history_starts_at_its_first_change_made_any_way(room, group, editor, staff_user):
+    """A booking is made without a history row; its first change (an approval here, the admin
+    alike) first records it as booked, by the person who booked, and then the change, by whom."""
+    room.requires_approval = True
+    room.save()
+    booking = book(room, group, editor)
+    assert not booking.history.exists()
+    services.booking_approve(booking=booking, by=staff_user)
+    records = booking.history.order_by("history_id")
+    assert [(r.history_type, r.status, r.history_user) for r in records] == [
+        ("+", Booking.Status.PENDING, editor),
+        ("~", Booking.Status.CONFIRMED, staff_user),
+    ]
+    assert records[0].history_date == booking.created_at
+    [entry] = selectors.booking_history(booking)
+    assert entry.who == staff_user.full_name
+    assert [(c.label, c.old, c.new) for c in entry.changes] == [("状態", "承認待ち", "予約済み")]
+    # A change saved straight on the model (as the admin does) finds the baseline there already.
+    booking.purpose = "総会"
+    booking.save()
+    assert booking.history.count() == 3
 
 
 def test_repeated_weekly_booking_refuses_per_date_with_reasons(
