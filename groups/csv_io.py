@@ -399,7 +399,7 @@ class _ImportContext:
         areas = {normalize_for_search(a.name): a for a in Area.objects.all()}
         # Every group once, with its themes and areas (a few thousand rows at most), so that
         # matching and the old → new comparison need no query per row.
-        groups = {g.pk: g for g in Group.objects.prefetch_related("themes", "areas")}
+        groups = {g.pk: g for g in Group.objects.order_by("pk").prefetch_related("themes", "areas")}
         by_corporate_number: dict[str, list[int]] = {}
         by_registration_number: dict[str, int] = {}
         by_name: dict[str, list[int]] = {}
