@@ -257,7 +257,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     bookings = list(selectors.bookings_of_user(request.user)[:100])
     now = timezone.now()
     for booking in bookings:
-        booking.may_cancel = request.user.has_perm("spaces.cancel_booking", booking)
+        booking.may_cancel = may(request.user, "spaces.cancel_booking", booking)
     groups = Group.objects.editable_by(request.user).order_by("name_kana", "pk")
     return render(
         request,
@@ -292,7 +292,7 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
         "spaces/booking.html",
         {
             "booking": booking,
-            "may_cancel": request.user.has_perm("spaces.cancel_booking", booking),
+            "may_cancel": may(request.user, "spaces.cancel_booking", booking),
             "deadline": services.cancel_deadline(booking),
             "can_manage_spaces": may(request.user, "spaces.manage_spaces"),
             "history": selectors.booking_history(booking),
@@ -322,12 +322,14 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(booking.get_absolute_url())
         messages.success(request, _("予約を取り消しました。"))
         return redirect("spaces:my_bookings")
-    if not request.user.has_perm("spaces.cancel_booking", booking):
-        messages.error(
-            request,
-            _("【取消期限】ウェブでの取消は利用開始の%(hours)s時間前までです。センターにお電話ください。")
-            % {"hours": booking.resource.cancel_deadline_hours},
-        )
+    if not may(request.user, "spaces.cancel_booking", booking):
+        if not booking.holds_time or booking.status == Booking.Status.NO_SHOW:
+            message = _("この予約は取り消せません（%(status)s）。") % {"status": booking.get_status_display()}
+        else:
+            message = _(
+                "【取消期限】ウェブでの取消は利用開始の%(hours)s時間前までです。センターにお電話ください。"
+            ) % {"hours": booking.resource.cancel_deadline_hours}
+        messages.error(request, message)
         return redirect(booking.get_absolute_url())
     return render(request, "spaces/cancel.html", {"booking": booking, "deadline": deadline})
 

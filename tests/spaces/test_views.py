@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.roles import Role
 from spaces.models import Booking, MachineUse
 from tests.forms import assert_refused_keeping_input
 from tests.groups.factories import GroupFactory
@@ -221,3 +222,20 @@ def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_use
 def test_another_groups_statement_is_not_found(client, group, make_user):
     client.force_login(make_user(email="outsider@example.jp"))
     assert client.get(reverse("spaces:statement_pdf", args=[group.pk, 2026, 12])).status_code == 404
+
+
+def test_a_cancelled_booking_offers_no_cancel_even_to_a_superuser(client, room, group, editor, make_user):
+    """Whether a booking can still be cancelled is its state, asked of the rules: a superuser (the
+    demo's staff account is one) is not offered to cancel what no longer holds time."""
+    starts_at = at(dt.date(2026, 12, 15), 18)
+    booking = BookingFactory(resource=room, group=group, booked_by=editor, starts_at=starts_at)
+    admin = make_user(roles=(Role.STAFF,), email="admin@example.jp", is_superuser=True)
+    client.force_login(admin)
+    page = reverse("spaces:booking", args=[booking.pk])
+    assert "取り消す" in client.get(page).content.decode()
+    booking.status = Booking.Status.CANCELLED
+    booking.save()
+    assert "取り消す" not in client.get(page).content.decode()
+    response = client.get(reverse("spaces:cancel", args=[booking.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == page
+    assert "この予約は取り消せません（取消）。" in response.content.decode()
