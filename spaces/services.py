@@ -564,29 +564,29 @@ def user_may_cancel(*, user, booking: Booking, now: dt.datetime | None = None) -
     return owns and (now or timezone.now()) < cancel_deadline(booking)
 
 
+def cancel_refusal(*, user, booking: Booking) -> str | None:
+    """Why ``user`` may not cancel ``booking`` now, in the words the person reads; None when they may."""
+    if not booking.holds_time or booking.status == Status.NO_SHOW:
+        return _("この予約は取り消せません（%(status)s）。") % {"status": booking.get_status_display()}
+    if user_may_cancel(user=user, booking=booking):
+        return None
+    return _rule(
+        _("取消期限"),
+        _("ウェブでの取消は利用開始の%(hours)s時間前（%(deadline)s）までです。センターにお電話ください。")
+        % {
+            "hours": booking.resource.cancel_deadline_hours,
+            "deadline": date_format(_local(cancel_deadline(booking)), _("n月j日 G:i")),
+        },
+    )
+
+
 @transaction.atomic
 def booking_cancel(*, booking: Booking, by: User, notify: bool = True, reason: str = "") -> Booking:
     booking = (
         Booking.objects.select_for_update(of=("self",)).select_related("resource", "group").get(pk=booking.pk)
     )
-    if not booking.holds_time or booking.status == Status.NO_SHOW:
-        raise ValidationError(
-            _("この予約は取り消せません（%(status)s）。") % {"status": booking.get_status_display()}
-        )
-    if not user_may_cancel(user=by, booking=booking):
-        deadline = _local(cancel_deadline(booking))
-        raise ValidationError(
-            _rule(
-                _("取消期限"),
-                _(
-                    "ウェブでの取消は利用開始の%(hours)s時間前（%(deadline)s）までです。センターにお電話ください。"
-                )
-                % {
-                    "hours": booking.resource.cancel_deadline_hours,
-                    "deadline": date_format(deadline, _("n月j日 G:i")),
-                },
-            )
-        )
+    if refusal := cancel_refusal(user=by, booking=booking):
+        raise ValidationError(refusal)
     booking.status = Status.CANCELLED
     booking.cancelled_at = timezone.now()
     record_by(booking, by, reason)

@@ -42,7 +42,7 @@ def baseline_before_first_change(sender, instance: Booking, raw: bool = False, *
         return
     if instance.history.exists():
         return
-    stored = Booking.objects.filter(pk=instance.pk).first()
+    stored = Booking.objects.select_related("booked_by").filter(pk=instance.pk).first()
     if stored is not None:
         Booking.history.bulk_history_create(
             [stored], default_date=stored.created_at, default_user=stored.booked_by

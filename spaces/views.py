@@ -322,14 +322,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(booking.get_absolute_url())
         messages.success(request, _("予約を取り消しました。"))
         return redirect("spaces:my_bookings")
-    if not may(request.user, "spaces.cancel_booking", booking):
-        if not booking.holds_time or booking.status == Booking.Status.NO_SHOW:
-            message = _("この予約は取り消せません（%(status)s）。") % {"status": booking.get_status_display()}
-        else:
-            message = _(
-                "【取消期限】ウェブでの取消は利用開始の%(hours)s時間前までです。センターにお電話ください。"
-            ) % {"hours": booking.resource.cancel_deadline_hours}
-        messages.error(request, message)
+    if refusal := services.cancel_refusal(user=request.user, booking=booking):
+        messages.error(request, refusal)
         return redirect(booking.get_absolute_url())
     return render(request, "spaces/cancel.html", {"booking": booking, "deadline": deadline})
 
