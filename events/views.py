@@ -115,7 +115,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ended": event.last_ends_at is not None and event.last_ends_at <= now,
         "seats_left": seats_left,
         "may_cancel": registration is not None
-        and request.user.has_perm("events.cancel_registration", registration),
+        and may(request.user, "events.cancel_registration", registration),
         "waitlist_position": selectors.waitlist_position(registration) if registration else None,
     }
     return render(request, "events/detail.html", context)

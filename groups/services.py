@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.fiscal import current_fiscal_year, fiscal_year_of, fiscal_year_short_code
 from core.models import Area, Theme, User, absolute_url
 from core.outbox import outbox_enqueue
+from core.permissions import may
 from groups.models import (
     CORPORATE_LEGAL_FORMS,
     GROUP_WORKFLOW,
@@ -271,7 +272,7 @@ def registration_counters_sync() -> None:
 @transaction.atomic
 def group_approve(*, group: Group, staff: User, today: dt.date | None = None) -> Group:
     """登録: gives the registration number of the fiscal year and the date, and tells the applicant."""
-    if not staff.has_perm("groups.review_groups"):
+    if not may(staff, "groups.review_groups"):
         raise PermissionDenied
     group = Group.objects.select_for_update().get(pk=group.pk)
     _set_status(group, GroupAction.APPROVE)
@@ -302,7 +303,7 @@ def group_approve(*, group: Group, staff: User, today: dt.date | None = None) ->
 @transaction.atomic
 def group_return(*, group: Group, staff: User, reason: str) -> Group:
     """差戻し: back to the applicant with the reason, which they see and receive by e-mail."""
-    if not staff.has_perm("groups.review_groups"):
+    if not may(staff, "groups.review_groups"):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": [_("差し戻す理由を入力してください。申請者にそのまま伝わります。")]})
@@ -332,7 +333,7 @@ def group_change_status(*, group: Group, user: User, action: str, reason: str = 
     """休止 / 再開 / 退会 by an owner or staff."""
     if action not in (GroupAction.PAUSE, GroupAction.RESUME, GroupAction.WITHDRAW):
         raise ValueError(action)
-    if not user.has_perm(f"groups.{action}_group", group):
+    if not may(user, f"groups.{action}_group", group):
         raise PermissionDenied
     group = Group.objects.select_for_update().get(pk=group.pk)
     _set_status(group, action)
@@ -352,7 +353,7 @@ def group_change_status(*, group: Group, user: User, action: str, reason: str = 
 @transaction.atomic
 def group_renew(*, group: Group, user: User, fiscal_year: int | None = None) -> GroupRenewal:
     """更新: the group confirms its details for this fiscal year (once; again is harmless)."""
-    if not user.has_perm("groups.renew_group", group):
+    if not may(user, "groups.renew_group", group):
         raise PermissionDenied
     fiscal_year = fiscal_year or current_fiscal_year()
     group = Group.objects.select_for_update().get(pk=group.pk)
@@ -375,7 +376,7 @@ def invitation_create(
     *, group: Group, email: str, invited_by: User, role: str = GroupMembership.Role.EDITOR
 ) -> GroupInvitation:
     """Invites someone by e-mail to edit the group; the e-mail carries a one-time link."""
-    if not invited_by.has_perm("groups.manage_members", group):
+    if not may(invited_by, "groups.manage_members", group):
         raise PermissionDenied
     email = User.objects.normalize_email(email.strip()).lower()
     if GroupMembership.objects.filter(group=group, user__email__iexact=email).exists():
@@ -446,7 +447,7 @@ def invitation_accept(*, token: str, user: User) -> GroupMembership:
 
 @transaction.atomic
 def invitation_cancel(*, invitation: GroupInvitation, user: User) -> GroupInvitation:
-    if not user.has_perm("groups.manage_members", invitation.group):
+    if not may(user, "groups.manage_members", invitation.group):
         raise PermissionDenied
     invitation.cancelled_at = timezone.now()
     invitation.save(update_fields=["cancelled_at"])
@@ -457,7 +458,7 @@ def invitation_cancel(*, invitation: GroupInvitation, user: User) -> GroupInvita
 def membership_remove(*, membership: GroupMembership, user: User) -> None:
     """Removes a co-editor. The last owner cannot be removed (someone must answer for the group)."""
     group = membership.group
-    if not (user.has_perm("groups.manage_members", group) or membership.user_id == user.pk):
+    if not (may(user, "groups.manage_members", group) or membership.user_id == user.pk):
         raise PermissionDenied
     if (
         membership.role == GroupMembership.Role.OWNER

@@ -27,7 +27,7 @@ from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year
 from core.net import client_ip
 from core.pagecache import cache_for_anonymous
-from core.permissions import permission_required, permitted, profile_required
+from core.permissions import may, permission_required, permitted, profile_required
 from core.search import keyword_search
 from core.shortcuts import paginate, refusals_on_form
 from groups import csv_io, selectors, services
@@ -115,7 +115,7 @@ def _group_for_page(request: HttpRequest, pk: int) -> Group:
 def _render_detail(
     request: HttpRequest, group: Group, contact_form: ContactForm, status: int = 200
 ) -> HttpResponse:
-    can_see_private = request.user.has_perm("groups.view_group_private", group)
+    can_see_private = may(request.user, "groups.view_group_private", group)
     return render(
         request,
         "groups/detail.html",
@@ -125,7 +125,7 @@ def _render_detail(
             "contact_fields": _blank_contact_fields() if not contact_form.is_bound else "",
             "public_contact": group.public_contact(),
             "can_see_private": can_see_private,
-            "can_edit": request.user.has_perm("groups.change_group", group),
+            "can_edit": may(request.user, "groups.change_group", group),
             "can_contact": group.status == GroupStatus.APPROVED and bool(group.email),
             "related_sections": _related_sections(request, group),
         },
@@ -344,13 +344,13 @@ def _manage_page(
             in (GroupStatus.DRAFT, GroupStatus.PENDING, GroupStatus.RETURNED)
             and bool(selectors.possible_duplicates(group, limit=1)),
             "perms_for_group": {
-                "change": user.has_perm("groups.change_group", group),
-                "submit": user.has_perm("groups.submit_group", group),
-                "pause": user.has_perm("groups.pause_group", group),
-                "resume": user.has_perm("groups.resume_group", group),
-                "withdraw": user.has_perm("groups.withdraw_group", group),
-                "renew": user.has_perm("groups.renew_group", group),
-                "manage_members": user.has_perm("groups.manage_members", group),
+                "change": may(user, "groups.change_group", group),
+                "submit": may(user, "groups.submit_group", group),
+                "pause": may(user, "groups.pause_group", group),
+                "resume": may(user, "groups.resume_group", group),
+                "withdraw": may(user, "groups.withdraw_group", group),
+                "renew": may(user, "groups.renew_group", group),
+                "manage_members": may(user, "groups.manage_members", group),
             },
         },
         status=status,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import pagecache
 from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook, menu_links, register
+from core.permissions import may
 
 # Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
 # weekly: Monday 8:00.
@@ -67,7 +68,7 @@ def group_page_sections(request, group) -> list[Panel]:
     )
     for flyer in flyers:
         flyer.group = group  # this page's group, not the copy kept with the flyer
-    can_post = request.user.has_perm("info.add_flyer", group)
+    can_post = may(request.user, "info.add_flyer", group)
     if flyers or can_post:
         panels.append(
             Panel(

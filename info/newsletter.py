@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.models import User, absolute_url
 from core.outbox import outbox_enqueue_many, outbox_enqueue_template
+from core.permissions import may
 from info.models import (
     Grant,
     IssueStatus,
@@ -198,7 +199,7 @@ def issue_save(*, issue: NewsletterIssue, events=None, user: User | None = None)
 @transaction.atomic
 def issue_send(*, issue: NewsletterIssue, staff: User) -> NewsletterIssue:
     """Starts sending: the issue is locked for editing and the batches run in Celery."""
-    if not staff.has_perm("info.manage_newsletter"):
+    if not may(staff, "info.manage_newsletter"):
         raise PermissionDenied
     issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
     if issue.status != IssueStatus.DRAFT:

@@ -42,12 +42,12 @@ def is_flyer_on_display(user, flyer) -> bool:
 
 @rules.predicate
 def is_flyer_group_editor(user, flyer) -> bool:
-    return flyer is not None and user.has_perm("groups.change_group", flyer.group)
+    return flyer is not None and rules.has_perm("groups.change_group", user, flyer.group)
 
 
 @rules.predicate
 def edits_listed_group(user, group) -> bool:
-    return group is not None and group.is_listed and user.has_perm("groups.change_group", group)
+    return group is not None and group.is_listed and rules.has_perm("groups.change_group", user, group)
 
 
 # A group's editors put up its flyers while the group is listed in the directory.

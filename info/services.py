@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.models import Area, Theme, User, absolute_url
 from core.outbox import outbox_enqueue_many
+from core.permissions import may
 from core.services import save_validated
 from info.flyers import thumbnail_png, validate_flyer
 from info.models import AlertDelivery, Flyer, FlyerStatus, Grant, SavedSearch
@@ -389,7 +390,7 @@ def flyer_create(*, group, user: User, upload, **fields) -> Flyer:
     (a PDF that cannot be drawn is refused here, not found broken on the rack)."""
     from django.core.files.base import ContentFile
 
-    if not user.has_perm("info.add_flyer", group):
+    if not may(user, "info.add_flyer", group):
         raise PermissionDenied
     content_type = validate_flyer(upload)
     data = upload.read()
@@ -415,7 +416,7 @@ def flyer_create(*, group, user: User, upload, **fields) -> Flyer:
 
 @transaction.atomic
 def flyer_review(*, flyer: Flyer, staff: User, approve: bool, note: str = "") -> Flyer:
-    if not staff.has_perm("info.review_flyers"):
+    if not may(staff, "info.review_flyers"):
         raise PermissionDenied
     if not approve and not note.strip():
         raise ValidationError({"review_note": _("掲示できない理由を書いてください。団体に伝わります。")})

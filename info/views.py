@@ -91,7 +91,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grant": grant,
             "today": today,
             "days_left": grant.days_left(today),
-            "can_edit": request.user.has_perm("info.change_grant", grant),
+            "can_edit": may(request.user, "info.change_grant", grant),
         },
     )
 

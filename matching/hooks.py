@@ -57,7 +57,7 @@ def mypage_panels(request) -> list[Panel]:
 def staff_links(request) -> list[Link]:
     from core.app_hooks import menu_links
 
-    if not request.user.has_perm("matching.manage_matches"):
+    if not may(request.user, "matching.manage_matches"):
         return []
     rows = [
         (

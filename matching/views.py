@@ -105,7 +105,7 @@ def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
     item = permitted(
         request.user, ITEMS[item_type]["view_perm"], _item_or_404(item_type, pk), hidden_unless=True
     )
-    can_edit = request.user.has_perm(ITEMS[item_type]["perm"], item)
+    can_edit = may(request.user, ITEMS[item_type]["perm"], item)
     return render(
         request,
         "matching/item_detail.html",
@@ -115,7 +115,7 @@ def item_detail(request: HttpRequest, pk: int, item_type: str) -> HttpResponse:
             "item_label": ITEMS[item_type]["label"],
             "can_edit": can_edit,
             "party_url": selectors.party_url(item.party),
-            "can_view_suggestions": request.user.has_perm("matching.view_suggestions", item.party),
+            "can_view_suggestions": may(request.user, "matching.view_suggestions", item.party),
             "party_key": PartyRef.of(item.party).key,
             "history": history_entries(item) if may(request.user, "matching.view_history", item) else None,
         },
@@ -222,7 +222,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
         get_object_or_404(Business.objects.prefetch_related("themes", "areas"), pk=pk),
         hidden_unless=True,
     )
-    can_edit = request.user.has_perm("matching.change_business", business)
+    can_edit = may(request.user, "matching.change_business", business)
     ref = PartyRef.of(business)
     needs, offers = selectors.items_of(ref)
     if not can_edit:
@@ -283,7 +283,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "needs": [n for n in needs if n.is_open],
             "offers": [o for o in offers if o.is_open],
             "party_key": ref.key,
-            "can_view_suggestions": request.user.has_perm("matching.view_suggestions", department),
+            "can_view_suggestions": may(request.user, "matching.view_suggestions", department),
         },
     )
 

@@ -94,7 +94,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "project": project,
             "adoption": decisions[0] if decisions else None,
-            "can_open_workspace": request.user.has_perm("projects.view_project_workspace", project),
+            "can_open_workspace": may(request.user, "projects.view_project_workspace", project),
         },
     )
 
@@ -152,7 +152,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "call": call,
             "stages": stages,
-            "can_propose": call.is_open() and request.user.has_perm("projects.add_proposal"),
+            "can_propose": call.is_open() and may(request.user, "projects.add_proposal"),
         },
     )
 
@@ -210,8 +210,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "proposal": proposal,
         "decision": selectors.latest_decision(proposal),
         "totals": proposal.budget_totals(),
-        "can_edit": user.has_perm("projects.change_proposal", proposal),
-        "can_review": user.has_perm("projects.review_proposal", proposal),
+        "can_edit": may(user, "projects.change_proposal", proposal),
+        "can_review": may(user, "projects.review_proposal", proposal),
         "is_member": proposal.group_id in member_group_ids(user),
         "missing": services.proposal_missing_items(proposal) if proposal.is_editable else [],
         "deadline_passed": proposal.status == ProposalStatus.DRAFT and not proposal.call.is_open(),
@@ -706,7 +706,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             }
             for status in workflow.project_next_statuses(project)
         ]
-        if user.has_perm("projects.change_project", project)
+        if may(user, "projects.change_project", project)
         else []
     )
     evaluations = {evaluation.side: evaluation for evaluation in project.evaluations.all()}
@@ -735,7 +735,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "can_manage": may(user, "projects.change_project", project),
             "open": services.open_records(project),
-            "can_report": user.has_perm("projects.add_progressreport", project),
+            "can_report": may(user, "projects.add_progressreport", project),
             "is_support_kind": project.kind in UNCALLED_KINDS,
             "history": selectors.project_history(project)
             if may(user, "projects.view_history", project)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.filters import query_choice_errors
 from core.fiscal import current_fiscal_year, fiscal_year_label
-from core.permissions import permission_required
+from core.permissions import may, permission_required
 from core.shortcuts import refusal_as_message, refusals_on_form, render_filtered
 from events.models import Program
 from reports import selectors, services
@@ -64,7 +64,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
         "lines": lines,
         "any_active": any(line.report and line.report.is_active for line in lines),
-        "can_request": request.user.has_perm("reports.request_report"),
+        "can_request": may(request.user, "reports.request_report"),
     }
     template = "reports/_report_table.html" if request.htmx else "reports/index.html"
     return render(request, template, context)
@@ -219,7 +219,7 @@ def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "program_name": program.name if program else _("全事業"),
             "findings": selectors.report_findings(program=program, fiscal_year=year),
             "versions": versions,
-            "can_finalize": request.user.has_perm("reports.request_report"),
+            "can_finalize": may(request.user, "reports.request_report"),
         },
     )
 

@@ -93,6 +93,30 @@ def test_no_view_refuses_by_hand():
     assert not found, "views raising PermissionDenied themselves:\n" + "\n".join(found)
 
 
+# The rules of consultations ask Django's model permissions on purpose (who holds
+# consultations.access_consultation), inside a predicate.
+HAS_PERM_ALLOWED = {"consultations/rules.py"}
+
+
+def test_no_code_asks_user_has_perm():
+    """`user.has_perm()` says yes to a superuser for anything and to whoever holds the Django model
+    permission of the same name: views and services ask core.permissions (may, permitted)."""
+    found = []
+    for path in project_python():
+        relative = str(path.relative_to(ROOT))
+        if relative in HAS_PERM_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"has_perm", "has_perms"}
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "rules")
+            ):
+                found.append(f"{relative}:{node.lineno}")
+    assert not found, "user.has_perm() outside the rules:\n" + "\n".join(found)
+
+
 def test_no_template_checks_a_role_or_a_django_permission():
     """Templates ask {% rule_perm "app.perm" user obj as x %} or get a value computed from the rules."""
     found = []
@@ -132,3 +156,23 @@ def test_permitted_returns_the_object_or_refuses(example_rules, make_user, thing
     else:
         with pytest.raises(expected):
             permitted(user, "tests.edit_thing", thing, hidden_unless=hidden_unless)
+
+
+@pytest.mark.django_db
+def test_only_the_rules_decide_neither_superuser_nor_a_model_permission_of_the_same_name(
+    example_rules, make_user
+):
+    """A superuser is refused what the rules refuse (editing what is no longer editable), and so is
+    someone given, in the admin, the Django model permission that happens to share the rule's name."""
+    from django.contrib.auth.models import Permission
+
+    superuser = make_user(is_superuser=True, is_staff=True)
+    with pytest.raises(PermissionDenied):
+        permitted(superuser, "tests.edit_thing", {})
+    assert permitted(superuser, "tests.edit_thing", {"editable": True}) == {"editable": True}
+
+    clerk = make_user(is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="change_proposal"))
+    assert clerk.has_perm("projects.change_proposal")  # what the old check asked
+    with pytest.raises(Http404):
+        permitted(clerk, "projects.change_proposal", None, hidden_unless=True)
