@@ -601,3 +601,23 @@ def test_an_application_like_a_registered_group_warns_staff_and_the_applicant(cl
     page = client.get(reverse("groups:manage", args=[applicant.pk])).content.decode()
     assert "すでにセンターに登録されているかもしれません" in page
     assert "private@example.jp" not in page and registered.registration_number not in page
+
+
+def test_a_superuser_is_offered_only_what_the_group_s_status_allows(client_for, make_user, group):
+    """A superuser counts as centre staff: on an approved group's editors' page, pausing and
+    withdrawing, not resuming (the group is not paused) nor applying (it is not a draft)."""
+    superuser = make_user(is_superuser=True, is_staff=True)
+    response = client_for(superuser).get(reverse("groups:manage", args=[group.pk]))
+    assert response.status_code == 200
+    assert response.context["perms_for_group"] == {
+        "change": True,
+        "submit": False,
+        "pause": True,
+        "resume": False,
+        "withdraw": True,
+        "renew": True,
+        "manage_members": True,
+    }
+    html = response.content.decode()
+    assert reverse("groups:change_status", args=[group.pk, "pause"]) in html
+    assert reverse("groups:change_status", args=[group.pk, "resume"]) not in html
