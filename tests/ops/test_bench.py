@@ -209,3 +209,31 @@ def test_the_bench_vacuums_the_tables_its_earlier_runs_left_dead_rows_in(setting
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE bench_dead_rows")
+
+
+def test_a_kept_bench_database_is_migrated_before_it_is_used(settings, tmp_path, monkeypatch):
+    """The data is kept between runs; the code may have gained a migration since it was made
+    (the bench then failed with 'column does not exist')."""
+    import json
+    import subprocess
+
+    from ops.management.commands import bench
+
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "var").mkdir()
+    env = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/kyodo_bench"}
+    wanted = {
+        "scale": 1,
+        "scales": {"groups": 35},
+        "database": env["DATABASE_URL"],
+        "apps": list(settings.PROJECT_APPS),
+    }
+    (tmp_path / "var" / "bench-dataset.json").write_text(json.dumps(wanted))
+    ran: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: ran.append(command[1:]))
+    said: list[str] = []
+
+    bench.prepare_database(env, {"groups": 35}, fresh=False, out=said.append)
+
+    assert ran == [["manage.py", "migrate", "--noinput"]]
+    assert said == ["既存のベンチマーク用データベースを使います（作り直すには --fresh）。"]

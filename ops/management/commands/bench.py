@@ -436,7 +436,17 @@ def prepare_database(env: dict, scales: dict[str, int], *, scale: int = 1, fresh
         "database": env["DATABASE_URL"],
         "apps": list(settings.PROJECT_APPS),
     }
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     if not fresh and marker.exists() and json.loads(marker.read_text()) == wanted:
+        # The code may have gained migrations since the data was made (a pull, a branch).
+        run("migrate", "--noinput")
         out("既存のベンチマーク用データベースを使います（作り直すには --fresh）。")
         return
     marker.unlink(missing_ok=True)
@@ -446,14 +456,6 @@ def prepare_database(env: dict, scales: dict[str, int], *, scale: int = 1, fresh
     else:
         recreate_postgres_database(url)
     started = time.monotonic()
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
     run("migrate", "--noinput")
     scale_args = [arg for app, value in scales.items() for arg in ("--app-scale", f"{app}={value}")]
     seeded = run("seed_demo", "--scale", str(scale), *scale_args)
