@@ -236,7 +236,7 @@ SECRET_KINDS = frozenset({"core.mfa_enrol", "core.mfa_enrol_staff"})
 
 class OutboxMessage(models.Model):
     """One e-mail the portal sends: written in the transaction of the change that causes it and
-    sent after commit by one retrying task (core.tasks.outbox_send). Staff see every message
+    sent after commit by the retrying tasks of core.tasks. Staff see every message
     with its state and resend a failed one; nothing leaves the portal any other way."""
 
     class Status(models.TextChoices):
@@ -268,6 +268,9 @@ class OutboxMessage(models.Model):
     # NULL, not "", for the many messages without a key, which the constraint must not compare.
     once_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001
     status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Written by outbox_enqueue_many (newsletters, digests): sent by the tasks of the queue "bulk",
+    # never by the sender of the queue "mail" (core.tasks.outbox_send_pending).
+    is_bulk = models.BooleanField(_("一斉送信"), default=False, editable=False)
     attempts = models.PositiveSmallIntegerField(_("送信回数"), default=0)
     last_error = models.CharField(_("エラー"), max_length=300, blank=True)
     error_detail = models.TextField(_("エラーの詳細"), blank=True)

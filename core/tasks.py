@@ -1,6 +1,8 @@
-"""The tasks that send e-mail: core.outbox_send on the queue "mail" (one message: account mail,
-confirmations, anything a person waits for) and core.outbox_send_batch on the queue "bulk"
-(newsletters and digests, many messages per task), so bulk mail never delays the rest."""
+"""The tasks that send e-mail. On the queue "mail" (account mail, confirmations, anything a person
+waits for): core.outbox_send_pending, woken after a commit that wrote messages, sends every
+message waiting; core.outbox_send retries one that the mail server did not take. On the queue
+"bulk" (newsletters and digests): core.outbox_send_batch, many messages per task, so bulk mail
+never delays the rest."""
 
 from __future__ import annotations
 
@@ -34,6 +36,36 @@ def outbox_send(self, message_id: int) -> str:
     if retry and not self.request.is_eager and self.request.retries < self.max_retries:
         raise self.retry(countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
     return message.status
+
+
+# Waiting messages read at a time by outbox_send_pending.
+PENDING_BATCH = 100
+
+
+@shared_task(
+    name="core.outbox_send_pending",
+    acks_late=True,
+    ignore_result=True,
+    soft_time_limit=25 * 60,
+    time_limit=30 * 60,
+)
+def outbox_send_pending() -> dict[str, int]:
+    """Sends every message of the queue "mail" that waits, oldest first, until none is left
+    (messages committed meanwhile included). One the mail server did not take is retried on its
+    own with back-off (outbox_send); one that failed for good stays 失敗 for staff to resend."""
+    outbox.sender_arrived()
+    counts: dict[str, int] = {}
+    last = 0
+    while ids := outbox.waiting_message_ids(after=last, limit=PENDING_BATCH):
+        for message_id in ids:
+            message, retry = outbox.outbox_deliver(message_id=message_id)
+            status = message.status if message is not None else "missing"
+            counts[status] = counts.get(status, 0) + 1
+            if retry and not outbox_send.app.conf.task_always_eager:
+                # The first of outbox_send's retries: the same back-off as a message sent alone.
+                outbox_send.apply_async((message_id,), countdown=RETRY_BASE_SECONDS, retries=1)
+        last = ids[-1]
+    return counts
 
 
 # Messages per bulk task: one broker message sends this many mails.

@@ -237,6 +237,17 @@ def client_for(client):
 
 
 @pytest.fixture
+def tasks_through_broker():
+    """Tasks are published as with a broker (delay() is what the test patches), not run in-process."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.update(task_always_eager=False)
+    yield
+    app.conf.update(task_always_eager=previous)
+
+
+@pytest.fixture
 def celery_redis_worker(transactional_db):
     """Starts a worker thread of the project's Celery app against REDIS_URL.
 

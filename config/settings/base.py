@@ -288,6 +288,7 @@ TASK_QUEUE_NAMES = ("default", "mail", "bulk", "reports")
 # A worker started without -Q serves them all (`make worker`).
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in TASK_QUEUE_NAMES]
 CELERY_TASK_ROUTES = {
+    "core.outbox_send_pending": {"queue": "mail"},
     "core.outbox_send": {"queue": "mail"},
     "core.outbox_send_batch": {"queue": "bulk"},
     "info.send_newsletter": {"queue": "bulk"},

@@ -18,6 +18,7 @@ def queue_of(task_name: str) -> str:
 @pytest.mark.parametrize(
     ("task_name", "queue"),
     [
+        ("core.outbox_send_pending", "mail"),
         ("core.outbox_send", "mail"),
         ("core.outbox_send_batch", "bulk"),
         ("info.send_newsletter", "bulk"),
@@ -48,12 +49,16 @@ def test_every_routed_queue_is_declared():
 
 
 @pytest.mark.django_db
-def test_one_mail_goes_to_mail_and_many_mails_go_to_bulk(monkeypatch, django_capture_on_commit_callbacks):
-    """An account mail is one task on "mail"; a newsletter's mails are batches on "bulk"."""
+def test_one_mail_goes_to_mail_and_many_mails_go_to_bulk(
+    monkeypatch, tasks_through_broker, django_capture_on_commit_callbacks
+):
+    """An account mail wakes the sender on "mail"; a newsletter's mails are batches on "bulk"."""
     from core import outbox, tasks
 
     sent: list[tuple[str, object]] = []
-    monkeypatch.setattr(tasks.outbox_send, "delay", lambda pk: sent.append((tasks.outbox_send.name, pk)))
+    monkeypatch.setattr(
+        tasks.outbox_send_pending, "delay", lambda: sent.append((tasks.outbox_send_pending.name, None))
+    )
     monkeypatch.setattr(
         tasks.outbox_send_batch, "delay", lambda ids: sent.append((tasks.outbox_send_batch.name, ids))
     )
@@ -68,7 +73,8 @@ def test_one_mail_goes_to_mail_and_many_mails_go_to_bulk(monkeypatch, django_cap
             ]
         )
     assert OutboxMessage.objects.filter(kind="info.newsletter").count() == tasks.BULK_BATCH + 1
-    assert sent[0] == ("core.outbox_send", reset.pk)
+    assert reset.is_bulk is False and all(message.is_bulk for message in many)
+    assert sent[0] == ("core.outbox_send_pending", None)
     batches = [ids for name, ids in sent[1:] if name == "core.outbox_send_batch"]
     assert [len(ids) for ids in batches] == [tasks.BULK_BATCH, 1]
     assert sorted(pk for ids in batches for pk in ids) == sorted(message.pk for message in many)
@@ -103,6 +109,6 @@ def test_a_bulk_batch_sends_each_message_once(mailoutbox, django_capture_on_comm
 def test_the_mail_tasks_store_no_result():
     """A message's state is its outbox row: the mail tasks keep no Celery result (a stored one is
     written by the worker and never read, and the request that sends would wait on its channel)."""
-    from core.tasks import outbox_send, outbox_send_batch
+    from core.tasks import outbox_send, outbox_send_batch, outbox_send_pending
 
-    assert outbox_send.ignore_result and outbox_send_batch.ignore_result
+    assert outbox_send.ignore_result and outbox_send_batch.ignore_result and outbox_send_pending.ignore_result

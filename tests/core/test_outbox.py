@@ -201,10 +201,11 @@ def test_a_refused_address_is_explained(django_capture_on_commit_callbacks, fail
     assert outbox.worth_retrying(smtplib.SMTPServerDisconnected())
 
 
-def test_the_mail_task_goes_to_the_mail_queue():
+def test_the_mail_tasks_go_to_the_mail_queue():
     from config.celery import app
 
     assert app.amqp.router.route({}, "core.outbox_send")["queue"].name == "mail"
+    assert app.amqp.router.route({}, "core.outbox_send_pending")["queue"].name == "mail"
 
 
 @pytest.mark.django_db
@@ -248,6 +249,82 @@ def test_a_worker_retries_a_transient_smtp_failure(celery_redis_worker, failing_
         time.sleep(0.2)
     assert message.status == OutboxMessage.Status.SENT
     assert message.attempts == 3
+
+
+@pytest.fixture
+def published(monkeypatch, tasks_through_broker):
+    """With a broker (not in-process): what the commits publish, the sender's wakes."""
+    from core import tasks
+
+    wakes: list[str] = []
+    monkeypatch.setattr(tasks.outbox_send_pending, "delay", lambda: wakes.append("wake"))
+    return wakes
+
+
+@pytest.mark.django_db
+def test_a_burst_of_mail_wakes_one_sender_until_it_arrives(published, django_capture_on_commit_callbacks):
+    """Ten bookings' confirmations committed one after another publish one task; once the sender
+    has arrived (and read the table), the next message wakes another."""
+    for number in range(10):
+        with django_capture_on_commit_callbacks(execute=True):
+            _enqueue(to=[f"p{number}@example.jp"])
+    assert published == ["wake"]
+    outbox.sender_arrived()
+    with django_capture_on_commit_callbacks(execute=True):
+        _enqueue()
+    assert published == ["wake", "wake"]
+
+
+@pytest.mark.django_db
+def test_a_wake_that_could_not_be_published_leaves_no_sender_on_its_way(
+    monkeypatch, published, django_capture_on_commit_callbacks
+):
+    """The broker was down: the error is raised as before, and the next message tries again
+    instead of believing a sender is coming."""
+    from core import tasks
+
+    def down():
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.outbox_send_pending, "delay", down)
+    with pytest.raises(ConnectionError), django_capture_on_commit_callbacks(execute=True):
+        _enqueue()
+    monkeypatch.setattr(tasks.outbox_send_pending, "delay", lambda: published.append("wake"))
+    with django_capture_on_commit_callbacks(execute=True):
+        _enqueue()
+    assert published == ["wake"]
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_sender_sends_every_waiting_mail_but_bulk_and_retries_a_transient_failure(
+    monkeypatch, failing_mail, published, django_capture_on_commit_callbacks
+):
+    from core import tasks
+
+    retried: list[tuple] = []
+    monkeypatch.setattr(
+        tasks.outbox_send, "apply_async", lambda args, **options: retried.append((args, options))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first, second, third = (_enqueue(to=[f"p{n}@example.jp"]) for n in range(3))
+        newsletter = outbox.outbox_enqueue_many(
+            [{"to": ["reader@example.jp"], "subject": "情報紙", "body": "…", "kind": "info.newsletter"}]
+        )[0]
+        sent_before = _enqueue(to=["sent@example.jp"])
+    OutboxMessage.objects.filter(pk=sent_before.pk).update(status=OutboxMessage.Status.SENT)
+    monkeypatch.setattr(tasks, "PENDING_BATCH", 2)  # two reads of the table
+    failing_mail.failures = 1  # the first message meets a dropped connection
+
+    counts = tasks.outbox_send_pending()
+
+    assert counts == {"failed": 1, "sent": 2}
+    assert sorted(m.to[0] for m in mail.outbox) == ["p1@example.jp", "p2@example.jp"]
+    assert retried == [((first.pk,), {"countdown": tasks.RETRY_BASE_SECONDS, "retries": 1})]
+    statuses = dict(OutboxMessage.objects.values_list("pk", "status"))
+    assert statuses[second.pk] == statuses[third.pk] == OutboxMessage.Status.SENT
+    assert statuses[newsletter.pk] == OutboxMessage.Status.PENDING  # the bulk tasks' to send
+    assert published == ["wake"]
 
 
 @pytest.mark.django_db
