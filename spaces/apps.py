@@ -27,7 +27,9 @@ class SpacesConfig(AppConfig):
 
         # The cached rooms list and week views (core/pagecache.py). A booking's history rows are
         # on no page: written with every booking, they would bump the version a second time.
-        from spaces.models import Booking
+        from spaces.models import Booking, Resource
+        from spaces.selectors import RESOURCES_SCOPE
 
         history = Booking.history.model
         invalidate_on_change("spaces", *(model for model in self.get_models() if model is not history))
+        invalidate_on_change(RESOURCES_SCOPE, Resource)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import fiscal_year_label, fiscal_year_range
+from core.pagecache import kept
 from groups.models import Group
 from spaces import calendar
 from spaces.models import Booking, MachineUse, Resource
@@ -21,6 +22,16 @@ WEEKDAYS = (_("月"), _("火"), _("水"), _("木"), _("金"), _("土"), _("日")
 
 def rooms() -> QuerySet[Resource]:
     return Resource.objects.filter(kind=Resource.Kind.ROOM, is_active=True)
+
+
+# The version that a change of a room or machine bumps (spaces.apps), not every booking.
+RESOURCES_SCOPE = "spaces.resources"
+
+
+def room(pk: int) -> Resource | None:
+    """An active room, kept in the cache until a resource changes: every booking and every week
+    page reads one, and its row (some twenty settings) cost more to read than the cache."""
+    return kept(f"spaces:room:{pk}", (RESOURCES_SCOPE,), lambda: rooms().filter(pk=pk).first())
 
 
 def machines() -> QuerySet[Resource]:

@@ -48,7 +48,10 @@ def _week_param(value: str | None) -> tuple[dt.date, str]:
 
 
 def _room(pk: int) -> Resource:
-    return get_object_or_404(selectors.rooms(), pk=pk)
+    found = selectors.room(pk)
+    if found is None:
+        raise Http404
+    return found
 
 
 # --- Public: the rooms and their weeks ------------------------------------------------------------------

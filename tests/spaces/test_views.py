@@ -239,3 +239,18 @@ def test_a_cancelled_booking_offers_no_cancel_even_to_a_superuser(client, room, 
     response = client.get(reverse("spaces:cancel", args=[booking.pk]), follow=True)
     assert response.redirect_chain[-1][0] == page
     assert "この予約は取り消せません（取消）。" in response.content.decode()
+
+
+def test_a_room_changed_by_staff_is_seen_at_once_though_rooms_are_kept(client, room, group, editor):
+    """The booking and week pages keep the room in the cache; a change of it (renamed, closed to
+    bookings) is on the next page, not a minute later."""
+    client.force_login(editor)
+    url = reverse("spaces:book", args=[room.pk])
+    assert "会議室A" in client.get(url).content.decode()
+    room.name = "会議室A（改装後）"
+    room.save()
+    assert "会議室A（改装後）" in client.get(url).content.decode()
+    room.is_active = False
+    room.save()
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("spaces:week", args=[room.pk])).status_code == 404
