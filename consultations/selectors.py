@@ -163,15 +163,22 @@ def group_consultations(*, group) -> QuerySet[Consultation]:
     return Consultation.objects.filter(group=group).order_by("-consulted_on", "-id")
 
 
-def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict[str, list[FollowUp]]:
-    """Pending follow-ups: overdue (before today) and due this week (today to Sunday)."""
+def _this_week(today: dt.date | None) -> tuple[dt.date, dt.date]:
+    """Today (Japan) and the Sunday that ends its week."""
     today = today or timezone.localdate()
-    week_end = today + dt.timedelta(days=6 - today.weekday())
+    return today, today + dt.timedelta(days=6 - today.weekday())
+
+
+def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict:
+    """Pending follow-ups, oldest date first: `overdue` (before today) and `this_week` (today to
+    Sunday) as querysets for the page to slice, and how many of each (`counts`, one query)."""
+    today, week_end = _this_week(today)
+    pending = FollowUp.objects.pending()
+    if owner is not None:
+        pending = pending.filter(owner=owner)
     # What the table shows (consultations/_follow_up_table.html): not the consultation's texts.
-    queryset = (
-        FollowUp.objects.pending()
-        .filter(due_on__lte=week_end)
-        .select_related("owner", "consultation", "consultation__group", "consultation__person")
+    rows = (
+        pending.select_related("owner", "consultation", "consultation__group", "consultation__person")
         .only(
             "pk",
             "due_on",
@@ -186,25 +193,28 @@ def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict[str, lis
         )
         .order_by("due_on", "id")
     )
-    if owner is not None:
-        queryset = queryset.filter(owner=owner)
-    overdue, this_week = [], []
-    for follow_up in queryset:
-        (overdue if follow_up.due_on < today else this_week).append(follow_up)
-    return {"overdue": overdue, "this_week": this_week, "today": today, "week_end": week_end}
+    return {
+        "overdue": rows.filter(due_on__lt=today),
+        "this_week": rows.filter(due_on__gte=today, due_on__lte=week_end),
+        "counts": follow_up_counts(today=today, owner=owner),
+        "today": today,
+        "week_end": week_end,
+    }
 
 
 def follow_ups_due_count(*, today: dt.date | None = None) -> int:
-    today = today or timezone.localdate()
-    week_end = today + dt.timedelta(days=6 - today.weekday())
+    today, week_end = _this_week(today)
     return FollowUp.objects.pending().filter(due_on__lte=week_end).count()
 
 
-def follow_up_counts(*, today: dt.date | None = None) -> dict[str, int]:
-    """Open follow-ups past their date (`overdue`) and due from today to Sunday (`this_week`), one query."""
-    today = today or timezone.localdate()
-    week_end = today + dt.timedelta(days=6 - today.weekday())
-    return FollowUp.objects.pending().aggregate(
+def follow_up_counts(*, today: dt.date | None = None, owner=None) -> dict[str, int]:
+    """Open follow-ups past their date (`overdue`) and due from today to Sunday (`this_week`), of
+    everyone or of one owner, in one query."""
+    today, week_end = _this_week(today)
+    pending = FollowUp.objects.pending().filter(due_on__lte=week_end)
+    if owner is not None:
+        pending = pending.filter(owner=owner)
+    return pending.aggregate(
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         this_week=Count("pk", filter=Q(due_on__gte=today, due_on__lte=week_end)),
     )

@@ -477,12 +477,19 @@ def group_history(request: HttpRequest, group_id: int) -> HttpResponse:
 def follow_ups(request: HttpRequest) -> HttpResponse:
     query_errors = query_choice_errors(request.GET, {"mine": (_("担当"), {"1"})})
     if query_errors:
-        context = {"query_errors": query_errors, "overdue": [], "this_week": [], "mine": False}
+        context = {"query_errors": query_errors, "mine": False}
         return render(request, "consultations/follow_ups.html", context, status=400)
     mine = request.GET.get("mine") == "1"
     due = selectors.follow_ups_due(owner=request.user if mine else None)
-    _log_view(request, [f.consultation_id for f in due["overdue"] + due["this_week"]])
-    return render(request, "consultations/follow_ups.html", {**due, "mine": mine})
+    # Each list is paged on its own, so that a backlog of overdue follow-ups never pushes this
+    # week's off the first page, and the page's size stays the same however large the backlog.
+    overdue, this_week = (
+        paginate(request, due[part], count=lambda part=part: due["counts"][part], param=f"{part}_page")
+        for part in ("overdue", "this_week")
+    )
+    _log_view(request, [f.consultation_id for f in [*overdue, *this_week]])
+    context = {**due, "overdue": overdue, "this_week": this_week, "mine": mine}
+    return render(request, "consultations/follow_ups.html", context)
 
 
 def _statistics_chart(monthly: dict, fiscal_year: int) -> str:

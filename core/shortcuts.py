@@ -24,15 +24,17 @@ def paginate(
     per_page: int | None = None,
     *,
     count: Callable[[], int] | None = None,
+    param: str = "page",
 ) -> Page:
     """The page of `object_list` that ?page= asks for (the last one when it is past the end).
 
     count: how many rows there are, when the caller knows a cheaper way than COUNT(*) over the
-    filtered rows (a count kept in the cache: it grows with the table, the page's rows do not)."""
+    filtered rows (a count kept in the cache: it grows with the table, the page's rows do not).
+    param: the query parameter of the page number, for a page with two lists paged apart."""
     paginator = Paginator(object_list, per_page or settings.PAGINATE_BY)
     if count is not None:
         paginator.count = count()  # Paginator.count is a cached property: this is its value
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get(param))
 
 
 T = TypeVar("T")

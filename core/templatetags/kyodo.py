@@ -8,7 +8,7 @@ import html
 from django import template
 from django.conf import settings
 from django.template.base import token_kwargs
-from django.template.defaulttags import URLNode
+from django.template.defaulttags import URLNode, querystring
 from django.template.defaulttags import url as django_url
 from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import SafeString
@@ -52,6 +52,13 @@ def wareki(value: dt.date | dt.datetime | None) -> str:
 def elided_pages(page_obj):
     """Page numbers around the current page, with … where pages are left out."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number: int) -> str:
+    """{% querystring %} with the page number under the name `param` (a page with two lists
+    paged apart names each list's own)."""
+    return querystring(context, **{param: number})
 
 
 @register.simple_tag

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from consultations import services
 from consultations.models import AccessAction
@@ -18,7 +21,8 @@ def build(size: int, group) -> list:
     for i in range(size):
         consultation = ConsultationFactory(group=group if i % 2 else None, topics=["funding", "venue"])
         ReferralFactory(consultation=consultation)
-        FollowUpFactory(consultation=consultation)
+        # Overdue and due today in turn: both lists of the follow-ups page have rows.
+        FollowUpFactory(consultation=consultation, due_on=timezone.localdate() - dt.timedelta(days=i % 2))
         consultation.themes.set([1, 2])
         records.append(consultation)
     services.access_log_write(user=None, action=AccessAction.VIEW, consultations=records)
@@ -37,7 +41,8 @@ PAGES = {
     # read (five queries more).
     "list_filtered": (lambda ctx: reverse("consultations:index") + "?q=助成金&topic=3&channel=visit", 11),
     "group_history": (lambda ctx: reverse("consultations:group_history", args=[ctx["group"].pk]), 9),
-    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 6),
+    # The two lists' counts (one query) and a page of each (20 rows at the most).
+    "follow_ups": (lambda ctx: reverse("consultations:follow_ups"), 8),
     # The detail page's change history: its rows with their users, one query per many-to-many field
     # (topics, themes, related events and projects).
     "detail": (lambda ctx: reverse("consultations:detail", args=[ctx["records"][0].pk]), 23),

@@ -476,6 +476,45 @@ def test_follow_up_dashboard_shows_overdue_and_this_week(client_for, staff_user,
     assert overdue.done and overdue.done_on == dt.date(2026, 11, 25)
 
 
+def test_follow_up_dashboard_pages_a_backlog_without_hiding_this_week(client_for, staff_user, time_machine):
+    """25 overdue follow-ups: the first page lists the 20 oldest and this week's, the headings count
+    all of them, and each list pages on its own, keeping the other list's page and the filter."""
+    time_machine.move_to(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC))  # a Wednesday
+    overdue = [FollowUpFactory(due_on=dt.date(2026, 10, 1) + dt.timedelta(days=i)) for i in range(25)]
+    this_week = FollowUpFactory(due_on=dt.date(2026, 11, 27))
+    client = client_for(staff_user)
+
+    first = client.get(reverse("consultations:follow_ups"))
+    assert [f.pk for f in first.context["overdue"]] == [f.pk for f in overdue[:20]]
+    assert [f.pk for f in first.context["this_week"]] == [this_week.pk]
+    page = first.content.decode()
+    assert "期限切れ（25件）" in page and "、1件）" in page
+    assert "全25件中 1〜20件目" in page
+    assert 'href="?overdue_page=2"' in page and 'aria-label="期限切れのページ送り"' in page
+
+    second = client.get(reverse("consultations:follow_ups"), {"overdue_page": 2})
+    assert [f.pk for f in second.context["overdue"]] == [f.pk for f in overdue[20:]]
+    assert [f.pk for f in second.context["this_week"]] == [this_week.pk]
+    assert 'href="?overdue_page=1"' in second.content.decode()
+
+    # The staff member's own: none of these, on whatever page was asked for.
+    own = client.get(reverse("consultations:follow_ups"), {"overdue_page": 2, "mine": 1})
+    assert own.status_code == 200 and list(own.context["overdue"]) == []
+    assert "期限切れ（0件）" in own.content.decode()
+
+
+def test_follow_up_dashboard_for_one_owner_counts_only_theirs(client_for, staff_user, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC))
+    mine = FollowUpFactory(due_on=dt.date(2026, 11, 2), owner=staff_user)
+    FollowUpFactory(due_on=dt.date(2026, 11, 3))
+    FollowUpFactory(due_on=dt.date(2026, 11, 26))
+    response = client_for(staff_user).get(reverse("consultations:follow_ups"), {"mine": "1"})
+    assert [f.pk for f in response.context["overdue"]] == [mine.pk]
+    assert list(response.context["this_week"]) == []
+    page = response.content.decode()
+    assert "期限切れ（1件）" in page and "、0件）" in page and "ありません。" in page
+
+
 def test_group_history_lists_only_that_group(client_for, staff_user):
     """The group's consultation page shows its consultations, newest first."""
     group = GroupFactory()
