@@ -169,30 +169,48 @@ def _this_week(today: dt.date | None) -> tuple[dt.date, dt.date]:
     return today, today + dt.timedelta(days=6 - today.weekday())
 
 
+# What a row of the follow-ups page shows (consultations/_follow_up_table.html): not the
+# consultation's texts.
+FOLLOW_UP_COLUMNS = (
+    "pk",
+    "due_on",
+    "description",
+    "consultation_id",
+    "owner__full_name",
+    "consultation__consulted_on",
+    "consultation__is_anonymous",
+    "consultation__anonymised_at",
+    "consultation__group_id",
+    "consultation__group__name",
+    "consultation__person_id",
+    "consultation__person__name",
+)
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """One row of the follow-ups page, read as plain values (like ConsultationRow): made as model
+    instances with their consultation, group, person and owner, the rows cost more than the rest
+    of the page."""
+
+    pk: int
+    due_on: dt.date
+    description: str
+    consultation_id: int
+    consulted_on: dt.date
+    client_label: str
+    owner_name: str
+
+
 def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict:
     """Pending follow-ups, oldest date first: `overdue` (before today) and `this_week` (today to
-    Sunday) as querysets for the page to slice, and how many of each (`counts`, one query)."""
+    Sunday) as querysets of values for the page to slice and hand to follow_up_rows, and how many
+    of each (`counts`, one query)."""
     today, week_end = _this_week(today)
     pending = FollowUp.objects.pending()
     if owner is not None:
         pending = pending.filter(owner=owner)
-    # What the table shows (consultations/_follow_up_table.html): not the consultation's texts.
-    rows = (
-        pending.select_related("owner", "consultation", "consultation__group", "consultation__person")
-        .only(
-            "pk",
-            "due_on",
-            "description",
-            "consultation_id",
-            "owner__full_name",
-            "consultation__consulted_on",
-            "consultation__is_anonymous",
-            "consultation__anonymised_at",
-            "consultation__group__name",
-            "consultation__person__name",
-        )
-        .order_by("due_on", "id")
-    )
+    rows = pending.order_by("due_on", "id").values(*FOLLOW_UP_COLUMNS)
     return {
         "overdue": rows.filter(due_on__lt=today),
         "this_week": rows.filter(due_on__gte=today, due_on__lte=week_end),
@@ -200,6 +218,26 @@ def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict:
         "today": today,
         "week_end": week_end,
     }
+
+
+def follow_up_rows(values) -> list[FollowUpRow]:
+    """The rows of one page (a slice) of follow_ups_due()'s lists."""
+    return [
+        FollowUpRow(
+            pk=v["pk"],
+            due_on=v["due_on"],
+            description=v["description"],
+            consultation_id=v["consultation_id"],
+            consulted_on=v["consultation__consulted_on"],
+            client_label=client_label(
+                group=v["consultation__group__name"] if v["consultation__group_id"] else None,
+                person=v["consultation__person__name"] if v["consultation__person_id"] else None,
+                anonymous=v["consultation__is_anonymous"] or v["consultation__anonymised_at"] is not None,
+            ),
+            owner_name=addressed_name(v["owner__full_name"]),
+        )
+        for v in values
+    ]
 
 
 def follow_ups_due_count(*, today: dt.date | None = None) -> int:

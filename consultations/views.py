@@ -32,7 +32,7 @@ from core.filters import invalid_filter_response, invalid_form_response, query_c
 from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.pagecache import kept
 from core.permissions import may, permission_required, permitted
-from core.shortcuts import paginate, refusals_on_form, render_filtered
+from core.shortcuts import paginate, refusals_on_form, render_filtered, safe_next
 
 # The record pages are for the staff who keep consultations (consultations.rules). Like every
 # permission_required, it sends a visitor who is not signed in to the sign-in page first.
@@ -426,9 +426,10 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.select_related("consultation"), pk=pk)
     services.follow_up_complete(follow_up=follow_up, actor=request.user, path=request.path)
     messages.success(request, _("フォローアップを完了にしました。"))
-    next_url = request.POST.get("next", "")
-    if next_url == "dashboard":
-        return redirect("consultations:follow_ups")
+    # From the follow-ups page: back to the same page of it (its lists and filter).
+    next_url = safe_next(request)
+    if next_url:
+        return redirect(next_url)
     return _to_section(follow_up.consultation, "follow-ups")
 
 
@@ -484,9 +485,16 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     # Each list is paged on its own, so that a backlog of overdue follow-ups never pushes this
     # week's off the first page, and the page's size stays the same however large the backlog.
     overdue, this_week = (
-        paginate(request, due[part], count=lambda part=part: due["counts"][part], param=f"{part}_page")
+        paginate(
+            request,
+            due[part] if due["counts"][part] else [],  # none: no query for an empty page
+            count=lambda part=part: due["counts"][part],
+            param=f"{part}_page",
+        )
         for part in ("overdue", "this_week")
     )
+    for page in (overdue, this_week):
+        page.object_list = selectors.follow_up_rows(page.object_list)
     _log_view(request, [f.consultation_id for f in [*overdue, *this_week]])
     context = {**due, "overdue": overdue, "this_week": this_week, "mine": mine}
     return render(request, "consultations/follow_ups.html", context)

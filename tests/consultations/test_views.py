@@ -469,9 +469,15 @@ def test_follow_up_dashboard_shows_overdue_and_this_week(client_for, staff_user,
     response = client_for(staff_user).get(reverse("consultations:follow_ups"))
     assert [f.pk for f in response.context["overdue"]] == [overdue.pk]
     assert [f.pk for f in response.context["this_week"]] == [this_week.pk]
-    client_for(staff_user).post(
-        reverse("consultations:follow_up_done", args=[overdue.pk]), {"next": "dashboard"}
+    back = reverse("consultations:follow_ups") + "?overdue_page=2&mine=1"
+    done = client_for(staff_user).post(
+        reverse("consultations:follow_up_done", args=[overdue.pk]), {"next": back}
     )
+    assert done.status_code == 302 and done["Location"] == back
+    elsewhere = client_for(staff_user).post(
+        reverse("consultations:follow_up_done", args=[this_week.pk]), {"next": "https://evil.example/"}
+    )
+    assert elsewhere["Location"].startswith(reverse("consultations:detail", args=[this_week.consultation_id]))
     overdue.refresh_from_db()
     assert overdue.done and overdue.done_on == dt.date(2026, 11, 25)
 
@@ -491,6 +497,7 @@ def test_follow_up_dashboard_pages_a_backlog_without_hiding_this_week(client_for
     assert "期限切れ（25件）" in page and "、1件）" in page
     assert "全25件中 1〜20件目" in page
     assert 'href="?overdue_page=2"' in page and 'aria-label="期限切れのページ送り"' in page
+    assert 'name="next" value="/consultations/staff/follow-ups/"' in page
 
     second = client.get(reverse("consultations:follow_ups"), {"overdue_page": 2})
     assert [f.pk for f in second.context["overdue"]] == [f.pk for f in overdue[20:]]
