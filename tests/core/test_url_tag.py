@@ -43,3 +43,15 @@ def test_an_argument_of_another_type_is_looked_up_each_time():
             return "11"
 
     assert render("{% url 'groups:detail' key %}", key=Key()) == "/groups/11/"
+
+
+def test_a_loop_of_addresses_in_one_rendering():
+    """The request's prefix is read once per rendering: every row of a table gets its own address,
+    and the next rendering sees a changed prefix."""
+    source = "{% for pk in pks %}{% url 'groups:detail' pk %} {% endfor %}"
+    assert render(source, pks=[1, 2, 3]) == "/groups/1/ /groups/2/ /groups/3/ "
+    try:
+        set_script_prefix("/portal/")
+        assert render(source, pks=[4]) == "/portal/groups/4/ "
+    finally:
+        set_script_prefix("/")
