@@ -21,6 +21,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ASYNC_COMMIT = "SET LOCAL synchronous_commit TO OFF"
 
 
+def asks_not_to_wait(sent: list[str]) -> bool:
+    return any(statement.startswith(ASYNC_COMMIT) for statement in sent)
+
+
 def statements_of(write) -> list[str]:
     sent: list[str] = []
 
@@ -45,13 +49,30 @@ def postgres_only():
 
 
 def test_a_view_line_of_its_own_does_not_wait_and_is_kept():
+    written = []
     sent = statements_of(
-        lambda: access_log_write(user=None, action=AccessAction.VIEW, consultations=[3, 1], path="/c/")
+        lambda: written.append(
+            access_log_write(user=None, action=AccessAction.VIEW, consultations=[3, 1], path="/c/")
+        )
     )
-    assert ASYNC_COMMIT in sent
+    # One message: the setting and the INSERT (one transaction), no BEGIN and COMMIT around them.
+    assert len(sent) == 1 and asks_not_to_wait(sent) and "INSERT INTO" in sent[0]
     assert session_synchronous_commit() == "on"
     entry = ConsultationAccessLog.objects.get()
     assert (entry.action, entry.consultation_ids, entry.record_count) == ("view", [1, 3], 2)
+    assert entry.user_label == "システム（自動処理）" and entry.path == "/c/" and entry.at is not None
+    assert written[0].pk == entry.pk and not written[0]._state.adding
+
+
+def test_with_server_side_binding_the_view_line_is_written_in_a_transaction_block(monkeypatch):
+    """A message then holds one statement: the setting goes in a block of its own statements."""
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"server_side_binding": True})
+    sent = statements_of(lambda: access_log_write(user=None, action=AccessAction.VIEW, consultations=[2]))
+    assert (
+        ASYNC_COMMIT in sent and len(sent) == 2
+    )  # the SET, then the INSERT (BEGIN and COMMIT are not shown)
+    assert session_synchronous_commit() == "on"
+    assert ConsultationAccessLog.objects.get().consultation_ids == [2]
 
 
 def test_every_other_line_waits_for_the_disk(settings):
@@ -68,10 +89,10 @@ def test_every_other_line_waits_for_the_disk(settings):
         for action in (AccessAction.CREATE, AccessAction.CHANGE, AccessAction.EXPORT)
     }
     writes["view inside a transaction"] = inside_a_transaction
-    waited = {name: ASYNC_COMMIT not in statements_of(write) for name, write in writes.items()}
+    waited = {name: not asks_not_to_wait(statements_of(write)) for name, write in writes.items()}
     settings.CONSULTATION_VIEW_LOG_DURABLE = True
-    waited["view, durable"] = ASYNC_COMMIT not in statements_of(
-        lambda: access_log_write(user=None, action=AccessAction.VIEW, consultations=[1])
+    waited["view, durable"] = not asks_not_to_wait(
+        statements_of(lambda: access_log_write(user=None, action=AccessAction.VIEW, consultations=[1]))
     )
     assert waited == dict.fromkeys(waited, True)
     assert ConsultationAccessLog.objects.count() == 5
