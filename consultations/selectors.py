@@ -67,6 +67,16 @@ class ConsultationRow:
     anonymised_at: dt.datetime | None
 
 
+def _client_label_of_values(v: dict, prefix: str = "") -> str:
+    """Consultation.client_label from a row read with values(): the consultation's columns under
+    `prefix` (its group and person names, is_anonymous, anonymised_at)."""
+    return client_label(
+        group=v[f"{prefix}group__name"] if v[f"{prefix}group_id"] else None,
+        person=v[f"{prefix}person__name"] if v[f"{prefix}person_id"] else None,
+        anonymous=v[f"{prefix}is_anonymous"] or v[f"{prefix}anonymised_at"] is not None,
+    )
+
+
 def consultation_rows(page: QuerySet[Consultation]) -> list[ConsultationRow]:
     """The rows of one page (a slice) of consultation_list() or group_consultations(): two
     queries, the page's columns, then the topic names of its consultations."""
@@ -85,11 +95,7 @@ def consultation_rows(page: QuerySet[Consultation]) -> list[ConsultationRow]:
             ConsultationRow(
                 pk=v["pk"],
                 consulted_on=v["consulted_on"],
-                client_label=client_label(
-                    group=v["group__name"] if v["group_id"] else None,
-                    person=v["person__name"] if v["person_id"] else None,
-                    anonymous=v["is_anonymous"] or v["anonymised_at"] is not None,
-                ),
+                client_label=_client_label_of_values(v),
                 topic_names=tuple(topic_names.get(v["pk"], ())),
                 channel=v["channel"],
                 channel_label=choice_label(Channel, v["channel"]),
@@ -229,11 +235,7 @@ def follow_up_rows(values) -> list[FollowUpRow]:
             description=v["description"],
             consultation_id=v["consultation_id"],
             consulted_on=v["consultation__consulted_on"],
-            client_label=client_label(
-                group=v["consultation__group__name"] if v["consultation__group_id"] else None,
-                person=v["consultation__person__name"] if v["consultation__person_id"] else None,
-                anonymous=v["consultation__is_anonymous"] or v["consultation__anonymised_at"] is not None,
-            ),
+            client_label=_client_label_of_values(v, "consultation__"),
             owner_name=addressed_name(v["owner__full_name"]),
         )
         for v in values
