@@ -169,10 +169,12 @@ def group_consultations(*, group) -> QuerySet[Consultation]:
     return Consultation.objects.filter(group=group).order_by("-consulted_on", "-id")
 
 
-def _this_week(today: dt.date | None) -> tuple[dt.date, dt.date]:
-    """Today (Japan) and the Sunday that ends its week."""
+def _this_week(today: dt.date | None) -> tuple[dt.date, dt.date, dict[str, Q]]:
+    """Today (Japan), the Sunday that ends its week, and the conditions of the two lists of pending
+    follow-ups: `overdue` (before today) and `this_week` (today to Sunday)."""
     today = today or timezone.localdate()
-    return today, today + dt.timedelta(days=6 - today.weekday())
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    return today, week_end, {"overdue": Q(due_on__lt=today), "this_week": Q(due_on__range=(today, week_end))}
 
 
 # What a row of the follow-ups page shows (consultations/_follow_up_table.html): not the
@@ -212,14 +214,13 @@ def follow_ups_due(*, today: dt.date | None = None, owner=None) -> dict:
     """Pending follow-ups, oldest date first: `overdue` (before today) and `this_week` (today to
     Sunday) as querysets of values for the page to slice and hand to follow_up_rows, and how many
     of each (`counts`, one query)."""
-    today, week_end = _this_week(today)
+    today, week_end, lists = _this_week(today)
     pending = FollowUp.objects.pending()
     if owner is not None:
         pending = pending.filter(owner=owner)
     rows = pending.order_by("due_on", "id").values(*FOLLOW_UP_COLUMNS)
     return {
-        "overdue": rows.filter(due_on__lt=today),
-        "this_week": rows.filter(due_on__gte=today, due_on__lte=week_end),
+        **{name: rows.filter(condition) for name, condition in lists.items()},
         "counts": follow_up_counts(today=today, owner=owner),
         "today": today,
         "week_end": week_end,
@@ -243,21 +244,18 @@ def follow_up_rows(values) -> list[FollowUpRow]:
 
 
 def follow_ups_due_count(*, today: dt.date | None = None) -> int:
-    today, week_end = _this_week(today)
-    return FollowUp.objects.pending().filter(due_on__lte=week_end).count()
+    """Pending follow-ups overdue or due this week (the staff menu's number)."""
+    return sum(follow_up_counts(today=today).values())
 
 
 def follow_up_counts(*, today: dt.date | None = None, owner=None) -> dict[str, int]:
-    """Open follow-ups past their date (`overdue`) and due from today to Sunday (`this_week`), of
+    """How many pending follow-ups each list of follow_ups_due() holds (`overdue`, `this_week`), of
     everyone or of one owner, in one query."""
-    today, week_end = _this_week(today)
+    today, week_end, lists = _this_week(today)
     pending = FollowUp.objects.pending().filter(due_on__lte=week_end)
     if owner is not None:
         pending = pending.filter(owner=owner)
-    return pending.aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
-        this_week=Count("pk", filter=Q(due_on__gte=today, due_on__lte=week_end)),
-    )
+    return pending.aggregate(**{name: Count("pk", filter=condition) for name, condition in lists.items()})
 
 
 @dataclass
