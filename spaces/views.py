@@ -316,7 +316,6 @@ def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking(request, pk)
-    deadline = services.cancel_deadline(booking)
     if request.method == "POST":
         try:
             services.booking_cancel(booking=booking, by=request.user)
@@ -328,7 +327,11 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal := services.cancel_refusal(user=request.user, booking=booking):
         messages.error(request, refusal)
         return redirect(booking.get_absolute_url())
-    return render(request, "spaces/cancel.html", {"booking": booking, "deadline": deadline})
+    return render(
+        request,
+        "spaces/cancel.html",
+        {"booking": booking, "deadline": services.cancel_deadline(booking)},
+    )
 
 
 # --- Monthly statement (利用料) --------------------------------------------------------------------------
