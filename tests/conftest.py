@@ -125,8 +125,8 @@ def pytest_collection_modifyitems(config, items):
 
 def _skip_postgres_tests(items):
     """Tests marked postgres are skipped before any fixture runs when the database is not
-    PostgreSQL (and CI=true does not ask for it): a transactional test with serialized_rollback
-    would otherwise reload its saved data on top of rows a previous test left, and fail."""
+    PostgreSQL (and CI=true does not ask for it): their transactional set-up and flush would
+    otherwise run for a test that then skips itself."""
     from django.conf import settings
 
     from tests.services import running_in_ci
