@@ -143,66 +143,59 @@ def exactly_one_party(name: str) -> models.CheckConstraint:
     return exactly_one_of("group", "business", "department", name=name)
 
 
-class Need(PartyOwned):
-    """ニーズ: what a party is looking for."""
+class Exchange(PartyOwned):
+    """What a need and an offer share: a party's request or offer, by kind, theme and area."""
 
-    title = models.CharField(
-        _("タイトル"), max_length=200, help_text=_("例: 子ども食堂のチラシを作ってほしい")
-    )
+    title = models.CharField(_("タイトル"), max_length=200)
     kind = models.CharField(_("種類"), max_length=20, choices=ExchangeKind.choices)
     deliverable = models.CharField(
         _("プロボノの成果物"), max_length=30, choices=ProBonoDeliverable.choices, blank=True
     )
     description = models.TextField(_("内容"), blank=True)
-    themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), related_name="needs", blank=True)
-    areas = models.ManyToManyField(Area, verbose_name=_("地域"), related_name="needs", blank=True)
+    # %(class)s: Need's are theme.needs, Offer's theme.offers.
+    themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), related_name="%(class)ss", blank=True)
+    areas = models.ManyToManyField(Area, verbose_name=_("地域"), related_name="%(class)ss", blank=True)
     is_open = models.BooleanField(_("募集中"), default=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = PartyQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=["themes", "areas"])
-
     class Meta:
-        verbose_name = _("ニーズ")
-        verbose_name_plural = _("ニーズ")
+        abstract = True
         ordering = ["-created_at", "-id"]
-        constraints = [exactly_one_party("need_exactly_one_party")]
-        indexes = [models.Index(fields=["is_open", "kind", "deliverable"], name="need_open_kind_idx")]
+        constraints = [exactly_one_party("%(class)s_exactly_one_party")]
+        indexes = [models.Index(fields=["is_open", "kind", "deliverable"], name="%(class)s_open_kind_idx")]
 
     def __str__(self) -> str:
         return self.title
 
 
-class Offer(PartyOwned):
+class Need(Exchange):
+    """ニーズ: what a party is looking for."""
+
+    title = models.CharField(
+        _("タイトル"), max_length=200, help_text=_("例: 子ども食堂のチラシを作ってほしい")
+    )
+
+    history = HistoricalRecords(m2m_fields=["themes", "areas"])
+
+    class Meta(Exchange.Meta):
+        verbose_name = _("ニーズ")
+        verbose_name_plural = _("ニーズ")
+
+
+class Offer(Exchange):
     """提供: what a party can give."""
 
     title = models.CharField(_("タイトル"), max_length=200, help_text=_("例: チラシ・ポスターのデザイン"))
-    kind = models.CharField(_("種類"), max_length=20, choices=ExchangeKind.choices)
-    deliverable = models.CharField(
-        _("プロボノの成果物"), max_length=30, choices=ProBonoDeliverable.choices, blank=True
-    )
-    description = models.TextField(_("内容"), blank=True)
-    themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), related_name="offers", blank=True)
-    areas = models.ManyToManyField(Area, verbose_name=_("地域"), related_name="offers", blank=True)
     is_open = models.BooleanField(_("受付中"), default=True)
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
-
-    objects = PartyQuerySet.as_manager()
 
     history = HistoricalRecords(m2m_fields=["themes", "areas"])
 
-    class Meta:
+    class Meta(Exchange.Meta):
         verbose_name = _("提供")
         verbose_name_plural = _("提供")
-        ordering = ["-created_at", "-id"]
-        constraints = [exactly_one_party("offer_exactly_one_party")]
-        indexes = [models.Index(fields=["is_open", "kind", "deliverable"], name="offer_open_kind_idx")]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 # --- Parties -------------------------------------------------------------------------------------
