@@ -165,7 +165,8 @@ def item_create(request: HttpRequest, item_type: str) -> HttpResponse:
     )
 
     def save(data: dict):
-        party = next(c.party for c in parties if c.ref.key == data.pop("party"))
+        key = data.pop("party")
+        party = next(c.party for c in parties if c.ref.key == key)
         return config["create"](party=party, by=request.user, **data)
 
     done = _("%(label)s「%(title)s」を登録しました。")

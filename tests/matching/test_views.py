@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from core.text import search_document
 from matching import services
-from matching.models import Match, MatchStatus, Need, PartyRef, ProBonoDeliverable
+from matching.models import Match, MatchStatus, Need, Offer, PartyRef, ProBonoDeliverable
 from tests.forms import assert_refused_keeping_input
 from tests.matching.factories import (
     BusinessFactory,
@@ -151,6 +152,21 @@ def test_a_group_editor_posts_a_need(client, post_item, editor, group, kodomo):
         "matching:need_detail", args=[need.pk]
     )
     assert (need.group, need.is_open, need.deliverable) == (group, True, ProBonoDeliverable.FLYER)
+
+
+@pytest.mark.parametrize("item", ["need", "offer"])
+def test_an_editor_of_several_groups_posts_for_any_of_them(client, post_item, editor, group, item):
+    """Not only for the first group of the list (the chosen party was read once per group)."""
+    second = GroupFactory(name="中央五丁目見守り隊", editors=[editor])
+    third = GroupFactory(name="西ケ丘子ども会", editors=[editor])
+    client.force_login(editor)
+    for party in (third, second, group):
+        response = post_item(item, party, title=f"{party.name}の募集", kind="people")
+        assert response.status_code == 302, response.content.decode()[:300]
+    model = Need if item == "need" else Offer
+    assert {(i.group.name, i.title) for i in model.objects.all()} == {
+        (g.name, f"{g.name}の募集") for g in (group, second, third)
+    }
 
 
 def test_bad_input_is_explained_in_japanese_and_nothing_typed_is_lost(client, post_item, editor, group):
@@ -414,3 +430,34 @@ def test_the_pipeline_searches_through_the_shared_component(client, staff_user, 
     remove_keyword = next(url for url, label in chips.items() if label == "キーワード: デザイン")
     assert "q" not in parse_qs(urlsplit(remove_keyword.replace("&amp;", "&")).query)
     assert not re.search(r'class="badge-(optional|required)"', html)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ABC", {"ＡＢＣ子ども食堂のﾁﾗｼを作ってほしい１２３"}),
+        ("123", {"ＡＢＣ子ども食堂のﾁﾗｼを作ってほしい１２３"}),
+        ("チラシ", {"ＡＢＣ子ども食堂のﾁﾗｼを作ってほしい１２３", "西ヶ丘こども食堂のチラシ作成"}),
+        ("西ケ丘", {"西ヶ丘こども食堂のチラシ作成"}),
+        ("子ども食堂", {"ＡＢＣ子ども食堂のﾁﾗｼを作ってほしい１２３", "西ヶ丘こども食堂のチラシ作成"}),
+        ("ぽすたー", {"ポスター制作"}),
+    ],
+)
+def test_the_keyword_finds_needs_however_they_were_typed(client, no_page_cache, group, query, expected):
+    """Widths, kana, ヶ/ケ and 子ども/こども (a synonym) are one for the needs list, as for groups."""
+    titles = ("ＡＢＣ子ども食堂のﾁﾗｼを作ってほしい１２３", "西ヶ丘こども食堂のチラシ作成", "ポスター制作")
+    for title in titles:
+        NeedFactory(group=group, title=title)
+    NeedFactory(group=group, title="会議室を貸してほしい", description="")
+    page = client.get(reverse("matching:index"), {"q": query})
+    assert {need.title for need in page.context["page_obj"]} == expected
+
+
+def test_a_need_s_search_text_follows_its_title_and_description(group):
+    need = NeedFactory(group=group, title="チラシ", description="")
+    need.title = "ﾎﾟｽﾀｰ"
+    need.save(update_fields=["title"])
+    assert Need.objects.get(pk=need.pk).search_text == "ぽすた"
+    # bulk_create (the demo and bench data) makes it too.
+    (bulk,) = Need.objects.bulk_create([Need(group=group, title="西ヶ丘の見守り", kind="people")])
+    assert Need.objects.get(pk=bulk.pk).search_text == search_document("西ケ丘の見守り") != ""
