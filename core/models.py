@@ -96,6 +96,42 @@ class User(AbstractUser):
         return user_has_role(self, role)
 
 
+class KeywordSearchableQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create skips save(): the search column is made here, so no bulk writer forgets it.
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class KeywordSearchable(models.Model):
+    """A record that a list's keyword finds however its words are typed: full or half width,
+    kana, ヶ/ケ, 法人格, synonyms. `search_text` is made from SEARCH_FIELDS on every save and
+    bulk_create (core.text.search_document); the list filters it with
+    ``KeywordFilter(lookups=["search_text__contains"])``. A manager of a subclass must come from
+    KeywordSearchableQuerySet."""
+
+    SEARCH_FIELDS: tuple[str, ...] = ()
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = KeywordSearchableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not set(update_fields).isdisjoint(self.SEARCH_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = search_document(*(getattr(self, name) for name in self.SEARCH_FIELDS))
+
+
 class ThemeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)

@@ -7,7 +7,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import KeywordFilter, nfkc
+from core.filters import KeywordFilter
 from core.models import Area, Person, Theme
 from events.forms import PeopleSearchForm
 from events.models import Event, Program
@@ -17,9 +17,7 @@ from events.selectors import not_ended
 class EventFilter(django_filters.FilterSet):
     WHEN_CHOICES = [("upcoming", _("これから")), ("past", _("終了した催し")), ("all", _("すべて"))]
 
-    q = KeywordFilter(
-        lookups=["title__icontains", "description__icontains"], normalize=nfkc, help_text=_("例: 子育て")
-    )
+    q = KeywordFilter(lookups=["search_text__contains"], help_text=_("例: 子育て"))
     program = django_filters.ModelChoiceFilter(
         label=_("事業"),
         queryset=Program.objects.filter(is_active=True),
@@ -67,7 +65,7 @@ def _staff_fiscal_years():
 class StaffEventFilter(django_filters.FilterSet):
     """催しの運営: the staff list, through the shared search component (keyword, 事業, 年度)."""
 
-    q = KeywordFilter(lookups=["title__icontains"], normalize=nfkc, help_text=_("例: ミライ対話"))
+    q = KeywordFilter(lookups=["search_text__contains"], help_text=_("例: ミライ対話"))
     program = django_filters.ModelChoiceFilter(
         label=_("事業"), queryset=Program.objects.all(), to_field_name="code", empty_label=_("すべて")
     )

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import ends_after_start, unless_either_empty
 from core.fields import actor_field
-from core.models import Area, Person, Theme
+from core.models import Area, KeywordSearchable, Person, Theme
 
 
 class Program(models.Model):
@@ -48,8 +48,10 @@ class Program(models.Model):
         return self.name
 
 
-class Event(models.Model):
+class Event(KeywordSearchable):
     """催し: one event (or a course of several sessions) of a program."""
+
+    SEARCH_FIELDS = ("title", "description")
 
     program = models.ForeignKey(
         Program, on_delete=models.PROTECT, related_name="events", verbose_name=_("事業")
@@ -90,7 +92,7 @@ class Event(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=["themes"])
+    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=["themes"])
 
     class Meta:
         verbose_name = _("催し")

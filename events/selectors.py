@@ -64,7 +64,7 @@ def events_with_dates(queryset: QuerySet[Event] | None = None) -> QuerySet[Event
 
 def public_events() -> QuerySet[Event]:
     return (
-        events_with_dates(Event.objects.filter(is_public=True))
+        events_with_dates(Event.objects.filter(is_public=True).defer("search_text"))
         .filter(first_starts_at__isnull=False)
         .select_related("program", "area")
         .prefetch_related("themes")
@@ -220,7 +220,7 @@ def staff_events(*, data=None):
     from events.filters import StaffEventFilter
 
     queryset = (
-        events_with_dates()
+        events_with_dates(Event.objects.defer("search_text"))
         .select_related("program")
         .annotate(
             waitlisted_count=_count(

@@ -14,7 +14,7 @@ from matching.models import ExchangeKind, Match, Need, PartyKind, ProBonoDeliver
 
 
 class ItemFilter(django_filters.FilterSet):
-    q = KeywordFilter(lookups=["title__icontains", "description__icontains"], normalize=str)
+    q = KeywordFilter(lookups=["search_text__contains"])
     kind = django_filters.ChoiceFilter(label=_("種類"), choices=ExchangeKind.choices, empty_label=_("すべて"))
     deliverable = django_filters.ChoiceFilter(
         label=_("プロボノの成果物"), choices=ProBonoDeliverable.choices, empty_label=_("すべて")

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
 from core.fields import actor_field, optional_link, party_link
-from core.models import Area, Department, Theme
+from core.models import Area, Department, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.text import reading_sort_key, search_document
 from core.workflow import Workflow
 
@@ -113,7 +113,7 @@ class ProBonoDeliverable(models.TextChoices):
     CROWDFUNDING = "crowdfunding", _("クラウドファンディング")
 
 
-class PartyQuerySet(models.QuerySet):
+class PartyQuerySet(KeywordSearchableQuerySet):
     def open(self):
         return self.filter(is_open=True)
 
@@ -143,8 +143,10 @@ def exactly_one_party(name: str) -> models.CheckConstraint:
     return exactly_one_of("group", "business", "department", name=name)
 
 
-class Exchange(PartyOwned):
+class Exchange(KeywordSearchable, PartyOwned):
     """What a need and an offer share: a party's request or offer, by kind, theme and area."""
+
+    SEARCH_FIELDS = ("title", "description")
 
     title = models.CharField(_("タイトル"), max_length=200)
     kind = models.CharField(_("種類"), max_length=20, choices=ExchangeKind.choices)
@@ -178,7 +180,7 @@ class Need(Exchange):
         _("タイトル"), max_length=200, help_text=_("例: 子ども食堂のチラシを作ってほしい")
     )
 
-    history = HistoricalRecords(m2m_fields=["themes", "areas"])
+    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=["themes", "areas"])
 
     class Meta(Exchange.Meta):
         verbose_name = _("ニーズ")
@@ -191,7 +193,7 @@ class Offer(Exchange):
     title = models.CharField(_("タイトル"), max_length=200, help_text=_("例: チラシ・ポスターのデザイン"))
     is_open = models.BooleanField(_("受付中"), default=True)
 
-    history = HistoricalRecords(m2m_fields=["themes", "areas"])
+    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=["themes", "areas"])
 
     class Meta(Exchange.Meta):
         verbose_name = _("提供")

@@ -23,9 +23,9 @@ LONG = HUGE[:SEARCH_REFUSE_INPUT]
 
 LISTS = [
     ("groups:index", "q", 1, False),
-    ("events:index", "q", 2, False),
+    ("events:index", "q", 1, False),
     ("projects:index", "q", 3, False),
-    ("matching:index", "q", 2, False),
+    ("matching:index", "q", 1, False),
     ("consultations:index", "q", 1, True),
     ("consultations:index", "group_name", 1, True),
     ("consultations:search", "q", 1, True),

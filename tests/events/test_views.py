@@ -585,3 +585,14 @@ def test_a_refused_guest_registration_leaves_no_guest_record(staff_client):
     )
     assert "終了した催しには申し込めません" in response.content.decode()
     assert Person.objects.count() == before
+
+
+@pytest.mark.parametrize("query", ["西ヶ丘", "西ケ丘", "ﾆｼｹﾞｵｶ", "円卓\u3000会議", "子ども"])
+def test_the_calendar_keyword_finds_events_however_they_were_typed(client, no_page_cache, query):
+    """Widths, kana, ヶ/ケ and synonyms (子ども/こども) are one, in the title and the description."""
+    EventFactory(
+        title="地域円卓会議「西ケ丘の居場所づくり」", description="ニシゲオカ地区のこども食堂と話します。"
+    )
+    EventFactory(title="ミライ対話 港町", description="")
+    page = client.get(reverse("events:index"), {"q": query})
+    assert [e.title for e in page.context["page_obj"]] == ["地域円卓会議「西ケ丘の居場所づくり」"]
