@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import ends_after_start
 from core.fields import actor_field, optional_link
+from core.history import person_label
 from groups.models import Group
 
 
@@ -273,6 +274,15 @@ class Booking(models.Model):
         if self.is_block:
             return str(_("センターの催し")) if self.event_session_id else str(_("センター使用"))
         return self.group.name if self.group_id else str(_("個人の予約"))
+
+    @property
+    def party_label(self) -> str:
+        """Who the booking is for, on the pages of the people who may open it (the booker, the
+        group's editors, staff): the holder, the group, or the person who booked for themselves
+        by name, never by e-mail address. Read it with booked_by selected."""
+        if self.is_block or self.group_id:
+            return self.holder_label
+        return _("個人：%(name)s") % {"name": person_label(self.booked_by)}
 
 
 class MachineUse(models.Model):

@@ -162,13 +162,15 @@ def bookings_on(day: dt.date) -> QuerySet[Booking]:
             starts_at__lt=_aware(day + dt.timedelta(days=1), dt.time(0)),
         )
         .exclude(status=Booking.Status.CANCELLED)
-        .select_related("resource", "group")
+        .select_related("resource", "group", "booked_by")
         .order_by("resource__order", "resource_id", "starts_at")
     )
 
 
 def pending_bookings() -> QuerySet[Booking]:
-    return Booking.objects.filter(status=Booking.Status.PENDING).select_related("resource", "group")
+    return Booking.objects.filter(status=Booking.Status.PENDING).select_related(
+        "resource", "group", "booked_by"
+    )
 
 
 # --- Monthly statement (利用料) --------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
 
 def _booking(request: HttpRequest, pk: int, perm: str = "spaces.view_booking") -> Booking:
     booking = get_object_or_404(
-        Booking.objects.select_related("resource", "group", "event_session__event"), pk=pk
+        Booking.objects.select_related("resource", "group", "booked_by", "event_session__event"), pk=pk
     )
     return permitted(request.user, perm, booking, hidden_unless=True)
 

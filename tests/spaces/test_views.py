@@ -254,3 +254,17 @@ def test_a_room_changed_by_staff_is_seen_at_once_though_rooms_are_kept(client, r
     room.save()
     assert client.get(url).status_code == 404
     assert client.get(reverse("spaces:week", args=[room.pk])).status_code == 404
+
+
+def test_staff_see_who_booked_for_themselves_by_name(client, room, make_user, staff_user):
+    """A booking of no group names its booker (氏名, not the e-mail address) on the staff desk and
+    the booking's page; a group's booking names the group."""
+    person = make_user(email="kojin-yoyaku@example.jp", full_name="山田 一郎")
+    own = BookingFactory(resource=room, group=None, booked_by=person, status=Booking.Status.PENDING)
+    BookingFactory(resource=room, group__name="みどりの会", status=Booking.Status.PENDING)
+    client.force_login(staff_user)
+    desk = client.get(reverse("spaces:staff_index")).content.decode()
+    assert "個人：山田 一郎" in desk and "みどりの会" in desk
+    page = client.get(reverse("spaces:booking", args=[own.pk])).content.decode()
+    assert "個人：山田 一郎" in page
+    assert "kojin-yoyaku@example.jp" not in desk + page
