@@ -158,15 +158,23 @@ ADMIN_PREFIX = "/admin/"
 ADMIN_SEARCH_MAX = 200
 
 
+# What a NUL typed into a form becomes (U+FFFD REPLACEMENT CHARACTER): the form comes back with
+# the text kept and the field's rule naming the character (core.validators).
+NUL_IN_FORM_VALUE = "\ufffd"
+
+
 class MalformedRequestMiddleware:
     """Answers 400 (in the site's layout) to input no page can use, before it reaches a view:
-    a NUL anywhere (PostgreSQL refuses it in any text; in a lookup or a ModelChoiceField it was a
-    500), and numbers too long for any column. A path id beyond a bigint is a 404."""
+    a NUL in the address or a form field's name (PostgreSQL refuses it in any text; in a lookup or
+    a ModelChoiceField it was a 500), and numbers too long for any column. A path id beyond a
+    bigint is a 404. A NUL in a form's value is not a reason to lose what the person typed: it
+    becomes U+FFFD, which no lookup chokes on and every text field refuses by name."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        self._replace_nul_in_form_values(request)
         reason = self._problem(request)
         if reason:
             from django.shortcuts import render
@@ -179,7 +187,15 @@ class MalformedRequestMiddleware:
                 client_ip(request),
             )
             context = {}
-            if reason == "long_keyword":
+            if reason == "long_number" and request.method == "POST":
+                context = {
+                    "reason": _(
+                        "%(digits)s桁以上の数字は受け付けられません。ブラウザの「戻る」で前の画面に戻り、"
+                        "数字を直してから送ってください（入力した内容はブラウザに残っています）。"
+                    )
+                    % {"digits": LONG_NUMBER_DIGITS}
+                }
+            elif reason == "long_keyword":
                 context = {
                     "reason": _(
                         "キーワードが長すぎます（%(max)s文字まで）。短くして、もう一度検索してください。"
@@ -197,6 +213,18 @@ class MalformedRequestMiddleware:
             if isinstance(value, int) and not 0 <= value <= MAX_ID:
                 raise Http404
         return None
+
+    @staticmethod
+    def _replace_nul_in_form_values(request) -> None:
+        if request.method != "POST" or request.content_type != "application/x-www-form-urlencoded":
+            return
+        if not any("\x00" in value for _key, values in request.POST.lists() for value in values):
+            return
+        replaced = request.POST.copy()
+        for key, values in request.POST.lists():
+            replaced.setlist(key, [value.replace("\x00", NUL_IN_FORM_VALUE) for value in values])
+        replaced._mutable = False
+        request.POST = replaced
 
     @classmethod
     def _problem(cls, request) -> str:

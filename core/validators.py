@@ -23,8 +23,10 @@ from django.utils.translation import gettext_lazy as _
 
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 # C0 and C1 controls, DEL, the line and paragraph separators, the bidi controls.
-SINGLE_LINE_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
-MULTI_LINE_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+# And U+FFFD, what a character that could not be read became (core.middleware makes a NUL typed
+# into a form one): refused by name, so the person sees where it is and nothing broken is kept.
+SINGLE_LINE_FORBIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffd{BIDI_CONTROLS}]")
+MULTI_LINE_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd{BIDI_CONTROLS}]")
 
 NAMES = {
     "\r": _("改行（CR）"),
@@ -33,6 +35,7 @@ NAMES = {
     "\x00": _("NUL 文字"),
     "\u2028": _("改行（行区切り）"),
     "\u2029": _("改行（段落区切り）"),
+    "\ufffd": _("読み取れない文字（\ufffd）"),
 }
 
 
@@ -60,7 +63,7 @@ class NoControlCharacters:
         if found:
             raise ValidationError(
                 _("%(what)s は使えません。1行の文字だけで入力してください。")
-                if not self.multiline
+                if not self.multiline and found.group() != "\ufffd"
                 else _("%(what)s は使えません。取り除いてからもう一度入力してください。"),
                 code="control_character",
                 params={"what": _describe(found.group())},

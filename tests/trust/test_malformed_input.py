@@ -1,5 +1,7 @@
 """Malformed requests answer 4xx in Japanese, never 500."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -47,3 +49,44 @@ def test_admin_regex_lookups_are_refused(client, make_user):
     assert client.get("/admin/groups/group/", {"name__regex": "("}).status_code == 400
     assert client.get("/admin/groups/group/", {"q": "x" * 5000}).status_code == 400
     assert client.get("/admin/groups/group/", {"q": "みらい"}).status_code == 200
+
+
+def post_form(client, url: str, data: dict):
+    """As a browser sends a form without files (the middleware reads those bodies)."""
+    return client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded")
+
+
+def test_a_nul_typed_into_a_form_comes_back_named_with_the_text_kept(client, make_user):
+    """A NUL in a form's value (pasted from somewhere) is not a 400 that loses the form: the page
+    comes back with the field's message and everything typed."""
+    from tests.matching.factories import GroupFactory
+
+    editor = make_user(email="nul-editor@example.jp")
+    group = GroupFactory(name="ぬるの会", editors=[editor])
+    client.force_login(editor)
+    response = post_form(
+        client,
+        reverse("matching:need_create"),
+        {"party": f"group-{group.pk}", "title": "チラシ\x00を作ってほしい", "kind": "people",
+         "description": "A4で100枚"},
+    )  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "読み取れない文字（\ufffd）" in body
+    assert "A4で100枚" in body and "を作ってほしい" in body
+    from matching.models import Need
+
+    assert not Need.objects.exists()
+
+
+def test_a_nul_in_a_form_field_s_name_is_still_a_400(client):
+    response = post_form(client, reverse("account_login"), {"login\x00": "a", "password": "b"})
+    assert response.status_code == 400
+
+
+def test_an_overlong_number_in_a_form_says_what_to_do(client, make_user):
+    editor = make_user(email="long-number@example.jp")
+    client.force_login(editor)
+    response = post_form(client, reverse("matching:need_create"), {"title": "99999999999999999999"})
+    assert response.status_code == 400
+    assert "19桁以上の数字は受け付けられません" in response.content.decode()
