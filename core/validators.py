@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -91,8 +91,18 @@ def single_line(text: str | None) -> str:
     return " ".join(SINGLE_LINE_FORBIDDEN.sub(" ", str(text)).split())
 
 
+# Every text has a bound: a multi-line field without its own max_length takes at most this many
+# characters (about twelve pages; below the 32,767 an Excel cell holds, so CSV exports open whole).
+TEXT_MAX_LENGTH = 20_000
+text_max_length = MaxLengthValidator(
+    TEXT_MAX_LENGTH,
+    message=_("%(limit_value)s文字以内で入力してください（いまは%(show_value)s文字です）。"),
+)
+
+
 def install_text_validators(app_labels) -> None:
-    """Adds the validator to every CharField and TextField of the given apps' models.
+    """Adds the validators to every CharField and TextField of the given apps' models: no control
+    characters, and a bound on the length of a TextField that declares none.
 
     `field.validators` is the list that full_clean() (and so every ModelForm, the admin and the
     services) runs; it is built once per field from default_validators and the declared ones.
@@ -118,6 +128,13 @@ def install_text_validators(app_labels) -> None:
                     continue
                 if validator not in field.validators:
                     field.validators.append(validator)
+                if (
+                    isinstance(field, models.TextField)
+                    and field.editable  # not columns the code derives, such as search_text
+                    and field.max_length is None
+                    and text_max_length not in field.validators
+                ):
+                    field.validators.append(text_max_length)
 
 
 def end_not_before_start(form, data: dict, start: str, end: str, message: str) -> dict:

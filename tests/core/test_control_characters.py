@@ -69,3 +69,28 @@ def test_an_event_title_with_a_stored_line_break_still_gives_an_ics(client):
     assert response.status_code == 200
     body = response.content.decode()
     assert "X-WR-CALNAME:講座 のお知らせ" in body
+
+
+def test_every_multi_line_field_people_type_into_is_bounded():
+    """Every input has a bound: an editable TextField without its own max_length takes 20,000
+    characters at most (an Excel cell holds 32,767), said in Japanese."""
+    from core.validators import TEXT_MAX_LENGTH
+
+    unbounded = []
+    for label in settings.PROJECT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            for field in model._meta.local_fields:
+                if isinstance(field, models.TextField) and field.editable and field.max_length is None:
+                    try:
+                        field.run_validators("あ" * (TEXT_MAX_LENGTH + 1))
+                    except ValidationError:
+                        continue
+                    unbounded.append(f"{model._meta.label}.{field.name}")
+    assert unbounded == []
+    group = GroupFactory.build(purpose="あ" * (TEXT_MAX_LENGTH + 1))
+    with pytest.raises(ValidationError) as caught:
+        group.full_clean(exclude=["registration_number"])
+    message = "20000文字以内で入力してください（いまは20001文字です）。"
+    assert caught.value.message_dict["purpose"] == [message]
+    group.purpose = "あ" * TEXT_MAX_LENGTH
+    group.full_clean(exclude=["registration_number"])
