@@ -5,6 +5,7 @@ from urllib.parse import quote, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.net import client_ip
 
@@ -16,6 +17,13 @@ RATE_LIMITED_ATTR = "kyodo_rate_limited"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # allauth's Japanese for a wrong current password reads 「現在のパスワードを入力してください」,
+    # which tells someone who did type it nothing.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "enter_current_password": _("現在のパスワードが正しくありません。もう一度入力してください。"),
+    }
+
     def get_from_email(self) -> str:
         return settings.DEFAULT_FROM_EMAIL
 

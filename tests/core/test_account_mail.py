@@ -102,3 +102,20 @@ def test_role_changes_are_logged(make_user, caplog):
     messages = [r.getMessage() for r in caplog.records]
     assert any("role_changed action=add" in m and "センター職員" in m for m in messages)
     assert any("account_flags_changed" in m and "is_staff" in m for m in messages)
+
+
+def test_a_wrong_current_password_is_called_wrong_and_nothing_changes(client, member):
+    client.force_login(member)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "not-my-password",
+            "password1": "aki-no-yuugure-2026",
+            "password2": "aki-no-yuugure-2026",
+        },
+    )
+    assert response.status_code == 200
+    assert "現在のパスワードが正しくありません。" in response.content.decode()
+    member.refresh_from_db()
+    assert member.check_password("correct-horse-battery-42")
+    assert not OutboxMessage.objects.filter(kind="account.password_changed").exists()
