@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.history import HistoryEntry, history_entries
 from core.models import Area, Theme
-from core.text import KANA_ROWS
+from core.search import synonym_sets
+from core.text import KANA_ROWS, expand_synonyms
 from groups.filters import GroupDirectoryFilter
 from groups.models import Group, GroupInvitation, GroupMembership, GroupStatus, RenewalReminder
 
@@ -190,9 +191,13 @@ class PossibleDuplicate:
 
 def possible_duplicates(group: Group, *, limit: int = 5) -> list[PossibleDuplicate]:
     """Other groups with the same 法人番号 or the same name without 法人格 and spaces
-    (core.text.name_key): an application or import that may be a group already registered.
-    For staff: the applicant is only told that there may be one (see groups/manage.html)."""
-    condition = Q(name_key=group.name_key) if group.name_key else Q(pk__in=[])
+    (core.text.name_key), in any spelling of the search synonyms (こども食堂 = 子ども食堂): an
+    application or import that may be a group already registered. For staff: the applicant is
+    only told that there may be one (see groups/manage.html)."""
+    condition = Q(pk__in=[])
+    if group.name_key:
+        (spellings,) = expand_synonyms([group.name_key], synonym_sets())
+        condition = Q(name_key__in=spellings.variants)
     if group.corporate_number:
         condition |= Q(corporate_number=group.corporate_number)
     others = (
