@@ -34,17 +34,22 @@ def mypage_panels(request) -> list[Panel]:
     from core.fiscal import current_fiscal_year
     from core.predicates import is_business_member
     from core.workspace import has_role_workspace
-    from groups.selectors import groups_of_user
+    from groups.selectors import groups_of_user, open_invitations_for
 
     groups = list(groups_of_user(request.user))
-    if not groups and (has_role_workspace(request.user) or is_business_member(request.user)):
+    invitations = open_invitations_for(request.user)
+    if (
+        not groups
+        and not invitations
+        and (has_role_workspace(request.user) or is_business_member(request.user))
+    ):
         # Staff, officials, the committee and businesses do not apply for a group from here.
         return []
     return [
         Panel(
             title=_("わたしの団体"),
             template="groups/panels/my_groups.html",
-            context={"groups": groups, "fiscal_year": current_fiscal_year()},
+            context={"groups": groups, "invitations": invitations, "fiscal_year": current_fiscal_year()},
         )
     ]
 

@@ -91,6 +91,22 @@ def groups_of_user(user) -> QuerySet:
     )
 
 
+def open_invitations_for(user) -> list[GroupInvitation]:
+    """Invitations to edit a group sent to the person's login address and not yet answered: my
+    page offers them, since a newcomer who signed up from the invitation link and confirmed their
+    address by mail comes back by the login page, without the link."""
+    if not user.is_authenticated or not user.email:
+        return []
+    since = timezone.now() - timedelta(days=GroupInvitation.VALID_DAYS)
+    return list(
+        GroupInvitation.objects.filter(
+            email__iexact=user.email, accepted_at=None, cancelled_at=None, created_at__gt=since
+        )
+        .select_related("group")
+        .order_by("-created_at")[:10]
+    )
+
+
 def groups_edited_by_people(people: QuerySet) -> QuerySet:
     """Groups that any of these people (core.Person) edits through their account."""
     return Group.objects.filter(memberships__user__person__in=people).distinct()
