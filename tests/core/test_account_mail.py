@@ -45,17 +45,15 @@ def test_signup_for_a_known_address_links_to_site_url(client, member, settings):
     assert message.body.startswith(f"{member.full_name} 様\n")
 
 
+def change_password(client, *, old: str):
+    new = "aki-no-yuugure-2026"
+    return client.post("/accounts/password/change/", {"oldpassword": old, "password1": new, "password2": new})
+
+
 def test_password_change_is_mailed_and_logged(client, member, caplog):
     client.force_login(member)
     with caplog.at_level(logging.INFO, logger="kyodo.security"):
-        response = client.post(
-            "/accounts/password/change/",
-            {
-                "oldpassword": "correct-horse-battery-42",
-                "password1": "aki-no-yuugure-2026",
-                "password2": "aki-no-yuugure-2026",
-            },
-        )
+        response = change_password(client, old="correct-horse-battery-42")
     assert response.status_code == 302
     message = OutboxMessage.objects.get(kind="account.password_changed")
     assert message.to == [member.email]
@@ -106,14 +104,7 @@ def test_role_changes_are_logged(make_user, caplog):
 
 def test_a_wrong_current_password_is_called_wrong_and_nothing_changes(client, member):
     client.force_login(member)
-    response = client.post(
-        "/accounts/password/change/",
-        {
-            "oldpassword": "not-my-password",
-            "password1": "aki-no-yuugure-2026",
-            "password2": "aki-no-yuugure-2026",
-        },
-    )
+    response = change_password(client, old="not-my-password")
     assert response.status_code == 200
     assert "現在のパスワードが正しくありません。" in response.content.decode()
     member.refresh_from_db()
