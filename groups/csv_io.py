@@ -302,20 +302,34 @@ class ImportPreview:
         return [row for row in self.rows if row.action in (RowAction.NEW, RowAction.UPDATE)]
 
 
+# A spreadsheet chosen instead of its CSV: .xlsx is a zip archive, .xls an OLE2 compound file.
+SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 with or without BOM, else Shift_JIS (cp932)."""
-    try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932"), "Shift_JIS"
-    except UnicodeDecodeError as exc:
+    """(text, encoding name): UTF-8 with or without BOM, else Shift_JIS (cp932). A spreadsheet or
+    any other binary file is refused with what to do, rather than read as garbled Shift_JIS."""
+    if data.startswith(SPREADSHEET_SIGNATURES):
         raise ValueError(
             _(
-                "ファイルの文字コードを読み取れません。ExcelでUTF-8またはShift_JISのCSVとして保存し直してください。"
+                "Excelのファイル（.xlsx・.xls）のままです。Excelで「名前を付けて保存」から"
+                "「CSV UTF-8（コンマ区切り）」を選んで保存し、そのCSVファイルを選んでください。"
             )
-        ) from exc
+        )
+    try:
+        text, encoding = data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = data.decode("cp932"), "Shift_JIS"
+        except UnicodeDecodeError as exc:
+            raise ValueError(
+                _(
+                    "ファイルの文字コードを読み取れません。ExcelでUTF-8またはShift_JISのCSVとして保存し直してください。"
+                )
+            ) from exc
+    if "\x00" in text:  # no text file has one: an image, a PDF, ... read as Shift_JIS
+        raise ValueError(_("CSVファイルではないようです。ExcelでCSVとして保存したファイルを選んでください。"))
+    return text, encoding
 
 
 def parse(data: bytes, *, clear_empty: bool = False, choices: dict[str, str] | None = None) -> ImportPreview:
