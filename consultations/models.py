@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -182,6 +184,16 @@ class Consultation(models.Model):
         return self.anonymised_at is not None
 
     def clean(self) -> None:
+        today = timezone.localdate()
+        if self.consulted_on and self.consulted_on > today and not self.anonymised_at:
+            # A record is written after the talk; a future date is a typo that would sit at the
+            # top of 「新しい順」 and count in a fiscal year not begun.
+            raise ValidationError(
+                {
+                    "consulted_on": _("相談日に先の日付は入れられません（今日は%(today)s）。")
+                    % {"today": date_format(today, "Y年n月j日")}
+                }
+            )
         if self.is_anonymous and self.person_id:
             raise ValidationError({"person": _("匿名の相談には相談者を登録できません。")})
         if not (self.is_anonymous or self.person_id or self.group_id or self.anonymised_at):
@@ -283,6 +295,16 @@ class FollowUp(models.Model):
             "date": self.due_on,
             "what": self.description or _("フォローアップ"),
         }
+
+    def clean(self) -> None:
+        consulted_on = self.consultation.consulted_on if self.consultation_id else None
+        if self.due_on and consulted_on and self.due_on < consulted_on and not self.done:
+            raise ValidationError(
+                {
+                    "due_on": _("期限は相談日（%(day)s）より前にできません。")
+                    % {"day": date_format(consulted_on, "Y年n月j日")}
+                }
+            )
 
 
 class AccessAction(models.TextChoices):
