@@ -284,7 +284,10 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
         return search.filter(queryset, field_name)[:limit]
 
     if "group" in kinds:
-        for group in narrowed(Group.objects.only("pk", "name", "status")):
+        # By name or reading only (name_key, sort_key): a group's search_text also holds its
+        # purpose and activities, where a district's name turns up in many other groups.
+        groups = Group.objects.filter(search.q(["name_key__contains", "sort_key__contains"]))
+        for group in groups.only("pk", "name", "status")[:limit]:
             hits.append(PartyHit("group", group.pk, group.name, group.get_status_display()))
     if "person" in kinds:
         for person in narrowed(

@@ -28,7 +28,7 @@ LISTS = [
     ("matching:index", "q", 1, False),
     ("consultations:index", "q", 1, True),
     ("consultations:index", "group_name", 1, True),
-    ("consultations:search", "q", 1, True),
+    ("consultations:search", "q", 2, True),  # groups: by name or reading
 ]
 
 

@@ -1,0 +1,23 @@
+"""Who asked: the client search finds groups by their name or reading, not by their activities."""
+
+import pytest
+
+from consultations.selectors import party_search
+from tests.groups.factories import GroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_groups_are_found_by_name_or_reading_in_any_spelling_not_by_their_activities():
+    GroupFactory(name="西ケ丘子ども会", name_kana="にしがおかこどもかい")
+    GroupFactory(name="NPO法人 ゆうやけ文庫", name_kana="ゆうやけぶんこ")
+    GroupFactory(name="川辺商店街応援団", name_kana="かわべ", activities="西ケ丘の夏祭りを手伝っています。")
+
+    def names(q):
+        return [hit.label for hit in party_search(q=q, kinds=("group",))]
+
+    assert names("西ヶ丘") == ["西ケ丘子ども会"]
+    assert names("ニシガオカ") == ["西ケ丘子ども会"]
+    assert names("こども会") == ["西ケ丘子ども会"]
+    assert names("特定非営利活動法人ゆうやけ") == ["NPO法人 ゆうやけ文庫"]
+    assert names("夏祭り") == []
