@@ -74,6 +74,22 @@ def test_recording_with_a_new_person_and_a_follow_up(client_for, staff_user):
     assert FollowUp.objects.get().owner == staff_user
 
 
+def test_a_follow_up_to_do_without_a_date_is_refused_and_nothing_typed_is_lost(client_for, staff_user):
+    """フォローアップでやること without its 期限 is an error on the 期限, not a silent 完了 record."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        is_anonymous="on",
+        question="会場を探している",
+        follow_up_description="来週電話で確認する",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["follow_up_due_on"] == ["フォローアップの期限を入れてください。"]
+    body = response.content.decode()
+    assert "来週電話で確認する" in body and "会場を探している" in body
+    assert not Consultation.objects.exists() and not FollowUp.objects.exists()
+
+
 def test_recording_for_a_group_and_a_known_person(client_for, staff_user):
     """Picking a group and a person from the search results links both."""
     group, person = GroupFactory(), PersonFactory()
