@@ -67,8 +67,9 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         _("団体・相談者をさがす"),
         _("名前かふりがなの一部を入力すると候補が出ます。例: こども食堂、さとう"),
     )
-    group = forms.CharField(required=False)
-    person = forms.CharField(required=False)
+    # Labelled, as the error summary names the field of each error (never "Group" or "Person").
+    group = forms.CharField(label=_("選んだ団体"), required=False)
+    person = forms.CharField(label=_("選んだ相談者（個人）"), required=False)
     new_person_name = forms.CharField(
         label=_("新しい相談者の氏名"),
         max_length=100,

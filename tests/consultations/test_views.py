@@ -116,6 +116,24 @@ def test_a_client_is_required_and_nothing_typed_is_lost(client_for, staff_user):
     assert not Consultation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("group", "abc", "選んだ団体: 団体が見つかりません。"),
+        ("person", "999999", "選んだ相談者（個人）: 相談者が見つかりません。"),
+    ],
+)
+def test_the_error_summary_names_the_chosen_group_and_person_in_japanese(
+    client_for, staff_user, field, value, expected
+):
+    """A group or person that cannot be found is reported under its Japanese label."""
+    response = record(client_for(staff_user), staff=staff_user.pk, **{field: value})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert expected in body
+    assert "Group:" not in body and "Person:" not in body
+
+
 def test_anonymous_with_a_person_is_refused(client_for, staff_user):
     """匿名 and a named person contradict each other."""
     response = record(
