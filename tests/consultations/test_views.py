@@ -90,6 +90,41 @@ def test_a_follow_up_to_do_without_a_date_is_refused_and_nothing_typed_is_lost(c
     assert not Consultation.objects.exists() and not FollowUp.objects.exists()
 
 
+def test_a_new_person_s_reading_and_phone_are_stored_as_the_profile_stores_them(client_for, staff_user):
+    """ｶﾀｶﾅ and a full-width phone are kept as ひらがな and half-width digits with hyphens."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        new_person_name="山田 太郎",
+        new_person_kana="ヤマダ　ﾀﾛｳ",
+        new_person_phone="０９０－１２３４－５６７８",
+    )
+    assert response.status_code == 302
+    person = Consultation.objects.get().person
+    assert (person.name_kana, person.phone) == ("やまだ たろう", "090-1234-5678")
+
+
+def test_a_new_person_s_reading_in_latin_letters_and_a_phone_in_words_are_refused(client_for, staff_user):
+    """「yamada」 and 「abc」 are errors in Japanese on their fields; nothing is saved."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        new_person_name="山田 太郎",
+        new_person_kana="yamada",
+        new_person_phone="abc",
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["new_person_kana"] == [
+        "ふりがなは、ひらがなかカタカナだけで入力してください（例: さとう ようこ）。"
+    ]
+    assert errors["new_person_phone"] == [
+        "電話番号は、数字とハイフンで入力してください（例: 090-1234-5678）。"
+    ]
+    assert "yamada" in response.content.decode()
+    assert not Consultation.objects.exists() and not Person.objects.exists()
+
+
 def test_recording_for_a_group_and_a_known_person(client_for, staff_user):
     """Picking a group and a person from the search results links both."""
     group, person = GroupFactory(), PersonFactory()
