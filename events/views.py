@@ -193,12 +193,16 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = permitted(
-        request.user,
-        "events.cancel_registration",
-        get_object_or_404(Registration.objects.select_related("event", "event__program", "person"), pk=pk),
+    registration = get_object_or_404(
+        Registration.objects.select_related("event", "event__program", "person"), pk=pk
     )
     next_url = safe_next(request, registration.event.get_absolute_url())
+    # The participant who comes back to a cancelled registration (the back button, an old link)
+    # or after the start is told why and sent back, not shown a 403; anyone else is refused.
+    if reason := services.cancel_refusal(user=request.user, registration=registration):
+        messages.info(request, reason)
+        return redirect(next_url)
+    permitted(request.user, "events.cancel_registration", registration)
     if request.method == "POST":
         with refusal_as_message(request):
             services.registration_cancel(registration=registration, by=request.user)

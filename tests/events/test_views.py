@@ -346,6 +346,39 @@ def test_cancel_page_refuses_other_people(client, event, member, make_user):
     assert registration.status == Status.CANCELLED
 
 
+def test_cancelling_again_sends_the_participant_back_with_a_message(client, event, member, make_user):
+    """The back button or an old link to a cancelled registration: the participant is sent back to
+    `next` (or the event) and told it is already cancelled; anyone else is still refused."""
+    registration = services.registration_create(event=event, person=services.person_for_user(user=member))
+    url = reverse("events:cancel", args=[registration.pk])
+    client.force_login(member)
+    client.post(url)
+    for response in (client.get(url, {"next": "/mypage/"}), client.post(url, {"next": "/mypage/"})):
+        assert response.status_code == 302 and response["Location"] == "/mypage/"
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == event.get_absolute_url()
+    assert "この申し込みはすでに取り消されています。" in response.content.decode()
+    client.force_login(make_user(email="someone@example.jp"))
+    assert client.get(url).status_code == 403
+
+
+def test_cancelling_after_the_start_tells_the_participant_why(client, member, make_user):
+    """Once the first session has begun the participant may not cancel: they are sent back with
+    the reason, the registration stays, and other people still get 403."""
+    event = EventFactory(starts_at=timezone.now() - dt.timedelta(hours=1))
+    registration = RegistrationFactory(event=event, person=services.person_for_user(user=member))
+    url = reverse("events:cancel", args=[registration.pk])
+    client.force_login(member)
+    response = client.post(url, {"next": "/mypage/"}, follow=True)
+    assert response.redirect_chain[0] == ("/mypage/", 302)
+    body = response.content.decode()
+    assert "始まったため、ご自身では申し込みを取り消せません" in body and "センターへご連絡ください" in body
+    registration.refresh_from_db()
+    assert registration.status != Status.CANCELLED
+    client.force_login(make_user(email="someone@example.jp"))
+    assert client.get(url).status_code == 403
+
+
 def test_certificate_for_the_participant_and_staff_only(client, member, staff_user, make_user):
     course = EventFactory(course=True, past=True)
     registration = RegistrationFactory(event=course, person=services.person_for_user(user=member))
