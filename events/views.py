@@ -89,8 +89,9 @@ def index(request: HttpRequest) -> HttpResponse:
             result_count=len(
                 {s.event_id for week in weeks for day in week if day.in_month for s in day.sessions}
             ),
-            previous_month=f"{previous:%Y-%m}",
-            next_month=f"{following:%Y-%m}",
+            # Dates, not "2026-11": the links carry ?month=2026-11, their names read 2026年11月.
+            previous_month=previous,
+            next_month=following,
             weekday_names=[_("日"), _("月"), _("火"), _("水"), _("木"), _("金"), _("土")],
         )
     else:

@@ -257,6 +257,16 @@ def test_month_view_shows_sessions_on_their_days_with_japanese_weekdays(client):
     assert "こどもの日" in html  # holidays named in words
 
 
+def test_month_view_names_the_months_it_links_to_in_japanese(client):
+    """The links around 2026年12月 read 前の月（2026年11月） and 次の月（2027年1月）, and keep the
+    month in the address as 2026-11 and 2027-01 (across the new year)."""
+    html = client.get(reverse("events:index"), {"view": "month", "month": "2026-12"}).content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "前の月（2026年11月）" in text and "次の月（2027年1月）" in text
+    assert "2026-11）" not in text and "2027-01）" not in text
+    assert "month=2026-11" in html and "month=2027-01" in html
+
+
 def test_event_page_shows_dates_in_japanese_and_accessibility_in_words(client):
     start = timezone.make_aware(dt.datetime(2030, 4, 6, 13, 30))
     event = EventFactory(course=True, starts_at=start, sign_language=True, captioning=True, online=True)
