@@ -42,6 +42,14 @@ class ConsultationForm(RequirementsMixin, forms.Form):
                 "団体か相談者を候補から選ぶか、新しい相談者の氏名を入力するか、「匿名の相談」にしてください。"
             ),
         ),
+        # A follow-up needs its date: without one the service would record no follow-up and
+        # leave the consultation 完了, losing what staff wrote they would do.
+        RequiredWhen(
+            "follow_up_due_on",
+            when=lambda data: bool((data.get("follow_up_description") or "").strip()),
+            mark=_("やることを入れたときは必須"),
+            message=_("フォローアップの期限を入れてください。"),
+        ),
     )
 
     consulted_on = forms.DateField(label=_("相談日"), widget=DateInput, help_text=_("例: 2026-04-01"))
@@ -59,8 +67,9 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         _("団体・相談者をさがす"),
         _("名前かふりがなの一部を入力すると候補が出ます。例: こども食堂、さとう"),
     )
-    group = forms.CharField(required=False)
-    person = forms.CharField(required=False)
+    # Labelled, as the error summary names the field of each error (never "Group" or "Person").
+    group = forms.CharField(label=_("選んだ団体"), required=False)
+    person = forms.CharField(label=_("選んだ相談者（個人）"), required=False)
     new_person_name = forms.CharField(
         label=_("新しい相談者の氏名"),
         max_length=100,

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
+from core.text import is_person_reading, is_phone_number, person_reading, phone_number
 
 
 class DateInput(forms.DateInput):
@@ -36,16 +37,46 @@ def area_checkboxes(label, **kwargs) -> forms.ModelMultipleChoiceField:
     return _checkboxes(label, Area.objects.all(), **kwargs)
 
 
+class _ReadingField(forms.CharField):
+    """ふりがな stored as the profile stores it (core.text.person_reading), kana only."""
+
+    def to_python(self, value):
+        return person_reading(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not is_person_reading(value):
+            raise forms.ValidationError(
+                _("ふりがなは、ひらがなかカタカナだけで入力してください（例: さとう ようこ）。"),
+                code="reading",
+            )
+
+
+class _PhoneField(forms.CharField):
+    """A phone number stored as the profile stores it (core.text.phone_number): half-width."""
+
+    def to_python(self, value):
+        return phone_number(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not is_phone_number(value):
+            raise forms.ValidationError(
+                _("電話番号は、数字とハイフンで入力してください（例: 090-1234-5678）。"), code="phone"
+            )
+
+
 def kana_field() -> forms.CharField:
-    """ふりがな of a person staff write down, optional."""
-    return forms.CharField(
+    """ふりがな of a person staff write down, optional; checked and stored like the profile's."""
+    return _ReadingField(
         label=_("ふりがな"), max_length=100, required=False, help_text=_("例: さとう ようこ")
     )
 
 
 def phone_field() -> forms.CharField:
-    """Someone else's phone number typed by staff: the browser must not offer the staff's own."""
-    return forms.CharField(
+    """Someone else's phone number typed by staff: the browser must not offer the staff's own.
+    Checked and stored (half-width, hyphens) like the profile's."""
+    return _PhoneField(
         label=_("電話番号"),
         max_length=20,
         required=False,

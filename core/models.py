@@ -269,6 +269,66 @@ class DemoDataset(models.Model):
 # Mails whose body is a capability of the recipient: staff do not see it in the outbox.
 SECRET_KINDS = frozenset({"core.mfa_enrol", "core.mfa_enrol_staff"})
 
+# What staff read for a message's kind ("<app>.<mail>", as each app passes it to core.outbox) on
+# /staff/outbox/: one table, the word for the app and the word for the mail. A kind not listed
+# (a new mail, an allauth notice) still reads in Japanese: the app's word and メール.
+OUTBOX_KIND_APPS = {
+    "account": _("アカウント"),
+    "core": _("アカウント"),
+    "events": _("催し"),
+    "groups": _("団体"),
+    "projects": _("協働事業"),
+    "matching": _("マッチング"),
+    "spaces": _("活動の場"),
+    "info": _("情報発信"),
+}
+OUTBOX_KIND_MAILS = {
+    "account.email_confirmation": _("メールアドレスの確認"),
+    "account.email_confirmation_signup": _("登録時のメールアドレスの確認"),
+    "account.password_reset_key": _("パスワードの再設定"),
+    "account.account_already_exists": _("登録済みのお知らせ"),
+    "account.unknown_account": _("未登録のお知らせ"),
+    "core.mfa_enrol": _("2段階認証の設定"),
+    "core.mfa_enrol_staff": _("2段階認証の設定（職員が発行）"),
+    "events.confirmed": _("申込確定"),
+    "events.waitlisted": _("キャンセル待ち受付"),
+    "events.promoted": _("繰り上げ確定"),
+    "events.cancelled": _("取消"),
+    "events.reminder": _("開催前のお知らせ"),
+    "events.survey": _("アンケートのお願い"),
+    "groups.submitted": _("登録申請の受付"),
+    "groups.approved": _("登録の承認"),
+    "groups.returned": _("登録申請の差し戻し"),
+    "groups.status_changed": _("登録状況の変更"),
+    "groups.invitation": _("編集者への招待"),
+    "groups.contact": _("団体へのお問い合わせ"),
+    "groups.renewal_reminder": _("更新のお願い"),
+    "projects.proposal_submitted": _("提案の受付"),
+    "projects.proposal_review_started": _("審査の開始"),
+    "projects.proposal_stage_advanced": _("審査の次の段階"),
+    "projects.proposal_decided": _("審査の結果"),
+    "projects.project_status_changed": _("事業の状況の変更"),
+    "projects.review_requested": _("審査のお願い"),
+    "projects.reviewer_invitation": _("審査員への招待"),
+    "matching.business_approved": _("企業登録の承認"),
+    "matching.business_returned": _("企業登録の差し戻し"),
+    "matching.introduction": _("紹介"),
+    "spaces.booked": _("予約の受付"),
+    "spaces.cancelled": _("予約の取消"),
+    "spaces.moved": _("予約の変更"),
+    "info.newsletter_confirm": _("メールマガジン登録の確認"),
+    "info.newsletter": _("メールマガジン"),
+    "info.digest": _("新着情報のお知らせ"),
+}
+
+
+def outbox_kind_label(kind: str) -> str:
+    """「催し：アンケートのお願い」 for "events.survey"; the code itself only for an unknown app."""
+    app = OUTBOX_KIND_APPS.get(kind.partition(".")[0])
+    if app is None:
+        return kind
+    return _("%(app)s：%(mail)s") % {"app": app, "mail": OUTBOX_KIND_MAILS.get(kind, _("メール"))}
+
 
 class OutboxMessage(models.Model):
     """One e-mail the portal sends: written in the transaction of the change that causes it and
@@ -326,6 +386,10 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject}（{self.get_status_display()}）"
+
+    @property
+    def kind_label(self) -> str:
+        return outbox_kind_label(self.kind)
 
     @property
     def body_is_secret(self) -> bool:

@@ -222,6 +222,25 @@ def user_may_cancel(*, user: User, registration: Registration, now: dt.datetime 
     return deadline is None or (now or timezone.now()) < deadline
 
 
+ALREADY_CANCELLED = gettext_lazy("この申し込みはすでに取り消されています。")
+
+
+def cancel_refusal(*, user: User, registration: Registration, now: dt.datetime | None = None) -> str | None:
+    """Why the participant (or staff) cannot cancel this registration now, in words for them:
+    it is already cancelled, or its first session has begun. None when they may cancel it, and
+    None for anyone else's registration (they are refused without being told anything)."""
+    own = getattr(user, "is_authenticated", False) and registration.person.user_id == user.pk
+    if registration.status == Status.CANCELLED:
+        return str(ALREADY_CANCELLED) if own or may(user, "events.manage_events") else None
+    if own and not user_may_cancel(user=user, registration=registration, now=now):
+        started = timezone.localtime(cancellation_deadline(registration))
+        return _(
+            "この催しは%(started)sに始まったため、ご自身では申し込みを取り消せません。"
+            "取り消すときはセンターへご連絡ください。"
+        ) % {"started": formats.date_format(started, "Y年n月j日 H:i")}
+    return None
+
+
 def registration_cancel(
     *, registration: Registration, by: User, now: dt.datetime | None = None
 ) -> Registration:
@@ -232,10 +251,11 @@ def registration_cancel(
         event = Event.objects.select_for_update().get(pk=registration.event_id)
         registration = Registration.objects.select_related("person", "event").get(pk=registration.pk)
         if registration.status == Status.CANCELLED:
-            raise ValidationError(_("この申込はすでに取り消されています。"))
+            raise ValidationError(ALREADY_CANCELLED)
         if not user_may_cancel(user=by, registration=registration, now=now):
             raise PermissionDenied(
-                _("この申込を取り消すことはできません。開始後の取消はセンターへご連絡ください。")
+                cancel_refusal(user=by, registration=registration, now=now)
+                or _("この申し込みを取り消すことはできません。")
             )
         held_seat = registration.status == Status.CONFIRMED
         registration.status = Status.CANCELLED

@@ -89,8 +89,9 @@ def index(request: HttpRequest) -> HttpResponse:
             result_count=len(
                 {s.event_id for week in weeks for day in week if day.in_month for s in day.sessions}
             ),
-            previous_month=f"{previous:%Y-%m}",
-            next_month=f"{following:%Y-%m}",
+            # Dates, not "2026-11": the links carry ?month=2026-11, their names read 2026年11月.
+            previous_month=previous,
+            next_month=following,
             weekday_names=[_("日"), _("月"), _("火"), _("水"), _("木"), _("金"), _("土")],
         )
     else:
@@ -193,12 +194,16 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = permitted(
-        request.user,
-        "events.cancel_registration",
-        get_object_or_404(Registration.objects.select_related("event", "event__program", "person"), pk=pk),
+    registration = get_object_or_404(
+        Registration.objects.select_related("event", "event__program", "person"), pk=pk
     )
     next_url = safe_next(request, registration.event.get_absolute_url())
+    # The participant who comes back to a cancelled registration (the back button, an old link)
+    # or after the start is told why and sent back, not shown a 403; anyone else is refused.
+    if reason := services.cancel_refusal(user=request.user, registration=registration):
+        messages.info(request, reason)
+        return redirect(next_url)
+    permitted(request.user, "events.cancel_registration", registration)
     if request.method == "POST":
         with refusal_as_message(request):
             services.registration_cancel(registration=registration, by=request.user)

@@ -33,6 +33,7 @@ from reports.models import (
     OutcomeAxis,
     OutcomeRecord,
     Report,
+    ReportStatus,
 )
 
 logger = logging.getLogger("kyodo")
@@ -819,6 +820,9 @@ class ReportLine:
     fiscal_year: int
     report: Report | None
     previous_done: Report | None  # the last finished PDF, still downloadable while a new one runs
+    # The newest 確定版 when the latest request is not it (a draft made after finalising): the
+    # version the committee reads must stay downloadable beside any newer 案.
+    final: Report | None = None
 
 
 def report_lines(*, fiscal_year: int) -> list[ReportLine]:
@@ -833,13 +837,17 @@ def report_lines(*, fiscal_year: int) -> list[ReportLine]:
     for program in [None, *programs]:
         own = [r for r in reports if r.program_id == (program.pk if program else None)]
         latest = own[0] if own else None
-        done = next((r for r in own if r.status == "done" and r.pdf), None)
+        finished = [r for r in own if r.status == ReportStatus.DONE and r.pdf]
+        final = max((r for r in finished if r.is_final), key=lambda r: r.version, default=None)
+        done = next((r for r in finished if r is not final), None)
         lines.append(
             ReportLine(
                 program=program,
                 fiscal_year=fiscal_year,
                 report=latest,
+                # The finalised version is offered on its own; this is only the last other PDF.
                 previous_done=done if done is not latest else None,
+                final=final if final is not latest else None,
             )
         )
     return lines

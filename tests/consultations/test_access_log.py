@@ -213,3 +213,18 @@ def test_saving_in_the_admin_is_logged_as_change(client_for, staff_user, consult
     assert consultation.channel == "phone"
     assert last_entry().action == AccessAction.CHANGE
     assert last_entry().consultation_ids == [consultation.pk]
+
+
+@pytest.mark.parametrize("query", ["西ケ丘", "こども食堂", "ﾆｼｹｶﾞｵｶ"])
+def test_the_admin_search_finds_what_the_portal_list_finds_and_logs_it(client_for, staff_user, query):
+    """The admin's search is the list's keyword search (widths, kana, ヶ/ケ, 子ども/こども), not
+    the raw term against the normalised column; the changelist still logs exactly its rows."""
+    hit = ConsultationFactory(question="西ヶ丘（にしけがおか）の子ども食堂を始めたい")
+    ConsultationFactory(question="チラシの作り方")
+    client = client_for(staff_user)
+    listed = client.get(reverse("consultations:index"), {"q": query}).context["page_obj"]
+    assert [c.pk for c in listed] == [hit.pk]
+    response = client.get(reverse("admin:consultations_consultation_changelist"), {"q": query})
+    assert [c.pk for c in response.context_data["cl"].result_list] == [hit.pk]
+    assert last_entry().consultation_ids == [hit.pk]
+    assert last_entry().path == reverse("admin:consultations_consultation_changelist") + "?q=***"

@@ -161,3 +161,15 @@ def test_auditors_see_what_waits_and_can_run_it_again(old_and_new, client_for, a
     entry = ConsultationAccessLog.objects.get(action=AccessAction.ANONYMISE)
     assert entry.user == auditor
     assert client.get("/consultations/staff/access-log/").context["retention"]["waiting"] == 0
+
+
+def test_the_access_log_page_says_what_the_scheduled_anonymisation_will_do(old_and_new, client_for, auditor):
+    """Records waiting for anonymisation: the page says when the automatic run comes and what it
+    removes, and points at the button, never at a command staff cannot run."""
+    from django.urls import reverse
+
+    html = client_for(auditor).get(reverse("consultations:access_log")).content.decode()
+    next_run = selectors.retention_status()["next_run"]
+    assert f"{next_run.year}年{next_run.month}月{next_run.day}日の自動の匿名化で" in html
+    assert "相談者・相談内容・対応内容" in html and "今すぐ匿名化する" in html
+    assert "manage.py" not in html and "anonymise_consultations" not in html

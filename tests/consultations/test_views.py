@@ -74,6 +74,57 @@ def test_recording_with_a_new_person_and_a_follow_up(client_for, staff_user):
     assert FollowUp.objects.get().owner == staff_user
 
 
+def test_a_follow_up_to_do_without_a_date_is_refused_and_nothing_typed_is_lost(client_for, staff_user):
+    """フォローアップでやること without its 期限 is an error on the 期限, not a silent 完了 record."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        is_anonymous="on",
+        question="会場を探している",
+        follow_up_description="来週電話で確認する",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["follow_up_due_on"] == ["フォローアップの期限を入れてください。"]
+    body = response.content.decode()
+    assert "来週電話で確認する" in body and "会場を探している" in body
+    assert not Consultation.objects.exists() and not FollowUp.objects.exists()
+
+
+def test_a_new_person_s_reading_and_phone_are_stored_as_the_profile_stores_them(client_for, staff_user):
+    """ｶﾀｶﾅ and a full-width phone are kept as ひらがな and half-width digits with hyphens."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        new_person_name="山田 太郎",
+        new_person_kana="ヤマダ　ﾀﾛｳ",
+        new_person_phone="０９０－１２３４－５６７８",
+    )
+    assert response.status_code == 302
+    person = Consultation.objects.get().person
+    assert (person.name_kana, person.phone) == ("やまだ たろう", "090-1234-5678")
+
+
+def test_a_new_person_s_reading_in_latin_letters_and_a_phone_in_words_are_refused(client_for, staff_user):
+    """「yamada」 and 「abc」 are errors in Japanese on their fields; nothing is saved."""
+    response = record(
+        client_for(staff_user),
+        staff=staff_user.pk,
+        new_person_name="山田 太郎",
+        new_person_kana="yamada",
+        new_person_phone="abc",
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["new_person_kana"] == [
+        "ふりがなは、ひらがなかカタカナだけで入力してください（例: さとう ようこ）。"
+    ]
+    assert errors["new_person_phone"] == [
+        "電話番号は、数字とハイフンで入力してください（例: 090-1234-5678）。"
+    ]
+    assert "yamada" in response.content.decode()
+    assert not Consultation.objects.exists() and not Person.objects.exists()
+
+
 def test_recording_for_a_group_and_a_known_person(client_for, staff_user):
     """Picking a group and a person from the search results links both."""
     group, person = GroupFactory(), PersonFactory()
@@ -98,6 +149,24 @@ def test_a_client_is_required_and_nothing_typed_is_lost(client_for, staff_user):
     assert "匿名の相談" in body and "入力内容を確認してください" in body
     assert "活動場所を探している" in body
     assert not Consultation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("group", "abc", "選んだ団体: 団体が見つかりません。"),
+        ("person", "999999", "選んだ相談者（個人）: 相談者が見つかりません。"),
+    ],
+)
+def test_the_error_summary_names_the_chosen_group_and_person_in_japanese(
+    client_for, staff_user, field, value, expected
+):
+    """A group or person that cannot be found is reported under its Japanese label."""
+    response = record(client_for(staff_user), staff=staff_user.pk, **{field: value})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert expected in body
+    assert "Group:" not in body and "Person:" not in body
 
 
 def test_anonymous_with_a_person_is_refused(client_for, staff_user):

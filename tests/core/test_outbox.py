@@ -335,3 +335,24 @@ def test_an_account_mail_body_is_not_shown_to_staff(client_for, staff_user):
     )
     page = client_for(staff_user).get(reverse("core:outbox_detail", args=[message.pk])).content.decode()
     assert "パスワード再設定" in page and "SECRET-LINK" not in page
+
+
+@pytest.mark.django_db
+def test_the_staff_pages_name_a_mail_s_kind_in_japanese(client_for, staff_user):
+    """「催し：アンケートのお願い」, 「団体：登録の承認」, not the codes events.survey or
+    groups.approved; a mail the table does not know yet still reads as its app's メール."""
+    rows = {
+        "events.survey": "催し：アンケートのお願い",
+        "groups.approved": "団体：登録の承認",
+        "spaces.something_new": "活動の場：メール",
+    }
+    messages = [
+        OutboxMessage.objects.create(kind=kind, to=["a@example.jp"], subject=f"件名{i}", body="本文")
+        for i, kind in enumerate(rows)
+    ]
+    client = client_for(staff_user)
+    page = client.get(reverse("core:outbox_list")).content.decode()
+    for kind, label in rows.items():
+        assert label in page and kind not in page
+    detail = client.get(reverse("core:outbox_detail", args=[messages[0].pk])).content.decode()
+    assert "催し：アンケートのお願い" in detail and "events.survey" not in detail

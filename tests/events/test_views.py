@@ -257,6 +257,16 @@ def test_month_view_shows_sessions_on_their_days_with_japanese_weekdays(client):
     assert "こどもの日" in html  # holidays named in words
 
 
+def test_month_view_names_the_months_it_links_to_in_japanese(client):
+    """The links around 2026年12月 read 前の月（2026年11月） and 次の月（2027年1月）, and keep the
+    month in the address as 2026-11 and 2027-01 (across the new year)."""
+    html = client.get(reverse("events:index"), {"view": "month", "month": "2026-12"}).content.decode()
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "前の月（2026年11月）" in text and "次の月（2027年1月）" in text
+    assert "2026-11）" not in text and "2027-01）" not in text
+    assert "month=2026-11" in html and "month=2027-01" in html
+
+
 def test_event_page_shows_dates_in_japanese_and_accessibility_in_words(client):
     start = timezone.make_aware(dt.datetime(2030, 4, 6, 13, 30))
     event = EventFactory(course=True, starts_at=start, sign_language=True, captioning=True, online=True)
@@ -344,6 +354,39 @@ def test_cancel_page_refuses_other_people(client, event, member, make_user):
     client.post(reverse("events:cancel", args=[registration.pk]))
     registration.refresh_from_db()
     assert registration.status == Status.CANCELLED
+
+
+def test_cancelling_again_sends_the_participant_back_with_a_message(client, event, member, make_user):
+    """The back button or an old link to a cancelled registration: the participant is sent back to
+    `next` (or the event) and told it is already cancelled; anyone else is still refused."""
+    registration = services.registration_create(event=event, person=services.person_for_user(user=member))
+    url = reverse("events:cancel", args=[registration.pk])
+    client.force_login(member)
+    client.post(url)
+    for response in (client.get(url, {"next": "/mypage/"}), client.post(url, {"next": "/mypage/"})):
+        assert response.status_code == 302 and response["Location"] == "/mypage/"
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[-1][0] == event.get_absolute_url()
+    assert "この申し込みはすでに取り消されています。" in response.content.decode()
+    client.force_login(make_user(email="someone@example.jp"))
+    assert client.get(url).status_code == 403
+
+
+def test_cancelling_after_the_start_tells_the_participant_why(client, member, make_user):
+    """Once the first session has begun the participant may not cancel: they are sent back with
+    the reason, the registration stays, and other people still get 403."""
+    event = EventFactory(starts_at=timezone.now() - dt.timedelta(hours=1))
+    registration = RegistrationFactory(event=event, person=services.person_for_user(user=member))
+    url = reverse("events:cancel", args=[registration.pk])
+    client.force_login(member)
+    response = client.post(url, {"next": "/mypage/"}, follow=True)
+    assert response.redirect_chain[0] == ("/mypage/", 302)
+    body = response.content.decode()
+    assert "始まったため、ご自身では申し込みを取り消せません" in body and "センターへご連絡ください" in body
+    registration.refresh_from_db()
+    assert registration.status != Status.CANCELLED
+    client.force_login(make_user(email="someone@example.jp"))
+    assert client.get(url).status_code == 403
 
 
 def test_certificate_for_the_participant_and_staff_only(client, member, staff_user, make_user):

@@ -98,6 +98,38 @@ def test_staff_request_a_report_and_a_second_request_returns_the_running_one(
     assert "every 3s" not in html
 
 
+def test_the_finalised_version_stays_downloadable_beside_a_rebuilt_draft(
+    client_for, staff_user, committee_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    """After 確定 (第1版) staff press 作り直す: while the draft is made and once it is done, the
+    list offers the 第1版 to staff and to the committee, beside the new 案."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports import services
+
+    monkeypatch.setattr(services, "report_render_pdf", lambda **kwargs: b"%PDF-1.7 rendered")
+    final = ReportFactory(done=True, version=1, requested_at=timezone.now() - dt.timedelta(days=1))
+    url = reverse("reports:index") + "?year=2025"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client_for(staff_user).post(
+            reverse("reports:request"), {"program": "mirai_taiwa", "fiscal_year": 2025}
+        )
+    draft = Report.objects.get(version__isnull=True)
+    for user in (staff_user, committee_user):  # the draft is still waiting
+        html = client_for(user).get(url).content.decode()
+        assert reverse("reports:download", args=[final.pk]) in html and "PDF（第1版）" in html
+
+    callbacks[0]()  # the worker makes the draft
+    draft.refresh_from_db()
+    assert draft.status == ReportStatus.DONE
+    for user in (staff_user, committee_user):
+        html = client_for(user).get(url).content.decode()
+        assert reverse("reports:download", args=[draft.pk]) in html and "PDF（案）" in html
+        assert reverse("reports:download", args=[final.pk]) in html and "PDF（第1版）" in html
+
+
 def test_committee_members_may_not_request_or_retry(client_for, committee_user):
     failed = ReportFactory(failed=True)
     client = client_for(committee_user)
