@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import jaconv
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models, transaction
@@ -846,6 +847,28 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
         saved.append(group)
     registration_counters_sync()
     return saved
+
+
+# A confirmed import is claimed before anything is read or saved, so that a second 「取り込む」 with
+# the same token (a double click, a second tab, a retry while the first is still saving) imports
+# nothing: the session alone cannot tell, as each request reads it before the other has written.
+# cache.add is atomic in the cache every process shares (Redis; the local-memory cache in one
+# process). The claim outlives a successful import, so a late repeat is told it was imported.
+IMPORT_CLAIM_SECONDS = 60 * 60
+
+
+def _claim_key(token: str) -> str:
+    return f"groups:import-claim:{token}"
+
+
+def import_claim(*, token: str) -> bool:
+    """True for the one request that may import the file of `token`; False while or after another does."""
+    return cache.add(_claim_key(token), 1, IMPORT_CLAIM_SECONDS)
+
+
+def import_release(*, token: str) -> None:
+    """Gives up a claim whose import saved nothing (errors to fix, choices to make), to allow a retry."""
+    cache.delete(_claim_key(token))
 
 
 def iter_for_export(queryset) -> Iterator[Group]:

@@ -666,13 +666,34 @@ def _render_import(request, form, preview, token, status=200) -> HttpResponse:
 @permission_required("groups.review_groups")
 def staff_import_confirm(request: HttpRequest) -> HttpResponse:
     """CSV import, step 2: the same file is checked again with staff's 重複 choices and saved in
-    one transaction. A choice that cannot be kept shows the preview again, choices as chosen."""
+    one transaction. A choice that cannot be kept shows the preview again, choices as chosen.
+
+    Only the request that claims the file imports it (csv_io.import_claim): a double click or a
+    second tab sends the same token while the first request is still saving, and its session
+    still holds the token then."""
     token = request.POST.get("token", "")
-    key = f"groups_import_{token}"
-    options = request.session.get(key) if token.isalnum() else None
+    options = request.session.get(f"groups_import_{token}") if token.isalnum() else None
     if not options:
         messages.error(request, _("取り込むファイルが見つかりません。もう一度アップロードしてください。"))
         return redirect("groups:staff_import")
+    if not csv_io.import_claim(token=token):
+        messages.warning(
+            request,
+            _(
+                "このファイルは取り込み中か、すでに取り込み済みです。二重に登録しないよう、"
+                "この操作では何も保存していません。結果は団体の一覧で確かめてください。"
+            ),
+        )
+        return redirect("groups:staff_queue")
+    try:
+        return _import_claimed(request, token=token, options=options)
+    except BaseException:
+        csv_io.import_release(token=token)
+        raise
+
+
+def _import_claimed(request: HttpRequest, *, token: str, options: dict) -> HttpResponse:
+    """Imports the claimed file; gives the claim up when nothing was saved, so it can be retried."""
     storage = storages["private"]
     name = f"{IMPORT_DIR}/{token}.csv"
     with storage.open(name, "rb") as handle:
@@ -680,13 +701,15 @@ def staff_import_confirm(request: HttpRequest) -> HttpResponse:
     choices = {k: v for k, v in request.POST.items() if k.startswith("choice-")}
     preview = csv_io.parse(data, clear_empty=bool(options.get("clear_empty")), choices=choices)
     if not preview.is_valid:
+        csv_io.import_release(token=token)
         return _render_import(request, ImportUploadForm(), preview, token, status=400)
     try:
         csv_io.import_rows(preview=preview, staff=request.user)
     except ValidationError as exc:
+        csv_io.import_release(token=token)
         messages.error(request, " ".join(exc.messages))
         return _render_import(request, ImportUploadForm(), preview, token, status=400)
-    request.session.pop(key, None)
+    request.session.pop(f"groups_import_{token}", None)
     storage.delete(name)
     messages.success(
         request,
