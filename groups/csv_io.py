@@ -28,6 +28,8 @@ from core.models import Area, Theme, User, absolute_url
 from core.text import name_key, normalize_for_search
 from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupStatus, LegalForm
 from groups.validators import (
+    FOUNDED_YEAR_MIN,
+    MEMBER_COUNT_MAX,
     clean_sns_lines,
     is_valid_corporate_number,
     normalize_digits,
@@ -509,8 +511,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
             errors.extend(error.messages)
 
     for key, label, low, high in (
-        ("founded_year", _("設立年"), 1868, timezone.localdate().year),
-        ("member_count", _("会員数"), 0, 10_000_000),
+        ("founded_year", _("設立年"), FOUNDED_YEAR_MIN, timezone.localdate().year),
+        ("member_count", _("会員数"), 0, MEMBER_COUNT_MAX),
         ("last_renewed_fiscal_year", _("最終更新年度"), 2000, 2100),
     ):
         if key not in present:

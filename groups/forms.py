@@ -15,6 +15,8 @@ from core.form_fields import area_checkboxes, theme_checkboxes
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 from groups.models import CORPORATE_LEGAL_FORMS, Group
 from groups.validators import (
+    FOUNDED_YEAR_MIN,
+    MEMBER_COUNT_MAX,
     clean_sns_lines,
     normalize_digits,
     normalize_postal_code,
@@ -155,7 +157,10 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
         self.fields["legal_form"].error_messages["required"] = _("法人格・団体の種類を選んでください。")
         legal_forms = list(self.fields["legal_form"].choices)[1:]
         self.fields["legal_form"].choices = [("", _("選んでください")), *legal_forms]
-        self.fields["founded_year"].min_value = 1868
+        # The bounds themselves are the model's validators (groups.validators), run by the
+        # form, the services and the CSV import alike; the widget only tells the browser.
+        self.fields["founded_year"].widget.attrs.update(min=FOUNDED_YEAR_MIN, max=timezone.localdate().year)
+        self.fields["member_count"].widget.attrs.update(min=0, max=MEMBER_COUNT_MAX)
         if draft:
             self.relax_for_draft(keep=("name",))
 
@@ -189,12 +194,6 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
         if value and not _PHONE.match(value):
             raise forms.ValidationError(_("電話番号は数字とハイフンで入力してください（例: 000-123-4567）。"))
         return value
-
-    def clean_founded_year(self):
-        year = self.cleaned_data.get("founded_year")
-        if year and year > timezone.localdate().year:
-            raise forms.ValidationError(_("設立年は今年以前の西暦で入力してください。"))
-        return year
 
     def clean_sns(self) -> str:
         return clean_sns_lines(self.cleaned_data.get("sns") or "")

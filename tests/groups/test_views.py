@@ -1,6 +1,8 @@
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Theme
 from groups.models import Group, GroupStatus, LegalForm
@@ -376,6 +378,64 @@ def test_a_draft_can_be_saved_and_finished_later(client_for, stranger):
     )
     group.refresh_from_db()
     assert group.status == GroupStatus.PENDING
+
+
+@pytest.mark.parametrize(
+    ("founded_year", "error"),
+    [
+        ("5", "1868年（明治元年）以降"),
+        ("1867", "1868年（明治元年）以降"),
+        ("next year", "以前の西暦で入力してください"),
+    ],
+)
+def test_a_founded_year_before_meiji_or_after_this_year_is_refused(client_for, stranger, founded_year, error):
+    """設立年 runs from 1868 to this year (the Japan date when it is checked), drafts included."""
+    if founded_year == "next year":
+        founded_year = str(timezone.localdate().year + 1)
+    response = client_for(stranger).post(
+        reverse("groups:apply"), {"name": "年の会", "founded_year": founded_year, "action": "draft"}
+    )
+    assert response.status_code == 200
+    assert error in str(response.context["form"].errors["founded_year"])
+    assert not Group.objects.exists()
+
+
+def test_founded_year_bounds_are_1868_and_this_year(client_for, stranger):
+    c = client_for(stranger)
+    for year in (1868, timezone.localdate().year):
+        c.post(reverse("groups:apply"), {"name": f"{year}年の会", "founded_year": year, "action": "draft"})
+    assert sorted(Group.objects.values_list("founded_year", flat=True)) == [1868, timezone.localdate().year]
+
+
+def test_a_member_count_over_100000_is_refused(client_for, stranger):
+    c = client_for(stranger)
+    response = c.post(
+        reverse("groups:apply"), {"name": "大きな会", "member_count": "100001", "action": "draft"}
+    )
+    assert "会員数は100,000人以下" in str(response.context["form"].errors["member_count"])
+    c.post(reverse("groups:apply"), {"name": "大きな会", "member_count": "100000", "action": "draft"})
+    assert Group.objects.get().member_count == 100_000
+
+
+def test_the_model_refuses_what_the_form_refuses(owner):
+    """Admin, services and the CSV import clean the model: the same bounds apply there."""
+    group = GroupFactory(owner=owner)
+    for field, value in (("founded_year", 1867), ("founded_year", timezone.localdate().year + 1)):
+        group.founded_year = value
+        with pytest.raises(ValidationError) as caught:
+            group.full_clean()
+        assert field in caught.value.message_dict
+    group.founded_year = 2015
+    group.member_count = 100_001
+    with pytest.raises(ValidationError) as caught:
+        group.full_clean()
+    assert "member_count" in caught.value.message_dict
+
+
+def test_the_group_page_shows_the_member_count_with_a_thousands_separator(client, owner):
+    group = GroupFactory(owner=owner, member_count=12345, founded_year=1990)
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "12,345人" in html and "1990年" in html
 
 
 def test_staff_approve_and_return_through_the_queue(
