@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -164,10 +165,15 @@ def _over_limit(key: str, limit: tuple[int, int]) -> bool:
     return used > count
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
-    """Forwards a message to the group without showing its address; rate limited; honeypot."""
+    """Forwards a message to the group without showing its address; rate limited; honeypot.
+
+    A form with errors is shown at this address, so a reload or a bookmark asks for it with GET:
+    that goes to the form on the group's page rather than to an empty 405."""
     group = _group_for_page(request, pk)
+    if request.method == "GET":
+        return redirect(f"{group.get_absolute_url()}#contact-title")
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, group, form, status=400)
@@ -452,9 +458,13 @@ def _fiscal_label(fiscal_year: int) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invites a co-editor. An address that was refused is shown at this address: a reload or a
+    bookmark (GET) goes to the invitation form on the editors' page, not to an empty 405."""
     group = _group_for(request, pk, "groups.manage_members")
+    if request.method == "GET":
+        return redirect(reverse("groups:manage", args=[group.pk]) + "#members-title")
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:

@@ -515,6 +515,29 @@ def test_contact_form_emails_the_group_without_showing_its_address(
     assert "見学できますか" in sent.body
 
 
+def test_reloading_the_contact_address_after_an_error_goes_back_to_the_form(client, group):
+    """A form with errors is shown at /groups/<pk>/contact/: a reload or a bookmark of it (GET)
+    goes to the contact section of the group's page, not to an empty 405."""
+    url = reverse("groups:contact", args=[group.pk])
+    assert client.post(url, {**MESSAGE, "email": "not-an-address"}).status_code == 400
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == group.get_absolute_url() + "#contact-title"
+
+
+def test_reloading_the_invite_address_after_an_error_goes_back_to_the_editors_page(client_for, owner, group):
+    c = client_for(owner)
+    url = reverse("groups:invite", args=[group.pk])
+    assert c.post(url, {"email": "not-an-address"}).status_code == 400
+    response = c.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("groups:manage", args=[group.pk]) + "#members-title"
+
+
+def test_the_invite_address_still_refuses_a_stranger(client_for, stranger, group):
+    assert client_for(stranger).get(reverse("groups:invite", args=[group.pk])).status_code in (403, 404)
+
+
 def test_contact_honeypot_sends_nothing(client, group, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
