@@ -538,6 +538,29 @@ def test_the_invite_address_still_refuses_a_stranger(client_for, stranger, group
     assert client_for(stranger).get(reverse("groups:invite", args=[group.pk])).status_code in (403, 404)
 
 
+def test_a_group_without_public_contact_or_form_does_not_point_to_a_form(client, owner):
+    """No public contact and no e-mail (so no contact form): the page does not mention a form."""
+    group = GroupFactory(owner=owner, email="", phone="000-999-8888")
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "公開している連絡先はありません。" in html
+    assert "下のフォームからメッセージを送れます" not in html
+    assert 'id="contact-title"' not in html
+
+
+def test_a_group_with_only_the_form_points_to_it_and_hides_its_address(client, group):
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "公開している連絡先はありません。下のフォームからメッセージを送れます。" in html
+    assert "（団体のアドレスは表示されません）" in html
+    assert "secret-group@example.jp" not in html
+
+
+def test_a_group_whose_address_is_public_does_not_say_it_is_hidden(client, owner):
+    group = GroupFactory(owner=owner, email="open-group@example.jp", email_public=True)
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "open-group@example.jp" in html and 'id="contact-title"' in html
+    assert "団体のアドレスは表示されません" not in html
+
+
 def test_contact_honeypot_sends_nothing(client, group, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
