@@ -372,7 +372,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(
             request,
-            _("申請に必要な項目が入力されていません。「編集する」から入力してください: %(errors)s")
+            _(
+                "申請に必要な項目が入力されていません。"
+                "「入力を続ける・申請する」から入力してください: %(errors)s"
+            )
             % {"errors": " ".join(exc.messages)},
         )
     else:

@@ -438,6 +438,17 @@ def test_the_group_page_shows_the_member_count_with_a_thousands_separator(client
     assert "12,345人" in html and "1990年" in html
 
 
+def test_submitting_an_incomplete_draft_names_the_button_to_finish_it(client_for, owner):
+    """The message points to the button the editors' page really shows."""
+    group = GroupFactory(draft=True, owner=owner, name_kana="", themes=[])
+    response = client_for(owner).post(reverse("groups:submit", args=[group.pk]), follow=True)
+    html = response.content.decode()
+    assert "「入力を続ける・申請する」から入力してください" in html
+    assert ">入力を続ける・申請する</a>" in html
+    group.refresh_from_db()
+    assert group.status == GroupStatus.DRAFT
+
+
 def test_staff_approve_and_return_through_the_queue(
     client_for, staff_user, owner, django_capture_on_commit_callbacks
 ):
