@@ -13,7 +13,7 @@ from localflavor.jp.forms import JPPostalCodeField
 
 from core.form_fields import area_checkboxes, theme_checkboxes
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
-from groups.models import CORPORATE_LEGAL_FORMS, Group
+from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupAction
 from groups.validators import (
     FOUNDED_YEAR_MIN,
     MEMBER_COUNT_MAX,
@@ -222,6 +222,36 @@ class ReasonForm(forms.Form):
             self.fields["reason"].label = label
         if help_text:
             self.fields["reason"].help_text = help_text
+
+
+class ReviewForm(RequirementsMixin, forms.Form):
+    """Staff's decision on an application: 承認する, or 差し戻す with the reason the applicant is
+    sent. One form for both buttons, so the reason is marked, checked and explained the same way
+    before and after a failed try."""
+
+    requirements = (
+        RequiredWhen(
+            "reason",
+            when=lambda data: data.get("decision") == GroupAction.RETURN,
+            mark=_("差し戻すときは必須"),
+            message=_("差し戻す理由を入力してください。申請者にそのままメールで伝わります。"),
+        ),
+    )
+
+    decision = forms.ChoiceField(
+        choices=[
+            (GroupAction.APPROVE, GroupAction.APPROVE.label),
+            (GroupAction.RETURN, GroupAction.RETURN.label),
+        ],
+        widget=forms.HiddenInput,
+        error_messages={"required": _("承認するか差し戻すかを選んでください。")},
+    )
+    reason = forms.CharField(
+        label=_("差し戻す理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("申請者にそのままメールで伝わります。直してほしい点を具体的に書いてください。"),
+    )
 
 
 class InvitationForm(forms.Form):

@@ -30,9 +30,9 @@ from core.net import client_ip
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from core.search import keyword_search
-from core.shortcuts import paginate, refusals_on_form
+from core.shortcuts import paginate, refusal_as_message, refusals_on_form
 from groups import csv_io, selectors, services
-from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
+from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm, ReviewForm
 from groups.models import Group, GroupAction, GroupInvitation, GroupMembership, GroupStatus
 
 # Contact form limits (counted in Django's cache: Redis in production, shared by all workers).
@@ -552,14 +552,13 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: every field (private ones too), approve, or return with a reason."""
     group = get_object_or_404(Group.objects.prefetch_related("themes", "areas"), pk=pk)
-    form = ReasonForm(
-        label=_("差し戻す理由"),
-        help_text=_("申請者にそのままメールで伝わります。直してほしい点を具体的に書いてください。"),
-    )
-    if request.method == "POST":
-        decision = request.POST.get("decision")
-        try:
-            if decision == "approve":
+    # One form for both buttons, bound the same way on GET and POST: the reason keeps its label,
+    # its mark (差し戻すときは必須) and its help text after a failed try.
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["decision"] == GroupAction.APPROVE:
+            # The approval form has no field to show a refusal under (an incomplete application).
+            with refusal_as_message(request):
                 group = services.group_approve(group=group, staff=request.user)
                 messages.success(
                     request,
@@ -567,21 +566,15 @@ def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"name": group.name, "number": group.registration_number},
                 )
                 return redirect("groups:staff_queue")
-            if decision == "return":
-                form = ReasonForm(request.POST, required=True, label=_("差し戻す理由"))
-                if form.is_valid():
-                    services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
-                    messages.success(
-                        request,
-                        _("「%(name)s」を差し戻しました。申請者にメールでお知らせしました。")
-                        % {"name": group.name},
-                    )
-                    return redirect("groups:staff_queue")
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
-                form.add_error("reason", exc.error_dict["reason"])
-            else:
-                messages.error(request, " ".join(exc.messages))
+        else:
+            with refusals_on_form(form):
+                services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
+                messages.success(
+                    request,
+                    _("「%(name)s」を差し戻しました。申請者にメールでお知らせしました。")
+                    % {"name": group.name},
+                )
+                return redirect("groups:staff_queue")
     return render(
         request,
         "groups/staff/review.html",

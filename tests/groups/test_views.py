@@ -471,6 +471,38 @@ def test_staff_approve_and_return_through_the_queue(
     assert "写真を添えて" in mail.outbox[-1].body
 
 
+def test_returning_without_a_reason_asks_for_it_and_keeps_the_form_as_it_was(client_for, staff_user, owner):
+    """The reason is marked 「差し戻すときは必須」 before and after a failed return, its help text
+    stays, the message says what is missing; approving needs no reason."""
+    pending = GroupFactory(pending=True, owner=owner)
+    url = reverse("groups:staff_review", args=[pending.pk])
+    c = client_for(staff_user)
+    before = c.get(url).content.decode()
+    response = c.post(url, {"decision": "return", "reason": "  "})
+    after = response.content.decode()
+    assert response.status_code == 200
+    assert "差し戻す理由を入力してください。申請者にそのままメールで伝わります。" in after
+    assert "この項目は必須です" not in after
+    for html in (before, after):
+        assert "差し戻すときは必須" in html and ">任意<" not in html
+        assert "直してほしい点を具体的に書いてください。" in html
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.PENDING
+    c.post(url, {"decision": "approve"})
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.APPROVED
+
+
+def test_an_approval_refused_says_why_as_a_message(client_for, staff_user, owner):
+    pending = GroupFactory(pending=True, owner=owner, name_kana="")
+    response = client_for(staff_user).post(
+        reverse("groups:staff_review", args=[pending.pk]), {"decision": "approve"}, follow=True
+    )
+    assert "団体名のふりがなを入力してください。" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.PENDING
+
+
 def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     from core.roles import Role
 
