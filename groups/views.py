@@ -560,20 +560,19 @@ def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
             # The approval form has no field to show a refusal under (an incomplete application).
             with refusal_as_message(request):
                 group = services.group_approve(group=group, staff=request.user)
-                messages.success(
-                    request,
-                    _("「%(name)s」を登録しました（登録番号 %(number)s）。申請者にメールでお知らせしました。")
-                    % {"name": group.name, "number": group.registration_number},
-                )
+                done = _("「%(name)s」を登録しました（登録番号 %(number)s）。") % {
+                    "name": group.name,
+                    "number": group.registration_number,
+                }
+                messages.success(request, done + _notice_sent_or_not(group))
                 return redirect("groups:staff_queue")
         else:
             with refusals_on_form(form):
-                services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
-                messages.success(
-                    request,
-                    _("「%(name)s」を差し戻しました。申請者にメールでお知らせしました。")
-                    % {"name": group.name},
+                group = services.group_return(
+                    group=group, staff=request.user, reason=form.cleaned_data["reason"]
                 )
+                done = _("「%(name)s」を差し戻しました。") % {"name": group.name}
+                messages.success(request, done + _notice_sent_or_not(group))
                 return redirect("groups:staff_queue")
     return render(
         request,
@@ -585,6 +584,16 @@ def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": services.completeness_errors(group, themes=group.themes.all()),
             "duplicates": selectors.possible_duplicates(group),
         },
+    )
+
+
+def _notice_sent_or_not(group: Group) -> str:
+    """What staff are told about the applicant's e-mail: sent only when the service queued one."""
+    if group.notified_by_email:
+        return _("申請者にメールでお知らせしました。")
+    return _(
+        "この団体には編集者（メールの届く方）がいないため、メールではお知らせしていません。"
+        "必要なら団体へ直接ご連絡ください。"
     )
 
 

@@ -503,6 +503,28 @@ def test_an_approval_refused_says_why_as_a_message(client_for, staff_user, owner
     assert pending.status == GroupStatus.PENDING
 
 
+def test_approving_says_the_applicant_was_told_only_when_a_mail_was_queued(
+    client_for, staff_user, owner, django_capture_on_commit_callbacks
+):
+    """An imported application with no editor gets no mail: staff are told no one was told."""
+    orphan = GroupFactory(pending=True, name="編集者のいない会")
+    applied = GroupFactory(pending=True, owner=owner, name="申請した会")
+    c = client_for(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = c.post(
+            reverse("groups:staff_review", args=[orphan.pk]), {"decision": "approve"}, follow=True
+        ).content.decode()
+    assert "申請者にメールでお知らせしました" not in html
+    assert "メールではお知らせしていません" in html
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        html = c.post(
+            reverse("groups:staff_review", args=[applied.pk]), {"decision": "approve"}, follow=True
+        ).content.decode()
+    assert "申請者にメールでお知らせしました" in html
+    assert mail.outbox[-1].to == [owner.email]
+
+
 def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     from core.roles import Role
 
