@@ -66,7 +66,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "groups/index.html",
-        {"directory": {"form": mark_safe(directory["form"]), "results": mark_safe(directory["results"])}},
+        {
+            "directory": {"form": mark_safe(directory["form"]), "results": mark_safe(directory["results"])},
+            # A search the page answers with an error is not offered for saving.
+            "filters_valid": directory["status"] == 200,
+        },
         status=directory["status"],
     )
 
