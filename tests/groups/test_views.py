@@ -539,6 +539,37 @@ def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     assert pending.status == GroupStatus.APPROVED and pending.registration_number
 
 
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("西ケ丘", ["西ヶ丘見守り隊"]),
+        ("西ヶ丘", ["西ヶ丘見守り隊"]),
+        ("こども食堂", ["ひまわり子ども食堂"]),
+        ("子ども食堂", ["ひまわり子ども食堂"]),
+        ("ﾐﾏﾓﾘ", ["西ヶ丘見守り隊"]),
+        ("R7-0042", ["ひまわり子ども食堂"]),
+        ("7000-0120-50002", ["西ヶ丘見守り隊"]),
+    ],
+)
+def test_admin_search_finds_groups_like_the_directory(client_for, make_user, query, found):
+    """However the name is typed (ヶ/ケ, 子ども/こども, widths, kana) the admin finds what the
+    public directory finds; the registration number and 法人番号 are found too."""
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-search@example.jp", is_superuser=True)
+    GroupFactory(
+        name="西ヶ丘見守り隊",
+        name_kana="にしがおかみまもりたい",
+        corporation=True,
+        purpose="登下校の見守り",
+        activities="通学路に立ちます",
+    )
+    GroupFactory(name="ひまわり子ども食堂", name_kana="ひまわりしょくどう", registration_number="R7-0042")
+    GroupFactory(name="みどり環境の会", name_kana="みどりかんきょうのかい", purpose="清掃", activities="清掃")
+    response = client_for(admin_user).get(reverse("admin:groups_group_changelist"), {"q": query})
+    assert sorted(g.name for g in response.context["cl"].result_list) == found
+
+
 def test_history_page_shows_who_and_what(client_for, staff_user, owner, group):
     from groups.services import group_update
 
