@@ -150,7 +150,9 @@ class SearchSource:
 
     new_items(since) -> {id: when it appeared} for items that became visible after `since`;
     matching(params, ids) -> the ids among `ids` that the list's filters select (invalid filters
-    select nothing, never everything); describe(ids) -> [(id, title, absolute path)].
+    select nothing, never everything); describe(ids) -> [(id, title, absolute path)];
+    valid(params) -> whether the list accepts these filters (a search that the list answers
+    with an error is not saved); None when the source does not say.
     """
 
     kind: str
@@ -159,6 +161,7 @@ class SearchSource:
     new_items: Callable
     matching: Callable
     describe: Callable
+    valid: Callable | None = None
 
 
 @dataclass(frozen=True)

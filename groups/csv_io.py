@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import jaconv
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models, transaction
@@ -27,6 +28,8 @@ from core.models import Area, Theme, User, absolute_url
 from core.text import name_key, normalize_for_search
 from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupStatus, LegalForm
 from groups.validators import (
+    FOUNDED_YEAR_MIN,
+    MEMBER_COUNT_MAX,
     clean_sns_lines,
     is_valid_corporate_number,
     normalize_digits,
@@ -522,8 +525,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
             errors.extend(error.messages)
 
     for key, label, low, high in (
-        ("founded_year", _("設立年"), 1868, timezone.localdate().year),
-        ("member_count", _("会員数"), 0, 10_000_000),
+        ("founded_year", _("設立年"), FOUNDED_YEAR_MIN, timezone.localdate().year),
+        ("member_count", _("会員数"), 0, MEMBER_COUNT_MAX),
         ("last_renewed_fiscal_year", _("最終更新年度"), 2000, 2100),
     ):
         if key not in present:
@@ -860,6 +863,28 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
         saved.append(group)
     registration_counters_sync()
     return saved
+
+
+# A confirmed import is claimed before anything is read or saved, so that a second 「取り込む」 with
+# the same token (a double click, a second tab, a retry while the first is still saving) imports
+# nothing: the session alone cannot tell, as each request reads it before the other has written.
+# cache.add is atomic in the cache every process shares (Redis; the local-memory cache in one
+# process). The claim outlives a successful import, so a late repeat is told it was imported.
+IMPORT_CLAIM_SECONDS = 60 * 60
+
+
+def _claim_key(token: str) -> str:
+    return f"groups:import-claim:{token}"
+
+
+def import_claim(*, token: str) -> bool:
+    """True for the one request that may import the file of `token`; False while or after another does."""
+    return cache.add(_claim_key(token), 1, IMPORT_CLAIM_SECONDS)
+
+
+def import_release(*, token: str) -> None:
+    """Gives up a claim whose import saved nothing (errors to fix, choices to make), to allow a retry."""
+    cache.delete(_claim_key(token))
 
 
 def iter_for_export(queryset) -> Iterator[Group]:

@@ -13,8 +13,10 @@ from localflavor.jp.forms import JPPostalCodeField
 
 from core.form_fields import area_checkboxes, theme_checkboxes
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
-from groups.models import CORPORATE_LEGAL_FORMS, Group
+from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupAction
 from groups.validators import (
+    FOUNDED_YEAR_MIN,
+    MEMBER_COUNT_MAX,
     clean_sns_lines,
     normalize_digits,
     normalize_postal_code,
@@ -155,7 +157,10 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
         self.fields["legal_form"].error_messages["required"] = _("法人格・団体の種類を選んでください。")
         legal_forms = list(self.fields["legal_form"].choices)[1:]
         self.fields["legal_form"].choices = [("", _("選んでください")), *legal_forms]
-        self.fields["founded_year"].min_value = 1868
+        # The bounds themselves are the model's validators (groups.validators), run by the
+        # form, the services and the CSV import alike; the widget only tells the browser.
+        self.fields["founded_year"].widget.attrs.update(min=FOUNDED_YEAR_MIN, max=timezone.localdate().year)
+        self.fields["member_count"].widget.attrs.update(min=0, max=MEMBER_COUNT_MAX)
         if draft:
             self.relax_for_draft(keep=("name",))
 
@@ -190,12 +195,6 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
             raise forms.ValidationError(_("電話番号は数字とハイフンで入力してください（例: 000-123-4567）。"))
         return value
 
-    def clean_founded_year(self):
-        year = self.cleaned_data.get("founded_year")
-        if year and year > timezone.localdate().year:
-            raise forms.ValidationError(_("設立年は今年以前の西暦で入力してください。"))
-        return year
-
     def clean_sns(self) -> str:
         return clean_sns_lines(self.cleaned_data.get("sns") or "")
 
@@ -223,6 +222,36 @@ class ReasonForm(forms.Form):
             self.fields["reason"].label = label
         if help_text:
             self.fields["reason"].help_text = help_text
+
+
+class ReviewForm(RequirementsMixin, forms.Form):
+    """Staff's decision on an application: 承認する, or 差し戻す with the reason the applicant is
+    sent. One form for both buttons, so the reason is marked, checked and explained the same way
+    before and after a failed try."""
+
+    requirements = (
+        RequiredWhen(
+            "reason",
+            when=lambda data: data.get("decision") == GroupAction.RETURN,
+            mark=_("差し戻すときは必須"),
+            message=_("差し戻す理由を入力してください。申請者にそのままメールで伝わります。"),
+        ),
+    )
+
+    decision = forms.ChoiceField(
+        choices=[
+            (GroupAction.APPROVE, GroupAction.APPROVE.label),
+            (GroupAction.RETURN, GroupAction.RETURN.label),
+        ],
+        widget=forms.HiddenInput,
+        error_messages={"required": _("承認するか差し戻すかを選んでください。")},
+    )
+    reason = forms.CharField(
+        label=_("差し戻す理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("申請者にそのままメールで伝わります。直してほしい点を具体的に書いてください。"),
+    )
 
 
 class InvitationForm(forms.Form):

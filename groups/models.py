@@ -16,7 +16,12 @@ from core.fields import actor_field
 from core.models import Area, Theme
 from core.text import kana_row, name_key, reading_sort_key, search_document
 from core.workflow import Transition, Workflow
-from groups.validators import validate_sns_lines
+from groups.validators import (
+    validate_founded_year_min,
+    validate_founded_year_not_future,
+    validate_member_count_max,
+    validate_sns_lines,
+)
 
 
 class LegalForm(models.TextChoices):
@@ -119,9 +124,15 @@ class Group(models.Model):
     purpose = models.TextField(_("活動の目的"), blank=True)
     activities = models.TextField(_("主な活動内容"), blank=True)
     founded_year = models.PositiveSmallIntegerField(
-        _("設立年"), null=True, blank=True, help_text=_("西暦（例: 2015）")
+        _("設立年"),
+        null=True,
+        blank=True,
+        help_text=_("西暦（例: 2015）"),
+        validators=[validate_founded_year_min, validate_founded_year_not_future],
     )
-    member_count = models.PositiveIntegerField(_("会員数"), null=True, blank=True)
+    member_count = models.PositiveIntegerField(
+        _("会員数"), null=True, blank=True, validators=[validate_member_count_max]
+    )
 
     # Contact details: each one public or private, as the group chooses.
     representative_name = models.CharField(_("代表者名"), max_length=100, blank=True)

@@ -115,10 +115,12 @@ def _owners_emails(group: Group) -> list[str]:
 
 def send_group_email(
     *, template: str, subject: str, to: list[str], context: dict, reply_to: str = ""
-) -> None:
-    """Renders groups/email/<template>.txt into the outbox (sent after the transaction commits)."""
+) -> bool:
+    """Renders groups/email/<template>.txt into the outbox (sent after the transaction commits).
+    False when there is no one to send it to (nothing queued)."""
+    to = [address for address in to if address]
     if not to:
-        return
+        return False
     body = render_to_string(
         f"groups/email/{template}.txt",
         {
@@ -136,6 +138,7 @@ def send_group_email(
         reply_to=[reply_to] if reply_to else (),
         related=context.get("group"),
     )
+    return True
 
 
 # --- applying and editing --------------------------------------------------------------------------
@@ -271,7 +274,10 @@ def registration_counters_sync() -> None:
 
 @transaction.atomic
 def group_approve(*, group: Group, staff: User, today: dt.date | None = None) -> Group:
-    """登録: gives the registration number of the fiscal year and the date, and tells the applicant."""
+    """登録: gives the registration number of the fiscal year and the date, and tells the applicant.
+
+    The returned group's `notified_by_email` says whether the e-mail was queued: a group with no
+    editor (imported from CSV) has no one to tell, and staff must not be told it was sent."""
     if not may(staff, "groups.review_groups"):
         raise PermissionDenied
     group = Group.objects.select_for_update().get(pk=group.pk)
@@ -287,7 +293,7 @@ def group_approve(*, group: Group, staff: User, today: dt.date | None = None) ->
     _by(group, staff, _("承認（登録番号 %(number)s）") % {"number": group.registration_number})
     group.save()
     GroupRenewal.objects.get_or_create(group=group, fiscal_year=fiscal_year, defaults={"confirmed_by": staff})
-    send_group_email(
+    group.notified_by_email = send_group_email(
         template="approved",
         subject=_("団体登録が完了しました（登録番号 %(number)s）") % {"number": group.registration_number},
         to=_owners_emails(group),
@@ -302,7 +308,8 @@ def group_approve(*, group: Group, staff: User, today: dt.date | None = None) ->
 
 @transaction.atomic
 def group_return(*, group: Group, staff: User, reason: str) -> Group:
-    """差戻し: back to the applicant with the reason, which they see and receive by e-mail."""
+    """差戻し: back to the applicant with the reason, which they see and receive by e-mail
+    (`notified_by_email` on the returned group: whether there was anyone to send it to)."""
     if not may(staff, "groups.review_groups"):
         raise PermissionDenied
     if not reason.strip():
@@ -312,7 +319,7 @@ def group_return(*, group: Group, staff: User, reason: str) -> Group:
     group.status_reason = reason.strip()
     _by(group, staff, _("差戻し"))
     group.save()
-    send_group_email(
+    group.notified_by_email = send_group_email(
         template="returned",
         subject=_("団体登録の申請について（差戻し）"),
         to=_owners_emails(group),

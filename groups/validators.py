@@ -6,8 +6,21 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# 設立年 from 1868 (明治元年: no group the centre registers is older) to this year; 会員数 up to
+# 100,000 (more is a typing slip: the largest group in the city has a few thousand members).
+FOUNDED_YEAR_MIN = 1868
+MEMBER_COUNT_MAX = 100_000
+
+validate_founded_year_min = MinValueValidator(
+    FOUNDED_YEAR_MIN, message=_("設立年は1868年（明治元年）以降の西暦で入力してください（例: 2015）。")
+)
+validate_member_count_max = MaxValueValidator(
+    MEMBER_COUNT_MAX, message=_("会員数は100,000人以下で入力してください。")
+)
 
 _CORPORATE_NUMBER = re.compile(r"^\d{13}$")
 _POSTAL_CODE = re.compile(r"^(\d{3})-?(\d{4})$")
@@ -82,3 +95,15 @@ def clean_sns_lines(text: str) -> str:
 def validate_sns_lines(text: str) -> None:
     """Model validator of Group.sns: the admin and every service refuse what the form refuses."""
     clean_sns_lines(text or "")
+
+
+def validate_founded_year_not_future(year: int) -> None:
+    """設立年 no later than this year: the Japan date when the value is checked, not when the code
+    was loaded (a process running across New Year would refuse the new year)."""
+    this_year = timezone.localdate().year
+    if year is not None and year > this_year:
+        raise ValidationError(
+            _("設立年は今年（%(year)s年）以前の西暦で入力してください。"),
+            code="future_year",
+            params={"year": this_year},
+        )

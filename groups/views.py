@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -29,9 +30,9 @@ from core.net import client_ip
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from core.search import keyword_search
-from core.shortcuts import paginate, refusals_on_form
+from core.shortcuts import paginate, refusal_as_message, refusals_on_form
 from groups import csv_io, selectors, services
-from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm
+from groups.forms import ContactForm, GroupForm, ImportUploadForm, InvitationForm, ReasonForm, ReviewForm
 from groups.models import Group, GroupAction, GroupInvitation, GroupMembership, GroupStatus
 
 # Contact form limits (counted in Django's cache: Redis in production, shared by all workers).
@@ -65,7 +66,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "groups/index.html",
-        {"directory": {"form": mark_safe(directory["form"]), "results": mark_safe(directory["results"])}},
+        {
+            "directory": {"form": mark_safe(directory["form"]), "results": mark_safe(directory["results"])},
+            # A search the page answers with an error is not offered for saving.
+            "filters_valid": directory["status"] == 200,
+        },
         status=directory["status"],
     )
 
@@ -164,10 +169,15 @@ def _over_limit(key: str, limit: tuple[int, int]) -> bool:
     return used > count
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
-    """Forwards a message to the group without showing its address; rate limited; honeypot."""
+    """Forwards a message to the group without showing its address; rate limited; honeypot.
+
+    A form with errors is shown at this address, so a reload or a bookmark asks for it with GET:
+    that goes to the form on the group's page rather than to an empty 405."""
     group = _group_for_page(request, pk)
+    if request.method == "GET":
+        return redirect(f"{group.get_absolute_url()}#contact-title")
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, group, form, status=400)
@@ -366,7 +376,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(
             request,
-            _("申請に必要な項目が入力されていません。「編集する」から入力してください: %(errors)s")
+            _(
+                "申請に必要な項目が入力されていません。"
+                "「入力を続ける・申請する」から入力してください: %(errors)s"
+            )
             % {"errors": " ".join(exc.messages)},
         )
     else:
@@ -452,9 +465,13 @@ def _fiscal_label(fiscal_year: int) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invites a co-editor. An address that was refused is shown at this address: a reload or a
+    bookmark (GET) goes to the invitation form on the editors' page, not to an empty 405."""
     group = _group_for(request, pk, "groups.manage_members")
+    if request.method == "GET":
+        return redirect(reverse("groups:manage", args=[group.pk]) + "#members-title")
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -539,36 +556,28 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
 def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
     """One application: every field (private ones too), approve, or return with a reason."""
     group = get_object_or_404(Group.objects.prefetch_related("themes", "areas"), pk=pk)
-    form = ReasonForm(
-        label=_("差し戻す理由"),
-        help_text=_("申請者にそのままメールで伝わります。直してほしい点を具体的に書いてください。"),
-    )
-    if request.method == "POST":
-        decision = request.POST.get("decision")
-        try:
-            if decision == "approve":
+    # One form for both buttons, bound the same way on GET and POST: the reason keeps its label,
+    # its mark (差し戻すときは必須) and its help text after a failed try.
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["decision"] == GroupAction.APPROVE:
+            # The approval form has no field to show a refusal under (an incomplete application).
+            with refusal_as_message(request):
                 group = services.group_approve(group=group, staff=request.user)
-                messages.success(
-                    request,
-                    _("「%(name)s」を登録しました（登録番号 %(number)s）。申請者にメールでお知らせしました。")
-                    % {"name": group.name, "number": group.registration_number},
-                )
+                done = _("「%(name)s」を登録しました（登録番号 %(number)s）。") % {
+                    "name": group.name,
+                    "number": group.registration_number,
+                }
+                messages.success(request, done + _notice_sent_or_not(group))
                 return redirect("groups:staff_queue")
-            if decision == "return":
-                form = ReasonForm(request.POST, required=True, label=_("差し戻す理由"))
-                if form.is_valid():
-                    services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
-                    messages.success(
-                        request,
-                        _("「%(name)s」を差し戻しました。申請者にメールでお知らせしました。")
-                        % {"name": group.name},
-                    )
-                    return redirect("groups:staff_queue")
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
-                form.add_error("reason", exc.error_dict["reason"])
-            else:
-                messages.error(request, " ".join(exc.messages))
+        else:
+            with refusals_on_form(form):
+                group = services.group_return(
+                    group=group, staff=request.user, reason=form.cleaned_data["reason"]
+                )
+                done = _("「%(name)s」を差し戻しました。") % {"name": group.name}
+                messages.success(request, done + _notice_sent_or_not(group))
+                return redirect("groups:staff_queue")
     return render(
         request,
         "groups/staff/review.html",
@@ -579,6 +588,16 @@ def staff_review(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": services.completeness_errors(group, themes=group.themes.all()),
             "duplicates": selectors.possible_duplicates(group),
         },
+    )
+
+
+def _notice_sent_or_not(group: Group) -> str:
+    """What staff are told about the applicant's e-mail: sent only when the service queued one."""
+    if group.notified_by_email:
+        return _("申請者にメールでお知らせしました。")
+    return _(
+        "この団体には編集者（メールの届く方）がいないため、メールではお知らせしていません。"
+        "必要なら団体へ直接ご連絡ください。"
     )
 
 
@@ -666,13 +685,34 @@ def _render_import(request, form, preview, token, status=200) -> HttpResponse:
 @permission_required("groups.review_groups")
 def staff_import_confirm(request: HttpRequest) -> HttpResponse:
     """CSV import, step 2: the same file is checked again with staff's 重複 choices and saved in
-    one transaction. A choice that cannot be kept shows the preview again, choices as chosen."""
+    one transaction. A choice that cannot be kept shows the preview again, choices as chosen.
+
+    Only the request that claims the file imports it (csv_io.import_claim): a double click or a
+    second tab sends the same token while the first request is still saving, and its session
+    still holds the token then."""
     token = request.POST.get("token", "")
-    key = f"groups_import_{token}"
-    options = request.session.get(key) if token.isalnum() else None
+    options = request.session.get(f"groups_import_{token}") if token.isalnum() else None
     if not options:
         messages.error(request, _("取り込むファイルが見つかりません。もう一度アップロードしてください。"))
         return redirect("groups:staff_import")
+    if not csv_io.import_claim(token=token):
+        messages.warning(
+            request,
+            _(
+                "このファイルは取り込み中か、すでに取り込み済みです。二重に登録しないよう、"
+                "この操作では何も保存していません。結果は団体の一覧で確かめてください。"
+            ),
+        )
+        return redirect("groups:staff_queue")
+    try:
+        return _import_claimed(request, token=token, options=options)
+    except BaseException:
+        csv_io.import_release(token=token)
+        raise
+
+
+def _import_claimed(request: HttpRequest, *, token: str, options: dict) -> HttpResponse:
+    """Imports the claimed file; gives the claim up when nothing was saved, so it can be retried."""
     storage = storages["private"]
     name = f"{IMPORT_DIR}/{token}.csv"
     with storage.open(name, "rb") as handle:
@@ -680,13 +720,15 @@ def staff_import_confirm(request: HttpRequest) -> HttpResponse:
     choices = {k: v for k, v in request.POST.items() if k.startswith("choice-")}
     preview = csv_io.parse(data, clear_empty=bool(options.get("clear_empty")), choices=choices)
     if not preview.is_valid:
+        csv_io.import_release(token=token)
         return _render_import(request, ImportUploadForm(), preview, token, status=400)
     try:
         csv_io.import_rows(preview=preview, staff=request.user)
     except ValidationError as exc:
+        csv_io.import_release(token=token)
         messages.error(request, " ".join(exc.messages))
         return _render_import(request, ImportUploadForm(), preview, token, status=400)
-    request.session.pop(key, None)
+    request.session.pop(f"groups_import_{token}", None)
     storage.delete(name)
     messages.success(
         request,

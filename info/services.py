@@ -104,11 +104,24 @@ def saved_search_create(*, user: User, kind: str, name: str, query: str, frequen
             _("保存できる検索条件は%(max)s件までです。使わなくなった条件を削除してください。")
             % {"max": MAX_SAVED_SEARCHES}
         )
+    from info.sources import all_sources
+
+    query = clean_query(query)
+    source = all_sources().get(kind)
+    if source is not None and source.valid is not None and not source.valid(QueryDict(query)):
+        # The list answers these filters with an error (a district or theme that does not
+        # exist): a digest of it would never match anything, so it is not kept.
+        raise ValidationError(
+            _(
+                "この検索条件には正しくない項目があるため、保存できません。"
+                "一覧に戻って条件を選び直してから保存してください。"
+            )
+        )
     search = SavedSearch(
         user=user,
         kind=kind,
         name=name,
-        query=clean_query(query),
+        query=query,
         frequency=frequency,
         checked_at=timezone.now(),
     )

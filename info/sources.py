@@ -14,8 +14,12 @@ from django.utils import timezone
 from core.app_hooks import SearchSource, collect
 
 
+def _filters_valid(filterset) -> bool:
+    return not filterset.is_bound or filterset.is_valid()
+
+
 def _matching_ids(filterset, ids) -> set[int]:
-    if filterset.is_bound and not filterset.is_valid():
+    if not _filters_valid(filterset):
         # A saved link whose filters are no longer valid selects nothing, never everything.
         return set()
     return set(filterset.qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
@@ -51,6 +55,12 @@ def _groups_matching(params: QueryDict, ids) -> set[int]:
     return _matching_ids(group_directory(params=params), ids)
 
 
+def _groups_valid(params: QueryDict) -> bool:
+    from groups.selectors import group_directory
+
+    return _filters_valid(group_directory(params=params))
+
+
 def _describe_groups(ids) -> list[tuple[int, str, str]]:
     from groups.models import Group
 
@@ -76,6 +86,13 @@ def _events_matching(params: QueryDict, ids) -> set[int]:
     return _matching_ids(EventFilter(params, queryset=public_events()), ids)
 
 
+def _events_valid(params: QueryDict) -> bool:
+    from events.filters import EventFilter
+    from events.selectors import public_events
+
+    return _filters_valid(EventFilter(params, queryset=public_events()))
+
+
 def _describe_events(ids) -> list[tuple[int, str, str]]:
     from events.models import Event
 
@@ -99,6 +116,12 @@ def _grants_matching(params: QueryDict, ids) -> set[int]:
     return _matching_ids(grant_list(params=params), ids)
 
 
+def _grants_valid(params: QueryDict) -> bool:
+    from info.selectors import grant_list
+
+    return _filters_valid(grant_list(params=params))
+
+
 def _describe_grants(ids) -> list[tuple[int, str, str]]:
     from info.models import Grant
 
@@ -118,6 +141,7 @@ def saved_search_sources() -> list[SearchSource]:
             _new_groups,
             _groups_matching,
             _describe_groups,
+            _groups_valid,
         ),
         SearchSource(
             SearchKind.EVENTS,
@@ -126,6 +150,7 @@ def saved_search_sources() -> list[SearchSource]:
             _new_events,
             _events_matching,
             _describe_events,
+            _events_valid,
         ),
         SearchSource(
             SearchKind.GRANTS,
@@ -134,6 +159,7 @@ def saved_search_sources() -> list[SearchSource]:
             _new_grants,
             _grants_matching,
             _describe_grants,
+            _grants_valid,
         ),
     ]
 

@@ -13,4 +13,31 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
+  // Forms that must not be sent twice (取り込む): data-submit-once. A second click or Enter while
+  // the first request is on its way is ignored and the button shows it is busy. The server
+  // refuses a repeat too; this only spares the wait and the warning.
+  document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.submitting) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitting = "true";
+      form.querySelectorAll("button").forEach((button) => {
+        button.setAttribute("aria-disabled", "true");
+        button.classList.add("is-busy");
+      });
+    });
+  });
+  // Coming back with the browser's back button shows the page as it was left: usable again.
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submit-once]").forEach((form) => {
+      delete form.dataset.submitting;
+      form.querySelectorAll("button").forEach((button) => {
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("is-busy");
+      });
+    });
+  });
 });

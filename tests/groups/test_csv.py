@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -124,6 +125,69 @@ def test_import_pages_preview_then_confirm(client_for, staff_user):
     # The same token cannot be used twice.
     c.post(reverse("groups:staff_import_confirm"), {"token": token})
     assert Group.objects.count() == 2
+
+
+def _previewed_import(client):
+    good = SimpleUploadedFile("good.csv", (HEADER + GOOD_ROWS).encode("utf-8"), "text/csv")
+    return client.post(reverse("groups:staff_import"), {"file": good}).context["token"]
+
+
+def test_a_second_confirm_while_the_first_is_importing_is_refused_by_the_claim(
+    client_for, staff_user, monkeypatch
+):
+    """A double click sends the same token while the first request is still saving (its session
+    still holds the token): only the request that claimed the file imports it; the other saves
+    nothing and says the file is being or was imported."""
+    c = client_for(staff_user)
+    token = _previewed_import(c)
+    confirm = reverse("groups:staff_import_confirm")
+    real_import_rows = csv_io.import_rows
+    seconds = []
+
+    def import_rows_while_a_second_confirm_arrives(**kwargs):
+        if not seconds:
+            seconds.append(None)
+            seconds[0] = c.post(confirm, {"token": token}, follow=True)
+        return real_import_rows(**kwargs)
+
+    monkeypatch.setattr(csv_io, "import_rows", import_rows_while_a_second_confirm_arrives)
+    first = c.post(confirm, {"token": token})
+    assert first.status_code == 302
+    assert Group.objects.count() == 2
+    second = seconds[0]
+    assert second.redirect_chain[-1][0] == reverse("groups:staff_queue")
+    assert "このファイルは取り込み中か、すでに取り込み済みです" in second.content.decode()
+    # A later repeat (the page reloaded after the import) saves nothing either.
+    third = c.post(confirm, {"token": token}, follow=True)
+    assert Group.objects.count() == 2
+    assert third.status_code == 200
+
+
+def test_a_confirm_that_saves_nothing_gives_up_its_claim(client_for, staff_user, monkeypatch):
+    """A confirm refused while saving (the preview is shown again, nothing saved) does not keep
+    the file claimed: confirming it once more imports it."""
+    c = client_for(staff_user)
+    token = _previewed_import(c)
+    confirm = reverse("groups:staff_import_confirm")
+    real_import_rows = csv_io.import_rows
+
+    def refused(**kwargs):
+        raise ValidationError("3行目: 登録にできません。")
+
+    monkeypatch.setattr(csv_io, "import_rows", refused)
+    assert c.post(confirm, {"token": token}).status_code == 400
+    monkeypatch.setattr(csv_io, "import_rows", real_import_rows)
+    assert c.post(confirm, {"token": token}).status_code == 302
+    assert Group.objects.count() == 2
+
+
+def test_the_confirm_button_is_sent_once(client_for, staff_user):
+    """The 取り込む form is marked for static/js/site.js to ignore a second click."""
+    c = client_for(staff_user)
+    good = SimpleUploadedFile("good.csv", (HEADER + GOOD_ROWS).encode("utf-8"), "text/csv")
+    html = c.post(reverse("groups:staff_import"), {"file": good}).content.decode()
+    confirm = reverse("groups:staff_import_confirm")
+    assert f'action="{confirm}" data-submit-once' in html
 
 
 def test_staff_export_download(client_for, staff_user):

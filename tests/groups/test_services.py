@@ -243,3 +243,13 @@ def test_renewal_reminders_go_to_groups_not_renewed_and_not_twice(owner, group_f
     assert late.name in mail.outbox[-1].body
     assert send_renewal_reminders() == 0
     assert len(mail.outbox) == 1
+
+
+def test_approving_a_group_with_no_editor_queues_no_mail_and_says_so(staff_user, owner):
+    """An imported application has no editor: nothing is queued and the service says so."""
+    orphan = GroupFactory(pending=True)
+    assert services.group_approve(group=orphan, staff=staff_user).notified_by_email is False
+    assert mail.outbox == []
+    applied = GroupFactory(pending=True, owner=owner)
+    assert services.group_approve(group=applied, staff=staff_user).notified_by_email is True
+    assert mail.outbox[-1].to == [owner.email]

@@ -1,6 +1,8 @@
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Theme
 from groups.models import Group, GroupStatus, LegalForm
@@ -378,6 +380,75 @@ def test_a_draft_can_be_saved_and_finished_later(client_for, stranger):
     assert group.status == GroupStatus.PENDING
 
 
+@pytest.mark.parametrize(
+    ("founded_year", "error"),
+    [
+        ("5", "1868年（明治元年）以降"),
+        ("1867", "1868年（明治元年）以降"),
+        ("next year", "以前の西暦で入力してください"),
+    ],
+)
+def test_a_founded_year_before_meiji_or_after_this_year_is_refused(client_for, stranger, founded_year, error):
+    """設立年 runs from 1868 to this year (the Japan date when it is checked), drafts included."""
+    if founded_year == "next year":
+        founded_year = str(timezone.localdate().year + 1)
+    response = client_for(stranger).post(
+        reverse("groups:apply"), {"name": "年の会", "founded_year": founded_year, "action": "draft"}
+    )
+    assert response.status_code == 200
+    assert error in str(response.context["form"].errors["founded_year"])
+    assert not Group.objects.exists()
+
+
+def test_founded_year_bounds_are_1868_and_this_year(client_for, stranger):
+    c = client_for(stranger)
+    for year in (1868, timezone.localdate().year):
+        c.post(reverse("groups:apply"), {"name": f"{year}年の会", "founded_year": year, "action": "draft"})
+    assert sorted(Group.objects.values_list("founded_year", flat=True)) == [1868, timezone.localdate().year]
+
+
+def test_a_member_count_over_100000_is_refused(client_for, stranger):
+    c = client_for(stranger)
+    response = c.post(
+        reverse("groups:apply"), {"name": "大きな会", "member_count": "100001", "action": "draft"}
+    )
+    assert "会員数は100,000人以下" in str(response.context["form"].errors["member_count"])
+    c.post(reverse("groups:apply"), {"name": "大きな会", "member_count": "100000", "action": "draft"})
+    assert Group.objects.get().member_count == 100_000
+
+
+def test_the_model_refuses_what_the_form_refuses(owner):
+    """Admin, services and the CSV import clean the model: the same bounds apply there."""
+    group = GroupFactory(owner=owner)
+    for field, value in (("founded_year", 1867), ("founded_year", timezone.localdate().year + 1)):
+        group.founded_year = value
+        with pytest.raises(ValidationError) as caught:
+            group.full_clean()
+        assert field in caught.value.message_dict
+    group.founded_year = 2015
+    group.member_count = 100_001
+    with pytest.raises(ValidationError) as caught:
+        group.full_clean()
+    assert "member_count" in caught.value.message_dict
+
+
+def test_the_group_page_shows_the_member_count_with_a_thousands_separator(client, owner):
+    group = GroupFactory(owner=owner, member_count=12345, founded_year=1990)
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "12,345人" in html and "1990年" in html
+
+
+def test_submitting_an_incomplete_draft_names_the_button_to_finish_it(client_for, owner):
+    """The message points to the button the editors' page really shows."""
+    group = GroupFactory(draft=True, owner=owner, name_kana="", themes=[])
+    response = client_for(owner).post(reverse("groups:submit", args=[group.pk]), follow=True)
+    html = response.content.decode()
+    assert "「入力を続ける・申請する」から入力してください" in html
+    assert ">入力を続ける・申請する</a>" in html
+    group.refresh_from_db()
+    assert group.status == GroupStatus.DRAFT
+
+
 def test_staff_approve_and_return_through_the_queue(
     client_for, staff_user, owner, django_capture_on_commit_callbacks
 ):
@@ -400,6 +471,60 @@ def test_staff_approve_and_return_through_the_queue(
     assert "写真を添えて" in mail.outbox[-1].body
 
 
+def test_returning_without_a_reason_asks_for_it_and_keeps_the_form_as_it_was(client_for, staff_user, owner):
+    """The reason is marked 「差し戻すときは必須」 before and after a failed return, its help text
+    stays, the message says what is missing; approving needs no reason."""
+    pending = GroupFactory(pending=True, owner=owner)
+    url = reverse("groups:staff_review", args=[pending.pk])
+    c = client_for(staff_user)
+    before = c.get(url).content.decode()
+    response = c.post(url, {"decision": "return", "reason": "  "})
+    after = response.content.decode()
+    assert response.status_code == 200
+    assert "差し戻す理由を入力してください。申請者にそのままメールで伝わります。" in after
+    assert "この項目は必須です" not in after
+    for html in (before, after):
+        assert "差し戻すときは必須" in html and ">任意<" not in html
+        assert "直してほしい点を具体的に書いてください。" in html
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.PENDING
+    c.post(url, {"decision": "approve"})
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.APPROVED
+
+
+def test_an_approval_refused_says_why_as_a_message(client_for, staff_user, owner):
+    pending = GroupFactory(pending=True, owner=owner, name_kana="")
+    response = client_for(staff_user).post(
+        reverse("groups:staff_review", args=[pending.pk]), {"decision": "approve"}, follow=True
+    )
+    assert "団体名のふりがなを入力してください。" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == GroupStatus.PENDING
+
+
+def test_approving_says_the_applicant_was_told_only_when_a_mail_was_queued(
+    client_for, staff_user, owner, django_capture_on_commit_callbacks
+):
+    """An imported application with no editor gets no mail: staff are told no one was told."""
+    orphan = GroupFactory(pending=True, name="編集者のいない会")
+    applied = GroupFactory(pending=True, owner=owner, name="申請した会")
+    c = client_for(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = c.post(
+            reverse("groups:staff_review", args=[orphan.pk]), {"decision": "approve"}, follow=True
+        ).content.decode()
+    assert "申請者にメールでお知らせしました" not in html
+    assert "メールではお知らせしていません" in html
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        html = c.post(
+            reverse("groups:staff_review", args=[applied.pk]), {"decision": "approve"}, follow=True
+        ).content.decode()
+    assert "申請者にメールでお知らせしました" in html
+    assert mail.outbox[-1].to == [owner.email]
+
+
 def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     from core.roles import Role
 
@@ -412,6 +537,37 @@ def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     )
     pending.refresh_from_db()
     assert pending.status == GroupStatus.APPROVED and pending.registration_number
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("西ケ丘", ["西ヶ丘見守り隊"]),
+        ("西ヶ丘", ["西ヶ丘見守り隊"]),
+        ("こども食堂", ["ひまわり子ども食堂"]),
+        ("子ども食堂", ["ひまわり子ども食堂"]),
+        ("ﾐﾏﾓﾘ", ["西ヶ丘見守り隊"]),
+        ("R7-0042", ["ひまわり子ども食堂"]),
+        ("7000-0120-50002", ["西ヶ丘見守り隊"]),
+    ],
+)
+def test_admin_search_finds_groups_like_the_directory(client_for, make_user, query, found):
+    """However the name is typed (ヶ/ケ, 子ども/こども, widths, kana) the admin finds what the
+    public directory finds; the registration number and 法人番号 are found too."""
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-search@example.jp", is_superuser=True)
+    GroupFactory(
+        name="西ヶ丘見守り隊",
+        name_kana="にしがおかみまもりたい",
+        corporation=True,
+        purpose="登下校の見守り",
+        activities="通学路に立ちます",
+    )
+    GroupFactory(name="ひまわり子ども食堂", name_kana="ひまわりしょくどう", registration_number="R7-0042")
+    GroupFactory(name="みどり環境の会", name_kana="みどりかんきょうのかい", purpose="清掃", activities="清掃")
+    response = client_for(admin_user).get(reverse("admin:groups_group_changelist"), {"q": query})
+    assert sorted(g.name for g in response.context["cl"].result_list) == found
 
 
 def test_history_page_shows_who_and_what(client_for, staff_user, owner, group):
@@ -453,6 +609,52 @@ def test_contact_form_emails_the_group_without_showing_its_address(
     sent = mail.outbox[-1]
     assert sent.to == ["secret-group@example.jp"] and sent.reply_to == ["taro@example.jp"]
     assert "見学できますか" in sent.body
+
+
+def test_reloading_the_contact_address_after_an_error_goes_back_to_the_form(client, group):
+    """A form with errors is shown at /groups/<pk>/contact/: a reload or a bookmark of it (GET)
+    goes to the contact section of the group's page, not to an empty 405."""
+    url = reverse("groups:contact", args=[group.pk])
+    assert client.post(url, {**MESSAGE, "email": "not-an-address"}).status_code == 400
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == group.get_absolute_url() + "#contact-title"
+
+
+def test_reloading_the_invite_address_after_an_error_goes_back_to_the_editors_page(client_for, owner, group):
+    c = client_for(owner)
+    url = reverse("groups:invite", args=[group.pk])
+    assert c.post(url, {"email": "not-an-address"}).status_code == 400
+    response = c.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("groups:manage", args=[group.pk]) + "#members-title"
+
+
+def test_the_invite_address_still_refuses_a_stranger(client_for, stranger, group):
+    assert client_for(stranger).get(reverse("groups:invite", args=[group.pk])).status_code in (403, 404)
+
+
+def test_a_group_without_public_contact_or_form_does_not_point_to_a_form(client, owner):
+    """No public contact and no e-mail (so no contact form): the page does not mention a form."""
+    group = GroupFactory(owner=owner, email="", phone="000-999-8888")
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "公開している連絡先はありません。" in html
+    assert "下のフォームからメッセージを送れます" not in html
+    assert 'id="contact-title"' not in html
+
+
+def test_a_group_with_only_the_form_points_to_it_and_hides_its_address(client, group):
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "公開している連絡先はありません。下のフォームからメッセージを送れます。" in html
+    assert "（団体のアドレスは表示されません）" in html
+    assert "secret-group@example.jp" not in html
+
+
+def test_a_group_whose_address_is_public_does_not_say_it_is_hidden(client, owner):
+    group = GroupFactory(owner=owner, email="open-group@example.jp", email_public=True)
+    html = client.get(group.get_absolute_url()).content.decode()
+    assert "open-group@example.jp" in html and 'id="contact-title"' in html
+    assert "団体のアドレスは表示されません" not in html
 
 
 def test_contact_honeypot_sends_nothing(client, group, django_capture_on_commit_callbacks):

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from groups import services as group_services
@@ -268,3 +269,27 @@ def test_a_digest_runs_queries_per_distinct_filter_and_per_batch_of_people_not_p
     per_batch = (five_batches - three_batches) / 2
     assert three_batches - few == 2 * per_batch
     assert per_batch <= 5
+
+
+def test_a_search_with_invalid_filters_is_neither_offered_nor_saved(client_for, member):
+    """/groups/?area=abc is answered with an error (400): the page offers no saving, and a save
+    asked for anyway is refused with a message, nothing kept."""
+    client = client_for(member)
+    directory = client.get(reverse("groups:index"), {"area": "abc"})
+    assert directory.status_code == 400
+    assert reverse("info:search_create") not in directory.content.decode()
+    response = client.post(
+        reverse("info:search_create"),
+        {"kind": "groups", "query": "area=abc", "name": "地区の団体", "frequency": "weekly"},
+    )
+    assert response.status_code == 200
+    assert "正しくない項目があるため、保存できません" in response.content.decode()
+    assert not SavedSearch.objects.exists()
+
+
+def test_a_grant_search_with_invalid_filters_is_not_saved(member):
+    with pytest.raises(ValidationError):
+        services.saved_search_create(
+            user=member, kind="grants", name="助成金", query="theme=abc", frequency="weekly"
+        )
+    assert not SavedSearch.objects.exists()

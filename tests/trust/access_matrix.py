@@ -17,7 +17,8 @@ Roles (see tests/trust/world.py):
     reviewer          審査委員 (external) who accepted the invitation to call A; nothing of call C
 
 Allowed: 200, or a redirect that is not to the login page; for POST-only endpoints GET answers
-405 and the POST is judged (200, 400 for an invalid form, or a redirect not to the login page).
+405 (a form's endpoint with `get_redirect` sends allowed roles to the form's page instead) and
+the POST is judged (200, 400 for an invalid form, or a redirect not to the login page).
 Denied: anonymous → a redirect to the login page, 403 or 404; signed-in roles → 403 or 404.
 A case may declare `refusal_redirect`: the page (url name, arguments) a view sends denied signed-in
 roles to with a message (a friendly refusal that shows nothing); it is checked as precisely as a 403.
@@ -27,6 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.urls import reverse
 
 from tests.trust.world import ROLES, World
 
@@ -44,6 +47,9 @@ class Case:
     args: Callable[[World], list] = lambda w: []
     label: str = ""
     post: bool = False  # a POST-only endpoint: GET must answer 405, the POST is judged
+    # A form's endpoint whose GET (a reload after an error, a bookmark) sends allowed roles to the
+    # form's page instead of 405: the address it must redirect to.
+    get_redirect: Callable[[World], str] | None = None
     query: str = ""
     data: Callable[[World], dict] = lambda w: {}
     # (url name, arguments from the world) of the page denied signed-in roles are sent to, with a message
@@ -73,6 +79,10 @@ def of_group_a(name: str, *, label: str, why: str = "") -> tuple[Case, ...]:
         Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, getattr(w, name).pk], post=True),
         Case(NOBODY, args=lambda w: [w.group_b.pk, getattr(w, name).pk], post=True, label=label, why=why),
     )
+
+
+def _contact_section(name: str) -> Callable[[World], str]:
+    return lambda w: getattr(w, name).get_absolute_url() + "#contact-title"
 
 
 MATRIX: dict[str, tuple[Case, ...]] = {
@@ -110,8 +120,21 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "groups:detail": per_object(
         (EVERYONE, "group_a", "approved"), (OWNER_OR_STAFF, "group_draft", "draft of the owner")
     ),
-    "groups:contact": per_object(
-        (EVERYONE, "group_a", "approved"), (OWNER_OR_STAFF, "group_draft", "draft of the owner"), post=True
+    "groups:contact": row(
+        Case(
+            EVERYONE,
+            args=pk("group_a"),
+            label="approved",
+            post=True,
+            get_redirect=_contact_section("group_a"),
+        ),
+        Case(
+            OWNER_OR_STAFF,
+            args=pk("group_draft"),
+            label="draft of the owner",
+            post=True,
+            get_redirect=_contact_section("group_draft"),
+        ),
     ),
     "groups:manage": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
     "groups:edit": row(Case(OWNER_OR_STAFF, args=pk("group_a"))),
@@ -120,7 +143,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "groups:change_status": row(Case(OWNER_OR_STAFF, args=lambda w: [w.group_a.pk, "pause"])),
     "groups:invite": row(
         Case(
-            OWNER_OR_STAFF, args=pk("group_a"), post=True, data=lambda w: {"email": "someone-new@example.jp"}
+            OWNER_OR_STAFF,
+            args=pk("group_a"),
+            post=True,
+            data=lambda w: {"email": "someone-new@example.jp"},
+            get_redirect=lambda w: reverse("groups:manage", args=[w.group_a.pk]) + "#members-title",
         )
     ),
     "groups:invitation_cancel": of_group_a(

@@ -85,9 +85,14 @@ def test_access_matrix_cell(name, index, role, world, db):
 
     if case.post:
         probe = client.get(url)
-        assert probe.status_code in (405, 403, 404) or _login_redirect(probe), (
-            f"{where}: GET of a POST-only endpoint answered {_describe(probe)}"
-        )
+        if case.get_redirect and allowed:
+            assert probe.status_code == 302 and probe["Location"] == case.get_redirect(world), (
+                f"{where}: GET of a form's endpoint answered {_describe(probe)}"
+            )
+        else:
+            assert probe.status_code in (405, 403, 404) or _login_redirect(probe), (
+                f"{where}: GET of a POST-only endpoint answered {_describe(probe)}"
+            )
         response = client.post(url, case.data(world))
         judged_ok = (200, 400)
     else:
