@@ -191,7 +191,7 @@ class Consultation(models.Model):
             raise ValidationError(
                 {
                     "consulted_on": _("相談日に先の日付は入れられません（今日は%(today)s）。")
-                    % {"today": date_format(today, "Y年n月j日")}
+                    % {"today": date_format(today, _("Y年n月j日"))}
                 }
             )
         if self.is_anonymous and self.person_id:
@@ -302,7 +302,7 @@ class FollowUp(models.Model):
             raise ValidationError(
                 {
                     "due_on": _("期限は相談日（%(day)s）より前にできません。")
-                    % {"day": date_format(consulted_on, "Y年n月j日")}
+                    % {"day": date_format(consulted_on, _("Y年n月j日"))}
                 }
             )
 
