@@ -36,6 +36,13 @@ from projects.models import (
     StaffNote,
     SupportLog,
 )
+from projects.validators import (
+    AUDIENCE_MAX,
+    BUDGET_LINE_MAX,
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    SUPPORT_MINUTES_MAX,
+)
 
 
 class CheckboxList(forms.CheckboxSelectMultiple):
@@ -44,6 +51,16 @@ class CheckboxList(forms.CheckboxSelectMultiple):
 
 def textareas(names, rows: int = 3) -> dict:
     return {name: forms.Textarea(attrs={"rows": rows}) for name in names}
+
+
+def number_input(*, min_value: int = 0, max_value: int) -> forms.NumberInput:
+    """A whole number within the model's bounds (projects.validators): the browser says so before
+    sending, the server's own check keeps what was typed and says it in Japanese."""
+    return forms.NumberInput(attrs={"min": min_value, "max": max_value, "step": 1, "inputmode": "numeric"})
+
+
+def fiscal_year_input() -> forms.NumberInput:
+    return number_input(min_value=FISCAL_YEAR_MIN, max_value=FISCAL_YEAR_MAX)
 
 
 def approved_groups():
@@ -85,6 +102,7 @@ class CallForm(forms.ModelForm):
             "is_published",
         ]
         widgets = {
+            "fiscal_year": fiscal_year_input(),
             "opens_on": DateInput,
             "closes_on": DateInput,
             "review_deadline": DateInput,
@@ -217,7 +235,7 @@ class BudgetLineForm(forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["item", "description", "amount", "payer"]
-        widgets = {"amount": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"})}
+        widgets = {"amount": number_input(max_value=BUDGET_LINE_MAX)}
 
 
 BudgetFormSet = inlineformset_factory(
@@ -420,6 +438,7 @@ class ProjectRegisterForm(forms.ModelForm):
         ]
         widgets = {
             "themes": CheckboxList,
+            "fiscal_year": fiscal_year_input(),
             "starts_on": DateInput,
             "ends_on": DateInput,
             **textareas(("summary", *Project.PLAN_FIELDS)),
@@ -574,7 +593,11 @@ class ResultsPresentationForm(forms.ModelForm):
     class Meta:
         model = ResultsPresentation
         fields = ["held_on", "venue", "audience", "summary"]
-        widgets = {"held_on": DateInput, "summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "held_on": DateInput,
+            "audience": number_input(max_value=AUDIENCE_MAX),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class SupportLogForm(forms.ModelForm):
@@ -585,4 +608,5 @@ class SupportLogForm(forms.ModelForm):
             "held_on": DateInput,
             "content": forms.Textarea(attrs={"rows": 3}),
             "next_action": forms.Textarea(attrs={"rows": 2}),
+            "minutes": number_input(max_value=SUPPORT_MINUTES_MAX),
         }
