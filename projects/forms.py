@@ -34,6 +34,7 @@ from projects.models import (
     ReviewerSide,
     SixPrinciples,
     StaffNote,
+    SupportKind,
     SupportLog,
 )
 from projects.validators import (
@@ -47,6 +48,12 @@ from projects.validators import (
 
 class CheckboxList(forms.CheckboxSelectMultiple):
     """Checkboxes in a fieldset (the global field template renders the legend)."""
+
+
+# What an empty select choice means, in Japanese (never Django's raw 「---------」).
+NOT_CHOSEN = _("（選ばない）")
+CHOOSE = _("（選んでください）")
+FORM_CHOICES = [("", _("（あとで決める）")), *ProjectForm.choices]
 
 
 def textareas(names, rows: int = 3) -> dict:
@@ -290,6 +297,7 @@ class SideResolutionForm(RequirementsMixin, forms.Form):
         label=_("代わりの審査員"),
         queryset=User.objects.none(),
         required=False,
+        empty_label=NOT_CHOSEN,
         help_text=_(
             "「代わりの審査員を指名する」を選んだときに選びます。指名した方にメールで審査を依頼します。"
         ),
@@ -409,13 +417,17 @@ class DecisionForm(forms.Form):
         ),
     )
     department = department_choice(
-        _("担当課（採択の場合）"), help_text=_("空欄の場合は、提案で希望された担当課になります。")
+        _("担当課（採択の場合）"),
+        empty_label=NOT_CHOSEN,
+        help_text=_("選ばない場合は、提案で希望された担当課になります。"),
     )
-    form = forms.ChoiceField(
-        label=_("協働の形態（採択の場合）"),
-        choices=[("", _("（あとで決める）")), *ProjectForm.choices],
-        required=False,
-    )
+    form = forms.ChoiceField(label=_("協働の形態（採択の場合）"), choices=FORM_CHOICES, required=False)
+
+    def __init__(self, *args, outcomes: list[tuple[str, str]] | None = None, **kwargs):
+        """`outcomes`: the decisions the workflow allows now (projects.workflow.proposal_decisions)."""
+        super().__init__(*args, **kwargs)
+        if outcomes is not None:
+            self.fields["outcome"].choices = outcomes
 
 
 class ProjectRegisterForm(forms.ModelForm):
@@ -447,10 +459,13 @@ class ProjectRegisterForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.value, k.label) for k in UNCALLED_KINDS]
+        self.fields["form"].choices = FORM_CHOICES
         self.fields["lead_group"].queryset = approved_groups()
         self.fields["lead_group"].required = True
+        self.fields["lead_group"].empty_label = CHOOSE
         self.fields["themes"].queryset = Theme.objects.active()
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].empty_label = NOT_CHOSEN
         self.fields["fiscal_year"].help_text = _("開始年（例: 2026 → 令和8年度）")
 
 
@@ -478,8 +493,10 @@ class ProjectEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["form"].choices = FORM_CHOICES
         self.fields["themes"].queryset = Theme.objects.active()
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].empty_label = NOT_CHOSEN
 
 
 class TransitionForm(forms.Form):
@@ -610,3 +627,7 @@ class SupportLogForm(forms.ModelForm):
             "next_action": forms.Textarea(attrs={"rows": 2}),
             "minutes": number_input(max_value=SUPPORT_MINUTES_MAX),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", CHOOSE), *SupportKind.choices]
