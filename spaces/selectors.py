@@ -193,6 +193,14 @@ class Statement:
         return sum(b.hours for b in self.bookings)
 
 
+def statement_months(today: dt.date) -> list[dt.date]:
+    """The months whose statements a group is offered, as their first days: the month just
+    finished first (the one it pays), then the current month (still growing)."""
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    return [last_month, this_month]
+
+
 def statement(*, group: Group, year: int, month: int) -> Statement:
     uses = list(
         MachineUse.objects.filter(group=group, used_on__year=year, used_on__month=month)

@@ -274,7 +274,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
             "allotments": Allotment.objects.filter(group__in=groups, fiscal_year=current_fiscal_year())
             .select_related("resource", "group")
             .order_by("group__name_kana", "resource__order"),
-            "this_month": timezone.localdate().replace(day=1),
+            "statement_months": selectors.statement_months(timezone.localdate()),
         },
     )
 

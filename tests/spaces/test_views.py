@@ -152,6 +152,22 @@ def test_my_bookings_lists_the_groups_upcoming_bookings(
     assert "取り消す" in text
 
 
+def test_my_bookings_offers_last_months_statement_and_this_months(client, group, editor):
+    """The month just finished is the one a group pays: its statement is offered (PDF and CSV)
+    next to the current month's, which is still growing."""
+    from django.utils import timezone
+
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    client.force_login(editor)
+    text = client.get(reverse("spaces:my_bookings")).content.decode()
+    for month in (last_month, this_month):
+        for name in ("spaces:statement_pdf", "spaces:statement_csv"):
+            assert reverse(name, args=[group.pk, month.year, month.month]) in text
+    assert f"{last_month.year}年{last_month.month}月の明細（PDF）" in text
+    assert f"{this_month.year}年{this_month.month}月（今月・途中まで）の明細（PDF）" in text
+
+
 def test_staff_take_a_phone_booking_and_log_500_sheets(client, room, printer, group, staff_user):
     client.force_login(staff_user)
     response = client.post(
