@@ -189,6 +189,14 @@ class Statement:
         return sum(use.fee for use in self.uses)
 
     @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return (self.first_day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+    @property
     def room_hours(self) -> float:
         return sum(b.hours for b in self.bookings)
 

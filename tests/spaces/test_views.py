@@ -226,6 +226,13 @@ def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_use
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "利用料のご案内（2026年12月分）" in text and "ひまわりの会 御中" in text
+    # Dated in the Japanese era as well, like the other PDFs of the portal.
+    from django.utils import timezone
+
+    from core.fiscal import wareki_date
+
+    assert wareki_date(timezone.localdate()) in text
+    assert "（令和8年12月1日〜令和8年12月31日）" in text
     assert "合計 630円" in text
     csv = client.get(reverse("spaces:statement_csv", args=[group.pk, 2026, 12])).content.decode("utf-8-sig")
     lines = csv.splitlines()
@@ -233,6 +240,19 @@ def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_use
     assert lines[1] == "2026-12-01,印刷機,500,枚,1,1,50,550,"
     assert "'=HYPERLINK(1)" in csv
     assert lines[-1].startswith("合計") and ",630," in lines[-1]
+
+
+def test_staff_see_the_monthly_fees_with_a_thousands_separator(client, printer, group, staff_user):
+    """The 月ごとの利用料 page writes 1,550円 as the PDF does, not 1550円."""
+    from django.utils import timezone
+
+    from spaces import services
+
+    today = timezone.localdate()
+    services.machine_use_log(machine=printer, group=group, used_on=today, count=1500, by=staff_user)
+    client.force_login(staff_user)
+    text = client.get(reverse("spaces:staff_statements") + f"?month={today:%Y-%m}").content.decode()
+    assert "1,550円" in text and "1550円" not in text
 
 
 def test_another_groups_statement_is_not_found(client, group, make_user):
