@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import DateInput, department_choice
@@ -37,6 +38,8 @@ from projects.models import (
     SupportKind,
     SupportLog,
 )
+from projects.validators import ALLOWED_ACCEPT as ATTACHMENT_ACCEPT
+from projects.validators import ALLOWED_LABEL as ATTACHMENT_LABEL
 from projects.validators import (
     AUDIENCE_MAX,
     BUDGET_LINE_MAX,
@@ -253,10 +256,9 @@ BudgetFormSet = inlineformset_factory(
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("添付資料"),
-        help_text=_("PDF、Word・Excel・PowerPoint、画像（JPEG・PNG）。例: 団体の活動報告書.pdf"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.jpg,.jpeg,.png,.gif,.webp"}
-        ),
+        # The kinds are written once, in projects.validators, which also checks the upload.
+        help_text=format_lazy(_("{kinds}。例: 団体の活動報告書.pdf"), kinds=ATTACHMENT_LABEL),
+        widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
     )
 
 

@@ -57,7 +57,9 @@ ALLOWED_TYPES: dict[str, tuple[set[str], str]] = {
     ".webp": ({"webp"}, "image/webp"),
 }
 
+# How the form names the kinds above (its help text) and what the file picker offers.
 ALLOWED_LABEL = _("PDF、Word・Excel・PowerPoint、画像（JPEG・PNG・GIF・WebP）")
+ALLOWED_ACCEPT = ",".join(ALLOWED_TYPES)
 
 
 def validate_attachment(upload) -> str:
