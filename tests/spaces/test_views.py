@@ -85,6 +85,24 @@ def test_an_invalid_week_falls_back_to_this_week(client, room):
     assert "2026年11月30日（月）〜12月6日（日）" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [
+        ("0001-01-01", "「週」: 1989年から2100年までの日付を指定してください。今週を表示しています。"),
+        ("9999-12-27", "「週」: 1989年から2100年までの日付を指定してください。今週を表示しています。"),
+        ("2026/12/07", "「週」: 日付を 2026-04-06 の形で指定してください。今週を表示しています。"),
+    ],
+)
+def test_a_week_out_of_range_is_told_apart_from_a_mistyped_one(client, room, week, message):
+    """A well-formed but far-off date is not blamed on its format: the page says which years it
+    shows (and shows this week, 400); a mistyped date is still asked in the 2026-04-06 form."""
+    response = client.get(reverse("spaces:week", args=[room.pk]) + f"?week={week}")
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert message in text
+    assert "2026年11月30日（月）〜12月6日（日）" in text
+
+
 def test_editor_books_from_a_slot_and_sees_the_booking(
     client, room, group, editor, django_capture_on_commit_callbacks
 ):
