@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import area_checkboxes, theme_checkboxes
-from events.models import Event, Program
+from events.models import Program
 from matching.models import Business, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
+from matching.selectors import origin_event_choices
 
 
 class BusinessForm(forms.ModelForm):
@@ -76,6 +79,17 @@ class ItemForm(forms.Form):
         return data
 
 
+class EventChoiceField(forms.ModelChoiceField):
+    """An event named by the date of its first session and its title: a program holds the same
+    event again and again (協働カフェ three times), and staff must tell which one it was."""
+
+    def label_from_instance(self, event) -> str:
+        if event.first_starts_at is None:
+            return _("%(title)s（日程未定）") % {"title": event.title}
+        day = date_format(timezone.localtime(event.first_starts_at).date(), "Y年n月j日")
+        return _("%(date)s %(title)s") % {"date": day, "title": event.title}
+
+
 class IntroductionForm(forms.Form):
     note = forms.CharField(
         label=_("紹介のひとこと"),
@@ -89,11 +103,12 @@ class IntroductionForm(forms.Form):
         help_text=_("どの事業の成果として数えるか。例: 交流会"),
         empty_label=_("なし"),
     )
-    origin_event = forms.ModelChoiceField(
+    origin_event = EventChoiceField(
         label=_("きっかけの催し"),
-        queryset=Event.objects.select_related("program").order_by("-id"),
+        queryset=origin_event_choices(),
         required=False,
         empty_label=_("なし"),
+        help_text=_("新しい順。日付は初回の開催日です。"),
     )
     origin_consultation = forms.IntegerField(
         label=_("きっかけの相談記録の番号"),

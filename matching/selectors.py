@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 
@@ -744,3 +744,15 @@ def person_matches(user) -> list[tuple[Match, str]]:
         )
         rows.append((match, str(via)))
     return rows
+
+
+def origin_event_choices() -> QuerySet:
+    """The events a match may name as its origin (きっかけの催し), newest first by their first
+    session, each with first_starts_at for its label: one query however many there are."""
+    from events.models import Event
+
+    return (
+        Event.objects.only("id", "title")
+        .annotate(first_starts_at=Min("sessions__starts_at"))
+        .order_by(F("first_starts_at").desc(nulls_last=True), "-id")
+    )

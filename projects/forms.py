@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import DateInput, department_choice
@@ -34,7 +35,17 @@ from projects.models import (
     ReviewerSide,
     SixPrinciples,
     StaffNote,
+    SupportKind,
     SupportLog,
+)
+from projects.validators import ALLOWED_ACCEPT as ATTACHMENT_ACCEPT
+from projects.validators import ALLOWED_LABEL as ATTACHMENT_LABEL
+from projects.validators import (
+    AUDIENCE_MAX,
+    BUDGET_LINE_MAX,
+    FISCAL_YEAR_MAX,
+    FISCAL_YEAR_MIN,
+    SUPPORT_MINUTES_MAX,
 )
 
 
@@ -42,8 +53,24 @@ class CheckboxList(forms.CheckboxSelectMultiple):
     """Checkboxes in a fieldset (the global field template renders the legend)."""
 
 
+# What an empty select choice means, in Japanese (never Django's raw 「---------」).
+NOT_CHOSEN = _("（選ばない）")
+CHOOSE = _("（選んでください）")
+FORM_CHOICES = [("", _("（あとで決める）")), *ProjectForm.choices]
+
+
 def textareas(names, rows: int = 3) -> dict:
     return {name: forms.Textarea(attrs={"rows": rows}) for name in names}
+
+
+def number_input(*, min_value: int = 0, max_value: int) -> forms.NumberInput:
+    """A whole number within the model's bounds (projects.validators): the browser says so before
+    sending, the server's own check keeps what was typed and says it in Japanese."""
+    return forms.NumberInput(attrs={"min": min_value, "max": max_value, "step": 1, "inputmode": "numeric"})
+
+
+def fiscal_year_input() -> forms.NumberInput:
+    return number_input(min_value=FISCAL_YEAR_MIN, max_value=FISCAL_YEAR_MAX)
 
 
 def approved_groups():
@@ -85,6 +112,7 @@ class CallForm(forms.ModelForm):
             "is_published",
         ]
         widgets = {
+            "fiscal_year": fiscal_year_input(),
             "opens_on": DateInput,
             "closes_on": DateInput,
             "review_deadline": DateInput,
@@ -217,7 +245,7 @@ class BudgetLineForm(forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["item", "description", "amount", "payer"]
-        widgets = {"amount": forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric"})}
+        widgets = {"amount": number_input(max_value=BUDGET_LINE_MAX)}
 
 
 BudgetFormSet = inlineformset_factory(
@@ -228,10 +256,9 @@ BudgetFormSet = inlineformset_factory(
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("添付資料"),
-        help_text=_("PDF、Word・Excel・PowerPoint、画像（JPEG・PNG）。例: 団体の活動報告書.pdf"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.jpg,.jpeg,.png,.gif,.webp"}
-        ),
+        # The kinds are written once, in projects.validators, which also checks the upload.
+        help_text=format_lazy(_("{kinds}。例: 団体の活動報告書.pdf"), kinds=ATTACHMENT_LABEL),
+        widget=forms.ClearableFileInput(attrs={"accept": ATTACHMENT_ACCEPT}),
     )
 
 
@@ -272,6 +299,7 @@ class SideResolutionForm(RequirementsMixin, forms.Form):
         label=_("代わりの審査員"),
         queryset=User.objects.none(),
         required=False,
+        empty_label=NOT_CHOSEN,
         help_text=_(
             "「代わりの審査員を指名する」を選んだときに選びます。指名した方にメールで審査を依頼します。"
         ),
@@ -391,13 +419,17 @@ class DecisionForm(forms.Form):
         ),
     )
     department = department_choice(
-        _("担当課（採択の場合）"), help_text=_("空欄の場合は、提案で希望された担当課になります。")
+        _("担当課（採択の場合）"),
+        empty_label=NOT_CHOSEN,
+        help_text=_("選ばない場合は、提案で希望された担当課になります。"),
     )
-    form = forms.ChoiceField(
-        label=_("協働の形態（採択の場合）"),
-        choices=[("", _("（あとで決める）")), *ProjectForm.choices],
-        required=False,
-    )
+    form = forms.ChoiceField(label=_("協働の形態（採択の場合）"), choices=FORM_CHOICES, required=False)
+
+    def __init__(self, *args, outcomes: list[tuple[str, str]] | None = None, **kwargs):
+        """`outcomes`: the decisions the workflow allows now (projects.workflow.proposal_decisions)."""
+        super().__init__(*args, **kwargs)
+        if outcomes is not None:
+            self.fields["outcome"].choices = outcomes
 
 
 class ProjectRegisterForm(forms.ModelForm):
@@ -420,6 +452,7 @@ class ProjectRegisterForm(forms.ModelForm):
         ]
         widgets = {
             "themes": CheckboxList,
+            "fiscal_year": fiscal_year_input(),
             "starts_on": DateInput,
             "ends_on": DateInput,
             **textareas(("summary", *Project.PLAN_FIELDS)),
@@ -428,10 +461,13 @@ class ProjectRegisterForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.value, k.label) for k in UNCALLED_KINDS]
+        self.fields["form"].choices = FORM_CHOICES
         self.fields["lead_group"].queryset = approved_groups()
         self.fields["lead_group"].required = True
+        self.fields["lead_group"].empty_label = CHOOSE
         self.fields["themes"].queryset = Theme.objects.active()
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].empty_label = NOT_CHOSEN
         self.fields["fiscal_year"].help_text = _("開始年（例: 2026 → 令和8年度）")
 
 
@@ -459,8 +495,10 @@ class ProjectEditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["form"].choices = FORM_CHOICES
         self.fields["themes"].queryset = Theme.objects.active()
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].empty_label = NOT_CHOSEN
 
 
 class TransitionForm(forms.Form):
@@ -574,7 +612,11 @@ class ResultsPresentationForm(forms.ModelForm):
     class Meta:
         model = ResultsPresentation
         fields = ["held_on", "venue", "audience", "summary"]
-        widgets = {"held_on": DateInput, "summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "held_on": DateInput,
+            "audience": number_input(max_value=AUDIENCE_MAX),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class SupportLogForm(forms.ModelForm):
@@ -585,4 +627,9 @@ class SupportLogForm(forms.ModelForm):
             "held_on": DateInput,
             "content": forms.Textarea(attrs={"rows": 3}),
             "next_action": forms.Textarea(attrs={"rows": 2}),
+            "minutes": number_input(max_value=SUPPORT_MINUTES_MAX),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", CHOOSE), *SupportKind.choices]

@@ -38,6 +38,7 @@ from core.fields import actor_field, optional_link, party_link
 from core.fiscal import fiscal_year_of
 from core.models import Department, Theme
 from core.predicates import is_official
+from projects.validators import audience_max, budget_line_max, fiscal_year_validators, support_minutes_max
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -262,7 +263,9 @@ class ProposalCall(models.Model):
 
     title = models.CharField(_("募集名"), max_length=200, help_text=_("例: 令和8年度 市民提案型協働事業"))
     fiscal_year = models.PositiveIntegerField(
-        _("年度"), help_text=_("事業を実施する年度の開始年（例: 2026）")
+        _("年度"),
+        validators=fiscal_year_validators,
+        help_text=_("事業を実施する年度の開始年（例: 2026）"),
     )
     description = models.TextField(
         _("募集の概要"),
@@ -504,7 +507,7 @@ class BudgetLine(models.Model):
     )
     item = models.CharField(_("費目"), max_length=100, help_text=_("例: 会場使用料"))
     description = models.CharField(_("内訳"), max_length=200, blank=True, help_text=_("例: 2,000円×24回"))
-    amount = models.PositiveIntegerField(_("金額（円）"))
+    amount = models.PositiveIntegerField(_("金額（円）"), validators=[budget_line_max])
     payer = models.CharField(_("負担者"), max_length=20, choices=Payer.choices, default=Payer.PROPOSER)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -806,7 +809,7 @@ class Project(SixWTwoHPlan):
     department = optional_link(Department, _("担当課"), on_delete=models.SET_NULL, related_name="projects")
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="projects")
     summary = models.TextField(_("事業の概要"), blank=True)
-    fiscal_year = models.PositiveIntegerField(_("年度"), db_index=True)
+    fiscal_year = models.PositiveIntegerField(_("年度"), db_index=True, validators=fiscal_year_validators)
     starts_on = models.DateField(_("開始日"), null=True, blank=True)
     ends_on = models.DateField(_("終了日"), null=True, blank=True)
     status = models.CharField(
@@ -1071,7 +1074,7 @@ class ResultsPresentation(ProjectRecord):
     venue = models.CharField(
         _("会場・場"), max_length=200, help_text=_("例: 協働事業成果発表会（市民活動プラザ ホール）")
     )
-    audience = models.PositiveIntegerField(_("参加者数"), null=True, blank=True)
+    audience = models.PositiveIntegerField(_("参加者数"), null=True, blank=True, validators=[audience_max])
     summary = models.TextField(_("発表の内容・反響"), blank=True)
 
     class Meta:
@@ -1105,7 +1108,9 @@ class SupportLog(ProjectRecord):
     )
     content = models.TextField(_("内容"), help_text=_("例: 事業計画書の収支計画を一緒に見直した。"))
     next_action = models.TextField(_("次にすること"), blank=True)
-    minutes = models.PositiveIntegerField(_("時間（分）"), null=True, blank=True)
+    minutes = models.PositiveIntegerField(
+        _("時間（分）"), null=True, blank=True, validators=[support_minutes_max]
+    )
 
     class Meta:
         verbose_name = _("支援記録")

@@ -1,10 +1,45 @@
-"""Attachments: PDF, Office files and images only, checked by their content and their name."""
+"""What the projects app accepts: attachments (PDF, Office files and images only, checked by their
+content and their name) and the bounds of its numbers."""
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.fiscal import FISCAL_YEAR_BOUNDS
 from core.uploads import validate_upload
+
+# --- Numbers ----------------------------------------------------------------------------------------
+# A PositiveIntegerField alone takes whatever the database holds (on SQLite up to 2**63), so a
+# slip of the finger (99999999999999) was saved and summed into a 合計 of trillions of yen.
+
+# A city's collaboration project (市民提案型協働事業 and the like) runs on a few hundred thousand
+# to a few million yen in all; 1億円 for one line of its budget is far above any real line yet
+# still catches the extra zeros of a typo, and fifty lines of it stay well inside an integer.
+BUDGET_LINE_MAX = 100_000_000
+budget_line_max = MaxValueValidator(
+    BUDGET_LINE_MAX, message=_("金額は1行につき1億円（100,000,000円）以下で入力してください。")
+)
+
+# The same years a URL may ask for (core.fiscal): the portal's records start in Heisei.
+FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = FISCAL_YEAR_BOUNDS[0], FISCAL_YEAR_BOUNDS[-1]
+FISCAL_YEAR_MESSAGE = _("年度は1989〜2100の西暦の年で入力してください（例: 2026）。")
+fiscal_year_validators = [
+    MinValueValidator(FISCAL_YEAR_MIN, message=FISCAL_YEAR_MESSAGE),
+    MaxValueValidator(FISCAL_YEAR_MAX, message=FISCAL_YEAR_MESSAGE),
+]
+
+# A results presentation fills a hall, or at most a streamed audience of some thousands.
+AUDIENCE_MAX = 100_000
+audience_max = MaxValueValidator(AUDIENCE_MAX, message=_("参加者数は100,000人以下で入力してください。"))
+
+# One support record is one meeting or session: it cannot last longer than a day.
+SUPPORT_MINUTES_MAX = 24 * 60
+support_minutes_max = MaxValueValidator(
+    SUPPORT_MINUTES_MAX, message=_("時間は1回につき1,440分（24時間）以下で入力してください。")
+)
+
+# --- Attachments ------------------------------------------------------------------------------------
 
 # File-name extension → the kinds `filetype` may detect in the content, and the type we serve it as.
 ALLOWED_TYPES: dict[str, tuple[set[str], str]] = {
@@ -22,7 +57,9 @@ ALLOWED_TYPES: dict[str, tuple[set[str], str]] = {
     ".webp": ({"webp"}, "image/webp"),
 }
 
+# How the form names the kinds above (its help text) and what the file picker offers.
 ALLOWED_LABEL = _("PDF、Word・Excel・PowerPoint、画像（JPEG・PNG・GIF・WebP）")
+ALLOWED_ACCEPT = ",".join(ALLOWED_TYPES)
 
 
 def validate_attachment(upload) -> str:

@@ -225,7 +225,10 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "earlier_rounds": rounds[:-1],
                 "overdue": selectors.overdue_reviews(proposal=proposal),
                 "resolution_forms": _resolution_forms(proposal, stage_results),
-                "decision_form": forms.DecisionForm(initial={"department": proposal.desired_department_id}),
+                # Offer what the workflow allows now, and say when the review must start first.
+                "can_start_review": workflow.proposal_can_start_review(proposal),
+                "decisions": workflow.proposal_decisions(proposal),
+                "review_comes_first": workflow.proposal_review_comes_first(proposal),
                 "has_next_stage": proposal.current_stage_id is not None
                 and proposal.call.stages.filter(order__gt=proposal.current_stage.order).exists(),
                 "project": Project.objects.filter(proposal=proposal).first(),
@@ -673,7 +676,13 @@ def proposal_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = _staff_proposal(pk)
-    form = forms.DecisionForm(request.POST or None, initial={"department": proposal.desired_department_id})
+    outcomes = workflow.proposal_decisions(proposal)
+    if not outcomes:
+        messages.error(request, _("この提案の状態では、決定を記録できません。"))
+        return redirect("projects:proposal_detail", pk=pk)
+    form = forms.DecisionForm(
+        request.POST or None, outcomes=outcomes, initial={"department": proposal.desired_department_id}
+    )
     if request.method == "POST" and form.is_valid():
         with refusals_on_form(form):
             services.proposal_decide(proposal=proposal, by=request.user, **form.cleaned_data)
@@ -681,7 +690,12 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             if form.cleaned_data["outcome"] == ProposalStatus.ADOPTED:
                 return redirect("projects:workspace", pk=proposal.project.pk)
             return redirect("projects:proposal_detail", pk=pk)
-    return render(request, "projects/staff/decide.html", {"proposal": proposal, "form": form})
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "review_comes_first": workflow.proposal_review_comes_first(proposal),
+    }
+    return render(request, "projects/staff/decide.html", context)
 
 
 # --- Projects: workspace, life cycle, agreement, records ---------------------------------------------

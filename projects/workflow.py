@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.workflow import Workflow
-from projects.models import ProjectStatus, ProposalStatus
+from projects.models import DecisionOutcome, ProjectStatus, ProposalStatus
 
 PROPOSAL_TRANSITIONS: dict[str, tuple[str, ...]] = {
     ProposalStatus.DRAFT: (ProposalStatus.SUBMITTED,),
@@ -34,6 +34,24 @@ PROJECT_WORKFLOW = Workflow.from_moves(
     PROJECT_TRANSITIONS,
     refused=_("「%(from)s」の協働事業を「%(to)s」にすることはできません。"),
 )
+
+
+def proposal_decisions(proposal) -> list[tuple[str, str]]:
+    """The decisions (value, label) staff may record now: those the workflow allows from the
+    proposal's status. A proposal (re)submitted but not yet under review may only be returned."""
+    allowed = set(PROPOSAL_WORKFLOW.next(proposal.status))
+    return [(value, label) for value, label in DecisionOutcome.choices if value in allowed]
+
+
+def proposal_can_start_review(proposal) -> bool:
+    return PROPOSAL_WORKFLOW.can(proposal.status, ProposalStatus.UNDER_REVIEW)
+
+
+def proposal_review_comes_first(proposal) -> bool:
+    """採択・不採択 wait until the review (of this round) has started: say so on the page."""
+    return proposal_can_start_review(proposal) and not PROPOSAL_WORKFLOW.can(
+        proposal.status, ProposalStatus.ADOPTED
+    )
 
 
 def project_next_statuses(project) -> list[str]:

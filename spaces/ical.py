@@ -2,6 +2,9 @@
 
 Times are written in UTC (…Z) as events/ical.py does; each booking's UID never changes, so
 importing the file again updates the entry, and a cancelled booking is sent as STATUS:CANCELLED.
+A calendar takes the newer version by its SEQUENCE (raised by each move and cancellation) and
+DTSTAMP (RFC 5545 3.8.7.2: with a METHOD, when this file was made), so both must move forward:
+a cancellation sent with the booking's old DTSTAMP and no SEQUENCE was ignored by some calendars.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -33,10 +37,12 @@ def bookings_calendar(bookings: Iterable[Booking]) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", gettext("%(center)s 活動の場の予約") % {"center": settings.CENTER_NAME})
+    made_at = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
     for booking in bookings:
         vevent = VEvent()
         vevent.add("uid", _uid(booking))
-        vevent.add("dtstamp", booking.created_at.astimezone(dt.UTC))
+        vevent.add("dtstamp", made_at)
+        vevent.add("sequence", booking.sequence)
         vevent.add("dtstart", booking.starts_at.astimezone(dt.UTC))
         vevent.add("dtend", booking.ends_at.astimezone(dt.UTC))
         vevent.add("summary", f"{booking.resource.name}：{booking.purpose}")

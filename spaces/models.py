@@ -235,11 +235,14 @@ class Booking(models.Model):
     series = models.UUIDField(_("繰り返し予約の番号"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("受付日時"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+    # The iCalendar SEQUENCE (RFC 5545 3.8.7.4): raised by every change a calendar must follow (a
+    # move, a cancellation), so a calendar that imported the booking takes the newer .ics.
+    sequence = models.PositiveIntegerField(_("改訂の回数"), default=0, editable=False)
     # Changes after booking (a move to another room or time for a center event, a cancellation),
     # who made them and why (core.history). Bulk writes (seed_demo, the bench) record nothing.
     # Its rows are read by booking (id) and date, never by these links: no index to write for them.
     history = HistoricalRecords(
-        excluded_fields=["series", "created_at"],
+        excluded_fields=["series", "created_at", "sequence"],
         no_db_index=["resource", "group", "booked_by", "event_session"],
     )
 

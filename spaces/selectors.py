@@ -189,8 +189,24 @@ class Statement:
         return sum(use.fee for use in self.uses)
 
     @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return (self.first_day + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+    @property
     def room_hours(self) -> float:
         return sum(b.hours for b in self.bookings)
+
+
+def statement_months(today: dt.date) -> list[dt.date]:
+    """The months whose statements a group is offered, as their first days: the month just
+    finished first (the one it pays), then the current month (still growing)."""
+    this_month = today.replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    return [last_month, this_month]
 
 
 def statement(*, group: Group, year: int, month: int) -> Statement:

@@ -589,8 +589,9 @@ def booking_cancel(*, booking: Booking, by: User, notify: bool = True, reason: s
         raise ValidationError(refusal)
     booking.status = Status.CANCELLED
     booking.cancelled_at = timezone.now()
+    booking.sequence += 1  # calendars replace the entry with the cancelled one (spaces.ical)
     record_by(booking, by, reason)
-    booking.save(update_fields=["status", "cancelled_at"])
+    booking.save(update_fields=["status", "cancelled_at", "sequence"])
     if notify and not booking.is_block:
         mail.booking_cancelled(booking=booking, reason=reason)
     return booking
@@ -1018,6 +1019,7 @@ def booking_move(
         raise ValidationError(reasons)
     before = Booking(resource=booking.resource, starts_at=booking.starts_at, ends_at=booking.ends_at)
     booking.resource, booking.starts_at, booking.ends_at = resource, starts_at, ends_at
+    booking.sequence += 1  # calendars move the entry (spaces.ical)
     record_by(booking, by, reason)
     _save_booking(booking)
     mail.booking_moved(booking=booking, before=before, reason=reason)

@@ -38,12 +38,17 @@ def _week_param(value: str | None) -> tuple[dt.date, str]:
     error = ""
     try:
         day = dt.date.fromisoformat(value or "")
-        if day.year not in WEEK_YEARS:
-            raise ValueError(value)
     except ValueError:
         day = timezone.localdate()
         if value:
             error = _("「週」: 日付を 2026-04-06 の形で指定してください。今週を表示しています。")
+    # A well-formed date far off (0001-01-01) is not a format mistake: say what range is shown.
+    if day.year not in WEEK_YEARS:
+        day = timezone.localdate()
+        error = _("「週」: %(first)s年から%(last)s年までの日付を指定してください。今週を表示しています。") % {
+            "first": WEEK_YEARS[0],
+            "last": WEEK_YEARS[-1],
+        }
     return selectors.week_start(day), error
 
 
@@ -274,7 +279,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
             "allotments": Allotment.objects.filter(group__in=groups, fiscal_year=current_fiscal_year())
             .select_related("resource", "group")
             .order_by("group__name_kana", "resource__order"),
-            "this_month": timezone.localdate().replace(day=1),
+            "statement_months": selectors.statement_months(timezone.localdate()),
         },
     )
 

@@ -461,3 +461,45 @@ def test_a_need_s_search_text_follows_its_title_and_description(group):
     # bulk_create (the demo and bench data) makes it too.
     (bulk,) = Need.objects.bulk_create([Need(group=group, title="西ヶ丘の見守り", kind="people")])
     assert Need.objects.get(pk=bulk.pk).search_text == search_document("西ケ丘の見守り") != ""
+
+
+def test_the_origin_event_select_tells_repeated_events_apart_by_date_newest_first(
+    client, staff_user, group, design_company
+):
+    """A program holds the same event again and again: each 協働カフェ is labelled with the date of
+    its first session (2026年11月3日 …), the newest first, an event without dates last; the page
+    takes the same number of queries with three events or six."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tests.events.factories import EventFactory
+
+    today = timezone.localdate()
+
+    def cafe(days: int):
+        day = today + dt.timedelta(days=days)
+        starts_at = dt.datetime.combine(day, dt.time(10), tzinfo=timezone.get_current_timezone())
+        EventFactory(title="協働カフェ（交流会）", starts_at=starts_at)
+        return f"{day.year}年{day.month}月{day.day}日 協働カフェ（交流会）"
+
+    older, newest, oldest = cafe(-30), cafe(10), cafe(-60)
+    EventFactory(title="日程の決まらない講座", sessions=0)
+    client.force_login(staff_user)
+    url = reverse("matching:introduce", args=[PartyRef.of(group).key, PartyRef.of(design_company).key])
+
+    def page_queries() -> tuple[int, list[str]]:
+        client.get(url)  # the first request of a staff session records its last-seen time
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        labels = [str(label) for _value, label in response.context["form"].fields["origin_event"].choices]
+        return len(context), labels
+
+    few, labels = page_queries()
+    assert labels == ["なし", newest, older, oldest, "日程の決まらない講座（日程未定）"]
+    for days in (-90, -120, -150):
+        cafe(days)
+    more, labels = page_queries()
+    assert more == few and len(labels) == 8

@@ -124,3 +124,18 @@ def test_attachments_cannot_be_added_to_a_submitted_proposal(call, group, propos
     proposal = ProposalFactory(call=call, group=group, submitted=True)
     with pytest.raises(ValidationError):
         services.attachment_add(proposal=proposal, upload=upload("a.pdf", PDF), by=proposer)
+
+
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + b"\x00" * 64  # a 1x1 GIF's header
+
+
+def test_the_upload_form_names_and_offers_exactly_the_kinds_the_server_accepts():
+    """The help text and the file picker say what validate_attachment accepts: a GIF, which the
+    server takes, is named (画像（JPEG・PNG・GIF・WebP）) and offered, as is every other kind."""
+    from projects.forms import AttachmentForm
+    from projects.validators import ALLOWED_TYPES
+
+    field = AttachmentForm().fields["file"]
+    assert "画像（JPEG・PNG・GIF・WebP）" in str(field.help_text)
+    assert field.widget.attrs["accept"].split(",") == list(ALLOWED_TYPES)
+    assert validate_attachment(upload("写真.gif", GIF)) == "image/gif"

@@ -233,6 +233,51 @@ def test_earlier_rounds_stay_readable_on_the_staff_page(returned_and_resubmitted
     assert "第2回審査・書類審査の審査状況" in html
 
 
+def test_a_resubmitted_proposal_offers_only_what_its_status_allows_and_says_to_start_the_review(
+    call, group, official_user, reviewer_staff, staff_user, proposer, client_for
+):
+    """Resubmitted after 差戻し (提出), staff are offered 審査を開始する and only 差戻し, with a word
+    that 採択・不採択 come after the review starts: no 採択 that is then refused. Once the new round
+    is under review, all three decisions are offered."""
+    proposal = ProposalFactory(call=call, group=group, under_review=True)
+    score_all(proposal, official_user, 5)
+    score_all(proposal, reviewer_staff, 5)
+    services.proposal_decide(proposal=proposal, by=staff_user, outcome="returned", reason="予算を直して")
+    with time_machine.travel(dt.datetime(2026, 12, 5, 10, tzinfo=dt.UTC)):
+        services.proposal_submit(proposal=proposal, by=proposer)
+    client = client_for(staff_user)
+    detail = reverse("projects:proposal_detail", args=[proposal.pk])
+    decide = reverse("projects:proposal_decide", args=[proposal.pk])
+
+    html = client.get(detail).content.decode()
+    assert "審査を開始する" in html
+    assert "決定を記録する（差戻し）" in html and "決定を記録する（採択" not in html
+    assert "採択・不採択は、審査を開始してから記録できます。" in html
+    assert "第2回の審査を新しく始めます" in html
+    form = client.get(decide).context["form"]
+    assert [value for value, _label in form.fields["outcome"].choices] == ["returned"]
+
+    services.proposal_review_start(proposal=proposal, by=staff_user)
+    html = client.get(detail).content.decode()
+    assert "決定を記録する（採択・不採択・差戻し）" in html
+    assert "審査を開始してから記録できます" not in html
+    form = client.get(decide).context["form"]
+    assert [value for value, _label in form.fields["outcome"].choices] == ["adopted", "rejected", "returned"]
+
+
+def test_the_decision_page_of_a_returned_proposal_says_nothing_can_be_recorded(
+    call, group, staff_user, client_for
+):
+    """A returned proposal (waiting for its group) has no decision to take: the page sends staff
+    back to the proposal with a message instead of a form that could only be refused."""
+    proposal = ProposalFactory(call=call, group=group, submitted=True)
+    services.proposal_decide(proposal=proposal, by=staff_user, outcome="returned", reason="添付を")
+    response = client_for(staff_user).get(
+        reverse("projects:proposal_decide", args=[proposal.pk]), follow=True
+    )
+    assert "この提案の状態では、決定を記録できません。" in response.content.decode()
+
+
 def test_a_return_before_any_review_does_not_start_a_new_round(call, group, staff_user, proposer):
     proposal = ProposalFactory(call=call, group=group, submitted=True)
     services.proposal_decide(proposal=proposal, by=staff_user, outcome="returned", reason="添付を")

@@ -358,6 +358,68 @@ def test_bad_input_keeps_what_was_typed(client_for, proposer, group, call):
     assert "入力内容を確認してください" in page and "ここは残る" in page and "会場費" in page
 
 
+def test_a_budget_line_above_one_hundred_million_yen_is_refused_and_kept_as_typed(
+    client_for, proposer, group, call
+):
+    """An amount with extra zeros is not saved into a total of trillions of yen: the page says
+    how much one line may be and shows the amount as typed; 1億円 itself is accepted."""
+    proposal = ProposalFactory(call=call, group=group)
+    before = list(proposal.budget_lines.values_list("amount", flat=True))
+    client = client_for(proposer)
+
+    def post(amount: str):
+        return client.post(
+            f"/projects/proposals/{proposal.pk}/edit/",
+            {
+                "title": proposal.title,
+                "kind": proposal.kind,
+                **COMPLETE_PLAN,
+                "partners-TOTAL_FORMS": 0,
+                "partners-INITIAL_FORMS": 0,
+                "budget-TOTAL_FORMS": 1,
+                "budget-INITIAL_FORMS": 0,
+                "budget-0-item": "会場使用料",
+                "budget-0-amount": amount,
+                "budget-0-payer": "city",
+            },
+        )
+
+    response = post("99999999999999")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "金額は1行につき1億円（100,000,000円）以下で入力してください。" in page
+    assert 'value="99999999999999"' in page
+    assert list(proposal.budget_lines.values_list("amount", flat=True)) == before
+
+    assert post("100000000").status_code == 302
+    assert 100_000_000 in proposal.budget_lines.values_list("amount", flat=True)
+
+
+@pytest.mark.parametrize(
+    ("form_name", "field", "too_much", "enough", "message"),
+    [
+        ("ResultsPresentationForm", "audience", 100_001, 100_000, "参加者数は100,000人以下"),
+        ("SupportLogForm", "minutes", 1441, 1440, "時間は1回につき1,440分（24時間）以下"),
+        ("ProjectRegisterForm", "fiscal_year", 20266, 2026, "年度は1989〜2100の西暦の年"),
+        ("CallForm", "fiscal_year", 1988, 2027, "年度は1989〜2100の西暦の年"),
+    ],
+)
+def test_the_other_numbers_of_projects_are_bounded(form_name, field, too_much, enough, message):
+    """Participants, minutes of support and fiscal years have sensible upper (and for years,
+    lower) bounds, said in Japanese on the field; a value at the bound is accepted."""
+    from projects import forms
+
+    form_class = getattr(forms, form_name)
+
+    def errors_for(value):
+        form = form_class(data={field: value})
+        form.is_valid()
+        return " ".join(form.errors.get(field, []))
+
+    assert message in errors_for(too_much)
+    assert errors_for(enough) == ""
+
+
 def test_the_edit_page_removes_the_rows_marked_for_removal_and_saves_the_changed_ones(
     client_for, proposer, group, call
 ):

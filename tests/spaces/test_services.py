@@ -271,6 +271,42 @@ def test_cancel_before_the_deadline_only(room, group, editor, staff_user):
     book(room, group, editor, day=dt.date(2026, 12, 2), start=18, end=19)
 
 
+def _vevent_of(booking: Booking):
+    from icalendar import Calendar
+
+    from spaces.ical import bookings_calendar
+
+    fresh = Booking.objects.select_related("resource").get(pk=booking.pk)
+    return Calendar.from_ical(bookings_calendar([fresh])).walk("VEVENT")[0]
+
+
+def test_a_moved_or_cancelled_bookings_ics_has_a_higher_sequence_and_a_fresh_dtstamp(
+    room, group, editor, staff_user
+):
+    """Calendars take a booking's newer .ics by its SEQUENCE and DTSTAMP (RFC 5545): each move and
+    the cancellation raise the SEQUENCE, DTSTAMP is when the file was made (not when the booking
+    was), and a cancelled booking is STATUS:CANCELLED."""
+    booking = book(room, group, editor)
+    event = _vevent_of(booking)
+    assert (event["sequence"], str(event["status"])) == (0, "CONFIRMED")
+
+    moved_at = (booking.created_at + dt.timedelta(hours=1)).replace(microsecond=0)
+    with time_machine.travel(moved_at, tick=False):
+        services.booking_move(
+            booking=booking, resource=room, starts_at=at(TUESDAY, 13), ends_at=at(TUESDAY, 15), by=staff_user
+        )
+        event = _vevent_of(booking)
+    assert (event["sequence"], str(event["status"])) == (1, "CONFIRMED")
+    assert event.decoded("dtstamp") == moved_at
+
+    cancelled_at = moved_at + dt.timedelta(hours=1)
+    with time_machine.travel(cancelled_at, tick=False):
+        services.booking_cancel(booking=booking, by=staff_user)
+        event = _vevent_of(booking)
+    assert (event["sequence"], str(event["status"])) == (2, "CANCELLED")
+    assert event.decoded("dtstamp") == cancelled_at
+
+
 def test_staff_book_by_phone_for_any_group_and_mark_no_shows(
     room, group, staff_user, django_capture_on_commit_callbacks
 ):

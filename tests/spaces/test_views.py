@@ -85,6 +85,24 @@ def test_an_invalid_week_falls_back_to_this_week(client, room):
     assert "2026年11月30日（月）〜12月6日（日）" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("week", "message"),
+    [
+        ("0001-01-01", "「週」: 1989年から2100年までの日付を指定してください。今週を表示しています。"),
+        ("9999-12-27", "「週」: 1989年から2100年までの日付を指定してください。今週を表示しています。"),
+        ("2026/12/07", "「週」: 日付を 2026-04-06 の形で指定してください。今週を表示しています。"),
+    ],
+)
+def test_a_week_out_of_range_is_told_apart_from_a_mistyped_one(client, room, week, message):
+    """A well-formed but far-off date is not blamed on its format: the page says which years it
+    shows (and shows this week, 400); a mistyped date is still asked in the 2026-04-06 form."""
+    response = client.get(reverse("spaces:week", args=[room.pk]) + f"?week={week}")
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert message in text
+    assert "2026年11月30日（月）〜12月6日（日）" in text
+
+
 def test_editor_books_from_a_slot_and_sees_the_booking(
     client, room, group, editor, django_capture_on_commit_callbacks
 ):
@@ -152,6 +170,22 @@ def test_my_bookings_lists_the_groups_upcoming_bookings(
     assert "取り消す" in text
 
 
+def test_my_bookings_offers_last_months_statement_and_this_months(client, group, editor):
+    """The month just finished is the one a group pays: its statement is offered (PDF and CSV)
+    next to the current month's, which is still growing."""
+    from django.utils import timezone
+
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    client.force_login(editor)
+    text = client.get(reverse("spaces:my_bookings")).content.decode()
+    for month in (last_month, this_month):
+        for name in ("spaces:statement_pdf", "spaces:statement_csv"):
+            assert reverse(name, args=[group.pk, month.year, month.month]) in text
+    assert f"{last_month.year}年{last_month.month}月の明細（PDF）" in text
+    assert f"{this_month.year}年{this_month.month}月（今月・途中まで）の明細（PDF）" in text
+
+
 def test_staff_take_a_phone_booking_and_log_500_sheets(client, room, printer, group, staff_user):
     client.force_login(staff_user)
     response = client.post(
@@ -210,6 +244,13 @@ def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_use
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "利用料のご案内（2026年12月分）" in text and "ひまわりの会 御中" in text
+    # Dated in the Japanese era as well, like the other PDFs of the portal.
+    from django.utils import timezone
+
+    from core.fiscal import wareki_date
+
+    assert wareki_date(timezone.localdate()) in text
+    assert "（令和8年12月1日〜令和8年12月31日）" in text
     assert "合計 630円" in text
     csv = client.get(reverse("spaces:statement_csv", args=[group.pk, 2026, 12])).content.decode("utf-8-sig")
     lines = csv.splitlines()
@@ -217,6 +258,19 @@ def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_use
     assert lines[1] == "2026-12-01,印刷機,500,枚,1,1,50,550,"
     assert "'=HYPERLINK(1)" in csv
     assert lines[-1].startswith("合計") and ",630," in lines[-1]
+
+
+def test_staff_see_the_monthly_fees_with_a_thousands_separator(client, printer, group, staff_user):
+    """The 月ごとの利用料 page writes 1,550円 as the PDF does, not 1550円."""
+    from django.utils import timezone
+
+    from spaces import services
+
+    today = timezone.localdate()
+    services.machine_use_log(machine=printer, group=group, used_on=today, count=1500, by=staff_user)
+    client.force_login(staff_user)
+    text = client.get(reverse("spaces:staff_statements") + f"?month={today:%Y-%m}").content.decode()
+    assert "1,550円" in text and "1550円" not in text
 
 
 def test_another_groups_statement_is_not_found(client, group, make_user):
