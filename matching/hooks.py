@@ -173,6 +173,10 @@ def saved_search_sources() -> list:
         def new_items(since):
             return dict(model.objects.open().filter(created_at__gt=since).values_list("pk", "created_at"))
 
+        def valid(params: QueryDict) -> bool:
+            filterset = item_filter(model, data=params)
+            return not filterset.is_bound or filterset.is_valid()
+
         def matching(params: QueryDict, ids) -> set[int]:
             filterset = item_filter(model, data=params)
             if filterset.is_bound and not filterset.is_valid():
@@ -184,6 +188,6 @@ def saved_search_sources() -> list:
             url = "matching:need_detail" if model is Need else "matching:offer_detail"
             return [(pk, title, reverse(url, args=[pk])) for pk, title in rows]
 
-        return SearchSource(kind, label, "matching:index", new_items, matching, describe)
+        return SearchSource(kind, label, "matching:index", new_items, matching, describe, valid)
 
     return [source("needs", _("ニーズ"), Need), source("offers", _("提供"), Offer)]

@@ -287,6 +287,20 @@ def test_a_search_with_invalid_filters_is_neither_offered_nor_saved(client_for, 
     assert not SavedSearch.objects.exists()
 
 
+@pytest.mark.parametrize("kind", ["needs", "offers"])
+def test_a_needs_or_offers_search_with_invalid_filters_is_neither_offered_nor_saved(client_for, member, kind):
+    page = client_for(member).get(
+        reverse("matching:index"), {"kind": "zzz", **({"type": "offer"} if kind == "offers" else {})}
+    )
+    assert page.status_code == 400
+    assert reverse("info:search_create") not in page.content.decode()
+    with pytest.raises(ValidationError):
+        services.saved_search_create(
+            user=member, kind=kind, name="ニーズ", query="kind=zzz", frequency="weekly"
+        )
+    assert not SavedSearch.objects.exists()
+
+
 def test_a_grant_search_with_invalid_filters_is_not_saved(member):
     with pytest.raises(ValidationError):
         services.saved_search_create(
