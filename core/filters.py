@@ -44,6 +44,15 @@ class KeywordField(forms.CharField):
         # The box takes what a search reads; a longer keyword from a link is refused (middleware).
         return {**super().widget_attrs(widget), "maxlength": str(SEARCH_MAX_INPUT)}
 
+    def validate(self, value):
+        super().validate(value)
+        # 「_」 or 「・」 alone normalises to nothing: the list would show every row under the
+        # heading of a search for it.
+        if value and value.strip() and not search_terms(value, normalize=self.normalize).words:
+            raise forms.ValidationError(
+                _("記号だけでは検索できません。文字か数字を入れてください。"), code="no_words"
+            )
+
 
 class KeywordFilter(django_filters.CharFilter):
     """`q = KeywordFilter(lookups=["search_text__contains"])`: each word must match one lookup."""

@@ -95,3 +95,24 @@ def test_synonyms_of_a_long_word_are_bounded():
 @pytest.mark.django_db
 def test_a_short_keyword_still_uses_its_synonyms():
     assert len(keyword_search("こども").words[0].variants) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "param", "as_staff"),
+    [
+        ("groups:index", "q", False),
+        ("events:index", "q", False),
+        ("matching:index", "q", False),
+        ("consultations:index", "q", True),
+        ("consultations:index", "group_name", True),
+    ],
+)
+def test_a_keyword_of_punctuation_only_is_an_error_not_every_row(client, staff_user, url, param, as_staff):
+    """「_」 normalises to no word at all: the list says so (400), instead of every row under the
+    heading of a search for 「_」. (A list on raw columns searches the characters themselves.)"""
+    if as_staff:
+        client.force_login(staff_user)
+    response = client.get(reverse(url), {param: "_・"})
+    assert response.status_code == 400
+    assert "記号だけでは検索できません" in response.content.decode()
