@@ -16,7 +16,14 @@ from core.models import Area, Theme
 from core.search import synonym_sets
 from core.text import KANA_ROWS, expand_synonyms
 from groups.filters import GroupDirectoryFilter
-from groups.models import Group, GroupInvitation, GroupMembership, GroupStatus, RenewalReminder
+from groups.models import (
+    Group,
+    GroupInvitation,
+    GroupMembership,
+    GroupRenewal,
+    GroupStatus,
+    RenewalReminder,
+)
 
 # The directory's cards show this many characters of a group's purpose.
 DIRECTORY_PURPOSE_CHARS = 90
@@ -88,6 +95,15 @@ def groups_of_user(user) -> QuerySet:
         Group.objects.filter(memberships__user=user)
         .annotate(my_role=Max("memberships__role", filter=Q(memberships__user=user)))
         .order_by("sort_key", "id")
+    )
+
+
+def renewal_of(group: Group, fiscal_year: int) -> GroupRenewal | None:
+    """The group's 年次更新 of that fiscal year, with who confirmed it, or None."""
+    return (
+        GroupRenewal.objects.filter(group=group, fiscal_year=fiscal_year)
+        .select_related("confirmed_by")
+        .first()
     )
 
 

@@ -443,16 +443,20 @@ def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     """更新: the group looks over its details and confirms them for this fiscal year."""
     group = _group_for(request, pk, "groups.renew_group")
+    fiscal_year = current_fiscal_year()
+    renewal = selectors.renewal_of(group, fiscal_year)
     if request.method == "POST":
-        services.group_renew(group=group, user=request.user)
-        messages.success(
-            request,
-            _("%(year)sの更新を確認しました。ありがとうございました。")
-            % {"year": _fiscal_label(current_fiscal_year())},
-        )
+        if renewal is None:
+            services.group_renew(group=group, user=request.user, fiscal_year=fiscal_year)
+            done = _("%(year)sの更新を確認しました。ありがとうございました。")
+        else:  # a second tab or the back button: nothing more to do
+            done = _("%(year)sの更新は確認済みです。")
+        messages.success(request, done % {"year": _fiscal_label(fiscal_year)})
         return redirect("groups:manage", pk=group.pk)
     group = selectors.group_for_page(pk=group.pk)
-    return render(request, "groups/renew.html", {"group": group, "fiscal_year": current_fiscal_year()})
+    return render(
+        request, "groups/renew.html", {"group": group, "fiscal_year": fiscal_year, "renewal": renewal}
+    )
 
 
 def _fiscal_label(fiscal_year: int) -> str:

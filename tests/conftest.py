@@ -41,6 +41,7 @@ DATE_SENSITIVE = (
     "tests/core/test_calendar.py",
     "tests/core/test_clock.py",
     "tests/groups/test_services.py",  # registration numbers, annual renewal
+    "tests/groups/test_renewal_page.py",
     "tests/events/test_services.py",  # reminders, surveys, waitlists against the session dates
     "tests/consultations/test_retention.py",
     "tests/consultations/test_dates.py",  # no 相談日 after today, in Japan time
