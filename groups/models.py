@@ -62,6 +62,7 @@ class GroupAction(models.TextChoices):
     RESUME = "resume", _("活動を再開する")
     WITHDRAW = "withdraw", _("退会する")
     RENEW = "renew", _("年次更新を確認する")
+    RECALL = "recall", _("申請を取り下げる")
 
 
 def _action(action: GroupAction, sources: set[str], target: str | None) -> Transition:
@@ -76,6 +77,8 @@ GROUP_WORKFLOW = Workflow(
         _action(GroupAction.SUBMIT, {GroupStatus.DRAFT, GroupStatus.RETURNED}, GroupStatus.PENDING),
         _action(GroupAction.APPROVE, {GroupStatus.PENDING}, GroupStatus.APPROVED),
         _action(GroupAction.RETURN, {GroupStatus.PENDING}, GroupStatus.RETURNED),
+        # The applicant takes an application back to correct it (and submits it again).
+        _action(GroupAction.RECALL, {GroupStatus.PENDING}, GroupStatus.DRAFT),
         _action(GroupAction.PAUSE, {GroupStatus.APPROVED}, GroupStatus.PAUSED),
         _action(GroupAction.RESUME, {GroupStatus.PAUSED}, GroupStatus.APPROVED),
         _action(

@@ -72,6 +72,7 @@ rules.add_perm("groups.resume_group", (is_group_owner | is_center_staff) & statu
 rules.add_perm(
     "groups.withdraw_group", (is_group_owner | is_center_staff) & status_allows(GroupAction.WITHDRAW)
 )
+rules.add_perm("groups.recall_group", is_group_member & status_allows(GroupAction.RECALL))
 rules.add_perm("groups.renew_group", (is_group_member | is_center_staff) & status_allows(GroupAction.RENEW))
 rules.add_perm("groups.manage_members", (is_group_owner | is_center_staff) & is_editable_status)
 rules.add_perm("groups.view_group_history", is_center_staff)

@@ -337,8 +337,8 @@ def group_return(*, group: Group, staff: User, reason: str) -> Group:
 
 @transaction.atomic
 def group_change_status(*, group: Group, user: User, action: str, reason: str = "") -> Group:
-    """休止 / 再開 / 退会 by an owner or staff."""
-    if action not in (GroupAction.PAUSE, GroupAction.RESUME, GroupAction.WITHDRAW):
+    """休止 / 再開 / 退会 by an owner or staff; 申請の取り下げ by the applicant."""
+    if action not in (GroupAction.PAUSE, GroupAction.RESUME, GroupAction.WITHDRAW, GroupAction.RECALL):
         raise ValueError(action)
     if not may(user, f"groups.{action}_group", group):
         raise PermissionDenied

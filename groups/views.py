@@ -290,6 +290,11 @@ def apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_object_or_404(Group, pk=pk)
+    if may(request.user, "groups.recall_group", group):
+        # Under review, the application cannot be changed: say how to, rather than a 403.
+        messages.info(request, _("確認中の申請は直せません。申請を取り下げて下書きに戻すと、直せます。"))
+        return redirect("groups:manage", pk=group.pk)
     group = _group_for(request, pk, "groups.change_group")
     is_application = group.status in (GroupStatus.DRAFT, GroupStatus.RETURNED)
     form = GroupForm(instance=group, initial={})
@@ -359,6 +364,7 @@ def _manage_page(
                 "pause": may(user, "groups.pause_group", group),
                 "resume": may(user, "groups.resume_group", group),
                 "withdraw": may(user, "groups.withdraw_group", group),
+                "recall": may(user, "groups.recall_group", group),
                 "renew": may(user, "groups.renew_group", group),
                 "manage_members": may(user, "groups.manage_members", group),
             },
@@ -406,9 +412,19 @@ STATUS_ACTIONS = {
         "title": _("退会する"),
         "button": _("退会する"),
         "explain": _(
-            "退会すると団体のページは公開されなくなり、元に戻せません。再び登録するには新しく申請が必要です。"
+            "退会すると、この団体の登録（申請中のものを含む）は終わり、元に戻せません。公開中のページも"
+            "表示されなくなります。再び登録するには新しく申請が必要です。"
         ),
         "done": _("退会の手続きをしました。"),
+    },
+    GroupAction.RECALL: {
+        "title": _("申請を取り下げる"),
+        "button": _("取り下げる"),
+        "explain": _(
+            "取り下げると申請は「下書き」に戻り、内容を直してからもう一度申請できます。センターの確認は、"
+            "もう一度申請したときから始まります。"
+        ),
+        "done": _("申請を取り下げました。内容を直して、もう一度申請してください。"),
     },
 }
 
@@ -416,7 +432,7 @@ STATUS_ACTIONS = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """休止 / 再開 / 退会, with an optional reason, after a confirmation page."""
+    """休止 / 再開 / 退会 / 申請の取り下げ, with an optional reason, after a confirmation page."""
     if action not in STATUS_ACTIONS:
         raise Http404
     group = _group_for(request, pk, f"groups.{action}_group")

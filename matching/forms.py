@@ -86,7 +86,7 @@ class EventChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, event) -> str:
         if event.first_starts_at is None:
             return _("%(title)s（日程未定）") % {"title": event.title}
-        day = date_format(timezone.localtime(event.first_starts_at).date(), "Y年n月j日")
+        day = date_format(timezone.localtime(event.first_starts_at).date(), _("Y年n月j日"))
         return _("%(date)s %(title)s") % {"date": day, "title": event.title}
 
 

@@ -817,6 +817,7 @@ def test_a_superuser_is_offered_only_what_the_group_s_status_allows(client_for, 
         "pause": True,
         "resume": False,
         "withdraw": True,
+        "recall": False,
         "renew": True,
         "manage_members": True,
     }
