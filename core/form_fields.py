@@ -37,33 +37,40 @@ def area_checkboxes(label, **kwargs) -> forms.ModelMultipleChoiceField:
     return _checkboxes(label, Area.objects.all(), **kwargs)
 
 
-class _ReadingField(forms.CharField):
+class _CheckedLikeTheProfile(forms.CharField):
+    """A text normalised as the profile stores it, and refused with `message` when `accepts`
+    says no (an empty value is left to `required`)."""
+
+    normalise = staticmethod(str)
+    accepts = staticmethod(bool)
+    message = ""
+    code = ""
+
+    def to_python(self, value):
+        return self.normalise(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.accepts(value):
+            raise forms.ValidationError(self.message, code=self.code)
+
+
+class _ReadingField(_CheckedLikeTheProfile):
     """ふりがな stored as the profile stores it (core.text.person_reading), kana only."""
 
-    def to_python(self, value):
-        return person_reading(super().to_python(value))
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not is_person_reading(value):
-            raise forms.ValidationError(
-                _("ふりがなは、ひらがなかカタカナだけで入力してください（例: さとう ようこ）。"),
-                code="reading",
-            )
+    normalise = staticmethod(person_reading)
+    accepts = staticmethod(is_person_reading)
+    message = _("ふりがなは、ひらがなかカタカナだけで入力してください（例: さとう ようこ）。")
+    code = "reading"
 
 
-class _PhoneField(forms.CharField):
+class _PhoneField(_CheckedLikeTheProfile):
     """A phone number stored as the profile stores it (core.text.phone_number): half-width."""
 
-    def to_python(self, value):
-        return phone_number(super().to_python(value))
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not is_phone_number(value):
-            raise forms.ValidationError(
-                _("電話番号は、数字とハイフンで入力してください（例: 090-1234-5678）。"), code="phone"
-            )
+    normalise = staticmethod(phone_number)
+    accepts = staticmethod(is_phone_number)
+    message = _("電話番号は、数字とハイフンで入力してください（例: 090-1234-5678）。")
+    code = "phone"
 
 
 def kana_field() -> forms.CharField:
