@@ -295,7 +295,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Under review, the application cannot be changed: say how to, rather than a 403.
         messages.info(request, _("確認中の申請は直せません。申請を取り下げて下書きに戻すと、直せます。"))
         return redirect("groups:manage", pk=group.pk)
-    group = _group_for(request, pk, "groups.change_group")
+    group = permitted(request.user, "groups.change_group", group, hidden_unless="groups.view_group")
     is_application = group.status in (GroupStatus.DRAFT, GroupStatus.RETURNED)
     form = GroupForm(instance=group, initial={})
     if request.method == "POST":
