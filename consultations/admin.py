@@ -62,25 +62,12 @@ class ConsultationAdmin(ConsultationAccessMixin, admin.ModelAdmin):
     filter_horizontal = ["topics", "themes"]
     readonly_fields = ["anonymised_at", "created_by", "created_at", "updated_at"]
     inlines = [ReferralInline, FollowUpInline]
-    fields = [
-        "consulted_on",
-        "channel",
-        "duration_minutes",
-        "staff",
-        "group",
-        "person",
-        "is_anonymous",
-        "topics",
-        "themes",
-        "question",
-        "answer",
-        "status",
-        "related_events",
-        "related_projects",
-        "anonymised_at",
-        "created_by",
-        "created_at",
-        "updated_at",
+    # The record form's fields are the service's (one list, consultations.services); the admin
+    # adds the classifications and links, and shows the bookkeeping read-only.
+    fieldsets = [
+        (None, {"fields": services.CHANGEABLE_FIELDS}),
+        (_("分類と関連"), {"fields": ["topics", "themes", "related_events", "related_projects"]}),
+        (_("記録"), {"fields": readonly_fields}),
     ]
 
     @admin.display(description=_("相談者"))

@@ -228,3 +228,13 @@ def test_the_admin_search_finds_what_the_portal_list_finds_and_logs_it(client_fo
     assert [c.pk for c in response.context_data["cl"].result_list] == [hit.pk]
     assert last_entry().consultation_ids == [hit.pk]
     assert last_entry().path == reverse("admin:consultations_consultation_changelist") + "?q=***"
+
+
+def test_the_admin_form_edits_what_the_portal_form_edits(client_for, staff_user, consultation):
+    """The admin's record form offers every field the service takes (one list), plus the
+    classifications and links; the bookkeeping is shown, never edited."""
+    url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    form = client_for(staff_user).get(url).context["adminform"].form
+    assert set(services.CHANGEABLE_FIELDS) <= set(form.fields)
+    assert {"topics", "themes", "related_events", "related_projects"} <= set(form.fields)
+    assert not {"created_by", "created_at", "anonymised_at"} & set(form.fields)
