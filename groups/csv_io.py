@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from core.csv import BOM, CsvWriter
 from core.models import Area, Theme, User, absolute_url
-from core.text import name_key, normalize_for_search
-from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupStatus, LegalForm
+from core.text import name_key, normalize_for_search, tidy_text
+from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
 from groups.validators import (
     FOUNDED_YEAR_MIN,
     MEMBER_COUNT_MAX,
@@ -464,7 +464,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
                     % {"id": group_id}
                 )
 
-    values["name"] = _text(raw, "name")
+    # As Group.clean stores them, so that the preview shows and compares what will be saved.
+    values["name"] = tidy_text(raw.get("name"))
     if not values["name"]:
         errors.append(_("団体名が空です。"))
     elif len(values["name"]) > 200:
@@ -517,7 +518,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
 
     for key in ("purpose", "activities", "representative_name", "contact_name", "address", "sns"):
         if key in present:
-            values[key] = (raw.get(key, "") or "").strip()
+            value = raw.get(key, "") or ""
+            values[key] = tidy_text(value) if key in TIDIED_FIELDS else value.strip()
     if "sns" in values:
         try:
             values["sns"] = clean_sns_lines(values["sns"])

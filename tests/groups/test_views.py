@@ -380,6 +380,41 @@ def test_a_draft_can_be_saved_and_finished_later(client_for, stranger):
     assert group.status == GroupStatus.PENDING
 
 
+def test_names_and_address_are_stored_tidy_and_still_found_as_typed(client, client_for, stranger, staff_user):
+    """団体名, 代表者名 and 所在地 typed with half-width kana, full-width letters and digits and
+    full-width spaces are stored in one spelling, on applying and on editing; the directory still
+    finds the group by the name as it was typed."""
+    from groups.services import group_approve
+
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    c = client_for(stranger)
+    c.post(
+        reverse("groups:apply"),
+        {
+            **APPLICATION,
+            "name": "\u3000ＮＰＯ法人　みらい子ども食堂ﾈｯﾄﾜｰｸ\u3000",
+            "representative_name": "山田\u3000\u3000花子",
+            "address": "みらい市本町１－２－３\u3000\u3000市民活動プラザ",
+            "themes": [theme.pk],
+            "action": "submit",
+        },
+    )
+    group = Group.objects.get()
+    assert group.name == "NPO法人 みらい子ども食堂ネットワーク"
+    assert group.representative_name == "山田 花子"
+    assert group.address == "みらい市本町1-2-3 市民活動プラザ"
+
+    group_approve(group=group, staff=staff_user)
+    c.post(
+        reverse("groups:edit", args=[group.pk]),
+        {**APPLICATION, "name": group.name, "representative_name": "ｻﾄｳ　ﾖｳｺ", "themes": [theme.pk]},
+    )
+    group.refresh_from_db()
+    assert group.representative_name == "サトウ ヨウコ"
+    for query in ("ＮＰＯ法人　みらい子ども食堂ﾈｯﾄﾜｰｸ", "子ども食堂ネットワーク", "ﾈｯﾄﾜｰｸ"):
+        assert names(client.get(INDEX, {"q": query})) == ["NPO法人 みらい子ども食堂ネットワーク"], query
+
+
 @pytest.mark.parametrize(
     ("founded_year", "error"),
     [
@@ -537,6 +572,45 @@ def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     )
     pending.refresh_from_db()
     assert pending.status == GroupStatus.APPROVED and pending.registration_number
+
+
+def _admin_change_data(response) -> dict:
+    """What the admin's change page would post back unchanged: its form and inline formsets."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(value, bool):
+                value = "on" if value else None
+            if value is not None:
+                data[field.html_name] = value
+    return data
+
+
+def test_the_admin_stores_names_and_address_tidy_like_the_portal(client_for, make_user, owner):
+    """The admin's own form saves 団体名, 代表者名 and 所在地 in the portal's one spelling."""
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-tidy@example.jp", is_superuser=True)
+    group = GroupFactory(owner=owner, name="あおばの会")
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    c = client_for(admin_user)
+    data = _admin_change_data(c.get(url)) | {
+        "name": "ｱｵﾊﾞの会\u3000",
+        "representative_name": "\u3000山田\u3000\u3000花子",
+        "address": "みらい市本町１－２－３",
+    }
+    response = c.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    group.refresh_from_db()
+    assert (group.name, group.representative_name, group.address) == (
+        "アオバの会",
+        "山田 花子",
+        "みらい市本町1-2-3",
+    )
 
 
 @pytest.mark.parametrize(
