@@ -312,14 +312,21 @@ def is_person_reading(value: str) -> bool:
 
 
 _PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+# The area code or the local exchange in brackets, as Tokyo numbers are often written:
+# 「(03)1234-5678」 and 「03(1234)5678」 (「03（1234）5678」 after NFKC).
+_BRACKETED_AREA_RE = re.compile(r"^\((0\d{1,4})\)-?")
+_BRACKETED_EXCHANGE_RE = re.compile(r"^(0\d{1,4})-?\((\d{1,4})\)-?")
 
 
 def phone_number(value: str | None) -> str:
-    """A Japanese phone number as stored: half-width digits, hyphens for every dash people type,
-    no spaces. 「０９０ー１２３４ー５６７８」 → '090-1234-5678'. Check it with `is_phone_number`."""
+    """A Japanese phone number as stored: half-width digits, hyphens for every dash people type
+    and for brackets around the area code or the local exchange, no spaces.
+    「０９０ー１２３４ー５６７８」 → '090-1234-5678', 「03（1234）5678」 → '03-1234-5678'.
+    Check it with `is_phone_number`."""
     text = unicodedata.normalize("NFKC", value or "")
     text = re.sub(r"[ー−‐‑‒–—―]", "-", text)
-    return re.sub(r"\s+", "", text)
+    text = _BRACKETED_AREA_RE.sub(r"\1-", re.sub(r"\s+", "", text))
+    return _BRACKETED_EXCHANGE_RE.sub(r"\1-\2-", text)
 
 
 def is_phone_number(value: str) -> bool:

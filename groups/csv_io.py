@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.csv import BOM, CsvWriter
 from core.models import Area, Theme, User, absolute_url
-from core.text import name_key, normalize_for_search, tidy_text
+from core.text import is_phone_number, name_key, normalize_for_search, phone_number, tidy_text
 from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
 from groups.validators import (
     FOUNDED_YEAR_MIN,
@@ -440,7 +440,7 @@ class _ImportContext:
 def _text(raw: dict, key: str) -> str:
     return (
         unicodedata.normalize("NFKC", raw.get(key, "") or "").strip()
-        if key in ("registration_number", "phone", "email", "website")
+        if key in ("registration_number", "email", "website")
         else (raw.get(key, "") or "").strip()
     )
 
@@ -563,8 +563,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
                     _("メールアドレス「%(value)s」の形式が正しくありません。") % {"value": values["email"]}
                 )
     if "phone" in present:
-        values["phone"] = re.sub(r"[ー−‐]", "-", _text(raw, "phone"))
-        if values["phone"] and not re.fullmatch(r"0\d{1,4}-?\d{1,4}-?\d{3,4}", values["phone"]):
+        values["phone"] = phone_number(raw.get("phone"))  # the portal's form and the profile's rule
+        if values["phone"] and not is_phone_number(values["phone"]):
             errors.append(
                 _("電話番号「%(value)s」の形式が正しくありません（例: 000-123-4567）。")
                 % {"value": values["phone"]}

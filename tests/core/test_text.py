@@ -3,9 +3,11 @@ import pytest
 from core.text import (
     DEFAULT_SYNONYMS,
     expand_synonyms,
+    is_phone_number,
     kana_row,
     name_key,
     normalize_for_search,
+    phone_number,
     query_words,
     reading_sort_key,
     search_document,
@@ -120,3 +122,26 @@ def test_names_and_addresses_are_stored_in_one_spelling(typed, stored):
     digits a hyphen, spaces trimmed and each run one half-width space; variant kanji, ㈱ and
     Japanese punctuation kept as typed (no NFKC)."""
     assert tidy_text(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("03(1234)5678", "03-1234-5678"),
+        ("03（1234）5678", "03-1234-5678"),
+        ("０３（１２３４）５６７８", "03-1234-5678"),
+        ("(03)1234-5678", "03-1234-5678"),
+        ("（03）1234－5678", "03-1234-5678"),
+        ("03 (1234) 5678", "03-1234-5678"),
+        ("0422(12)3456", "0422-12-3456"),
+        ("０９０ー１２３４ー５６７８", "090-1234-5678"),
+    ],
+)
+def test_a_phone_number_with_the_area_code_or_exchange_in_brackets_is_stored_with_hyphens(typed, stored):
+    assert phone_number(typed) == stored
+    assert is_phone_number(phone_number(typed))
+
+
+@pytest.mark.parametrize("typed", ["03-123-456", "03(1234)", "03)1234(5678", "(1234)5678", "03(12)(34)5678"])
+def test_a_phone_number_of_too_few_digits_or_stray_brackets_is_refused(typed):
+    assert not is_phone_number(phone_number(typed))

@@ -88,6 +88,21 @@ def test_names_and_addresses_are_imported_tidy_and_a_second_import_changes_nothi
     assert [row.action for row in again.rows] == [csv_io.RowAction.UNCHANGED], again.rows[0].changes
 
 
+def test_phones_are_imported_by_the_rule_of_the_form_and_the_profile(staff_user):
+    """Brackets, full-width digits and spaces as the form takes them; a number too short for
+    Japan refused as the form refuses it."""
+    text = (
+        "団体名,ふりがな,法人格,電話番号\r\n"
+        "かっこの会,かっこのかい,任意団体,03（1234）5678\r\n"
+        "くうはくの会,くうはくのかい,任意団体,０３－１２３４　５６７８\r\n"
+        "みじかい会,みじかいかい,任意団体,03-123-456\r\n"
+    )
+    preview = csv_io.parse(text.encode("cp932"))
+    assert [row.values["phone"] for row in preview.rows[:2]] == ["03-1234-5678", "03-12345678"]
+    assert [row.line for row in preview.bad_rows] == [4]
+    assert "電話番号「03-123-456」の形式が正しくありません" in preview.bad_rows[0].errors[0]
+
+
 def test_every_bad_row_is_listed_with_japanese_reasons_and_nothing_is_saved(staff_user):
     preview = csv_io.parse((HEADER + GOOD_ROWS + BAD_ROWS).encode("cp932"))
     assert not preview.is_valid

@@ -416,6 +416,33 @@ def test_names_and_address_are_stored_tidy_and_still_found_as_typed(client, clie
 
 
 @pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("03（1234）5678", "03-1234-5678"),
+        ("(03)1234-5678", "03-1234-5678"),
+        ("03–1234–5678", "03-1234-5678"),
+    ],
+)
+def test_the_group_phone_is_stored_by_the_profiles_rule(client_for, stranger, typed, stored):
+    response = client_for(stranger).post(
+        reverse("groups:apply"), {"name": "電話の会", "phone": typed, "action": "draft"}
+    )
+    assert response.status_code == 302
+    assert Group.objects.get().phone == stored
+
+
+@pytest.mark.parametrize("typed", ["03-123-456", "0120-12-34", "03(1234)"])
+def test_a_group_phone_the_profile_refuses_is_refused(client_for, stranger, typed):
+    """Too few digits for a Japanese number (the old group check let 03-123-456 through)."""
+    response = client_for(stranger).post(
+        reverse("groups:apply"), {"name": "電話の会", "phone": typed, "action": "draft"}
+    )
+    assert response.status_code == 200
+    assert "電話番号は、数字とハイフンで入力してください" in str(response.context["form"].errors["phone"])
+    assert not Group.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("founded_year", "error"),
     [
         ("5", "1868年（明治元年）以降"),
@@ -611,6 +638,21 @@ def test_the_admin_stores_names_and_address_tidy_like_the_portal(client_for, mak
         "山田 花子",
         "みらい市本町1-2-3",
     )
+
+
+def test_the_admin_checks_and_stores_the_phone_like_the_portal(client_for, make_user, owner):
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-phone@example.jp", is_superuser=True)
+    group = GroupFactory(owner=owner, phone="000-123-4567")
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    c = client_for(admin_user)
+    data = _admin_change_data(c.get(url))
+    response = c.post(url, data | {"phone": "03-123-456"})
+    assert "電話番号は、数字とハイフンで入力してください" in str(response.context["adminform"].form.errors)
+    assert c.post(url, data | {"phone": "03（1234）5678"}).status_code == 302
+    group.refresh_from_db()
+    assert group.phone == "03-1234-5678"
 
 
 @pytest.mark.parametrize(
