@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.admin_actions import apply_to_each
 from core.form_fields import phone_field
 from core.search import keyword_search
-from groups import services
+from groups import selectors, services
 from groups.models import (
     Group,
     GroupInvitation,
@@ -94,7 +94,7 @@ class GroupAdmin(SimpleHistoryAdmin):
         done = apply_to_each(
             self,
             request,
-            queryset.filter(status=GroupStatus.PENDING).order_by("submitted_at", "pk"),
+            queryset.filter(status=GroupStatus.PENDING).order_by(*selectors.REVIEW_ORDER),
             lambda group: services.group_approve(group=group, staff=request.user),
         )
         skipped = queryset.exclude(status=GroupStatus.APPROVED).count()

@@ -820,7 +820,8 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
     A row that makes a group 登録 without a registration number is approved through
     groups.services.group_approve (number by the Japan date, renewal record, history, e-mail),
     exactly as from the staff queue. A row that brings its own registration number records a
-    registration made before the portal, as it was.
+    registration made before the portal, as it was. A row that puts a group in 申請中 gives it the
+    import time as its 申請日時: it waits in the staff queue (oldest first) from when it came in.
     """
     from groups.services import _by, _set_m2m, group_approve, registration_counters_sync
 
@@ -829,11 +830,14 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
     saved = []
     for row in preview.to_save:
         group = Group.objects.select_for_update().get(pk=row.group.pk) if row.group else Group()
+        waiting_since = group.submitted_at if group.status == GroupStatus.PENDING else None
         updates = applied_values(row, clear_empty=preview.clear_empty)
         themes = updates.pop("themes", None)
         areas = updates.pop("areas", None)
         for key, value in updates.items():
             setattr(group, key, value)
+        if group.status == GroupStatus.PENDING:
+            group.submitted_at = waiting_since or timezone.now()
         approve = (
             group.status == GroupStatus.APPROVED
             and not group.registration_number

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -101,6 +102,32 @@ def test_phones_are_imported_by_the_rule_of_the_form_and_the_profile(staff_user)
     assert [row.values["phone"] for row in preview.rows[:2]] == ["03-1234-5678", "03-12345678"]
     assert [row.line for row in preview.bad_rows] == [4]
     assert "電話番号「03-123-456」の形式が正しくありません" in preview.bad_rows[0].errors[0]
+
+
+def test_imported_applications_are_dated_when_they_come_in_and_approved_rows_are_not(
+    staff_user, time_machine
+):
+    """A row the import puts in 申請中 enters the staff queue at the import's time (申請日時), after
+    the applications already waiting; a group already waiting keeps its date; a row registered
+    before the portal (登録番号) never waited and gets none."""
+    time_machine.move_to("2026-12-01 09:00:00+09:00", tick=False)
+    waiting = GroupFactory(pending=True, name="待っている会", themes=[])
+    earlier = waiting.submitted_at
+    text = (
+        "ID,団体名,ふりがな,法人格,登録番号,登録日\r\n"
+        ",取り込んだ会,とりこんだかい,任意団体,,\r\n"
+        ",登録済みの会,とうろくずみのかい,任意団体,R6-0007,2024/5/1\r\n"
+        f"{waiting.pk},待っている会,まっているかい,任意団体,,\r\n"
+    )
+    preview = csv_io.parse(text.encode("utf-8"))
+    assert preview.is_valid, [r.errors for r in preview.rows]
+    csv_io.import_rows(preview=preview, staff=staff_user)
+    imported = Group.objects.get(name="取り込んだ会")
+    assert imported.status == GroupStatus.PENDING
+    assert imported.submitted_at == dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+    assert Group.objects.get(name="登録済みの会").submitted_at is None
+    waiting.refresh_from_db()
+    assert waiting.submitted_at == earlier
 
 
 def test_every_bad_row_is_listed_with_japanese_reasons_and_nothing_is_saved(staff_user):

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -509,6 +511,40 @@ def test_submitting_an_incomplete_draft_names_the_button_to_finish_it(client_for
     assert ">入力を続ける・申請する</a>" in html
     group.refresh_from_db()
     assert group.status == GroupStatus.DRAFT
+
+
+def test_the_queue_is_oldest_application_first_with_undated_ones_after(client_for, staff_user, owner):
+    """申請の古い順. An application without 申請日時 (imported before the import dated them) comes
+    after those with one, on SQLite as on PostgreSQL, instead of at the top."""
+    GroupFactory(
+        pending=True, owner=owner, name="二番目の申請", submitted_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    )
+    GroupFactory(pending=True, name="日時のない申請", submitted_at=None)
+    GroupFactory(
+        pending=True, owner=owner, name="一番目の申請", submitted_at=dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
+    )
+    response = client_for(staff_user).get(reverse("groups:staff_queue"))
+    assert names(response) == ["一番目の申請", "二番目の申請", "日時のない申請"]
+
+
+def test_applications_imported_without_a_date_are_dated_when_they_were_created(time_machine):
+    """The migration gives an undated application (the import's) its row's creation time."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("groups.migrations.0008_imported_applications_submitted_at")
+    time_machine.move_to("2026-11-15 10:00:00+09:00", tick=False)
+    imported = GroupFactory(pending=True, submitted_at=None)
+    dated = GroupFactory(pending=True)
+    draft = GroupFactory(draft=True)
+    time_machine.move_to("2026-12-01 10:00:00+09:00", tick=False)
+    migration.date_imported_applications(apps, None)
+    for group in (imported, dated, draft):
+        group.refresh_from_db()
+    assert imported.submitted_at == imported.created_at == dt.datetime(2026, 11, 15, 1, 0, tzinfo=dt.UTC)
+    assert dated.submitted_at == dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    assert draft.submitted_at is None
 
 
 def test_staff_approve_and_return_through_the_queue(
