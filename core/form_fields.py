@@ -80,15 +80,16 @@ def kana_field() -> forms.CharField:
     )
 
 
-def phone_field() -> forms.CharField:
-    """Someone else's phone number typed by staff: the browser must not offer the staff's own.
-    Checked and stored (half-width, hyphens) like the profile's."""
+def phone_field(*, autocomplete: str = "off") -> forms.CharField:
+    """A phone number, optional; checked and stored (half-width, hyphens) like the profile's.
+    By default someone else's, typed by staff: the browser must not offer the staff's own;
+    autocomplete="tel" where people may well type their own (a group's contact number)."""
     return _PhoneField(
         label=_("電話番号"),
         max_length=20,
         required=False,
         help_text=_("例: 000-123-4567"),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": autocomplete}),
     )
 
 

@@ -261,16 +261,42 @@ def search_terms(q: str | None, *, normalize: Callable[[str], str] = normalize_f
     return SearchTerms(tuple(words), truncated)
 
 
-# --- A person's name and reading (the profile, sign-up) ---------------------------------------------
+# --- Names, addresses and phone numbers as stored (the profile, sign-up, groups) ---------------------
 
 # Hiragana (with ゔ and the iteration marks), the long-vowel mark and single spaces between words.
 _PERSON_READING_RE = re.compile(r"^[\u3041-\u3096\u309d\u309eー]+( [\u3041-\u3096\u309d\u309eー]+)*$")
 
+# Full-width letters and digits (Ａ-Ｚ, ａ-ｚ, ０-９) and their half-width forms.
+_WIDE_LETTERS_AND_DIGITS = str.maketrans(
+    {
+        chr(code): chr(code - 0xFEE0)
+        for first, last in (("０", "９"), ("Ａ", "Ｚ"), ("ａ", "ｚ"))
+        for code in range(ord(first), ord(last) + 1)
+    }
+)
+# A dash of any kind between two digits, as in 「本町１－２－３」: the hyphen of 1-2-3.
+_DASH_BETWEEN_DIGITS_RE = re.compile(r"(?<=\d)[－ー−‐‑‒–—―](?=\d)")
+
+
+def tidy_text(value: str | None) -> str:
+    """A name or an address as stored, in one spelling however it was typed or pasted: half-width
+    katakana in full width (ﾈｯﾄﾜｰｸ → ネットワーク), full-width letters and digits in half width
+    (ＮＰＯ法人 → NPO法人, 本町１－２－３ → 本町1-2-3), no spaces at either end and each run of spaces
+    one half-width space (「山田　　花子」 → 「山田 花子」).
+
+    The half-width space, as a name in latin letters (Kids Smile) needs it and a Japanese one reads
+    well with it, and as the profile's names were already stored with it; search ignores spaces.
+    No NFKC: it would also change variant kanji of names (神 → 神), ㈱ and the full-width （）・！
+    that Japanese text keeps."""
+    text = jaconv.h2z(value or "", kana=True, ascii=False, digit=False)
+    text = _DASH_BETWEEN_DIGITS_RE.sub("-", text.translate(_WIDE_LETTERS_AND_DIGITS))
+    return " ".join(text.split())
+
 
 def person_name(value: str | None) -> str:
-    """A name as typed, with each run of spaces (half or full width) made one space: 「山田　花子」
-    and 「山田 花子」 are stored alike. No NFKC: it would change variant kanji of names (神 → 神)."""
-    return " ".join((value or "").split())
+    """A person's name as stored: `tidy_text`, so that 「山田　花子」 on a profile and 「山田 花子」 as
+    a group's 代表者名 are one name."""
+    return tidy_text(value)
 
 
 def person_reading(value: str | None) -> str:
@@ -286,14 +312,21 @@ def is_person_reading(value: str) -> bool:
 
 
 _PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+# The area code or the local exchange in brackets, as Tokyo numbers are often written:
+# 「(03)1234-5678」 and 「03(1234)5678」 (「03（1234）5678」 after NFKC).
+_BRACKETED_AREA_RE = re.compile(r"^\((0\d{1,4})\)-?")
+_BRACKETED_EXCHANGE_RE = re.compile(r"^(0\d{1,4})-?\((\d{1,4})\)-?")
 
 
 def phone_number(value: str | None) -> str:
-    """A Japanese phone number as stored: half-width digits, hyphens for every dash people type,
-    no spaces. 「０９０ー１２３４ー５６７８」 → '090-1234-5678'. Check it with `is_phone_number`."""
+    """A Japanese phone number as stored: half-width digits, hyphens for every dash people type
+    and for brackets around the area code or the local exchange, no spaces.
+    「０９０ー１２３４ー５６７８」 → '090-1234-5678', 「03（1234）5678」 → '03-1234-5678'.
+    Check it with `is_phone_number`."""
     text = unicodedata.normalize("NFKC", value or "")
     text = re.sub(r"[ー−‐‑‒–—―]", "-", text)
-    return re.sub(r"\s+", "", text)
+    text = _BRACKETED_AREA_RE.sub(r"\1-", re.sub(r"\s+", "", text))
+    return _BRACKETED_EXCHANGE_RE.sub(r"\1-\2-", text)
 
 
 def is_phone_number(value: str) -> bool:

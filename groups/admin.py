@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_actions import apply_to_each
+from core.form_fields import phone_field
 from core.search import keyword_search
-from groups import services
+from groups import selectors, services
 from groups.models import (
     Group,
     GroupInvitation,
@@ -38,8 +39,14 @@ class ReturnReasonForm(forms.Form):
     )
 
 
+class GroupAdminForm(forms.ModelForm):
+    # Checked and stored by the rule of the group's own form and the profile (core.text.phone_number).
+    phone = phone_field()
+
+
 @admin.register(Group)
 class GroupAdmin(SimpleHistoryAdmin):
+    form = GroupAdminForm
     # Fits 1280 px with the filters beside it: the name keeps its room (admin.css).
     list_display = ["name", "status", "registration_number", "legal_form", "registered_on"]
     list_filter = ["status", "legal_form", "themes", "areas", "last_renewed_fiscal_year"]
@@ -87,7 +94,7 @@ class GroupAdmin(SimpleHistoryAdmin):
         done = apply_to_each(
             self,
             request,
-            queryset.filter(status=GroupStatus.PENDING).order_by("submitted_at", "pk"),
+            queryset.filter(status=GroupStatus.PENDING).order_by(*selectors.REVIEW_ORDER),
             lambda group: services.group_approve(group=group, staff=request.user),
         )
         skipped = queryset.exclude(status=GroupStatus.APPROVED).count()

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from core.csv import BOM, CsvWriter
 from core.models import Area, Theme, User, absolute_url
-from core.text import name_key, normalize_for_search
-from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupStatus, LegalForm
+from core.text import is_phone_number, name_key, normalize_for_search, phone_number, tidy_text
+from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
 from groups.validators import (
     FOUNDED_YEAR_MIN,
     MEMBER_COUNT_MAX,
@@ -440,7 +440,7 @@ class _ImportContext:
 def _text(raw: dict, key: str) -> str:
     return (
         unicodedata.normalize("NFKC", raw.get(key, "") or "").strip()
-        if key in ("registration_number", "phone", "email", "website")
+        if key in ("registration_number", "email", "website")
         else (raw.get(key, "") or "").strip()
     )
 
@@ -464,7 +464,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
                     % {"id": group_id}
                 )
 
-    values["name"] = _text(raw, "name")
+    # As Group.clean stores them, so that the preview shows and compares what will be saved.
+    values["name"] = tidy_text(raw.get("name"))
     if not values["name"]:
         errors.append(_("団体名が空です。"))
     elif len(values["name"]) > 200:
@@ -517,7 +518,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
 
     for key in ("purpose", "activities", "representative_name", "contact_name", "address", "sns"):
         if key in present:
-            values[key] = (raw.get(key, "") or "").strip()
+            value = raw.get(key, "") or ""
+            values[key] = tidy_text(value) if key in TIDIED_FIELDS else value.strip()
     if "sns" in values:
         try:
             values["sns"] = clean_sns_lines(values["sns"])
@@ -561,8 +563,8 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
                     _("メールアドレス「%(value)s」の形式が正しくありません。") % {"value": values["email"]}
                 )
     if "phone" in present:
-        values["phone"] = re.sub(r"[ー−‐]", "-", _text(raw, "phone"))
-        if values["phone"] and not re.fullmatch(r"0\d{1,4}-?\d{1,4}-?\d{3,4}", values["phone"]):
+        values["phone"] = phone_number(raw.get("phone"))  # the portal's form and the profile's rule
+        if values["phone"] and not is_phone_number(values["phone"]):
             errors.append(
                 _("電話番号「%(value)s」の形式が正しくありません（例: 000-123-4567）。")
                 % {"value": values["phone"]}
@@ -818,7 +820,8 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
     A row that makes a group 登録 without a registration number is approved through
     groups.services.group_approve (number by the Japan date, renewal record, history, e-mail),
     exactly as from the staff queue. A row that brings its own registration number records a
-    registration made before the portal, as it was.
+    registration made before the portal, as it was. A row that puts a group in 申請中 gives it the
+    import time as its 申請日時: it waits in the staff queue (oldest first) from when it came in.
     """
     from groups.services import _by, _set_m2m, group_approve, registration_counters_sync
 
@@ -827,11 +830,14 @@ def import_rows(*, preview: ImportPreview, staff: User) -> list[Group]:
     saved = []
     for row in preview.to_save:
         group = Group.objects.select_for_update().get(pk=row.group.pk) if row.group else Group()
+        waiting_since = group.submitted_at if group.status == GroupStatus.PENDING else None
         updates = applied_values(row, clear_empty=preview.clear_empty)
         themes = updates.pop("themes", None)
         areas = updates.pop("areas", None)
         for key, value in updates.items():
             setattr(group, key, value)
+        if group.status == GroupStatus.PENDING:
+            group.submitted_at = waiting_since or timezone.now()
         approve = (
             group.status == GroupStatus.APPROVED
             and not group.registration_number

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from localflavor.jp.forms import JPPostalCodeField
 
-from core.form_fields import area_checkboxes, theme_checkboxes
+from core.form_fields import area_checkboxes, phone_field, theme_checkboxes
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupAction
 from groups.validators import (
@@ -25,7 +25,6 @@ from groups.validators import (
 
 # Allowed in a reading: hiragana, the long vowel mark, spaces, latin letters, digits, ・ and &.
 _READING = re.compile(r"^[\u3041-\u3096ー\s a-zA-Z0-9・&'\-]+$")
-_PHONE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
 
 
 class PostalCodeField(JPPostalCodeField):
@@ -107,6 +106,8 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
         ),
     )
     postal_code = PostalCodeField(label=_("郵便番号"), required=False, help_text=_("例: 100-0001"))
+    # The profile's rule (core.text.phone_number): 03(1234)5678 is stored as 03-1234-5678.
+    phone = phone_field(autocomplete="tel")
     themes = theme_checkboxes(
         _("活動分野"),
         required=True,
@@ -133,7 +134,6 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
             "email": _(
                 "センターからの連絡先です。公開しない場合も、ページのお問い合わせフォームからのメールはここに届きます。"
             ),
-            "phone": _("例: 000-123-4567"),
             "address": _("例: みらい市本町1-2-3 市民活動プラザ内"),
             "website": _("例: https://example.jp/"),
             "sns": _("1行に1つ、URLを入力してください（例: https://www.instagram.com/example/）。"),
@@ -143,7 +143,6 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
             "activities": forms.Textarea(attrs={"rows": 6}),
             "sns": forms.Textarea(attrs={"rows": 3}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "founded_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
             "member_count": forms.NumberInput(attrs={"inputmode": "numeric"}),
         }
@@ -186,13 +185,6 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
             raise forms.ValidationError(
                 _("ふりがなは、ひらがなで入力してください（例: みらいこどもしょくどう）。")
             )
-        return value
-
-    def clean_phone(self) -> str:
-        value = unicodedata.normalize("NFKC", self.cleaned_data.get("phone") or "")
-        value = re.sub(r"[ー−‐]", "-", value).replace(" ", "")
-        if value and not _PHONE.match(value):
-            raise forms.ValidationError(_("電話番号は数字とハイフンで入力してください（例: 000-123-4567）。"))
         return value
 
     def clean_sns(self) -> str:

@@ -32,24 +32,32 @@ register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 @hook("mypage_panels")
 def mypage_panels(request) -> list[Panel]:
     from core.fiscal import current_fiscal_year
+    from core.permissions import may
     from core.predicates import is_business_member
     from core.workspace import has_role_workspace
     from groups.selectors import groups_of_user, open_invitations_for
 
-    groups = list(groups_of_user(request.user))
-    invitations = open_invitations_for(request.user)
-    if (
-        not groups
-        and not invitations
-        and (has_role_workspace(request.user) or is_business_member(request.user))
-    ):
-        # Staff, officials, the committee and businesses do not apply for a group from here.
+    user = request.user
+    groups = list(groups_of_user(user))
+    invitations = open_invitations_for(user)
+    # 団体登録を申請する is offered to whom the rules let apply (groups.apply_group), but not
+    # here to staff, officials, the committee and businesses who edit no group: they do not
+    # use it (they still may, from 団体をさがす). An invitation alone does not change that.
+    offer_application = may(user, "groups.apply_group") and (
+        bool(groups) or not (has_role_workspace(user) or is_business_member(user))
+    )
+    if not (groups or invitations or offer_application):
         return []
     return [
         Panel(
             title=_("わたしの団体"),
             template="groups/panels/my_groups.html",
-            context={"groups": groups, "invitations": invitations, "fiscal_year": current_fiscal_year()},
+            context={
+                "groups": groups,
+                "invitations": invitations,
+                "offer_application": offer_application,
+                "fiscal_year": current_fiscal_year(),
+            },
         )
     ]
 

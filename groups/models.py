@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.fields import actor_field
 from core.models import Area, Theme
-from core.text import kana_row, name_key, reading_sort_key, search_document
+from core.text import kana_row, name_key, reading_sort_key, search_document, tidy_text
 from core.workflow import Transition, Workflow
 from groups.validators import (
     validate_founded_year_min,
@@ -96,6 +96,8 @@ GROUP_WORKFLOW = Workflow(
     ],
     refused=_("「%(from)s」の団体には「%(to)s」の操作はできません。"),
 )
+# Typed by people and pasted from spreadsheets: stored in one spelling (core.text.tidy_text).
+TIDIED_FIELDS = ("name", "representative_name", "contact_name", "address")
 # States in which the group's own editors may change its details (not while staff review it).
 EDITABLE_STATUSES = frozenset(
     {GroupStatus.DRAFT, GroupStatus.RETURNED, GroupStatus.APPROVED, GroupStatus.PAUSED}
@@ -214,6 +216,12 @@ class Group(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # Here, as every write path runs full_clean: the services (the portal's forms), the CSV
+        # import (which tidies its preview the same way) and the admin's form.
+        for name in TIDIED_FIELDS:
+            setattr(self, name, tidy_text(getattr(self, name)))
 
     def can(self, action: str) -> bool:
         """Whether the registration status allows the action (who may do it is in groups.rules)."""

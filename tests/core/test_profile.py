@@ -93,6 +93,15 @@ def test_profile_edit_with_a_wrong_phone_number_is_refused(client, member):
     assert "電話番号は、数字とハイフンで入力してください" in response.content.decode()
 
 
+def test_profile_takes_a_tokyo_number_written_with_brackets(client, member):
+    """「03（1234）5678」, a common way to write a Tokyo number, is stored as 03-1234-5678."""
+    client.force_login(member)
+    data = {"full_name": "山田 花子", "full_name_kana": "やまだ はなこ", "phone": "03（1234）5678"}
+    assert client.post(reverse("core:profile"), data).status_code == 302
+    member.refresh_from_db()
+    assert member.phone == "03-1234-5678"
+
+
 def test_profile_edit_updates_the_participant_record_and_the_notices(client, member):
     person = event_services.person_for_user(user=member)
     client.force_login(member)

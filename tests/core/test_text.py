@@ -3,12 +3,15 @@ import pytest
 from core.text import (
     DEFAULT_SYNONYMS,
     expand_synonyms,
+    is_phone_number,
     kana_row,
     name_key,
     normalize_for_search,
+    phone_number,
     query_words,
     reading_sort_key,
     search_document,
+    tidy_text,
 )
 
 
@@ -98,3 +101,47 @@ def test_synonyms_expand_each_word_that_contains_one():
     assert words[0].synonyms == ("子ども食堂", "子供食堂")
     assert words[1].synonyms == ()
     assert expand_synonyms(query_words("ｺﾄﾞﾓ"), DEFAULT_SYNONYMS)[0].synonyms == ("子ども", "子供")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("\u3000ﾐﾗｲ子ども食堂ﾈｯﾄﾜｰｸ\u3000", "ミライ子ども食堂ネットワーク"),
+        ("ＮＰＯ法人\u3000\u3000ｳﾞｨﾚｯｼﾞ", "NPO法人 ヴィレッジ"),
+        ("山田\u3000花子", "山田 花子"),
+        (" 山田  \u3000 花子 ", "山田 花子"),
+        ("みらい市本町１－２－３\u3000市民活動プラザ（２Ｆ）", "みらい市本町1-2-3 市民活動プラザ（2F）"),
+        ("本町3ー4ー5", "本町3-4-5"),
+        ("Kids Smile", "Kids Smile"),
+        ("\ufa19田㈱「ネット・ワーク」", "\ufa19田㈱「ネット・ワーク」"),
+        (None, ""),
+    ],
+)
+def test_names_and_addresses_are_stored_in_one_spelling(typed, stored):
+    """Half-width kana made full width, full-width letters and digits half width, a dash between
+    digits a hyphen, spaces trimmed and each run one half-width space; variant kanji, ㈱ and
+    Japanese punctuation kept as typed (no NFKC)."""
+    assert tidy_text(typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("03(1234)5678", "03-1234-5678"),
+        ("03（1234）5678", "03-1234-5678"),
+        ("０３（１２３４）５６７８", "03-1234-5678"),
+        ("(03)1234-5678", "03-1234-5678"),
+        ("（03）1234－5678", "03-1234-5678"),
+        ("03 (1234) 5678", "03-1234-5678"),
+        ("0422(12)3456", "0422-12-3456"),
+        ("０９０ー１２３４ー５６７８", "090-1234-5678"),
+    ],
+)
+def test_a_phone_number_with_the_area_code_or_exchange_in_brackets_is_stored_with_hyphens(typed, stored):
+    assert phone_number(typed) == stored
+    assert is_phone_number(phone_number(typed))
+
+
+@pytest.mark.parametrize("typed", ["03-123-456", "03(1234)", "03)1234(5678", "(1234)5678", "03(12)(34)5678"])
+def test_a_phone_number_of_too_few_digits_or_stray_brackets_is_refused(typed):
+    assert not is_phone_number(phone_number(typed))

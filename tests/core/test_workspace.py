@@ -261,6 +261,28 @@ def test_business_member_mypage_shows_the_business_not_a_group_application(clien
     assert "団体登録を申請する" not in page
 
 
+@pytest.mark.parametrize("who", ["business", "official", "citizen"])
+def test_a_waiting_invitation_is_offered_without_the_group_application_to_those_not_offered_it(
+    client_for, make_user, who
+):
+    """An invitation to co-edit a group shows on マイページ for anyone it was sent to; it does not
+    bring 団体登録を申請する to a business member or an official, whose my page leaves it out."""
+    from groups.services import invitation_create
+    from tests.groups.factories import GroupFactory
+    from tests.matching.factories import BusinessFactory
+
+    owner = make_user(email="group-owner@example.jp")
+    group = GroupFactory(name="ひだまりの会", owner=owner)
+    user = make_user(email="invited@example.jp", roles=(Role.OFFICIAL,) if who == "official" else ())
+    if who == "business":
+        BusinessFactory(members=[user], name="みらい印刷")
+    invitation_create(group=group, email=user.email, invited_by=owner)
+    page = client_for(user).get("/mypage/").content.decode()
+    assert "「ひだまりの会」への招待を確認する" in page
+    assert ("団体登録を申請する" in page) is (who == "citizen")
+    assert ("まだ団体を登録していません。" in page) is (who == "citizen")
+
+
 def test_group_editor_mypage_keeps_the_group_entrance_but_not_the_business_one(client_for, make_user):
     from groups.models import GroupMembership
     from tests.groups.factories import GroupFactory

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -43,7 +44,7 @@ def test_utf8_with_and_without_bom_and_shift_jis_all_read_the_same():
         preview = csv_io.parse(data)
         assert preview.encoding == encoding
         assert preview.is_valid, [r.errors for r in preview.rows] + preview.file_errors
-        assert [r.values["name"] for r in preview.rows] == ["みらい子ども食堂", "ＮＰＯ法人あおば"]
+        assert [r.values["name"] for r in preview.rows] == ["みらい子ども食堂", "NPO法人あおば"]
 
 
 def test_import_saves_normalised_groups_with_themes_areas_and_numbers(staff_user):
@@ -55,13 +56,78 @@ def test_import_saves_normalised_groups_with_themes_areas_and_numbers(staff_user
     assert [a.name for a in kodomo.areas.all()] == ["本町"]
     assert kodomo.email_public is True
     assert kodomo.search_text and kodomo.kana_row == "ま"
-    aoba = Group.objects.get(name="ＮＰＯ法人あおば")
+    aoba = Group.objects.get(name="NPO法人あおば")  # typed ＮＰＯ法人あおば
     assert aoba.status == GroupStatus.PENDING and aoba.corporate_number == "7000012050002"
     assert len(saved) == 2
     # The next approval in FY2024 continues after the imported number.
     from groups.services import registration_number_allocate
 
     assert registration_number_allocate(fiscal_year=2024) == "R6-0008"
+
+
+def test_names_and_addresses_are_imported_tidy_and_a_second_import_changes_nothing(staff_user):
+    """団体名, 代表者名, 連絡担当者名 and 所在地 are stored as the portal's form stores them (half-width
+    kana full width, full-width letters and digits half width, one half-width space), and the
+    preview shows them so: the same messy file imported again is 変更なし, not an update."""
+    text = (
+        "団体名,ふりがな,法人格,代表者名,連絡担当者名,所在地\r\n"
+        "\u3000ﾐﾗｲ\u3000\u3000ﾈｯﾄﾜｰｸ\u3000,みらいねっとわーく,任意団体,"
+        "山田\u3000\u3000花子,ｽｽﾞｷ ｹﾝﾀ,みらい市本町１－２－３\u3000プラザ２Ｆ\r\n"
+    )
+    preview = csv_io.parse(text.encode("cp932"))
+    assert preview.is_valid, [r.errors for r in preview.rows]
+    assert preview.rows[0].values["name"] == "ミライ ネットワーク"
+    csv_io.import_rows(preview=preview, staff=staff_user)
+    group = Group.objects.get()
+    assert (group.name, group.representative_name, group.contact_name, group.address) == (
+        "ミライ ネットワーク",
+        "山田 花子",
+        "スズキ ケンタ",
+        "みらい市本町1-2-3 プラザ2F",
+    )
+    again = csv_io.parse(text.encode("utf-8"))
+    assert [row.action for row in again.rows] == [csv_io.RowAction.UNCHANGED], again.rows[0].changes
+
+
+def test_phones_are_imported_by_the_rule_of_the_form_and_the_profile(staff_user):
+    """Brackets, full-width digits and spaces as the form takes them; a number too short for
+    Japan refused as the form refuses it."""
+    text = (
+        "団体名,ふりがな,法人格,電話番号\r\n"
+        "かっこの会,かっこのかい,任意団体,03（1234）5678\r\n"
+        "くうはくの会,くうはくのかい,任意団体,０３－１２３４　５６７８\r\n"
+        "みじかい会,みじかいかい,任意団体,03-123-456\r\n"
+    )
+    preview = csv_io.parse(text.encode("cp932"))
+    assert [row.values["phone"] for row in preview.rows[:2]] == ["03-1234-5678", "03-12345678"]
+    assert [row.line for row in preview.bad_rows] == [4]
+    assert "電話番号「03-123-456」の形式が正しくありません" in preview.bad_rows[0].errors[0]
+
+
+def test_imported_applications_are_dated_when_they_come_in_and_approved_rows_are_not(
+    staff_user, time_machine
+):
+    """A row the import puts in 申請中 enters the staff queue at the import's time (申請日時), after
+    the applications already waiting; a group already waiting keeps its date; a row registered
+    before the portal (登録番号) never waited and gets none."""
+    time_machine.move_to("2026-12-01 09:00:00+09:00", tick=False)
+    waiting = GroupFactory(pending=True, name="待っている会", themes=[])
+    earlier = waiting.submitted_at
+    text = (
+        "ID,団体名,ふりがな,法人格,登録番号,登録日\r\n"
+        ",取り込んだ会,とりこんだかい,任意団体,,\r\n"
+        ",登録済みの会,とうろくずみのかい,任意団体,R6-0007,2024/5/1\r\n"
+        f"{waiting.pk},待っている会,まっているかい,任意団体,,\r\n"
+    )
+    preview = csv_io.parse(text.encode("utf-8"))
+    assert preview.is_valid, [r.errors for r in preview.rows]
+    csv_io.import_rows(preview=preview, staff=staff_user)
+    imported = Group.objects.get(name="取り込んだ会")
+    assert imported.status == GroupStatus.PENDING
+    assert imported.submitted_at == dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)
+    assert Group.objects.get(name="登録済みの会").submitted_at is None
+    waiting.refresh_from_db()
+    assert waiting.submitted_at == earlier
 
 
 def test_every_bad_row_is_listed_with_japanese_reasons_and_nothing_is_saved(staff_user):

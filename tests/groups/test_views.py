@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -380,6 +382,68 @@ def test_a_draft_can_be_saved_and_finished_later(client_for, stranger):
     assert group.status == GroupStatus.PENDING
 
 
+def test_names_and_address_are_stored_tidy_and_still_found_as_typed(client, client_for, stranger, staff_user):
+    """団体名, 代表者名 and 所在地 typed with half-width kana, full-width letters and digits and
+    full-width spaces are stored in one spelling, on applying and on editing; the directory still
+    finds the group by the name as it was typed."""
+    from groups.services import group_approve
+
+    theme = Theme.objects.get(short_name="子どもの健全育成")
+    c = client_for(stranger)
+    c.post(
+        reverse("groups:apply"),
+        {
+            **APPLICATION,
+            "name": "\u3000ＮＰＯ法人　みらい子ども食堂ﾈｯﾄﾜｰｸ\u3000",
+            "representative_name": "山田\u3000\u3000花子",
+            "address": "みらい市本町１－２－３\u3000\u3000市民活動プラザ",
+            "themes": [theme.pk],
+            "action": "submit",
+        },
+    )
+    group = Group.objects.get()
+    assert group.name == "NPO法人 みらい子ども食堂ネットワーク"
+    assert group.representative_name == "山田 花子"
+    assert group.address == "みらい市本町1-2-3 市民活動プラザ"
+
+    group_approve(group=group, staff=staff_user)
+    c.post(
+        reverse("groups:edit", args=[group.pk]),
+        {**APPLICATION, "name": group.name, "representative_name": "ｻﾄｳ　ﾖｳｺ", "themes": [theme.pk]},
+    )
+    group.refresh_from_db()
+    assert group.representative_name == "サトウ ヨウコ"
+    for query in ("ＮＰＯ法人　みらい子ども食堂ﾈｯﾄﾜｰｸ", "子ども食堂ネットワーク", "ﾈｯﾄﾜｰｸ"):
+        assert names(client.get(INDEX, {"q": query})) == ["NPO法人 みらい子ども食堂ネットワーク"], query
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("03（1234）5678", "03-1234-5678"),
+        ("(03)1234-5678", "03-1234-5678"),
+        ("03–1234–5678", "03-1234-5678"),
+    ],
+)
+def test_the_group_phone_is_stored_by_the_profiles_rule(client_for, stranger, typed, stored):
+    response = client_for(stranger).post(
+        reverse("groups:apply"), {"name": "電話の会", "phone": typed, "action": "draft"}
+    )
+    assert response.status_code == 302
+    assert Group.objects.get().phone == stored
+
+
+@pytest.mark.parametrize("typed", ["03-123-456", "0120-12-34", "03(1234)"])
+def test_a_group_phone_the_profile_refuses_is_refused(client_for, stranger, typed):
+    """Too few digits for a Japanese number (the old group check let 03-123-456 through)."""
+    response = client_for(stranger).post(
+        reverse("groups:apply"), {"name": "電話の会", "phone": typed, "action": "draft"}
+    )
+    assert response.status_code == 200
+    assert "電話番号は、数字とハイフンで入力してください" in str(response.context["form"].errors["phone"])
+    assert not Group.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("founded_year", "error"),
     [
@@ -447,6 +511,40 @@ def test_submitting_an_incomplete_draft_names_the_button_to_finish_it(client_for
     assert ">入力を続ける・申請する</a>" in html
     group.refresh_from_db()
     assert group.status == GroupStatus.DRAFT
+
+
+def test_the_queue_is_oldest_application_first_with_undated_ones_after(client_for, staff_user, owner):
+    """申請の古い順. An application without 申請日時 (imported before the import dated them) comes
+    after those with one, on SQLite as on PostgreSQL, instead of at the top."""
+    GroupFactory(
+        pending=True, owner=owner, name="二番目の申請", submitted_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    )
+    GroupFactory(pending=True, name="日時のない申請", submitted_at=None)
+    GroupFactory(
+        pending=True, owner=owner, name="一番目の申請", submitted_at=dt.datetime(2026, 11, 10, tzinfo=dt.UTC)
+    )
+    response = client_for(staff_user).get(reverse("groups:staff_queue"))
+    assert names(response) == ["一番目の申請", "二番目の申請", "日時のない申請"]
+
+
+def test_applications_imported_without_a_date_are_dated_when_they_were_created(time_machine):
+    """The migration gives an undated application (the import's) its row's creation time."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("groups.migrations.0008_imported_applications_submitted_at")
+    time_machine.move_to("2026-11-15 10:00:00+09:00", tick=False)
+    imported = GroupFactory(pending=True, submitted_at=None)
+    dated = GroupFactory(pending=True)
+    draft = GroupFactory(draft=True)
+    time_machine.move_to("2026-12-01 10:00:00+09:00", tick=False)
+    migration.date_imported_applications(apps, None)
+    for group in (imported, dated, draft):
+        group.refresh_from_db()
+    assert imported.submitted_at == imported.created_at == dt.datetime(2026, 11, 15, 1, 0, tzinfo=dt.UTC)
+    assert dated.submitted_at == dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
+    assert draft.submitted_at is None
 
 
 def test_staff_approve_and_return_through_the_queue(
@@ -537,6 +635,60 @@ def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     )
     pending.refresh_from_db()
     assert pending.status == GroupStatus.APPROVED and pending.registration_number
+
+
+def _admin_change_data(response) -> dict:
+    """What the admin's change page would post back unchanged: its form and inline formsets."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(value, bool):
+                value = "on" if value else None
+            if value is not None:
+                data[field.html_name] = value
+    return data
+
+
+def test_the_admin_stores_names_and_address_tidy_like_the_portal(client_for, make_user, owner):
+    """The admin's own form saves 団体名, 代表者名 and 所在地 in the portal's one spelling."""
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-tidy@example.jp", is_superuser=True)
+    group = GroupFactory(owner=owner, name="あおばの会")
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    c = client_for(admin_user)
+    data = _admin_change_data(c.get(url)) | {
+        "name": "ｱｵﾊﾞの会\u3000",
+        "representative_name": "\u3000山田\u3000\u3000花子",
+        "address": "みらい市本町１－２－３",
+    }
+    response = c.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    group.refresh_from_db()
+    assert (group.name, group.representative_name, group.address) == (
+        "アオバの会",
+        "山田 花子",
+        "みらい市本町1-2-3",
+    )
+
+
+def test_the_admin_checks_and_stores_the_phone_like_the_portal(client_for, make_user, owner):
+    from core.roles import Role
+
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-phone@example.jp", is_superuser=True)
+    group = GroupFactory(owner=owner, phone="000-123-4567")
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    c = client_for(admin_user)
+    data = _admin_change_data(c.get(url))
+    response = c.post(url, data | {"phone": "03-123-456"})
+    assert "電話番号は、数字とハイフンで入力してください" in str(response.context["adminform"].form.errors)
+    assert c.post(url, data | {"phone": "03（1234）5678"}).status_code == 302
+    group.refresh_from_db()
+    assert group.phone == "03-1234-5678"
 
 
 @pytest.mark.parametrize(
