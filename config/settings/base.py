@@ -123,8 +123,9 @@ TEMPLATES = [
         },
     }
 ]
-# Form widgets render through the template engine, so templates/django/forms can restyle them.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through the template engine, so templates/django/forms can restyle them;
+# a required field left empty names itself in its message (core.forms.NamedRequiredBoundField).
+FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default; DATABASE_URL=postgres://user@host:5432/name for PostgreSQL. Connections are
