@@ -218,6 +218,8 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [SITE_DIR / "locale"]
+# The portal's own date and time formats (a date and a time: 2026年12月5日 15:56), before Django's.
+FORMAT_MODULE_PATH = ["core.formats"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
