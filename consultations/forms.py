@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.filters import staff_users
-from consultations.models import Channel, Consultation, ConsultationStatus, ReferralResult, Topic
+from consultations.models import Channel, Consultation, ConsultationStatus, Referral, ReferralResult, Topic
 from consultations.selectors import party_resolve
 from core.fiscal import current_fiscal_year, fiscal_year_choices
 from core.form_fields import DateInput, department_choice, kana_field, phone_field, theme_checkboxes
@@ -221,6 +221,9 @@ class ReferralForm(RequirementsMixin, forms.Form):
 
 
 class ReferralResultForm(forms.Form):
+    """The result of one referral. The record page shows one per referral: the ids name the
+    referral, and a posted form shown again keeps what was chosen and typed."""
+
     result = forms.ChoiceField(label=_("結果"), choices=ReferralResult.choices, widget=forms.RadioSelect)
     result_note = forms.CharField(
         label=_("結果のメモ"),
@@ -228,6 +231,12 @@ class ReferralResultForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("例: 5月に助成金を申請した"),
     )
+
+    def __init__(self, *args, referral: Referral, **kwargs) -> None:
+        kwargs.setdefault("initial", {"result": referral.result, "result_note": referral.result_note})
+        kwargs.setdefault("auto_id", f"id_%s_{referral.pk}")
+        super().__init__(*args, **kwargs)
+        self.referral = referral
 
 
 class FollowUpForm(forms.Form):

@@ -294,12 +294,25 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, consultation: Consultation, **forms) -> dict:
+    """The record page's context; `forms` are posted forms shown again with their errors
+    (referral_form, result_form, follow_up_form, links_form), the others are blank."""
+    posted_result = forms.get("result_form")
     return {
         "consultation": consultation,
         "referral_form": forms.get("referral_form") or ReferralForm(),
         "referral_results": forms.get("referral_results", []),
+        # Each referral with its result form: the posted one for the referral it was posted for.
+        "referrals": [
+            (
+                referral,
+                posted_result
+                if posted_result is not None and posted_result.referral.pk == referral.pk
+                else ReferralResultForm(referral=referral),
+            )
+            for referral in consultation.referrals.all()
+        ],
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(user=request.user),
-        "links_form": RelatedLinksForm(consultation=consultation),
+        "links_form": forms.get("links_form") or RelatedLinksForm(consultation=consultation),
         "result_choices": ReferralResultForm.base_fields["result"].choices,
         "today": timezone.localdate(),
         "retention_years": settings.CONSULTATION_RETENTION_YEARS,
@@ -321,6 +334,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultations/detail.html", _detail_context(request, consultation))
 
 
+def _detail_page(request: HttpRequest, pk: int, **forms) -> HttpResponse:
+    """The record page again after a POST, with the posted forms of `forms` (_detail_context)."""
+    consultation = selectors.consultation_detail(pk=pk)
+    _log_view(request, [consultation])
+    return render(request, "consultations/detail.html", _detail_context(request, consultation, **forms))
+
+
 def _record_to_change(request: HttpRequest, pk: int) -> Consultation:
     """The consultation a POST is about to change: 404 when there is none, 403 when it may not
     be changed (an anonymised record)."""
@@ -340,17 +360,18 @@ def _section_post(
     consultation: Consultation,
     section: str,
     done: str,
-    retry: str,
+    form_name: str,
 ) -> HttpResponse:
-    """A small form of the record page that is not shown again: `save` (a service) takes the
-    cleaned data and `done` is the message, or an invalid form is answered by `retry`; back to
-    the form's section either way."""
+    """A small form of the record page: `save` (a service) takes the cleaned data, `done` is the
+    message, and the page opens at the form's section. An invalid form, or one the service
+    refuses, is the record page again with the form as `form_name` (_detail_context): the errors
+    next to the fields and what was chosen and typed kept, which a redirect would lose."""
     if form.is_valid():
-        save(form.cleaned_data)
-        messages.success(request, done)
-    else:
-        messages.error(request, retry)
-    return _to_section(consultation, section)
+        with refusals_on_form(form):
+            save(form.cleaned_data)
+            messages.success(request, done)
+            return _to_section(consultation, section)
+    return _detail_page(request, consultation.pk, **{form_name: form})
 
 
 @require_POST
@@ -373,15 +394,9 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _to_section(consultation, "referrals")
     q = request.POST.get("target_q", "")
     results = selectors.party_search(q=q, kinds=("group", "business")) if q.strip() else []
-    consultation = selectors.consultation_detail(pk=pk)
-    _log_view(request, [consultation])
     if "_search" in request.POST:
         form = _without_errors(ReferralForm(request.POST))
-    return render(
-        request,
-        "consultations/detail.html",
-        _detail_context(request, consultation, referral_form=form, referral_results=results),
-    )
+    return _detail_page(request, pk, referral_form=form, referral_results=results)
 
 
 @require_POST
@@ -391,14 +406,14 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
     permitted(request.user, "consultations.change_record", referral.consultation)
     return _section_post(
         request,
-        ReferralResultForm(request.POST),
+        ReferralResultForm(request.POST, referral=referral),
         lambda data: services.referral_record_result(
             referral=referral, actor=request.user, path=request.path, **data
         ),
         consultation=referral.consultation,
         section="referrals",
         done=_("つなぎ先の結果を記録しました。"),
-        retry=_("結果を選んでください。"),
+        form_name="result_form",
     )
 
 
@@ -406,17 +421,16 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _record_to_change(request, pk)
-    form = FollowUpForm(request.POST, user=request.user)
-    if form.is_valid():
-        services.follow_up_create(
-            consultation=consultation, actor=request.user, path=request.path, **form.cleaned_data
-        )
-        messages.success(request, _("フォローアップを追加しました。"))
-        return _to_section(consultation, "follow-ups")
-    consultation = selectors.consultation_detail(pk=pk)
-    _log_view(request, [consultation])
-    return render(
-        request, "consultations/detail.html", _detail_context(request, consultation, follow_up_form=form)
+    return _section_post(
+        request,
+        FollowUpForm(request.POST, user=request.user),
+        lambda data: services.follow_up_create(
+            consultation=consultation, actor=request.user, path=request.path, **data
+        ),
+        consultation=consultation,
+        section="follow-ups",
+        done=_("フォローアップを追加しました。"),
+        form_name="follow_up_form",
     )
 
 
@@ -446,7 +460,7 @@ def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
         consultation=consultation,
         section="links",
         done=_("この相談から生まれた催し・協働事業を更新しました。"),
-        retry=_("催し・協働事業を選び直してください。"),
+        form_name="links_form",
     )
 
 

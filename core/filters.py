@@ -15,6 +15,7 @@ from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import NamedRequiredBoundField
 from core.search import keyword_q, keyword_search
 from core.text import SEARCH_MAX_INPUT, normalize_for_search, search_terms
 
@@ -24,7 +25,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-class KeywordBoundField(BoundField):
+class KeywordBoundField(NamedRequiredBoundField):
     @property
     def notice(self) -> str:
         """Said next to the field when the keyword was cut (see templates/django/forms/field.html)."""

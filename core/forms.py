@@ -17,14 +17,21 @@ saying what submitting needs, so they do not change after a failed draft save.
 Search and filter forms show no marks (every condition there is optional by nature): a form
 with `requirement_marks = False`; the search component (core.filters.search_summary) sets it on
 the filter forms it draws.
+
+A required field left empty says what to do and names the field (「お名前を入力してください。」)
+in every form of the portal: the form renderer (PortalFormRenderer, settings.FORM_RENDERER) binds
+every field with NamedRequiredBoundField. A message a form gives for `required` itself is kept.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django import forms
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -140,3 +147,39 @@ def requirement_mark(bound_field) -> Mark | None:
     if isinstance(form, RequirementsMixin):
         return form.requirement_mark(bound_field.name)
     return REQUIRED if bound_field.field.required else OPTIONAL
+
+
+# --- 「お名前を入力してください。」 rather than 「この項目は必須です。」 on every field ---------------------
+
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
+# A label of words only is named as it is; one with brackets, colons or a question goes in 「」.
+_PLAIN_LABEL = re.compile(r"[\w々ー・]+")
+
+
+def required_message(field: forms.Field, label) -> str:
+    """What a required field left empty says: what to do (入力・選択・チェック), naming the field."""
+    label = str(label)
+    named = label if _PLAIN_LABEL.fullmatch(label) else f"「{label}」"
+    if isinstance(field, forms.BooleanField):
+        return _("「%(label)s」にチェックを入れてください。") % {"label": label}
+    if isinstance(field, forms.ChoiceField | forms.FileField):  # also the model choices
+        return _("%(label)sを選んでください。") % {"label": named}
+    return _("%(label)sを入力してください。") % {"label": named}
+
+
+class NamedRequiredBoundField(BoundField):
+    """The BoundField of every form (PortalFormRenderer). A form validates its fields through
+    their bound fields, each made from the form's own copy of the field: giving that copy the
+    message here reaches every form, the admin's, allauth's and the filters' included."""
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        if field.error_messages.get("required") is DJANGO_REQUIRED and self.label:
+            field.error_messages["required"] = required_message(field, self.label)
+
+
+class PortalFormRenderer(TemplatesSetting):
+    """Widgets render through the template engine, so templates/django/forms can restyle them;
+    every field is bound with NamedRequiredBoundField."""
+
+    bound_field_class = NamedRequiredBoundField

@@ -237,7 +237,7 @@ def cancel_refusal(*, user: User, registration: Registration, now: dt.datetime |
         return _(
             "この催しは%(started)sに始まったため、ご自身では申し込みを取り消せません。"
             "取り消すときはセンターへご連絡ください。"
-        ) % {"started": formats.date_format(started, _("Y年n月j日 H:i"))}
+        ) % {"started": formats.date_format(started, "DATETIME_FORMAT")}
     return None
 
 

@@ -13,14 +13,21 @@ def year_choices(*, back: int = 6, forward: int = 0) -> list[tuple[int, str]]:
 
 
 class ReportRequestForm(forms.Form):
-    """Which report to make: a program code or "all", and a fiscal year."""
+    """Which report to make: a program code or "all", and a fiscal year of the last ten or the
+    next. Any other year is an error that names it and the years there are, never another year."""
 
-    program = forms.CharField(max_length=40)
-    fiscal_year = forms.TypedChoiceField(coerce=int, choices=())
+    program = forms.CharField(label=_("事業"), max_length=40)
+    fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int, choices=())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = year_choices(back=10, forward=1)
+        choices = year_choices(back=10, forward=1)
+        field = self.fields["fiscal_year"]
+        field.choices = choices
+        # %%(value)s stays for Django to fill in with the value sent.
+        field.error_messages["invalid_choice"] = _(
+            "「%%(value)s」は報告書を依頼できる年度ではありません。%(first)s〜%(last)sから選んでください。"
+        ) % {"first": choices[-1][1], "last": choices[0][1]}
 
     def clean_program(self):
         code = self.cleaned_data["program"]

@@ -31,9 +31,13 @@ def _year_in_range(year: int) -> int:
     return year
 
 
+def _page_year(value: str) -> int | None:
+    """The fiscal year a page of reports can show, or None."""
+    return int(value) if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR else None
+
+
 def _year_from(request: HttpRequest, default: int) -> int:
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR else default
+    return _page_year(request.GET.get("year", "")) or default
 
 
 def _query_errors(request: HttpRequest, *, programs=None) -> dict[str, str]:
@@ -48,26 +52,40 @@ def _index_url(year: int) -> str:
     return f"{reverse('reports:index')}?year={year}"
 
 
+def _index_page(
+    request: HttpRequest,
+    *,
+    year: int | None,
+    template: str = "reports/index.html",
+    status: int = 200,
+    **errors,
+) -> HttpResponse:
+    """The reports of `year`. Without a year (the one asked for is none the page shows) only the
+    year tabs and `errors`, never the reports of another year."""
+    context = {
+        "year": year,
+        "year_label": fiscal_year_label(year) if year else "",
+        "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
+        **errors,
+    }
+    if year is not None:
+        lines = selectors.report_lines(fiscal_year=year)
+        context |= {
+            "lines": lines,
+            "any_active": any(line.report and line.report.is_active for line in lines),
+            "can_request": may(request.user, "reports.request_report"),
+        }
+    return render(request, template, context, status=status)
+
+
 @login_required
 @require_GET
 @permission_required("reports.access_reports")
 def index(request: HttpRequest) -> HttpResponse:
     if query_errors := _query_errors(request):
-        years = [(y, fiscal_year_label(y)) for y in selectors.report_years()]
-        context = {"query_errors": query_errors, "years": years, "year_label": ""}
-        return render(request, "reports/index.html", context, status=400)
-    year = _year_from(request, current_fiscal_year() - 1)
-    lines = selectors.report_lines(fiscal_year=year)
-    context = {
-        "year": year,
-        "year_label": fiscal_year_label(year),
-        "years": [(y, fiscal_year_label(y)) for y in selectors.report_years()],
-        "lines": lines,
-        "any_active": any(line.report and line.report.is_active for line in lines),
-        "can_request": may(request.user, "reports.request_report"),
-    }
+        return _index_page(request, year=None, query_errors=query_errors, status=400)
     template = "reports/_report_table.html" if request.htmx else "reports/index.html"
-    return render(request, template, context)
+    return _index_page(request, year=_year_from(request, current_fiscal_year() - 1), template=template)
 
 
 @login_required
@@ -76,8 +94,10 @@ def index(request: HttpRequest) -> HttpResponse:
 def report_request(request: HttpRequest) -> HttpResponse:
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("報告書を依頼できませんでした。事業と年度を確認してください。"))
-        return redirect("reports:index")
+        # Nothing is made. The errors are shown on the page of the year sent when the page can
+        # show it (a year too old to request), never on another year's page.
+        year = _page_year(request.POST.get("fiscal_year", ""))
+        return _index_page(request, year=year, request_form=form, status=400)
     program, year = form.cleaned_data["program"], form.cleaned_data["fiscal_year"]
     report, created = services.report_request(program=program, fiscal_year=year, requested_by=request.user)
     if created:

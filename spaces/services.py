@@ -684,7 +684,7 @@ def event_session_conflicts(
 def event_session_conflict_message(booking: Booking) -> str:
     """The booking as staff must know it: which room, when, whose."""
     start, end = _local(booking.starts_at), _local(booking.ends_at)
-    when = f"{date_format(start, _('Y年n月j日 G:i'))}〜{date_format(end, _('G:i'))}"
+    when = f"{date_format(start, 'DATETIME_FORMAT')}〜{date_format(end, _('G:i'))}"
     if booking.event_session_id:
         return _("%(room)sの%(when)sは、センターの催し「%(title)s」の会場です。") % {
             "room": booking.resource.name,

@@ -123,8 +123,9 @@ TEMPLATES = [
         },
     }
 ]
-# Form widgets render through the template engine, so templates/django/forms can restyle them.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Form widgets render through the template engine, so templates/django/forms can restyle them;
+# a required field left empty names itself in its message (core.forms.NamedRequiredBoundField).
+FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default; DATABASE_URL=postgres://user@host:5432/name for PostgreSQL. Connections are
@@ -217,6 +218,8 @@ TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [SITE_DIR / "locale"]
+# The portal's own date and time formats (a date and a time: 2026年12月5日 15:56), before Django's.
+FORMAT_MODULE_PATH = ["core.formats"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -512,6 +512,64 @@ def test_referral_and_result(client_for, staff_user, consultation):
     assert referral.result == "connected" and referral.result_recorded_on == timezone.localdate()
 
 
+def test_an_invalid_result_shows_the_record_again_with_the_memo_kept(client_for, staff_user, consultation):
+    """A result that is none of the choices is not recorded: the record page is shown again (no
+    redirect), the error is next to the result of that referral, and the memo typed is still
+    there; the other referral's form shows its own stored memo."""
+    from .factories import ReferralFactory
+
+    referral = ReferralFactory(consultation=consultation)
+    other = ReferralFactory(consultation=consultation, result_note="前回のメモ")
+    response = client_for(staff_user).post(
+        reverse("consultations:referral_result", args=[referral.pk]),
+        {"result": "maybe", "result_note": "5月に申請する予定と聞いた"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "正しく選択してください（「maybe」は選べません）。" in html
+    assert f'id="id_result_note_{referral.pk}">\n5月に申請する予定と聞いた</textarea>' in html
+    assert f'id="id_result_note_{other.pk}">\n前回のメモ</textarea>' in html
+    # The summary's link leads to the choices of that referral.
+    assert f'href="#id_result_{referral.pk}"' in html and f'id="id_result_{referral.pk}"' in html
+    referral.refresh_from_db()
+    assert referral.result == "pending" and referral.result_note == ""
+
+
+def test_a_follow_up_the_service_refuses_is_shown_again_on_its_field(client_for, staff_user):
+    """A due date before the consultation is said next to 期限, with what was typed kept (it was a 500)."""
+    consultation = ConsultationFactory(consulted_on=timezone.localdate() - dt.timedelta(days=10))
+    due = consultation.consulted_on - dt.timedelta(days=1)
+    response = client_for(staff_user).post(
+        reverse("consultations:follow_up_add", args=[consultation.pk]),
+        {"due_on": due.isoformat(), "owner": staff_user.pk, "description": "申請書が書けたか電話で確認する"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "期限は相談日" in html and 'value="申請書が書けたか電話で確認する"' in html
+    assert not FollowUp.objects.exists()
+
+
+def test_a_link_that_cannot_be_chosen_shows_the_record_again_with_the_choices_kept(
+    client_for, staff_user, consultation
+):
+    """An event that is not offered is an error on the links form; the project chosen with it stays
+    selected and nothing is saved."""
+    from projects.models import Project
+
+    project = Project.objects.create(
+        title="こども食堂ネットワーク事業", kind="registration", fiscal_year=2026
+    )
+    response = client_for(staff_user).post(
+        reverse("consultations:related_links", args=[consultation.pk]),
+        {"related_events": ["999999"], "related_projects": [project.pk]},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "999999" in html and 'class="error-summary"' in html
+    assert f'<option value="{project.pk}" selected>こども食堂ネットワーク事業</option>' in html
+    assert not consultation.related_projects.exists()
+
+
 def test_referral_to_a_group_found_by_search(client_for, staff_user, consultation):
     """A group or business is picked from search results; choosing none and a department is refused."""
     target = GroupFactory(name="みなと環境ネット", name_kana="みなとかんきょうねっと")

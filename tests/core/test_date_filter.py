@@ -1,6 +1,7 @@
 """|date answers as Django's does; the text of a plain date is kept (core.templatetags.kyodo)."""
 
 import datetime as dt
+import re
 
 from django.template import Context, Template
 from django.template.defaultfilters import date as django_date
@@ -34,4 +35,26 @@ def test_a_date_and_time_is_shown_in_japan_time_and_empty_values_as_nothing():
     instant = dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC)  # 1 April 0:30 in Tokyo
     with timezone.override("Asia/Tokyo"):
         assert render('{{ t|date:"Y年n月j日 G:i" }}', t=instant) == "2026年4月1日 0:30"
+        # The portal's DATETIME_FORMAT (core/formats) reads the same, a space before the time.
+        assert render('{{ t|date:"DATETIME_FORMAT" }}', t=instant) == "2026年4月1日 0:30"
     assert render('[{{ d|date:"Y" }}]', d=None) == "[]" and render('[{{ d|date:"Y" }}]', d="") == "[]"
+
+
+def test_templates_write_a_date_and_time_in_the_portals_one_format():
+    """A date and time written out by hand drifted (H:i or G:i, a space or none): templates use
+    DATETIME_FORMAT (core/formats), the one place that says how it reads."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    hand_written = re.compile(r'\|date:"Y年n月j日 ?[GH]:i"')
+    folders = [Path(settings.SITE_DIR) / "templates"] + [
+        Path(settings.BASE_DIR) / app / "templates" for app in settings.PROJECT_APPS
+    ]
+    found = [
+        str(path.relative_to(settings.BASE_DIR))
+        for folder in folders
+        for path in sorted(folder.rglob("*.html"))
+        if hand_written.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, f'use |date:"DATETIME_FORMAT" in {found}'

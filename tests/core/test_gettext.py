@@ -33,6 +33,7 @@ DATA_MARK = "# data, not UI text"
 DATA_MODULES = {
     "core/text.py": "normalisation tables: 法人格 spellings, kana rows, synonyms",
     "core/fiscal.py": "era names for the fiscal-year labels",
+    "core/formats/ja/formats.py": "Django's date formats for Japanese: the folder names the language",
     "core/calendar.py": "parses the opening hours text of CENTER_HOURS",
     "core/reference.py": "reference rows every installation starts with (themes)",
     "events/reference.py": "reference rows (the center's programs)",

@@ -282,3 +282,27 @@ def test_an_event_session_moved_shows_on_the_staff_event_page(client, make_user,
     client.force_login(staff)
     html = history_section(client.get(reverse("events:staff_event", args=[event.pk])).content.decode())
     assert "催し 担当" in html and "開始日時" in html and "開催日（" in html
+
+
+def test_a_date_and_time_in_the_history_has_a_space_between_them(client, make_user, at_moment):
+    """「2026年12月5日 15:56」 like every date and time of the portal (core/formats), not Django's
+    Japanese 「2026年12月5日15:56」."""
+    from core.history import record_by
+    from tests.events.factories import EventFactory
+
+    staff = make_user(roles=(Role.STAFF,), email="events@example.jp", full_name="催し 担当")
+    session = EventFactory().sessions.first()
+    session.starts_at = dt.datetime(2026, 12, 5, 15, 56, tzinfo=JST)
+    session.ends_at = dt.datetime(2026, 12, 5, 17, 0, tzinfo=JST)
+    session.save()
+    later(at_moment)
+    session.starts_at += dt.timedelta(days=7)
+    session.ends_at += dt.timedelta(days=7)
+    record_by(session, staff)
+    session.save()
+    client.force_login(staff)
+    page = client.get(reverse("events:staff_event", args=[session.event_id])).content.decode()
+    html = history_section(page)
+    assert "2026年12月5日 15:56" in html and "2026年12月12日 15:56" in html
+    assert "2026年12月5日15:56" not in html
+    assert "2026年6月1日 10:25" in html  # the entry's own time, in the same format

@@ -763,6 +763,20 @@ def test_contact_form_emails_the_group_without_showing_its_address(
     assert "見学できますか" in sent.body
 
 
+def test_an_empty_contact_form_says_what_to_fill_in_naming_each_field(client, group):
+    """Not Django's 「この項目は必須です。」 under every field (core.forms.NamedRequiredBoundField)."""
+    response = client.post(reverse("groups:contact", args=[group.pk]), {"homepage": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    for message in (
+        "お名前を入力してください。",
+        "返信先のメールアドレスを入力してください。",
+        "お問い合わせ内容を入力してください。",
+    ):
+        assert message in html
+    assert "この項目は必須です" not in html
+
+
 def test_reloading_the_contact_address_after_an_error_goes_back_to_the_form(client, group):
     """A form with errors is shown at /groups/<pk>/contact/: a reload or a bookmark of it (GET)
     goes to the contact section of the group's page, not to an empty 405."""

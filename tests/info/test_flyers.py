@@ -106,7 +106,7 @@ def test_a_file_whose_content_is_not_its_name_is_refused_and_the_input_kept(clie
 def test_alt_text_is_required(client_for, owner, group, frozen):
     response = upload(client_for(owner), group, alt_text="")
     assert response.status_code == 200
-    assert "この項目は必須です" in response.content.decode()
+    assert "「チラシの内容（画像の代わりの文章）」を入力してください。" in response.content.decode()
     assert not Flyer.objects.exists()
 
 

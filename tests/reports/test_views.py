@@ -130,6 +130,44 @@ def test_the_finalised_version_stays_downloadable_beside_a_rebuilt_draft(
         assert reverse("reports:download", args=[final.pk]) in html and "PDF（第1版）" in html
 
 
+@pytest.mark.parametrize("sent", ["99999", "abc", "令和7年度", ""])
+def test_a_request_for_a_year_that_is_no_fiscal_year_is_an_error_naming_it(
+    client_for, staff_user, django_capture_on_commit_callbacks, sent
+):
+    """Nothing is made or queued; the page answers 400 with the error on the form, naming the
+    value sent and the years there are, and shows no year's reports (it used to send the person
+    to the default year's page with a vague message)."""
+    from core.fiscal import current_fiscal_year, fiscal_year_label
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client_for(staff_user).post(
+            reverse("reports:request"), {"program": "mirai_taiwa", "fiscal_year": sent}
+        )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary" role="alert"' in html and "年度: " in html
+    if sent:
+        years = (
+            f"{fiscal_year_label(current_fiscal_year() - 10)}〜{fiscal_year_label(current_fiscal_year() + 1)}"
+        )
+        assert f"「{sent}」は報告書を依頼できる年度ではありません。{years}から選んでください。" in html
+    assert 'id="report-table"' not in html
+    assert not Report.objects.exists() and not callbacks
+
+
+def test_a_request_for_a_year_too_old_stays_on_that_years_page(client_for, staff_user):
+    """A year the page shows but that cannot be requested any more: the error on that year's page."""
+    from core.fiscal import current_fiscal_year, fiscal_year_label
+
+    old = current_fiscal_year() - 20
+    response = client_for(staff_user).post(reverse("reports:request"), {"program": "all", "fiscal_year": old})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"「{old}」は報告書を依頼できる年度ではありません。" in html
+    assert f"{fiscal_year_label(old)}の成果報告書" in html  # the table's caption
+    assert not Report.objects.exists()
+
+
 def test_committee_members_may_not_request_or_retry(client_for, committee_user):
     failed = ReportFactory(failed=True)
     client = client_for(committee_user)
