@@ -64,3 +64,18 @@ def test_a_public_form_and_the_sign_in_form_name_their_fields(client):
     html = client.post(reverse("account_login"), {}).content.decode()
     assert "メールアドレスを入力してください。" in html and "パスワードを入力してください。" in html
     assert GENERIC not in html
+
+
+def test_the_error_summary_names_a_field_once():
+    """The summary prefixes the label only to a message that does not name the field itself:
+    「お名前を入力してください。」, not 「お名前: お名前を入力してください。」."""
+    from django.template.loader import render_to_string
+
+    class _Contact(forms.Form):
+        name = forms.CharField(label="お名前")
+        body = forms.CharField(label="お問い合わせ内容", max_length=3)
+
+    form = _Contact(data={"body": "長すぎる本文"})
+    html = render_to_string("includes/form_errors.html", {"form": form})
+    assert "お名前を入力してください。" in html and "お名前: お名前" not in html
+    assert "お問い合わせ内容: 3文字以内で入力してください" in html
