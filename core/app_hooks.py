@@ -149,19 +149,28 @@ class SearchSource:
     """A public list whose filters (its query string) can be saved, and how to find new items.
 
     new_items(since) -> {id: when it appeared} for items that became visible after `since`;
-    matching(params, ids) -> the ids among `ids` that the list's filters select (invalid filters
-    select nothing, never everything); describe(ids) -> [(id, title, absolute path)];
-    valid(params) -> whether the list accepts these filters (a search that the list answers
-    with an error is not saved); None when the source does not say.
+    filterset(params) -> the list's own FilterSet bound to `params` (what the list page uses);
+    describe(ids) -> [(id, title, absolute path)]. What a saved search selects and whether it
+    may be saved are decided here, once for every list: invalid filters select nothing, never
+    everything, and a search the list answers with an error is not saved.
     """
 
     kind: str
     label: str
     list_url_name: str
     new_items: Callable
-    matching: Callable
+    filterset: Callable
     describe: Callable
-    valid: Callable | None = None
+
+    def valid(self, params) -> bool:
+        filterset = self.filterset(params)
+        return not filterset.is_bound or filterset.is_valid()
+
+    def matching(self, params, ids) -> set[int]:
+        filterset = self.filterset(params)
+        if filterset.is_bound and not filterset.is_valid():
+            return set()
+        return set(filterset.qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

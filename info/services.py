@@ -108,7 +108,7 @@ def saved_search_create(*, user: User, kind: str, name: str, query: str, frequen
 
     query = clean_query(query)
     source = all_sources().get(kind)
-    if source is not None and source.valid is not None and not source.valid(QueryDict(query)):
+    if source is not None and not source.valid(QueryDict(query)):
         # The list answers these filters with an error (a district or theme that does not
         # exist): a digest of it would never match anything, so it is not kept.
         raise ValidationError(

@@ -13,18 +13,6 @@ from django.utils import timezone
 
 from core.app_hooks import SearchSource, collect
 
-
-def _filters_valid(filterset) -> bool:
-    return not filterset.is_bound or filterset.is_valid()
-
-
-def _matching_ids(filterset, ids) -> set[int]:
-    if not _filters_valid(filterset):
-        # A saved link whose filters are no longer valid selects nothing, never everything.
-        return set()
-    return set(filterset.qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
-
-
 # --- 団体をさがす -----------------------------------------------------------------------------------
 
 
@@ -49,16 +37,10 @@ def _new_groups(since: dt.datetime) -> dict[int, dt.datetime]:
     return {pk: when for pk, when in first.items() if pk in public}
 
 
-def _groups_matching(params: QueryDict, ids) -> set[int]:
+def _groups_filterset(params: QueryDict):
     from groups.selectors import group_directory
 
-    return _matching_ids(group_directory(params=params), ids)
-
-
-def _groups_valid(params: QueryDict) -> bool:
-    from groups.selectors import group_directory
-
-    return _filters_valid(group_directory(params=params))
+    return group_directory(params=params)
 
 
 def _describe_groups(ids) -> list[tuple[int, str, str]]:
@@ -79,18 +61,11 @@ def _new_events(since: dt.datetime) -> dict[int, dt.datetime]:
     return dict(Event.objects.filter(is_public=True, created_at__gt=since).values_list("pk", "created_at"))
 
 
-def _events_matching(params: QueryDict, ids) -> set[int]:
+def _events_filterset(params: QueryDict):
     from events.filters import EventFilter
     from events.selectors import public_events
 
-    return _matching_ids(EventFilter(params, queryset=public_events()), ids)
-
-
-def _events_valid(params: QueryDict) -> bool:
-    from events.filters import EventFilter
-    from events.selectors import public_events
-
-    return _filters_valid(EventFilter(params, queryset=public_events()))
+    return EventFilter(params, queryset=public_events())
 
 
 def _describe_events(ids) -> list[tuple[int, str, str]]:
@@ -110,16 +85,10 @@ def _new_grants(since: dt.datetime) -> dict[int, dt.datetime]:
     return dict(Grant.objects.published().filter(published_at__gt=since).values_list("pk", "published_at"))
 
 
-def _grants_matching(params: QueryDict, ids) -> set[int]:
+def _grants_filterset(params: QueryDict):
     from info.selectors import grant_list
 
-    return _matching_ids(grant_list(params=params), ids)
-
-
-def _grants_valid(params: QueryDict) -> bool:
-    from info.selectors import grant_list
-
-    return _filters_valid(grant_list(params=params))
+    return grant_list(params=params)
 
 
 def _describe_grants(ids) -> list[tuple[int, str, str]]:
@@ -139,27 +108,24 @@ def saved_search_sources() -> list[SearchSource]:
             str(SearchKind.GROUPS.label),
             "groups:index",
             _new_groups,
-            _groups_matching,
+            _groups_filterset,
             _describe_groups,
-            _groups_valid,
         ),
         SearchSource(
             SearchKind.EVENTS,
             str(SearchKind.EVENTS.label),
             "events:index",
             _new_events,
-            _events_matching,
+            _events_filterset,
             _describe_events,
-            _events_valid,
         ),
         SearchSource(
             SearchKind.GRANTS,
             str(SearchKind.GRANTS.label),
             "info:grant_list",
             _new_grants,
-            _grants_matching,
+            _grants_filterset,
             _describe_grants,
-            _grants_valid,
         ),
     ]
 

@@ -173,21 +173,14 @@ def saved_search_sources() -> list:
         def new_items(since):
             return dict(model.objects.open().filter(created_at__gt=since).values_list("pk", "created_at"))
 
-        def valid(params: QueryDict) -> bool:
-            filterset = item_filter(model, data=params)
-            return not filterset.is_bound or filterset.is_valid()
-
-        def matching(params: QueryDict, ids) -> set[int]:
-            filterset = item_filter(model, data=params)
-            if filterset.is_bound and not filterset.is_valid():
-                return set()
-            return set(filterset.qs.filter(pk__in=list(ids)).values_list("pk", flat=True))
+        def filterset(params: QueryDict):
+            return item_filter(model, data=params)
 
         def describe(ids):
             rows = model.objects.filter(pk__in=list(ids)).order_by("pk").values_list("pk", "title")
             url = "matching:need_detail" if model is Need else "matching:offer_detail"
             return [(pk, title, reverse(url, args=[pk])) for pk, title in rows]
 
-        return SearchSource(kind, label, "matching:index", new_items, matching, describe, valid)
+        return SearchSource(kind, label, "matching:index", new_items, filterset, describe)
 
     return [source("needs", _("ニーズ"), Need), source("offers", _("提供"), Offer)]
