@@ -29,10 +29,9 @@ class PublicStatus:
 
 
 class ProjectFilterBase(django_filters.FilterSet):
+    # Stored, normalised columns: widths, kana, ヶ/ケ, 法人格 and synonyms (子ども/こども) alike.
     q = KeywordFilter(
-        lookups=["title__icontains", "summary__icontains", "lead_group__name__icontains"],
-        normalize=nfkc,
-        help_text=_("例: 子育て"),
+        lookups=["search_text__contains", "lead_group__name_key__contains"], help_text=_("例: 子育て")
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("活動分野"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")

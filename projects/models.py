@@ -36,7 +36,7 @@ from simple_history.models import HistoricalRecords
 from core.constraints import exactly_one_of, unless_either_empty
 from core.fields import actor_field, optional_link, party_link
 from core.fiscal import fiscal_year_of
-from core.models import Department, Theme
+from core.models import Department, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.predicates import is_official
 from projects.validators import audience_max, budget_line_max, fiscal_year_validators, support_minutes_max
 
@@ -784,13 +784,19 @@ class Decision(models.Model):
 # --- 協働事業 ---------------------------------------------------------------------------------------
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(KeywordSearchableQuerySet):
     def public(self):
         return self.filter(is_public=True, status__in=PUBLIC_PROJECT_STATUSES)
 
 
-class Project(SixWTwoHPlan):
-    """協働事業: adopted from a proposal, or registered by staff (プロジェクト登録 / プロジェクト支援)."""
+class Project(KeywordSearchable, SixWTwoHPlan):
+    """協働事業: adopted from a proposal, or registered by staff (プロジェクト登録 / プロジェクト支援).
+
+    The lists' keyword finds a project by its title and summary in any spelling (search_text),
+    and by its lead group's name (the group's own name_key, so a renamed group is found by its
+    new name without rewriting its projects)."""
+
+    SEARCH_FIELDS = ("title", "summary")
 
     title = models.CharField(_("事業名"), max_length=200)
     kind = models.CharField(_("事業の種類"), max_length=20, choices=ProjectKind.choices)
@@ -821,7 +827,7 @@ class Project(SixWTwoHPlan):
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=["themes"])
+    history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=["themes"])
     objects = ProjectQuerySet.as_manager()
 
     class Meta:

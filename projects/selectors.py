@@ -514,7 +514,11 @@ _LIST_PREFETCH = (
 
 
 def _project_list_queryset() -> QuerySet[Project]:
-    return Project.objects.select_related("lead_group", "department").prefetch_related(*_LIST_PREFETCH)
+    return (
+        Project.objects.select_related("lead_group", "department")
+        .prefetch_related(*_LIST_PREFETCH)
+        .defer("search_text")
+    )
 
 
 def public_project_list(*, data=None) -> tuple[PublicProjectFilter, QuerySet[Project]]:
