@@ -24,7 +24,7 @@ LONG = HUGE[:SEARCH_REFUSE_INPUT]
 LISTS = [
     ("groups:index", "q", 1, False),
     ("events:index", "q", 1, False),
-    ("projects:index", "q", 3, False),
+    ("projects:index", "q", 2, False),  # search_text and the lead group's name_key
     ("matching:index", "q", 1, False),
     ("consultations:index", "q", 1, True),
     ("consultations:index", "group_name", 1, True),
