@@ -25,20 +25,30 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-def record(client, **overrides):
-    data = {
-        "consulted_on": timezone.localdate().isoformat(),
-        "channel": "visit",
-        "duration_minutes": "30",
-        "topics": [Topic.objects.get(code="funding").pk],
-        "question": "助成金を探している",
-        "answer": "",
-        "status": "closed",
-        "_another": "1",
-    }
-    data.update(overrides)
-    data = {key: value for key, value in data.items() if value is not None}
-    return client.post(reverse("consultations:create"), data)
+@pytest.fixture
+def record(client_for, staff_user):
+    """Posts the record screen as staff_user: a valid closed walk-in, changed by `overrides`.
+
+    An override of None leaves that field out of the post.
+    """
+
+    def post(**overrides):
+        data = {
+            "consulted_on": timezone.localdate().isoformat(),
+            "channel": "visit",
+            "duration_minutes": "30",
+            "topics": [Topic.objects.get(code="funding").pk],
+            "question": "助成金を探している",
+            "answer": "",
+            "status": "closed",
+            "staff": staff_user.pk,
+            "_another": "1",
+        }
+        data.update(overrides)
+        data = {key: value for key, value in data.items() if value is not None}
+        return client_for(staff_user).post(reverse("consultations:create"), data)
+
+    return post
 
 
 def test_the_record_screen_starts_with_today_me_and_walk_in(client_for, staff_user):
@@ -54,11 +64,9 @@ def test_the_record_screen_starts_with_today_me_and_walk_in(client_for, staff_us
     assert 'hx-get="/consultations/search/"' in body
 
 
-def test_recording_with_a_new_person_and_a_follow_up(client_for, staff_user):
+def test_recording_with_a_new_person_and_a_follow_up(record, staff_user):
     """A new person is created, the follow-up is owned by the staff member and the record is 対応中."""
     response = record(
-        client_for(staff_user),
-        staff=staff_user.pk,
         new_person_name="山田 太郎",
         new_person_kana="やまだ たろう",
         follow_up_due_on=(timezone.localdate() + dt.timedelta(days=3)).isoformat(),
@@ -74,11 +82,9 @@ def test_recording_with_a_new_person_and_a_follow_up(client_for, staff_user):
     assert FollowUp.objects.get().owner == staff_user
 
 
-def test_a_follow_up_to_do_without_a_date_is_refused_and_nothing_typed_is_lost(client_for, staff_user):
+def test_a_follow_up_to_do_without_a_date_is_refused_and_nothing_typed_is_lost(record):
     """フォローアップでやること without its 期限 is an error on the 期限, not a silent 完了 record."""
     response = record(
-        client_for(staff_user),
-        staff=staff_user.pk,
         is_anonymous="on",
         question="会場を探している",
         follow_up_description="来週電話で確認する",
@@ -90,11 +96,9 @@ def test_a_follow_up_to_do_without_a_date_is_refused_and_nothing_typed_is_lost(c
     assert not Consultation.objects.exists() and not FollowUp.objects.exists()
 
 
-def test_a_new_person_s_reading_and_phone_are_stored_as_the_profile_stores_them(client_for, staff_user):
+def test_a_new_person_s_reading_and_phone_are_stored_as_the_profile_stores_them(record):
     """ｶﾀｶﾅ and a full-width phone are kept as ひらがな and half-width digits with hyphens."""
     response = record(
-        client_for(staff_user),
-        staff=staff_user.pk,
         new_person_name="山田 太郎",
         new_person_kana="ヤマダ　ﾀﾛｳ",
         new_person_phone="０９０－１２３４－５６７８",
@@ -104,11 +108,9 @@ def test_a_new_person_s_reading_and_phone_are_stored_as_the_profile_stores_them(
     assert (person.name_kana, person.phone) == ("やまだ たろう", "090-1234-5678")
 
 
-def test_a_new_person_s_reading_in_latin_letters_and_a_phone_in_words_are_refused(client_for, staff_user):
+def test_a_new_person_s_reading_in_latin_letters_and_a_phone_in_words_are_refused(record):
     """「yamada」 and 「abc」 are errors in Japanese on their fields; nothing is saved."""
     response = record(
-        client_for(staff_user),
-        staff=staff_user.pk,
         new_person_name="山田 太郎",
         new_person_kana="yamada",
         new_person_phone="abc",
@@ -125,12 +127,10 @@ def test_a_new_person_s_reading_in_latin_letters_and_a_phone_in_words_are_refuse
     assert not Consultation.objects.exists() and not Person.objects.exists()
 
 
-def test_recording_for_a_group_and_a_known_person(client_for, staff_user):
+def test_recording_for_a_group_and_a_known_person(record):
     """Picking a group and a person from the search results links both."""
     group, person = GroupFactory(), PersonFactory()
     response = record(
-        client_for(staff_user),
-        staff=staff_user.pk,
         group=str(group.pk),
         person=str(person.pk),
         _save="1",
@@ -141,9 +141,9 @@ def test_recording_for_a_group_and_a_known_person(client_for, staff_user):
     assert (consultation.group, consultation.person) == (group, person)
 
 
-def test_a_client_is_required_and_nothing_typed_is_lost(client_for, staff_user):
+def test_a_client_is_required_and_nothing_typed_is_lost(record):
     """Without a group, a person or 匿名 the form says so in Japanese and keeps what was typed."""
-    response = record(client_for(staff_user), staff=staff_user.pk, question="活動場所を探している")
+    response = record(question="活動場所を探している")
     assert response.status_code == 200
     body = response.content.decode()
     assert "匿名の相談" in body and "入力内容を確認してください" in body
@@ -158,22 +158,18 @@ def test_a_client_is_required_and_nothing_typed_is_lost(client_for, staff_user):
         ("person", "999999", "選んだ相談者（個人）: 相談者が見つかりません。"),
     ],
 )
-def test_the_error_summary_names_the_chosen_group_and_person_in_japanese(
-    client_for, staff_user, field, value, expected
-):
+def test_the_error_summary_names_the_chosen_group_and_person_in_japanese(record, field, value, expected):
     """A group or person that cannot be found is reported under its Japanese label."""
-    response = record(client_for(staff_user), staff=staff_user.pk, **{field: value})
+    response = record(**{field: value})
     assert response.status_code == 200
     body = response.content.decode()
     assert expected in body
     assert "Group:" not in body and "Person:" not in body
 
 
-def test_anonymous_with_a_person_is_refused(client_for, staff_user):
+def test_anonymous_with_a_person_is_refused(record):
     """匿名 and a named person contradict each other."""
-    response = record(
-        client_for(staff_user), staff=staff_user.pk, is_anonymous="on", new_person_name="山田 太郎"
-    )
+    response = record(is_anonymous="on", new_person_name="山田 太郎")
     assert response.status_code == 200
     assert not Consultation.objects.exists()
     assert not Person.objects.exists()
