@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,17 @@ def project_python() -> list[Path]:
     return paths
 
 
+def project_nodes(*, skipping: Collection[str] = (), named: str = "") -> Iterator[tuple[str, ast.AST]]:
+    """(path from the root, node) for every syntax node of the project's Python modules, leaving
+    out the modules in `skipping` and, if `named` is given, every module of another file name."""
+    for path in project_python():
+        relative = str(path.relative_to(ROOT))
+        if relative in skipping or (named and path.name != named):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            yield relative, node
+
+
 def project_templates() -> list[Path]:
     folders = [ROOT / "templates", *(ROOT / package / "templates" for package in settings.PROJECT_APPS)]
     return sorted(
@@ -60,36 +72,29 @@ def test_the_scans_see_the_project():
 def test_no_code_reads_a_role_outside_the_predicates():
     """`user.is_center_staff` and the like: ask core.predicates or the app's rules instead."""
     found = []
-    for path in project_python():
-        relative = str(path.relative_to(ROOT))
-        if relative in ROLE_MODULES:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in ROLE_ATTRIBUTES:
-                found.append(f"{relative}:{node.lineno} .{node.attr}")
-            elif (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == "getattr"
-                and len(node.args) >= 2
-                and isinstance(node.args[1], ast.Constant)
-                and node.args[1].value in ROLE_ATTRIBUTES
-            ):
-                found.append(f"{relative}:{node.lineno} getattr(..., {node.args[1].value!r})")
+    for relative, node in project_nodes(skipping=ROLE_MODULES):
+        if isinstance(node, ast.Attribute) and node.attr in ROLE_ATTRIBUTES:
+            found.append(f"{relative}:{node.lineno} .{node.attr}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in ROLE_ATTRIBUTES
+        ):
+            found.append(f"{relative}:{node.lineno} getattr(..., {node.args[1].value!r})")
     assert not found, "roles read outside core/predicates.py:\n" + "\n".join(found)
 
 
 def test_no_view_refuses_by_hand():
     """A view asks core.permissions (permission_required, permitted), which raise the refusal."""
     found = []
-    for path in project_python():
-        if path.name != "views.py":
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and node.exc is not None:
-                target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-                if isinstance(target, ast.Name) and target.id == "PermissionDenied":
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    for relative, node in project_nodes(named="views.py"):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(target, ast.Name) and target.id == "PermissionDenied":
+                found.append(f"{relative}:{node.lineno}")
     assert not found, "views raising PermissionDenied themselves:\n" + "\n".join(found)
 
 
@@ -102,18 +107,14 @@ def test_no_code_asks_user_has_perm():
     """`user.has_perm()` says yes to a superuser for anything and to whoever holds the Django model
     permission of the same name: views and services ask core.permissions (may, permitted)."""
     found = []
-    for path in project_python():
-        relative = str(path.relative_to(ROOT))
-        if relative in HAS_PERM_ALLOWED:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in {"has_perm", "has_perms"}
-                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "rules")
-            ):
-                found.append(f"{relative}:{node.lineno}")
+    for relative, node in project_nodes(skipping=HAS_PERM_ALLOWED):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"has_perm", "has_perms"}
+            and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "rules")
+        ):
+            found.append(f"{relative}:{node.lineno}")
     assert not found, "user.has_perm() outside the rules:\n" + "\n".join(found)
 
 
