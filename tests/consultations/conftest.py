@@ -3,8 +3,11 @@
 import pytest
 from django.contrib.auth.models import Group as RoleGroup
 from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
 
 from consultations.apps import CONSULTATION_AUDITOR_ROLE, CONSULTATION_HANDLER_ROLE
+from consultations.models import Topic
 from core.roles import Role
 
 from .factories import ConsultationFactory
@@ -37,3 +40,29 @@ def handler_role_name():
 @pytest.fixture
 def consultation(db):
     return ConsultationFactory(with_group=True)
+
+
+@pytest.fixture
+def record(client_for, staff_user):
+    """Posts the record screen as staff_user: a valid closed walk-in, changed by `overrides`.
+
+    An override of None leaves that field out of the post.
+    """
+
+    def post(**overrides):
+        data = {
+            "consulted_on": timezone.localdate().isoformat(),
+            "channel": "visit",
+            "duration_minutes": "30",
+            "topics": [Topic.objects.get(code="funding").pk],
+            "question": "助成金を探している",
+            "answer": "",
+            "status": "closed",
+            "staff": staff_user.pk,
+            "_another": "1",
+        }
+        data.update(overrides)
+        data = {key: value for key, value in data.items() if value is not None}
+        return client_for(staff_user).post(reverse("consultations:create"), data)
+
+    return post

@@ -25,32 +25,6 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def record(client_for, staff_user):
-    """Posts the record screen as staff_user: a valid closed walk-in, changed by `overrides`.
-
-    An override of None leaves that field out of the post.
-    """
-
-    def post(**overrides):
-        data = {
-            "consulted_on": timezone.localdate().isoformat(),
-            "channel": "visit",
-            "duration_minutes": "30",
-            "topics": [Topic.objects.get(code="funding").pk],
-            "question": "助成金を探している",
-            "answer": "",
-            "status": "closed",
-            "staff": staff_user.pk,
-            "_another": "1",
-        }
-        data.update(overrides)
-        data = {key: value for key, value in data.items() if value is not None}
-        return client_for(staff_user).post(reverse("consultations:create"), data)
-
-    return post
-
-
 def test_the_record_screen_starts_with_today_me_and_walk_in(client_for, staff_user):
     """Defaults: today, the signed-in staff member, 来所, 30 minutes, 完了; the search box has focus."""
     response = client_for(staff_user).get(reverse("consultations:create"))
