@@ -12,6 +12,7 @@ from consultations.models import Channel, Consultation, ConsultationStatus, Refe
 from consultations.selectors import party_resolve
 from core.fiscal import current_fiscal_year, fiscal_year_choices
 from core.form_fields import DateInput, department_choice, kana_field, phone_field, theme_checkboxes
+from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 
 
@@ -85,15 +86,13 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("あてはまるものをすべて選んでください。"),
     )
-    question = forms.CharField(
-        label=_("相談内容"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("例: 子ども食堂を始めたいが、場所と資金の当てがない。"),
+    question = text_area(
+        _("相談内容"), rows=4, help_text=_("例: 子ども食堂を始めたいが、場所と資金の当てがない。")
     )
-    answer = forms.CharField(
-        label=_("対応内容"),
+    answer = text_area(
+        _("対応内容"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("例: 市の助成金を案内し、社協の場所貸しを紹介した。"),
     )
     status = forms.ChoiceField(label=_("状況"), choices=ConsultationStatus.choices, widget=forms.RadioSelect)
@@ -202,11 +201,8 @@ class ReferralForm(RequirementsMixin, forms.Form):
     department = department_choice(_("担当課・公的機関"), empty_label=_("（選ばない）"))
     target_q = _party_search_box(_("団体・企業をさがす"), _("例: みらいデザイン"))
     target = forms.CharField(required=False)
-    note = forms.CharField(
-        label=_("つないだ内容"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("例: 助成金の窓口として担当者を紹介"),
+    note = text_area(
+        _("つないだ内容"), rows=2, required=False, help_text=_("例: 助成金の窓口として担当者を紹介")
     )
 
     def clean(self):
@@ -225,12 +221,7 @@ class ReferralResultForm(forms.Form):
     referral, and a posted form shown again keeps what was chosen and typed."""
 
     result = forms.ChoiceField(label=_("結果"), choices=ReferralResult.choices, widget=forms.RadioSelect)
-    result_note = forms.CharField(
-        label=_("結果のメモ"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("例: 5月に助成金を申請した"),
-    )
+    result_note = text_area(_("結果のメモ"), rows=2, required=False, help_text=_("例: 5月に助成金を申請した"))
 
     def __init__(self, *args, referral: Referral, **kwargs) -> None:
         kwargs.setdefault("initial", {"result": referral.result, "result_note": referral.result_note})

@@ -6,16 +6,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import kana_field, phone_field
+from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequirementsMixin
 from events.models import EventSession, Registration, SurveyResponse
 
 
 class RegistrationForm(forms.Form):
-    needs = forms.CharField(
-        label=_("必要な配慮"),
+    needs = text_area(
+        _("必要な配慮"),
+        rows=3,
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例: 車いすで参加します。託児を希望します（3歳1人）。手話通訳を希望します。"),
     )
 

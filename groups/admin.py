@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin_actions import apply_to_each
 from core.form_fields import phone_field
+from core.form_helpers import text_area
 from core.search import keyword_search
 from groups import selectors, services
 from groups.models import (
@@ -32,11 +33,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 class ReturnReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("差し戻す理由"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("申請者にそのままメールで伝わります。"),
-    )
+    reason = text_area(_("差し戻す理由"), rows=4, help_text=_("申請者にそのままメールで伝わります。"))
 
 
 class GroupAdminForm(forms.ModelForm):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from localflavor.jp.forms import JPPostalCodeField
 
 from core.form_fields import area_checkboxes, phone_field, theme_checkboxes
+from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 from groups.models import CORPORATE_LEGAL_FORMS, Group, GroupAction
 from groups.validators import (
@@ -205,7 +206,7 @@ def _empty(name: str):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    reason = text_area(_("理由"), rows=4, required=False)
 
     def __init__(self, *args, required: bool = False, label=None, help_text=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -238,10 +239,10 @@ class ReviewForm(RequirementsMixin, forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": _("承認するか差し戻すかを選んでください。")},
     )
-    reason = forms.CharField(
-        label=_("差し戻す理由"),
+    reason = text_area(
+        _("差し戻す理由"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("申請者にそのままメールで伝わります。直してほしい点を具体的に書いてください。"),
     )
 
@@ -263,10 +264,10 @@ class ContactForm(forms.Form):
         help_text=_("団体からの返信はこのアドレスに届きます（例: taro@example.jp）。"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    body = forms.CharField(
-        label=_("お問い合わせ内容"),
+    body = text_area(
+        _("お問い合わせ内容"),
+        rows=6,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("2,000文字まで。例: 活動に参加してみたいので、見学できる日を教えてください。"),
     )
     homepage = forms.CharField(

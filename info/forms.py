@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import area_checkboxes, offered_with_linked, theme_checkboxes
+from core.form_helpers import text_area
 from core.models import Department
 from core.permissions import may
 from core.validators import end_not_before_start
@@ -92,10 +93,10 @@ class FlyerForm(forms.Form):
     file = forms.FileField(
         label=_("ファイル"), help_text=_("PDF・PNG・JPEG。PDF は1ページ目が見本として表示されます。")
     )
-    alt_text = forms.CharField(
-        label=_("チラシの内容（画像の代わりの文章）"),
+    alt_text = text_area(
+        _("チラシの内容（画像の代わりの文章）"),
+        rows=5,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "目の見えない方や画像が表示されない方のために、日時・場所・内容・連絡先など、チラシに書いてあることを文章で書いてください。"
         ),
@@ -119,9 +120,7 @@ class FlyerForm(forms.Form):
 
 class FlyerReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("掲示する")), ("reject", _("掲示しない"))])
-    review_note = forms.CharField(
-        label=_("団体への連絡"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    review_note = text_area(_("団体への連絡"), rows=2, required=False)
 
 
 class SubscribeForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import area_checkboxes, theme_checkboxes
+from core.form_helpers import text_area
 from events.models import Program
 from matching.models import Business, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
 from matching.selectors import origin_event_choices
@@ -56,7 +57,7 @@ class ItemForm(forms.Form):
         choices=[("", _("なし・プロボノ以外")), *ProBonoDeliverable.choices],
         help_text=_("種類が「プロボノ」のときだけ選びます。例: チラシ制作"),
     )
-    description = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    description = text_area(_("内容"), rows=5, required=False)
     themes = theme_checkboxes(_("テーマ"))
     areas = area_checkboxes(_("地域"))
 
@@ -91,9 +92,9 @@ class EventChoiceField(forms.ModelChoiceField):
 
 
 class IntroductionForm(forms.Form):
-    note = forms.CharField(
-        label=_("紹介のひとこと"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+    note = text_area(
+        _("紹介のひとこと"),
+        rows=4,
         help_text=_("両者へのメールに入ります。例: チラシ制作の件で、ぜひ一度お話しください。"),
     )
     program = forms.ModelChoiceField(
@@ -135,7 +136,7 @@ class IntroductionForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=_("次の状態"))
-    note = forms.CharField(label=_("メモ"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = text_area(_("メモ"), rows=2, required=False)
 
     def __init__(self, *args, match, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import DateInput, department_choice
+from core.form_helpers import text_area
 from core.forms import RequiredToSubmit, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme, User
 from core.roles import Role
@@ -312,9 +313,9 @@ class SideResolutionForm(RequirementsMixin, forms.Form):
 
 
 class ConflictForm(forms.Form):
-    conflict_reason = forms.CharField(
-        label=_("利害関係の内容"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+    conflict_reason = text_area(
+        _("利害関係の内容"),
+        rows=3,
         max_length=2000,
         error_messages={"required": _("利害関係の内容を入力してください。")},
         help_text=_(
@@ -345,10 +346,10 @@ class ReviewForm(RequirementsMixin, forms.Form):
             "invalid_choice": _("総合所見は一覧の中から選んでください。"),
         },
     )
-    comment = forms.CharField(
-        label=_("総評"),
+    comment = text_area(
+        _("総評"),
+        rows=4,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("提案者への助言にもなります。例: 地域のニーズは明確。広報の役割分担を具体的に。"),
     )
 
@@ -373,10 +374,10 @@ class ReviewForm(RequirementsMixin, forms.Form):
                     % {"name": criterion.name},
                 },
             )
-            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=_("%(name)sについてのコメント") % {"name": criterion.name},
+            self.fields[f"comment_{criterion.pk}"] = text_area(
+                _("%(name)sについてのコメント") % {"name": criterion.name},
+                rows=2,
                 required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
                 initial=score.comment if score else "",
             )
         self.remember_required()
@@ -410,9 +411,9 @@ class ReviewForm(RequirementsMixin, forms.Form):
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("決定"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("理由"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+    reason = text_area(
+        _("理由"),
+        rows=5,
         help_text=_(
             "提案者に伝わります。採択の場合は公開ページにも載ります。"
             "例: 地域の子育て世帯の孤立という課題が明確で、担当課との役割分担も具体的であるため。"
@@ -554,8 +555,7 @@ class ProgressReportForm(forms.ModelForm):
         widgets = {
             "reported_on": DateInput,
             "activities": forms.Textarea(attrs={"rows": 4}),
-            "achievements": forms.Textarea(attrs={"rows": 3}),
-            "issues": forms.Textarea(attrs={"rows": 3}),
+            **textareas(("achievements", "issues")),
         }
 
 
@@ -572,9 +572,7 @@ class MidtermReviewForm(forms.ModelForm):
         fields = ["held_on", "participants", "progress", "issues", "adjustments"]
         widgets = {
             "held_on": DateInput,
-            "progress": forms.Textarea(attrs={"rows": 3}),
-            "issues": forms.Textarea(attrs={"rows": 3}),
-            "adjustments": forms.Textarea(attrs={"rows": 3}),
+            **textareas(("progress", "issues", "adjustments")),
         }
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.form_fields import offered_with_linked
+from core.form_helpers import text_area
 from events.models import Event, Program
 from reports.models import OutcomeRecord
 
@@ -111,16 +112,16 @@ class AssessmentForm(forms.Form):
     """総括, 目標 (one number per figure, blank: no target), 課題と次年度の方針, and for each axis
     without an episode the reason why."""
 
-    summary = forms.CharField(
-        label=_("総括"),
+    summary = text_area(
+        _("総括"),
+        rows=6,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("例: 参加者は目標を上回り、ALPへ進む人が増えた。一方、若い世代の参加が少なかった。"),
     )
-    issues = forms.CharField(
-        label=_("課題と次年度の方針"),
+    issues = text_area(
+        _("課題と次年度の方針"),
+        rows=6,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("例: 若い世代に届くよう、夜間・オンラインの回を設ける。"),
     )
 
@@ -145,11 +146,11 @@ class AssessmentForm(forms.Form):
                 error_messages={"invalid": _("半角数字で入力してください（例: 120）。")},
             )
         for axis in OutcomeAxis:
-            self.fields[f"note__{axis.value}"] = forms.CharField(
-                label=_("「%(axis)s」の成果がない場合、その理由") % {"axis": axis.label},
+            self.fields[f"note__{axis.value}"] = text_area(
+                _("「%(axis)s」の成果がない場合、その理由") % {"axis": axis.label},
+                rows=2,
                 required=False,
                 max_length=500,
-                widget=forms.Textarea(attrs={"rows": 2}),
             )
 
     def target_fields(self):
