@@ -529,29 +529,32 @@ def _call_form_save(request, form, call=None):
     )
 
 
-@staff_required
-def call_create(request: HttpRequest) -> HttpResponse:
+def _call_form_page(request: HttpRequest, call: ProposalCall | None) -> HttpResponse:
+    """The one form page of a call: a new one (call None, for the next fiscal year) or an existing one."""
     from core.fiscal import current_fiscal_year
 
-    form = forms.CallForm(request.POST or None, initial={"fiscal_year": current_fiscal_year() + 1})
+    if call is None:
+        form = forms.CallForm(request.POST or None, initial={"fiscal_year": current_fiscal_year() + 1})
+        done = _("募集を作成しました。評価項目を確認してください。")
+    else:
+        form = forms.CallForm(request.POST or None, instance=call)
+        done = _("募集を更新しました。")
     if request.method == "POST" and form.is_valid():
         with refusals_on_form(form):
-            call = _call_form_save(request, form)
-            messages.success(request, _("募集を作成しました。評価項目を確認してください。"))
+            call = _call_form_save(request, form, call=call)
+            messages.success(request, done)
             return redirect("projects:staff_call_detail", pk=call.pk)
-    return render(request, "projects/staff/call_form.html", {"form": form})
+    return render(request, "projects/staff/call_form.html", {"form": form, "call": call})
+
+
+@staff_required
+def call_create(request: HttpRequest) -> HttpResponse:
+    return _call_form_page(request, None)
 
 
 @staff_required
 def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    call = get_object_or_404(ProposalCall, pk=pk)
-    form = forms.CallForm(request.POST or None, instance=call)
-    if request.method == "POST" and form.is_valid():
-        with refusals_on_form(form):
-            _call_form_save(request, form, call=call)
-            messages.success(request, _("募集を更新しました。"))
-            return redirect("projects:staff_call_detail", pk=call.pk)
-    return render(request, "projects/staff/call_form.html", {"form": form, "call": call})
+    return _call_form_page(request, get_object_or_404(ProposalCall, pk=pk))
 
 
 @staff_required
