@@ -26,19 +26,21 @@ class BusinessAdmin(admin.ModelAdmin):
         self.message_user(request, _("%(n)d件を承認しました。") % {"n": done}, messages.SUCCESS)
 
 
+# Who offers or needs an item: exactly one of these (Exchange.party).
+ITEM_PARTY_FIELDS = ["group", "business", "department"]
+
+
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["title", "party", "kind", "deliverable", "is_open", "created_at"]
-    list_select_related = ["group", "business", "department"]
+    list_select_related = ITEM_PARTY_FIELDS
     list_filter = ["is_open", "kind", "deliverable"]
     search_fields = ["title", "description"]
-    raw_id_fields = ["group", "business", "department"]
+    raw_id_fields = ITEM_PARTY_FIELDS
     filter_horizontal = ["themes", "areas"]
     # Named, since the title Need and Offer each declare (for its example) sorts after the fields
     # of their shared base.
     fields = [
-        "group",
-        "business",
-        "department",
+        *ITEM_PARTY_FIELDS,
         "title",
         "kind",
         "deliverable",
