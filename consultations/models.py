@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
 from core.fields import actor_field, optional_link, party_link
-from core.models import Department, Person, Theme
+from core.models import Department, JapaneseNames, Person, Theme
 from core.text import search_document
 
 
@@ -64,9 +64,8 @@ class Topic(models.Model):
     order = models.PositiveSmallIntegerField(_("並び順"), default=100)
     is_active = models.BooleanField(_("使用中"), default=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("相談の分野")
-        verbose_name_plural = _("相談の分野")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -134,9 +133,8 @@ class Consultation(models.Model):
     )
     objects = ConsultationQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("相談記録")
-        verbose_name_plural = _("相談記録")
         ordering = ["-consulted_on", "-id"]
         permissions = [("access_consultation", _("相談記録を閲覧・記録できる（個人情報）"))]
         indexes = [
@@ -233,9 +231,8 @@ class Referral(models.Model):
     result_recorded_on = models.DateField(_("結果の記録日"), null=True, blank=True)
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("つなぎ先")
-        verbose_name_plural = _("つなぎ先")
         ordering = ["id"]
         constraints = [exactly_one_of("department", "group", "business", name="referral_exactly_one_target")]
 
@@ -284,9 +281,8 @@ class FollowUp(models.Model):
 
     objects = FollowUpQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("フォローアップ")
-        verbose_name_plural = _("フォローアップ")
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["done", "due_on"])]
 
@@ -346,9 +342,8 @@ class ConsultationAccessLog(models.Model):
 
     objects = AppendOnlyQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("相談記録のアクセスログ")
-        verbose_name_plural = _("相談記録のアクセスログ")
         ordering = ["-at", "-id"]
         default_permissions = ()
         permissions = [("view_accesslog", _("相談記録のアクセスログを閲覧できる（監査）"))]

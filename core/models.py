@@ -13,6 +13,16 @@ from core.fields import actor_field, mapping_field, optional_link
 from core.text import reading_sort_key, search_document
 
 
+class JapaneseNames:
+    """Base of a model's Meta: Japanese has no plural, so verbose_name_plural is verbose_name
+    (Django would add an "s") unless the Meta names a plural of its own."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "verbose_name" in vars(cls) and "verbose_name_plural" not in vars(cls):
+            cls.verbose_name_plural = cls.verbose_name
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -67,9 +77,8 @@ class User(AbstractUser):
 
     objects = UserManager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("利用者")
-        verbose_name_plural = _("利用者")
         ordering = ["email"]
 
     # A person is named by their profile, never by their e-mail address.
@@ -170,9 +179,8 @@ class Area(models.Model):
     name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("並び順"), default=100)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("地区")
-        verbose_name_plural = _("地区")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -203,9 +211,8 @@ class Department(models.Model):
     )
     is_active = models.BooleanField(_("使用中"), default=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("担当課・公的機関")
-        verbose_name_plural = _("担当課・公的機関")
         ordering = ["name_kana", "name"]
 
     def __str__(self) -> str:
@@ -237,9 +244,8 @@ class Person(models.Model):
     sort_key = models.CharField(max_length=200, editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("個人")
-        verbose_name_plural = _("個人")
         ordering = ["sort_key", "id"]
 
     def __str__(self) -> str:
@@ -258,9 +264,8 @@ class DemoDataset(models.Model):
     scale = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("デモデータ")
-        verbose_name_plural = _("デモデータ")
 
     def __str__(self) -> str:
         return f"{self.app_label} ×{self.scale}"
@@ -373,9 +378,8 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("送信メール")
-        verbose_name_plural = _("送信メール")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at"]),
@@ -425,9 +429,8 @@ class MfaEnrolmentLink(models.Model):
     expires_at = models.DateTimeField(_("有効期限"))
     used_at = models.DateTimeField(_("使用日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("二段階認証の設定リンク")
-        verbose_name_plural = _("二段階認証の設定リンク")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -449,9 +452,8 @@ class SearchSynonym(models.Model):
     )
     note = models.CharField(_("メモ"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("検索の同義語")
-        verbose_name_plural = _("検索の同義語")
         ordering = ["variants"]
 
     def __str__(self) -> str:

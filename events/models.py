@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import ends_after_start, unless_either_empty
 from core.fields import actor_field
-from core.models import Area, KeywordSearchable, Person, Theme
+from core.models import Area, JapaneseNames, KeywordSearchable, Person, Theme
 
 
 class Program(models.Model):
@@ -39,9 +39,8 @@ class Program(models.Model):
     order = models.PositiveIntegerField(_("並び順"), default=100)
     is_active = models.BooleanField(_("実施中"), default=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("事業（プログラム）")
-        verbose_name_plural = _("事業（プログラム）")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -94,9 +93,8 @@ class Event(KeywordSearchable):
 
     history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=["themes"])
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("催し")
-        verbose_name_plural = _("催し")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(
@@ -151,9 +149,8 @@ class EventSession(models.Model):
 
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("開催日（回）")
-        verbose_name_plural = _("開催日（回）")
         ordering = ["starts_at", "id"]
         constraints = [ends_after_start("events_session_ends_after_start")]
         indexes = [
@@ -205,9 +202,8 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
     completed_at = models.DateTimeField(_("修了日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("参加申込")
-        verbose_name_plural = _("参加申込")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -246,9 +242,8 @@ class Attendance(models.Model):
     checked_in_at = models.DateTimeField(_("受付日時"), default=timezone.now)
     recorded_by = actor_field(_("記録した職員"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("出席")
-        verbose_name_plural = _("出席")
         constraints = [
             models.UniqueConstraint(
                 fields=["session", "registration"], name="events_attendance_once_per_session"
@@ -271,9 +266,8 @@ class SurveyResponse(models.Model):
     comment = models.TextField(_("感想・ご意見"), blank=True)
     submitted_at = models.DateTimeField(_("回答日時"), default=timezone.now)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("アンケート回答")
-        verbose_name_plural = _("アンケート回答")
         ordering = ["-submitted_at"]
         constraints = [
             models.CheckConstraint(

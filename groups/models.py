@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import actor_field
-from core.models import Area, Theme
+from core.models import Area, JapaneseNames, Theme
 from core.text import kana_row, name_key, reading_sort_key, search_document, tidy_text
 from core.workflow import Transition, Workflow
 from groups.validators import (
@@ -190,9 +190,8 @@ class Group(models.Model):
     )
     objects = GroupQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("団体")
-        verbose_name_plural = _("団体")
         ordering = ["sort_key", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -284,9 +283,8 @@ class GroupMembership(models.Model):
     role = models.CharField(_("役割"), max_length=10, choices=Role.choices, default=Role.EDITOR)
     created_at = models.DateTimeField(_("追加日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("団体の編集者")
-        verbose_name_plural = _("団体の編集者")
         constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_membership_unique")]
 
     def __str__(self) -> str:
@@ -312,9 +310,8 @@ class GroupInvitation(models.Model):
     accepted_by = actor_field(_("承諾した利用者"), blank=True)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("共同編集者の招待")
-        verbose_name_plural = _("共同編集者の招待")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -344,9 +341,8 @@ class GroupRenewal(models.Model):
     confirmed_by = actor_field(_("確認した人"))
     confirmed_at = models.DateTimeField(_("確認日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("年次更新")
-        verbose_name_plural = _("年次更新")
         ordering = ["-fiscal_year", "-confirmed_at"]
         constraints = [
             models.UniqueConstraint(fields=["group", "fiscal_year"], name="group_renewal_once_per_year")
@@ -366,9 +362,8 @@ class RenewalReminder(models.Model):
     sent_at = models.DateTimeField(_("送信日時"), auto_now_add=True)
     recipients = models.TextField(_("送信先"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("更新のお知らせ")
-        verbose_name_plural = _("更新のお知らせ")
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["fiscal_year", "group"])]
 
@@ -386,9 +381,8 @@ class RegistrationCounter(models.Model):
     fiscal_year = models.PositiveIntegerField(_("年度"), unique=True)
     last_number = models.PositiveIntegerField(_("最後の番号"), default=0)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("登録番号の採番")
-        verbose_name_plural = _("登録番号の採番")
 
     def __str__(self) -> str:
         return f"{self.fiscal_year}: {self.last_number}"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.constraints import unless_either_empty
 from core.fields import actor_field, optional_link
-from core.models import Area, Department, Theme
+from core.models import Area, Department, JapaneseNames, Theme
 from groups.models import LegalForm
 
 
@@ -73,9 +73,8 @@ class Grant(models.Model):
 
     objects = GrantQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("助成金・支援制度")
-        verbose_name_plural = _("助成金・支援制度")
         ordering = [models.F("closes_on").asc(nulls_last=True), "id"]
         indexes = [models.Index(fields=["is_published", "closes_on"], name="grant_published_closes_idx")]
         constraints = [
@@ -145,9 +144,8 @@ class SavedSearch(models.Model):
     # New matches are items that appeared after this instant (then moved forward by each run).
     checked_at = models.DateTimeField(_("最後に確認した日時"))
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("保存した検索条件")
-        verbose_name_plural = _("保存した検索条件")
         ordering = ["user_id", "created_at", "id"]
         indexes = [models.Index(fields=["frequency", "is_active", "kind"], name="savedsearch_run_idx")]
 
@@ -166,9 +164,8 @@ class AlertDelivery(models.Model):
     object_id = models.PositiveBigIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("新着のお知らせ（送信済み）")
-        verbose_name_plural = _("新着のお知らせ（送信済み）")
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "object_id"], name="alertdelivery_once_per_item")
         ]
@@ -234,9 +231,8 @@ class Flyer(models.Model):
 
     objects = FlyerQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("チラシ")
-        verbose_name_plural = _("チラシ")
         ordering = ["-display_from", "-id"]
         indexes = [models.Index(fields=["status", "display_until"], name="flyer_display_idx")]
         constraints = [
@@ -278,9 +274,8 @@ class Subscriber(models.Model):
     confirmed_at = models.DateTimeField(_("確認日時"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("解除日時"), null=True, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("情報紙の購読者")
-        verbose_name_plural = _("情報紙の購読者")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "id"], name="subscriber_status_idx"),
@@ -321,9 +316,8 @@ class NewsletterIssue(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("情報紙")
-        verbose_name_plural = _("情報紙")
         ordering = ["-number"]
 
     def __str__(self) -> str:
@@ -340,9 +334,8 @@ class NewsletterDelivery(models.Model):
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="+")
     queued_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("情報紙の送信")
-        verbose_name_plural = _("情報紙の送信")
         constraints = [
             models.UniqueConstraint(fields=["issue", "subscriber"], name="newsletter_delivery_once")
         ]

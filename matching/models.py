@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
 from core.fields import actor_field, optional_link, party_link
-from core.models import Area, Department, KeywordSearchable, KeywordSearchableQuerySet, Theme
+from core.models import Area, Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.text import reading_sort_key, search_document
 from core.workflow import Workflow
 
@@ -65,9 +65,8 @@ class Business(models.Model):
 
     history = HistoricalRecords(excluded_fields=["sort_key", "search_text"], m2m_fields=["themes", "areas"])
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("企業・事業者")
-        verbose_name_plural = _("企業・事業者")
         ordering = ["sort_key", "id"]
 
     def __str__(self) -> str:
@@ -163,7 +162,7 @@ class Exchange(KeywordSearchable, PartyOwned):
 
     objects = PartyQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         abstract = True
         ordering = ["-created_at", "-id"]
         constraints = [exactly_one_party("%(class)s_exactly_one_party")]
@@ -184,7 +183,6 @@ class Need(Exchange):
 
     class Meta(Exchange.Meta):
         verbose_name = _("ニーズ")
-        verbose_name_plural = _("ニーズ")
 
 
 class Offer(Exchange):
@@ -197,7 +195,6 @@ class Offer(Exchange):
 
     class Meta(Exchange.Meta):
         verbose_name = _("提供")
-        verbose_name_plural = _("提供")
 
 
 # --- Parties -------------------------------------------------------------------------------------
@@ -345,9 +342,8 @@ class Match(models.Model):
 
     objects = MatchQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("マッチング")
-        verbose_name_plural = _("マッチング")
         ordering = ["-status_changed_at", "-id"]
         constraints = [exactly_one_side("a"), exactly_one_side("b")]
 
@@ -396,9 +392,8 @@ class MatchStatusChange(models.Model):
     changed_at = models.DateTimeField(_("変更日時"), default=timezone.now)
     note = models.TextField(_("メモ"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("マッチングの状態履歴")
-        verbose_name_plural = _("マッチングの状態履歴")
         ordering = ["changed_at", "id"]
         indexes = [models.Index(fields=["to_status", "changed_at"])]
 

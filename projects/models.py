@@ -36,7 +36,7 @@ from simple_history.models import HistoricalRecords
 from core.constraints import exactly_one_of, unless_either_empty
 from core.fields import actor_field, optional_link, party_link
 from core.fiscal import fiscal_year_of
-from core.models import Department, KeywordSearchable, KeywordSearchableQuerySet, Theme
+from core.models import Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.predicates import is_official
 from projects.validators import audience_max, budget_line_max, fiscal_year_validators, support_minutes_max
 
@@ -314,9 +314,8 @@ class ProposalCall(models.Model):
     history = HistoricalRecords(m2m_fields=["reviewer_departments", "reviewer_staff"])
     objects = ProposalCallQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("募集")
-        verbose_name_plural = _("募集")
         ordering = ["-opens_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -388,9 +387,8 @@ class ReviewStage(models.Model):
     order = models.PositiveSmallIntegerField(_("順番"), default=1)
     held_on = models.DateField(_("審査日"), null=True, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("審査段階")
-        verbose_name_plural = _("審査段階")
         ordering = ["call", "order", "id"]
         constraints = [models.UniqueConstraint(fields=["call", "kind"], name="stage_kind_once_per_call")]
 
@@ -414,9 +412,8 @@ class Criterion(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("並び順"), default=1)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("評価項目")
-        verbose_name_plural = _("評価項目")
         ordering = ["stage", "order", "id"]
 
     def __str__(self) -> str:
@@ -464,9 +461,8 @@ class Proposal(SixWTwoHPlan):
 
     history = HistoricalRecords(m2m_fields=["themes"])
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("提案")
-        verbose_name_plural = _("提案")
         ordering = ["-updated_at", "-id"]
         indexes = [
             models.Index(fields=["call", "status"]),
@@ -511,9 +507,8 @@ class BudgetLine(models.Model):
     payer = models.CharField(_("負担者"), max_length=20, choices=Payer.choices, default=Payer.PROPOSER)
     order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("予算の項目")
-        verbose_name_plural = _("予算の項目")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -534,9 +529,8 @@ class Partner(models.Model):
     )
     role = models.CharField(_("役割"), max_length=300, blank=True, help_text=_("例: 会場の提供と広報"))
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("協働の相手")
-        verbose_name_plural = _("協働の相手")
         ordering = ["id"]
         constraints = [exactly_one_of("proposal", "project", name="partner_on_proposal_or_project")]
 
@@ -570,9 +564,8 @@ class Attachment(models.Model):
     uploaded_by = actor_field(_("登録者"))
     uploaded_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("添付資料")
-        verbose_name_plural = _("添付資料")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -613,9 +606,8 @@ class Review(models.Model):
     submitted_at = models.DateTimeField(_("審査完了日時"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("審査")
-        verbose_name_plural = _("審査")
         ordering = ["proposal", "round", "stage", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -644,9 +636,8 @@ class Score(models.Model):
     )
     comment = models.TextField(_("コメント"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("評点")
-        verbose_name_plural = _("評点")
         ordering = ["criterion__order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["review", "criterion"], name="score_once_per_criterion"),
@@ -689,9 +680,8 @@ class SideResolution(models.Model):
     decided_by = actor_field(_("決めた職員"))
     decided_at = models.DateTimeField(_("決めた日時"), default=timezone.now)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("審査員がいない側の扱い")
-        verbose_name_plural = _("審査員がいない側の扱い")
         ordering = ["decided_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -736,9 +726,8 @@ class ExternalReviewer(models.Model):
 
     VALID_DAYS = 30
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("審査委員")
-        verbose_name_plural = _("審査委員")
         ordering = ["invited_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["call", "email"], name="external_reviewer_once_per_call")
@@ -769,9 +758,8 @@ class Decision(models.Model):
     decided_by = actor_field(_("決定者"))
     decided_at = models.DateTimeField(_("決定日時"), default=timezone.now)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("決定")
-        verbose_name_plural = _("決定")
         ordering = ["-decided_at", "-id"]
         get_latest_by = "decided_at"
         # The annual report counts the decisions of a fiscal year.
@@ -830,9 +818,8 @@ class Project(KeywordSearchable, SixWTwoHPlan):
     history = HistoricalRecords(excluded_fields=["search_text"], m2m_fields=["themes"])
     objects = ProjectQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("協働事業")
-        verbose_name_plural = _("協働事業")
         ordering = ["-fiscal_year", "-id"]
         indexes = [models.Index(fields=["status", "fiscal_year"])]
         constraints = [
@@ -872,9 +859,8 @@ class StatusChange(models.Model):
     changed_at = models.DateTimeField(_("変更日時"), default=timezone.now)
     note = models.TextField(_("メモ"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("状態の変更履歴")
-        verbose_name_plural = _("状態の変更履歴")
         ordering = ["changed_at", "id"]
         constraints = [exactly_one_of("proposal", "project", name="status_change_on_proposal_or_project")]
 
@@ -938,9 +924,8 @@ class Agreement(models.Model):
 
     history = HistoricalRecords(excluded_fields=["updated_by"])
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("協働協定書")
-        verbose_name_plural = _("協働協定書")
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")), name="agreement_period_order"
@@ -982,9 +967,8 @@ class ProgressReport(ProjectRecord):
     achievements = models.TextField(_("見えてきた成果"), blank=True)
     issues = models.TextField(_("課題・相談したいこと"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("進捗報告")
-        verbose_name_plural = _("進捗報告")
         ordering = ["-reported_on", "-id"]
 
     def __str__(self) -> str:
@@ -997,9 +981,8 @@ class StaffNote(ProjectRecord):
     project = project_link("staff_notes")
     body = models.TextField(_("メモ"))
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("職員メモ")
-        verbose_name_plural = _("職員メモ")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -1018,9 +1001,8 @@ class MidtermReview(ProjectRecord):
     issues = models.TextField(_("課題"), blank=True)
     adjustments = models.TextField(_("これからの見直し"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("中間ふりかえり")
-        verbose_name_plural = _("中間ふりかえり")
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
@@ -1055,9 +1037,8 @@ class MutualEvaluation(ProjectRecord):
     openness = models.PositiveSmallIntegerField(SixPrinciples.OPENNESS.label, choices=SelfCheck.choices)
     principles_comment = models.TextField(_("6原則についてのふりかえり"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("相互評価")
-        verbose_name_plural = _("相互評価")
         ordering = ["side", "id"]
         constraints = [models.UniqueConstraint(fields=["project", "side"], name="evaluation_once_per_side")]
 
@@ -1083,9 +1064,8 @@ class ResultsPresentation(ProjectRecord):
     audience = models.PositiveIntegerField(_("参加者数"), null=True, blank=True, validators=[audience_max])
     summary = models.TextField(_("発表の内容・反響"), blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("成果発表")
-        verbose_name_plural = _("成果発表")
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
@@ -1118,9 +1098,8 @@ class SupportLog(ProjectRecord):
         _("時間（分）"), null=True, blank=True, validators=[support_minutes_max]
     )
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("支援記録")
-        verbose_name_plural = _("支援記録")
         ordering = ["-held_on", "-id"]
         # The annual report reads the support records held in a fiscal year.
         indexes = [models.Index(fields=["held_on"], name="supportlog_held_idx")]

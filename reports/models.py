@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import actor_field, mapping_field, optional_link
 from core.fiscal import fiscal_year_label
+from core.models import JapaneseNames
 from core.workflow import Transition, Workflow
 
 
@@ -108,9 +109,8 @@ class OutcomeRecord(models.Model):
 
     objects = OutcomeRecordQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("成果")
-        verbose_name_plural = _("成果")
         ordering = ["fiscal_year", "program__order", "axis", "category", "order", "id"]
         indexes = [models.Index(fields=["fiscal_year", "program", "axis"])]
 
@@ -190,9 +190,8 @@ class Report(models.Model):
 
     objects = ReportQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("成果報告書")
-        verbose_name_plural = _("成果報告書")
         ordering = ["-fiscal_year", "program__order", "-requested_at", "-id"]
         constraints = [
             # Only one request per program (NULL = all programs) and year may be waiting or running.
@@ -275,9 +274,8 @@ class Assessment(models.Model):
 
     objects = ProgramYearQuerySet.as_manager()
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("事業の評価")
-        verbose_name_plural = _("事業の評価")
         ordering = ["-fiscal_year", "program__order"]
         constraints = [
             models.UniqueConstraint(

@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from core.constraints import ends_after_start
 from core.fields import actor_field, optional_link
 from core.history import person_label
+from core.models import JapaneseNames
 from groups.models import Group
 
 
@@ -105,9 +106,8 @@ class Resource(models.Model):
         _("1回あたりの料金（円）"), default=0, help_text=_("例: 印刷機の製版代。なければ 0")
     )
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("施設・機器")
-        verbose_name_plural = _("施設・機器")
         ordering = ["kind", "order", "id"]
         constraints = [
             models.CheckConstraint(
@@ -143,9 +143,8 @@ class Closure(models.Model):
     date = models.DateField(_("日付"), unique=True)
     reason = models.CharField(_("理由"), max_length=100, help_text=_("例: 設備点検のため"))
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("臨時休館日")
-        verbose_name_plural = _("臨時休館日")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -168,9 +167,8 @@ class Allotment(models.Model):
     fiscal_year = models.PositiveIntegerField(_("年度（開始年）"), help_text=_("例: 令和8年度なら 2026"))
     note = models.CharField(_("備考"), max_length=200, blank=True)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("ロッカー・レターケースの割り当て")
-        verbose_name_plural = _("ロッカー・レターケースの割り当て")
         ordering = ["-fiscal_year", "resource__order", "resource_id"]
         constraints = [
             models.UniqueConstraint(
@@ -246,9 +244,8 @@ class Booking(models.Model):
         no_db_index=["resource", "group", "booked_by", "event_session"],
     )
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("予約")
-        verbose_name_plural = _("予約")
         ordering = ["starts_at", "id"]
         constraints = [ends_after_start("spaces_booking_ends_after_start")]
         indexes = [
@@ -313,9 +310,8 @@ class MachineUse(models.Model):
     recorded_by = actor_field(_("記録した職員"), blank=True)
     recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
 
-    class Meta:
+    class Meta(JapaneseNames):
         verbose_name = _("機器の利用")
-        verbose_name_plural = _("機器の利用")
         ordering = ["-used_on", "-id"]
         indexes = [models.Index(fields=["group", "used_on"])]
 
