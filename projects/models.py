@@ -956,6 +956,18 @@ class ProjectRecord(models.Model):
         abstract = True
 
 
+class HeldRecord(ProjectRecord):
+    """A record of something held on a day (a review meeting, a presentation, a support session):
+    listed newest first and named by project and day. Each declares `held_on` under its own label."""
+
+    class Meta(JapaneseNames):
+        abstract = True
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project}｜{self.held_on}"
+
+
 class ProgressReport(ProjectRecord):
     """進捗報告 by the group."""
 
@@ -989,7 +1001,7 @@ class StaffNote(ProjectRecord):
         return self.body[:30]
 
 
-class MidtermReview(ProjectRecord):
+class MidtermReview(HeldRecord):
     """中間ふりかえり: the parties look back together halfway."""
 
     project = project_link("midterm_reviews")
@@ -1001,12 +1013,8 @@ class MidtermReview(ProjectRecord):
     issues = models.TextField(_("課題"), blank=True)
     adjustments = models.TextField(_("これからの見直し"), blank=True)
 
-    class Meta(JapaneseNames):
+    class Meta(HeldRecord.Meta):
         verbose_name = _("中間ふりかえり")
-        ordering = ["-held_on", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.project}｜{self.held_on}"
 
 
 class MutualEvaluation(ProjectRecord):
@@ -1053,7 +1061,7 @@ class MutualEvaluation(ProjectRecord):
         ]
 
 
-class ResultsPresentation(ProjectRecord):
+class ResultsPresentation(HeldRecord):
     """成果発表: when and where the results were presented, and to how many."""
 
     project = project_link("presentations")
@@ -1064,12 +1072,8 @@ class ResultsPresentation(ProjectRecord):
     audience = models.PositiveIntegerField(_("参加者数"), null=True, blank=True, validators=[audience_max])
     summary = models.TextField(_("発表の内容・反響"), blank=True)
 
-    class Meta(JapaneseNames):
+    class Meta(HeldRecord.Meta):
         verbose_name = _("成果発表")
-        ordering = ["-held_on", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.project}｜{self.held_on}"
 
 
 class SupportKind(models.TextChoices):
@@ -1080,7 +1084,7 @@ class SupportKind(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-class SupportLog(ProjectRecord):
+class SupportLog(HeldRecord):
     """支援記録: mentor meetings and hands-on sessions for プロジェクト登録 / プロジェクト支援."""
 
     project = project_link("support_logs")
@@ -1098,11 +1102,10 @@ class SupportLog(ProjectRecord):
         _("時間（分）"), null=True, blank=True, validators=[support_minutes_max]
     )
 
-    class Meta(JapaneseNames):
+    class Meta(HeldRecord.Meta):
         verbose_name = _("支援記録")
-        ordering = ["-held_on", "-id"]
         # The annual report reads the support records held in a fiscal year.
         indexes = [models.Index(fields=["held_on"], name="supportlog_held_idx")]
 
     def __str__(self) -> str:
-        return f"{self.project}｜{self.held_on}｜{self.get_kind_display()}"
+        return f"{super().__str__()}｜{self.get_kind_display()}"
