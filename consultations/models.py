@@ -21,7 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
 from core.fields import actor_field, optional_link, party_link
-from core.models import Department, JapaneseNames, Person, Theme
+from core.models import Department, JapaneseNames, Person, Theme, Vocabulary
 from core.text import search_document
 
 
@@ -54,7 +54,7 @@ def client_label(*, group: str | None, person: str | None, anonymous: bool) -> s
     return " ／ ".join(parts)
 
 
-class Topic(models.Model):
+class Topic(Vocabulary):
     """相談の分野: the nine topics (seeded by migration 0002), editable by staff."""
 
     code = models.SlugField(
@@ -64,12 +64,8 @@ class Topic(models.Model):
     order = models.PositiveSmallIntegerField(_("並び順"), default=100)
     is_active = models.BooleanField(_("使用中"), default=True)
 
-    class Meta(JapaneseNames):
+    class Meta(Vocabulary.Meta):
         verbose_name = _("相談の分野")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ConsultationQuerySet(models.QuerySet):

@@ -146,7 +146,19 @@ class ThemeQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Theme(models.Model):
+class Vocabulary(models.Model):
+    """An entry of a list staff keep (themes, districts, topics, programs): shown in their `order`
+    and named by its `name`. Each list declares both fields, with its own label and size."""
+
+    class Meta(JapaneseNames):
+        abstract = True
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(Vocabulary):
     """活動分野: the 20 fields of the NPO Act, and local priority themes (重点テーマ) per fiscal year."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
@@ -163,28 +175,23 @@ class Theme(models.Model):
 
     objects = ThemeQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Vocabulary.Meta):
         verbose_name = _("テーマ")
         verbose_name_plural = _("テーマ（活動分野）")
-        ordering = ["order", "id"]
 
     def __str__(self) -> str:
         return self.short_name or self.name
 
 
-class Area(models.Model):
+class Area(Vocabulary):
     """地域・地区: a district of the municipality."""
 
     name = models.CharField(_("地区名"), max_length=50, unique=True)
     name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
     order = models.PositiveIntegerField(_("並び順"), default=100)
 
-    class Meta(JapaneseNames):
+    class Meta(Vocabulary.Meta):
         verbose_name = _("地区")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Department(models.Model):

@@ -19,10 +19,10 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import ends_after_start, unless_either_empty
 from core.fields import actor_field
-from core.models import Area, JapaneseNames, KeywordSearchable, Person, Theme
+from core.models import Area, JapaneseNames, KeywordSearchable, Person, Theme, Vocabulary
 
 
-class Program(models.Model):
+class Program(Vocabulary):
     """A program of the center, with a stable code that reports and URLs rely on."""
 
     code = models.SlugField(
@@ -39,12 +39,8 @@ class Program(models.Model):
     order = models.PositiveIntegerField(_("並び順"), default=100)
     is_active = models.BooleanField(_("実施中"), default=True)
 
-    class Meta(JapaneseNames):
+    class Meta(Vocabulary.Meta):
         verbose_name = _("事業（プログラム）")
-        ordering = ["order", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Event(KeywordSearchable):
