@@ -226,13 +226,31 @@ class Department(models.Model):
         return self.name
 
 
-class Person(models.Model):
+class ReadingOrdered(KeywordSearchable):
+    """A person or a business: listed in the order of the reading of its name (`sort_key`, made on
+    save from name_kana, or from the name when it has none). Each declares `sort_key`."""
+
+    class Meta(JapaneseNames):
+        abstract = True
+        ordering = ["sort_key", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.sort_key = reading_sort_key(self.name_kana or self.name)
+        super().save(*args, **kwargs)
+
+
+class Person(ReadingOrdered):
     """Someone the center deals with: a participant, a person who asks for advice.
 
     Linked to an account when there is one, so that the same person is recognised across
     programs and years; a guest record (phoned in, walked in) has no account and staff may
     merge duplicates into one record (`merged_into`).
     """
+
+    SEARCH_FIELDS = ("name", "name_kana", "email")
 
     name = models.CharField(_("氏名"), max_length=100)
     name_kana = models.CharField(_("ふりがな"), max_length=100, blank=True)
@@ -247,21 +265,11 @@ class Person(models.Model):
         related_name="person",
     )
     merged_into = optional_link("self", _("統合先"), on_delete=models.SET_NULL, related_name="merged")
-    search_text = models.TextField(editable=False, blank=True, default="")
     sort_key = models.CharField(max_length=200, editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
 
-    class Meta(JapaneseNames):
+    class Meta(ReadingOrdered.Meta):
         verbose_name = _("個人")
-        ordering = ["sort_key", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.search_text = search_document(self.name, self.name_kana, self.email)
-        self.sort_key = reading_sort_key(self.name_kana or self.name)
-        super().save(*args, **kwargs)
 
 
 class DemoDataset(models.Model):

@@ -19,8 +19,15 @@ from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of
 from core.fields import actor_field, optional_link, party_link
-from core.models import Area, Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
-from core.text import reading_sort_key, search_document
+from core.models import (
+    Area,
+    Department,
+    JapaneseNames,
+    KeywordSearchable,
+    KeywordSearchableQuerySet,
+    ReadingOrdered,
+    Theme,
+)
 from core.workflow import Workflow
 
 
@@ -31,8 +38,10 @@ class BusinessStatus(models.TextChoices):
     INACTIVE = "inactive", _("休止")
 
 
-class Business(models.Model):
+class Business(ReadingOrdered):
     """企業・事業者: a local business that contributes skills, venues, funds or goods."""
+
+    SEARCH_FIELDS = ("name", "name_kana", "description")
 
     name = models.CharField(_("事業者名"), max_length=200)
     name_kana = models.CharField(_("事業者名ふりがな"), max_length=300)
@@ -59,23 +68,13 @@ class Business(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("担当アカウント"), related_name="businesses", blank=True
     )
     sort_key = models.CharField(max_length=300, editable=False, blank=True, default="", db_index=True)
-    search_text = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key", "search_text"], m2m_fields=["themes", "areas"])
 
-    class Meta(JapaneseNames):
+    class Meta(ReadingOrdered.Meta):
         verbose_name = _("企業・事業者")
-        ordering = ["sort_key", "id"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.sort_key = reading_sort_key(self.name_kana or self.name)
-        self.search_text = search_document(self.name, self.name_kana, self.description)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("matching:business_detail", args=[self.pk])
