@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -405,13 +406,15 @@ def survey_submit(*, registration: Registration, satisfaction: int, comment: str
 # --- E-mail ---------------------------------------------------------------------------------------------
 
 
-class MailKind(models.TextChoices):
-    CONFIRMED = "confirmed", gettext_lazy("申込確定")
-    WAITLISTED = "waitlisted", gettext_lazy("キャンセル待ち受付")
-    PROMOTED = "promoted", gettext_lazy("繰り上げ確定")
-    CANCELLED = "cancelled", gettext_lazy("取消")
-    REMINDER = "reminder", gettext_lazy("開催前のお知らせ")
-    SURVEY = "survey", gettext_lazy("アンケートのお願い")
+class MailKind(StrEnum):
+    """The mails about a registration; staff read their names in core.models.OUTBOX_KIND_MAILS."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
+    CANCELLED = "cancelled"
+    REMINDER = "reminder"
+    SURVEY = "survey"
 
 
 SUBJECTS = {
