@@ -130,12 +130,17 @@ class Event(KeywordSearchable):
         return "open"
 
 
+def event_link(related_name: str) -> models.ForeignKey:
+    """The event a session or a registration is part of: deleted with it."""
+    return models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name=related_name, verbose_name=_("催し")
+    )
+
+
 class EventSession(models.Model):
     """One date of an event: a single-day event has one, an ALP course several (第1回, 第2回, ...)."""
 
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("催し")
-    )
+    event = event_link("sessions")
     title = models.CharField(
         _("回の内容"), max_length=200, blank=True, help_text=_("例: 地域の課題を見つける")
     )
@@ -181,9 +186,7 @@ class Registration(models.Model):
         PHONE = "phone", _("電話")
         COUNTER = "counter", _("窓口")
 
-    event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("催し")
-    )
+    event = event_link("registrations")
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("参加者")
     )
