@@ -136,7 +136,6 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     from core.fiscal import fiscal_year_of
     from core.models import Department, Person, Theme, User
     from core.roles import Role
-    from core.text import reading_sort_key, search_document
 
     staff = list(
         User.objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True)).distinct().order_by("pk")
@@ -159,8 +158,6 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
     for _i in range(300 * scale):
         name, kana = demo.person_name(rng)
         person = Person(name=name, name_kana=kana, phone=demo.phone_number(rng))
-        person.search_text = search_document(name, kana)
-        person.sort_key = reading_sort_key(kana)
         people.append(person)
     people = Person.objects.bulk_create(people, batch_size=500)
 

@@ -107,10 +107,10 @@ class User(AbstractUser):
 
 class KeywordSearchableQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
-        # bulk_create skips save(): the search column is made here, so no bulk writer forgets it.
+        # bulk_create skips save(): the derived columns are made here, so no bulk writer forgets them.
         objs = list(objs)
         for obj in objs:
-            obj.refresh_search_text()
+            obj.refresh_derived_fields()
         return super().bulk_create(objs, *args, **kwargs)
 
 
@@ -131,11 +131,15 @@ class KeywordSearchable(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs) -> None:
-        self.refresh_search_text()
+        self.refresh_derived_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and not set(update_fields).isdisjoint(self.SEARCH_FIELDS):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def refresh_derived_fields(self) -> None:
+        """The columns made from the others, on save and bulk_create; a subclass adds its own."""
+        self.refresh_search_text()
 
     def refresh_search_text(self) -> None:
         self.search_text = search_document(*(getattr(self, name) for name in self.SEARCH_FIELDS))
@@ -228,7 +232,7 @@ class Department(models.Model):
 
 class ReadingOrdered(KeywordSearchable):
     """A person or a business: listed in the order of the reading of its name (`sort_key`, made on
-    save from name_kana, or from the name when it has none). Each declares `sort_key`."""
+    save and bulk_create from name_kana, or from the name when it has none). Each declares `sort_key`."""
 
     class Meta(JapaneseNames):
         abstract = True
@@ -237,9 +241,9 @@ class ReadingOrdered(KeywordSearchable):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
+    def refresh_derived_fields(self) -> None:
+        super().refresh_derived_fields()
         self.sort_key = reading_sort_key(self.name_kana or self.name)
-        super().save(*args, **kwargs)
 
 
 class Person(ReadingOrdered):

@@ -20,7 +20,6 @@ from core.calendar import center_is_open, next_open_day
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of
 from core.models import Area, OutboxMessage, Person, Theme, User
 from core.outbox import subject_line
-from core.text import reading_sort_key, search_document
 from events import selectors, services
 from events.models import Attendance, Event, EventSession, Program, Registration, SurveyResponse
 
@@ -138,8 +137,6 @@ def _people(count: int, rng: random.Random, start: int) -> list[Person]:
             email=f"participant{n}@example.jp" if has_mail else "",
             phone=demo.phone_number(rng) if not has_mail or rng.random() < 0.4 else "",
         )
-        person.search_text = search_document(name, kana, person.email)
-        person.sort_key = reading_sort_key(kana)
         people.append(person)
     return Person.objects.bulk_create(people)
 

@@ -16,7 +16,6 @@ from core.app_hooks import hook
 from core.demo import DEPARTMENT_THEMES, DEPARTMENTS
 from core.fiscal import current_fiscal_year, fiscal_year_start
 from core.models import Area, Department, Theme, User
-from core.text import reading_sort_key, search_document
 from groups.models import Group, GroupMembership, GroupStatus
 from matching import scoring, services
 from matching.models import (
@@ -318,8 +317,6 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
                 status=status,
                 email=f"biz{n}@example.jp",
                 description=f"{industry}の事業者です。地域の活動を応援しています。",
-                sort_key=reading_sort_key(kana),
-                search_text=search_document(name, kana),
             )
         )
     bulk = Business.objects.bulk_create(bulk, batch_size=500)
