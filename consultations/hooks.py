@@ -8,19 +8,21 @@ from celery.schedules import crontab
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from consultations.selectors import follow_ups_due_count
 from core.app_hooks import (
     DashboardItem,
     Figure,
-    Link,
+    MenuEntry,
     Panel,
     PersonEntry,
     PersonSection,
     Series,
+    StaffMenu,
     Urgency,
     dashboard_items_to,
     hook,
-    menu_links,
     register,
 )
 
@@ -34,49 +36,37 @@ BEAT_SCHEDULE = {
 register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    from consultations.rules import user_can_access, user_can_audit
-    from consultations.selectors import follow_ups_due_count
-
-    if not user_can_access(request.user):
-        return []
-    rows = [
-        (
-            "consultations:create",
-            gettext("相談を記録する"),
-            gettext("来所・電話・メールなどの相談を記録します。"),
+staff_links = StaffMenu(
+    "consultations",
+    [
+        MenuEntry(
+            "consultations:create", _("相談を記録する"), _("来所・電話・メールなどの相談を記録します。")
         ),
-        (
+        MenuEntry(
             "consultations:index",
-            gettext("相談記録一覧"),
-            gettext("期間・分野・方法・職員・団体でさがし、CSVに書き出します。"),
+            _("相談記録一覧"),
+            _("期間・分野・方法・職員・団体でさがし、CSVに書き出します。"),
         ),
-        (
+        MenuEntry(
             "consultations:follow_ups",
-            gettext("フォローアップ（期限切れ・今週）"),
-            gettext("期限を過ぎたもの、今週が期限のもの。"),
+            _("フォローアップ（期限切れ・今週）"),
+            _("期限を過ぎたもの、今週が期限のもの。"),
+            count=follow_ups_due_count,
         ),
-        (
-            "consultations:search",
-            gettext("団体の相談履歴"),
-            gettext("団体をさがして、これまでの相談を見ます。"),
+        MenuEntry("consultations:search", _("団体の相談履歴"), _("団体をさがして、これまでの相談を見ます。")),
+        MenuEntry(
+            "consultations:statistics", _("相談の集計"), _("月別・年度別、分野別・方法別の件数とグラフ。")
         ),
-        (
-            "consultations:statistics",
-            gettext("相談の集計"),
-            gettext("月別・年度別、分野別・方法別の件数とグラフ。"),
+        MenuEntry(
+            "consultations:access_log",
+            _("相談記録のアクセスログ"),
+            _("閲覧・変更・書き出しの記録（監査）。"),
+            permission="consultations.audit",
         ),
-    ]
-    if user_can_audit(request.user):
-        rows.append(
-            (
-                "consultations:access_log",
-                gettext("相談記録のアクセスログ"),
-                gettext("閲覧・変更・書き出しの記録（監査）。"),
-            )
-        )
-    return menu_links("consultations", rows, counts={"consultations:follow_ups": follow_ups_due_count()})
+    ],
+    permission="consultations.access",
+)
+register("staff_links", staff_links, module=__name__)
 
 
 @hook("dashboard_items")

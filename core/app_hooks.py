@@ -8,17 +8,22 @@ data: in `<app>/demo.py`):
     @hook("staff_links")
     def staff_links(request) -> list[Link]: ...
 
+A hook that is data rather than code is declared and registered with register(): the beat
+schedule's dict, and an app's staff menu (StaffMenu), which is called like the function it stands
+for and also gives the app's dashboard_items.
+
 HOOKS below is the list of hooks and what each is called with. `collect(name)` gives the
 registered functions of every app in settings.PROJECT_APPS order (dependency order), and refuses
 a name that is not in HOOKS. The system check `check_app_hooks` (kyodo.E001-E002) refuses a
-registration under an unknown name and a public function of a hooks.py that is registered for
-no hook, so a misspelt hook fails `manage.py check` instead of being silently never called.
+registration under an unknown name and a public function (or declared StaffMenu)
+of a hooks.py that is registered for no hook, so a misspelt hook fails `manage.py check` instead
+of being silently never called.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
@@ -26,8 +31,11 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.permissions import may
 
 
 @dataclass(frozen=True)
@@ -62,20 +70,6 @@ class Link:
     section: str = "settings"
 
 
-def menu_links(
-    section: str, rows: Iterable[tuple[str, str, str]], counts: dict[str, int | None] | None = None
-) -> list[Link]:
-    """The staff menu entries of one section, from a table of (URL name, title, description) rows.
-
-    `counts` gives what waits behind an entry, by its URL name; an entry it leaves out has no count.
-    """
-    counts = counts or {}
-    return [
-        Link(title, reverse(url_name), description, counts.get(url_name), section)
-        for url_name, title, description in rows
-    ]
-
-
 class Urgency:
     """How soon a dashboard item needs someone: shown as a word and a colour, most urgent first."""
 
@@ -105,6 +99,77 @@ class DashboardItem:
 def dashboard_items_to(url: str, rows: Iterable[tuple[str, int, str]]) -> list[DashboardItem]:
     """Dashboard items that all lead to one page, from a table of (title, count, urgency) rows."""
     return [DashboardItem(title, url, count, urgency) for title, count, urgency in rows]
+
+
+def _counted(count: QuerySet | Callable[[], int | None] | None) -> int | None:
+    if count is None:
+        return None
+    return count.count() if isinstance(count, QuerySet) else count()
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One entry of an app's StaffMenu: the page (URL name), its words (lazy: worded per request),
+    and `count`, what waits there: a queryset, whose rows are counted, or a function giving the
+    number (None: no count shown). `dashboard`, when given, is the title under which that number
+    also stands on staff's 今日の対応, as `urgency`. `permission`, when given, is what a user needs
+    to see this entry too; `section` puts the entry under another heading than the menu's."""
+
+    url_name: str
+    title: str
+    description: str = ""
+    count: QuerySet | Callable[[], int | None] | None = None
+    dashboard: str | None = None
+    urgency: str = Urgency.SOON
+    permission: str | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffMenu:
+    """An app's staff_links hook, declared as data: its entries under one heading of STAFF_SECTIONS,
+    for whom `permission` allows (None: every staff member). It is called like the function it
+    stands for and registered like the beat schedule; `dashboard_items` is its entries' part of
+    今日の対応 (those with a `dashboard` title):
+
+        staff_links = StaffMenu("spaces", [MenuEntry(...)], permission="spaces.manage_spaces")
+        register("staff_links", staff_links, module=__name__)
+        register("dashboard_items", staff_links.dashboard_items, module=__name__)
+    """
+
+    section: str
+    entries: Sequence[MenuEntry]
+    permission: str | None = None
+
+    def __call__(self, request) -> list[Link]:
+        return [
+            Link(
+                str(entry.title),
+                reverse(entry.url_name),
+                str(entry.description),
+                _counted(entry.count),
+                entry.section or self.section,
+            )
+            for entry in self._visible(request.user)
+        ]
+
+    def dashboard_items(self, request) -> list[DashboardItem]:
+        return [
+            DashboardItem(
+                str(entry.dashboard), reverse(entry.url_name), _counted(entry.count) or 0, entry.urgency
+            )
+            for entry in self._visible(request.user)
+            if entry.dashboard
+        ]
+
+    def _visible(self, user) -> list[MenuEntry]:
+        if self.permission and not may(user, self.permission):
+            return []
+        return [entry for entry in self.entries if not entry.permission or may(user, entry.permission)]
+
+
+# Hooks declared as data in a hooks.py: the system check treats them like the hook functions there.
+DECLARED_HOOKS = (StaffMenu,)
 
 
 @dataclass(frozen=True)

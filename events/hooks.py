@@ -8,8 +8,9 @@ from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Series, Urgency, hook, menu_links, register
+from core.app_hooks import DashboardItem, Figure, MenuEntry, Panel, Series, StaffMenu, Urgency, hook, register
 from events import selectors
 from events.models import Registration, SurveyResponse
 
@@ -45,38 +46,35 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED).count()
-    events = [
-        (
+staff_links = StaffMenu(
+    "events",
+    [
+        MenuEntry(
             "events:staff_index",
-            gettext("催しの運営"),
-            gettext("申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計"),
+            _("催しの運営"),
+            _("申込者・キャンセル待ち、電話での申し込み、受付名簿（出席）、アンケート集計"),
+            count=Registration.objects.filter(status=Registration.Status.WAITLISTED),
         ),
-        (
+        MenuEntry(
             "events:staff_merge",
-            gettext("重複した参加者の統合"),
-            gettext("同じ方の記録が2件あるときに1件にまとめます"),
+            _("重複した参加者の統合"),
+            _("同じ方の記録が2件あるときに1件にまとめます"),
         ),
-        (
+        MenuEntry(
             "admin:events_program_changelist",
-            gettext("事業（プログラム）"),
-            gettext("事業の名称・説明・担い手育成の段階"),
+            _("事業（プログラム）"),
+            _("事業の名称・説明・担い手育成の段階"),
         ),
-    ]
-    # A person's page gathers more than events (consultations, matches): it is listed under 報告・設定.
-    people = [
-        (
+        # A person's page gathers more than events (consultations, matches): listed under 報告・設定.
+        MenuEntry(
             "events:staff_people",
-            gettext("参加者・相談者をさがす"),
-            gettext("一人ひとりの参加・出席・修了・アンケート・相談・マッチングを年度ごとに"),
-        )
-    ]
-    return [
-        *menu_links("events", events, counts={"events:staff_index": waiting}),
-        *menu_links("settings", people),
-    ]
+            _("参加者・相談者をさがす"),
+            _("一人ひとりの参加・出席・修了・アンケート・相談・マッチングを年度ごとに"),
+            section="settings",
+        ),
+    ],
+)
+register("staff_links", staff_links, module=__name__)
 
 
 @hook("dashboard_items")

@@ -13,11 +13,11 @@ put "this group's events / projects" there. Keep it to a fixed number of queries
 from __future__ import annotations
 
 from celery.schedules import crontab
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.app_hooks import DashboardItem, Link, Panel, Urgency, hook, menu_links, register
-from groups.selectors import recently_registered_groups
+from core.app_hooks import MenuEntry, Panel, StaffMenu, hook, register
+from groups.selectors import pending_count, recently_registered_groups, renewal_counts
 
 # 毎月1日 9:00: remind groups that have not confirmed this fiscal year's details.
 BEAT_SCHEDULE = {
@@ -62,46 +62,42 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    from groups.selectors import pending_count, renewal_counts
-
-    rows = [
-        (
-            "groups:staff_queue",
-            _("団体登録の申請（確認待ち）"),
-            _("申請を確認して、承認または差戻しをします。"),
-        ),
-        (
-            "groups:staff_renewal",
-            _("団体の年次更新の状況"),
-            _("今年度の更新が済んでいない団体の一覧と、お知らせメールの送信。"),
-        ),
-        (
-            "groups:staff_changes",
-            _("団体情報の最近の変更"),
-            _("登録団体が自分で編集した内容（すぐ公開されます）を確認します。"),
-        ),
-        (
-            "groups:staff_import",
-            _("団体のCSV取り込み・書き出し"),
-            _("Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。"),
-        ),
-    ]
+def _renewals_due() -> int:
     renewals = renewal_counts()
-    counts = {
-        "groups:staff_queue": pending_count(),
-        "groups:staff_renewal": renewals["total"] - renewals["renewed"],
-    }
-    return menu_links("groups", rows, counts)
+    return renewals["total"] - renewals["renewed"]
 
 
-@hook("dashboard_items")
-def dashboard_items(request) -> list[DashboardItem]:
-    from groups.selectors import pending_count
+staff_links = StaffMenu(
+    "groups",
+    [
+        MenuEntry(
+            "groups:staff_queue",
+            gettext_lazy("団体登録の申請（確認待ち）"),
+            gettext_lazy("申請を確認して、承認または差戻しをします。"),
+            count=pending_count,
+            dashboard=gettext_lazy("団体登録の申請（確認待ち）"),
+        ),
+        MenuEntry(
+            "groups:staff_renewal",
+            gettext_lazy("団体の年次更新の状況"),
+            gettext_lazy("今年度の更新が済んでいない団体の一覧と、お知らせメールの送信。"),
+            count=_renewals_due,
+        ),
+        MenuEntry(
+            "groups:staff_changes",
+            gettext_lazy("団体情報の最近の変更"),
+            gettext_lazy("登録団体が自分で編集した内容（すぐ公開されます）を確認します。"),
+        ),
+        MenuEntry(
+            "groups:staff_import",
+            gettext_lazy("団体のCSV取り込み・書き出し"),
+            gettext_lazy("Excelで作った名簿の取り込み（UTF-8・Shift_JIS）、全項目の書き出し（Excel対応）。"),
+        ),
+    ],
+)
+register("staff_links", staff_links, module=__name__)
 
-    queue = reverse("groups:staff_queue")
-    return [DashboardItem(_("団体登録の申請（確認待ち）"), queue, pending_count(), Urgency.SOON)]
+register("dashboard_items", staff_links.dashboard_items, module=__name__)
 
 
 @hook("home_context")

@@ -6,13 +6,14 @@ Demo data, bench pages and the digest bench are registered in info/demo.py.
 from __future__ import annotations
 
 from celery.schedules import crontab
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import pagecache
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, hook, menu_links, register
+from core.app_hooks import Figure, MenuEntry, Panel, StaffMenu, hook, register
 from core.permissions import may
+from info.models import Flyer, FlyerStatus
 
 # Immediate alerts: new matches are gathered every hour (one mail per person per hour at most);
 # weekly: Monday 8:00.
@@ -139,22 +140,30 @@ def mypage_panels(request) -> list[Panel]:
     return panels
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    rows = [
-        (
+staff_links = StaffMenu(
+    "info",
+    [
+        MenuEntry(
             "info:grant_manage",
-            _("助成金・支援制度の掲載"),
-            _("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
+            gettext_lazy("助成金・支援制度の掲載"),
+            gettext_lazy("助成金・支援制度を掲載・編集します（市職員も自課の制度を掲載できます）。"),
         ),
-        (
+        MenuEntry(
             "info:newsletter_staff",
-            _("情報紙の編集と送信"),
-            _("情報紙の号をつくり、メールとA4のPDFで確かめて、購読者に送ります。"),
+            gettext_lazy("情報紙の編集と送信"),
+            gettext_lazy("情報紙の号をつくり、メールとA4のPDFで確かめて、購読者に送ります。"),
         ),
-        ("info:flyer_queue", _("チラシの確認"), _("団体から届いたチラシを確かめて、配架に掲示します。")),
-    ]
-    return menu_links("info", rows, counts={"info:flyer_queue": _pending_flyer_count()})
+        MenuEntry(
+            "info:flyer_queue",
+            gettext_lazy("チラシの確認"),
+            gettext_lazy("団体から届いたチラシを確かめて、配架に掲示します。"),
+            count=Flyer.objects.filter(status=FlyerStatus.PENDING),
+            dashboard=gettext_lazy("確認を待っているチラシ"),
+        ),
+    ],
+)
+register("staff_links", staff_links, module=__name__)
+register("dashboard_items", staff_links.dashboard_items, module=__name__)
 
 
 @hook("report_figures")
@@ -170,15 +179,3 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         Figure(f"info.{name}", figures[name])
         for name in ("subscribers", "issues_sent", "grants_posted", "flyers_displayed")
     ]
-
-
-@hook("dashboard_items")
-def dashboard_items(request) -> list[DashboardItem]:
-    queue = reverse("info:flyer_queue")
-    return [DashboardItem(_("確認を待っているチラシ"), queue, _pending_flyer_count(), Urgency.SOON)]
-
-
-def _pending_flyer_count() -> int:
-    from info.models import Flyer, FlyerStatus
-
-    return Flyer.objects.filter(status=FlyerStatus.PENDING).count()

@@ -5,14 +5,23 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import pagecache
-from core.app_hooks import DashboardItem, Figure, Link, Panel, PersonEntry, PersonSection, Urgency, hook
+from core.app_hooks import (
+    Figure,
+    MenuEntry,
+    Panel,
+    PersonEntry,
+    PersonSection,
+    StaffMenu,
+    hook,
+    register,
+)
 from core.permissions import may
 from matching import filters, selectors
 from matching.models import (
     Business,
-    BusinessStatus,
     Match,
     MatchStatus,
     PartyRef,
@@ -53,41 +62,28 @@ def mypage_panels(request) -> list[Panel]:
     return panels
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    from core.app_hooks import menu_links
-
-    if not may(request.user, "matching.manage_matches"):
-        return []
-    rows = [
-        (
+staff_links = StaffMenu(
+    "matching",
+    [
+        MenuEntry(
             "matching:staff_business_queue",
-            gettext("企業・事業者の承認"),
-            gettext("登録された企業・事業者のプロフィールを確認して承認します。"),
+            _("企業・事業者の承認"),
+            _("登録された企業・事業者のプロフィールを確認して承認します。"),
+            count=selectors.pending_businesses(),  # the approval queue's own rows
+            dashboard=_("企業・事業者の承認待ち"),
         ),
-        (
+        MenuEntry(
             "matching:pipeline",
-            gettext("マッチングのパイプライン"),
-            gettext("提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。"),
+            _("マッチングのパイプライン"),
+            _("提案 → 紹介済 → 協議中 → 成立／不成立 を進めます（件数は進行中のもの）。"),
+            count=Match.objects.exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED]),
         ),
-    ]
-    open_matches = Match.objects.exclude(status__in=[MatchStatus.CONCLUDED, MatchStatus.DECLINED]).count()
-    counts = {"matching:staff_business_queue": _pending_business_count(), "matching:pipeline": open_matches}
-    return menu_links("matching", rows, counts)
+    ],
+    permission="matching.manage_matches",
+)
+register("staff_links", staff_links, module=__name__)
 
-
-@hook("dashboard_items")
-def dashboard_items(request) -> list[DashboardItem]:
-    from core.permissions import may
-
-    if not may(request.user, "matching.manage_matches"):
-        return []
-    queue = reverse("matching:staff_business_queue")
-    return [DashboardItem(gettext("企業・事業者の承認待ち"), queue, _pending_business_count(), Urgency.SOON)]
-
-
-def _pending_business_count() -> int:
-    return Business.objects.filter(status=BusinessStatus.PENDING).count()
+register("dashboard_items", staff_links.dashboard_items, module=__name__)
 
 
 # --- Reports -------------------------------------------------------------------------------------

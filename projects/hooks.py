@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import pagecache
-from core.app_hooks import DashboardItem, Figure, Link, Panel, Urgency, dashboard_items_to, hook, menu_links
+from core.app_hooks import (
+    DashboardItem,
+    Figure,
+    MenuEntry,
+    Panel,
+    StaffMenu,
+    Urgency,
+    dashboard_items_to,
+    hook,
+    register,
+)
 from core.predicates import is_center_staff, is_external_reviewer, is_official
+from projects.models import Proposal, ProposalStatus
 
 PROGRAM_CODE = "project_support"
 
@@ -59,31 +71,28 @@ def mypage_panels(request) -> list[Panel]:
     return panels
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    from projects.models import Proposal, ProposalStatus
-
-    rows = [
-        (
+staff_links = StaffMenu(
+    "projects",
+    [
+        MenuEntry(
             "projects:staff_calls",
-            gettext("協働事業の募集と審査"),
-            gettext("募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。"),
+            _("協働事業の募集と審査"),
+            _("募集の作成、評価項目、提案の審査状況と順位、採択・不採択・差戻しの決定。"),
+            count=Proposal.objects.filter(status=ProposalStatus.SUBMITTED),
         ),
-        (
+        MenuEntry(
             "projects:staff_projects",
-            gettext("協働事業の管理"),
-            gettext(
-                "協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"
-            ),
+            _("協働事業の管理"),
+            _("協定書、実施中の進捗、中間ふりかえり、相互評価、成果発表。プロジェクト登録・支援の登録。"),
         ),
-        (
+        MenuEntry(
             "projects:support_logs",
-            gettext("プロジェクト支援の記録"),
-            gettext("メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
+            _("プロジェクト支援の記録"),
+            _("メンター面談・ハンズオン支援の記録（日付・支援した人・内容）。"),
         ),
-    ]
-    waiting = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).count()
-    return menu_links("projects", rows, counts={"projects:staff_calls": waiting})
+    ],
+)
+register("staff_links", staff_links, module=__name__)
 
 
 @hook("dashboard_items")

@@ -5,8 +5,18 @@ from __future__ import annotations
 from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.app_hooks import DashboardItem, Figure, Link, Urgency, hook, menu_links, register
+from core.app_hooks import (
+    DashboardItem,
+    Figure,
+    MenuEntry,
+    StaffMenu,
+    Urgency,
+    dashboard_items_to,
+    hook,
+    register,
+)
 
 # Celery beat (CELERY_TIMEZONE is Asia/Tokyo, so these are JST).
 BEAT_SCHEDULE = {
@@ -19,20 +29,30 @@ BEAT_SCHEDULE = {
 register("beat_schedule", BEAT_SCHEDULE, module=__name__)
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
+def _failed_report_count() -> int | None:
     from reports.models import Report, ReportStatus
 
-    rows = [
-        (
+    # A count only when a report failed: nothing else waits there.
+    return Report.objects.filter(status=ReportStatus.FAILED).count() or None
+
+
+staff_links = StaffMenu(
+    "settings",
+    [
+        MenuEntry(
             "reports:index",
-            _("成果報告書"),
-            _("事業ごと・年度ごとの成果報告書（PDF）の作成とダウンロード"),
+            gettext_lazy("成果報告書"),
+            gettext_lazy("事業ごと・年度ごとの成果報告書（PDF）の作成とダウンロード"),
+            count=_failed_report_count,
         ),
-        ("reports:outcome_list", _("成果の記録"), _("事業の成果（○見出しと・エピソード）を記録する")),
-    ]
-    failed = Report.objects.filter(status=ReportStatus.FAILED).count()
-    return menu_links("settings", rows, counts={"reports:index": failed or None})
+        MenuEntry(
+            "reports:outcome_list",
+            gettext_lazy("成果の記録"),
+            gettext_lazy("事業の成果（○見出しと・エピソード）を記録する"),
+        ),
+    ],
+)
+register("staff_links", staff_links, module=__name__)
 
 
 @hook("dashboard_items")
@@ -40,7 +60,6 @@ def dashboard_items(request) -> list[DashboardItem]:
     """Reports that failed (urgent) and reports waiting or being made (one query)."""
     from django.db.models import Count, Q
 
-    from core.app_hooks import dashboard_items_to
     from reports.models import ACTIVE_REPORT_STATUSES, Report, ReportStatus
 
     counts = Report.objects.aggregate(

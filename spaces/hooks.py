@@ -7,9 +7,9 @@ from functools import partial
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from core.app_hooks import DashboardItem, Figure, Link, Panel, RoomConflict, Urgency, hook, menu_links
-from core.permissions import may
+from core.app_hooks import Figure, MenuEntry, Panel, RoomConflict, StaffMenu, hook, register
 from spaces import ical, selectors
 from spaces.mail import CALENDAR_MAKER
 from spaces.models import Booking
@@ -33,30 +33,22 @@ def mypage_panels(request) -> list[Panel]:
     ]
 
 
-@hook("staff_links")
-def staff_links(request) -> list[Link]:
-    if not may(request.user, "spaces.manage_spaces"):
-        return []
-    rows = [
-        (
+staff_links = StaffMenu(
+    "spaces",
+    [
+        MenuEntry(
             "spaces:staff_index",
-            gettext("活動の場の受付"),
-            gettext("電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料"),
+            _("活動の場の受付"),
+            _("電話・窓口の予約、承認待ち、無断不使用、機器の利用と利用料"),
+            count=selectors.pending_bookings(),  # the staff page's own queue
+            dashboard=_("承認を待っている予約"),
         )
-    ]
-    return menu_links("spaces", rows, counts={"spaces:staff_index": _pending_booking_count()})
+    ],
+    permission="spaces.manage_spaces",
+)
+register("staff_links", staff_links, module=__name__)
 
-
-@hook("dashboard_items")
-def dashboard_items(request) -> list[DashboardItem]:
-    if not may(request.user, "spaces.manage_spaces"):
-        return []
-    queue = reverse("spaces:staff_index")
-    return [DashboardItem(gettext("承認を待っている予約"), queue, _pending_booking_count(), Urgency.SOON)]
-
-
-def _pending_booking_count() -> int:
-    return Booking.objects.filter(status=Booking.Status.PENDING).count()
+register("dashboard_items", staff_links.dashboard_items, module=__name__)
 
 
 @hook("report_figures")
