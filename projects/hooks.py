@@ -14,7 +14,7 @@ from core.app_hooks import (
     Panel,
     StaffMenu,
     Urgency,
-    dashboard_items_to,
+    dashboard_counts,
     hook,
     register,
 )
@@ -97,26 +97,24 @@ register("staff_links", staff_links, module=__name__)
 
 @hook("dashboard_items")
 def dashboard_items(request) -> list[DashboardItem]:
-    """Proposals waiting for the review to start, and reviews past their stage's 審査日 (one query)."""
-    from django.db.models import Count, Q
+    """Reviews past their deadline; proposals waiting for the review to start, and those past their
+    stage's 審査日 (one query)."""
+    from django.db.models import Q
     from django.utils import timezone
 
-    from projects.models import Proposal, ProposalStatus
     from projects.selectors import overdue_reviews
 
-    counts = Proposal.objects.aggregate(
-        submitted=Count("pk", filter=Q(status=ProposalStatus.SUBMITTED)),
-        overdue=Count(
-            "pk",
-            filter=Q(status=ProposalStatus.UNDER_REVIEW, current_stage__held_on__lt=timezone.localdate()),
-        ),
-    )
+    url = reverse("projects:staff_calls")
+    past_review_day = Q(status=ProposalStatus.UNDER_REVIEW, current_stage__held_on__lt=timezone.localdate())
     rows = [
-        (gettext("審査の締切を過ぎても終わっていない審査"), len(overdue_reviews()), Urgency.URGENT),
-        (gettext("審査日を過ぎても審査中の提案"), counts["overdue"], Urgency.URGENT),
-        (gettext("提出された提案（審査の開始待ち）"), counts["submitted"], Urgency.SOON),
+        (gettext("審査日を過ぎても審査中の提案"), past_review_day, Urgency.URGENT),
+        (gettext("提出された提案（審査の開始待ち）"), Q(status=ProposalStatus.SUBMITTED), Urgency.SOON),
     ]
-    return dashboard_items_to(reverse("projects:staff_calls"), rows)
+    late = len(overdue_reviews())
+    return [
+        DashboardItem(gettext("審査の締切を過ぎても終わっていない審査"), url, late, Urgency.URGENT),
+        *dashboard_counts(url, Proposal.objects.all(), rows),
+    ]
 
 
 @hook("report_figures")

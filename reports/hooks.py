@@ -13,7 +13,7 @@ from core.app_hooks import (
     MenuEntry,
     StaffMenu,
     Urgency,
-    dashboard_items_to,
+    dashboard_counts,
     hook,
     register,
 )
@@ -58,19 +58,15 @@ register("staff_links", staff_links, module=__name__)
 @hook("dashboard_items")
 def dashboard_items(request) -> list[DashboardItem]:
     """Reports that failed (urgent) and reports waiting or being made (one query)."""
-    from django.db.models import Count, Q
+    from django.db.models import Q
 
     from reports.models import ACTIVE_REPORT_STATUSES, Report, ReportStatus
 
-    counts = Report.objects.aggregate(
-        failed=Count("pk", filter=Q(status=ReportStatus.FAILED)),
-        active=Count("pk", filter=Q(status__in=ACTIVE_REPORT_STATUSES)),
-    )
     rows = [
-        (_("作成に失敗した成果報告書"), counts["failed"], Urgency.URGENT),
-        (_("作成中の成果報告書"), counts["active"], Urgency.INFO),
+        (_("作成に失敗した成果報告書"), Q(status=ReportStatus.FAILED), Urgency.URGENT),
+        (_("作成中の成果報告書"), Q(status__in=ACTIVE_REPORT_STATUSES), Urgency.INFO),
     ]
-    return dashboard_items_to(reverse("reports:index"), rows)
+    return dashboard_counts(reverse("reports:index"), Report.objects.all(), rows)
 
 
 @hook("report_figures")
