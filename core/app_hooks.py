@@ -117,7 +117,8 @@ def dashboard_counts(url: str, queryset: QuerySet, rows: Sequence[tuple[str, Q, 
 def _counted(count: QuerySet | Callable[[], int | None] | None) -> int | None:
     if count is None:
         return None
-    return count.count() if isinstance(count, QuerySet) else count()
+    # A fresh copy of a declared queryset, as Django's generic views do: the declaration never keeps rows.
+    return count.all().count() if isinstance(count, QuerySet) else count()
 
 
 @dataclass(frozen=True)
