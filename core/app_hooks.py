@@ -5,8 +5,8 @@ data: in `<app>/demo.py`):
 
     from core.app_hooks import hook
 
-    @hook("staff_links")
-    def staff_links(request) -> list[Link]: ...
+    @hook("mypage_panels")
+    def mypage_panels(request) -> list[Panel]: ...
 
 A hook that is data rather than code is declared and registered with register(): the beat
 schedule's dict, and an app's staff menu (StaffMenu), which is called like the function it stands
@@ -15,9 +15,9 @@ for and also gives the app's dashboard_items.
 HOOKS below is the list of hooks and what each is called with. `collect(name)` gives the
 registered functions of every app in settings.PROJECT_APPS order (dependency order), and refuses
 a name that is not in HOOKS. The system check `check_app_hooks` (kyodo.E001-E002) refuses a
-registration under an unknown name and a public function (or declared StaffMenu)
-of a hooks.py that is registered for no hook, so a misspelt hook fails `manage.py check` instead
-of being silently never called.
+registration under an unknown name and a public function (or StaffMenu) of a hooks.py that is
+registered for no hook, so a misspelt hook fails `manage.py check` instead of being silently
+never called.
 """
 
 from __future__ import annotations
