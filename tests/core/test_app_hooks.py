@@ -68,3 +68,36 @@ def test_a_hook_function_left_unregistered_is_an_error(monkeypatch):
 def test_collecting_an_unknown_hook_is_refused():
     with pytest.raises(LookupError, match="report_figure"):
         list(app_hooks.collect("report_figure"))
+
+
+def test_a_staff_menu_left_unregistered_is_an_error(monkeypatch):
+    """A staff menu declared as data but never registered would never show."""
+    module = types.ModuleType("fakeapp.hooks")
+    module.staff_link = app_hooks.StaffMenu("settings", [app_hooks.MenuEntry("core:staff_today", "x")])
+    real = app_hooks.hook_modules()
+    monkeypatch.setattr(app_hooks, "hook_modules", lambda: (*real, ("fakeapp", module)))
+
+    [error] = check_app_hooks()
+    assert error.id == "kyodo.E002"
+    assert error.obj == "fakeapp.hooks.staff_link"
+    assert error.hint == "Register it: register('staff_links', staff_link, module=__name__)."
+
+
+def test_a_staff_menu_shows_each_entry_to_whom_it_allows(staff_user, django_user_model):
+    """The menu's entries, with their counts; an entry with a permission only for those who hold it."""
+    from core.models import OutboxMessage
+
+    menu = app_hooks.StaffMenu(
+        "settings",
+        [
+            app_hooks.MenuEntry("core:outbox_list", "送信メール", count=OutboxMessage.objects.all(), dashboard="未送信"),
+            app_hooks.MenuEntry("admin:index", "管理サイト", permission="matching.manage_matches"),
+        ],
+    )
+    request = types.SimpleNamespace(user=staff_user)
+    links = menu(request)
+    assert [(link.title, link.count) for link in links] == [("送信メール", 0), ("管理サイト", None)]
+    assert [item.title for item in menu.dashboard_items(request)] == ["未送信"]
+
+    other = django_user_model.objects.create_user(email="plain@example.jp", password="x" * 12)
+    assert [link.title for link in menu(types.SimpleNamespace(user=other))] == ["送信メール"]
