@@ -90,7 +90,9 @@ def test_a_staff_menu_shows_each_entry_to_whom_it_allows(staff_user, django_user
     menu = app_hooks.StaffMenu(
         "settings",
         [
-            app_hooks.MenuEntry("core:outbox_list", "送信メール", count=OutboxMessage.objects.all(), dashboard="未送信"),
+            app_hooks.MenuEntry(
+                "core:outbox_list", "送信メール", count=OutboxMessage.objects.all(), dashboard="未送信"
+            ),
             app_hooks.MenuEntry("admin:index", "管理サイト", permission="matching.manage_matches"),
         ],
     )
