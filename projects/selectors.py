@@ -514,10 +514,11 @@ _LIST_PREFETCH = (
 
 
 def _project_list_queryset() -> QuerySet[Project]:
+    # The lists show the lead group by its name: its long texts and search column stay unread.
     return (
         Project.objects.select_related("lead_group", "department")
         .prefetch_related(*_LIST_PREFETCH)
-        .defer("search_text")
+        .defer("search_text", "lead_group__search_text", "lead_group__purpose", "lead_group__activities")
     )
 
 

@@ -99,6 +99,26 @@ def test_public_index_with_filters_queries(client, no_page_cache, django_assert_
     )
 
 
+@pytest.mark.parametrize("url", ["/projects/", "/projects/staff/projects/"])
+def test_the_lists_leave_the_lead_groups_long_texts_unread(client, no_page_cache, staff_user, url):
+    """The lists show the lead group by its name: its purpose, activities and search column, the
+    longest texts of a group's row, are not read for every project."""
+    rich_project(done=True)
+    client.force_login(staff_user)
+    client.get(url)
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    [project_query] = [
+        q["sql"]
+        for q in context.captured_queries
+        if 'FROM "projects_project"' in q["sql"] and 'JOIN "groups_group"' in q["sql"]
+    ]
+    assert '"groups_group"."name"' in project_query
+    for column in ("purpose", "activities", "search_text"):
+        assert f'"groups_group"."{column}"' not in project_query
+
+
 def test_public_detail_queries(client, no_page_cache, django_assert_num_queries, staff_user):
     project = rich_project(done=True)
 
