@@ -1,0 +1,92 @@
+"""Groups stored before names were tidied and phone numbers checked (a centre's upgrade): the
+migration that tidies them."""
+
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from groups.models import Group
+from tests.groups.factories import GroupFactory
+from tests.groups.test_views import names
+
+pytestmark = pytest.mark.django_db
+
+HistoricalGroup = Group.history.model
+
+migration = import_module("groups.migrations.0009_tidy_existing_groups")
+
+MESSY = {
+    "name": "\u3000ＮＰＯ法人　　みらい子ども食堂ﾈｯﾄﾜｰｸ\u3000",
+    "name_kana": "えぬぴーおーほうじん みらいこどもしょくどうねっとわーく",
+    "representative_name": "山田\u3000\u3000花子",
+    "contact_name": " ｻﾄｳ  ﾖｳｺ ",
+    "address": "みらい市本町１－２－３\u3000\u3000市民活動プラザ",
+}
+
+
+def legacy_group(**fields) -> Group:
+    """A group as an earlier version stored it: saved without Group.clean (so untidied), its
+    search keys made from the untidied name."""
+    return GroupFactory(**(MESSY | fields))
+
+
+def test_the_migration_tidies_names_and_addresses_and_remakes_their_keys(client):
+    group = legacy_group()
+    updated_at = group.updated_at
+    history = HistoricalGroup.objects.count()
+    migration.tidy_groups(apps, None)
+    group.refresh_from_db()
+    assert group.name == "NPO法人 みらい子ども食堂ネットワーク"
+    assert group.representative_name == "山田 花子"
+    assert group.contact_name == "サトウ ヨウコ"
+    assert group.address == "みらい市本町1-2-3 市民活動プラザ"
+    # The keys are those Group.save makes from the tidied name, so the next edit changes none.
+    stored = {name: getattr(group, name) for name in migration.DERIVED_FIELDS}
+    group.refresh_search_fields()
+    assert stored == {name: getattr(group, name) for name in migration.DERIVED_FIELDS}
+    # No fake edits: no history rows and the same 更新日時.
+    assert HistoricalGroup.objects.count() == history and group.updated_at == updated_at
+    for query in (MESSY["name"], "子ども食堂ネットワーク", "ﾈｯﾄﾜｰｸ", "特定非営利活動法人みらい子ども食堂"):
+        assert names(client.get(reverse("groups:index"), {"q": query})) == [group.name], query
+    assert Group.objects.filter(name_key=migration.name_key("みらい子ども食堂ネットワーク")).get() == group
+
+
+@pytest.mark.parametrize(
+    ("stored", "migrated"),
+    [
+        ("０３（１２３４）５６７８", "03-1234-5678"),
+        ("(03)1234-5678", "03-1234-5678"),
+        ("090ー1234ー5678", "090-1234-5678"),
+        ("03 1234 5678", "0312345678"),
+        ("000-123-4567", "000-123-4567"),
+        # Refused by the rule: kept exactly as stored, not half-normalised.
+        ("03-123-456", "03-123-456"),
+        ("０３－１２３－４５６", "０３－１２３－４５６"),
+        ("内線12", "内線12"),
+        ("", ""),
+    ],
+)
+def test_the_migration_stores_a_phone_the_rule_takes_in_its_spelling_and_leaves_the_others(stored, migrated):
+    group = GroupFactory(phone=stored)
+    migration.tidy_groups(apps, None)
+    group.refresh_from_db()
+    assert group.phone == migrated
+
+
+def test_the_migration_writes_only_changed_rows_a_batch_at_a_time(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(migration, "BATCH_SIZE", 2)
+    tidy = GroupFactory.create_batch(2)  # untouched: not written
+    messy = [legacy_group(name=f"ﾐﾗｲの会{n}") for n in range(3)]
+    history = HistoricalGroup.objects.count()
+    # Three reads of two, two and one rows and the empty one that ends; one write for each
+    # batch with a changed row.
+    with django_assert_num_queries(4 + 2):
+        migration.tidy_groups(apps, None)
+    assert [g.name for g in Group.objects.filter(pk__in=[g.pk for g in messy]).order_by("pk")] == [
+        "ミライの会0",
+        "ミライの会1",
+        "ミライの会2",
+    ]
+    assert HistoricalGroup.objects.count() == history and len(tidy) == 2
