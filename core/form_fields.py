@@ -71,6 +71,27 @@ class _PhoneField(_CheckedLikeTheProfile):
     accepts = staticmethod(is_phone_number)
     message = _("電話番号は、数字とハイフンで入力してください（例: 090-1234-5678）。")
     code = "phone"
+    stored = ""  # a number saved before the rule that the rule refuses (keep_stored)
+
+    def keep_stored(self, value: str) -> None:
+        """Let a number stored before the rule (03-123-456) be sent back unchanged: the record
+        saves with it, and the field says it should be put right. Only a number changed into
+        one the rule refuses is an error, so nobody is stopped from saving their other changes
+        by a number they did not touch."""
+        if value and not self.accepts(value):
+            self.stored = value
+            self.help_text = _(
+                "登録されている電話番号は、今の書き方（数字とハイフンで10〜11桁）に合っていません。"
+                "このままでも保存できますが、正しい番号に直してください（例: 090-1234-5678）。"
+            )
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.stored if self.stored and value == self.normalise(self.stored) else value
+
+    def validate(self, value):
+        if not self.stored or value != self.stored:
+            super().validate(value)
 
 
 def kana_field() -> forms.CharField:

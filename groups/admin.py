@@ -40,6 +40,10 @@ class GroupAdminForm(forms.ModelForm):
     # Checked and stored by the rule of the group's own form and the profile (core.text.phone_number).
     phone = phone_field()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].keep_stored(self.instance.phone)
+
 
 @admin.register(Group)
 class GroupAdmin(SimpleHistoryAdmin):

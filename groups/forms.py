@@ -161,6 +161,7 @@ class GroupForm(RequirementsMixin, forms.ModelForm):
         # form, the services and the CSV import alike; the widget only tells the browser.
         self.fields["founded_year"].widget.attrs.update(min=FOUNDED_YEAR_MIN, max=timezone.localdate().year)
         self.fields["member_count"].widget.attrs.update(min=0, max=MEMBER_COUNT_MAX)
+        self.fields["phone"].keep_stored(self.instance.phone)
         if draft:
             self.relax_for_draft(keep=("name",))
 

@@ -1,5 +1,5 @@
 """Groups stored before names were tidied and phone numbers checked (a centre's upgrade): the
-migration that tidies them."""
+migration that tidies them, and saving a group whose stored phone the rule refuses."""
 
 from importlib import import_module
 
@@ -7,9 +7,10 @@ import pytest
 from django.apps import apps
 from django.urls import reverse
 
+from core.roles import Role
 from groups.models import Group
 from tests.groups.factories import GroupFactory
-from tests.groups.test_views import names
+from tests.groups.test_views import _admin_change_data, names
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,50 @@ def test_the_migration_writes_only_changed_rows_a_batch_at_a_time(monkeypatch, d
         "ミライの会2",
     ]
     assert HistoricalGroup.objects.count() == history and len(tidy) == 2
+
+
+def _posted_back(form) -> dict:
+    """What the form's page posts when nothing is changed."""
+    values = {field.html_name: field.value() for field in form}
+    return {
+        name: ("on" if value is True else value)
+        for name, value in values.items()
+        if value not in (None, False)
+    }
+
+
+def test_an_editor_saves_other_changes_with_a_stored_phone_the_rule_refuses(client_for, owner):
+    """A number stored before the rule (03-123-456) does not stop the group's editor: it is kept,
+    and the field says to put it right; changing it into a number the rule refuses is an error."""
+    group = GroupFactory(owner=owner, phone="03-123-456")
+    c = client_for(owner)
+    url = reverse("groups:edit", args=[group.pk])
+    page = c.get(url)
+    assert "登録されている電話番号は、今の書き方" in page.content.decode()
+    data = _posted_back(page.context["form"]) | {"action": "save"}
+    response = c.post(url, data | {"activities": "毎週土曜日に開いています。"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.activities == "毎週土曜日に開いています。" and group.phone == "03-123-456"
+
+    response = c.post(url, data | {"phone": "03-12-34"})
+    assert "電話番号は、数字とハイフンで入力してください" in str(response.context["form"].errors["phone"])
+    assert c.post(url, data | {"phone": "03（1234）5678"}).status_code == 302
+    group.refresh_from_db()
+    assert group.phone == "03-1234-5678"
+
+
+def test_a_valid_stored_phone_gets_no_note(client_for, owner):
+    group = GroupFactory(owner=owner, phone="03-1234-5678")
+    page = client_for(owner).get(reverse("groups:edit", args=[group.pk]))
+    assert "登録されている電話番号は" not in page.content.decode()
+
+
+def test_staff_save_a_group_in_the_admin_with_a_stored_phone_the_rule_refuses(client_for, make_user, owner):
+    group = GroupFactory(owner=owner, phone="03-123-456")
+    c = client_for(make_user(roles=(Role.STAFF,), email="admin-legacy@example.jp", is_superuser=True))
+    url = reverse("admin:groups_group_change", args=[group.pk])
+    response = c.post(url, _admin_change_data(c.get(url)) | {"activities": "職員が直しました。"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.activities, group.phone) == ("職員が直しました。", "03-123-456")
