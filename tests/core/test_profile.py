@@ -93,6 +93,27 @@ def test_profile_edit_with_a_wrong_phone_number_is_refused(client, member):
     assert "電話番号は、数字とハイフンで入力してください" in response.content.decode()
 
 
+def test_a_phone_saved_before_the_rule_does_not_stop_the_profile_being_saved(client, member):
+    """A number stored before today's rule (03-123-456) is kept when sent back unchanged, and the
+    page asks to put it right; changed into another refused number, it is an error."""
+    member.phone = "03-123-456"
+    member.save(update_fields=["phone"])
+    client.force_login(member)
+    page = client.get(reverse("core:profile")).content.decode()
+    assert "このままでも保存できますが、正しい番号に直してください" in page
+
+    data = {"full_name": "山田 花子", "full_name_kana": "やまだ はなこ", "phone": "03-123-456"}
+    assert client.post(reverse("core:profile"), data).status_code == 302
+    member.refresh_from_db()
+    assert (member.full_name, member.phone) == ("山田 花子", "03-123-456")
+
+    response = client.post(reverse("core:profile"), {**data, "phone": "03-12-34"})
+    assert response.status_code == 200
+    assert "電話番号は、数字とハイフンで入力してください" in response.content.decode()
+    member.refresh_from_db()
+    assert member.phone == "03-123-456"
+
+
 def test_profile_takes_a_tokyo_number_written_with_brackets(client, member):
     """「03（1234）5678」, a common way to write a Tokyo number, is stored as 03-1234-5678."""
     client.force_login(member)
