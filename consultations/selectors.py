@@ -30,7 +30,6 @@ from core.history import HistoryEntry, history_entries
 from core.models import Department, Person, addressed_name
 from core.pagecache import versions
 from core.search import keyword_search
-from core.text import search_document
 
 # What a row of a consultation table shows (consultations/_table.html), and no more: the question
 # and answer texts and the people's other columns stay in the database.
@@ -299,10 +298,8 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
         for business in narrowed(Business.objects.only("pk", "name", "industry")):
             hits.append(PartyHit("business", business.pk, business.name, business.industry))
     if "department" in kinds:
-        departments = Department.objects.filter(is_active=True).only("pk", "name", "name_kana", "division")
-        for department in departments:
-            if search.matches(search_document(department.name, department.name_kana, department.division)):
-                hits.append(PartyHit("department", department.pk, department.name, department.division))
+        for department in narrowed(Department.objects.filter(is_active=True).only("pk", "name", "division")):
+            hits.append(PartyHit("department", department.pk, department.name, department.division))
     return hits
 
 

@@ -198,8 +198,11 @@ class Area(Vocabulary):
         verbose_name = _("地区")
 
 
-class Department(models.Model):
-    """市の担当課, and other public partners such as the 社会福祉協議会."""
+class Department(KeywordSearchable):
+    """市の担当課, and other public partners such as the 社会福祉協議会. Found by a keyword in its
+    name, reading or 部局 however typed (search_text)."""
+
+    SEARCH_FIELDS = ("name", "name_kana", "division")
 
     class Kind(models.TextChoices):
         CITY = "city", _("市の部署")

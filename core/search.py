@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from core.text import SearchWord, expand_synonyms, query_words
+from core.text import SearchWord, expand_synonyms, query_words, search_document
 
 
 def keyword_q(words: Sequence[Sequence[str]], lookups: Sequence[str]) -> Q:
@@ -78,3 +78,19 @@ class KeywordSearch:
 def keyword_search(q: str | None) -> KeywordSearch:
     words = query_words(q)
     return KeywordSearch(words=tuple(expand_synonyms(words, synonym_sets()) if words else ()))
+
+
+def backfill_search_text(app_label: str, model_name: str, fields: Sequence[str]):
+    """A data migration's step filling `search_text` of the rows that exist from `fields` (the
+    model's SEARCH_FIELDS when the column was added; core.models.KeywordSearchable)."""
+    from django.db import migrations
+
+    def fill(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        batch = []
+        for row in model.objects.only(*fields).iterator(chunk_size=1000):
+            row.search_text = search_document(*(getattr(row, name) for name in fields))
+            batch.append(row)
+        model.objects.bulk_update(batch, ["search_text"], batch_size=1000)
+
+    return migrations.RunPython(fill, migrations.RunPython.noop)

@@ -21,3 +21,21 @@ def test_groups_are_found_by_name_or_reading_in_any_spelling_not_by_their_activi
     assert names("こども会") == ["西ケ丘子ども会"]
     assert names("特定非営利活動法人ゆうやけ") == ["NPO法人 ゆうやけ文庫"]
     assert names("夏祭り") == []
+
+
+def test_departments_are_found_by_name_reading_or_division_in_any_spelling():
+    """Through the department's stored search_text (core.models.KeywordSearchable)."""
+    from tests.factories import DepartmentFactory
+
+    DepartmentFactory(name="西ケ丘出張所", name_kana="にしがおかしゅっちょうじょ", division="市民生活部")
+    DepartmentFactory(name="子ども家庭支援課", name_kana="こどもかていしえんか", division="こども未来部")
+    DepartmentFactory(name="廃止した課", name_kana="はいししたか", is_active=False)
+
+    def names(q):
+        return [hit.label for hit in party_search(q=q, kinds=("department",))]
+
+    assert names("西ヶ丘") == ["西ケ丘出張所"]
+    assert names("シュッチョウジョ") == ["西ケ丘出張所"]
+    assert names("市民生活部") == ["西ケ丘出張所"]
+    assert names("こども家庭") == ["子ども家庭支援課"]
+    assert names("廃止") == [] and names("存在しない課") == []
