@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import KeywordFilter, ModelChoiceFilter, nfkc
+from core.filters import KeywordFilter, ModelChoiceFilter
 from core.fiscal import current_fiscal_year, fiscal_year_choices, fiscal_year_options
 from core.models import Area, Theme
 from events.models import Program
@@ -49,19 +49,19 @@ def group_directory_need_filter() -> django_filters.ChoiceFilter:
     )
 
 
+# The stored, normalised column of each kind of party that the pipeline's keyword searches.
+PARTY_KEYS = (("group", "name_key"), ("business", "search_text"), ("department", "search_text"))
+
+
 class PipelineFilter(django_filters.FilterSet):
     """マッチングのパイプライン through the shared search component: the keyword (a party, the need
     or the offer) first; 年度 (this fiscal year unless chosen) and 事業 under 詳しい条件."""
 
+    # Stored, normalised columns (widths, kana, ヶ/ケ, 法人格, synonyms) only.
     q = KeywordFilter(
-        lookups=[
-            f"{party}_{side}__name__icontains"
-            for side in ("a", "b")
-            for party in ("group", "business", "department")
-        ]
-        + ["need__title__icontains", "offer__title__icontains"],
-        normalize=nfkc,
-        help_text=_("団体・企業・担当課の名前、ニーズや提供の題名の一部。例: みどり"),
+        lookups=[f"{party}_{side}__{column}__contains" for side in ("a", "b") for party, column in PARTY_KEYS]
+        + ["need__search_text__contains", "offer__search_text__contains"],
+        help_text=_("団体・企業・担当課の名前、企業の事業内容、ニーズや提供の題名・内容の一部。例: みどり"),
     )
     fiscal_year = django_filters.ChoiceFilter(
         label=_("年度"),

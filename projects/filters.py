@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import KeywordFilter, nfkc
+from core.filters import KeywordFilter
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import Department, Theme
 from projects.models import ProjectKind, ProjectStatus, SupportKind, SupportLog
@@ -71,10 +71,10 @@ class StaffProjectFilter(ProjectFilterBase):
 class SupportLogFilter(django_filters.FilterSet):
     """支援記録: the staff list through the shared search component (keyword, 種類, 年度)."""
 
+    # Stored, normalised columns: the record's content and supporters, its project's title and summary.
     q = KeywordFilter(
-        lookups=["project__title__icontains", "content__icontains", "supporters__icontains"],
-        normalize=nfkc,
-        help_text=_("例: 収支計画"),
+        lookups=["search_text__contains", "project__search_text__contains"],
+        help_text=_("内容・支援した人、協働事業の事業名・概要の一部。例: 収支計画"),
     )
     kind = django_filters.ChoiceFilter(
         label=_("支援の種類"), choices=SupportKind.choices, empty_label=_("すべて")

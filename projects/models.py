@@ -1084,8 +1084,13 @@ class SupportKind(models.TextChoices):
     OTHER = "other", _("その他")
 
 
-class SupportLog(HeldRecord):
-    """支援記録: mentor meetings and hands-on sessions for プロジェクト登録 / プロジェクト支援."""
+class SupportLog(KeywordSearchable, HeldRecord):
+    """支援記録: mentor meetings and hands-on sessions for プロジェクト登録 / プロジェクト支援.
+
+    The staff list's keyword finds a record by its content and supporters in any spelling
+    (search_text), and by its project's title and summary (the project's own search_text)."""
+
+    SEARCH_FIELDS = ("content", "supporters")
 
     project = project_link("support_logs")
     held_on = models.DateField(_("実施日"))

@@ -636,7 +636,9 @@ def support_log_list(*, data=None):
     """支援記録 and its filters (the shared search component): (filterset, logs)."""
     from projects.filters import SupportLogFilter
 
-    logs = SupportLog.objects.select_related("project", "project__lead_group", "author")
+    logs = SupportLog.objects.select_related("project", "project__lead_group", "author").defer(
+        "search_text", "project__search_text"
+    )
     filterset = SupportLogFilter(data=data or None, queryset=logs)
     valid_or_empty(filterset)
     return filterset, filterset.qs.order_by("-held_on", "-id")

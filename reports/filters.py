@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import KeywordFilter, nfkc
+from core.filters import KeywordFilter
 from core.fiscal import current_fiscal_year, fiscal_year_options
 from events.models import Program
 from reports.models import OutcomeAxis, OutcomeRecord
@@ -14,8 +14,8 @@ from reports.models import OutcomeAxis, OutcomeRecord
 class OutcomeFilter(django_filters.FilterSet):
     """Keyword first; 年度 (this fiscal year unless chosen), 事業 and 評価の軸 under 詳しい条件."""
 
-    q = KeywordFilter(
-        lookups=["category__icontains", "episode__icontains"], normalize=nfkc, help_text=_("例: 居場所")
+    q = KeywordFilter(  # the stored, normalised search_text of the heading and the episode
+        lookups=["search_text__contains"], help_text=_("見出し（○）やエピソードの一部。例: 居場所")
     )
     year = django_filters.ChoiceFilter(label=_("年度"), method="filter_year", empty_label=None)
     program = django_filters.ModelChoiceFilter(

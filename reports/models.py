@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import actor_field, mapping_field, optional_link
 from core.fiscal import fiscal_year_label
-from core.models import JapaneseNames
+from core.models import JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet
 from core.workflow import Transition, Workflow
 
 
@@ -71,7 +71,7 @@ class ProgramYearQuerySet(models.QuerySet):
         return self.filter(program=program, fiscal_year=fiscal_year)
 
 
-class OutcomeRecordQuerySet(models.QuerySet):
+class OutcomeRecordQuerySet(KeywordSearchableQuerySet):
     def for_report(self, *, program_code: str | None, fiscal_year: int):
         qs = self.filter(fiscal_year=fiscal_year)
         if program_code:
@@ -79,8 +79,11 @@ class OutcomeRecordQuerySet(models.QuerySet):
         return qs
 
 
-class OutcomeRecord(models.Model):
-    """成果: one episode (・) under a category heading (○), on one evaluation axis."""
+class OutcomeRecord(KeywordSearchable):
+    """成果: one episode (・) under a category heading (○), on one evaluation axis. The staff list's
+    keyword finds it by its heading and episode however typed (search_text)."""
+
+    SEARCH_FIELDS = ("category", "episode")
 
     program = program_scope(related_name="outcome_records", help_text=_("事業全体を通じた成果のときは空欄"))
     fiscal_year = fiscal_year_field()

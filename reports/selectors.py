@@ -868,8 +868,10 @@ def outcome_records_for_staff(*, data=None):
     from core.filters import valid_or_empty
     from reports.filters import OutcomeFilter
 
-    qs = OutcomeRecord.objects.select_related("program").prefetch_related(
-        Prefetch("groups"), Prefetch("events"), Prefetch("projects")
+    qs = (
+        OutcomeRecord.objects.select_related("program")
+        .prefetch_related(Prefetch("groups"), Prefetch("events"), Prefetch("projects"))
+        .defer("search_text")
     )
     filterset = OutcomeFilter(data=data, queryset=qs, years=report_years())
     valid_or_empty(filterset)

@@ -29,6 +29,10 @@ LISTS = [
     ("consultations:index", "q", 1, True),
     ("consultations:index", "group_name", 1, True),
     ("consultations:search", "q", 2, True),  # groups: by name or reading
+    # Both sides' group name_key, business and department search_text; the need's and offer's.
+    ("matching:pipeline", "q", 8, True),
+    ("projects:support_logs", "q", 2, True),  # the record's search_text and its project's
+    ("reports:outcome_list", "q", 1, True),
 ]
 
 
@@ -106,6 +110,9 @@ def test_a_short_keyword_still_uses_its_synonyms():
         ("matching:index", "q", False),
         ("consultations:index", "q", True),
         ("consultations:index", "group_name", True),
+        ("matching:pipeline", "q", True),
+        ("projects:support_logs", "q", True),
+        ("reports:outcome_list", "q", True),
     ],
 )
 def test_a_keyword_of_punctuation_only_is_an_error_not_every_row(client, staff_user, url, param, as_staff):

@@ -3,13 +3,19 @@ like the group directory, the events and the needs: widths, kana, ヶ/ケ, synon
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from projects.selectors import public_project_list, staff_project_list
-from tests.projects.factories import ProjectFactory, ProjectGroupFactory
+from projects.selectors import public_project_list, staff_project_list, support_log_list
+from tests.conftest import frozen_clock
+from tests.projects.factories import ProjectFactory, ProjectGroupFactory, log_support
 
 pytestmark = pytest.mark.django_db
+
+# The support records are held on 1 June 2026 (log_support): a day they may be written.
+_frozen_now = frozen_clock(dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.UTC))
 
 
 @pytest.fixture
@@ -55,3 +61,42 @@ def test_an_edited_title_is_found_by_its_new_words(projects):
 def test_the_public_page_answers_a_search(client, projects):
     html = client.get(reverse("projects:index"), {"q": "西ヶ丘"}).content.decode()
     assert "西ケ丘 子ども食堂の協働" in html and "見守りネットワーク" not in html
+
+
+# --- 支援記録 (the staff list): its content and supporters, and its project's title and summary ---
+
+
+@pytest.fixture
+def support_logs(staff_user):
+    hill = ProjectFactory(support=True, title="西ケ丘 子ども食堂の立ち上げ", summary="週1回の食事会")
+    river = ProjectFactory(support=True, title="川辺の清掃", summary="月1回の清掃")
+    return {
+        "hill": log_support(hill, by=staff_user, supporters="メンター 山田", content="会場の下見をした。"),
+        "budget": log_support(
+            river, by=staff_user, supporters="NPO supporter", content="しゅうしけいかくを見直した。"
+        ),
+        "flyer": log_support(river, by=staff_user, supporters="職員 佐藤", content="ﾁﾗｼの原稿を直した。"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("keyword", "expected"),
+    [
+        ("西ヶ丘", {"hill"}),  # ヶ/ケ in the project's title
+        ("こども食堂", {"hill"}),  # 子ども/こども (a built-in synonym)
+        ("シュウシケイカク", {"budget"}),  # katakana finds hiragana in the content
+        ("ＳＵＰＰＯＲＴＥＲ", {"budget"}),  # full width finds half width in the supporters
+        ("チラシ", {"flyer"}),  # half-width katakana in the content
+        ("清掃", {"budget", "flyer"}),  # the project's title
+        ("存在しない言葉", set()),  # a word that is not there finds nothing, not everything
+    ],
+)
+def test_the_support_log_list_finds_a_record_in_any_spelling(support_logs, keyword, expected):
+    _filterset, rows = support_log_list(data={"q": keyword})
+    assert {log.pk for log in rows} == {support_logs[name].pk for name in expected}
+
+
+def test_the_support_log_page_answers_a_search(client, staff_user, support_logs):
+    client.force_login(staff_user)
+    html = client.get(reverse("projects:support_logs"), {"q": "西ヶ丘"}).content.decode()
+    assert "西ケ丘 子ども食堂の立ち上げ" in html and "川辺の清掃" not in html
