@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,28 +15,18 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NamedRequiredBoundField
-from core.search import keyword_q, keyword_search
-from core.text import SEARCH_MAX_INPUT, normalize_for_search, search_terms
-
-
-def nfkc(text: str) -> str:
-    """Full/half width folded only: for lookups on raw columns (title__icontains)."""
-    return unicodedata.normalize("NFKC", text)
+from core.search import keyword_search
+from core.text import SEARCH_MAX_INPUT, search_terms
 
 
 class KeywordBoundField(NamedRequiredBoundField):
     @property
     def notice(self) -> str:
         """Said next to the field when the keyword was cut (see templates/django/forms/field.html)."""
-        field = self.field
-        return search_terms(self.value(), normalize=field.normalize).notice if self.value() else ""
+        return search_terms(self.value()).notice if self.value() else ""
 
 
 class KeywordField(forms.CharField):
-    def __init__(self, *args, normalize: Callable[[str], str] = normalize_for_search, **kwargs):
-        self.normalize = normalize
-        super().__init__(*args, **kwargs)
-
     def get_bound_field(self, form, field_name):
         return KeywordBoundField(form, self, field_name)
 
@@ -49,40 +38,27 @@ class KeywordField(forms.CharField):
         super().validate(value)
         # 「_」 or 「・」 alone normalises to nothing: the list would show every row under the
         # heading of a search for it.
-        if value and value.strip() and not search_terms(value, normalize=self.normalize).words:
+        if value and value.strip() and not search_terms(value).words:
             raise forms.ValidationError(
                 _("記号だけでは検索できません。文字か数字を入れてください。"), code="no_words"
             )
 
 
 class KeywordFilter(django_filters.CharFilter):
-    """`q = KeywordFilter(lookups=["search_text__contains"])`: each word must match one lookup."""
+    """`q = KeywordFilter(lookups=["search_text__contains"])`: each word, in one of its spellings
+    (synonyms too), must match one lookup. The lookups are stored columns normalised like the
+    query (core.text.search_document, name_key): a raw column would miss 西ケ丘 for 西ヶ丘."""
 
     field_class = KeywordField
 
-    def __init__(
-        self,
-        *,
-        lookups: Sequence[str],
-        normalize: Callable[[str], str] = normalize_for_search,
-        **kwargs,
-    ):
+    def __init__(self, *, lookups: Sequence[str], **kwargs):
         kwargs.setdefault("label", _("キーワード"))
-        kwargs["normalize"] = normalize
         super().__init__(**kwargs)
         self.lookups = tuple(lookups)
-        self.normalize = normalize
 
     def filter(self, qs, value):
-        if self.normalize is normalize_for_search:
-            # Stored search columns (core.text.search_document): 法人格 and synonyms too.
-            search = keyword_search(value)
-            return qs.filter(search.q(self.lookups)) if search else qs
-        words = search_terms(value, normalize=self.normalize).words
-        if not words:
-            return qs
-        # Each word as its only spelling: raw columns have no synonyms.
-        return qs.filter(keyword_q([[word] for word in words], self.lookups))
+        search = keyword_search(value)
+        return qs.filter(search.q(self.lookups)) if search else qs
 
 
 # --- Invalid filters are errors, never "everything" ------------------------------------------------
