@@ -80,10 +80,11 @@ def keyword_search(q: str | None) -> KeywordSearch:
     return KeywordSearch(words=tuple(expand_synonyms(words, synonym_sets()) if words else ()))
 
 
-def backfill_search_text(app_label: str, model_name: str, fields: Sequence[str]):
-    """A data migration's step filling `search_text` of the rows that exist from `fields` (the
-    model's SEARCH_FIELDS when the column was added; core.models.KeywordSearchable)."""
-    from django.db import migrations
+def add_search_text(app_label: str, model_name: str, fields: Sequence[str]) -> list:
+    """A migration's operations that add `search_text` to a model becoming KeywordSearchable
+    (core.models) and fill it for the rows that exist from `fields` (its SEARCH_FIELDS then).
+    Reversible: going back drops the column."""
+    from django.db import migrations, models
 
     def fill(apps, schema_editor):
         model = apps.get_model(app_label, model_name)
@@ -93,4 +94,11 @@ def backfill_search_text(app_label: str, model_name: str, fields: Sequence[str])
             batch.append(row)
         model.objects.bulk_update(batch, ["search_text"], batch_size=1000)
 
-    return migrations.RunPython(fill, migrations.RunPython.noop)
+    return [
+        migrations.AddField(
+            model_name=model_name.lower(),
+            name="search_text",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]

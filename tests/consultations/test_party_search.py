@@ -8,13 +8,17 @@ from tests.groups.factories import GroupFactory
 pytestmark = pytest.mark.django_db
 
 
+def labels(q: str, kind: str) -> list[str]:
+    return [hit.label for hit in party_search(q=q, kinds=(kind,))]
+
+
 def test_groups_are_found_by_name_or_reading_in_any_spelling_not_by_their_activities():
     GroupFactory(name="西ケ丘子ども会", name_kana="にしがおかこどもかい")
     GroupFactory(name="NPO法人 ゆうやけ文庫", name_kana="ゆうやけぶんこ")
     GroupFactory(name="川辺商店街応援団", name_kana="かわべ", activities="西ケ丘の夏祭りを手伝っています。")
 
     def names(q):
-        return [hit.label for hit in party_search(q=q, kinds=("group",))]
+        return labels(q, "group")
 
     assert names("西ヶ丘") == ["西ケ丘子ども会"]
     assert names("ニシガオカ") == ["西ケ丘子ども会"]
@@ -23,19 +27,22 @@ def test_groups_are_found_by_name_or_reading_in_any_spelling_not_by_their_activi
     assert names("夏祭り") == []
 
 
-def test_departments_are_found_by_name_reading_or_division_in_any_spelling():
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("西ヶ丘", ["西ケ丘出張所"]),  # ヶ/ケ
+        ("シュッチョウジョ", ["西ケ丘出張所"]),  # katakana finds the hiragana reading
+        ("市民生活部", ["西ケ丘出張所"]),  # the 部局
+        ("こども家庭", ["子ども家庭支援課"]),  # 子ども/こども
+        ("廃止", []),  # not in use
+        ("存在しない課", []),
+    ],
+)
+def test_departments_are_found_by_name_reading_or_division_in_any_spelling(q, expected):
     """Through the department's stored search_text (core.models.KeywordSearchable)."""
     from tests.factories import DepartmentFactory
 
     DepartmentFactory(name="西ケ丘出張所", name_kana="にしがおかしゅっちょうじょ", division="市民生活部")
     DepartmentFactory(name="子ども家庭支援課", name_kana="こどもかていしえんか", division="こども未来部")
     DepartmentFactory(name="廃止した課", name_kana="はいししたか", is_active=False)
-
-    def names(q):
-        return [hit.label for hit in party_search(q=q, kinds=("department",))]
-
-    assert names("西ヶ丘") == ["西ケ丘出張所"]
-    assert names("シュッチョウジョ") == ["西ケ丘出張所"]
-    assert names("市民生活部") == ["西ケ丘出張所"]
-    assert names("こども家庭") == ["子ども家庭支援課"]
-    assert names("廃止") == [] and names("存在しない課") == []
+    assert labels(q, "department") == expected

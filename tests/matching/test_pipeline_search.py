@@ -8,26 +8,20 @@ from django.urls import reverse
 
 from matching import services
 from matching.selectors import pipeline
-from tests.matching.factories import (
-    BusinessFactory,
-    DepartmentFactory,
-    GroupFactory,
-    NeedFactory,
-    OfferFactory,
-)
+from tests.matching import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def matches(staff_user):
-    hill = GroupFactory(name="NPO法人 西ケ丘みどりの会")
-    office = DepartmentFactory(name="こども家庭支援課", name_kana="こどもかていしえんか")
-    printer = BusinessFactory(name="ABCプリント", name_kana="えーびーしーぷりんと")
-    river = GroupFactory(name="川辺の清掃隊")
-    need = NeedFactory(group=river, title="ちらしを作ってほしい")
-    lender = GroupFactory(name="本町自治会")
-    offer = OfferFactory(group=lender, title="集会所をお貸しします")
+    hill = factories.GroupFactory(name="NPO法人 西ケ丘みどりの会")
+    office = factories.DepartmentFactory(name="こども家庭支援課", name_kana="こどもかていしえんか")
+    printer = factories.BusinessFactory(name="ABCプリント", name_kana="えーびーしーぷりんと")
+    river = factories.GroupFactory(name="川辺の清掃隊")
+    need = factories.NeedFactory(group=river, title="ちらしを作ってほしい")
+    lender = factories.GroupFactory(name="本町自治会")
+    offer = factories.OfferFactory(group=lender, title="集会所をお貸しします")
     return {
         "hill": services.match_create(party_a=hill, party_b=office, created_by=staff_user),
         "printer": services.match_create(party_a=river, party_b=printer, created_by=staff_user, need=need),
