@@ -5,7 +5,7 @@
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jaconv
@@ -241,7 +241,7 @@ class SearchTerms:
         }
 
 
-def search_terms(q: str | None, *, normalize: Callable[[str], str] = normalize_for_search) -> SearchTerms:
+def search_terms(q: str | None) -> SearchTerms:
     """The words of a keyword, bounded: at most SEARCH_MAX_WORDS distinct words of at most
     SEARCH_MAX_WORD_LENGTH characters, from the first SEARCH_MAX_INPUT characters; `truncated`
     says whether anything was left out (the page then says so)."""
@@ -249,7 +249,7 @@ def search_terms(q: str | None, *, normalize: Callable[[str], str] = normalize_f
         return SearchTerms((), False)
     truncated = len(q) > SEARCH_MAX_INPUT
     words: list[str] = []
-    for word in normalize(q[:SEARCH_MAX_INPUT]).split():
+    for word in normalize_for_search(q[:SEARCH_MAX_INPUT]).split():
         if len(word) > SEARCH_MAX_WORD_LENGTH:
             word, truncated = word[:SEARCH_MAX_WORD_LENGTH], True
         if word in words:
