@@ -20,6 +20,7 @@ from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.form_fields import DateInput
 from core.models import User
 from core.roles import Role
+from groups.filters import legal_form_match
 
 
 def staff_users(request=None):
@@ -59,7 +60,10 @@ class ConsultationFilter(django_filters.FilterSet):
     )
     staff = ModelChoiceFilter(label=_("対応職員"), queryset=staff_users, empty_label=_("すべて"))
     group_name = KeywordFilter(
-        lookups=["group__search_text__contains"], label=_("団体名"), help_text=_("例: こども食堂")
+        lookups=["group__search_text__contains"],
+        or_matches=legal_form_match("group__legal_form"),
+        label=_("団体名"),
+        help_text=_("例: こども食堂"),
     )
     group = django_filters.NumberFilter(label=_("団体ID"), field_name="group_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(

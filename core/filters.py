@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.forms.boundfield import BoundField
 from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NamedRequiredBoundField
-from core.search import keyword_search
+from core.search import KeywordSearch, keyword_search
 from core.text import SEARCH_MAX_INPUT, search_terms
 
 
@@ -47,18 +48,32 @@ class KeywordField(forms.CharField):
 class KeywordFilter(django_filters.CharFilter):
     """`q = KeywordFilter(lookups=["search_text__contains"])`: each word, in one of its spellings
     (synonyms too), must match one lookup. The lookups are stored columns normalised like the
-    query (core.text.search_document, name_key): a raw column would miss 西ケ丘 for 西ヶ丘."""
+    query (core.text.search_document, name_key): a raw column would miss 西ケ丘 for 西ヶ丘.
+
+    ``or_matches`` gives a further condition a row may meet instead, for a search the columns
+    cannot answer (a 法人格 alone: groups.filters.legal_form_match); None when it has none."""
 
     field_class = KeywordField
 
-    def __init__(self, *, lookups: Sequence[str], **kwargs):
+    def __init__(
+        self,
+        *,
+        lookups: Sequence[str],
+        or_matches: Callable[[KeywordSearch], Q | None] | None = None,
+        **kwargs,
+    ):
         kwargs.setdefault("label", _("キーワード"))
         super().__init__(**kwargs)
         self.lookups = tuple(lookups)
+        self.or_matches = or_matches
 
     def filter(self, qs, value):
         search = keyword_search(value)
-        return qs.filter(search.q(self.lookups)) if search else qs
+        if not search:
+            return qs
+        condition = search.q(self.lookups)
+        other = self.or_matches(search) if self.or_matches else None
+        return qs.filter(condition | other if other is not None else condition)
 
 
 # --- Invalid filters are errors, never "everything" ------------------------------------------------

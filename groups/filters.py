@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import reduce
+from operator import and_
+
 import django_filters
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.app_hooks import collect
 from core.filters import KeywordFilter
 from core.models import Area, Theme
+from core.search import KeywordSearch
 from core.text import KANA_ROWS
-from groups.models import LegalForm
+from groups.models import LEGAL_FORM_OF_SEARCH_WORD, LegalForm
 
 # Themes and districts change a few times a year: their choices are kept in the cache (cleared
 # when staff edit them, see groups.apps), which saves the directory four queries per request.
@@ -43,9 +49,24 @@ KANA_ROW_CHOICES = [(row, _("%(row)s行") % {"row": row}) for row, _letters in K
 ]
 
 
+def legal_form_match(field: str) -> Callable[[KeywordSearch], Q | None]:
+    """For ``KeywordFilter(or_matches=…)``: a search of 法人格 only (「NPO法人」, 「特定非営利活動法人」)
+    also finds the groups recorded with that legal form, whose names need not write it. ``field``
+    leads to Group.legal_form. Any other word leaves the search to the columns."""
+
+    def match(search: KeywordSearch) -> Q | None:
+        forms = [LEGAL_FORM_OF_SEARCH_WORD.get(word.word) for word in search.words]
+        if not forms or None in forms:
+            return None
+        return reduce(and_, (Q(**{field: form}) for form in forms))
+
+    return match
+
+
 class GroupDirectoryFilter(django_filters.FilterSet):
     q = KeywordFilter(
         lookups=["search_text__contains"],
+        or_matches=legal_form_match("legal_form"),
         help_text=_("団体名・ふりがな・活動内容から探します（例: こども食堂）"),
     )
     theme = django_filters.ChoiceFilter(

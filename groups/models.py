@@ -34,6 +34,19 @@ class LegalForm(models.TextChoices):
     OTHER = "other", _("その他")
 
 
+# A 法人格 as a keyword search spells it (core.text.LEGAL_FORM_SPELLINGS) → the legal form a
+# group records, so that 「NPO法人」 alone finds the NPOs whose names do not write it. Every kind
+# of company is recorded as 企業.
+LEGAL_FORM_OF_SEARCH_WORD: dict[str, str] = {
+    "npo法人": LegalForm.NPO,  # data, not UI text
+    "一般社団法人": LegalForm.GENERAL_INCORPORATED,  # data, not UI text
+    "社会福祉法人": LegalForm.SOCIAL_WELFARE,  # data, not UI text
+    **dict.fromkeys(
+        ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社"),  # data, not UI text
+        LegalForm.COMPANY,
+    ),
+}
+
 # Legal forms that are corporations and so have a 法人番号.
 CORPORATE_LEGAL_FORMS = {
     LegalForm.NPO,

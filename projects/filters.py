@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import KeywordFilter
 from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import Department, Theme
+from groups.filters import legal_form_match
 from projects.models import ProjectKind, ProjectStatus, SupportKind, SupportLog
 
 FIRST_FISCAL_YEAR = 2019
@@ -30,8 +31,11 @@ class PublicStatus:
 
 class ProjectFilterBase(django_filters.FilterSet):
     # Stored, normalised columns: widths, kana, ヶ/ケ, 法人格 and synonyms (子ども/こども) alike.
+    # The lead group's name_key leaves its 法人格 out, so a 法人格 alone asks its legal form.
     q = KeywordFilter(
-        lookups=["search_text__contains", "lead_group__name_key__contains"], help_text=_("例: 子育て")
+        lookups=["search_text__contains", "lead_group__name_key__contains"],
+        or_matches=legal_form_match("lead_group__legal_form"),
+        help_text=_("例: 子育て"),
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("活動分野"), field_name="themes", queryset=Theme.objects.active(), empty_label=_("すべて")

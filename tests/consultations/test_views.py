@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from consultations.models import Consultation, ConsultationStatus, FollowUp, Referral, Topic
 from core.models import Person
+from groups.models import LegalForm
 
 from .factories import (
     ConsultationFactory,
@@ -215,6 +216,11 @@ def test_filters(client_for, staff_user, make_user):
     assert shown(group=group.pk) == {b.pk}
     assert shown(status="open") == {b.pk}
     assert shown(q="助成金", channel="visit") == {c.pk}
+    # A 法人格 alone asks the legal form the group records, which its name need not write.
+    assert shown(group_name="NPO法人") == set()
+    group.legal_form = LegalForm.NPO
+    group.save()
+    assert shown(group_name="特定非営利活動法人") == {b.pk}
 
 
 def test_the_list_names_each_row_s_channel_and_status(client_for, staff_user):

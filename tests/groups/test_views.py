@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Theme
-from groups.models import Group, GroupStatus, LegalForm
+from core.text import LEGAL_FORM_WORDS
+from groups.models import LEGAL_FORM_OF_SEARCH_WORD, Group, GroupStatus, LegalForm
 from matching.models import ExchangeKind, Need
 from tests.groups.factories import AreaFactory, GroupFactory
 
@@ -62,6 +63,31 @@ def test_keyword_ignores_spaces_and_legal_form_spellings(client, query):
     GroupFactory(name="NPO法人 みどりの風", name_kana="みどりのかぜ")
     GroupFactory(name="NPO法人 みどりの森", name_kana="みどりのもり")
     assert names(client.get(INDEX, {"q": query})) == ["NPO法人 みどりの風"]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("NPO法人", ["NPO法人 みどりの風", "ひだまりの会"]),  # written in the name, or only recorded
+        ("特定非営利活動法人", ["NPO法人 みどりの風", "ひだまりの会"]),
+        ("（株）", ["ハナミズキ"]),
+        ("ＮＰＯ法人　ひだまり", ["ひだまりの会"]),  # with a name, the name decides
+        ("NPO法人 ハナミズキ", ["ハナミズキ"]),
+    ],
+)
+def test_a_legal_form_alone_finds_the_groups_recorded_with_it(client, query, found):
+    """The 法人格 a group records counts when the keyword is a 法人格 alone, written or not."""
+    GroupFactory(name="NPO法人 みどりの風", name_kana="みどりのかぜ", legal_form=LegalForm.NPO)
+    GroupFactory(name="ひだまりの会", name_kana="ひだまりのかい", legal_form=LegalForm.NPO)
+    GroupFactory(name="ハナミズキ", name_kana="はなみずき", legal_form=LegalForm.COMPANY)
+    GroupFactory(name="こもれびの会", name_kana="こもれびのかい", legal_form=LegalForm.VOLUNTARY)
+    assert sorted(names(client.get(INDEX, {"q": query}))) == sorted(found)
+
+
+def test_every_legal_form_search_word_is_one_the_search_makes():
+    """A key the search never produces (a typo, another spelling) would never match."""
+    assert set(LEGAL_FORM_OF_SEARCH_WORD) <= LEGAL_FORM_WORDS
+    assert set(LEGAL_FORM_OF_SEARCH_WORD.values()) <= set(LegalForm.values)
 
 
 @pytest.mark.parametrize("query", ["西ヶ丘", "西ケ丘", "西ヵ丘"])

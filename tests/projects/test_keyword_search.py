@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from groups.models import LegalForm
 from projects.selectors import public_project_list, staff_project_list, support_log_list
 from tests.conftest import frozen_clock
 from tests.projects.factories import ProjectFactory, ProjectGroupFactory, log_support
@@ -43,6 +44,30 @@ def projects():
 def test_the_public_list_finds_a_project_in_any_spelling(projects, keyword, found):
     _filterset, rows = public_project_list(data={"q": keyword})
     assert [p.pk for p in rows] == [projects[found].pk]
+
+
+@pytest.mark.parametrize(
+    ("keyword", "found"),
+    [
+        ("NPO法人", {"led", "npo_summary"}),  # the lead group's recorded 法人格, or the summary's words
+        ("特定非営利活動法人", {"led", "npo_summary"}),
+        ("ＮＰＯ法人　みどり", {"led"}),  # with a name, the name decides
+        ("社会福祉法人", set()),
+    ],
+)
+def test_a_legal_form_alone_finds_the_projects_its_groups_lead(projects, keyword, found):
+    projects["led"].lead_group.legal_form = LegalForm.NPO
+    projects["led"].lead_group.save()
+    projects["npo_summary"] = ProjectFactory(
+        title="空き家の活用",
+        summary="NPO法人と市の協働",
+        lead_group=ProjectGroupFactory(legal_form=LegalForm.VOLUNTARY),
+    )
+    for key in ("cafeteria", "elderly"):
+        projects[key].lead_group.legal_form = LegalForm.VOLUNTARY
+        projects[key].lead_group.save()
+    _filterset, rows = public_project_list(data={"q": keyword})
+    assert {p.pk for p in rows} == {projects[key].pk for key in found}
 
 
 def test_the_staff_list_searches_the_same_way(projects):
