@@ -216,8 +216,11 @@ class ImportRow:
     duplicate_reason: str = ""
     choice: str = ""  # staff's decision for a 重複 row: "skip", "new" or "group-<id>"
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said in the preview; they stop nothing
     changes: list[FieldChange] = field(default_factory=list)
     action: str = RowAction.NEW
+    # A phone number the rule refuses: an error unless it is the group's own stored number (_settle_phone).
+    refused_phone: str = ""
 
     @property
     def action_label(self) -> str:
@@ -394,7 +397,29 @@ def parse(data: bytes, *, clear_empty: bool = False, choices: dict[str, str] | N
     for row in preview.rows:
         if not row.errors:
             _plan(row, preview)
+        elif row.refused_phone:
+            _settle_phone(row)  # every error of the row at once
     return preview
+
+
+def _settle_phone(row: ImportRow) -> None:
+    """A phone number the rule refuses is kept when it is the number the group already stores
+    (saved before the rule, as the group form and the admin keep it): an exported file imported
+    again must not fail on a number nobody touched. Any other refused number is an error."""
+    number, row.refused_phone = row.refused_phone, ""
+    if row.group is not None and phone_number(row.group.phone) == number:
+        row.values["phone"] = row.group.phone
+        row.notes.append(
+            _(
+                "電話番号「%(value)s」は今の書き方（数字とハイフンで10〜11桁）に合っていませんが、"
+                "登録済みの番号と同じなので、そのままにします。正しい番号に直してください。"
+            )
+            % {"value": row.group.phone}
+        )
+    else:
+        row.errors.append(
+            _("電話番号「%(value)s」の形式が正しくありません（例: 000-123-4567）。") % {"value": number}
+        )
 
 
 @dataclass
@@ -565,10 +590,7 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
     if "phone" in present:
         values["phone"] = phone_number(raw.get("phone"))  # the portal's form and the profile's rule
         if values["phone"] and not is_phone_number(values["phone"]):
-            errors.append(
-                _("電話番号「%(value)s」の形式が正しくありません（例: 000-123-4567）。")
-                % {"value": values["phone"]}
-            )
+            row.refused_phone = values["phone"]  # settled once the row's group is known
     if "postal_code" in present:
         values["postal_code"] = normalize_postal_code(raw.get("postal_code", "") or "")
         if values["postal_code"] and not re.fullmatch(r"\d{3}-\d{4}", values["postal_code"]):
@@ -760,6 +782,10 @@ def _plan(row: ImportRow, preview: ImportPreview) -> None:
             row.group = next((g for g in row.candidates if g.pk == pk), row.group)
         else:
             row.group = None
+    if row.refused_phone:
+        _settle_phone(row)
+        if row.errors:
+            return
     updates = applied_values(row, clear_empty=preview.clear_empty)
     if row.group is None:
         row.action = RowAction.NEW

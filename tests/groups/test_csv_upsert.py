@@ -245,3 +245,60 @@ def test_preview_page_shows_old_and_new_and_lets_staff_choose(client_for, staff_
     group.refresh_from_db()
     assert group.phone == "000-765-4321"
     assert Group.objects.filter(name="こだまの会").count() == 1
+
+
+# --- A phone number stored before today's rule (03-123-456) -----------------------------------------
+
+
+def test_an_exported_file_imports_again_with_a_group_s_old_phone_number(client_for, staff_user):
+    """The number the group already stores is kept, with a note; the file does not fail on it."""
+    group = GroupFactory(name="あおばの会", phone="03-123-456", purpose="前の目的")
+    text = csv_io.export_csv([group]).replace("前の目的", "新しい目的")
+    preview = csv_io.parse(text.encode("utf-8"))
+    assert preview.is_valid, [(r.line, r.errors) for r in preview.bad_rows]
+    [row] = preview.rows
+    assert [(c.label, c.old, c.new) for c in row.changes] == [("活動の目的", "前の目的", "新しい目的")]
+    assert row.notes == [
+        "電話番号「03-123-456」は今の書き方（数字とハイフンで10〜11桁）に合っていませんが、"
+        "登録済みの番号と同じなので、そのままにします。正しい番号に直してください。"
+    ]
+    upload = SimpleUploadedFile("groups.csv", text.encode("utf-8"), "text/csv")
+    response = client_for(staff_user).post(reverse("groups:staff_import"), {"file": upload})
+    assert "登録済みの番号と同じなので、そのままにします" in response.content.decode()
+    client_for(staff_user).post(reverse("groups:staff_import_confirm"), {"token": response.context["token"]})
+    group.refresh_from_db()
+    assert (group.purpose, group.phone) == ("新しい目的", "03-123-456")
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells"),
+    [
+        (["ID", "団体名", "電話番号"], ["{pk}", "あおばの会", "03-999-999"]),  # another refused number
+        (
+            ["団体名", "ふりがな", "法人格", "電話番号"],
+            ["こだまの会", "こだま", "任意団体", "03-123-456"],
+        ),  # new
+    ],
+)
+def test_a_refused_phone_number_that_is_not_the_stored_one_is_an_error(columns, cells):
+    group = GroupFactory(name="あおばの会", phone="03-123-456")
+    text = as_csv(columns, [[cell.format(pk=group.pk) for cell in cells]])
+    preview = csv_io.parse(text.encode("utf-8"))
+    assert not preview.is_valid
+    assert preview.bad_rows[0].errors == [
+        f"電話番号「{cells[-1]}」の形式が正しくありません（例: 000-123-4567）。"
+    ]
+
+
+def test_a_row_in_error_lists_its_phone_number_only_when_it_is_not_the_stored_one():
+    group = GroupFactory(name="あおばの会", phone="03-123-456")
+    text = as_csv(
+        ["ID", "団体名", "会員数", "電話番号"],
+        [
+            [str(group.pk), "あおばの会", "たくさん", "03-123-456"],
+            [str(group.pk), "あおばの会", "たくさん", "1-2"],
+        ],
+    )
+    first, second = csv_io.parse(text.encode("utf-8")).rows
+    assert len(first.errors) == 1 and "会員数" in first.errors[0]
+    assert len(second.errors) == 2 and "電話番号「1-2」" in second.errors[1]
