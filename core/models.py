@@ -133,9 +133,19 @@ class KeywordSearchable(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.refresh_derived_fields()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and not set(update_fields).isdisjoint(self.SEARCH_FIELDS):
-            kwargs["update_fields"] = {*update_fields, "search_text"}
+        if update_fields is not None:
+            # A column made from a field that is saved is saved with it.
+            changed = set(update_fields)
+            kwargs["update_fields"] = changed | {
+                column for column, sources in self.derived_from().items() if not changed.isdisjoint(sources)
+            }
         super().save(*args, **kwargs)
+
+    @classmethod
+    def derived_from(cls) -> dict[str, tuple[str, ...]]:
+        """Each column refresh_derived_fields makes → the fields it is made from; a subclass that
+        makes more adds them here too."""
+        return {"search_text": cls.SEARCH_FIELDS}
 
     def refresh_derived_fields(self) -> None:
         """The columns made from the others, on save and bulk_create; a subclass adds its own."""
@@ -234,7 +244,7 @@ class Department(KeywordSearchable):
 
 
 class ReadingOrdered(KeywordSearchable):
-    """A person or a business: listed in the order of the reading of its name (`sort_key`, made on
+    """A person, a business or a group: listed in the order of the reading of its name (`sort_key`, made on
     save and bulk_create from name_kana, or from the name when it has none). Each declares `sort_key`."""
 
     class Meta(JapaneseNames):
@@ -243,6 +253,10 @@ class ReadingOrdered(KeywordSearchable):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def derived_from(cls) -> dict[str, tuple[str, ...]]:
+        return {**super().derived_from(), "sort_key": ("name", "name_kana")}
 
     def refresh_derived_fields(self) -> None:
         super().refresh_derived_fields()

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import actor_field
-from core.models import Area, JapaneseNames, Theme
-from core.text import kana_row, name_key, reading_sort_key, search_document, tidy_text
+from core.models import Area, JapaneseNames, KeywordSearchableQuerySet, ReadingOrdered, Theme
+from core.text import kana_row, name_key, tidy_text
 from core.workflow import Transition, Workflow
 from groups.validators import (
     validate_founded_year_min,
@@ -117,7 +117,7 @@ EDITABLE_STATUSES = frozenset(
 )
 
 
-class GroupQuerySet(models.QuerySet):
+class GroupQuerySet(KeywordSearchableQuerySet):
     def public(self):
         """Groups the public directory shows: approved ones."""
         return self.filter(status=GroupStatus.APPROVED)
@@ -128,7 +128,9 @@ class GroupQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
 
-class Group(models.Model):
+class Group(ReadingOrdered):
+    SEARCH_FIELDS = ("name", "name_kana", "purpose", "activities")
+
     name = models.CharField(_("団体名"), max_length=200)
     name_kana = models.CharField(
         _("団体名ふりがな"), max_length=300, help_text=_("例: みらいこどもしょくどう")
@@ -187,10 +189,9 @@ class Group(models.Model):
         related_name="kyodo_groups",
         verbose_name=_("編集者"),
     )
-    # Normalised copies for search (core.text.search_document) and あいうえお order; name_key is
-    # the name without 法人格 and spaces, which tells an application or an import row that names
-    # a group already registered.
-    search_text = models.TextField(editable=False, blank=True, default="")
+    # Normalised copies (refresh_derived_fields) beside search_text: name_key is the name without
+    # 法人格 and spaces, which tells an application or an import row that names a group already
+    # registered; sort_key and kana_row give the あいうえお order and its 行.
     name_key = models.CharField(max_length=200, editable=False, blank=True, default="", db_index=True)
     sort_key = models.CharField(max_length=300, editable=False, blank=True, default="", db_index=True)
     kana_row = models.CharField(max_length=10, editable=False, blank=True, default="")
@@ -218,13 +219,6 @@ class Group(models.Model):
             # The report's 担い手育成 flow: groups registered since a fiscal year began.
             models.Index(fields=["registered_on"], name="group_registered_on_idx"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def save(self, *args, **kwargs) -> None:
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("groups:detail", args=[self.pk])
@@ -272,10 +266,13 @@ class Group(models.Model):
         lines = (line.strip() for line in self.sns.splitlines())
         return [line for line in lines if line.lower().startswith(("http://", "https://"))]
 
-    def refresh_search_fields(self) -> None:
-        self.search_text = search_document(self.name, self.name_kana, self.purpose, self.activities)
+    @classmethod
+    def derived_from(cls) -> dict[str, tuple[str, ...]]:
+        return {**super().derived_from(), "name_key": ("name",), "kana_row": ("name", "name_kana")}
+
+    def refresh_derived_fields(self) -> None:
+        super().refresh_derived_fields()  # search_text, sort_key
         self.name_key = name_key(self.name)[:200]
-        self.sort_key = reading_sort_key(self.name_kana or self.name)
         self.kana_row = kana_row(self.name_kana or self.name)
 
 

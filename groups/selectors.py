@@ -66,7 +66,7 @@ KANA_ROW_NAMES = [row for row, _letters in KANA_ROWS] + ["その他"]  # data, n
 
 def group_for_page(*, pk: int) -> Group:
     """One group with what its page shows (themes, areas); raises Group.DoesNotExist."""
-    # Not the search copies (search_text repeats the purpose and activities, see refresh_search_fields).
+    # Not the search copies (search_text repeats the purpose and activities: refresh_derived_fields).
     return (
         Group.objects.defer("search_text", "name_key", "sort_key")
         .prefetch_related(

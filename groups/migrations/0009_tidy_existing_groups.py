@@ -26,7 +26,7 @@ def tidy_groups(apps, schema_editor):
     the form's rule takes it (core.text.phone_number); a phone it refuses stays as it was.
 
     Only changed rows are written, in batches, with their search and sort keys made as
-    Group.refresh_search_fields makes them. bulk_update sends no signals, so simple-history
+    Group.refresh_derived_fields makes them. bulk_update sends no signals, so simple-history
     records no change and updated_at stays: nobody edited these groups."""
     Group = apps.get_model("groups", "Group")
     loaded = ("name_kana", "purpose", "activities", "phone", *TIDIED_FIELDS)

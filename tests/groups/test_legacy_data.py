@@ -45,7 +45,7 @@ def test_the_migration_tidies_names_and_addresses_and_remakes_their_keys(client)
     assert group.address == "みらい市本町1-2-3 市民活動プラザ"
     # The keys are those Group.save makes from the tidied name, so the next edit changes none.
     stored = {name: getattr(group, name) for name in migration.DERIVED_FIELDS}
-    group.refresh_search_fields()
+    group.refresh_derived_fields()
     assert stored == {name: getattr(group, name) for name in migration.DERIVED_FIELDS}
     # No fake edits: no history rows and the same 更新日時.
     assert HistoricalGroup.objects.count() == history and group.updated_at == updated_at

@@ -61,7 +61,6 @@ def test_keyword_search_uses_the_index_on_a_large_table():
             purpose=purpose,
             activities=activities,
         )
-        group.refresh_search_fields()
         groups.append(group)
     rare = Group(
         name="かもめ子ども食堂",
@@ -69,7 +68,6 @@ def test_keyword_search_uses_the_index_on_a_large_table():
         legal_form=LegalForm.VOLUNTARY,
         status=GroupStatus.APPROVED,
     )
-    rare.refresh_search_fields()
     Group.objects.bulk_create([*groups, rare], batch_size=1000)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE groups_group")
