@@ -50,6 +50,19 @@ class GroupField(forms.ModelChoiceField):
             ) from None
 
 
+def _with_instants(form: forms.Form, cleaned: dict) -> dict:
+    """The date, start and end as the aware starts_at and ends_at (Japan time), or an error on
+    the end when it is not after the start. Shared by the booking and the block forms."""
+    day, start, end = cleaned.get("date"), cleaned.get("start"), cleaned.get("end")
+    if day and start and end:
+        if end <= start:
+            form.add_error("end", _("終了時刻は開始時刻より後にしてください。"))
+        else:
+            cleaned["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start))
+            cleaned["ends_at"] = timezone.make_aware(dt.datetime.combine(day, end))
+    return cleaned
+
+
 class BookingForm(forms.Form):
     """A booking by a group's editor: the group, date and time, purpose, people, and a repeat."""
 
@@ -98,15 +111,7 @@ class BookingForm(forms.Form):
             self.fields["people"].help_text = _("定員%(n)s人まで。例: 8") % {"n": room.capacity}
 
     def clean(self):
-        cleaned = super().clean()
-        day, start, end = cleaned.get("date"), cleaned.get("start"), cleaned.get("end")
-        if day and start and end:
-            if end <= start:
-                self.add_error("end", _("終了時刻は開始時刻より後にしてください。"))
-            else:
-                cleaned["starts_at"] = timezone.make_aware(dt.datetime.combine(day, start))
-                cleaned["ends_at"] = timezone.make_aware(dt.datetime.combine(day, end))
-        return cleaned
+        return _with_instants(self, super().clean())
 
 
 class CounterBookingForm(BookingForm):
@@ -133,7 +138,7 @@ class BlockForm(forms.Form):
     )
 
     def clean(self):
-        return BookingForm.clean(self)
+        return _with_instants(self, super().clean())
 
 
 class MachineUseForm(forms.Form):

@@ -322,3 +322,20 @@ def test_staff_see_who_booked_for_themselves_by_name(client, room, make_user, st
     page = client.get(reverse("spaces:booking", args=[own.pk])).content.decode()
     assert "個人：山田 一郎" in page
     assert "kojin-yoyaku@example.jp" not in desk + page
+
+
+def test_staff_keep_time_for_the_center_from_the_block_form(client, room, staff_user):
+    """The block form saves the center's own use and goes back to that week; an end before the
+    start is refused next to the field, keeping what was typed (the form was a 500 either way)."""
+    client.force_login(staff_user)
+    url = reverse("spaces:staff_block", args=[room.pk])
+    response = client.post(url, {"date": "2026-12-10", "start": "13:00", "end": "15:00", "purpose": "設備点検"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("spaces:week", args=[room.pk]) + "?week=2026-12-07"
+    block = Booking.objects.get()
+    assert block.is_block and block.purpose == "設備点検"
+    assert (block.starts_at, block.ends_at) == (at(dt.date(2026, 12, 10), 13), at(dt.date(2026, 12, 10), 15))
+    response = client.post(url, {"date": "2026-12-11", "start": "15:00", "end": "13:00", "purpose": "講座"})
+    assert_refused_keeping_input(response, message="終了時刻は開始時刻より後にしてください。", typed="講座")
+    assert Booking.objects.count() == 1
+
