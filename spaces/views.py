@@ -23,7 +23,7 @@ from core.permissions import may, permission_required, permitted
 from core.shortcuts import refusal_as_message, refusals_on_form
 from groups.models import Group
 from spaces import exports, ical, selectors, services
-from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
+from spaces.forms import DATE_YEARS, BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
 from spaces.models import Allotment, Booking, MachineUse, Resource
 
 staff_required = permission_required("spaces.manage_spaces")
@@ -346,7 +346,7 @@ def _statement(request: HttpRequest, group_pk: int, year: int, month: int):
     group = permitted(
         request.user, "spaces.view_statement", get_object_or_404(Group, pk=group_pk), hidden_unless=True
     )
-    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+    if not 1 <= month <= 12 or year not in DATE_YEARS:
         raise Http404
     return selectors.statement(group=group, year=year, month=month)
 

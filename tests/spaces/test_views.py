@@ -339,3 +339,41 @@ def test_staff_keep_time_for_the_center_from_the_block_form(client, room, staff_
     assert_refused_keeping_input(response, message="終了時刻は開始時刻より後にしてください。", typed="講座")
     assert Booking.objects.count() == 1
 
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        ("booking", {"date": "9999-12-20", "weeks": 12}),
+        ("booking", {"date": "1900-01-02"}),
+        ("block", {"date": "9999-12-31", "start": "10:00", "end": "12:00", "purpose": "設備点検"}),
+        ("machine_use", {"used_on": "0001-01-01", "count": 500, "uses": 1}),
+    ],
+)
+def test_a_date_in_an_absurd_year_is_refused_in_words_keeping_the_input(
+    client, room, printer, group, staff_user, name, fields
+):
+    """A mistyped year (9999, 0001) is an error next to the date, never a 500 (a weekly series
+    from 9999-12-20 overflowed) and never a machine use recorded in year 1."""
+    client.force_login(staff_user)
+    url, data = {
+        "booking": (reverse("spaces:staff_book", args=[room.pk]), booking_form(group, channel="phone")),
+        "block": (reverse("spaces:staff_block", args=[room.pk]), {}),
+        "machine_use": (reverse("spaces:staff_machine_use"), {"machine": printer.pk, "group": group.pk}),
+    }[name]
+    data.update(fields)
+    typed = fields.get("date") or fields["used_on"]
+    response = client.post(url, data)
+    assert_refused_keeping_input(response, message="2000年から2100年までの日付を入力してください。", typed=typed)
+    assert not Booking.objects.exists() and not MachineUse.objects.exists()
+
+
+@pytest.mark.parametrize("month", ["0000-01", "1999-12", "2101-01"])
+def test_staff_statements_of_a_month_out_of_range_say_so(client, staff_user, month):
+    """?month=0000-01 was a 500 (year 0 overflows the date lookup): a 400 naming the range, the
+    typed month kept in the field."""
+    client.force_login(staff_user)
+    response = client.get(reverse("spaces:staff_statements") + f"?month={month}")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "2000年から2100年までの月を入力してください。" in text and f'value="{month}"' in text
