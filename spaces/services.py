@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from core.history import record_by
 from core.models import User
 from core.permissions import may
+from core.predicates import remembered
 from groups.models import Group, GroupMembership, GroupStatus
 from spaces import calendar, mail
 from spaces.models import Booking, Closure, MachineUse, Resource
@@ -100,9 +101,16 @@ def _lock_days(resource: Resource, days: Iterable[dt.date]) -> None:
 
 
 def user_edits_group(user, group: Group) -> bool:
+    """Whether the person edits the group. The groups they edit are read once per user object:
+    a list of bookings asks this of each booking (may it still be cancelled)."""
     if group is None or not getattr(user, "is_authenticated", False):
         return False
-    return GroupMembership.objects.filter(group=group, user=user).exists()
+    edited = remembered(
+        user,
+        "_spaces_edited_group_ids",
+        lambda: frozenset(GroupMembership.objects.filter(user=user).values_list("group_id", flat=True)),
+    )
+    return group.pk in edited
 
 
 # --- The rules ------------------------------------------------------------------------------------------

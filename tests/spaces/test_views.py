@@ -377,3 +377,25 @@ def test_staff_statements_of_a_month_out_of_range_say_so(client, staff_user, mon
     assert response.status_code == 400
     text = response.content.decode()
     assert "2000年から2100年までの月を入力してください。" in text and f'value="{month}"' in text
+
+
+def test_my_bookings_queries_do_not_grow_with_the_bookings(client, room, group, editor, make_user):
+    """Whether each booking may still be cancelled asks once which groups the person edits, not
+    once per booking (a co-editor's bookings were one membership query each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    co_editor = make_user(email="co@example.jp")
+    client.force_login(editor)
+    counts = []
+    for size in (2, 8):
+        Booking.objects.all().delete()
+        for n in range(size):
+            BookingFactory(
+                resource=room, group=group, booked_by=co_editor, starts_at=at(dt.date(2026, 12, 8 + n), 18)
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("spaces:my_bookings"))
+        assert response.content.decode().count("取り消す") >= size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
