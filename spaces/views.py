@@ -518,9 +518,13 @@ def staff_session_clashes(request: HttpRequest, session_pk: int) -> HttpResponse
 
 
 def _parse_instant(value: str) -> dt.datetime | None:
+    """A time posted by the move buttons, or None when it is none (or in a year the forms refuse:
+    the rules' month bounds overflow far off)."""
     try:
         parsed = dt.datetime.fromisoformat(value)
     except (TypeError, ValueError):
+        return None
+    if parsed.year not in DATE_YEARS:
         return None
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 

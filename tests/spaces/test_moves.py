@@ -223,6 +223,27 @@ def test_a_refused_move_from_the_page_says_which_rule(client_for, staff_user, se
     assert groups_booking.starts_at == at(TUESDAY, 13)
 
 
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [("9999-12-31T22:00", "9999-12-31T23:00"), ("0001-01-01T10:00", "0001-01-01T11:00")],
+)
+def test_a_move_to_an_absurd_year_is_refused_in_words(
+    client_for, staff_user, session, groups_booking, room_b, starts_at, ends_at
+):
+    """A hand-made post to the move (year 9999 or 1) was a 500 (the month's bounds overflow): it is
+    told to choose a room and a time, and the booking stays."""
+    client = client_for(staff_user)
+    response = client.post(
+        move_url(session, groups_booking),
+        {"resource": room_b.pk, "starts_at": starts_at, "ends_at": ends_at},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "移し先の部屋と日時を選んでください。" in response.content.decode()
+    groups_booking.refresh_from_db()
+    assert groups_booking.starts_at == at(TUESDAY, 13)
+
 def test_the_exclusion_constraint_refuses_a_move_onto_a_booked_time(
     staff_user, session, groups_booking, room, other_group, monkeypatch
 ):
