@@ -83,8 +83,12 @@ class Resource(models.Model):
     eligibility = models.CharField(
         _("予約できる人"), max_length=10, choices=Eligibility.choices, default=Eligibility.REGISTERED_GROUPS
     )
+    # Bounded: far larger values overflow the dates of the week page and the rules (a public 500).
     book_ahead_days = models.PositiveIntegerField(
-        _("何日先まで予約できるか"), default=90, validators=[MinValueValidator(1)]
+        _("何日先まで予約できるか"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text=_("例: 90（最大730日）"),
     )
     opens_at = models.TimeField(_("利用開始時刻"), default=dt.time(9, 0))
     closes_at = models.TimeField(_("利用終了時刻"), default=dt.time(21, 0))
@@ -97,7 +101,12 @@ class Resource(models.Model):
     max_hours_per_month = models.PositiveIntegerField(
         _("1団体の月の上限（時間）"), null=True, blank=True, help_text=_("空欄は上限なし")
     )
-    cancel_deadline_hours = models.PositiveIntegerField(_("取消の期限（利用開始の何時間前まで）"), default=24)
+    cancel_deadline_hours = models.PositiveIntegerField(
+        _("取消の期限（利用開始の何時間前まで）"),
+        default=24,
+        validators=[MaxValueValidator(2160)],
+        help_text=_("例: 24（最大2160時間＝90日）"),
+    )
     requires_approval = models.BooleanField(_("職員の承認が必要"), default=False)
     # Machines
     unit = models.CharField(_("数える単位"), max_length=10, blank=True, help_text=_("例: 枚、回"))

@@ -399,3 +399,28 @@ def test_my_bookings_queries_do_not_grow_with_the_bookings(client, room, group, 
         assert response.content.decode().count("取り消す") >= size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("field", "too_much", "most"),
+    [("book_ahead_days", 3_000_000, 730), ("cancel_deadline_hours", 2_000_000_000, 2160)],
+)
+def test_a_rooms_settings_are_bounded_so_its_pages_always_open(
+    client, room, group, editor, field, too_much, most
+):
+    """Saved in the admin, 3,000,000 days ahead or 2,000,000,000 hours' notice made the public week
+    page and 'my bookings' 500s (the dates overflow): the admin refuses them next to the field, and
+    the largest value it takes still opens both pages."""
+    from django.core.exceptions import ValidationError
+
+    BookingFactory(resource=room, group=group, starts_at=at(dt.date(2026, 12, 8), 18))
+    setattr(room, field, too_much)
+    with pytest.raises(ValidationError) as refused:
+        room.full_clean()
+    assert field in refused.value.message_dict
+    setattr(room, field, most)
+    room.full_clean()
+    room.save()
+    client.force_login(editor)
+    assert client.get(reverse("spaces:week", args=[room.pk])).status_code == 200
+    assert client.get(reverse("spaces:my_bookings")).status_code == 200
