@@ -167,9 +167,7 @@ class MachineUseForm(forms.Form):
         queryset=Group.objects.none(),
         help_text=_("登録団体から選びます"),
     )
-    used_on = DayField(
-        label=_("利用日"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    used_on = DayField(label=_("利用日"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     count = forms.IntegerField(
         label=_("枚数・回数"), min_value=1, max_value=1_000_000, help_text=_("例: 500")
     )

@@ -223,7 +223,6 @@ def test_a_refused_move_from_the_page_says_which_rule(client_for, staff_user, se
     assert groups_booking.starts_at == at(TUESDAY, 13)
 
 
-
 @pytest.mark.parametrize(
     ("starts_at", "ends_at"),
     [("9999-12-31T22:00", "9999-12-31T23:00"), ("0001-01-01T10:00", "0001-01-01T11:00")],
@@ -243,6 +242,7 @@ def test_a_move_to_an_absurd_year_is_refused_in_words(
     assert "移し先の部屋と日時を選んでください。" in response.content.decode()
     groups_booking.refresh_from_db()
     assert groups_booking.starts_at == at(TUESDAY, 13)
+
 
 def test_the_exclusion_constraint_refuses_a_move_onto_a_booked_time(
     staff_user, session, groups_booking, room, other_group, monkeypatch

@@ -329,7 +329,9 @@ def test_staff_keep_time_for_the_center_from_the_block_form(client, room, staff_
     start is refused next to the field, keeping what was typed (the form was a 500 either way)."""
     client.force_login(staff_user)
     url = reverse("spaces:staff_block", args=[room.pk])
-    response = client.post(url, {"date": "2026-12-10", "start": "13:00", "end": "15:00", "purpose": "設備点検"})
+    response = client.post(
+        url, {"date": "2026-12-10", "start": "13:00", "end": "15:00", "purpose": "設備点検"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("spaces:week", args=[room.pk]) + "?week=2026-12-07"
     block = Booking.objects.get()
@@ -338,7 +340,6 @@ def test_staff_keep_time_for_the_center_from_the_block_form(client, room, staff_
     response = client.post(url, {"date": "2026-12-11", "start": "15:00", "end": "13:00", "purpose": "講座"})
     assert_refused_keeping_input(response, message="終了時刻は開始時刻より後にしてください。", typed="講座")
     assert Booking.objects.count() == 1
-
 
 
 @pytest.mark.parametrize(
@@ -364,7 +365,9 @@ def test_a_date_in_an_absurd_year_is_refused_in_words_keeping_the_input(
     data.update(fields)
     typed = fields.get("date") or fields["used_on"]
     response = client.post(url, data)
-    assert_refused_keeping_input(response, message="2000年から2100年までの日付を入力してください。", typed=typed)
+    assert_refused_keeping_input(
+        response, message="2000年から2100年までの日付を入力してください。", typed=typed
+    )
     assert not Booking.objects.exists() and not MachineUse.objects.exists()
 
 
