@@ -11,7 +11,13 @@ from consultations.filters import staff_users
 from consultations.models import Channel, Consultation, ConsultationStatus, Referral, ReferralResult, Topic
 from consultations.selectors import party_resolve
 from core.fiscal import current_fiscal_year, fiscal_year_choices
-from core.form_fields import DateInput, department_choice, kana_field, phone_field, theme_checkboxes
+from core.form_fields import (
+    DateField,
+    department_choice,
+    kana_field,
+    phone_field,
+    theme_checkboxes,
+)
 from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
 
@@ -53,7 +59,7 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         ),
     )
 
-    consulted_on = forms.DateField(label=_("相談日"), widget=DateInput, help_text=_("例: 2026-04-01"))
+    consulted_on = DateField(label=_("相談日"), help_text=_("例: 2026-04-01"))
     channel = forms.ChoiceField(label=_("相談方法"), choices=Channel.choices, widget=forms.RadioSelect)
     duration_minutes = forms.IntegerField(
         label=_("所要時間（分）"),
@@ -96,10 +102,9 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         help_text=_("例: 市の助成金を案内し、社協の場所貸しを紹介した。"),
     )
     status = forms.ChoiceField(label=_("状況"), choices=ConsultationStatus.choices, widget=forms.RadioSelect)
-    follow_up_due_on = forms.DateField(
+    follow_up_due_on = DateField(
         label=_("フォローアップの期限"),
         required=False,
-        widget=DateInput,
         help_text=_("後で連絡・確認するときだけ。入れると状況は「対応中」になります。"),
     )
     follow_up_description = forms.CharField(
@@ -231,7 +236,7 @@ class ReferralResultForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    due_on = forms.DateField(label=_("期限"), widget=DateInput, help_text=_("例: 2026-05-15"))
+    due_on = DateField(label=_("期限"), help_text=_("例: 2026-05-15"))
     owner = forms.ModelChoiceField(label=_("担当職員"), queryset=staff_users(), empty_label=None)
     description = forms.CharField(
         label=_("やること"), max_length=200, required=False, help_text=_("例: 申請書が書けたか電話で確認する")

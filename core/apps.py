@@ -25,9 +25,9 @@ class CoreConfig(AppConfig):
         from django.conf import settings
 
         from core import checks, roles, signals  # noqa: F401
-        from core.validators import install_text_validators
+        from core.validators import install_field_validators
 
-        install_text_validators(settings.PROJECT_APPS)
+        install_field_validators(settings.PROJECT_APPS)
 
         from core.models import Area, Department, SearchSynonym, Theme
         from core.pagecache import invalidate_on_change

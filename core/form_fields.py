@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
 from core.text import is_person_reading, is_phone_number, person_reading, phone_number
+from core.validators import plausible_date
 
 
 class DateInput(forms.DateInput):
@@ -19,6 +20,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date a person types, in the picker: a year outside core.validators.DATE_YEARS is refused
+    in words next to the field, as the models refuse it (for forms that are not ModelForms)."""
+
+    default_validators = [plausible_date]
+    widget = DateInput
 
 
 def _checkboxes(label, queryset, *, required: bool = False, **kwargs) -> forms.ModelMultipleChoiceField:

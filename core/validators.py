@@ -1,4 +1,4 @@
-"""Text that people type is stored only if it can be shown, mailed and exported safely.
+"""Text and dates that people type are stored only if they can be shown, mailed and exported safely.
 
 A single-line field (every CharField: names, titles, subjects, addresses) takes no control
 character at all: a CR or LF in a group name breaks the mail headers it goes into and the .ics
@@ -6,17 +6,22 @@ lines it is written to, and a NUL breaks PostgreSQL. Multi-line fields (TextFiel
 and tabs but no other control character. Neither takes the bidirectional embedding, override and
 isolate characters (U+202A-U+202E, U+2066-U+2069): U+202E makes "gpj.exe" read as "exe.jpg".
 
+A date lies in DATE_YEARS (2000 to 2100): a year such as 0001 or 9999 is a typing mistake, and
+it breaks what is made from it later (a fiscal year with no era, a weekly series or a month's end
+past the last date Python has), so a record saved once took its CSV export down for everyone.
+
 The validators are attached to the fields of every project model in one place
-(`install_text_validators`, called from CoreConfig.ready) instead of a field subclass in every
-app: the rule changes no column, so it needs no migration in any app.
+(`install_field_validators`, called from CoreConfig.ready) instead of a field subclass in every
+app: the rules change no column, so they need no migration in any app.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, URLValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -100,9 +105,29 @@ text_max_length = MaxLengthValidator(
 )
 
 
-def install_text_validators(app_labels) -> None:
+# The years a date may have: wide enough for any record of a center, narrow enough to catch a typo.
+DATE_YEARS = range(2000, 2101)
+
+
+def plausible_date(value: dt.date | dt.datetime | None) -> None:
+    """A date (or the date of a date and time) in DATE_YEARS, or an error that says so."""
+    if value is not None and value.year not in DATE_YEARS:
+        raise ValidationError(
+            _("%(first)s年から%(last)s年までの日付を入力してください。"),
+            code="year_out_of_range",
+            params={"first": DATE_YEARS[0], "last": DATE_YEARS[-1]},
+        )
+
+
+def _declares_bounds(field) -> bool:
+    """A field that declares its own Min/MaxValueValidator keeps them (a historical date)."""
+    return any(isinstance(v, MinValueValidator | MaxValueValidator) for v in field._validators)
+
+
+def install_field_validators(app_labels) -> None:
     """Adds the validators to every CharField and TextField of the given apps' models: no control
-    characters, and a bound on the length of a TextField that declares none.
+    characters, and a bound on the length of a TextField that declares none; and to every date
+    that people edit: a year in DATE_YEARS, unless it declares its own bounds.
 
     `field.validators` is the list that full_clean() (and so every ModelForm, the admin and the
     services) runs; it is built once per field from default_validators and the declared ones.
@@ -118,6 +143,13 @@ def install_text_validators(app_labels) -> None:
             continue
         for model in config.get_models():
             for field in model._meta.local_fields:
+                if (
+                    isinstance(field, models.DateField)  # DateTimeField too
+                    and field.editable
+                    and not _declares_bounds(field)
+                    and plausible_date not in field.validators
+                ):
+                    field.validators.append(plausible_date)
                 if isinstance(field, models.URLField) and http_only not in field.validators:
                     field.validators.append(http_only)
                 if isinstance(field, models.TextField):

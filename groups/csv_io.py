@@ -629,6 +629,11 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
                     _("登録日「%(value)s」は日付として読めません（例: 2025-04-01 または 2025/4/1）。")
                     % {"value": date_text}
                 )
+            else:
+                try:  # the model's bounds, which the save would otherwise refuse after the preview
+                    Group._meta.get_field("registered_on").run_validators(parsed)
+                except ValidationError as error:
+                    errors.extend(error.messages)
             values["registered_on"] = parsed
     if "registration_number" in present:
         values["registration_number"] = _text(raw, "registration_number").upper()

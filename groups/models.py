@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -179,7 +180,18 @@ class Group(ReadingOrdered):
     )
     status_reason = models.TextField(_("差戻し・状態変更の理由"), blank=True)
     registration_number = models.CharField(_("登録番号"), max_length=20, blank=True)
-    registered_on = models.DateField(_("登録日"), null=True, blank=True)
+    # Its own bounds: a center may keep registrations older than the portal's DATE_YEARS (1998).
+    registered_on = models.DateField(
+        _("登録日"),
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(
+                date(1868, 1, 1), message=_("登録日は1868年（明治元年）以降の日付にしてください。")
+            ),
+            MaxValueValidator(date(2100, 12, 31), message=_("登録日は2100年までの日付にしてください。")),
+        ],
+    )
     submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
     last_renewed_fiscal_year = models.PositiveIntegerField(_("最終更新年度"), null=True, blank=True)
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.form_fields import DateField
+from core.validators import DATE_YEARS
 from groups.models import Group
 from spaces.models import Booking, Resource
 from spaces.services import MAX_REPEAT_WEEKS
@@ -50,25 +52,6 @@ class GroupField(forms.ModelChoiceField):
             ) from None
 
 
-# The years a date typed in these forms may have. Outside them a date is a typing mistake
-# (9999 for 2026), and a weekly series or a month's bounds from it overflow datetime.date.
-DATE_YEARS = range(2000, 2101)
-DATE_YEARS_MESSAGE = _("%(first)s年から%(last)s年までの日付を入力してください。")
-
-
-class DayField(forms.DateField):
-    """A date in DATE_YEARS: any other is refused in words next to the field."""
-
-    def validate(self, value):
-        super().validate(value)
-        if value is not None and value.year not in DATE_YEARS:
-            raise ValidationError(
-                DATE_YEARS_MESSAGE,
-                code="year_out_of_range",
-                params={"first": DATE_YEARS[0], "last": DATE_YEARS[-1]},
-            )
-
-
 def _with_instants(form: forms.Form, cleaned: dict) -> dict:
     """The date, start and end as the aware starts_at and ends_at (Japan time), or an error on
     the end when it is not after the start. Shared by the booking and the block forms."""
@@ -86,11 +69,7 @@ class BookingForm(forms.Form):
     """A booking by a group's editor: the group, date and time, purpose, people, and a repeat."""
 
     group = GroupField(label=_("予約する団体"), queryset=Group.objects.none(), empty_label=None)
-    date = DayField(
-        label=_("利用日"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("例: 2027-01-12"),
-    )
+    date = DateField(label=_("利用日"), help_text=_("例: 2027-01-12"))
     start = forms.TimeField(
         label=_("開始時刻"),
         widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
@@ -167,7 +146,7 @@ class MachineUseForm(forms.Form):
         queryset=Group.objects.none(),
         help_text=_("登録団体から選びます"),
     )
-    used_on = DayField(label=_("利用日"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    used_on = DateField(label=_("利用日"))
     count = forms.IntegerField(
         label=_("枚数・回数"), min_value=1, max_value=1_000_000, help_text=_("例: 500")
     )

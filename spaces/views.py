@@ -21,9 +21,10 @@ from core.fiscal import current_fiscal_year
 from core.pagecache import cache_for_anonymous, kept
 from core.permissions import may, permission_required, permitted
 from core.shortcuts import refusal_as_message, refusals_on_form
+from core.validators import DATE_YEARS
 from groups.models import Group
 from spaces import exports, ical, selectors, services
-from spaces.forms import DATE_YEARS, BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
+from spaces.forms import BlockForm, BookingForm, CounterBookingForm, MachineUseForm, StatementForm
 from spaces.models import Allotment, Booking, MachineUse, Resource
 
 staff_required = permission_required("spaces.manage_spaces")
