@@ -291,6 +291,8 @@ class IssueStatus(models.TextChoices):
     DRAFT = "draft", _("作成中")
     SENDING = "sending", _("送信中")
     SENT = "sent", _("送信済み")
+    # The sending task stopped half-way: staff send the rest (info.newsletter.issue_send).
+    FAILED = "failed", _("送信が止まりました")
 
 
 class NewsletterIssue(models.Model):

@@ -42,6 +42,9 @@ BATCH_SIZE = 200
 NEW_GROUPS_SHOWN = 10
 GRANTS_SHOWN = 10
 GRANT_DEADLINE_DAYS = 60
+# A sending still 「送信中」 this long after it started (or was resumed) has lost its worker (one
+# killed mid-run): staff may send the rest.
+SENDING_STALLED_AFTER = dt.timedelta(hours=1)
 
 
 # --- subscription -------------------------------------------------------------------------------
@@ -196,16 +199,30 @@ def issue_save(*, issue: NewsletterIssue, events=None, user: User | None = None)
     return issue
 
 
+def issue_can_resume(issue: NewsletterIssue, *, now: dt.datetime | None = None) -> bool:
+    """Whether staff may send the rest of an issue: its sending stopped with an error, or has been
+    「送信中」 for SENDING_STALLED_AFTER (the worker vanished). Those already sent to are skipped."""
+    if issue.status == IssueStatus.FAILED:
+        return True
+    now = now or timezone.now()
+    return issue.status == IssueStatus.SENDING and issue.updated_at <= now - SENDING_STALLED_AFTER
+
+
 @transaction.atomic
 def issue_send(*, issue: NewsletterIssue, staff: User) -> NewsletterIssue:
-    """Starts sending: the issue is locked for editing and the batches run in Celery."""
+    """Starts sending, or sends the rest of a sending that stopped (issue_can_resume): the issue
+    is locked for editing and the batches run in Celery. A resumed issue keeps its first sent_at
+    (the day it was issued, which its blocks are built for)."""
     if not may(staff, "info.manage_newsletter"):
         raise PermissionDenied
     issue = NewsletterIssue.objects.select_for_update().get(pk=issue.pk)
-    if issue.status != IssueStatus.DRAFT:
+    if issue.status == IssueStatus.DRAFT:
+        issue.sent_at = timezone.now()
+    elif issue.status == IssueStatus.SENT:
         raise ValidationError(_("この号はすでに送信しました。"))
+    elif not issue_can_resume(issue):
+        raise ValidationError(_("この号はいま送信中です。しばらくしてから状態を確かめてください。"))
     issue.status = IssueStatus.SENDING
-    issue.sent_at = timezone.now()
     issue.save(update_fields=["status", "sent_at", "updated_at"])
     from info.tasks import send_newsletter
 
@@ -213,9 +230,21 @@ def issue_send(*, issue: NewsletterIssue, staff: User) -> NewsletterIssue:
     return issue
 
 
-def issue_send_batches(*, issue_id: int, batch_size: int = BATCH_SIZE) -> int:
+def issue_send_batches(*, issue_id: int, batch_size: int | None = None) -> int:
     """Writes the issue's mail to the outbox for every active subscriber, a batch per
-    transaction. Idempotent: subscribers already queued are skipped."""
+    transaction. Idempotent: subscribers already queued are skipped. When the run fails, the
+    issue is marked FAILED (staff see it and send the rest) and the error goes on to the task."""
+    try:
+        return _send_batches(issue_id, batch_size or BATCH_SIZE)
+    except Exception:
+        logger.exception("newsletter %s: sending stopped", issue_id)
+        NewsletterIssue.objects.filter(pk=issue_id, status=IssueStatus.SENDING).update(
+            status=IssueStatus.FAILED
+        )
+        raise
+
+
+def _send_batches(issue_id: int, batch_size: int) -> int:
     issue = NewsletterIssue.objects.get(pk=issue_id)
     blocks = issue_blocks(issue)
     queued = 0

@@ -436,7 +436,10 @@ def newsletter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(NewsletterIssue, pk=pk)
     body = newsletter.issue_email_body(issue, unsubscribe=_("（ここに購読者ごとの解除リンクが入ります）"))
     active = Subscriber.objects.filter(status=SubscriberStatus.ACTIVE).count()
-    return render(request, "info/newsletter_preview.html", {"issue": issue, "body": body, "active": active})
+    context = {"issue": issue, "body": body, "active": active}
+    if issue.status in (IssueStatus.SENDING, IssueStatus.FAILED):
+        context |= {"queued": issue.deliveries.count(), "can_resume": newsletter.issue_can_resume(issue)}
+    return render(request, "info/newsletter_preview.html", context)
 
 
 @login_required

@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from core.models import OutboxMessage
@@ -194,3 +195,71 @@ def test_figures_of_a_fiscal_year_for_the_reports(frozen):
     figures = figures_for_fiscal_year(2026)
     assert (figures["subscribers"], figures["issues_sent"], figures["grants_posted"]) == (1, 1, 1)
     assert figures_for_fiscal_year(2025)["subscribers"] == 2
+
+
+def test_a_sending_that_fails_is_shown_as_stopped_and_staff_send_the_rest(
+    client_for, staff_user, issue, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A sending task that dies half-way (the database went away) leaves the issue 「送信が止まりました」
+    with what was queued, not 「送信中」 for ever; staff send the rest, and nobody gets it twice."""
+    for n in range(5):
+        Subscriber.objects.create(email=f"reader{n}@example.jp", status=SubscriberStatus.ACTIVE)
+    real = newsletter._send_batch
+    calls = []
+
+    def die_on_the_second_batch(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("connection lost")
+        return real(*args)
+
+    monkeypatch.setattr(newsletter, "_send_batch", die_on_the_second_batch)
+    monkeypatch.setattr(newsletter, "BATCH_SIZE", 2)
+    client = client_for(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("info:newsletter_send", args=[issue.pk]))
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.FAILED
+    assert NewsletterDelivery.objects.count() == 2
+    page = client.get(reverse("info:newsletter_preview", args=[issue.pk])).content.decode()
+    assert "送信が途中で止まりました" in page and "2件" in page and "続きを送信する" in page
+
+    monkeypatch.setattr(newsletter, "_send_batch", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("info:newsletter_send", args=[issue.pk]))
+    issue.refresh_from_db()
+    assert (issue.status, issue.recipients) == (IssueStatus.SENT, 5)
+    sent_to = sorted(m.to[0] for m in OutboxMessage.objects.filter(kind="info.newsletter"))
+    assert sent_to == [f"reader{n}@example.jp" for n in range(5)]
+    # A sent issue is not sent again.
+    client.post(reverse("info:newsletter_send", args=[issue.pk]))
+    assert OutboxMessage.objects.filter(kind="info.newsletter").count() == 5
+
+
+def test_a_sending_whose_worker_vanished_can_be_resumed_after_a_while(
+    client_for, staff_user, issue, frozen, django_capture_on_commit_callbacks
+):
+    """An issue left 「送信中」 (its worker was killed) may be sent on an hour after it started."""
+    Subscriber.objects.create(email="reader@example.jp", status=SubscriberStatus.ACTIVE)
+    NewsletterIssue.objects.filter(pk=issue.pk).update(
+        status=IssueStatus.SENDING, sent_at=dt.datetime(2026, 6, 1, 9, 30, tzinfo=JST)
+    )
+    client = client_for(staff_user)
+    assert (
+        "続きを送信する"
+        not in client.get(reverse("info:newsletter_preview", args=[issue.pk])).content.decode()
+    )
+    client.post(reverse("info:newsletter_send", args=[issue.pk]))
+    assert NewsletterIssue.objects.get(pk=issue.pk).status == IssueStatus.SENDING
+    frozen.move_to(dt.datetime(2026, 6, 1, 11, 1, tzinfo=JST))
+    client = Client()  # a new sign-in: staff sessions end after an idle hour
+    client.force_login(staff_user)
+    assert (
+        "続きを送信する" in client.get(reverse("info:newsletter_preview", args=[issue.pk])).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("info:newsletter_send", args=[issue.pk]))
+    issue.refresh_from_db()
+    assert (issue.status, issue.recipients) == (IssueStatus.SENT, 1)
+    # Sent on, the issue keeps the day it was first sent.
+    assert issue.sent_at == dt.datetime(2026, 6, 1, 9, 30, tzinfo=JST)
