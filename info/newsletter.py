@@ -131,6 +131,7 @@ def subscribers_purge(*, now: dt.datetime | None = None) -> int:
 
 def issue_blocks(issue: NewsletterIssue, *, today: dt.date | None = None) -> dict:
     """What an issue shows, block by block (the same for the e-mail, the PDF and the web page)."""
+    from events.selectors import events_with_dates
     from groups.models import Group
 
     today = today or timezone.localdate()
@@ -165,7 +166,8 @@ def issue_blocks(issue: NewsletterIssue, *, today: dt.date | None = None) -> dic
     )
     return {
         "issue": issue,
-        "events": list(issue.events.order_by("pk")),
+        # Soonest first, each with first_starts_at and session_count.
+        "events": list(events_with_dates(issue.events.all()).order_by("first_starts_at", "pk")),
         "new_groups": new_groups,
         "grants": grants,
         "site_url": settings.SITE_URL,

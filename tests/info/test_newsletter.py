@@ -263,3 +263,26 @@ def test_a_sending_whose_worker_vanished_can_be_resumed_after_a_while(
     assert (issue.status, issue.recipients) == (IssueStatus.SENT, 1)
     # Sent on, the issue keeps the day it was first sent.
     assert issue.sent_at == dt.datetime(2026, 6, 1, 9, 30, tzinfo=JST)
+
+
+def test_the_issue_says_when_each_event_is_in_the_mail_the_pdf_and_the_web_page(staff_user, frozen):
+    """催しのご案内 gives each event's first date and time in Japan time (and how many sessions a
+    course has), soonest first: a newsletter that only names the events is no use to a reader."""
+    from events.models import Event
+
+    EventFactory(title="社会起業入門講座", starts_at=dt.datetime(2026, 6, 20, 13, 30, tzinfo=JST), sessions=3)
+    EventFactory(title="NPO活動PRフェア", starts_at=dt.datetime(2026, 6, 7, 0, 30, tzinfo=JST))
+    issue = newsletter.issue_save(
+        issue=NewsletterIssue(number=3, title="第3号"), events=Event.objects.all(), user=staff_user
+    )
+    body = newsletter.issue_email_body(issue, unsubscribe="-")
+    assert "・6月7日（日）0:30 NPO活動PRフェア" in body
+    assert "・6月20日（土）13:30から全3回 社会起業入門講座" in body
+    assert body.index("NPO活動PRフェア") < body.index("社会起業入門講座")
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=newsletter.issue_pdf(issue), capture_output=True, check=True
+    ).stdout.decode()
+    assert "6月7日（日）0:30 NPO活動PRフェア" in text
+    NewsletterIssue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT, sent_at=dt.datetime.now(JST))
+    page = Client().get(issue.get_absolute_url()).content.decode()
+    assert "6月20日（土）13:30から全3回" in page
