@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.models import Area, Theme, User, absolute_url
@@ -395,6 +395,33 @@ def _digest_prepare(
 
 # What a group says of its flyer besides the file (the flyer form's other fields).
 FLYER_FIELDS = ("title", "alt_text", "display_from", "display_until")
+# A flyer's display period starts within a year from today and lasts at most a year.
+FLYER_MAX_DAYS = 365
+
+
+def flyer_period_check(
+    *, display_from: dt.date, display_until: dt.date, today: dt.date | None = None
+) -> None:
+    """The display period of a new flyer starts today (the Japan date) or later, within
+    FLYER_MAX_DAYS, and lasts at most FLYER_MAX_DAYS: a ValidationError by field otherwise."""
+    today = today or timezone.localdate()
+    latest_start = today + dt.timedelta(days=FLYER_MAX_DAYS)
+    errors = {}
+    if display_from < today:
+        errors["display_from"] = _("掲示の開始日は今日（%(day)s）以降にしてください。") % {
+            "day": formats.date_format(today, "DATE_FORMAT")
+        }
+    elif display_from > latest_start:
+        errors["display_from"] = _("掲示の開始日は1年以内（%(day)sまで）にしてください。") % {
+            "day": formats.date_format(latest_start, "DATE_FORMAT")
+        }
+    elif (display_until - display_from).days > FLYER_MAX_DAYS:
+        errors["display_until"] = _("掲示の期間は%(days)s日までです（終了日は%(day)sまで）。") % {
+            "days": FLYER_MAX_DAYS,
+            "day": formats.date_format(display_from + dt.timedelta(days=FLYER_MAX_DAYS), "DATE_FORMAT"),
+        }
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -405,6 +432,7 @@ def flyer_create(*, group, user: User, upload, **fields) -> Flyer:
 
     if not may(user, "info.add_flyer", group):
         raise PermissionDenied
+    flyer_period_check(display_from=fields["display_from"], display_until=fields["display_until"])
     content_type = validate_flyer(upload)
     data = upload.read()
     try:

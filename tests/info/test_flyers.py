@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -129,3 +130,48 @@ def test_refusing_a_flyer_needs_a_reason(client_for, owner, group, staff_user, f
     )
     flyer.refresh_from_db()
     assert (flyer.status, flyer.review_note) == (FlyerStatus.REJECTED, "連絡先を入れてください")
+
+
+@pytest.mark.parametrize(
+    ("display_from", "display_until", "field", "error"),
+    [
+        (
+            "2026-05-31",
+            "2026-06-30",
+            "display_from",
+            "掲示の開始日は今日（2026年6月1日）以降にしてください。",
+        ),
+        (
+            "2026-06-01",
+            "9999-12-31",
+            "display_until",
+            "掲示の期間は365日までです（終了日は2027年6月1日まで）。",
+        ),
+        (
+            "2027-06-02",
+            "2027-06-30",
+            "display_from",
+            "掲示の開始日は1年以内（2027年6月1日まで）にしてください。",
+        ),
+    ],
+)
+def test_the_display_period_starts_today_or_later_and_is_at_most_a_year(
+    client_for, owner, group, display_from, display_until, field, error
+):
+    """A flyer that would hang for ever, or whose period is already over, is refused next to the
+    field with what was typed kept; "today" is the Japan date (07:30 JST is still the day before
+    in UTC)."""
+    with time_machine.travel(dt.datetime(2026, 6, 1, 7, 30, tzinfo=JST), tick=False):
+        response = upload(client_for(owner), group, display_from=display_from, display_until=display_until)
+        assert response.status_code == 200
+        assert error in response.content.decode(), response.context["form"].errors
+        assert response.context["form"].errors[field]
+        assert 'value="夏休み子ども食堂"' in response.content.decode()
+        assert not Flyer.objects.exists()
+        # Today to a year later is fine.
+        assert (
+            upload(
+                client_for(owner), group, display_from="2026-06-01", display_until="2027-06-01"
+            ).status_code
+            == 302
+        )
