@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
@@ -18,11 +18,19 @@ from info.models import Grant
 FEED_ITEMS = 30
 
 
+class _JapanAtom1Feed(Atom1Feed):
+    """Atom whose feed-level <updated> is in Japan time too (an empty feed's is "now" in UTC)."""
+
+    def latest_post_date(self):
+        return timezone.localtime(super().latest_post_date())
+
+
 class _AtomFeed(Feed):
     """What every feed shares. A feed names the item's attributes it shows; methods only where an
-    item needs more than one attribute."""
+    item needs more than one attribute. Dates are written in Japan time (+09:00), as people read
+    them, not as stored (UTC)."""
 
-    feed_type = Atom1Feed
+    feed_type = _JapanAtom1Feed
     language = "ja"
     title_attr = "title"
     description_attr = ""
@@ -38,10 +46,11 @@ class _AtomFeed(Feed):
         return getattr(item, self.description_attr) if self.description_attr else ""
 
     def item_pubdate(self, item):
-        return getattr(item, self.pubdate_attr)
+        value = getattr(item, self.pubdate_attr)
+        return timezone.localtime(value) if value else None
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return timezone.localtime(item.updated_at)
 
 
 class GrantFeed(_AtomFeed):
@@ -107,12 +116,3 @@ class NewsletterFeed(_AtomFeed):
         return NewsletterIssue.objects.filter(status=IssueStatus.SENT).order_by("-sent_at", "-id")[
             :FEED_ITEMS
         ]
-
-
-def feed_links() -> list[tuple[str, str]]:
-    """(title, path) of every feed, for <link rel="alternate"> and the feeds list."""
-    return [
-        (str(GrantFeed.title), reverse("info:feed_grants")),
-        (str(EventFeed.title), reverse("info:feed_events")),
-        (str(GroupFeed.title), reverse("info:feed_groups")),
-    ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from tests.events.factories import EventFactory
 from tests.groups.factories import GroupFactory
+from tests.info.conftest import JST
 from tests.info.factories import GrantFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,29 @@ def test_pages_link_the_feeds(client):
     for name in ("info:feed_grants", "info:feed_events", "info:feed_groups"):
         assert '<link rel="alternate" type="application/atom+xml" title="' in page
         assert f'href="{reverse(name)}"' in page
+
+
+def test_feed_dates_are_in_japan_time(client, staff_user):
+    """Every date of every feed is written with +09:00: a grant published at 07:30 on 1 June in
+    Japan (still 31 May in UTC) is dated 2026-06-01T07:30:00+09:00, as is an empty feed's <updated>."""
+    from info.models import IssueStatus, NewsletterIssue
+
+    at = dt.datetime(2026, 6, 1, 7, 30, tzinfo=JST)
+    with time_machine.travel(at, tick=False):
+        GrantFactory(title="子育て応援助成")
+        EventFactory(title="NPO活動PRフェア")
+        GroupFactory(name="ひだまりの会")
+        NewsletterIssue.objects.create(number=1, title="第1号", status=IssueStatus.SENT, sent_at=at)
+        for name in ("info:feed_grants", "info:feed_events", "info:feed_groups", "info:feed_newsletter"):
+            feed, _titles = entries(client, name)
+            dates = [
+                element.text
+                for element in feed.iter()
+                if element.tag in (f"{ATOM}updated", f"{ATOM}published")
+            ]
+            assert dates and all(date.endswith("+09:00") for date in dates), (name, dates)
+        feed, _titles = entries(client, "info:feed_grants")
+        assert feed.find(f"{ATOM}entry/{ATOM}published").text == "2026-06-01T07:30:00+09:00"
+        NewsletterIssue.objects.all().delete()
+        feed, titles = entries(client, "info:feed_newsletter")
+        assert titles == [] and feed.findtext(f"{ATOM}updated").endswith("+09:00")
