@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -29,6 +30,16 @@ class GrantQuerySet(models.QuerySet):
         return self.published().filter(closes_on__lt=day)
 
 
+# The largest amount a grant may name (10億円): more is a typing mistake, and PostgreSQL's integer
+# ends at about 21億 while SQLite has no end.
+GRANT_AMOUNT_MAX = 1_000_000_000
+GRANT_YEARS_ACTIVE_MAX = 100
+
+
+def _amount_max_validator():
+    return MaxValueValidator(GRANT_AMOUNT_MAX, message=_("金額は10億円以下で入力してください。"))
+
+
 class Grant(models.Model):
     """助成金・支援制度: one program of a provider (city, foundation, company, prefecture...)."""
 
@@ -36,10 +47,18 @@ class Grant(models.Model):
     title = models.CharField(_("制度の名前"), max_length=200, help_text=_("例: 市民活動応援補助金"))
     summary = models.TextField(_("内容"), help_text=_("対象となる活動、補助率などを書きます。"))
     amount_min = models.PositiveIntegerField(
-        _("金額（下限・円）"), null=True, blank=True, help_text=_("例: 100000。なければ空欄。")
+        _("金額（下限・円）"),
+        null=True,
+        blank=True,
+        validators=[_amount_max_validator()],
+        help_text=_("例: 100000、10万円。なければ空欄。"),
     )
     amount_max = models.PositiveIntegerField(
-        _("金額（上限・円）"), null=True, blank=True, help_text=_("例: 500000。上限がなければ空欄。")
+        _("金額（上限・円）"),
+        null=True,
+        blank=True,
+        validators=[_amount_max_validator()],
+        help_text=_("例: 500000、50万円。上限がなければ空欄。"),
     )
     # Legal forms that may apply, stored as ",npo,voluntary," so one LIKE finds a form on every
     # database (SQLite has no JSON containment); empty means every form may apply.
@@ -51,6 +70,9 @@ class Grant(models.Model):
         _("必要な活動年数"),
         null=True,
         blank=True,
+        validators=[
+            MaxValueValidator(GRANT_YEARS_ACTIVE_MAX, message=_("活動年数は100年以下で入力してください。"))
+        ],
         help_text=_("例: 1（1年以上の活動実績）。条件がなければ空欄。"),
     )
     themes = models.ManyToManyField(Theme, verbose_name=_("対象分野"), blank=True, related_name="grants")

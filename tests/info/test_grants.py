@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from info import services
@@ -161,3 +162,63 @@ def test_amounts_out_of_order_are_refused_by_the_service(staff_user):
             user=staff_user, provider="財団", title="x", summary="y", amount_min=9, amount_max=1
         )
     assert "金額の下限は上限以下" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("１０万円", 100_000),
+        ("30万", 300_000),
+        ("2.5万円", 25_000),
+        ("1,000,000円", 1_000_000),
+        ("１，２００，０００", 1_200_000),
+        (" 500000 ", 500_000),
+        ("1億円", 100_000_000),
+    ],
+)
+def test_an_amount_is_read_as_written_in_an_announcement(client_for, staff_user, frozen, typed, stored):
+    """Amounts copied from a foundation's announcement (full-width digits, 万, 円, commas) are read
+    as yen."""
+    response = client_for(staff_user).post(
+        reverse("info:grant_create"),
+        {"provider": "みらい財団", "title": "助成", "summary": "内容", "amount_max": typed},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert Grant.objects.get().amount_max == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("99999999999", "金額は10億円以下で入力してください。"),
+        ("２０億円", "金額は10億円以下で入力してください。"),
+        ("-5", "金額は0円以上で入力してください。"),
+        ("十万円", "金額は数字で入力してください（例: 300000、30万円）。"),
+        ("1.23456万円", "金額は1円単位で入力してください。"),
+    ],
+)
+def test_an_amount_that_cannot_be_is_refused_in_japanese_and_kept(
+    client_for, staff_user, frozen, typed, error
+):
+    response = client_for(staff_user).post(
+        reverse("info:grant_create"),
+        {"provider": "みらい財団", "title": "助成", "summary": "内容", "amount_max": typed},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["amount_max"] == [error]
+    assert f'value="{typed}"' in response.content.decode()
+    assert not Grant.objects.exists()
+
+
+def test_the_service_refuses_an_absurd_amount_or_number_of_years(staff_user):
+    """The bounds are the model's, so the admin and every other path refuse them too."""
+    with pytest.raises(ValidationError) as error:
+        services.grant_create(
+            user=staff_user,
+            provider="財団",
+            title="x",
+            summary="y",
+            amount_max=5_000_000_000,
+            min_years_active=500,
+        )
+    assert set(error.value.message_dict) == {"amount_max", "min_years_active"}
