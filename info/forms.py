@@ -109,8 +109,9 @@ class GrantForm(forms.ModelForm):
 
 
 class SavedSearchCreateForm(forms.Form):
-    kind = forms.ChoiceField(choices=SearchKind.choices, widget=forms.HiddenInput)
-    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    # Hidden, but named: an error about them is listed at the top of the form by their label.
+    kind = forms.ChoiceField(label=_("一覧"), choices=SearchKind.choices, widget=forms.HiddenInput)
+    query = forms.CharField(label=_("条件"), required=False, max_length=1000, widget=forms.HiddenInput)
     name = forms.CharField(label=_("名前"), max_length=100, help_text=_("例: 子育ての団体"))
     frequency = forms.ChoiceField(
         label=_("お知らせの頻度"),

@@ -307,3 +307,19 @@ def test_a_grant_search_with_invalid_filters_is_not_saved(member):
             user=member, kind="grants", name="助成金", query="theme=abc", frequency="weekly"
         )
     assert not SavedSearch.objects.exists()
+
+
+def test_a_saved_search_refused_for_its_hidden_fields_says_so_in_japanese(client_for, member):
+    """The list and its filters come in hidden fields: an error about them names them in Japanese
+    (「条件」「一覧」), never the field's English name."""
+    client = client_for(member)
+    long = client.post(
+        reverse("info:search_create"),
+        {"kind": "grants", "query": "x=" + "a" * 1200, "name": "長い条件", "frequency": "weekly"},
+    ).content.decode()
+    assert "条件: 1000文字以内で入力してください" in long and "Query" not in long
+    unknown = client.post(
+        reverse("info:search_create"), {"kind": "zzz", "query": "", "name": "x", "frequency": "weekly"}
+    ).content.decode()
+    assert "一覧: 正しく選択してください" in unknown and "Kind" not in unknown
+    assert not SavedSearch.objects.exists()
