@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import area_checkboxes, offered_with_linked, theme_checkboxes
+from core.form_fields import DateField, area_checkboxes, offered_with_linked, theme_checkboxes
 from core.form_helpers import text_area
 from core.models import Department
 from core.permissions import may
@@ -143,11 +143,9 @@ class FlyerForm(forms.Form):
             "目の見えない方や画像が表示されない方のために、日時・場所・内容・連絡先など、チラシに書いてあることを文章で書いてください。"
         ),
     )
-    display_from = forms.DateField(label=_("掲示の開始日"), widget=forms.DateInput(attrs={"type": "date"}))
-    display_until = forms.DateField(
-        label=_("掲示の終了日"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("この日を過ぎると、チラシは自動で外れます。"),
+    display_from = DateField(label=_("掲示の開始日"))
+    display_until = DateField(
+        label=_("掲示の終了日"), help_text=_("この日を過ぎると、チラシは自動で外れます。")
     )
 
     def clean(self):
