@@ -168,8 +168,11 @@ def bookings_on(day: dt.date) -> QuerySet[Booking]:
 
 
 def pending_bookings() -> QuerySet[Booking]:
-    return Booking.objects.filter(status=Booking.Status.PENDING).select_related(
-        "resource", "group", "booked_by"
+    """Bookings waiting for staff approval, the soonest first (they must be decided before it)."""
+    return (
+        Booking.objects.filter(status=Booking.Status.PENDING)
+        .select_related("resource", "group", "booked_by")
+        .order_by("starts_at", "id")
     )
 
 

@@ -371,10 +371,15 @@ def statement_csv(request: HttpRequest, group_pk: int, year: int, month: int) ->
 # --- Staff ----------------------------------------------------------------------------------------------
 
 
+# The desk lists this many bookings waiting for approval, the soonest first; the heading counts all.
+PENDING_SHOWN = 50
+
+
 @staff_required
 @require_GET
 def staff_index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    pending = selectors.pending_bookings()
     return render(
         request,
         "spaces/staff/index.html",
@@ -382,7 +387,8 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "today": today,
             "now": timezone.now(),
             "bookings": list(selectors.bookings_on(today)),
-            "pending": list(selectors.pending_bookings()[:50]),
+            "pending": list(pending[:PENDING_SHOWN]),
+            "pending_count": pending.count(),
             "rooms": list(selectors.rooms()),
             "waiting_sessions": selectors.sessions_waiting_for_room(),
         },

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from core.roles import Role
 from spaces.models import Booking, MachineUse
@@ -427,3 +428,21 @@ def test_a_rooms_settings_are_bounded_so_its_pages_always_open(
     client.force_login(editor)
     assert client.get(reverse("spaces:week", args=[room.pk])).status_code == 200
     assert client.get(reverse("spaces:my_bookings")).status_code == 200
+
+
+def test_the_desk_counts_every_booking_waiting_and_lists_the_soonest(client, room, staff_user, monkeypatch):
+    """The heading counts all the bookings waiting for approval, not the ones the list shows, and
+    the list holds the soonest (they must be decided before the day)."""
+    from spaces import views
+
+    monkeypatch.setattr(views, "PENDING_SHOWN", 2)
+    day = timezone.localdate() + dt.timedelta(days=10)
+    for offset, purpose in ((3, "三番目"), (1, "一番目"), (2, "二番目")):
+        BookingFactory(
+            resource=room, status=Booking.Status.PENDING, purpose=purpose, starts_at=at(day, 9 + offset * 2)
+        )
+    client.force_login(staff_user)
+    desk = client.get(reverse("spaces:staff_index")).content.decode()
+    assert "承認待ち（3件）" in desk
+    assert "利用日の近い2件を表示しています。" in desk
+    assert desk.index("一番目") < desk.index("二番目") and "三番目" not in desk
