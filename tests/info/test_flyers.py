@@ -66,7 +66,11 @@ def test_an_approved_flyer_shows_with_its_thumbnail_until_its_period_ends(
     assert client.get(reverse("info:flyer_file", args=[flyer.pk])).status_code == 404
 
     staff = client_for(staff_user)
-    assert "夏休み子ども食堂" in staff.get(reverse("info:flyer_queue")).content.decode()
+    queue = staff.get(reverse("info:flyer_queue")).content.decode()
+    assert "夏休み子ども食堂" in queue and f"／{owner.full_name}／" in queue
+    owner.full_name = ""
+    owner.save()
+    assert "／（氏名未登録）／" in staff.get(reverse("info:flyer_queue")).content.decode()
     staff.post(reverse("info:flyer_review", args=[flyer.pk]), {"decision": "approve"})
     staff.logout()
 

@@ -32,6 +32,12 @@ def test_list_shows_open_grants_soonest_deadline_first_and_archives_past_ones(cl
     response = client.get(reverse("info:grant_list"))
 
     assert titles(response) == ["今日締切", "明日締切", "来月締切", "随時"]
+    detail = {
+        grant.title: client.get(reverse("info:grant_detail", args=[grant.pk])).content.decode()
+        for grant in Grant.objects.filter(title__in=["今日締切", "明日締切"])
+    }
+    assert "（今日が締切です）" in detail["今日締切"] and "あと0日" not in detail["今日締切"]
+    assert "（あと1日）" in detail["明日締切"]
     archive = client.get(reverse("info:grant_archive"))
     assert [g.title for g in archive.context["page_obj"].object_list] == ["昨日締切"]
     assert (
