@@ -79,6 +79,25 @@ def test_a_nul_typed_into_a_form_comes_back_named_with_the_text_kept(client, mak
     assert not Need.objects.exists()
 
 
+def test_a_nul_in_a_multipart_form_is_named_too(client, make_user):
+    """A form with a file is posted as multipart, where the NUL stays as it is: Django's own
+    check refuses it, in the site's words (Django's Japanese said 「何か文字を入力してください。」)."""
+    from tests.matching.factories import GroupFactory
+
+    editor = make_user(email="nul-multipart@example.jp")
+    group = GroupFactory(name="ぬるの会", editors=[editor])
+    client.force_login(editor)
+    response = client.post(  # the test client posts multipart by default
+        reverse("matching:need_create"),
+        {"party": f"group-{group.pk}", "title": "チラシ\x00を作ってほしい", "kind": "people",
+         "description": "A4で100枚"},
+    )  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "NUL 文字は使えません。取り除いてからもう一度入力してください。" in body
+    assert "何か文字を入力してください" not in body and "A4で100枚" in body
+
+
 def test_a_nul_in_a_form_field_s_name_is_still_a_400(client):
     response = post_form(client, reverse("account_login"), {"login\x00": "a", "password": "b"})
     assert response.status_code == 400
