@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Replace
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -32,7 +33,7 @@ from core.fiscal import fiscal_year_end, fiscal_year_start
 from core.history import HistoryEntry, HistorySource, history_entries
 from core.models import Person, User
 from core.permissions import may
-from core.text import search_key
+from core.text import phone_number, search_key
 from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 Status = Registration.Status
@@ -313,14 +314,30 @@ def survey_summary(event: Event) -> SurveySummary:
     )
 
 
+def people_matching(query: str) -> QuerySet[Person]:
+    """Unmerged people a staff search finds: the name, reading or e-mail address containing the
+    keyword however it was typed (search_text), or, for a keyword of digits, the phone number
+    containing those digits whatever the hyphens, brackets or width on either side: a number
+    heard on the phone 「09012345678」 or typed 「０９０－１２３４」 finds 090-1234-5678. A keyword
+    with nothing to search (「・・」, 「-」) finds nobody, never everybody."""
+    match = Q()
+    if key := search_key(query):
+        match |= Q(search_text__contains=key)
+    typed = phone_number(query)
+    if re.fullmatch(r"[\d-]*\d[\d-]*", typed):
+        match |= Q(phone_digits__contains=typed.replace("-", ""))
+    if not match:
+        return Person.objects.none()
+    return (
+        Person.objects.filter(merged_into__isnull=True)
+        .annotate(phone_digits=Replace("phone", Value("-"), Value("")))
+        .filter(match)
+    )
+
+
 def person_search(query: str, *, limit: int = 20) -> list[Person]:
     """Known people (not merged away) by name, reading, e-mail or phone number, for staff."""
-    return list(
-        Person.objects.filter(merged_into__isnull=True)
-        .filter(Q(search_text__contains=search_key(query)) | Q(phone__contains=query))
-        .select_related("user")
-        .order_by("sort_key", "pk")[:limit]
-    )
+    return list(people_matching(query).select_related("user").order_by("sort_key", "pk")[:limit])
 
 
 def duplicate_person_candidates(*, query: str = "", limit: int = 50) -> list[list[Person]]:
@@ -572,12 +589,8 @@ def person_duplicate_candidates(person: Person, *, limit: int = 20) -> list[Pers
 def people_list(query: str, *, limit: int = 50) -> list[Person]:
     """The staff's search for a person (name, reading, e-mail or phone), each with how many
     registrations they have; an empty query gives nobody."""
-    key = search_key(query)
-    if not key:
-        return []
     return list(
-        Person.objects.filter(merged_into__isnull=True)
-        .filter(Q(search_text__contains=key) | Q(phone__contains=query))
+        people_matching(query)
         .select_related("user")
         .annotate(
             registration_count=_count(Registration.objects.filter(person=OuterRef("pk")).values("person"))

@@ -159,6 +159,29 @@ def test_search_finds_people_by_reading_and_refuses_a_query_of_symbols(client, s
     assert 'value="・・"' in response.content.decode()
 
 
+@pytest.mark.parametrize("typed", ["090-1234", "09012345678", "０９０－１２３４", "０９０１２３４５６７８", "1234 5678"])
+def test_search_finds_a_phone_number_however_it_was_typed(client, staff_user, typed):
+    """A number heard on the phone is typed without hyphens or in full width: both staff searches
+    (the people page and the phone registration) find the person stored as 090-1234-5678."""
+    event = EventFactory()
+    person = PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ", phone="090-1234-5678")
+    PersonFactory(name="田中 一郎", name_kana="たなか いちろう", phone="03-5555-0000")
+    client.force_login(staff_user)
+    for url in (reverse("events:staff_people"), reverse("events:staff_register", args=[event.pk])):
+        body = client.get(url, {"q": typed}).content.decode()
+        assert reverse("events:staff_person", args=[person.pk]) in body or f'value="{person.pk}"' in body
+        assert "田中" not in body
+
+
+def test_the_phone_registration_search_for_symbols_finds_nobody(client, staff_user):
+    """A keyword of symbols only has nothing to search: nobody is offered, never everybody."""
+    event = EventFactory()
+    PersonFactory(name="田中 一郎", name_kana="たなか いちろう", phone="03-5555-0000")
+    client.force_login(staff_user)
+    body = client.get(reverse("events:staff_register", args=[event.pk]), {"q": "・・"}).content.decode()
+    assert "田中" not in body
+
+
 def test_search_queries_are_fixed(client, staff_user):
     for n in range(2):
         RegistrationFactory(person=PersonFactory(name=f"高橋 {n}", name_kana=f"たかはし {n}"))
