@@ -75,8 +75,9 @@ def person_for_user(*, user: User) -> Person:
 def person_merge(*, keep: Person, duplicate: Person, by: User | None = None) -> Person:
     """Moves the duplicate's registrations and attendance to `keep` and marks the duplicate merged.
 
-    When both were registered for the same event, the duplicate's attendance and survey answer
-    are added to the kept registration and the duplicate's registration is cancelled. Other
+    When both were registered for the same event, one registration stays with the attendance and
+    survey answer of both and the other is cancelled (`_registrations_merge`: a seat is never
+    lost, and one freed goes to the waitlist). Other
     apps move their own links (consultations, for one) through their `person_merged` hook.
     """
     keep = Person.objects.select_for_update().get(pk=keep.pk)
@@ -92,16 +93,8 @@ def person_merge(*, keep: Person, duplicate: Person, by: User | None = None) -> 
     }
     for registration in Registration.objects.filter(person=duplicate).exclude(status=Status.CANCELLED):
         kept = kept_by_event.get(registration.event_id)
-        if kept is None:
-            continue
-        have = set(kept.attendances.values_list("session_id", flat=True))
-        registration.attendances.exclude(session_id__in=have).update(registration=kept)
-        if not hasattr(kept, "survey_response"):
-            SurveyResponse.objects.filter(registration=registration).update(registration=kept)
-        registration.status = Status.CANCELLED
-        registration.cancelled_at = timezone.now()
-        registration.save(update_fields=["status", "cancelled_at"])
-        registration_update_completion(registration=kept)
+        if kept is not None:
+            _registrations_merge(duplicate=registration, kept=kept)
     Registration.objects.filter(person=duplicate).update(person=keep)
     for _app, move_links in collect("person_merged"):
         move_links(keep=keep, duplicate=duplicate, by=by)
@@ -112,6 +105,32 @@ def person_merge(*, keep: Person, duplicate: Person, by: User | None = None) -> 
     duplicate.merged_into = keep
     duplicate.save(update_fields=["merged_into"])
     return keep
+
+
+def _registrations_merge(*, duplicate: Registration, kept: Registration) -> Registration:
+    """One person's two registrations for the same event, found when their records are merged:
+    the kept record's stays, unless the duplicate's holds a seat it lacks (phoned in and confirmed,
+    then signed up and waitlisted) or an earlier place on the waitlist. The one that stays gets the
+    attendance and survey answer of both; the other is cancelled, and a seat it held goes to the
+    waitlist."""
+    stays, goes = kept, duplicate
+    if (goes.status, stays.status) == (Status.CONFIRMED, Status.WAITLISTED) or (
+        goes.status == stays.status == Status.WAITLISTED
+        and (goes.created_at, goes.pk) < (stays.created_at, stays.pk)
+    ):
+        stays, goes = goes, stays
+    have = set(stays.attendances.values_list("session_id", flat=True))
+    goes.attendances.exclude(session_id__in=have).update(registration=stays)
+    if not SurveyResponse.objects.filter(registration=stays).exists():
+        SurveyResponse.objects.filter(registration=goes).update(registration=stays)
+    now = timezone.now()
+    held_seat = goes.status == Status.CONFIRMED
+    goes.status = Status.CANCELLED
+    goes.cancelled_at = now
+    goes.save(update_fields=["status", "cancelled_at"])
+    if held_seat:
+        _promote_waitlisted(event=Event.objects.select_for_update().get(pk=goes.event_id), now=now)
+    return registration_update_completion(registration=stays)
 
 
 # --- Registration -----------------------------------------------------------------------------------

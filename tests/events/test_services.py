@@ -241,6 +241,42 @@ def test_merge_moves_the_duplicates_consultations_and_logs_it(client_for, staff_
     assert f"No.{guest.pk} → No.{keep.pk}" in entry.path
 
 
+def test_merge_keeps_the_seat_the_duplicate_held(event, member):
+    """Phoned in and confirmed, then signed up on the web and waitlisted (the event being full):
+    after the merge the person still holds the seat, and the waitlisted registration is the one
+    cancelled."""
+    keep = services.person_for_user(user=member)
+    guest = PersonFactory(name=keep.name, email="", phone="090-1111-2222")
+    seat = register(event, guest, registered_by=member)
+    register(event)
+    waiting = register(event, keep)
+    assert waiting.status == Status.WAITLISTED
+
+    services.person_merge(keep=keep, duplicate=guest)
+
+    seat.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (seat.person_id, seat.status) == (keep.pk, Status.CONFIRMED)
+    assert waiting.status == Status.CANCELLED
+    assert event.registrations.filter(status=Status.CONFIRMED).count() == 2
+
+
+def test_merge_of_two_seats_gives_the_freed_one_to_the_waitlist(event, member):
+    """Both records held a seat: the person keeps one and the other goes to the first waitlisted."""
+    keep = services.person_for_user(user=member)
+    guest = PersonFactory(name=keep.name, email="", phone="090-1111-2222")
+    register(event, guest, registered_by=member)
+    register(event, keep)
+    next_in_line = register(event)
+    assert next_in_line.status == Status.WAITLISTED
+
+    services.person_merge(keep=keep, duplicate=guest)
+
+    next_in_line.refresh_from_db()
+    assert next_in_line.status == Status.CONFIRMED
+    assert keep.registrations.filter(status=Status.CONFIRMED).count() == 1
+
+
 def test_merge_refuses_to_drop_an_account(member, person):
     with_account = services.person_for_user(user=member)
     with pytest.raises(ValidationError):
