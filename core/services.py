@@ -8,6 +8,7 @@ from django.db import transaction
 
 from core.models import Department, Person, User
 from core.roles import Role
+from core.text import person_name
 
 
 def save_validated(instance, **many_to_many):
@@ -54,8 +55,10 @@ def user_create(
 
 
 def guest_person_create(*, name: str, name_kana: str = "", phone: str = "", email: str = "") -> Person:
-    """A person without an account (phoned in, walked in, asked for advice), recorded by staff."""
-    person = Person(name=name.strip(), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
+    """A person without an account (phoned in, walked in, asked for advice), recorded by staff. The
+    name is stored as the profile stores one (core.text.person_name: 「山田　太郎」 → 「山田 太郎」), so
+    a roster, a certificate and the duplicates to merge read the same for both."""
+    person = Person(name=person_name(name), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
     person.full_clean(exclude=["user", "merged_into"])
     person.save()
     return person

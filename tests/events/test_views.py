@@ -509,6 +509,21 @@ def test_staff_register_a_caller_as_a_new_guest(staff_client, staff_user, event)
     assert registration.needs == "手話通訳を希望"
 
 
+def test_staff_register_stores_the_guests_name_as_the_profile_does(staff_client, event):
+    """A name typed with a full-width space, spaces around it or half-width kana is stored in the
+    one spelling of names (「山田 太郎」), as a profile's name is."""
+    response = staff_client.post(
+        reverse("events:staff_register", args=[event.pk]),
+        {"name": "  山田　　太郎 ", "name_kana": "やまだ たろう", "phone": "03-1234-5678", "channel": "phone"},
+    )
+    assert response.status_code == 302
+    staff_client.post(
+        reverse("events:staff_register", args=[event.pk]),
+        {"name": "ｻﾄｳ　ﾖｳｺ", "phone": "03-1234-0000", "channel": "counter"},
+    )
+    assert sorted(Registration.objects.values_list("person__name", flat=True)) == ["サトウ ヨウコ", "山田 太郎"]
+
+
 def test_staff_register_requires_a_way_to_contact(staff_client, event):
     response = staff_client.post(
         reverse("events:staff_register", args=[event.pk]), {"name": "山田 和夫", "channel": "phone"}
