@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.form_fields import kana_field, phone_field
 from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequirementsMixin
+from core.models import Person
 from events.models import EventSession, Registration, SurveyResponse
 
 
@@ -57,6 +58,21 @@ class PersonSearchForm(forms.Form):
         max_length=100,
         help_text=_("氏名・ふりがな・電話番号・メールアドレスの一部。例: さとう"),
         widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+class PickPersonForm(forms.Form):
+    """A known person picked from the search on the phone registration page. A merged record (a
+    page left open across a merge) stands for the record it was merged into
+    (services.registration_create resolves it)."""
+
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.all(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("申し込む方を選んでください。"),
+            "invalid_choice": _("選んだ方の記録が見つかりません。もう一度探してください。"),
+        },
     )
 
 

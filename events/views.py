@@ -31,6 +31,7 @@ from events.forms import (
     GuestRegistrationForm,
     MergeForm,
     PersonSearchForm,
+    PickPersonForm,
     RegistrationForm,
     SurveyForm,
 )
@@ -286,14 +287,18 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
     search = PersonSearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
     matches = selectors.person_search(query) if query else []
-    picked = request.method == "POST" and "person" in request.POST
-    form = GuestRegistrationForm(request.POST if request.method == "POST" and not picked else None)
-    if picked or form.is_valid():
+    pick = PickPersonForm(request.POST) if request.method == "POST" and "person" in request.POST else None
+    form = GuestRegistrationForm(request.POST if request.method == "POST" and pick is None else None)
+    if pick is not None and not pick.is_valid():
+        messages.error(request, " ".join(pick.errors["person"]))
+    elif pick is not None or form.is_valid():
         with refusal_as_message(request):
-            if picked:
-                person = get_object_or_404(Person, pk=request.POST["person"], merged_into__isnull=True)
+            if pick is not None:
                 registration = services.registration_create(
-                    event=event, person=person, registered_by=request.user, channel=Registration.Channel.PHONE
+                    event=event,
+                    person=pick.cleaned_data["person"],
+                    registered_by=request.user,
+                    channel=Registration.Channel.PHONE,
                 )
             else:
                 registration = services.guest_registration_create(
@@ -306,7 +311,8 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("events:staff_event", pk=event.pk)
     context = {"event": event, "search": search, "matches": matches, "form": form}
-    return render(request, "events/staff/register.html", context)
+    invalid_pick = pick is not None and not pick.is_valid()
+    return render(request, "events/staff/register.html", context, status=400 if invalid_pick else 200)
 
 
 @staff_required

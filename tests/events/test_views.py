@@ -524,6 +524,26 @@ def test_staff_register_stores_the_guests_name_as_the_profile_does(staff_client,
     assert sorted(Registration.objects.values_list("person__name", flat=True)) == ["サトウ ヨウコ", "山田 太郎"]
 
 
+@pytest.mark.parametrize("picked", ["", "abc", "1.5", "1\x00", "99999999"])
+def test_staff_register_a_picked_person_that_is_no_record_is_told_not_a_500(staff_client, event, picked):
+    """A tampered or stale pick says in Japanese that the person was not found; nothing is saved."""
+    response = staff_client.post(reverse("events:staff_register", args=[event.pk]), {"person": picked})
+    assert response.status_code == 400
+    body = response.content.decode()
+    told = ("申し込む方を選んでください", "選んだ方の記録が見つかりません", "何か文字を入力してください")
+    assert any(words in body for words in told)
+    assert not Registration.objects.exists()
+
+
+def test_staff_register_a_person_picked_on_a_page_left_open_across_a_merge(staff_client, event):
+    """The pick names a record merged since: the registration goes to the record it was merged into."""
+    keep, duplicate = PersonFactory(), PersonFactory()
+    services.person_merge(keep=keep, duplicate=duplicate)
+    response = staff_client.post(reverse("events:staff_register", args=[event.pk]), {"person": duplicate.pk})
+    assert response.status_code == 302
+    assert Registration.objects.get(event=event).person_id == keep.pk
+
+
 def test_staff_register_requires_a_way_to_contact(staff_client, event):
     response = staff_client.post(
         reverse("events:staff_register", args=[event.pk]), {"name": "山田 和夫", "channel": "phone"}
