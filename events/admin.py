@@ -81,6 +81,13 @@ class EventAdmin(admin.ModelAdmin):
             for inline in formset.forms
             if getattr(inline, "moves_url", None) and inline.instance.pk
         ]
+        sessions_changed = any(formset.has_changed() for formset in formsets)
+        if change and ("completion_min_sessions" in form.changed_data or sessions_changed):
+            changed = services.event_completion_update(event=form.instance)
+            if changed:
+                self.message_user(
+                    request, _("修了の判定をやり直し、%(n)d 人の修了を改めました。") % {"n": changed}
+                )
         if change and "capacity" in form.changed_data:
             # A larger capacity gives the new seats to the waitlist, in order.
             promoted = services.waitlist_promote(event=form.instance)

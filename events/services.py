@@ -360,6 +360,17 @@ def registration_update_completion(*, registration: Registration) -> Registratio
     return registration
 
 
+def event_completion_update(*, event: Event) -> int:
+    """Settles 修了 again for everyone confirmed on the event, after staff change the number of
+    sessions it requires or the sessions themselves (the rule set only once the course is over,
+    4 of 5 corrected to 3, a last session moved). Returns how many registrations changed."""
+    changed = 0
+    for registration in event.registrations.filter(status=Status.CONFIRMED).select_related("event"):
+        before = registration.completed_at
+        changed += registration_update_completion(registration=registration).completed_at != before
+    return changed
+
+
 def certificate_pdf(*, registration: Registration) -> bytes:
     """修了証 as PDF bytes."""
     from core.pdf import render_pdf

@@ -285,6 +285,25 @@ def test_merge_refuses_to_drop_an_account(member, person):
         services.person_merge(keep=person, duplicate=person)
 
 
+def test_changing_the_completion_rule_settles_completion_again(time_machine):
+    """4 of 5 corrected to 3 after the course: whoever attended 3 is now 修了, on the last day."""
+    jst = dt.timezone(dt.timedelta(hours=9))
+    time_machine.move_to(dt.datetime(2026, 3, 20, 12, tzinfo=jst), tick=False)
+    course = EventFactory(course=True, starts_at=dt.datetime(2026, 2, 1, 10, tzinfo=jst))
+    registration = RegistrationFactory(event=course)
+    sessions = list(course.sessions.order_by("starts_at"))
+    for session in sessions[:3]:
+        attend(registration=registration, session=session)
+    assert registration.completed_at is None
+
+    course.completion_min_sessions = 3
+    course.save()
+    assert services.event_completion_update(event=course) == 1
+
+    registration.refresh_from_db()
+    assert registration.completed_at == sessions[-1].ends_at
+
+
 class TestReminders:
     """Reminder e-mails before each session: once per session and person, confirmed people only."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 import re
 
 import pytest
@@ -639,6 +640,35 @@ def test_staff_edit_programs_and_events_in_the_admin(staff_client):
     assert response.status_code == 200
     assert 'name="code"' not in response.content.decode()
     assert staff_client.get(reverse("admin:events_event_add")).status_code == 200
+
+
+def test_setting_the_completion_rule_in_the_admin_after_the_course_settles_completion(
+    staff_client, time_machine
+):
+    """Staff set 「修了に必要な出席回数」 only once the course is over: those who attended enough
+    are 修了 at once (their certificate is offered), not only after another attendance change."""
+    from tests.admin_actions import admin_change_data
+
+    jst = zoneinfo.ZoneInfo("Asia/Tokyo")
+    time_machine.move_to(dt.datetime(2026, 3, 20, 12, tzinfo=jst), tick=False)
+    course = EventFactory(
+        course=True, completion_min_sessions=None, starts_at=dt.datetime(2026, 2, 1, 10, tzinfo=jst)
+    )
+    enough, too_few = RegistrationFactory(event=course), RegistrationFactory(event=course)
+    sessions = list(course.sessions.order_by("starts_at"))
+    for session in sessions[:4]:
+        attend(registration=enough, session=session)
+    attend(registration=too_few, session=sessions[0])
+    assert enough.completed_at is None
+
+    url = reverse("admin:events_event_change", args=[course.pk])
+    response = staff_client.post(url, admin_change_data(staff_client.get(url)) | {"completion_min_sessions": "4"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    enough.refresh_from_db()
+    too_few.refresh_from_db()
+    assert enough.completed_at == sessions[-1].ends_at
+    assert too_few.completed_at is None
 
 
 def test_register_page_of_a_closed_event_sends_back_to_the_event(client, member):

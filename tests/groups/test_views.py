@@ -10,6 +10,7 @@ from core.models import Theme
 from core.text import LEGAL_FORM_WORDS
 from groups.models import LEGAL_FORM_OF_SEARCH_WORD, Group, GroupStatus, LegalForm
 from matching.models import ExchangeKind, Need
+from tests.admin_actions import admin_change_data
 from tests.groups.factories import AreaFactory, GroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -663,22 +664,6 @@ def test_admin_actions_call_the_same_services(client_for, make_user, owner):
     assert pending.status == GroupStatus.APPROVED and pending.registration_number
 
 
-def _admin_change_data(response) -> dict:
-    """What the admin's change page would post back unchanged: its form and inline formsets."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms += [inline.formset.management_form, *inline.formset.forms]
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(value, bool):
-                value = "on" if value else None
-            if value is not None:
-                data[field.html_name] = value
-    return data
-
-
 def test_the_admin_stores_names_and_address_tidy_like_the_portal(client_for, make_user, owner):
     """The admin's own form saves 団体名, 代表者名 and 所在地 in the portal's one spelling."""
     from core.roles import Role
@@ -687,7 +672,7 @@ def test_the_admin_stores_names_and_address_tidy_like_the_portal(client_for, mak
     group = GroupFactory(owner=owner, name="あおばの会")
     url = reverse("admin:groups_group_change", args=[group.pk])
     c = client_for(admin_user)
-    data = _admin_change_data(c.get(url)) | {
+    data = admin_change_data(c.get(url)) | {
         "name": "ｱｵﾊﾞの会\u3000",
         "representative_name": "\u3000山田\u3000\u3000花子",
         "address": "みらい市本町１－２－３",
@@ -709,7 +694,7 @@ def test_the_admin_checks_and_stores_the_phone_like_the_portal(client_for, make_
     group = GroupFactory(owner=owner, phone="000-123-4567")
     url = reverse("admin:groups_group_change", args=[group.pk])
     c = client_for(admin_user)
-    data = _admin_change_data(c.get(url))
+    data = admin_change_data(c.get(url))
     response = c.post(url, data | {"phone": "03-123-456"})
     assert "電話番号は、数字とハイフンで入力してください" in str(response.context["adminform"].form.errors)
     assert c.post(url, data | {"phone": "03（1234）5678"}).status_code == 302
