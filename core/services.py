@@ -58,7 +58,9 @@ def guest_person_create(*, name: str, name_kana: str = "", phone: str = "", emai
     """A person without an account (phoned in, walked in, asked for advice), recorded by staff. The
     name is stored as the profile stores one (core.text.person_name: 「山田　太郎」 → 「山田 太郎」), so
     a roster, a certificate and the duplicates to merge read the same for both."""
-    person = Person(name=person_name(name), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip())
+    person = Person(
+        name=person_name(name), name_kana=name_kana.strip(), phone=phone.strip(), email=email.strip()
+    )
     person.full_clean(exclude=["user", "merged_into"])
     person.save()
     return person

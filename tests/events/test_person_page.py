@@ -159,7 +159,9 @@ def test_search_finds_people_by_reading_and_refuses_a_query_of_symbols(client, s
     assert 'value="・・"' in response.content.decode()
 
 
-@pytest.mark.parametrize("typed", ["090-1234", "09012345678", "０９０－１２３４", "０９０１２３４５６７８", "1234 5678"])
+@pytest.mark.parametrize(
+    "typed", ["090-1234", "09012345678", "０９０－１２３４", "０９０１２３４５６７８", "1234 5678"]
+)
 def test_search_finds_a_phone_number_however_it_was_typed(client, staff_user, typed):
     """A number heard on the phone is typed without hyphens or in full width: both staff searches
     (the people page and the phone registration) find the person stored as 090-1234-5678."""

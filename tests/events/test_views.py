@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -515,14 +515,22 @@ def test_staff_register_stores_the_guests_name_as_the_profile_does(staff_client,
     one spelling of names (「山田 太郎」), as a profile's name is."""
     response = staff_client.post(
         reverse("events:staff_register", args=[event.pk]),
-        {"name": "  山田　　太郎 ", "name_kana": "やまだ たろう", "phone": "03-1234-5678", "channel": "phone"},
+        {
+            "name": "  山田　　太郎 ",
+            "name_kana": "やまだ たろう",
+            "phone": "03-1234-5678",
+            "channel": "phone",
+        },
     )
     assert response.status_code == 302
     staff_client.post(
         reverse("events:staff_register", args=[event.pk]),
         {"name": "ｻﾄｳ　ﾖｳｺ", "phone": "03-1234-0000", "channel": "counter"},
     )
-    assert sorted(Registration.objects.values_list("person__name", flat=True)) == ["サトウ ヨウコ", "山田 太郎"]
+    assert sorted(Registration.objects.values_list("person__name", flat=True)) == [
+        "サトウ ヨウコ",
+        "山田 太郎",
+    ]
 
 
 @pytest.mark.parametrize("picked", ["", "abc", "1.5", "1\x00", "99999999"])
@@ -662,7 +670,9 @@ def test_setting_the_completion_rule_in_the_admin_after_the_course_settles_compl
     assert enough.completed_at is None
 
     url = reverse("admin:events_event_change", args=[course.pk])
-    response = staff_client.post(url, admin_change_data(staff_client.get(url)) | {"completion_min_sessions": "4"})
+    response = staff_client.post(
+        url, admin_change_data(staff_client.get(url)) | {"completion_min_sessions": "4"}
+    )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     enough.refresh_from_db()
