@@ -946,7 +946,14 @@ def project_link(related_name: str) -> models.ForeignKey:
 
 
 class ProjectRecord(models.Model):
-    """What is written down about a project while it runs, by whom and when."""
+    """What is written down about a project while it runs, by whom and when.
+
+    `day_field` names the day a record is about (held, reported): it is written afterwards, so
+    that day is not after today (the Japan date). A slip of the year (2062 for 2026) would sit on
+    top of 「新しい順」 and count in a fiscal year not begun (the report reads support records
+    by the day they were held)."""
+
+    day_field: str | None = None
 
     project = project_link("+")
     author = actor_field(_("記録者"))
@@ -955,10 +962,28 @@ class ProjectRecord(models.Model):
     class Meta:
         abstract = True
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.utils.formats import date_format
+
+        super().clean()
+        day = getattr(self, self.day_field) if self.day_field else None
+        today = timezone.localdate()
+        if day is not None and day > today:
+            label = self._meta.get_field(self.day_field).verbose_name
+            raise ValidationError(
+                {
+                    self.day_field: _("%(label)sに先の日付は入れられません（今日は%(today)s）。")
+                    % {"label": label, "today": date_format(today, _("Y年n月j日"))}
+                }
+            )
+
 
 class HeldRecord(ProjectRecord):
     """A record of something held on a day (a review meeting, a presentation, a support session):
     listed newest first and named by project and day. Each declares `held_on` under its own label."""
+
+    day_field = "held_on"
 
     class Meta(JapaneseNames):
         abstract = True
@@ -970,6 +995,8 @@ class HeldRecord(ProjectRecord):
 
 class ProgressReport(ProjectRecord):
     """進捗報告 by the group."""
+
+    day_field = "reported_on"
 
     project = project_link("progress_reports")
     reported_on = models.DateField(_("報告日"), default=timezone.localdate)

@@ -104,8 +104,11 @@ def test_report_figures_count_the_fiscal_year(staff_user, group, call, proposer)
     services.project_register(
         title="昨年度", kind=ProjectKind.REGISTRATION, lead_group=group, fiscal_year=2025, by=staff_user
     )
-    for day in (dt.date(2026, 6, 1), dt.date(2026, 7, 1), dt.date(2027, 4, 1)):
+    for day in (dt.date(2026, 6, 1), dt.date(2026, 7, 1)):
         log_support(support, by=staff_user, held_on=day, supporters="職員", content="面談")
+    # A session of the next fiscal year, recorded on its day (a record is not dated after today).
+    with time_machine.travel(dt.datetime(2027, 4, 1, 12, tzinfo=JST), tick=False):
+        log_support(support, by=staff_user, held_on=dt.date(2027, 4, 1), supporters="職員", content="面談")
     figures = {f.key: f.value for f in hooks.report_figures(program_code="project_support", fiscal_year=2026)}
     assert figures == {
         "projects.proposals_received": 1,

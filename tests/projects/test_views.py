@@ -126,7 +126,7 @@ def test_public_detail_queries(client, no_page_cache, django_assert_num_queries,
         for i in range(n):
             Partner.objects.create(project=project, sector="other", name=f"協力者{i}")
             services.results_presentation_create(
-                project=project, by=staff_user, held_on=dt.date(2027, 3, 1), venue="成果発表会"
+                project=project, by=staff_user, held_on=dt.date(2026, 3, 1), venue="成果発表会"
             )
 
     assert_fixed_queries(client, f"/projects/{project.pk}/", grow, django_assert_num_queries)
@@ -686,6 +686,32 @@ def test_staff_register_a_support_project_and_log_sessions(client_for, staff_use
     log = project.support_logs.get()
     assert (log.kind, log.author) == ("mentor", staff_user)
     assert "計画を見直した" in client.get("/projects/staff/support-logs/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "field"),
+    [
+        ("progress", {"activities": "4回開催"}, "reported_on"),
+        ("midterm", {"participants": "三者", "progress": "順調"}, "held_on"),
+        ("presentation", {"venue": "成果発表会"}, "held_on"),
+        ("support", {"kind": "mentor", "supporters": "職員", "content": "面談"}, "held_on"),
+    ],
+)
+def test_a_record_of_what_happened_cannot_be_dated_after_today(client_for, staff_user, kind, data, field):
+    """A progress report, a midterm review, a presentation or a support session is written after
+    it happened: a day after today (the Japan date, here already 1 April 2027 while UTC is still
+    31 March) is refused on its field with the date kept as typed, and today is accepted. A
+    support session of 2062 would otherwise count in the report of a fiscal year not begun."""
+    project = ProjectFactory(support=kind == "support", evaluating=kind == "presentation")
+    url = f"/projects/manage/{project.pk}/add/{kind}/"
+    with time_machine.travel(dt.datetime(2027, 3, 31, 16, 0, tzinfo=dt.UTC), tick=False):
+        client = client_for(staff_user)
+        response = client.post(url, {**data, field: "2062-04-01"})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "に先の日付は入れられません（今日は2027年4月1日）。" in page
+        assert 'value="2062-04-01"' in page
+        assert client.post(url, {**data, field: "2027-04-01"}).status_code == 302
 
 
 def test_public_call_page_queries(client, django_assert_num_queries):
