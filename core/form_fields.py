@@ -3,9 +3,13 @@ examples, same input hints), built in one place so they stay alike."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Area, Department, Theme
@@ -136,3 +140,34 @@ def offered_with_linked(offered_ids: Iterable[int], instance, relation: str) -> 
     ones stay selectable outside the window, or the form saved again would refuse them."""
     linked = getattr(instance, relation).values_list("pk", flat=True) if instance.pk else []
     return [*offered_ids, *linked]
+
+
+class YenField(forms.IntegerField):
+    """An amount of yen as people write it in an announcement or a budget: 「１０万円」「30万」
+    「1,000,000円」「1億円」 (full-width or not, with 万・億, 円 and commas), whole yen from 0 to
+    `max_value`. The screen gives its own words for the upper bound (error_messages["max_value"])."""
+
+    UNITS = {"万": 10_000, "億": 100_000_000}  # data, not UI text
+    widget = forms.TextInput
+    default_error_messages = {
+        "invalid": _("金額は数字で入力してください（例: 300000、30万円）。"),
+        "not_whole": _("金額は1円単位で入力してください。"),
+        "min_value": _("金額は0円以上で入力してください。"),
+    }
+
+    def __init__(self, *, max_value: int, **kwargs):
+        kwargs.pop("min_value", None)  # a model's PositiveIntegerField offers 0: the same bound
+        super().__init__(min_value=0, max_value=max_value, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = unicodedata.normalize("NFKC", str(value))
+        text = re.sub(r"[\s,、]", "", text).removesuffix("円")  # data, not UI text
+        match = re.fullmatch(r"(-?\d+(?:\.\d+)?)(万|億)?", text)  # data, not UI text
+        if match is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        amount = Decimal(match[1]) * self.UNITS.get(match[2], 1)
+        if amount != amount.to_integral_value():
+            raise ValidationError(self.error_messages["not_whole"], code="not_whole")
+        return int(amount)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from decimal import Decimal
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import DateField, area_checkboxes, offered_with_linked, theme_checkboxes
+from core.form_fields import DateField, YenField, area_checkboxes, offered_with_linked, theme_checkboxes
 from core.form_helpers import text_area
 from core.models import Department
 from core.permissions import may
@@ -19,43 +14,20 @@ from groups.models import LegalForm
 from info.models import GRANT_AMOUNT_MAX, Frequency, Grant, NewsletterIssue, SavedSearch, SearchKind
 
 
-class YenField(forms.IntegerField):
-    """An amount of yen as an announcement writes it: 「１０万円」「30万」「1,000,000円」「1億円」
-    (full-width or not, with 万・億, 円 and commas), from 0 to 10億円."""
-
-    UNITS = {"万": 10_000, "億": 100_000_000}  # data, not UI text
-    widget = forms.TextInput
-    default_error_messages = {
-        "invalid": _("金額は数字で入力してください（例: 300000、30万円）。"),
-        "not_whole": _("金額は1円単位で入力してください。"),
-        "min_value": _("金額は0円以上で入力してください。"),
-        "max_value": _("金額は10億円以下で入力してください。"),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=0, max_value=GRANT_AMOUNT_MAX, **kwargs)
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        text = unicodedata.normalize("NFKC", str(value))
-        text = re.sub(r"[\s,、]", "", text).removesuffix("円")  # data, not UI text
-        match = re.fullmatch(r"(-?\d+(?:\.\d+)?)(万|億)?", text)  # data, not UI text
-        if match is None:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = Decimal(match[1]) * self.UNITS.get(match[2], 1)
-        if amount != amount.to_integral_value():
-            raise ValidationError(self.error_messages["not_whole"], code="not_whole")
-        return int(amount)
+def grant_amount(label, help_text) -> YenField:
+    """An amount of a grant: up to 10億円 (GRANT_AMOUNT_MAX)."""
+    return YenField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        max_value=GRANT_AMOUNT_MAX,
+        error_messages={"max_value": _("金額は10億円以下で入力してください。")},
+    )
 
 
 class GrantForm(forms.ModelForm):
-    amount_min = YenField(
-        label=_("金額（下限・円）"), required=False, help_text=_("例: 100000、10万円。なければ空欄。")
-    )
-    amount_max = YenField(
-        label=_("金額（上限・円）"), required=False, help_text=_("例: 500000、50万円。上限がなければ空欄。")
-    )
+    amount_min = grant_amount(_("金額（下限・円）"), _("例: 100000、10万円。なければ空欄。"))
+    amount_max = grant_amount(_("金額（上限・円）"), _("例: 500000、50万円。上限がなければ空欄。"))
     legal_forms = forms.MultipleChoiceField(
         label=_("応募できる法人格"),
         choices=LegalForm.choices,

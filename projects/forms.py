@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory, modelformset_factory
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import DateInput, department_choice
+from core.form_fields import DateInput, YenField, department_choice
 from core.form_helpers import text_area
 from core.forms import RequiredToSubmit, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme, User
@@ -47,6 +47,7 @@ from projects.validators import (
     FISCAL_YEAR_MAX,
     FISCAL_YEAR_MIN,
     SUPPORT_MINUTES_MAX,
+    budget_line_max,
 )
 
 
@@ -243,10 +244,17 @@ ProjectPartnerFormSet = inlineformset_factory(
 
 
 class BudgetLineForm(forms.ModelForm):
+    # Typed as a budget sheet writes it: 「48,000」「４８０００円」「4.8万円」, up to 1億円.
+    amount = YenField(
+        label=_("金額（円）"),
+        max_value=BUDGET_LINE_MAX,
+        help_text=_("例: 48000、48,000円、4.8万円"),
+        error_messages={"max_value": budget_line_max.message},
+    )
+
     class Meta:
         model = BudgetLine
         fields = ["item", "description", "amount", "payer"]
-        widgets = {"amount": number_input(max_value=BUDGET_LINE_MAX)}
 
 
 BudgetFormSet = inlineformset_factory(

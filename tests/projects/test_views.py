@@ -416,6 +416,33 @@ def test_a_budget_line_above_one_hundred_million_yen_is_refused_and_kept_as_type
 
 
 @pytest.mark.parametrize(
+    ("typed", "saved"),
+    [("48,000", 48_000), ("４８，０００円", 48_000), ("4.8万円", 48_000), ("10万", 100_000), ("1億円", 100_000_000)],
+)
+def test_a_budget_line_is_read_as_a_budget_sheet_writes_it(client_for, proposer, group, call, typed, saved):
+    """An amount with commas, full-width digits, 円 or 万 (as the group's own budget sheet has it)
+    is saved as yen, the same way a grant's amount is read."""
+    proposal = ProposalFactory(call=call, group=group, budget=False)
+    response = client_for(proposer).post(
+        f"/projects/proposals/{proposal.pk}/edit/",
+        {
+            "title": proposal.title,
+            "kind": proposal.kind,
+            **COMPLETE_PLAN,
+            "partners-TOTAL_FORMS": 0,
+            "partners-INITIAL_FORMS": 0,
+            "budget-TOTAL_FORMS": 1,
+            "budget-INITIAL_FORMS": 0,
+            "budget-0-item": "講師謝礼",
+            "budget-0-amount": typed,
+            "budget-0-payer": "city",
+        },
+    )
+    assert response.status_code == 302
+    assert list(proposal.budget_lines.values_list("amount", flat=True)) == [saved]
+
+
+@pytest.mark.parametrize(
     ("form_name", "field", "too_much", "enough", "message"),
     [
         ("ResultsPresentationForm", "audience", 100_001, 100_000, "参加者数は100,000人以下"),
