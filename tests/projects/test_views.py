@@ -417,7 +417,13 @@ def test_a_budget_line_above_one_hundred_million_yen_is_refused_and_kept_as_type
 
 @pytest.mark.parametrize(
     ("typed", "saved"),
-    [("48,000", 48_000), ("４８，０００円", 48_000), ("4.8万円", 48_000), ("10万", 100_000), ("1億円", 100_000_000)],
+    [
+        ("48,000", 48_000),
+        ("４８，０００円", 48_000),
+        ("4.8万円", 48_000),
+        ("10万", 100_000),
+        ("1億円", 100_000_000),
+    ],
 )
 def test_a_budget_line_is_read_as_a_budget_sheet_writes_it(client_for, proposer, group, call, typed, saved):
     """An amount with commas, full-width digits, 円 or 万 (as the group's own budget sheet has it)
