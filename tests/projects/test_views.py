@@ -378,6 +378,25 @@ def test_bad_input_keeps_what_was_typed(client_for, proposer, group, call):
     assert "入力内容を確認してください" in page and "ここは残る" in page and "会場費" in page
 
 
+def post_one_budget_line(client, proposal, amount: str):
+    """The proposal's edit page sent with its plan and one new budget line of `amount`."""
+    return client.post(
+        f"/projects/proposals/{proposal.pk}/edit/",
+        {
+            "title": proposal.title,
+            "kind": proposal.kind,
+            **COMPLETE_PLAN,
+            "partners-TOTAL_FORMS": 0,
+            "partners-INITIAL_FORMS": 0,
+            "budget-TOTAL_FORMS": 1,
+            "budget-INITIAL_FORMS": 0,
+            "budget-0-item": "会場使用料",
+            "budget-0-amount": amount,
+            "budget-0-payer": "city",
+        },
+    )
+
+
 def test_a_budget_line_above_one_hundred_million_yen_is_refused_and_kept_as_typed(
     client_for, proposer, group, call
 ):
@@ -388,21 +407,7 @@ def test_a_budget_line_above_one_hundred_million_yen_is_refused_and_kept_as_type
     client = client_for(proposer)
 
     def post(amount: str):
-        return client.post(
-            f"/projects/proposals/{proposal.pk}/edit/",
-            {
-                "title": proposal.title,
-                "kind": proposal.kind,
-                **COMPLETE_PLAN,
-                "partners-TOTAL_FORMS": 0,
-                "partners-INITIAL_FORMS": 0,
-                "budget-TOTAL_FORMS": 1,
-                "budget-INITIAL_FORMS": 0,
-                "budget-0-item": "会場使用料",
-                "budget-0-amount": amount,
-                "budget-0-payer": "city",
-            },
-        )
+        return post_one_budget_line(client, proposal, amount)
 
     response = post("99999999999999")
     page = response.content.decode()
@@ -429,22 +434,7 @@ def test_a_budget_line_is_read_as_a_budget_sheet_writes_it(client_for, proposer,
     """An amount with commas, full-width digits, 円 or 万 (as the group's own budget sheet has it)
     is saved as yen, the same way a grant's amount is read."""
     proposal = ProposalFactory(call=call, group=group, budget=False)
-    response = client_for(proposer).post(
-        f"/projects/proposals/{proposal.pk}/edit/",
-        {
-            "title": proposal.title,
-            "kind": proposal.kind,
-            **COMPLETE_PLAN,
-            "partners-TOTAL_FORMS": 0,
-            "partners-INITIAL_FORMS": 0,
-            "budget-TOTAL_FORMS": 1,
-            "budget-INITIAL_FORMS": 0,
-            "budget-0-item": "講師謝礼",
-            "budget-0-amount": typed,
-            "budget-0-payer": "city",
-        },
-    )
-    assert response.status_code == 302
+    assert post_one_budget_line(client_for(proposer), proposal, typed).status_code == 302
     assert list(proposal.budget_lines.values_list("amount", flat=True)) == [saved]
 
 
