@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -23,6 +22,7 @@ from core.constraints import exactly_one_of
 from core.fields import actor_field, optional_link, party_link
 from core.models import Department, JapaneseNames, Person, Theme, Vocabulary
 from core.text import search_document
+from core.validators import not_after_today
 
 
 class Channel(models.TextChoices):
@@ -178,16 +178,8 @@ class Consultation(models.Model):
         return self.anonymised_at is not None
 
     def clean(self) -> None:
-        today = timezone.localdate()
-        if self.consulted_on and self.consulted_on > today and not self.anonymised_at:
-            # A record is written after the talk; a future date is a typo that would sit at the
-            # top of 「新しい順」 and count in a fiscal year not begun.
-            raise ValidationError(
-                {
-                    "consulted_on": _("相談日に先の日付は入れられません（今日は%(today)s）。")
-                    % {"today": date_format(today, _("Y年n月j日"))}
-                }
-            )
+        if not self.anonymised_at:  # an anonymised record is never edited again
+            not_after_today(self, "consulted_on")
         if self.is_anonymous and self.person_id:
             raise ValidationError({"person": _("匿名の相談には相談者を登録できません。")})
         if not (self.is_anonymous or self.person_id or self.group_id or self.anonymised_at):

@@ -119,6 +119,24 @@ def plausible_date(value: dt.date | dt.datetime | None) -> None:
         )
 
 
+def not_after_today(instance, field_name: str) -> None:
+    """For a model's clean(): the day a record is about (相談日, 報告日, 実施日) is written afterwards,
+    so it is not after today (the Japan date). A slip of the year would sit on top of 「新しい順」
+    and count in a fiscal year not begun. The error names the field by its label."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    day, today = getattr(instance, field_name), timezone.localdate()
+    if day is not None and day > today:
+        label = instance._meta.get_field(field_name).verbose_name
+        raise ValidationError(
+            {
+                field_name: _("%(label)sに先の日付は入れられません（今日は%(today)s）。")
+                % {"label": label, "today": date_format(today, "DATE_FORMAT")}
+            }
+        )
+
+
 def _declares_bounds(field) -> bool:
     """A field that declares its own Min/MaxValueValidator keeps them (a historical date)."""
     return any(isinstance(v, MinValueValidator | MaxValueValidator) for v in field._validators)

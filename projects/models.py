@@ -38,6 +38,7 @@ from core.fields import actor_field, optional_link, party_link
 from core.fiscal import fiscal_year_of
 from core.models import Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.predicates import is_official
+from core.validators import not_after_today
 from projects.validators import audience_max, budget_line_max, fiscal_year_validators, support_minutes_max
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -963,20 +964,9 @@ class ProjectRecord(models.Model):
         abstract = True
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-        from django.utils.formats import date_format
-
         super().clean()
-        day = getattr(self, self.day_field) if self.day_field else None
-        today = timezone.localdate()
-        if day is not None and day > today:
-            label = self._meta.get_field(self.day_field).verbose_name
-            raise ValidationError(
-                {
-                    self.day_field: _("%(label)sに先の日付は入れられません（今日は%(today)s）。")
-                    % {"label": label, "today": date_format(today, _("Y年n月j日"))}
-                }
-            )
+        if self.day_field:
+            not_after_today(self, self.day_field)
 
 
 class HeldRecord(ProjectRecord):

@@ -527,7 +527,7 @@ def test_staff_register_a_picked_person_that_is_no_record_is_told_not_a_500(staf
     response = staff_client.post(reverse("events:staff_register", args=[event.pk]), {"person": picked})
     assert response.status_code == 400
     body = response.content.decode()
-    told = ("申し込む方を選んでください", "選んだ方の記録が見つかりません", "何か文字を入力してください")
+    told = ("申し込む方を選んでください", "選んだ方の記録が見つかりません", "NUL 文字は使えません")
     assert any(words in body for words in told)
     assert not Registration.objects.exists()
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from core.roles import Role
 from groups.models import Group
+from tests.admin_actions import admin_change_data
 from tests.groups.factories import GroupFactory
-from tests.groups.test_views import _admin_change_data, names
+from tests.groups.test_views import names
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +135,7 @@ def test_staff_save_a_group_in_the_admin_with_a_stored_phone_the_rule_refuses(cl
     group = GroupFactory(owner=owner, phone="03-123-456")
     c = client_for(make_user(roles=(Role.STAFF,), email="admin-legacy@example.jp", is_superuser=True))
     url = reverse("admin:groups_group_change", args=[group.pk])
-    response = c.post(url, _admin_change_data(c.get(url)) | {"activities": "職員が直しました。"})
+    response = c.post(url, admin_change_data(c.get(url)) | {"activities": "職員が直しました。"})
     assert response.status_code == 302
     group.refresh_from_db()
     assert (group.activities, group.phone) == ("職員が直しました。", "03-123-456")
