@@ -261,6 +261,26 @@ def match_proposed(
     )
 
 
+def _refuse_parties_not_taking_part(*parties) -> None:
+    """Only a registered group, an approved business and a department in use are matched or
+    introduced (the same rule as the suggestions): the others' pages are hidden, and a group that
+    has left the center or a business not yet approved must not be e-mailed about a partner."""
+    from matching.selectors import party_is_eligible
+
+    for party in parties:
+        if party_is_eligible(party):
+            continue
+        if isinstance(party, Department):
+            raise ValidationError(
+                _("「%(party)s」は使われていない担当課のため、マッチング・紹介はできません。")
+                % {"party": party}
+            )
+        raise ValidationError(
+            _("「%(party)s」は「%(status)s」のため、マッチング・紹介はできません。")
+            % {"party": party, "status": party.get_status_display()}
+        )
+
+
 @transaction.atomic
 def match_create(
     *,
@@ -277,14 +297,16 @@ def match_create(
 ) -> Match:
     """A match in state 提案 between two parties, scored now by matching.scoring.
 
-    Refused when the two are the same party, when the need or offer belongs to neither, or when
-    the two already have a match in progress.
+    Refused when the two are the same party, when either does not take part (a group not
+    registered, a business not approved, a department not in use), when the need or offer
+    belongs to neither, or when the two already have a match in progress.
     """
     from matching.selectors import suggestion_between
 
     ref_a, ref_b = PartyRef.of(party_a), PartyRef.of(party_b)
     if ref_a == ref_b:
         raise ValidationError(_("同じ相手どうしはマッチングできません。"))
+    _refuse_parties_not_taking_part(party_a, party_b)
     for item in (need, offer):
         if item is not None and PartyRef.of(item.party) not in (ref_a, ref_b):
             raise ValidationError(_("ニーズ・提供は、マッチングする相手のものを選んでください。"))
@@ -327,11 +349,14 @@ def match_transition(
 ) -> Match:
     """Moves a match one step along 提案 → 紹介済 → 協議中 → 成立 / 不成立, or refuses.
 
-    Moving to 紹介済 e-mails both parties after the transaction commits (unless ``notify`` is
+    紹介済 is refused while either party does not take part (see match_create). Moving to 紹介済
+    e-mails both parties after the transaction commits (unless ``notify`` is
     False: demo data and imports of past matches). ``at`` records a past date for the change.
     """
     match = Match.objects.select_for_update().get(pk=match.pk)
     MATCH_WORKFLOW.apply(match.status, to_status)
+    if to_status == MatchStatus.INTRODUCED:
+        _refuse_parties_not_taking_part(match.party_a, match.party_b)
     now = at or timezone.now()
     MatchStatusChange.objects.create(
         match=match, from_status=match.status, to_status=to_status, changed_by=by, changed_at=now, note=note

@@ -5,8 +5,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from matching import services
-from matching.models import BusinessStatus, ExchangeKind, MatchStatus, ProBonoDeliverable
-from tests.matching.factories import GroupFactory, NeedFactory, OfferFactory
+from matching.models import BusinessStatus, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
+from tests.matching.factories import (
+    BusinessFactory,
+    DepartmentFactory,
+    GroupFactory,
+    NeedFactory,
+    OfferFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,10 +159,51 @@ def test_closing_a_need_keeps_it_but_stops_suggesting_it(group):
 
 def test_the_match_side_can_be_any_kind_of_party(staff_user, kodomo):
     """A department and a group can be matched too."""
-    from tests.matching.factories import DepartmentFactory
-
     department = DepartmentFactory(themes=[kodomo])
     other = GroupFactory(themes=[kodomo])
     match = services.match_create(party_a=department, party_b=other, created_by=staff_user)
     assert match.party_a == department and match.party_b == other
     assert match.reasons == ["共通テーマ: 子どもの健全育成"]
+
+
+@pytest.mark.parametrize(
+    ("make_party", "words"),
+    [
+        (lambda: GroupFactory(withdrawn=True, name="やめた会"), "「やめた会」は「退会」のため"),
+        (lambda: GroupFactory(paused=True, name="休む会"), "「休む会」は「休止」のため"),
+        (lambda: BusinessFactory(pending=True, name="承認前商事"), "「承認前商事」は「承認待ち」のため"),
+        (lambda: BusinessFactory(rejected=True, name="差戻し商事"), "「差戻し商事」は「差戻し」のため"),
+        (lambda: DepartmentFactory(is_active=False, name="旧課"), "「旧課」は使われていない担当課のため"),
+    ],
+    ids=["withdrawn group", "paused group", "pending business", "rejected business", "unused department"],
+)
+def test_a_party_that_does_not_take_part_is_neither_matched_nor_emailed(
+    make_party, words, group, staff_user, django_capture_on_commit_callbacks
+):
+    """Like the suggestions, a match is only between parties that take part: staff cannot match or
+    introduce a group that left or paused, a business not (yet) approved, or a department no
+    longer in use (its page is hidden, and it must not be e-mailed about a partner)."""
+    other = make_party()
+    for party_a, party_b in ((group, other), (other, group)):
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as excinfo:
+            services.match_create(party_a=party_a, party_b=party_b, created_by=staff_user)
+        assert words in str(excinfo.value)
+    assert not Match.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_proposal_whose_party_has_left_since_is_not_introduced(
+    match, staff_user, django_capture_on_commit_callbacks
+):
+    """A match proposed while both took part is not introduced (no e-mail) once the group has left;
+    it can still be closed as 不成立."""
+    GroupFactory._meta.model.objects.filter(pk=match.group_a_id).update(status="withdrawn")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as excinfo:
+        services.match_introduce(match=match, by=staff_user, note="ぜひ")
+    assert "は「退会」のため、マッチング・紹介はできません。" in str(excinfo.value)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.PROPOSED and match.mail_sent_at is None
+    assert mail.outbox == []
+    services.match_transition(match=match, to_status=MatchStatus.DECLINED, by=staff_user)
+    match.refresh_from_db()
+    assert match.status == MatchStatus.DECLINED

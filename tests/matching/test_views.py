@@ -503,3 +503,20 @@ def test_the_origin_event_select_tells_repeated_events_apart_by_date_newest_firs
         cafe(days)
     more, labels = page_queries()
     assert more == few and len(labels) == 8
+
+
+def test_introducing_a_business_not_yet_approved_is_refused_on_the_page(
+    client, staff_user, group, django_capture_on_commit_callbacks
+):
+    """The introduce page (opened by its address) says why, keeps the note and sends nothing."""
+    pending = BusinessFactory(pending=True, name="承認前商事")
+    client.force_login(staff_user)
+    url = reverse("matching:introduce", args=[PartyRef.of(group).key, PartyRef.of(pending).key])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"note": "ぜひ一度お話しください。", "action": "introduce"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "「承認前商事」は「承認待ち」のため、マッチング・紹介はできません。" in page
+    assert "ぜひ一度お話しください。" in page
+    assert not Match.objects.exists()
+    assert mail.outbox == []
