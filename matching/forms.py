@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import area_checkboxes, theme_checkboxes
+from core.form_fields import area_checkboxes, phone_field, theme_checkboxes
 from core.form_helpers import text_area
 from events.models import Program
 from matching.models import Business, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
@@ -17,6 +17,8 @@ from matching.selectors import origin_event_choices
 class BusinessForm(forms.ModelForm):
     themes = theme_checkboxes(_("関心のあるテーマ"))
     areas = area_checkboxes(_("活動地域"))
+    # The profile's rule (core.text.phone_number): ０００－１２３－４５６７ is stored as 000-123-4567.
+    phone = phone_field(autocomplete="tel")
 
     class Meta:
         model = Business
@@ -41,8 +43,11 @@ class BusinessForm(forms.ModelForm):
             "website": _("例: https://example.jp/"),
             "contact_name": _("例: 山田 太郎"),
             "email": _("紹介のお知らせが届きます。例: info@example.jp"),
-            "phone": _("例: 000-123-4567"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].keep_stored(self.instance.phone)
 
 
 class ItemForm(forms.Form):

@@ -520,3 +520,24 @@ def test_introducing_a_business_not_yet_approved_is_refused_on_the_page(
     assert "ぜひ一度お話しください。" in page
     assert not Match.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_business_phone_number_is_checked_and_stored_like_a_groups(client, member):
+    """「０００－１２３－４５６７」 is stored half-width; 「abc」 is refused in Japanese with the input
+    kept; a number stored before the rule can be sent back unchanged when other fields change."""
+    from matching.models import Business
+
+    client.force_login(member)
+    url = reverse("matching:business_create")
+    data = {"name": "あおば工務店", "name_kana": "あおばこうむてん", "email": "aoba@example.jp"}
+    refused = client.post(url, {**data, "phone": "abc"})
+    assert "電話番号は、数字とハイフンで入力してください" in refused.content.decode()
+    assert not Business.objects.exists()
+    client.post(url, {**data, "phone": "０００－１２３－４５６７"})
+    business = Business.objects.get()
+    assert business.phone == "000-123-4567"
+    Business.objects.filter(pk=business.pk).update(phone="03-123-456")  # stored before the rule
+    edit = reverse("matching:business_edit", args=[business.pk])
+    client.post(edit, {**data, "industry": "建築", "phone": "03-123-456"})
+    business.refresh_from_db()
+    assert (business.industry, business.phone) == ("建築", "03-123-456")
