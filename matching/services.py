@@ -377,13 +377,14 @@ def match_introduce(*, match: Match, by: User | None, note: str = "") -> Match:
 
 
 def party_recipients(party) -> list[str]:
-    """Who hears about an introduction: the party's contact address and its members' accounts."""
+    """Who hears about an introduction: the party's contact address and its members' active
+    accounts (a closed account hears nothing, as with a business's approval mail)."""
     if isinstance(party, Group):
-        accounts = list(party.memberships.select_related("user").values_list("user__email", flat=True))
+        accounts = list(party.memberships.filter(user__is_active=True).values_list("user__email", flat=True))
     elif isinstance(party, Business):
-        accounts = list(party.members.values_list("email", flat=True))
+        accounts = list(party.members.filter(is_active=True).values_list("email", flat=True))
     else:
-        accounts = list(party.officials.values_list("email", flat=True))
+        accounts = list(party.officials.filter(is_active=True).values_list("email", flat=True))
     found: list[str] = []
     for address in [getattr(party, "email", ""), *accounts]:
         if address and address not in found:

@@ -207,3 +207,18 @@ def test_a_proposal_whose_party_has_left_since_is_not_introduced(
     services.match_transition(match=match, to_status=MatchStatus.DECLINED, by=staff_user)
     match.refresh_from_db()
     assert match.status == MatchStatus.DECLINED
+
+
+def test_a_closed_account_is_not_emailed_about_an_introduction(
+    match, staff_user, editor, business_member, django_capture_on_commit_callbacks
+):
+    """A member whose account was closed (is_active False) no longer hears about introductions;
+    the party's contact address still does."""
+    for account in (editor, business_member):
+        account.is_active = False
+        account.save(update_fields=["is_active"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_introduce(match=match, by=staff_user, note="ぜひ")
+    to_group, to_business = mail.outbox
+    assert to_group.to == [match.group_a.email]
+    assert to_business.to == [match.business_b.email]
