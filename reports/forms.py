@@ -6,6 +6,7 @@ from core.form_fields import offered_with_linked
 from core.form_helpers import text_area
 from events.models import Event, Program
 from reports.models import OutcomeRecord
+from reports.services import report_request_years, report_years_text
 
 
 def year_choices(*, back: int = 6, forward: int = 0) -> list[tuple[int, str]]:
@@ -22,13 +23,12 @@ class ReportRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = year_choices(back=10, forward=1)
         field = self.fields["fiscal_year"]
-        field.choices = choices
+        field.choices = [(year, fiscal_year_label(year)) for year in report_request_years()]
         # %%(value)s stays for Django to fill in with the value sent.
         field.error_messages["invalid_choice"] = _(
-            "「%%(value)s」は報告書を依頼できる年度ではありません。%(first)s〜%(last)sから選んでください。"
-        ) % {"first": choices[-1][1], "last": choices[0][1]}
+            "「%%(value)s」は報告書を依頼できる年度ではありません。%(years)sから選んでください。"
+        ) % {"years": report_years_text()}
 
     def clean_program(self):
         code = self.cleaned_data["program"]

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.fiscal import current_fiscal_year, fiscal_year_label
 from core.models import User
 from core.services import save_validated
 from events.models import Program
@@ -39,6 +40,37 @@ REPORT_RUNNING_STALE_AFTER = dt.timedelta(seconds=REPORT_TIME_LIMIT + 5 * 60)
 # A queued request whose message was lost (Redis restarted without persistence).
 REPORT_QUEUED_STALE_AFTER = dt.timedelta(minutes=10)
 REPORT_MAX_ATTEMPTS = 3
+# The fiscal years staff may request (the request form) or finalise a report for: the last ten,
+# this one and the next. The command line and the April run are not limited.
+REPORT_YEARS_BACK, REPORT_YEARS_FORWARD = 10, 1
+
+
+def report_request_years() -> list[int]:
+    """The fiscal years a report can be requested or finalised for, newest first."""
+    current = current_fiscal_year()
+    return list(range(current + REPORT_YEARS_FORWARD, current - REPORT_YEARS_BACK - 1, -1))
+
+
+def report_years_text() -> str:
+    """「平成28年度〜令和9年度」: the years of report_request_years, for messages."""
+    years = report_request_years()
+    first, last = fiscal_year_label(years[-1]), fiscal_year_label(years[0])
+    return _("%(first)s〜%(last)s") % {"first": first, "last": last}
+
+
+def report_year_refusal(fiscal_year: int) -> str:
+    """Why a report of `fiscal_year` cannot be requested or finalised, or "" when it can."""
+    if fiscal_year in report_request_years():
+        return ""
+    return _("%(year)sの報告書は作成・確定できません（できるのは%(years)sです）。") % {
+        "year": fiscal_year_label(fiscal_year),
+        "years": report_years_text(),
+    }
+
+
+def _refuse_year_outside_requests(fiscal_year: int) -> None:
+    if refusal := report_year_refusal(fiscal_year):
+        raise ValidationError(refusal)
 
 
 # --- Outcome episodes ---------------------------------------------------------------------------
@@ -160,6 +192,7 @@ def report_finalize(*, program: Program | None, fiscal_year: int, requested_by: 
     to the data or the assessment is printed only by the next 版."""
     from reports.selectors import report_findings
 
+    _refuse_year_outside_requests(fiscal_year)
     findings = report_findings(program=program, fiscal_year=fiscal_year)
     if findings:
         raise ValidationError([finding.text for finding in findings])

@@ -70,10 +70,14 @@ def _index_page(
     }
     if year is not None:
         lines = selectors.report_lines(fiscal_year=year)
+        staff = may(request.user, "reports.request_report")
+        # Staff see why a year outside the requests has no buttons (they would only be refused).
+        year_refusal = services.report_year_refusal(year) if staff else ""
         context |= {
             "lines": lines,
             "any_active": any(line.report and line.report.is_active for line in lines),
-            "can_request": may(request.user, "reports.request_report"),
+            "can_request": staff and not year_refusal,
+            "year_refusal": year_refusal,
         }
     return render(request, template, context, status=status)
 
@@ -239,7 +243,8 @@ def assessment_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "program_name": program.name if program else _("全事業"),
             "findings": selectors.report_findings(program=program, fiscal_year=year),
             "versions": versions,
-            "can_finalize": may(request.user, "reports.request_report"),
+            "can_finalize": may(request.user, "reports.request_report")
+            and not services.report_year_refusal(year),
         },
     )
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from reports import selectors, services
 from reports.models import OutcomeAxis, Report, ReportStatus
+from tests.conftest import frozen_clock
 from tests.reports.factories import OutcomeRecordFactory, program
 
 pytestmark = pytest.mark.django_db
+# 令和8年度: 令和7年度 (2025) can be finalised (services.report_request_years).
+_frozen_now = frozen_clock(dt.datetime(2026, 7, 1, 10, 0, tzinfo=dt.UTC))
 
 
 def complete_assessment(code="alp", **overrides):

@@ -329,3 +329,24 @@ def test_a_report_without_recorded_figures_has_no_figure_download(client, staff_
     client.force_login(staff_user)
     report = report_factory(done=True, figures={})
     assert client.get(reverse("reports:figures_csv", args=[report.pk])).status_code == 404
+
+
+def test_a_year_outside_the_requests_offers_no_request_and_cannot_be_finalised(
+    client_for, staff_user, time_machine
+):
+    """In 令和8年度 reports can be requested for 平成28年度〜令和9年度. The page of 令和32年度 (?year=2050)
+    says so instead of showing 作成を依頼 buttons that are refused; its 評価と確定 page offers no
+    確定 and a 確定 sent anyway is refused in Japanese, with nothing made."""
+    import datetime as dt
+
+    time_machine.move_to(dt.datetime(2026, 12, 5, 17, 0, tzinfo=dt.UTC), tick=False)  # 12月6日 2時 (JST)
+    client = client_for(staff_user)
+    refusal = "令和32年度の報告書は作成・確定できません（できるのは平成28年度〜令和9年度です）。"
+    far = client.get(reverse("reports:index"), {"year": 2050}).content.decode()
+    assert refusal in far and "作成を依頼" not in far
+    assert "作成を依頼" in client.get(reverse("reports:index"), {"year": 2027}).content.decode()
+    assessment = client.get(reverse("reports:assessment", args=[2050, "alp"])).content.decode()
+    assert "確定して第1版を作る" not in assessment
+    response = client.post(reverse("reports:finalize", args=[2050, "alp"]), follow=True)
+    assert refusal in response.content.decode()
+    assert not Report.objects.exists()
