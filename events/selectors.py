@@ -480,6 +480,14 @@ def events_in_fiscal_year(*, program_code: str | None, fiscal_year: int) -> Quer
     return queryset
 
 
+def held_events(*, program_code: str | None, fiscal_year: int) -> QuerySet[Event]:
+    """Events of the year (events_in_fiscal_year) that have begun: a list made during the year
+    names no event still to come, as held_sessions counts no session still to come."""
+    return events_in_fiscal_year(program_code=program_code, fiscal_year=fiscal_year).filter(
+        first_starts_at__lte=timezone.now()
+    )
+
+
 def held_sessions(*, program_code: str | None, fiscal_year: int) -> QuerySet[EventSession]:
     start, end = fiscal_year_bounds(fiscal_year)
     queryset = EventSession.objects.filter(

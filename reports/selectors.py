@@ -534,11 +534,12 @@ class EventRow:
 
 
 def events_held(*, program_code: str | None, fiscal_year: int) -> list[EventRow]:
-    """Events whose first session is in the year, with sessions and confirmed registrations."""
-    from events.selectors import events_in_fiscal_year
+    """Events whose first session is in the year and has begun (events.selectors.held_events),
+    with sessions and confirmed registrations."""
+    from events.selectors import held_events
 
     qs = (
-        events_in_fiscal_year(program_code=program_code, fiscal_year=fiscal_year)
+        held_events(program_code=program_code, fiscal_year=fiscal_year)
         .select_related("program")
         .order_by("first_starts_at", "id")
     )

@@ -313,3 +313,33 @@ def test_the_all_programs_report_reconciles_program_sums_with_the_center(known_d
     text = one_line(pdf_text(report_render_pdf(program_code=None, fiscal_year=2025)))
     assert "事業の合計とセンター全体の照合" in text
     assert "4. 事業ごとの数値と評価" in text
+
+
+def test_a_report_made_during_the_year_lists_only_events_that_have_begun(time_machine):
+    """令和8年度's report made on 令和8年12月6日: the January event is still to come, so 実施した催し
+    lists the October one only, and its count agrees with 開催した催し (it listed both)."""
+    time_machine.move_to(local(2026, 12, 6, 9), tick=False)
+    make_event(
+        program_code="mirai_taiwa",
+        starts=local(2026, 10, 18, 14),
+        title="ミライ対話 中央地区",
+        people=["青木"],
+    )
+    make_event(
+        program_code="mirai_taiwa",
+        starts=local(2027, 1, 24, 14),
+        title="ミライ対話 南台地区",
+        people=["井上"],
+    )
+
+    assert [row.title for row in selectors.events_held(program_code="mirai_taiwa", fiscal_year=2026)] == [
+        "ミライ対話 中央地区"
+    ]
+    text = one_line(pdf_text(report_render_pdf(program_code="mirai_taiwa", fiscal_year=2026)))
+    assert "実施した催し（1件）" in text
+    assert "令和8年10月18日 ミライ対話 中央地区 1 1" in text
+    assert "南台地区" not in text
+    from events.hooks import report_figures
+
+    held = {f.key: f.value for f in report_figures(program_code="mirai_taiwa", fiscal_year=2026)}
+    assert held["events.events_held"] == 1
