@@ -343,3 +343,18 @@ def test_a_report_made_during_the_year_lists_only_events_that_have_begun(time_ma
 
     held = {f.key: f.value for f in report_figures(program_code="mirai_taiwa", fiscal_year=2026)}
     assert held["events.events_held"] == 1
+
+
+def test_a_long_unbroken_latin_string_wraps_inside_the_page_and_its_table_cell(time_machine):
+    """A URL in an episode and an event title in letters have no place to break: they used to run
+    off the page (and out of the events table's cell), cut off in print. They now wrap."""
+    time_machine.move_to(local(2026, 5, 1), tick=False)
+    url = "https://example.jp/" + "a" * 150
+    OutcomeRecordFactory(program=program("alp"), fiscal_year=2025, category="活動の紹介", episode=url)
+    make_event(program_code="alp", starts=local(2025, 10, 1), title="講座" + "ABCDEFGHIJ" * 12)
+
+    text = pdf_text(report_render_pdf(program_code="alp", fiscal_year=2025))
+    longest_a = max(len(run) for run in re.findall(r"a{10,}", text))
+    longest_title = max(len(run) for run in re.findall(r"(?:[A-J]{10,})", text))
+    assert longest_a < 100  # an A4 line holds about 90 of them
+    assert longest_title < 60  # the name column is about half the line
