@@ -332,6 +332,11 @@ class Journey:
     def cohort(self) -> list[int]:
         return self.steps[0].values
 
+    @property
+    def is_empty(self) -> bool:
+        """Nobody attended ミライ対話 in any of the three years: there is no flow to follow."""
+        return not any(self.cohort)
+
     def share(self, step: JourneyStep) -> list[str]:
         """Each value as a share of that year's ミライ対話 participants (people steps only)."""
         if not step.of_cohort or step is self.steps[0]:
@@ -764,11 +769,15 @@ def report_content(
     flow = None
     if program_code in JOURNEY_PROGRAMS:
         flow = journey(fiscal_year=fiscal_year)
-        flow.svg = charts.journey_chart(
-            labels=[step.label for step in flow.steps],
-            years=flow.year_labels,
-            values=[step.values for step in flow.steps],
-            units=[step.unit for step in flow.steps],
+        flow.svg = (
+            ""
+            if flow.is_empty
+            else charts.journey_chart(
+                labels=[step.label for step in flow.steps],
+                years=flow.year_labels,
+                values=[step.values for step in flow.steps],
+                units=[step.unit for step in flow.steps],
+            )
         )
     step(40)
     records = outcome_records(program_code=program_code, fiscal_year=fiscal_year)

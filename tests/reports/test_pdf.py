@@ -358,3 +358,15 @@ def test_a_long_unbroken_latin_string_wraps_inside_the_page_and_its_table_cell(t
     longest_title = max(len(run) for run in re.findall(r"(?:[A-J]{10,})", text))
     assert longest_a < 100  # an A4 line holds about 90 of them
     assert longest_title < 60  # the name column is about half the line
+
+
+def test_a_flow_with_nobody_to_follow_is_explained_not_drawn_as_zeros(time_machine):
+    """No one attended ミライ対話 in 令和4〜6年度: the section says so in a sentence instead of a
+    table and a chart of zeros (「ミライ対話に出席した人（人） 0 0 0」 and empty bars)."""
+    time_machine.move_to(local(2026, 5, 1), tick=False)
+    program("mirai_taiwa")
+
+    text = one_line(pdf_text(report_render_pdf(program_code="mirai_taiwa", fiscal_year=2024)))
+    assert "令和4年度〜令和6年度にミライ対話に出席した人の記録がないため、その後の流れは示せません。" in text
+    assert "ミライ対話に出席した人（人）" not in text
+    assert "担い手育成の流れ（3年度の比較、人・団体）" not in text
