@@ -30,6 +30,7 @@ from core.history import HistoryEntry, history_entries
 from core.models import Department, Person, addressed_name
 from core.pagecache import versions
 from core.search import keyword_search
+from core.selectors import people_matching
 
 # What a row of a consultation table shows (consultations/_table.html), and no more: the question
 # and answer texts and the people's other columns stay in the database.
@@ -289,9 +290,10 @@ def party_search(*, q: str, kinds: tuple[str, ...] = ("group", "person"), limit:
         for group in groups.only("pk", "name", "status")[:limit]:
             hits.append(PartyHit("group", group.pk, group.name, group.get_status_display()))
     if "person" in kinds:
-        for person in narrowed(
-            Person.objects.filter(merged_into__isnull=True).only("pk", "name", "name_kana", "phone")
-        ):
+        # By name, reading or e-mail in any spelling, or by the digits of a phone number however
+        # typed (09012345678 finds 090-1234-5678), as the events' people search.
+        people = people_matching(q, words=search.q(["search_text__contains"]))
+        for person in people.only("pk", "name", "name_kana", "phone").order_by("sort_key", "pk")[:limit]:
             note = "・".join(filter(None, [person.name_kana, person.phone]))
             hits.append(PartyHit("person", person.pk, person.name, note))
     if "business" in kinds:

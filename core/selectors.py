@@ -1,10 +1,15 @@
 """Reads for the shared pages."""
 
 import json
+import re
 
 from django.conf import settings
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from core.app_hooks import collect
+from core.models import Person
+from core.text import phone_number, search_key
 
 
 def home_context() -> dict:
@@ -106,3 +111,36 @@ def staff_today_context(items: list) -> dict:
         "items": waiting,
         "urgent_count": sum(1 for item in waiting if item.urgency == Urgency.URGENT),
     }
+
+
+# --- People (core.models.Person) found by staff --------------------------------------------------
+
+
+def phone_digits_typed(query: str) -> str:
+    """The digits of a keyword that is a phone number or part of one, however typed (hyphens,
+    brackets, full width: 「０９０－１２３４」 → '0901234'), or "" when the keyword is not one."""
+    typed = phone_number(query)
+    return typed.replace("-", "") if re.fullmatch(r"[\d-]*\d[\d-]*", typed) else ""
+
+
+def people_matching(query: str, *, words: Q | None = None) -> QuerySet[Person]:
+    """Unmerged people a staff search finds: the name, reading or e-mail address containing the
+    keyword however it was typed (search_text; `words`, a keyword_search condition, when the
+    caller has one with synonyms), or, for a keyword of digits, the phone number containing those
+    digits whatever the hyphens on either side: a number heard on the phone 「09012345678」 or
+    typed 「０９０－１２３４」 finds 090-1234-5678. A keyword with nothing to search (「・・」,
+    「-」) finds nobody, never everybody."""
+    match = Q()
+    if words is not None:
+        match |= words
+    elif key := search_key(query):
+        match |= Q(search_text__contains=key)
+    if digits := phone_digits_typed(query):
+        match |= Q(phone_digits__contains=digits)
+    if not match:
+        return Person.objects.none()
+    return (
+        Person.objects.filter(merged_into__isnull=True)
+        .annotate(phone_digits=Replace("phone", Value("-"), Value("")))
+        .filter(match)
+    )

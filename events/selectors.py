@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Replace
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -33,7 +32,8 @@ from core.fiscal import fiscal_year_end, fiscal_year_start
 from core.history import HistoryEntry, HistorySource, history_entries
 from core.models import Person, User
 from core.permissions import may
-from core.text import phone_number, search_key
+from core.selectors import people_matching
+from core.text import search_key
 from events.models import Attendance, Event, EventSession, Registration, SurveyResponse
 
 Status = Registration.Status
@@ -311,27 +311,6 @@ def survey_summary(event: Event) -> SurveySummary:
         distribution=[(n, totals[f"s{n}"]) for n in range(5, 0, -1)],
         attended=attended,
         comments=comments,
-    )
-
-
-def people_matching(query: str) -> QuerySet[Person]:
-    """Unmerged people a staff search finds: the name, reading or e-mail address containing the
-    keyword however it was typed (search_text), or, for a keyword of digits, the phone number
-    containing those digits whatever the hyphens, brackets or width on either side: a number
-    heard on the phone 「09012345678」 or typed 「０９０－１２３４」 finds 090-1234-5678. A keyword
-    with nothing to search (「・・」, 「-」) finds nobody, never everybody."""
-    match = Q()
-    if key := search_key(query):
-        match |= Q(search_text__contains=key)
-    typed = phone_number(query)
-    if re.fullmatch(r"[\d-]*\d[\d-]*", typed):
-        match |= Q(phone_digits__contains=typed.replace("-", ""))
-    if not match:
-        return Person.objects.none()
-    return (
-        Person.objects.filter(merged_into__isnull=True)
-        .annotate(phone_digits=Replace("phone", Value("-"), Value("")))
-        .filter(match)
     )
 
 

@@ -46,3 +46,27 @@ def test_departments_are_found_by_name_reading_or_division_in_any_spelling(q, ex
     DepartmentFactory(name="子ども家庭支援課", name_kana="こどもかていしえんか", division="こども未来部")
     DepartmentFactory(name="廃止した課", name_kana="はいししたか", is_active=False)
     assert labels(q, "department") == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("09012345678", ["佐藤 陽子"]),  # heard on the phone, no hyphens
+        ("０９０－１２３４", ["佐藤 陽子"]),  # full width, part of it
+        ("000-978-3074", ["鈴木 健太"]),
+        ("さとう", ["佐藤 陽子"]),  # the reading, as before
+        ("こども", ["子ども 花子"]),  # synonyms, as before
+        ("0120", []),
+    ],
+)
+def test_people_are_found_by_name_reading_or_phone_number_however_typed(q, expected):
+    """As the events' people search (core.selectors.people_matching): the digits of a phone number."""
+    from core.models import Person
+
+    Person.objects.create(name="佐藤 陽子", name_kana="さとう ようこ", phone="090-1234-5678")
+    Person.objects.create(name="鈴木 健太", name_kana="すずき けんた", phone="000-978-3074")
+    Person.objects.create(name="子ども 花子", name_kana="こども はなこ", phone="")
+    merged = Person.objects.create(name="佐藤 陽子", name_kana="さとう ようこ", phone="090-1234-5678")
+    merged.merged_into = Person.objects.first()
+    merged.save()
+    assert labels(q, "person") == expected
