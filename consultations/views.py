@@ -381,17 +381,20 @@ def referral_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralForm(request.POST)
     if "_search" not in request.POST and form.is_valid():
         target = form.cleaned_data["target_object"]
-        services.referral_create(
-            consultation=consultation,
-            actor=request.user,
-            department=form.cleaned_data["department"],
-            group=target if target and target._meta.model_name == "group" else None,
-            business=target if target and target._meta.model_name == "business" else None,
-            note=form.cleaned_data["note"],
-            path=request.path,
-        )
-        messages.success(request, _("つなぎ先を追加しました。"))
-        return _to_section(consultation, "referrals")
+        # A note the model refuses (a control character, too long) is said next to it, with
+        # what was typed kept: it was a 500.
+        with refusals_on_form(form):
+            services.referral_create(
+                consultation=consultation,
+                actor=request.user,
+                department=form.cleaned_data["department"],
+                group=target if target and target._meta.model_name == "group" else None,
+                business=target if target and target._meta.model_name == "business" else None,
+                note=form.cleaned_data["note"],
+                path=request.path,
+            )
+            messages.success(request, _("つなぎ先を追加しました。"))
+            return _to_section(consultation, "referrals")
     q = request.POST.get("target_q", "")
     results = selectors.party_search(q=q, kinds=("group", "business")) if q.strip() else []
     if "_search" in request.POST:

@@ -553,6 +553,23 @@ def test_a_link_that_cannot_be_chosen_shows_the_record_again_with_the_choices_ke
     assert not consultation.related_projects.exists()
 
 
+def test_a_referral_note_the_model_refuses_is_shown_again_on_its_field(client_for, staff_user, consultation):
+    """A note with a character no text may hold (here U+202E, which turns text around) is said
+    next to つないだ内容, with the department chosen and the note typed kept, and nothing is added
+    (it was a 500)."""
+    department = DepartmentFactory()
+    response = client_for(staff_user).post(
+        reverse("consultations:referral_add", args=[consultation.pk]),
+        {"department": department.pk, "note": "窓口を紹介\u202eした"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "文字の向きを変える制御文字（U+202E）" in html
+    assert "窓口を紹介\u202eした</textarea>" in html
+    assert f'<option value="{department.pk}" selected>' in html
+    assert not Referral.objects.exists()
+
+
 def test_referral_to_a_group_found_by_search(client_for, staff_user, consultation):
     """A group or business is picked from search results; choosing none and a department is refused."""
     target = GroupFactory(name="みなと環境ネット", name_kana="みなとかんきょうねっと")
