@@ -246,7 +246,8 @@ class Referral(models.Model):
 
 class FollowUpQuerySet(models.QuerySet):
     def pending(self):
-        return self.filter(done=False)
+        """Still to do: not done, of a record not anonymised (which can no longer be changed)."""
+        return self.filter(done=False, consultation__anonymised_at__isnull=True)
 
 
 class FollowUp(models.Model):

@@ -317,7 +317,10 @@ def follow_up_create(
 def follow_up_complete(
     *, follow_up: FollowUp, actor: User, done_on: dt.date | None = None, path: str = ""
 ) -> FollowUp:
-    """Marks the follow-up done; the consultation is closed when nothing is left to follow up."""
+    """Marks the follow-up done; the consultation is closed when nothing is left to follow up.
+    A follow-up already done keeps the day it was done (a second click, another tab)."""
+    if follow_up.done:
+        return follow_up
     follow_up.done = True
     follow_up.done_on = done_on or timezone.localdate()
     save_validated(follow_up)

@@ -441,6 +441,8 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     follow_up = get_object_or_404(FollowUp.objects.select_related("consultation"), pk=pk)
+    # An anonymised record is kept for the figures only, like its other forms (_record_to_change).
+    permitted(request.user, "consultations.change_record", follow_up.consultation)
     services.follow_up_complete(follow_up=follow_up, actor=request.user, path=request.path)
     messages.success(request, _("フォローアップを完了にしました。"))
     # From the follow-ups page: back to the same page of it (its lists and filter).

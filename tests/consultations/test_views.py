@@ -649,6 +649,37 @@ def test_follow_up_dashboard_for_one_owner_counts_only_theirs(client_for, staff_
     assert "期限切れ（1件）" in page and "、0件）" in page and "ありません。" in page
 
 
+def test_a_follow_up_done_twice_keeps_the_day_it_was_done(client_for, staff_user, time_machine):
+    """A second 完了にする (a double click, another tab) leaves the follow-up as it was done."""
+    time_machine.move_to(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC))
+    follow_up = FollowUpFactory(due_on=dt.date(2026, 11, 20), done=True, done_on=dt.date(2026, 11, 21))
+    response = client_for(staff_user).post(reverse("consultations:follow_up_done", args=[follow_up.pk]))
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.done and follow_up.done_on == dt.date(2026, 11, 21)
+
+
+def test_a_follow_up_of_an_anonymised_record_cannot_be_done(client_for, staff_user, time_machine):
+    """An anonymised record is kept for the figures only: a follow-up left open on it is no longer
+    listed as to do, offers no 完了にする, and cannot be changed."""
+    time_machine.move_to(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC))
+    follow_up = FollowUpFactory(
+        consultation=ConsultationFactory(consulted_on=dt.date(2020, 5, 1)), due_on=dt.date(2020, 5, 15)
+    )
+    Consultation.objects.filter(pk=follow_up.consultation_id).update(
+        anonymised_at=timezone.now(), is_anonymous=True, person=None
+    )
+    client = client_for(staff_user)
+    page = client.get(reverse("consultations:follow_ups")).content.decode()
+    assert reverse("consultations:follow_up_done", args=[follow_up.pk]) not in page
+    detail = client.get(follow_up.consultation.get_absolute_url()).content.decode()
+    assert reverse("consultations:follow_up_done", args=[follow_up.pk]) not in detail
+    response = client.post(reverse("consultations:follow_up_done", args=[follow_up.pk]))
+    assert response.status_code == 403
+    follow_up.refresh_from_db()
+    assert not follow_up.done and follow_up.done_on is None
+
+
 def test_group_history_lists_only_that_group(client_for, staff_user):
     """The group's consultation page shows its consultations, newest first."""
     group = GroupFactory()
