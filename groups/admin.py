@@ -13,6 +13,7 @@ from core.admin_actions import apply_to_each
 from core.form_fields import phone_field
 from core.form_helpers import text_area
 from core.search import keyword_search
+from core.shortcuts import refusals_on_form
 from groups import selectors, services
 from groups.models import (
     Group,
@@ -113,12 +114,19 @@ class GroupAdmin(SimpleHistoryAdmin):
         if "apply" in request.POST:
             form = ReturnReasonForm(request.POST)
             if form.is_valid():
-                for group in pending:
-                    services.group_return(group=group, staff=request.user, reason=form.cleaned_data["reason"])
-                self.message_user(
-                    request, _("%(count)s件を差し戻しました。") % {"count": pending.count()}, messages.SUCCESS
-                )
-                return None
+                # The reason is checked before the first group changes: a refused one (too long,
+                # control characters) is shown on this form, and no group is returned.
+                with refusals_on_form(form):
+                    for group in pending:
+                        services.group_return(
+                            group=group, staff=request.user, reason=form.cleaned_data["reason"]
+                        )
+                    self.message_user(
+                        request,
+                        _("%(count)s件を差し戻しました。") % {"count": pending.count()},
+                        messages.SUCCESS,
+                    )
+                    return None
         else:
             form = ReturnReasonForm()
         return render(

@@ -52,6 +52,17 @@ def _by(group: Group, user: User | None, reason: str) -> None:
     group._change_reason = reason[:100]
 
 
+def _clean_reason(reason: str) -> str:
+    """A reason (差戻し・休止・退会 …) as it will be stored and mailed: the model's checks of
+    status_reason (no NUL or other control characters, a bounded length), under the form's field."""
+    reason = reason.strip()
+    try:
+        Group._meta.get_field("status_reason").run_validators(reason)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from None
+    return reason
+
+
 def completeness_errors(group: Group, *, themes: Iterable | None = None) -> dict[str, list[str]]:
     """What an application must have before staff can review it (a draft may lack these)."""
     errors: dict[str, list[str]] = {}
@@ -314,9 +325,10 @@ def group_return(*, group: Group, staff: User, reason: str) -> Group:
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": [_("差し戻す理由を入力してください。申請者にそのまま伝わります。")]})
+    reason = _clean_reason(reason)
     group = Group.objects.select_for_update().get(pk=group.pk)
     _set_status(group, GroupAction.RETURN)
-    group.status_reason = reason.strip()
+    group.status_reason = reason
     _by(group, staff, _("差戻し"))
     group.save()
     group.notified_by_email = send_group_email(
@@ -342,9 +354,10 @@ def group_change_status(*, group: Group, user: User, action: str, reason: str = 
         raise ValueError(action)
     if not may(user, f"groups.{action}_group", group):
         raise PermissionDenied
+    reason = _clean_reason(reason)
     group = Group.objects.select_for_update().get(pk=group.pk)
     _set_status(group, action)
-    group.status_reason = reason.strip()
+    group.status_reason = reason
     _by(group, user, GroupAction(action).label)
     group.save()
     staff_emails = [settings.CENTER_EMAIL] if settings.CENTER_EMAIL else []

@@ -253,3 +253,25 @@ def test_approving_a_group_with_no_editor_queues_no_mail_and_says_so(staff_user,
     applied = GroupFactory(pending=True, owner=owner)
     assert services.group_approve(group=applied, staff=staff_user).notified_by_email is True
     assert mail.outbox[-1].to == [owner.email]
+
+
+@pytest.mark.parametrize("reason", ["休止します\x00", "長" * 20_001])
+def test_a_reason_is_checked_like_the_field_before_the_status_changes(
+    owner, staff_user, group_factory, reason
+):
+    """休止・退会・差戻しの理由 follow the model's rule for status_reason (no NUL or other control
+    characters, at most 20,000 characters): refused under the reason, nothing changed or sent.
+    PostgreSQL refuses a NUL in text outright, so the save used to end in a server error."""
+    approved = group_factory(owner=owner)
+    pending = group_factory(pending=True, owner=owner)
+    with pytest.raises(ValidationError) as exc:
+        services.group_change_status(group=approved, user=owner, action="pause", reason=reason)
+    assert list(exc.value.message_dict) == ["reason"]
+    with pytest.raises(ValidationError) as exc:
+        services.group_return(group=pending, staff=staff_user, reason=reason)
+    assert list(exc.value.message_dict) == ["reason"]
+    approved.refresh_from_db()
+    pending.refresh_from_db()
+    assert (approved.status, approved.status_reason) == (GroupStatus.APPROVED, "")
+    assert (pending.status, pending.status_reason) == (GroupStatus.PENDING, "")
+    assert mail.outbox == []

@@ -1001,3 +1001,33 @@ def test_a_superuser_is_offered_only_what_the_group_s_status_allows(client_for, 
     html = response.content.decode()
     assert reverse("groups:change_status", args=[group.pk, "pause"]) in html
     assert reverse("groups:change_status", args=[group.pk, "resume"]) not in html
+
+
+def test_a_refused_reason_is_shown_on_the_form_with_what_was_typed(client_for, owner, staff_user, make_user):
+    """A withdrawal, a return in the queue and the admin's return action with a reason longer than
+    the model allows (20,000 characters) show the error next to the reason and keep the text; it
+    used to be stored and mailed whole."""
+    from core.roles import Role
+
+    approved = GroupFactory(owner=owner)
+    pending = GroupFactory(pending=True, owner=owner)
+    reason = "活動を終えます" + "。" * 20_000
+    response = client_for(owner).post(
+        reverse("groups:change_status", args=[approved.pk, "withdraw"]), {"reason": reason}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "20000文字以内で入力してください" in html and reason in html
+    response = client_for(staff_user).post(
+        reverse("groups:staff_review", args=[pending.pk]), {"decision": "return", "reason": reason}
+    )
+    assert response.status_code == 200 and "20000文字以内で入力してください" in response.content.decode()
+    admin_user = make_user(roles=(Role.STAFF,), email="admin-long@example.jp", is_superuser=True)
+    response = client_for(admin_user).post(
+        reverse("admin:groups_group_changelist"),
+        {"action": "return_selected", "_selected_action": [pending.pk], "apply": "1", "reason": reason},
+    )
+    assert response.status_code == 200 and "20000文字以内で入力してください" in response.content.decode()
+    approved.refresh_from_db()
+    pending.refresh_from_db()
+    assert approved.status == GroupStatus.APPROVED and pending.status == GroupStatus.PENDING
