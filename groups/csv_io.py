@@ -558,7 +558,7 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
     ):
         if key not in present:
             continue
-        text = normalize_digits(raw.get(key, "") or "")
+        text = _whole_number_text(raw.get(key, "") or "")
         values[key] = None
         if text:
             if not text.isdigit() or not low <= int(text) <= high:
@@ -650,6 +650,13 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
     if row.areas == []:
         row.blank.add("areas")
     return row
+
+
+def _whole_number_text(value: str) -> str:
+    """A count or a year as typed in a spreadsheet: full-width digits, spaces and the thousands
+    separators of Excel (1,200) are read; a dash stays, so 「10-20」 (a range) and 「-5」 are refused
+    instead of being read as 1020 and 5 (normalize_digits drops dashes, which suits 法人番号 only)."""
+    return re.sub(r"[\s,、]", "", unicodedata.normalize("NFKC", value))
 
 
 def _parse_date(text: str) -> dt.date | None:

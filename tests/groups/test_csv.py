@@ -263,3 +263,22 @@ def test_staff_export_download(client_for, staff_user):
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith("\ufeff".encode())
     assert "書き出しの会" in response.content.decode("utf-8-sig")
+
+
+def test_counts_and_years_are_read_as_typed_in_excel_and_a_range_is_refused():
+    """会員数 and 設立年: full-width digits and thousands separators are read; a range (10-20) or a
+    negative number is an error in words, not imported as 1020 members or 5."""
+    header = "団体名,ふりがな,法人格,設立年,会員数\r\n"
+    rows = (
+        '一の会,いちのかい,任意団体,２０１５,"1,200"\r\n'
+        "二の会,にのかい,任意団体,2015,10-20\r\n"
+        "三の会,さんのかい,任意団体,2015,-5\r\n"
+        "四の会,よんのかい,任意団体,2015-2016,5\r\n"
+    )
+    preview = csv_io.parse((header + rows).encode("utf-8"))
+    first, *others = preview.rows
+    assert not first.errors
+    assert (first.values["founded_year"], first.values["member_count"]) == (2015, 1200)
+    assert ["会員数「10-20」" in " ".join(row.errors) for row in others] == [True, False, False]
+    assert "会員数「-5」は0〜100000の数字で入力してください。" in others[1].errors
+    assert any(error.startswith("設立年「2015-2016」") for error in others[2].errors)
