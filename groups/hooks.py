@@ -38,7 +38,10 @@ def mypage_panels(request) -> list[Panel]:
     from groups.selectors import groups_of_user, open_invitations_for
 
     user = request.user
+    fiscal_year = current_fiscal_year()
     groups = list(groups_of_user(user))
+    for group in groups:
+        group.renewal_is_due = group.renewal_due(fiscal_year)
     invitations = open_invitations_for(user)
     # 団体登録を申請する is offered to whom the rules let apply (groups.apply_group), but not
     # here to staff, officials, the committee and businesses who edit no group: they do not
@@ -56,7 +59,7 @@ def mypage_panels(request) -> list[Panel]:
                 "groups": groups,
                 "invitations": invitations,
                 "offer_application": offer_application,
-                "fiscal_year": current_fiscal_year(),
+                "fiscal_year": fiscal_year,
             },
         )
     ]

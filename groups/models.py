@@ -245,6 +245,11 @@ class Group(ReadingOrdered):
         """Whether the registration status allows the action (who may do it is in groups.rules)."""
         return GROUP_WORKFLOW.can(self.status, action)
 
+    def renewal_due(self, fiscal_year: int) -> bool:
+        """Whether the group is asked to confirm its details (年次更新) for the fiscal year: its
+        status allows renewing and it has not confirmed that year (or never has)."""
+        return self.can(GroupAction.RENEW) and (self.last_renewed_fiscal_year or 0) < fiscal_year
+
     @property
     def is_editable_status(self) -> bool:
         return self.status in EDITABLE_STATUSES

@@ -352,8 +352,7 @@ def _manage_page(
             "invitations": selectors.pending_invitations(group),
             "invitation_form": invitation_form,
             "current_fiscal_year": current_fiscal_year(),
-            "needs_renewal": group.can(GroupAction.RENEW)
-            and (group.last_renewed_fiscal_year or 0) < current_fiscal_year(),
+            "needs_renewal": group.renewal_due(current_fiscal_year()),
             # Only whether one exists: the other group's details are not the applicant's to see.
             "may_be_registered": group.status
             in (GroupStatus.DRAFT, GroupStatus.PENDING, GroupStatus.RETURNED)
