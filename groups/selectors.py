@@ -118,6 +118,7 @@ def open_invitations_for(user) -> list[GroupInvitation]:
         GroupInvitation.objects.filter(
             email__iexact=user.email, accepted_at=None, cancelled_at=None, created_at__gt=since
         )
+        .exclude(group__status=GroupStatus.WITHDRAWN)
         .select_related("group")
         .order_by("-created_at")[:10]
     )

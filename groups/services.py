@@ -360,6 +360,11 @@ def group_change_status(*, group: Group, user: User, action: str, reason: str = 
     group.status_reason = reason
     _by(group, user, GroupAction(action).label)
     group.save()
+    if group.status == GroupStatus.WITHDRAWN:
+        # No one joins a group that has left: its open invitations end with it.
+        GroupInvitation.objects.filter(group=group, accepted_at=None, cancelled_at=None).update(
+            cancelled_at=timezone.now()
+        )
     staff_emails = [settings.CENTER_EMAIL] if settings.CENTER_EMAIL else []
     send_group_email(
         template="status_changed",
@@ -436,6 +441,10 @@ def invitation_accept(*, token: str, user: User) -> GroupMembership:
         invitation = GroupInvitation.objects.select_for_update().select_related("group").get(token=token)
     except GroupInvitation.DoesNotExist:
         raise ValidationError(_("招待のリンクが正しくありません。")) from None
+    if invitation.group.status == GroupStatus.WITHDRAWN:
+        raise ValidationError(
+            _("「%(group)s」は退会したため、この招待は使えません。") % {"group": invitation.group}
+        )
     if not invitation.is_pending:
         raise ValidationError(
             _(
