@@ -76,6 +76,11 @@ def _install_subset_fallback() -> None:
 
 def render_pdf(*, template_name: str, context: dict, title: str = "") -> bytes:
     """Renders a template to PDF bytes (tagged, with /Lang ja)."""
+    return render_document(template_name=template_name, context=context).write_pdf(pdf_tags=True)
+
+
+def render_document(*, template_name: str, context: dict):
+    """The laid-out pages (a weasyprint Document) that render_pdf writes, for checking page breaks."""
     from weasyprint import HTML  # imported here: loading Pango costs start-up time elsewhere
     from weasyprint.urls import URLFetcher
 
@@ -84,8 +89,7 @@ def render_pdf(*, template_name: str, context: dict, title: str = "") -> bytes:
         html = render_to_string(template_name, pdf_context(context))
     # PDFs are made on a closed network: only local files (the font, static images) are read.
     fetcher = URLFetcher(allowed_protocols={"file", "data"})
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
-    return document.write_pdf(pdf_tags=True)
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render()
 
 
 def write_file_atomically(path: Path, content: bytes) -> None:

@@ -94,3 +94,98 @@ def glyph_problems(pdf: bytes) -> tuple[set[str], list[str]]:
     missing = wanted - covered
     problems.extend(f"{char}: no glyph in any embedded font" for char in sorted(missing))
     return wanted, problems
+
+
+def _heading_rank(element) -> int:
+    """1-4 for h1-h4, then a program's name, an outcome's ○ line and captions; 0 for no heading."""
+    classes = set((element.get("class") or "").split())
+    if element.tag in {"h1", "h2", "h3", "h4"}:
+        return int(element.tag[1])
+    if "program-name" in classes:
+        return 5
+    if "category" in classes:
+        return 6
+    return 7 if element.tag in {"caption", "figcaption"} else 0
+
+
+def _is_heading(element) -> bool:
+    return _heading_rank(element) > 0
+
+
+def _last_element_on(page) -> object | None:
+    """The element of the last line or table row laid out in the page's flow (not the margin boxes)."""
+    from weasyprint.formatting_structure import boxes
+
+    last = None
+    for child in page._page_box.children:
+        if isinstance(child, boxes.MarginBox):
+            continue
+        for box in child.descendants():
+            if (
+                isinstance(box, boxes.LineBox | boxes.TableRowBox | boxes.ReplacedBox)
+                and box.element is not None
+            ):
+                last = box
+    if last is None:
+        return None
+    if isinstance(last, boxes.LineBox):
+        # A line's element is its block (the paragraph, the heading, the cell).
+        return last.element
+    return last.element
+
+
+def stranded_headings(document) -> list[tuple[int, str]]:
+    """(page number, heading text) for each page that ends with a heading, or with a heading and
+    only its lead-in paragraph while the table, list or figure they introduce starts on the next page."""
+    root = next(box.element for box in document.pages[0]._page_box.children if box.element_tag == "html")
+    parents = {child: parent for parent in root.iter() for child in parent}
+    found = []
+    for number, page in enumerate(document.pages[:-1], start=1):
+        element = _last_element_on(page)
+        while element is not None and element.tag not in {"p", "caption"} and not _is_heading(element):
+            element = parents.get(element)  # from a cell or a line's inline to its block
+            if element is not None and element.tag in {"body", "section", "div", "html"}:
+                element = None
+        if element is None:
+            continue
+        if _is_heading(element):
+            found.append((number, "".join(element.itertext()).strip()))
+            continue
+        siblings = list(parents[element])
+        index = siblings.index(element)
+        following = siblings[index + 1] if index + 1 < len(siblings) else None
+        earlier = index - 1
+        while earlier >= 0 and siblings[earlier].tag == "p" and not _is_heading(siblings[earlier]):
+            earlier -= 1
+        if following is None or earlier < 0 or not _is_heading(siblings[earlier]):
+            continue
+        heading = siblings[earlier]
+        # The paragraphs introduce what follows (a table, a list, a sub-heading); a paragraph
+        # followed by more text or by a heading of the same rank is content in its own right.
+        if following.tag == "p" and not _is_heading(following):
+            continue
+        if _is_heading(following) and _heading_rank(following) <= _heading_rank(heading):
+            continue
+        found.append((number, "".join(heading.itertext()).strip()))
+    return found
+
+
+def laid_out(document, matches) -> list[tuple[int, object]]:
+    """(page number, box) for each box in the pages' flow whose element `matches`, in order."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for child in page._page_box.children:
+            if isinstance(child, boxes.MarginBox):
+                continue
+            found += [
+                (number, box) for box in child.descendants() if box.element is not None and matches(box)
+            ]
+    return found
+
+
+def content_bottom(document, page_number: int) -> float:
+    """Where the page's area for content ends (the top of its bottom margin)."""
+    page_box = document.pages[page_number - 1]._page_box
+    return page_box.content_box_y() + page_box.height

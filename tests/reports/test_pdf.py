@@ -14,7 +14,15 @@ from reports import selectors
 from reports.services import report_render_pdf
 from reports.templatetags.report_tags import format_figure
 from tests.reports.factories import OutcomeRecordFactory, local, make_event, program
-from tests.reports.pdfcheck import embedded_fonts, glyph_problems, is_japanese, pdf_text
+from tests.reports.pdfcheck import (
+    content_bottom,
+    embedded_fonts,
+    glyph_problems,
+    is_japanese,
+    laid_out,
+    pdf_text,
+    stranded_headings,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -370,3 +378,70 @@ def test_a_flow_with_nobody_to_follow_is_explained_not_drawn_as_zeros(time_machi
     assert "令和4年度〜令和6年度にミライ対話に出席した人の記録がないため、その後の流れは示せません。" in text
     assert "ミライ対話に出席した人（人）" not in text
     assert "担い手育成の流れ（3年度の比較、人・団体）" not in text
+
+
+def test_a_heading_and_its_lead_in_never_end_a_page_without_what_they_introduce(time_machine):
+    """The all-programs demo report left 「関係機関との連携」 and its lead-in at the foot of a page
+    and its table on the next. Here 地域へのアウトカム's heading and lead-in are brought to the
+    foot of a page by the episodes above them: they go to the next page with its first ○ line."""
+    from weasyprint.formatting_structure import boxes
+
+    from core.pdf import render_document
+    from reports.models import OutcomeAxis
+    from reports.selectors import report_content
+
+    time_machine.move_to(local(2026, 5, 1), tick=False)
+    alp = program("alp")
+    OutcomeRecordFactory(program=alp, fiscal_year=2025, axis=OutcomeAxis.COMMUNITY, category="地域の居場所")
+    learning = [
+        OutcomeRecordFactory(
+            program=alp, fiscal_year=2025, axis=OutcomeAxis.LEARNING, category="学び合いの場"
+        )
+    ]
+
+    def render():
+        content = report_content(program_code="alp", fiscal_year=2025)
+        return render_document(template_name="reports/pdf/report.html", context={"report": content})
+
+    def community_lead(document):
+        return laid_out(
+            document,
+            lambda box: (
+                isinstance(box, boxes.BlockBox)
+                and "axis__description" in (box.element.get("class") or "")
+                and "地域" in "".join(box.element.itertext())
+            ),
+        )[-1]
+
+    # One more one-line episode above moves the heading down by one line: add as many as still
+    # leave the heading and its lead-in room at the foot of their page.
+    document = render()
+    page, lead = community_lead(document)
+    episode_lines = [
+        box
+        for _n, box in laid_out(document, lambda box: isinstance(box, boxes.LineBox))
+        if box.element.tag == "li"
+    ]
+    room = content_bottom(document, page) - (lead.position_y + lead.margin_height())
+    extra = int(room // episode_lines[-1].height)
+    assert extra > 0
+    learning += OutcomeRecordFactory.create_batch(
+        extra,
+        program=alp,
+        fiscal_year=2025,
+        axis=OutcomeAxis.LEARNING,
+        category="学び合いの場",
+        episode="学び合った",
+    )
+
+    document = render()
+    page, _lead = community_lead(document)
+    assert stranded_headings(document) == []
+    first_line = laid_out(
+        document,
+        lambda box: (
+            "category" in (box.element.get("class") or "")
+            and "地域の居場所" in "".join(box.element.itertext())
+        ),
+    )
+    assert first_line[0][0] == page
