@@ -69,8 +69,8 @@ FIGURES: dict[str, FigureWords] = {
         _("年度内に出席し、それ以前に%(scope)sへ出席したことのない人の数（担い手育成の入口）。"),
     ),
     "events.satisfaction": FigureWords(
-        _("満足度の平均"),
-        _("点（5点満点）"),
+        _("満足度の平均（5点満点）"),
+        _("点"),
         _("初回が年度内の催しのアンケート回答 %(responses)s 件の平均（1〜5）。"),
     ),
     "events.completions": FigureWords(
@@ -85,24 +85,24 @@ FIGURES: dict[str, FigureWords] = {
     ),
     # projects
     "projects.proposals_received": FigureWords(
-        _("協働事業の提案数"), _("件"), _("その年度に提出された提案（差戻し後の再提出は1件として数える）")
+        _("協働事業の提案数"), _("件"), _("その年度に提出された提案（差戻し後の再提出は1件として数える）。")
     ),
     "projects.proposals_adopted": FigureWords(
-        _("採択した提案数"), _("件"), _("その年度に採択を決定した提案")
+        _("採択した提案数"), _("件"), _("その年度に採択を決定した提案。")
     ),
     "projects.agreements_signed": FigureWords(
-        _("協働協定の締結数"), _("件"), _("締結日がその年度にある協働協定書")
+        _("協働協定の締結数"), _("件"), _("締結日がその年度にある協働協定書。")
     ),
     "projects.registered": FigureWords(
-        _("プロジェクト登録の件数"), _("件"), _("その年度に始まったプロジェクト登録（中止を除く）")
+        _("プロジェクト登録の件数"), _("件"), _("その年度に始まったプロジェクト登録（中止を除く）。")
     ),
     "projects.supported": FigureWords(
-        _("プロジェクト支援の件数"), _("件"), _("その年度に始まったプロジェクト支援（中止を除く）")
+        _("プロジェクト支援の件数"), _("件"), _("その年度に始まったプロジェクト支援（中止を除く）。")
     ),
     "projects.support_sessions": FigureWords(
         _("伴走支援の回数"),
         _("回"),
-        _("メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）"),
+        _("メンター面談・ハンズオン支援などの支援記録の件数（実施日がその年度のもの）。"),
     ),
     # consultations
     "consultations.collaboration": FigureWords(

@@ -83,3 +83,19 @@ def test_targets_are_worded_like_the_figures_except_where_named():
     assert targets["events.completions"] == ("修了者数", "人")
     assert targets["matching.concluded"] == ("マッチングの成立", "件")
     assert list(targets) == list(labels.TARGET_FIGURES)
+
+
+def test_every_note_under_how_figures_were_counted_ends_a_sentence(db):
+    """The notes are printed one after another under 数値の集計方法: the projects' notes ended
+    without 「。」 among notes that have one."""
+    for code, figure in every_figure(2025):
+        _label, _unit, note = labels.figure_text(figure, program_code=code, fiscal_year=2025)
+        assert not note or note.endswith("。"), (figure.key, note)
+
+
+def test_no_unit_is_put_in_brackets_twice(db):
+    """A label joins its unit in brackets (参加者数（人）): 満足度の平均 printed as
+    「満足度の平均（点（5点満点））」, its unit having brackets of its own."""
+    for code, figure in every_figure(2025):
+        _label, unit, _note = labels.figure_text(figure, program_code=code, fiscal_year=2025)
+        assert "（" not in unit, (figure.key, unit)
