@@ -445,3 +445,37 @@ def test_a_heading_and_its_lead_in_never_end_a_page_without_what_they_introduce(
         ),
     )
     assert first_line[0][0] == page
+
+
+def test_dates_statuses_and_short_headers_are_not_broken_inside_their_cells(time_machine):
+    """The columns of 実施した催し and 協働事業の一覧 were too narrow for what they hold: the header
+    「（参加確定）」 and the status 「協定準備中」 broke inside the word."""
+    from weasyprint.formatting_structure import boxes
+
+    from core.pdf import render_document
+    from reports.selectors import ProjectRow, report_content
+
+    time_machine.move_to(local(2026, 5, 1), tick=False)
+    make_event(program_code="alp", starts=local(2025, 12, 28), title="アクション・ラーニング講座 第12期")
+    for code in ("alp", None):
+        content = report_content(program_code=code, fiscal_year=2025)
+        # title, group, kind, 担当課, status, support sessions
+        project = (
+            "親子のたまり場「さくらんぼひろば」",
+            "本町四丁目防災会",
+            "市民提案型",
+            "子ども家庭支援課",
+            "協定準備中",
+            0,
+        )
+        content.projects = [ProjectRow(*project)]
+        document = render_document(template_name="reports/pdf/report.html", context={"report": content})
+        cells = laid_out(document, lambda box: isinstance(box, boxes.TableCellBox))
+        lines = {}
+        for _page, cell in cells:
+            text = "".join(cell.element.itertext()).strip()
+            lines[text] = sum(1 for box in cell.descendants() if isinstance(box, boxes.LineBox))
+        assert lines["令和7年12月28日"] == 1, code
+        assert lines["申込（参加確定）"] == 2, code  # 申込 / （参加確定）
+        assert lines["協定準備中"] == 1, code
+        assert lines["子ども家庭支援課"] == 1, code
