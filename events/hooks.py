@@ -129,13 +129,13 @@ def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure
         Figure("events.attendance", selectors.attendances(**scope).count()),
         Figure("events.unique_participants", selectors.participants(**scope).count()),
         Figure("events.first_time_participants", selectors.first_time_participants(**scope).count()),
-        Figure(
-            "events.satisfaction",
-            round(average, 2) if average is not None else 0,
-            words={"responses": satisfaction["count"]},
-        ),
         Figure("events.completions", selectors.completed_registrations(**scope).count()),
     ]
+    if average is not None:
+        # No answers is no average (the report prints 「—」), not an average of 0.
+        figures.insert(
+            -1, Figure("events.satisfaction", round(average, 2), words={"responses": satisfaction["count"]})
+        )
     if program_code in (None, "alp"):
         journey = selectors.journey_path(from_step=1, to_step=2, fiscal_year=fiscal_year)
         figures.append(Figure("events.journey_mirai_to_alp", journey.count()))

@@ -156,3 +156,17 @@ def test_seed_demo_builds_years_of_journeys(settings):
     # A course to try signing up for: upcoming, with seats left.
     upcoming = [e for e in selectors.upcoming_public_events(limit=20) if e.program.code == "alp"]
     assert upcoming and upcoming[0].confirmed_count < upcoming[0].capacity
+
+
+def test_a_year_without_survey_answers_has_no_satisfaction_average(history):
+    """ミライ対話 in FY2024 had no survey answers: the report printed 満足度の平均 0 for it (and +4
+    the year after) where it prints 「—」 for a year with no data."""
+    from reports.selectors import key_figures
+
+    assert "events.satisfaction" not in {
+        f.key for f in report_figures(program_code="mirai_taiwa", fiscal_year=2024)
+    }
+    rows = {row.key: row for row in key_figures(program_code="alp", fiscal_year=2025, gaps=[])}
+    assert rows["events.satisfaction"].values == [None, None, 4.0]
+    assert rows["events.satisfaction"].change is None
+    assert rows["events.attendance"].values == [0, 0, 9]
