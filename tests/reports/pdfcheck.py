@@ -112,36 +112,24 @@ def _is_heading(element) -> bool:
     return _heading_rank(element) > 0
 
 
-def _last_element_on(page) -> object | None:
-    """The element of the last line or table row laid out in the page's flow (not the margin boxes)."""
-    from weasyprint.formatting_structure import boxes
-
-    last = None
-    for child in page._page_box.children:
-        if isinstance(child, boxes.MarginBox):
-            continue
-        for box in child.descendants():
-            if (
-                isinstance(box, boxes.LineBox | boxes.TableRowBox | boxes.ReplacedBox)
-                and box.element is not None
-            ):
-                last = box
-    if last is None:
-        return None
-    if isinstance(last, boxes.LineBox):
-        # A line's element is its block (the paragraph, the heading, the cell).
-        return last.element
-    return last.element
-
-
 def stranded_headings(document) -> list[tuple[int, str]]:
     """(page number, heading text) for each page that ends with a heading, or with a heading and
     only its lead-in paragraph while the table, list or figure they introduce starts on the next page."""
+    from weasyprint.formatting_structure import boxes
+
     root = next(box.element for box in document.pages[0]._page_box.children if box.element_tag == "html")
     parents = {child: parent for parent in root.iter() for child in parent}
+    # The element of the last line, table row or image laid out on each page (a line's element is
+    # its block: the paragraph, the heading, the cell).
+    last_on_page = {
+        number: box.element
+        for number, box in laid_out(
+            document, lambda box: isinstance(box, boxes.LineBox | boxes.TableRowBox | boxes.ReplacedBox)
+        )
+    }
     found = []
-    for number, page in enumerate(document.pages[:-1], start=1):
-        element = _last_element_on(page)
+    for number in range(1, len(document.pages)):
+        element = last_on_page.get(number)
         while element is not None and element.tag not in {"p", "caption"} and not _is_heading(element):
             element = parents.get(element)  # from a cell or a line's inline to its block
             if element is not None and element.tag in {"body", "section", "div", "html"}:
