@@ -32,6 +32,14 @@ def staff_users(request=None):
     )
 
 
+def people_in_the_log(request=None):
+    """Everyone who has an entry in the access log, in あいうえお order: staff who have since left
+    (a deactivated account, a staff role taken away) too, for the log is read about them most.
+    One query (the entries' users as a subquery)."""
+    in_the_log = ConsultationAccessLog.objects.filter(user__isnull=False).values("user_id")
+    return User.objects.filter(pk__in=in_the_log).order_by("full_name_kana", "email")
+
+
 def all_topics(request=None):
     return Topic.objects.all()
 
@@ -93,7 +101,7 @@ class AccessLogFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("操作"), choices=AccessAction.choices, empty_label=_("すべて")
     )
-    user = ModelChoiceFilter(label=_("利用者"), queryset=staff_users, empty_label=_("すべて"))
+    user = ModelChoiceFilter(label=_("利用者"), queryset=people_in_the_log, empty_label=_("すべて"))
     date_from = django_filters.DateFilter(
         label=_("期間（から）"), field_name="at", lookup_expr="date__gte", widget=DateInput
     )

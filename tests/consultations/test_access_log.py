@@ -172,6 +172,35 @@ def test_auditor_filters_the_log_by_record(client_for, auditor):
     ]
 
 
+def test_the_log_can_be_filtered_by_staff_who_have_since_left(client_for, auditor, make_user):
+    """The 利用者 choices are the people in the log, by name (never e-mail): a member of staff
+    whose account was deactivated, or whose staff role was taken away, is still one of them and
+    their entries are found; staff with no entry are not offered."""
+    from core.roles import Role
+
+    left = make_user(roles=(Role.STAFF,), email="left@example.jp", full_name="退職 一郎")
+    moved = make_user(roles=(Role.STAFF,), email="moved@example.jp", full_name="異動 花子")
+    make_user(roles=(Role.STAFF,), email="quiet@example.jp", full_name="未閲覧 次郎")
+    services.access_log_write(user=left, action=AccessAction.VIEW, consultations=[7])
+    services.access_log_write(user=moved, action=AccessAction.EXPORT, consultations=[8])
+    services.access_log_write(user=auditor, action=AccessAction.VIEW, consultations=[9])
+    left.is_active = False
+    left.save()
+    moved.groups.clear()
+    client = client_for(auditor)
+    url = reverse("consultations:access_log")
+
+    choices = dict(client.get(url).context["filter"].form.fields["user"].choices)
+    labels = {str(label) for label in choices.values()}
+    assert {"退職 一郎", "異動 花子"} <= labels
+    assert "未閲覧 次郎" not in labels
+    assert not [label for label in labels if "@" in label]
+    for user, ids in ((left, [7]), (moved, [8])):
+        response = client.get(url, {"user": user.pk})
+        assert response.status_code == 200
+        assert [e.consultation_ids for e in response.context["page_obj"].object_list] == [ids]
+
+
 def test_deleting_an_account_keeps_its_log_entries(make_user):
     """The entries stay, with the name and e-mail recorded at the time."""
     user = make_user(email="leaving@example.jp", full_name="退職 一郎")
