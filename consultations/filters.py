@@ -15,7 +15,7 @@ from consultations.models import (
     ConsultationStatus,
     Topic,
 )
-from core.filters import KeywordFilter, ModelChoiceFilter
+from core.filters import IdFilter, KeywordFilter, ModelChoiceFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.form_fields import DateInput
 from core.models import User
@@ -73,7 +73,7 @@ class ConsultationFilter(django_filters.FilterSet):
         label=_("団体名"),
         help_text=_("例: こども食堂"),
     )
-    group = django_filters.NumberFilter(label=_("団体ID"), field_name="group_id", widget=forms.HiddenInput)
+    group = IdFilter(label=_("団体ID"), field_name="group_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
         label=_("状況"), choices=ConsultationStatus.choices, empty_label=_("すべて")
     )
@@ -108,7 +108,7 @@ class AccessLogFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=_("期間（まで）"), field_name="at", lookup_expr="date__lte", widget=DateInput
     )
-    consultation = django_filters.NumberFilter(
+    consultation = IdFilter(
         label=_("相談記録ID"),
         method="filter_consultation",
         help_text=_("その相談記録に触れた操作だけを表示します。"),

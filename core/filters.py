@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -101,6 +102,37 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     """django_filters.ModelChoiceFilter whose form field reads its choices in one plain query."""
 
     field_class = _ModelChoiceField
+
+
+class IdField(forms.IntegerField):
+    """The id of a record in a query string (?group=12): digits only, 1 or more. forms.IntegerField
+    reads 1.0 as 1, and django_filters.NumberFilter (a Decimal) reads 1.5 as id 1: a link or a
+    hand-edited address asking for another record is an error, never someone else's rows.
+    Full-width digits (１２) are read as typed by a person."""
+
+    default_error_messages = {
+        "invalid": _("1以上の整数（数字だけ）で指定してください。"),
+        "min_value": _("1以上の整数（数字だけ）で指定してください。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if not text.isascii() or not text.isdigit():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter by a record's id (see IdField): `group = IdFilter(field_name="group_id")`."""
+
+    field_class = IdField
 
 
 def valid_or_empty(filterset) -> bool:

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.models import Consultation, ConsultationStatus, FollowUp, Referral, Topic
+from consultations import services
+from consultations.models import AccessAction, Consultation, ConsultationStatus, FollowUp, Referral, Topic
 from core.models import Person
 from groups.models import LegalForm
 
@@ -221,6 +222,28 @@ def test_filters(client_for, staff_user, make_user):
     group.legal_form = LegalForm.NPO
     group.save()
     assert shown(group_name="特定非営利活動法人") == {b.pk}
+
+
+@pytest.mark.parametrize("value", ["1.5", "1.0", "1e0", "-1", "0", "abc"])
+def test_an_id_in_the_query_that_is_not_a_whole_number_is_refused(client_for, auditor, value):
+    """?group=1.5 is an error in Japanese on the list (400, no rows) and on the CSV (400, nothing
+    written), never read as group 1 nor as no condition; so is the access log's record id."""
+    group = GroupFactory()
+    ConsultationFactory(group=group)
+    ConsultationFactory()
+    services.access_log_write(user=auditor, action=AccessAction.VIEW, consultations=[1])
+    client = client_for(auditor)
+
+    response = client.get(reverse("consultations:index"), {"group": value})
+    assert response.status_code == 400
+    assert list(response.context["page_obj"].object_list) == []
+    assert "整数" in response.content.decode()
+    response = client.get(reverse("consultations:export"), {"group": value})
+    assert response.status_code == 400 and "整数" in response.content.decode()
+    response = client.get(reverse("consultations:access_log"), {"consultation": value})
+    assert response.status_code == 400
+    assert list(response.context["page_obj"].object_list) == []
+    assert "整数" in response.content.decode()
 
 
 def test_the_list_names_each_row_s_channel_and_status(client_for, staff_user):
