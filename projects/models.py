@@ -39,7 +39,7 @@ from core.fiscal import fiscal_year_of
 from core.models import Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.predicates import is_official
 from core.validators import not_after_today
-from projects.validators import audience_max, budget_line_max, fiscal_year_validators, support_minutes_max
+from projects.validators import FiscalYearField, audience_max, budget_line_max, support_minutes_max
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -263,11 +263,7 @@ class ProposalCall(models.Model):
     """募集: a call for proposals with its period, kinds, stages and reviewers."""
 
     title = models.CharField(_("募集名"), max_length=200, help_text=_("例: 令和8年度 市民提案型協働事業"))
-    fiscal_year = models.PositiveIntegerField(
-        _("年度"),
-        validators=fiscal_year_validators,
-        help_text=_("事業を実施する年度の開始年（例: 2026）"),
-    )
+    fiscal_year = FiscalYearField(_("年度"), help_text=_("事業を実施する年度の開始年（例: 2026）"))
     description = models.TextField(
         _("募集の概要"),
         blank=True,
@@ -804,7 +800,7 @@ class Project(KeywordSearchable, SixWTwoHPlan):
     department = optional_link(Department, _("担当課"), on_delete=models.SET_NULL, related_name="projects")
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="projects")
     summary = models.TextField(_("事業の概要"), blank=True)
-    fiscal_year = models.PositiveIntegerField(_("年度"), db_index=True, validators=fiscal_year_validators)
+    fiscal_year = FiscalYearField(_("年度"), db_index=True)
     starts_on = models.DateField(_("開始日"), null=True, blank=True)
     ends_on = models.DateField(_("終了日"), null=True, blank=True)
     status = models.CharField(

@@ -4,6 +4,7 @@ content and their name) and the bounds of its numbers."""
 from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import FISCAL_YEAR_BOUNDS
@@ -28,6 +29,33 @@ fiscal_year_validators = [
     MinValueValidator(FISCAL_YEAR_MIN, message=FISCAL_YEAR_MESSAGE),
     MaxValueValidator(FISCAL_YEAR_MAX, message=FISCAL_YEAR_MESSAGE),
 ]
+
+
+class FiscalYearField(models.PositiveIntegerField):
+    """年度, as the calendar year it starts in, bounded as above. Its form field (the staff's forms
+    and the admin alike) says FISCAL_YEAR_MESSAGE for anything that is no such year: a
+    PositiveIntegerField's own form field answered -5 with Django's 「0 以上」 and 2026.5 with
+    「数字で」, before the model's bounds were asked."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", fiscal_year_validators)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        # The column is a PositiveIntegerField's: the form field is no matter for migrations.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.PositiveIntegerField", args, kwargs
+
+    def formfield(self, **kwargs):
+        messages = {code: FISCAL_YEAR_MESSAGE for code in ("invalid", "min_value", "max_value")}
+        return super().formfield(
+            **{
+                "min_value": FISCAL_YEAR_MIN,
+                "max_value": FISCAL_YEAR_MAX,
+                "error_messages": messages,
+                **kwargs,
+            }
+        )
 
 # A results presentation fills a hall, or at most a streamed audience of some thousands.
 AUDIENCE_MAX = 100_000

@@ -463,6 +463,28 @@ def test_the_other_numbers_of_projects_are_bounded(form_name, field, too_much, e
     assert errors_for(enough) == ""
 
 
+@pytest.mark.parametrize("typed", ["-5", "-2026", "2026.5", "令和8"])
+def test_a_fiscal_year_that_is_no_year_gets_the_fiscal_year_message_and_stays(client_for, make_user, typed):
+    """A negative or fractional 年度 on the staff's call and project forms and in the admin is told
+    with the fiscal-year message (not Django's generic 「0 以上」 or 「数字で」), and what was typed
+    stays in the field."""
+    from core.roles import Role
+
+    client = client_for(make_user(roles=(Role.STAFF,), email="root@example.jp", is_staff=True, is_superuser=True))
+    for url in (
+        "/projects/staff/calls/new/",
+        "/projects/staff/projects/new/",
+        "/admin/projects/proposalcall/add/",
+        "/admin/projects/project/add/",
+    ):
+        response = client.post(url, {"title": "試験", "fiscal_year": typed})
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert "年度は1989〜2100の西暦の年で入力してください" in body, url
+        assert "0 以上" not in body and "半角の数字で入力してください" not in body, url
+        assert f'value="{typed}"' in body, url
+
+
 def test_the_edit_page_removes_the_rows_marked_for_removal_and_saves_the_changed_ones(
     client_for, proposer, group, call
 ):
