@@ -30,12 +30,19 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.constraints import exactly_one_of, unless_either_empty
 from core.fields import actor_field, optional_link, party_link
-from core.fiscal import fiscal_year_of
+from core.fiscal import (
+    FISCAL_YEAR_BOUNDS,
+    fiscal_year_end,
+    fiscal_year_label,
+    fiscal_year_of,
+    fiscal_year_start,
+)
 from core.models import Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.predicates import is_official
 from core.validators import not_after_today
@@ -342,10 +349,31 @@ class ProposalCall(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        errors = self._period_errors()
         if self.review_deadline and self.closes_on and self.review_deadline < self.closes_on:
-            raise ValidationError(
-                {"review_deadline": _("審査の締切日は、提案の締切日以降の日にしてください。")}
-            )
+            errors["review_deadline"] = _("審査の締切日は、提案の締切日以降の日にしてください。")
+        if errors:
+            raise ValidationError(errors)
+
+    def _period_errors(self) -> dict[str, str]:
+        """The call for a fiscal year takes proposals in the year before it (the regular call, so
+        the projects chosen start in April) or in the year itself (a second round), never later:
+        a call for 令和8年度 closing in 2031 is a slip of the year."""
+        if self.fiscal_year not in FISCAL_YEAR_BOUNDS:
+            return {}  # the field's own error
+        errors = {}
+        label = fiscal_year_label(self.fiscal_year)
+        earliest, latest = fiscal_year_start(self.fiscal_year - 1), fiscal_year_end(self.fiscal_year)
+        if self.opens_on and self.opens_on < earliest:
+            errors["opens_on"] = _(
+                "受付開始日は%(label)sの前の年度の初め（%(day)s）以降の日にしてください。"
+            ) % {"label": label, "day": date_format(earliest, "DATE_FORMAT")}
+        if self.closes_on and self.closes_on > latest:
+            errors["closes_on"] = _("締切日は%(label)sの終わり（%(day)s）までの日にしてください。") % {
+                "label": label,
+                "day": date_format(latest, "DATE_FORMAT"),
+            }
+        return errors
 
     @property
     def opens_at(self) -> dt.datetime:

@@ -564,6 +564,65 @@ def test_staff_create_a_call_with_two_stages_and_split_weights(
     assert "締切日は受付開始日より後の日にしてください" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on", "field", "message"),
+    [
+        # A call for 令和9年度 taking proposals in 2031.
+        ("2031-10-01", "2031-11-30", "closes_on", "締切日は令和9年度の終わり（2028年3月31日）までの日にしてください"),
+        # Closing a day after the fiscal year it is for has ended.
+        ("2028-03-01", "2028-04-01", "closes_on", "締切日は令和9年度の終わり（2028年3月31日）までの日にしてください"),
+        # Opening more than a year before the fiscal year begins.
+        ("2026-03-31", "2026-11-30", "opens_on", "受付開始日は令和9年度の前の年度の初め（2026年4月1日）以降"),
+    ],
+)
+def test_a_call_s_period_lies_in_its_fiscal_year_or_the_one_before(
+    client_for, staff_user, make_user, opens_on, closes_on, field, message
+):
+    """A call for 令和9年度 (2027) takes proposals from 2026年4月1日 (the year before, when the
+    regular call is run) to 2028年3月31日 (a second round in the year itself) at the latest: the
+    staff's form and the admin refuse any other period next to the field, keeping what was typed."""
+    data = {
+        "title": "令和9年度 市民提案型協働事業",
+        "fiscal_year": 2027,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "kinds": ["citizen"],
+        "department_share": 50,
+    }
+    response = client_for(staff_user).post("/projects/staff/calls/new/", data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert f'value="{closes_on}"' in response.content.decode()
+    superuser = make_user(email="root@example.jp", is_staff=True, is_superuser=True)
+    admin_data = {
+        **data,
+        "kinds": '["citizen"]',
+        "stages-TOTAL_FORMS": 0,
+        "stages-INITIAL_FORMS": 0,
+    }
+    response = client_for(superuser).post("/admin/projects/proposalcall/add/", admin_data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["adminform"].form.errors[field])
+    assert not ProposalCall.objects.exists()
+
+
+def test_a_call_s_period_at_the_bounds_of_its_fiscal_years_is_accepted(client_for, staff_user):
+    """From the first day of the year before to the last day of the call's own fiscal year."""
+    response = client_for(staff_user).post(
+        "/projects/staff/calls/new/",
+        {
+            "title": "令和9年度 市民提案型協働事業",
+            "fiscal_year": 2027,
+            "opens_on": "2026-04-01",
+            "closes_on": "2028-03-31",
+            "kinds": ["citizen"],
+            "department_share": 50,
+        },
+    )
+    assert response.status_code == 302
+    assert ProposalCall.objects.get().closes_on == dt.date(2028, 3, 31)
+
+
 def test_staff_edit_the_rubric_until_scoring_starts(client_for, staff_user, call, official_user, group):
     client = client_for(staff_user)
     stage = call.stages.get()
