@@ -57,6 +57,7 @@ class FiscalYearField(models.PositiveIntegerField):
             }
         )
 
+
 # A results presentation fills a hall, or at most a streamed audience of some thousands.
 AUDIENCE_MAX = 100_000
 audience_max = MaxValueValidator(AUDIENCE_MAX, message=_("参加者数は100,000人以下で入力してください。"))

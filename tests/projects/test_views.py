@@ -470,7 +470,8 @@ def test_a_fiscal_year_that_is_no_year_gets_the_fiscal_year_message_and_stays(cl
     stays in the field."""
     from core.roles import Role
 
-    client = client_for(make_user(roles=(Role.STAFF,), email="root@example.jp", is_staff=True, is_superuser=True))
+    root = make_user(roles=(Role.STAFF,), email="root@example.jp", is_staff=True, is_superuser=True)
+    client = client_for(root)
     for url in (
         "/projects/staff/calls/new/",
         "/projects/staff/projects/new/",
@@ -564,13 +565,16 @@ def test_staff_create_a_call_with_two_stages_and_split_weights(
     assert "締切日は受付開始日より後の日にしてください" in response.content.decode()
 
 
+TOO_LATE_FOR_2027 = "締切日は令和9年度の終わり（2028年3月31日）までの日にしてください"
+
+
 @pytest.mark.parametrize(
     ("opens_on", "closes_on", "field", "message"),
     [
         # A call for 令和9年度 taking proposals in 2031.
-        ("2031-10-01", "2031-11-30", "closes_on", "締切日は令和9年度の終わり（2028年3月31日）までの日にしてください"),
+        ("2031-10-01", "2031-11-30", "closes_on", TOO_LATE_FOR_2027),
         # Closing a day after the fiscal year it is for has ended.
-        ("2028-03-01", "2028-04-01", "closes_on", "締切日は令和9年度の終わり（2028年3月31日）までの日にしてください"),
+        ("2028-03-01", "2028-04-01", "closes_on", TOO_LATE_FOR_2027),
         # Opening more than a year before the fiscal year begins.
         ("2026-03-31", "2026-11-30", "opens_on", "受付開始日は令和9年度の前の年度の初め（2026年4月1日）以降"),
     ],
