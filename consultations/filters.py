@@ -23,13 +23,19 @@ from core.roles import Role
 from groups.filters import legal_form_match
 
 
-def staff_users(request=None):
-    """Active staff and superusers, in あいうえお order (a filter's callable choices take the request)."""
-    return (
-        User.objects.filter(Q(groups__name=Role.STAFF) | Q(is_superuser=True), is_active=True)
-        .distinct()
-        .order_by("full_name_kana", "email")
-    )
+def staff_users(request=None, *, also: Q | None = None):
+    """Active staff and superusers, in あいうえお order (a filter's callable choices take the request);
+    `also` adds the accounts a record already names (staff who have since left)."""
+    condition = Q(Q(groups__name=Role.STAFF) | Q(is_superuser=True), is_active=True)
+    if also is not None:
+        condition |= also
+    return User.objects.filter(condition).distinct().order_by("full_name_kana", "email")
+
+
+def answering_staff(request=None):
+    """The 対応職員 the list is filtered by: the staff, and those who have since left (a deactivated
+    account, a staff role taken away) but answered consultations."""
+    return staff_users(also=Q(pk__in=Consultation.objects.values("staff_id")))
 
 
 def people_in_the_log(request=None):
@@ -66,7 +72,7 @@ class ConsultationFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(
         label=_("相談方法"), choices=Channel.choices, empty_label=_("すべて")
     )
-    staff = ModelChoiceFilter(label=_("対応職員"), queryset=staff_users, empty_label=_("すべて"))
+    staff = ModelChoiceFilter(label=_("対応職員"), queryset=answering_staff, empty_label=_("すべて"))
     group_name = KeywordFilter(
         lookups=["group__search_text__contains"],
         or_matches=legal_form_match("group__legal_form"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,7 +142,10 @@ class ConsultationForm(RequirementsMixin, forms.Form):
                 status=instance.status,
             )
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = staff_users()
+        # The one who answered stays selectable after they have left, or the select would show
+        # (and saving would record) someone else.
+        answered = Q(pk=instance.staff_id) if instance is not None and instance.staff_id else None
+        self.fields["staff"].queryset = staff_users(also=answered)
         if instance is not None:
             del self.fields["follow_up_due_on"]
             del self.fields["follow_up_description"]

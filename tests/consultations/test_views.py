@@ -246,6 +246,27 @@ def test_an_id_in_the_query_that_is_not_a_whole_number_is_refused(client_for, au
     assert "整数" in response.content.decode()
 
 
+def test_a_record_answered_by_staff_who_have_since_left_keeps_them(client_for, staff_user):
+    """The member of staff who answered stays selected when the record is edited after their
+    account was deactivated (the select offered active staff only, so the first of them was
+    selected and saving the record changed who had answered), and the list can still be
+    filtered by them. Active staff who answered nothing are still offered to both."""
+    left = StaffFactory(full_name="退職 一郎")
+    record = ConsultationFactory(staff=left)
+    other = ConsultationFactory(staff=staff_user)
+    left.is_active = False
+    left.save()
+    client = client_for(staff_user)
+
+    body = client.get(reverse("consultations:update", args=[record.pk])).content.decode()
+    assert f'<option value="{left.pk}" selected>退職 一郎</option>' in body
+    choices = client.get(reverse("consultations:index")).context["filter"].form.fields["staff"].choices
+    assert {str(label) for label in dict(choices).values()} >= {"退職 一郎", str(staff_user)}
+    shown = client.get(reverse("consultations:index"), {"staff": left.pk}).context["page_obj"].object_list
+    assert [c.pk for c in shown] == [record.pk]
+    assert other.staff == staff_user
+
+
 def test_the_list_names_each_row_s_channel_and_status(client_for, staff_user):
     """The table's 方法 and 状況 columns show the labels (read per row without get_FOO_display)."""
     ConsultationFactory(channel="phone", status="open")
