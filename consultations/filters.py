@@ -19,6 +19,7 @@ from core.filters import IdFilter, KeywordFilter, ModelChoiceFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.form_fields import DateInput
 from core.models import User
+from core.validators import end_not_before_start
 from core.roles import Role
 from groups.filters import legal_form_match
 
@@ -48,6 +49,20 @@ def people_in_the_log(request=None):
 
 def all_topics(request=None):
     return Topic.objects.all()
+
+
+class PeriodForm(forms.Form):
+    """The filter form of a list with 期間（から）and（まで）: a period that ends before it begins
+    is an error next to （まで）, not an empty list that reads as nothing found."""
+
+    def clean(self):
+        return end_not_before_start(
+            self,
+            super().clean(),
+            "date_from",
+            "date_to",
+            _("期間（まで）は、期間（から）と同じ日かそれより後の日にしてください。"),
+        )
 
 
 class ConsultationFilter(django_filters.FilterSet):
@@ -86,6 +101,7 @@ class ConsultationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Consultation
+        form = PeriodForm
         fields: list[str] = []
 
     def __init__(self, *args, **kwargs) -> None:
@@ -122,6 +138,7 @@ class AccessLogFilter(django_filters.FilterSet):
 
     class Meta:
         model = ConsultationAccessLog
+        form = PeriodForm
         fields: list[str] = []
 
     def filter_consultation(self, queryset, name, value):

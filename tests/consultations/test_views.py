@@ -267,6 +267,25 @@ def test_a_record_answered_by_staff_who_have_since_left_keeps_them(client_for, s
     assert other.staff == staff_user
 
 
+def test_a_period_that_ends_before_it_begins_is_an_error(client_for, auditor):
+    """期間（まで） before 期間（から） is said next to the field (400, no rows) on the list, the CSV
+    and the access log, not answered with an empty list as if nothing had been found."""
+    ConsultationFactory(consulted_on=dt.date(2026, 6, 1))
+    services.access_log_write(user=auditor, action=AccessAction.VIEW, consultations=[1])
+    client = client_for(auditor)
+    period = {"date_from": "2026-07-01", "date_to": "2026-05-01"}
+    message = "期間（まで）は、期間（から）と同じ日かそれより後の日にしてください"
+    for url in (reverse("consultations:index"), reverse("consultations:access_log")):
+        response = client.get(url, period)
+        assert response.status_code == 400, url
+        assert message in " ".join(response.context["filter"].form.errors["date_to"]), url
+        assert 'value="2026-05-01"' in response.content.decode(), url
+    response = client.get(reverse("consultations:export"), period)
+    assert response.status_code == 400 and message in response.content.decode()
+    same_day = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
+    assert len(client.get(reverse("consultations:index"), same_day).context["page_obj"].object_list) == 1
+
+
 def test_the_list_names_each_row_s_channel_and_status(client_for, staff_user):
     """The table's 方法 and 状況 columns show the labels (read per row without get_FOO_display)."""
     ConsultationFactory(channel="phone", status="open")
