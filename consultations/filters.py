@@ -19,8 +19,8 @@ from core.filters import IdFilter, KeywordFilter, ModelChoiceFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.form_fields import DateInput
 from core.models import User
-from core.validators import end_not_before_start
 from core.roles import Role
+from core.validators import end_not_before_start
 from groups.filters import legal_form_match
 
 
