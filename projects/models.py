@@ -46,7 +46,16 @@ from core.fiscal import (
 from core.models import Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from core.predicates import is_official
 from core.validators import not_after_today
-from projects.validators import FiscalYearField, audience_max, budget_line_max, support_minutes_max
+from projects.validators import (
+    AUDIENCE_MESSAGE,
+    SUPPORT_MINUTES_MESSAGE,
+    BoundedPositiveIntegerField,
+    BoundedPositiveSmallIntegerField,
+    audience_max,
+    budget_line_max,
+    fiscal_year_field,
+    support_minutes_max,
+)
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -270,7 +279,7 @@ class ProposalCall(models.Model):
     """募集: a call for proposals with its period, kinds, stages and reviewers."""
 
     title = models.CharField(_("募集名"), max_length=200, help_text=_("例: 令和8年度 市民提案型協働事業"))
-    fiscal_year = FiscalYearField(_("年度"), help_text=_("事業を実施する年度の開始年（例: 2026）"))
+    fiscal_year = fiscal_year_field(_("年度"), help_text=_("事業を実施する年度の開始年（例: 2026）"))
     description = models.TextField(
         _("募集の概要"),
         blank=True,
@@ -286,10 +295,11 @@ class ProposalCall(models.Model):
         default=False,
         help_text=_("例: 担当課50点＋センター50点。分けない場合は全審査員の平均点です。"),
     )
-    department_share = models.PositiveSmallIntegerField(
+    department_share = BoundedPositiveSmallIntegerField(
         _("担当課の配点（100点中）"),
         default=50,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        bounds_message=_("担当課の配点は0〜100点で入力してください（例: 50）。"),
         help_text=_("配点を分けるときの担当課の点数。残りがセンターの点数です（例: 50）。"),
     )
     reviewer_departments = models.ManyToManyField(
@@ -429,10 +439,11 @@ class Criterion(models.Model):
     )
     name = models.CharField(_("評価項目"), max_length=100, help_text=_("例: 公益性"))
     description = models.CharField(_("着眼点"), max_length=300, blank=True)
-    weight = models.PositiveSmallIntegerField(
+    weight = BoundedPositiveSmallIntegerField(
         _("配点"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
+        bounds_message=_("配点は1〜100点で入力してください（例: 20）。"),
         help_text=_("5段階の5のときの点数（例: 20）。"),
     )
     order = models.PositiveSmallIntegerField(_("並び順"), default=1)
@@ -828,7 +839,7 @@ class Project(KeywordSearchable, SixWTwoHPlan):
     department = optional_link(Department, _("担当課"), on_delete=models.SET_NULL, related_name="projects")
     themes = models.ManyToManyField(Theme, verbose_name=_("テーマ"), blank=True, related_name="projects")
     summary = models.TextField(_("事業の概要"), blank=True)
-    fiscal_year = FiscalYearField(_("年度"), db_index=True)
+    fiscal_year = fiscal_year_field(_("年度"), db_index=True)
     starts_on = models.DateField(_("開始日"), null=True, blank=True)
     ends_on = models.DateField(_("終了日"), null=True, blank=True)
     status = models.CharField(
@@ -1110,7 +1121,9 @@ class ResultsPresentation(HeldRecord):
     venue = models.CharField(
         _("会場・場"), max_length=200, help_text=_("例: 協働事業成果発表会（市民活動プラザ ホール）")
     )
-    audience = models.PositiveIntegerField(_("参加者数"), null=True, blank=True, validators=[audience_max])
+    audience = BoundedPositiveIntegerField(
+        _("参加者数"), null=True, blank=True, validators=[audience_max], bounds_message=AUDIENCE_MESSAGE
+    )
     summary = models.TextField(_("発表の内容・反響"), blank=True)
 
     class Meta(HeldRecord.Meta):
@@ -1144,8 +1157,12 @@ class SupportLog(KeywordSearchable, HeldRecord):
     )
     content = models.TextField(_("内容"), help_text=_("例: 事業計画書の収支計画を一緒に見直した。"))
     next_action = models.TextField(_("次にすること"), blank=True)
-    minutes = models.PositiveIntegerField(
-        _("時間（分）"), null=True, blank=True, validators=[support_minutes_max]
+    minutes = BoundedPositiveIntegerField(
+        _("時間（分）"),
+        null=True,
+        blank=True,
+        validators=[support_minutes_max],
+        bounds_message=SUPPORT_MINUTES_MESSAGE,
     )
 
     class Meta(HeldRecord.Meta):

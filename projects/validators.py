@@ -31,42 +31,60 @@ fiscal_year_validators = [
 ]
 
 
-class FiscalYearField(models.PositiveIntegerField):
-    """年度, as the calendar year it starts in, bounded as above. Its form field (the staff's forms
-    and the admin alike) says FISCAL_YEAR_MESSAGE for anything that is no such year: a
-    PositiveIntegerField's own form field answered -5 with Django's 「0 以上」 and 2026.5 with
-    「数字で」, before the model's bounds were asked."""
+class _SaysItsBounds:
+    """A whole number whose form field (the staff's forms and the admin alike) says the field's
+    own `bounds_message` for a number out of its bounds or no whole number: a positive integer's
+    form field answered -5 with Django's 「0 以上」, 101 with 「100 以下」 and 20.5 with 「数字で」,
+    before the model's bounds (and their words) were asked. The bounds are the validators'."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("validators", fiscal_year_validators)
+    column_class: type[models.Field]
+
+    def __init__(self, *args, bounds_message=None, **kwargs):
+        self.bounds_message = bounds_message
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
-        # The column is a PositiveIntegerField's: the form field is no matter for migrations.
+        # The column is the parent's: the form field's words are no matter for migrations (whose
+        # copies of the field, made from this, have none).
         name, _path, args, kwargs = super().deconstruct()
-        return name, "django.db.models.PositiveIntegerField", args, kwargs
+        return name, f"django.db.models.{self.column_class.__name__}", args, kwargs
 
     def formfield(self, **kwargs):
-        messages = {code: FISCAL_YEAR_MESSAGE for code in ("invalid", "min_value", "max_value")}
-        return super().formfield(
-            **{
-                "min_value": FISCAL_YEAR_MIN,
-                "max_value": FISCAL_YEAR_MAX,
-                "error_messages": messages,
-                **kwargs,
-            }
-        )
+        lows = [v.limit_value for v in self.validators if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in self.validators if isinstance(v, MaxValueValidator)]
+        bounds = {"min_value": max(lows, default=0), "max_value": min(highs, default=None)}
+        if self.bounds_message:
+            codes = ("invalid", "min_value", "max_value")
+            bounds["error_messages"] = {code: self.bounds_message for code in codes}
+        return super().formfield(**{**bounds, **kwargs})
+
+
+class BoundedPositiveIntegerField(_SaysItsBounds, models.PositiveIntegerField):
+    column_class = models.PositiveIntegerField
+
+
+class BoundedPositiveSmallIntegerField(_SaysItsBounds, models.PositiveSmallIntegerField):
+    column_class = models.PositiveSmallIntegerField
+
+
+def fiscal_year_field(verbose_name, **kwargs) -> BoundedPositiveIntegerField:
+    """年度, as the calendar year it starts in (2026 for 令和8年度), bounded as above."""
+    return BoundedPositiveIntegerField(
+        verbose_name, validators=fiscal_year_validators, bounds_message=FISCAL_YEAR_MESSAGE, **kwargs
+    )
 
 
 # A results presentation fills a hall, or at most a streamed audience of some thousands.
 AUDIENCE_MAX = 100_000
 audience_max = MaxValueValidator(AUDIENCE_MAX, message=_("参加者数は100,000人以下で入力してください。"))
+AUDIENCE_MESSAGE = _("参加者数は0〜100,000人で入力してください。")
 
 # One support record is one meeting or session: it cannot last longer than a day.
 SUPPORT_MINUTES_MAX = 24 * 60
 support_minutes_max = MaxValueValidator(
     SUPPORT_MINUTES_MAX, message=_("時間は1回につき1,440分（24時間）以下で入力してください。")
 )
+SUPPORT_MINUTES_MESSAGE = _("時間は0〜1,440分（24時間）で入力してください。")
 
 # --- Attachments ------------------------------------------------------------------------------------
 

@@ -441,8 +441,8 @@ def test_a_budget_line_is_read_as_a_budget_sheet_writes_it(client_for, proposer,
 @pytest.mark.parametrize(
     ("form_name", "field", "too_much", "enough", "message"),
     [
-        ("ResultsPresentationForm", "audience", 100_001, 100_000, "参加者数は100,000人以下"),
-        ("SupportLogForm", "minutes", 1441, 1440, "時間は1回につき1,440分（24時間）以下"),
+        ("ResultsPresentationForm", "audience", 100_001, 100_000, "参加者数は0〜100,000人"),
+        ("SupportLogForm", "minutes", 1441, 1440, "時間は0〜1,440分（24時間）"),
         ("ProjectRegisterForm", "fiscal_year", 20266, 2026, "年度は1989〜2100の西暦の年"),
         ("CallForm", "fiscal_year", 1988, 2027, "年度は1989〜2100の西暦の年"),
     ],
@@ -461,6 +461,30 @@ def test_the_other_numbers_of_projects_are_bounded(form_name, field, too_much, e
 
     assert message in errors_for(too_much)
     assert errors_for(enough) == ""
+
+
+@pytest.mark.parametrize(
+    ("form_name", "field", "value", "message"),
+    [
+        ("CallForm", "department_share", "101", "担当課の配点は0〜100点で入力してください"),
+        ("CallForm", "department_share", "-1", "担当課の配点は0〜100点で入力してください"),
+        ("CriterionForm", "weight", "0", "配点は1〜100点で入力してください"),
+        ("CriterionForm", "weight", "-20", "配点は1〜100点で入力してください"),
+        ("CriterionForm", "weight", "20.5", "配点は1〜100点で入力してください"),
+        ("ResultsPresentationForm", "audience", "-3", "参加者数は0〜100,000人で入力してください"),
+        ("SupportLogForm", "minutes", "-30", "時間は0〜1,440分（24時間）で入力してください"),
+    ],
+)
+def test_a_number_out_of_its_bounds_is_told_in_the_field_s_own_words(form_name, field, value, message):
+    """Points, participants and minutes below 0 (or above their bound, or not whole) are told
+    with the field's bounds in words, not Django's generic 「0 以上」「100 以下」「数字で」."""
+    from projects import forms
+
+    form = getattr(forms, form_name)(data={field: value})
+    form.is_valid()
+    errors = " ".join(form.errors.get(field, []))
+    assert message in errors
+    assert "以上でなければ" not in errors and "以下でなければ" not in errors
 
 
 @pytest.mark.parametrize("typed", ["-5", "-2026", "2026.5", "令和8"])
