@@ -34,6 +34,7 @@ from projects.models import (
     ResolutionChoice,
     ResultsPresentation,
     ReviewerSide,
+    Score,
     SixPrinciples,
     StaffNote,
     SupportKind,
@@ -387,6 +388,9 @@ class ReviewForm(RequirementsMixin, forms.Form):
                 rows=2,
                 required=False,
                 initial=score.comment if score else "",
+                # What the score's comment holds, said here: the service's refusal names the
+                # score's field 「comment」, which on this form is 総評.
+                validators=Score._meta.get_field("comment").validators,
             )
         self.remember_required()
         if partial:

@@ -72,3 +72,33 @@ def test_declaring_a_conflict_without_a_reason_says_what_to_write(client_for, of
     )
     assert "利害関係の内容を入力してください" in response.content.decode()
     assert not proposal.reviews.filter(conflict_of_interest=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("良い\u202eexe.jpg", "文字の向きを変える制御文字（U+202E）"),
+        ("長い" * 10_001, "20000文字以内で入力してください"),
+    ],
+)
+def test_a_criterion_s_comment_that_cannot_be_kept_is_refused_next_to_it(
+    client_for, official_user, call, group, typed, message
+):
+    """A character the comments may not hold, or a comment too long, typed into one criterion's
+    comment is said next to that comment (it was said next to 総評, where nothing was wrong), and
+    what was typed elsewhere stays."""
+    proposal = ProposalFactory(call=call, group=group, under_review=True)
+    criterion = proposal.current_stage.criteria.first()
+    data = {
+        f"score_{criterion.pk}": "4",
+        f"comment_{criterion.pk}": typed,
+        "comment": "総評の下書き",
+        "save": "1",
+    }
+    response, page = _page(client_for(official_user), proposal, data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors.get(f"comment_{criterion.pk}", []))
+    assert "comment" not in form.errors
+    assert "総評の下書き" in page
+    assert not proposal.reviews.filter(scores__isnull=False).exists()
