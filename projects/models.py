@@ -333,7 +333,9 @@ class ProposalCall(models.Model):
         ordering = ["-opens_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_on__gte=models.F("opens_on")), name="call_period_order"
+                condition=Q(closes_on__gte=models.F("opens_on")),
+                name="call_period_order",
+                violation_error_message=_("締切日は受付開始日より後の日にしてください。"),
             ),
             models.CheckConstraint(condition=Q(department_share__lte=100), name="call_department_share_max"),
         ]
@@ -860,7 +862,9 @@ class Project(KeywordSearchable, SixWTwoHPlan):
         indexes = [models.Index(fields=["status", "fiscal_year"])]
         constraints = [
             models.CheckConstraint(
-                condition=unless_either_empty("ends_on", "gte", "starts_on"), name="project_period_order"
+                condition=unless_either_empty("ends_on", "gte", "starts_on"),
+                name="project_period_order",
+                violation_error_message=_("終了日は開始日と同じ日か、それより後の日にしてください。"),
             )
         ]
 

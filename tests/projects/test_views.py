@@ -919,3 +919,43 @@ def test_group_and_department_project_pages(client, django_assert_num_queries, d
         assert hidden.title not in client.get(url).content.decode()
     pending = ProjectGroupFactory(status="pending")
     assert client.get(f"/projects/groups/{pending.pk}/").status_code == 404
+
+
+def test_a_period_that_ends_before_it_starts_is_told_in_words(client_for, make_user, group):
+    """A project's 終了日 before its 開始日 (staff's forms) and a call's 締切日 before its 受付開始日
+    (the admin) are told in Japanese, not as the database constraint's name."""
+    from core.roles import Role
+
+    root = make_user(roles=(Role.STAFF,), email="root@example.jp", is_staff=True, is_superuser=True)
+    client = client_for(root)
+    response = client.post(
+        "/projects/staff/projects/new/",
+        {
+            "title": "防災マップづくり",
+            "kind": "registration",
+            "lead_group": group.pk,
+            "fiscal_year": 2026,
+            "starts_on": "2026-10-01",
+            "ends_on": "2026-05-01",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "終了日は開始日と同じ日か、それより後の日にしてください" in body
+    assert "project_period_order" not in body
+    response = client.post(
+        "/admin/projects/proposalcall/add/",
+        {
+            "title": "令和9年度 市民提案型協働事業",
+            "fiscal_year": 2027,
+            "opens_on": "2026-11-30",
+            "closes_on": "2026-10-01",
+            "kinds": '["citizen"]',
+            "department_share": 50,
+            "stages-TOTAL_FORMS": 0,
+            "stages-INITIAL_FORMS": 0,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "締切日は受付開始日より後の日にしてください" in body and "call_period_order" not in body
