@@ -392,15 +392,19 @@ class Seeder:
             themes=[self.themes[s] for s in idea[1] if s in self.themes],
             **_plan(idea, area.name if area else "本町"),
         )
+        # A line priced as 単価×回数 is that product (a reviewer checks the sums); the others vary.
+        sessions, lectures = self.rng.randint(12, 30), self.rng.randint(4, 8)
         lines = [
-            ("会場使用料", "2,000円×24回", 48000, "city"),
-            ("講師謝礼", "10,000円×6回", 60000, "city"),
-            ("チラシ印刷費", "A4 2,000部", 30000, "city"),
-            ("消耗品費", "文具・材料", 25000, "proposer"),
-            ("ボランティア保険料", "20名分", 7000, "proposer"),
+            ("会場使用料", f"2,000円×{sessions}回", 2000 * sessions, "city"),
+            ("講師謝礼", f"10,000円×{lectures}回", 10000 * lectures, "city"),
+            ("チラシ印刷費", "A4 2,000部", 30000 + self.rng.randint(0, 10) * 1000, "city"),
+            ("消耗品費", "文具・材料", 25000 + self.rng.randint(0, 10) * 1000, "proposer"),
+            ("ボランティア保険料", "20名分", 7000 + self.rng.randint(0, 10) * 1000, "proposer"),
         ]
         if self.businesses and self.rng.random() < 0.5:
-            lines.append(("協賛（物品）", "地元企業からの提供", 20000, "partner"))
+            lines.append(
+                ("協賛（物品）", "地元企業からの提供", 20000 + self.rng.randint(0, 10) * 1000, "partner")
+            )
         from projects.models import BudgetLine, Partner
 
         for order, (item, description, amount, payer) in enumerate(lines):
@@ -409,7 +413,7 @@ class Seeder:
                     proposal=proposal,
                     item=item,
                     description=description,
-                    amount=amount + self.rng.randint(0, 10) * 1000,
+                    amount=amount,
                     payer=payer,
                     order=order,
                 )

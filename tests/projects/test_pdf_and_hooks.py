@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -184,7 +185,7 @@ def test_seed_demo_makes_calls_proposals_in_every_state_and_projects_over_the_ye
     import random
 
     from core.demo import seed as core_seed
-    from projects.models import Decision, Project, StatusChange, SupportLog
+    from projects.models import BudgetLine, Decision, Project, StatusChange, SupportLog
 
     with time_machine.travel(now, tick=False):
         out = io.StringIO()
@@ -202,6 +203,13 @@ def test_seed_demo_makes_calls_proposals_in_every_state_and_projects_over_the_ye
     assert ProposalCall.objects.filter(split_weights=True).exists()
     assert ProposalCall.objects.filter(stages__kind="presentation").exists()
     assert SupportLog.objects.exists()
+    # A budget line priced as 単価×回数 is that product, as a reviewer would check it.
+    priced = 0
+    for line in BudgetLine.objects.filter(description__contains="円×"):
+        unit, count = re.fullmatch(r"([\d,]+)円×(\d+)回", line.description).groups()
+        assert line.amount == int(unit.replace(",", "")) * int(count), line.description
+        priced += 1
+    assert priced
     # Nothing that has happened is dated after today.
     assert not Decision.objects.filter(decided_at__gt=now).exists()
     assert not StatusChange.objects.filter(changed_at__gt=now).exists()
