@@ -68,6 +68,10 @@ class ConsultationForm(RequirementsMixin, forms.Form):
         max_value=24 * 60,
         help_text=_("例: 30"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": "5"}),
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            _("所要時間は1分から1,440分（24時間）までの分数で入力してください（例: 30）。"),
+        ),
     )
     staff = forms.ModelChoiceField(label=_("対応職員"), queryset=staff_users(), empty_label=None)
     # The client: chosen from search results (radio buttons named group / person), a new person, or 匿名.

@@ -805,3 +805,16 @@ def test_group_history_link_for_other_apps_templates(rf, staff_user, official_us
         request.user = user
         html = template.render(Context({"request": request, "group": consultation.group}))
         assert (url in html) is shown
+
+
+@pytest.mark.parametrize("typed", ["0", "-30", "1441", "30.5"])
+def test_a_duration_out_of_bounds_is_told_in_the_field_s_own_words(record, typed):
+    """所要時間 of 0 or less, more than a day, or not whole minutes: the field says its bounds in
+    words (not Django's generic 「1 以上」「数字で」), keeping what was typed, and nothing is saved."""
+    response = record(duration_minutes=typed, new_person_name="山田 花子")
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["duration_minutes"])
+    assert "所要時間は1分から1,440分（24時間）までの分数で入力してください" in errors
+    assert "以上でなければ" not in errors and "以下でなければ" not in errors
+    assert f'value="{typed}"' in response.content.decode()
+    assert not Consultation.objects.exists()
