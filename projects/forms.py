@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory, modelformset_factory
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.form_fields import DateInput, YenField, department_choice
+from core.form_fields import DateInput, YenField, department_choice, offered_with_linked
 from core.form_helpers import text_area
 from core.forms import RequiredToSubmit, RequiredWhen, RequirementsMixin
 from core.models import Department, Theme, User
@@ -125,9 +125,15 @@ class CallForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reviewer_departments"].queryset = Department.objects.filter(is_active=True)
+        # The active ones, and those the call already names: a reviewer who has since left (or a
+        # department closed) stays checked, or saving the call would drop them without a word.
+        active = Department.objects.filter(is_active=True).values_list("pk", flat=True)
+        self.fields["reviewer_departments"].queryset = Department.objects.filter(
+            pk__in=offered_with_linked(active, self.instance, "reviewer_departments")
+        )
+        staff = User.objects.filter(groups__name=Role.STAFF, is_active=True).values_list("pk", flat=True)
         self.fields["reviewer_staff"].queryset = User.objects.filter(
-            groups__name=Role.STAFF, is_active=True
+            pk__in=offered_with_linked(staff, self.instance, "reviewer_staff")
         ).order_by("full_name_kana", "email")
         if self.instance.pk:
             self.fields["with_presentation"].initial = self.instance.stages.filter(

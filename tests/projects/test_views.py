@@ -959,3 +959,30 @@ def test_a_period_that_ends_before_it_starts_is_told_in_words(client_for, make_u
     body = response.content.decode()
     assert response.status_code == 200
     assert "締切日は受付開始日より後の日にしてください" in body and "call_period_order" not in body
+
+
+def test_editing_a_call_keeps_reviewers_who_have_since_left(
+    client_for, staff_user, call, reviewer_staff, department
+):
+    """A member of staff or a department named as the call's reviewers stays checked and stays a
+    reviewer when the call is saved again after the account was deactivated or the department
+    closed: the checkboxes offered the active ones only, so saving the call (to fix its title)
+    dropped them from the reviewers without a word."""
+    reviewer_staff.is_active = False
+    reviewer_staff.save()
+    department.is_active = False
+    department.save()
+    client = client_for(staff_user)
+    url = f"/projects/staff/calls/{call.pk}/edit/"
+    form = client.get(url).context["form"]
+    assert reviewer_staff in form.fields["reviewer_staff"].queryset
+    assert department in form.fields["reviewer_departments"].queryset
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: value for name, value in data.items() if value not in (None, False)}
+    data["title"] = "令和9年度 市民提案型協働事業（名称を直した）"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    call.refresh_from_db()
+    assert call.title.endswith("（名称を直した）")
+    assert list(call.reviewer_staff.all()) == [reviewer_staff]
+    assert list(call.reviewer_departments.all()) == [department]
