@@ -792,18 +792,15 @@ def test_a_member_reports_progress(client_for, proposer, group):
     assert project.progress_reports.get().author == proposer
 
 
+def post_project_register(client, group, **fields):
+    """Posts the staff's form of プロジェクト支援 led by `group` in 2026, changed by `fields`."""
+    data = {"title": "居場所づくり支援", "kind": "support", "lead_group": group.pk, "fiscal_year": 2026}
+    return client.post("/projects/staff/projects/new/", {**data, "starts_on": "2026-06-01", **fields})
+
+
 def test_staff_register_a_support_project_and_log_sessions(client_for, staff_user, group):
     client = client_for(staff_user)
-    response = client.post(
-        "/projects/staff/projects/new/",
-        {
-            "title": "居場所づくり支援",
-            "kind": "support",
-            "lead_group": group.pk,
-            "fiscal_year": 2026,
-            "starts_on": "2026-06-01",
-        },
-    )
+    response = post_project_register(client, group)
     project = Project.objects.get()
     assert response.status_code == 302 and project.status == ProjectStatus.RUNNING
     client.post(
@@ -928,17 +925,7 @@ def test_a_period_that_ends_before_it_starts_is_told_in_words(client_for, make_u
 
     root = make_user(roles=(Role.STAFF,), email="root@example.jp", is_staff=True, is_superuser=True)
     client = client_for(root)
-    response = client.post(
-        "/projects/staff/projects/new/",
-        {
-            "title": "防災マップづくり",
-            "kind": "registration",
-            "lead_group": group.pk,
-            "fiscal_year": 2026,
-            "starts_on": "2026-10-01",
-            "ends_on": "2026-05-01",
-        },
-    )
+    response = post_project_register(client, group, starts_on="2026-10-01", ends_on="2026-05-01")
     body = response.content.decode()
     assert response.status_code == 200
     assert "終了日は開始日と同じ日か、それより後の日にしてください" in body
