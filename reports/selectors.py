@@ -390,7 +390,9 @@ def journey(*, fiscal_year: int) -> Journey:
         JourneyStep("alp", _("うち、ALPに出席した人"), _("人"), []),
         JourneyStep("alp_completed", _("うち、ALPを修了した人"), _("人"), []),
         JourneyStep("festa", _("うち、社会起業フェスタに出席した人"), _("人"), []),
-        JourneyStep("groups", _("参加者が編集者の団体"), _("団体"), [], of_cohort=False),
+        JourneyStep(
+            "groups", _("ミライ対話に出席した人が編集者になっている団体"), _("団体"), [], of_cohort=False
+        ),
         JourneyStep(
             "registered", _("うち、団体登録またはプロジェクト登録をした団体"), _("団体"), [], of_cohort=False
         ),

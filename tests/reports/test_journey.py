@@ -65,6 +65,14 @@ def test_the_flow_follows_the_same_people_and_their_groups(cohort):
     assert [step.unit for step in flow.steps] == ["人"] * 4 + ["団体"] * 3
 
 
+def test_the_groups_step_says_whose_groups_they_are_in_the_words_of_the_first_step(cohort):
+    """「参加者が編集者の団体」 read oddly, and 「参加者」 was not the first step's 「出席した人」: the
+    groups are those that the people of the first step edit; the steps under it begin 「うち、」."""
+    labels = [step.label for step in selectors.journey(fiscal_year=2025).steps]
+    assert labels[4] == f"{labels[0]}が編集者になっている団体"
+    assert all(label.startswith("うち、") and label.endswith("団体") for label in labels[5:])
+
+
 def test_the_cohort_equals_the_participants_figure_of_the_mirai_report(cohort):
     """The flow's first row is the same number as ミライ対話's 参加者数（実人数）."""
     rows = selectors.key_figures(program_code="mirai_taiwa", fiscal_year=2024, gaps=[])
