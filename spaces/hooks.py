@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.app_hooks import Figure, MenuEntry, Panel, RoomConflict, StaffMenu, hook, register
+from core.fiscal import fiscal_year_end
 from spaces import ical, selectors
 from spaces.mail import CALENDAR_MAKER
 from spaces.models import Booking
@@ -55,6 +56,10 @@ register("dashboard_items", staff_links.dashboard_items, module=__name__)
 def report_figures(*, program_code: str | None, fiscal_year: int) -> list[Figure]:
     """活動の場の提供: only in the report of all programs (the spaces belong to no program)."""
     if program_code is not None:
+        return []
+    begin = selectors.records_begin()
+    if begin is None or begin > fiscal_year_end(fiscal_year):
+        # A year before the spaces had any record has no figures (the report prints 「—」), not 0s.
         return []
     usage = selectors.usage_figures(fiscal_year=fiscal_year)
     return [

@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -342,6 +342,20 @@ def usage_figures(*, fiscal_year: int) -> UsageFigures:
         machine_fees=fees,
         rooms=room_usage,
     )
+
+
+def records_begin() -> dt.date | None:
+    """The first day the spaces have data for: the first booking of any kind (a block or a cancelled
+    one too) or machine use; today when there are rooms but nothing recorded yet; None without either.
+
+    A year that ended before it has no data (the report prints 「—」), while a year after it with
+    nobody booking is a real 0."""
+    first_booking = Booking.objects.aggregate(first=Min("starts_at"))["first"]
+    first_use = MachineUse.objects.aggregate(first=Min("used_on"))["first"]
+    days = [day for day in (first_booking and timezone.localdate(first_booking), first_use) if day]
+    if not days and Resource.objects.filter(kind=Resource.Kind.ROOM).exists():
+        days.append(timezone.localdate())
+    return min(days, default=None)
 
 
 def usage_three_years(*, fiscal_year: int) -> list[UsageFigures]:

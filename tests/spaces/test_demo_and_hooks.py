@@ -163,3 +163,41 @@ WEEK_QUERIES = 5
 # bench counts 4 more: without Redis it sends the outbox's mail after commit, in the request; a
 # test's transaction never commits).
 BOOK_QUERIES = 9
+
+
+def test_a_year_before_any_spaces_record_has_no_figures_but_a_year_nobody_booked_has_zeros(room, group):
+    """The bookings began in 令和6年度 (a cancelled one); nobody booked in 令和7年度. The report
+    printed 0 for 令和5年度, before any record; it prints 「—」 there (no change), and 0 for 令和7年度."""
+    from reports.selectors import key_figures
+    from tests.spaces.factories import BookingFactory, at
+
+    cancelled, confirmed = Booking.Status.CANCELLED, Booking.Status.CONFIRMED
+    for day, status in ((dt.date(2025, 2, 4), cancelled), (dt.date(2026, 6, 2), confirmed)):
+        BookingFactory(resource=room, group=group, starts_at=at(day, 18), ends_at=at(day, 20), status=status)
+
+    assert hooks.report_figures(program_code=None, fiscal_year=2023) == []
+    assert {f.key: f.value for f in hooks.report_figures(program_code=None, fiscal_year=2025)}[
+        "spaces.bookings"
+    ] == 0
+    rows = {row.key: row for row in key_figures(program_code=None, fiscal_year=2025, gaps=[])}
+    assert rows["spaces.bookings"].values == [None, 0, 0]
+    assert rows["spaces.printed_sheets"].values == [None, 0, 0]
+    assert rows["spaces.rate.会議室A.夜間"].values == [None, 0, 0]
+    rows = {row.key: row for row in key_figures(program_code=None, fiscal_year=2024, gaps=[])}
+    assert rows["spaces.bookings"].values == [None, None, 0]
+    assert rows["spaces.bookings"].change is None
+
+
+def test_rooms_with_nothing_recorded_yet_count_zero_this_year_only(room, time_machine):
+    """Rooms set up, not yet booked: this year (by the Japan date, 令和8年度 from 00:30 on 1 April
+    while UTC is still in March) is a real 0; last year has no data."""
+    time_machine.move_to(
+        dt.datetime(2026, 4, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=9))), tick=False
+    )
+
+    assert hooks.report_figures(program_code=None, fiscal_year=2025) == []
+    assert {f.key: f.value for f in hooks.report_figures(program_code=None, fiscal_year=2026)}[
+        "spaces.bookings"
+    ] == 0
+    Resource.objects.all().delete()
+    assert hooks.report_figures(program_code=None, fiscal_year=2026) == []
