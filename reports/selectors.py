@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.app_hooks import Figure, Series, collect
-from core.fiscal import fiscal_year_label, fiscal_year_range
+from core.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_range, wareki_date
 from events.models import Program
 from reports import labels
 from reports.models import (
@@ -648,6 +648,25 @@ class ReportContent:
     reconciliations: list = field(default_factory=list)
     program_sections: list = field(default_factory=list)  # 全事業: ProgramSection per program
     partners: list = field(default_factory=list)
+    figures_until: dt.date | None = None  # the year is still in progress: its figures run to this day
+
+    @property
+    def in_progress_note(self) -> str:
+        """Said on the cover, in the header and by the figures of a year that has not ended yet, so
+        a part year's figures are not read as a decline from last year's full year."""
+        if self.figures_until is None:
+            return ""
+        return _("%(year)sは年度途中のため、%(day)sまでの数値です。前年度との比較は参考値です。") % {
+            "year": self.fiscal_year_label,
+            "day": wareki_date(self.figures_until),
+        }
+
+    @property
+    def in_progress_mark(self) -> str:
+        """The same, short, for the header of every page."""
+        if self.figures_until is None:
+            return ""
+        return _("（年度途中・%(day)sまでの数値）") % {"day": wareki_date(self.figures_until)}
 
     @property
     def key_chart_uri(self) -> str:
@@ -707,6 +726,7 @@ def report_content(
     from reports import charts
 
     data_as_of = timezone.now()
+    as_of_day = timezone.localdate(data_as_of)
 
     def step(percent: int) -> None:
         if progress is not None:
@@ -806,6 +826,7 @@ def report_content(
         reconciliations=notes,
         program_sections=program_sections,
         partners=partner_rows(fiscal_year=fiscal_year) if program is None else [],
+        figures_until=as_of_day if fiscal_year_of(as_of_day) == fiscal_year else None,
         assessment=(assessment := assessment_of(program=program, fiscal_year=fiscal_year)),
         targets=target_rows(assessment, figures),
         edition=Edition(

@@ -479,3 +479,34 @@ def test_dates_statuses_and_short_headers_are_not_broken_inside_their_cells(time
         assert lines["申込（参加確定）"] == 2, code  # 申込 / （参加確定）
         assert lines["協定準備中"] == 1, code
         assert lines["子ども家庭支援課"] == 1, code
+
+
+IN_PROGRESS = "令和8年度は年度途中のため、令和8年12月5日までの数値です。前年度との比較は参考値です。"
+
+
+def test_a_year_in_progress_says_until_which_day_its_figures_run(time_machine):
+    """Made on 令和8年12月5日 (the Japan date; UTC is still the 4th), 令和8年度's report compared
+    eight months with 令和7年度's twelve (ミライ対話 参加者数 2 → 1, 「−1」) without a word: the cover,
+    the header of the pages and the figures now say the year is in progress and until which day."""
+    time_machine.move_to(local(2026, 12, 5, 7), tick=False)  # 2026-12-04 22:00 UTC
+    make_event(program_code="mirai_taiwa", starts=local(2025, 10, 18, 14), people=["青木", "井上"])
+    make_event(program_code="mirai_taiwa", starts=local(2026, 10, 18, 14), people=["上田"])
+
+    content = selectors.report_content(program_code="mirai_taiwa", fiscal_year=2026)
+    assert content.in_progress_note == IN_PROGRESS
+    text = re.sub(r"\s+", "", pdf_text(report_render_pdf(program_code="mirai_taiwa", fiscal_year=2026)))
+    cover, rest = text.split("目次", 1)
+    assert IN_PROGRESS in cover
+    assert "（年度途中・令和8年12月5日までの数値）" in rest  # each page's header
+    figures = rest.split("主要な数値（3年度の比較）")[-1]  # the section, after the table of contents
+    assert figures.index(IN_PROGRESS) < figures.index("−1")
+
+
+def test_a_finished_year_has_no_in_progress_note(time_machine):
+    """令和7年度 ended on 31 March 2026: its report, made in 令和8年度, has no note and no mark."""
+    time_machine.move_to(local(2026, 12, 5, 7), tick=False)
+    make_event(program_code="mirai_taiwa", starts=local(2025, 10, 18, 14), people=["青木", "井上"])
+
+    assert selectors.report_content(program_code="mirai_taiwa", fiscal_year=2025).in_progress_note == ""
+    text = one_line(pdf_text(report_render_pdf(program_code="mirai_taiwa", fiscal_year=2025)))
+    assert "年度途中" not in text
