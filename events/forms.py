@@ -22,6 +22,17 @@ class RegistrationForm(forms.Form):
     )
 
 
+def staff_channel_field(**kwargs) -> forms.ChoiceField:
+    """How a registration taken by staff came in: a phone call (the usual case) or the counter."""
+    return forms.ChoiceField(
+        label=_("申込方法"),
+        choices=[(Registration.Channel.PHONE, _("電話")), (Registration.Channel.COUNTER, _("窓口"))],
+        initial=Registration.Channel.PHONE,
+        error_messages={"invalid_choice": _("申込方法は「電話」か「窓口」から選んでください。")},
+        **kwargs,
+    )
+
+
 class GuestRegistrationForm(RequirementsMixin, forms.Form):
     """Staff register someone who phoned or came to the counter."""
 
@@ -42,12 +53,7 @@ class GuestRegistrationForm(RequirementsMixin, forms.Form):
         required=False,
         help_text=_("あればお知らせをメールで送ります。例: sato@example.jp"),
     )
-    channel = forms.ChoiceField(
-        label=_("申込方法"),
-        choices=[(Registration.Channel.PHONE, _("電話")), (Registration.Channel.COUNTER, _("窓口"))],
-        initial=Registration.Channel.PHONE,
-        widget=forms.RadioSelect,
-    )
+    channel = staff_channel_field(widget=forms.RadioSelect)
     needs = RegistrationForm.base_fields["needs"]
 
 
@@ -74,6 +80,11 @@ class PickPersonForm(forms.Form):
             "invalid_choice": _("選んだ方の記録が見つかりません。もう一度探してください。"),
         },
     )
+    # Left out by a page opened before the choice was offered: the usual case, a phone call.
+    channel = staff_channel_field(required=False)
+
+    def clean_channel(self) -> str:
+        return self.cleaned_data["channel"] or Registration.Channel.PHONE
 
 
 SATISFACTION_CHOICES = [

@@ -290,7 +290,7 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
     pick = PickPersonForm(request.POST) if request.method == "POST" and "person" in request.POST else None
     form = GuestRegistrationForm(request.POST if request.method == "POST" and pick is None else None)
     if pick is not None and not pick.is_valid():
-        messages.error(request, " ".join(pick.errors["person"]))
+        messages.error(request, " ".join(error for errors in pick.errors.values() for error in errors))
     elif pick is not None or form.is_valid():
         with refusal_as_message(request):
             if pick is not None:
@@ -298,7 +298,7 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
                     event=event,
                     person=pick.cleaned_data["person"],
                     registered_by=request.user,
-                    channel=Registration.Channel.PHONE,
+                    channel=pick.cleaned_data["channel"],
                 )
             else:
                 registration = services.guest_registration_create(
@@ -310,7 +310,15 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": registration.person.name, "status": registration.get_status_display()},
             )
             return redirect("events:staff_event", pk=event.pk)
-    context = {"event": event, "search": search, "matches": matches, "form": form}
+    # One channel choice beside each person found; ids left out, as the choice repeats per person.
+    pick_channel = (pick if pick is not None else PickPersonForm(auto_id=False))["channel"]
+    context = {
+        "event": event,
+        "search": search,
+        "matches": matches,
+        "form": form,
+        "pick_channel": pick_channel,
+    }
     invalid_pick = pick is not None and not pick.is_valid()
     return render(request, "events/staff/register.html", context, status=400 if invalid_pick else 200)
 

@@ -560,6 +560,30 @@ def test_staff_register_finds_a_known_person(staff_client, event):
     assert Registration.objects.get(event=event).person == known
 
 
+@pytest.mark.parametrize("chosen", ["counter", "phone"])
+def test_staff_register_a_known_person_records_the_channel_chosen(staff_client, event, chosen):
+    """A known person who came to the counter is recorded as 窓口, one who phoned as 電話: the
+    channel is the one staff chose, so the counts per channel in the reports are right."""
+    known = PersonFactory(name="木村 彩", name_kana="きむら あや", phone="000-555-6666")
+    url = reverse("events:staff_register", args=[event.pk])
+    page = staff_client.get(url, {"q": "キムラ"}).content.decode()
+    assert 'name="channel"' in page and "窓口" in page
+    response = staff_client.post(url, {"person": known.pk, "channel": chosen})
+    assert response.status_code == 302
+    assert Registration.objects.get(event=event).channel == chosen
+
+
+def test_staff_register_a_known_person_with_a_channel_that_is_no_choice_is_refused(staff_client, event):
+    """A tampered channel is refused in Japanese; nothing is saved, and no web registration is made
+    up in its place."""
+    known = PersonFactory()
+    url = reverse("events:staff_register", args=[event.pk])
+    response = staff_client.post(url, {"person": known.pk, "channel": "web"})
+    assert response.status_code == 400
+    assert "申込方法" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_staff_merge_page_merges_a_guest(staff_client, member):
     keep = services.person_for_user(user=member)
     namesake = PersonFactory(name="別人 花子", name_kana="べつじん はなこ", email="", phone="000-9")
