@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -319,12 +319,17 @@ def person_search(query: str, *, limit: int = 20) -> list[Person]:
     return list(people_matching(query).select_related("user").order_by("sort_key", "pk")[:limit])
 
 
+# A person's e-mail address as compared for duplicates: 「Taro@Example.jp 」 is taro@example.jp.
+EMAIL_KEY = Lower(Trim("email"))
+
+
 def duplicate_person_candidates(*, query: str = "", limit: int = 50) -> list[list[Person]]:
     """Groups of unmerged records with the same reading (or name), the account holder first.
 
     Without a query: only groups where two records also share a phone number or an e-mail
-    address (likely the same person, e.g. phoned in and later signed up). With a query: every
-    group of namesakes whose name, reading or e-mail contains it, for staff to judge."""
+    address, whatever its case and the spaces around it (EMAIL_KEY): likely the same person, e.g.
+    phoned in and later signed up. With a query: every group of namesakes whose name, reading or
+    e-mail contains it, for staff to judge."""
     people = Person.objects.filter(merged_into__isnull=True)
     if query:
         keys = (
@@ -336,13 +341,14 @@ def duplicate_person_candidates(*, query: str = "", limit: int = 50) -> list[lis
         )
     else:
         shared = [
-            people.exclude(**{field: ""})
-            .values("sort_key", field)
+            people.annotate(contact=contact)
+            .exclude(contact="")
+            .values("sort_key", "contact")
             .annotate(n=Count("pk"))
             .filter(n__gt=1)
             .order_by()
             .values_list("sort_key", flat=True)
-            for field in ("phone", "email")
+            for contact in (F("phone"), EMAIL_KEY)
         ]
         keys = shared[0].union(shared[1])
     keys = sorted(set(keys))[:limit]
@@ -556,14 +562,16 @@ def person_registrations(person: Person) -> list[PersonRegistration]:
 
 def person_duplicate_candidates(person: Person, *, limit: int = 20) -> list[Person]:
     """Other unmerged records that may be the same person: the same reading (or name), phone
-    number or e-mail address. Staff judge and merge them (services.person_merge)."""
+    number or e-mail address (in any case, EMAIL_KEY), in one query. Staff judge and merge them
+    (services.person_merge)."""
     same = Q(sort_key=person.sort_key) if person.sort_key else Q(pk__in=[])
     if person.phone:
         same |= Q(phone=person.phone)
-    if person.email:
-        same |= Q(email__iexact=person.email)
+    if person.email.strip():
+        same |= Q(email_key=person.email.strip().lower())
     return list(
-        Person.objects.filter(same, merged_into__isnull=True)
+        Person.objects.annotate(email_key=EMAIL_KEY)
+        .filter(same, merged_into__isnull=True)
         .exclude(pk=person.pk)
         .select_related("user")
         .annotate(

@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from core.models import Area, OutboxMessage, Theme
 from core.roles import Role
-from events import services
+from events import selectors, services
 from events.models import Attendance, Program, Registration, SurveyResponse
 from tests.admin_actions import run_admin_action
 from tests.events.factories import EventFactory, PersonFactory, ProgramFactory, RegistrationFactory, attend
@@ -600,6 +600,23 @@ def test_staff_merge_page_merges_a_guest(staff_client, member):
     staff_client.post(reverse("events:staff_merge"), {"keep": keep.pk, "duplicate": guest.pk})
     guest.refresh_from_db()
     assert guest.merged_into == keep
+
+
+def test_staff_merge_page_finds_e_mail_addresses_that_differ_only_in_case_or_spaces(staff_client):
+    """「Taro@Example.jp」 and 「 taro@example.jp」 are one address: the two records are offered
+    for merging, and each record's page lists the other as a possible duplicate."""
+    kana = "やまもと たろう"
+    signed_up = PersonFactory(name="山本 太郎", name_kana=kana, email="Taro@Example.jp")
+    phoned_in = PersonFactory(name="山本 太郎", name_kana=kana, email=" taro@example.jp ")
+    PersonFactory(name="山本 太郎", name_kana=kana, email="jiro@example.jp")  # a namesake
+    page = staff_client.get(reverse("events:staff_merge")).content.decode()
+    assert f'name="duplicate" value="{phoned_in.pk}"' in page
+    assert f'value="{signed_up.pk}"' in page
+    # Another reading of the name (a typo): the shared address alone makes them candidates.
+    hanako = PersonFactory(name="川口 花子", name_kana="かわぐち はなこ", email="Hanako@Example.jp")
+    typo = PersonFactory(name="川口 花子", name_kana="かわくち はなこ", email=" hanako@example.jp")
+    assert selectors.person_duplicate_candidates(hanako) == [typo]
+    assert selectors.person_duplicate_candidates(typo) == [hanako]
 
 
 def test_admin_cancel_action_uses_the_service(client, event, django_capture_on_commit_callbacks):
