@@ -9,6 +9,8 @@ called 令和元年度 throughout, as the government and municipalities do.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 
 FISCAL_YEAR_START_MONTH = 4
@@ -28,6 +30,10 @@ ERAS: tuple[Era, ...] = (
     Era("大正", dt.date(1912, 7, 30)),
     Era("明治", dt.date(1868, 10, 23)),
 )
+
+
+# The initials of the eras, as in R7-0001 and R7.4.1.
+ERA_INITIALS = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
 
 
 def _era_year_label(era: Era, gregorian_year: int) -> str:
@@ -87,14 +93,52 @@ def _fiscal_year_era(fiscal_year: int) -> Era:
 def fiscal_year_short_code(fiscal_year: int) -> str:
     """R7 for 2025, H30 for 2018: the prefix of registration numbers."""
     era = _fiscal_year_era(fiscal_year)
-    initials = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
-    return f"{initials[era.name]}{fiscal_year - era.start.year + 1}"
+    return f"{ERA_INITIALS[era.name]}{fiscal_year - era.start.year + 1}"
 
 
 def wareki_date(day: dt.date) -> str:
     """A date in the Japanese calendar: 令和8年4月1日, 令和元年5月1日, 平成31年4月30日."""
     era = era_of_date(day)
     return f"{_era_year_label(era, day.year)}年{day.month}月{day.day}日"
+
+
+_WESTERN_DATE_RE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?")
+_ERA_WORDS = "|".join([era.name for era in ERAS] + list(ERA_INITIALS.values()))
+_JAPANESE_DATE_RE = re.compile(
+    rf"(?P<era>{_ERA_WORDS})(?P<year>元|\d{{1,2}})[年./-](?P<month>\d{{1,2}})[月./-](?P<day>\d{{1,2}})日?"
+)
+
+
+def parse_japanese_date(text: str | None) -> dt.date | None:
+    """A date as written in Japanese papers and spreadsheets, or None when the text is no day.
+
+    The western calendar (2025-04-01, 2025/4/1, 2025年4月1日) or the Japanese one (令和7年4月1日,
+    令和元年5月1日, R7.4.1, H31/4/30, ㋿7年4月1日), in full or half width, with spaces anywhere.
+    A Japanese date must be a day of its era: 平成31年4月30日 is read, 平成31年5月1日 (Reiwa by
+    then) and 令和元年4月30日 (Heisei still) are not, nor are 令和0年 and 平成32年."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
+    if match := _WESTERN_DATE_RE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+        return _date_or_none(year, month, day)
+    match = _JAPANESE_DATE_RE.fullmatch(text)
+    if match is None:
+        return None
+    index, era = next(
+        (i, era) for i, era in enumerate(ERAS) if match["era"] in (era.name, ERA_INITIALS[era.name])
+    )
+    number = 1 if match["year"] == "元" else int(match["year"])
+    day = _date_or_none(era.start.year + number - 1, int(match["month"]), int(match["day"]))
+    era_end = ERAS[index - 1].start if index else dt.date.max
+    if number < 1 or day is None or not era.start <= day < era_end:
+        return None
+    return day
+
+
+def _date_or_none(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def fiscal_year_choices(*, back: int = 5, forward: int = 1) -> list[tuple[int, str]]:

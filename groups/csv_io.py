@@ -8,7 +8,6 @@ the preview lists each bad row with its reasons in Japanese; a file with any bad
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import unicodedata
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.csv import BOM, CsvWriter
+from core.fiscal import parse_japanese_date
 from core.models import Area, Theme, User, absolute_url
 from core.text import is_phone_number, name_key, normalize_for_search, phone_number, tidy_text
 from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
@@ -623,10 +623,10 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
         values["registered_on"] = None
         date_text = unicodedata.normalize("NFKC", raw.get("registered_on", "") or "").strip()
         if date_text:
-            parsed = _parse_date(date_text)
+            parsed = parse_japanese_date(date_text)
             if parsed is None:
                 errors.append(
-                    _("登録日「%(value)s」は日付として読めません（例: 2025-04-01 または 2025/4/1）。")
+                    _("登録日「%(value)s」は日付として読めません（例: 2025/4/1、令和7年4月1日、R7.4.1）。")
                     % {"value": date_text}
                 )
             else:
@@ -657,16 +657,6 @@ def _whole_number_text(value: str) -> str:
     separators of Excel (1,200) are read; a dash stays, so 「10-20」 (a range) and 「-5」 are refused
     instead of being read as 1020 and 5 (normalize_digits drops dashes, which suits 法人番号 only)."""
     return re.sub(r"[\s,、]", "", unicodedata.normalize("NFKC", value))
-
-
-def _parse_date(text: str) -> dt.date | None:
-    match = re.fullmatch(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?", text)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
 
 
 def _match(row: ImportRow, context: _ImportContext) -> None:

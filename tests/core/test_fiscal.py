@@ -85,3 +85,50 @@ def test_template_filters():
 def test_template_filters_leave_empty_values_empty():
     """A missing date renders as nothing rather than an error."""
     assert Template("[{{ d|fiscal_label }}{{ d|wareki }}]").render(Context({"d": None})) == "[]"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2025-04-01", dt.date(2025, 4, 1)),
+        ("2025/4/1", dt.date(2025, 4, 1)),
+        ("２０２５年４月１日", dt.date(2025, 4, 1)),
+        ("令和7年4月1日", dt.date(2025, 4, 1)),
+        ("令和７年４月１日", dt.date(2025, 4, 1)),
+        ("令和 7年 4月 1日", dt.date(2025, 4, 1)),
+        ("R7.4.1", dt.date(2025, 4, 1)),
+        ("r7/4/1", dt.date(2025, 4, 1)),
+        ("Ｒ７．４．１", dt.date(2025, 4, 1)),
+        ("H31.4.30", dt.date(2019, 4, 30)),
+        ("平成31年4月30日", dt.date(2019, 4, 30)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("R元.5.1", dt.date(2019, 5, 1)),
+        ("㋿7年4月1日", dt.date(2025, 4, 1)),
+        ("昭和64年1月7日", dt.date(1989, 1, 7)),
+        ("平成元年1月8日", dt.date(1989, 1, 8)),
+    ],
+)
+def test_a_date_is_read_in_the_western_or_the_japanese_calendar(text, day):
+    assert fiscal.parse_japanese_date(text) == day
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "令和",
+        "令和7年",
+        "令和7年13月1日",
+        "令和7年2月30日",
+        "平成31年5月1日",  # Heisei ended on 30 April 2019
+        "令和元年4月30日",  # Reiwa began on 1 May 2019
+        "令和0年4月1日",
+        "平成32年1月1日",
+        "X7.4.1",
+        "2025/13/1",
+        "7.4.1",
+        "令和7年4月1日から",
+    ],
+)
+def test_a_date_that_is_no_day_is_not_read(text):
+    assert fiscal.parse_japanese_date(text) is None

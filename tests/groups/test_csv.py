@@ -145,6 +145,40 @@ def test_every_bad_row_is_listed_with_japanese_reasons_and_nothing_is_saved(staf
     assert not Group.objects.exists()
 
 
+def test_registration_dates_in_the_japanese_calendar_are_read(staff_user):
+    """登録日 kept in a city ledger as 令和7年4月1日 or R7.4.1 are read as the dates they name."""
+    text = (
+        "団体名,ふりがな,法人格,登録番号,登録日\r\n"
+        "令和の会,れいわのかい,任意団体,R7-0001,令和7年4月1日\r\n"
+        "略記の会,りゃっきのかい,任意団体,R7-0002,R7.4.1\r\n"
+        "平成の会,へいせいのかい,任意団体,H31-0001,平成31年4月30日\r\n"
+        "元年の会,がんねんのかい,任意団体,R1-0001,令和元年5月1日\r\n"
+    )
+    preview = csv_io.parse(text.encode("cp932"))
+    assert preview.is_valid, [r.errors for r in preview.rows]
+    csv_io.import_rows(preview=preview, staff=staff_user)
+    assert dict(Group.objects.values_list("name", "registered_on")) == {
+        "令和の会": dt.date(2025, 4, 1),
+        "略記の会": dt.date(2025, 4, 1),
+        "平成の会": dt.date(2019, 4, 30),
+        "元年の会": dt.date(2019, 5, 1),
+    }
+
+
+@pytest.mark.parametrize("typed", ["平成31年5月1日", "令和7年2月30日", "R7年度"])
+def test_a_registration_date_that_is_no_day_is_named_with_its_row_and_column(typed):
+    text = (
+        "団体名,ふりがな,法人格,登録番号,登録日\r\n"
+        "よめる会,よめるかい,任意団体,R7-0001,R7.4.1\r\n"
+        f"よめない会,よめないかい,任意団体,R7-0002,{typed}\r\n"
+    )
+    preview = csv_io.parse(text.encode("utf-8"))
+    assert not preview.is_valid
+    assert [(row.line, row.errors) for row in preview.bad_rows] == [
+        (3, [f"登録日「{typed}」は日付として読めません（例: 2025/4/1、令和7年4月1日、R7.4.1）。"])
+    ]
+
+
 def test_unknown_or_missing_headers_are_file_errors():
     preview = csv_io.parse("ふりがな,好きな色\r\nあのかい,赤\r\n".encode())
     assert not preview.is_valid
