@@ -109,6 +109,31 @@ _JAPANESE_DATE_RE = re.compile(
 )
 
 
+_YEAR_RE = re.compile(rf"(?:(?P<era>{_ERA_WORDS})(?P<number>元|\d{{1,2}})|(?P<western>\d{{4}}))(?:年度?)?")
+
+
+def parse_japanese_year(text: str | None) -> int | None:
+    """A year, or a fiscal year, as written in Japanese papers: 2015, 2015年, 2024年度, 平成27年,
+    H27, 令和6年度, R6, 令和元年; None when the text is no year. A Japanese year must be one of its
+    era: 平成31年 and 令和元年 are both 2019, 昭和64年 is 1989, but 平成32年 and 令和0年 are refused."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
+    match = _YEAR_RE.fullmatch(text)
+    if match is None:
+        return None
+    if match["western"]:
+        return int(match["western"])
+    index, era = _era_named(match["era"])
+    number = 1 if match["number"] == "元" else int(match["number"])
+    year = era.start.year + number - 1
+    last_year = ERAS[index - 1].start.year if index else dt.date.max.year
+    return year if number >= 1 and year <= last_year else None
+
+
+def _era_named(word: str) -> tuple[int, Era]:
+    """The era (and its place in ERAS) of its name or initial: 令和 or R."""
+    return next((i, era) for i, era in enumerate(ERAS) if word in (era.name, ERA_INITIALS[era.name]))
+
+
 def parse_japanese_date(text: str | None) -> dt.date | None:
     """A date as written in Japanese papers and spreadsheets, or None when the text is no day.
 
@@ -123,9 +148,7 @@ def parse_japanese_date(text: str | None) -> dt.date | None:
     match = _JAPANESE_DATE_RE.fullmatch(text)
     if match is None:
         return None
-    index, era = next(
-        (i, era) for i, era in enumerate(ERAS) if match["era"] in (era.name, ERA_INITIALS[era.name])
-    )
+    index, era = _era_named(match["era"])
     number = 1 if match["year"] == "元" else int(match["year"])
     day = _date_or_none(era.start.year + number - 1, int(match["month"]), int(match["day"]))
     era_end = ERAS[index - 1].start if index else dt.date.max

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.csv import BOM, CsvWriter
-from core.fiscal import parse_japanese_date
+from core.fiscal import parse_japanese_date, parse_japanese_year
 from core.models import Area, Theme, User, absolute_url
 from core.text import is_phone_number, name_key, normalize_for_search, phone_number, tidy_text
 from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
@@ -560,14 +560,24 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
             continue
         text = _whole_number_text(raw.get(key, "") or "")
         values[key] = None
-        if text:
-            if not text.isdigit() or not low <= int(text) <= high:
-                errors.append(
-                    _("%(label)s「%(value)s」は%(low)s〜%(high)sの数字で入力してください。")
-                    % {"label": label, "value": text, "low": low, "high": high}
+        if not text:
+            continue
+        if key == "member_count":
+            number = int(text) if text.isdigit() else None
+        else:  # a year, in the western or the Japanese calendar (平成27年, 令和6年度, R6)
+            number = parse_japanese_year(text)
+        if number is None or not low <= number <= high:
+            message = (
+                _("%(label)s「%(value)s」は%(low)s〜%(high)sの数字で入力してください。")
+                if key == "member_count"
+                else _(
+                    "%(label)s「%(value)s」は%(low)s年〜%(high)s年の年で入力してください"
+                    "（例: 2015、平成27年、R6）。"
                 )
-            else:
-                values[key] = int(text)
+            )
+            errors.append(message % {"label": label, "value": text, "low": low, "high": high})
+        else:
+            values[key] = number
 
     for key in FLAG_FIELDS & present:
         word = unicodedata.normalize("NFKC", raw.get(key, "") or "").strip().lower()

@@ -132,3 +132,31 @@ def test_a_date_is_read_in_the_western_or_the_japanese_calendar(text, day):
 )
 def test_a_date_that_is_no_day_is_not_read(text):
     assert fiscal.parse_japanese_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2015", 2015),
+        ("２０１５年", 2015),
+        ("2024年度", 2024),
+        ("平成27年", 2015),
+        ("平成２７", 2015),
+        ("H27", 2015),
+        ("令和6年度", 2024),
+        ("R6", 2024),
+        ("令和元年", 2019),
+        ("平成31年度", 2019),
+        ("昭和64年", 1989),
+        ("明治元年", 1868),
+    ],
+)
+def test_a_year_is_read_in_the_western_or_the_japanese_calendar(text, year):
+    assert fiscal.parse_japanese_year(text) == year
+
+
+@pytest.mark.parametrize(
+    "text", ["", "平成", "平成32年", "令和0年", "昭和65年", "X6", "15", "2015-2016", "令和6年4月"]
+)
+def test_a_year_that_is_none_of_its_era_is_not_read(text):
+    assert fiscal.parse_japanese_year(text) is None

@@ -299,6 +299,21 @@ def test_staff_export_download(client_for, staff_user):
     assert "書き出しの会" in response.content.decode("utf-8-sig")
 
 
+def test_years_in_the_japanese_calendar_are_read():
+    """設立年 and 最終更新年度 as a city ledger writes them (平成27年, 令和6年度, R6) are read as the
+    years they name; a year its era never had is refused with the row and the column."""
+    ledger = [("平成27年", "令和6年度"), ("H27", "R6"), ("令和元年", "平成31年度"), ("平成32年", "2024")]
+    text = "団体名,ふりがな,法人格,設立年,最終更新年度\r\n" + "".join(
+        f"{kana}の会,{kana}のかい,任意団体,{founded},{renewed}\r\n"
+        for kana, (founded, renewed) in zip("いろはに", ledger, strict=True)
+    )
+    preview = csv_io.parse(text.encode("cp932"))
+    read = [(row.values["founded_year"], row.values["last_renewed_fiscal_year"]) for row in preview.rows[:3]]
+    assert read == [(2015, 2024), (2015, 2024), (2019, 2019)]
+    assert [row.line for row in preview.bad_rows] == [5]
+    assert preview.bad_rows[0].errors[0].startswith("設立年「平成32年」は")
+
+
 def test_counts_and_years_are_read_as_typed_in_excel_and_a_range_is_refused():
     """会員数 and 設立年: full-width digits and thousands separators are read; a range (10-20) or a
     negative number is an error in words, not imported as 1020 members or 5."""
