@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from core.csv import BOM, CsvWriter
 from core.fiscal import parse_japanese_date, parse_japanese_year
 from core.models import Area, Theme, User, absolute_url
-from core.text import is_phone_number, name_key, normalize_for_search, phone_number, tidy_text
+from core.search import synonym_sets
+from core.text import (
+    expand_synonyms,
+    is_phone_number,
+    name_key,
+    normalize_for_search,
+    phone_number,
+    tidy_text,
+)
 from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
 from groups.validators import (
     FOUNDED_YEAR_MIN,
@@ -390,7 +398,7 @@ def parse(data: bytes, *, clear_empty: bool = False, choices: dict[str, str] | N
     for row in preview.rows:
         if not row.errors:
             _match(row, context)
-    _flag_duplicates(preview.rows)
+    _flag_duplicates(preview.rows, context)
     for row in preview.rows:
         row.choice = (choices or {}).get(row.choice_name, "skip") if row.is_duplicate else ""
     _check_choices(preview.rows)
@@ -430,6 +438,17 @@ class _ImportContext:
     by_corporate_number: dict[str, list[int]]
     by_registration_number: dict[str, int]
     by_name: dict[str, list[int]]
+    synonyms: list[tuple[str, ...]]
+
+    def spellings(self, key: str) -> tuple[str, ...]:
+        """The key and its other spellings in the search synonyms (子ども/こども/子供), as typed first."""
+        (word,) = expand_synonyms([key], self.synonyms)
+        return word.variants
+
+    def find(self, lookup: dict[str, Theme] | dict[str, Area], name: str) -> Theme | Area | None:
+        """A theme or an area by its name in any spelling search takes for it."""
+        key = normalize_for_search(name)
+        return next((lookup[spelling] for spelling in self.spellings(key) if spelling in lookup), None)
 
     @classmethod
     def load(cls) -> _ImportContext:
@@ -459,6 +478,7 @@ class _ImportContext:
             by_corporate_number=by_corporate_number,
             by_registration_number=by_registration_number,
             by_name=by_name,
+            synonyms=synonym_sets(),
         )
 
 
@@ -534,7 +554,7 @@ def _clean_row(line: int, raw: dict, context: _ImportContext) -> ImportRow:
         ]
         found = []
         for name in filter(None, names):
-            item = lookup.get(normalize_for_search(name))
+            item = context.find(lookup, name)
             if item is None:
                 errors.append(_("%(label)s「%(name)s」が見つかりません。") % {"label": label, "name": name})
             else:
@@ -681,12 +701,18 @@ def _match(row: ImportRow, context: _ImportContext) -> None:
     if registration and registration in context.by_registration_number:
         found.setdefault(context.by_registration_number[registration], _("登録番号"))
     if not found:
-        for pk in context.by_name.get(name_key(row.values["name"]), []):
+        key = name_key(row.values["name"])
+        for pk in context.by_name.get(key, []):
             group = context.groups[pk]
             # Same name but another 法人番号: two corporations, one name. Staff decide.
             found.setdefault(pk, _("団体名"))
             if number and group.corporate_number and group.corporate_number != number:
                 found[pk] = _("団体名（法人番号は別）")
+        # The name in another spelling of the search synonyms (こども食堂 = 子ども食堂), as
+        # selectors.possible_duplicates finds for an application: likely, not surely, one group.
+        for spelling in context.spellings(key)[1:] if key else ():
+            for pk in context.by_name.get(spelling, []):
+                found.setdefault(pk, _("団体名（書き方ちがい）"))
     if len(found) == 1:
         pk, how = next(iter(found.items()))
         group = context.groups[pk]
@@ -695,6 +721,11 @@ def _match(row: ImportRow, context: _ImportContext) -> None:
             row.duplicate_reason = _("同じ名前の団体（ID %(id)s）がありますが、法人番号が違います。") % {
                 "id": pk
             }
+        elif how == _("団体名（書き方ちがい）"):
+            row.candidates = [group]
+            row.duplicate_reason = _(
+                "書き方だけが違う名前の団体（ID %(id)s「%(name)s」）があります。同じ団体か選んでください。"
+            ) % {"id": pk, "name": group.name}
         else:
             row.group = group
     elif found:
@@ -704,8 +735,9 @@ def _match(row: ImportRow, context: _ImportContext) -> None:
         }
 
 
-def _flag_duplicates(rows: list[ImportRow]) -> None:
-    """Rows that name the same group, or the same new group (法人番号, 登録番号 or name), as another."""
+def _flag_duplicates(rows: list[ImportRow], context: _ImportContext) -> None:
+    """Rows that name the same group, or the same new group (法人番号, 登録番号 or name, in any
+    spelling of the search synonyms: こども食堂 = 子ども食堂), as another."""
     by_key: dict[tuple, list[ImportRow]] = {}
     for row in rows:
         if row.errors:
@@ -718,7 +750,7 @@ def _flag_duplicates(rows: list[ImportRow]) -> None:
                 keys.append(("corporate", row.values["corporate_number"]))
             if row.values.get("registration_number"):
                 keys.append(("registration", row.values["registration_number"]))
-            keys.append(("name", name_key(row.values["name"])))
+            keys.append(("name", min(context.spellings(name_key(row.values["name"])))))
         for key in keys:
             by_key.setdefault(key, []).append(row)
     for same in by_key.values():

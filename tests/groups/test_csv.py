@@ -179,6 +179,46 @@ def test_a_registration_date_that_is_no_day_is_named_with_its_row_and_column(typ
     ]
 
 
+def test_themes_and_areas_are_found_in_any_spelling_of_the_search_synonyms():
+    """活動分野 typed 「こどもの健全育成」 is the theme 「子どもの健全育成」 (子ども/こども/子供 are one
+    word for search), and 「西ヶ丘」 is the area 「西ケ丘」."""
+    AreaFactory(name="西ケ丘")
+    text = (
+        "団体名,ふりがな,法人格,活動分野,活動地域\r\n"
+        "みらいの会,みらいのかい,任意団体,こどもの健全育成,西ヶ丘\r\n"
+    )
+    preview = csv_io.parse(text.encode("cp932"))
+    assert preview.is_valid, [r.errors for r in preview.rows]
+    (row,) = preview.rows
+    assert [str(theme) for theme in row.themes] == ["子どもの健全育成"]
+    assert [area.name for area in row.areas] == ["西ケ丘"]
+
+
+def test_a_group_whose_name_differs_only_by_a_synonym_is_a_duplicate_for_staff_to_choose(staff_user):
+    """「ささえあいこども食堂」 in the file and 「ささえあい子ども食堂」 registered may be one group (the
+    duplicate check of applications says so too): the row waits for staff to choose, it is not
+    silently a second group."""
+    registered = GroupFactory(name="ささえあい子ども食堂", name_kana="ささえあいこどもしょくどう")
+    text = "団体名,ふりがな,法人格\r\nささえあい こども食堂,ささえあいこどもしょくどう,任意団体\r\n"
+    preview = csv_io.parse(text.encode("utf-8"))
+    (row,) = preview.rows
+    assert row.is_duplicate and row.candidates == [registered]
+    assert "ささえあい子ども食堂" in row.duplicate_reason
+    assert [value for value, _label in row.choices()] == ["skip", f"group-{registered.pk}", "new"]
+    csv_io.import_rows(preview=preview, staff=staff_user)
+    assert Group.objects.count() == 1
+
+
+def test_two_new_rows_whose_names_differ_only_by_a_synonym_are_duplicates():
+    text = (
+        "団体名,ふりがな,法人格\r\n"
+        "みなと子ども食堂,みなとこどもしょくどう,任意団体\r\n"
+        "みなと こども食堂,みなとこどもしょくどう,任意団体\r\n"
+    )
+    preview = csv_io.parse(text.encode("utf-8"))
+    assert [(row.line, row.duplicate_lines) for row in preview.duplicate_rows] == [(2, [3]), (3, [2])]
+
+
 def test_unknown_or_missing_headers_are_file_errors():
     preview = csv_io.parse("ふりがな,好きな色\r\nあのかい,赤\r\n".encode())
     assert not preview.is_valid
