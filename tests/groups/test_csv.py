@@ -251,6 +251,7 @@ def test_export_is_utf8_with_bom_and_round_trips(staff_user):
 
 def test_import_pages_preview_then_confirm(client_for, staff_user):
     c = client_for(staff_user)
+    assert "令和7年4月1日、R7.4.1" in c.get(reverse("groups:staff_import")).content.decode()
     bad = SimpleUploadedFile("bad.csv", (HEADER + GOOD_ROWS + BAD_ROWS).encode("cp932"), "text/csv")
     html = c.post(reverse("groups:staff_import"), {"file": bad}).content.decode()
     assert "エラーのある行が4行あります。何も保存していません。" in html
