@@ -138,10 +138,29 @@ def parse_japanese_date(text: str | None) -> dt.date | None:
     """A date as written in Japanese papers and spreadsheets, or None when the text is no day.
 
     The western calendar (2025-04-01, 2025/4/1, 2025年4月1日) or the Japanese one (令和7年4月1日,
-    令和元年5月1日, R7.4.1, H31/4/30, ㋿7年4月1日), in full or half width, with spaces anywhere.
-    A Japanese date must be a day of its era: 平成31年4月30日 is read, 平成31年5月1日 (Reiwa by
-    then) and 令和元年4月30日 (Heisei still) are not, nor are 令和0年 and 平成32年."""
+    令和元年5月1日, R7.4.1, H31/4/30, ㋿7年4月1日), in full or half width, with spaces anywhere,
+    and with the day of the week after it (令和7年4月1日（火）) when that is the date's. A Japanese
+    date must be a day of its era: 平成31年4月30日 is read, 平成31年5月1日 (Reiwa by then) and
+    令和元年4月30日 (Heisei still) are not, nor are 令和0年 and 平成32年."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
+    text, weekday = _without_weekday(text)
+    day = _western_or_japanese_date(text)
+    return day if day is not None and weekday in (None, day.weekday()) else None
+
+
+_WEEKDAYS = "月火水木金土日"
+_WEEKDAY_RE = re.compile(rf"\(([{_WEEKDAYS}])(?:・?祝)?\)$")
+
+
+def _without_weekday(text: str) -> tuple[str, int | None]:
+    """「令和7年4月1日(火)」 → the date's text and the weekday written after it (Monday 0)."""
+    match = _WEEKDAY_RE.search(text)
+    if match is None:
+        return text, None
+    return text[: match.start()], _WEEKDAYS.index(match[1])
+
+
+def _western_or_japanese_date(text: str) -> dt.date | None:
     if match := _WESTERN_DATE_RE.fullmatch(text):
         year, month, day = (int(part) for part in match.groups())
         return _date_or_none(year, month, day)

@@ -106,6 +106,10 @@ def test_template_filters_leave_empty_values_empty():
         ("㋿7年4月1日", dt.date(2025, 4, 1)),
         ("昭和64年1月7日", dt.date(1989, 1, 7)),
         ("平成元年1月8日", dt.date(1989, 1, 8)),
+        # With the day of the week, as Excel's 「yyyy/m/d(aaa)」 and papers write it.
+        ("令和7年4月1日（火）", dt.date(2025, 4, 1)),
+        ("2025/4/1(火)", dt.date(2025, 4, 1)),
+        ("R7.4.29 (火・祝)", dt.date(2025, 4, 29)),
     ],
 )
 def test_a_date_is_read_in_the_western_or_the_japanese_calendar(text, day):
@@ -128,6 +132,8 @@ def test_a_date_is_read_in_the_western_or_the_japanese_calendar(text, day):
         "2025/13/1",
         "7.4.1",
         "令和7年4月1日から",
+        "令和7年4月1日（水）",  # 1 April 2025 was a Tuesday: which of the two was meant?
+        "2025/4/1(火曜)",
     ],
 )
 def test_a_date_that_is_no_day_is_not_read(text):
