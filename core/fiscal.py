@@ -139,15 +139,18 @@ def parse_japanese_date(text: str | None) -> dt.date | None:
 
     The western calendar (2025-04-01, 2025/4/1, 2025年4月1日) or the Japanese one (令和7年4月1日,
     令和元年5月1日, R7.4.1, H31/4/30, ㋿7年4月1日), in full or half width, with spaces anywhere,
-    and with the day of the week after it (令和7年4月1日（火）) when that is the date's. A Japanese
-    date must be a day of its era: 平成31年4月30日 is read, 平成31年5月1日 (Reiwa by then) and
-    令和元年4月30日 (Heisei still) are not, nor are 令和0年 and 平成32年."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).upper()
-    text, weekday = _without_weekday(text)
+    with the day of the week after it (令和7年4月1日（火）) when that is the date's, or with the
+    midnight Excel writes after a date (2025/4/1 0:00). A Japanese date must be a day of its era:
+    平成31年4月30日 is read, 平成31年5月1日 (Reiwa by then) and 令和元年4月30日 (Heisei still) are
+    not, nor are 令和0年 and 平成32年."""
+    text = _MIDNIGHT_RE.sub("", unicodedata.normalize("NFKC", text or "").strip())
+    text, weekday = _without_weekday(re.sub(r"\s+", "", text).upper())
     day = _western_or_japanese_date(text)
     return day if day is not None and weekday in (None, day.weekday()) else None
 
 
+# The time Excel writes after a date cell saved as CSV: 「2025/4/1 0:00」.
+_MIDNIGHT_RE = re.compile(r"\s+0?0:00(?::00)?$")
 _WEEKDAYS = "月火水木金土日"
 _WEEKDAY_RE = re.compile(rf"\(([{_WEEKDAYS}])(?:・?祝)?\)$")
 

@@ -110,6 +110,9 @@ def test_template_filters_leave_empty_values_empty():
         ("令和7年4月1日（火）", dt.date(2025, 4, 1)),
         ("2025/4/1(火)", dt.date(2025, 4, 1)),
         ("R7.4.29 (火・祝)", dt.date(2025, 4, 29)),
+        # A date cell that Excel saved with its time, midnight.
+        ("2025/4/1 0:00", dt.date(2025, 4, 1)),
+        ("2025-04-01 00:00:00", dt.date(2025, 4, 1)),
     ],
 )
 def test_a_date_is_read_in_the_western_or_the_japanese_calendar(text, day):
@@ -134,6 +137,8 @@ def test_a_date_is_read_in_the_western_or_the_japanese_calendar(text, day):
         "令和7年4月1日から",
         "令和7年4月1日（水）",  # 1 April 2025 was a Tuesday: which of the two was meant?
         "2025/4/1(火曜)",
+        "2025/4/1 13:30",  # a time of day: a moment, not a date
+        "2025/4/1 0:00 0:00",
     ],
 )
 def test_a_date_that_is_no_day_is_not_read(text):
