@@ -115,3 +115,32 @@ def test_staff_check_in_on_a_tablet(chromium_browser, live_server, make_user, as
         assert page.locator("#present-count").inner_text() == "1"
     finally:
         context.close()
+
+
+def test_staff_register_a_known_caller_at_the_counter_on_a_phone(
+    chromium_browser, live_server, make_user, assert_accessible
+):
+    """On a phone-sized screen staff find a known person, choose 窓口 beside them and register
+    them: the registration is recorded as 窓口, and the page passes the accessibility check."""
+    from core.roles import Role
+    from events.models import Registration
+    from tests.events.factories import PersonFactory
+
+    staff = make_user(roles=(Role.STAFF,), email="staff-counter@example.jp")
+    event = EventFactory(capacity=None, starts_at=timezone.now() + dt.timedelta(days=7))
+    known = PersonFactory(name="木村 彩", name_kana="きむら あや", phone="000-555-6666")
+    context = chromium_browser.new_context(
+        locale="ja-JP", base_url=live_server.url, viewport={"width": 375, "height": 800}
+    )
+    try:
+        page = context.new_page()
+        sign_in_as(page, staff, live_server)
+        page.goto(f"/events/staff/{event.pk}/register/?q=きむら")
+        match = page.locator(".person-matches li").filter(has_text="木村 彩")
+        match.get_by_label("申込方法").select_option(label="窓口")
+        assert_accessible(page, "電話・窓口の申し込み（見つかった方）")
+        match.get_by_role("button").click()
+        page.wait_for_url(f"**/events/staff/{event.pk}/")
+        assert Registration.objects.get(event=event, person=known).channel == Registration.Channel.COUNTER
+    finally:
+        context.close()
