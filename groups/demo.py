@@ -1,8 +1,8 @@
 """Demo groups for seed_demo: about 300 × scale believable, fictional groups of みらい市.
 
 Bulk inserts keep scale=34 (about 10,000 groups) to a couple of minutes, but every group goes
-through the same normalisation as Group.save() (refresh_derived_fields, which bulk_create runs)
-and gets a creation record in its change history.
+through the same normalisation as Group.clean() and Group.save() (refresh_derived_fields, which
+bulk_create runs) and gets a creation record in its change history.
 """
 
 from __future__ import annotations
@@ -425,6 +425,7 @@ def seed(*, scale: int, rng: random.Random, out) -> None:
             group.status_reason = rng.choice(RETURN_REASONS)
         if status == GroupStatus.PAUSED:
             group.status_reason = "代表者の転居のため、しばらく活動を休みます。"
+        group.clean()  # names and addresses in the spelling every write path stores (ＮＰＯ → NPO)
         groups.append(group)
         topics.append((topic, area))
 

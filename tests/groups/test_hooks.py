@@ -44,6 +44,20 @@ def test_seed_demo_makes_a_few_hundred_believable_groups(seeded):
     assert member_groups.count() == 3
 
 
+def test_demo_groups_are_stored_in_the_spelling_every_write_path_gives(seeded):
+    """Names, people and addresses as Group.clean tidies them (「ＮＰＯサポートセンター」 →
+    NPO), so the staff's exported CSV imports back as 変更なし on every row."""
+    from groups import csv_io
+    from groups.models import TIDIED_FIELDS
+
+    for group in Group.objects.only(*TIDIED_FIELDS):
+        stored = [getattr(group, name) for name in TIDIED_FIELDS]
+        group.clean()
+        assert stored == [getattr(group, name) for name in TIDIED_FIELDS], stored
+    preview = csv_io.parse(csv_io.export_csv(csv_io.iter_for_export(Group.objects.all())).encode("utf-8"))
+    assert preview.is_valid and preview.counts["update"] == 0
+
+
 def test_bench_pages_answer(seeded, client):
     pages = demo.bench_pages(scale=1)
     assert set(pages) == {"group_directory", "group_directory_search", "group_detail"}
