@@ -32,6 +32,7 @@ from core.text import (
     name_key,
     normalize_for_search,
     phone_number,
+    search_key,
     tidy_text,
 )
 from groups.models import CORPORATE_LEGAL_FORMS, TIDIED_FIELDS, Group, GroupStatus, LegalForm
@@ -363,8 +364,10 @@ def parse(data: bytes, *, clear_empty: bool = False, choices: dict[str, str] | N
     except csv.Error as exc:
         preview.file_errors.append(_("CSVとして読み取れません（%(error)s）。") % {"error": exc})
         return preview
-    known = {header for header, _key in COLUMNS}
-    unknown = [h for h in headers if h and h not in known]
+    # A header in another spelling (「フリガナ」, 「団体 名」) is the column it names.
+    known = {search_key(header): header for header, _key in COLUMNS}
+    headers = [known.get(search_key(h), h) if h else h for h in headers]
+    unknown = [h for h in headers if h and h not in known.values()]
     if unknown:
         preview.file_errors.append(
             _("知らない見出しがあります: %(names)s。見出し行はエクスポートしたCSVと同じにしてください。")

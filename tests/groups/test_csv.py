@@ -219,6 +219,18 @@ def test_two_new_rows_whose_names_differ_only_by_a_synonym_are_duplicates():
     assert [(row.line, row.duplicate_lines) for row in preview.duplicate_rows] == [(2, [3]), (3, [2])]
 
 
+def test_headers_are_read_in_katakana_half_width_and_with_spaces():
+    """「フリガナ」 (as spreadsheets often head the column), 「ﾒｰﾙｱﾄﾞﾚｽ」 and 「団体 名」 are the
+    columns ふりがな, メールアドレス and 団体名."""
+    text = "団体 名,フリガナ,法人格,ﾒｰﾙｱﾄﾞﾚｽ\r\nみだしの会,みだしのかい,任意団体,midashi@example.jp\r\n"
+    preview = csv_io.parse(text.encode("cp932"))
+    assert preview.is_valid, preview.file_errors
+    assert preview.rows[0].values["name_kana"] == "みだしのかい"
+    assert preview.rows[0].values["email"] == "midashi@example.jp"
+    repeated = csv_io.parse("団体名,ふりがな,フリガナ\r\nみだしの会,みだしのかい,みだしのかい\r\n".encode())
+    assert repeated.file_errors == ["同じ見出しが2回あります: ふりがな。"]
+
+
 def test_unknown_or_missing_headers_are_file_errors():
     preview = csv_io.parse("ふりがな,好きな色\r\nあのかい,赤\r\n".encode())
     assert not preview.is_valid
