@@ -355,7 +355,10 @@ def parse(data: bytes, *, clear_empty: bool = False, choices: dict[str, str] | N
     except ValueError as exc:
         preview.file_errors.append(str(exc))
         return preview
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Excel's 「テキスト（タブ区切り）」: a header line with tabs and no comma.
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = [unicodedata.normalize("NFKC", h).strip().lstrip(BOM) for h in next(reader)]
     except StopIteration:

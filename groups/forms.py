@@ -286,7 +286,10 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSVファイル"),
         help_text=_("Excelで保存したCSV（UTF-8またはShift_JIS）を選んでください。1行目は見出し行です。"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        # Excel saves tab-separated text (also read) as .txt.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.tsv,.txt,text/csv,text/tab-separated-values"}
+        ),
     )
     clear_empty = forms.BooleanField(
         label=_("空欄のセルで、登録済みの内容を消す"),

@@ -231,6 +231,16 @@ def test_headers_are_read_in_katakana_half_width_and_with_spaces():
     assert repeated.file_errors == ["同じ見出しが2回あります: ふりがな。"]
 
 
+def test_a_tab_separated_file_is_read_as_excel_saves_it():
+    """Excel's 「テキスト（タブ区切り）」 saves the same table with tabs between the cells."""
+    text = "団体名\tふりがな\t法人格\t活動分野\r\nタブの会\tたぶのかい\t任意団体\tまちづくり;環境の保全\r\n"
+    preview = csv_io.parse(text.encode("cp932"))
+    assert preview.is_valid, preview.file_errors
+    (row,) = preview.rows
+    assert (row.values["name"], row.values["name_kana"]) == ("タブの会", "たぶのかい")
+    assert len(row.themes) == 2
+
+
 def test_unknown_or_missing_headers_are_file_errors():
     preview = csv_io.parse("ふりがな,好きな色\r\nあのかい,赤\r\n".encode())
     assert not preview.is_valid
