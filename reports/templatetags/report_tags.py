@@ -53,9 +53,12 @@ def phrases(text) -> str:
 
 @register.filter
 def change(value) -> str:
-    """The change from last year: +12, −3, ±0, — (no data)."""
+    """The change from last year: +12, −3, ±0, — (no data). A fraction is rounded as it is printed
+    first: two averages that both print 4.1 differ by ±0, never −0.0."""
     if value is None:
         return "—"
+    if isinstance(value, float):
+        value = round(value, 1)
     if value == 0:
         return "±0"
     return ("+" if value > 0 else "−") + format_figure(abs(value))
