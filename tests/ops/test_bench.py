@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+import time
 
 import pytest
 
@@ -144,7 +145,6 @@ def test_page_ratios_are_adjusted_for_the_speed_of_the_machine_in_each_run():
 
 
 def test_peak_memory_sees_a_short_allocation():
-    import time
 
     from ops.bench import PeakRss
 
@@ -241,3 +241,22 @@ def test_a_kept_bench_database_is_migrated_before_it_is_used(settings, tmp_path,
 
     assert ran == [["manage.py", "migrate", "--noinput"]]
     assert said == ["既存のベンチマーク用データベースを使います（作り直すには --fresh）。"]
+
+
+def test_a_task_s_cpu_time_and_the_load_are_recorded_beside_its_wall_time(monkeypatch):
+    """A task that waits takes wall time but no CPU; one that computes takes both: a run slowed by
+    a busy machine can be told from slower code."""
+    from ops.management.commands import bench as command
+
+    def compute():
+        deadline = time.process_time() + 0.2
+        while time.process_time() < deadline:
+            pass
+
+    tasks = {"waits": lambda: time.sleep(0.3), "computes": compute}
+    monkeypatch.setattr("core.app_hooks.collect", lambda name: [("app", lambda: tasks)])
+    timings = command.time_tasks()
+    assert timings["waits"]["seconds"] >= 0.3
+    assert timings["waits"]["cpu_seconds"] < 0.1
+    assert timings["computes"]["cpu_seconds"] >= 0.2
+    assert all(timing["load"] >= 0 for timing in timings.values())
