@@ -80,6 +80,56 @@ class KeywordFilter(django_filters.CharFilter):
 # --- Invalid filters are errors, never "everything" ------------------------------------------------
 
 
+def _shown(value: str) -> str:
+    """A value from the query string as an error message quotes it (a long one cut)."""
+    return value if len(value) <= 30 else f"{value[:30]}…"
+
+
+CHECKBOX_ON = frozenset({"on", "1", "true"})  # data, not UI text
+CHECKBOX_OFF = frozenset({"", "0", "false", "off"})  # data, not UI text
+
+
+class _CheckboxInput(forms.CheckboxInput):
+    """A checkbox whose value from the query string reaches the field as written (Django's own
+    reads any value but false as ticked: ?soon=maybe would be 「締切が近い」)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value is True or str(value).lower() in CHECKBOX_ON)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class CheckboxField(forms.BooleanField):
+    widget = _CheckboxInput
+    default_error_messages = {
+        "invalid": _("「%(value)s」は選べません。チェックを入れるか外して探してください。"),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> bool:
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in CHECKBOX_ON:
+            return True
+        if text in CHECKBOX_OFF:
+            return False
+        raise forms.ValidationError(
+            self.error_messages["invalid"], code="invalid", params={"value": _shown(str(value))}
+        )
+
+
+class CheckboxFilter(django_filters.BooleanFilter):
+    """A yes/no condition shown as one checkbox (?soon=on): on, 1 or true tick it; absent, empty,
+    0, false or off leave it out; any other value is an error next to the field."""
+
+    field_class = CheckboxField
+
+
 class _ChoicesInOnePlainQuery(django_filters.fields.ModelChoiceIterator):
     """The choices read by a plain query: Django reads them with QuerySet.iterator(), which on
     PostgreSQL opens a server-side cursor (DECLARE, FETCH, CLOSE: three round trips) for a few
@@ -181,10 +231,9 @@ def query_choice_errors(data, fields: dict[str, tuple[str, Collection[str]]]) ->
     for name, (label, allowed) in fields.items():
         value = data.get(name, "")
         if value and value not in allowed:
-            shown = value if len(value) <= 30 else f"{value[:30]}…"
             errors[name] = _("「%(label)s」: 「%(value)s」は選べません。一覧から選んでください。") % {
                 "label": label,
-                "value": shown,
+                "value": _shown(value),
             }
     return errors
 

@@ -1,15 +1,15 @@
-"""Filters of the public grants list (/info/grants/?theme=13&legal_form=npo&amount=300000&soon=1)."""
+"""Filters of the public grants list (/info/grants/?q=子ども食堂&theme=13&amount=300000&soon=1)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import CheckboxFilter, KeywordFilter
 from core.models import Theme
 from groups.models import LegalForm
 from info.models import Grant
@@ -24,6 +24,10 @@ AMOUNT_CHOICES = [
 
 
 class GrantFilter(django_filters.FilterSet):
+    q = KeywordFilter(
+        lookups=["search_text__contains"],
+        help_text=_("制度の名前・実施団体・内容の一部。例: 子ども食堂"),
+    )
     theme = django_filters.ModelChoiceFilter(
         label=_("活動分野"),
         queryset=Theme.objects.active(),
@@ -41,10 +45,8 @@ class GrantFilter(django_filters.FilterSet):
     amount = django_filters.ChoiceFilter(
         label=_("金額"), choices=AMOUNT_CHOICES, method="filter_amount", empty_label=_("すべて")
     )
-    soon = django_filters.BooleanFilter(
-        label=_("締切が近い（%(days)s日以内）") % {"days": CLOSING_SOON_DAYS},
-        method="filter_soon",
-        widget=forms.CheckboxInput,
+    soon = CheckboxFilter(
+        label=_("締切が近い（%(days)s日以内）") % {"days": CLOSING_SOON_DAYS}, method="filter_soon"
     )
 
     def __init__(self, *args, today: dt.date | None = None, **kwargs):

@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.constraints import unless_either_empty
 from core.fields import actor_field, optional_link
-from core.models import Area, Department, JapaneseNames, Theme
+from core.models import Area, Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
 from groups.models import LegalForm
 
 
-class GrantQuerySet(models.QuerySet):
+class GrantQuerySet(KeywordSearchableQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
@@ -40,8 +40,10 @@ def _amount_max_validator():
     return MaxValueValidator(GRANT_AMOUNT_MAX, message=_("金額は10億円以下で入力してください。"))
 
 
-class Grant(models.Model):
+class Grant(KeywordSearchable):
     """助成金・支援制度: one program of a provider (city, foundation, company, prefecture...)."""
+
+    SEARCH_FIELDS = ("title", "provider", "summary")
 
     provider = models.CharField(_("実施団体"), max_length=200, help_text=_("例: みらい市 市民協働推進課"))
     title = models.CharField(_("制度の名前"), max_length=200, help_text=_("例: 市民活動応援補助金"))

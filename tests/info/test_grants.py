@@ -77,6 +77,82 @@ def test_an_invalid_filter_is_an_error_not_every_grant(client, frozen):
     assert "正しく選択してください" in response.content.decode()
 
 
+@pytest.mark.parametrize("value", ["maybe", "はい", "2", "on " * 20])
+def test_a_bogus_closing_soon_value_is_an_error_not_a_ticked_box(client, frozen, value):
+    """?soon=maybe is neither ticked nor unticked: the page says so in Japanese, lists nothing
+    and leaves the box unticked (Django's checkbox read any such value as ticked)."""
+    GrantFactory(title="締切間近", closes_on=TODAY + dt.timedelta(days=3))
+    GrantFactory(title="来年締切", closes_on=TODAY + dt.timedelta(days=300))
+
+    response = client.get(reverse("info:grant_list"), {"soon": value})
+
+    assert response.status_code == 400
+    assert response.context["page_obj"] is None
+    page = response.content.decode()
+    assert "は選べません。チェックを入れるか外して探してください。" in page
+    assert 'name="soon" id="id_soon" checked' not in page and 'name="soon" checked' not in page
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("on", ["締切間近"]),
+        ("1", ["締切間近"]),
+        ("true", ["締切間近"]),
+        ("", ["来年締切", "締切間近"]),
+        ("0", ["来年締切", "締切間近"]),
+        ("false", ["来年締切", "締切間近"]),
+    ],
+)
+def test_closing_soon_reads_the_values_a_checkbox_or_a_link_sends(client, frozen, value, found):
+    GrantFactory(title="締切間近", closes_on=TODAY + dt.timedelta(days=3))
+    GrantFactory(title="来年締切", closes_on=TODAY + dt.timedelta(days=300))
+    response = client.get(reverse("info:grant_list"), {"soon": value})
+    assert response.status_code == 200
+    assert sorted(titles(response)) == found
+
+
+@pytest.mark.parametrize(
+    ("keyword", "found"),
+    [
+        ("西ヶ丘", ["西ケ丘 子ども食堂応援助成"]),  # ヶ/ケ
+        ("こども食堂", ["西ケ丘 子ども食堂応援助成"]),  # 子ども/こども
+        ("ｺﾄﾞﾓ", ["西ケ丘 子ども食堂応援助成"]),  # half-width katakana
+        ("ＮＰＯ基金", ["防災まちづくり助成"]),  # the provider, full width
+        ("チラシ", ["防災まちづくり助成"]),  # the summary, written in half width
+        ("防災　チラシ", ["防災まちづくり助成"]),  # every word, a full-width space between
+        ("防災 子ども", []),
+    ],
+)
+def test_keyword_finds_a_grant_however_its_words_are_typed(client, frozen, keyword, found):
+    GrantFactory(title="西ケ丘 子ども食堂応援助成", provider="みらい市 子ども家庭支援課")
+    GrantFactory(
+        title="防災まちづくり助成", provider="みらいNPO基金", summary="防災ﾁﾗｼの印刷費を助成します。"
+    )
+    GrantFactory(title="締切を過ぎた子ども食堂助成", closes_on=TODAY - dt.timedelta(days=1))
+
+    response = client.get(reverse("info:grant_list"), {"q": keyword})
+
+    assert response.status_code == 200
+    assert titles(response) == found
+
+
+def test_a_keyword_of_symbols_only_is_an_error_not_every_grant(client, frozen):
+    GrantFactory()
+    response = client.get(reverse("info:grant_list"), {"q": "・・"})
+    assert response.status_code == 400
+    assert "記号だけでは検索できません" in response.content.decode()
+
+
+def test_an_edited_grant_is_found_by_its_new_words(client, frozen, staff_user):
+    grant = GrantFactory(title="市民活動応援補助金")
+    services.grant_update(grant=grant, title="ボランティア団体応援補助金")
+    assert titles(client.get(reverse("info:grant_list"), {"q": "ボランティア"})) == [
+        "ボランティア団体応援補助金"
+    ]
+    assert titles(client.get(reverse("info:grant_list"), {"q": "市民活動"})) == []
+
+
 @pytest.mark.parametrize("size", [2, 12])
 def test_list_takes_the_same_number_of_queries_at_two_sizes(
     client, frozen, kosodate, kankyo, size, django_assert_num_queries
@@ -85,6 +161,10 @@ def test_list_takes_the_same_number_of_queries_at_two_sizes(
         GrantFactory(themes=[kosodate, kankyo], closes_on=TODAY + dt.timedelta(days=n))
     with django_assert_num_queries(4):  # theme choices, count, page, themes
         response = client.get(reverse("info:grant_list"), {"legal_form": "npo"})
+    assert len(titles(response)) == size
+    client.get(reverse("info:grant_list"), {"q": "補助金"})  # the synonym table, read once and cached
+    with django_assert_num_queries(4):  # the keyword is one more condition of the same queries
+        response = client.get(reverse("info:grant_list"), {"q": "応援 補助金", "soon": "on"})
     assert len(titles(response)) == size
 
 
