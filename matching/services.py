@@ -396,8 +396,11 @@ def party_recipients(party) -> list[str]:
 def match_send_introduction_mail(*, match: Match) -> Match:
     """Puts the introduction e-mails to both parties in the outbox (sent after commit; its page
     shows whether they went out). A party without any address is recorded on the match, and
-    nothing is sent until staff fix it and send again."""
+    nothing is sent until staff fix it and send again. Refused, as the introduction itself is,
+    when either party no longer takes part (a group that left, a department not in use): a
+    resend comes later and must check again."""
     match = Match.objects.with_parties().get(pk=match.pk)
+    _refuse_parties_not_taking_part(match.party_a, match.party_b)
     intro_note = (
         match.history.filter(to_status=MatchStatus.INTRODUCED)
         .order_by("-changed_at")

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.filters import query_choice_errors
 from core.history import history_entries
 from core.models import Department
 from core.pagecache import cache_for_anonymous, versions
@@ -63,9 +64,13 @@ def _party_or_404(key: str):
 @cache_for_anonymous("core", "groups", "matching")
 def index(request: HttpRequest) -> HttpResponse:
     """Open needs (or offers, ?type=offer) with filters; for a signed-in person, their suggestions."""
-    item_type = "offer" if request.GET.get("type") == "offer" else "need"
+    # An unknown list (?type=bogus) is an error, not the needs under another name.
+    query_errors = query_choice_errors(request.GET, {"type": (_("表示する種類"), set(ITEMS))})
+    item_type = "need" if query_errors else request.GET.get("type") or "need"
     model = ITEMS[item_type]["model"]
     filterset = selectors.item_filter(model, data=request.GET)
+    if query_errors:
+        filterset.queryset = filterset.queryset.none()
     page_obj = paginate(request, filterset.qs)
     my_parties = selectors.user_parties(request.user)
     my_suggestions = []
@@ -84,8 +89,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "my_parties": my_parties,
             "my_suggestions": my_suggestions,
+            "query_errors": query_errors,
         },
-        status=400 if filterset.errors else 200,
+        status=400 if filterset.errors or query_errors else 200,
     )
 
 
@@ -506,9 +512,10 @@ def match_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def match_resend(request: HttpRequest, pk: int) -> HttpResponse:
     """Sends the introduction e-mails again after a failure."""
     match = get_object_or_404(Match, pk=pk)
-    match = services.match_send_introduction_mail(match=match)
-    if match.mail_error:
-        messages.error(request, _("メールを送れませんでした: %(error)s") % {"error": match.mail_error})
-    else:
-        messages.success(request, _("紹介メールを送りました。"))
+    with refusal_as_message(request):
+        match = services.match_send_introduction_mail(match=match)
+        if match.mail_error:
+            messages.error(request, _("メールを送れませんでした: %(error)s") % {"error": match.mail_error})
+        else:
+            messages.success(request, _("紹介メールを送りました。"))
     return redirect(match)

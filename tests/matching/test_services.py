@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from matching import services
 from matching.models import BusinessStatus, ExchangeKind, Match, MatchStatus, ProBonoDeliverable
@@ -148,6 +149,41 @@ def test_a_failed_email_is_recorded_and_can_be_sent_again(
     group.save()
     match = services.match_send_introduction_mail(match=match)
     assert match.mail_sent_at is not None and match.mail_error == ""
+
+
+def test_resending_the_introduction_checks_again_that_both_still_take_part(
+    match, staff_user, editor, business_member, client_for, django_capture_on_commit_callbacks
+):
+    """The introduction mail failed (no address); by the time staff resend it the group has left
+    the center: nothing is sent, the page says why in Japanese. A closed account of the other
+    party is never among the addresses either."""
+    group = match.group_a
+    group.email = ""
+    group.save()
+    group.memberships.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_introduce(match=match, by=staff_user)
+    assert mail.outbox == []
+    group.email = "fixed@example.jp"
+    group.save()
+    GroupFactory._meta.model.objects.filter(pk=group.pk).update(status="withdrawn")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(staff_user).post(reverse("matching:match_resend", args=[match.pk]), follow=True)
+
+    assert mail.outbox == []
+    assert "は「退会」のため、マッチング・紹介はできません。" in response.content.decode()
+    match.refresh_from_db()
+    assert match.mail_sent_at is None
+
+    GroupFactory._meta.model.objects.filter(pk=group.pk).update(status="approved")
+    business_member.is_active = False
+    business_member.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_send_introduction_mail(match=match)
+    to_group, to_business = mail.outbox
+    assert to_group.to == ["fixed@example.jp"]
+    assert to_business.to == [match.business_b.email]
 
 
 def test_closing_a_need_keeps_it_but_stops_suggesting_it(group):

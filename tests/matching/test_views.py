@@ -432,6 +432,23 @@ def test_the_pipeline_searches_through_the_shared_component(client, staff_user, 
     assert not re.search(r'class="badge-(optional|required)"', html)
 
 
+@pytest.mark.parametrize("value", ["bogus", "offers", "OFFER"])
+def test_an_unknown_list_type_is_an_error_not_the_needs(client, no_page_cache, group, value):
+    """?type=bogus names no list: the page answers 400 with the reason in Japanese and lists
+    nothing, instead of showing the needs as if they had been asked for."""
+    NeedFactory(group=group, title="夏祭りの受付ボランティア")
+    response = client.get(reverse("matching:index"), {"type": value})
+    assert response.status_code == 400
+    assert list(response.context["page_obj"]) == []
+    page = response.content.decode()
+    assert f"「表示する種類」: 「{value}」は選べません。一覧から選んでください。" in page
+    assert "夏祭りの受付ボランティア" not in page
+    for valid, shown in (("", "夏祭りの受付ボランティア"), ("need", "夏祭りの受付ボランティア")):
+        ok = client.get(reverse("matching:index"), {"type": valid})
+        assert ok.status_code == 200 and shown in ok.content.decode()
+    assert client.get(reverse("matching:index"), {"type": "offer"}).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
