@@ -111,11 +111,17 @@ DATE_YEARS = range(2000, 2101)
 
 def plausible_date(value: dt.date | dt.datetime | None) -> None:
     """A date (or the date of a date and time) in DATE_YEARS, or an error that says so."""
-    if value is not None and value.year not in DATE_YEARS:
+    if value is not None:
+        plausible_year(value.year)
+
+
+def plausible_year(year: int, *, what: str = _("日付")) -> None:
+    """The year of a date (or of a month: what=_("月")) in DATE_YEARS, or an error that says so."""
+    if year not in DATE_YEARS:
         raise ValidationError(
-            _("%(first)s年から%(last)s年までの日付を入力してください。"),
+            _("%(first)s年から%(last)s年までの%(what)sを入力してください。"),
             code="year_out_of_range",
-            params={"first": DATE_YEARS[0], "last": DATE_YEARS[-1]},
+            params={"first": DATE_YEARS[0], "last": DATE_YEARS[-1], "what": what},
         )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.form_fields import DateField
-from core.validators import DATE_YEARS
+from core.validators import plausible_year
 from groups.models import Group
 from spaces.models import Booking, Resource
 from spaces.services import MAX_REPEAT_WEEKS
@@ -179,12 +179,7 @@ class StatementForm(forms.Form):
 
     def clean_month(self) -> str:
         month = self.cleaned_data["month"]
-        if int(month[:4]) not in DATE_YEARS:
-            raise ValidationError(
-                _("%(first)s年から%(last)s年までの月を入力してください。"),
-                code="year_out_of_range",
-                params={"first": DATE_YEARS[0], "last": DATE_YEARS[-1]},
-            )
+        plausible_year(int(month[:4]), what=_("月"))
         return month
 
     @property

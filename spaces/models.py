@@ -40,6 +40,11 @@ def validate_photo(file) -> None:
         raise ValidationError(_("写真は JPEG・PNG・WebP の画像を選んでください。"))
 
 
+# The highest price of a machine, per unit or per use (1万円): more is a typing mistake, and a
+# fee of 単価 × 枚数 (up to 1,000,000) must stay within a PostgreSQL integer.
+MACHINE_PRICE_MAX = 10_000
+
+
 class Resource(models.Model):
     """A room, a machine, a locker or a mailbox (レターケース) of the center."""
 
@@ -52,6 +57,14 @@ class Resource(models.Model):
     class Eligibility(models.TextChoices):
         REGISTERED_GROUPS = "groups", _("登録団体だけ")
         SIGNED_IN = "anyone", _("ログインした人なら誰でも")
+
+    class Unit(models.TextChoices):
+        """How a machine's use is counted. Uses counted in 枚 are the printed sheets of the
+        annual report (spaces.selectors.usage_figures): a unit typed by hand (「枚 」「まい」)
+        would drop out of that count, so the unit is chosen."""
+
+        SHEET = "枚", _("枚")
+        TIME = "回", _("回")
 
     kind = models.CharField(_("種類"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100, help_text=_("例: 会議室A、印刷機"))
@@ -109,10 +122,27 @@ class Resource(models.Model):
     )
     requires_approval = models.BooleanField(_("職員の承認が必要"), default=False)
     # Machines
-    unit = models.CharField(_("数える単位"), max_length=10, blank=True, help_text=_("例: 枚、回"))
-    unit_price = models.PositiveIntegerField(_("単価（円）"), default=0, help_text=_("1単位あたり"))
+    unit = models.CharField(
+        _("数える単位"),
+        max_length=10,
+        blank=True,
+        choices=Unit.choices,
+        error_messages={"invalid_choice": _("数える単位は「枚」か「回」から選んでください。")},
+        help_text=_("印刷機・コピー機は「枚」（報告書の印刷・コピーの枚数に数えます）"),
+    )
+    unit_price = models.PositiveIntegerField(
+        _("単価（円）"),
+        default=0,
+        validators=[MaxValueValidator(MACHINE_PRICE_MAX, message=_("単価は1万円以下で入力してください。"))],
+        help_text=_("1単位あたり。1万円まで"),
+    )
     use_price = models.PositiveIntegerField(
-        _("1回あたりの料金（円）"), default=0, help_text=_("例: 印刷機の製版代。なければ 0")
+        _("1回あたりの料金（円）"),
+        default=0,
+        validators=[
+            MaxValueValidator(MACHINE_PRICE_MAX, message=_("1回あたりの料金は1万円以下で入力してください。"))
+        ],
+        help_text=_("例: 印刷機の製版代。なければ 0。1万円まで"),
     )
 
     class Meta(JapaneseNames):

@@ -329,7 +329,7 @@ def usage_figures(*, fiscal_year: int) -> UsageFigures:
         for room in Resource.objects.filter(kind=Resource.Kind.ROOM).order_by("order", "pk")
     )
     machine_uses = MachineUse.objects.filter(used_on__range=(first, last))
-    sheets = machine_uses.filter(machine__unit="枚").aggregate(s=Sum("count"))["s"] or 0  # data, not UI text
+    sheets = machine_uses.filter(machine__unit=Resource.Unit.SHEET).aggregate(s=Sum("count"))["s"] or 0
     fees = machine_uses.aggregate(s=Sum("fee"))["s"] or 0
     return UsageFigures(
         fiscal_year=fiscal_year,

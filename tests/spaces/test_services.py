@@ -14,7 +14,7 @@ from spaces.models import Booking, Closure, Resource
 from tests.events.factories import EventFactory
 from tests.groups.factories import GroupFactory
 from tests.spaces.conftest import TODAY
-from tests.spaces.factories import BookingFactory, at
+from tests.spaces.factories import BookingFactory, MachineFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -360,6 +360,60 @@ def test_machine_use_fee_is_computed_from_the_unit_prices(printer, group, staff_
     use.refresh_from_db()
     assert use.fee == 550  # kept as logged
     assert services.machine_use_total(group=group, year=2026, month=12) == 550
+
+
+@pytest.mark.parametrize("typed", ["枚 ", "まい", "部", "シート"])
+def test_a_machine_s_unit_is_one_of_the_choices_not_typed_by_hand(typed):
+    """A unit typed by hand (「枚 」) dropped the machine's uses out of the printed sheets: the
+    unit is chosen, and anything else is refused in Japanese."""
+    machine = Resource(kind=Resource.Kind.MACHINE, name="コピー機", unit=typed, unit_price=10)
+    with pytest.raises(ValidationError) as excinfo:
+        machine.full_clean()
+    assert excinfo.value.message_dict["unit"] == ["数える単位は「枚」か「回」から選んでください。"]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("unit_price", "単価は1万円以下で入力してください。"),
+        ("use_price", "1回あたりの料金は1万円以下で入力してください。"),
+    ],
+)
+def test_a_machine_s_price_has_an_upper_bound(field, message):
+    """10000000円／枚 is a slip of the keyboard, and 単価 × 1,000,000枚 would overflow the fee."""
+    machine = Resource(kind=Resource.Kind.MACHINE, name="印刷機", unit="枚", **{field: 10_001})
+    with pytest.raises(ValidationError) as excinfo:
+        machine.full_clean()
+    assert excinfo.value.message_dict[field] == [message]
+    setattr(machine, field, 10_000)
+    machine.full_clean()
+
+
+def test_existing_units_are_spelled_as_the_choices_and_counted_as_sheets(group, staff_user):
+    """The migration writes 「枚 」「ﾏｲ」 as 枚, so those uses count among the printed sheets of the
+    year; a unit that is neither is left for staff to choose."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from spaces.selectors import usage_figures
+
+    migration = import_module("spaces.migrations.0007_machine_unit_choices_and_price_bounds")
+    copier = MachineFactory(name="コピー機", unit="枚", unit_price=10, use_price=0)
+    folder = MachineFactory(name="紙折り機", unit="回", unit_price=100, use_price=0)
+    Resource.objects.filter(pk=copier.pk).update(unit=" 枚 ")
+    odd = MachineFactory(name="ラミネーター", unit="枚")
+    Resource.objects.filter(pk=odd.pk).update(unit="ﾏｲ")
+    other = MachineFactory(name="裁断機", unit="枚")
+    Resource.objects.filter(pk=other.pk).update(unit="部")
+    for machine, count in ((copier, 300), (folder, 2), (odd, 20)):
+        services.machine_use_log(machine=machine, group=group, used_on=TODAY, count=count, by=staff_user)
+
+    migration.spell_units_as_the_choices(apps, None)
+
+    units = dict(Resource.objects.values_list("name", "unit"))
+    assert units == {"コピー機": "枚", "紙折り機": "回", "ラミネーター": "枚", "裁断機": "部"}
+    assert usage_figures(fiscal_year=2026).printed_sheets == 320
 
 
 def test_machine_use_cannot_be_in_the_future(printer, group, staff_user):
