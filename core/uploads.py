@@ -95,3 +95,87 @@ def validate_upload(upload, *, allowed_types: Mapping[str, tuple[set[str], str]]
             params={"name": name, "ext": extension},
         )
     return content_type
+
+
+# --- Keeping a chosen file while the rest of a form is corrected ---------------------------------
+
+# A browser never fills a file input again: after an error elsewhere on the form, the file that
+# passed its checks waits in private storage, and the form carries a signed token for it in a
+# hidden field. Only the person who chose it can use the token, for HELD_UPLOAD_SECONDS.
+HELD_UPLOAD_FOLDER = "held-uploads"
+HELD_UPLOAD_SECONDS = 24 * 60 * 60
+_HELD_UPLOAD_SALT = "core.uploads.held"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def _forget_old_held_uploads(storage) -> None:
+    """Files held longer than a token lives were left by a form never sent again."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    try:
+        _folders, names = storage.listdir(HELD_UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return
+    oldest = timezone.now() - dt.timedelta(seconds=HELD_UPLOAD_SECONDS)
+    for name in names:
+        path = f"{HELD_UPLOAD_FOLDER}/{name}"
+        try:
+            if storage.get_modified_time(path) < oldest:
+                storage.delete(path)
+        except FileNotFoundError:
+            continue
+
+
+def hold_upload(upload, *, user) -> str:
+    """Stores an upload that passed its checks; returns the token that finds it again."""
+    import secrets
+
+    from django.core import signing
+
+    storage = _private_storage()
+    _forget_old_held_uploads(storage)
+    key = secrets.token_hex(16)
+    upload.seek(0)
+    storage.save(f"{HELD_UPLOAD_FOLDER}/{key}", upload)
+    return signing.dumps({"key": key, "name": upload.name, "user": user.pk}, salt=_HELD_UPLOAD_SALT)
+
+
+def _held_path(token: str, *, user) -> tuple[str, str] | None:
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=_HELD_UPLOAD_SALT, max_age=HELD_UPLOAD_SECONDS)
+    except signing.BadSignature:
+        return None
+    if data.get("user") != user.pk:
+        return None
+    return f"{HELD_UPLOAD_FOLDER}/{data['key']}", data["name"]
+
+
+def held_upload(token: str, *, user) -> SimpleUploadedFile | None:
+    """The file a token from hold_upload stands for, as an upload with its original name; None
+    when the token is not this person's, was altered, has expired or its file is gone."""
+    found = _held_path(token, user=user) if token else None
+    if found is None:
+        return None
+    path, name = found
+    storage = _private_storage()
+    try:
+        with storage.open(path, "rb") as handle:
+            return SimpleUploadedFile(name, handle.read())
+    except FileNotFoundError:
+        return None
+
+
+def release_held_upload(token: str, *, user) -> None:
+    """Deletes the held file once the form that carried it has been saved."""
+    found = _held_path(token, user=user) if token else None
+    if found is not None:
+        _private_storage().delete(found[0])

@@ -9,8 +9,10 @@ from core.form_fields import DateField, YenField, area_checkboxes, offered_with_
 from core.form_helpers import text_area
 from core.models import Department
 from core.permissions import may
+from core.uploads import held_upload, hold_upload, release_held_upload
 from core.validators import end_not_before_start
 from groups.models import LegalForm
+from info.flyers import validate_flyer
 from info.models import GRANT_AMOUNT_MAX, Frequency, Grant, NewsletterIssue, SavedSearch, SearchKind
 
 
@@ -101,6 +103,12 @@ class SavedSearchForm(forms.ModelForm):
 
 
 class FlyerForm(forms.Form):
+    """The flyer and its text. After an error elsewhere the chosen file is kept (core.uploads
+    hold_upload): the page says 「選択済み: natsu.pdf」 and the form sends it again by its token
+    (FILE_TOKEN, a hidden field), unless another file is chosen."""
+
+    FILE_TOKEN = "file_token"
+
     title = forms.CharField(
         label=_("チラシの題名"), max_length=200, help_text=_("例: 夏休み子ども食堂のお知らせ")
     )
@@ -120,6 +128,28 @@ class FlyerForm(forms.Form):
         label=_("掲示の終了日"), help_text=_("この日を過ぎると、チラシは自動で外れます。")
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.file_token = self.data.get(self.FILE_TOKEN, "") if self.is_bound else ""
+        if self.file_token:
+            held = held_upload(self.file_token, user=user)
+            if held is None:
+                self.file_token = ""
+                self.fields["file"].error_messages["required"] = _(
+                    "選んでいたファイルの保存期間が過ぎました。お手数ですが、もう一度選んでください。"
+                )
+            else:
+                # FileField.clean takes the initial file when none is chosen: the kept one.
+                self.initial["file"] = held
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload is not self.initial.get("file"):
+            validate_flyer(upload)  # a file that cannot be a flyer is never kept
+            self.file_token = ""  # a newly chosen file replaces the kept one
+        return upload
+
     def clean(self):
         return end_not_before_start(
             self,
@@ -128,6 +158,24 @@ class FlyerForm(forms.Form):
             "display_until",
             _("掲示の終了日は開始日より後にしてください。"),
         )
+
+    def keep_file(self) -> None:
+        """After an error: the chosen file (if it passed its checks) waits for the next try, and
+        the field says which one is chosen."""
+        upload = None if self.has_error("file") else self.cleaned_data.get("file")
+        if upload is None:
+            self.file_token = ""
+            return
+        if not self.file_token:
+            self.file_token = hold_upload(upload, user=self.user)
+        # The bound field, made while cleaning, has copied the field's help text already.
+        self["file"].help_text = _(
+            "選択済み: %(name)s（このまま送れます。別のファイルにするときだけ選び直してください）"
+        ) % {"name": upload.name}
+
+    def release_file(self) -> None:
+        """After saving: the kept file is no longer needed (the flyer has its own copy)."""
+        release_held_upload(self.file_token, user=self.user)
 
 
 class FlyerReviewForm(forms.Form):

@@ -263,17 +263,20 @@ def flyer_create(request: HttpRequest, group_pk: int) -> HttpResponse:
     from groups.models import Group
 
     group = permitted(request.user, "info.add_flyer", get_object_or_404(Group, pk=group_pk))
-    form = FlyerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        with refusals_on_form(form):
-            services.flyer_create(
-                group=group,
-                user=request.user,
-                upload=form.cleaned_data["file"],
-                **{name: form.cleaned_data[name] for name in services.FLYER_FIELDS},
-            )
-            messages.success(request, _("チラシを受け付けました。センター職員が確認してから掲示します。"))
-            return redirect("core:mypage")
+    form = FlyerForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            with refusals_on_form(form):
+                services.flyer_create(
+                    group=group,
+                    user=request.user,
+                    upload=form.cleaned_data["file"],
+                    **{name: form.cleaned_data[name] for name in services.FLYER_FIELDS},
+                )
+                form.release_file()
+                messages.success(request, _("チラシを受け付けました。センター職員が確認してから掲示します。"))
+                return redirect("core:mypage")
+        form.keep_file()  # the browser will not send the chosen file again
     return render(request, "info/flyer_form.html", {"form": form, "group": group})
 
 

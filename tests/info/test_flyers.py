@@ -180,3 +180,86 @@ def test_the_display_period_starts_today_or_later_and_is_at_most_a_year(
             ).status_code
             == 302
         )
+
+
+def held_files() -> list[str]:
+    from django.core.files.storage import storages
+
+    try:
+        return storages["private"].listdir("held-uploads")[1]
+    except FileNotFoundError:
+        return []
+
+
+@pytest.mark.parametrize(
+    "mistake",
+    [{"alt_text": ""}, {"display_from": "2026-05-01"}],  # the form's check, the service's check
+)
+def test_after_an_error_the_chosen_file_is_kept_and_sent_with_the_corrected_form(
+    client_for, owner, group, frozen, mistake
+):
+    """A browser never fills a file input again: the page says which file is chosen, keeps it
+    server-side with a signed token in the form, and the corrected form is saved without
+    choosing the file again. The kept copy goes once the flyer is saved."""
+    client = client_for(owner)
+    response = upload(client, group, name="natsu.pdf", **mistake)
+    assert response.status_code == 200 and not Flyer.objects.exists()
+    html = response.content.decode()
+    assert "選択済み: natsu.pdf（このまま送れます。別のファイルにするときだけ選び直してください）" in html
+    token = response.context["form"].file_token
+    assert token and f'name="file_token" value="{token}"' in html
+    assert len(held_files()) == 1
+
+    fixed = {
+        "title": "夏休み子ども食堂",
+        "alt_text": "8月1日（土）12時から子ども食堂を開きます。",
+        "display_from": "2026-06-01",
+        "display_until": "2026-06-30",
+        "file_token": token,
+    }
+    assert client.post(reverse("info:flyer_create", args=[group.pk]), fixed).status_code == 302
+    flyer = Flyer.objects.get()
+    assert flyer.file.read() == pdf_bytes() and flyer.content_type == "application/pdf"
+    assert flyer.thumbnail.read().startswith(b"\x89PNG")
+    assert held_files() == []
+
+
+def test_a_new_file_replaces_the_kept_one(client_for, owner, group, frozen):
+    client = client_for(owner)
+    token = upload(client, group, alt_text="").context["form"].file_token
+    response = upload(client, group, name="natsu.png", data=png_bytes(), file_token=token)
+    assert response.status_code == 302
+    assert Flyer.objects.get().content_type == "image/png"
+
+
+def test_a_file_that_cannot_be_a_flyer_is_not_kept(client_for, owner, group, frozen):
+    response = upload(client_for(owner), group, name="natsu.pdf", data=png_bytes(), alt_text="")
+    form = response.context["form"]
+    assert form.file_token == "" and "選択済み" not in response.content.decode()
+    assert held_files() == []
+
+
+def test_a_kept_file_is_only_for_its_owner_and_for_a_day(client_for, owner, group, make_user, frozen):
+    """Another editor of the group cannot send someone else's kept file by its token, an altered
+    token finds nothing, and after a day the page asks for the file again in Japanese."""
+    token = upload(client_for(owner), group, alt_text="").context["form"].file_token
+    fields = {
+        "title": "夏休み子ども食堂",
+        "alt_text": "子ども食堂を開きます。",
+        "display_from": "2026-06-01",
+        "display_until": "2026-06-30",
+    }
+    co_editor = make_user(email="co@example.jp")
+    group.memberships.create(user=co_editor, role="editor")
+    url = reverse("info:flyer_create", args=[group.pk])
+    for person, sent in ((co_editor, token), (owner, "x" + token[1:])):
+        response = client_for(person).post(url, {**fields, "file_token": sent})
+        assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert not Flyer.objects.exists()
+
+    frozen.shift(dt.timedelta(hours=25))
+    response = client_for(owner).post(url, {**fields, "file_token": token, "display_from": "2026-06-02"})
+    assert response.context["form"].errors["file"] == [
+        "選んでいたファイルの保存期間が過ぎました。お手数ですが、もう一度選んでください。"
+    ]
+    assert not Flyer.objects.exists()
