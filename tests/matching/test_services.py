@@ -132,16 +132,22 @@ def test_introducing_emails_both_parties(
     assert match.mail_sent_at is not None and match.mail_error == ""
 
 
-def test_a_failed_email_is_recorded_and_can_be_sent_again(
-    match, staff_user, django_capture_on_commit_callbacks
-):
-    """A party without any address: the error is kept on the match; after fixing it, resending works."""
+def introduce_to_a_group_without_an_address(match, staff_user, capture):
+    """紹介 while the group has no address at all: the mail fails and the error is kept."""
     group = match.group_a
     group.email = ""
     group.save()
     group.memberships.all().delete()
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         services.match_introduce(match=match, by=staff_user)
+    return group
+
+
+def test_a_failed_email_is_recorded_and_can_be_sent_again(
+    match, staff_user, django_capture_on_commit_callbacks
+):
+    """A party without any address: the error is kept on the match; after fixing it, resending works."""
+    group = introduce_to_a_group_without_an_address(match, staff_user, django_capture_on_commit_callbacks)
     match.refresh_from_db()
     assert match.mail_sent_at is None
     assert "メールアドレスがありません" in match.mail_error
@@ -157,12 +163,7 @@ def test_resending_the_introduction_checks_again_that_both_still_take_part(
     """The introduction mail failed (no address); by the time staff resend it the group has left
     the center: nothing is sent, the page says why in Japanese. A closed account of the other
     party is never among the addresses either."""
-    group = match.group_a
-    group.email = ""
-    group.save()
-    group.memberships.all().delete()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.match_introduce(match=match, by=staff_user)
+    group = introduce_to_a_group_without_an_address(match, staff_user, django_capture_on_commit_callbacks)
     assert mail.outbox == []
     group.email = "fixed@example.jp"
     group.save()
