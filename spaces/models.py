@@ -63,8 +63,8 @@ class Resource(models.Model):
         annual report (spaces.selectors.usage_figures): a unit typed by hand (「枚 」「まい」)
         would drop out of that count, so the unit is chosen."""
 
-        SHEET = "枚", _("枚")
-        TIME = "回", _("回")
+        SHEET = "枚", _("枚")  # data, not UI text
+        TIME = "回", _("回")  # data, not UI text
 
     kind = models.CharField(_("種類"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100, help_text=_("例: 会議室A、印刷機"))
