@@ -443,6 +443,7 @@ def test_an_unknown_list_type_is_an_error_not_the_needs(client, no_page_cache, g
     page = response.content.decode()
     assert f"「表示する種類」: 「{value}」は選べません。一覧から選んでください。" in page
     assert "夏祭りの受付ボランティア" not in page
+    assert f'name="type" value="{value}"' not in page  # searching again does not send it back
     for valid, shown in (("", "夏祭りの受付ボランティア"), ("need", "夏祭りの受付ボランティア")):
         ok = client.get(reverse("matching:index"), {"type": valid})
         assert ok.status_code == 200 and shown in ok.content.decode()
