@@ -40,9 +40,11 @@ def validate_photo(file) -> None:
         raise ValidationError(_("写真は JPEG・PNG・WebP の画像を選んでください。"))
 
 
-# The highest price of a machine, per unit or per use (1万円): more is a typing mistake, and a
-# fee of 単価 × 枚数 (up to 1,000,000) must stay within a PostgreSQL integer.
+# The highest price of a machine, per unit or per use (1万円): more is a typing mistake.
 MACHINE_PRICE_MAX = 10_000
+# The highest fee of one logged use (1,000万円): 単価 × 枚数 beyond it is a slip of the count, and
+# would not fit a PostgreSQL integer long before 1万円 × 1,000,000枚.
+MACHINE_FEE_MAX = 10_000_000
 
 
 class Resource(models.Model):

@@ -31,7 +31,7 @@ from core.permissions import may
 from core.predicates import remembered
 from groups.models import Group, GroupMembership, GroupStatus
 from spaces import calendar, mail
-from spaces.models import Booking, Closure, MachineUse, Resource
+from spaces.models import MACHINE_FEE_MAX, Booking, Closure, MachineUse, Resource
 
 logger = logging.getLogger("kyodo")
 
@@ -792,6 +792,16 @@ def machine_use_log(
         raise ValidationError(_("機器を選んでください。"))
     if used_on > timezone.localdate():
         raise ValidationError({"used_on": _("利用日に先の日付は入れられません。")})
+    fee = machine_fee(machine=machine, count=count, uses=uses)
+    if fee > MACHINE_FEE_MAX:
+        raise ValidationError(
+            {
+                "count": _(
+                    "利用料が%(fee)s円になります。枚数・回数を確かめてください（1回の記録は1,000万円まで）。"
+                )
+                % {"fee": f"{fee:,}"}
+            }
+        )
     use = MachineUse(
         machine=machine,
         group=group,
@@ -800,7 +810,7 @@ def machine_use_log(
         uses=uses,
         unit_price=machine.unit_price,
         use_price=machine.use_price,
-        fee=machine_fee(machine=machine, count=count, uses=uses),
+        fee=fee,
         note=note.strip(),
         recorded_by=by,
     )

@@ -222,6 +222,23 @@ def test_staff_form_refusal_keeps_the_input(client, printer, group, staff_user):
     assert "利用日に先の日付は入れられません。" in text and 'value="500"' in text
 
 
+def test_a_fee_beyond_what_a_use_can_cost_is_refused_next_to_the_count(client, printer, group, staff_user):
+    """1万円／枚 × 1,000,000枚 is 100億円: a slip of the count, refused in Japanese with the count
+    kept (on PostgreSQL it did not even fit the fee's column)."""
+    printer.unit_price = 10_000
+    printer.save()
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("spaces:staff_machine_use"),
+        {"machine": printer.pk, "group": group.pk, "used_on": "2026-12-01", "count": 1_000_000, "uses": 1},
+    )
+    assert response.context["form"].errors["count"] == [
+        "利用料が10,000,000,050円になります。枚数・回数を確かめてください（1回の記録は1,000万円まで）。"
+    ]
+    assert 'value="1000000"' in response.content.decode()
+    assert not MachineUse.objects.exists()
+
+
 def test_monthly_statement_pdf_and_csv(client, printer, group, editor, staff_user, tmp_path):
     from spaces import services
 
