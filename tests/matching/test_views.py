@@ -559,3 +559,13 @@ def test_a_business_phone_number_is_checked_and_stored_like_a_groups(client, mem
     client.post(edit, {**data, "industry": "建築", "phone": "03-123-456"})
     business.refresh_from_db()
     assert (business.industry, business.phone) == ("建築", "03-123-456")
+
+
+def test_a_theme_that_is_not_on_the_list_is_refused_in_the_portals_words(client, editor, group, post_item):
+    """A tampered checkbox value (themes=abc) is refused like any choice, not with Django's own
+    「“abc” は無効な値です。」, and nothing is saved."""
+    client.force_login(editor)
+    response = post_item("need", group, title="チラシを作ってほしい", kind="people", themes=["abc"])
+    assert response.status_code == 200
+    assert response.context["form"].errors["themes"] == ["正しく選択してください（「abc」は選べません）。"]
+    assert not Need.objects.filter(title="チラシを作ってほしい").exists()
