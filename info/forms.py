@@ -184,7 +184,9 @@ class FlyerReviewForm(forms.Form):
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("メールアドレス"), help_text=_("例: hanako@example.jp"))
+    # As long as the column (254): a longer address passed the form and failed the INSERT on
+    # PostgreSQL (SQLite stores any length).
+    email = forms.EmailField(label=_("メールアドレス"), max_length=254, help_text=_("例: hanako@example.jp"))
     agree = forms.BooleanField(
         label=_("上の「メールアドレスの利用目的」に同意します"),
         error_messages={"required": _("利用目的に同意いただけない場合は、お申し込みいただけません。")},

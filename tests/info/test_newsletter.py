@@ -286,3 +286,16 @@ def test_the_issue_says_when_each_event_is_in_the_mail_the_pdf_and_the_web_page(
     NewsletterIssue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT, sent_at=dt.datetime.now(JST))
     page = Client().get(issue.get_absolute_url()).content.decode()
     assert "6月20日（土）13:30から全3回" in page
+
+
+def test_an_address_longer_than_the_column_is_refused_in_japanese_and_kept(client):
+    """The address column holds 254 characters: a longer one is refused next to the field (it
+    reached the INSERT, a 500 on PostgreSQL), with what was typed kept."""
+    typed = "x" * 250 + "@example.jp"
+    response = client.post(reverse("info:newsletter_subscribe"), {"email": typed, "agree": "on"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "254文字以内で入力してください（いまは261文字です）。"
+    ]
+    assert typed in response.content.decode()
+    assert not Subscriber.objects.exists()
