@@ -320,6 +320,8 @@ def search_summary(
     for name, field in form.fields.items():
         if isinstance(field.widget, forms.HiddenInput):
             continue
+        if isinstance(field, forms.BooleanField) and cleaned.get(name) is False:
+            continue  # ?soon=0: a box left unticked is no condition
         for raw in [v for v in query.getlist(name) if v.strip()]:
             value = cleaned.get(name)
             label = _value_label(field, raw, value)

@@ -110,6 +110,10 @@ def test_closing_soon_reads_the_values_a_checkbox_or_a_link_sends(client, frozen
     response = client.get(reverse("info:grant_list"), {"soon": value})
     assert response.status_code == 200
     assert sorted(titles(response)) == found
+    # An unticked box is no condition: no chip to remove it, the list under its usual heading.
+    page = response.content.decode()
+    assert ("この条件を外す" in page) is (len(found) == 1)
+    assert ("受付中・受付予定</h2>" in page) is (len(found) == 2)
 
 
 @pytest.mark.parametrize(
