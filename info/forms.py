@@ -75,6 +75,13 @@ class GrantForm(forms.ModelForm):
             self.fields["department"].required = True
             self.fields["department"].empty_label = None
 
+    def clean(self):
+        # The model's order rules, said next to the later field rather than above the form.
+        data = super().clean()
+        messages = {c.name: c.violation_error_message for c in Grant._meta.constraints}
+        end_not_before_start(self, data, "amount_min", "amount_max", messages["grant_amount_order"])
+        return end_not_before_start(self, data, "opens_on", "closes_on", messages["grant_period_order"])
+
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         data["themes"] = list(data["themes"])

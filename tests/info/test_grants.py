@@ -209,6 +209,8 @@ def test_official_posts_for_own_department_and_edits_only_its_grants(
 
 
 def test_invalid_grant_input_keeps_what_was_typed_and_says_why_in_japanese(client_for, staff_user, frozen):
+    """Amounts or a period out of order are said beside 金額（上限） / 締切日, where the mistake
+    is, not only above the form."""
     response = client_for(staff_user).post(
         reverse("info:grant_create"),
         {
@@ -216,13 +218,19 @@ def test_invalid_grant_input_keeps_what_was_typed_and_says_why_in_japanese(clien
             "title": "逆転した金額",
             "summary": "内容",
             "amount_min": "500000",
-            "amount_max": "100000",
+            "amount_max": "10万円",
+            "opens_on": "2026-08-01",
+            "closes_on": "2026-07-31",
         },
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "金額の下限は上限以下にしてください。" in page
     assert 'value="逆転した金額"' in page
+    errors = response.context["form"].errors
+    assert errors["amount_max"] == ["金額の下限は上限以下にしてください。"]
+    assert errors["closes_on"] == ["締切日は受付開始日より後にしてください。"]
+    assert "__all__" not in errors
     assert not Grant.objects.exists()
 
 
