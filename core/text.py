@@ -65,13 +65,17 @@ _SMALL_KE = str.maketrans({"ヶ": "ケ", "ヵ": "ケ", "ゖ": "け", "ゕ": "け
 # dash that looks like one, and the usual separators. Removed, so 「ミュージック・センター」,
 # 「ミュージックセンタ」 and 「ミュ－ジック センター」 are one key.
 _IGNORED_RE = re.compile(r"[・ー\-‐‑‒–—―−~〜～_.,、。!?'\"“”‘’「」『』()\[\]{}【】〈〉《》/:;]")
+# Characters that show as nothing but come along in text pasted from web pages and PDFs: the
+# zero-width space, joiners, word joiner, byte-order mark and soft hyphen. 「こども\u200b食堂」
+# looks like 「こども食堂」 and must be found and stored as it.
+_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff")))
 
 
 def _fold(text: str | None) -> str:
     """NFKC, lower case, 法人格 as separate canonical words, ヶ folded, katakana → hiragana."""
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower()
     folded = _LEGAL_FORM_RE.sub(lambda m: f" {_LEGAL_FORM_OF[m.group(0)]} ", folded)
     folded = _KE_BETWEEN_KANJI_RE.sub("ケ", folded).translate(_SMALL_KE)
     return jaconv.kata2hira(folded)
@@ -282,13 +286,13 @@ def tidy_text(value: str | None) -> str:
     """A name or an address as stored, in one spelling however it was typed or pasted: half-width
     katakana in full width (ﾈｯﾄﾜｰｸ → ネットワーク), full-width letters and digits in half width
     (ＮＰＯ法人 → NPO法人, 本町１－２－３ → 本町1-2-3), no spaces at either end and each run of spaces
-    one half-width space (「山田　　花子」 → 「山田 花子」).
+    one half-width space (「山田　　花子」 → 「山田 花子」), no zero-width characters from a paste.
 
     The half-width space, as a name in latin letters (Kids Smile) needs it and a Japanese one reads
     well with it, and as the profile's names were already stored with it; search ignores spaces.
     No NFKC: it would also change variant kanji of names (神 → 神), ㈱ and the full-width （）・！
     that Japanese text keeps."""
-    text = jaconv.h2z(value or "", kana=True, ascii=False, digit=False)
+    text = jaconv.h2z((value or "").translate(_INVISIBLE), kana=True, ascii=False, digit=False)
     text = _DASH_BETWEEN_DIGITS_RE.sub("-", text.translate(_WIDE_LETTERS_AND_DIGITS))
     return " ".join(text.split())
 

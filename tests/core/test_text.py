@@ -145,3 +145,11 @@ def test_a_phone_number_with_the_area_code_or_exchange_in_brackets_is_stored_wit
 @pytest.mark.parametrize("typed", ["03-123-456", "03(1234)", "03)1234(5678", "(1234)5678", "03(12)(34)5678"])
 def test_a_phone_number_of_too_few_digits_or_stray_brackets_is_refused(typed):
     assert not is_phone_number(phone_number(typed))
+
+
+def test_characters_that_show_as_nothing_are_neither_searched_nor_stored():
+    """A zero-width space, joiner, BOM or soft hyphen pasted from a web page or a PDF."""
+    for invisible in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
+        assert normalize_for_search(f"こども{invisible}食堂") == normalize_for_search("こども食堂")
+        assert search_document(f"みどり{invisible}の会") == search_document("みどりの会")
+        assert tidy_text(f"{invisible}山田{invisible}　花子") == "山田 花子"
