@@ -62,7 +62,8 @@ def access_log_write(
     ids = _ids(consultations)
     label = ""
     if user is not None and getattr(user, "is_authenticated", False):
-        label = f"{user.get_full_name()} <{user.email}>"
+        # The name as lists show it (「（氏名未登録）」 when there is none), the address beside it.
+        label = f"{user} <{user.email}>"
     else:
         user = None
         label = _("システム（自動処理）")

@@ -261,3 +261,11 @@ def test_the_admin_form_edits_what_the_portal_form_edits(client_for, staff_user,
     assert set(services.CHANGEABLE_FIELDS) <= set(form.fields)
     assert {"topics", "themes", "related_events", "related_projects"} <= set(form.fields)
     assert not {"created_by", "created_at", "anonymised_at"} & set(form.fields)
+
+
+def test_an_account_without_a_name_is_logged_as_unnamed_not_greeted(make_user):
+    """A list reads 「（氏名未登録）」 for an account without a name (core.models.UNNAMED_IN_LISTS),
+    not the greeting 「ご利用者」 of a mail; the address stays beside it, not in its place."""
+    user = make_user(email="nameless@example.jp", full_name="")
+    entry = services.access_log_write(user=user, action=AccessAction.VIEW, consultations=[5])
+    assert entry.user_label == "（氏名未登録） <nameless@example.jp>"
