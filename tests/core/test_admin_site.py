@@ -92,3 +92,34 @@ def test_business_status_changes_only_through_the_service(
 
     # Only the business that was waiting is told (no second approval mail to the approved one).
     assert OutboxMessage.objects.filter(kind="matching.business_approved").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("full_name", "shown"), [("職員 花子", "職員 花子"), ("", "（氏名未登録）")], ids=["named", "unnamed"]
+)
+def test_an_objects_history_names_who_acted_and_gives_the_address_its_own_column(
+    client_for, superuser, make_user, full_name, shown
+):
+    """Django's history shows get_username() — the e-mail address — where the person's name goes."""
+    import re
+
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.models import Theme
+
+    theme = Theme.objects.create(name="まちづくり")
+    actor = make_user(email="actor@example.jp", full_name=full_name)
+    LogEntry.objects.create(
+        user=actor,
+        content_type=ContentType.objects.get_for_model(Theme),
+        object_id=str(theme.pk),
+        object_repr=str(theme),
+        action_flag=CHANGE,
+        change_message="",
+    )
+    page = client_for(superuser).get(reverse("admin:core_theme_history", args=[theme.pk])).content.decode()
+    header = re.findall(r'<th scope="col">(.*?)</th>', page)
+    cells = re.findall(r"<td>(.*?)</td>", re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1), re.S)
+    assert header[1:3] == ["氏名", "メールアドレス"]
+    assert [cell.strip() for cell in cells[:2]] == [shown, "actor@example.jp"]
