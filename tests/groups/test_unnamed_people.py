@@ -1,0 +1,36 @@
+"""An editor whose account has no name yet is 「（氏名未登録）」 in the group's lists, as everywhere
+(User.__str__): not the mail greeting 「ご利用者」, and never their e-mail address as the name."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.groups.factories import GroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nameless(make_user):
+    return make_user(email="nameless@example.jp", full_name="", full_name_kana="")
+
+
+def test_the_editors_table_names_a_nameless_editor_unnamed(client_for, owner, nameless):
+    group = GroupFactory(owner=owner, editors=[nameless])
+    page = client_for(owner).get(reverse("groups:manage", args=[group.pk])).content.decode()
+    names = re.findall(r'<th scope="row">(.*?)</th>', page)
+    assert "（氏名未登録）" in names and "代表 花子" in names
+    assert "ご利用者" not in page
+
+
+def test_staff_review_and_queue_name_a_nameless_applicant_unnamed(client_for, staff_user, nameless):
+    group = GroupFactory(owner=nameless, pending=True)
+    client = client_for(staff_user)
+    review = client.get(reverse("groups:staff_review", args=[group.pk])).content.decode()
+    assert "（氏名未登録）（nameless@example.jp、" in review
+    queue = client.get(reverse("groups:staff_queue")).content.decode()
+    assert "（氏名未登録）" in queue
+    assert "ご利用者" not in review + queue
