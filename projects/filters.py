@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import KeywordFilter
-from core.fiscal import current_fiscal_year, fiscal_year_label
+from core.fiscal import current_fiscal_year, fiscal_year_of, fiscal_year_options
 from core.models import Department, Theme
 from groups.filters import legal_form_match
-from projects.models import ProjectKind, ProjectStatus, SupportKind, SupportLog
+from projects.models import Project, ProjectKind, ProjectStatus, SupportKind, SupportLog
 
 FIRST_FISCAL_YEAR = 2019
 
 
+def _recent_and(recorded) -> list[tuple[int, str]]:
+    """The fiscal years since FIRST_FISCAL_YEAR up to the next one, and every older year that the
+    records have (projects were registered long before the portal: 平成の事業も年度で探せる)."""
+    recent = range(current_fiscal_year() + 1, FIRST_FISCAL_YEAR - 1, -1)
+    return fiscal_year_options([*recent, *recorded], None)
+
+
 def fiscal_year_filter_choices() -> list[tuple[int, str]]:
-    return [(fy, fiscal_year_label(fy)) for fy in range(current_fiscal_year() + 1, FIRST_FISCAL_YEAR - 1, -1)]
+    """The projects' fiscal years, read in one query."""
+    return _recent_and(Project.objects.order_by().values_list("fiscal_year", flat=True).distinct())
+
+
+def support_log_fiscal_year_choices() -> list[tuple[int, str]]:
+    """Fiscal years from the oldest support record's (one query) on."""
+    oldest = SupportLog.objects.aggregate(oldest=Min("held_on"))["oldest"]
+    first = fiscal_year_of(oldest) if oldest else FIRST_FISCAL_YEAR
+    return _recent_and(range(first, FIRST_FISCAL_YEAR))
 
 
 class PublicStatus:
@@ -85,7 +101,7 @@ class SupportLogFilter(django_filters.FilterSet):
     )
     fiscal_year = django_filters.ChoiceFilter(
         label=_("年度"),
-        choices=fiscal_year_filter_choices,
+        choices=support_log_fiscal_year_choices,
         method="filter_fiscal_year",
         empty_label=_("すべて"),
     )

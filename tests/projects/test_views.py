@@ -973,3 +973,30 @@ def test_editing_a_call_keeps_reviewers_who_have_since_left(
     assert call.title.endswith("（名称を直した）")
     assert list(call.reviewer_staff.all()) == [reviewer_staff]
     assert list(call.reviewer_departments.all()) == [department]
+
+
+@pytest.mark.parametrize("url", ["/projects/", "/projects/staff/projects/"])
+def test_the_year_filter_offers_the_older_years_the_projects_have(client, no_page_cache, staff_user, url):
+    """The 年度 select offered 2019 on only, while records go back to Heisei: a project of 1995 could
+    not be asked for (?fiscal_year=1995 was 400, 「正しく選択してください」)."""
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False):
+        rich_project(done=True, fiscal_year=1995, title="平成の協働事業")
+        client.force_login(staff_user)
+        page = client.get(url)
+        assert '<option value="1995">平成7年度</option>' in page.content.decode()
+        assert '<option value="1996">' not in page.content.decode()  # no year the data lacks
+        assert '<option value="2019">' in page.content.decode()
+        found = client.get(f"{url}?fiscal_year=1995")
+    assert found.status_code == 200
+    assert "平成の協働事業" in found.content.decode()
+
+
+def test_the_support_log_year_filter_reaches_the_oldest_record(client_for, staff_user):
+    project = ProjectFactory(support=True, fiscal_year=2005)
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False):
+        log_support(project, by=staff_user, held_on=dt.date(2006, 2, 1), content="平成の相談")
+        client = client_for(staff_user)
+        page = client.get("/projects/staff/support-logs/?fiscal_year=2005")
+    assert page.status_code == 200
+    assert '<option value="2005" selected>平成17年度</option>' in page.content.decode()
+    assert "平成の相談" in page.content.decode()
