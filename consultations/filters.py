@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import (
@@ -18,7 +20,7 @@ from consultations.models import (
 from core.filters import IdFilter, KeywordFilter, ModelChoiceFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.form_fields import DateInput
-from core.models import User
+from core.models import UNNAMED_IN_LISTS, User
 from core.roles import Role
 from core.validators import end_not_before_start
 from groups.filters import legal_form_match
@@ -39,12 +41,37 @@ def answering_staff(request=None):
     return staff_users(also=Q(pk__in=Consultation.objects.values("staff_id")))
 
 
-def people_in_the_log(request=None):
-    """Everyone who has an entry in the access log, in あいうえお order: staff who have since left
-    (a deactivated account, a staff role taken away) too, for the log is read about them most.
-    One query (the entries' users as a subquery)."""
+def people_in_the_log(request=None) -> list[tuple[str, str]]:
+    """Everyone who has an entry in the access log, in あいうえお order, by name (never e-mail):
+    staff who have since left (a deactivated account, a staff role taken away) too, for the log is
+    read about them most; then the accounts deleted since, by the name recorded with their entries
+    (value ``d<first entry id>``, so no address travels in a link). Namesakes get their ふりがな,
+    or their number. Two queries."""
     in_the_log = ConsultationAccessLog.objects.filter(user__isnull=False).values("user_id")
-    return User.objects.filter(pk__in=in_the_log).order_by("full_name_kana", "email")
+    people = User.objects.filter(pk__in=in_the_log).order_by("full_name_kana", "email")
+    options = [(str(user.pk), str(user), user.full_name_kana, user.pk) for user in people]
+    gone = (
+        ConsultationAccessLog.objects.filter(user__isnull=True)
+        .values("user_label")
+        .annotate(first=Min("id"))
+        .order_by("user_label")
+    )
+    for row in gone:
+        name, _at, address = row["user_label"].partition(" <")
+        if address:  # an account deleted since; the system's own entries have no address
+            name = _("%(name)s（削除されたアカウント）") % {"name": name or UNNAMED_IN_LISTS}
+        options.append((f"d{row['first']}", name, "", row["first"]))
+    names = Counter(label for _value, label, _kana, _number in options)
+    return [
+        (value, _namesake(label, kana, number) if names[label] > 1 else label)
+        for value, label, kana, number in options
+    ]
+
+
+def _namesake(label: str, kana: str, number: int) -> str:
+    return (
+        f"{label}（{kana}）" if kana else _("%(name)s（No.%(number)s）") % {"name": label, "number": number}
+    )
 
 
 def all_topics(request=None):
@@ -123,7 +150,9 @@ class AccessLogFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("操作"), choices=AccessAction.choices, empty_label=_("すべて")
     )
-    user = ModelChoiceFilter(label=_("利用者"), queryset=people_in_the_log, empty_label=_("すべて"))
+    user = django_filters.ChoiceFilter(
+        label=_("利用者"), choices=people_in_the_log, method="filter_user", empty_label=_("すべて")
+    )
     date_from = django_filters.DateFilter(
         label=_("期間（から）"), field_name="at", lookup_expr="date__gte", widget=DateInput
     )
@@ -140,6 +169,12 @@ class AccessLogFilter(django_filters.FilterSet):
         model = ConsultationAccessLog
         form = PeriodForm
         fields: list[str] = []
+
+    def filter_user(self, queryset, name, value):
+        if value.startswith("d"):  # a deleted account: its entries by the name recorded with them
+            first = ConsultationAccessLog.objects.filter(pk=int(value[1:])).values("user_label")
+            return queryset.filter(user__isnull=True, user_label=first[:1])
+        return queryset.filter(user_id=int(value))
 
     def filter_consultation(self, queryset, name, value):
         # JSON containment is not portable to SQLite: match the id inside the stored list text.

@@ -269,3 +269,31 @@ def test_an_account_without_a_name_is_logged_as_unnamed_not_greeted(make_user):
     user = make_user(email="nameless@example.jp", full_name="")
     entry = services.access_log_write(user=user, action=AccessAction.VIEW, consultations=[5])
     assert entry.user_label == "（氏名未登録） <nameless@example.jp>"
+
+
+def test_the_log_finds_deleted_accounts_and_tells_namesakes_apart(client_for, auditor, make_user):
+    """A deleted account's entries (user NULL, the recorded name left) are one of the 利用者 choices
+    and are found; two people of one name are told apart by their ふりがな, never by e-mail."""
+    gone = make_user(email="gone@example.jp", full_name="削除 三郎")
+    first = make_user(email="a@example.jp", full_name="山田 太郎", full_name_kana="やまだ たろう")
+    second = make_user(email="b@example.jp", full_name="山田 太郎", full_name_kana="やまだ たいろう")
+    services.access_log_write(user=gone, action=AccessAction.VIEW, consultations=[4])
+    services.access_log_write(user=first, action=AccessAction.VIEW, consultations=[5])
+    services.access_log_write(user=second, action=AccessAction.VIEW, consultations=[6])
+    gone.delete()
+    client = client_for(auditor)
+    url = reverse("consultations:access_log")
+
+    choices = {
+        str(label): value for value, label in client.get(url).context["filter"].form.fields["user"].choices
+    }
+    assert {
+        "山田 太郎（やまだ たろう）",
+        "山田 太郎（やまだ たいろう）",
+        "削除 三郎（削除されたアカウント）",
+    } <= set(choices)
+    assert not [label for label in choices if "@" in label]
+    response = client.get(url, {"user": choices["削除 三郎（削除されたアカウント）"]})
+    assert response.status_code == 200
+    assert [e.consultation_ids for e in response.context["page_obj"].object_list] == [[4]]
+    assert client.get(url, {"user": "d999999"}).status_code == 400

@@ -53,7 +53,8 @@ PAGES = {
     # The counts are kept in the cache per version of the consultations after the warm-up request
     # (12 queries more when cold: selectors.statistics_figures).
     "statistics": (lambda ctx: reverse("consultations:statistics"), 4),
-    "access_log": (lambda ctx: reverse("consultations:access_log"), 9),
+    # 利用者: the people in the log, then the names left by deleted accounts (one query each).
+    "access_log": (lambda ctx: reverse("consultations:access_log"), 10),
     "admin_list": (lambda ctx: reverse("admin:consultations_consultation_changelist"), 12),
 }
 
