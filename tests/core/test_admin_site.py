@@ -123,3 +123,26 @@ def test_an_objects_history_names_who_acted_and_gives_the_address_its_own_column
     cells = re.findall(r"<td>(.*?)</td>", re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1), re.S)
     assert header[1:3] == ["氏名", "メールアドレス"]
     assert [cell.strip() for cell in cells[:2]] == [shown, "actor@example.jp"]
+
+
+def test_the_admin_says_bounds_duplicates_and_unknown_choices_in_the_sites_words(client_for, staff_user):
+    """Django's own Japanese read 「この値は 0 以上でなければなりません。」, 「この 名称 を持った テーマ が
+    既に存在します。」 and 「“<whatever was posted>” は無効な値です。」."""
+    from core.models import Department, Theme
+
+    theme = Theme.objects.create(name="西ヶ丘の子育て", order=1)
+    department = Department.objects.create(name="市民協働課")
+    client = client_for(staff_user)
+    duplicate = client.post(
+        reverse("admin:core_theme_add"), {"name": theme.name, "order": "-1", "is_active": "on"}
+    )
+    errors = duplicate.context["adminform"].form.errors
+    assert errors["name"] == ["同じ名称のテーマがすでに登録されています。"]
+    assert errors["order"] == ["0以上の数で入力してください。"]
+    changed = client.post(
+        reverse("admin:core_department_change", args=[department.pk]),
+        {"name": department.name, "kind": department.kind, "themes": ["x" * 300], "is_active": "on"},
+    )
+    assert changed.context["adminform"].form.errors["themes"] == [
+        "選べないものが含まれています。選び直してください。"
+    ]
