@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import actor_field, mapping_field, optional_link
 from core.text import reading_sort_key, search_document
+from core.validators import fiscal_year_validators
 
 
 class JapaneseNames:
@@ -183,6 +184,7 @@ class Theme(Vocabulary):
         null=True,
         blank=True,
         help_text=_("重点テーマのときだけ、その年度（開始年、例: 2025）。"),
+        validators=fiscal_year_validators,
     )
     order = models.PositiveIntegerField(_("並び順"), default=100)
     is_active = models.BooleanField(_("使用中"), default=True)

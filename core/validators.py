@@ -26,6 +26,16 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from core.fiscal import FISCAL_YEAR_BOUNDS
+
+# --- Fiscal years ------------------------------------------------------------------------------------
+# The years a URL may ask for (core.fiscal): the portal's records start in Heisei.
+FISCAL_YEAR_MESSAGE = _("年度は1989〜2100の西暦の年で入力してください（例: 2026）。")
+fiscal_year_validators = [
+    MinValueValidator(FISCAL_YEAR_BOUNDS[0], message=FISCAL_YEAR_MESSAGE),
+    MaxValueValidator(FISCAL_YEAR_BOUNDS[-1], message=FISCAL_YEAR_MESSAGE),
+]
+
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 # C0 and C1 controls, DEL, the line and paragraph separators, the bidi controls.
 # And U+FFFD, what a character that could not be read became (core.middleware makes a NUL typed

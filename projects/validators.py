@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fiscal import FISCAL_YEAR_BOUNDS
 from core.uploads import validate_upload
+from core.validators import FISCAL_YEAR_MESSAGE, fiscal_year_validators
 
 # --- Numbers ----------------------------------------------------------------------------------------
 # A PositiveIntegerField alone takes whatever the database holds (on SQLite up to 2**63), so a
@@ -24,11 +25,6 @@ budget_line_max = MaxValueValidator(
 
 # The same years a URL may ask for (core.fiscal): the portal's records start in Heisei.
 FISCAL_YEAR_MIN, FISCAL_YEAR_MAX = FISCAL_YEAR_BOUNDS[0], FISCAL_YEAR_BOUNDS[-1]
-FISCAL_YEAR_MESSAGE = _("年度は1989〜2100の西暦の年で入力してください（例: 2026）。")
-fiscal_year_validators = [
-    MinValueValidator(FISCAL_YEAR_MIN, message=FISCAL_YEAR_MESSAGE),
-    MaxValueValidator(FISCAL_YEAR_MAX, message=FISCAL_YEAR_MESSAGE),
-]
 
 
 class _SaysItsBounds:

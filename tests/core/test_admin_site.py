@@ -146,3 +146,17 @@ def test_the_admin_says_bounds_duplicates_and_unknown_choices_in_the_sites_words
     assert changed.context["adminform"].form.errors["themes"] == [
         "選べないものが含まれています。選び直してください。"
     ]
+
+
+def test_a_priority_theme_s_fiscal_year_is_a_real_one(client_for, staff_user):
+    """重点テーマの年度 took 99999 (a slip of the finger) where every other 年度 is 1989〜2100."""
+    client = client_for(staff_user)
+    response = client.post(
+        reverse("admin:core_theme_add"),
+        {"name": "防災", "order": "1", "priority_fiscal_year": "99999", "is_active": "on"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["priority_fiscal_year"] == [
+        "年度は1989〜2100の西暦の年で入力してください（例: 2026）。"
+    ]
+    assert response.context["adminform"].form["priority_fiscal_year"].value() == "99999"
