@@ -567,5 +567,5 @@ def test_a_theme_that_is_not_on_the_list_is_refused_in_the_portals_words(client,
     client.force_login(editor)
     response = post_item("need", group, title="チラシを作ってほしい", kind="people", themes=["abc"])
     assert response.status_code == 200
-    assert response.context["form"].errors["themes"] == ["正しく選択してください（「abc」は選べません）。"]
+    assert response.context["form"].errors["themes"] == ["選べないものが含まれています。選び直してください。"]
     assert not Need.objects.filter(title="チラシを作ってほしい").exists()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_department_search_text'),
+        ('core', '0010_tidy_guest_names'),
     ]
 
     operations = [
