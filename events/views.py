@@ -320,7 +320,9 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
         "pick_channel": pick_channel,
     }
     invalid_pick = pick is not None and not pick.is_valid()
-    return render(request, "events/staff/register.html", context, status=400 if invalid_pick else 200)
+    # A search the form refuses (over 100 characters) is a 400, as on the people page.
+    invalid = invalid_pick or (search.is_bound and not search.is_valid())
+    return render(request, "events/staff/register.html", context, status=400 if invalid else 200)
 
 
 @staff_required
@@ -488,6 +490,10 @@ def staff_merge(request: HttpRequest) -> HttpResponse:
                 if request.POST.get("next") == "person":
                     return redirect("events:staff_person", pk=keep.pk)
         return redirect("events:staff_merge")
-    query = request.GET.get("q", "").strip()[:100]
-    groups = selectors.duplicate_person_candidates(query=query)
-    return render(request, "events/staff/merge.html", {"groups": groups, "query": query})
+    search = PersonSearchForm(request.GET or None)
+    invalid = search.is_bound and not search.is_valid()
+    query = search.cleaned_data["q"].strip() if search.is_bound and not invalid else ""
+    # A search the form refuses shows its error and no records, never the unsearched list.
+    groups = [] if invalid else selectors.duplicate_person_candidates(query=query)
+    context = {"groups": groups, "query": request.GET.get("q", ""), "search": search}
+    return render(request, "events/staff/merge.html", context, status=400 if invalid else 200)

@@ -743,3 +743,27 @@ def test_the_calendar_keyword_finds_events_however_they_were_typed(client, no_pa
     EventFactory(title="ミライ対話 港町", description="")
     page = client.get(reverse("events:index"), {"q": query})
     assert [e.title for e in page.context["page_obj"]] == ["地域円卓会議「西ケ丘の居場所づくり」"]
+
+
+def test_staff_register_a_search_too_long_is_a_400_as_on_the_people_page(staff_client, event):
+    """The person search on the phone registration page refuses a keyword over 100 characters
+    with the same status as the people page: an error is never a 200."""
+    PersonFactory(name="木村 彩", name_kana="きむら あや")
+    long = "き" * 101
+    people = staff_client.get(reverse("events:staff_people"), {"q": long})
+    register = staff_client.get(reverse("events:staff_register", args=[event.pk]), {"q": long})
+    assert people.status_code == register.status_code == 400
+    assert "100" in register.content.decode()  # the form says the limit
+    assert "木村 彩" not in register.content.decode()
+
+
+def test_staff_merge_a_search_too_long_is_refused_not_cut(staff_client):
+    """A keyword over 100 characters is refused in words (400) and lists nobody; before, it was
+    cut to 100 characters silently and searched."""
+    PersonFactory(name="別人 花子", name_kana="べつじん はなこ", email="", phone="000-9")
+    response = staff_client.get(reverse("events:staff_merge"), {"q": "べつじん" + "x" * 100})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "文字" in page and 'aria-invalid="true"' in page
+    assert "別人 花子" not in page
+    assert staff_client.get(reverse("events:staff_merge"), {"q": "べつじん"}).status_code == 200
