@@ -522,7 +522,9 @@ class ProjectEditForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     to_status = forms.CharField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("メモ"), required=False, help_text=_("例: 協定書に双方が押印"))
+    note = forms.CharField(
+        label=_("メモ"), max_length=200, required=False, help_text=_("例: 協定書に双方が押印")
+    )
 
 
 # The articles of the agreement (協定書の条項), each a paragraph of text.

@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.filters import form_errors_text
 from core.pagecache import cache_for_anonymous
 from core.permissions import may, permission_required, permitted, profile_required
 from core.shortcuts import (
@@ -780,6 +781,9 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("状態を「%(status)s」にしました。") % {"status": project.get_status_display()}
             )
+    else:
+        # Nothing changed: say why (a note over 200 characters), never return as if done.
+        messages.error(request, form_errors_text(form))
     return redirect("projects:workspace", pk=pk)
 
 

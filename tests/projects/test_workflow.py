@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from projects import services
 from projects.forms import PRINCIPLE_FIELDS
@@ -318,3 +319,16 @@ def test_a_call_is_created_with_its_stages_and_a_misspelt_field_is_refused():
         services.call_update(call=call, closes_at=dt.date(2026, 6, 30))
     call.refresh_from_db()
     assert call.closes_on == dt.date(2026, 5, 31)
+
+
+def test_a_transition_with_a_note_too_long_is_refused_in_words_and_changes_nothing(client, staff_user):
+    """A pasted note over 200 characters is not stored: the status stays, and the page says why
+    (before, the whole paste was stored with the change)."""
+    project = ProjectFactory(status=ProjectStatus.PREPARING)
+    client.force_login(staff_user)
+    url = reverse("projects:project_transition", args=[project.pk])
+    response = client.post(url, {"to_status": ProjectStatus.CANCELLED, "note": "あ" * 10_000}, follow=True)
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.PREPARING
+    assert not StatusChange.objects.filter(project=project).exists()
+    assert "メモ" in response.content.decode()
