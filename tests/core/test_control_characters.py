@@ -94,3 +94,22 @@ def test_every_multi_line_field_people_type_into_is_bounded():
     assert caught.value.message_dict["purpose"] == [message]
     group.purpose = "あ" * TEXT_MAX_LENGTH
     group.full_clean(exclude=["registration_number"])
+
+
+@pytest.mark.django_db
+def test_every_multi_line_form_field_is_bounded_like_the_models():
+    """A form's own free text (core.form_helpers.text_area: a referral's result, a decision's
+    reason) refuses a paste over 20,000 characters next to the field, as the model fields do,
+    instead of passing it to whatever stores it. A max_length of its own still wins."""
+    from consultations.forms import ReferralResultForm
+    from core.form_helpers import text_area
+    from core.validators import TEXT_MAX_LENGTH
+    from tests.consultations.factories import ReferralFactory
+
+    referral = ReferralFactory()
+    data = {"result": referral.result or "maybe", "result_note": "あ" * (TEXT_MAX_LENGTH + 1)}
+    form = ReferralResultForm(data, referral=referral)
+    assert form.errors["result_note"] == ["20000文字以内で入力してください（いまは20001文字です）。"]
+    assert 'maxlength="20000"' in str(form["result_note"])
+    assert ReferralResultForm({**data, "result_note": "あ" * TEXT_MAX_LENGTH}, referral=referral).is_valid()
+    assert text_area("メモ", rows=2, max_length=200).max_length == 200
