@@ -21,6 +21,7 @@ from core.form_fields import (
 )
 from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
+from core.text import SEARCH_MAX_INPUT
 
 
 def _party_search_box(label, help_text) -> forms.CharField:
@@ -28,8 +29,19 @@ def _party_search_box(label, help_text) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
+        max_length=SEARCH_MAX_INPUT,
         help_text=help_text,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class PartySearchForm(forms.Form):
+    """The party search's own address (views.party_search): the keyword, bounded like the boxes
+    that send it, and whom to look for. Anything else is an error, for the page and the fragment."""
+
+    q = _party_search_box(_("名前・ふりがな"), "")
+    mode = forms.ChoiceField(
+        label=_("さがす相手"), required=False, choices=[("client", _("相談者")), ("referral", _("つなぎ先"))]
     )
 
 

@@ -21,6 +21,7 @@ from consultations.charts import stacked_bar_svg
 from consultations.forms import (
     ConsultationForm,
     FollowUpForm,
+    PartySearchForm,
     ReferralForm,
     ReferralResultForm,
     RelatedLinksForm,
@@ -28,7 +29,12 @@ from consultations.forms import (
 )
 from consultations.models import AccessAction, Consultation, FollowUp, Referral
 from core.csv import csv_response
-from core.filters import invalid_filter_response, invalid_form_response, query_choice_errors
+from core.filters import (
+    form_errors_text,
+    invalid_filter_response,
+    invalid_form_response,
+    query_choice_errors,
+)
 from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.pagecache import kept
 from core.permissions import may, permission_required, permitted
@@ -474,11 +480,16 @@ def related_links_set(request: HttpRequest, pk: int) -> HttpResponse:
 def party_search(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type for the record screen (htmx fragment); a plain page without JavaScript."""
     q = request.GET.get("q", "") or request.GET.get("party_q", "") or request.GET.get("target_q", "")
-    mode = "referral" if request.GET.get("mode") == "referral" else "client"
+    search = PartySearchForm({"q": q, "mode": request.GET.get("mode", "")})
+    valid = search.is_valid()
+    mode = (search.cleaned_data["mode"] if valid else "") or "client"
     kinds = ("group", "business") if mode == "referral" else ("group", "person")
-    results = selectors.party_search(q=q, kinds=kinds) if q.strip() else []
+    results = selectors.party_search(q=q, kinds=kinds) if valid and q.strip() else []
     template = "consultations/_party_results.html" if request.htmx else "consultations/party_search.html"
-    return render(request, template, {"results": results, "q": q, "mode": mode})
+    # The fragment and the page answer alike: a 400 that says what is wrong, and no candidates.
+    context = {"results": results, "q": q if valid else "", "mode": mode}
+    context["search_error"] = "" if valid else form_errors_text(search)
+    return render(request, template, context, status=200 if valid else 400)
 
 
 @require_GET

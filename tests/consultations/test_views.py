@@ -818,3 +818,26 @@ def test_a_duration_out_of_bounds_is_told_in_the_field_s_own_words(record, typed
     assert "以上でなければ" not in errors and "以下でなければ" not in errors
     assert f'value="{typed}"' in response.content.decode()
     assert not Consultation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"party_q": "さとう" * 70},
+        {"target_q": "さとう" * 70, "mode": "referral"},
+        {"q": "さとう", "mode": "all"},
+    ],
+)
+def test_party_search_refuses_a_keyword_too_long_or_a_mode_that_is_no_choice(client_for, staff_user, params):
+    """The search-as-you-type fragment and the plain page answer alike: a 400 saying what is wrong
+    and no candidates. Before, party_q and target_q had no bound, and an unknown mode was read as
+    「相談者」."""
+    PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
+    client = client_for(staff_user)
+    fragment = client.get(reverse("consultations:search"), params, HTTP_HX_REQUEST="true")
+    page = client.get(reverse("consultations:search"), params)
+    assert fragment.status_code == page.status_code == 400
+    for response in (fragment, page):
+        body = response.content.decode()
+        assert 'role="alert"' in body and "佐藤 陽子" not in body
+    assert "<html" not in fragment.content.decode()
