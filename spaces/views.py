@@ -176,9 +176,13 @@ def week(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _initial_from_query(request: HttpRequest, room: Resource) -> dict:
     initial: dict = {"weeks": 1, "all_or_nothing": "0"}
-    try:
-        starts = dt.datetime.fromisoformat(request.GET.get("start", ""))
-    except ValueError:
+    starts = _parse_instant(request.GET.get("start"))
+    if starts is None:
+        # A start of year 9999 overflowed into a 500; one not read is said, never dropped silently.
+        if request.GET.get("start"):
+            messages.error(
+                request, _("開始日時の指定が読み取れないため、日時は空欄にしました。選んでください。")
+            )
         return initial
     ends = starts + dt.timedelta(minutes=room.slot_minutes)
     initial.update(date=starts.date(), start=starts.time(), end=ends.time())

@@ -463,3 +463,14 @@ def test_the_desk_counts_every_booking_waiting_and_lists_the_soonest(client, roo
     assert "承認待ち（3件）" in desk
     assert "利用日の近い2件を表示しています。" in desk
     assert desk.index("一番目") < desk.index("二番目") and "三番目" not in desk
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T23:30", "2026-13-01T10:00", "あした"])
+def test_a_start_in_the_address_that_cannot_be_read_is_said_not_a_500(client, room, group, editor, start):
+    """?start= only fills in the form: one of year 9999 (its end overflowed: a 500) or one not
+    read at all leaves the date empty, and the page says so."""
+    client.force_login(editor)
+    response = client.get(reverse("spaces:book", args=[room.pk]), {"start": start})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "開始日時の指定が読み取れない" in body and 'name="date"' in body
