@@ -21,7 +21,7 @@ from core.form_fields import (
 )
 from core.form_helpers import text_area
 from core.forms import OneOfRequired, RequiredWhen, RequirementsMixin
-from core.text import SEARCH_MAX_INPUT
+from core.text import SEARCH_REFUSE_INPUT
 
 
 def _party_search_box(label, help_text) -> forms.CharField:
@@ -29,7 +29,7 @@ def _party_search_box(label, help_text) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
-        max_length=SEARCH_MAX_INPUT,
+        max_length=SEARCH_REFUSE_INPUT,  # as the middleware refuses a longer ?q= (core.text)
         help_text=help_text,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )

@@ -823,8 +823,8 @@ def test_a_duration_out_of_bounds_is_told_in_the_field_s_own_words(record, typed
 @pytest.mark.parametrize(
     "params",
     [
-        {"party_q": "さとう" * 70},
-        {"target_q": "さとう" * 70, "mode": "referral"},
+        {"party_q": "さとう" * 101},
+        {"target_q": "さとう" * 101, "mode": "referral"},
         {"q": "さとう", "mode": "all"},
     ],
 )
