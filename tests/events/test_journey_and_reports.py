@@ -139,8 +139,9 @@ def test_seed_demo_builds_years_of_journeys(settings):
         }
         assert years == set(seed_fiscal_years()), program.code
     assert selectors.journey_path(from_step=1, to_step=2).count() >= 10
-    # New people arrive every year, so the centre-wide 初めての参加者 is no longer near zero.
-    for fy in seed_fiscal_years()[1:]:
+    # New people arrive every year, so the centre-wide 初めての参加者 is no longer near zero. The
+    # year in progress is left out: seeded on 1 April, none of its events has been held yet.
+    for fy in seed_fiscal_years()[1:-1]:
         assert len(selectors.first_time_participants(program_code=None, fiscal_year=fy)) >= 20, fy
     assert SurveyResponse.objects.count() > 100
     assert Registration.objects.filter(completed_at__isnull=False).exists()
