@@ -20,7 +20,7 @@ from consultations.models import (
 from core.filters import IdFilter, KeywordFilter, ModelChoiceFilter
 from core.fiscal import fiscal_year_choices, fiscal_year_range
 from core.form_fields import DateInput
-from core.models import UNNAMED_IN_LISTS, User
+from core.models import User, listed_name
 from core.roles import Role
 from core.validators import end_not_before_start
 from groups.filters import legal_form_match
@@ -59,7 +59,7 @@ def people_in_the_log(request=None) -> list[tuple[str, str]]:
     for row in gone:
         name, _at, address = row["user_label"].partition(" <")
         if address:  # an account deleted since; the system's own entries have no address
-            name = _("%(name)s（削除されたアカウント）") % {"name": name or UNNAMED_IN_LISTS}
+            name = _("%(name)s（削除されたアカウント）") % {"name": listed_name(name)}
         options.append((f"d{row['first']}", name, "", row["first"]))
     names = Counter(label for _value, label, _kana, _number in options)
     return [

@@ -27,7 +27,7 @@ from consultations.models import (
 from core.filters import valid_or_empty
 from core.fiscal import current_fiscal_year, fiscal_year_label, fiscal_year_of, fiscal_year_range
 from core.history import HistoryEntry, history_entries
-from core.models import Department, Person, addressed_name
+from core.models import Department, Person, listed_name
 from core.pagecache import versions
 from core.search import keyword_search
 from core.selectors import people_matching
@@ -99,7 +99,7 @@ def consultation_rows(page: QuerySet[Consultation]) -> list[ConsultationRow]:
                 topic_names=tuple(topic_names.get(v["pk"], ())),
                 channel=v["channel"],
                 channel_label=choice_label(Channel, v["channel"]),
-                staff_name=addressed_name(v["staff__full_name"]),
+                staff_name=listed_name(v["staff__full_name"]),
                 status=v["status"],
                 status_label=choice_label(ConsultationStatus, v["status"]),
                 anonymised_at=v["anonymised_at"],
@@ -237,7 +237,7 @@ def follow_up_rows(values) -> list[FollowUpRow]:
             consultation_id=v["consultation_id"],
             consulted_on=v["consultation__consulted_on"],
             client_label=_client_label_of_values(v, "consultation__"),
-            owner_name=addressed_name(v["owner__full_name"]),
+            owner_name=listed_name(v["owner__full_name"]),
         )
         for v in values
     ]

@@ -176,7 +176,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                 fiscal_year_label(fiscal_year_of(c.consulted_on)),
                 c.get_channel_display(),
                 c.duration_minutes,
-                c.staff.get_full_name(),
+                str(c.staff),
                 c.group.name if c.group else "",
                 c.person.name if c.person else "",
                 _("はい") if c.is_anonymous else "",

@@ -51,6 +51,12 @@ UNNAMED_IN_LISTS = _("（氏名未登録）")
 UNNAMED_IN_GREETINGS = _("ご利用者")
 
 
+def listed_name(full_name: str) -> str:
+    """User.__str__ from the name alone: how a page, list, export or mail names someone other than
+    its reader (「（氏名未登録）」 without a name, never the greeting 「ご利用者」 nor the address)."""
+    return full_name or str(UNNAMED_IN_LISTS)
+
+
 def addressed_name(full_name: str) -> str:
     """User.get_full_name() from the name alone (for lists read as values)."""
     return full_name or str(UNNAMED_IN_GREETINGS)
@@ -84,7 +90,7 @@ class User(AbstractUser):
 
     # A person is named by their profile, never by their e-mail address.
     def __str__(self) -> str:
-        return self.full_name or str(UNNAMED_IN_LISTS)
+        return listed_name(self.full_name)
 
     def get_full_name(self) -> str:
         """The name to address the person by: 「山田 花子」 in 「山田 花子 様」."""

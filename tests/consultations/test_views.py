@@ -841,3 +841,30 @@ def test_party_search_refuses_a_keyword_too_long_or_a_mode_that_is_no_choice(cli
         body = response.content.decode()
         assert 'role="alert"' in body and "佐藤 陽子" not in body
     assert "<html" not in fragment.content.decode()
+
+
+def test_a_staff_member_without_a_name_is_unnamed_wherever_others_read_it(client_for, staff_user):
+    """対応職員, 記録者 and フォローアップ担当 of a staff account without a name read 「（氏名未登録）」
+    (User.__str__) on the record, in the lists and in the CSV: never the mail greeting 「ご利用者」,
+    never the e-mail address in the name's place."""
+    nameless = StaffFactory(email="nameless-staff@example.jp", full_name="")
+    consultation = ConsultationFactory(staff=nameless, created_by=nameless)
+    FollowUpFactory(consultation=consultation, owner=nameless)
+    client = client_for(staff_user)
+
+    detail = client.get(reverse("consultations:detail", args=[consultation.pk])).content.decode()
+    assert "<dt>対応職員</dt><dd>（氏名未登録）</dd>" in detail
+    assert "（（氏名未登録））" in detail  # 記録: the date and who recorded it
+    assert "（担当: （氏名未登録））" in detail
+    lists = "".join(
+        client.get(reverse(name)).content.decode()
+        for name in ("consultations:index", "consultations:follow_ups")
+    )
+    assert "<td>（氏名未登録）</td>" in lists
+    for page in (detail, lists):
+        assert "ご利用者" not in page and "nameless-staff@example.jp" not in page
+
+    response = client.get(reverse("consultations:export"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][rows[0].index("対応職員")] == "（氏名未登録）"
+    assert not [cell for cell in rows[1] if "ご利用者" in cell or "nameless-staff" in cell]

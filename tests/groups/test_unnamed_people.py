@@ -34,3 +34,20 @@ def test_staff_review_and_queue_name_a_nameless_applicant_unnamed(client_for, st
     queue = client.get(reverse("groups:staff_queue")).content.decode()
     assert "（氏名未登録）" in queue
     assert "ご利用者" not in review + queue
+
+
+def test_the_status_mail_names_a_nameless_staff_member_unnamed(
+    mailoutbox, django_capture_on_commit_callbacks, owner, make_user
+):
+    """The group reads who changed its status: 「（氏名未登録）」 for a staff account without a name,
+    not the greeting 「ご利用者」 meant for the reader, and not the staff member's address."""
+    from core.roles import Role
+    from groups import services
+
+    staff = make_user(roles=(Role.STAFF,), email="nameless-staff@example.jp", full_name="")
+    group = GroupFactory(owner=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.group_change_status(group=group, user=staff, action="pause", reason="長期の休止")
+    body = mailoutbox[-1].body
+    assert "手続きをした人: （氏名未登録）" in body
+    assert "ご利用者" not in body and "nameless-staff@example.jp" not in body
