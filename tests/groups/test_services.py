@@ -275,3 +275,22 @@ def test_a_reason_is_checked_like_the_field_before_the_status_changes(
     assert (approved.status, approved.status_reason) == (GroupStatus.APPROVED, "")
     assert (pending.status, pending.status_reason) == (GroupStatus.PENDING, "")
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("full_name", "named"),
+    [("佐藤 陽子", "佐藤 陽子さんから"), ("", "団体の編集者から")],
+    ids=["named", "unnamed"],
+)
+def test_an_invitation_names_who_invited_by_their_name_or_as_the_group_s_editor(
+    owner, group, make_user, client_for, full_name, named
+):
+    """The newcomer reads who invited them: the name, or 「団体の編集者」 for an owner who has not
+    given one, never the greeting 「ご利用者さん」 nor an e-mail address."""
+    owner.full_name = full_name
+    owner.save(update_fields=["full_name"])
+    invitation = services.invitation_create(group=group, email="new@example.jp", invited_by=owner)
+    page = client_for(make_user(email="new@example.jp")).get(f"/groups/invitations/{invitation.token}/")
+    for text in (mail.outbox[-1].body, page.content.decode()):
+        assert f"{named}、団体「{group.name}」の" in text
+        assert "ご利用者" not in text and owner.email not in text
