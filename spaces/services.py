@@ -708,7 +708,7 @@ def event_session_conflict_message(booking: Booking) -> str:
     who = (
         booking.group.name
         if booking.group_id
-        else booking.booked_by.get_full_name()
+        else str(booking.booked_by)  # 「（氏名未登録）」 for a booker without a name, never 「ご利用者」
         if booking.booked_by_id
         else ""
     )

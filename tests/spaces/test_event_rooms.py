@@ -147,3 +147,17 @@ def test_an_unchanged_session_is_not_checked_again(client_for, staff_user, event
     data = admin_data(event, start=at(TUESDAY, 10), end=at(TUESDAY, 12))
     data["description"] = "内容を書き直しました。"
     assert client_for(staff_user).post(change_url(event), data).status_code == 302
+
+
+def test_a_booking_by_a_person_without_a_name_is_named_unnamed_to_staff(make_user, room):
+    """A booking of a person (no group) who has not given a name reads 「（氏名未登録）」 to staff,
+    as lists do, not the greeting 「ご利用者」 nor the address."""
+    from spaces.services import event_session_conflict_message
+
+    booker = make_user(email="nameless-booker@example.jp", full_name="")
+    booking = BookingFactory(
+        resource=room, group=None, booked_by=booker, starts_at=at(TUESDAY, 13), ends_at=at(TUESDAY, 15)
+    )
+    message = event_session_conflict_message(booking)
+    assert "「（氏名未登録）」の予約（定例会）" in message
+    assert "ご利用者" not in message and booker.email not in message
