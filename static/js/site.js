@@ -1,4 +1,18 @@
 // Small enhancements; every page works without this file.
+
+// htmx swaps only 2xx answers by default. A search fragment that refuses its input answers 400
+// (422 for a form it will not take) with a message in Japanese: swap it into the target like a
+// result, so the old results go and the message shows. Other errors stay unswapped.
+if (window.htmx) {
+  window.htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "400", swap: true, error: false },
+    { code: "422", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+    { code: "...", swap: false },
+  ];
+}
 document.addEventListener("DOMContentLoaded", () => {
   // Move focus to the error summary so screen readers announce it after a failed submit.
   const summary = document.querySelector("[data-error-summary]");

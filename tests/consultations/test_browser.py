@@ -97,3 +97,27 @@ def test_the_record_screen_on_a_phone(phone_page, staff_user, assert_accessible)
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360
     assert_accessible(phone_page, "相談の記録（スマートフォン）")
+
+
+def test_a_refused_party_search_says_why_in_the_results(page, staff_user):
+    """The party search answers 400 to a keyword over its bound; htmx swaps that answer in, so the
+    old candidates go and the Japanese message shows where the results were (site.js)."""
+    PersonFactory(name="佐藤 陽子", name_kana="さとう ようこ")
+    sign_in_with_form(page, staff_user.email)
+    page.goto("/consultations/new/")
+    box = page.locator("#id_party_q")
+    assert box.get_attribute("maxlength") == "300"
+    box.type("さとう")
+    page.wait_for_selector("#party-results input[name=person]")
+    # A script pasting past the box's maxlength, as the browser itself would not.
+    box.evaluate(
+        """(el) => {
+            el.value = "さ".repeat(301);
+            el.dispatchEvent(new Event("search", {bubbles: true}));
+        }"""
+    )
+    alert = page.locator("#party-results [role=alert]")
+    alert.wait_for()
+    assert "300" in alert.inner_text()
+    assert "文字" in alert.inner_text()
+    assert page.locator("#party-results input[name=person]").count() == 0
