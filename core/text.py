@@ -5,7 +5,7 @@
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import jaconv
@@ -295,6 +295,13 @@ def tidy_text(value: str | None) -> str:
     text = jaconv.h2z((value or "").translate(_INVISIBLE), kana=True, ascii=False, digit=False)
     text = _DASH_BETWEEN_DIGITS_RE.sub("-", text.translate(_WIDE_LETTERS_AND_DIGITS))
     return " ".join(text.split())
+
+
+def tidy_fields(instance, names: Iterable[str]) -> None:
+    """Tidy the named text fields of a model instance in place (tidy_text), as its clean() does
+    for every write path that runs full_clean (the portal's services, imports, the admin)."""
+    for name in names:
+        setattr(instance, name, tidy_text(getattr(instance, name)))
 
 
 def person_name(value: str | None) -> str:

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from core.fields import actor_field
 from core.models import Area, JapaneseNames, KeywordSearchableQuerySet, ReadingOrdered, Theme
-from core.text import kana_row, name_key, tidy_text
+from core.text import kana_row, name_key, tidy_fields
 from core.workflow import Transition, Workflow
 from groups.validators import (
     validate_founded_year_min,
@@ -238,8 +238,7 @@ class Group(ReadingOrdered):
     def clean(self) -> None:
         # Here, as every write path runs full_clean: the services (the portal's forms), the CSV
         # import (which tidies its preview the same way) and the admin's form.
-        for name in TIDIED_FIELDS:
-            setattr(self, name, tidy_text(getattr(self, name)))
+        tidy_fields(self, TIDIED_FIELDS)
 
     def can(self, action: str) -> bool:
         """Whether the registration status allows the action (who may do it is in groups.rules)."""

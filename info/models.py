@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.constraints import unless_either_empty
 from core.fields import actor_field, optional_link
 from core.models import Area, Department, JapaneseNames, KeywordSearchable, KeywordSearchableQuerySet, Theme
+from core.text import tidy_fields
 from groups.models import LegalForm
 
 
@@ -44,6 +45,8 @@ class Grant(KeywordSearchable):
     """助成金・支援制度: one program of a provider (city, foundation, company, prefecture...)."""
 
     SEARCH_FIELDS = ("title", "provider", "summary")
+    # Stored in one spelling however typed or pasted, as a group's name (core.text.tidy_text).
+    TIDIED_FIELDS = ("title", "provider")
 
     provider = models.CharField(_("実施団体"), max_length=200, help_text=_("例: みらい市 市民協働推進課"))
     title = models.CharField(_("制度の名前"), max_length=200, help_text=_("例: 市民活動応援補助金"))
@@ -119,6 +122,10 @@ class Grant(KeywordSearchable):
 
     def get_absolute_url(self) -> str:
         return reverse("info:grant_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # Here, as every write path runs full_clean: the services (the portal's form) and the admin.
+        tidy_fields(self, self.TIDIED_FIELDS)
 
     @property
     def legal_form_list(self) -> list[str]:

@@ -262,6 +262,20 @@ def test_amounts_out_of_order_are_refused_by_the_service(staff_user):
     assert "金額の下限は上限以下" in str(error.value)
 
 
+def test_a_grants_title_and_provider_are_stored_tidied_as_a_groups_name(staff_user):
+    """Half-width katakana in full width, full-width letters in half width, spaces tidied."""
+    grant = services.grant_create(
+        user=staff_user, provider="ﾐﾗｲ財団", title="ＮＰＯ　 活動応援助成 ", summary="ＮＰＯ向け"
+    )
+    grant.refresh_from_db()
+    assert grant.provider == "ミライ財団"
+    assert grant.title == "NPO 活動応援助成"
+    assert grant.summary == "ＮＰＯ向け"  # text as written stays as written
+    services.grant_update(grant=grant, provider="ＮＰＯ法人ﾐﾗｲ")
+    grant.refresh_from_db()
+    assert grant.provider == "NPO法人ミライ"
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [
