@@ -9,15 +9,20 @@ big the file was and what the limit is, and everything else the person typed is 
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
 import filetype
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
@@ -108,17 +113,11 @@ _HELD_UPLOAD_SALT = "core.uploads.held"
 
 
 def _private_storage():
-    from django.core.files.storage import storages
-
     return storages["private"]
 
 
 def _forget_old_held_uploads(storage) -> None:
     """Files held longer than a token lives were left by a form never sent again."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     try:
         _folders, names = storage.listdir(HELD_UPLOAD_FOLDER)
     except FileNotFoundError:
@@ -135,10 +134,6 @@ def _forget_old_held_uploads(storage) -> None:
 
 def hold_upload(upload, *, user) -> str:
     """Stores an upload that passed its checks; returns the token that finds it again."""
-    import secrets
-
-    from django.core import signing
-
     storage = _private_storage()
     _forget_old_held_uploads(storage)
     key = secrets.token_hex(16)
@@ -148,8 +143,6 @@ def hold_upload(upload, *, user) -> str:
 
 
 def _held_path(token: str, *, user) -> tuple[str, str] | None:
-    from django.core import signing
-
     try:
         data = signing.loads(token, salt=_HELD_UPLOAD_SALT, max_age=HELD_UPLOAD_SECONDS)
     except signing.BadSignature:
